@@ -1,0 +1,77 @@
+"""Small helpers over the standard ``ast`` module shared by symbols, edits and writers."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+Definition = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+DEFINITION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def iter_definitions(tree: ast.Module) -> Iterator[tuple[str, Definition]]:
+    """Yield ``(qualname, node)`` for every function and class, outer before inner.
+
+    Nested functions are named ``outer.inner`` (without ``<locals>``), as users write them.
+    """
+
+    def walk(body: list[ast.stmt], prefix: str) -> Iterator[tuple[str, Definition]]:
+        for node in _flatten(body):
+            if isinstance(node, DEFINITION_TYPES):
+                qualname = f"{prefix}{node.name}"
+                yield qualname, node
+                yield from walk(node.body, f"{qualname}.")
+
+    yield from walk(tree.body, "")
+
+
+def _flatten(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Statements of ``body``, looking inside ``if``/``try``/``with`` blocks (not into defs)."""
+    for node in body:
+        yield node
+        if isinstance(node, ast.If | ast.For | ast.AsyncFor | ast.While | ast.With | ast.AsyncWith):
+            yield from _flatten(node.body)
+            yield from _flatten(node.orelse if hasattr(node, "orelse") else [])
+        elif isinstance(node, ast.Try):
+            yield from _flatten(node.body)
+            for handler in node.handlers:
+                yield from _flatten(handler.body)
+            yield from _flatten(node.orelse)
+            yield from _flatten(node.finalbody)
+
+
+def find_definition(tree: ast.Module, qualname: str) -> Definition | None:
+    """The function or class named ``qualname``; the first one if it is defined twice."""
+    for name, node in iter_definitions(tree):
+        if name == qualname:
+            return node
+    return None
+
+
+def docstring_node(node: ast.Module | Definition) -> ast.Constant | None:
+    """The string constant that is ``node``'s docstring, if it has one."""
+    body = node.body
+    if body and isinstance(body[0], ast.Expr):
+        value = body[0].value
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            return value
+    return None
+
+
+def strip_docstrings(tree: ast.AST) -> ast.AST:
+    """Remove every module, class and function docstring from ``tree`` in place; return it."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            if docstring_node(node) is not None:
+                node.body = node.body[1:] or [ast.Pass()]
+    return tree
+
+
+def same_code(old_source: str, new_source: str) -> bool:
+    """Whether both sources parse to the same AST once docstrings are ignored."""
+    try:
+        old_tree = ast.parse(old_source)
+        new_tree = ast.parse(new_source)
+    except (SyntaxError, ValueError):
+        return False
+    return ast.dump(strip_docstrings(old_tree)) == ast.dump(strip_docstrings(new_tree))

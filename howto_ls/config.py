@@ -1,0 +1,141 @@
+"""Settings: one typed object, read from LSP options, workspace configuration or the environment."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+BACKENDS = ("auto", "offline", "openai")
+TARGETS = ("docstring", "sidecar")
+HOVER_MODES = ("guide", "preview", "off")
+DEFAULT_SIDECAR_PATH = "docs/howto/{relpath}.md"
+
+# setting name -> environment variable
+ENVIRONMENT = {
+    "backend": "HOWTO_BACKEND",
+    "base_url": "HOWTO_BASE_URL",
+    "model": "HOWTO_MODEL",
+    "target": "HOWTO_TARGET",
+    "sidecar_path": "HOWTO_SIDECAR_PATH",
+    "language": "HOWTO_LANGUAGE",
+    "prompt_file": "HOWTO_PROMPT_FILE",
+    "timeout": "HOWTO_TIMEOUT",
+    "max_concurrency": "HOWTO_MAX_CONCURRENCY",
+}
+# LSP (camelCase) name -> setting name
+LSP_NAMES = {
+    "backend": "backend",
+    "baseUrl": "base_url",
+    "model": "model",
+    "target": "target",
+    "sidecarPath": "sidecar_path",
+    "language": "language",
+    "hover": "hover",
+    "promptFile": "prompt_file",
+    "timeout": "timeout",
+    "maxConcurrency": "max_concurrency",
+}
+_CHOICES = {"backend": BACKENDS, "target": TARGETS, "hover": HOVER_MODES}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a user can configure. The API key is not here: see :func:`api_key`."""
+
+    backend: str = "auto"
+    base_url: str | None = None
+    model: str | None = None
+    target: str = "docstring"
+    sidecar_path: str = DEFAULT_SIDECAR_PATH
+    language: str = "English"
+    hover: str = "guide"
+    prompt_file: str | None = None
+    timeout: float = 120.0
+    max_concurrency: int = 4
+    warnings: tuple[str, ...] = field(default=(), compare=False)
+
+    def with_overrides(self, **values: Any) -> Settings:
+        """A copy with the non-None ``values`` validated and applied."""
+        return _apply(self, {k: v for k, v in values.items() if v is not None})
+
+
+def api_key(environ: Mapping[str, str] | None = None) -> str | None:
+    """The API key from ``HOWTO_API_KEY``, else ``OPENAI_API_KEY``; never stored in settings."""
+    env = os.environ if environ is None else environ
+    return env.get("HOWTO_API_KEY") or env.get("OPENAI_API_KEY") or None
+
+
+def from_environment(environ: Mapping[str, str] | None = None) -> Settings:
+    """Settings from ``HOWTO_*`` environment variables; invalid values become warnings."""
+    env = os.environ if environ is None else environ
+    values = {name: env[var] for name, var in ENVIRONMENT.items() if env.get(var)}
+    return _apply(Settings(), values)
+
+
+def from_lsp(options: object, base: Settings | None = None) -> Settings:
+    """Settings from an LSP ``howto`` section or ``initializationOptions`` (camelCase keys).
+
+    Accepts either the section itself or an object holding it under ``howto``. Unknown keys are
+    ignored; invalid values keep the default and add a warning.
+    """
+    start = base or Settings()
+    if not isinstance(options, Mapping):
+        return start
+    section = options.get("howto", options)
+    if not isinstance(section, Mapping):
+        return start
+    values = {LSP_NAMES[key]: value for key, value in section.items() if key in LSP_NAMES}
+    return _apply(start, values)
+
+
+def _apply(settings: Settings, values: Mapping[str, Any]) -> Settings:
+    """Validate ``values`` against the field types; keep the old value and warn on bad ones."""
+    warnings = list(settings.warnings)
+    accepted: dict[str, Any] = {}
+    types = {f.name: f.type for f in fields(Settings)}
+    for name, raw in values.items():
+        if name not in types or name == "warnings":
+            continue
+        try:
+            accepted[name] = _coerce(name, raw, str(types[name]))
+        except ValueError as exc:
+            warnings.append(f"howto.{_lsp_name(name)}: {exc}; using {getattr(settings, name)!r}")
+    return replace(settings, **accepted, warnings=tuple(warnings))
+
+
+def _coerce(name: str, raw: Any, type_name: str) -> Any:
+    if raw is None or (isinstance(raw, str) and raw.strip() == "" and "None" in type_name):
+        if "None" in type_name:
+            return None
+        raise ValueError("a value is required")
+    if type_name == "float":
+        try:
+            value = float(raw)
+        except (TypeError, ValueError):
+            raise ValueError(f"expected a number of seconds, got {raw!r}") from None
+        if value <= 0:
+            raise ValueError(f"expected a positive number, got {raw!r}")
+        return value
+    if type_name == "int":
+        if isinstance(raw, bool):
+            raise ValueError(f"expected a whole number, got {raw!r}")
+        try:
+            number = int(raw)
+        except (TypeError, ValueError):
+            raise ValueError(f"expected a whole number, got {raw!r}") from None
+        if number < 1:
+            raise ValueError(f"expected a number of at least 1, got {raw!r}")
+        return number
+    if not isinstance(raw, str):
+        raise ValueError(f"expected text, got {raw!r}")
+    value = raw.strip()
+    choices = _CHOICES.get(name)
+    if choices is not None and value not in choices:
+        raise ValueError(f"expected one of {', '.join(choices)}, got {raw!r}")
+    return value
+
+
+def _lsp_name(name: str) -> str:
+    return next((lsp for lsp, field_name in LSP_NAMES.items() if field_name == name), name)

@@ -1,0 +1,93 @@
+"""Errors howto-ls reports to users.
+
+Every message is one clear line that names the cause and, where there is one, the fix.
+No message ever contains an API key.
+
+    HowtoError                      base of everything below
+    ├── UsageError                  bad command-line input or target (CLI exit 2)
+    ├── SymbolNotFoundError         nothing documentable at that position or name (CLI exit 2)
+    ├── SourceError                 the file cannot be read, decoded or parsed
+    ├── UnsafeEditError             an edit would change the code, not just a docstring
+    ├── NotWritableError            the symbol lives outside the project (site-packages) or the
+    │                               target path would leave the project root
+    ├── StaleDocumentError          the document changed and the symbol could not be re-located
+    ├── GuideValidationError        a model's guide still has problems after the repair round
+    └── BackendError                a model backend failed
+        ├── BackendConnectError     server not reachable
+        ├── BackendAuthError        401/403
+        ├── BackendNotFoundError    404: model or URL wrong
+        ├── BackendRateLimitError   429 after retries
+        ├── BackendTimeoutError     connect, first-token or total timeout
+        ├── BackendContextError     prompt too long for the model
+        └── BackendResponseError    empty, malformed or broken answer; other HTTP errors
+"""
+
+from __future__ import annotations
+
+
+class HowtoError(Exception):
+    """Base class of every error howto-ls reports to a user."""
+
+
+class UsageError(HowtoError):
+    """The command line or target is malformed."""
+
+
+class SymbolNotFoundError(HowtoError):
+    """No documentable symbol at the given position or qualified name."""
+
+
+class SourceError(HowtoError):
+    """A source file cannot be read, decoded or parsed."""
+
+
+class UnsafeEditError(HowtoError):
+    """An edit would change the code's AST; nothing was written."""
+
+
+class NotWritableError(HowtoError):
+    """The target file is outside the project, or a path would escape the project root."""
+
+
+class StaleDocumentError(HowtoError):
+    """The document changed during generation and the symbol could not be re-located."""
+
+
+class GuideValidationError(HowtoError):
+    """A generated guide failed validation."""
+
+    def __init__(self, message: str, problems: list[str]) -> None:
+        super().__init__(message)
+        self.problems = problems
+
+
+class BackendError(HowtoError):
+    """A model backend failed."""
+
+
+class BackendConnectError(BackendError):
+    """The model server could not be reached."""
+
+
+class BackendAuthError(BackendError):
+    """The model server rejected the API key."""
+
+
+class BackendNotFoundError(BackendError):
+    """The model or the URL does not exist on the server."""
+
+
+class BackendRateLimitError(BackendError):
+    """The model server kept answering 429."""
+
+
+class BackendTimeoutError(BackendError):
+    """The model server took too long."""
+
+
+class BackendContextError(BackendError):
+    """The prompt does not fit the model's context window."""
+
+
+class BackendResponseError(BackendError):
+    """The answer was empty, malformed, or the stream broke."""
