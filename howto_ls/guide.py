@@ -1,7 +1,9 @@
-"""The Guide: three sections, rendered in the seed format, parsed back from model text, validated."""
+"""The Guide: three sections, rendered in the seed format, parsed from model text, validated."""
 
 from __future__ import annotations
 
+import re
+import textwrap
 from dataclasses import dataclass
 
 HEADING = "How to Use This Code Block"
@@ -22,9 +24,261 @@ class Guide:
     steps: tuple[str, ...]
     example: str
 
+
 # Where a guide sits inside a docstring, the line after it records the code's fingerprint as a
 # reST comment, invisible to Sphinx and help(): ".. howto-ls: fingerprint=0123456789ab".
 DOCSTRING_MARKER = ".. howto-ls: fingerprint={fingerprint}"
 # In a sidecar Markdown file each symbol's guide sits between two HTML comments.
 SIDECAR_BEGIN = "<!-- howto-ls: begin {qualname} fingerprint={fingerprint} -->"
 SIDECAR_END = "<!-- howto-ls: end {qualname} -->"
+
+
+@dataclass(frozen=True)
+class ParsedGuide:
+    """A guide read back from text, with the structural problems found while reading it."""
+
+    guide: Guide
+    problems: tuple[str, ...]
+
+
+_DESCRIPTION, _STEPS, _EXAMPLE = SECTIONS
+_TITLE = "title"
+# Heading text (lower case, markup removed) → the section it opens. Aliases only ever stand alone.
+_CANONICAL = {HEADING.lower(): _TITLE, **{name.lower(): name for name in SECTIONS}}
+_ALIASES = {
+    "how to use this code": _TITLE,
+    "steps": _STEPS,
+    "example usage": _EXAMPLE,
+    "usage": _EXAMPLE,
+    "example": _EXAMPLE,
+}
+_PYTHON_INFO = ("", "python", "py", "python3", "py3")
+_WRAPPER_INFO = ("", "markdown", "md", "text", "txt")
+
+_FENCE = re.compile(r"^[ \t]*(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^`\s]*)[^`]*$")
+_RULE = re.compile(r"^[ \t]*(?:[=\-]{2,}|\*{3,}|_{3,})[ \t]*$")
+# "## Description", "**Description**", "1. **Description**: text", "Description:" …
+_HEADING = re.compile(
+    r"^[ \t]*(?P<hashes>#{1,6}[ \t]*)?(?P<marker>(?:[-*+]|\d+[.)])[ \t]+)?"
+    r"(?P<open>\*\*|__)?[ \t]*(?P<name>[A-Za-z]+(?:[ \t]+[A-Za-z]+)*)[ \t]*(?P<colon>:)?"
+    r"[ \t]*(?P<close>\*\*|__)?[ \t]*(?P<colon2>:)?[ \t]*(?P<rest>.*?)[ \t#]*$"
+)
+_NUMBERED = re.compile(
+    r"^(?P<indent>[ \t]*)(?P<b1>\*\*|__)?(?:step[ \t]+)?\d{1,3}[.):](?P<b2>\*\*|__)?"
+    r"(?:[ \t]+(?P<text>.*))?$",
+    re.IGNORECASE,
+)
+_BULLET = re.compile(r"^(?P<indent>[ \t]*)[-*+•](?:[ \t]+(?P<text>.*))?$")
+
+
+def render(guide: Guide) -> str:
+    """The guide as seed-format Markdown (setext headings), ending with a newline."""
+    steps = "\n".join(
+        f"{number}. {' '.join(step.splitlines())}" for number, step in enumerate(guide.steps, 1)
+    )
+    fence = _fence_for(guide.example)
+    return (
+        f"{HEADING}\n{HEADING_RULE}\n\n"
+        f"{_DESCRIPTION}\n{SECTION_RULE}\n{guide.description}\n\n"
+        f"{_STEPS}\n{SECTION_RULE}\n{steps}\n\n"
+        f"{_EXAMPLE}\n{SECTION_RULE}\n\n"
+        f"{fence}python\n{guide.example}\n{fence}\n"
+    )
+
+
+def _fence_for(code: str) -> str:
+    """A backtick fence longer than any backtick fence line inside ``code``."""
+    runs = [len(m.group(1)) for m in re.finditer(r"(?m)^[ \t]*(`{3,})", code)]
+    return "`" * max([3, *(run + 1 for run in runs)])
+
+
+def _heading(line: str) -> tuple[str, str] | None:
+    """The section a heading line opens and any text after it on the same line, else None."""
+    match = _HEADING.match(line)
+    if match is None or bool(match["open"]) != bool(match["close"]):
+        return None
+    name = " ".join(match["name"].lower().split())
+    rest = match["rest"]
+    decorated = bool(match["hashes"] or match["open"])
+    if match["marker"] and not match["open"]:
+        return None  # "1. Example" is a step, "1. **Example**" a heading
+    if name in _CANONICAL:
+        section = _CANONICAL[name]
+    elif name in _ALIASES and not rest:
+        section = _ALIASES[name]
+    else:
+        return None
+    if rest and not (match["colon"] or match["colon2"] or (decorated and match["open"])):
+        return None  # an ordinary sentence that starts with a section word
+    return section, rest
+
+
+def _is_title(line: str) -> bool:
+    """Whether ``line`` is the guide's title heading."""
+    heading = _heading(line)
+    return heading is not None and heading[0] == _TITLE
+
+
+def _fence(line: str) -> tuple[str, str] | None:
+    """The fence marker and lower-case info string if ``line`` is a code fence line, else None."""
+    match = _FENCE.match(line)
+    return (match["fence"], match["info"].lower()) if match else None
+
+
+def _closes(line: str, opener: str) -> bool:
+    """Whether ``line`` closes a code fence opened with ``opener``."""
+    stripped = line.strip()
+    return len(stripped) >= len(opener) and set(stripped) == {opener[0]}
+
+
+def _unwrap(lines: list[str]) -> list[str]:
+    """Drop a ```markdown (or bare) fence that wraps the whole answer, and its closing fence."""
+    first_heading = next((i for i, line in enumerate(lines) if _heading(line)), None)
+    if first_heading is None:
+        return lines
+    opener_at: int | None = None  # the fence still open when the first heading comes
+    fence: tuple[str, str] | None = None
+    for index in range(first_heading):
+        if fence is not None:
+            if _closes(lines[index], fence[0]):
+                opener_at, fence = None, None
+        elif (fence := _fence(lines[index])) is not None:
+            opener_at = index
+    if opener_at is None or fence is None or fence[1] not in _WRAPPER_INFO:
+        return lines
+    later = [
+        index
+        for index in range(first_heading, len(lines))
+        if (other := _fence(lines[index])) is not None and other[0][0] == fence[0][0]
+    ]
+    drop = {opener_at, later[-1]} if len(later) % 2 == 1 else {opener_at}
+    return [line for index, line in enumerate(lines) if index not in drop]
+
+
+def _split_sections(lines: list[str]) -> dict[str, list[str]]:
+    """Lines grouped under the heading they follow; lines inside code fences are never headings."""
+    sections: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    opener: str | None = None
+    after_heading = False
+    for line in lines:
+        if opener is None and after_heading and _RULE.match(line):
+            after_heading = False
+            continue
+        after_heading = False
+        if opener is not None:
+            if _closes(line, opener):
+                opener = None
+        elif (fence := _fence(line)) is not None:
+            opener = fence[0]
+        elif (heading := _heading(line)) is not None:
+            section, rest = heading
+            current = sections.setdefault(section, [])
+            if rest:
+                current.append(rest)
+            after_heading = True
+            continue
+        if current is not None:
+            current.append(line)
+    return sections
+
+
+def _prose(lines: list[str]) -> list[str]:
+    """The lines outside code fences, without horizontal rules."""
+    kept: list[str] = []
+    opener: str | None = None
+    for line in lines:
+        if opener is not None:
+            if _closes(line, opener):
+                opener = None
+        elif (fence := _fence(line)) is not None:
+            opener = fence[0]
+        elif not _RULE.match(line):
+            kept.append(line)
+    return kept
+
+
+def _paragraph(lines: list[str]) -> str:
+    """Prose lines as one dedented block without surrounding blank lines."""
+    return textwrap.dedent("\n".join(line.rstrip() for line in _prose(lines))).strip("\n")
+
+
+def _parse_steps(lines: list[str]) -> tuple[tuple[str, ...], bool]:
+    """The steps in a section and whether the source numbered them."""
+    prose = [line for line in _prose(lines) if line.strip()]
+    numbered = [m for line in prose if (m := _NUMBERED.match(line))]
+    bullets = [m for line in prose if (m := _BULLET.match(line))]
+    pattern = _NUMBERED if numbered else _BULLET if bullets else None
+    if pattern is None:
+        return tuple(line.strip() for line in prose), False
+    base = len(((numbered or bullets)[0]["indent"]).expandtabs(4))
+    steps: list[list[str]] = []
+    for line in prose:
+        match = pattern.match(line)
+        if match is not None and len(match["indent"].expandtabs(4)) <= base + 1:
+            text = (match["text"] or "").strip()
+            if pattern is _NUMBERED and match["b1"] and not match["b2"]:
+                text = match["b1"] + text  # "**1. Initialize**: …" keeps its bold title
+            steps.append([text] if text else [])
+        elif steps:
+            steps[-1].append(line.strip())
+    return tuple(" ".join(parts) for parts in steps if parts), pattern is _NUMBERED
+
+
+def _code_blocks(lines: list[str]) -> list[tuple[str, list[str]]]:
+    """Every fenced code block in ``lines``: its info string and its lines (to the end if open)."""
+    blocks: list[tuple[str, list[str]]] = []
+    opener: str | None = None
+    for line in lines:
+        if opener is not None:
+            if _closes(line, opener):
+                opener = None
+            else:
+                blocks[-1][1].append(line)
+        elif (fence := _fence(line)) is not None:
+            opener = fence[0]
+            blocks.append((fence[1], []))
+    return blocks
+
+
+def _parse_example(section: list[str] | None, everything: list[str]) -> str | None:
+    """The example code: the Usage Example's first Python fence, else its text; None if absent."""
+    if section is None:
+        blocks = [b for b in _code_blocks(everything) if b[0] in _PYTHON_INFO[1:]]
+        return _code(blocks[-1][1]) if blocks else None
+    blocks = _code_blocks(section)
+    if not blocks:
+        return _paragraph(section)
+    python = [block for block in blocks if block[0] in _PYTHON_INFO]
+    return _code((python or blocks)[0][1])
+
+
+def _code(lines: list[str]) -> str:
+    """Code lines dedented, without surrounding blank lines."""
+    return textwrap.dedent("\n".join(lines)).strip("\n")
+
+
+def parse_guide(text: str) -> ParsedGuide:
+    """Read a guide from a model's answer, tolerating the usual variations; never raises."""
+    lines = _unwrap(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    title = next((i for i, line in enumerate(lines) if _is_title(line)), 0)
+    sections = _split_sections(lines[title:])  # whatever precedes the title is chatter
+    problems: list[str] = []
+    description_lines = sections.get(_DESCRIPTION)
+    if description_lines is None and _paragraph(sections.get(_TITLE, [])):
+        description_lines = sections[_TITLE]  # text right under the title is the description
+    if description_lines is None:
+        problems.append(f"{_DESCRIPTION} section is missing")
+    description = _paragraph(description_lines or [])
+    steps: tuple[str, ...] = ()
+    if _STEPS in sections:
+        steps, numbered = _parse_steps(sections[_STEPS])
+        if steps and not numbered:
+            problems.append(f"{_STEPS} are not numbered (write them as 1., 2., 3.)")
+    else:
+        problems.append(f"{_STEPS} section is missing")
+    example = _parse_example(sections.get(_EXAMPLE), lines)
+    if example is None:
+        problems.append(f"{_EXAMPLE} section is missing")
+    guide = Guide(description=description, steps=steps, example=example or "")
+    return ParsedGuide(guide=guide, problems=tuple(problems))
