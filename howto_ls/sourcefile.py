@@ -1,0 +1,132 @@
+"""Reading and writing Python source files exactly: encoding, BOM, newlines and mode kept."""
+
+from __future__ import annotations
+
+import codecs
+import io
+import os
+import stat
+import tempfile
+import tokenize
+from dataclasses import dataclass
+from pathlib import Path
+
+from howto_ls.errors import SourceError
+
+_DEFAULT_MODE = 0o666
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A decoded source file: its text with newlines as on disk, its encoding, and its BOM."""
+
+    text: str
+    encoding: str = "utf-8"
+    bom: bool = False
+
+
+def decode_source(data: bytes, path: Path) -> SourceFile:
+    """Decode ``data`` like Python does (PEP 263 cookie or BOM), keeping every newline as is."""
+    name = path.name
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise SourceError(
+            f"{name} contains a NUL byte at offset {nul}; it is binary, not Python source"
+        )
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        raise SourceError(f"{name} has a bad coding line ({exc}); fix or remove it") from None
+    bom = encoding == "utf-8-sig"
+    codec = "utf-8" if bom else codecs.lookup(encoding).name
+    body = data[len(codecs.BOM_UTF8) :] if bom else data
+    try:
+        text = body.decode(codec)
+    except UnicodeDecodeError as exc:
+        offset = exc.start + (len(codecs.BOM_UTF8) if bom else 0)
+        label = "UTF-8" if codec == "utf-8" else codec
+        raise SourceError(
+            f"{name} is not {label} text (byte 0x{body[exc.start]:02x} at offset {offset}); "
+            "save it as UTF-8 or add a coding line"
+        ) from None
+    return SourceFile(text=text, encoding=codec, bom=bom)
+
+
+def read_source(path: Path) -> SourceFile:
+    """Read and decode the Python file at ``path``."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise SourceError(f"cannot read {path}: {reason}; check the path and permissions") from None
+    return decode_source(data, path)
+
+
+def encode_source(text: str, like: SourceFile | None, path: Path) -> bytes:
+    """``text`` encoded like ``like`` (UTF-8 without BOM when None)."""
+    encoding = like.encoding if like else "utf-8"
+    try:
+        data = text.encode(encoding)
+    except UnicodeEncodeError as exc:
+        char = exc.object[exc.start]
+        raise SourceError(
+            f"cannot write {path.name}: {char!r} cannot be encoded as {encoding}; "
+            "convert the file to UTF-8"
+        ) from None
+    return (codecs.BOM_UTF8 + data) if like and like.bom else data
+
+
+def write_source(path: Path, text: str, like: SourceFile | None = None) -> None:
+    """Write ``text`` atomically, keeping ``like``'s encoding and BOM and the file's mode."""
+    data = encode_source(text, like, path)
+    target = path.resolve() if path.is_symlink() else path
+    folder = target.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            mode = stat.S_IMODE(target.stat().st_mode)
+        except FileNotFoundError:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = _DEFAULT_MODE & ~umask
+        handle, temp_name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+                stream.flush()
+                os.fsync(stream.fileno())
+            os.chmod(temp_name, mode)
+            os.replace(temp_name, target)
+        except BaseException:
+            Path(temp_name).unlink(missing_ok=True)
+            raise
+        _fsync_folder(folder)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise SourceError(
+            f"cannot write {path}: {reason}; check that the folder is writable"
+        ) from None
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make a rename durable where the platform allows it."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+
+
+def newline_of(text: str) -> str:
+    """The first line ending used in ``text``: ``"\\r\\n"``, ``"\\r"`` or ``"\\n"`` (default)."""
+    for index, char in enumerate(text):
+        if char == "\n":
+            return "\n"
+        if char == "\r":
+            return "\r\n" if text.startswith("\n", index + 1) else "\r"
+    return "\n"

@@ -1,0 +1,127 @@
+"""Tests for reading and writing source files byte-exactly."""
+
+from __future__ import annotations
+
+import codecs
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from howto_ls.errors import SourceError
+from howto_ls.sourcefile import (
+    SourceFile,
+    decode_source,
+    newline_of,
+    read_source,
+    write_source,
+)
+
+
+def test_utf8_crlf_text_is_kept_exactly(tmp_path: Path) -> None:
+    path = tmp_path / "m.py"
+    path.write_bytes(b"x = 1\r\ny = '\xc3\xa9'\r\n")
+    source = read_source(path)
+    assert source == SourceFile(text="x = 1\r\ny = 'é'\r\n", encoding="utf-8", bom=False)
+
+
+def test_lone_cr_newlines_are_kept(tmp_path: Path) -> None:
+    path = tmp_path / "m.py"
+    path.write_bytes(b"x = 1\ry = 2\r")
+    assert read_source(path).text == "x = 1\ry = 2\r"
+
+
+def test_bom_is_detected_and_stripped_from_text() -> None:
+    source = decode_source(codecs.BOM_UTF8 + b"x = 1\n", Path("m.py"))
+    assert source.text == "x = 1\n"
+    assert source.bom is True
+    assert source.encoding == "utf-8"
+
+
+def test_coding_cookie_selects_the_encoding() -> None:
+    data = "# -*- coding: latin-1 -*-\nname = 'é'\n".encode("latin-1")
+    source = decode_source(data, Path("m.py"))
+    assert source.encoding == "iso8859-1"
+    assert source.text.endswith("name = 'é'\n")
+
+
+def test_undecodable_bytes_give_one_clear_line() -> None:
+    with pytest.raises(SourceError) as info:
+        decode_source(b"x = 1\n# \xff here\n", Path("pkg/x.py"))
+    message = str(info.value)
+    assert message == (
+        "x.py is not UTF-8 text (byte 0xff at offset 8); save it as UTF-8 or add a coding line"
+    )
+    assert "\n" not in message
+
+
+def test_nul_byte_is_refused() -> None:
+    with pytest.raises(SourceError, match=r"x\.py contains a NUL byte at offset 3"):
+        decode_source(b"x =\x00 1\n", Path("x.py"))
+
+
+def test_bad_coding_line_is_refused() -> None:
+    with pytest.raises(SourceError, match="bad coding line"):
+        decode_source(b"# coding: nonsense-codec\nx = 1\n", Path("x.py"))
+
+
+def test_missing_file_is_a_source_error(tmp_path: Path) -> None:
+    with pytest.raises(SourceError, match="cannot read"):
+        read_source(tmp_path / "absent.py")
+
+
+def test_write_keeps_encoding_bom_and_mode(tmp_path: Path) -> None:
+    path = tmp_path / "m.py"
+    path.write_bytes(codecs.BOM_UTF8 + b"x = 1\r\n")
+    path.chmod(0o751)
+    original = read_source(path)
+    write_source(path, original.text + "y = 'ü'\r\n", like=original)
+    assert path.read_bytes() == codecs.BOM_UTF8 + "x = 1\r\ny = 'ü'\r\n".encode()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o751
+    assert [p.name for p in tmp_path.iterdir()] == ["m.py"]
+
+
+def test_write_keeps_a_declared_encoding(tmp_path: Path) -> None:
+    path = tmp_path / "m.py"
+    path.write_bytes("# coding: latin-1\nname = 'é'\n".encode("latin-1"))
+    original = read_source(path)
+    write_source(path, original.text + "other = 'ñ'\n", like=original)
+    assert path.read_bytes() == "# coding: latin-1\nname = 'é'\nother = 'ñ'\n".encode("latin-1")
+
+
+def test_unencodable_text_is_refused_and_file_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "m.py"
+    before = "# coding: latin-1\nx = 1\n".encode("latin-1")
+    path.write_bytes(before)
+    original = read_source(path)
+    with pytest.raises(SourceError, match="cannot be encoded as iso8859-1"):
+        write_source(path, original.text + "y = '€'\n", like=original)
+    assert path.read_bytes() == before
+
+
+def test_write_creates_parent_folders_with_default_mode(tmp_path: Path) -> None:
+    path = tmp_path / "docs" / "howto" / "pkg" / "mod.md"
+    write_source(path, "# Title\n")
+    assert path.read_bytes() == b"# Title\n"
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
+
+
+def test_write_through_a_symlink_updates_the_target(tmp_path: Path) -> None:
+    real = tmp_path / "real.py"
+    real.write_text("x = 1\n")
+    link = tmp_path / "link.py"
+    link.symlink_to(real)
+    write_source(link, "x = 2\n")
+    assert link.is_symlink()
+    assert real.read_text() == "x = 2\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("a\r\nb\n", "\r\n"), ("a\rb\r\n", "\r"), ("a\nb\r\n", "\n"), ("none", "\n"), ("", "\n")],
+)
+def test_newline_of(text: str, expected: str) -> None:
+    assert newline_of(text) == expected
