@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import ast
+import builtins
+import keyword
 import re
+import sys
 import textwrap
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 HEADING = "How to Use This Code Block"
@@ -282,3 +287,146 @@ def parse_guide(text: str) -> ParsedGuide:
         problems.append(f"{_EXAMPLE} section is missing")
     guide = Guide(description=description, steps=steps, example=example or "")
     return ParsedGuide(guide=guide, problems=tuple(problems))
+
+
+VAGUE_TERMS = ("getting", "doing", "stuff", "things", "various")
+"""Words that say nothing about what code does; guides name the action instead."""
+
+_VAGUE = re.compile(r"\b(" + "|".join(VAGUE_TERMS) + r")\b", re.IGNORECASE)
+_BACKTICKED = re.compile(r"`([^`\n]+)`")
+_DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
+_CALL_ARGUMENTS = re.compile(r"\([^()]*\)")
+_HOST_SUFFIXES = frozenset({"com", "org", "net", "io", "ai", "dev", "app", "co", "gov", "edu"})
+_ALWAYS_KNOWN = frozenset(dir(builtins)) | frozenset(keyword.kwlist) | {"self", "cls"}
+_NAME_REAL = "name only calls, attributes and parameters the code has"
+_STDLIB = frozenset(getattr(sys, "stdlib_module_names", ()))
+
+
+def validate(
+    guide: Guide,
+    *,
+    name: str,
+    modules: Collection[str],
+    kind: str | None = None,
+    known_identifiers: Collection[str] | None = None,
+) -> list[str]:
+    """Problems with a guide's content, each one sentence; an empty list means it is usable.
+
+    ``name`` is the symbol's qualified name (or the module's dotted name when ``kind`` is
+    ``"module"``); the example must import it from one of ``modules``. With ``known_identifiers``,
+    backticked names in the prose that the code does not contain are reported as invented.
+    """
+    problems = [
+        f"{section} section is empty"
+        for section, text in zip(
+            SECTIONS, (guide.description, "".join(guide.steps), guide.example), strict=True
+        )
+        if not text.strip()
+    ]
+    prose = [(_DESCRIPTION, guide.description)] + [
+        (f"Step {number}", step) for number, step in enumerate(guide.steps, 1)
+    ]
+    for where, text in prose:
+        problems.extend(_vague_terms(where, text))
+    if known_identifiers is not None:
+        known = frozenset(known_identifiers)
+        for where, text in prose:
+            problems.extend(_invented(where, text, known))
+    if guide.example.strip():
+        try:
+            tree = ast.parse(guide.example)
+        except SyntaxError as error:
+            problems.append(
+                f"{_EXAMPLE} does not parse as Python: line {error.lineno}: {error.msg}"
+            )
+        else:
+            problem = _import_problem(tree, name, tuple(modules), kind == "module")
+            if problem:
+                problems.append(problem)
+    return problems
+
+
+def problems_text(problems: Sequence[str]) -> str:
+    """Problems as a short numbered list, one per line."""
+    return "\n".join(f"{number}. {problem}" for number, problem in enumerate(problems, 1))
+
+
+def _vague_terms(where: str, text: str) -> list[str]:
+    """One problem per vague term used in ``text`` outside backticks."""
+    found = dict.fromkeys(m.group(1).lower() for m in _VAGUE.finditer(_BACKTICKED.sub("", text)))
+    return [
+        f'{where} uses the vague term "{term}"; name the specific action '
+        '(for example "checks", "validates", "sends")'
+        for term in found
+    ]
+
+
+def _invented(where: str, text: str, known: frozenset[str]) -> list[str]:
+    """One problem per backticked identifier in ``text`` that names something not in the code."""
+    problems = []
+    for span in dict.fromkeys(m.group(1).strip() for m in _BACKTICKED.finditer(text)):
+        names = _identifier_names(span)
+        unknown = [name for name in names if name not in known and name not in _ALWAYS_KNOWN]
+        if names and names[0] in _STDLIB:
+            unknown = []  # asyncio.run, json.loads: the standard library is not invented
+        if unknown == [span]:
+            problems.append(f"{where} names `{span}`, which is not in the code; {_NAME_REAL}")
+        elif unknown:
+            listed = ", ".join(f"`{name}`" for name in dict.fromkeys(unknown))
+            verb = "is" if len(set(unknown)) == 1 else "are"
+            problems.append(
+                f"{where} names `{span}`, but {listed} {verb} not in the code; {_NAME_REAL}"
+            )
+    return problems
+
+
+def _identifier_names(span: str) -> list[str]:
+    """The names in a backticked identifier like ``obj.method()``; [] for literals and paths."""
+    path = span
+    for _ in range(5):  # nested calls: f(g(x)).h()
+        path = _CALL_ARGUMENTS.sub("", path)
+    if not _DOTTED.match(path):
+        return []  # strings, numbers, paths, URLs, expressions
+    names = path.split(".")
+    if path == span and len(names) > 1 and names[-1].lower() in _HOST_SUFFIXES:
+        return []  # a host name such as gprochat.com
+    return names
+
+
+def _import_problem(tree: ast.Module, name: str, modules: tuple[str, ...], module: bool) -> str:
+    """Why the example does not import ``name`` from one of ``modules``; "" when it does."""
+    if module:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import) and any(a.name == name for a in node.names):
+                return ""
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                if node.module == name:
+                    return ""
+                if any(f"{node.module}.{a.name}" == name for a in node.names):
+                    return ""
+        return f"{_EXAMPLE} does not import the module `{name}`; add `import {name}`"
+    top = name.split(".", maxsplit=1)[0]
+    attributes = {_dotted(node) for node in ast.walk(tree) if isinstance(node, ast.Attribute)}
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.level == 0
+            and node.module in modules
+            and any(alias.name == top for alias in node.names)
+        ):
+            return ""
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name in modules and f"{alias.asname or alias.name}.{top}" in attributes:
+                    return ""
+    where = " or ".join(f"`{module}`" for module in modules) or "its module"
+    fix = f"; add `from {modules[0]} import {top}`" if modules else ""
+    return f"{_EXAMPLE} does not import `{top}` from {where}{fix}"
+
+
+def _dotted(node: ast.expr) -> str:
+    """``a.b.c`` for a chain of attribute accesses on a name; "" for anything else."""
+    if isinstance(node, ast.Attribute):
+        base = _dotted(node.value)
+        return f"{base}.{node.attr}" if base else ""
+    return node.id if isinstance(node, ast.Name) else ""
