@@ -1,0 +1,904 @@
+"""The symbol under the cursor: exact ranges from the AST, references resolved with jedi."""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import functools
+import inspect
+import keyword
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jedi
+
+from howto_ls.errors import SourceError, SymbolNotFoundError
+from howto_ls.jedi_worker import default_worker
+from howto_ls.model import ContextItem, Parameter, Position, Span, Symbol, SymbolKind
+from howto_ls.project import is_in_project, module_name
+
+__all__ = [
+    "called_context",
+    "enclosing_symbol",
+    "list_symbols",
+    "parse_source",
+    "public_import_path",
+    "symbol_at",
+    "symbol_named",
+]
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+DefinitionNode = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+VariableNode = ast.Assign | ast.AnnAssign
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_DEF_KEYWORD = re.compile(r"(?:async\s+)?(?:def|class)\s+")
+_INDENTED_AFTER = re.compile(r"expected an indented block after .* on line (\d+)")
+_IDENTIFIER_CHAR = re.compile(r"\w")
+_PROPERTY_DECORATORS = frozenset({"property", "cached_property", "abstractproperty"})
+_PROPERTY_ACCESSORS = frozenset({"setter", "getter", "deleter"})
+_MAX_REPAIRS = 25
+_SIGNATURE_VALUE_CHARS = 80
+_MAX_CALLS = 80
+
+
+# ----------------------------------------------------------------------------------- text
+
+
+class _Text:
+    """The lines of a source and conversions from ``ast`` offsets to code-point positions."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.lines = _LINE_BREAK.split(source)
+        self.starts = [0]
+        for match in _LINE_BREAK.finditer(source):
+            self.starts.append(match.end())
+
+    def position(self, lineno: int, byte_column: int) -> Position:
+        """The position of a 1-based ``lineno`` and UTF-8 byte column, as ``ast`` reports them."""
+        line = self.lines[lineno - 1]
+        if line.isascii():
+            return Position(lineno - 1, byte_column)
+        return Position(lineno - 1, len(line.encode()[:byte_column].decode(errors="ignore")))
+
+    def offset(self, position: Position) -> int:
+        """The index in the source string of ``position``."""
+        return self.starts[position.line] + position.column
+
+    def slice(self, span: Span) -> str:
+        """The exact text of ``span``, line endings as written."""
+        return self.source[self.offset(span.start) : self.offset(span.end)]
+
+    @property
+    def end(self) -> Position:
+        """The position just past the last character."""
+        return Position(len(self.lines) - 1, len(self.lines[-1]))
+
+    def holds(self, position: Position) -> bool:
+        """Whether ``position`` is a position inside the text (line ends included)."""
+        return 0 <= position.line < len(self.lines) and 0 <= position.column <= len(
+            self.lines[position.line]
+        )
+
+
+# ----------------------------------------------------------------------------------- parsing
+
+
+def parse_source(source: str, path: Path) -> ast.Module:
+    """Parse ``source``; a syntax error becomes a ``SourceError`` naming the file and line."""
+    try:
+        return ast.parse(_parsable(source), filename=str(path))
+    except SyntaxError as error:
+        raise SourceError(
+            f"{path}:{error.lineno or 0}: syntax error: {error.msg}; fix the code and try again"
+        ) from None
+    except ValueError as error:
+        raise SourceError(f"{path}: cannot parse: {error}; remove the null bytes") from None
+
+
+def _parsable(source: str) -> str:
+    """``source`` with a leading BOM swapped for a form feed, which keeps every column."""
+    return "\f" + source[1:] if source.startswith("\ufeff") else source
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """One documentable definition or module-level variable found in a file."""
+
+    qualname: str
+    node: DefinitionNode | VariableNode
+    in_class: bool
+    importable: bool
+    attribute_doc: ast.Constant | None = None
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    """A parsed file: its text, the (possibly repaired) tree and its documentable entries."""
+
+    text: _Text
+    parse_text: _Text
+    tree: ast.Module
+    entries: tuple[_Entry, ...]
+    broken: bool
+
+
+@functools.lru_cache(maxsize=32)
+def _parse(source: str, name: str) -> _Parsed:
+    """Parse ``source`` once per content; broken code is repaired line by line where it can be."""
+    parsable = _parsable(source)
+    text = _Text(source)
+    broken = False
+    try:
+        tree = ast.parse(parsable, filename=name)
+    except (SyntaxError, ValueError):
+        broken = True
+        parsable, tree = _repair(parsable)
+    return _Parsed(text, _Text(parsable), tree, tuple(_entries(tree)), broken)
+
+
+def _repair(source: str) -> tuple[str, ast.Module]:
+    """Blank or stub out the lines Python complains about until the rest parses."""
+    lines = _LINE_BREAK.split(source.replace("\0", " "))
+    touched: dict[int, int] = {}
+    for _ in range(_MAX_REPAIRS):
+        candidate = "\n".join(lines)
+        try:
+            return candidate, ast.parse(candidate)
+        except SyntaxError as error:
+            index = min(max((error.lineno or len(lines)) - 1, 0), len(lines) - 1)
+            header = _INDENTED_AFTER.match(error.msg or "")
+            if header is not None:
+                target = int(header.group(1)) - 1
+                if 0 <= target < len(lines) and target not in touched:
+                    touched[target] = 1
+                    lines[target] = _stub_body(lines[target])
+                    continue
+            if error.msg == "unexpected indent":
+                indent = len(lines[index]) - len(lines[index].lstrip())
+                end = index
+                while end < len(lines) and (
+                    not lines[end].strip() or len(lines[end]) - len(lines[end].lstrip()) >= indent
+                ):
+                    lines[end] = ""
+                    end += 1
+                continue
+            count = touched.get(index, 0)
+            touched[index] = count + 1
+            stripped = lines[index].lstrip()
+            if count == 0 and stripped:
+                lines[index] = lines[index][: len(lines[index]) - len(stripped)] + "pass"
+            else:
+                lines[index] = ""
+    return source, ast.Module(body=[], type_ignores=[])
+
+
+def _stub_body(line: str) -> str:
+    """A block header line with ``pass`` after its colon."""
+    code = re.sub(r"#[^'\"]*$", "", line)
+    colon = code.rfind(":")
+    if colon < 0:
+        return line + ": pass"
+    return line[: colon + 1] + " pass" + line[colon + 1 :]
+
+
+def _entries(tree: ast.Module) -> Iterator[_Entry]:
+    """Every documentable definition and module-level variable, in file order, outer first."""
+
+    def walk(
+        body: list[ast.stmt], prefix: str, in_class: bool, importable: bool
+    ) -> Iterator[_Entry]:
+        for node, following in _flatten(body):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                qualname = f"{prefix}{node.name}"
+                yield _Entry(qualname, node, in_class, importable)
+                is_class = isinstance(node, ast.ClassDef)
+                yield from walk(node.body, f"{qualname}.", is_class, importable and is_class)
+            elif not prefix and (name := _variable_name(node)) is not None:
+                assert isinstance(node, ast.Assign | ast.AnnAssign)
+                yield _Entry(name, node, False, True, _string_statement(following))
+
+    yield from walk(tree.body, "", False, True)
+
+
+def _flatten(body: list[ast.stmt]) -> Iterator[tuple[ast.stmt, ast.stmt | None]]:
+    """Statements of ``body`` with the next one, looking into compound statements (not defs)."""
+    for index, node in enumerate(body):
+        yield node, body[index + 1] if index + 1 < len(body) else None
+        if isinstance(node, ast.If | ast.For | ast.AsyncFor | ast.While | ast.With | ast.AsyncWith):
+            yield from _flatten(node.body)
+            if not isinstance(node, ast.With | ast.AsyncWith):
+                yield from _flatten(node.orelse)
+        elif isinstance(node, ast.Try):
+            yield from _flatten(node.body)
+            for handler in node.handlers:
+                yield from _flatten(handler.body)
+            yield from _flatten(node.orelse)
+            yield from _flatten(node.finalbody)
+
+
+def _variable_name(node: ast.stmt) -> str | None:
+    """The single name a module-level assignment binds, if it is one."""
+    if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+        return node.target.id
+    if isinstance(node, ast.Assign) and len(node.targets) == 1:
+        target = node.targets[0]
+        if isinstance(target, ast.Name):
+            return target.id
+    return None
+
+
+def _string_statement(node: ast.stmt | None) -> ast.Constant | None:
+    """The string literal of an expression statement that is only a string."""
+    if (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+    ):
+        return node.value
+    return None
+
+
+def _clean(node: ast.Constant) -> str:
+    """The cleaned text of a docstring literal."""
+    return inspect.cleandoc(str(node.value))
+
+
+def _docstring(node: ast.Module | DefinitionNode) -> ast.Constant | None:
+    """The string constant that is ``node``'s docstring."""
+    return _string_statement(node.body[0]) if node.body else None
+
+
+# ----------------------------------------------------------------------------------- spans
+
+
+class _File:
+    """One parsed file with what every symbol of it shares: module, root, project membership."""
+
+    def __init__(self, source: str, path: Path, root: Path) -> None:
+        self.source = source
+        self.path = path
+        self.root = root
+        self.parsed = _parse(source, str(path))
+        self.text = self.parsed.text
+        self.module = module_name(path, root)
+        self.in_project = is_in_project(path, root)
+
+    def start(self, node: ast.AST) -> Position:
+        """Where ``node`` starts."""
+        return self.parsed.parse_text.position(node.lineno, node.col_offset)  # type: ignore[attr-defined]
+
+    def end(self, node: ast.AST) -> Position:
+        """Where ``node`` ends (exclusive)."""
+        end_line: int = node.end_lineno  # type: ignore[attr-defined]
+        end_col: int = node.end_col_offset  # type: ignore[attr-defined]
+        return self.parsed.parse_text.position(end_line, end_col)
+
+    def span(self, node: ast.AST) -> Span:
+        """The exact span of ``node``."""
+        return Span(self.start(node), self.end(node))
+
+    def code(self, node: ast.AST) -> str:
+        """The text of an expression as written; multi-line ones are unparsed onto one line."""
+        span = self.span(node)
+        if span.start.line == span.end.line:
+            return self.parsed.parse_text.slice(span)
+        return ast.unparse(node)
+
+    def statement_end(self, node: ast.stmt) -> Position:
+        """The end of a statement, stretched over a trailing comment on its last line."""
+        end = self.end(node)
+        rest = self.text.lines[end.line][end.column :]
+        if rest.lstrip().startswith("#"):
+            return Position(end.line, len(rest.rstrip()) + end.column)
+        return end
+
+    def full_start(self, node: DefinitionNode | VariableNode) -> Position:
+        """Where a definition starts, its first decorator's ``@`` included."""
+        decorators = getattr(node, "decorator_list", [])
+        if not decorators:
+            return self.start(node)
+        first = self.start(decorators[0])
+        at = self.text.lines[first.line].rfind("@", 0, first.column)
+        return Position(first.line, at) if at >= 0 else first
+
+    def full_span(self, entry: _Entry) -> Span:
+        """The whole definition: decorators, signature and body."""
+        return Span(self.full_start(entry.node), self.statement_end(entry.node))
+
+    def name_position(self, entry: _Entry) -> Position:
+        """Where the entry's own name is written."""
+        node = entry.node
+        if isinstance(node, ast.Assign):
+            return self.start(node.targets[0])
+        if isinstance(node, ast.AnnAssign):
+            return self.start(node.target)
+        start = self.start(node)
+        line = self.parsed.parse_text.lines[start.line]
+        match = _DEF_KEYWORD.match(line, start.column)
+        return Position(start.line, match.end() if match else start.column)
+
+
+# ----------------------------------------------------------------------------------- symbols
+
+
+def _module_symbol(file: _File) -> Symbol:
+    """The module itself as a symbol."""
+    tree = file.parsed.tree
+    full = Span(Position(0, 0), file.text.end)
+    body = Span(file.start(tree.body[0]), full.end) if tree.body else full
+    doc = _docstring(tree)
+    name = file.module.rsplit(".", 1)[-1] or file.path.stem
+    return Symbol(
+        name=name,
+        qualname="",
+        kind=SymbolKind.MODULE,
+        path=file.path,
+        module=file.module,
+        import_path=file.module,
+        signature=f"module {file.module or name}",
+        source=file.source,
+        full_range=full,
+        body_range=body,
+        docstring=_clean(doc) if doc else None,
+        docstring_range=file.span(doc) if doc else None,
+        in_project=file.in_project,
+    )
+
+
+def _entry_symbol(file: _File, entry: _Entry) -> Symbol:
+    """The symbol for one definition or module-level variable."""
+    node = entry.node
+    full = file.full_span(entry)
+    top = entry.qualname.split(".", 1)[0]
+    import_path = (
+        public_import_path(file.module, top, file.root) if entry.importable else file.module
+    )
+    common: dict[str, Any] = {
+        "name": entry.qualname.rsplit(".", 1)[-1],
+        "qualname": entry.qualname,
+        "path": file.path,
+        "module": file.module,
+        "import_path": import_path,
+        "source": file.text.slice(full),
+        "full_range": full,
+        "in_project": file.in_project,
+    }
+    if isinstance(node, ast.Assign | ast.AnnAssign):
+        return _variable_symbol(file, entry, node, common)
+    doc = _docstring(node)
+    common["body_range"] = Span(file.start(node.body[0]), full.end)
+    common["decorators"] = tuple(file.code(d) for d in node.decorator_list)
+    common["docstring"] = _clean(doc) if doc else None
+    common["docstring_range"] = file.span(doc) if doc else None
+    if isinstance(node, ast.ClassDef):
+        bases = tuple(file.code(b) for b in node.bases)
+        keywords = tuple(
+            f"{k.arg}={file.code(k.value)}" if k.arg else f"**{file.code(k.value)}"
+            for k in node.keywords
+        )
+        listed = ", ".join(bases + keywords)
+        init = next(
+            (n for n in node.body if isinstance(n, FunctionNode) and n.name == "__init__"), None
+        )
+        return Symbol(
+            kind=SymbolKind.CLASS,
+            signature=f"class {node.name}({listed})" if listed else f"class {node.name}",
+            bases=bases,
+            parameters=tuple(_parameters(file, init.args))[1:] if init else (),
+            **common,
+        )
+    parameters = tuple(_parameters(file, node.args))
+    returns = file.code(node.returns) if node.returns else None
+    is_async = isinstance(node, ast.AsyncFunctionDef)
+    signature = f"{'async ' if is_async else ''}def {node.name}({_format(parameters)})"
+    return Symbol(
+        kind=_function_kind(node, entry.in_class),
+        signature=signature + (f" -> {returns}" if returns else ""),
+        is_async=is_async,
+        is_generator=_yields(node),
+        parameters=parameters,
+        returns=returns,
+        **common,
+    )
+
+
+def _variable_symbol(
+    file: _File, entry: _Entry, node: VariableNode, common: dict[str, Any]
+) -> Symbol:
+    """The symbol for a module-level assignment, with its attribute docstring if any."""
+    annotation = file.code(node.annotation) if isinstance(node, ast.AnnAssign) else None
+    value = file.code(node.value) if node.value is not None else None
+    if value is not None and len(value) > _SIGNATURE_VALUE_CHARS:
+        value = value[: _SIGNATURE_VALUE_CHARS - 3] + "..."
+    signature = common["name"] + (f": {annotation}" if annotation else "")
+    signature += f" = {value}" if value is not None else ""
+    doc = entry.attribute_doc
+    return Symbol(
+        kind=SymbolKind.VARIABLE,
+        signature=signature,
+        body_range=file.span(node.value) if node.value is not None else common["full_range"],
+        docstring=_clean(doc) if doc else None,
+        docstring_range=file.span(doc) if doc else None,
+        **common,
+    )
+
+
+def _parameters(file: _File, args: ast.arguments) -> Iterator[Parameter]:
+    """The parameters of a signature, in order, with annotations and defaults as written."""
+
+    def one(arg: ast.arg, kind: str, default: ast.expr | None) -> Parameter:
+        return Parameter(
+            name=arg.arg,
+            annotation=file.code(arg.annotation) if arg.annotation else None,
+            default=file.code(default) if default is not None else None,
+            kind=kind,
+        )
+
+    positional = [*args.posonlyargs, *args.args]
+    defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults))
+    defaults += args.defaults
+    for index, arg in enumerate(positional):
+        kind = "positional_only" if index < len(args.posonlyargs) else "positional_or_keyword"
+        yield one(arg, kind, defaults[index])
+    if args.vararg:
+        yield one(args.vararg, "var_positional", None)
+    for arg, default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
+        yield one(arg, "keyword_only", default)
+    if args.kwarg:
+        yield one(args.kwarg, "var_keyword", None)
+
+
+def _format(parameters: tuple[Parameter, ...]) -> str:
+    """Parameters as written in a ``def`` line, with ``/`` and ``*`` markers."""
+    parts: list[str] = []
+    star_written = False
+    for index, parameter in enumerate(parameters):
+        text = parameter.name
+        if parameter.annotation:
+            text += f": {parameter.annotation}"
+        if parameter.default is not None:
+            text += f" = {parameter.default}" if parameter.annotation else f"={parameter.default}"
+        if parameter.kind == "var_positional":
+            text, star_written = f"*{text}", True
+        elif parameter.kind == "var_keyword":
+            text = f"**{text}"
+        elif parameter.kind == "keyword_only" and not star_written:
+            parts.append("*")
+            star_written = True
+        parts.append(text)
+        following = parameters[index + 1].kind if index + 1 < len(parameters) else None
+        if parameter.kind == "positional_only" and following != "positional_only":
+            parts.append("/")
+    return ", ".join(parts)
+
+
+def _function_kind(node: FunctionNode, in_class: bool) -> SymbolKind:
+    """Method kinds from decorators; plain functions outside classes."""
+    if not in_class:
+        return SymbolKind.FUNCTION
+    for decorator in node.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if isinstance(target, ast.Name):
+            last = target.id
+        elif isinstance(target, ast.Attribute):
+            last = target.attr
+            if last in _PROPERTY_ACCESSORS:
+                return SymbolKind.PROPERTY
+        else:
+            continue
+        if last == "classmethod":
+            return SymbolKind.CLASSMETHOD
+        if last == "staticmethod":
+            return SymbolKind.STATICMETHOD
+        if last in _PROPERTY_DECORATORS:
+            return SymbolKind.PROPERTY
+    return SymbolKind.METHOD
+
+
+def _yields(node: FunctionNode) -> bool:
+    """Whether the function's own body (not nested functions or classes) yields."""
+    pending: list[ast.AST] = list(node.body)
+    while pending:
+        current = pending.pop()
+        if isinstance(current, ast.Yield | ast.YieldFrom):
+            return True
+        if isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
+            continue
+        pending.extend(ast.iter_child_nodes(current))
+    return False
+
+
+# ----------------------------------------------------------------------------------- lookups
+
+
+def _containing(file: _File, position: Position) -> _Entry | None:
+    """The innermost entry whose range (or attribute docstring) holds ``position``."""
+    found: _Entry | None = None
+    for entry in file.parsed.entries:
+        node = entry.node
+        first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))]) - 1
+        last = (entry.attribute_doc or node).end_lineno or node.lineno
+        if not first <= position.line <= last - 1:
+            continue
+        if file.full_span(entry).contains(position) or (
+            entry.attribute_doc is not None and file.span(entry.attribute_doc).contains(position)
+        ):
+            found = entry
+    return found
+
+
+def _on_module_header(file: _File, position: Position) -> bool:
+    """Whether ``position`` is on the module docstring or before the first statement."""
+    tree = file.parsed.tree
+    if not tree.body:
+        if not file.parsed.broken:
+            return True
+        header = 0
+        while header < len(file.text.lines) and (
+            not file.text.lines[header].strip() or file.text.lines[header].lstrip().startswith("#")
+        ):
+            header += 1
+        return position.line <= header
+    first = tree.body[0]
+    doc = _docstring(tree)
+    if doc is not None and Span(Position(0, 0), file.statement_end(first)).contains(position):
+        return True
+    start = file.full_start(first) if isinstance(first, DefinitionNode) else file.start(first)
+    return position < start
+
+
+def enclosing_symbol(source: str, path: Path, position: Position, root: Path) -> Symbol | None:
+    """The innermost definition or module-level variable holding ``position``, from the AST only."""
+    file = _File(source, path, root)
+    if not file.text.holds(position):
+        return None
+    entry = _containing(file, position)
+    if entry is not None:
+        return _entry_symbol(file, entry)
+    if _on_module_header(file, position):
+        return _module_symbol(file)
+    return None
+
+
+def symbol_named(source: str, path: Path, qualname: str, root: Path) -> Symbol:
+    """The symbol called ``qualname`` in this file (``""`` is the module itself)."""
+    file = _File(source, path, root)
+    if not qualname:
+        return _module_symbol(file)
+    for entry in file.parsed.entries:
+        if entry.qualname == qualname:
+            return _entry_symbol(file, entry)
+    names = [entry.qualname for entry in file.parsed.entries]
+    close = difflib.get_close_matches(qualname, names, n=3, cutoff=0.6)
+    hint = f"; did you mean {', '.join(close)}?" if close else "; check the spelling"
+    raise SymbolNotFoundError(
+        f"no function, class or module-level name {qualname!r} in {path}{hint}"
+    )
+
+
+def list_symbols(
+    source: str, path: Path, root: Path, include_private: bool = False
+) -> list[Symbol]:
+    """Every documentable symbol of the file in order, the module first; each qualname once."""
+    file = _File(source, path, root)
+    symbols = [_module_symbol(file)]
+    seen: set[str] = set()
+    for entry in file.parsed.entries:
+        if entry.qualname in seen:
+            continue
+        seen.add(entry.qualname)
+        if include_private or not any(part.startswith("_") for part in entry.qualname.split(".")):
+            symbols.append(_entry_symbol(file, entry))
+    return symbols
+
+
+# ----------------------------------------------------------------------------------- imports
+
+
+@dataclass(frozen=True)
+class _Exports:
+    """What a module makes importable: imported names, star imports and ``__all__``."""
+
+    imported: dict[str, str]  # exposed name -> the module it is imported from
+    star: tuple[str, ...]
+    all: frozenset[str] | None
+
+
+def public_import_path(module: str, name: str, root: Path) -> str:
+    """The shortest public module users can import ``name`` from (else the defining module)."""
+    return _public_import_path(module, name, root.resolve())
+
+
+@functools.lru_cache(maxsize=4096)
+def _public_import_path(module: str, name: str, root: Path) -> str:
+    """Cached per root, module and name: candidates public first, then shortest first."""
+    parts = module.split(".")
+    candidates = [".".join(parts[:index]) for index in range(1, len(parts) + 1)]
+    candidates.sort(key=lambda c: (any(p.startswith("_") for p in c.split(".")), len(c)))
+    for candidate in candidates:
+        if _exposes(candidate, name, module, root, 0):
+            return candidate
+    return module
+
+
+def _exposes(module: str, name: str, defining: str, root: Path, depth: int) -> bool:
+    """Whether ``from module import name`` gives the object defined in ``defining``."""
+    if module == defining:
+        return True
+    if depth > 6:
+        return False
+    location = _module_file(module, root)
+    if location is None:
+        return False
+    exports = _exports(location, module)
+    source = exports.imported.get(name)
+    if source is not None and _exposes(source, name, defining, root, depth + 1):
+        return True
+    for star in exports.star:
+        star_file = _module_file(star, root)
+        if star_file is None:
+            continue
+        listed = _exports(star_file, star).all
+        allowed = name in listed if listed is not None else not name.startswith("_")
+        if allowed and _exposes(star, name, defining, root, depth + 1):
+            return True
+    return False
+
+
+@functools.lru_cache(maxsize=1024)
+def _module_file(module: str, root: Path) -> Path | None:
+    """The file of ``module`` from the project root, its ``src/`` folder, or sys.path."""
+    parts = module.split(".")
+    bases = [root / "src", root, *(Path(entry) for entry in sys.path if entry)]
+    for base in bases:
+        folder = base.joinpath(*parts)
+        for candidate in (folder / "__init__.py", folder.with_name(parts[-1] + ".py")):
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+def _exports(path: Path, module: str) -> _Exports:
+    """The exports of the file at ``path``, re-read when the file changes."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return _Exports({}, (), None)
+    return _read_exports(path, module, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=512)
+def _read_exports(path: Path, module: str, mtime: int, size: int) -> _Exports:
+    """Parse a module's top level for imports and ``__all__``."""
+    source = _read(path)
+    try:
+        tree = ast.parse(source or "")
+    except (SyntaxError, ValueError):
+        return _Exports({}, (), None)
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    imported: dict[str, str] = {}
+    star: list[str] = []
+    listed: set[str] | None = None
+    for node, _ in _flatten(tree.body):
+        if isinstance(node, ast.ImportFrom):
+            base = _absolute(node, package)
+            for alias in node.names:
+                if alias.name == "*":
+                    star.append(base)
+                elif (alias.asname or alias.name) not in imported:
+                    imported[alias.asname or alias.name] = base
+        elif isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
+            target = node.targets[0] if isinstance(node, ast.Assign) else node.target
+            if isinstance(target, ast.Name) and target.id == "__all__" and node.value is not None:
+                try:
+                    names = ast.literal_eval(node.value)
+                except ValueError:
+                    continue
+                if isinstance(names, list | tuple):
+                    fresh = {n for n in names if isinstance(n, str)}
+                    listed = fresh if isinstance(node, ast.Assign) else (listed or set()) | fresh
+    return _Exports(imported, tuple(star), frozenset(listed) if listed is not None else None)
+
+
+def _absolute(node: ast.ImportFrom, package: str) -> str:
+    """The absolute module a ``from ... import`` statement reads from."""
+    if not node.level:
+        return node.module or ""
+    parts = package.split(".") if package else []
+    base = parts[: len(parts) - node.level + 1] if node.level > 1 else parts
+    return ".".join([*base, *([node.module] if node.module else [])])
+
+
+# ----------------------------------------------------------------------------------- jedi
+
+
+@dataclass(frozen=True)
+class _Target:
+    """Where a jedi definition lives."""
+
+    path: Path
+    line: int  # 0-based
+    name: str
+    type: str
+
+
+@functools.lru_cache(maxsize=8)
+def _project(root: Path) -> Any:
+    """One jedi project per root."""
+    return jedi.Project(root)
+
+
+def _goto(source: str, path: Path, root: Path, points: tuple[Position, ...]) -> list[list[_Target]]:
+    """Definitions of the names at ``points`` (on the jedi worker thread)."""
+    script = jedi.Script(code=source, path=path, project=_project(root))
+    results: list[list[_Target]] = []
+    for point in points:
+        try:
+            names = script.goto(point.line + 1, point.column, follow_imports=True)
+        except Exception:  # jedi raises assorted errors on odd code; treat as unresolved
+            names = []
+        results.append(
+            [
+                _Target(Path(n.module_path), (n.line or 1) - 1, n.name, n.type)
+                for n in names
+                if n.module_path is not None
+            ]
+        )
+    return results
+
+
+def _resolve(
+    source: str, path: Path, root: Path, points: tuple[Position, ...]
+) -> list[list[_Target]]:
+    """Run ``_goto`` on the shared jedi worker."""
+    return default_worker.run_sync(_goto, source, path, root, points)
+
+
+def _read(path: Path) -> str | None:
+    """A source file's text, or None if it cannot be read as UTF-8."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _definition_symbol(target: _Target, here: Path, here_source: str, root: Path) -> Symbol | None:
+    """The documentable symbol jedi points at, read from its own file; None if not documentable."""
+    if target.path.suffix != ".py":
+        return None
+    same = target.path.resolve() == here.resolve()
+    source = here_source if same else _read(target.path)
+    if source is None:
+        return None
+    file = _File(source, here if same else target.path, root)
+    if target.type == "module":
+        return _module_symbol(file)
+    if target.type not in {"function", "class", "statement", "property", "instance"}:
+        return None
+    for entry in file.parsed.entries:
+        if entry.qualname.rsplit(".", 1)[-1] != target.name:
+            continue
+        if file.name_position(entry).line == target.line:
+            return _entry_symbol(file, entry)
+    return None
+
+
+def _word_at(line: str, column: int) -> tuple[int, str] | None:
+    """The identifier touching ``column`` (start column and text), if any."""
+    start = column
+    if start >= len(line) or not _IDENTIFIER_CHAR.match(line[start]):
+        start -= 1
+    if start < 0 or not _IDENTIFIER_CHAR.match(line[start]):
+        return None
+    end = start
+    while start > 0 and _IDENTIFIER_CHAR.match(line[start - 1]):
+        start -= 1
+    while end < len(line) and _IDENTIFIER_CHAR.match(line[end]):
+        end += 1
+    word = line[start:end]
+    if not word.isidentifier() or keyword.iskeyword(word):
+        return None
+    return start, word
+
+
+def _in_header(file: _File, entry: _Entry, position: Position) -> bool:
+    """Whether ``position`` is on the entry's decorators, signature or assigned name."""
+    node = entry.node
+    if isinstance(node, ast.Assign | ast.AnnAssign):
+        if node.value is None:
+            return True
+        return position < file.start(node.value)
+    return position < file.start(node.body[0])
+
+
+def symbol_at(source: str, path: Path, position: Position, root: Path) -> Symbol:
+    """The definition at ``position``, or the documentable definition a reference there names."""
+    file = _File(source, path, root)
+    where = f"line {position.line + 1}, column {position.column + 1} of {path}"
+    if not file.text.holds(position):
+        raise SymbolNotFoundError(
+            f"{where} is past the end of the file; move the cursor onto a name"
+        )
+    entry = _containing(file, position)
+    word = _word_at(file.text.lines[position.line], position.column)
+    if word is not None and not (entry is not None and _in_header(file, entry, position)):
+        (targets,) = _resolve(source, path, root, (Position(position.line, word[0]),))
+        for target in targets:
+            symbol = _definition_symbol(target, path, source, root)
+            if symbol is not None:
+                return symbol
+    if entry is not None:
+        return _entry_symbol(file, entry)
+    if _on_module_header(file, position):
+        return _module_symbol(file)
+    raise SymbolNotFoundError(
+        f"no function, class or module-level name at {where}; put the cursor on a definition"
+        " or a reference to one"
+    )
+
+
+def called_context(
+    symbol: Symbol, module_source: str, root: Path, max_chars: int = 4000
+) -> tuple[ContextItem, ...]:
+    """The functions and classes ``symbol``'s code calls, with signatures and summaries."""
+    file = _File(module_source, symbol.path, root)
+    nodes: list[ast.AST] = list(file.parsed.tree.body)
+    if symbol.qualname:
+        entry = next(
+            (
+                e
+                for e in file.parsed.entries
+                if e.qualname == symbol.qualname
+                and file.full_start(e.node) == symbol.full_range.start
+            ),
+            None,
+        ) or next((e for e in file.parsed.entries if e.qualname == symbol.qualname), None)
+        if entry is None:
+            return ()
+        nodes = [entry.node]
+    points: list[Position] = []
+    seen: set[str] = set()
+    for top in nodes:
+        for node in ast.walk(top):
+            if not isinstance(node, ast.Call) or len(points) >= _MAX_CALLS:
+                continue
+            func = node.func
+            if isinstance(func, ast.Name):
+                point = file.start(func)
+            elif isinstance(func, ast.Attribute):
+                end = file.end(func)
+                point = Position(end.line, end.column - len(func.attr))
+            else:
+                continue
+            key = ast.unparse(func)
+            if key not in seen:
+                seen.add(key)
+                points.append(point)
+    points.sort()
+    items: list[ContextItem] = []
+    known: set[tuple[Path, str]] = {(symbol.path.resolve(), symbol.qualname)}
+    used = 0
+    for targets in _resolve(module_source, symbol.path, root, tuple(points)):
+        for target in targets:
+            if target.type not in {"function", "class", "property"}:
+                continue
+            found = _definition_symbol(target, symbol.path, module_source, root)
+            if found is None or (found.path.resolve(), found.qualname) in known:
+                continue
+            known.add((found.path.resolve(), found.qualname))
+            same_module = found.module == symbol.module
+            name = found.qualname if same_module else f"{found.import_path}.{found.qualname}"
+            summary = (found.docstring or "").strip().split("\n", 1)[0]
+            size = len(name) + len(found.signature) + len(summary) + 8
+            if used + size > max_chars:
+                return tuple(items)
+            used += size
+            items.append(ContextItem(qualname=name, signature=found.signature, summary=summary))
+            break
+    return tuple(items)
