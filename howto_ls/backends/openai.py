@@ -1,0 +1,529 @@
+"""The ``openai`` backend: any OpenAI-compatible chat server (OpenAI, Ollama, vLLM, llama.cpp…).
+
+``POST {baseUrl}/chat/completions`` with ``stream: true`` over httpx; server-sent events parsed
+incrementally by httpx-sse. Three timeouts: connect, first token (also the longest silence
+between two chunks), and total (``Settings.timeout``). 429, 5xx and connection failures are retried
+a bounded number of times with jittered exponential backoff, honouring ``Retry-After``; 400, 401
+and 404 never are. At most ``Settings.max_concurrency`` requests run at once per backend.
+Cancelling the calling task closes the stream at once. The API key is sent as a Bearer token and
+appears in no message, log or repr.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import json
+import logging
+import random
+import re
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import httpx_sse
+
+from howto_ls.backends.base import Progress
+from howto_ls.config import Settings
+from howto_ls.errors import (
+    BackendAuthError,
+    BackendConnectError,
+    BackendContextError,
+    BackendError,
+    BackendNotFoundError,
+    BackendRateLimitError,
+    BackendResponseError,
+    BackendTimeoutError,
+)
+from howto_ls.guide import SECTIONS, Guide, parse_guide
+from howto_ls.model import GuideRequest
+from howto_ls.prompt import Message, Repair, build_messages, load_template
+
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+DEFAULT_MODEL = "gpt-4o-mini"
+CONNECT_TIMEOUT = 10.0
+"""Seconds to open the connection."""
+FIRST_TOKEN_TIMEOUT = 90.0
+"""Seconds to wait for the first token, and the longest silence between two chunks (a local
+model server may load the model before answering)."""
+WRITE_TIMEOUT = 30.0
+MAX_RETRIES = 3
+RETRY_BASE_DELAY = 1.0
+"""Backoff before retry n is about ``RETRY_BASE_DELAY * 2**n`` seconds, jittered."""
+MAX_RETRY_DELAY = 30.0
+"""A longer ``Retry-After`` (or backoff) is cut to this many seconds."""
+MAX_ANSWER_CHARS = 200_000
+"""A guide is a few kilobytes; a longer answer is a runaway model, and reading stops."""
+PROGRESS_INTERVAL = 0.25
+"""At most one progress message per this many seconds."""
+
+log = logging.getLogger(__name__)
+
+_CONTEXT_HINTS = re.compile(
+    r"context[ _](length|window|size)|maximum context|too many tokens|prompt is too long|"
+    r"exceeds? the available context",
+    re.IGNORECASE,
+)
+_STEP = re.compile(r"^\s*(?:\*\*|__)?(?:step\s+)?(\d{1,3})[.):]", re.IGNORECASE)
+
+
+class _Secret:
+    """Holds the API key; its repr never shows it."""
+
+    def __init__(self, value: str | None) -> None:
+        self.value = value or None
+
+    def __repr__(self) -> str:
+        return "<hidden>" if self.value else "None"
+
+    def scrub(self, text: str) -> str:
+        """``text`` with every occurrence of the key replaced."""
+        return text.replace(self.value, "<hidden>") if self.value else text
+
+
+class _Retryable(Exception):
+    """An attempt failed in a way worth retrying; ``error`` is raised when retries run out."""
+
+    def __init__(self, error: BackendError, retry_after: float | None = None) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.retry_after = retry_after
+
+
+@dataclass
+class _LoopState:
+    """The HTTP client and concurrency limit, bound to one event loop."""
+
+    loop: asyncio.AbstractEventLoop
+    client: httpx.AsyncClient
+    semaphore: asyncio.Semaphore
+
+
+class OpenAIBackend:
+    """Writes guides with a model on an OpenAI-compatible server."""
+
+    name = "openai"
+
+    def __init__(
+        self,
+        settings: Settings,
+        api_key: str | None = None,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        connect_timeout: float = CONNECT_TIMEOUT,
+        first_token_timeout: float = FIRST_TOKEN_TIMEOUT,
+        max_retries: int = MAX_RETRIES,
+        retry_base_delay: float = RETRY_BASE_DELAY,
+        max_retry_delay: float = MAX_RETRY_DELAY,
+        progress_interval: float = PROGRESS_INTERVAL,
+    ) -> None:
+        self.settings = settings
+        self.model = settings.model or DEFAULT_MODEL
+        self.base_url = (settings.base_url or DEFAULT_BASE_URL).rstrip("/")
+        self.timeout = settings.timeout
+        self.connect_timeout = connect_timeout
+        self.first_token_timeout = first_token_timeout
+        self.max_retries = max_retries
+        self.retry_base_delay = retry_base_delay
+        self.max_retry_delay = max_retry_delay
+        self.progress_interval = progress_interval
+        self.template = load_template(settings.prompt_file)
+        self._key = _Secret(api_key)
+        self._transport = transport
+        self._state: _LoopState | None = None
+
+    def __repr__(self) -> str:
+        return f"OpenAIBackend(model={self.model!r}, base_url={self.base_url!r})"
+
+    def describe(self) -> str:
+        """The model and host it calls, e.g. ``llama3 at localhost:11434``."""
+        return f"{self.model} at {urlsplit(self.base_url).netloc or self.base_url}"
+
+    async def generate(
+        self,
+        request: GuideRequest,
+        progress: Progress | None = None,
+        *,
+        repair: Repair | None = None,
+    ) -> Guide:
+        """A guide for ``request.symbol``; raises a BackendError when the answer is not a guide."""
+        text = await self.answer(request, progress, repair=repair)
+        parsed = parse_guide(text)
+        if parsed.problems:
+            raise BackendResponseError(
+                f"the answer of {self.describe()} is not a guide "
+                f"({'; '.join(parsed.problems)}): try again or choose another model"
+            )
+        return parsed.guide
+
+    async def answer(
+        self,
+        request: GuideRequest,
+        progress: Progress | None = None,
+        *,
+        repair: Repair | None = None,
+    ) -> str:
+        """The model's raw answer for ``request`` (a repair conversation when ``repair`` is set)."""
+        messages = build_messages(request, template=self.template, repair=repair)
+        return await self.complete(messages, progress)
+
+    async def complete(self, messages: list[Message], progress: Progress | None = None) -> str:
+        """Send ``messages``; the streamed answer's text. Raises BackendError subclasses."""
+        state = self._loop_state()
+        reporter = _StreamProgress(progress, self.progress_interval)
+        async with state.semaphore:
+            reporter.say(f"Asking {self.describe()}", force=True)
+            try:
+                return await asyncio.wait_for(
+                    self._with_retries(state.client, messages, reporter), self.timeout
+                )
+            except asyncio.TimeoutError:
+                raise BackendTimeoutError(
+                    f"no answer within {self.timeout:g} s from {self.describe()}: "
+                    "raise howto.timeout or use a faster model"
+                ) from None
+
+    async def aclose(self) -> None:
+        """Close the HTTP connections."""
+        if self._state is not None:
+            state, self._state = self._state, None
+            await state.client.aclose()
+
+    # -- internals --
+
+    def _loop_state(self) -> _LoopState:
+        loop = asyncio.get_running_loop()
+        if self._state is None or self._state.loop is not loop:
+            headers = {"Accept": "text/event-stream"}
+            if self._key.value:
+                headers["Authorization"] = f"Bearer {self._key.value}"
+            client = httpx.AsyncClient(
+                headers=headers,
+                timeout=httpx.Timeout(
+                    connect=self.connect_timeout,
+                    read=self.first_token_timeout,
+                    write=WRITE_TIMEOUT,
+                    pool=None,
+                ),
+                transport=self._transport,
+            )
+            semaphore = asyncio.Semaphore(self.settings.max_concurrency)
+            self._state = _LoopState(loop, client, semaphore)
+        return self._state
+
+    async def _with_retries(
+        self, client: httpx.AsyncClient, messages: list[Message], reporter: _StreamProgress
+    ) -> str:
+        for attempt in range(self.max_retries + 1):
+            try:
+                return await self._attempt(client, messages, reporter)
+            except _Retryable as failure:
+                if attempt >= self.max_retries:
+                    raise failure.error from None
+                delay = self._delay(attempt, failure.retry_after)
+                log.info(
+                    "%s; retry %d of %d in %.1f s", failure, attempt + 1, self.max_retries, delay
+                )
+                reporter.say(f"Retrying in {delay:.0f} s ({attempt + 1}/{self.max_retries})", True)
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _delay(self, attempt: int, retry_after: float | None) -> float:
+        if retry_after is not None:
+            return min(max(retry_after, 0.0), self.max_retry_delay)
+        backoff = self.retry_base_delay * 2.0**attempt * random.uniform(0.5, 1.5)
+        return min(backoff, self.max_retry_delay)
+
+    async def _attempt(
+        self, client: httpx.AsyncClient, messages: list[Message], reporter: _StreamProgress
+    ) -> str:
+        url = f"{self.base_url}/chat/completions"
+        payload = {"model": self.model, "messages": messages, "stream": True}
+        log.debug("POST %s (model %s)", url, self.model)
+        received: list[str] = []
+        responded = False
+        try:
+            async with client.stream("POST", url, json=payload) as response:
+                responded = True
+                if response.status_code >= 400:
+                    await response.aread()
+                    raise self._status_error(response)
+                content_type = response.headers.get("content-type", "")
+                if "text/event-stream" in content_type:
+                    await self._read_stream(response, received, reporter)
+                else:
+                    await response.aread()
+                    received.append(self._read_json(response))
+        except httpx.ConnectTimeout:
+            raise _Retryable(
+                BackendTimeoutError(
+                    f"cannot connect to {self.base_url} within {self.connect_timeout:g} s: "
+                    "is the model server running and reachable?"
+                )
+            ) from None
+        except httpx.ConnectError:
+            raise _Retryable(
+                BackendConnectError(
+                    f"cannot connect to {self.base_url}: is the model server running?"
+                )
+            ) from None
+        except httpx.ReadTimeout:
+            if not "".join(received):
+                message = f"no first token within {self.first_token_timeout:g} s from"
+            else:
+                message = f"the stream stalled for {self.first_token_timeout:g} s from"
+            raise BackendTimeoutError(
+                f"{message} {self.describe()}: try again, or use a faster or smaller model"
+            ) from None
+        except httpx.TimeoutException:
+            raise BackendTimeoutError(
+                f"the request to {self.base_url} timed out: is the server overloaded?"
+            ) from None
+        except httpx.TransportError as error:
+            if not responded:
+                raise _Retryable(
+                    BackendConnectError(
+                        f"the connection to {self.base_url} failed "
+                        f"({self._key.scrub(type(error).__name__)}): is the model server running?"
+                    )
+                ) from None
+            chars = len("".join(received))
+            raise BackendResponseError(
+                f"the stream from {self.describe()} broke after {chars} characters "
+                f"({_one_line(self._key.scrub(str(error)) or type(error).__name__)}): try again"
+            ) from None
+        text = "".join(received)
+        if not text.strip():
+            raise BackendResponseError(
+                f"the model returned an empty answer ({self.describe()}): "
+                "try again or choose another model"
+            )
+        return text
+
+    async def _read_stream(
+        self, response: httpx.Response, received: list[str], reporter: _StreamProgress
+    ) -> None:
+        total = 0
+        async for event in httpx_sse.EventSource(response).aiter_sse():
+            data = event.data.strip()
+            if not data:
+                continue
+            if data == "[DONE]":
+                return
+            try:
+                chunk = json.loads(data)
+            except ValueError:
+                raise BackendResponseError(
+                    f"the server at {self.base_url} sent a stream event that is not JSON "
+                    f"({_one_line(self._key.scrub(data))[:60]!r}): check that howto.baseUrl "
+                    "points at an OpenAI-compatible server"
+                ) from None
+            if not isinstance(chunk, dict):
+                continue
+            if "error" in chunk:
+                raise self._error_in_body(chunk, "reported an error in the stream")
+            text = _delta_text(chunk)
+            if not text:
+                continue
+            total += len(text)
+            if total > MAX_ANSWER_CHARS:
+                raise BackendResponseError(
+                    f"the answer of {self.describe()} passed {MAX_ANSWER_CHARS:,} characters, "
+                    "far longer than a guide: try again or choose another model"
+                )
+            received.append(text)
+            reporter.advance(text)
+
+    def _read_json(self, response: httpx.Response) -> str:
+        try:
+            body = response.json()
+        except ValueError:
+            raise BackendResponseError(
+                f"the server at {self.base_url} answered with neither a stream nor JSON: "
+                "check that howto.baseUrl points at an OpenAI-compatible server"
+            ) from None
+        if isinstance(body, dict) and "error" in body:
+            raise self._error_in_body(body, "reported an error")
+        try:
+            content = body["choices"][0]["message"]["content"]
+        except (KeyError, IndexError, TypeError):
+            raise BackendResponseError(
+                f"the server at {self.base_url} answered without choices[0].message.content: "
+                "check that howto.baseUrl points at an OpenAI-compatible server"
+            ) from None
+        if len(content or "") > MAX_ANSWER_CHARS:
+            raise BackendResponseError(
+                f"the answer of {self.describe()} passed {MAX_ANSWER_CHARS:,} characters, "
+                "far longer than a guide: try again or choose another model"
+            )
+        return str(content or "")
+
+    def _status_error(self, response: httpx.Response) -> Exception:
+        status = response.status_code
+        message, code = self._server_message(response)
+        if status in (401, 403):
+            if self._key.value:
+                return BackendAuthError(
+                    f"the server at {self.base_url} rejected the API key ({status}): "
+                    "set HOWTO_API_KEY or OPENAI_API_KEY to a valid key"
+                )
+            return BackendAuthError(
+                f"the server at {self.base_url} needs an API key ({status}): "
+                "set HOWTO_API_KEY or OPENAI_API_KEY"
+            )
+        if status == 404:
+            return BackendNotFoundError(
+                f"model {self.model!r} or URL {self.base_url} not found (404): "
+                "check howto.model and howto.baseUrl"
+            )
+        if status == 429:
+            if code == "insufficient_quota":
+                return BackendRateLimitError(
+                    f"the account behind the API key is out of quota at {self.base_url} (429): "
+                    "check its plan and billing, or use another key"
+                )
+            return _Retryable(
+                BackendRateLimitError(
+                    f"rate limited (429) by {self.base_url} after {self.max_retries} retries: "
+                    "wait a minute, or lower howto.maxConcurrency"
+                ),
+                _retry_after(response.headers.get("retry-after")),
+            )
+        if code == "context_length_exceeded" or (
+            status in (400, 413, 422) and _CONTEXT_HINTS.search(message)
+        ):
+            return BackendContextError(
+                f"the prompt is too long for model {self.model} ({message}): "
+                "choose a model with a larger context window"
+            )
+        if status >= 500:
+            return _Retryable(
+                BackendResponseError(
+                    f"the server at {self.base_url} failed ({status}) after {self.max_retries} "
+                    f"retries ({message}): try again later"
+                ),
+                _retry_after(response.headers.get("retry-after")),
+            )
+        return BackendResponseError(
+            f"the server at {self.base_url} refused the request ({status}: {message}): "
+            "check howto.model and howto.baseUrl"
+        )
+
+    def _error_in_body(self, body: dict[str, Any], what: str) -> BackendError:
+        message, code = _error_fields(body)
+        message = _one_line(self._key.scrub(message))
+        if code == "context_length_exceeded" or _CONTEXT_HINTS.search(message):
+            return BackendContextError(
+                f"the prompt is too long for model {self.model} ({message}): "
+                "choose a model with a larger context window"
+            )
+        return BackendResponseError(f"the server at {self.base_url} {what}: {message}; try again")
+
+    def _server_message(self, response: httpx.Response) -> tuple[str, str | None]:
+        """The server's error message (one line, short, key removed) and error code."""
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if isinstance(body, dict):
+            message, code = _error_fields(body)
+        else:
+            message, code = response.text, None
+        message = _one_line(self._key.scrub(message)) or response.reason_phrase or "no details"
+        return message, code
+
+
+class _StreamProgress:
+    """Turns the stream's advance into short messages, at a bounded rate."""
+
+    def __init__(self, progress: Progress | None, interval: float) -> None:
+        self._progress = progress
+        self._interval = interval
+        self._last_time = float("-inf")
+        self._last_message = ""
+        self._line = ""
+        self._section = ""
+        self._step = 0
+
+    def say(self, message: str, force: bool = False) -> None:
+        """Pass ``message`` on unless it repeats or comes too soon after the last one."""
+        if self._progress is None or message == self._last_message:
+            return
+        now = time.monotonic()
+        if not force and now - self._last_time < self._interval:
+            return
+        self._last_time, self._last_message = now, message
+        self._progress(message)
+
+    def advance(self, text: str) -> None:
+        """Account for ``text`` arriving; report the section and step being written."""
+        if self._progress is None:
+            return
+        lines = (self._line + text).split("\n")
+        self._line = lines.pop()[-200:]
+        for line in [*lines, self._line]:
+            self._look_at(line)
+        if self._section == "Execution Steps" and self._step:
+            self.say(f"Writing Execution Steps: step {self._step}")
+        elif self._section:
+            self.say(f"Writing {self._section}")
+        else:
+            self.say("Writing the guide")
+
+    def _look_at(self, line: str) -> None:
+        name = line.strip().strip("#*_:").strip()
+        if name in SECTIONS:
+            self._section, self._step = name, 0
+            return
+        if self._section == "Execution Steps":
+            match = _STEP.match(line)
+            if match:
+                self._step = max(self._step, int(match.group(1)))
+
+
+def _delta_text(chunk: dict[str, Any]) -> str:
+    choices = chunk.get("choices")
+    if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
+        return ""
+    first = choices[0]
+    delta = first.get("delta")
+    if isinstance(delta, dict):
+        content = delta.get("content")
+    else:
+        message = first.get("message")
+        content = message.get("content") if isinstance(message, dict) else first.get("text")
+    return content if isinstance(content, str) else ""
+
+
+def _error_fields(body: dict[str, Any]) -> tuple[str, str | None]:
+    error = body.get("error", body)
+    if isinstance(error, dict):
+        message = error.get("message") or error.get("detail") or ""
+        code = error.get("code") or error.get("type")
+        return str(message), str(code) if code is not None else None
+    return str(error), None
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header: a number of seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"

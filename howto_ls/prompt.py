@@ -1,0 +1,222 @@
+"""The chat messages that ask a model for a guide: seed instructions, the symbol's code, context.
+
+The system message is the seed instructions with their one-shot example (``prompts/system.md``);
+the user message fills ``prompts/user.md`` (or the user's ``promptFile``) with ``str.format``
+placeholders (``{code}``, ``{import_path}``, ``{context}``, ``{language}``, … see PLACEHOLDERS).
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from howto_ls.errors import HowtoError
+from howto_ls.model import GuideRequest, Symbol, SymbolKind
+
+PROMPT_VERSION = "1"
+"""Changes whenever the prompt does, so cached guides from an older prompt are not reused."""
+
+MAX_CODE_CHARS = 20_000
+"""Longer code is cut at this many characters, so the prompt stays within small context windows."""
+
+PLACEHOLDERS = (
+    "name",
+    "qualname",
+    "kind",
+    "file",
+    "module",
+    "import_path",
+    "import_line",
+    "signature",
+    "bases",
+    "decorators",
+    "example_hint",
+    "code",
+    "context",
+    "language",
+)
+
+Message = dict[str, str]
+
+
+class PromptTemplateError(HowtoError):
+    """The user's prompt file cannot be read or uses unknown placeholders."""
+
+
+@dataclass(frozen=True)
+class Repair:
+    """A second chance: the model's previous answer and the problems found in it."""
+
+    answer: str
+    problems: tuple[str, ...]
+
+
+def system_message(language: str = "English") -> str:
+    """The seed instructions and one-shot example, with the language of the prose."""
+    text = _package_text("system.md")
+    return string.Template(text).safe_substitute(language=language)
+
+
+def default_template() -> str:
+    """The user-message template shipped with howto-ls."""
+    return _package_text("user.md")
+
+
+def load_template(prompt_file: str | Path | None) -> str:
+    """The user-message template: ``prompt_file`` when set, checked; else the shipped one."""
+    if prompt_file is None or str(prompt_file).strip() == "":
+        return default_template()
+    path = Path(prompt_file).expanduser()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise PromptTemplateError(
+            f"cannot read the prompt file {path}: {reason}; fix or unset howto.promptFile"
+        ) from None
+    check_template(text, str(path))
+    return text
+
+
+def check_template(text: str, origin: str = "the prompt template") -> None:
+    """Raise :class:`PromptTemplateError` unless ``text`` formats with the known placeholders."""
+    try:
+        fields = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
+    except ValueError as exc:
+        raise PromptTemplateError(
+            f"{origin} is not a valid template ({exc}): write literal braces as {{{{ and }}}}"
+        ) from None
+    for name in fields:
+        if name not in PLACEHOLDERS:
+            shown = "{" + name + "}" if name else "{}"
+            known = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
+            raise PromptTemplateError(
+                f"{origin} uses the unknown placeholder {shown}: use {known}, "
+                "and write literal braces as {{ and }}"
+            )
+
+
+def user_message(request: GuideRequest, template: str | None = None) -> str:
+    """The user message for ``request``: its code, kind, file, import path and context."""
+    text = default_template() if template is None else template
+    check_template(text)
+    return text.format(**template_values(request))
+
+
+def build_messages(
+    request: GuideRequest, *, template: str | None = None, repair: Repair | None = None
+) -> list[Message]:
+    """The chat: system, user and, for a repair, the previous answer and its problems."""
+    messages = [
+        {"role": "system", "content": system_message(request.language)},
+        {"role": "user", "content": user_message(request, template)},
+    ]
+    if repair is not None:
+        messages.append({"role": "assistant", "content": repair.answer})
+        messages.append({"role": "user", "content": repair_message(repair.problems)})
+    return messages
+
+
+def repair_message(problems: tuple[str, ...] | list[str]) -> str:
+    """The follow-up that lists the problems of the previous answer and asks for a fixed guide."""
+    listed = "\n".join(f"- {problem}" for problem in problems)
+    return (
+        "Your guide has these problems:\n"
+        f"{listed}\n\n"
+        "Write the whole guide again with every problem fixed. Answer with the guide only, "
+        "in exactly the format of the example."
+    )
+
+
+def template_values(request: GuideRequest) -> dict[str, str]:
+    """The value of every placeholder for ``request``."""
+    symbol = request.symbol
+    return {
+        "name": symbol.name,
+        "qualname": symbol.display_name,
+        "kind": _kind_text(symbol),
+        "file": relative_file(request),
+        "module": symbol.module,
+        "import_path": symbol.import_path,
+        "import_line": import_line(symbol),
+        "signature": symbol.signature or "(none)",
+        "bases": ", ".join(symbol.bases) or "(none)",
+        "decorators": ", ".join(f"@{d.removeprefix('@')}" for d in symbol.decorators) or "(none)",
+        "example_hint": example_hint(symbol),
+        "code": _bounded_code(symbol.source),
+        "context": _context_text(request),
+        "language": request.language,
+    }
+
+
+def import_line(symbol: Symbol) -> str:
+    """How the usage example imports the symbol: its top-level name from its public path."""
+    if not symbol.qualname:
+        return f"import {symbol.import_path}"
+    return f"from {symbol.import_path} import {symbol.qualname.split('.')[0]}"
+
+
+def example_hint(symbol: Symbol) -> str:
+    """What the usage example must do for this kind of symbol."""
+    if symbol.kind is SymbolKind.CLASS:
+        return "Usage Example: create an instance of the class, then use it."
+    if symbol.is_async and symbol.is_generator:
+        return (
+            "Usage Example: iterate it with `async for` inside a coroutine run by "
+            "`asyncio.run(...)`."
+        )
+    if symbol.is_async:
+        return "Usage Example: await it inside a coroutine run by `asyncio.run(...)`."
+    if symbol.is_generator:
+        return "Usage Example: iterate it with a `for` loop."
+    if symbol.kind is SymbolKind.PROPERTY:
+        return "Usage Example: read the property from an instance."
+    if symbol.kind is SymbolKind.MODULE:
+        return "Usage Example: import the module and use its main functions."
+    return "Usage Example: call it with realistic arguments and use the result."
+
+
+def relative_file(request: GuideRequest) -> str:
+    """The symbol's file relative to the project (``extra['relpath']``) or the working folder."""
+    given = request.extra.get("relpath")
+    if given:
+        return given
+    path = request.symbol.path
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except (ValueError, OSError):
+        return path.name
+
+
+def _kind_text(symbol: Symbol) -> str:
+    prefix = "async " if symbol.is_async else ""
+    suffix = " (generator)" if symbol.is_generator else ""
+    return f"{prefix}{symbol.kind.value}{suffix}"
+
+
+def _bounded_code(source: str) -> str:
+    if len(source) <= MAX_CODE_CHARS:
+        return source.rstrip("\n")
+    cut = source[:MAX_CODE_CHARS]
+    cut = cut[: cut.rfind("\n")] if "\n" in cut else cut
+    return f"{cut}\n# ... (cut: the code is longer than {MAX_CODE_CHARS} characters)"
+
+
+def _context_text(request: GuideRequest) -> str:
+    if not request.context:
+        return "(none)"
+    lines = []
+    for item in request.context:
+        line = f"- {item.qualname}: {item.signature}"
+        if item.summary:
+            line += f" — {item.summary}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _package_text(name: str) -> str:
+    return (
+        resources.files("howto_ls").joinpath("prompts").joinpath(name).read_text(encoding="utf-8")
+    )
