@@ -1,0 +1,147 @@
+"""Listing code actions: cheap (AST and cached guides only), never a model or jedi call."""
+
+from __future__ import annotations
+
+import keyword
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from lsprotocol import types
+
+from howto_ls.lsp.convert import SOURCE, STALE_CODE
+from howto_ls.lsp.generate import COMMAND, GenerateArgs
+from howto_ls.lsp.session import HowtoServer
+from howto_ls.model import Position, Symbol
+
+KIND = types.CodeActionKind.RefactorRewrite
+GENERATE = "Generate how-to doc"
+GENERATE_SIDECAR = "Generate how-to doc in sidecar .md"
+REGENERATE = "Regenerate how-to doc"
+_IDENTIFIER = re.compile(r"\w+")
+_NOT_REFERENCES = frozenset({"self", "cls", "True", "False", "None", "_"})
+
+
+@dataclass(frozen=True)
+class Word:
+    """An identifier in a line and its code-point columns."""
+
+    text: str
+    start: int
+    end: int
+
+
+def identifier_at(line: str, column: int) -> Word | None:
+    """The identifier touching ``column`` of ``line`` (keywords and numbers excluded)."""
+    for match in _IDENTIFIER.finditer(line):
+        if match.start() <= column <= match.end():
+            text = match.group()
+            if text[0].isdigit() or keyword.iskeyword(text):
+                return None
+            return Word(text, match.start(), match.end())
+        if match.start() > column:
+            break
+    return None
+
+
+def reference_at(symbol: Symbol, line: str, position: Position) -> Word | None:
+    """The name under the cursor when it is a reference inside ``symbol``, not its own name."""
+    word = identifier_at(line, position.column)
+    if word is None or word.text in _NOT_REFERENCES:
+        return None
+    inside_body = symbol.body_range.start <= position <= symbol.body_range.end
+    docstring = symbol.docstring_range
+    if not inside_body or (docstring is not None and docstring.contains(position)):
+        return None
+    return word
+
+
+def code_actions(
+    server: HowtoServer, params: types.CodeActionParams
+) -> list[types.CodeAction | types.Command]:
+    """The how-to actions at ``params.range.start`` and quick fixes for stale-guide hints."""
+    opened = server.python_document(params.text_document.uri)
+    if opened is None:
+        return []
+    document, path = opened
+    uri = params.text_document.uri
+    only = params.context.only
+    actions: list[types.CodeAction] = []
+    if _wanted(only, types.CodeActionKind.QuickFix):
+        actions.extend(_quick_fixes(uri, params.context.diagnostics))
+    if not _wanted(only, KIND):
+        return _shaped(server, actions)
+    source = document.source
+    converter = server.converter(source)
+    position = converter.to_engine(params.range.start)
+    symbol = server.engine.quick_symbol(path, source, position)
+    if symbol is None:
+        return _shaped(server, actions)
+    client_position = params.range.start
+    line = converter.lines[position.line] if position.line < len(converter.lines) else ""
+    word = reference_at(symbol, line, position)
+    if word is not None:
+        for target, title in (("docstring", GENERATE), ("sidecar", GENERATE_SIDECAR)):
+            args = GenerateArgs(uri, client_position.line, client_position.character, target)
+            actions.append(_action(f"{title} for {word.text}", KIND, args))
+    existing = {guide.qualname: guide.where for guide in server.guides(uri, document, path)}.get(
+        symbol.qualname
+    )
+    name = symbol.display_name
+    here = (client_position.line, client_position.character)
+
+    def for_symbol(title: str, target: str) -> types.CodeAction:
+        args = GenerateArgs(uri, *here, target=target, qualname=symbol.qualname)
+        return _action(title if word is None else f"{title} for {name}", KIND, args)
+
+    if existing is not None:
+        actions.append(for_symbol(REGENERATE, existing))
+    if existing != "docstring":
+        actions.append(for_symbol(GENERATE, "docstring"))
+    if existing != "sidecar":
+        actions.append(for_symbol(GENERATE_SIDECAR, "sidecar"))
+    return _shaped(server, actions)
+
+
+def _quick_fixes(uri: str, diagnostics: Sequence[types.Diagnostic]) -> list[types.CodeAction]:
+    fixes = []
+    for diagnostic in diagnostics:
+        data = diagnostic.data
+        if diagnostic.source != SOURCE or diagnostic.code != STALE_CODE:
+            continue
+        if not isinstance(data, dict) or not isinstance(data.get("qualname"), str):
+            continue
+        target = data.get("where") if data.get("where") in ("docstring", "sidecar") else None
+        start = diagnostic.range.start
+        args = GenerateArgs(uri, start.line, start.character, target, data["qualname"])
+        action = _action(REGENERATE, types.CodeActionKind.QuickFix, args)
+        action.diagnostics = [diagnostic]
+        action.is_preferred = True
+        fixes.append(action)
+    return fixes
+
+
+def _action(title: str, kind: str, args: GenerateArgs) -> types.CodeAction:
+    command = types.Command(title=title, command=COMMAND, arguments=[args.to_json()])
+    return types.CodeAction(title=title, kind=kind, command=command)
+
+
+def _wanted(only: Sequence[str] | None, kind: str) -> bool:
+    """Whether the client's ``only`` filter lets actions of ``kind`` through."""
+    if only is None:
+        return True
+    name = str(getattr(kind, "value", kind))
+    for wanted in only:
+        prefix = str(getattr(wanted, "value", wanted))
+        if name == prefix or name.startswith(f"{prefix}."):
+            return True
+    return False
+
+
+def _shaped(
+    server: HowtoServer, actions: list[types.CodeAction]
+) -> list[types.CodeAction | types.Command]:
+    """Code actions, or bare commands for clients without code-action literal support."""
+    if server.flags.code_action_literals:
+        return list(actions)
+    return [action.command for action in actions if action.command is not None]

@@ -1,0 +1,52 @@
+"""The client's capabilities reduced once, at initialize, to the plain flags the server uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lsprotocol import types
+
+UTF16 = "utf-16"
+
+
+@dataclass(frozen=True)
+class ClientFlags:
+    """What the client can do, as far as howto-ls cares."""
+
+    apply_edit: bool = False
+    document_changes: bool = False
+    create_files: bool = False
+    work_done_progress: bool = False
+    show_document: bool = False
+    configuration: bool = False
+    code_action_literals: bool = False
+    hover_markdown: bool = False
+    position_encoding: str = "utf-16"
+
+    @classmethod
+    def from_capabilities(
+        cls, capabilities: types.ClientCapabilities, position_encoding: str | None = None
+    ) -> ClientFlags:
+        """Reduce ``capabilities`` (and the negotiated ``position_encoding``) to flags."""
+        workspace = capabilities.workspace
+        edit = workspace.workspace_edit if workspace else None
+        window = capabilities.window
+        document = capabilities.text_document
+        code_action = document.code_action if document else None
+        hover = document.hover if document else None
+        resource_operations = (edit.resource_operations or []) if edit else []
+        return cls(
+            apply_edit=bool(workspace and workspace.apply_edit),
+            document_changes=bool(edit and edit.document_changes),
+            create_files=types.ResourceOperationKind.Create in resource_operations,
+            work_done_progress=bool(window and window.work_done_progress),
+            show_document=bool(window and window.show_document and window.show_document.support),
+            configuration=bool(workspace and workspace.configuration),
+            code_action_literals=bool(
+                code_action and code_action.code_action_literal_support is not None
+            ),
+            hover_markdown=bool(
+                hover and hover.content_format and types.MarkupKind.Markdown in hover.content_format
+            ),
+            position_encoding=str(getattr(position_encoding, "value", position_encoding) or UTF16),
+        )

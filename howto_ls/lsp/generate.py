@@ -1,0 +1,201 @@
+"""The ``howto.generate`` command: resolve, write the guide, apply a versioned edit or show it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from lsprotocol import types
+
+from howto_ls.config import TARGETS
+from howto_ls.engine import FileChange
+from howto_ls.errors import HowtoError, StaleDocumentError
+from howto_ls.guide import Guide
+from howto_ls.lsp.convert import can_create, guide_markdown, uri_from_path, workspace_edit
+from howto_ls.lsp.progress import WorkProgress
+from howto_ls.lsp.session import HowtoServer
+from howto_ls.model import Symbol
+
+logger = logging.getLogger("howto_ls.server")
+
+COMMAND = "howto.generate"
+TITLE = "Generate how-to doc"
+
+
+@dataclass(frozen=True)
+class GenerateArgs:
+    """The command's one argument: where the symbol is, and where its guide goes.
+
+    ``line``/``character`` are an LSP position (client encoding). With ``qualname`` the command
+    documents that definition of the file; without, what the position names (jedi).
+    """
+
+    uri: str
+    line: int
+    character: int
+    target: str | None = None
+    qualname: str | None = None
+
+    @classmethod
+    def parse(cls, raw: Any) -> GenerateArgs:
+        """Validate the JSON argument; raise :class:`ValueError` naming what is wrong."""
+        if not isinstance(raw, dict):
+            raise ValueError(
+                f"{COMMAND} takes one object {{uri, line, character[, target, qualname]}},"
+                f" got {raw!r}"
+            )
+        uri, line, character = raw.get("uri"), raw.get("line"), raw.get("character")
+        target, qualname = raw.get("target"), raw.get("qualname")
+        if not isinstance(uri, str) or not isinstance(line, int) or not isinstance(character, int):
+            raise ValueError(f"{COMMAND} needs uri (text), line and character (numbers)")
+        if target is not None and target not in TARGETS:
+            raise ValueError(f"{COMMAND}: target must be one of {', '.join(TARGETS)}")
+        if qualname is not None and not isinstance(qualname, str):
+            raise ValueError(f"{COMMAND}: qualname must be text")
+        return cls(uri, line, character, target, qualname)
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON argument for a ``Command``."""
+        data: dict[str, Any] = {"uri": self.uri, "line": self.line, "character": self.character}
+        if self.target is not None:
+            data["target"] = self.target
+        if self.qualname is not None:
+            data["qualname"] = self.qualname
+        return data
+
+
+async def generate(server: HowtoServer, raw: Any) -> dict[str, Any]:
+    """Run the command; the result says what happened (also shown to the user)."""
+    try:
+        args = GenerateArgs.parse(raw)
+    except ValueError as exc:
+        server.show(str(exc), types.MessageType.Error)
+        return {"applied": False, "error": str(exc)}
+    async with WorkProgress(server, TITLE, server.flags.work_done_progress) as progress:
+        task: asyncio.Task[dict[str, Any]] = asyncio.ensure_future(_run(server, args, progress))
+        progress.link(task)
+        try:
+            return await task
+        except asyncio.CancelledError:
+            if not task.cancelled():
+                task.cancel()  # the request itself was cancelled: stop the work too
+                raise
+            progress.end_message = "Cancelled"
+            server.log("Generating the how-to doc was cancelled; nothing was changed.")
+            return {"applied": False, "cancelled": True}
+        except HowtoError as exc:
+            progress.end_message = "Failed"
+            server.show(f"howto-ls: {exc}", types.MessageType.Error)
+            return {"applied": False, "error": str(exc)}
+        except Exception as exc:
+            progress.end_message = "Failed"
+            logger.exception("howto.generate failed")
+            message = f"howto-ls: internal error ({type(exc).__name__}: {exc}); see the server log"
+            server.show(message, types.MessageType.Error)
+            return {"applied": False, "error": message}
+
+
+async def _run(server: HowtoServer, args: GenerateArgs, progress: WorkProgress) -> dict[str, Any]:
+    opened = server.python_document(args.uri)
+    if opened is None:
+        raise HowtoError(
+            f"{args.uri} is not an open Python file; open a .py file and run the action there"
+        )
+    document, path = opened
+    source = document.source
+    engine = server.engine
+    progress.report("Resolving symbol")
+    position = server.converter(source).to_engine(
+        types.Position(line=args.line, character=args.character)
+    )
+    if args.qualname is not None:
+        symbol = engine.symbol_named(path, source, args.qualname)
+    else:
+        symbol = await engine.symbol_at(path, source, position)
+    module_source = source if symbol.path == path else server.current_text(symbol.path)[0]
+    if engine.backend.name == "offline":
+        progress.report("Writing the guide offline")
+    guide = await engine.write_guide(symbol, module_source, progress.report)
+    if not symbol.in_project:
+        return await _show_guide(server, symbol, guide, "it is defined outside the project")
+    progress.report("Inserting")
+    current, version = server.current_text(symbol.path)
+    if current != module_source:
+        symbol = _relocate(server, symbol, current)
+    change = engine.plan_write(symbol, current, guide, args.target)
+    return await _apply(server, symbol, guide, change, version)
+
+
+def _relocate(server: HowtoServer, symbol: Symbol, current: str) -> Symbol:
+    """``symbol`` in the text the user changed while the guide was being written."""
+    try:
+        return server.engine.symbol_named(symbol.path, current, symbol.qualname)
+    except HowtoError as exc:
+        raise StaleDocumentError(
+            f"{symbol.display_name} changed while its guide was being written and cannot be found"
+            f" any more ({exc}); nothing was changed, run the action again"
+        ) from None
+
+
+async def _apply(
+    server: HowtoServer, symbol: Symbol, guide: Guide, change: FileChange, version: int | None
+) -> dict[str, Any]:
+    name = symbol.display_name
+    result: dict[str, Any] = {"path": str(change.path), "qualname": symbol.qualname}
+    if not change.changed:
+        server.show(f"The how-to doc for {name} is already up to date.")
+        return {**result, "applied": False, "unchanged": True}
+    if not server.flags.apply_edit:
+        shown = await _show_guide(
+            server, symbol, guide, "this editor cannot apply workspace edits (no applyEdit)"
+        )
+        return {**result, **shown}
+    if change.old_text is None:
+        change.path.parent.mkdir(parents=True, exist_ok=True)
+        if not can_create(server.flags):
+            # The client cannot create files through an edit: a new sidecar is written directly.
+            change.path.write_text(change.new_text, encoding="utf-8", newline="")
+            server.show(f"Wrote the how-to doc for {name} to {change.path}.")
+            return {**result, "applied": True, "written": True}
+    edit = workspace_edit([(change, version)], server.flags)
+    response = await server.workspace_apply_edit_async(
+        types.ApplyWorkspaceEditParams(edit=edit, label=f"How-to doc for {name}")
+    )
+    if not response.applied:
+        reason = response.failure_reason or "no reason given"
+        server.show(
+            f"The editor rejected the how-to edit for {name} ({reason}); nothing was changed,"
+            " run the action again",
+            types.MessageType.Warning,
+        )
+        return {**result, "applied": False, "rejected": reason}
+    return {**result, "applied": True}
+
+
+async def _show_guide(
+    server: HowtoServer, symbol: Symbol, guide: Guide, why: str
+) -> dict[str, Any]:
+    """Show a guide that is not written into a file: a preview document, else a message."""
+    preview = preview_path(symbol)
+    preview.parent.mkdir(parents=True, exist_ok=True)
+    preview.write_text(guide_markdown(guide), encoding="utf-8")
+    note = f"The how-to doc for {symbol.display_name} is not written because {why}"
+    if server.flags.show_document:
+        await server.window_show_document_async(
+            types.ShowDocumentParams(uri=uri_from_path(preview), take_focus=True)
+        )
+        server.show(f"{note}; showing a preview.")
+    else:
+        server.show(f"{note}; preview saved to {preview}.")
+    return {"applied": False, "shown": str(preview)}
+
+
+def preview_path(symbol: Symbol) -> Path:
+    """Where the preview of ``symbol``'s guide is saved (user cache, never the project)."""
+    name = re.sub(r"[^\w.-]+", "_", f"{symbol.module}.{symbol.qualname}".strip("."))
+    return Path(platformdirs.user_cache_dir("howto-ls")) / "previews" / f"{name or 'module'}.md"

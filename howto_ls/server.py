@@ -1,0 +1,133 @@
+"""The language server: pygls handlers only, each delegating to :mod:`howto_ls.lsp`."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+from lsprotocol import types
+
+from howto_ls import __version__
+from howto_ls.lsp.actions import KIND, code_actions
+from howto_ls.lsp.diagnostics import StaleGuides
+from howto_ls.lsp.generate import COMMAND, generate
+from howto_ls.lsp.hover import hover_at
+from howto_ls.lsp.session import HowtoServer
+
+logger = logging.getLogger("howto_ls.server")
+
+server = HowtoServer()
+stale_guides = StaleGuides(server)
+
+
+@server.feature(types.INITIALIZE)
+def initialize(ls: HowtoServer, params: types.InitializeParams) -> None:
+    """Reduce the client's capabilities and read ``initializationOptions``."""
+    ls.initialize_from(params)
+
+
+@server.feature(types.INITIALIZED)
+async def initialized(ls: HowtoServer, params: types.InitializedParams) -> None:
+    """Say where guides come from, then fetch the ``howto`` workspace configuration."""
+    ls.log(
+        f"howto-ls {__version__} in {ls.root}: guides from {ls.describe_backend()}",
+        types.MessageType.Info,
+    )
+    await _fetch_configuration(ls)
+
+
+@server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+async def did_change_configuration(
+    ls: HowtoServer, params: types.DidChangeConfigurationParams
+) -> None:
+    """Apply pushed settings, or pull them when the push carries none."""
+    section = ls.settings_section(params.settings)
+    if section is not None:
+        ls.configure(section)
+        stale_guides.publish_all()
+    else:
+        await _fetch_configuration(ls)
+
+
+async def _fetch_configuration(ls: HowtoServer) -> None:
+    if not ls.flags.configuration:
+        return
+    try:
+        values = await ls.workspace_configuration_async(
+            types.ConfigurationParams(items=[types.ConfigurationItem(section="howto")])
+        )
+    except Exception as exc:  # a client that fails the request keeps the current settings
+        ls.log(f"workspace/configuration failed ({exc}); keeping the current settings")
+        return
+    ls.configure(values[0] if values else None)
+    stale_guides.publish_all()
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+def did_open(ls: HowtoServer, params: types.DidOpenTextDocumentParams) -> None:
+    """Publish stale-guide diagnostics for the opened document."""
+    stale_guides.publish(params.text_document.uri)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+def did_change(ls: HowtoServer, params: types.DidChangeTextDocumentParams) -> None:
+    """Re-check stale guides once typing pauses."""
+    stale_guides.schedule(params.text_document.uri)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+def did_save(ls: HowtoServer, params: types.DidSaveTextDocumentParams) -> None:
+    """Re-check stale guides now (a sidecar may have changed too)."""
+    ls.forget(params.text_document.uri)
+    stale_guides.publish(params.text_document.uri)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+def did_close(ls: HowtoServer, params: types.DidCloseTextDocumentParams) -> None:
+    """Forget the document and clear its diagnostics."""
+    ls.forget(params.text_document.uri)
+    stale_guides.clear(params.text_document.uri)
+
+
+@server.feature(
+    types.TEXT_DOCUMENT_CODE_ACTION,
+    types.CodeActionOptions(
+        code_action_kinds=[KIND, types.CodeActionKind.QuickFix], resolve_provider=False
+    ),
+)
+def code_action(
+    ls: HowtoServer, params: types.CodeActionParams
+) -> list[types.CodeAction | types.Command]:
+    """List the how-to actions (cheap: no model, no inference)."""
+    return code_actions(ls, params)
+
+
+@server.feature(types.TEXT_DOCUMENT_HOVER)
+async def hover(ls: HowtoServer, params: types.HoverParams) -> types.Hover | None:
+    """Show the guide of the symbol under the cursor."""
+    return await hover_at(ls, params)
+
+
+@server.command(COMMAND)
+async def generate_command(ls: HowtoServer, args: Any) -> dict[str, Any]:
+    """Write the guide (the slow part), with progress and cancel."""
+    return await generate(ls, args)
+
+
+def serve(tcp: str | None = None) -> None:
+    """Run the server on stdio, or on TCP at ``tcp`` ("HOST:PORT")."""
+    logging.basicConfig(
+        stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(name)s: %(message)s"
+    )
+    if tcp is None:
+        server.start_io()
+        return
+    host, _, port = tcp.rpartition(":")
+    if not host or not port.isdigit():
+        raise SystemExit(f"howto-ls: --tcp wants HOST:PORT (e.g. 127.0.0.1:2087), got {tcp!r}")
+    server.start_tcp(host, int(port))
+
+
+if __name__ == "__main__":
+    serve(sys.argv[1] if len(sys.argv) > 1 else None)
