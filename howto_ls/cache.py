@@ -1,0 +1,228 @@
+"""A SQLite cache of written guides, keyed by code fingerprint, backend, model, prompt and language.
+
+It lives in the user cache directory, holds at most ``max_entries`` guides (the oldest go first),
+and never takes the caller down: a corrupt or foreign file is moved aside and rebuilt, and any
+other database trouble turns into a cache miss. One connection per call, so threads can share it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import platformdirs
+
+from howto_ls.guide import Guide
+
+MAX_ENTRIES = 2_000
+SCHEMA_VERSION = 1
+FILE_NAME = "guides.sqlite3"
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS guides (
+    fingerprint TEXT NOT NULL,
+    backend TEXT NOT NULL,
+    model TEXT NOT NULL,
+    prompt_version TEXT NOT NULL,
+    language TEXT NOT NULL,
+    guide TEXT NOT NULL,
+    created REAL NOT NULL,
+    PRIMARY KEY (fingerprint, backend, model, prompt_version, language)
+);
+CREATE INDEX IF NOT EXISTS guides_created ON guides (created);
+"""
+
+
+@dataclass(frozen=True)
+class CacheKey:
+    """What a cached guide depends on."""
+
+    fingerprint: str
+    backend: str
+    model: str
+    prompt_version: str
+    language: str
+
+    def values(self) -> tuple[str, str, str, str, str]:
+        """The key as a row of column values."""
+        return (self.fingerprint, self.backend, self.model, self.prompt_version, self.language)
+
+
+def default_path() -> Path:
+    """Where the cache lives: ``guides.sqlite3`` in the user cache directory of howto-ls."""
+    return Path(platformdirs.user_cache_dir("howto-ls")) / FILE_NAME
+
+
+class GuideCache:
+    """Guides already written, so asking again for unchanged code answers at once."""
+
+    def __init__(self, path: Path | None = None, *, max_entries: int = MAX_ENTRIES) -> None:
+        self.path = path if path is not None else default_path()
+        self.max_entries = max_entries
+        self._lock = threading.Lock()
+        self._ready = False
+        self.disabled = False
+
+    def get(self, key: CacheKey) -> Guide | None:
+        """The cached guide for ``key``, or None."""
+
+        def read(db: sqlite3.Connection) -> str | None:
+            row = db.execute(
+                "SELECT guide FROM guides WHERE fingerprint=? AND backend=? AND model=? "
+                "AND prompt_version=? AND language=?",
+                key.values(),
+            ).fetchone()
+            return None if row is None else str(row[0])
+
+        data = self._run(read, None)
+        if data is None:
+            return None
+        guide = _decode(data)
+        if guide is None:
+            log.warning("ignoring an unreadable entry in the guide cache %s", self.path)
+        return guide
+
+    def put(self, key: CacheKey, guide: Guide) -> None:
+        """Store ``guide`` under ``key``, dropping the oldest entries beyond the bound."""
+        data = json.dumps(
+            {"description": guide.description, "steps": list(guide.steps), "example": guide.example}
+        )
+
+        def write(db: sqlite3.Connection) -> None:
+            with db:
+                db.execute("BEGIN IMMEDIATE")
+                db.execute(
+                    "INSERT OR REPLACE INTO guides VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (*key.values(), data, time.time()),
+                )
+                db.execute(
+                    "DELETE FROM guides WHERE rowid IN (SELECT rowid FROM guides "
+                    "ORDER BY created DESC, rowid DESC LIMIT -1 OFFSET ?)",
+                    (self.max_entries,),
+                )
+
+        self._run(write, None)
+
+    def __len__(self) -> int:
+        return self._run(lambda db: int(db.execute("SELECT count(*) FROM guides").fetchone()[0]), 0)
+
+    def clear(self) -> None:
+        """Forget every cached guide."""
+
+        def delete(db: sqlite3.Connection) -> None:
+            db.execute("DELETE FROM guides")
+
+        self._run(delete, None)
+
+    # -- internals --
+
+    def _run(self, action: Callable[[sqlite3.Connection], T], default: T) -> T:
+        """``action`` on a fresh connection; a damaged file is rebuilt once, trouble is a miss."""
+        for attempt in range(2):
+            if self.disabled:
+                return default
+            try:
+                self._prepare()
+                if self.disabled:
+                    return default
+                db = self._connect()
+                try:
+                    return action(db)
+                finally:
+                    db.close()
+            except sqlite3.DatabaseError as error:
+                if attempt == 0 and _corrupt(error):
+                    self._rebuild(error)
+                    continue
+                log.warning("the guide cache %s is unavailable this time (%s)", self.path, error)
+                return default
+        return default
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=5.0, isolation_level=None)
+        db.execute("PRAGMA busy_timeout = 5000")
+        return db
+
+    def _prepare(self) -> None:
+        """Create the file and schema once; a file of another kind or schema is rebuilt."""
+        if self._ready:
+            return
+        with self._lock:
+            if self._ready:
+                return
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                self._disable(f"cannot create {self.path.parent}: {error.strerror}")
+                return
+            db = self._connect()
+            try:
+                version = db.execute("PRAGMA user_version").fetchone()[0]
+                tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+                if tables and version != SCHEMA_VERSION:
+                    raise sqlite3.DatabaseError("file is not a howto-ls guide cache")
+                db.execute("PRAGMA journal_mode = WAL")
+                db.executescript(_SCHEMA)
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                db.execute("SELECT fingerprint, guide, created FROM guides LIMIT 1").fetchall()
+            finally:
+                db.close()
+            self._ready = True
+
+    def _rebuild(self, error: sqlite3.DatabaseError) -> None:
+        """Move the damaged file aside and start an empty cache in its place."""
+        with self._lock:
+            self._ready = False
+            aside = self.path.with_name(f"{self.path.name}.corrupt-{int(time.time())}")
+            log.warning(
+                "the guide cache %s is damaged (%s); moved it to %s and starting afresh",
+                self.path,
+                error,
+                aside.name,
+            )
+            try:
+                self.path.replace(aside)
+                for suffix in ("-wal", "-shm"):
+                    with contextlib.suppress(FileNotFoundError):
+                        self.path.with_name(self.path.name + suffix).unlink()
+            except OSError as move_error:
+                self._disable(f"cannot move the damaged cache aside: {move_error.strerror}")
+
+    def _disable(self, reason: str) -> None:
+        self.disabled = True
+        log.warning("guide cache off: %s", reason)
+
+
+def _corrupt(error: sqlite3.DatabaseError) -> bool:
+    """Whether ``error`` means the file is not (or no longer) a usable guide cache."""
+    if isinstance(error, sqlite3.OperationalError):
+        text = str(error).lower()
+        return "no such table" in text or "no such column" in text or "malformed" in text
+    return not isinstance(
+        error, sqlite3.IntegrityError | sqlite3.ProgrammingError | sqlite3.InterfaceError
+    )
+
+
+def _decode(data: str) -> Guide | None:
+    try:
+        raw = json.loads(data)
+        steps = raw["steps"]
+        if not isinstance(steps, list) or not all(isinstance(s, str) for s in steps):
+            return None
+        description, example = raw["description"], raw["example"]
+        if not isinstance(description, str) or not isinstance(example, str):
+            return None
+    except (ValueError, KeyError, TypeError):
+        return None
+    return Guide(description=description, steps=tuple(steps), example=example)
