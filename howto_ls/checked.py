@@ -1,0 +1,140 @@
+"""Checked guides: ask the model, parse, validate, repair once, and cache what passes.
+
+    cache hit ─▶ done
+    answer ─▶ parse ─▶ validate ─▶ no problems ─▶ cache, done
+                                └▶ problems ─▶ repair round (answer + problems) ─▶ parse, validate
+                                                ─▶ no problems ─▶ cache, done
+                                                └▶ GuideValidationError(problems): nothing written
+
+Backends without raw answers (``offline``) are called as they are and not cached.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Protocol, runtime_checkable
+
+from howto_ls.backends.base import Backend, Progress
+from howto_ls.cache import CacheKey, GuideCache
+from howto_ls.errors import GuideValidationError
+from howto_ls.guide import SECTIONS, Guide, parse_guide, validate
+from howto_ls.model import GuideRequest, SymbolKind
+from howto_ls.prompt import PROMPT_VERSION, Repair
+
+MAX_REPAIR_ANSWER_CHARS = 20_000
+"""The previous answer sent back in a repair round is cut to this length."""
+
+_IDENTIFIER = re.compile(r"(?!\d)\w+")
+
+
+@runtime_checkable
+class AnsweringBackend(Backend, Protocol):
+    """A backend that returns the model's raw answer and can hold a repair conversation."""
+
+    async def answer(
+        self,
+        request: GuideRequest,
+        progress: Progress | None = None,
+        *,
+        repair: Repair | None = None,
+    ) -> str:
+        """The model's raw answer; with ``repair``, to the follow-up listing the problems."""
+        ...
+
+
+async def write_checked_guide(
+    backend: Backend,
+    request: GuideRequest,
+    *,
+    progress: Progress | None = None,
+    cache: GuideCache | None = None,
+    fingerprint: str | None = None,
+) -> Guide:
+    """A guide that passed validation, from the cache or the backend (with one repair round).
+
+    Raises :class:`GuideValidationError` carrying the problems when the repaired answer still
+    fails, and :class:`howto_ls.errors.BackendError` when the backend does.
+    """
+    if not isinstance(backend, AnsweringBackend):
+        return await backend.generate(request, progress)
+    key = None
+    if cache is not None and fingerprint is not None:
+        key = cache_key(backend, request, fingerprint)
+        cached = cache.get(key)
+        if cached is not None:
+            if progress is not None:
+                progress("Using the cached guide")
+            return cached
+    guide = await _checked(backend, request, progress)
+    if cache is not None and key is not None:
+        cache.put(key, guide)
+    return guide
+
+
+def cache_key(backend: Backend, request: GuideRequest, fingerprint: str) -> CacheKey:
+    """The cache key of a guide for ``request`` written by ``backend``."""
+    return CacheKey(fingerprint, backend.name, backend.model, PROMPT_VERSION, request.language)
+
+
+def check_answer(text: str, request: GuideRequest) -> tuple[Guide, list[str]]:
+    """The guide read from a model's ``text`` and every problem found in it."""
+    parsed = parse_guide(text)
+    symbol = request.symbol
+    is_module = symbol.kind is SymbolKind.MODULE
+    found = validate(
+        parsed.guide,
+        name=(symbol.import_path or symbol.module) if is_module else symbol.qualname,
+        modules=tuple(dict.fromkeys(m for m in (symbol.import_path, symbol.module) if m)),
+        kind=symbol.kind.value,
+        known_identifiers=known_identifiers(request),
+    )
+    missing = {name for name in SECTIONS if f"{name} section is missing" in parsed.problems}
+    problems = list(parsed.problems) + [
+        problem
+        for problem in found
+        if not any(problem == f"{name} section is empty" for name in missing)
+    ]
+    return parsed.guide, list(dict.fromkeys(problems))
+
+
+def known_identifiers(request: GuideRequest) -> frozenset[str]:
+    """Every name a guide may mention: from the symbol's code, its module and its context."""
+    symbol = request.symbol
+    texts = [
+        symbol.source,
+        request.module_source,
+        symbol.qualname,
+        symbol.module,
+        symbol.import_path,
+        symbol.signature,
+        *symbol.bases,
+        *symbol.decorators,
+        *(p.name for p in symbol.parameters),
+    ]
+    for item in request.context:
+        texts.extend((item.qualname, item.signature, item.summary))
+    return frozenset(name for text in texts for name in _IDENTIFIER.findall(text))
+
+
+async def _checked(
+    backend: AnsweringBackend, request: GuideRequest, progress: Progress | None
+) -> Guide:
+    answer = await backend.answer(request, progress)
+    guide, problems = check_answer(answer, request)
+    if not problems:
+        return guide
+    if progress is not None:
+        count = len(problems)
+        progress(f"Fixing {count} problem{'s' if count != 1 else ''} in the guide")
+    repair = Repair(answer=answer[:MAX_REPAIR_ANSWER_CHARS], problems=tuple(problems))
+    answer = await backend.answer(request, progress, repair=repair)
+    guide, problems = check_answer(answer, request)
+    if not problems:
+        return guide
+    count = len(problems)
+    raise GuideValidationError(
+        f"the guide from {backend.describe()} still has {count} "
+        f"problem{'s' if count != 1 else ''} after a repair round (first: {problems[0]}): "
+        "nothing was written; use the offline guide or another model",
+        problems,
+    )
