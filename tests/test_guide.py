@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from howto_ls.guide import HEADING_RULE, SECTION_RULE, Guide, ParsedGuide, parse_guide, render
+from howto_ls.guide import (
+    HEADING_RULE,
+    SECTION_RULE,
+    VAGUE_TERMS,
+    Guide,
+    ParsedGuide,
+    parse_guide,
+    problems_text,
+    render,
+    validate,
+)
 
 SEEDS = sorted(Path("/work/shared/seeds").glob("*.txt"))
 SEED_CLASSES = ["Free2GPT", "GPROChat", "FlowGpt", "G4F"]
@@ -63,3 +76,550 @@ def test_each_seed_example_parses_without_structural_problems(seed: Path) -> Non
     assert f"import {cls}\n" in guide.example
     assert "Avoid Vague Terms" not in guide.example + guide.steps[-1]
     assert parse_guide(render(guide)) == parsed
+
+
+# Realistic answers from models, each with its own quirk. Every one holds the same three facts.
+MESSY = {
+    "chatter_around": """Sure! Here is the documentation you asked for:
+
+How to Use This Code Block
+=========================================================================================
+
+Description
+-------------------------
+Sends a request with `Client.send`.
+
+Execution Steps
+-------------------------
+1. It opens the connection.
+2. It writes the request.
+
+Usage Example
+-------------------------
+
+```python
+from httpx import Client
+Client().send(request)
+```
+
+I hope this helps! Let me know if you need anything else.
+""",
+    "markdown_fence_wrapper": """```markdown
+How to Use This Code Block
+==========================
+
+Description
+-----------
+Sends a request with `Client.send`.
+
+Execution Steps
+---------------
+1. It opens the connection.
+2. It writes the request.
+
+Usage Example
+-------------
+
+```python
+from httpx import Client
+Client().send(request)
+```
+```
+""",
+    "bare_fence_wrapper_bare_example": """```
+How to Use This Code Block
+=====
+
+Description
+-----
+Sends a request with `Client.send`.
+
+Execution Steps
+-----
+1. It opens the connection.
+2. It writes the request.
+
+Usage Example
+-----
+```
+from httpx import Client
+Client().send(request)
+```
+```""",
+    "atx_headings": """# How to Use This Code Block
+
+## Description
+Sends a request with `Client.send`.
+
+## Execution Steps
+1) It opens the connection.
+2) It writes the request.
+
+### Usage Example
+```py
+# Description: a Python comment is not a heading
+from httpx import Client
+Client().send(request)
+```
+""",
+    "bold_headings_inline": """**How to Use This Code Block**
+
+**Description**: Sends a request with `Client.send`.
+
+**Execution Steps:**
+**1.** It opens the connection.
+**2.** It writes the request.
+
+**Usage Example:**
+```python
+from httpx import Client
+Client().send(request)
+```""",
+    "no_blank_lines_odd_rules": """How to Use This Code Block
+===
+Description
+---------------------------------------------
+Sends a request with `Client.send`.
+Execution Steps
+--
+1. It opens the connection.
+2. It writes the request.
+Usage Example
+------
+```python
+from httpx import Client
+Client().send(request)
+```""",
+    "multiline_steps_and_subbullets": """How to Use This Code Block
+==========================
+
+Description
+-----------
+Sends a request
+with `Client.send`.
+
+Execution Steps
+---------------
+1. It opens
+   the connection.
+   - it reuses a pooled socket
+
+2. It writes the request.
+
+Usage Example
+-------------
+```python
+from httpx import Client
+Client().send(request)
+```""",
+    "indented_example_crlf": (
+        "How to Use This Code Block\r\n====\r\n\r\nDescription\r\n----\r\n"
+        "Sends a request with `Client.send`.\r\n\r\nExecution Steps\r\n----\r\n"
+        "1. It opens the connection.\r\n2. It writes the request.\r\n\r\n"
+        "Usage Example\r\n----\r\n\r\n```python\r\n    from httpx import Client\r\n"
+        "    \r\n    Client().send(request)\r\n```\r\n"
+    ),
+    "step_word_numbers": """### Description
+Sends a request with `Client.send`.
+
+### Execution Steps
+Step 1: It opens the connection.
+Step 2: It writes the request.
+
+### Usage Example
+```python3
+from httpx import Client
+Client().send(request)
+```
+""",
+    "bash_block_before_example": """Description
+-----------
+Sends a request with `Client.send`.
+
+Execution Steps
+---------------
+1. It opens the connection.
+2. It writes the request.
+
+Usage Example
+-------------
+Install it first:
+```bash
+pip install httpx
+```
+```python
+from httpx import Client
+Client().send(request)
+```
+""",
+    "echoed_instructions": """1. **Analyze the Code**: Understand the logic.
+2. **Create a Step-by-Step Guide**:
+    - **Description**: Explain what the code block does.
+    - **Execution Steps**: Describe the sequence of actions in the code.
+    - **Usage Example**: Provide a code example.
+
+How to Use This Code Block
+=========================================================================================
+
+Description
+-------------------------
+Sends a request with `Client.send`.
+
+Execution Steps
+-------------------------
+1. It opens the connection.
+2. It writes the request.
+
+Usage Example
+-------------------------
+
+```python
+from httpx import Client
+Client().send(request)
+```
+
+4. **Avoid Vague Terms** like "getting" or "doing".""",
+    "no_description_heading": """How to Use This Code Block
+=========================
+
+Sends a request with `Client.send`.
+
+Execution Steps
+---------------
+1. It opens the connection.
+2. It writes the request.
+
+Usage Example
+-------------
+```python
+from httpx import Client
+Client().send(request)
+```""",
+}
+EXPECTED = Guide(
+    description="Sends a request with `Client.send`.",
+    steps=("It opens the connection.", "It writes the request."),
+    example="from httpx import Client\nClient().send(request)",
+)
+
+
+@pytest.mark.parametrize("kind", sorted(MESSY))
+def test_messy_answers_parse_to_the_same_guide(kind: str) -> None:
+    parsed = parse_guide(MESSY[kind])
+    guide = parsed.guide
+    assert parsed.problems == ()
+    if kind == "multiline_steps_and_subbullets":
+        assert guide.description == "Sends a request\nwith `Client.send`."
+        assert guide.steps == (
+            "It opens the connection. - it reuses a pooled socket",
+            "It writes the request.",
+        )
+        assert guide.example == EXPECTED.example
+    elif kind == "indented_example_crlf":
+        assert guide == Guide(
+            EXPECTED.description, EXPECTED.steps, EXPECTED.example.replace("\n", "\n\n")
+        )
+    elif kind == "atx_headings":
+        comment = "# Description: a Python comment is not a heading\n"
+        assert guide == Guide(EXPECTED.description, EXPECTED.steps, comment + EXPECTED.example)
+    else:
+        assert guide == EXPECTED
+
+
+def test_bold_step_titles_keep_their_text() -> None:
+    text = (
+        "Execution Steps\n---\n1. **Initialize**: It builds the client.\n"
+        "**2. Send**: It sends the request.\n3) **Close** the socket.\n"
+    )
+    steps = parse_guide(text).guide.steps
+    assert steps == (
+        "**Initialize**: It builds the client.",
+        "**Send**: It sends the request.",
+        "**Close** the socket.",
+    )
+
+
+def test_bullet_steps_are_kept_and_reported_as_unnumbered() -> None:
+    text = (
+        "Description\n---\nSends it.\n\nExecution Steps\n---\n- It opens.\n* It writes\n"
+        "  the body.\n\nUsage Example\n---\n```\nx = 1\n```"
+    )
+    parsed = parse_guide(text)
+    assert parsed.guide.steps == ("It opens.", "It writes the body.")
+    assert parsed.problems == ("Execution Steps are not numbered (write them as 1., 2., 3.)",)
+
+
+def test_plain_line_steps_are_reported_as_unnumbered() -> None:
+    parsed = parse_guide("Execution Steps\n---\nIt opens.\nIt writes.\n")
+    assert parsed.guide.steps == ("It opens.", "It writes.")
+    assert "Execution Steps are not numbered (write them as 1., 2., 3.)" in parsed.problems
+
+
+@pytest.mark.parametrize(
+    ("text", "missing"),
+    [
+        ("", ("Description", "Execution Steps", "Usage Example")),
+        ("I cannot help with that.", ("Description", "Execution Steps", "Usage Example")),
+        ("Description\n---\nSends it.\n", ("Execution Steps", "Usage Example")),
+        ("## Execution Steps\n1. Sends.\n## Usage Example\n```python\nf()\n```", ("Description",)),
+    ],
+)
+def test_missing_sections_are_empty_and_reported(text: str, missing: tuple[str, ...]) -> None:
+    parsed = parse_guide(text)
+    assert parsed.problems == tuple(f"{name} section is missing" for name in missing)
+    fields = {"Description": "description", "Execution Steps": "steps", "Usage Example": "example"}
+    for name in missing:
+        assert not getattr(parsed.guide, fields[name])
+
+
+def test_example_without_heading_is_found_in_a_python_fence() -> None:
+    text = (
+        "Description\n---\nSends it.\n\nExecution Steps\n---\n1. Sends.\n\n```python\nsend()\n```\n"
+    )
+    parsed = parse_guide(text)
+    assert parsed.guide.example == "send()"
+    assert parsed.guide.steps == ("Sends.",)
+    assert parsed.problems == ()
+
+
+def test_unclosed_example_fence_runs_to_the_end() -> None:
+    parsed = parse_guide("Usage Example\n---\n```python\nimport x\nx.run()\n")
+    assert parsed.guide.example == "import x\nx.run()"
+
+
+@pytest.mark.parametrize(
+    "junk",
+    ["```", "```\n```\n```", "####", "**", "1.", "Description:", "\x00\ud800", "~~~~\n```python"],
+)
+def test_parsing_never_raises_on_junk(junk: str) -> None:
+    assert isinstance(parse_guide(junk), ParsedGuide)
+
+
+# Text without line breaks or characters Python treats as line breaks.
+_CHARS = st.characters(
+    blacklist_categories=("Cc", "Cs", "Zl", "Zp"),
+    blacklist_characters="\x1c\x1d\x1e\x85",
+)
+_SECTION_WORD = re.compile(
+    r"(?i)^(?:[#*_`~=\-]|(?:description|execution steps|steps|usage example|example usage|usage"
+    r"|example|how to use this code)\b)"
+)
+
+
+def _prose_line(line: str) -> bool:
+    """A line that stays ordinary prose: not a heading, rule, fence or bordered by whitespace."""
+    return bool(line) and line == line.strip() and not _SECTION_WORD.match(line)
+
+
+prose_lines = st.text(_CHARS, min_size=1, max_size=60).filter(_prose_line)
+descriptions = st.lists(prose_lines, min_size=1, max_size=3).map("\n".join)
+steps = st.lists(prose_lines, min_size=1, max_size=6).map(tuple)
+code_lines = st.one_of(
+    st.text(_CHARS, max_size=50),
+    st.sampled_from(['"""', 'x = """a\\nb"""', "print('\\\\')", "s = 'é ü 漢字 🐍'", "    pass"]),
+    st.sampled_from(["```", "````python", "  ```", "~~~"]),
+)
+
+
+@st.composite
+def examples(draw: st.DrawFn) -> str:
+    """Example code: first line unindented, no blank edges, no whitespace-only lines."""
+    first = draw(st.text(_CHARS, min_size=1, max_size=40).filter(lambda s: s == s.lstrip()))
+    rest = draw(st.lists(code_lines.filter(lambda s: s == "" or s.strip() != ""), max_size=8))
+    return "\n".join([first, *rest]).rstrip("\n")
+
+
+guides = st.builds(Guide, description=descriptions, steps=steps, example=examples())
+
+
+@given(guides)
+@settings(max_examples=300, deadline=None)
+def test_render_then_parse_round_trips(guide: Guide) -> None:
+    assert parse_guide(render(guide)) == ParsedGuide(guide, ())
+
+
+@given(guides)
+@settings(max_examples=100, deadline=None)
+def test_round_trip_survives_a_markdown_wrapper_and_chatter(guide: Guide) -> None:
+    text = f"Here you go:\n```markdown\n{render(guide)}```\nAnything else?"
+    assert parse_guide(text).guide == guide
+
+
+@given(st.text(max_size=400))
+@settings(max_examples=300, deadline=None)
+def test_parse_never_raises(text: str) -> None:
+    parsed = parse_guide(text)
+    assert all(isinstance(problem, str) and problem for problem in parsed.problems)
+
+
+def test_example_with_backtick_fences_inside_gets_a_longer_fence() -> None:
+    guide = Guide("Prints Markdown.", ("It prints.",), 'print("""\n```\ncode\n```\n""")')
+    text = render(guide)
+    assert "````python\n" in text and text.endswith("\n````\n")
+    assert parse_guide(text).guide == guide
+
+
+SEED_MODULES = [
+    "hypotez.src.endpoints.gpt4free.g4f.Provider.Free2GPT",
+    "hypotez.src.endpoints.gpt4free.g4f.Provider.not_working.GPROChat",
+    "hypotez.src.endpoints.gpt4free.g4f.Provider.not_working.FlowGpt",
+    "hypotez.src.endpoints.gpt4free.g4f.Provider.hf_space.G4F",
+]
+
+
+@pytest.mark.parametrize("index", range(4), ids=SEED_CLASSES)
+def test_seed_guides_validate_clean(index: int) -> None:
+    guide = parse_guide(SEEDS[index].read_text(encoding="utf-8")).guide
+    assert (
+        validate(guide, name=SEED_CLASSES[index], modules=[SEED_MODULES[index]], kind="class") == []
+    )
+    method = f"{SEED_CLASSES[index]}.create_async_generator"
+    assert validate(guide, name=method, modules=[SEED_MODULES[index]], kind="method") == []
+
+
+def test_seed_importing_from_the_wrong_module_is_reported() -> None:
+    guide = parse_guide(SEEDS[0].read_text(encoding="utf-8")).guide
+    assert validate(guide, name="Free2GPT", modules=["g4f.Provider"]) == [
+        "Usage Example does not import `Free2GPT` from `g4f.Provider`; "
+        "add `from g4f.Provider import Free2GPT`"
+    ]
+
+
+def _with_example(example: str) -> Guide:
+    return Guide("Sends a request.", ("It sends the request.",), example)
+
+
+@pytest.mark.parametrize(
+    "example",
+    [
+        "from httpx import Client\nClient()",
+        "from httpx import Client as C\nC()",
+        "from httpx import get, Client\n",
+        "import httpx\nhttpx.Client().send(r)",
+        "import httpx as h\nwith h.Client() as c:\n    pass",
+        "def main():\n    from httpx._client import Client\n    Client()",
+        "async for chunk in stream():\n    from httpx import Client",
+    ],
+)
+def test_accepted_import_forms(example: str) -> None:
+    guide = _with_example(example)
+    assert validate(guide, name="Client.send", modules=["httpx", "httpx._client"]) == []
+
+
+@pytest.mark.parametrize(
+    "example",
+    [
+        "Client().send(r)",  # never imported
+        "from httpx import AsyncClient\nAsyncClient()",  # another name
+        "from requests import Client\nClient()",  # another module
+        "import httpx\nhttpx.get('/')",  # module imported, name never used
+        "from .client import Client",  # relative: not the import path users write
+        "import Client",
+    ],
+)
+def test_rejected_import_forms(example: str) -> None:
+    problems = validate(_with_example(example), name="Client.send", modules=["httpx"])
+    assert problems == [
+        "Usage Example does not import `Client` from `httpx`; add `from httpx import Client`"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("example", "ok"),
+    [
+        ("import httpx._client\nhttpx._client.Client", True),
+        ("import httpx._client as c", True),
+        ("from httpx import _client", True),
+        ("from httpx._client import Client", True),
+        ("import httpx\nhttpx._client.Client", False),
+    ],
+)
+def test_module_guides_must_import_the_module(example: str, ok: bool) -> None:
+    problems = validate(
+        _with_example(example), name="httpx._client", modules=["httpx._client"], kind="module"
+    )
+    assert problems == (
+        []
+        if ok
+        else [
+            "Usage Example does not import the module `httpx._client`; add `import httpx._client`"
+        ]
+    )
+
+
+def test_syntax_error_names_the_line_and_error() -> None:
+    problems = validate(
+        _with_example("import httpx\n\nhttpx.get(\n"), name="get", modules=["httpx"]
+    )
+    assert len(problems) == 1
+    assert problems[0].startswith("Usage Example does not parse as Python: line 3: ")
+    assert "never closed" in problems[0]
+
+
+def test_empty_sections_are_reported() -> None:
+    problems = validate(Guide("  ", (), ""), name="f", modules=["m"])
+    assert problems == [
+        "Description section is empty",
+        "Execution Steps section is empty",
+        "Usage Example section is empty",
+    ]
+
+
+def test_vague_terms_are_reported_where_they_occur() -> None:
+    guide = Guide(
+        "Getting data and doing various things with `things`.",
+        ("It sends the request.", "It handles stuff."),
+        "from m import f",
+    )
+    assert validate(guide, name="f", modules=["m"]) == [
+        'Description uses the vague term "getting"; name the specific action '
+        '(for example "checks", "validates", "sends")',
+        'Description uses the vague term "doing"; name the specific action '
+        '(for example "checks", "validates", "sends")',
+        'Description uses the vague term "various"; name the specific action '
+        '(for example "checks", "validates", "sends")',
+        'Description uses the vague term "things"; name the specific action '
+        '(for example "checks", "validates", "sends")',
+        'Step 2 uses the vague term "stuff"; name the specific action '
+        '(for example "checks", "validates", "sends")',
+    ]
+    assert set(VAGUE_TERMS) == {"getting", "doing", "stuff", "things", "various"}
+
+
+def test_specific_wording_is_not_vague() -> None:
+    guide = Guide("Sends settings; `doing` is a name here.", ("It checks thingsboard.",), "f()")
+    assert not any("vague" in problem for problem in validate(guide, name="f", modules=[]))
+
+
+def test_invented_identifiers_are_reported_and_literals_ignored() -> None:
+    guide = Guide(
+        "Calls `Client.send()` and `Client.teleport`, posts to `/api/generate` at "
+        '`gprochat.com` (see `https://x.org/a`), passes `True`, `None`, `42`, `"flux"`, '
+        "`dict`, `self.timeout` and `asyncio.run(main())`.",
+        ("It calls `response.content.iter_any()`.", "It calls `make_magic(x)`."),
+        "from httpx import Client",
+    )
+    known = {"Client", "send", "timeout", "response", "content", "iter_any", "main"}
+    problems = validate(guide, name="Client", modules=["httpx"], known_identifiers=known)
+    assert problems == [
+        "Description names `Client.teleport`, but `teleport` is not in the code; "
+        "name only calls, attributes and parameters the code has",
+        "Step 2 names `make_magic(x)`, but `make_magic` is not in the code; "
+        "name only calls, attributes and parameters the code has",
+    ]
+    assert validate(guide, name="Client", modules=["httpx"], known_identifiers=None) == []
+
+
+def test_invented_single_name_reads_as_one_sentence() -> None:
+    guide = Guide("Uses `frobnicate`.", ("It sends.",), "from m import f")
+    assert validate(guide, name="f", modules=["m"], known_identifiers=set()) == [
+        "Description names `frobnicate`, which is not in the code; "
+        "name only calls, attributes and parameters the code has"
+    ]
+
+
+def test_problems_text_is_a_numbered_list() -> None:
+    assert problems_text(["Description section is empty", "Step 2 is vague"]) == (
+        "1. Description section is empty\n2. Step 2 is vague"
+    )
+    assert problems_text([]) == ""
