@@ -1,0 +1,531 @@
+"""Minimal, verified text edits that put a guide into a docstring without touching the code.
+
+Every edit is checked before it is returned: the new source must parse to the same code (docstrings
+ignored) and the docstring's value must hold the guide exactly; otherwise UnsafeEditError.
+"""
+
+from __future__ import annotations
+
+import ast
+import bisect
+import io
+import re
+import tokenize
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from howto_ls.astutil import Definition, docstring_node, find_definition, iter_definitions
+from howto_ls.errors import SourceError, SymbolNotFoundError, UnsafeEditError
+from howto_ls.fingerprint import code_dump, find_assignment, parse_source
+from howto_ls.guide import DOCSTRING_MARKER, HEADING
+from howto_ls.model import Position, Span
+from howto_ls.sourcefile import newline_of
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+_MARKER_LINE = re.compile(
+    r"[ \t]*" + re.escape(DOCSTRING_MARKER).replace(r"\{fingerprint\}", r"(?P<fp>[0-9A-Za-z]*)")
+)
+_LITERAL_START = re.compile(r"(?P<prefix>[A-Za-z]*)(?P<quotes>\"\"\"|'''|\"|')")
+_UNSAFE_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\ud800-\udfff]")
+_INDENTED_LINE = re.compile(r"^([ \t]+)\S", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class TextEdit:
+    """Replace ``span`` of a document with ``new_text``."""
+
+    span: Span
+    new_text: str
+
+
+@dataclass(frozen=True)
+class DocstringGuide:
+    """A guide found in a docstring and the fingerprint its marker recorded (None: no marker)."""
+
+    markdown: str
+    fingerprint: str | None
+
+
+class _Lines:
+    """Line starts of a text split like LSP (``\\r\\n``, ``\\n``, ``\\r``) for offset conversion."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = [0, *(match.end() for match in _NEWLINE.finditer(text))]
+
+    def offset(self, position: Position) -> int:
+        """The text offset of ``position``, clamped to the line and the document."""
+        if position.line >= len(self.starts):
+            return len(self.text)
+        start = self.starts[max(position.line, 0)]
+        end = self.starts[position.line + 1] if position.line + 1 < len(self.starts) else None
+        line = self.text[start:end]
+        length = len(line) - (len(line) - len(line.rstrip("\r\n")))
+        return start + min(max(position.column, 0), length)
+
+    def position(self, offset: int) -> Position:
+        """The position of ``offset``."""
+        line = bisect.bisect_right(self.starts, offset) - 1
+        return Position(line, offset - self.starts[line])
+
+    def ast_offset(self, lineno: int, col_offset: int) -> int:
+        """The text offset of an ``ast`` position (1-based line, UTF-8 byte column)."""
+        start = self.starts[lineno - 1]
+        line = self.text[start : start + col_offset]
+        return start + len(line.encode("utf-8")[:col_offset].decode("utf-8", "ignore"))
+
+
+def apply_edits(text: str, edits: Sequence[TextEdit]) -> str:
+    """``text`` with non-overlapping ``edits`` applied (positions as in LSP, columns clamped)."""
+    lines = _Lines(text)
+    ranges = sorted(
+        (lines.offset(edit.span.start), lines.offset(edit.span.end), edit.new_text)
+        for edit in edits
+    )
+    parts: list[str] = []
+    cursor = 0
+    for start, end, new_text in ranges:
+        if start < cursor:
+            raise ValueError("edits overlap; give non-overlapping edits")
+        parts += [text[cursor:start], new_text]
+        cursor = max(end, start)
+    parts.append(text[cursor:])
+    return "".join(parts)
+
+
+def docstring_text(guide_markdown: str, fingerprint: str) -> str:
+    """The guide, a blank line, and the fingerprint marker: what goes into a docstring."""
+    guide = _NEWLINE.sub("\n", guide_markdown).rstrip("\n")
+    return f"{guide}\n\n{DOCSTRING_MARKER.format(fingerprint=fingerprint)}"
+
+
+def check_code_unchanged(old: str, new: str, what: str) -> None:
+    """Raise UnsafeEditError unless ``new`` is ``old``'s code with only docstrings changed."""
+    old_tree = parse_source(old, what)
+    try:
+        new_tree = ast.parse(new)
+    except SyntaxError as exc:
+        raise UnsafeEditError(
+            f"refusing to edit {what}: the result would change the code (it would not parse: "
+            f"line {exc.lineno}: {exc.msg}); edit the docstring by hand"
+        ) from None
+    if code_dump(old_tree, copy=False) != code_dump(new_tree, copy=False):
+        raise UnsafeEditError(
+            f"refusing to edit {what}: the result would change the code (its syntax tree "
+            "differs beyond docstrings); edit the docstring by hand"
+        )
+
+
+@dataclass(frozen=True)
+class _Target:
+    """Where a symbol's docstring is or would go."""
+
+    doc: ast.Constant | None  # the existing docstring or attribute docstring
+    indent: str  # indentation of the docstring's lines
+    replace_from: int | None  # one-line body: replace from the colon (move body to new lines)
+    insert_at: int  # no docstring yet: offset where the new statement goes
+    insert_prefix: str  # text before the new literal
+    insert_suffix: str  # text after the new literal
+    insert_end: int | None = None  # one-line body: end of the space replaced before it
+
+
+def docstring_edit(
+    source: str, qualname: str, guide_markdown: str, fingerprint: str
+) -> TextEdit | None:
+    """The smallest edit putting the guide into ``qualname``'s docstring; None if already there."""
+    what = qualname or "the module"
+    norm = _NEWLINE.sub("\n", source)
+    tree = parse_source(norm, what)
+    lines = _Lines(norm)
+    target = _target(tree, norm, lines, qualname)
+    block = _indent_block(docstring_text(guide_markdown, fingerprint), target.indent)
+    if target.doc is None:
+        value = f"{block}\n{target.indent}"
+        literal = '"""' + _escape(value, '"', at_end=True) + '"""'
+        start = target.insert_at
+        end = target.insert_at if target.insert_end is None else target.insert_end
+        replacement = target.insert_prefix + literal + target.insert_suffix
+    else:
+        doc = target.doc
+        start = lines.ast_offset(doc.lineno, doc.col_offset)
+        end = lines.ast_offset(_int(doc.end_lineno), _int(doc.end_col_offset))
+        old_literal = norm[start:end]
+        literal = _new_literal(old_literal, doc.value, block, target.indent)
+        replacement = literal
+        if target.replace_from is not None:
+            start = target.replace_from
+            replacement = f"\n{target.indent}{literal}"
+    if norm[start:end] == replacement:
+        return None
+    start, end, replacement = _trim(norm, start, end, replacement)
+    newline = newline_of(source)
+    edit = TextEdit(
+        Span(lines.position(start), lines.position(end)), replacement.replace("\n", newline)
+    )
+    _verify(source, qualname, edit, block)
+    return edit
+
+
+def read_docstring_guide(source: str, qualname: str) -> DocstringGuide | None:
+    """The guide inside ``qualname``'s docstring, if it holds one."""
+    tree = parse_source(_NEWLINE.sub("\n", source), qualname or "the module")
+    value = _docstring_value(tree, qualname)
+    return None if value is None else _guide_in(value)
+
+
+def read_docstring_guides(source: str) -> dict[str, DocstringGuide]:
+    """Every guide in the module's docstrings, by qualname (``""`` is the module)."""
+    tree = parse_source(_NEWLINE.sub("\n", source), "the module")
+    values: dict[str, str] = {}
+    module_doc = docstring_node(tree)
+    if module_doc is not None:
+        values[""] = str(module_doc.value)
+    owners: list[tuple[str, ast.Module | ast.ClassDef]] = [("", tree)]
+    for name, node in iter_definitions(tree):
+        doc = docstring_node(node)
+        if doc is not None:
+            values.setdefault(name, str(doc.value))
+        if isinstance(node, ast.ClassDef):
+            owners.append((f"{name}.", node))
+    for prefix, owner in owners:
+        for previous, stmt in zip(owner.body, owner.body[1:], strict=False):
+            if isinstance(previous, ast.Assign | ast.AnnAssign) and _string_of(stmt) is not None:
+                for name in _assigned_names(previous):
+                    values.setdefault(f"{prefix}{name}", _string_of(stmt) or "")
+    found = {name: _guide_in(value) for name, value in values.items()}
+    return {name: guide for name, guide in found.items() if guide is not None}
+
+
+# --- locating the docstring -------------------------------------------------------------------
+
+
+def _target(tree: ast.Module, norm: str, lines: _Lines, qualname: str) -> _Target:
+    """Where the docstring of ``qualname`` is, or where a new one goes."""
+    if qualname == "":
+        return _module_target(tree, norm, lines)
+    definition = find_definition(tree, qualname)
+    if definition is not None:
+        return _definition_target(definition, norm, lines)
+    found = find_assignment(tree, qualname)
+    if found is None:
+        raise SymbolNotFoundError(
+            f"no function, class or variable named {qualname!r} in this file; check the name"
+        )
+    _, body, index = found
+    return _variable_target(body, index, norm, lines, qualname)
+
+
+def _module_target(tree: ast.Module, norm: str, lines: _Lines) -> _Target:
+    """The module docstring, or a spot after the shebang, coding line and leading comments."""
+    doc = docstring_node(tree)
+    insert_line = 0
+    for number, start in enumerate(lines.starts):
+        line = norm[start : lines.starts[number + 1] if number + 1 < len(lines.starts) else None]
+        stripped = line.strip()
+        if stripped.startswith("#"):
+            insert_line = number + 1
+        elif stripped:
+            break
+    prefix = ""
+    insert_at = len(norm) if insert_line >= len(lines.starts) else lines.starts[insert_line]
+    if insert_at == len(norm) and norm and not norm.endswith("\n"):
+        prefix = "\n"
+    return _Target(doc, "", None, insert_at, prefix, "\n")
+
+
+def _definition_target(node: Definition, norm: str, lines: _Lines) -> _Target:
+    """The docstring of a def or class, or the spot right after its header's colon."""
+    first = node.body[0]
+    colon = _header_colon(node, norm, lines)
+    body_start = lines.ast_offset(first.lineno, first.col_offset)
+    one_line = "\n" not in norm[colon:body_start]
+    header_indent = _leading_space(norm, lines, node.lineno)
+    if one_line:
+        indent = header_indent + _indent_unit(norm, header_indent)
+    else:
+        indent = _leading_space(norm, lines, first.lineno)
+        if norm[lines.starts[first.lineno - 1] : body_start] != indent:
+            indent = header_indent + _indent_unit(norm, header_indent)
+    doc = docstring_node(node)
+    if one_line:
+        return _Target(doc, indent, colon, colon, f"\n{indent}", f"\n{indent}", body_start)
+    line_after_colon = lines.position(colon).line + 1
+    insert_at = lines.starts[line_after_colon] if line_after_colon < len(lines.starts) else colon
+    return _Target(doc, indent, None, insert_at, indent, "\n")
+
+
+def _variable_target(
+    body: list[ast.stmt], index: int, norm: str, lines: _Lines, qualname: str
+) -> _Target:
+    """A variable's attribute docstring: the string statement on the line after it."""
+    statement = body[index]
+    indent = _leading_space(norm, lines, statement.lineno)
+    start = lines.ast_offset(statement.lineno, statement.col_offset)
+    following = body[index + 1] if index + 1 < len(body) else None
+    doc = _string_node(following) if following is not None else None
+    if doc is not None:
+        return _Target(doc, indent, None, 0, "", "")
+    end_line = _int(statement.end_lineno)
+    shares_line = following is not None and following.lineno == end_line
+    if norm[lines.starts[statement.lineno - 1] : start] != indent or shares_line:
+        raise UnsafeEditError(
+            f"refusing to edit {qualname}: its assignment shares a line with other code; "
+            "put it on its own line first"
+        )
+    if end_line < len(lines.starts) and lines.starts[end_line] <= len(norm):
+        if lines.starts[end_line] == len(norm) and not norm.endswith("\n"):
+            return _Target(None, indent, None, len(norm), "\n" + indent, "")
+        return _Target(None, indent, None, lines.starts[end_line], indent, "\n")
+    return _Target(None, indent, None, len(norm), "\n" + indent, "")
+
+
+def _header_colon(node: Definition, norm: str, lines: _Lines) -> int:
+    """The offset just after the ``:`` that ends ``node``'s header."""
+    first = node.body[0]
+    header_start = lines.starts[node.lineno - 1]
+    body_start = lines.ast_offset(first.lineno, first.col_offset)
+    end_line = first.lineno
+    stop = lines.starts[end_line] if end_line < len(lines.starts) else len(norm)
+    fragment = norm[header_start:stop]
+    colon = None
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(fragment).readline):
+            offset = lines.starts[node.lineno - 1 + token.start[0] - 1] + token.start[1]
+            if offset >= body_start:
+                break
+            if token.type == tokenize.OP and token.string == ":":
+                colon = offset + 1
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    if colon is None:
+        raise UnsafeEditError(
+            f"refusing to edit {node.name}: cannot find the ':' ending its header; "
+            "edit the docstring by hand"
+        )
+    return colon
+
+
+def _leading_space(norm: str, lines: _Lines, lineno: int) -> str:
+    """The whitespace at the start of 1-based line ``lineno``."""
+    start = lines.starts[lineno - 1]
+    end = start
+    while end < len(norm) and norm[end] in " \t":
+        end += 1
+    return norm[start:end]
+
+
+def _indent_unit(norm: str, header_indent: str) -> str:
+    """One level of indentation in the file's style: a tab or four spaces."""
+    if "\t" in header_indent:
+        return "\t"
+    match = _INDENTED_LINE.search(norm)
+    return "\t" if match and match.group(1).startswith("\t") and not header_indent else "    "
+
+
+def _docstring_value(tree: ast.Module, qualname: str) -> str | None:
+    """The value of ``qualname``'s docstring (attribute docstring for a variable)."""
+    if qualname == "":
+        doc = docstring_node(tree)
+        return None if doc is None else str(doc.value)
+    definition = find_definition(tree, qualname)
+    if definition is not None:
+        doc = docstring_node(definition)
+        return None if doc is None else str(doc.value)
+    found = find_assignment(tree, qualname)
+    if found is None:
+        raise SymbolNotFoundError(
+            f"no function, class or variable named {qualname!r} in this file; check the name"
+        )
+    _, body, index = found
+    return _string_of(body[index + 1]) if index + 1 < len(body) else None
+
+
+def _string_node(stmt: ast.stmt) -> ast.Constant | None:
+    if (
+        isinstance(stmt, ast.Expr)
+        and isinstance(stmt.value, ast.Constant)
+        and isinstance(stmt.value.value, str)
+    ):
+        return stmt.value
+    return None
+
+
+def _string_of(stmt: ast.stmt) -> str | None:
+    node = _string_node(stmt)
+    return None if node is None else str(node.value)
+
+
+def _assigned_names(stmt: ast.Assign | ast.AnnAssign) -> list[str]:
+    targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+    return [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
+
+
+def _int(value: int | None) -> int:
+    if value is None:
+        raise SourceError("the parser gave no end position; use Python 3.8 or newer")
+    return value
+
+
+# --- building the new literal -----------------------------------------------------------------
+
+
+def _indent_block(text: str, indent: str) -> str:
+    """``text`` with every line but the first indented; empty lines stay empty."""
+    first, *rest = text.split("\n")
+    return "\n".join([first, *((indent + line) if line else "" for line in rest)])
+
+
+def _find_block(text: str) -> tuple[int, int] | None:
+    """The span of a previous guide in ``text``: heading to marker line (or to the end)."""
+    lines = text.split("\n")
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    heading = None
+    for number, line in enumerate(lines[:-1]):
+        rule = lines[number + 1].strip()
+        if line.strip() == HEADING and rule and set(rule) == {"="}:
+            heading = number
+            break
+    if heading is None:
+        return None
+    start = starts[heading] + len(lines[heading]) - len(lines[heading].lstrip())
+    end = len(text.rstrip())
+    for number in range(len(lines) - 1, heading, -1):
+        if _MARKER_LINE.fullmatch(lines[number].rstrip()):
+            end = starts[number] + len(lines[number].rstrip())
+            break
+    return start, max(end, start)
+
+
+def _splice(text: str, block: str, indent: str) -> str:
+    """``text`` with its guide block replaced by ``block``, or ``block`` appended."""
+    found = _find_block(text)
+    if found is not None:
+        start, end = found
+        return text[:start] + block + text[end:]
+    content = text.rstrip()
+    if not content:
+        return f"{block}\n{indent}"
+    tail = text[len(content) :]
+    if "\n" in tail:
+        return f"{content}\n\n{indent}{block}{tail}"
+    return f"{text}\n\n{indent}{block}\n{indent}"
+
+
+def _new_literal(old_literal: str, old_value: object, block: str, indent: str) -> str:
+    """The docstring literal holding ``block``: edited in place when possible, else rewritten."""
+    value = _splice(str(old_value), block, indent)
+    match = _LITERAL_START.match(old_literal)
+    prefix = match.group("prefix") if match else ""
+    quotes = match.group("quotes") if match else '"""'
+    quote = quotes[0]
+    raw = "r" in prefix.lower()
+    if len(quotes) == 3 and old_literal.endswith(quotes) and len(old_literal) >= len(prefix) + 6:
+        body = old_literal[len(prefix) + 3 : -3]
+        if raw:
+            if _raw_safe(block, quote):
+                candidate = prefix + quotes + _splice(body, block, indent) + quotes
+                if _evaluates_to(candidate, value):
+                    return candidate
+        else:
+            escaped = _escape(block, quote, at_end=False)
+            candidate = prefix + quotes + _splice(body, escaped, indent) + quotes
+            if _evaluates_to(candidate, value):
+                return candidate
+    triple = quote * 3
+    if raw and _raw_safe(value, quote) and not value.endswith(("\\", quote)):
+        candidate = prefix + triple + value + triple
+        if _evaluates_to(candidate, value):
+            return candidate
+    plain = prefix.replace("r", "").replace("R", "")
+    return plain + triple + _escape(value, quote, at_end=True) + triple
+
+
+def _escape(text: str, quote: str, *, at_end: bool) -> str:
+    """``text`` as the body of a non-raw triple-quoted literal using ``quote``."""
+    result = text.replace("\\", "\\\\")
+    result = _UNSAFE_CHARS.sub(_escape_char, result)
+    result = re.sub(re.escape(quote) + "{3,}", lambda m: ("\\" + quote) * len(m.group()), result)
+    if at_end:
+        result = re.sub(re.escape(quote) + "+$", lambda m: ("\\" + quote) * len(m.group()), result)
+    return result
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def _raw_safe(text: str, quote: str) -> bool:
+    """Whether ``text`` can sit unescaped in a raw triple-quoted literal using ``quote``."""
+    return quote * 3 not in text and not _UNSAFE_CHARS.search(text)
+
+
+def _evaluates_to(literal: str, value: str) -> bool:
+    """Whether the literal source ``literal`` evaluates to exactly ``value``."""
+    try:
+        return bool(ast.literal_eval(literal) == value)
+    except (SyntaxError, ValueError):
+        return False
+
+
+def _trim(text: str, start: int, end: int, replacement: str) -> tuple[int, int, str]:
+    """Shrink a replacement of ``text[start:end]`` to the part that actually changes."""
+    old = text[start:end]
+    head = 0
+    limit = min(len(old), len(replacement))
+    while head < limit and old[head] == replacement[head]:
+        head += 1
+    tail = 0
+    while (
+        tail < limit - head and old[len(old) - 1 - tail] == replacement[len(replacement) - 1 - tail]
+    ):
+        tail += 1
+    return start + head, end - tail, replacement[head : len(replacement) - tail]
+
+
+# --- verification and reading -----------------------------------------------------------------
+
+
+def _verify(source: str, qualname: str, edit: TextEdit, block: str) -> None:
+    """Refuse the edit unless the code is unchanged and the docstring holds the guide."""
+    what = qualname or "the module"
+    new_source = apply_edits(source, [edit])
+    check_code_unchanged(source, new_source, what)
+    tree = parse_source(_NEWLINE.sub("\n", new_source), what)
+    value = _docstring_value(tree, qualname)
+    if value is None or block not in value:
+        raise UnsafeEditError(
+            f"refusing to edit {what}: the new docstring would not hold the guide exactly; "
+            "edit the docstring by hand"
+        )
+
+
+def _guide_in(value: str) -> DocstringGuide | None:
+    """The guide block inside a docstring value, dedented, with its marker's fingerprint."""
+    found = _find_block(value)
+    if found is None:
+        return None
+    start, end = found
+    lines = value[start:end].split("\n")
+    marker = _MARKER_LINE.fullmatch(lines[-1].rstrip()) if len(lines) > 1 else None
+    if marker is not None:
+        indent = lines[-1][: len(lines[-1]) - len(lines[-1].lstrip())]
+        lines = lines[:-1]
+    else:
+        indents = [line[: len(line) - len(line.lstrip())] for line in lines[1:] if line.strip()]
+        indent = _common_prefix(indents)
+    body = [lines[0]] + [line.removeprefix(indent) for line in lines[1:]]
+    markdown = "\n".join(body).rstrip("\n")
+    return DocstringGuide(markdown, marker.group("fp") if marker else None)
+
+
+def _common_prefix(values: list[str]) -> str:
+    if not values:
+        return ""
+    shortest, longest = min(values), max(values)
+    size = 0
+    while size < len(shortest) and shortest[size] == longest[size]:
+        size += 1
+    return shortest[:size]
