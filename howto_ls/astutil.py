@@ -61,9 +61,9 @@ def docstring_node(node: ast.Module | Definition) -> ast.Constant | None:
 def strip_docstrings(tree: ast.AST) -> ast.AST:
     """Remove every module, class and function docstring from ``tree`` in place; return it."""
     for node in ast.walk(tree):
-        if isinstance(node, ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            if docstring_node(node) is not None:
-                node.body = node.body[1:] or [ast.Pass()]
+        documentable = ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+        if isinstance(node, documentable) and docstring_node(node) is not None:
+            node.body = node.body[1:] or [ast.Pass()]
     return tree
 
 
@@ -75,3 +75,12 @@ def same_code(old_source: str, new_source: str) -> bool:
     except (SyntaxError, ValueError):
         return False
     return ast.dump(strip_docstrings(old_tree)) == ast.dump(strip_docstrings(new_tree))
+
+
+def assignment_names(statement: ast.stmt) -> list[str]:
+    """The plain names a module-level assignment binds (``A = B = 1`` -> ``["A", "B"]``)."""
+    if isinstance(statement, ast.Assign):
+        return [t.id for t in statement.targets if isinstance(t, ast.Name)]
+    if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+        return [statement.target.id]
+    return []

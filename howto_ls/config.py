@@ -130,11 +130,11 @@ def _coerce(name: str, raw: Any, type_name: str) -> Any:
         return number
     if not isinstance(raw, str):
         raise ValueError(f"expected text, got {raw!r}")
-    value = raw.strip()
+    text = raw.strip()
     choices = _CHOICES.get(name)
-    if choices is not None and value not in choices:
+    if choices is not None and text not in choices:
         raise ValueError(f"expected one of {', '.join(choices)}, got {raw!r}")
-    return value
+    return text
 
 
 def _lsp_name(name: str) -> str:

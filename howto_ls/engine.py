@@ -6,24 +6,28 @@ these methods; they convert positions and present errors themselves.
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from howto_ls import astutil, edits, sidecar, symbols
+from howto_ls.backends import Backend
+from howto_ls.backends.factory import make_backend
 from howto_ls.config import Settings
-from howto_ls.guide import Guide
-from howto_ls.model import Position, Span, Symbol
+from howto_ls.edits import TextEdit
+from howto_ls.errors import HowtoError, NotWritableError, SourceError
+from howto_ls.fingerprint import fingerprint_of
+from howto_ls.guide import Guide, render
+from howto_ls.jedi_worker import default_worker
+from howto_ls.model import ContextItem, GuideRequest, Position, Span, Symbol
+from howto_ls.sourcefile import read_source
+from howto_ls.textdiff import minimal_span
+
+__all__ = ["Engine", "ExistingGuide", "FileChange", "Progress", "TextEdit"]
 
 Progress = Callable[[str], None]
 """Receives short progress messages: "Resolving symbol", "Asking gpt-4o at host", "Inserting"."""
-
-
-@dataclass(frozen=True)
-class TextEdit:
-    """Replace ``span`` of a document with ``new_text``."""
-
-    span: Span
-    new_text: str
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,11 @@ class FileChange:
     old_text: str | None
     new_text: str
     edits: tuple[TextEdit, ...]
+
+    @property
+    def changed(self) -> bool:
+        """Whether the file's text changes at all."""
+        return self.old_text != self.new_text
 
 
 @dataclass(frozen=True)
@@ -56,34 +65,173 @@ class ExistingGuide:
 class Engine:
     """Resolves symbols, writes guides and plans edits for one project root."""
 
-    def __init__(self, settings: Settings, root: Path) -> None:
+    def __init__(self, settings: Settings, root: Path, backend: Backend | None = None) -> None:
         self.settings = settings
         self.root = root
+        self._backend = backend
+
+    @property
+    def backend(self) -> Backend:
+        """The configured backend, made on first use."""
+        if self._backend is None:
+            self._backend = make_backend(self.settings)
+        return self._backend
 
     async def symbol_at(self, path: Path, source: str, position: Position) -> Symbol:
         """The symbol at ``position``: the definition there, or what a reference there names."""
-        raise NotImplementedError
+        return await default_worker.run(symbols.symbol_at, source, path, position, self.root)
 
     def quick_symbol(self, path: Path, source: str, position: Position) -> Symbol | None:
         """The enclosing definition at ``position`` from the AST alone: cheap, no inference."""
-        raise NotImplementedError
+        try:
+            return symbols.enclosing_symbol(source, path, position, self.root)
+        except SourceError:
+            return None
 
     def symbol_named(self, path: Path, source: str, qualname: str) -> Symbol:
         """The symbol with ``qualname`` in ``path`` (``""`` is the module)."""
-        raise NotImplementedError
+        return symbols.symbol_named(source, path, qualname, self.root)
+
+    async def request_for(self, symbol: Symbol, module_source: str) -> GuideRequest:
+        """The backend's input: the symbol, its module and (for models) what it calls."""
+        context: tuple[ContextItem, ...] = ()
+        if self.backend.name != "offline":
+            try:
+                context = await default_worker.run(
+                    symbols.called_context, symbol, module_source, self.root
+                )
+            except Exception:  # context only grounds the prompt; never fail a guide for it
+                context = ()
+        return GuideRequest(
+            symbol=symbol,
+            module_source=module_source,
+            context=context,
+            language=self.settings.language,
+        )
 
     async def write_guide(
         self, symbol: Symbol, module_source: str, progress: Progress | None = None
     ) -> Guide:
         """A guide for ``symbol`` from the configured backend."""
-        raise NotImplementedError
+        request = await self.request_for(symbol, module_source)
+        if progress is not None and self.backend.name != "offline":
+            progress(f"Asking {self.backend.describe()}")
+        return await self.backend.generate(request, progress)
 
     def plan_write(
         self, symbol: Symbol, source: str, guide: Guide, target: str | None = None
     ) -> FileChange:
-        """The change that puts ``guide`` into the docstring or sidecar (``target``)."""
-        raise NotImplementedError
+        """The change that puts ``guide`` into the docstring or sidecar (``target``).
+
+        ``source`` is the current text of ``symbol.path``. Raises :class:`NotWritableError` for
+        symbols outside the project and :class:`UnsafeEditError` if the code would change.
+        """
+        if not symbol.in_project:
+            raise NotWritableError(
+                f"{symbol.display_name} is defined outside the project ({symbol.path});"
+                " howto-ls only writes inside the project, so the guide is shown, not written"
+            )
+        fingerprint = fingerprint_of(source, symbol.qualname)
+        markdown = render(guide)
+        if (target or self.settings.target) == "sidecar":
+            return self._plan_sidecar(symbol, markdown, fingerprint)
+        edit = edits.docstring_edit(source, symbol.qualname, markdown, fingerprint)
+        if edit is None:
+            return FileChange(symbol.path, source, source, ())
+        return FileChange(symbol.path, source, edits.apply_edits(source, [edit]), (edit,))
+
+    def _plan_sidecar(self, symbol: Symbol, markdown: str, fingerprint: str) -> FileChange:
+        path = sidecar.sidecar_path(self.root, symbol.path, self.settings.sidecar_path)
+        old_text = read_source(path).text if path.exists() else None
+        title = f"How-to guides for `{symbol.module}`"
+        new_text = sidecar.upsert_block(old_text, symbol.qualname, markdown, fingerprint, title)
+        return FileChange(path, old_text, new_text, _edits_between(old_text or "", new_text))
 
     def guides_in(self, path: Path, source: str) -> list[ExistingGuide]:
         """Every guide written for symbols of ``path`` (docstrings and sidecar)."""
-        raise NotImplementedError
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError):
+            return []
+        found: list[ExistingGuide] = []
+        for qualname, guide in edits.read_docstring_guides(source).items():
+            found.extend(
+                self._existing(
+                    tree, source, qualname, guide.markdown, guide.fingerprint, "docstring"
+                )
+            )
+        for qualname, block in self._sidecar_blocks(path).items():
+            found.extend(
+                self._existing(tree, source, qualname, block.markdown, block.fingerprint, "sidecar")
+            )
+        return found
+
+    def guide_for(self, symbol: Symbol, source: str) -> ExistingGuide | None:
+        """The guide written for ``symbol``, from its docstring first, then its sidecar."""
+        return next(
+            (g for g in self.guides_in(symbol.path, source) if g.qualname == symbol.qualname), None
+        )
+
+    def _sidecar_blocks(self, path: Path) -> dict[str, sidecar.SidecarBlock]:
+        try:
+            sidecar_file = sidecar.sidecar_path(self.root, path, self.settings.sidecar_path)
+            if not sidecar_file.is_file():
+                return {}
+            return sidecar.read_blocks(read_source(sidecar_file).text)
+        except HowtoError:
+            return {}
+
+    def _existing(
+        self,
+        tree: ast.Module,
+        source: str,
+        qualname: str,
+        markdown: str,
+        fingerprint: str | None,
+        where: str,
+    ) -> list[ExistingGuide]:
+        span = name_span(tree, source, qualname)
+        if span is None:
+            return []
+        current = fingerprint_of(source, qualname)
+        return [ExistingGuide(qualname, markdown, fingerprint, current, where, span)]
+
+
+def _edits_between(old: str, new: str) -> tuple[TextEdit, ...]:
+    change = minimal_span(old, new)
+    if change is None:
+        return ()
+    span, text = change
+    return (TextEdit(span, text),)
+
+
+def name_span(tree: ast.Module, source: str, qualname: str) -> Span | None:
+    """The span of the name of ``qualname``'s definition (the first line for the module)."""
+    lines = source.splitlines()
+    if qualname == "":
+        end = len(lines[0]) if lines else 0
+        return Span(Position(0, 0), Position(0, end))
+    node = astutil.find_definition(tree, qualname)
+    if node is not None:
+        line = lines[node.lineno - 1]
+        keyword = "class" if isinstance(node, ast.ClassDef) else "def"
+        start = _name_column(line, keyword, node.name)
+        return Span(
+            Position(node.lineno - 1, start), Position(node.lineno - 1, start + len(node.name))
+        )
+    for statement in tree.body:
+        targets = astutil.assignment_names(statement)
+        if qualname in targets:
+            line = lines[statement.lineno - 1]
+            start = max(line.find(qualname), 0)
+            return Span(
+                Position(statement.lineno - 1, start),
+                Position(statement.lineno - 1, start + len(qualname)),
+            )
+    return None
+
+
+def _name_column(line: str, keyword: str, name: str) -> int:
+    index = line.find(f"{keyword} ")
+    found = line.find(name, index + len(keyword) if index >= 0 else 0)
+    return max(found, 0)

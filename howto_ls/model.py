@@ -51,7 +51,8 @@ class Parameter:
     name: str
     annotation: str | None = None
     default: str | None = None
-    kind: str = "positional_or_keyword"  # also positional_only, var_positional, keyword_only, var_keyword
+    # positional_or_keyword, positional_only, var_positional, keyword_only or var_keyword
+    kind: str = "positional_or_keyword"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,25 @@
+"""Pick the backend the settings ask for: ``auto`` means a configured model, else offline."""
+
+from __future__ import annotations
+
+from howto_ls.backends.base import Backend
+from howto_ls.config import Settings, api_key
+
+
+def resolved_backend_name(settings: Settings, key: str | None) -> str:
+    """``offline`` or ``openai``: what ``auto`` means given the settings and the key."""
+    if settings.backend != "auto":
+        return settings.backend
+    return "openai" if settings.base_url or key else "offline"
+
+
+def make_backend(settings: Settings, key: str | None = None) -> Backend:
+    """The backend for ``settings``; the key defaults to HOWTO_API_KEY / OPENAI_API_KEY."""
+    key = key if key is not None else api_key()
+    if resolved_backend_name(settings, key) == "offline":
+        from howto_ls.backends.offline import OfflineBackend
+
+        return OfflineBackend()
+    from howto_ls.backends.openai import OpenAIBackend
+
+    return OpenAIBackend(settings, key)

@@ -1,0 +1,128 @@
+"""The ``howto-ls`` command line: argument handling only; the engine does the work."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from howto_ls import __version__, config
+from howto_ls.errors import HowtoError, SymbolNotFoundError, UsageError
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+
+@dataclass(frozen=True)
+class Target:
+    """A symbol named on the command line: a file plus a 1-based line/column or a qualname."""
+
+    path: Path
+    line: int | None = None
+    column: int | None = None
+    qualname: str | None = None
+
+
+def parse_target(text: str) -> Target:
+    """Parse ``path.py:LINE[:COL]`` (1-based) or ``path.py::Qual.name``."""
+    if "::" in text:
+        path, _, qualname = text.partition("::")
+        if not path:
+            raise UsageError(f"target {text!r} has no file: write path.py::Qual.name")
+        return Target(Path(path), qualname=qualname.strip())
+    parts = text.rsplit(":", 2)
+    numbers: list[int] = []
+    while len(parts) > 1 and parts[-1].isdigit():
+        numbers.insert(0, int(parts.pop()))
+    path = ":".join(parts)
+    if not numbers or not path:
+        raise UsageError(
+            f"target {text!r} is not path.py:LINE[:COL] or path.py::Qual.name"
+            " (e.g. src/app.py:42 or src/app.py::Client.send)"
+        )
+    line = numbers[0]
+    column = numbers[1] if len(numbers) > 1 else None
+    if line < 1 or (column is not None and column < 1):
+        raise UsageError(f"target {text!r}: lines and columns start at 1")
+    return Target(Path(path), line=line, column=column)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="howto-ls",
+        description="Task-oriented 'How to Use This Code Block' guides for Python code.",
+    )
+    parser.add_argument("--version", action="version", version=f"howto-ls {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the language server (stdio by default)")
+    serve.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio")
+
+    doc = commands.add_parser("doc", help="print (or write) the guide for one symbol")
+    doc.add_argument("target", help="path.py:LINE[:COL] (1-based) or path.py::Qual.name")
+    doc.add_argument("--write", choices=config.TARGETS, help="write the guide instead of printing")
+    doc.add_argument("--json", action="store_true", help="print a JSON object for tools")
+    _add_model_options(doc)
+    return parser
+
+
+def _add_model_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--backend", choices=config.BACKENDS, help="auto, offline or openai")
+    parser.add_argument("--model", help="model name for the openai backend")
+    parser.add_argument(
+        "--base-url", help="OpenAI-compatible base URL, e.g. http://localhost:11434/v1"
+    )
+    parser.add_argument("--language", help="language of the guide's prose (default English)")
+
+
+def settings_from(args: argparse.Namespace) -> config.Settings:
+    """Environment settings with the command-line overrides applied; bad values are usage errors."""
+    settings = config.from_environment()
+    for warning in settings.warnings:
+        print(f"howto-ls: warning: {warning}", file=sys.stderr)
+    return settings.with_overrides(
+        backend=getattr(args, "backend", None),
+        model=getattr(args, "model", None),
+        base_url=getattr(args, "base_url", None),
+        language=getattr(args, "language", None),
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if not arguments or arguments[0] == "--tcp":
+        arguments = ["serve", *arguments]
+    args = build_parser().parse_args(arguments)
+    try:
+        if args.command == "serve":
+            from howto_ls.server import serve
+
+            serve(args.tcp)
+            return EXIT_OK
+        if args.command == "doc":
+            from howto_ls.commands.doc import run_doc
+
+            return asyncio.run(run_doc(parse_target(args.target), args, settings_from(args)))
+    except (UsageError, SymbolNotFoundError) as exc:
+        print(f"howto-ls: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except HowtoError as exc:
+        print(f"howto-ls: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("howto-ls: interrupted; no file was left half-written", file=sys.stderr)
+        return 130
+    build_parser().print_help()
+    return EXIT_USAGE
+
+
+def print_json(payload: object) -> None:
+    """Print one JSON document to stdout."""
+    print(json.dumps(payload, indent=2, ensure_ascii=False))

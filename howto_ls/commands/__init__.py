@@ -1,0 +1,1 @@
+"""The command-line subcommands' flows, each over the engine."""

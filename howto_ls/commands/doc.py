@@ -1,0 +1,103 @@
+"""``howto-ls doc TARGET``: print or write the guide for one symbol."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from howto_ls import project
+from howto_ls.cli import EXIT_OK, Target, print_json
+from howto_ls.config import Settings
+from howto_ls.engine import Engine
+from howto_ls.errors import SourceError, StaleDocumentError, UsageError
+from howto_ls.guide import render
+from howto_ls.model import Position, Symbol
+from howto_ls.sourcefile import SourceFile, read_source, write_source
+
+
+def load_python_file(path: Path) -> SourceFile:
+    """Read a Python source file, or raise a clear error for a missing or non-Python one."""
+    if not path.exists():
+        raise UsageError(f"{path}: no such file")
+    if path.is_dir():
+        raise UsageError(f"{path} is a folder; name a .py file (howto-ls generate takes folders)")
+    if path.suffix not in (".py", ".pyi", ".pyw"):
+        raise UsageError(f"{path} is not a Python file (expected a .py file)")
+    return read_source(path)
+
+
+async def resolve_target(engine: Engine, target: Target, source: str) -> Symbol:
+    """The symbol a command-line target names."""
+    if target.qualname is not None:
+        return engine.symbol_named(target.path, source, target.qualname)
+    assert target.line is not None
+    line_index = target.line - 1
+    if target.column is not None:
+        column = target.column - 1
+    else:
+        lines = source.splitlines()
+        text = lines[line_index] if line_index < len(lines) else ""
+        column = len(text) - len(text.lstrip())
+    return await engine.symbol_at(target.path, source, Position(line_index, column))
+
+
+async def run_doc(target: Target, args: argparse.Namespace, settings: Settings) -> int:
+    """Resolve ``target``, write its guide, and print it or write it into the file."""
+    target = Target(target.path.resolve(), target.line, target.column, target.qualname)
+    original = load_python_file(target.path)
+    engine = Engine(settings, project.find_root(target.path))
+    symbol = await resolve_target(engine, target, original.text)
+    symbol_file = original if symbol.path == target.path else read_source(symbol.path)
+    guide = await engine.write_guide(symbol, symbol_file.text)
+    markdown = render(guide)
+    if args.write is None:
+        if args.json:
+            print_json(_describe(symbol, markdown, written_to=None))
+        else:
+            sys.stdout.write(markdown)
+        return EXIT_OK
+
+    change = engine.plan_write(symbol, symbol_file.text, guide, args.write)
+    if change.changed:
+        if read_source(symbol.path).text != symbol_file.text:
+            raise StaleDocumentError(
+                f"{symbol.path} changed while the guide was being written; nothing was written,"
+                " run the command again"
+            )
+        like = symbol_file if change.path == symbol.path else _existing(change.path)
+        write_source(change.path, change.new_text, like)
+    where = (
+        f"{change.path}"
+        if args.write == "sidecar"
+        else f"{symbol.path}:{symbol.full_range.start.line + 1}"
+    )
+    if args.json:
+        print_json(_describe(symbol, markdown, written_to=str(change.path), changed=change.changed))
+    else:
+        verb = "wrote" if change.changed else "unchanged:"
+        print(f"{verb} guide for {symbol.display_name} in {where} ({args.write})")
+    return EXIT_OK
+
+
+def _existing(path: Path) -> SourceFile | None:
+    try:
+        return read_source(path) if path.exists() else None
+    except SourceError:
+        return None
+
+
+def _describe(
+    symbol: Symbol, markdown: str, written_to: str | None, changed: bool = False
+) -> dict[str, object]:
+    return {
+        "symbol": symbol.display_name,
+        "kind": symbol.kind.value,
+        "path": str(symbol.path),
+        "line": symbol.full_range.start.line + 1,
+        "import_path": symbol.import_path,
+        "signature": symbol.signature,
+        "markdown": markdown,
+        "written_to": written_to,
+        "changed": changed,
+    }

@@ -1,0 +1,70 @@
+"""Settings: LSP options, environment variables, validation that warns instead of failing."""
+
+from __future__ import annotations
+
+from howto_ls import config
+from howto_ls.backends.factory import resolved_backend_name
+
+
+def test_defaults_match_the_documented_contract() -> None:
+    settings = config.Settings()
+    assert settings.backend == "auto"
+    assert settings.target == "docstring"
+    assert settings.sidecar_path == "docs/howto/{relpath}.md"
+    assert settings.hover == "guide"
+    assert settings.language == "English"
+
+
+def test_lsp_section_uses_camel_case_names_and_accepts_wrapped_section() -> None:
+    options = {"howto": {"baseUrl": "http://127.0.0.1:11434/v1", "model": "llama3", "hover": "off"}}
+    settings = config.from_lsp(options)
+    assert settings.base_url == "http://127.0.0.1:11434/v1"
+    assert settings.model == "llama3"
+    assert settings.hover == "off"
+    assert config.from_lsp(options["howto"]) == settings
+
+
+def test_invalid_values_keep_the_default_and_warn() -> None:
+    settings = config.from_lsp(
+        {"backend": "gpt", "timeout": -3, "maxConcurrency": "many", "target": 7}
+    )
+    assert settings.backend == "auto"
+    assert settings.timeout == 120.0
+    assert settings.max_concurrency == 4
+    assert settings.target == "docstring"
+    assert len(settings.warnings) == 4
+    assert any("howto.backend" in w and "auto, offline, openai" in w for w in settings.warnings)
+
+
+def test_non_mapping_options_are_ignored() -> None:
+    assert config.from_lsp(None) == config.Settings()
+    assert config.from_lsp(["backend"]) == config.Settings()
+    assert config.from_lsp({"howto": "offline"}) == config.Settings()
+
+
+def test_environment_variables() -> None:
+    env = {"HOWTO_BACKEND": "offline", "HOWTO_TARGET": "sidecar", "HOWTO_TIMEOUT": "30"}
+    settings = config.from_environment(env)
+    assert (settings.backend, settings.target, settings.timeout) == ("offline", "sidecar", 30.0)
+
+
+def test_api_key_comes_from_environment_only() -> None:
+    assert config.api_key({"HOWTO_API_KEY": "k1", "OPENAI_API_KEY": "k2"}) == "k1"
+    assert config.api_key({"OPENAI_API_KEY": "k2"}) == "k2"
+    assert config.api_key({}) is None
+    assert "api_key" not in {f for f in config.Settings.__dataclass_fields__}
+
+
+def test_overrides_apply_only_given_values() -> None:
+    settings = config.Settings(model="a").with_overrides(model=None, backend="offline")
+    assert settings.model == "a"
+    assert settings.backend == "offline"
+
+
+def test_auto_backend_means_model_when_configured_else_offline() -> None:
+    assert resolved_backend_name(config.Settings(), None) == "offline"
+    assert (
+        resolved_backend_name(config.Settings(base_url="http://127.0.0.1:1/v1"), None) == "openai"
+    )
+    assert resolved_backend_name(config.Settings(), "sk-test") == "openai"
+    assert resolved_backend_name(config.Settings(backend="offline"), "sk-test") == "offline"
