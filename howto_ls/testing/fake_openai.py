@@ -49,6 +49,7 @@ class Reply:
     sends ``error`` as OpenAI's JSON error body instead. ``drop_after`` closes the connection
     after that many chunks, without ending the stream. ``malformed`` sends a ``data:`` line that
     is not JSON before the answer; ``noise`` sends harmless comments and unknown SSE fields.
+    ``as_json`` answers with one JSON object even when the client asked for a stream.
     """
 
     content: str = ""
@@ -61,6 +62,7 @@ class Reply:
     drop_after: int | None = None
     malformed: bool = False
     noise: bool = False
+    as_json: bool = False
 
 
 Responder = Callable[["RecordedRequest"], "Reply | str"]
@@ -372,7 +374,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         body = request.body if isinstance(request.body, dict) else {}
         model = str(body.get("model") or self.server.fake.model)
-        if not body.get("stream"):
+        if not body.get("stream") or reply.as_json:
             self._wait(reply.token_delay * len(_tokens(reply.content, reply.token_chars)))
             self._send_json(200, _completion(model, reply.content), reply.headers)
             request.completed = True
