@@ -1,0 +1,673 @@
+"""Static facts about a body of Python code: ordered steps in specific verbs, and its highlights.
+
+Everything here works on the standard ``ast`` alone: no imports of the analysed code, no I/O.
+A *clause* is a lower-case verb phrase naming the real code ("sends a POST request to
+`f'{cls.url}/api/generate'`"); steps are clauses of the top-level statements, with ``with`` and
+``try`` blocks flattened and branches folded into "if `cond`, ..." clauses.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
+HTTP_RECEIVER = re.compile(r"session|client|requests|http|aiohttp|transport|api|conn", re.I)
+MAX_STEPS = 12
+MAX_INNER = 4
+CODE_LIMIT = 70
+
+_LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical"})
+_ADD_METHODS = frozenset({"append", "add", "extend", "insert", "appendleft", "put", "put_nowait"})
+_CMP_WORDS = {
+    ast.Eq: "equals",
+    ast.NotEq: "differs from",
+    ast.Lt: "is below",
+    ast.Gt: "is above",
+    ast.LtE: "is at most",
+    ast.GtE: "is at least",
+}
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One verb phrase about the code, and how much it matters (0 trivial .. 3 essential)."""
+
+    text: str
+    weight: int = 1
+
+
+@dataclass
+class Facts:
+    """What a body does, collected while walking it."""
+
+    steps: list[Clause] = field(default_factory=list)
+    highlights: list[Clause] = field(default_factory=list)
+    calls: list[str] = field(default_factory=list)
+    yields: list[str] = field(default_factory=list)
+    returns: list[str] = field(default_factory=list)
+    raises: list[str] = field(default_factory=list)
+
+
+def code(node: ast.AST | None, limit: int = CODE_LIMIT) -> str:
+    """Source text of ``node`` on one line, shortened to about ``limit`` characters."""
+    if node is None:
+        return ""
+    try:
+        text = ast.unparse(node)
+    except Exception:  # ast.unparse rejects a few hand-built or exotic trees
+        return "..."
+    if len(text) > limit and isinstance(node, ast.Call):
+        text = _short_call(node, limit)
+    text = " ".join(text.split()).replace("`", "'")
+    if len(text) > limit:
+        text = text[: limit - 3].rstrip() + "..."
+    return text
+
+
+def _short_call(node: ast.Call, limit: int) -> str:
+    """``func(a, b, key=...)`` with only the arguments that fit in ``limit``."""
+    func = code(node.func, limit)
+    parts: list[str] = []
+    args: list[ast.AST] = [*node.args, *node.keywords]
+    for arg in args:
+        piece = code(arg, 200)
+        if len(piece) > 30:
+            if isinstance(arg, ast.keyword):
+                piece = f"{arg.arg}=..." if arg.arg else "**..."
+            elif isinstance(arg, ast.Call):
+                piece = f"{dotted(arg.func) or '...'}(...)"
+            else:
+                piece = "..."
+        if len(func) + sum(len(p) + 2 for p in parts) + len(piece) > limit - 8:
+            parts.append("...")
+            break
+        parts.append(piece)
+    return f"{func}({', '.join(parts)})"
+
+
+def dotted(node: ast.AST) -> str | None:
+    """The dotted name of a callee: ``session.post``, ``response.content.iter_any``."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = dotted(node.value)
+        return f"{base}.{node.attr}" if base else node.attr
+    if isinstance(node, ast.Call):
+        base = dotted(node.func)
+        return f"{base}()" if base else None
+    if isinstance(node, ast.Subscript):
+        return dotted(node.value)
+    return None
+
+
+def tick(text: str) -> str:
+    """``text`` as inline code."""
+    clean = text.replace("`", "'")
+    return f"`{clean}`"
+
+
+def join_words(items: Sequence[str], conjunction: str = "and") -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
+
+
+def join_clauses(clauses: Sequence[Clause], limit: int = MAX_INNER) -> str:
+    """Clauses as one phrase: ``a, b and then c``; long runs keep the weightiest."""
+    texts = [c.text for c in clauses if c.text]
+    if len(texts) > limit:
+        ranked = sorted(range(len(clauses)), key=lambda i: -clauses[i].weight)[:limit]
+        kept = [clauses[i].text for i in sorted(ranked)]
+        skipped = len(texts) - limit
+        noun = "statement" if skipped == 1 else "statements"
+        texts = [*kept[:-1], f"{kept[-1]} (plus {skipped} smaller {noun})"]
+    if len(texts) <= 1:
+        return "".join(texts)
+    return f"{', '.join(texts[:-1])} and then {texts[-1]}"
+
+
+def string_keys(node: ast.Dict) -> list[str]:
+    """The string-literal keys of a dict display."""
+    return [k.value for k in node.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)]
+
+
+def literal_text(node: ast.AST) -> str | None:
+    """The literal parts of a string or f-string: ``f"{cls.url}/api/generate"`` -> the f-string."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return repr(node.value)
+    if isinstance(node, ast.JoinedStr):
+        return code(node, 90)
+    return None
+
+
+class Walker:
+    """Turns statements into clauses and records the facts met on the way."""
+
+    def __init__(self) -> None:
+        self.facts = Facts()
+
+    # -- statements -------------------------------------------------------------------------
+
+    def steps(self, body: Sequence[ast.stmt], depth: int = 0) -> list[Clause]:
+        """Clauses for ``body`` in order, trivial neighbours merged."""
+        out: list[Clause] = []
+        for index, node in enumerate(body):
+            if index == 0 and _is_docstring(node):
+                continue
+            out.extend(self.statement(node, depth))
+        return _merge_trivial(out)
+
+    def statement(self, node: ast.stmt, depth: int) -> list[Clause]:
+        """Clauses for one statement; ``with`` and ``try`` bodies are flattened into the list."""
+        if isinstance(node, ast.With | ast.AsyncWith):
+            return [self._with(node), *self.steps(node.body, depth)]
+        if isinstance(node, ast.Try) or _is_trystar(node):
+            return self._try(node, depth)
+        if isinstance(node, ast.If):
+            return [self._if(node, depth)]
+        if isinstance(node, ast.For | ast.AsyncFor):
+            return [self._for(node, depth)]
+        if isinstance(node, ast.While):
+            return [self._while(node, depth)]
+        if isinstance(node, ast.Match):
+            return [self._match(node, depth)]
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            return [self._inner_def(node, depth)]
+        if isinstance(node, ast.ClassDef):
+            return [Clause(f"defines the inner class {tick(node.name)}", 1)]
+        if isinstance(node, ast.Return):
+            return [self._return(node)]
+        if isinstance(node, ast.Raise):
+            return [self._raise(node)]
+        if isinstance(node, ast.Assert):
+            return [Clause(f"asserts {tick(code(node.test))}", 1)]
+        if isinstance(node, ast.Delete):
+            names = [tick(code(t)) for t in node.targets]
+            return [Clause(f"deletes {join_words(names)}", 0)]
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            return [self._import(node)]
+        if isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            return self._assign(node)
+        if isinstance(node, ast.Expr):
+            return [self.expression(node.value)]
+        if isinstance(node, ast.Break):
+            return [Clause("stops the loop", 1)]
+        if isinstance(node, ast.Continue):
+            return [Clause("skips to the next item", 1)]
+        return []
+
+    def _with(self, node: ast.With | ast.AsyncWith) -> Clause:
+        parts = []
+        for item in node.items:
+            self._record_calls(item.context_expr)
+            name = f" as {tick(code(item.optional_vars))}" if item.optional_vars else ""
+            parts.append(f"{tick(code(item.context_expr))}{name}")
+        how = " with `async with`" if isinstance(node, ast.AsyncWith) else ""
+        clause = Clause(f"opens {join_words(parts)}{how}", 2)
+        http = [c for c in (self._http(i.context_expr) for i in node.items) if c]
+        if http:
+            clause = Clause(f"{http[0].text} and opens the response", 3)
+        self._highlight(clause)
+        return clause
+
+    def _try(self, node: ast.stmt, depth: int) -> list[Clause]:
+        out = self.steps(getattr(node, "body", []), depth)
+        for handler in getattr(node, "handlers", []):
+            caught = tick(code(handler.type)) if handler.type is not None else "any exception"
+            inner = join_clauses(self.steps(handler.body, depth + 1)) or "ignores it"
+            out.append(Clause(f"if {caught} is raised, {inner}", 2))
+        orelse = getattr(node, "orelse", [])
+        if orelse:
+            out.append(
+                Clause(f"if nothing was raised, {join_clauses(self.steps(orelse, depth + 1))}")
+            )
+        final = getattr(node, "finalbody", [])
+        if final:
+            out.append(Clause(f"finally, {join_clauses(self.steps(final, depth + 1))}", 2))
+        return out
+
+    def _if(self, node: ast.If, depth: int) -> Clause:
+        if _is_main_guard(node.test):
+            inner = join_clauses(self.steps(node.body, depth + 1))
+            return Clause(f"when run as a script, {inner}", 2)
+        tests = [node.test]
+        body = node.body
+        while len(body) == 1 and isinstance(body[0], ast.If) and not body[0].orelse:
+            tests.append(body[0].test)
+            body = body[0].body
+        branch = self.steps(body, depth + 1)
+        shown = join_words([condition(t) for t in tests])
+        text = f"if {shown}, {join_clauses(branch) or 'continues'}"
+        weight = max([1, *(c.weight for c in branch)])
+        orelse = node.orelse
+        while len(orelse) == 1 and isinstance(orelse[0], ast.If):
+            elif_node = orelse[0]
+            elif_steps = self.steps(elif_node.body, depth + 1)
+            text += f"; else if {condition(elif_node.test)}, {join_clauses(elif_steps)}"
+            orelse = elif_node.orelse
+        if orelse:
+            text += f"; otherwise {join_clauses(self.steps(orelse, depth + 1))}"
+        return Clause(text, weight)
+
+    def _for(self, node: ast.For | ast.AsyncFor, depth: int) -> Clause:
+        source = tick(code(node.iter))
+        target = tick(code(node.target))
+        self._record_calls(node.iter)
+        asynchronously = " asynchronously" if isinstance(node, ast.AsyncFor) else ""
+        body = [n for n in node.body if not isinstance(n, ast.Pass)]
+        if len(body) == 1 and isinstance(body[0], ast.Expr):
+            value = body[0].value
+            if isinstance(value, ast.Yield) and code(value.value) == code(node.target):
+                self.facts.yields.append(code(node.target))
+                clause = Clause(
+                    f"iterates{asynchronously} over {source} and yields each {target}", 3
+                )
+                self._highlight(clause)
+                return clause
+        inner = join_clauses(self.steps(body, depth + 1)) or "does nothing with it"
+        clause = Clause(f"iterates{asynchronously} over {source}; for each {target}, {inner}", 2)
+        self._highlight(Clause(f"iterates{asynchronously} over {source}", 2))
+        return clause
+
+    def _while(self, node: ast.While, depth: int) -> Clause:
+        inner = join_clauses(self.steps(node.body, depth + 1))
+        if isinstance(node.test, ast.Constant) and node.test.value is True:
+            return Clause(f"loops until it breaks out or returns: it {inner}", 2)
+        return Clause(f"repeats while {condition(node.test)}: it {inner}", 2)
+
+    def _match(self, node: ast.Match, depth: int) -> Clause:
+        cases = [tick(code(c.pattern, 30)) for c in node.cases[:4]]
+        more = f" and {len(node.cases) - 4} more" if len(node.cases) > 4 else ""
+        return Clause(f"matches {tick(code(node.subject))} against {join_words(cases)}{more}", 2)
+
+    def _inner_def(self, node: ast.FunctionDef | ast.AsyncFunctionDef, depth: int) -> Clause:
+        kind = "coroutine" if isinstance(node, ast.AsyncFunctionDef) else "function"
+        inner = join_clauses(self.steps(node.body, depth + 1))
+        return Clause(f"defines the inner {kind} {tick(node.name + '()')} that {inner}", 2)
+
+    def _return(self, node: ast.Return) -> Clause:
+        if node.value is None or (
+            isinstance(node.value, ast.Constant) and node.value.value is None
+        ):
+            return Clause("returns", 1)
+        self.expression(node.value)
+        self.facts.returns.append(code(node.value))
+        keys = string_keys(node.value) if isinstance(node.value, ast.Dict) else []
+        if keys:
+            shown = join_words([tick(k) for k in keys[:6]])
+            more = f" and {len(keys) - 6} more" if len(keys) > 6 else ""
+            clause = Clause(f"returns a dict with the keys {shown}{more}", 2)
+        else:
+            clause = Clause(f"returns {tick(code(node.value))}", 2)
+        self._highlight(clause)
+        return clause
+
+    def _raise(self, node: ast.Raise) -> Clause:
+        if node.exc is None:
+            return Clause("re-raises the exception", 2)
+        name = dotted(node.exc.func if isinstance(node.exc, ast.Call) else node.exc) or "error"
+        self.facts.raises.append(name)
+        message = ""
+        if isinstance(node.exc, ast.Call) and node.exc.args:
+            text = literal_text(node.exc.args[0])
+            if text:
+                message = f" with the message {tick(code(node.exc.args[0], 80))}"
+        clause = Clause(f"raises {tick(name)}{message}", 2)
+        self._highlight(Clause(f"raises {tick(name)}", 2))
+        return clause
+
+    def _import(self, node: ast.Import | ast.ImportFrom) -> Clause:
+        names = [tick(a.asname or a.name) for a in node.names[:4]]
+        more = f" and {len(node.names) - 4} more" if len(node.names) > 4 else ""
+        where = (
+            f" from {tick('.' * node.level + (node.module or ''))}"
+            if isinstance(node, ast.ImportFrom)
+            else ""
+        )
+        return Clause(f"imports {join_words(names)}{more}{where}", 0)
+
+    def _assign(self, node: ast.Assign | ast.AnnAssign | ast.AugAssign) -> list[Clause]:
+        value = node.value
+        if value is None:
+            return []
+        targets: list[ast.expr] = (
+            list(node.targets) if isinstance(node, ast.Assign) else [node.target]
+        )
+        target = join_words([tick(code(t, 40)) for t in targets])
+        if isinstance(node, ast.AugAssign):
+            op = {ast.Add: "adds", ast.Sub: "subtracts"}.get(type(node.op), "updates")
+            self.expression(value)
+            if op == "updates":
+                return [Clause(f"updates {target} with {tick(code(node))}", 1)]
+            joiner = "to" if op == "adds" else "from"
+            return [Clause(f"{op} {tick(code(value))} {joiner} {target}", 1)]
+        return [self._assign_value(target, targets, value)]
+
+    def _assign_value(self, target: str, targets: list[ast.expr], value: ast.expr) -> Clause:
+        name = code(targets[0]) if targets else ""
+        if isinstance(value, ast.Dict):
+            for item in value.values:
+                self.expression(item)
+            keys = string_keys(value)
+            weight = 2 if re.search(r"header|data|payload|param|json|body|form", name, re.I) else 1
+            if keys:
+                shown = [tick(k) for k in keys[:6]]
+                more = f" and {len(keys) - 6} more" if len(keys) > 6 else ""
+                return Clause(f"builds {target} with the keys {join_words(shown)}{more}", weight)
+            if isinstance(value, ast.Dict) and not value.keys:
+                return Clause(f"starts {target} as an empty dict", 0)
+            return Clause(f"builds the dict {target}", weight)
+        if isinstance(value, ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp):
+            gen = value.generators[0]
+            self.expression(gen.iter)
+            keep = f", keeping items where {tick(code(gen.ifs[0]))}" if gen.ifs else ""
+            return Clause(f"builds {target} from {tick(code(gen.iter))}{keep}", 1)
+        if isinstance(value, ast.Await):
+            inner = self.expression(value.value, result=target)
+            return Clause(inner.text, max(inner.weight, 1))
+        if isinstance(value, ast.Call):
+            inner = self.expression(value, result=target)
+            return inner
+        if isinstance(value, ast.Yield | ast.YieldFrom):
+            inner = self.expression(value)
+            return Clause(f"{inner.text} and receives the sent value in {target}", inner.weight)
+        if isinstance(value, ast.Constant | ast.Name | ast.Attribute) or _is_simple(value):
+            return Clause(f"sets {target} to {tick(code(value, 40))}", 0)
+        if isinstance(value, ast.Subscript):
+            self.expression(value)
+            return Clause(f"extracts {target} from {tick(code(value))}", 1)
+        if isinstance(value, ast.JoinedStr):
+            return Clause(f"formats {target} as {tick(code(value))}", 1)
+        if isinstance(value, ast.Lambda):
+            return Clause(f"defines {target} as {tick(code(value))}", 1)
+        self.expression(value)
+        return Clause(f"computes {target} as {tick(code(value))}", 1)
+
+    # -- expressions ------------------------------------------------------------------------
+
+    def expression(self, node: ast.expr, result: str = "") -> Clause:
+        """A clause for an expression statement (or an assigned value when ``result`` is set)."""
+        into = f" into {result}" if result else ""
+        if isinstance(node, ast.Yield | ast.YieldFrom):
+            if node.value is None:
+                return Clause("yields control", 2)
+            self.expression(node.value)
+            verb = "yields every item of" if isinstance(node, ast.YieldFrom) else "yields"
+            self.facts.yields.append(code(node.value))
+            clause = Clause(f"{verb} {tick(code(node.value))}", 3)
+            self._highlight(clause)
+            return clause
+        if isinstance(node, ast.Await):
+            inner = node.value
+            if isinstance(inner, ast.Call):
+                clause = self._call(inner, into, awaited=True)
+                return clause
+            return Clause(f"awaits {tick(code(inner))}{into}", 1)
+        if isinstance(node, ast.Call):
+            return self._call(node, into)
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.expr):
+                self._record_calls(child)
+        if result:
+            return Clause(f"computes {result} as {tick(code(node))}", 1)
+        return Clause(f"evaluates {tick(code(node))}", 0)
+
+    def _record_calls(self, node: ast.AST) -> None:
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Call):
+                name = dotted(sub.func)
+                if name and name not in self.facts.calls:
+                    self.facts.calls.append(name)
+
+    def _http(self, node: ast.expr) -> Clause | None:
+        """A clause for an HTTP request call (``session.post(url, json=data)``), else None."""
+        call = node.value if isinstance(node, ast.Await) else node
+        if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Attribute):
+            return None
+        method = call.func.attr.lower()
+        receiver = dotted(call.func.value) or ""
+        url_arg = call.args[0] if call.args else _keyword(call, "url")
+        if method in {"request", "stream"} and call.args and len(call.args) > 1:
+            first = call.args[0]
+            if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                method = first.value.lower()
+            else:
+                method = "http"
+            url_arg = call.args[1]
+        elif method not in HTTP_METHODS:
+            return None
+        looks_http = HTTP_RECEIVER.search(receiver) is not None
+        if url_arg is None or not (looks_http or _looks_like_url(url_arg)):
+            return None
+        if method not in HTTP_METHODS and method != "http":
+            return None
+        extras = [k.arg for k in call.keywords if k.arg and k.arg != "url"]
+        carrying = f" with {join_words([tick(e) for e in extras[:4]])}" if extras else ""
+        verb = f"a {method.upper()} request" if method != "http" else "an HTTP request"
+        via = f" through {tick(receiver)}" if receiver else ""
+        return Clause(f"sends {verb} to {tick(code(url_arg, 90))}{via}{carrying}", 3)
+
+    def _call(self, node: ast.Call, into: str, awaited: bool = False) -> Clause:
+        self._record_calls(node)
+        name = dotted(node.func) or code(node.func)
+        last = name.rsplit(".", 1)[-1]
+        shown = tick(code(node))
+        http = self._http(node)
+        if http:
+            clause = Clause(f"{http.text}{' and stores the response' + into if into else ''}", 3)
+        elif last == "raise_for_status":
+            clause = Clause(f"checks the HTTP status with {shown}, raising on an error status", 2)
+        elif last in {"loads", "load", "json"} or last.startswith("parse"):
+            clause = Clause(f"parses {shown}{into}", 2)
+        elif last in {"dumps", "dump"}:
+            clause = Clause(f"serializes with {shown}{into}", 1)
+        elif last == "print":
+            clause = Clause(f"prints {tick(code(node, 60))}", 1)
+        elif last in _LOG_METHODS and re.search(r"log", name, re.I):
+            clause = Clause(f"logs {shown}", 0)
+        elif last in _ADD_METHODS and "." in name and node.args:
+            owner = tick(name.rsplit(".", 1)[0])
+            clause = Clause(f"adds {tick(code(node.args[0], 40))} to {owner}", 1)
+        elif last in {"write", "writelines", "write_text", "write_bytes"}:
+            clause = Clause(f"writes with {shown}", 2)
+        elif last in {"read", "read_text", "read_bytes", "readlines", "readline"}:
+            clause = Clause(f"reads with {shown}{into}", 2)
+        elif last == "sleep":
+            clause = Clause(f"waits with {shown}", 1)
+        elif last in {"close", "aclose"}:
+            clause = Clause(f"closes {tick(name.rsplit('.', 1)[0]) if '.' in name else shown}", 1)
+        elif last in {"create_task", "ensure_future"}:
+            clause = Clause(f"starts a background task with {shown}{into}", 2)
+        elif name.startswith("super()"):
+            clause = Clause(f"delegates to the parent class with {shown}{into}", 2)
+        elif last in {"isinstance", "issubclass", "callable", "hasattr"}:
+            clause = Clause(f"checks {shown}{into}", 1)
+        elif last.startswith(("validate", "check", "verify", "ensure")):
+            clause = Clause(f"validates with {shown}{into}", 2)
+        elif last in {"setattr", "update", "setdefault"}:
+            clause = Clause(f"updates with {shown}", 1)
+        elif last in {"open"}:
+            clause = Clause(f"opens the file {shown}{into}", 2)
+        elif last in _TRIVIAL_CALLS:
+            verb = "awaits" if awaited else "computes"
+            target = into[len(" into ") :] if into else ""
+            clause = (
+                Clause(f"{verb} {target} as {shown}", 0) if target else Clause(f"{verb} {shown}", 0)
+            )
+        else:
+            verb = "awaits" if awaited else "calls"
+            stored = f" and stores the result in {into[len(' into ') :]}" if into else ""
+            clause = Clause(f"{verb} {shown}{stored}", 2)
+        if clause.weight >= 2:
+            self._highlight(Clause(_highlight_text(clause.text), clause.weight))
+        return clause
+
+    def _highlight(self, clause: Clause) -> None:
+        if all(h.text != clause.text for h in self.facts.highlights):
+            self.facts.highlights.append(clause)
+
+
+_TRIVIAL_CALLS = frozenset(
+    {
+        "int", "str", "float", "bool", "len", "list", "dict", "set", "tuple", "repr", "min",
+        "max", "abs", "round", "sorted", "reversed", "enumerate", "zip", "range", "getattr",
+        "type", "id", "hash", "format", "join", "strip", "lower", "upper", "split", "replace",
+        "encode", "decode", "items", "keys", "values", "copy", "time", "monotonic", "get",
+        "startswith", "endswith", "format_map", "rstrip", "lstrip", "hexdigest", "frozenset",
+        "bytes", "iter", "next", "any", "all", "sum", "map", "filter", "vars", "cast",
+    }
+)  # fmt: skip
+
+
+def _highlight_text(text: str) -> str:
+    """A clause trimmed to its verb and first named thing, for the description."""
+    return text.split(" and stores the result", maxsplit=1)[0].split(", raising on", maxsplit=1)[0]
+
+
+def condition(test: ast.expr) -> str:
+    """What an ``if`` checks, as words around the code: "`response.status` equals `500`"."""
+    if (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and type(test.ops[0]) in _CMP_WORDS
+        and len(code(test)) < 60
+    ):
+        word = _CMP_WORDS[type(test.ops[0])]
+        return f"{tick(code(test.left))} {word} {tick(code(test.comparators[0]))}"
+    if (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], ast.Is | ast.IsNot)
+    ):
+        right = test.comparators[0]
+        if isinstance(right, ast.Constant) and right.value is None:
+            verb = "is not set" if isinstance(test.ops[0], ast.Is) else "is set"
+            return f"{tick(code(test.left))} {verb}"
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return f"{tick(code(test.operand))} is falsy"
+    if isinstance(test, ast.Name | ast.Attribute) and not _BOOLEAN_NAME.search(code(test)):
+        return f"{tick(code(test))} is truthy"
+    return tick(code(test))
+
+
+_BOOLEAN_NAME = re.compile(r"(^|[._])(is|has|should|can|use|allow|enable)[A-Z_]|_enabled$")
+
+
+def _keyword(call: ast.Call, name: str) -> ast.expr | None:
+    return next((k.value for k in call.keywords if k.arg == name), None)
+
+
+def _looks_like_url(node: ast.expr) -> bool:
+    text = literal_text(node)
+    if text is not None:
+        return "/" in text
+    return bool(re.search(r"url|endpoint|uri|api|path", code(node), re.I))
+
+
+def _is_docstring(node: ast.stmt) -> bool:
+    return (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+    )
+
+
+def _is_trystar(node: ast.stmt) -> bool:
+    return type(node).__name__ == "TryStar"
+
+
+def _is_main_guard(test: ast.expr) -> bool:
+    return (
+        isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and test.left.id == "__name__"
+        and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators)
+    )
+
+
+_SIMPLE_NODES = (
+    ast.Constant, ast.Name, ast.Load, ast.List, ast.Tuple, ast.Set, ast.UnaryOp, ast.USub,
+    ast.Starred, ast.Attribute,
+)  # fmt: skip
+
+
+def _is_simple(node: ast.expr) -> bool:
+    """Literals built only from constants and names: ``[1, 2]``, ``-1``, ``(a, b)``."""
+    return all(isinstance(n, _SIMPLE_NODES) for n in ast.walk(node))
+
+
+def _merge_trivial(clauses: list[Clause]) -> list[Clause]:
+    """Fold runs of trivial "sets `x` to ..." clauses into one "sets `a`, `b` and `c`"."""
+    out: list[Clause] = []
+    run: list[Clause] = []
+
+    def flush() -> None:
+        if len(run) == 1:
+            out.append(run[0])
+        elif run:
+            names = [c.text.split(" to ", 1)[0].removeprefix("sets ") for c in run]
+            out.append(Clause(f"sets {join_words(names)}", 0))
+        run.clear()
+
+    for clause in clauses:
+        if clause.weight == 0 and clause.text.startswith("sets ") and " to " in clause.text:
+            run.append(clause)
+        else:
+            flush()
+            out.append(clause)
+    flush()
+    return out
+
+
+def cap_steps(clauses: list[Clause], limit: int = MAX_STEPS) -> list[Clause]:
+    """At most ``limit`` clauses: the lightest neighbours are merged until it fits."""
+    items = list(clauses)
+    while len(items) > limit:
+        best = min(
+            range(len(items) - 1),
+            key=lambda i: (
+                items[i].weight + items[i + 1].weight,
+                len(items[i].text) + len(items[i + 1].text),
+            ),
+        )
+        first, second = items[best], items[best + 1]
+        merged = Clause(f"{first.text}; then {second.text}", first.weight + second.weight)
+        items[best : best + 2] = [merged]
+    return items
+
+
+def analyse(body: Sequence[ast.stmt]) -> Facts:
+    """Walk ``body`` and return its facts: steps in order and the highlights for a summary."""
+    walker = Walker()
+    walker.facts.steps = walker.steps(body)
+    return walker.facts
+
+
+def sentence(text: str) -> str:
+    """A clause as a sentence: capital first letter, final period."""
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
+def is_generator(node: ast.AST) -> bool:
+    """Whether a function's own body (not nested defs) contains ``yield``."""
+    return any(isinstance(n, ast.Yield | ast.YieldFrom) for n in own_nodes(node))
+
+
+def own_nodes(node: ast.AST) -> Iterable[ast.AST]:
+    """Every node under a function, without descending into nested functions or classes."""
+    stack = list(ast.iter_child_nodes(node))
+    while stack:
+        current = stack.pop()
+        yield current
+        if not isinstance(
+            current, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda
+        ):
+            stack.extend(ast.iter_child_nodes(current))

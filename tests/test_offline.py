@@ -1,0 +1,272 @@
+"""The offline writer on small real files: specific prose, and examples that parse and import."""
+
+from __future__ import annotations
+
+import ast
+import statistics
+import time
+from pathlib import Path
+
+import httpx
+import jedi
+import pygls
+import pytest
+
+from howto_ls.backends.base import Backend
+from howto_ls.backends.offline import OfflineBackend, write_guide
+from howto_ls.guide import Guide, render, validate
+from howto_ls.model import GuideRequest, Symbol
+from howto_ls.symbols import list_symbols, symbol_named
+
+HTTP_CLIENT = '''\
+"""A tiny client for the weather service."""
+
+import httpx
+
+BASE_URL = "https://weather.example.com"
+
+
+class WeatherError(Exception):
+    """The service answered with an error."""
+
+
+class WeatherClient:
+    """Reads forecasts; call fetch_forecast."""
+
+    timeout = 10.0
+
+    def __init__(self, api_key: str, base_url: str = BASE_URL) -> None:
+        self.api_key = api_key
+        self.base_url = base_url
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.api_key}"}
+
+    async def fetch_forecast(self, city: str, days: int = 3) -> dict[str, object]:
+        """Fetch the forecast for a city."""
+        async with httpx.AsyncClient(timeout=self.timeout) as client:
+            response = await client.get(f"{self.base_url}/v1/forecast", params={"q": city})
+            if response.status_code == 429:
+                raise WeatherError("rate limited")
+            response.raise_for_status()
+            return response.json()
+
+    def iter_days(self, forecast: dict[str, list[str]]):
+        for day in forecast["days"]:
+            yield day.upper()
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str]) -> "WeatherClient":
+        return cls(environ["WEATHER_KEY"])
+
+    async def stream(self, path: str):
+        async with httpx.AsyncClient() as client:
+            async with client.stream("GET", self.base_url + path) as response:
+                async for line in response.aiter_lines():
+                    yield line
+
+
+def parse_temperature(text: str) -> float:
+    """Parse '21.5C' into 21.5."""
+    if not text.endswith("C"):
+        raise ValueError(f"not a Celsius reading: {text!r}")
+    try:
+        return float(text[:-1])
+    except ValueError:
+        return float("nan")
+
+
+def save_report(path: Path, lines: list[str]) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        for line in lines:
+            handle.write(line + "\\n")
+'''
+
+
+def guide_for(tmp_path: Path, qualname: str, source: str = HTTP_CLIENT) -> tuple[Symbol, Guide]:
+    """The offline guide for ``qualname`` in ``source`` written to ``weather/client.py``."""
+    package = tmp_path / "weather"
+    package.mkdir(exist_ok=True)
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    path = package / "client.py"
+    path.write_text(source, encoding="utf-8")
+    symbol = symbol_named(source, path, qualname, tmp_path)
+    return symbol, write_guide(GuideRequest(symbol=symbol, module_source=source))
+
+
+def assert_usable(symbol: Symbol, guide: Guide) -> None:
+    """The guide passes the shared validator: no vague terms, example parses and imports."""
+    kind = "module" if not symbol.qualname else None
+    name = symbol.import_path if kind else symbol.qualname
+    problems = validate(guide, name=name, modules=[symbol.import_path, symbol.module], kind=kind)
+    assert problems == [], problems
+    assert 1 <= len(guide.steps) <= 14
+
+
+def test_async_method_names_the_request_the_check_and_the_result(tmp_path: Path) -> None:
+    symbol, guide = guide_for(tmp_path, "WeatherClient.fetch_forecast")
+    assert_usable(symbol, guide)
+    text = guide.description + "\n".join(guide.steps)
+    assert "asynchronous method of `WeatherClient`" in guide.description
+    assert "Fetch the forecast for a city." in guide.description
+    for fact in (
+        "httpx.AsyncClient(timeout=self.timeout)",
+        "GET request",
+        "/v1/forecast",
+        "`response.status_code` equals `429`",
+        "`WeatherError`",
+        "raise_for_status",
+        "response.json()",
+    ):
+        assert fact in text, fact
+    assert "asyncio.run(main())" in guide.example
+    assert 'weather_client = WeatherClient(api_key="example")' in guide.example
+    assert 'await weather_client.fetch_forecast(city="example")' in guide.example
+
+
+def test_steps_follow_the_body_in_order(tmp_path: Path) -> None:
+    _, guide = guide_for(tmp_path, "WeatherClient.fetch_forecast")
+    joined = "\n".join(guide.steps)
+    order = ["AsyncClient", "GET request", "429", "raise_for_status", "response.json()"]
+    positions = [joined.index(word) for word in order]
+    assert positions == sorted(positions)
+
+
+def test_async_generator_is_consumed_with_async_for(tmp_path: Path) -> None:
+    symbol, guide = guide_for(tmp_path, "WeatherClient.stream")
+    assert_usable(symbol, guide)
+    assert "asynchronous generator method" in guide.description
+    assert "async for chunk in weather_client.stream(path=" in guide.example
+    assert "response.aiter_lines()" in "\n".join(guide.steps)
+    assert "GET request" in "\n".join(guide.steps)
+
+
+def test_generator_is_consumed_with_for(tmp_path: Path) -> None:
+    symbol, guide = guide_for(tmp_path, "WeatherClient.iter_days")
+    assert_usable(symbol, guide)
+    assert "generator method" in guide.description
+    assert "for item in weather_client.iter_days(forecast=" in guide.example
+    assert "asyncio" not in guide.example
+
+
+def test_classmethod_is_called_on_the_class(tmp_path: Path) -> None:
+    symbol, guide = guide_for(tmp_path, "WeatherClient.from_env")
+    assert_usable(symbol, guide)
+    assert "class method of `WeatherClient`" in guide.description
+    assert 'WeatherClient.from_env(environ={"key": "value"})' in guide.example
+
+
+def test_property_is_read_from_an_instance(tmp_path: Path) -> None:
+    symbol, guide = guide_for(tmp_path, "WeatherClient.headers")
+    assert_usable(symbol, guide)
+    assert "is a property of `WeatherClient`" in guide.description
+    assert "print(weather_client.headers)" in guide.example
+    assert "`Authorization`" in "\n".join(guide.steps)
+
+
+def test_function_names_the_guard_the_raise_and_the_fallback(tmp_path: Path) -> None:
+    symbol, guide = guide_for(tmp_path, "parse_temperature")
+    assert_usable(symbol, guide)
+    steps = "\n".join(guide.steps)
+    assert "`ValueError`" in steps
+    assert "text.endswith('C')" in steps
+    assert "If `ValueError` is raised, returns `float('nan')`" in steps
+    assert 'result = parse_temperature(text="Hello, world")' in guide.example
+
+
+def test_file_writer_gets_a_path_and_names_the_write(tmp_path: Path) -> None:
+    symbol, guide = guide_for(tmp_path, "save_report")
+    assert_usable(symbol, guide)
+    steps = "\n".join(guide.steps)
+    assert "open(path, 'w', encoding='utf-8')" in steps
+    assert "handle.write" in steps
+    assert "from pathlib import Path" in guide.example
+    assert 'save_report(path=Path("data.txt"), lines=["example"])' in guide.example
+
+
+def test_class_guide_walks_construction_and_main_method(tmp_path: Path) -> None:
+    symbol, guide = guide_for(tmp_path, "WeatherClient")
+    assert_usable(symbol, guide)
+    assert "fetch_forecast" in guide.description
+    steps = "\n".join(guide.steps)
+    assert "`timeout` = `10.0`" in steps
+    assert "constructed with `api_key` (`str`)" in steps
+    assert "/v1/forecast" in steps
+    assert "await weather_client.fetch_forecast(" in guide.example
+
+
+def test_exception_class_without_methods(tmp_path: Path) -> None:
+    symbol, guide = guide_for(tmp_path, "WeatherError")
+    assert_usable(symbol, guide)
+    assert "deriving from `Exception`" in guide.description
+    assert "The service answered with an error." in guide.description
+    assert "weather_error = WeatherError()" in guide.example
+
+
+def test_module_variable_and_module(tmp_path: Path) -> None:
+    symbol, guide = guide_for(tmp_path, "BASE_URL")
+    assert_usable(symbol, guide)
+    assert "'https://weather.example.com'" in guide.description
+    assert "print(BASE_URL)" in guide.example
+    symbol, guide = guide_for(tmp_path, "")
+    assert_usable(symbol, guide)
+    assert "`WeatherClient`" in guide.description
+    assert "from weather import client" in guide.example
+
+
+def test_vague_words_from_a_docstring_are_replaced(tmp_path: Path) -> None:
+    source = (
+        'def tidy(items):\n    """Doing various things to stuff."""\n    return sorted(items)\n'
+    )
+    symbol, guide = guide_for(tmp_path, "tidy", source)
+    assert_usable(symbol, guide)
+    assert "Performing several items to data." in guide.description
+
+
+def test_broken_source_still_gives_a_guide(tmp_path: Path) -> None:
+    source = "def ok(x: int) -> int:\n    return x + 1\n"
+    symbol, _ = guide_for(tmp_path, "ok", source)
+    guide = write_guide(GuideRequest(symbol=symbol, module_source="def ok(:\n"))
+    assert_usable(symbol, guide)
+
+
+async def test_backend_protocol(tmp_path: Path) -> None:
+    symbol, expected = guide_for(tmp_path, "parse_temperature")
+    backend: Backend = OfflineBackend()
+    seen: list[str] = []
+    guide = await backend.generate(
+        GuideRequest(symbol=symbol, module_source=HTTP_CLIENT), seen.append
+    )
+    assert guide == expected
+    assert (backend.name, backend.model) == ("offline", "static-analysis")
+    assert backend.describe() == "offline (static analysis)"
+    assert seen
+    assert render(guide).startswith("How to Use This Code Block\n" + "=" * 89)
+
+
+def _package_symbols(package: Path, limit: int) -> list[tuple[Symbol, str]]:
+    """Up to ``limit`` symbols (modules, classes, functions, variables) of an installed package."""
+    root = package.parent
+    out: list[tuple[Symbol, str]] = []
+    for path in sorted(package.rglob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        out.extend((symbol, source) for symbol in list_symbols(source, path, root, True))
+        if len(out) >= limit:
+            break
+    return out[:limit]
+
+
+@pytest.mark.parametrize("module", [httpx, jedi, pygls], ids=lambda m: m.__name__)
+def test_sweep_over_installed_packages(module: object) -> None:
+    package = Path(str(getattr(module, "__file__", ""))).parent
+    symbols = _package_symbols(package, 400)
+    assert len(symbols) >= 150
+    durations = []
+    for symbol, source in symbols:
+        started = time.perf_counter()
+        guide = write_guide(GuideRequest(symbol=symbol, module_source=source))
+        durations.append(time.perf_counter() - started)
+        assert_usable(symbol, guide)
+        ast.parse(guide.example)
+    assert statistics.median(durations) < 0.005
