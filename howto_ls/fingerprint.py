@@ -36,6 +36,8 @@ def code_dump(tree: ast.AST, *, copy: bool = True) -> str:
     With ``copy=False`` the docstrings are stripped from ``tree`` itself, which is faster.
     """
     clean = strip_attribute_docstrings(strip_docstrings(deepcopy(tree) if copy else tree))
+    if isinstance(clean, ast.Module) and not clean.body:
+        clean.body = [ast.Pass()]  # an empty module is a module whose docstring was stripped
     return ast.dump(clean, include_attributes=False)
 
 

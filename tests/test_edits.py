@@ -1,0 +1,440 @@
+"""Tests for docstring edits: placement, human text kept, escaping, newlines and refusals."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+
+import pytest
+
+from howto_ls.astutil import docstring_node, find_definition, same_code
+from howto_ls.edits import (
+    DocstringGuide,
+    TextEdit,
+    apply_edits,
+    check_code_unchanged,
+    docstring_edit,
+    docstring_text,
+    read_docstring_guide,
+    read_docstring_guides,
+)
+from howto_ls.errors import SourceError, SymbolNotFoundError, UnsafeEditError
+from howto_ls.guide import HEADING, HEADING_RULE, SECTION_RULE
+from howto_ls.model import Position, Span
+
+FP = "0123456789ab"
+GUIDE = f"""{HEADING}
+{HEADING_RULE}
+
+Description
+{SECTION_RULE}
+Fetches a page and returns its body.
+
+Execution Steps
+{SECTION_RULE}
+1. Sends a GET request.
+2. Returns the body.
+
+Usage Example
+{SECTION_RULE}
+
+```python
+from pkg import fetch
+
+print(fetch("https://example.org"))
+```"""
+MARKER = f".. howto-ls: fingerprint={FP}"
+
+
+def insert(source: str, qualname: str, guide: str = GUIDE, fingerprint: str = FP) -> str:
+    """Apply the docstring edit and check the invariants every edit must keep."""
+    edit = docstring_edit(source, qualname, guide, fingerprint)
+    assert edit is not None
+    new = apply_edits(source, [edit])
+    check_code_unchanged(source, new, qualname)
+    assert (
+        same_code(source, new)
+        or qualname_is_variable(source, qualname)
+        or not ast.parse(source).body
+    )
+    assert docstring_edit(new, qualname, guide, fingerprint) is None
+    found = read_docstring_guide(new, qualname)
+    normalized = guide.replace("\r\n", "\n").replace("\r", "\n").rstrip("\n")
+    assert found == DocstringGuide(normalized, fingerprint)
+    return new
+
+
+def qualname_is_variable(source: str, qualname: str) -> bool:
+    tree = ast.parse(source)
+    return qualname != "" and find_definition(tree, qualname) is None
+
+
+def doc_of(source: str, qualname: str) -> str:
+    tree = ast.parse(source)
+    node = tree if qualname == "" else find_definition(tree, qualname)
+    assert node is not None
+    doc = docstring_node(node)
+    assert doc is not None
+    return str(doc.value)
+
+
+def indented(text: str, indent: str) -> str:
+    return "\n".join(indent + line if line else "" for line in text.split("\n"))
+
+
+# --- apply_edits and docstring_text ---
+
+
+def test_apply_edits_uses_lsp_lines_and_clamps_columns() -> None:
+    text = "ab\r\ncd\ref\ngh"
+    edits = [
+        TextEdit(Span(Position(1, 1), Position(1, 99)), "X"),
+        TextEdit(Span(Position(3, 0), Position(3, 0)), ">"),
+        TextEdit(Span(Position(0, 0), Position(0, 1)), ""),
+    ]
+    assert apply_edits(text, edits) == "b\r\ncX\ref\n>gh"
+
+
+def test_apply_edits_refuses_overlaps() -> None:
+    span = Span(Position(0, 0), Position(0, 2))
+    with pytest.raises(ValueError, match="overlap"):
+        apply_edits("abc", [TextEdit(span, "x"), TextEdit(span, "y")])
+
+
+def test_docstring_text_ends_with_the_marker() -> None:
+    assert docstring_text("Guide\r\nline\n\n", FP) == f"Guide\nline\n\n{MARKER}"
+
+
+# --- new docstrings: placement ---
+
+
+def test_after_a_multiline_signature_and_decorators() -> None:
+    source = (
+        "import functools\n\n\n@functools.cache\n@other(\n    1,\n)\n"
+        "def fetch(\n    url: str,\n    retries: int = 3,\n) -> bytes:  # fetch it\n"
+        "    # the body\n    return url.encode()\n"
+    )
+    new = insert(source, "fetch")
+    lines = new.split("\n")
+    signature_end = lines.index(") -> bytes:  # fetch it")
+    assert lines[signature_end + 1] == f'    """{HEADING}'
+    assert lines[signature_end + 2] == "    " + HEADING_RULE
+    assert new.startswith(source[: source.index(") -> bytes")])
+    assert new.endswith(
+        '    .. howto-ls: fingerprint=0123456789ab\n    """\n    # the body\n'
+        "    return url.encode()\n"
+    )
+    assert doc_of(new, "fetch") == indented(docstring_text(GUIDE, FP), "    ")[4:] + "\n    "
+    assert inspect.cleandoc(doc_of(new, "fetch")) == docstring_text(GUIDE, FP)
+
+
+def test_one_line_function_body_is_split() -> None:
+    new = insert("def f(): return 1\n", "f")
+    assert new.startswith(f'def f():\n    """{HEADING}\n')
+    assert new.endswith(f'    {MARKER}\n    """\n    return 1\n')
+
+
+def test_one_line_class_and_semicolons() -> None:
+    new = insert("class A: x = 1; y = 2\n", "A")
+    assert new.startswith(f'class A:\n    """{HEADING}\n')
+    assert new.endswith('    """\n    x = 1; y = 2\n')
+
+
+def test_one_line_method_in_an_indented_class() -> None:
+    source = "class A:\n    def m(self): return 1\n"
+    new = insert(source, "A.m")
+    assert f'    def m(self):\n        """{HEADING}\n' in new
+    assert new.endswith('        """\n        return 1\n')
+
+
+def test_nested_classes_and_functions() -> None:
+    source = (
+        "class Outer:\n    class Inner:\n        def run(self):\n"
+        "            def helper():\n                return 2\n            return helper()\n"
+    )
+    new = insert(source, "Outer.Inner.run")
+    assert f'        def run(self):\n            """{HEADING}\n' in new
+    new = insert(new, "Outer.Inner.run.helper")
+    assert f'            def helper():\n                """{HEADING}\n' in new
+    assert new.endswith("                return 2\n            return helper()\n")
+
+
+def test_tabs_are_used_when_the_body_uses_tabs() -> None:
+    source = "class A:\n\tdef m(self):\n\t\treturn 1\n"
+    new = insert(source, "A.m")
+    assert f'\tdef m(self):\n\t\t"""{HEADING}\n\t\t{HEADING_RULE}\n\n\t\tDescription\n' in new
+    assert "    " not in new[: new.index("```")]
+
+
+def test_one_line_body_in_a_tab_indented_file() -> None:
+    source = "class A:\n\tdef m(self): return 1\n"
+    new = insert(source, "A.m")
+    assert new.endswith('\t\t"""\n\t\treturn 1\n')
+
+
+def test_crlf_file_gets_crlf_lines_only() -> None:
+    source = "import os\r\n\r\ndef f():\r\n    return os.sep\r\n"
+    new = insert(source, "f")
+    assert "\n" not in new.replace("\r\n", "")
+    assert new.count("\r\n") == source.count("\r\n") + docstring_text(GUIDE, FP).count("\n") + 2
+
+
+def test_cr_file_gets_cr_lines_only() -> None:
+    source = "def f():\r    return 1\r"
+    new = insert(source, "f")
+    assert "\n" not in new
+    assert new.startswith(f'def f():\r    """{HEADING}\r')
+
+
+def test_blank_guide_lines_carry_no_trailing_whitespace() -> None:
+    new = insert("def f():\n    return 1\n", "f")
+    assert all(line == line.rstrip() for line in new.split("\n"))
+
+
+def test_unicode_names_and_columns_are_code_points() -> None:
+    source = "def größe(ä='ü' * 3): return 'naïve'\n"
+    new = insert(source, "größe", GUIDE + "\n\nÜnïcödé ✓ 𝔘")
+    assert new.startswith(f'def größe(ä=\'ü\' * 3):\n    """{HEADING}')
+    assert "Ünïcödé ✓ 𝔘" in doc_of(new, "größe")
+
+
+def test_async_function_and_property() -> None:
+    source = "class A:\n    @property\n    async def value(self) -> int:\n        return 1\n"
+    new = insert(source, "A.value")
+    assert '    @property\n    async def value(self) -> int:\n        """' in new
+
+
+# --- module and attribute docstrings ---
+
+
+def test_module_docstring_after_shebang_coding_and_comments_before_future() -> None:
+    source = (
+        "#!/usr/bin/env python3\n# -*- coding: utf-8 -*-\n# Copyright 2024\n\n"
+        "from __future__ import annotations\n\nimport os\n"
+    )
+    new = insert(source, "")
+    assert new.startswith(
+        "#!/usr/bin/env python3\n# -*- coding: utf-8 -*-\n# Copyright 2024\n"
+        f'"""{HEADING}\n{HEADING_RULE}\n'
+    )
+    assert new.endswith(f'{MARKER}\n"""\n\nfrom __future__ import annotations\n\nimport os\n')
+
+
+def test_module_docstring_in_an_empty_or_comment_only_file() -> None:
+    assert insert("", "") == f'"""{docstring_text(GUIDE, FP)}\n"""\n'
+    assert insert("# only a comment", "").startswith('# only a comment\n"""How')
+
+
+def test_existing_module_docstring_is_kept() -> None:
+    source = '"""Tools for pages."""\n\nimport os\n'
+    new = insert(source, "")
+    assert new.startswith(f'"""Tools for pages.\n\n{HEADING}\n')
+    assert doc_of(new, "").startswith("Tools for pages.\n\n")
+
+
+def test_attribute_docstring_for_a_module_variable() -> None:
+    source = "import os\n\nTIMEOUT: float = 5.0  # seconds\nOTHER = 1\n"
+    new = insert(source, "TIMEOUT")
+    assert new.startswith(f'import os\n\nTIMEOUT: float = 5.0  # seconds\n"""{HEADING}\n')
+    assert new.endswith(f'{MARKER}\n"""\nOTHER = 1\n')
+    check_code_unchanged(source, new, "TIMEOUT")
+
+
+def test_attribute_docstring_for_a_multiline_assignment_at_the_end() -> None:
+    source = "NAMES = [\n    'a',\n    'b',\n]"
+    new = insert(source, "NAMES")
+    assert new.startswith("NAMES = [\n    'a',\n    'b',\n]\n\"\"\"How")
+    assert read_docstring_guides(new)["NAMES"].fingerprint == FP
+
+
+def test_existing_attribute_docstring_and_class_attribute() -> None:
+    source = 'class A:\n    size = 3\n    """How big."""\n'
+    new = insert(source, "A.size")
+    assert new.startswith(f'class A:\n    size = 3\n    """How big.\n\n    {HEADING}\n')
+
+
+def test_variable_sharing_a_line_is_refused() -> None:
+    with pytest.raises(UnsafeEditError, match="shares a line"):
+        docstring_edit("X = 1; Y = 2\n", "X", GUIDE, FP)
+
+
+# --- existing docstrings ---
+
+
+def test_human_text_is_kept_byte_for_byte_and_guide_appended() -> None:
+    human = '    """Fetch a page.\n\n    Args:\n        url: where\\t (tab escape kept)\n    """\n'
+    source = "def fetch(url):\n" + human + "    return url\n"
+    new = insert(source, "fetch")
+    assert new.startswith(
+        'def fetch(url):\n    """Fetch a page.\n\n    Args:\n'
+        "        url: where\\t (tab escape kept)\n"
+        f"\n    {HEADING}\n"
+    )
+    assert new.endswith(f'    {MARKER}\n    """\n    return url\n')
+
+
+def test_one_line_docstring_gets_the_guide_after_a_blank_line() -> None:
+    new = insert('def f():\n    """Return one."""\n    return 1\n', "f")
+    assert new.startswith(f'def f():\n    """Return one.\n\n    {HEADING}\n')
+
+
+def test_regenerating_replaces_only_the_previous_guide() -> None:
+    source = 'def f():\n    """Summary.\n\n    Details stay.\n    """\n    return 1\n'
+    first = insert(source, "f")
+    second_guide = GUIDE.replace("Fetches a page", "Downloads a page")
+    second = insert(first, "f", second_guide, "ffffffffffff")
+    assert second == first.replace("Fetches a page", "Downloads a page").replace(FP, "f" * 12)
+    edit = docstring_edit(first, "f", second_guide, FP)
+    assert edit is not None
+    assert edit.span.start.line == edit.span.end.line == 10  # only the changed line is touched
+    assert edit.new_text == "Download"
+
+
+def test_guide_without_marker_is_replaced_to_the_end_of_the_docstring() -> None:
+    source = (
+        f'def f():\n    """Summary.\n\n    {HEADING}\n    {HEADING_RULE}\n    old text\n    """\n'
+    )
+    new = insert(source, "f")
+    assert "old text" not in new
+    assert new.startswith(f'def f():\n    """Summary.\n\n    {HEADING}\n')
+
+
+def test_human_text_after_an_old_guide_is_kept() -> None:
+    source = (
+        f'def f():\n    """Summary.\n\n    {HEADING}\n    {HEADING_RULE}\n    old\n\n'
+        f'    .. howto-ls: fingerprint=aaaaaaaaaaaa\n\n    Notes after.\n    """\n'
+    )
+    new = insert(source, "f")
+    assert "    old\n" not in new
+    assert new.endswith(f'    {MARKER}\n\n    Notes after.\n    """\n')
+
+
+def test_single_quoted_docstring_is_rewritten_triple_quoted_same_value() -> None:
+    source = "def f():\n    'It\\'s here: \\u00e9.'\n    return 1\n"
+    new = insert(source, "f")
+    assert new.startswith("def f():\n    '''It's here: é.\n\n")
+    assert doc_of(new, "f").startswith("It's here: é.\n\n    " + HEADING)
+
+
+def test_concatenated_docstring_becomes_one_literal() -> None:
+    source = 'def f():\n    ("Part one, "\n     "part two.")\n    return 1\n'
+    new = insert(source, "f")
+    assert doc_of(new, "f").startswith("Part one, part two.\n\n    " + HEADING)
+    assert new.count('"""') == 2
+
+
+def test_prefix_and_quote_style_are_kept() -> None:
+    new = insert("def f():\n    u'''Summary.'''\n", "f")
+    assert new.startswith("def f():\n    u'''Summary.\n")
+
+
+def test_raw_docstring_stays_raw_for_a_raw_safe_guide() -> None:
+    source = 'def f():\n    r"""Match \\d+ and \\w*."""\n'
+    guide = GUIDE + "\n\nA regex: `\\d+\\.\\d+` and a path C:\\temp\\"
+    new = insert(source, "f", guide)
+    assert new.startswith('def f():\n    r"""Match \\d+ and \\w*.\n')
+    assert "`\\d+\\.\\d+` and a path C:\\temp\\\n" in new
+    assert guide in inspect.cleandoc(doc_of(new, "f"))
+
+
+def test_raw_docstring_with_unsafe_guide_is_rewritten_with_the_same_value() -> None:
+    source = 'def f():\n    r"""Match \\d+."""\n'
+    guide = GUIDE + '\n\nQuote: """ done'
+    new = insert(source, "f", guide)
+    assert doc_of(new, "f").startswith("Match \\d+.\n\n")
+    assert guide in inspect.cleandoc(doc_of(new, "f"))
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        'three double """ quotes',
+        "three single ''' quotes",
+        'four """" and five """""',
+        'ends with a quote"',
+        "backslash \\ and \\n and \\N{BULLET} and \\x00 and \\",
+        "tab\tinside and form\x0cfeed",
+        "unicode: 😀 — ü ∑ \u2028 separator",
+    ],
+)
+@pytest.mark.parametrize("opening", ['"""', "'''", "'", 'r"""', "r'''"])
+def test_awkward_guides_arrive_exactly_in_the_value(opening: str, extra: str) -> None:
+    closing = opening.lstrip("r")
+    source = f"def f():\n    {opening}Summary.{closing}\n    return 1\n"
+    guide = f"{GUIDE}\n\n{extra}"
+    new = insert(source, "f", guide)
+    value = doc_of(new, "f")
+    assert indented(docstring_text(guide, FP), "    ")[4:] in value
+    assert value.startswith("Summary.\n\n")
+
+
+def test_guide_with_control_characters_new_docstring() -> None:
+    new = insert("def f():\n    pass\n", "f", GUIDE + "\n\nbell \x07 nul \x00 cr \r done")
+    assert "bell \x07 nul \x00 cr \n     done" in doc_of(new, "f")
+
+
+def test_docstring_on_the_def_line_moves_to_its_own_line() -> None:
+    new = insert('def f(): "Doc."; return 1\n', "f")
+    assert new.startswith('def f():\n    """Doc.\n\n')
+    assert new.endswith('    """; return 1\n')
+
+
+# --- refusals and errors ---
+
+
+def test_syntax_error_names_the_line() -> None:
+    with pytest.raises(SourceError, match=r"line 2: "):
+        docstring_edit("x = 1\ndef f(:\n    pass\n", "f", GUIDE, FP)
+
+
+def test_unknown_symbol() -> None:
+    with pytest.raises(SymbolNotFoundError, match="'nope'"):
+        docstring_edit("def f():\n    pass\n", "nope", GUIDE, FP)
+
+
+def test_backslash_continued_header_is_refused_not_broken() -> None:
+    source = "def f(): \\\n    return 1\n"
+    try:
+        edit = docstring_edit(source, "f", GUIDE, FP)
+    except UnsafeEditError as exc:
+        assert "refusing to edit f" in str(exc)
+    else:
+        assert edit is not None
+        assert same_code(source, apply_edits(source, [edit]))
+
+
+def test_check_code_unchanged_refuses_code_changes() -> None:
+    check_code_unchanged(
+        "def f():\n    return 1\n", 'def f():\n    """Doc."""\n    return 1\n', "f"
+    )
+    with pytest.raises(UnsafeEditError, match=r"refusing to edit f: the result would change"):
+        check_code_unchanged("def f():\n    return 1\n", "def f():\n    return 2\n", "f")
+    with pytest.raises(UnsafeEditError, match="would not parse"):
+        check_code_unchanged("def f():\n    return 1\n", "def f(:\n    return 1\n", "f")
+
+
+# --- reading guides back ---
+
+
+def test_read_docstring_guides_finds_every_symbol() -> None:
+    source = "X = 1\n\nclass A:\n    def m(self):\n        pass\n\ndef g():\n    '''Plain.'''\n"
+    for qualname in ("", "X", "A", "A.m"):
+        source = insert(source, qualname, GUIDE + f"\n\nfor {qualname or 'module'}")
+    guides = read_docstring_guides(source)
+    assert set(guides) == {"", "X", "A", "A.m"}
+    assert guides["A.m"] == DocstringGuide(GUIDE + "\n\nfor A.m", FP)
+    assert read_docstring_guide(source, "g") is None
+
+
+def test_read_guide_without_marker_has_no_fingerprint() -> None:
+    source = f'def f():\n    """Summary.\n\n    {HEADING}\n    {HEADING_RULE}\n    Text.\n    """\n'
+    assert read_docstring_guide(source, "f") == DocstringGuide(
+        f"{HEADING}\n{HEADING_RULE}\nText.", None
+    )
+
+
+def test_human_heading_without_rule_is_not_a_guide() -> None:
+    source = f'def f():\n    """Summary.\n\n    {HEADING}\n    is what we call it.\n    """\n'
+    assert read_docstring_guide(source, "f") is None
+    new = insert(source, "f")
+    assert f"    {HEADING}\n    is what we call it.\n\n    {HEADING}\n" in new
