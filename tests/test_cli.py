@@ -1,0 +1,172 @@
+"""``howto-ls doc`` end to end: a real subprocess on real files, its output and exit codes."""
+
+from __future__ import annotations
+
+import ast
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from howto_ls import astutil
+from howto_ls.cli import Target, parse_target
+from howto_ls.errors import UsageError
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def howto(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m howto_ls ARGS`` offline and return what it printed."""
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(cwd), "HOWTO_BACKEND": "offline"}
+    return subprocess.run(
+        [sys.executable, "-m", "howto_ls", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the example project in a temporary folder."""
+    root = tmp_path / "project"
+    shutil.copytree(EXAMPLES, root)
+    return root
+
+
+def test_parse_target_forms() -> None:
+    assert parse_target("a/b.py:12") == Target(Path("a/b.py"), line=12)
+    assert parse_target("a/b.py:12:5") == Target(Path("a/b.py"), line=12, column=5)
+    assert parse_target("a/b.py::Client.send") == Target(Path("a/b.py"), qualname="Client.send")
+    assert parse_target("C:/x/b.py:3") == Target(Path("C:/x/b.py"), line=3)
+    for bad in ("a/b.py", "a/b.py:0", "a/b.py:3:0", "::X", ":4"):
+        with pytest.raises(UsageError):
+            parse_target(bad)
+
+
+def test_doc_prints_the_guide_for_a_qualified_name(project: Path) -> None:
+    result = howto("doc", "inventory/stock.py::restock", cwd=project)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.startswith("How to Use This Code Block\n" + "=" * 89 + "\n")
+    for heading in ("Description", "Execution Steps", "Usage Example"):
+        assert f"\n{heading}\n{'-' * 25}\n" in out
+    assert "from inventory import restock" in out
+    assert "needs_reorder" in out
+
+
+def test_doc_by_line_and_column_finds_the_enclosing_symbol(project: Path) -> None:
+    source = (project / "inventory/stock.py").read_text()
+    line = source.splitlines().index("def parse_csv(path: Path) -> Iterator[StockItem]:") + 1
+    result = howto("doc", f"inventory/stock.py:{line + 3}", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert "`parse_csv`" in result.stdout
+    assert "for item in parse_csv(" in result.stdout or "parse_csv(" in result.stdout
+
+
+def test_doc_json_describes_the_symbol(project: Path) -> None:
+    result = howto("doc", "inventory/client.py::InventoryClient.get_item", "--json", cwd=project)
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["symbol"] == "InventoryClient.get_item"
+    assert payload["kind"] == "method"
+    assert payload["import_path"] == "inventory"
+    assert payload["markdown"].startswith("How to Use This Code Block")
+    assert payload["written_to"] is None
+
+
+def test_write_docstring_keeps_the_code_and_is_idempotent(project: Path) -> None:
+    path = project / "inventory/client.py"
+    before = path.read_bytes()
+    result = howto("doc", "inventory/client.py::fetch_stock", "--write", "docstring", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert "wrote guide for fetch_stock" in result.stdout
+    after = path.read_bytes()
+    assert after != before
+    assert astutil.same_code(before.decode(), after.decode())
+    tree = ast.parse(after)
+    function = astutil.find_definition(tree, "fetch_stock")
+    assert function is not None
+    docstring = ast.get_docstring(function, clean=True) or ""
+    assert docstring.startswith("Fetch several items concurrently in worker threads.")
+    assert "How to Use This Code Block" in docstring
+    assert "asyncio.run(" in docstring
+    again = howto("doc", "inventory/client.py::fetch_stock", "--write", "docstring", cwd=project)
+    assert again.returncode == 0, again.stderr
+    assert "unchanged" in again.stdout
+    assert path.read_bytes() == after
+
+
+def test_write_sidecar_mirrors_the_source_tree(project: Path) -> None:
+    source_before = (project / "inventory/stock.py").read_bytes()
+    result = howto("doc", "inventory/stock.py::StockItem", "--write", "sidecar", cwd=project)
+    assert result.returncode == 0, result.stderr
+    sidecar = project / "docs/howto/inventory/stock.md"
+    text = sidecar.read_text()
+    assert "<!-- howto-ls: begin StockItem fingerprint=" in text
+    assert "How to Use This Code Block" in text
+    assert (project / "inventory/stock.py").read_bytes() == source_before
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("doc", "missing.py:1"), "no such file"),
+        (("doc", "inventory"), "not path.py:LINE"),
+        (("doc", "inventory:3"), "is a folder"),
+        (("doc", "pyproject.toml:1"), "not a Python file"),
+        (("doc", "inventory/stock.py::nope"), "'nope'"),
+        (("doc", "inventory/stock.py:9999"), "past the end"),
+    ],
+)
+def test_user_mistakes_exit_2_with_one_clear_line(
+    project: Path, args: tuple[str, ...], message: str
+) -> None:
+    result = howto(*args, cwd=project)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_undecodable_file_exits_1_without_traceback(project: Path) -> None:
+    (project / "latin.py").write_bytes(b"name = '\xe9t\xe9'\n")
+    result = howto("doc", "latin.py:1", cwd=project)
+    assert result.returncode == 1
+    assert "UTF-8" in result.stderr or "decode" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_refuses_to_write_a_file_that_does_not_parse(project: Path) -> None:
+    path = project / "broken.py"
+    text = "def ok(a):\n    return a\n\n\ndef broken(:\n    pass\n"
+    path.write_text(text)
+    result = howto("doc", "broken.py::ok", "--write", "docstring", cwd=project)
+    assert result.returncode == 1
+    assert "syntax error" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert path.read_text() == text
+
+
+def test_library_symbol_is_printed_but_never_written(project: Path) -> None:
+    (project / "use_httpx.py").write_text("import httpx\n\nclient = httpx.AsyncClient()\n")
+    printed = howto("doc", "use_httpx.py:3:16", cwd=project)
+    assert printed.returncode == 0, printed.stderr
+    assert "from httpx import AsyncClient" in printed.stdout
+    written = howto("doc", "use_httpx.py:3:16", "--write", "docstring", cwd=project)
+    assert written.returncode == 1
+    assert "outside the project" in written.stderr
+    assert "Traceback" not in written.stderr
+
+
+def test_no_subcommand_help_exits_2_and_version_prints(project: Path) -> None:
+    version = howto("--version", cwd=project)
+    assert version.returncode == 0
+    assert version.stdout.startswith("howto-ls ")
