@@ -6,6 +6,7 @@ import ast
 import difflib
 import functools
 import inspect
+import itertools
 import keyword
 import re
 import sys
@@ -44,6 +45,13 @@ _PROPERTY_ACCESSORS = frozenset({"setter", "getter", "deleter"})
 _MAX_REPAIRS = 25
 _SIGNATURE_VALUE_CHARS = 80
 _MAX_CALLS = 80
+_TOP_LEVEL_DEFINITION = re.compile(r"(?:@|def\s|async\s+def\s|class\s)")
+_FULL_PARSE_CHARS = 16_000
+_TOP_LEVEL_EXPORT = re.compile(
+    r"^(?:from[ \t]+\S+[ \t]+import[ \t]*(?:\([^)]*\)|[^\n]*)"
+    r"|__all__[ \t]*\+?=[ \t]*(?:\[[^\]]*\]|\([^)]*\)))",
+    re.MULTILINE,
+)
 
 
 # ----------------------------------------------------------------------------------- text
@@ -55,9 +63,13 @@ class _Text:
     def __init__(self, source: str) -> None:
         self.source = source
         self.lines = _LINE_BREAK.split(source)
-        self.starts = [0]
-        for match in _LINE_BREAK.finditer(source):
-            self.starts.append(match.end())
+
+    @functools.cached_property
+    def starts(self) -> list[int]:
+        """The index in the source string where each line starts."""
+        if "\r" not in self.source:
+            return [0, *itertools.accumulate(len(line) + 1 for line in self.lines[:-1])]
+        return [0, *(match.end() for match in _LINE_BREAK.finditer(self.source))]
 
     def position(self, lineno: int, byte_column: int) -> Position:
         """The position of a 1-based ``lineno`` and UTF-8 byte column, as ``ast`` reports them."""
@@ -132,14 +144,59 @@ class _Parsed:
 def _parse(source: str, name: str) -> _Parsed:
     """Parse ``source`` once per content; broken code is repaired line by line where it can be."""
     parsable = _parsable(source)
-    text = _Text(source)
+    text = _text(source)
     broken = False
     try:
         tree = ast.parse(parsable, filename=name)
     except (SyntaxError, ValueError):
         broken = True
         parsable, tree = _repair(parsable)
-    return _Parsed(text, _Text(parsable), tree, tuple(_entries(tree)), broken)
+    parse_text = text if parsable == source else _Text(parsable)
+    return _Parsed(text, parse_text, tree, tuple(_entries(tree)), broken)
+
+
+def _parse_chunk(source: str, name: str, line: int) -> _Parsed | None:
+    """Parse only the top-level definition around ``line`` and what follows it up to the next.
+
+    Top-level definitions start at column 0 with ``def``, ``async def``, ``class`` or ``@``; a
+    chunk that does not parse on its own (a false start inside a string) gives None, and the
+    caller parses the whole file instead.
+    """
+    lines = _text(source).lines
+    if not 0 <= line < len(lines):
+        return None
+    start = line
+    while start >= 0 and not _TOP_LEVEL_DEFINITION.match(lines[start]):
+        start -= 1
+    if start < 0:
+        return None
+    while start > 0 and lines[start - 1].startswith("@"):
+        start -= 1
+    end = start
+    while end < len(lines) and lines[end].startswith("@"):
+        end += 1
+    end += 1
+    while end < len(lines) and not _TOP_LEVEL_DEFINITION.match(lines[end]):
+        end += 1
+    return _parse_lines(source, name, start, end)
+
+
+@functools.lru_cache(maxsize=64)
+def _parse_lines(source: str, name: str, start: int, end: int) -> _Parsed | None:
+    """Parse lines ``start`` to ``end`` of ``source`` alone, keeping their line numbers."""
+    text = _text(source)
+    chunk = _parsable("\n" * start + "\n".join(text.lines[start:end]))
+    try:
+        tree = ast.parse(chunk, filename=name)
+    except (SyntaxError, ValueError):
+        return None
+    return _Parsed(text, _Text(chunk), tree, tuple(_entries(tree)), False)
+
+
+@functools.lru_cache(maxsize=8)
+def _text(source: str) -> _Text:
+    """The lines of ``source``, split once per content."""
+    return _Text(source)
 
 
 def _repair(source: str) -> tuple[str, ast.Module]:
@@ -260,11 +317,11 @@ def _docstring(node: ast.Module | DefinitionNode) -> ast.Constant | None:
 class _File:
     """One parsed file with what every symbol of it shares: module, root, project membership."""
 
-    def __init__(self, source: str, path: Path, root: Path) -> None:
+    def __init__(self, source: str, path: Path, root: Path, parsed: _Parsed | None = None) -> None:
         self.source = source
         self.path = path
         self.root = root
-        self.parsed = _parse(source, str(path))
+        self.parsed = parsed or _parse(source, str(path))
         self.text = self.parsed.text
         self.module = module_name(path, root)
         self.in_project = is_in_project(path, root)
@@ -555,6 +612,12 @@ def _on_module_header(file: _File, position: Position) -> bool:
 
 def enclosing_symbol(source: str, path: Path, position: Position, root: Path) -> Symbol | None:
     """The innermost definition or module-level variable holding ``position``, from the AST only."""
+    chunk = _parse_chunk(source, str(path), position.line)
+    if chunk is not None and chunk.text.holds(position):
+        file = _File(source, path, root, chunk)
+        entry = _containing(file, position)
+        if entry is not None:
+            return _entry_symbol(file, entry)
     file = _File(source, path, root)
     if not file.text.holds(position):
         return None
@@ -676,16 +739,21 @@ def _exports(path: Path, module: str) -> _Exports:
 @functools.lru_cache(maxsize=512)
 def _read_exports(path: Path, module: str, mtime: int, size: int) -> _Exports:
     """Parse a module's top level for imports and ``__all__``."""
-    source = _read(path)
-    try:
-        tree = ast.parse(source or "")
-    except (SyntaxError, ValueError):
-        return _Exports({}, (), None)
+    source = _read(path) or ""
+    chunks = [source]
+    if len(source) > _FULL_PARSE_CHARS:
+        chunks = [match.group(0) for match in _TOP_LEVEL_EXPORT.finditer(source)]
+    statements: list[ast.stmt] = []
+    for chunk in chunks:
+        try:
+            statements.extend(ast.parse(chunk).body)
+        except (SyntaxError, ValueError):
+            continue
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     imported: dict[str, str] = {}
     star: list[str] = []
     listed: set[str] | None = None
-    for node, _ in _flatten(tree.body):
+    for node, _ in _flatten(statements):
         if isinstance(node, ast.ImportFrom):
             base = _absolute(node, package)
             for alias in node.names:
