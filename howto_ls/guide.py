@@ -60,13 +60,13 @@ _ALIASES = {
 _PYTHON_INFO = ("", "python", "py", "python3", "py3")
 _WRAPPER_INFO = ("", "markdown", "md", "text", "txt")
 
-_FENCE = re.compile(r"^[ \t]*(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^`\s]*)[^`]*$")
+_FENCE = re.compile(r"^[ \t]*(?P<fence>`{3,}|~{3,})(?P<tail>[^`~][^`]*)?$")
 _RULE = re.compile(r"^[ \t]*(?:[=\-]{2,}|\*{3,}|_{3,})[ \t]*$")
 # "## Description", "**Description**", "1. **Description**: text", "Description:" …
 _HEADING = re.compile(
     r"^[ \t]*(?P<hashes>#{1,6}[ \t]*)?(?P<marker>(?:[-*+]|\d+[.)])[ \t]+)?"
-    r"(?P<open>\*\*|__)?[ \t]*(?P<name>[A-Za-z]+(?:[ \t]+[A-Za-z]+)*)[ \t]*(?P<colon>:)?"
-    r"[ \t]*(?P<close>\*\*|__)?[ \t]*(?P<colon2>:)?[ \t]*(?P<rest>.*?)[ \t#]*$"
+    r"(?P<open>\*\*|__)?(?P<name>[A-Za-z]+(?:[ \t]+[A-Za-z]+)*)[ \t]*(?P<colon>:)?"
+    r"[ \t]*(?P<close>\*\*|__)?[ \t]*(?P<colon2>:)?(?P<rest>.*)$"
 )
 _NUMBERED = re.compile(
     r"^(?P<indent>[ \t]*)(?P<b1>\*\*|__)?(?:step[ \t]+)?\d{1,3}[.):](?P<b2>\*\*|__)?"
@@ -103,7 +103,10 @@ def _heading(line: str) -> tuple[str, str] | None:
     if match is None or bool(match["open"]) != bool(match["close"]):
         return None
     name = " ".join(match["name"].lower().split())
-    rest = match["rest"]
+    rest = match["rest"].strip()
+    if match["hashes"] and rest.endswith("#"):
+        unclosed = rest.rstrip("#")
+        rest = unclosed.rstrip() if not unclosed or unclosed[-1] in " \t" else rest
     decorated = bool(match["hashes"] or match["open"])
     if match["marker"] and not match["open"]:
         return None  # "1. Example" is a step, "1. **Example**" a heading
@@ -127,13 +130,16 @@ def _is_title(line: str) -> bool:
 def _fence(line: str) -> tuple[str, str] | None:
     """The fence marker and lower-case info string if ``line`` is a code fence line, else None."""
     match = _FENCE.match(line)
-    return (match["fence"], match["info"].lower()) if match else None
+    if match is None:
+        return None
+    words = (match["tail"] or "").split()
+    return match["fence"], words[0].lower() if words else ""
 
 
 def _closes(line: str, opener: str) -> bool:
     """Whether ``line`` closes a code fence opened with ``opener``."""
     stripped = line.strip()
-    return len(stripped) >= len(opener) and set(stripped) == {opener[0]}
+    return stripped.startswith(opener) and not stripped.strip(opener[0])
 
 
 def _unwrap(lines: list[str]) -> list[str]:
@@ -395,8 +401,9 @@ def _identifier_names(span: str) -> list[str]:
 
 def _import_problem(tree: ast.Module, name: str, modules: tuple[str, ...], module: bool) -> str:
     """Why the example does not import ``name`` from one of ``modules``; "" when it does."""
+    nodes = list(ast.walk(tree))
     if module:
-        for node in ast.walk(tree):
+        for node in nodes:
             if isinstance(node, ast.Import) and any(a.name == name for a in node.names):
                 return ""
             if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
@@ -406,8 +413,8 @@ def _import_problem(tree: ast.Module, name: str, modules: tuple[str, ...], modul
                     return ""
         return f"{_EXAMPLE} does not import the module `{name}`; add `import {name}`"
     top = name.split(".", maxsplit=1)[0]
-    attributes = {_dotted(node) for node in ast.walk(tree) if isinstance(node, ast.Attribute)}
-    for node in ast.walk(tree):
+    attributes = {_dotted(node) for node in nodes if isinstance(node, ast.Attribute)}
+    for node in nodes:
         if (
             isinstance(node, ast.ImportFrom)
             and node.level == 0
