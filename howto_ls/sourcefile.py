@@ -36,7 +36,9 @@ def decode_source(data: bytes, path: Path) -> SourceFile:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
-        raise SourceError(f"{name} has a bad coding line ({exc}); fix or remove it") from None
+        if "missing encoding declaration" not in str(exc):
+            raise SourceError(f"{name} has a bad coding line ({exc}); fix or remove it") from None
+        encoding = "utf-8"  # no cookie and not UTF-8: decoding below names the bad byte
     bom = encoding == "utf-8-sig"
     codec = "utf-8" if bom else codecs.lookup(encoding).name
     body = data[len(codecs.BOM_UTF8) :] if bom else data
