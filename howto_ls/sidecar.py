@@ -105,7 +105,8 @@ def render_block(qualname: str, guide_markdown: str, fingerprint: str, title: st
     safe_fp = re.sub(r"[^0-9A-Za-z]", "", fingerprint)
     guide = _NEWLINE.sub("\n", guide_markdown).strip("\n")
     guide = _MARKER_LIKE.sub(r"\1&lt;!--", guide)
-    heading = f"## `{qualname}`" if qualname else f"## `{title}`"
+    shown = qualname if re.fullmatch(r"[\w.]+", qualname) else name
+    heading = f"## `{shown}`" if qualname else f"## `{title}`"
     return "\n".join(
         [
             SIDECAR_BEGIN.format(qualname=name, fingerprint=safe_fp),
