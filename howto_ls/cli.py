@@ -69,6 +69,26 @@ def build_parser() -> argparse.ArgumentParser:
     doc.add_argument("--write", choices=config.TARGETS, help="write the guide instead of printing")
     doc.add_argument("--json", action="store_true", help="print a JSON object for tools")
     _add_model_options(doc)
+
+    generate = commands.add_parser("generate", help="write guides for every symbol under paths")
+    generate.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders")
+    generate.add_argument("--write", choices=config.TARGETS, help="docstring (default) or sidecar")
+    generate.add_argument("--include-private", action="store_true", help="also _private symbols")
+    generate.add_argument("--only-missing", action="store_true", help="skip symbols with a guide")
+    generate.add_argument("--stale", action="store_true", help="only symbols whose guide is stale")
+    generate.add_argument("--dry-run", action="store_true", help="print the diff, write nothing")
+    generate.add_argument("--concurrency", type=int, metavar="N", help="model calls in flight")
+    generate.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _add_model_options(generate)
+
+    check = commands.add_parser("check", help="exit 1 when a guide is stale (for CI)")
+    check.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders")
+    check.add_argument(
+        "--missing", action="store_true", help="also list public symbols without one"
+    )
+    check.add_argument(
+        "--include-private", action="store_true", help="with --missing: _private too"
+    )
     return parser
 
 
@@ -110,6 +130,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             from howto_ls.commands.doc import run_doc
 
             return asyncio.run(run_doc(parse_target(args.target), args, settings_from(args)))
+        if args.command == "generate":
+            from howto_ls.commands.generate import run_generate
+
+            return asyncio.run(run_generate(args, settings_from(args)))
+        if args.command == "check":
+            from howto_ls.commands.check import run_check
+
+            return run_check(args, settings_from(args))
     except (UsageError, SymbolNotFoundError) as exc:
         print(f"howto-ls: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
