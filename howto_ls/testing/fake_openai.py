@@ -25,6 +25,7 @@ import contextlib
 import json
 import select
 import socket
+import sys
 import threading
 import time
 from collections import deque
@@ -303,6 +304,11 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     fake: FakeOpenAI
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Clients that hang up are normal here; report anything else."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class _ClientGone(Exception):
