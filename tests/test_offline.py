@@ -162,7 +162,7 @@ def test_property_is_read_from_an_instance(tmp_path: Path) -> None:
     assert_usable(symbol, guide)
     assert "is a property of `WeatherClient`" in guide.description
     assert "print(weather_client.headers)" in guide.example
-    assert "`Authorization`" in "\n".join(guide.steps)
+    assert "`'Authorization'`" in "\n".join(guide.steps)
 
 
 def test_function_names_the_guard_the_raise_and_the_fallback(tmp_path: Path) -> None:

@@ -298,7 +298,7 @@ class Walker:
         self.facts.returns.append(code(node.value))
         keys = string_keys(node.value) if isinstance(node.value, ast.Dict) else []
         if keys:
-            shown = join_words([tick(k) for k in keys[:6]])
+            shown = join_words([tick(repr(k)) for k in keys[:6]])
             more = f" and {len(keys) - 6} more" if len(keys) > 6 else ""
             clause = Clause(f"returns a dict with the keys {shown}{more}", 2)
         else:
@@ -355,9 +355,12 @@ class Walker:
             keys = string_keys(value)
             weight = 2 if re.search(r"header|data|payload|param|json|body|form", name, re.I) else 1
             if keys:
-                shown = [tick(k) for k in keys[:6]]
+                shown = [tick(repr(k)) for k in keys[:6]]
                 more = f" and {len(keys) - 6} more" if len(keys) > 6 else ""
-                return Clause(f"builds {target} with the keys {join_words(shown)}{more}", weight)
+                sources = _computed_values(value)
+                filled = f", filling {join_words(sources)}" if sources else ""
+                text = f"builds {target} with the keys {join_words(shown)}{more}{filled}"
+                return Clause(text, max(weight, 2) if sources else weight)
             if isinstance(value, ast.Dict) and not value.keys:
                 return Clause(f"starts {target} as an empty dict", 0)
             return Clause(f"builds the dict {target}", weight)
@@ -523,6 +526,19 @@ _TRIVIAL_CALLS = frozenset(
 )  # fmt: skip
 
 
+def _computed_values(node: ast.Dict) -> list[str]:
+    """``'sign'`` from ``generate_signature(...)``: dict entries filled by a notable call."""
+    out = []
+    for key, value in zip(node.keys, node.values, strict=True):
+        if not isinstance(key, ast.Constant) or not isinstance(value, ast.Call):
+            continue
+        name = dotted(value.func) or ""
+        if name.rsplit(".", 1)[-1] in _TRIVIAL_CALLS:
+            continue
+        out.append(f"{tick(repr(key.value))} from {tick(code(value, 60))}")
+    return out[:3]
+
+
 def _highlight_text(text: str) -> str:
     """A clause trimmed to its verb and first named thing, for the description."""
     return text.split(" and stores the result", maxsplit=1)[0].split(", raising on", maxsplit=1)[0]
@@ -551,6 +567,14 @@ def condition(test: ast.expr) -> str:
         return f"{tick(code(test.operand))} is falsy"
     if isinstance(test, ast.Name | ast.Attribute) and not _BOOLEAN_NAME.search(code(test)):
         return f"{tick(code(test))} is truthy"
+    if isinstance(test, ast.Call) and (dotted(test.func) or "").rsplit(".", 1)[-1] in {
+        "strip",
+        "get",
+        "read",
+        "group",
+        "len",
+    }:
+        return f"{tick(code(test))} is non-empty"
     return tick(code(test))
 
 
@@ -626,6 +650,9 @@ def _merge_trivial(clauses: list[Clause]) -> list[Clause]:
 def cap_steps(clauses: list[Clause], limit: int = MAX_STEPS) -> list[Clause]:
     """At most ``limit`` clauses: the lightest neighbours are merged until it fits."""
     items = list(clauses)
+    if len(items) > 2 * limit:
+        ranked = sorted(range(len(items)), key=lambda i: -items[i].weight)[: 2 * limit]
+        items = [items[i] for i in sorted(ranked)]
     while len(items) > limit:
         best = min(
             range(len(items) - 1),
