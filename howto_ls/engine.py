@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from howto_ls import astutil, edits, sidecar, symbols
-from howto_ls.backends import Backend
+from howto_ls.backends import Backend, offline
 from howto_ls.backends.factory import make_backend
+from howto_ls.cache import GuideCache
+from howto_ls.checked import write_checked_guide
 from howto_ls.config import Settings
 from howto_ls.edits import TextEdit
 from howto_ls.errors import HowtoError, NotWritableError, SourceError
@@ -65,10 +67,17 @@ class ExistingGuide:
 class Engine:
     """Resolves symbols, writes guides and plans edits for one project root."""
 
-    def __init__(self, settings: Settings, root: Path, backend: Backend | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        root: Path,
+        backend: Backend | None = None,
+        cache: GuideCache | None = None,
+    ) -> None:
         self.settings = settings
         self.root = root
         self._backend = backend
+        self._cache: GuideCache | None = cache
 
     @property
     def backend(self) -> Backend:
@@ -109,14 +118,45 @@ class Engine:
             language=self.settings.language,
         )
 
+    @property
+    def cache(self) -> GuideCache:
+        """The guide cache, opened on first use."""
+        if self._cache is None:
+            self._cache = GuideCache()
+        return self._cache
+
     async def write_guide(
         self, symbol: Symbol, module_source: str, progress: Progress | None = None
     ) -> Guide:
-        """A guide for ``symbol`` from the configured backend."""
+        """A guide for ``symbol``: from the cache, or the backend checked and repaired once.
+
+        Raises :class:`GuideValidationError` when a model's guide still has problems; callers
+        offer :meth:`offline_guide` instead.
+        """
         request = await self.request_for(symbol, module_source)
-        if progress is not None and self.backend.name != "offline":
+        if self.backend.name == "offline":
+            return await self.backend.generate(request, progress)
+        if progress is not None:
             progress(f"Asking {self.backend.describe()}")
-        return await self.backend.generate(request, progress)
+        try:
+            fingerprint: str | None = fingerprint_of(module_source, symbol.qualname)
+        except HowtoError:
+            fingerprint = None
+        return await write_checked_guide(
+            self.backend, request, progress=progress, cache=self.cache, fingerprint=fingerprint
+        )
+
+    def offline_guide(self, symbol: Symbol, module_source: str) -> Guide:
+        """The static-analysis guide, offered when a model's guide fails validation."""
+        return offline.write_guide(
+            GuideRequest(symbol, module_source, language=self.settings.language)
+        )
+
+    async def aclose(self) -> None:
+        """Close the backend's connections, if it holds any."""
+        close = getattr(self._backend, "aclose", None)
+        if close is not None:
+            await close()
 
     def plan_write(
         self, symbol: Symbol, source: str, guide: Guide, target: str | None = None
