@@ -1,0 +1,166 @@
+"""The prompt: seed instructions, the symbol's code and context, the user's template."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from howto_ls.backends.openai import OpenAIBackend
+from howto_ls.config import Settings
+from howto_ls.guide import HEADING, HEADING_RULE, SECTION_RULE
+from howto_ls.model import GuideRequest, SymbolKind
+from howto_ls.prompt import (
+    MAX_CODE_CHARS,
+    PLACEHOLDERS,
+    PROMPT_VERSION,
+    PromptTemplateError,
+    Repair,
+    build_messages,
+    check_template,
+    example_hint,
+    load_template,
+    system_message,
+    user_message,
+)
+from howto_ls.testing.fake_openai import FakeOpenAI
+from howto_ls.testing.samples import GOOD_GUIDE, total_request
+
+SEED_LINES = (
+    "**Instructions for Generating Code Documentation**",
+    "1. **Analyze the Code**: Understand the logic and actions performed by the code snippet.",
+    "    - **Usage Example**: Provide a code example of how to use the snippet in the project.",
+    "This code defines the `Free2GPT` class, an implementation of an asynchronous generator",
+    "from hypotez.src.endpoints.gpt4free.g4f.Provider.Free2GPT import Free2GPT",
+    '4. **Avoid Vague Terms** like "getting" or "doing". Be specific about what the code does,',
+)
+
+
+@pytest.fixture
+def request_(tmp_path: Path) -> GuideRequest:
+    return total_request(tmp_path, language="German")
+
+
+def test_system_message_is_the_seed_with_its_example_and_the_language() -> None:
+    system = system_message("German")
+    for line in SEED_LINES:
+        assert line in system
+    assert f"{HEADING}\n{HEADING_RULE}\n\nDescription\n{SECTION_RULE}\n" in system
+    assert "write the Description and the Execution Steps in German" in system
+    assert "$language" not in system
+
+
+def test_user_message_carries_code_kind_file_import_context_language(
+    request_: GuideRequest,
+) -> None:
+    text = user_message(request_)
+    assert "Python function `total`" in text
+    assert "File: shop/cart.py" in text
+    assert "Defining module: shop.cart" in text
+    assert (
+        "Public import path: shop (the Usage Example must start from `from shop import total`)"
+        in text
+    )
+    assert "`from shop import total`" in text
+    assert request_.symbol.source.rstrip() in text
+    assert (
+        "- shop.rates.tax_rate: def tax_rate(region: str) -> float — "
+        "The sales tax rate of a region." in text
+    )
+    assert "Write the prose in German." in text
+
+
+def test_bases_decorators_and_hints_follow_the_symbol(request_: GuideRequest) -> None:
+    cls = dataclasses.replace(
+        request_.symbol,
+        name="Cart",
+        qualname="Cart",
+        kind=SymbolKind.CLASS,
+        bases=("Base", "Generic[T]"),
+        decorators=("dataclass",),
+    )
+    text = user_message(dataclasses.replace(request_, symbol=cls))
+    assert "Bases: Base, Generic[T]" in text
+    assert "Decorators: @dataclass" in text
+    assert "create an instance of the class" in text
+    method = dataclasses.replace(cls, qualname="Cart.stream", kind=SymbolKind.METHOD)
+    assert "`from shop import Cart`" in user_message(dataclasses.replace(request_, symbol=method))
+    agen = dataclasses.replace(method, is_async=True, is_generator=True)
+    assert "`async for`" in example_hint(agen) and "asyncio.run" in example_hint(agen)
+    coroutine = dataclasses.replace(method, is_async=True)
+    assert "asyncio.run" in example_hint(coroutine) and "async for" not in example_hint(coroutine)
+
+
+def test_a_module_is_imported_whole(request_: GuideRequest) -> None:
+    module = dataclasses.replace(request_.symbol, qualname="", kind=SymbolKind.MODULE)
+    assert "`import shop`" in user_message(dataclasses.replace(request_, symbol=module))
+
+
+def test_long_code_is_cut(request_: GuideRequest) -> None:
+    code = "x = 1\n" * (MAX_CODE_CHARS // 3)
+    big = dataclasses.replace(request_.symbol, source=code)
+    text = user_message(dataclasses.replace(request_, symbol=big))
+    assert f"the code is longer than {MAX_CODE_CHARS} characters" in text
+    assert len(text) < MAX_CODE_CHARS + 2_000
+
+
+def test_repair_messages_hold_the_answer_and_the_problems(request_: GuideRequest) -> None:
+    repair = Repair(answer="my old guide", problems=("Step 2 names `nope`", "Usage Example bad"))
+    messages = build_messages(request_, repair=repair)
+    assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
+    assert messages[2]["content"] == "my old guide"
+    assert "- Step 2 names `nope`\n- Usage Example bad" in messages[3]["content"]
+    assert "Write the whole guide again" in messages[3]["content"]
+
+
+def test_a_prompt_file_replaces_the_user_template(tmp_path: Path, request_: GuideRequest) -> None:
+    path = tmp_path / "mine.md"
+    path.write_text("Explain {qualname} from {import_path} in {language}: {{literal}}", "utf-8")
+    template = load_template(str(path))
+    messages = build_messages(request_, template=template)
+    assert messages[1]["content"] == "Explain total from shop in German: {literal}"
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("Use {cod}", r"unknown placeholder \{cod\}: use \{name\}"),
+        ("Use {}", r"unknown placeholder \{\}"),
+        ("Use {code.upper}", r"unknown placeholder \{code.upper\}"),
+        ("Use {code", r"not a valid template .*literal braces"),
+    ],
+)
+def test_prompt_file_errors_are_clear(tmp_path: Path, text: str, words: str) -> None:
+    path = tmp_path / "bad.md"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(PromptTemplateError, match=words) as caught:
+        load_template(path)
+    assert str(path) in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_a_missing_prompt_file_names_the_setting(tmp_path: Path) -> None:
+    with pytest.raises(PromptTemplateError, match=r"cannot read .*missing.md.*howto.promptFile"):
+        load_template(tmp_path / "missing.md")
+
+
+def test_shipped_template_uses_only_known_placeholders() -> None:
+    check_template(load_template(None))
+    assert {"code", "import_path", "context", "language"} <= set(PLACEHOLDERS)
+    assert PROMPT_VERSION
+
+
+async def test_the_server_receives_the_prompt(request_: GuideRequest) -> None:
+    with FakeOpenAI([GOOD_GUIDE]) as fake:
+        backend = OpenAIBackend(Settings(base_url=fake.url, model="m"), None)
+        await backend.answer(request_)
+    system, user = fake.chat_requests[0].messages
+    assert system["role"] == "system" and user["role"] == "user"
+    for line in SEED_LINES:
+        assert line in system["content"]
+    assert "German" in system["content"]
+    assert request_.symbol.source.rstrip() in user["content"]
+    assert "`from shop import total`" in user["content"]
+    assert "shop.rates.tax_rate: def tax_rate(region: str) -> float" in user["content"]
+    assert "Write the prose in German." in user["content"]
