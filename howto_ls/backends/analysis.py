@@ -116,8 +116,11 @@ def join_words(items: Sequence[str], conjunction: str = "and") -> str:
     return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
 
 
-def join_clauses(clauses: Sequence[Clause], limit: int = MAX_INNER) -> str:
-    """Clauses as one phrase: ``a, b and then c``; long runs keep the weightiest."""
+def join_clauses(clauses: Sequence[Clause], limit: int = MAX_INNER, lettered: bool = False) -> str:
+    """Clauses as one phrase: ``a, b and then c`` or ``(a) x; (b) y; (c) z``.
+
+    Runs longer than ``limit`` keep their weightiest clauses.
+    """
     texts = [c.text for c in clauses if c.text]
     if len(texts) > limit:
         ranked = sorted(range(len(clauses)), key=lambda i: -clauses[i].weight)[:limit]
@@ -127,7 +130,14 @@ def join_clauses(clauses: Sequence[Clause], limit: int = MAX_INNER) -> str:
         texts = [*kept[:-1], f"{kept[-1]} (plus {skipped} smaller {noun})"]
     if len(texts) <= 1:
         return "".join(texts)
+    if lettered and len(texts) > 2:
+        return "; ".join(f"({'abcdefghij'[i]}) {text}" for i, text in enumerate(texts))
     return f"{', '.join(texts[:-1])} and then {texts[-1]}"
+
+
+def lead(head: str, inner: str, joiner: str = ",") -> str:
+    """``head, inner``; a colon before a lettered list: ``head: (a) ...; (b) ...``."""
+    return f"{head}: {inner}" if inner.startswith("(a) ") else f"{head}{joiner} {inner}"
 
 
 def string_keys(node: ast.Dict) -> list[str]:
@@ -200,6 +210,14 @@ class Walker:
             return [Clause("skips to the next item", 1)]
         return []
 
+    def _join(self, body: Sequence[ast.stmt], depth: int) -> str:
+        """The clauses of a nested block as one phrase; lettered at the top level."""
+        return self._join_steps(self.steps(body, depth + 1), depth)
+
+    def _join_steps(self, clauses: Sequence[Clause], depth: int) -> str:
+        top = depth == 0
+        return join_clauses(clauses, MAX_INNER + 2 if top else MAX_INNER, lettered=top)
+
     def _with(self, node: ast.With | ast.AsyncWith) -> Clause:
         parts = []
         for item in node.items:
@@ -218,22 +236,20 @@ class Walker:
         out = self.steps(getattr(node, "body", []), depth)
         for handler in getattr(node, "handlers", []):
             caught = tick(code(handler.type)) if handler.type is not None else "any exception"
-            inner = join_clauses(self.steps(handler.body, depth + 1)) or "ignores it"
-            out.append(Clause(f"if {caught} is raised, {inner}", 2))
+            inner = self._join(handler.body, depth) or "ignores it"
+            out.append(Clause(lead(f"if {caught} is raised", inner), 2))
         orelse = getattr(node, "orelse", [])
         if orelse:
-            out.append(
-                Clause(f"if nothing was raised, {join_clauses(self.steps(orelse, depth + 1))}")
-            )
+            out.append(Clause(lead("if nothing was raised", self._join(orelse, depth))))
         final = getattr(node, "finalbody", [])
         if final:
-            out.append(Clause(f"finally, {join_clauses(self.steps(final, depth + 1))}", 2))
+            out.append(Clause(lead("finally", self._join(final, depth)), 2))
         return out
 
     def _if(self, node: ast.If, depth: int) -> Clause:
         if _is_main_guard(node.test):
-            inner = join_clauses(self.steps(node.body, depth + 1))
-            return Clause(f"when run as a script, {inner}", 2)
+            inner = self._join(node.body, depth)
+            return Clause(lead("when run as a script", inner), 2)
         tests = [node.test]
         body = node.body
         while len(body) == 1 and isinstance(body[0], ast.If) and not body[0].orelse:
@@ -241,16 +257,17 @@ class Walker:
             body = body[0].body
         branch = self.steps(body, depth + 1)
         shown = join_words([condition(t) for t in tests])
-        text = f"if {shown}, {join_clauses(branch) or 'continues'}"
+        text = lead(f"if {shown}", self._join_steps(branch, depth) or "continues")
         weight = max([1, *(c.weight for c in branch)])
         orelse = node.orelse
         while len(orelse) == 1 and isinstance(orelse[0], ast.If):
             elif_node = orelse[0]
             elif_steps = self.steps(elif_node.body, depth + 1)
-            text += f"; else if {condition(elif_node.test)}, {join_clauses(elif_steps)}"
+            elif_text = self._join_steps(elif_steps, depth)
+            text += "; " + lead(f"else if {condition(elif_node.test)}", elif_text)
             orelse = elif_node.orelse
         if orelse:
-            text += f"; otherwise {join_clauses(self.steps(orelse, depth + 1))}"
+            text += "; " + lead("otherwise", self._join(orelse, depth))
         return Clause(text, weight)
 
     def _for(self, node: ast.For | ast.AsyncFor, depth: int) -> Clause:
@@ -268,16 +285,18 @@ class Walker:
                 )
                 self._highlight(clause)
                 return clause
-        inner = join_clauses(self.steps(body, depth + 1)) or "does nothing with it"
-        clause = Clause(f"iterates{asynchronously} over {source}; for each {target}, {inner}", 2)
+        inner = self._join(body, depth) or "does nothing with it"
+        clause = Clause(
+            lead(f"iterates{asynchronously} over {source}; for each {target}", inner), 2
+        )
         self._highlight(Clause(f"iterates{asynchronously} over {source}", 2))
         return clause
 
     def _while(self, node: ast.While, depth: int) -> Clause:
-        inner = join_clauses(self.steps(node.body, depth + 1))
+        inner = self._join(node.body, depth)
         if isinstance(node.test, ast.Constant) and node.test.value is True:
-            return Clause(f"loops until it breaks out or returns: it {inner}", 2)
-        return Clause(f"repeats while {condition(node.test)}: it {inner}", 2)
+            return Clause(lead("loops until it breaks out or returns", inner, ":"), 2)
+        return Clause(lead(f"repeats while {condition(node.test)}", inner, ":"), 2)
 
     def _match(self, node: ast.Match, depth: int) -> Clause:
         cases = [tick(code(c.pattern, 30)) for c in node.cases[:4]]
@@ -286,8 +305,8 @@ class Walker:
 
     def _inner_def(self, node: ast.FunctionDef | ast.AsyncFunctionDef, depth: int) -> Clause:
         kind = "coroutine" if isinstance(node, ast.AsyncFunctionDef) else "function"
-        inner = join_clauses(self.steps(node.body, depth + 1))
-        return Clause(f"defines the inner {kind} {tick(node.name + '()')} that {inner}", 2)
+        inner = self._join(node.body, depth)
+        return Clause(lead(f"defines the inner {kind} {tick(node.name + '()')}", inner, " that"), 2)
 
     def _return(self, node: ast.Return) -> Clause:
         if node.value is None or (
@@ -309,6 +328,8 @@ class Walker:
     def _raise(self, node: ast.Raise) -> Clause:
         if node.exc is None:
             return Clause("re-raises the exception", 2)
+        if isinstance(node.exc, ast.Name) and node.exc.id[:1].islower():
+            return Clause(f"re-raises {tick(node.exc.id)}", 2)
         name = dotted(node.exc.func if isinstance(node.exc, ast.Call) else node.exc) or "error"
         self.facts.raises.append(name)
         message = ""
@@ -564,6 +585,8 @@ def condition(test: ast.expr) -> str:
             verb = "is not set" if isinstance(test.ops[0], ast.Is) else "is set"
             return f"{tick(code(test.left))} {verb}"
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        if isinstance(test.operand, ast.Call) and _is_predicate(test.operand):
+            return f"{tick(code(test.operand))} is false"
         return f"{tick(code(test.operand))} is falsy"
     if isinstance(test, ast.Name | ast.Attribute) and not _BOOLEAN_NAME.search(code(test)):
         return f"{tick(code(test))} is truthy"
@@ -579,6 +602,12 @@ def condition(test: ast.expr) -> str:
 
 
 _BOOLEAN_NAME = re.compile(r"(^|[._])(is|has|should|can|use|allow|enable)[A-Z_]|_enabled$")
+
+
+def _is_predicate(call: ast.Call) -> bool:
+    """Whether a call reads as a yes/no question: ``os.path.isdir(p)``, ``s.startswith(x)``."""
+    name = (dotted(call.func) or "").rsplit(".", 1)[-1].lstrip("_")
+    return name.startswith(("is", "has", "exists", "startswith", "endswith", "can", "should"))
 
 
 def _keyword(call: ast.Call, name: str) -> ast.expr | None:

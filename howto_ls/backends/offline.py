@@ -37,6 +37,9 @@ _VAGUE_FIX = {
     "things": "items",
     "various": "several",
 }
+_NOT_A_SUMMARY = (
+    "How to Use This Code Block", ":", ">>>", "@", "..", "Args:", "Arguments:", "Parameters",
+)  # fmt: skip
 _ASYNC_ITER = re.compile(r"\b(AsyncResult|AsyncGenerator|AsyncIterator|AsyncIterable)\b")
 _SYNC_ITER = re.compile(r"\b(Iterator|Generator)\b")
 _DUNDER_USE = {
@@ -173,19 +176,36 @@ def summary_line(docstring: str | None) -> str:
     """The first sentence-ish line of a docstring, without the guide block howto-ls adds."""
     if not docstring:
         return ""
+    paragraph: list[str] = []
     for raw in docstring.strip().splitlines():
         line = raw.strip()
-        if line.startswith("How to Use This Code Block"):
-            return ""
-        if line:
-            return line.replace("`", "'").rstrip()
-    return ""
+        if not line:
+            break
+        paragraph.append(line)
+    text = " ".join(paragraph).replace("`", "'")
+    if not text or text.startswith(_NOT_A_SUMMARY):
+        return ""
+    sentence_end = re.search(r"(?<=[.!?])\s", text)
+    if sentence_end:
+        text = text[: sentence_end.start()]
+    return text if len(text) <= 200 else text[:197].rstrip() + "..."
 
 
-def _describe_parameters(params: Sequence[Parameter]) -> str:
-    """``model`` (`str`), optional ``proxy`` (`str`, default `None`) and extra keyword arguments."""
+def _describe_parameters(params: Sequence[Parameter], brief: bool = False) -> str:
+    """``model`` (`str`), optional ``proxy`` (`str`, default `None`) and extra keyword arguments.
+
+    ``brief`` names optional parameters without details when there are more than three.
+    """
     parts: list[str] = []
+    optional_names = [
+        tick(p.name)
+        for p in params
+        if p.default is not None and p.kind not in {"var_positional", "var_keyword"}
+    ]
+    grouped = brief and len(optional_names) > 3
     for param in params:
+        if grouped and param.default is not None:
+            continue
         if param.name in {"self", "cls"} and param.kind != "keyword_only":
             continue
         if param.kind == "var_positional":
@@ -200,6 +220,11 @@ def _describe_parameters(params: Sequence[Parameter]) -> str:
         suffix = f" ({', '.join(details)})" if details else ""
         optional = "optional " if param.default is not None else ""
         parts.append(f"{optional}{tick(param.name)}{suffix}")
+    if grouped:
+        more = f" and {len(optional_names) - 5} more" if len(optional_names) > 5 else ""
+        listed = ", ".join(optional_names[:5])
+        parts.insert(len(parts) - sum(p.startswith("extra ") for p in parts), "")
+        parts[parts.index("")] = f"the optional {listed}{more}"
     if len(parts) > 8:
         parts = [*parts[:7], f"{len(parts) - 7} more parameters"]
     return join_words(parts)
@@ -315,13 +340,13 @@ class _Writer:
         summary = summary_line(ast.get_docstring(node, clean=True) or self.symbol.docstring)
         if summary:
             parts.append(f'Its docstring says: "{summary}"')
-        takes = _describe_parameters(params)
+        takes = _describe_parameters(params, brief=True)
         result = self._result_phrase(node, facts)
         if takes:
             parts.append(f"It takes {takes} and {result}.")
         else:
             parts.append(f"It takes no arguments and {result}.")
-        actions = self._highlights(facts, skip=("yields", "returns"))
+        actions = self._highlights(facts, ("yields", "returns"), result)
         if actions:
             parts.append(f"Along the way it {actions}.")
         return " ".join(parts)
@@ -336,7 +361,7 @@ class _Writer:
                 return f"yields {shown}{annotated}"
             return f"is a generator{annotated}"
         if annotation and annotation != "None":
-            if facts.returns:
+            if facts.returns and not facts.returns[0].isidentifier():
                 return f"returns {tick(annotation)}, built as {tick(facts.returns[0])}"
             return f"returns {tick(annotation)}"
         if facts.returns:
@@ -346,8 +371,13 @@ class _Writer:
             return "sets up the new instance"
         return "returns `None`"
 
-    def _highlights(self, facts: Facts, skip: tuple[str, ...] = ()) -> str:
-        chosen = [h for h in facts.highlights if not h.text.startswith(skip)]
+    def _highlights(self, facts: Facts, skip: tuple[str, ...] = (), said: str = "") -> str:
+        """The weightiest highlights in body order, leaving out what ``said`` already names."""
+        chosen = [
+            h
+            for h in facts.highlights
+            if not h.text.startswith(skip) and not any(c in said for c in _codes(h.text))
+        ]
         ranked = sorted(range(len(chosen)), key=lambda i: -chosen[i].weight)[:6]
         texts = [chosen[i].text for i in sorted(ranked)]
         return join_words(list(dict.fromkeys(texts)))
@@ -390,8 +420,8 @@ class _Writer:
         if init is not None:
             init_params = parameters_of(init)
             init_facts = analyse(init.body)
-            takes = _describe_parameters(init_params) or "no arguments"
-            stored = [c.text for c in init_facts.steps if c.text and c.weight >= 1]
+            takes = _describe_parameters(init_params, brief=True) or "no arguments"
+            stored = [c.text for c in init_facts.steps if c.weight >= 1 and len(c.text) < 140]
             does = f", and its constructor {join_words(stored[:3])}" if stored else ""
             steps.append(Clause(f"it is constructed with {takes}{does}", 2))
         elif _is_dataclass(decorators):
@@ -412,14 +442,14 @@ class _Writer:
             facts = analyse(main.body)
             params = parameters_of(main)
             kind = kind_phrase(main, True, False)
-            takes = _describe_parameters(params) or "no arguments"
+            takes = _describe_parameters(params, brief=True) or "no arguments"
             result = self._result_phrase(main, facts)
             steps.append(Clause(f"the {kind} {tick(main.name)} takes {takes} and {result}", 2))
             parts.append(
                 f"Its main entry point is the {kind} {tick(main.name)}, which takes {takes} "
                 f"and {result}."
             )
-            actions = self._highlights(facts, skip=("yields", "returns"))
+            actions = self._highlights(facts, ("yields", "returns"), result)
             if actions:
                 parts.append(f"In it, the code {actions}.")
             room = max(MAX_STEPS - len(steps), 4)
@@ -510,6 +540,11 @@ class _Writer:
         top = symbol.qualname.split(".")[0] or symbol.name
         example = f"from {self.import_path} import {top}\n\nprint({symbol.qualname})\n"
         return description, steps, _checked(example, self.import_path, top)
+
+
+def _codes(text: str) -> list[str]:
+    """The backticked spans of ``text`` longer than a bare name."""
+    return [span for span in re.findall(r"`([^`]+)`", text) if not span.isidentifier()]
 
 
 def _stub_text(node: FunctionNode) -> str:
@@ -657,6 +692,7 @@ _NAME_VALUES: tuple[tuple[str, str], ...] = (
     (r"^(base_)?(url|uri|href|link|endpoint|api_url|api_base)$|_url$", '"https://example.com"'),
     (r"^(host|hostname|domain)$", '"example.com"'),
     (r"^port$", "8080"),
+    (r"^(status|status_code)$", "200"),
     (r"^(dir|directory|folder|root|cwd|dirname)$|_dir$", '"data"'),
     (r"^(path|file|filename|filepath|fname)$|_(path|file)$", '"data.txt"'),
     (r"^(messages|history|conversation)$", "messages"),
@@ -676,6 +712,11 @@ _NAME_VALUES: tuple[tuple[str, str], ...] = (
     (r"^(text|message|prompt|content|query|question|string|s|msg|line_text)$",
      '"Hello, world"'),
 )  # fmt: skip
+
+_NOTABLE = re.compile(
+    r"^(url|base_url|path|file|filename|source|code|text|data|content|message|messages|prompt|"
+    r"query|name|host)$"
+)
 
 _TYPE_VALUES: dict[str, str] = {
     "str": '"example"',
@@ -790,15 +831,29 @@ class _Example:
         return None
 
     def arguments(self, params: Sequence[Parameter]) -> str:
-        """Required arguments: positional-only ones by position, the rest by keyword."""
+        """Required arguments (positional-only ones by position, the rest by keyword).
+
+        With nothing required, the first optional parameter whose name says what it holds
+        (``code``, ``url``, ``path``...) is passed, so the example shows real use.
+        """
         parts: list[str] = []
-        for index, param in enumerate(params):
-            if index == 0 and param.name in {"self", "cls"}:
-                continue
-            if param.default is not None or param.kind in {"var_positional", "var_keyword"}:
+        usable = [
+            p
+            for index, p in enumerate(params)
+            if not (index == 0 and p.name in {"self", "cls"})
+            and p.kind not in {"var_positional", "var_keyword"}
+        ]
+        for param in usable:
+            if param.default is not None:
                 continue
             value = self.value(param)
             parts.append(value if param.kind == "positional_only" else f"{param.name}={value}")
+        if not parts:
+            notable = next((p for p in usable if _NOTABLE.search(p.name)), None)
+            if notable is not None:
+                value = self.value(notable)
+                shown = value if notable.kind == "positional_only" else f"{notable.name}={value}"
+                parts.append(shown)
         return ", ".join(parts)
 
     # -- shapes -----------------------------------------------------------------------------
