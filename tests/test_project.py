@@ -1,0 +1,84 @@
+"""Project layout: root discovery, module names and what counts as project code."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from howto_ls.project import find_root, is_in_project, module_name
+
+
+def touch(path: Path, text: str = "") -> Path:
+    """Create ``path`` with its folders."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("marker", ["pyproject.toml", "setup.py", "setup.cfg", ".git"])
+def test_find_root_stops_at_nearest_marker(tmp_path: Path, marker: str) -> None:
+    touch(tmp_path / "outer" / "pyproject.toml")
+    inner = tmp_path / "outer" / "inner"
+    (inner / marker).parent.mkdir(parents=True, exist_ok=True)
+    if marker == ".git":
+        (inner / marker).mkdir()
+    else:
+        touch(inner / marker)
+    source = touch(inner / "pkg" / "sub" / "mod.py")
+    assert find_root(source) == inner.resolve()
+    assert find_root(source.parent) == inner.resolve()
+
+
+def test_find_root_without_marker_is_current_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = touch(tmp_path / "loose" / "x.py")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert find_root(source) == elsewhere
+
+
+def test_module_name_flat_package_and_init(tmp_path: Path) -> None:
+    touch(tmp_path / "pyproject.toml")
+    assert module_name(touch(tmp_path / "tool.py"), tmp_path) == "tool"
+    assert module_name(touch(tmp_path / "pkg" / "__init__.py"), tmp_path) == "pkg"
+    assert module_name(touch(tmp_path / "pkg" / "sub" / "mod.py"), tmp_path) == "pkg.sub.mod"
+
+
+def test_module_name_src_layout(tmp_path: Path) -> None:
+    source = touch(tmp_path / "src" / "pkg" / "mod.py")
+    assert module_name(source, tmp_path) == "pkg.mod"
+    assert module_name(touch(tmp_path / "src" / "pkg" / "__init__.py"), tmp_path) == "pkg"
+
+
+def test_module_name_of_installed_package() -> None:
+    client = Path(httpx.__file__).parent / "_client.py"
+    assert module_name(client, Path.cwd()) == "httpx._client"
+    assert module_name(Path(httpx.__file__), Path.cwd()) == "httpx"
+
+
+def test_module_name_inside_a_virtualenv_in_the_project(tmp_path: Path) -> None:
+    venv_file = touch(tmp_path / ".venv" / "lib" / "python3.11" / "site-packages" / "a" / "b.py")
+    assert module_name(venv_file, tmp_path) == "a.b"
+
+
+def test_module_name_from_sys_path_entry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    library = tmp_path / "lib"
+    source = touch(library / "extra" / "thing.py")
+    monkeypatch.setattr(sys, "path", [*sys.path, str(library)])
+    assert module_name(source, tmp_path / "project") == "extra.thing"
+
+
+def test_is_in_project(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    assert is_in_project(touch(root / "pkg" / "mod.py"), root)
+    assert not is_in_project(touch(tmp_path / "other" / "mod.py"), root)
+    assert not is_in_project(touch(root / ".venv" / "lib" / "x.py"), root)
+    assert not is_in_project(touch(root / "lib" / "site-packages" / "x.py"), root)
+    assert not is_in_project(touch(root / "deb" / "dist-packages" / "x.py"), root)
+    touch(root / "env" / "pyvenv.cfg")
+    assert not is_in_project(touch(root / "env" / "lib" / "y.py"), root)
