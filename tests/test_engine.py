@@ -1,0 +1,134 @@
+"""The engine on real files: offline and model guides, planned writes, stale guides."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from howto_ls import astutil
+from howto_ls.backends.offline import OfflineBackend
+from howto_ls.cache import GuideCache
+from howto_ls.config import Settings
+from howto_ls.engine import Engine
+from howto_ls.errors import NotWritableError
+from howto_ls.guide import parse_guide, render
+from howto_ls.model import Position
+from howto_ls.testing.fake_openai import FakeOpenAI
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    """A copy of the example project."""
+    target = tmp_path / "project"
+    shutil.copytree(EXAMPLES, target)
+    return target
+
+
+def engine_for(root: Path, **settings: object) -> Engine:
+    return Engine(Settings(backend="offline").with_overrides(**settings), root)
+
+
+async def test_offline_guide_written_into_docstring_is_then_found_fresh(root: Path) -> None:
+    engine = engine_for(root)
+    path = root / "inventory/stock.py"
+    source = path.read_text()
+    symbol = engine.symbol_named(path, source, "restock")
+    guide = await engine.write_guide(symbol, source)
+    change = engine.plan_write(symbol, source, guide)
+    assert change.changed and change.path == path and len(change.edits) == 1
+    assert astutil.same_code(source, change.new_text)
+
+    guides = engine.guides_in(path, change.new_text)
+    assert [(g.qualname, g.where, g.stale) for g in guides] == [("restock", "docstring", False)]
+    assert guides[0].markdown.strip() == render(guide).strip()
+    line = change.new_text.splitlines()[guides[0].span.start.line]
+    assert line[guides[0].span.start.column :].startswith("restock(")
+
+
+async def test_guide_turns_stale_when_the_code_changes(root: Path) -> None:
+    engine = engine_for(root)
+    path = root / "inventory/stock.py"
+    source = path.read_text()
+    symbol = engine.symbol_named(path, source, "restock")
+    written = engine.plan_write(symbol, source, await engine.write_guide(symbol, source)).new_text
+    edited = written.replace("batch_size - item.quantity", "batch_size * 2 - item.quantity")
+    (guide,) = engine.guides_in(path, edited)
+    assert guide.stale
+    reformatted = written.replace(
+        "orders[item.sku] = batch_size", "orders[item.sku]  =  batch_size"
+    )
+    assert not engine.guides_in(path, reformatted)[0].stale
+
+
+async def test_sidecar_write_and_lookup(root: Path) -> None:
+    engine = engine_for(root, target="sidecar")
+    path = root / "inventory/client.py"
+    source = path.read_text()
+    symbol = engine.symbol_named(path, source, "InventoryClient.update_quantity")
+    change = engine.plan_write(symbol, source, await engine.write_guide(symbol, source))
+    assert change.path == root / "docs/howto/inventory/client.md"
+    assert change.old_text is None
+    change.path.parent.mkdir(parents=True)
+    change.path.write_text(change.new_text)
+    found = engine.guides_in(path, source)
+    assert [(g.qualname, g.where, g.stale) for g in found] == [
+        ("InventoryClient.update_quantity", "sidecar", False)
+    ]
+
+
+async def test_symbol_at_a_reference_resolves_into_another_project_file(root: Path) -> None:
+    engine = engine_for(root)
+    path = root / "inventory/client.py"
+    source = path.read_text()
+    lines = source.splitlines()
+    line = next(i for i, text in enumerate(lines) if "return StockItem(" in text)
+    symbol = await engine.symbol_at(
+        path, source, Position(line, lines[line].index("StockItem") + 2)
+    )
+    assert symbol.qualname == "StockItem"
+    assert symbol.path == root / "inventory/stock.py"
+    assert symbol.import_path == "inventory"
+
+
+async def test_library_symbols_are_never_written(root: Path) -> None:
+    engine = engine_for(root)
+    path = root / "uses_httpx.py"
+    source = "import httpx\n\nclient = httpx.Client()\n"
+    path.write_text(source)
+    symbol = await engine.symbol_at(path, source, Position(2, 17))
+    assert not symbol.in_project
+    guide = await engine.write_guide(symbol, Path(symbol.path).read_text())
+    with pytest.raises(NotWritableError, match="outside the project"):
+        engine.plan_write(symbol, Path(symbol.path).read_text(), guide)
+
+
+async def test_model_guides_are_checked_and_cached(root: Path, tmp_path: Path) -> None:
+    path = root / "inventory/stock.py"
+    source = path.read_text()
+    offline = Engine(Settings(backend="offline"), root)
+    symbol = offline.symbol_named(path, source, "parse_csv")
+    answer = render(await offline.write_guide(symbol, source))
+    cache = GuideCache(tmp_path / "cache.sqlite3")
+    with FakeOpenAI(replies=[f"Sure! Here is the guide.\n\n{answer}\nHope it helps."]) as fake:
+        settings = Settings(backend="openai", base_url=fake.url, model="fake-model")
+        engine = Engine(settings, root, cache=cache)
+        messages: list[str] = []
+        first = await engine.write_guide(symbol, source, messages.append)
+        again = await Engine(settings, root, cache=cache).write_guide(symbol, source)
+        await engine.aclose()
+        assert len(fake.chat_requests) == 1
+    assert first == parse_guide(answer).guide
+    assert again == first
+    assert any(m.startswith("Asking fake-model at 127.0.0.1:") for m in messages)
+
+
+def test_auto_backend_without_url_or_key_is_offline(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("HOWTO_API_KEY", raising=False)
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    assert isinstance(Engine(Settings(), root).backend, OfflineBackend)
