@@ -225,7 +225,12 @@ def test_retry_after_reads_seconds_and_http_dates() -> None:
 
 
 async def test_backoff_grows_without_retry_after(request_: GuideRequest) -> None:
-    replies = [fo.server_error(), fo.server_error(), fo.server_error(), GOOD_GUIDE]
+    replies: list[Reply | str] = [
+        fo.server_error(),
+        fo.server_error(),
+        fo.server_error(),
+        GOOD_GUIDE,
+    ]
     with FakeOpenAI(replies) as fake:
         await backend(fake.url, retry_base_delay=0.1).generate(request_)
     times = [r.received_at for r in fake.chat_requests]

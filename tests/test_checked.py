@@ -1,0 +1,204 @@
+"""Checked guides over the fake server: validation, one repair round, the cache, and faults."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from howto_ls.backends.offline import OfflineBackend
+from howto_ls.backends.openai import OpenAIBackend
+from howto_ls.cache import GuideCache
+from howto_ls.checked import cache_key, check_answer, known_identifiers, write_checked_guide
+from howto_ls.config import Settings
+from howto_ls.errors import (
+    BackendAuthError,
+    BackendContextError,
+    BackendError,
+    BackendNotFoundError,
+    BackendRateLimitError,
+    BackendResponseError,
+    GuideValidationError,
+)
+from howto_ls.guide import parse_guide
+from howto_ls.model import GuideRequest
+from howto_ls.testing import fake_openai as fo
+from howto_ls.testing.fake_openai import FakeOpenAI, Reply
+from howto_ls.testing.samples import GOOD_GUIDE, INVENTED_GUIDE, QUOTES_GUIDE, total_request
+
+KEY = "sk-checked-SECRET-42"
+FINGERPRINT = "abcdef012345"
+
+
+@pytest.fixture
+def request_(tmp_path: Path) -> GuideRequest:
+    return total_request(tmp_path)
+
+
+@pytest.fixture
+def cache(tmp_path: Path) -> GuideCache:
+    return GuideCache(tmp_path / "cache" / "guides.sqlite3")
+
+
+def backend(url: str) -> OpenAIBackend:
+    settings = Settings(base_url=url, model="fake-model", timeout=10.0)
+    return OpenAIBackend(settings, KEY, retry_base_delay=0.01, progress_interval=0.0)
+
+
+async def test_a_good_answer_is_returned_and_cached(
+    request_: GuideRequest, cache: GuideCache
+) -> None:
+    with FakeOpenAI([GOOD_GUIDE]) as fake:
+        b = backend(fake.url)
+        guide = await write_checked_guide(b, request_, cache=cache, fingerprint=FINGERPRINT)
+        assert guide == parse_guide(GOOD_GUIDE).guide
+        progress: list[str] = []
+        again = await write_checked_guide(
+            b, request_, progress=progress.append, cache=cache, fingerprint=FINGERPRINT
+        )
+        assert len(fake.chat_requests) == 1  # the hit made no request
+    assert again == guide
+    assert progress == ["Using the cached guide"]
+    assert cache.get(cache_key(b, request_, FINGERPRINT)) == guide
+
+
+async def test_a_hit_needs_no_server_at_all(request_: GuideRequest, cache: GuideCache) -> None:
+    with FakeOpenAI([GOOD_GUIDE]) as fake:
+        url = fake.url
+        await write_checked_guide(backend(url), request_, cache=cache, fingerprint=FINGERPRINT)
+    guide = await write_checked_guide(backend(url), request_, cache=cache, fingerprint=FINGERPRINT)
+    assert guide.steps[0] == "It adds up `prices` into `subtotal`."
+
+
+async def test_other_fingerprint_or_language_misses(
+    request_: GuideRequest, cache: GuideCache, tmp_path: Path
+) -> None:
+    with FakeOpenAI(default=GOOD_GUIDE) as fake:
+        b = backend(fake.url)
+        await write_checked_guide(b, request_, cache=cache, fingerprint=FINGERPRINT)
+        await write_checked_guide(b, request_, cache=cache, fingerprint="changed-code")
+        german = total_request(tmp_path / "de", language="German")
+        await write_checked_guide(b, german, cache=cache, fingerprint=FINGERPRINT)
+        await write_checked_guide(b, request_, cache=cache, fingerprint=None)
+    assert len(fake.chat_requests) == 4
+
+
+async def test_chatter_and_fences_pass_without_repair(request_: GuideRequest) -> None:
+    with FakeOpenAI([fo.with_chatter(GOOD_GUIDE)]) as fake:
+        guide = await write_checked_guide(backend(fake.url), request_)
+    assert len(fake.chat_requests) == 1
+    assert guide.description.startswith("The `total` function sums")
+
+
+async def test_quotes_and_backslashes_survive(request_: GuideRequest) -> None:
+    with FakeOpenAI([QUOTES_GUIDE]) as fake:
+        guide = await write_checked_guide(backend(fake.url), request_)
+    assert 'note = """C:\\\\shop\\\\prices.txt"""' in guide.example
+
+
+async def test_one_repair_round_sends_the_answer_and_its_problems(
+    request_: GuideRequest, cache: GuideCache
+) -> None:
+    progress: list[str] = []
+    with FakeOpenAI([INVENTED_GUIDE, GOOD_GUIDE]) as fake:
+        guide = await write_checked_guide(
+            backend(fake.url),
+            request_,
+            progress=progress.append,
+            cache=cache,
+            fingerprint=FINGERPRINT,
+        )
+    assert guide == parse_guide(GOOD_GUIDE).guide
+    first, second = fake.chat_requests
+    assert [m["role"] for m in first.messages] == ["system", "user"]
+    assert [m["role"] for m in second.messages] == ["system", "user", "assistant", "user"]
+    assert second.messages[2]["content"] == INVENTED_GUIDE
+    assert "`fetch_tax_table`" in second.messages[3]["content"]
+    assert "Fixing 1 problem in the guide" in progress
+
+
+async def test_still_failing_raises_with_the_problems_and_caches_nothing(
+    request_: GuideRequest, cache: GuideCache
+) -> None:
+    with FakeOpenAI([fo.NO_SECTIONS, INVENTED_GUIDE]) as fake:
+        b = backend(fake.url)
+        with pytest.raises(GuideValidationError) as caught:
+            await write_checked_guide(b, request_, cache=cache, fingerprint=FINGERPRINT)
+    assert len(fake.chat_requests) == 2
+    repair = fake.chat_requests[1].messages[3]["content"]
+    assert "Description section is missing" in repair
+    assert "Usage Example section is missing" in repair
+    error = caught.value
+    assert error.problems == [
+        "Step 2 names `fetch_tax_table`, which is not in the code; "
+        "name only calls, attributes and parameters the code has"
+    ]
+    message = str(error)
+    assert message.startswith("the guide from fake-model at 127.0.0.1:")
+    assert "still has 1 problem after a repair round" in message
+    assert "use the offline guide" in message and "\n" not in message
+    assert cache.get(cache_key(b, request_, FINGERPRINT)) is None
+
+
+async def test_a_huge_answer_is_refused_without_a_repair(request_: GuideRequest) -> None:
+    with FakeOpenAI([Reply(fo.huge(), token_chars=1024), GOOD_GUIDE]) as fake:
+        with pytest.raises(BackendResponseError, match="passed 200,000 characters"):
+            await write_checked_guide(backend(fake.url), request_)
+        assert len(fake.chat_requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("reply", "error"),
+    [
+        (fo.unauthorized(), BackendAuthError),
+        (fo.not_found(), BackendNotFoundError),
+        (fo.rate_limited("0"), BackendRateLimitError),
+        (fo.server_error(), BackendResponseError),
+        (fo.context_length_exceeded(), BackendContextError),
+        (fo.empty(), BackendResponseError),
+        (fo.malformed(GOOD_GUIDE), BackendResponseError),
+        (fo.dropped(GOOD_GUIDE, after=2), BackendResponseError),
+    ],
+)
+async def test_backend_faults_pass_through_and_cache_nothing(
+    request_: GuideRequest,
+    cache: GuideCache,
+    caplog: pytest.LogCaptureFixture,
+    reply: Reply,
+    error: type[BackendError],
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    with FakeOpenAI(default=reply) as fake:
+        b = backend(fake.url)
+        with pytest.raises(error) as caught:
+            await write_checked_guide(b, request_, cache=cache, fingerprint=FINGERPRINT)
+    assert cache.get(cache_key(b, request_, FINGERPRINT)) is None
+    for text in (str(caught.value), repr(caught.value), caplog.text):
+        assert KEY not in text
+
+
+async def test_a_backend_without_raw_answers_is_called_as_it_is(
+    request_: GuideRequest, cache: GuideCache
+) -> None:
+    offline = OfflineBackend()
+    guide = await write_checked_guide(offline, request_, cache=cache, fingerprint=FINGERPRINT)
+    assert guide.example.strip()
+    assert len(cache) == 0
+
+
+def test_known_identifiers_come_from_code_module_and_context(request_: GuideRequest) -> None:
+    known = known_identifiers(request_)
+    assert {"total", "prices", "subtotal", "round", "tax_rate", "region", "shop"} <= known
+    assert "fetch_tax_table" not in known
+
+
+def test_check_answer_reports_a_wrong_import(request_: GuideRequest) -> None:
+    wrong = GOOD_GUIDE.replace("from shop import total", "from shopping import total")
+    _, problems = check_answer(wrong, request_)
+    assert problems == [
+        "Usage Example does not import `total` from `shop` or `shop.cart`; "
+        "add `from shop import total`"
+    ]
+    defining = GOOD_GUIDE.replace("from shop import total", "from shop.cart import total")
+    assert check_answer(defining, request_)[1] == []
