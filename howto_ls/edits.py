@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from howto_ls.astutil import Definition, docstring_node, find_definition, iter_definitions
 from howto_ls.errors import SourceError, SymbolNotFoundError, UnsafeEditError
-from howto_ls.fingerprint import code_dump, find_assignment, parse_source
+from howto_ls.fingerprint import find_assignment, parse_source, same_code_trees
 from howto_ls.guide import DOCSTRING_MARKER, HEADING
 from howto_ls.model import Position, Span
 from howto_ls.sourcefile import newline_of
@@ -100,16 +100,29 @@ def docstring_text(guide_markdown: str, fingerprint: str) -> str:
 
 
 def check_code_unchanged(old: str, new: str, what: str) -> None:
-    """Raise UnsafeEditError unless ``new`` is ``old``'s code with only docstrings changed."""
-    old_tree = parse_source(old, what)
+    """Raise UnsafeEditError unless ``new`` is ``old``'s code with only docstrings changed.
+
+    Docstrings of modules, classes and functions and attribute docstrings (string statements
+    right after an assignment) are ignored; everything else must parse to the same AST.
+    """
+    _check_trees(parse_source(old, what), _parse_new(new, what), what)
+
+
+def _parse_new(new: str, what: str) -> ast.Module:
+    """The edited source parsed, or UnsafeEditError saying where it broke."""
     try:
-        new_tree = ast.parse(new)
-    except SyntaxError as exc:
+        return ast.parse(new)
+    except (SyntaxError, ValueError) as exc:
+        where = f"line {exc.lineno}: {exc.msg}" if isinstance(exc, SyntaxError) else str(exc)
         raise UnsafeEditError(
             f"refusing to edit {what}: the result would change the code (it would not parse: "
-            f"line {exc.lineno}: {exc.msg}); edit the docstring by hand"
+            f"{where}); edit the docstring by hand"
         ) from None
-    if code_dump(old_tree, copy=False) != code_dump(new_tree, copy=False):
+
+
+def _check_trees(old_tree: ast.Module, new_tree: ast.Module, what: str) -> None:
+    """Compare two trees with docstrings ignored; both are stripped in place."""
+    if not same_code_trees(old_tree, new_tree):
         raise UnsafeEditError(
             f"refusing to edit {what}: the result would change the code (its syntax tree "
             "differs beyond docstrings); edit the docstring by hand"
@@ -162,7 +175,7 @@ def docstring_edit(
     edit = TextEdit(
         Span(lines.position(start), lines.position(end)), replacement.replace("\n", newline)
     )
-    _verify(source, qualname, edit, block)
+    _verify(source, tree, qualname, edit, block)
     return edit
 
 
@@ -488,13 +501,12 @@ def _trim(text: str, start: int, end: int, replacement: str) -> tuple[int, int, 
 # --- verification and reading -----------------------------------------------------------------
 
 
-def _verify(source: str, qualname: str, edit: TextEdit, block: str) -> None:
+def _verify(source: str, old_tree: ast.Module, qualname: str, edit: TextEdit, block: str) -> None:
     """Refuse the edit unless the code is unchanged and the docstring holds the guide."""
     what = qualname or "the module"
-    new_source = apply_edits(source, [edit])
-    check_code_unchanged(source, new_source, what)
-    tree = parse_source(_NEWLINE.sub("\n", new_source), what)
-    value = _docstring_value(tree, qualname)
+    new_tree = _parse_new(_NEWLINE.sub("\n", apply_edits(source, [edit])), what)
+    value = _docstring_value(new_tree, qualname)
+    _check_trees(old_tree, new_tree, what)
     if value is None or block not in value:
         raise UnsafeEditError(
             f"refusing to edit {what}: the new docstring would not hold the guide exactly; "

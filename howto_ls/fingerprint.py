@@ -6,27 +6,43 @@ import ast
 import hashlib
 from copy import deepcopy
 
-from howto_ls.astutil import find_definition, strip_docstrings
+from howto_ls.astutil import find_definition
 from howto_ls.errors import SourceError, SymbolNotFoundError
 
 Assignment = ast.Assign | ast.AnnAssign
 _ASSIGNMENTS = (ast.Assign, ast.AnnAssign)
 _BODY_FIELDS = ("body", "orelse", "finalbody")
+_DOCUMENTED = (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
-def strip_attribute_docstrings(tree: ast.AST) -> ast.AST:
-    """Remove string statements that directly follow an assignment (PEP 257 attribute docs)."""
-    for node in ast.walk(tree):
+def strip_docs(tree: ast.AST) -> ast.AST:
+    """Remove docstrings and attribute docstrings from ``tree`` in place; return it.
+
+    Like :func:`howto_ls.astutil.strip_docstrings` (a body left empty becomes ``pass``), and
+    string statements right after an assignment (PEP 257 attribute docstrings) go too. Only
+    statement lists are visited, which keeps this fast on large modules.
+    """
+    pending: list[ast.AST] = [tree]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, _DOCUMENTED) and node.body and _is_string_statement(node.body[0]):
+            node.body = node.body[1:] or [ast.Pass()]
         for field in _BODY_FIELDS:
             body = getattr(node, field, None)
-            if isinstance(body, list) and body:
-                kept = [
-                    stmt
-                    for index, stmt in enumerate(body)
-                    if not (index and _documents(stmt, body[index - 1]))
-                ]
-                if len(kept) != len(body):
-                    setattr(node, field, kept)
+            if not isinstance(body, list) or not body:
+                continue
+            kept = [
+                stmt
+                for index, stmt in enumerate(body)
+                if not (index and _documents(stmt, body[index - 1]))
+            ]
+            if len(kept) != len(body):
+                setattr(node, field, kept)
+            pending.extend(kept)
+        for field in ("handlers", "cases"):
+            pending.extend(getattr(node, field, None) or ())
+    if isinstance(tree, ast.Module) and not tree.body:
+        tree.body = [ast.Pass()]  # an empty module is a module whose docstring was stripped
     return tree
 
 
@@ -35,10 +51,25 @@ def code_dump(tree: ast.AST, *, copy: bool = True) -> str:
 
     With ``copy=False`` the docstrings are stripped from ``tree`` itself, which is faster.
     """
-    clean = strip_attribute_docstrings(strip_docstrings(deepcopy(tree) if copy else tree))
-    if isinstance(clean, ast.Module) and not clean.body:
-        clean.body = [ast.Pass()]  # an empty module is a module whose docstring was stripped
-    return ast.dump(clean, include_attributes=False)
+    return ast.dump(strip_docs(deepcopy(tree) if copy else tree), include_attributes=False)
+
+
+def same_code_trees(old: ast.AST, new: ast.AST) -> bool:
+    """Whether two trees hold the same code once docs are stripped (both stripped in place)."""
+    pending: list[tuple[object, object]] = [(strip_docs(old), strip_docs(new))]
+    while pending:
+        left, right = pending.pop()
+        if type(left) is not type(right):
+            return False
+        if isinstance(left, ast.AST):
+            pending.extend((getattr(left, f, None), getattr(right, f, None)) for f in left._fields)
+        elif isinstance(left, list) and isinstance(right, list):
+            if len(left) != len(right):
+                return False
+            pending.extend(zip(left, right, strict=True))
+        elif left != right:
+            return False
+    return True
 
 
 def fingerprint_node(node: ast.AST) -> str:
