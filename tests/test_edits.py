@@ -393,14 +393,32 @@ def test_unknown_symbol() -> None:
 
 
 def test_backslash_continued_header_is_refused_not_broken() -> None:
-    source = "def f(): \\\n    return 1\n"
-    try:
-        edit = docstring_edit(source, "f", GUIDE, FP)
-    except UnsafeEditError as exc:
-        assert "refusing to edit f" in str(exc)
-    else:
-        assert edit is not None
-        assert same_code(source, apply_edits(source, [edit]))
+    with pytest.raises(UnsafeEditError, match=r"refusing to edit f: .*would not parse: line \d+"):
+        docstring_edit("def f(): \\\n    return 1\n", "f", GUIDE, FP)
+
+
+def test_colons_inside_the_signature_do_not_confuse_placement() -> None:
+    source = 'def f(x=lambda: 1, y: dict = {1: 2}) -> "A:B":\n    return x\n'
+    new = insert(source, "f")
+    assert new.startswith(f'def f(x=lambda: 1, y: dict = {{1: 2}}) -> "A:B":\n    """{HEADING}\n')
+
+
+def test_class_with_multiline_bases_inside_type_checking_block() -> None:
+    source = (
+        "if TYPE_CHECKING:\n    class A(\n        B,\n        metaclass=M,\n    ):\n        x = 1\n"
+    )
+    new = insert(source, "A")
+    assert f'    ):\n        """{HEADING}\n' in new
+    assert new.endswith('        """\n        x = 1\n')
+
+
+def test_escapes_in_human_text_are_kept_byte_for_byte() -> None:
+    human = 'def f():\n    """Bullet \\N{BULLET} and \\u00e9 kept.\n\nColumn-0 line.\n    """\n'
+    new = insert(human, "f")
+    assert new.startswith(
+        'def f():\n    """Bullet \\N{BULLET} and \\u00e9 kept.\n\nColumn-0 line.\n\n'
+    )
+    assert doc_of(new, "f").startswith("Bullet \N{BULLET} and \u00e9 kept.")
 
 
 def test_check_code_unchanged_refuses_code_changes() -> None:
