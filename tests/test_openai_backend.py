@@ -120,6 +120,7 @@ async def test_progress_follows_the_stream_at_a_bounded_rate(request_: GuideRequ
         (fo.not_found(), BackendNotFoundError, "model 'fake-model' or URL", 1),
         (fo.context_length_exceeded(), BackendContextError, "too long for model fake-model", 1),
         (fo.empty(), BackendResponseError, "the model returned an empty answer", 1),
+        (Reply(fo.NO_SECTIONS), BackendResponseError, "is not a guide (Description section", 1),
         (fo.malformed(GOOD_GUIDE), BackendResponseError, "stream event that is not JSON", 1),
         (fo.dropped(GOOD_GUIDE, after=3), BackendResponseError, "stream from fake-model", 1),
         (Reply(fo.huge(), token_chars=1024), BackendResponseError, "passed 200,000 characters", 1),
