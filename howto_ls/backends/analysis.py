@@ -9,6 +9,7 @@ A *clause* is a lower-case verb phrase naming the real code ("sends a POST reque
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -712,6 +713,7 @@ def sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else f"{text}."
 
 
+@functools.lru_cache(maxsize=1024)
 def is_generator(node: ast.AST) -> bool:
     """Whether a function's own body (not nested defs) contains ``yield``."""
     return any(isinstance(n, ast.Yield | ast.YieldFrom) for n in own_nodes(node))

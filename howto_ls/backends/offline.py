@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from howto_ls.astutil import find_definition
+from howto_ls.astutil import Definition, iter_definitions
 from howto_ls.backends.analysis import (
     Clause,
     Facts,
@@ -76,7 +76,7 @@ class OfflineBackend:
 
 def write_guide(request: GuideRequest) -> Guide:
     """A specific guide for ``request.symbol`` from static analysis of ``module_source``."""
-    writer = _Writer(request.symbol, parse_module(request.module_source))
+    writer = _Writer(request.symbol, request.module_source)
     description, steps, example = writer.write()
     return Guide(
         description=_unvague(description),
@@ -92,6 +92,56 @@ def parse_module(source: str) -> ast.Module | None:
         return ast.parse(source)
     except (SyntaxError, ValueError):
         return None
+
+
+_BLOCK_START = ("def ", "async def ", "class ", "@")
+
+
+def segment_of(source: str, symbol: Symbol) -> str | None:
+    """The top-level statement holding ``symbol``, cut from ``source`` by lines.
+
+    Parsing only this block keeps big modules fast; when the cut is wrong (a string at column
+    0, a stale range) the block does not parse or lacks the symbol, and callers parse it all.
+    """
+    return _block_at(_lines(source), symbol.full_range.start.line)
+
+
+def _block_at(lines: Sequence[str], first: int) -> str | None:
+    """The top-level block of ``lines`` that holds line ``first``, or None."""
+    if not 0 <= first < len(lines):
+        return None
+    start = first
+    if lines[first][:1] in {"", " ", "\t"}:
+        while start > 0 and lines[start][:1] in {"", " ", "\t", "\n", "\r", "#"}:
+            start -= 1
+        if not lines[start].startswith(_BLOCK_START):
+            return None
+    while start > 0 and lines[start - 1].startswith("@"):
+        start -= 1
+    end = start + 1
+    while end < len(lines) and (not lines[end].strip() or lines[end][:1] in " \t#)]}"):
+        end += 1
+    return "".join(lines[start:end])
+
+
+@functools.lru_cache(maxsize=8)
+def _lines(source: str) -> tuple[str, ...]:
+    """The lines of ``source`` with their endings (split once per source text)."""
+    return tuple(source.splitlines(keepends=True))
+
+
+@functools.lru_cache(maxsize=16)
+def definitions(tree: ast.Module) -> dict[str, Definition]:
+    """Every function and class of ``tree`` by qualified name; the first wins when redefined."""
+    found: dict[str, Definition] = {}
+    for qualname, node in iter_definitions(tree):
+        found.setdefault(qualname, node)
+    return found
+
+
+def _definition(tree: ast.Module, qualname: str) -> Definition | None:
+    """The function or class named ``qualname`` in ``tree``, through the cached index."""
+    return definitions(tree).get(qualname)
 
 
 def _unvague(text: str) -> str:
@@ -257,20 +307,48 @@ class _Writer:
     """Writes the three sections for one symbol."""
 
     symbol: Symbol
-    tree: ast.Module | None
+    source: str
+    tree: ast.Module | None = None
     node: ast.AST | None = None
     parents: list[ast.AST] = field(default_factory=list)
+
+    def module_tree(self) -> ast.Module | None:
+        """The whole module's AST (parsed once per source text)."""
+        return parse_module(self.source)
+
+    def top_level_class(self, name: str) -> ast.ClassDef | None:
+        """The module-level class ``name``, parsing only its block when it can."""
+        match = re.search(rf"^class {re.escape(name)}\b", self.source, re.MULTILINE)
+        if match is None:
+            return None
+        line = self.source.count("\n", 0, match.start())
+        block = _block_at(_lines(self.source), line)
+        for tree in (parse_module(block) if block else None, self.module_tree()):
+            found = _definition(tree, name) if tree is not None else None
+            if isinstance(found, ast.ClassDef):
+                return found
+        return None
 
     def write(self) -> tuple[str, list[str], str]:
         """Description, steps and example for the symbol."""
         symbol = self.symbol
-        if (self.tree is not None and symbol.kind is SymbolKind.MODULE) or not symbol.qualname:
+        if symbol.kind is SymbolKind.MODULE or not symbol.qualname:
+            self.tree = self.module_tree()
             return self._module()
-        if self.tree is not None:
-            self.node = find_definition(self.tree, symbol.qualname)
-            self.parents = self._parents()
-            if self.node is None:
-                self.node = _find_assignment(self.tree, symbol.qualname)
+        segment = segment_of(self.source, symbol)
+        for whole in (False, True):
+            if whole:
+                self.tree = self.module_tree()
+            else:
+                self.tree = parse_module(segment) if segment else None
+            if self.tree is None:
+                continue
+            self.node = _definition(self.tree, symbol.qualname) or _find_assignment(
+                self.tree, symbol.qualname
+            )
+            if self.node is not None:
+                self.parents = self._parents()
+                break
         if isinstance(self.node, ast.ClassDef):
             return self._class(self.node)
         if isinstance(self.node, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -284,7 +362,7 @@ class _Writer:
         found: list[ast.AST] = []
         assert self.tree is not None
         for end in range(1, len(parts)):
-            node = find_definition(self.tree, ".".join(parts[:end]))
+            node = _definition(self.tree, ".".join(parts[:end]))
             if node is not None:
                 found.append(node)
         return found
@@ -607,7 +685,7 @@ def _find_assignment(tree: ast.Module, qualname: str) -> ast.Assign | ast.AnnAss
     *owner, name = qualname.split(".")
     body: list[ast.stmt] = tree.body
     if owner:
-        parent = find_definition(tree, ".".join(owner))
+        parent = _definition(tree, ".".join(owner))
         if not isinstance(parent, ast.ClassDef):
             return None
         body = parent.body
@@ -894,12 +972,12 @@ class _Example:
         if class_node is None or depth > 3:
             return None
         init = _find_method(class_node, "__init__")
-        if init is not None or self.writer.tree is None:
+        if init is not None:
             return init
         for base in class_node.bases:
             if isinstance(base, ast.Name):
-                parent = find_definition(self.writer.tree, base.id)
-                if isinstance(parent, ast.ClassDef):
+                parent = self.writer.top_level_class(base.id)
+                if parent is not None:
                     found = self._init_for(parent, depth + 1)
                     if found is not None:
                         return found
