@@ -1,0 +1,164 @@
+"""``howto-ls doc --write docstring`` against a faulty fake model server, over real sockets.
+
+After every failure the file is byte-identical, the message is one clear line, and the API key
+appears nowhere in the output.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from howto_ls.config import Settings
+from howto_ls.engine import Engine
+from howto_ls.guide import render
+from howto_ls.testing import fake_openai as fakes
+from howto_ls.testing.fake_openai import FakeOpenAI, Reply
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+KEY = "sk-test-DO-NOT-LEAK-0123456789abcdef"
+TARGET = "inventory/stock.py::parse_csv"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    shutil.copytree(EXAMPLES, root)
+    return root
+
+
+@pytest.fixture
+def good_answer(project: Path) -> str:
+    """A correct guide for parse_csv, as a model would send it."""
+    engine = Engine(Settings(backend="offline"), project)
+    path = project / "inventory/stock.py"
+    source = path.read_text()
+    symbol = engine.symbol_named(path, source, "parse_csv")
+    return render(engine.offline_guide(symbol, source))
+
+
+def run_doc(
+    project: Path, base_url: str, *extra: str, timeout: str = "20"
+) -> subprocess.CompletedProcess[str]:
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(project),
+        "XDG_CACHE_HOME": str(project / ".cache"),
+        "HOWTO_BASE_URL": base_url,
+        "HOWTO_MODEL": "fake-model",
+        "HOWTO_API_KEY": KEY,
+        "HOWTO_TIMEOUT": timeout,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "howto_ls", "doc", TARGET, "--write", "docstring", *extra],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def no_retry_wait(reply: Reply) -> Reply:
+    """The same fault, telling the client to retry at once (keeps the test fast)."""
+    return Reply(**{**reply.__dict__, "headers": {**reply.headers, "Retry-After": "0"}})
+
+
+FAULTS: dict[str, tuple[list[Reply | str], str]] = {
+    "401": ([fakes.unauthorized()], "API key"),
+    "404": ([fakes.not_found()], "not found"),
+    "429 after retries": ([no_retry_wait(fakes.rate_limited("0"))] * 4, "429"),
+    "500 after retries": ([no_retry_wait(fakes.server_error())] * 4, "500"),
+    "context too long": ([fakes.context_length_exceeded()], "too long"),
+    "empty answer": ([fakes.empty()] * 4, "empty"),
+    "no sections": (["I am sorry, I cannot help with that."] * 2, "problem"),
+    "dropped mid-stream": ([fakes.dropped("How to Use This Code Block\n" * 20)] * 4, "stream"),
+    "1 MB answer": ([fakes.huge()] * 2, ""),
+}
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+def test_model_fault_leaves_the_file_byte_identical(project: Path, fault: str) -> None:
+    replies, words = FAULTS[fault]
+    path = project / "inventory/stock.py"
+    before = path.read_bytes()
+    with FakeOpenAI(replies=replies) as fake:
+        result = run_doc(project, fake.url)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert path.read_bytes() == before
+    message = result.stderr.strip()
+    assert len(message.splitlines()) == 1, message
+    assert message.startswith("howto-ls: error: ")
+    assert words.lower() in message.lower()
+    assert "Traceback" not in message
+    assert KEY not in result.stdout + result.stderr
+
+
+def test_connection_refused_names_the_server(project: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    path = project / "inventory/stock.py"
+    before = path.read_bytes()
+    result = run_doc(project, f"http://127.0.0.1:{port}/v1")
+    assert result.returncode == 1
+    assert f"127.0.0.1:{port}" in result.stderr and "running" in result.stderr
+    assert path.read_bytes() == before
+    assert KEY not in result.stderr
+
+
+def test_timeout_is_reported(project: Path, good_answer: str) -> None:
+    slow = Reply(content=good_answer, first_token_delay=5.0)
+    path = project / "inventory/stock.py"
+    before = path.read_bytes()
+    with FakeOpenAI(replies=[slow] * 4) as fake:
+        result = run_doc(project, fake.url, timeout="1")
+    assert result.returncode == 1
+    assert "within" in result.stderr or "timed out" in result.stderr
+    assert path.read_bytes() == before
+
+
+def test_chatty_fenced_answer_lands_in_the_docstring(project: Path, good_answer: str) -> None:
+    path = project / "inventory/stock.py"
+    with FakeOpenAI(replies=[fakes.with_chatter(good_answer)]) as fake:
+        result = run_doc(project, fake.url)
+        (request,) = fake.chat_requests
+    assert result.returncode == 0, result.stderr
+    assert request.headers["authorization"] == f"Bearer {KEY}"
+    text = path.read_text()
+    assert "Sure! Here is the guide" not in text
+    assert "How to Use This Code Block" in text
+    assert "for item in parse_csv(" in text or "parse_csv(" in text
+
+
+def test_answer_with_quotes_and_backslashes_is_escaped_safely(
+    project: Path, good_answer: str
+) -> None:
+    tricky = good_answer.replace("Usage Example\n", "Usage Example\n", 1).replace(
+        "```python\n", '```python\nPATTERN = r"C:\\\\data\\\\*.csv"  # """ quoted\n', 1
+    )
+    path = project / "inventory/stock.py"
+    with FakeOpenAI(replies=[tricky]) as fake:
+        result = run_doc(project, fake.url)
+    assert result.returncode == 0, result.stderr
+    import ast
+
+    tree = ast.parse(path.read_text())
+    function = next(
+        n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == "parse_csv"
+    )
+    assert 'PATTERN = r"C:\\\\data\\\\*.csv"  # """ quoted' in (ast.get_docstring(function) or "")
+
+
+def test_second_run_uses_the_cache_and_asks_nothing(project: Path, good_answer: str) -> None:
+    with FakeOpenAI(replies=[good_answer]) as fake:
+        first = run_doc(project, fake.url, "--json")
+        second = run_doc(project, fake.url, "--json")
+        assert len(fake.chat_requests) == 1
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
