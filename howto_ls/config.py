@@ -22,6 +22,8 @@ ENVIRONMENT = {
     "language": "HOWTO_LANGUAGE",
     "prompt_file": "HOWTO_PROMPT_FILE",
     "timeout": "HOWTO_TIMEOUT",
+    "connect_timeout": "HOWTO_CONNECT_TIMEOUT",
+    "first_token_timeout": "HOWTO_FIRST_TOKEN_TIMEOUT",
     "max_concurrency": "HOWTO_MAX_CONCURRENCY",
 }
 # LSP (camelCase) name -> setting name
@@ -35,6 +37,8 @@ LSP_NAMES = {
     "hover": "hover",
     "promptFile": "prompt_file",
     "timeout": "timeout",
+    "connectTimeout": "connect_timeout",
+    "firstTokenTimeout": "first_token_timeout",
     "maxConcurrency": "max_concurrency",
 }
 _CHOICES = {"backend": BACKENDS, "target": TARGETS, "hover": HOVER_MODES}
@@ -52,7 +56,9 @@ class Settings:
     language: str = "English"
     hover: str = "guide"
     prompt_file: str | None = None
-    timeout: float = 120.0
+    timeout: float = 120.0  # a whole guide, seconds
+    connect_timeout: float = 10.0
+    first_token_timeout: float = 90.0  # also the longest pause between two streamed chunks
     max_concurrency: int = 4
     warnings: tuple[str, ...] = field(default=(), compare=False)
 

@@ -116,6 +116,7 @@ class Engine:
             module_source=module_source,
             context=context,
             language=self.settings.language,
+            extra={"relpath": _relative(symbol.path, self.root)},
         )
 
     @property
@@ -136,8 +137,6 @@ class Engine:
         request = await self.request_for(symbol, module_source)
         if self.backend.name == "offline":
             return await self.backend.generate(request, progress)
-        if progress is not None:
-            progress(f"Asking {self.backend.describe()}")
         try:
             fingerprint: str | None = fingerprint_of(module_source, symbol.qualname)
         except HowtoError:
@@ -235,6 +234,13 @@ class Engine:
             return []
         current = fingerprint_of(source, qualname)
         return [ExistingGuide(qualname, markdown, fingerprint, current, where, span)]
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.name
 
 
 def _edits_between(old: str, new: str) -> tuple[TextEdit, ...]:

@@ -5,6 +5,7 @@ No message ever contains an API key.
 
     HowtoError                      base of everything below
     ├── UsageError                  bad command-line input or target (CLI exit 2)
+    ├── PromptTemplateError         the user's prompt file is unreadable or malformed
     ├── SymbolNotFoundError         nothing documentable at that position or name (CLI exit 2)
     ├── SourceError                 the file cannot be read, decoded or parsed
     ├── UnsafeEditError             an edit would change the code, not just a docstring
@@ -31,6 +32,10 @@ class HowtoError(Exception):
 
 class UsageError(HowtoError):
     """The command line or target is malformed."""
+
+
+class PromptTemplateError(HowtoError):
+    """The user's prompt file cannot be read or uses unknown placeholders."""
 
 
 class SymbolNotFoundError(HowtoError):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from howto_ls.errors import HowtoError
+from howto_ls.errors import PromptTemplateError
 from howto_ls.model import GuideRequest, Symbol, SymbolKind
 
 PROMPT_VERSION = "1"
@@ -39,10 +39,6 @@ PLACEHOLDERS = (
 )
 
 Message = dict[str, str]
-
-
-class PromptTemplateError(HowtoError):
-    """The user's prompt file cannot be read or uses unknown placeholders."""
 
 
 @dataclass(frozen=True)

@@ -45,11 +45,6 @@ from howto_ls.prompt import Message, Repair, build_messages, load_template
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_MODEL = "gpt-4o-mini"
-CONNECT_TIMEOUT = 10.0
-"""Seconds to open the connection."""
-FIRST_TOKEN_TIMEOUT = 90.0
-"""Seconds to wait for the first token, and the longest silence between two chunks (a local
-model server may load the model before answering)."""
 WRITE_TIMEOUT = 30.0
 MAX_RETRIES = 3
 RETRY_BASE_DELAY = 1.0
@@ -114,8 +109,8 @@ class OpenAIBackend:
         api_key: str | None = None,
         *,
         transport: httpx.AsyncBaseTransport | None = None,
-        connect_timeout: float = CONNECT_TIMEOUT,
-        first_token_timeout: float = FIRST_TOKEN_TIMEOUT,
+        connect_timeout: float | None = None,
+        first_token_timeout: float | None = None,
         max_retries: int = MAX_RETRIES,
         retry_base_delay: float = RETRY_BASE_DELAY,
         max_retry_delay: float = MAX_RETRY_DELAY,
@@ -125,8 +120,8 @@ class OpenAIBackend:
         self.model = settings.model or DEFAULT_MODEL
         self.base_url = (settings.base_url or DEFAULT_BASE_URL).rstrip("/")
         self.timeout = settings.timeout
-        self.connect_timeout = connect_timeout
-        self.first_token_timeout = first_token_timeout
+        self.connect_timeout = connect_timeout or settings.connect_timeout
+        self.first_token_timeout = first_token_timeout or settings.first_token_timeout
         self.max_retries = max_retries
         self.retry_base_delay = retry_base_delay
         self.max_retry_delay = max_retry_delay
