@@ -1,20 +1,16 @@
 /** Starts, stops and restarts the howto-ls language server with the chosen interpreter. */
 
-import { randomUUID } from "node:crypto";
 import * as os from "node:os";
 import * as vscode from "vscode";
 import {
-  ExecuteCommandRequest,
   LanguageClient,
   type LanguageClientOptions,
-  ResponseError,
   type ServerOptions,
-  TransportKind,
 } from "vscode-languageclient/node";
 import { chooseInterpreter, type InterpreterChoice } from "./interpreter";
 import { offerInstall } from "./install";
 import { probe } from "./probe";
-import { handleServerProgress, showProgress } from "./progress";
+import { handleServerProgress } from "./progress";
 import { selectedInterpreter } from "./pythonExtension";
 import { initializationOptions, serverEnvironment } from "./settings";
 
@@ -98,16 +94,12 @@ export class ServerManager implements vscode.Disposable {
     const serverOptions: ServerOptions = {
       command: interpreter.path,
       args: ["-m", "howto_ls"],
-      transport: TransportKind.stdio,
       options: { env, cwd: folder?.uri.fsPath },
     };
     const clientOptions: LanguageClientOptions = {
       documentSelector: [{ scheme: "file", language: "python" }],
       outputChannel: this.log,
       initializationOptions: options,
-      middleware: {
-        executeCommand: (command, args) => this.executeWithProgress(command, args),
-      },
     };
     const client = new LanguageClient("howto", "howto-ls", serverOptions, clientOptions);
     this.client = client;
@@ -124,30 +116,6 @@ export class ServerManager implements vscode.Disposable {
       return;
     }
     this.clientDisposables.push(handleServerProgress(client));
-  }
-
-  private async executeWithProgress(command: string, args: unknown[]): Promise<unknown> {
-    const client = this.running;
-    if (client === undefined) {
-      void vscode.window.showWarningMessage("howto-ls is not running; run \"How-to: Restart server\".");
-      return undefined;
-    }
-    const token = randomUUID();
-    const display = showProgress(client, token, "Writing how-to guide");
-    try {
-      return await client.sendRequest(ExecuteCommandRequest.type, {
-        command,
-        arguments: args,
-        workDoneToken: token,
-      });
-    } catch (error) {
-      const message = error instanceof ResponseError ? error.message : String(error);
-      this.log.error(`${command} failed: ${message}`);
-      void vscode.window.showErrorMessage(`howto-ls: ${message}`);
-      return undefined;
-    } finally {
-      display.dispose();
-    }
   }
 }
 

@@ -1,0 +1,467 @@
+// End-to-end test: the packaged extension in code-server (VS Code 1.100), driven by headless Chromium.
+//
+//   node run.mjs --vsix ../../../test-artifacts/howto-ls-0.1.0.vsix --wheel WHEEL --artifacts DIR
+//
+// It installs the .vsix, opens a Python project, runs "Generate how-to doc" from the Ctrl+. menu,
+// saves, checks the docstring on disk, hovers the function, runs the palette command on a second
+// function, and keeps screenshots. Every wait is bounded; code-server and Chromium are killed at
+// the end; all state lives in a temp dir. Exit status: 0 all checks passed, 1 a check failed.
+
+import { execFile, spawn } from "node:child_process";
+import { once } from "node:events";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { parseArgs, promisify } from "node:util";
+import { chromium } from "playwright-core";
+
+const run = promisify(execFile);
+const here = path.dirname(new URL(import.meta.url).pathname);
+const { values: opts } = parseArgs({
+  options: {
+    vsix: { type: "string" },
+    wheel: { type: "string" },
+    artifacts: { type: "string", default: path.resolve(here, "../../../test-artifacts") },
+    browser: { type: "string", default: process.env.CHROMIUM ?? "/usr/bin/chromium-headless-shell" },
+    deadline: { type: "string", default: process.env.HOWTO_E2E_DEADLINE ?? "300" },
+    keep: { type: "boolean", default: false },
+  },
+});
+if (!opts.vsix || !opts.wheel) {
+  console.error("e2e: --vsix and --wheel are required (ci.sh passes both)");
+  process.exit(2);
+}
+const vsix = path.resolve(opts.vsix);
+const wheel = path.resolve(opts.wheel);
+const artifacts = path.resolve(opts.artifacts);
+mkdirSync(artifacts, { recursive: true });
+const codeServer = path.join(here, "node_modules", ".bin", "code-server");
+
+const root = mkdtempSync(path.join(tmpdir(), "howto-vscode-e2e-"));
+const dirs = Object.fromEntries(
+  ["home", "config", "data", "cache", "state", "tmp", "user-data", "extensions", "project", "chromium"].map(
+    (name) => [name, path.join(root, name)],
+  ),
+);
+for (const dir of Object.values(dirs)) {
+  mkdirSync(dir, { recursive: true });
+}
+const env = {
+  PATH: process.env.PATH,
+  LANG: "C.UTF-8",
+  HOME: dirs.home,
+  XDG_CONFIG_HOME: dirs.config,
+  XDG_DATA_HOME: dirs.data,
+  XDG_CACHE_HOME: dirs.cache,
+  XDG_STATE_HOME: dirs.state,
+  XDG_RUNTIME_DIR: dirs.tmp,
+  TMPDIR: dirs.tmp,
+  PYTHONDONTWRITEBYTECODE: "1",
+};
+
+const children = [];
+let browser;
+const results = [];
+
+function log(message) {
+  console.log(`e2e: ${message}`);
+}
+
+function check(name, ok, detail = "") {
+  results.push({ name, ok, detail });
+  console.log(`${ok ? "PASS" : "FAIL"} ${name}${detail ? ` — ${detail}` : ""}`);
+  return ok;
+}
+
+function killAll() {
+  for (const child of children) {
+    if (child.exitCode === null && child.signalCode === null) {
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+  }
+}
+
+const deadlineSeconds = Number(opts.deadline);
+const watchdog = setTimeout(() => {
+  console.error(`e2e: FAIL — the whole run exceeded ${deadlineSeconds} s; killing code-server and Chromium`);
+  killAll();
+  process.exit(1);
+}, deadlineSeconds * 1000);
+
+/** Starts a process in its own group, logging its output to a file in the artifacts. */
+function start(command, args, logName) {
+  const out = path.join(artifacts, logName);
+  const child = spawn(command, args, { env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  children.push(child);
+  const chunks = [];
+  child.stdout.on("data", (d) => chunks.push(d));
+  child.stderr.on("data", (d) => chunks.push(d));
+  child.on("close", () => writeFileSync(out, Buffer.concat(chunks)));
+  return child;
+}
+
+async function freePort() {
+  const server = createServer();
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address();
+  server.close();
+  return port;
+}
+
+async function waitFor(what, probe, timeoutMs, everyMs = 250) {
+  const end = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < end) {
+    try {
+      const value = await probe();
+      if (value) {
+        return value;
+      }
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (${last.message})` : ""}`);
+}
+
+const SOURCE = `"""Small geometry helpers."""
+
+import math
+
+
+def circle_area(radius: float) -> float:
+    if radius < 0:
+        raise ValueError("radius must be non-negative")
+    return math.pi * radius**2
+
+
+def scale(points: list[tuple[float, float]], factor: float) -> list[tuple[float, float]]:
+    return [(x * factor, y * factor) for x, y in points]
+`;
+
+// Checks, with Python's own parser, that a function got a guide docstring and its code is unchanged.
+const VERIFY = `
+import ast, json, sys
+old, new, name = open(sys.argv[1]).read(), open(sys.argv[2]).read(), sys.argv[3]
+def strip(tree):
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.Expr) \\
+                and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
+            node.body = body[1:] or [ast.Pass()]
+    return ast.dump(tree)
+tree = ast.parse(new)
+func = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == name)
+doc = ast.get_docstring(func) or ""
+print(json.dumps({
+    "same_code": strip(ast.parse(old)) == strip(ast.parse(new)),
+    "heading": "How to Use This Code Block" in doc,
+    "sections": all(s in doc for s in ("Description", "Execution Steps", "Usage Example")),
+    "names_symbol": f"from shapes import {name}" in doc,
+    "docstring_first": isinstance(func.body[0], ast.Expr),
+}))
+`;
+
+async function verifyOnDisk(file, before, name) {
+  const snapshot = path.join(root, `${name}.before.py`);
+  writeFileSync(snapshot, before);
+  const { stdout } = await run("python3", ["-c", VERIFY, snapshot, file, name], { timeout: 20_000 });
+  return JSON.parse(stdout);
+}
+
+async function screenshot(page, name) {
+  const file = path.join(artifacts, name);
+  try {
+    await page.screenshot({ path: file, timeout: 10_000 });
+    log(`screenshot ${file}`);
+  } catch (error) {
+    log(`screenshot ${name} failed: ${error.message}`);
+  }
+}
+
+/** Puts the cursor on a 1-based line and column with "Go to Line/Column" (Ctrl+G). */
+async function goTo(page, line, column) {
+  await page.locator(".monaco-editor textarea").first().focus();
+  await page.keyboard.press("Control+G");
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor({ state: "visible" });
+  await page.keyboard.type(`:${line}:${column}`);
+  await page.keyboard.press("Enter");
+  await input.waitFor({ state: "hidden" });
+}
+
+/** The 1-based line of `file` that starts with `prefix`. */
+function lineOf(file, prefix) {
+  return readFileSync(file, "utf8").split("\n").findIndex((l) => l.startsWith(prefix)) + 1;
+}
+
+/** Editor text as rendered (visible lines only; enough for the top of a small file). */
+async function editorText(page) {
+  const text = await page.locator(".monaco-editor .view-lines").first().innerText({ timeout: 5_000 });
+  return text.replaceAll("\u00a0", " ");
+}
+
+async function openCodeActionEntry(page, pattern) {
+  // The server may still be starting: retry the menu a bounded number of times.
+  for (let attempt = 1; attempt <= 20; attempt += 1) {
+    await page.keyboard.press("Control+Period");
+    const entry = page.locator(".action-widget .monaco-list-row", { hasText: pattern }).first();
+    try {
+      await entry.waitFor({ state: "visible", timeout: 3_000 });
+      return entry;
+    } catch {
+      log(`code-action menu attempt ${attempt}: no "${pattern}" yet`);
+      await page.keyboard.press("Escape");
+      await page.waitForTimeout(1_000);
+    }
+  }
+  throw new Error(`the code-action menu never offered ${pattern}`);
+}
+
+/** Moves the code-action menu's focus to the entry whose label matches, then runs it with Enter. */
+async function chooseFocused(page, label) {
+  for (let step = 0; step < 8; step += 1) {
+    const focused = page.locator(".action-widget .monaco-list-row.focused").first();
+    const name = (await focused.getAttribute("aria-label", { timeout: 5_000 })) ?? "";
+    if (label.test(name)) {
+      await page.keyboard.press("Enter");
+      return;
+    }
+    await page.keyboard.press("ArrowDown");
+  }
+  throw new Error(`no entry of the code-action menu matched ${label}`);
+}
+
+async function main() {
+  // 1. Python: a venv that sees the system's packages, with howto-ls installed from the wheel.
+  const venv = path.join(root, "venv");
+  await run("python3", ["-m", "venv", "--system-site-packages", venv], { env, timeout: 120_000 });
+  const python = path.join(venv, "bin", "python");
+  await run(python, ["-m", "pip", "install", "--no-deps", "--no-index", "--quiet", wheel], {
+    env,
+    timeout: 120_000,
+  });
+  const { stdout: where } = await run(python, ["-c", "import howto_ls; print(howto_ls.__file__)"], {
+    env,
+    timeout: 30_000,
+  });
+  check("howto-ls installed into the test interpreter", where.startsWith(venv), where.trim());
+
+  // 2. The project and the user settings.
+  const file = path.join(dirs.project, "shapes.py");
+  writeFileSync(file, SOURCE);
+  const userDir = path.join(dirs["user-data"], "User");
+  mkdirSync(userDir, { recursive: true });
+  writeFileSync(
+    path.join(userDir, "settings.json"),
+    JSON.stringify(
+      {
+        "howto.interpreter": python,
+        "howto.backend": "offline",
+        "howto.trace.server": "messages",
+        "workbench.startupEditor": "none",
+        "workbench.tips.enabled": false,
+        "workbench.enableExperiments": false,
+        "workbench.welcomePage.walkthroughs.openOnInstall": false,
+        "security.workspace.trust.enabled": false,
+        "telemetry.telemetryLevel": "off",
+        "extensions.autoCheckUpdates": false,
+        "extensions.autoUpdate": false,
+        "extensions.ignoreRecommendations": true,
+        "update.mode": "none",
+        "chat.disableAIFeatures": true,
+        "files.autoSave": "off",
+        "editor.hover.delay": 200,
+        "editor.minimap.enabled": false,
+        "window.commandCenter": false,
+      },
+      null,
+      2,
+    ),
+  );
+
+  // 3. Install the .vsix the way a user does.
+  const dirsArgs = ["--user-data-dir", dirs["user-data"], "--extensions-dir", dirs.extensions];
+  const installed = await run(codeServer, [...dirsArgs, "--install-extension", vsix], {
+    env,
+    timeout: 120_000,
+  });
+  check(
+    "code-server installs the .vsix",
+    /successfully installed/i.test(installed.stdout + installed.stderr),
+    (installed.stdout + installed.stderr).trim().split("\n").pop(),
+  );
+
+  // 4. code-server on loopback.
+  const port = await freePort();
+  const server = start(
+    codeServer,
+    [
+      "--bind-addr",
+      `127.0.0.1:${port}`,
+      "--auth",
+      "none",
+      "--disable-telemetry",
+      "--disable-update-check",
+      "--disable-workspace-trust",
+      "--disable-getting-started-override",
+      ...dirsArgs,
+      dirs.project,
+    ],
+    "code-server.log",
+  );
+  await waitFor(
+    "code-server to answer",
+    async () => {
+      if (server.exitCode !== null) {
+        throw new Error(`code-server exited with ${server.exitCode}`);
+      }
+      return (await fetch(`http://127.0.0.1:${port}/healthz`)).ok;
+    },
+    60_000,
+  );
+  log(`code-server on 127.0.0.1:${port}`);
+
+  // 5. Headless Chromium, driven over the DevTools protocol.
+  const chrome = start(
+    opts.browser,
+    [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-dev-shm-usage",
+      "--no-first-run",
+      "--remote-debugging-address=127.0.0.1",
+      "--remote-debugging-port=0",
+      `--user-data-dir=${dirs.chromium}`,
+      "--window-size=1280,800",
+      "about:blank",
+    ],
+    "chromium.log",
+  );
+  let stderr = "";
+  chrome.stderr.on("data", (d) => {
+    stderr += d.toString();
+  });
+  const wsUrl = await waitFor("Chromium's DevTools endpoint", () => /ws:\/\/\S+/.exec(stderr)?.[0], 30_000, 100);
+  browser = await chromium.connectOverCDP(wsUrl, { timeout: 30_000 });
+  const context = browser.contexts()[0] ?? (await browser.newContext());
+  const page = await context.newPage();
+  await page.setViewportSize({ width: 1280, height: 800 });
+  page.setDefaultTimeout(20_000);
+
+  const fileUri = `vscode-remote://127.0.0.1:${port}${file}`;
+  const payload = encodeURIComponent(JSON.stringify([["openFile", fileUri]]));
+  const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(dirs.project)}&payload=${payload}`;
+  await page.goto(url, { waitUntil: "domcontentloaded", timeout: 60_000 });
+  await page.locator(".monaco-editor .view-line", { hasText: "def circle_area" }).first().waitFor({ timeout: 60_000 });
+  check("code-server opens shapes.py in the editor", true);
+
+  try {
+    // 6. Ctrl+. on circle_area, choose "Generate how-to doc", save, check the file on disk.
+    await page.locator(".monaco-editor .view-line", { hasText: "def circle_area" }).first().click();
+    await goTo(page, lineOf(file, "def circle_area"), 7);
+    const entry = await openCodeActionEntry(page, /^\s*Generate how-to doc(?! in sidecar)/);
+    await screenshot(page, "vscode-code-actions.png");
+    await chooseFocused(page, /^Generate how-to doc(?! in sidecar)/);
+    await waitFor(
+      "the guide in the editor",
+      async () => (await editorText(page)).includes("How to Use This Code Block"),
+      60_000,
+    );
+    await page.keyboard.press("Control+S");
+    const saved = await waitFor(
+      "the saved file on disk",
+      () => readFileSync(file, "utf8").includes("How to Use This Code Block") && readFileSync(file, "utf8"),
+      20_000,
+    );
+    const first = await verifyOnDisk(file, SOURCE, "circle_area");
+    check("Ctrl+. → Generate how-to doc writes the guide into circle_area's docstring", first.heading && first.sections && first.docstring_first, JSON.stringify(first));
+    check("the guide's example imports circle_area from its module", first.names_symbol);
+    check("the code itself is unchanged (AST without docstrings)", first.same_code);
+
+    // 7. Hover the function's name: the guide shows.
+    await page.keyboard.press("Control+Home");
+    const name = page.locator(".monaco-editor .view-line", { hasText: "def circle_area" }).first().locator("span > span", { hasText: /^circle_area$/ }).first();
+    await name.waitFor({ state: "visible" });
+    await name.hover();
+    const hover = page.locator(".monaco-hover", { hasText: "How to Use This Code Block" }).first();
+    let hovered = false;
+    for (let attempt = 0; attempt < 5 && !hovered; attempt += 1) {
+      try {
+        await hover.waitFor({ state: "visible", timeout: 4_000 });
+        hovered = true;
+      } catch {
+        await page.mouse.move(5, 5);
+        await name.hover();
+      }
+    }
+    const hoverText = hovered ? await hover.innerText() : "";
+    check("hovering circle_area shows its guide", hovered && hoverText.includes("Execution Steps"), hovered ? "" : "no hover with the guide appeared");
+    await screenshot(page, "vscode-hover.png");
+    await page.keyboard.press("Escape");
+
+    // 8. The palette command on the second function.
+    await goTo(page, lineOf(file, "def scale"), 7);
+    await page.keyboard.press("F1");
+    await page.locator(".quick-input-widget input").waitFor({ state: "visible" });
+    await page.keyboard.type("How-to: Generate how-to doc for symbol at cursor");
+    await page.locator(".quick-input-list .monaco-list-row", { hasText: "Generate how-to doc for symbol at cursor" }).first().waitFor({ state: "visible" });
+    await page.keyboard.press("Enter");
+    await waitFor(
+      "the second guide in the editor",
+      async () => {
+        await page.keyboard.press("Control+S");
+        return (readFileSync(file, "utf8").match(/How to Use This Code Block/g) ?? []).length === 2;
+      },
+      60_000,
+      1_000,
+    );
+    const second = await verifyOnDisk(file, saved, "scale");
+    check("\"How-to: Generate how-to doc for symbol at cursor\" documents scale", second.heading && second.sections && second.names_symbol, JSON.stringify(second));
+    check("circle_area's guide and all code survive the second run", second.same_code);
+    await screenshot(page, "vscode-after-commands.png");
+  } catch (error) {
+    await screenshot(page, "vscode-failure.png");
+    throw error;
+  }
+}
+
+let failedHard = false;
+try {
+  await main();
+} catch (error) {
+  failedHard = true;
+  check("the end-to-end run completes", false, error.message);
+} finally {
+  try {
+    await Promise.race([browser?.close(), new Promise((r) => setTimeout(r, 5_000))]);
+  } catch {
+    // the browser process is killed below anyway
+  }
+  killAll();
+  clearTimeout(watchdog);
+  try {
+    cpSync(path.join(dirs["user-data"], "logs"), path.join(artifacts, "code-server-logs"), { recursive: true });
+  } catch {
+    // no logs written
+  }
+  const extensionLog = path.join(artifacts, "e2e-result.json");
+  writeFileSync(extensionLog, JSON.stringify(results, null, 2));
+  if (!opts.keep) {
+    rmSync(root, { recursive: true, force: true });
+  } else {
+    log(`kept ${root}`);
+  }
+}
+const passed = results.filter((r) => r.ok).length;
+const failed = results.length - passed;
+console.log(`e2e: ${passed} passed, ${failed} failed`);
+process.exit(failed > 0 || failedHard ? 1 : 0);
