@@ -1,0 +1,392 @@
+"""``howto-ls generate PATH...``: guides for every symbol under files and folders.
+
+Symbols whose guide is fresh (its fingerprint matches the code) are left alone; the others get one.
+Model calls run concurrently (at most ``--concurrency`` in flight); writes do not: each file's
+guides are merged into its text, checked against the original code, and the file is written once,
+atomically. A symbol that fails is reported and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import difflib
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import pairwise
+from pathlib import Path
+from typing import Any, TextIO
+
+from tqdm import tqdm  # type: ignore[import-untyped]
+
+from howto_ls import discovery, edits, project, sidecar, symbols
+from howto_ls.backends import Backend
+from howto_ls.backends.factory import make_backend
+from howto_ls.cache import GuideCache
+from howto_ls.cli import EXIT_ERROR, EXIT_OK
+from howto_ls.config import Settings
+from howto_ls.engine import Engine, TextEdit
+from howto_ls.errors import HowtoError, StaleDocumentError, UsageError
+from howto_ls.fingerprint import fingerprint_of
+from howto_ls.guide import Guide, render
+from howto_ls.model import Symbol
+from howto_ls.sourcefile import SourceFile, read_source, write_source
+
+_NO_NEWLINE = "\\ No newline at end of file"
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A symbol (or a whole file, qualname None) that got no guide, and why."""
+
+    path: Path
+    line: int
+    name: str
+    reason: str
+
+
+@dataclass
+class Summary:
+    """What a batch did: guides written, unchanged, already fresh and skipped; failures; time."""
+
+    written: int = 0
+    unchanged: int = 0
+    up_to_date: int = 0
+    skipped: int = 0
+    files_written: int = 0
+    failures: list[Failure] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """Whether nothing failed."""
+        return not self.failures
+
+
+@dataclass(frozen=True)
+class Options:
+    """The batch options of ``generate``, separate from argparse."""
+
+    target: str
+    include_private: bool = False
+    only_missing: bool = False
+    stale: bool = False
+    dry_run: bool = False
+    concurrency: int = 4
+    progress: bool = True
+
+
+@dataclass
+class _FileJob:
+    """One source file: its text as read, the engine of its project, and the symbols to do."""
+
+    path: Path
+    source: SourceFile
+    engine: Engine
+    symbols: list[Symbol]
+    guides: dict[str, Guide] = field(default_factory=dict)
+
+
+async def run_generate(args: argparse.Namespace, settings: Settings) -> int:
+    """Run ``generate`` from parsed arguments; 0 when every symbol got its guide, 1 otherwise."""
+    if args.concurrency is not None and args.concurrency < 1:
+        raise UsageError(f"--concurrency must be at least 1, got {args.concurrency}")
+    if args.concurrency is not None:
+        settings = settings.with_overrides(max_concurrency=args.concurrency)
+    options = Options(
+        target=args.write or settings.target,
+        include_private=args.include_private,
+        only_missing=args.only_missing,
+        stale=args.stale,
+        dry_run=args.dry_run,
+        concurrency=settings.max_concurrency,
+        progress=not args.no_progress,
+    )
+    files = discovery.python_files(args.paths)
+    summary = Summary()
+    try:
+        await generate(files, settings, options, summary)
+    except asyncio.CancelledError:
+        print_summary(summary, sys.stderr, interrupted=True)
+        raise
+    print_summary(summary, sys.stderr)
+    return EXIT_OK if summary.ok else EXIT_ERROR
+
+
+async def generate(
+    files: Sequence[Path],
+    settings: Settings,
+    options: Options,
+    summary: Summary,
+    *,
+    cache: GuideCache | None = None,
+    out: TextIO | None = None,
+) -> Summary:
+    """Write guides for the symbols of ``files``; on dry runs print diffs to ``out``."""
+    started = time.perf_counter()
+    engines = _Engines(settings, cache)
+    try:
+        jobs = [job for job in (_prepare(path, engines, options, summary) for path in files) if job]
+        total = sum(len(job.symbols) for job in jobs)
+        semaphore = asyncio.Semaphore(options.concurrency)
+        bar = tqdm(
+            total=total,
+            unit="guide",
+            desc="howto-ls",
+            disable=True if not options.progress else None,
+            dynamic_ncols=True,
+            leave=False,
+        )
+        try:
+            await asyncio.gather(
+                *(_run_file(job, semaphore, options, summary, bar, out) for job in jobs)
+            )
+        finally:
+            bar.close()
+    finally:
+        summary.seconds = time.perf_counter() - started
+        await engines.aclose()
+    return summary
+
+
+class _Engines:
+    """One engine per project root, all sharing one backend and one cache."""
+
+    def __init__(self, settings: Settings, cache: GuideCache | None) -> None:
+        self.settings = settings
+        self.cache = cache
+        self._backend: Backend | None = None
+        self._by_root: dict[Path, Engine] = {}
+
+    def for_file(self, path: Path) -> Engine:
+        """The engine of the project holding ``path``."""
+        root = project.find_root(path)
+        engine = self._by_root.get(root)
+        if engine is None:
+            if self._backend is None:
+                self._backend = make_backend(self.settings)
+                if self.cache is None and self._backend.name != "offline":
+                    self.cache = GuideCache()
+            engine = Engine(self.settings, root, self._backend, self.cache)
+            self._by_root[root] = engine
+        return engine
+
+    async def aclose(self) -> None:
+        """Close the shared backend's connections."""
+        first = next(iter(self._by_root.values()), None)
+        if first is not None:
+            await first.aclose()
+
+
+def _prepare(path: Path, engines: _Engines, options: Options, summary: Summary) -> _FileJob | None:
+    """Read ``path`` and pick its symbols; a file that cannot be read or parsed is a failure."""
+    try:
+        source = read_source(path)
+        engine = engines.for_file(path)
+        found = symbols.list_symbols(source.text, path, engine.root, options.include_private)
+    except HowtoError as exc:
+        summary.failures.append(Failure(path, 1, "(file)", str(exc)))
+        return None
+    existing = {guide.qualname: guide for guide in engine.guides_in(path, source.text)}
+    chosen = []
+    for symbol in found:
+        guide = existing.get(symbol.qualname)
+        if guide is not None and not guide.stale:
+            summary.up_to_date += 1
+        elif _selected(options, missing=guide is None):
+            chosen.append(symbol)
+        else:
+            summary.skipped += 1
+    return _FileJob(path, source, engine, chosen)
+
+
+def _selected(options: Options, missing: bool) -> bool:
+    """Whether a symbol without a fresh guide is wanted: all, or what the filters name."""
+    if not (options.only_missing or options.stale):
+        return True
+    return options.only_missing if missing else options.stale
+
+
+async def _run_file(
+    job: _FileJob,
+    semaphore: asyncio.Semaphore,
+    options: Options,
+    summary: Summary,
+    bar: Any,
+    out: TextIO | None,
+) -> None:
+    """Write every guide of one file concurrently, then apply them all in one write."""
+
+    async def one(symbol: Symbol) -> None:
+        try:
+            async with semaphore:
+                job.guides[symbol.qualname] = await job.engine.write_guide(symbol, job.source.text)
+        except HowtoError as exc:
+            summary.failures.append(_failure(symbol, str(exc)))
+        except Exception as exc:  # one symbol never stops the batch
+            summary.failures.append(_failure(symbol, f"{type(exc).__name__}: {exc}"))
+        finally:
+            bar.update(1)
+
+    await asyncio.gather(*(one(symbol) for symbol in job.symbols))
+    if job.guides:
+        _apply(job, options, summary, out)
+
+
+def _apply(job: _FileJob, options: Options, summary: Summary, out: TextIO | None) -> None:
+    """Apply the file's guides to its text (or its sidecar), check the result, and write once."""
+    done = [s for s in job.symbols if s.qualname in job.guides]
+    try:
+        if options.target == "sidecar":
+            change = _sidecar_change(job, done, summary)
+        else:
+            change = _docstring_change(job, done, summary)
+    except HowtoError as exc:
+        summary.failures.extend(_failure(s, str(exc)) for s in done)
+        return
+    if not change.written:
+        return
+    if options.dry_run:
+        _print_diff(change.path, change.old_text, change.new_text, out or sys.stdout)
+        summary.written += len(change.written)
+        return
+    try:
+        if read_source(job.path).text != job.source.text:
+            raise StaleDocumentError(
+                f"{job.path} changed while its guides were being written; nothing was written,"
+                " run the command again"
+            )
+        write_source(change.path, change.new_text, change.like)
+    except HowtoError as exc:
+        summary.failures.extend(_failure(s, str(exc)) for s in change.written)
+        return
+    summary.written += len(change.written)
+    summary.files_written += 1
+
+
+@dataclass(frozen=True)
+class _Change:
+    """The new text of one file and the symbols whose guides it adds or replaces."""
+
+    path: Path
+    old_text: str | None
+    new_text: str
+    like: SourceFile | None
+    written: list[Symbol]
+
+
+def _docstring_change(job: _FileJob, done: list[Symbol], summary: Summary) -> _Change:
+    """Every guide's docstring edit, planned on the file as read, merged, and checked once.
+
+    When two edits touch the same place, each guide is planned again on the text so far.
+    """
+    original = job.source.text
+    planned: list[tuple[Symbol, TextEdit]] = []
+    for symbol in done:
+        try:
+            change = job.engine.plan_write(
+                symbol, original, job.guides[symbol.qualname], "docstring"
+            )
+        except HowtoError as exc:
+            summary.failures.append(_failure(symbol, str(exc)))
+            continue
+        if change.changed:
+            planned.extend((symbol, edit) for edit in change.edits)
+        else:
+            summary.unchanged += 1
+    written = list(dict.fromkeys(symbol for symbol, _ in planned))
+    merged = _merge(original, [edit for _, edit in planned])
+    if merged is None:
+        merged, written = _replan(job, written, summary)
+    edits.check_code_unchanged(original, merged, str(job.path))
+    return _Change(job.path, original, merged, job.source, written)
+
+
+def _merge(text: str, planned: list[TextEdit]) -> str | None:
+    """``text`` with all edits applied, or None when any two touch the same place."""
+    ordered = sorted(planned, key=lambda edit: (edit.span.start, edit.span.end))
+    if any(later.span.start <= earlier.span.end for earlier, later in pairwise(ordered)):
+        return None
+    return edits.apply_edits(text, planned)
+
+
+def _replan(job: _FileJob, todo: list[Symbol], summary: Summary) -> tuple[str, list[Symbol]]:
+    """Apply guides one by one, each planned on the text the previous ones produced."""
+    text = job.source.text
+    written: list[Symbol] = []
+    for symbol in todo:
+        try:
+            change = job.engine.plan_write(symbol, text, job.guides[symbol.qualname], "docstring")
+        except HowtoError as exc:
+            summary.failures.append(_failure(symbol, str(exc)))
+            continue
+        text = change.new_text
+        written.append(symbol)
+    return text, written
+
+
+def _sidecar_change(job: _FileJob, done: list[Symbol], summary: Summary) -> _Change:
+    """Every guide's block upserted into the file's sidecar, in symbol order."""
+    first = done[0]
+    start = job.engine.plan_write(first, job.source.text, job.guides[first.qualname], "sidecar")
+    like = read_source(start.path) if start.old_text is not None else None
+    text = start.old_text
+    written: list[Symbol] = []
+    for symbol in done:
+        markdown = render(job.guides[symbol.qualname])
+        fingerprint = fingerprint_of(job.source.text, symbol.qualname)
+        title = f"How-to guides for `{symbol.module}`"
+        new = sidecar.upsert_block(text, symbol.qualname, markdown, fingerprint, title)
+        if new != text:
+            written.append(symbol)
+        else:
+            summary.unchanged += 1
+        text = new
+    return _Change(start.path, start.old_text, text or "", like, written)
+
+
+def _failure(symbol: Symbol, reason: str) -> Failure:
+    line = symbol.full_range.start.line + 1 if symbol.qualname else 1
+    return Failure(symbol.path, line, symbol.display_name, reason)
+
+
+def _print_diff(path: Path, old: str | None, new: str, out: TextIO) -> None:
+    shown = display_path(path)
+    before = f"a/{shown}" if old is not None else "/dev/null"
+    lines = difflib.unified_diff(
+        (old or "").splitlines(keepends=True),
+        new.splitlines(keepends=True),
+        before,
+        f"b/{shown}",
+    )
+    for line in lines:
+        out.write(
+            line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n"
+        )
+
+
+def display_path(path: Path) -> str:
+    """``path`` relative to the current folder when it lies below it, else as is."""
+    try:
+        return path.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def print_summary(summary: Summary, out: TextIO, interrupted: bool = False) -> None:
+    """The closing report: failures with reasons, then one line of counts and time."""
+    for failure in sorted(summary.failures, key=lambda f: (str(f.path), f.line)):
+        print(
+            f"{display_path(failure.path)}:{failure.line}: {failure.name}: {failure.reason}",
+            file=out,
+        )
+    head = "howto-ls generate interrupted" if interrupted else "howto-ls generate"
+    print(
+        f"{head}: {summary.written} written, {summary.unchanged} unchanged, "
+        f"{summary.up_to_date} up to date, {summary.skipped} skipped, "
+        f"{len(summary.failures)} failed "
+        f"({summary.files_written} files) in {summary.seconds:.2f} s",
+        file=out,
+    )
