@@ -120,6 +120,7 @@ def serve(tcp: str | None = None) -> None:
     logging.basicConfig(
         stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(name)s: %(message)s"
     )
+    logging.getLogger("pygls").setLevel(logging.WARNING)
     if tcp is None:
         server.start_io()
         return

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ast
+import functools
 import keyword
 import re
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -44,10 +47,38 @@ def identifier_at(line: str, column: int) -> Word | None:
     return None
 
 
+@functools.lru_cache(maxsize=64)
+def local_names(source: str) -> frozenset[str]:
+    """Names a function binds itself (parameters, assignment and loop targets), not imports."""
+    try:
+        tree = ast.parse(textwrap.dedent(source))
+    except (SyntaxError, ValueError):
+        return frozenset()
+    function = tree.body[0] if tree.body else None
+    if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+        return frozenset()
+    arguments = function.args
+    names = {
+        arg.arg
+        for arg in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+        + [a for a in (arguments.vararg, arguments.kwarg) if a is not None]
+    }
+    for node in ast.walk(function):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
+            names.add(node.id)
+        elif isinstance(node, ast.arg) or (isinstance(node, ast.ExceptHandler) and node.name):
+            names.add(node.arg if isinstance(node, ast.arg) else str(node.name))
+    return frozenset(names)
+
+
 def reference_at(symbol: Symbol, line: str, position: Position) -> Word | None:
-    """The name under the cursor when it is a reference inside ``symbol``, not its own name."""
+    """The name under the cursor when it is a reference inside ``symbol``, not its own name.
+
+    Names the function binds itself (parameters, locals) are not references to documentable
+    symbols; deciding what the rest name is left to jedi when the command runs.
+    """
     word = identifier_at(line, position.column)
-    if word is None or word.text in _NOT_REFERENCES:
+    if word is None or word.text in _NOT_REFERENCES or word.text in local_names(symbol.source):
         return None
     inside_body = symbol.body_range.start <= position <= symbol.body_range.end
     docstring = symbol.docstring_range
