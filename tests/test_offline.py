@@ -201,7 +201,92 @@ def test_exception_class_without_methods(tmp_path: Path) -> None:
     assert_usable(symbol, guide)
     assert "deriving from `Exception`" in guide.description
     assert "The service answered with an error." in guide.description
-    assert "weather_error = WeatherError()" in guide.example
+    assert 'raise WeatherError("example")' in guide.example
+    assert "except WeatherError as error:" in guide.example
+
+
+SHAPES = '''\
+import enum
+from dataclasses import dataclass, field
+
+
+class Color(enum.Enum):
+    RED = "red"
+    GREEN = "green"
+
+
+@dataclass
+class Point:
+    x: int
+    y: int = 0
+    tags: list[str] = field(default_factory=list)
+
+    def moved(self, dx: int) -> "Point":
+        return Point(self.x + dx, self.y)
+
+
+class JSONRPCServer:
+    def __init__(self, protocol_cls: type[Point], url: str | None) -> None:
+        self.protocol_cls = protocol_cls
+
+    def __enter__(self) -> "JSONRPCServer":
+        return self
+
+
+TEMPLATE = """
+text at column zero inside a string
+"""
+
+
+class AfterString:
+    note = """
+column zero again
+"""
+
+    def run(self, count: int) -> int:
+        return count * 2
+'''
+
+
+def test_enum_lists_its_members(tmp_path: Path) -> None:
+    symbol, guide = guide_for(tmp_path, "Color", SHAPES)
+    assert_usable(symbol, guide)
+    assert "print(Color.RED)" in guide.example
+    assert "for member in Color:" in guide.example
+
+
+def test_dataclass_is_built_from_its_required_fields(tmp_path: Path) -> None:
+    symbol, guide = guide_for(tmp_path, "Point.moved", SHAPES)
+    assert_usable(symbol, guide)
+    assert "point = Point(x=1)" in guide.example
+    assert "result = point.moved(dx=1)" in guide.example
+    symbol, guide = guide_for(tmp_path, "Point", SHAPES)
+    assert (
+        "dataclass built from the fields `x: int`, `y: int = 0` and "
+        "`tags: list[str] = field(default_factory=list)`" in "\n".join(guide.steps)
+    )
+
+
+def test_unknown_types_become_named_placeholders_and_context_managers_use_with(
+    tmp_path: Path,
+) -> None:
+    symbol, guide = guide_for(tmp_path, "JSONRPCServer.__enter__", SHAPES)
+    assert_usable(symbol, guide)
+    assert "protocol_cls = ...  # a Point subclass" in guide.example
+    assert (
+        'with JSONRPCServer(protocol_cls=protocol_cls, url="https://example.com") '
+        "as jsonrpc_server:" in guide.example
+    )
+
+
+def test_symbols_after_column_zero_strings_are_still_found(tmp_path: Path) -> None:
+    symbol, guide = guide_for(tmp_path, "AfterString.run", SHAPES)
+    assert_usable(symbol, guide)
+    assert "`count * 2`" in "\n".join(guide.steps)
+    assert "result = after_string.run(count=1)" in guide.example
+    symbol, guide = guide_for(tmp_path, "TEMPLATE", SHAPES)
+    assert_usable(symbol, guide)
+    assert "print(TEMPLATE)" in guide.example
 
 
 def test_module_variable_and_module(tmp_path: Path) -> None:

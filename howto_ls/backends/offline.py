@@ -466,7 +466,8 @@ class _Writer:
         bases = [code(b, 50) for b in node.bases]
         decorators = decorator_names(node)
         methods = [n for n in node.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
-        attributes = _class_attributes(node)
+        dataclass = _is_dataclass(decorators) and _find_method(node, "__init__") is None
+        attributes = _class_attributes(node, skip_fields=dataclass)
         main = main_method(node)
         steps: list[Clause] = []
         parts = [f"{tick(self.symbol.qualname)} is a class"]
@@ -502,13 +503,16 @@ class _Writer:
             stored = [c.text for c in init_facts.steps if c.weight >= 1 and len(c.text) < 140]
             does = f", and its constructor {join_words(stored[:3])}" if stored else ""
             steps.append(Clause(f"it is constructed with {takes}{does}", 2))
-        elif _is_dataclass(decorators):
-            fields = [code(n.target) for n in node.body if isinstance(n, ast.AnnAssign)]
+        elif dataclass:
+            fields = [tick(_field_text(f)) for f in _fields(node)]
+            more = f" and {len(fields) - 8} more" if len(fields) > 8 else ""
             steps.append(
-                Clause(f"it is a dataclass built from the fields {join_words(fields[:8])}", 1)
+                Clause(f"it is a dataclass built from the fields {join_words(fields[:8])}{more}", 2)
                 if fields
                 else Clause("it is a dataclass without fields", 1)
             )
+            if fields:
+                parts.append(f"It holds the fields {join_words(fields[:8])}{more}.")
         public = [m.name for m in methods if not m.name.startswith("_")]
         if len(methods) > 1:
             shown = [tick(f"{name}()") for name in public[:8]] or [
@@ -634,9 +638,17 @@ def _stub_text(node: FunctionNode) -> str:
     return f"runs {tick(code(body[0]))}"
 
 
-def _class_attributes(node: ast.ClassDef) -> list[tuple[str, str]]:
+def _field_text(field: Parameter) -> str:
+    text = f"{field.name}: {field.annotation}"
+    return f"{text} = {field.default}" if field.default is not None else text
+
+
+def _class_attributes(node: ast.ClassDef, skip_fields: bool = False) -> list[tuple[str, str]]:
+    """Class-level ``name = value`` pairs; annotated fields too unless ``skip_fields``."""
     out: list[tuple[str, str]] = []
     for statement in node.body:
+        if skip_fields and isinstance(statement, ast.AnnAssign):
+            continue
         if isinstance(statement, ast.Assign) and statement.value is not None:
             for target in statement.targets:
                 if isinstance(target, ast.Name):
@@ -654,8 +666,34 @@ def _find_method(node: ast.ClassDef, name: str) -> FunctionNode | None:
     return None
 
 
+_ENUM_BASES = frozenset({"Enum", "IntEnum", "StrEnum", "Flag", "IntFlag"})
+
+
+def _is_exception(name: str, bases: set[str]) -> bool:
+    """Whether a class is an exception, judged by its own and its bases' names."""
+    suffixes = ("Error", "Exception", "Warning", "Exit", "Interrupt")
+    return name.endswith(suffixes) or any(b.endswith(suffixes) for b in bases)
+
+
 def _is_dataclass(decorators: Sequence[str]) -> bool:
-    return any(d.rsplit(".", 1)[-1] in {"dataclass", "define", "frozen"} for d in decorators)
+    return any(
+        d.rsplit(".", 1)[-1] in {"dataclass", "define", "frozen", "mutable", "attrs", "s"}
+        for d in decorators
+    )
+
+
+def _fields(node: ast.ClassDef) -> list[Parameter]:
+    """Dataclass-style fields (``name: type [= default]``) as constructor parameters."""
+    out = []
+    for statement in node.body:
+        if not isinstance(statement, ast.AnnAssign) or not isinstance(statement.target, ast.Name):
+            continue
+        annotation = code(statement.annotation, 200)
+        if annotation.startswith(("ClassVar", "typing.ClassVar", "InitVar")):
+            continue
+        default = code(statement.value, 200) if statement.value is not None else None
+        out.append(Parameter(statement.target.id, annotation, default))
+    return out
 
 
 def main_method(node: ast.ClassDef) -> FunctionNode | None:
@@ -729,27 +767,32 @@ MESSAGES = [
 
 def snake_case(name: str) -> str:
     """``AsyncClient`` -> ``async_client``; a safe variable name."""
-    text = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name.lstrip("_")).lower()
+    text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name.lstrip("_"))
+    text = text.lower()
     text = re.sub(r"\W", "_", text) or "obj"
     if text in {"class", "def", "import", "from", "return", "yield", "async", "await", "lambda"}:
         text += "_obj"
     return text
 
 
-def _unwrap(annotation: str) -> str:
-    """``Optional[X]``/``X | None``/``Union[X, Y]`` -> ``X``; quotes dropped."""
+def _alternatives(annotation: str) -> list[str]:
+    """``Optional[X]``, ``X | Y | None``, ``Union[X, Y]`` -> ``[X, Y]``; quotes dropped."""
     text = annotation.strip().strip("'\"").strip()
     match = re.fullmatch(r"(?:typing\.)?Optional\[(.*)\]", text)
     if match:
-        return _unwrap(match.group(1))
+        return _alternatives(match.group(1))
     match = re.fullmatch(r"(?:typing\.)?Union\[(.*)\]", text)
-    if match:
-        text = match.group(1)
-        parts = [p.strip() for p in _split_top(text, ",")]
-    else:
-        parts = [p.strip() for p in _split_top(text, "|")]
-    parts = [p for p in parts if p not in {"None", "NoneType"}]
-    return parts[0] if parts else "None"
+    parts = _split_top(match.group(1), ",") if match else _split_top(text, "|")
+    out: list[str] = []
+    for part in (p.strip() for p in parts):
+        if part not in {"None", "NoneType", ""}:
+            out.extend(_alternatives(part) if part != text else [part])
+    return out or ["None"]
+
+
+def _unwrap(annotation: str) -> str:
+    """The first alternative of an annotation: ``Optional[X]`` -> ``X``."""
+    return _alternatives(annotation)[0]
 
 
 def _split_top(text: str, sep: str) -> list[str]:
@@ -840,16 +883,20 @@ class _Example:
             default_model = self._class_constant("default_model")
             if default_model:
                 return default_model
-        annotation = _unwrap(param.annotation) if param.annotation else ""
-        by_type = self._value_for_type(annotation, name) if annotation else None
-        if by_type is not None:
-            return by_type
+        alternatives = _alternatives(param.annotation) if param.annotation else []
+        for annotation in alternatives:
+            by_type = self._value_for_type(annotation, name)
+            if by_type is not None:
+                return by_type
         for pattern, value in _NAME_VALUES:
             if re.search(pattern, name):
                 return self._use(value)
-        if annotation and re.fullmatch(r"[A-Za-z_][\w.]*", annotation):
+        if alternatives:
             variable = snake_case(param.name)
-            self.setup.append(f"{variable} = ...  # a {annotation} object")
+            wanted = alternatives[0]
+            kind = re.fullmatch(r"(?:typing\.)?[Tt]ype\[(.+)\]", wanted)
+            what = f"a {kind.group(1)} subclass" if kind else f"a {wanted} object"
+            self.setup.append(f"{variable} = ...  # {what}")
             return variable
         return '"example"'
 
@@ -962,26 +1009,31 @@ class _Example:
         variable = snake_case(class_path.rsplit(".", 1)[-1])
         if variable == self.top:
             variable += "_obj"
-        init = self._init_for(class_node)
-        args = self.arguments(parameters_of(init)) if init is not None else ""
+        args = self.arguments(self.constructor(class_node))
         self.body.append(f"{variable} = {class_path}({args})")
         return variable
 
-    def _init_for(self, class_node: ast.ClassDef | None, depth: int = 0) -> FunctionNode | None:
-        """``__init__`` of the class, or of a base defined in the same module."""
+    def constructor(self, class_node: ast.ClassDef | None, depth: int = 0) -> list[Parameter]:
+        """What building the class takes: ``__init__``, dataclass or NamedTuple fields, or a
+        base class's constructor when that base is defined in the same module."""
         if class_node is None or depth > 3:
-            return None
+            return []
         init = _find_method(class_node, "__init__")
         if init is not None:
-            return init
+            return parameters_of(init)
+        bases = [dotted(b) or "" for b in class_node.bases]
+        if _is_dataclass(decorator_names(class_node)) or any(
+            b.rsplit(".", 1)[-1] == "NamedTuple" for b in bases
+        ):
+            return _fields(class_node)
         for base in class_node.bases:
             if isinstance(base, ast.Name):
                 parent = self.writer.top_level_class(base.id)
                 if parent is not None:
-                    found = self._init_for(parent, depth + 1)
-                    if found is not None:
+                    found = self.constructor(parent, depth + 1)
+                    if found:
                         return found
-        return None
+        return []
 
     def for_function(self, node: FunctionNode, params: Sequence[Parameter]) -> str:
         """An example that calls a function, method, class method or property."""
@@ -1028,8 +1080,7 @@ class _Example:
             ]
             return
         if name in {"__enter__", "__exit__", "__aenter__", "__aexit__"}:
-            init = self._init_for(owner)
-            args = self.arguments(parameters_of(init)) if init is not None else ""
+            args = self.arguments(self.constructor(owner))
             variable = snake_case(class_path.rsplit(".", 1)[-1])
             if name.startswith("__a"):
                 self.needs_async = True
@@ -1055,6 +1106,22 @@ class _Example:
         """An example that builds the class and calls its main method."""
         qualname = self.writer.symbol.qualname
         self.imports.append(f"from {self.writer.import_path} import {self.top}")
+        bases = {(dotted(b) or "").rsplit(".", 1)[-1] for b in node.bases}
+        if bases & _ENUM_BASES:
+            members = [name for name, _ in _class_attributes(node) if not name.startswith("_")]
+            if members:
+                self.body.append(f"print({qualname}.{members[0]})")
+            self.body += [f"for member in {qualname}:", "    print(member.name, member.value)"]
+            return self.render()
+        if _is_exception(node.name, bases):
+            args = self.arguments(self.constructor(node)) or '"example"'
+            self.body += [
+                "try:",
+                f"    raise {qualname}({args})",
+                f"except {qualname} as error:",
+                "    print(error)",
+            ]
+            return self.render()
         if main is None or main.name == "__init__":
             variable = self.instance(node, qualname)
             self.body.append(f"print({variable})")
