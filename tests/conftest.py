@@ -1,1 +1,37 @@
+"""Fixtures shared by several test modules."""
 
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+G4F_WHEEL = "g4f-0.5.3.0-py3-none-any.whl"
+
+
+@pytest.fixture(scope="session")
+def g4f_sources(pytestconfig: pytest.Config) -> Path:
+    """The g4f 0.5.3.0 sources (the seed guides' classes), downloaded once into the pytest cache.
+
+    The wheel comes from PyPI at test time and is never committed.
+    """
+    cache = pytestconfig.cache
+    assert cache is not None
+    folder = cache.mkdir("g4f-0.5.3.0")
+    wheel = folder / G4F_WHEEL
+    if not wheel.exists():
+        command = [sys.executable, "-m", "pip", "download", "--no-deps", "g4f==0.5.3.0"]
+        result = subprocess.run(
+            [*command, "-d", str(folder)], capture_output=True, text=True, timeout=180, check=False
+        )
+        if result.returncode != 0 or not wheel.exists():
+            pytest.fail(f"could not download g4f 0.5.3.0 from PyPI: {result.stderr[-300:]}")
+    source_root = folder / "src"
+    if not (source_root / "g4f" / "__init__.py").exists():
+        with zipfile.ZipFile(wheel) as archive:
+            members = [n for n in archive.namelist() if n.startswith("g4f/") and n.endswith(".py")]
+            archive.extractall(source_root, members)
+    return source_root
