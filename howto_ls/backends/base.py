@@ -22,5 +22,5 @@ class Backend(Protocol):
         ...
 
     async def generate(self, request: GuideRequest, progress: Progress | None = None) -> Guide:
-        """A guide for ``request.symbol``; raises :class:`howto_ls.errors.BackendError` on failure."""
+        """A guide for ``request.symbol``; raises a :class:`howto_ls.errors.BackendError`."""
         ...
