@@ -164,7 +164,7 @@ def test_loops_yields_and_lettered_top_level_blocks() -> None:
         "iterates asynchronously over `response.content.iter_any()` and yields each `chunk`"
     )
     assert facts.steps[1].text == (
-        "iterates over `lines`; for each `line`: (a) if `line` is falsy, skips to the next item; "
+        "iterates over `lines`; for each `line`: (a) skips to the next item when `line` is falsy; "
         "(b) parses `json.loads(line)` into `parsed`; (c) adds `parsed` to `results`; "
         "(d) yields `parsed['text']`"
     )

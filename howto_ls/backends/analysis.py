@@ -258,6 +258,8 @@ class Walker:
             body = body[0].body
         branch = self.steps(body, depth + 1)
         shown = join_words([condition(t) for t in tests])
+        if depth > 0 and len(branch) == 1 and not node.orelse and ";" not in branch[0].text:
+            return Clause(f"{branch[0].text} when {shown}", max(1, branch[0].weight))
         text = lead(f"if {shown}", self._join_steps(branch, depth) or "continues")
         weight = max([1, *(c.weight for c in branch)])
         orelse = node.orelse

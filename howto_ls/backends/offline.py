@@ -252,7 +252,7 @@ def _describe_parameters(params: Sequence[Parameter], brief: bool = False) -> st
         for p in params
         if p.default is not None and p.kind not in {"var_positional", "var_keyword"}
     ]
-    grouped = brief and len(optional_names) > 3
+    grouped = brief and len(optional_names) > 1
     for param in params:
         if grouped and param.default is not None:
             continue
@@ -270,14 +270,19 @@ def _describe_parameters(params: Sequence[Parameter], brief: bool = False) -> st
         suffix = f" ({', '.join(details)})" if details else ""
         optional = "optional " if param.default is not None else ""
         parts.append(f"{optional}{tick(param.name)}{suffix}")
+    extras = [p for p in parts if p.startswith("extra ")]
+    parts = [p for p in parts if not p.startswith("extra ")]
     if grouped:
-        more = f" and {len(optional_names) - 5} more" if len(optional_names) > 5 else ""
-        listed = ", ".join(optional_names[:5])
-        parts.insert(len(parts) - sum(p.startswith("extra ") for p in parts), "")
-        parts[parts.index("")] = f"the optional {listed}{more}"
+        shown = optional_names[:5]
+        if len(optional_names) > 5:
+            shown.append(f"{len(optional_names) - 5} more")
+        parts.append(f"the optional {join_words(shown)}")
     if len(parts) > 8:
         parts = [*parts[:7], f"{len(parts) - 7} more parameters"]
-    return join_words(parts)
+    text = join_words(parts)
+    if extras:
+        text = f"{text}, plus {join_words(extras)}" if text else join_words(extras)
+    return text
 
 
 def _signature_text(name: str, params: Sequence[Parameter]) -> str:
@@ -421,7 +426,7 @@ class _Writer:
         takes = _describe_parameters(params, brief=True)
         result = self._result_phrase(node, facts)
         if takes:
-            parts.append(f"It takes {takes} and {result}.")
+            parts.append(f"It takes {_and(takes, result)}.")
         else:
             parts.append(f"It takes no arguments and {result}.")
         actions = self._highlights(facts, ("yields", "returns"), result)
@@ -435,7 +440,9 @@ class _Writer:
         if is_generator(node):
             if facts.yields:
                 values = [y for y in facts.yields if not y.isidentifier()] or facts.yields
-                shown = join_words([tick(y) for y in list(dict.fromkeys(values))[:3]], "or")
+                by_callee = {y.split("(", 1)[0] if "(" in y else y: y for y in reversed(values)}
+                distinct = [y for y in dict.fromkeys(values) if y in by_callee.values()]
+                shown = join_words([tick(y) for y in distinct[:3]], "or")
                 return f"yields {shown}{annotated}"
             return f"is a generator{annotated}"
         if annotation and annotation != "None":
@@ -491,10 +498,13 @@ class _Writer:
                 f"{tick(name)} = {tick(value)}" if len(value) <= 40 else tick(name)
                 for name, value in attributes[:6]
             ]
+            described = [
+                f"{tick(name)} ({tick(value)})" if _URLISH.search(value) else tick(name)
+                for name, value in attributes[:6]
+            ]
             more = f" and {len(attributes) - 6} more" if len(attributes) > 6 else ""
             steps.append(Clause(f"it sets the class attributes {join_words(shown)}{more}", 1))
-            names = [tick(name) for name, _ in attributes[:6]]
-            parts.append(f"It sets the class attributes {join_words(names)}{more}.")
+            parts.append(f"It sets the class attributes {join_words(described)}{more}.")
         init = _find_method(node, "__init__")
         if init is not None:
             init_params = parameters_of(init)
@@ -526,10 +536,10 @@ class _Writer:
             kind = kind_phrase(main, True, False)
             takes = _describe_parameters(params, brief=True) or "no arguments"
             result = self._result_phrase(main, facts)
-            steps.append(Clause(f"the {kind} {tick(main.name)} takes {takes} and {result}", 2))
+            steps.append(Clause(f"the {kind} {tick(main.name)} takes {_and(takes, result)}", 2))
             parts.append(
-                f"Its main entry point is the {kind} {tick(main.name)}, which takes {takes} "
-                f"and {result}."
+                f"Its main entry point is the {kind} {tick(main.name)}, which takes "
+                f"{_and(takes, result)}."
             )
             actions = self._highlights(facts, ("yields", "returns"), result)
             if actions:
@@ -624,6 +634,11 @@ class _Writer:
         return description, steps, _checked(example, self.import_path, top)
 
 
+def _and(first: str, second: str) -> str:
+    """``first and second``, with a comma when ``first`` is itself a list."""
+    return f"{first}, and {second}" if ", " in first else f"{first} and {second}"
+
+
 def _codes(text: str) -> list[str]:
     """The backticked spans of ``text`` longer than a bare name."""
     return [span for span in re.findall(r"`([^`]+)`", text) if not span.isidentifier()]
@@ -666,6 +681,7 @@ def _find_method(node: ast.ClassDef, name: str) -> FunctionNode | None:
     return None
 
 
+_URLISH = re.compile(r"^f?['\"](https?://|/)")
 _ENUM_BASES = frozenset({"Enum", "IntEnum", "StrEnum", "Flag", "IntFlag"})
 
 
