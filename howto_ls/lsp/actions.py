@@ -106,15 +106,20 @@ def code_actions(
     converter = server.converter(source)
     position = converter.to_engine(params.range.start)
     symbol = server.engine.quick_symbol(path, source, position)
-    if symbol is None:
-        return _shaped(server, actions)
     client_position = params.range.start
     line = converter.lines[position.line] if position.line < len(converter.lines) else ""
-    word = reference_at(symbol, line, position)
+    if symbol is None:
+        word = identifier_at(line, position.column)  # a module-level statement
+        if word is not None and word.text in _NOT_REFERENCES:
+            word = None
+    else:
+        word = reference_at(symbol, line, position)
     if word is not None:
         for target, title in (("docstring", GENERATE), ("sidecar", GENERATE_SIDECAR)):
             args = GenerateArgs(uri, client_position.line, client_position.character, target)
             actions.append(_action(f"{title} for {word.text}", KIND, args))
+    if symbol is None:
+        return _shaped(server, actions)
     existing = {guide.qualname: guide.where for guide in server.guides(uri, document, path)}.get(
         symbol.qualname
     )
