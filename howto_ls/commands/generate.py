@@ -29,7 +29,7 @@ from howto_ls.cli import EXIT_ERROR, EXIT_OK
 from howto_ls.config import Settings
 from howto_ls.engine import Engine, TextEdit
 from howto_ls.errors import HowtoError, StaleDocumentError, UsageError
-from howto_ls.fingerprint import fingerprint_of
+from howto_ls.fingerprint import fingerprint_of, parse_source
 from howto_ls.guide import Guide, render
 from howto_ls.model import Symbol
 from howto_ls.sourcefile import SourceFile, read_source, write_source
@@ -184,6 +184,7 @@ def _prepare(path: Path, engines: _Engines, options: Options, summary: Summary) 
     """Read ``path`` and pick its symbols; a file that cannot be read or parsed is a failure."""
     try:
         source = read_source(path)
+        parse_source(source.text, display_path(path))
         engine = engines.for_file(path)
         found = symbols.list_symbols(source.text, path, engine.root, options.include_private)
     except HowtoError as exc:

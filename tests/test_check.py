@@ -1,0 +1,154 @@
+"""``howto-ls check``: exit 1 naming every stale (with --missing, absent) guide; 0 when fresh."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from howto_ls import cli
+from howto_ls.testing import samples
+
+HELPERS = """\
+def public_helper(value: int) -> int:
+    return value * 2
+
+
+def _private_helper(value: int) -> int:
+    return value + 1
+
+
+class Box:
+    def open(self) -> str:
+        return "open"
+"""
+
+
+@pytest.fixture(autouse=True)
+def offline(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Offline backend, and a cache and home inside the test's folder."""
+    monkeypatch.setenv("HOWTO_BACKEND", "offline")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("HOWTO_TARGET", raising=False)
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The sample ``shop`` project, as the current folder."""
+    root = tmp_path / "project"
+    samples.write_project(root)
+    (root / "pyproject.toml").write_text("", encoding="utf-8")
+    monkeypatch.chdir(root)
+    return root
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """``howto-ls ARGS`` in this process: exit status, stdout, stderr."""
+    status = cli.main(list(args))
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def test_check_passes_then_names_the_function_whose_body_changed(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, "generate", "shop", "--no-progress")[0] == 0
+    assert run(capsys, "check", "shop") == (0, "", "")
+
+    cart = project / "shop" / "cart.py"
+    text = cart.read_text(encoding="utf-8")
+    cart.write_text(text.replace("sum(prices)", "sum(prices) + 1"), encoding="utf-8")
+    line = next(
+        i for i, s in enumerate(cart.read_text("utf-8").splitlines(), 1) if "def total" in s
+    )
+
+    status, out, err = run(capsys, "check", "shop")
+
+    assert status == 1
+    assert out.splitlines() == [
+        "shop/cart.py:1: shop.cart: stale guide",
+        f"shop/cart.py:{line}: total: stale guide",
+    ]
+    assert "2 stale" in err and "howto-ls generate --stale" in err
+    # Fixing it the way the message says makes the check pass again.
+    assert run(capsys, "generate", "shop", "--stale", "--no-progress")[0] == 0
+    assert run(capsys, "check", "shop")[0] == 0
+
+
+def test_editing_only_a_docstring_or_comment_keeps_guides_fresh(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, "generate", "shop", "--no-progress")[0] == 0
+    rates = project / "shop" / "rates.py"
+    text = rates.read_text(encoding="utf-8")
+    rates.write_text(text.replace("def tax_rate", "# rates change yearly\ndef tax_rate"), "utf-8")
+    assert run(capsys, "check", "shop")[0] == 0
+
+
+def test_missing_lists_public_symbols_without_a_guide(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    helpers = project / "shop" / "helpers.py"
+    helpers.write_text(HELPERS, encoding="utf-8")
+
+    assert run(capsys, "check", "shop/helpers.py") == (0, "", "")
+    status, out, err = run(capsys, "check", "shop/helpers.py", "--missing")
+    assert status == 1
+    assert out.splitlines() == [
+        "shop/helpers.py:1: shop.helpers: missing guide",
+        "shop/helpers.py:1: public_helper: missing guide",
+        "shop/helpers.py:9: Box: missing guide",
+        "shop/helpers.py:10: Box.open: missing guide",
+    ]
+    assert "0 stale, 4 missing" in err
+    status, out, _ = run(capsys, "check", "shop/helpers.py", "--missing", "--include-private")
+    assert "shop/helpers.py:5: _private_helper: missing guide" in out.splitlines()
+
+    assert run(capsys, "generate", "shop/helpers.py", "--no-progress")[0] == 0
+    status, out, _ = run(capsys, "check", "shop/helpers.py", "--missing", "--include-private")
+    lines = helpers.read_text(encoding="utf-8").splitlines()
+    line = next(i for i, text in enumerate(lines, 1) if text.startswith("def _private_helper"))
+    assert (status, out) == (1, f"shop/helpers.py:{line}: _private_helper: missing guide\n")
+    assert run(capsys, "check", "shop/helpers.py", "--missing")[0] == 0
+
+
+def test_sidecar_guides_are_checked_too(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "generate", "shop", "--write", "sidecar", "--no-progress")[0] == 0
+    assert run(capsys, "check", "shop", "--missing")[0] == 0
+    rates = project / "shop" / "rates.py"
+    rates.write_text(samples.RATES_SOURCE.replace("0.07", "0.08"), encoding="utf-8")
+    status, out, _ = run(capsys, "check", "shop")
+    assert status == 1
+    assert "shop/rates.py:1: tax_rate: stale guide" in out.splitlines()
+
+
+def test_bad_paths_are_usage_errors(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(capsys, "check", "nowhere")
+    assert status == 2 and "nowhere: no such file or folder" in err
+
+
+def test_check_as_a_ci_step_in_a_real_process(project: Path) -> None:
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(project.parent / "home"),
+        "HOWTO_BACKEND": "offline",
+    }
+
+    def howto(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "howto_ls", *args],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    assert howto("check", "shop", "--missing").returncode == 1
+    assert howto("generate", "shop", "--no-progress").returncode == 0
+    assert howto("check", "shop", "--missing").returncode == 0

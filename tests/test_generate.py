@@ -1,0 +1,277 @@
+"""``howto-ls generate`` over real code on disk: every public symbol, safe writes, true counts."""
+
+from __future__ import annotations
+
+import ast
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import h11
+import httpx_sse
+import pytest
+
+from howto_ls import cli
+from howto_ls.cache import GuideCache
+from howto_ls.commands.generate import Options, Summary, generate
+from howto_ls.config import Settings
+from howto_ls.edits import check_code_unchanged, read_docstring_guides
+from howto_ls.sidecar import read_blocks
+from howto_ls.symbols import list_symbols
+from howto_ls.testing import samples
+from howto_ls.testing.fake_openai import FakeOpenAI, RecordedRequest, Reply
+
+SMALL_PACKAGE = Path(httpx_sse.__file__).parent
+LARGER_PACKAGE = Path(h11.__file__).parent
+
+
+def copy_package(source: Path, root: Path) -> Path:
+    """A copy of an installed package inside a fresh project at ``root``."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "pyproject.toml").write_text("[project]\nname = 'copy'\n", encoding="utf-8")
+    target = root / source.name
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
+    return target
+
+
+def snapshot(folder: Path) -> dict[Path, bytes]:
+    """Every file's bytes under ``folder``."""
+    return {p: p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(autouse=True)
+def offline(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Offline backend, and a cache and home inside the test's folder."""
+    monkeypatch.setenv("HOWTO_BACKEND", "offline")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    for name in ("HOWTO_API_KEY", "OPENAI_API_KEY", "HOWTO_BASE_URL", "HOWTO_TARGET"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """``howto-ls ARGS`` in this process: exit status, stdout, stderr."""
+    status = cli.main(list(args))
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def test_generate_documents_every_public_symbol_of_a_real_package(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = copy_package(SMALL_PACKAGE, tmp_path / "project")
+    monkeypatch.chdir(package.parent)
+    before = snapshot(package)
+
+    status, _, err = run(capsys, "generate", package.name, "--no-progress")
+
+    assert status == 0, err
+    expected = 0
+    for path, old in before.items():
+        new = path.read_text(encoding="utf-8")
+        if path.suffix != ".py":
+            assert new.encode("utf-8") == old
+            continue
+        check_code_unchanged(old.decode("utf-8"), new, str(path))  # parses, same code
+        wanted = {s.qualname for s in list_symbols(new, path, package.parent)}
+        assert wanted <= set(read_docstring_guides(new)), path
+        expected += len(wanted)
+    assert f"howto-ls generate: {expected} written, 0 unchanged" in err
+    assert " 0 failed" in err
+
+    after = snapshot(package)
+    status, _, err = run(capsys, "generate", package.name, "--no-progress")
+    assert status == 0, err
+    assert snapshot(package) == after
+    assert f"0 written, 0 unchanged, {expected} up to date" in err
+
+
+def test_a_symbol_that_cannot_be_documented_is_reported_and_the_rest_succeed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "project"
+    (root / "pkg").mkdir(parents=True)
+    (root / "pyproject.toml").write_text("", encoding="utf-8")
+    limits = root / "pkg" / "limits.py"
+    limits.write_text(
+        'LIMIT = 10; NAME = "x"\n\n\ndef clamp(value: int) -> int:\n    return min(value, LIMIT)\n',
+        encoding="utf-8",
+    )
+    (root / "pkg" / "broken.py").write_text("def oops(:\n", encoding="utf-8")
+    (root / "pkg" / "fine.py").write_text("def ok() -> int:\n    return 1\n", encoding="utf-8")
+    monkeypatch.chdir(root)
+
+    status, _, err = run(capsys, "generate", "pkg", "--no-progress")
+
+    assert status == 1
+    assert "pkg/limits.py:1: LIMIT: refusing to edit LIMIT: its assignment shares a line" in err
+    assert "pkg/limits.py:1: NAME: refusing to edit NAME" in err
+    assert "pkg/broken.py:1: (file):" in err
+    assert "3 failed" in err
+    documented = set(read_docstring_guides(limits.read_text(encoding="utf-8")))
+    assert documented == {"", "clamp"}
+    assert set(read_docstring_guides((root / "pkg" / "fine.py").read_text("utf-8"))) == {"", "ok"}
+    assert (root / "pkg" / "broken.py").read_text(encoding="utf-8") == "def oops(:\n"
+
+
+def test_dry_run_prints_the_diff_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "project"
+    cart = samples.write_project(root)
+    (root / "pyproject.toml").write_text("", encoding="utf-8")
+    monkeypatch.chdir(root)
+    before = snapshot(root)
+
+    status, out, err = run(capsys, "generate", "shop/cart.py", "--dry-run", "--no-progress")
+
+    assert status == 0, err
+    assert snapshot(root) == before
+    assert out.startswith("--- a/shop/cart.py\n+++ b/shop/cart.py\n")
+    assert "+    How to Use This Code Block" in out
+    assert "2 written" in err
+    assert cart.read_text(encoding="utf-8") == samples.CART_SOURCE
+
+
+def test_sidecar_batch_writes_one_markdown_file_per_source(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "project"
+    samples.write_project(root)
+    (root / "pyproject.toml").write_text("", encoding="utf-8")
+    monkeypatch.chdir(root)
+    sources = {p: p.read_bytes() for p in (root / "shop").glob("*.py")}
+
+    status, _, err = run(capsys, "generate", "shop", "--write", "sidecar", "--no-progress")
+
+    assert status == 0, err
+    assert {p: p.read_bytes() for p in sources} == sources
+    cart_doc = root / "docs" / "howto" / "shop" / "cart.md"
+    assert set(read_blocks(cart_doc.read_text(encoding="utf-8"))) == {"", "total"}
+    rates_doc = root / "docs" / "howto" / "shop" / "rates.md"
+    assert set(read_blocks(rates_doc.read_text(encoding="utf-8"))) == {"", "tax_rate"}
+    assert "written, 0 unchanged, 0 up to date" in err
+
+    status, _, err = run(capsys, "generate", "shop", "--write", "sidecar", "--no-progress")
+    assert status == 0 and "0 written, 0 unchanged, 5 up to date" in err
+    assert run(capsys, "check", "shop", "--missing")[0] == 0
+
+
+def test_only_missing_and_stale_pick_their_symbols(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "project"
+    cart = samples.write_project(root)
+    (root / "pyproject.toml").write_text("", encoding="utf-8")
+    monkeypatch.chdir(root)
+    assert run(capsys, "generate", "shop/cart.py", "--no-progress")[0] == 0
+    text = cart.read_text(encoding="utf-8")
+    cart.write_text(text.replace("round(subtotal", "int(subtotal"), encoding="utf-8")
+    rates = root / "shop" / "rates.py"
+
+    status, _, err = run(capsys, "generate", "shop", "--only-missing", "--no-progress")
+    assert status == 0, err
+    # Written: shop/__init__ and rates (module, tax_rate); skipped: stale cart and total.
+    assert "3 written, 0 unchanged, 0 up to date, 2 skipped, 0 failed" in err
+    assert set(read_docstring_guides(rates.read_text(encoding="utf-8"))) == {"", "tax_rate"}
+
+    status, _, err = run(capsys, "generate", "shop", "--stale", "--no-progress")
+    assert status == 0, err
+    assert "2 written, 0 unchanged, 3 up to date, 0 skipped" in err  # cart and total
+    assert run(capsys, "check", "shop")[0] == 0
+
+
+def test_bad_arguments_are_usage_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    status, _, err = run(capsys, "generate", "missing_folder")
+    assert status == 2 and "missing_folder: no such file or folder" in err
+    (tmp_path / "a.py").write_text("x = 1\n", encoding="utf-8")
+    status, _, err = run(capsys, "generate", "a.py", "--concurrency", "0")
+    assert status == 2 and "--concurrency must be at least 1" in err
+
+
+async def test_model_calls_stay_within_the_concurrency_and_failures_do_not_stop_the_batch(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "project"
+    cart = samples.write_project(root)
+    (root / "pyproject.toml").write_text("", encoding="utf-8")
+    rates = root / "shop" / "rates.py"
+
+    def answer(request: RecordedRequest) -> Reply:
+        wanted = "Python function `total`" in request.messages[-1]["content"]
+        return Reply(content=samples.GOOD_GUIDE if wanted else "", first_token_delay=0.2)
+
+    with FakeOpenAI(answer) as fake:
+        settings = Settings(backend="openai", base_url=fake.url, model="fake", max_concurrency=2)
+        summary = Summary()
+        cache = GuideCache(tmp_path / "guides.sqlite3")
+        options = Options(target="docstring", concurrency=2, progress=False)
+        await generate([cart, rates], settings, options, summary, cache=cache)
+        assert fake.max_in_flight == 2
+        first_requests = len(fake.chat_requests)
+
+        assert summary.written == 1
+        assert sorted(f.name for f in summary.failures) == ["shop.cart", "shop.rates", "tax_rate"]
+        assert all("empty answer" in f.reason for f in summary.failures)
+        assert set(read_docstring_guides(cart.read_text(encoding="utf-8"))) == {"total"}
+        assert rates.read_text(encoding="utf-8") == samples.RATES_SOURCE
+
+        # The guide is cached: removing it and running again asks the model only for the rest.
+        cart.write_text(samples.CART_SOURCE, encoding="utf-8")
+        again = Summary()
+        await generate([cart], settings, options, again, cache=cache)
+        assert again.written == 1
+        assert len(fake.chat_requests) - first_requests == 1  # the module only, not total
+
+
+def test_ctrl_c_during_a_batch_leaves_every_file_whole(tmp_path: Path) -> None:
+    package = copy_package(LARGER_PACKAGE, tmp_path / "project")
+    before = snapshot(package)
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path / "home"),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        "HOWTO_BACKEND": "offline",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "howto_ls", "generate", package.name, "--no-progress"],
+        cwd=package.parent,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and process.poll() is None:
+            if any(p.read_bytes() != data for p, data in before.items()):
+                break
+            time.sleep(0.01)
+        assert process.poll() is None, "the batch finished before it could be interrupted"
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+
+    assert process.returncode == 130, err
+    assert "interrupted" in err
+    after = snapshot(package)
+    assert set(after) == set(before)  # no temporary file left behind
+    written = 0
+    for path, old in before.items():
+        new = after[path]
+        if path.suffix != ".py":
+            continue
+        check_code_unchanged(old.decode("utf-8"), new.decode("utf-8"), str(path))
+        written += new != old
+        ast.parse(new)
+    assert 0 < written < len([p for p in before if p.suffix == ".py"])
