@@ -82,12 +82,13 @@ def render(guide: Guide) -> str:
         f"{number}. {' '.join(step.splitlines())}" for number, step in enumerate(guide.steps, 1)
     )
     fence = _fence_for(guide.example)
+    example = guide.example.strip("\n")
     return (
         f"{HEADING}\n{HEADING_RULE}\n\n"
         f"{_DESCRIPTION}\n{SECTION_RULE}\n{guide.description}\n\n"
         f"{_STEPS}\n{SECTION_RULE}\n{steps}\n\n"
         f"{_EXAMPLE}\n{SECTION_RULE}\n\n"
-        f"{fence}python\n{guide.example}\n{fence}\n"
+        f"{fence}python\n{example}\n{fence}\n"
     )
 
 
