@@ -11,6 +11,8 @@ export const SERVER_SETTINGS = [
   "hover",
   "promptFile",
   "timeout",
+  "connectTimeout",
+  "firstTokenTimeout",
   "maxConcurrency",
 ] as const;
 
