@@ -13,7 +13,7 @@ import pygls
 import pytest
 
 from howto_ls.backends.base import Backend
-from howto_ls.backends.offline import OfflineBackend, write_guide
+from howto_ls.backends.offline import OfflineBackend, segment_of, write_guide
 from howto_ls.guide import Guide, render, validate
 from howto_ls.model import GuideRequest, Symbol
 from howto_ls.symbols import list_symbols, symbol_named
@@ -307,6 +307,40 @@ def test_vague_words_from_a_docstring_are_replaced(tmp_path: Path) -> None:
     symbol, guide = guide_for(tmp_path, "tidy", source)
     assert_usable(symbol, guide)
     assert "Performing several items to data." in guide.description
+
+
+def test_code_names_with_vague_words_are_kept(tmp_path: Path) -> None:
+    source = "def count(things: list[str]) -> int:\n    return len(things)\n"
+    symbol, guide = guide_for(tmp_path, "count", source)
+    assert_usable(symbol, guide)
+    assert "`things` (`list[str]`)" in guide.steps[0]
+
+
+def test_overloads_describe_the_implementation(tmp_path: Path) -> None:
+    source = (
+        "from typing import overload\n\n\n"
+        "@overload\ndef scale(value: int) -> int: ...\n\n\n"
+        "@overload\ndef scale(value: str) -> str: ...\n\n\n"
+        "def scale(value):\n    return value * 2\n"
+    )
+    symbol, guide = guide_for(tmp_path, "scale", source)
+    assert_usable(symbol, guide)
+    assert "Returns `value * 2`." in guide.steps
+
+
+def test_segment_is_the_whole_top_level_block(tmp_path: Path) -> None:
+    source = (
+        "import os\n\n\n@register(\n    'x',\n)\ndef handler(event):\n"
+        "    return os.path.join(\nevent.path, 'out')\n\n\nLIMIT = 3\n"
+    )
+    symbol, guide = guide_for(tmp_path, "handler", source)
+    segment = segment_of(source, symbol)
+    assert segment is not None
+    assert segment.startswith("@register(") and "def handler" in segment
+    assert "LIMIT" not in segment  # the column-0 continuation cut it short: the module is parsed
+    assert_usable(symbol, guide)
+    assert "decorated with `@register`" in guide.description
+    assert "`os.path.join(event.path, 'out')`" in guide.steps[-1]
 
 
 def test_broken_source_still_gives_a_guide(tmp_path: Path) -> None:

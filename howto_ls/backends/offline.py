@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from howto_ls.astutil import Definition, iter_definitions
+from howto_ls.astutil import DEFINITION_TYPES, Definition, iter_definitions
 from howto_ls.backends.analysis import (
     Clause,
     Facts,
@@ -118,8 +118,14 @@ def _block_at(lines: Sequence[str], first: int) -> str | None:
             return None
     while start > 0 and lines[start - 1].startswith("@"):
         start -= 1
-    end = start + 1
-    while end < len(lines) and (not lines[end].strip() or lines[end][:1] in " \t#)]}"):
+    end = start
+    if lines[start].startswith("@"):
+        while end < len(lines) and not lines[end].startswith(_BLOCK_START[:3]):
+            if end > start and not (lines[end].startswith("@") or _continues(lines[end])):
+                return None
+            end += 1
+    end += 1
+    while end < len(lines) and _continues(lines[end]):
         end += 1
     return "".join(lines[start:end])
 
@@ -132,11 +138,21 @@ def _lines(source: str) -> tuple[str, ...]:
 
 @functools.lru_cache(maxsize=16)
 def definitions(tree: ast.Module) -> dict[str, Definition]:
-    """Every function and class of ``tree`` by qualified name; the first wins when redefined."""
+    """Every function and class of ``tree`` by qualified name.
+
+    The first definition wins when a name is redefined, except that an implementation wins
+    over the ``@overload`` signatures before it.
+    """
     found: dict[str, Definition] = {}
     for qualname, node in iter_definitions(tree):
-        found.setdefault(qualname, node)
+        if qualname not in found or _is_overload(found[qualname]):
+            found[qualname] = node
     return found
+
+
+def _is_overload(node: Definition) -> bool:
+    """Whether ``node`` is a ``@typing.overload`` signature (its implementation comes later)."""
+    return any(name.rsplit(".", 1)[-1] == "overload" for name in decorator_names(node))
 
 
 def _definition(tree: ast.Module, qualname: str) -> Definition | None:
@@ -144,9 +160,20 @@ def _definition(tree: ast.Module, qualname: str) -> Definition | None:
     return definitions(tree).get(qualname)
 
 
+def _continues(line: str) -> bool:
+    """Whether ``line`` belongs to the top-level block above it (indented, blank, closing)."""
+    return not line.strip() or line[:1] in " \t#)]}"
+
+
 def _unvague(text: str) -> str:
-    """Swap vague words (that may come from a quoted docstring) for specific ones."""
-    return _VAGUE.sub(lambda m: _match_case(m.group(0), _VAGUE_FIX[m.group(0).lower()]), text)
+    """Swap vague words (from a quoted docstring) for specific ones; code spans stay as they are."""
+    pieces = re.split(r"(`[^`]*`)", text)
+    return "".join(
+        piece
+        if piece.startswith("`")
+        else _VAGUE.sub(lambda m: _match_case(m.group(0), _VAGUE_FIX[m.group(0).lower()]), piece)
+        for piece in pieces
+    )
 
 
 def _match_case(original: str, word: str) -> str:
@@ -351,7 +378,9 @@ class _Writer:
             self.node = _definition(self.tree, symbol.qualname) or _find_assignment(
                 self.tree, symbol.qualname
             )
-            if self.node is not None:
+            if self.node is not None and not (
+                isinstance(self.node, DEFINITION_TYPES) and _is_overload(self.node) and not whole
+            ):
                 self.parents = self._parents()
                 break
         if isinstance(self.node, ast.ClassDef):
