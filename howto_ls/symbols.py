@@ -106,9 +106,7 @@ def parse_source(source: str, path: Path) -> ast.Module:
     try:
         return ast.parse(_parsable(source), filename=str(path))
     except SyntaxError as error:
-        raise SourceError(
-            f"{path}:{error.lineno or 0}: syntax error: {error.msg}; fix the code and try again"
-        ) from None
+        raise SourceError(f"{path}:{error.lineno or 0}: syntax error: {error.msg}") from None
     except ValueError as error:
         raise SourceError(f"{path}: cannot parse: {error}; remove the null bytes") from None
 
@@ -172,6 +170,9 @@ def _parse_chunk(source: str, name: str, line: int) -> _Parsed | None:
         return None
     while start > 0 and lines[start - 1].startswith("@"):
         start -= 1
+    before = source[: _text(source).starts[start]]
+    if before.count('"""') % 2 or before.count("'''") % 2:
+        return None  # the line may sit inside a triple-quoted string
     end = start
     while end < len(lines) and lines[end].startswith("@"):
         end += 1

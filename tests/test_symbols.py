@@ -673,11 +673,31 @@ def test_enclosing_symbol_is_cheap_on_a_large_file(tmp_path: Path) -> None:
     source = "\n".join(lines[:cut]) + "\n" + "x = 1\n" * (3000 - cut)
     path = write(tmp_path / "big.py", source)
     busy = [i for i in range(1200, 2600) if lines[i].startswith("        return")]
-    timings = []
+    ours, parse_only = [], []
     for attempt in range(5):
         edited = source + "\n" * (attempt + 1)  # new content each time: no cache hit
         start = time.perf_counter()
         found = enclosing_symbol(edited, path, Position(busy[attempt * 5], 8), tmp_path)
-        timings.append(time.perf_counter() - start)
+        ours.append(time.perf_counter() - start)
         assert found is not None
-    assert sorted(timings)[2] < 0.05
+        start = time.perf_counter()
+        ast.parse(edited + "\n")
+        parse_only.append(time.perf_counter() - start)
+    # cheaper than even parsing the whole file once (timings compared side by side so a busy
+    # machine slows both); about 20 ms against 50 ms on a quiet two-core machine
+    assert sorted(ours)[2] < sorted(parse_only)[2]
+
+
+def test_code_inside_a_module_docstring_is_not_a_definition(tmp_path: Path) -> None:
+    source = (
+        '"""Usage:\n\ndef example():\n    pass\n\n"""\n\nVALUE = """\ndef fake():\n"""\n\n\n'
+        "def real():\n    return VALUE\n"
+    )
+    path = write(tmp_path / "doc.py", source)
+    on_example = enclosing_symbol(source, path, at(source, "pass"), tmp_path)
+    assert on_example is not None
+    assert on_example.kind is SymbolKind.MODULE
+    on_value = enclosing_symbol(source, path, at(source, "def fake", 4), tmp_path)
+    assert on_value is not None
+    assert on_value.qualname == "VALUE"
+    assert [s.qualname for s in list_symbols(source, path, tmp_path)] == ["", "VALUE", "real"]
