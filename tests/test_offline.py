@@ -297,6 +297,15 @@ def test_module_variable_and_module(tmp_path: Path) -> None:
     symbol, guide = guide_for(tmp_path, "")
     assert_usable(symbol, guide)
     assert "`WeatherClient`" in guide.description
+    assert (
+        "It defines the functions `parse_temperature()` and `save_report()`." in guide.description
+    )
+    steps = "\n".join(guide.steps)
+    assert (
+        'the class `WeatherError` (from `Exception`) ("The service answered with an error.")'
+        in (steps)
+    )
+    assert "Imports `httpx`." in guide.steps
     assert "from weather import client" in guide.example
 
 

@@ -117,6 +117,14 @@ def join_words(items: Sequence[str], conjunction: str = "and") -> str:
     return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
 
 
+def listing(items: Sequence[str], limit: int) -> str:
+    """``a, b and c``; past ``limit`` items: ``a, b, c and 4 more``."""
+    shown = list(items[:limit])
+    if len(items) > limit:
+        shown.append(f"{len(items) - limit} more")
+    return join_words(shown)
+
+
 def join_clauses(clauses: Sequence[Clause], limit: int = MAX_INNER, lettered: bool = False) -> str:
     """Clauses as one phrase: ``a, b and then c`` or ``(a) x; (b) y; (c) z``.
 
@@ -302,9 +310,8 @@ class Walker:
         return Clause(lead(f"repeats while {condition(node.test)}", inner, ":"), 2)
 
     def _match(self, node: ast.Match, depth: int) -> Clause:
-        cases = [tick(code(c.pattern, 30)) for c in node.cases[:4]]
-        more = f" and {len(node.cases) - 4} more" if len(node.cases) > 4 else ""
-        return Clause(f"matches {tick(code(node.subject))} against {join_words(cases)}{more}", 2)
+        cases = listing([tick(code(c.pattern, 30)) for c in node.cases], 4)
+        return Clause(f"matches {tick(code(node.subject))} against {cases}", 2)
 
     def _inner_def(self, node: ast.FunctionDef | ast.AsyncFunctionDef, depth: int) -> Clause:
         kind = "coroutine" if isinstance(node, ast.AsyncFunctionDef) else "function"
@@ -320,9 +327,8 @@ class Walker:
         self.facts.returns.append(code(node.value))
         keys = string_keys(node.value) if isinstance(node.value, ast.Dict) else []
         if keys:
-            shown = join_words([tick(repr(k)) for k in keys[:6]])
-            more = f" and {len(keys) - 6} more" if len(keys) > 6 else ""
-            clause = Clause(f"returns a dict with the keys {shown}{more}", 2)
+            shown = listing([tick(repr(k)) for k in keys], 6)
+            clause = Clause(f"returns a dict with the keys {shown}", 2)
         else:
             clause = Clause(f"returns {tick(code(node.value))}", 2)
         self._highlight(clause)
@@ -345,14 +351,13 @@ class Walker:
         return clause
 
     def _import(self, node: ast.Import | ast.ImportFrom) -> Clause:
-        names = [tick(a.asname or a.name) for a in node.names[:4]]
-        more = f" and {len(node.names) - 4} more" if len(node.names) > 4 else ""
+        names = listing([tick(a.asname or a.name) for a in node.names], 4)
         where = (
             f" from {tick('.' * node.level + (node.module or ''))}"
             if isinstance(node, ast.ImportFrom)
             else ""
         )
-        return Clause(f"imports {join_words(names)}{more}{where}", 0)
+        return Clause(f"imports {names}{where}", 0)
 
     def _assign(self, node: ast.Assign | ast.AnnAssign | ast.AugAssign) -> list[Clause]:
         value = node.value
@@ -379,11 +384,10 @@ class Walker:
             keys = string_keys(value)
             weight = 2 if re.search(r"header|data|payload|param|json|body|form", name, re.I) else 1
             if keys:
-                shown = [tick(repr(k)) for k in keys[:6]]
-                more = f" and {len(keys) - 6} more" if len(keys) > 6 else ""
+                shown = listing([tick(repr(k)) for k in keys], 6)
                 sources = _computed_values(value)
                 filled = f", filling {join_words(sources)}" if sources else ""
-                text = f"builds {target} with the keys {join_words(shown)}{more}{filled}"
+                text = f"builds {target} with the keys {shown}{filled}"
                 return Clause(text, max(weight, 2) if sources else weight)
             if isinstance(value, ast.Dict) and not value.keys:
                 return Clause(f"starts {target} as an empty dict", 0)

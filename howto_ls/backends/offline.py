@@ -18,6 +18,7 @@ from howto_ls.backends.analysis import (
     dotted,
     is_generator,
     join_words,
+    listing,
     own_nodes,
     sentence,
     tick,
@@ -529,11 +530,11 @@ class _Writer:
             ]
             described = [
                 f"{tick(name)} ({tick(value)})" if _URLISH.search(value) else tick(name)
-                for name, value in attributes[:6]
+                for name, value in attributes
             ]
-            more = f" and {len(attributes) - 6} more" if len(attributes) > 6 else ""
-            steps.append(Clause(f"it sets the class attributes {join_words(shown)}{more}", 1))
-            parts.append(f"It sets the class attributes {join_words(described)}{more}.")
+            extra = [tick(name) for name, _ in attributes[6:]]
+            steps.append(Clause(f"it sets the class attributes {listing(shown + extra, 6)}", 1))
+            parts.append(f"It sets the class attributes {listing(described, 6)}.")
         init = _find_method(node, "__init__")
         if init is not None:
             init_params = parameters_of(init)
@@ -544,14 +545,13 @@ class _Writer:
             steps.append(Clause(f"it is constructed with {takes}{does}", 2))
         elif dataclass:
             fields = [tick(_field_text(f)) for f in _fields(node)]
-            more = f" and {len(fields) - 8} more" if len(fields) > 8 else ""
             steps.append(
-                Clause(f"it is a dataclass built from the fields {join_words(fields[:8])}{more}", 2)
+                Clause(f"it is a dataclass built from the fields {listing(fields, 8)}", 2)
                 if fields
                 else Clause("it is a dataclass without fields", 1)
             )
             if fields:
-                parts.append(f"It holds the fields {join_words(fields[:8])}{more}.")
+                parts.append(f"It holds the fields {listing(fields, 8)}.")
         public = [m.name for m in methods if not m.name.startswith("_")]
         if len(methods) > 1:
             shown = [tick(f"{name}()") for name in public[:8]] or [
@@ -617,29 +617,40 @@ class _Writer:
         summary = summary_line(ast.get_docstring(tree, clean=True) or self.symbol.docstring)
         if summary:
             parts.append(f'Its docstring says: "{summary}"')
-        if classes:
-            parts.append(f"It defines the classes {join_words([tick(c) for c in classes[:8]])}.")
-        if functions:
-            shown = [tick(f + "()") for f in functions[:8]]
-            parts.append(f"It defines the functions {join_words(shown)}.")
+        for noun, names in (("class", classes), ("function", functions)):
+            if names:
+                shown = listing([tick(n + ("()" if noun == "function" else "")) for n in names], 8)
+                plural = (
+                    noun if len(names) == 1 else f"{noun}es" if noun == "class" else "functions"
+                )
+                parts.append(f"It defines the {plural} {shown}.")
         steps: list[Clause] = []
         imports: list[str] = []
         for statement in tree.body:
+            if isinstance(statement, ast.ImportFrom) and statement.module == "__future__":
+                continue
             if isinstance(statement, ast.Import | ast.ImportFrom):
                 imports.extend(a.asname or a.name for a in statement.names)
             elif isinstance(statement, ast.ClassDef):
                 bases = [code(b, 40) for b in statement.bases]
                 base_text = f" (from {join_words([tick(b) for b in bases])})" if bases else ""
-                steps.append(Clause(f"defines the class {tick(statement.name)}{base_text}", 2))
+                said = _said(statement)
+                steps.append(
+                    Clause(f"defines the class {tick(statement.name)}{base_text}{said}", 2)
+                )
             elif isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
                 signature = _signature_text(statement.name, parameters_of(statement))
-                steps.append(Clause(f"defines the function {tick(signature)}", 2))
+                said = _said(statement)
+                steps.append(Clause(f"defines the function {tick(signature)}{said}", 2))
+            elif _exports(statement):
+                names = _exports(statement)
+                listed = listing([tick(n) for n in names], 6)
+                steps.append(Clause(f"exports {listed} through `__all__`", 1))
             else:
                 steps.extend(analyse([statement]).steps)
         if imports:
-            more = f" and {len(imports) - 6} more" if len(imports) > 6 else ""
-            listed = join_words([tick(i) for i in imports[:6]])
-            steps.insert(0, Clause(f"imports {listed}{more}", 1))
+            listed = listing([tick(i) for i in imports], 6)
+            steps.insert(0, Clause(f"imports {listed}", 1))
         if not steps:
             steps.append(Clause(f"{tick(name)} has no statements besides its docstring", 0))
         texts = [sentence(c.text) for c in cap_steps(steps, MAX_STEPS)]
@@ -661,6 +672,27 @@ class _Writer:
         top = symbol.qualname.split(".")[0] or symbol.name
         example = f"from {self.import_path} import {top}\n\nprint({symbol.qualname})\n"
         return description, steps, _checked(example, self.import_path, top)
+
+
+def _said(node: Definition) -> str:
+    """``: "first docstring sentence"`` for a definition that has a docstring, else ""."""
+    summary = summary_line(ast.get_docstring(node, clean=True))
+    return f' ("{summary}")' if summary else ""
+
+
+def _exports(statement: ast.stmt) -> list[str]:
+    """The names an ``__all__ = [...]`` assignment lists."""
+    if (
+        isinstance(statement, ast.Assign)
+        and any(isinstance(t, ast.Name) and t.id == "__all__" for t in statement.targets)
+        and isinstance(statement.value, ast.List | ast.Tuple)
+    ):
+        return [
+            e.value
+            for e in statement.value.elts
+            if isinstance(e, ast.Constant) and isinstance(e.value, str)
+        ]
+    return []
 
 
 def _and(first: str, second: str) -> str:
