@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import re
 from pathlib import Path
 
 from hypothesis import HealthCheck, assume, given, settings
@@ -109,12 +110,14 @@ def test_insertion_keeps_code_places_guide_and_is_idempotent(
     first=guides,
     second=guides,
     newline=st.sampled_from(["\n", "\r\n", "\r"]),
+    tabs=st.booleans(),
 )
 def test_regenerating_changes_only_the_guide(
-    target: tuple[str, str], first: str, second: str, newline: str
+    target: tuple[str, str], first: str, second: str, newline: str, tabs: bool
 ) -> None:
     path, qualname = target
-    source = SOURCES[path].replace("\n", newline)
+    source = _tabify(SOURCES[path]) if tabs else SOURCES[path]
+    source = source.replace("\n", newline)
     once = _insert(source, qualname, first, "a" * 12)
     if once is None:
         return
@@ -124,9 +127,22 @@ def test_regenerating_changes_only_the_guide(
     found = read_docstring_guide(twice, qualname)
     assert found is not None
     assert found.markdown == docstring_text(second, "b").rsplit("\n\n", 1)[0]
+    if tabs:  # the guide is indented with tabs like the code around it, never with spaces
+        assert re.search(r"(?:^|[\r\n])[\t]*" + HEADING_RULE, twice)
+        assert not re.search(r"(?:^|[\r\n])[\t]* +" + HEADING_RULE, twice)
     if newline != "\n":
         assert "\n" not in twice.replace("\r\n", "") or newline == "\r\n"
         assert twice.count("\r\n" if newline == "\r\n" else "\r") >= source.count(newline)
+
+
+def _tabify(source: str) -> str:
+    """``source`` indented with tabs instead of groups of four spaces."""
+    return re.sub(r"^(?:    )+", lambda m: "\t" * (len(m.group()) // 4), source, flags=re.M)
+
+
+def test_tabified_sources_still_parse() -> None:
+    for source in SOURCES.values():
+        ast.parse(_tabify(source))
 
 
 def test_refusals_are_rare() -> None:
