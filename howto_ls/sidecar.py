@@ -68,6 +68,11 @@ def sidecar_path(root: Path, source_path: Path, template: str = DEFAULT_TEMPLATE
             f"sidecar path {expanded!r} resolves to {result}, outside the project root {base}; "
             "fix the template or the symlink"
         )
+    if result == source:
+        raise NotWritableError(
+            f"sidecar path template {template!r} points at the source file itself; "
+            "give it a .md name such as 'docs/howto/{relpath}.md'"
+        )
     return result
 
 

@@ -75,6 +75,11 @@ def test_symlinked_docs_folder_pointing_outside_is_refused(project: Path, tmp_pa
         sidecar_path(project, project / "pkg" / "mod.py", "docs/{relpath}.md")
 
 
+def test_template_naming_the_source_itself_is_refused(project: Path) -> None:
+    with pytest.raises(NotWritableError, match="the source file itself"):
+        sidecar_path(project, project / "pkg" / "mod.py", "{relpath}.py")
+
+
 def test_unknown_placeholder_is_a_usage_error(project: Path) -> None:
     with pytest.raises(UsageError, match=r"unknown placeholder \{name\}"):
         sidecar_path(project, project / "pkg" / "mod.py", "docs/{name}.md")
