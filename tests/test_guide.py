@@ -643,3 +643,25 @@ def test_long_pathological_lines_parse_quickly() -> None:
     for line in lines:
         parse_guide(line)
     assert time.perf_counter() - started < 1.0
+
+
+def test_empty_guide_round_trips_and_validates_as_empty() -> None:
+    empty = Guide("", (), "")
+    assert parse_guide(render(empty)) == ParsedGuide(empty, ())
+    assert len(validate(empty, name="f", modules=["m"])) == 3
+
+
+def test_render_keeps_each_step_on_one_line() -> None:
+    text = render(Guide("Sends.", ("It opens\nthe socket.", "It sends."), "f()"))
+    assert "1. It opens the socket.\n2. It sends.\n" in text
+    assert parse_guide(text).guide.steps == ("It opens the socket.", "It sends.")
+
+
+def test_nested_numbered_list_joins_its_parent_step() -> None:
+    text = (
+        "## Execution Steps:\n\n1. Opens:\n   1. sub a\n   2. sub b\n\n2. Sends\n"
+        "### Usage Example:\n```python\n    import m\n    m.f()\n```"
+    )
+    guide = parse_guide(text).guide
+    assert guide.steps == ("Opens: 1. sub a 2. sub b", "Sends")
+    assert guide.example == "import m\nm.f()"
