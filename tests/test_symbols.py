@@ -701,3 +701,15 @@ def test_code_inside_a_module_docstring_is_not_a_definition(tmp_path: Path) -> N
     assert on_value is not None
     assert on_value.qualname == "VALUE"
     assert [s.qualname for s in list_symbols(source, path, tmp_path)] == ["", "VALUE", "real"]
+
+
+def test_reference_into_pygls(tmp_path: Path) -> None:
+    source = "from pygls.lsp.server import LanguageServer\n\nserver = LanguageServer('x', 'v1')\n"
+    path = write(tmp_path / "serve.py", source)
+    symbol = symbol_at(source, path, at(source, "LanguageServer('x'", 3), tmp_path)
+    assert (symbol.qualname, symbol.kind) == ("LanguageServer", SymbolKind.CLASS)
+    assert (symbol.module, symbol.import_path) == ("pygls.lsp.server", "pygls.lsp.server")
+    assert not symbol.in_project
+    assert "site-packages" in symbol.path.parts
+    # the name being assigned is the module-level variable itself
+    assert symbol_at(source, path, at(source, "server ="), tmp_path).qualname == "server"
