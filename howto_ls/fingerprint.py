@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+from collections.abc import Iterable
 from copy import deepcopy
 
 from howto_ls.astutil import find_definition
@@ -74,13 +75,24 @@ def same_code_trees(old: ast.AST, new: ast.AST) -> bool:
 
 def fingerprint_node(node: ast.AST) -> str:
     """Twelve hex digits of the sha256 of ``node``'s code, docs and formatting ignored."""
-    return hashlib.sha256(code_dump(node).encode("utf-8")).hexdigest()[:12]
+    return _digest(code_dump(node))
 
 
 def fingerprint_of(source: str, qualname: str) -> str:
     """The fingerprint of the def/class, module (``""``) or variable named ``qualname``."""
+    return fingerprints_of(source, [qualname])[qualname]
+
+
+def fingerprints_of(source: str, qualnames: Iterable[str]) -> dict[str, str]:
+    """Fingerprints of several symbols from one parse (SymbolNotFoundError if one is missing)."""
     tree = parse_source(source)
-    return fingerprint_node(find_node(tree, qualname))
+    nodes = {qualname: find_node(tree, qualname) for qualname in qualnames}
+    # Stripping docs in place cannot change another symbol's fingerprint: all ignore docs.
+    return {qualname: _digest(code_dump(node, copy=False)) for qualname, node in nodes.items()}
+
+
+def _digest(dump: str) -> str:
+    return hashlib.sha256(dump.encode("utf-8")).hexdigest()[:12]
 
 
 def parse_source(source: str, name: str = "the source") -> ast.Module:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ast
+
 import pytest
 
+from howto_ls.astutil import find_definition
 from howto_ls.errors import SourceError, SymbolNotFoundError
-from howto_ls.fingerprint import fingerprint_of
+from howto_ls.fingerprint import fingerprint_node, fingerprint_of, fingerprints_of
 
 BASE = '''\
 """Module doc."""
@@ -100,3 +103,14 @@ def test_unknown_name_and_syntax_error() -> None:
         fp(BASE, "missing")
     with pytest.raises(SourceError, match=r"line 2: "):
         fp("x = 1\ndef f(:\n", "f")
+
+
+def test_batch_and_node_fingerprints_agree_with_single_ones() -> None:
+    names = ["", "fetch", "Client", "Client.send", "LIMIT"]
+    batch = fingerprints_of(BASE, names)
+    assert batch == {name: fp(BASE, name) for name in names}
+    assert len(set(batch.values())) == len(names)
+    node = find_definition(ast.parse(BASE), "Client")
+    assert node is not None
+    assert fingerprint_node(node) == batch["Client"]
+    assert ast.get_docstring(node) == "A client."  # fingerprint_node leaves the tree alone
