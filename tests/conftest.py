@@ -13,14 +13,13 @@ G4F_WHEEL = "g4f-0.5.3.0-py3-none-any.whl"
 
 
 @pytest.fixture(scope="session")
-def g4f_sources(pytestconfig: pytest.Config) -> Path:
+def g4f_sources(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The g4f 0.5.3.0 sources (the seed guides' classes), downloaded once into the pytest cache.
 
     The wheel comes from PyPI at test time and is never committed.
     """
     cache = pytestconfig.cache
-    assert cache is not None
-    folder = cache.mkdir("g4f-0.5.3.0")
+    folder = cache.mkdir("g4f-0.5.3.0") if cache else tmp_path_factory.mktemp("g4f-0.5.3.0")
     wheel = folder / G4F_WHEEL
     if not wheel.exists():
         command = [sys.executable, "-m", "pip", "download", "--no-deps", "g4f==0.5.3.0"]

@@ -148,10 +148,11 @@ class OpenAIBackend:
         """A guide for ``request.symbol``; raises a BackendError when the answer is not a guide."""
         text = await self.answer(request, progress, repair=repair)
         parsed = parse_guide(text)
-        if parsed.problems:
+        missing = [problem for problem in parsed.problems if problem.endswith("is missing")]
+        if missing:
             raise BackendResponseError(
                 f"the answer of {self.describe()} is not a guide "
-                f"({'; '.join(parsed.problems)}): try again or choose another model"
+                f"({'; '.join(missing)}): try again or choose another model"
             )
         return parsed.guide
 
