@@ -65,7 +65,9 @@ def _targets() -> list[tuple[str, str]]:
 TARGETS = _targets()
 SOURCES = {path: Path(path).read_text(encoding="utf-8") for path, _ in TARGETS}
 
-awkward = st.sampled_from(['"""', "'''", '"', "'", "\\", "\\N{BULLET}", "\t", "\n", "é", "𝔘"])
+AWKWARD = ['"""', "'''", '"', "'", "\\", "\\N{BULLET}", "\t", "\n", "\r\n", "é", "𝔘", "\x00"]
+LOOKALIKES = [f"\n{HEADING}\n{HEADING_RULE}\n", "\n.. howto-ls: fingerprint=abc\n", "\n    x"]
+awkward = st.sampled_from(AWKWARD) | st.sampled_from(LOOKALIKES)
 guide_body = st.lists(st.text(max_size=12) | awkward, max_size=12).map("".join)
 guides = guide_body.map(lambda body: f"{HEADING}\n{HEADING_RULE}\n\n{body}")
 fingerprints = st.text(alphabet="0123456789abcdef", min_size=12, max_size=12)
