@@ -84,7 +84,7 @@ def test_http_requests_name_method_url_and_payload() -> None:
     )
     assert found[0] == "opens `ClientSession(headers=headers)` as `session` with `async with`"
     assert found[1].startswith("sends a POST request to `f'{cls.url}/api/generate'`")
-    assert "through `session` with `json`" in found[1]
+    assert "through `session` with `json=data`" in found[1]
     assert found[2].startswith("checks the HTTP status with `raise_for_status(response)`")
     assert found[3].startswith("sends a GET request to `'https://example.com/items'`")
     assert found[3].endswith("and stores the response into `r`") or "`r`" in found[3]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import statistics
 import time
 from pathlib import Path
@@ -17,6 +16,7 @@ from howto_ls.backends.offline import OfflineBackend, segment_of, write_guide
 from howto_ls.guide import Guide, render, validate
 from howto_ls.model import GuideRequest, Symbol
 from howto_ls.symbols import list_symbols, symbol_named
+from tests.test_offline_seeds import identifiers
 
 HTTP_CLIENT = '''\
 """A tiny client for the weather service."""
@@ -96,10 +96,18 @@ def guide_for(tmp_path: Path, qualname: str, source: str = HTTP_CLIENT) -> tuple
 
 
 def assert_usable(symbol: Symbol, guide: Guide) -> None:
-    """The guide passes the shared validator: no vague terms, example parses and imports."""
+    """The guide passes the shared validator: no vague terms, example parses and imports, and
+    every name the prose puts in backticks is in the code."""
     kind = "module" if not symbol.qualname else None
     name = symbol.import_path if kind else symbol.qualname
-    problems = validate(guide, name=name, modules=[symbol.import_path, symbol.module], kind=kind)
+    source = symbol.path.read_text(encoding="utf-8")
+    problems = validate(
+        guide,
+        name=name,
+        modules=[symbol.import_path, symbol.module],
+        kind=kind,
+        known_identifiers=identifiers(source) | set(symbol.module.split(".")),
+    )
     assert problems == [], problems
     assert 1 <= len(guide.steps) <= 14
 
@@ -373,13 +381,14 @@ async def test_backend_protocol(tmp_path: Path) -> None:
     assert render(guide).startswith("How to Use This Code Block\n" + "=" * 89)
 
 
-def _package_symbols(package: Path, limit: int) -> list[tuple[Symbol, str]]:
-    """Up to ``limit`` symbols (modules, classes, functions, variables) of an installed package."""
+def _package_symbols(package: Path, limit: int) -> list[tuple[Symbol, str, set[str]]]:
+    """Up to ``limit`` symbols of an installed package, each with its module source and names."""
     root = package.parent
-    out: list[tuple[Symbol, str]] = []
+    out: list[tuple[Symbol, str, set[str]]] = []
     for path in sorted(package.rglob("*.py")):
         source = path.read_text(encoding="utf-8")
-        out.extend((symbol, source) for symbol in list_symbols(source, path, root, True))
+        known = identifiers(source)
+        out.extend((s, source, known) for s in list_symbols(source, path, root, True))
         if len(out) >= limit:
             break
     return out[:limit]
@@ -388,13 +397,21 @@ def _package_symbols(package: Path, limit: int) -> list[tuple[Symbol, str]]:
 @pytest.mark.parametrize("module", [httpx, jedi, pygls], ids=lambda m: m.__name__)
 def test_sweep_over_installed_packages(module: object) -> None:
     package = Path(str(getattr(module, "__file__", ""))).parent
-    symbols = _package_symbols(package, 400)
-    assert len(symbols) >= 150
+    symbols = _package_symbols(package, 300)
+    assert len(symbols) == 300
     durations = []
-    for symbol, source in symbols:
+    for symbol, source, known in symbols:
         started = time.perf_counter()
         guide = write_guide(GuideRequest(symbol=symbol, module_source=source))
         durations.append(time.perf_counter() - started)
-        assert_usable(symbol, guide)
-        ast.parse(guide.example)
+        kind = "module" if not symbol.qualname else None
+        problems = validate(
+            guide,
+            name=symbol.import_path if kind else symbol.qualname,
+            modules=[symbol.import_path, symbol.module],
+            kind=kind,
+            known_identifiers=known | set(symbol.module.split(".")),
+        )
+        assert problems == [], (symbol.module, symbol.qualname, problems)
+        assert 1 <= len(guide.steps) <= 14
     assert statistics.median(durations) < 0.005

@@ -122,7 +122,7 @@ def seed_guide(root: Path, name: str) -> tuple[Symbol, str, Guide]:
 
 
 def identifiers(source: str) -> set[str]:
-    """Every name, attribute, argument and definition name in ``source``."""
+    """Every name, attribute, argument, definition and imported module name in ``source``."""
     names: set[str] = set()
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Name):
@@ -134,7 +134,9 @@ def identifiers(source: str) -> set[str]:
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             names.add(node.name)
         elif isinstance(node, ast.alias):
-            names.add((node.asname or node.name).split(".")[0])
+            names.update((node.asname or node.name).split("."))
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.update(node.module.split("."))
     return names
 
 

@@ -476,8 +476,8 @@ class Walker:
             return None
         if method not in HTTP_METHODS and method != "http":
             return None
-        extras = [k.arg for k in call.keywords if k.arg and k.arg != "url"]
-        carrying = f" with {join_words([tick(e) for e in extras[:4]])}" if extras else ""
+        extras = [f"{k.arg}={code(k.value, 30)}" for k in call.keywords if k.arg and k.arg != "url"]
+        carrying = f" with {listing([tick(e) for e in extras], 4)}" if extras else ""
         verb = f"a {method.upper()} request" if method != "http" else "an HTTP request"
         via = f" through {tick(receiver)}" if receiver else ""
         return Clause(f"sends {verb} to {tick(code(url_arg, 90))}{via}{carrying}", 3)

@@ -644,8 +644,8 @@ class _Writer:
                 steps.append(Clause(f"defines the function {tick(signature)}{said}", 2))
             elif _exports(statement):
                 names = _exports(statement)
-                listed = listing([tick(n) for n in names], 6)
-                steps.append(Clause(f"exports {listed} through `__all__`", 1))
+                listed = listing([tick(repr(n)) for n in names], 6)
+                steps.append(Clause(f"lists {listed} in `__all__`", 1))
             else:
                 steps.extend(analyse([statement]).steps)
         if imports:
