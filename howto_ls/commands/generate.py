@@ -187,8 +187,8 @@ def _prepare(path: Path, engines: _Engines, options: Options, summary: Summary) 
         parse_source(source.text, display_path(path))
         engine = engines.for_file(path)
         found = symbols.list_symbols(source.text, path, engine.root, options.include_private)
-    except HowtoError as exc:
-        summary.failures.append(Failure(path, 1, "(file)", str(exc)))
+    except Exception as exc:  # reported; the batch goes on
+        summary.failures.append(Failure(path, 1, "(file)", reason(exc)))
         return None
     existing = {guide.qualname: guide for guide in engine.guides_in(path, source.text)}
     chosen = []
@@ -224,10 +224,8 @@ async def _run_file(
         try:
             async with semaphore:
                 job.guides[symbol.qualname] = await job.engine.write_guide(symbol, job.source.text)
-        except HowtoError as exc:
-            summary.failures.append(_failure(symbol, str(exc)))
         except Exception as exc:  # one symbol never stops the batch
-            summary.failures.append(_failure(symbol, f"{type(exc).__name__}: {exc}"))
+            summary.failures.append(_failure(symbol, reason(exc)))
         finally:
             bar.update(1)
 
@@ -244,8 +242,8 @@ def _apply(job: _FileJob, options: Options, summary: Summary, out: TextIO | None
             change = _sidecar_change(job, done, summary)
         else:
             change = _docstring_change(job, done, summary)
-    except HowtoError as exc:
-        summary.failures.extend(_failure(s, str(exc)) for s in done)
+    except Exception as exc:  # reported; the batch goes on
+        summary.failures.extend(_failure(s, reason(exc)) for s in done)
         return
     if not change.written:
         return
@@ -260,8 +258,8 @@ def _apply(job: _FileJob, options: Options, summary: Summary, out: TextIO | None
                 " run the command again"
             )
         write_source(change.path, change.new_text, change.like)
-    except HowtoError as exc:
-        summary.failures.extend(_failure(s, str(exc)) for s in change.written)
+    except Exception as exc:  # reported; the batch goes on
+        summary.failures.extend(_failure(s, reason(exc)) for s in change.written)
         return
     summary.written += len(change.written)
     summary.files_written += 1
@@ -290,8 +288,8 @@ def _docstring_change(job: _FileJob, done: list[Symbol], summary: Summary) -> _C
             change = job.engine.plan_write(
                 symbol, original, job.guides[symbol.qualname], "docstring"
             )
-        except HowtoError as exc:
-            summary.failures.append(_failure(symbol, str(exc)))
+        except Exception as exc:  # reported; the batch goes on
+            summary.failures.append(_failure(symbol, reason(exc)))
             continue
         if change.changed:
             planned.extend((symbol, edit) for edit in change.edits)
@@ -320,8 +318,8 @@ def _replan(job: _FileJob, todo: list[Symbol], summary: Summary) -> tuple[str, l
     for symbol in todo:
         try:
             change = job.engine.plan_write(symbol, text, job.guides[symbol.qualname], "docstring")
-        except HowtoError as exc:
-            summary.failures.append(_failure(symbol, str(exc)))
+        except Exception as exc:  # reported; the batch goes on
+            summary.failures.append(_failure(symbol, reason(exc)))
             continue
         text = change.new_text
         written.append(symbol)
@@ -348,9 +346,16 @@ def _sidecar_change(job: _FileJob, done: list[Symbol], summary: Summary) -> _Cha
     return _Change(start.path, start.old_text, text or "", like, written)
 
 
-def _failure(symbol: Symbol, reason: str) -> Failure:
+def reason(error: Exception) -> str:
+    """A failure's one-line reason: our own messages as they are, others with their type."""
+    if isinstance(error, HowtoError):
+        return str(error)
+    return f"{type(error).__name__}: {error}"
+
+
+def _failure(symbol: Symbol, why: str) -> Failure:
     line = symbol.full_range.start.line + 1 if symbol.qualname else 1
-    return Failure(symbol.path, line, symbol.display_name, reason)
+    return Failure(symbol.path, line, symbol.display_name, why)
 
 
 def _print_diff(path: Path, old: str | None, new: str, out: TextIO) -> None:
