@@ -9,7 +9,6 @@ import inspect
 import itertools
 import keyword
 import re
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,7 @@ import jedi
 from howto_ls.errors import SourceError, SymbolNotFoundError
 from howto_ls.jedi_worker import default_worker
 from howto_ls.model import ContextItem, Parameter, Position, Span, Symbol, SymbolKind
-from howto_ls.project import is_in_project, module_name
+from howto_ls.project import is_in_project, module_name, public_import_path
 
 __all__ = [
     "called_context",
@@ -46,12 +45,6 @@ _MAX_REPAIRS = 25
 _SIGNATURE_VALUE_CHARS = 80
 _MAX_CALLS = 80
 _TOP_LEVEL_DEFINITION = re.compile(r"(?:@|def\s|async\s+def\s|class\s)")
-_FULL_PARSE_CHARS = 16_000
-_TOP_LEVEL_EXPORT = re.compile(
-    r"^(?:from[ \t]+\S+[ \t]+import[ \t]*(?:\([^)]*\)|[^\n]*)"
-    r"|__all__[ \t]*\+?=[ \t]*(?:\[[^\]]*\]|\([^)]*\)))",
-    re.MULTILINE,
-)
 
 
 # ----------------------------------------------------------------------------------- text
@@ -660,128 +653,6 @@ def list_symbols(
         if include_private or not any(part.startswith("_") for part in entry.qualname.split(".")):
             symbols.append(_entry_symbol(file, entry))
     return symbols
-
-
-# ----------------------------------------------------------------------------------- imports
-
-
-@dataclass(frozen=True)
-class _Exports:
-    """What a module makes importable: imported names, star imports and ``__all__``."""
-
-    imported: dict[str, str]  # exposed name -> the module it is imported from
-    star: tuple[str, ...]
-    all: frozenset[str] | None
-
-
-def public_import_path(module: str, name: str, root: Path) -> str:
-    """The shortest public module users can import ``name`` from (else the defining module)."""
-    return _public_import_path(module, name, root.resolve())
-
-
-@functools.lru_cache(maxsize=4096)
-def _public_import_path(module: str, name: str, root: Path) -> str:
-    """Cached per root, module and name: candidates public first, then shortest first."""
-    parts = module.split(".")
-    candidates = [".".join(parts[:index]) for index in range(1, len(parts) + 1)]
-    candidates.sort(key=lambda c: (any(p.startswith("_") for p in c.split(".")), len(c)))
-    for candidate in candidates:
-        if _exposes(candidate, name, module, root, 0):
-            return candidate
-    return module
-
-
-def _exposes(module: str, name: str, defining: str, root: Path, depth: int) -> bool:
-    """Whether ``from module import name`` gives the object defined in ``defining``."""
-    if module == defining:
-        return True
-    if depth > 6:
-        return False
-    location = _module_file(module, root)
-    if location is None:
-        return False
-    exports = _exports(location, module)
-    source = exports.imported.get(name)
-    if source is not None and _exposes(source, name, defining, root, depth + 1):
-        return True
-    for star in exports.star:
-        star_file = _module_file(star, root)
-        if star_file is None:
-            continue
-        listed = _exports(star_file, star).all
-        allowed = name in listed if listed is not None else not name.startswith("_")
-        if allowed and _exposes(star, name, defining, root, depth + 1):
-            return True
-    return False
-
-
-@functools.lru_cache(maxsize=1024)
-def _module_file(module: str, root: Path) -> Path | None:
-    """The file of ``module`` from the project root, its ``src/`` folder, or sys.path."""
-    parts = module.split(".")
-    bases = [root / "src", root, *(Path(entry) for entry in sys.path if entry)]
-    for base in bases:
-        folder = base.joinpath(*parts)
-        for candidate in (folder / "__init__.py", folder.with_name(parts[-1] + ".py")):
-            if candidate.is_file():
-                return candidate
-    return None
-
-
-def _exports(path: Path, module: str) -> _Exports:
-    """The exports of the file at ``path``, re-read when the file changes."""
-    try:
-        stat = path.stat()
-    except OSError:
-        return _Exports({}, (), None)
-    return _read_exports(path, module, stat.st_mtime_ns, stat.st_size)
-
-
-@functools.lru_cache(maxsize=512)
-def _read_exports(path: Path, module: str, mtime: int, size: int) -> _Exports:
-    """Parse a module's top level for imports and ``__all__``."""
-    source = _read(path) or ""
-    chunks = [source]
-    if len(source) > _FULL_PARSE_CHARS:
-        chunks = [match.group(0) for match in _TOP_LEVEL_EXPORT.finditer(source)]
-    statements: list[ast.stmt] = []
-    for chunk in chunks:
-        try:
-            statements.extend(ast.parse(chunk).body)
-        except (SyntaxError, ValueError):
-            continue
-    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
-    imported: dict[str, str] = {}
-    star: list[str] = []
-    listed: set[str] | None = None
-    for node, _ in _flatten(statements):
-        if isinstance(node, ast.ImportFrom):
-            base = _absolute(node, package)
-            for alias in node.names:
-                if alias.name == "*":
-                    star.append(base)
-                elif (alias.asname or alias.name) not in imported:
-                    imported[alias.asname or alias.name] = base
-        elif isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
-            target = node.targets[0] if isinstance(node, ast.Assign) else node.target
-            if isinstance(target, ast.Name) and target.id == "__all__" and node.value is not None:
-                try:
-                    names = ast.literal_eval(node.value)
-                except ValueError:
-                    continue
-                if isinstance(names, list | tuple):
-                    fresh = {n for n in names if isinstance(n, str)}
-                    listed = fresh if isinstance(node, ast.Assign) else (listed or set()) | fresh
-    return _Exports(imported, tuple(star), frozenset(listed) if listed is not None else None)
-
-
-def _absolute(node: ast.ImportFrom, package: str) -> str:
-    """The absolute module a ``from ... import`` statement reads from."""
-    if not node.level:
-        return node.module or ""
-    parts = package.split(".") if package else []
-    base = parts[: len(parts) - node.level + 1] if node.level > 1 else parts
-    return ".".join([*base, *([node.module] if node.module else [])])
 
 
 # ----------------------------------------------------------------------------------- jedi
