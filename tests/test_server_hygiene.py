@@ -1,0 +1,184 @@
+"""Hygiene over raw pipes and sockets: only JSON-RPC on stdout, bad requests survive, TCP works."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from howto_ls.testing.samples import write_project
+
+
+def frame(message: dict[str, Any]) -> bytes:
+    body = json.dumps(message).encode("utf-8")
+    return b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+
+
+def read_frame(stream: BinaryIO) -> dict[str, Any]:
+    """One framed message; anything but a Content-Length header is a failure."""
+    headers: dict[str, str] = {}
+    while True:
+        line = stream.readline()
+        assert line, "the server closed its output"
+        if line == b"\r\n":
+            break
+        name, _, value = line.decode("ascii").partition(":")
+        assert name in ("Content-Length", "Content-Type"), f"not a header: {line!r}"
+        headers[name] = value.strip()
+    body = stream.read(int(headers["Content-Length"]))
+    message: dict[str, Any] = json.loads(body)
+    assert message["jsonrpc"] == "2.0"
+    return message
+
+
+def response(stream: BinaryIO, request_id: int) -> dict[str, Any]:
+    """Read frames until the response to ``request_id`` (at most 200 messages).
+
+    pygls answers a request it cannot even decode with a ``window/showMessage`` and no
+    response, so only well-formed requests are awaited here.
+    """
+    for _ in range(200):
+        message = read_frame(stream)
+        if message.get("id") == request_id and "method" not in message:
+            return message
+        if "method" in message and "id" in message:  # a request from the server: answer null
+            raise AssertionError(f"unexpected server request {message['method']}")
+    raise AssertionError("no response")
+
+
+def session(root: Path, send: Any, stream: BinaryIO) -> None:
+    """Initialize, open a file, ask for actions (also malformed ones), list, shut down."""
+    uri = (root / "shop" / "cart.py").as_uri()
+    text = (root / "shop" / "cart.py").read_text(encoding="utf-8")
+    send(
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {"processId": None, "rootUri": root.as_uri(), "capabilities": {}},
+        }
+    )
+    assert "capabilities" in response(stream, 1)["result"]
+    send({"jsonrpc": "2.0", "method": "initialized", "params": {}})
+    send(
+        {
+            "jsonrpc": "2.0",
+            "method": "textDocument/didOpen",
+            "params": {
+                "textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}
+            },
+        }
+    )
+    send(
+        {
+            "jsonrpc": "2.0",
+            "id": 2,
+            "method": "textDocument/codeAction",
+            "params": {"textDocument": {"uri": uri}},
+        }
+    )  # malformed: no range, no context
+    send(
+        {
+            "jsonrpc": "2.0",
+            "id": 3,
+            "method": "workspace/executeCommand",
+            "params": {"command": "howto.generate", "arguments": [1, 2, 3]},
+        }
+    )
+    assert "Expected 1 arguments" in response(stream, 3)["error"]["message"]
+    position = {"line": 5, "character": 5}
+    send(
+        {
+            "jsonrpc": "2.0",
+            "id": 4,
+            "method": "textDocument/codeAction",
+            "params": {
+                "textDocument": {"uri": uri},
+                "range": {"start": position, "end": position},
+                "context": {"diagnostics": []},
+            },
+        }
+    )
+    titles = [item["title"] for item in response(stream, 4)["result"]]
+    assert "Generate how-to doc" in titles
+    send({"jsonrpc": "2.0", "id": 5, "method": "shutdown", "params": None})
+    response(stream, 5)
+    send({"jsonrpc": "2.0", "method": "exit", "params": None})
+
+
+def environment(tmp_path: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "HOWTO_BACKEND": "offline",
+        "HOME": str(tmp_path / "home"),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+    }
+
+
+def test_stdout_carries_only_json_rpc_and_bad_requests_do_not_kill_it(tmp_path: Path) -> None:
+    root = tmp_path / "proj"
+    write_project(root)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "howto_ls.server"],
+        cwd=root,
+        env=environment(tmp_path),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert server.stdin is not None and server.stdout is not None
+    stdin = server.stdin
+
+    def send(message: dict[str, Any]) -> None:
+        stdin.write(frame(message))
+        stdin.flush()
+
+    try:
+        session(root, send, server.stdout)
+        assert server.wait(timeout=20) == 0
+        assert server.stdout.read() == b""  # nothing after the last frame either
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+    assert server.stderr is not None
+    assert b"howto-ls" in server.stderr.read()  # logs go to stderr
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_tcp(tmp_path: Path) -> None:
+    root = tmp_path / "proj"
+    write_project(root)
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "howto_ls.server", f"127.0.0.1:{port}"],
+        cwd=root,
+        env=environment(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        for _ in range(300):  # up to 30 s for the interpreter to start listening
+            try:
+                connection = socket.create_connection(("127.0.0.1", port), timeout=20)
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError("the server never listened")
+        with connection, connection.makefile("rb") as stream:
+            session(root, lambda message: connection.sendall(frame(message)), stream)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    assert server.stdout is not None and server.stdout.read() == b""
