@@ -58,23 +58,14 @@ def docstring_node(node: ast.Module | Definition) -> ast.Constant | None:
     return None
 
 
-def strip_docstrings(tree: ast.AST) -> ast.AST:
-    """Remove every module, class and function docstring from ``tree`` in place; return it."""
-    for node in ast.walk(tree):
-        documentable = ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
-        if isinstance(node, documentable) and docstring_node(node) is not None:
-            node.body = node.body[1:] or [ast.Pass()]
-    return tree
-
-
 def same_code(old_source: str, new_source: str) -> bool:
-    """Whether both sources parse to the same AST once docstrings are ignored."""
+    """Whether both sources parse to the same code once docstrings (and attribute docs) go."""
+    from howto_ls.fingerprint import same_code_trees
+
     try:
-        old_tree = ast.parse(old_source)
-        new_tree = ast.parse(new_source)
+        return same_code_trees(ast.parse(old_source), ast.parse(new_source))
     except (SyntaxError, ValueError):
         return False
-    return ast.dump(strip_docstrings(old_tree)) == ast.dump(strip_docstrings(new_tree))
 
 
 def assignment_names(statement: ast.stmt) -> list[str]:

@@ -19,7 +19,7 @@ from howto_ls.checked import write_checked_guide
 from howto_ls.config import Settings
 from howto_ls.edits import TextEdit
 from howto_ls.errors import HowtoError, NotWritableError, SourceError
-from howto_ls.fingerprint import fingerprint_of
+from howto_ls.fingerprint import fingerprint_of, fingerprints_of
 from howto_ls.guide import Guide, render
 from howto_ls.jedi_worker import default_worker
 from howto_ls.model import ContextItem, GuideRequest, Position, Span, Symbol
@@ -187,23 +187,26 @@ class Engine:
         return FileChange(path, old_text, new_text, _edits_between(old_text or "", new_text))
 
     def guides_in(self, path: Path, source: str) -> list[ExistingGuide]:
-        """Every guide written for symbols of ``path`` (docstrings and sidecar)."""
+        """Every guide written for symbols of ``path`` (docstrings and sidecar), one parse each."""
         try:
             tree = ast.parse(source)
         except (SyntaxError, ValueError):
             return []
-        found: list[ExistingGuide] = []
-        for qualname, guide in edits.read_docstring_guides(source).items():
-            found.extend(
-                self._existing(
-                    tree, source, qualname, guide.markdown, guide.fingerprint, "docstring"
-                )
-            )
-        for qualname, block in self._sidecar_blocks(path).items():
-            found.extend(
-                self._existing(tree, source, qualname, block.markdown, block.fingerprint, "sidecar")
-            )
-        return found
+        written = [
+            (qualname, guide.markdown, guide.fingerprint, "docstring")
+            for qualname, guide in edits.read_docstring_guides(source).items()
+        ] + [
+            (qualname, block.markdown, block.fingerprint, "sidecar")
+            for qualname, block in self._sidecar_blocks(path).items()
+        ]
+        spans = {qualname: name_span(tree, source, qualname) for qualname, *_ in written}
+        present = [entry for entry in written if spans[entry[0]] is not None]
+        current = fingerprints_of(source, {qualname for qualname, *_ in present})
+        return [
+            ExistingGuide(qualname, markdown, fingerprint, current[qualname], where, span)
+            for qualname, markdown, fingerprint, where in present
+            if (span := spans[qualname]) is not None
+        ]
 
     def guide_for(self, symbol: Symbol, source: str) -> ExistingGuide | None:
         """The guide written for ``symbol``, from its docstring first, then its sidecar."""
@@ -219,21 +222,6 @@ class Engine:
             return sidecar.read_blocks(read_source(sidecar_file).text)
         except HowtoError:
             return {}
-
-    def _existing(
-        self,
-        tree: ast.Module,
-        source: str,
-        qualname: str,
-        markdown: str,
-        fingerprint: str | None,
-        where: str,
-    ) -> list[ExistingGuide]:
-        span = name_span(tree, source, qualname)
-        if span is None:
-            return []
-        current = fingerprint_of(source, qualname)
-        return [ExistingGuide(qualname, markdown, fingerprint, current, where, span)]
 
 
 def _relative(path: Path, root: Path) -> str:

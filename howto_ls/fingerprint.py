@@ -19,9 +19,8 @@ _DOCUMENTED = (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 def strip_docs(tree: ast.AST) -> ast.AST:
     """Remove docstrings and attribute docstrings from ``tree`` in place; return it.
 
-    Like :func:`howto_ls.astutil.strip_docstrings` (a body left empty becomes ``pass``), and
-    string statements right after an assignment (PEP 257 attribute docstrings) go too. Only
-    statement lists are visited, which keeps this fast on large modules.
+    A body left empty becomes ``pass``; string statements right after an assignment (PEP 257
+    attribute docstrings) go too. Only statement lists are visited, which keeps this fast.
     """
     pending: list[ast.AST] = [tree]
     while pending:
