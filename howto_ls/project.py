@@ -120,13 +120,31 @@ class _Exports:
 
 
 def public_import_path(module: str, name: str, root: Path) -> str:
-    """The shortest public module users can import ``name`` from (else the defining module)."""
-    return _public_import_path(module, name, root.resolve())
+    """The shortest public module users can import ``name`` from (else the defining module).
+
+    Results are cached per root, module and name, and recomputed when a package file changes.
+    """
+    base = root.resolve()
+    parts = module.split(".")
+    packages = tuple(".".join(parts[:index]) for index in range(1, len(parts)))
+    return _public_import_path(module, name, base, tuple(_stamp(p, base) for p in packages))
+
+
+def _stamp(module: str, root: Path) -> tuple[int, int]:
+    """When the file of ``module`` last changed, and its size (zeros if there is none)."""
+    location = _module_file(module, root)
+    try:
+        stat = location.stat() if location is not None else None
+    except OSError:
+        stat = None
+    return (stat.st_mtime_ns, stat.st_size) if stat is not None else (0, 0)
 
 
 @functools.lru_cache(maxsize=4096)
-def _public_import_path(module: str, name: str, root: Path) -> str:
-    """Cached per root, module and name: candidates public first, then shortest first."""
+def _public_import_path(
+    module: str, name: str, root: Path, stamps: tuple[tuple[int, int], ...]
+) -> str:
+    """Candidates public first, then shortest first; the defining module always works."""
     parts = module.split(".")
     candidates = [".".join(parts[:index]) for index in range(1, len(parts) + 1)]
     candidates.sort(key=lambda c: (any(p.startswith("_") for p in c.split(".")), len(c)))

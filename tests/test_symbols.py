@@ -713,3 +713,11 @@ def test_reference_into_pygls(tmp_path: Path) -> None:
     assert "site-packages" in symbol.path.parts
     # the name being assigned is the module-level variable itself
     assert symbol_at(source, path, at(source, "server ="), tmp_path).qualname == "server"
+
+
+def test_public_import_path_follows_edits_to_the_package(tmp_path: Path) -> None:
+    init = write(tmp_path / "pkg" / "__init__.py", "")
+    write(tmp_path / "pkg" / "core.py", "class Thing: ...\n")
+    assert public_import_path("pkg.core", "Thing", tmp_path) == "pkg.core"
+    write(init, "from .core import Thing  # now exported\n")
+    assert public_import_path("pkg.core", "Thing", tmp_path) == "pkg"
