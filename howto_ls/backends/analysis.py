@@ -18,6 +18,7 @@ HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "opti
 HTTP_RECEIVER = re.compile(r"session|client|requests|http|aiohttp|transport|api|conn", re.I)
 MAX_STEPS = 12
 MAX_INNER = 4
+INNER_TEXT_LIMIT = 300  # longer inner functions are summarised by what they call and return
 CODE_LIMIT = 70
 
 _LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical"})
@@ -224,8 +225,10 @@ class Walker:
         return self._join_steps(self.steps(body, depth + 1), depth)
 
     def _join_steps(self, clauses: Sequence[Clause], depth: int) -> str:
+        """Nested clauses as one phrase; the deeper the block, the fewer clauses are kept."""
         top = depth == 0
-        return join_clauses(clauses, MAX_INNER + 2 if top else MAX_INNER, lettered=top)
+        limit = MAX_INNER + 2 if top else max(1, MAX_INNER - depth)
+        return join_clauses(clauses, limit, lettered=top)
 
     def _with(self, node: ast.With | ast.AsyncWith) -> Clause:
         parts = []
@@ -315,15 +318,28 @@ class Walker:
 
     def _inner_def(self, node: ast.FunctionDef | ast.AsyncFunctionDef, depth: int) -> Clause:
         kind = "coroutine" if isinstance(node, ast.AsyncFunctionDef) else "function"
-        inner = self._join(node.body, depth)
-        return Clause(lead(f"defines the inner {kind} {tick(node.name + '()')}", inner, " that"), 2)
+        head = f"defines the inner {kind} {tick(node.name + '()')}"
+        before = len(self.facts.highlights)
+        clauses = self.steps(node.body, depth + 1)
+        joined = self._join_steps(clauses, depth)
+        if len(joined) <= INNER_TEXT_LIMIT:
+            return Clause(lead(head, joined, " that"), 2)
+        found = [h.text for h in self.facts.highlights[before:]][:MAX_INNER]
+        summary = join_words(found) if found else f"runs {len(clauses)} statements"
+        return Clause(f"{head} that {summary}", 2)
 
     def _return(self, node: ast.Return) -> Clause:
         if node.value is None or (
             isinstance(node.value, ast.Constant) and node.value.value is None
         ):
             return Clause("returns", 1)
-        self.expression(node.value)
+        http = self._http(node.value)
+        if http is not None:
+            self._record_calls(node.value)
+            self._highlight(http)
+            self.facts.returns.append(code(node.value))
+            return Clause(f"{http.text} and returns the response", 3)
+        self._record_calls(node.value)
         self.facts.returns.append(code(node.value))
         keys = string_keys(node.value) if isinstance(node.value, ast.Dict) else []
         if keys:
