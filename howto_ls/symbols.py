@@ -9,6 +9,7 @@ import inspect
 import itertools
 import keyword
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +45,8 @@ _PROPERTY_ACCESSORS = frozenset({"setter", "getter", "deleter"})
 _MAX_REPAIRS = 25
 _SIGNATURE_VALUE_CHARS = 80
 _MAX_CALLS = 80
+CONTEXT_BUDGET = 0.3
+"""Seconds of jedi inference :func:`called_context` may spend by default."""
 _TOP_LEVEL_DEFINITION = re.compile(r"(?:@|def\s|async\s+def\s|class\s)")
 
 
@@ -674,11 +677,23 @@ def _project(root: Path) -> Any:
     return jedi.Project(root)
 
 
-def _goto(source: str, path: Path, root: Path, points: tuple[Position, ...]) -> list[list[_Target]]:
-    """Definitions of the names at ``points`` (on the jedi worker thread)."""
+def _goto(
+    source: str,
+    path: Path,
+    root: Path,
+    points: tuple[Position, ...],
+    budget: float | None = None,
+) -> list[list[_Target]]:
+    """Definitions of the names at ``points`` (on the jedi worker thread).
+
+    With a ``budget`` in seconds, names left when it runs out stay unresolved.
+    """
+    deadline = None if budget is None else time.monotonic() + budget
     script = jedi.Script(code=source, path=path, project=_project(root))
     results: list[list[_Target]] = []
     for point in points:
+        if deadline is not None and time.monotonic() > deadline:
+            break
         try:
             names = script.goto(point.line + 1, point.column, follow_imports=True)
         except Exception:  # jedi raises assorted errors on odd code; treat as unresolved
@@ -694,10 +709,10 @@ def _goto(source: str, path: Path, root: Path, points: tuple[Position, ...]) -> 
 
 
 def _resolve(
-    source: str, path: Path, root: Path, points: tuple[Position, ...]
+    source: str, path: Path, root: Path, points: tuple[Position, ...], budget: float | None = None
 ) -> list[list[_Target]]:
     """Run ``_goto`` on the shared jedi worker."""
-    return default_worker.run_sync(_goto, source, path, root, points)
+    return default_worker.run_sync(_goto, source, path, root, points, budget)
 
 
 def _read(path: Path) -> str | None:
@@ -784,9 +799,17 @@ def symbol_at(source: str, path: Path, position: Position, root: Path) -> Symbol
 
 
 def called_context(
-    symbol: Symbol, module_source: str, root: Path, max_chars: int = 4000
+    symbol: Symbol,
+    module_source: str,
+    root: Path,
+    max_chars: int = 4000,
+    budget: float | None = CONTEXT_BUDGET,
 ) -> tuple[ContextItem, ...]:
-    """The functions and classes ``symbol``'s code calls, with signatures and summaries."""
+    """The functions and classes ``symbol``'s code calls, with signatures and summaries.
+
+    Resolution stops after ``budget`` seconds of jedi inference: context grounds a model's
+    prompt and must not add noticeable latency to a guide.
+    """
     file = _File(module_source, symbol.path, root)
     nodes: list[ast.AST] = list(file.parsed.tree.body)
     if symbol.qualname:
@@ -824,7 +847,7 @@ def called_context(
     items: list[ContextItem] = []
     known: set[tuple[Path, str]] = {(symbol.path.resolve(), symbol.qualname)}
     used = 0
-    for targets in _resolve(module_source, symbol.path, root, tuple(points)):
+    for targets in _resolve(module_source, symbol.path, root, tuple(points), budget):
         for target in targets:
             if target.type not in {"function", "class", "property"}:
                 continue

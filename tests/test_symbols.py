@@ -574,7 +574,7 @@ def test_called_context(project: Path) -> None:
     path = project / "app" / "main.py"
     source = path.read_text(encoding="utf-8")
     run = symbol_named(source, path, "run", project)
-    items = called_context(run, source, project)
+    items = called_context(run, source, project, budget=None)
     by_name = {item.qualname: item for item in items}
     assert by_name["demo.Client"].signature == "class Client(Base, metaclass=Meta)"
     assert by_name["demo.Client"].summary == "A client."
@@ -583,9 +583,16 @@ def test_called_context(project: Path) -> None:
     assert by_name["httpx.AsyncClient"].signature == "class AsyncClient(BaseClient)"
     assert "jedi.Script" in by_name
     assert not any("print" in name or "len" in name for name in by_name)
-    small = called_context(run, source, project, max_chars=80)
+    small = called_context(run, source, project, max_chars=80, budget=None)
     assert 0 < len(small) < len(items)
     assert sum(len(i.qualname) + len(i.signature) + len(i.summary) for i in small) <= 80
+
+
+def test_called_context_stops_when_its_time_budget_runs_out(project: Path) -> None:
+    path = project / "app" / "main.py"
+    source = path.read_text(encoding="utf-8")
+    run = symbol_named(source, path, "run", project)
+    assert called_context(run, source, project, budget=0.0) == ()
 
 
 # ----------------------------------------------------------------------------- jedi worker
