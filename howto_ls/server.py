@@ -78,9 +78,12 @@ def did_change(ls: HowtoServer, params: types.DidChangeTextDocumentParams) -> No
 
 @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
 def did_save(ls: HowtoServer, params: types.DidSaveTextDocumentParams) -> None:
-    """Re-check stale guides now (a sidecar may have changed too)."""
-    ls.forget(params.text_document.uri)
-    stale_guides.publish(params.text_document.uri)
+    """Re-check stale guides now; a saved sidecar changes the guides of its Python file."""
+    ls.forget_all()
+    if ls.python_document(params.text_document.uri) is None:
+        stale_guides.publish_all()
+    else:
+        stale_guides.publish(params.text_document.uri)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)

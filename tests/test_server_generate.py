@@ -83,6 +83,28 @@ async def test_generate_into_a_new_sidecar(project: Path) -> None:
         assert isinstance(editor.edits[0].document_changes[0], types.CreateFile)  # type: ignore[index]
         assert HEADING in sidecar.read_text(encoding="utf-8")
         assert editor.text(uri) == CART_SOURCE  # the code file is untouched
+        line, col = line_of(CART_SOURCE, "def total")
+        hover = await editor.client.text_document_hover_async(
+            types.HoverParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                position=types.Position(line=line, character=col + 5),
+            )
+        )
+        assert hover is not None and "Description" in str(hover.contents)
+        # Now the sidecar is open in the editor: a regeneration edits it as a versioned buffer.
+        sidecar_uri = editor.open(str(sidecar.relative_to(project)), language="markdown")
+        result = await action_on(editor, uri, "def total", 5, "Regenerate how-to doc")
+        assert result.get("unchanged") is True
+        editor.type(sidecar_uri, editor.text(sidecar_uri) + "\nMy own notes.\n")
+        editor.type(uri, CART_SOURCE.replace("sum(prices)", "sum(prices) + 1"))
+        result = await action_on(editor, uri, "def total", 5, "Regenerate how-to doc")
+        assert result["applied"] is False and "unsaved changes" in result["error"]
+        editor.save(sidecar_uri)
+        result = await action_on(editor, uri, "def total", 5, "Regenerate how-to doc")
+        assert result["applied"] is True
+        (change,) = editor.edits[-1].document_changes  # type: ignore[misc]
+        assert change.text_document.version == editor.buffers[sidecar_uri][1] - 1  # type: ignore[union-attr]
+        assert "My own notes." in editor.text(sidecar_uri)
 
 
 async def test_a_reference_edits_the_file_that_defines_it(project: Path) -> None:

@@ -162,10 +162,13 @@ async def _apply(
             change.path.write_text(change.new_text, encoding="utf-8", newline="")
             server.show(f"Wrote the how-to doc for {name} to {change.path}.")
             return {**result, "applied": True, "written": True}
+    if change.path != symbol.path:
+        version = _sidecar_version(server, change)
     edit = workspace_edit([(change, version)], server.flags)
     response = await server.workspace_apply_edit_async(
         types.ApplyWorkspaceEditParams(edit=edit, label=f"How-to doc for {name}")
     )
+    server.forget_all()  # a sidecar edit changes what the Python documents' guides are
     if not response.applied:
         reason = response.failure_reason or "no reason given"
         server.show(
@@ -175,6 +178,18 @@ async def _apply(
         )
         return {**result, "applied": False, "rejected": reason}
     return {**result, "applied": True}
+
+
+def _sidecar_version(server: HowtoServer, change: FileChange) -> int | None:
+    """The open sidecar's version; refuse when its unsaved text is not what was planned on."""
+    document = server.open_document(change.path)
+    if document is None:
+        return None
+    if change.old_text is not None and document.source != change.old_text:
+        raise StaleDocumentError(
+            f"{change.path.name} has unsaved changes; save it and run the action again"
+        )
+    return document.version
 
 
 async def _show_guide(

@@ -133,6 +133,10 @@ class HowtoServer(LanguageServer):
         """Drop cached state for a closed document."""
         self._guides.pop(uri, None)
 
+    def forget_all(self) -> None:
+        """Drop every cached guide list (a sidecar may have changed)."""
+        self._guides.clear()
+
     def initialize_from(self, params: types.InitializeParams) -> None:
         """Record the client's flags, the project root and ``initializationOptions``."""
         self.flags = ClientFlags.from_capabilities(
