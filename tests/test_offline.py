@@ -287,6 +287,15 @@ def test_unknown_types_become_named_placeholders_and_context_managers_use_with(
     )
 
 
+def test_context_manager_classes_are_used_in_a_with_block(tmp_path: Path) -> None:
+    symbol, guide = guide_for(tmp_path, "JSONRPCServer", SHAPES)
+    assert_usable(symbol, guide)
+    assert guide.example.endswith(
+        'with JSONRPCServer(protocol_cls=protocol_cls, url="https://example.com") '
+        "as jsonrpc_server:\n    print(jsonrpc_server)\n"
+    )
+
+
 def test_symbols_after_column_zero_strings_are_still_found(tmp_path: Path) -> None:
     symbol, guide = guide_for(tmp_path, "AfterString.run", SHAPES)
     assert_usable(symbol, guide)

@@ -449,6 +449,8 @@ class _Writer:
             if decorators
             else ""
         )
+        if not where and self.symbol.module:
+            where = f" in {tick(self.symbol.module)}"
         parts = [f"{tick(self.symbol.qualname)} is {_article(kind)}{where}{decorated}."]
         summary = summary_line(ast.get_docstring(node, clean=True) or self.symbol.docstring)
         if summary:
@@ -477,7 +479,7 @@ class _Writer:
             return f"is a generator{annotated}"
         if annotation and annotation != "None":
             if facts.returns and not facts.returns[0].isidentifier():
-                return f"returns {tick(annotation)}, built as {tick(facts.returns[0])}"
+                return f"returns {tick(annotation)} from {tick(facts.returns[0])}"
             return f"returns {tick(annotation)}"
         if facts.returns:
             shown = join_words([tick(r) for r in dict.fromkeys(facts.returns[:2])], "or")
@@ -945,6 +947,7 @@ class _Example:
     setup: list[str] = field(default_factory=list)
     body: list[str] = field(default_factory=list)
     needs_async: bool = False
+    managed_from: int | None = None  # body lines from here run inside a ``with`` block
 
     @property
     def top(self) -> str:
@@ -1087,7 +1090,15 @@ class _Example:
         if variable == self.top:
             variable += "_obj"
         args = self.arguments(self.constructor(class_node))
-        self.body.append(f"{variable} = {class_path}({args})")
+        if class_node is not None and _find_method(class_node, "__aenter__") is not None:
+            self.needs_async = True
+            self.body.append(f"async with {class_path}({args}) as {variable}:")
+            self.managed_from = len(self.body)
+        elif class_node is not None and _find_method(class_node, "__enter__") is not None:
+            self.body.append(f"with {class_path}({args}) as {variable}:")
+            self.managed_from = len(self.body)
+        else:
+            self.body.append(f"{variable} = {class_path}({args})")
         return variable
 
     def constructor(self, class_node: ast.ClassDef | None, depth: int = 0) -> list[Parameter]:
@@ -1261,12 +1272,17 @@ class _Example:
         lines += [i for i in imports if i not in std]
         if self.setup:
             lines += ["", *self.setup]
+        body = self.body
+        if self.managed_from is not None:
+            start = self.managed_from
+            inside = [f"    {line}" for line in body[start:]] or ["    pass"]
+            body = [*body[:start], *inside]
         if self.needs_async:
             lines += ["", "", "async def main() -> None:"]
-            lines += [f"    {line}" for line in self.body]
+            lines += [f"    {line}" for line in body]
             lines += ["", "", "asyncio.run(main())"]
         else:
-            lines += ["", *self.body]
+            lines += ["", *body]
         text = "\n".join(lines).strip("\n") + "\n"
         return _checked(text, self.writer.import_path, self.top)
 
