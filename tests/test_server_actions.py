@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+import pytest_asyncio
 from lsprotocol import types
 
-from tests.lsp_client import capabilities, code_actions, line_of, running_server
+from tests.lsp_client import Editor, capabilities, code_actions, line_of, running_server
 
 SHOP = '''"""A tiny shop."""
 
@@ -34,9 +36,12 @@ class Cart:
 '''
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    root = tmp_path / "proj"
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("actions") / "proj"
     (root / "shop").mkdir(parents=True)
     (root / "shop" / "__init__.py").write_text("", encoding="utf-8")
     (root / "shop" / "cart.py").write_text(SHOP, encoding="utf-8")
@@ -45,76 +50,77 @@ def project(tmp_path: Path) -> Path:
     return root
 
 
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def editor(project: Path) -> AsyncIterator[Editor]:
+    """One server for the module's read-only tests (listing never changes files)."""
+    async with running_server(project) as running:
+        yield running
+
+
 def titles(actions: list[types.CodeAction]) -> list[str]:
     return [a.title for a in actions]
 
 
-async def test_actions_on_a_function_name_and_inside_its_body(project: Path) -> None:
-    async with running_server(project) as editor:
-        uri = editor.open("shop/cart.py")
-        line, col = line_of(SHOP, "def total")
-        on_name = await code_actions(editor, uri, line, col + 5)
-        assert titles(on_name) == ["Generate how-to doc", "Generate how-to doc in sidecar .md"]
-        assert all(a.kind == types.CodeActionKind.RefactorRewrite for a in on_name)
-        command = on_name[0].command
-        assert command is not None and command.command == "howto.generate"
-        assert command.arguments[0]["qualname"] == "total"  # type: ignore[index]
-        assert command.arguments[0]["target"] == "docstring"  # type: ignore[index]
+async def test_actions_on_a_function_name_and_inside_its_body(editor: Editor) -> None:
+    uri = editor.open("shop/cart.py")
+    line, col = line_of(SHOP, "def total")
+    on_name = await code_actions(editor, uri, line, col + 5)
+    assert titles(on_name) == ["Generate how-to doc", "Generate how-to doc in sidecar .md"]
+    assert all(a.kind == types.CodeActionKind.RefactorRewrite for a in on_name)
+    command = on_name[0].command
+    assert command is not None and command.command == "howto.generate"
+    assert command.arguments[0]["qualname"] == "total"  # type: ignore[index]
+    assert command.arguments[0]["target"] == "docstring"  # type: ignore[index]
 
-        line, _ = line_of(SHOP, "subtotal = sum")
-        inside = await code_actions(editor, uri, line, 4)
-        assert inside[0].command.arguments[0]["qualname"] == "total"  # type: ignore[index,union-attr]
-
-
-async def test_reference_offers_the_named_symbol_and_the_enclosing_one(project: Path) -> None:
-    async with running_server(project) as editor:
-        uri = editor.open("shop/cart.py")
-        line, col = line_of(SHOP, "total(self.prices)")
-        actions = await code_actions(editor, uri, line, col + 1)
-        assert titles(actions) == [
-            "Generate how-to doc for total",
-            "Generate how-to doc in sidecar .md for total",
-            "Generate how-to doc for Cart.checkout",
-            "Generate how-to doc in sidecar .md for Cart.checkout",
-        ]
-        reference = actions[0].command.arguments[0]  # type: ignore[union-attr,index]
-        assert "qualname" not in reference  # resolved with jedi when the command runs
-        assert (reference["line"], reference["character"]) == (line, col + 1)
+    line, _ = line_of(SHOP, "subtotal = sum")
+    inside = await code_actions(editor, uri, line, 4)
+    assert inside[0].command.arguments[0]["qualname"] == "total"  # type: ignore[index,union-attr]
 
 
-async def test_method_and_class(project: Path) -> None:
-    async with running_server(project) as editor:
-        uri = editor.open("shop/cart.py")
-        line, col = line_of(SHOP, "def add")
-        actions = await code_actions(editor, uri, line, col + 5)
-        assert actions[0].command.arguments[0]["qualname"] == "Cart.add"  # type: ignore[union-attr,index]
-        line, col = line_of(SHOP, "class Cart")
-        actions = await code_actions(editor, uri, line, col + 7)
-        assert actions[0].command.arguments[0]["qualname"] == "Cart"  # type: ignore[union-attr,index]
+async def test_reference_offers_the_named_symbol_and_the_enclosing_one(editor: Editor) -> None:
+    uri = editor.open("shop/cart.py")
+    line, col = line_of(SHOP, "total(self.prices)")
+    actions = await code_actions(editor, uri, line, col + 1)
+    assert titles(actions) == [
+        "Generate how-to doc for total",
+        "Generate how-to doc in sidecar .md for total",
+        "Generate how-to doc for Cart.checkout",
+        "Generate how-to doc in sidecar .md for Cart.checkout",
+    ]
+    reference = actions[0].command.arguments[0]  # type: ignore[union-attr,index]
+    assert "qualname" not in reference  # resolved with jedi when the command runs
+    assert (reference["line"], reference["character"]) == (line, col + 1)
 
 
-async def test_nothing_on_blank_lines_between_symbols(project: Path) -> None:
-    async with running_server(project) as editor:
-        uri = editor.open("shop/cart.py")
-        line, _ = line_of(SHOP, "class Cart")
-        assert SHOP.splitlines()[line - 1] == ""
-        actions = await code_actions(editor, uri, line - 1, 0)
-        assert actions == []
+async def test_method_and_class(editor: Editor) -> None:
+    uri = editor.open("shop/cart.py")
+    line, col = line_of(SHOP, "def add")
+    actions = await code_actions(editor, uri, line, col + 5)
+    assert actions[0].command.arguments[0]["qualname"] == "Cart.add"  # type: ignore[union-attr,index]
+    line, col = line_of(SHOP, "class Cart")
+    actions = await code_actions(editor, uri, line, col + 7)
+    assert actions[0].command.arguments[0]["qualname"] == "Cart"  # type: ignore[union-attr,index]
 
 
-async def test_nothing_on_non_python_documents(project: Path) -> None:
-    async with running_server(project) as editor:
-        uri = editor.open("notes.txt", language="plaintext")
-        assert await code_actions(editor, uri, 0, 5) == []
+async def test_nothing_on_blank_lines_between_symbols(editor: Editor) -> None:
+    uri = editor.open("shop/cart.py")
+    line, _ = line_of(SHOP, "class Cart")
+    assert SHOP.splitlines()[line - 1] == ""
+    actions = await code_actions(editor, uri, line - 1, 0)
+    assert actions == []
 
 
-async def test_syntax_error_file_lists_nothing_and_server_keeps_running(project: Path) -> None:
-    async with running_server(project) as editor:
-        broken = editor.open("broken.py")
-        assert await code_actions(editor, broken, 1, 5) == []
-        uri = editor.open("shop/cart.py")
-        line, col = line_of(SHOP, "def total")
-        assert await code_actions(editor, uri, line, col + 5)
+async def test_nothing_on_non_python_documents(editor: Editor) -> None:
+    uri = editor.open("notes.txt", language="plaintext")
+    assert await code_actions(editor, uri, 0, 5) == []
+
+
+async def test_syntax_error_file_lists_nothing_and_server_keeps_running(editor: Editor) -> None:
+    broken = editor.open("broken.py")
+    assert await code_actions(editor, broken, 1, 5) == []
+    uri = editor.open("shop/cart.py")
+    line, col = line_of(SHOP, "def total")
+    assert await code_actions(editor, uri, line, col + 5)
 
 
 async def test_only_filter_and_commands_for_clients_without_literals(project: Path) -> None:
