@@ -115,6 +115,18 @@ async def test_nothing_on_non_python_documents(editor: Editor) -> None:
     assert await code_actions(editor, uri, 0, 5) == []
 
 
+async def test_nothing_for_documents_that_are_not_files(editor: Editor) -> None:
+    uri = "untitled:Untitled-1"
+    editor.client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=uri, language_id="python", version=1, text="def f():\n    return 1\n"
+            )
+        )
+    )
+    assert await code_actions(editor, uri, 0, 4) == []
+
+
 async def test_syntax_error_file_lists_nothing_and_server_keeps_running(editor: Editor) -> None:
     broken = editor.open("broken.py")
     assert await code_actions(editor, broken, 1, 5) == []
