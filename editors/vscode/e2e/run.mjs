@@ -8,8 +8,9 @@
 // the end; all state lives in a temp dir. Exit status: 0 all checks passed, 1 a check failed.
 
 import { execFile, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { once } from "node:events";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -144,7 +145,42 @@ def circle_area(radius: float) -> float:
 
 def scale(points: list[tuple[float, float]], factor: float) -> list[tuple[float, float]]:
     return [(x * factor, y * factor) for x, y in points]
+
+
+def clamp(value: float, low: float, high: float) -> float:
+    return max(low, min(value, high))
 `;
+
+/** Every file under `dir`, recursively. */
+function filesUnder(dir) {
+  const found = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      found.push(...filesUnder(full));
+    } else if (entry.isFile()) {
+      found.push(full);
+    }
+  }
+  return found;
+}
+
+/** The extension's own log (the "howto-ls" output channel) as code-server wrote it to disk. */
+function extensionLog() {
+  const logs = path.join(dirs["user-data"], "logs");
+  return filesUnder(logs)
+    .filter((f) => f.endsWith(path.join("howto-ls.howto-ls", "howto-ls.log")))
+    .map((f) => readFileSync(f, "utf8"))
+    .join("\n");
+}
+
+async function runPaletteCommand(page, title) {
+  await page.keyboard.press("F1");
+  await page.locator(".quick-input-widget input").waitFor({ state: "visible" });
+  await page.keyboard.type(title);
+  await page.locator(".quick-input-list .monaco-list-row", { hasText: title.replace(/^How-to: /, "") }).first().waitFor({ state: "visible" });
+  await page.keyboard.press("Enter");
+}
 
 // Checks, with Python's own parser, that a function got a guide docstring and its code is unchanged.
 const VERIFY = `
@@ -410,11 +446,7 @@ async function main() {
 
     // 8. The palette command on the second function.
     await goTo(page, lineOf(file, "def scale"), 7);
-    await page.keyboard.press("F1");
-    await page.locator(".quick-input-widget input").waitFor({ state: "visible" });
-    await page.keyboard.type("How-to: Generate how-to doc for symbol at cursor");
-    await page.locator(".quick-input-list .monaco-list-row", { hasText: "Generate how-to doc for symbol at cursor" }).first().waitFor({ state: "visible" });
-    await page.keyboard.press("Enter");
+    await runPaletteCommand(page, "How-to: Generate how-to doc for symbol at cursor");
     await waitFor(
       "the second guide in the editor",
       async () => {
@@ -428,6 +460,82 @@ async function main() {
     check("\"How-to: Generate how-to doc for symbol at cursor\" documents scale", second.heading && second.sections && second.names_symbol, JSON.stringify(second));
     check("circle_area's guide and all code survive the second run", second.same_code);
     await screenshot(page, "vscode-after-commands.png");
+
+    // 9. A model: a slow fake OpenAI-compatible server; the key goes in through "Set API key".
+    const key = `sk-e2e-${randomUUID()}`;
+    const model = spawn(python, [path.join(here, "fake_model.py")], {
+      env,
+      detached: true,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    children.push(model);
+    let modelOut = "";
+    model.stdout.on("data", (d) => {
+      modelOut += d.toString();
+    });
+    model.stdin.write(`${key}\n`);
+    const baseUrl = await waitFor("the fake model's URL", () => /^URL (\S+)$/m.exec(modelOut)?.[1], 30_000, 100);
+    const settingsFile = path.join(dirs["user-data"], "User", "settings.json");
+    const settings = JSON.parse(readFileSync(settingsFile, "utf8"));
+    Object.assign(settings, { "howto.backend": "openai", "howto.baseUrl": baseUrl, "howto.model": "fake-model" });
+    writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
+    // code-server does not notice settings.json edited behind its back; a reload reads it again.
+    await page.reload({ waitUntil: "domcontentloaded", timeout: 60_000 });
+    await page.locator(".monaco-editor .view-lines .view-line", { hasText: "How to Use" }).first().waitFor({ timeout: 60_000 });
+    await page.locator(".monaco-editor .view-lines .view-line", { hasText: "How to Use" }).first().click();
+    await runPaletteCommand(page, "How-to: Set API key");
+    const secret = page.locator('.quick-input-widget input[type="password"]');
+    await secret.waitFor({ state: "visible" });
+    await page.keyboard.type(key);
+    await page.keyboard.press("Enter");
+    await secret.waitFor({ state: "hidden" });
+    const port = new URL(baseUrl).port;
+    await waitFor(
+      "the server to restart with the key and the model",
+      () => {
+        const text = extensionLog();
+        const after = text.slice(text.lastIndexOf("API key from SecretStorage"));
+        return text.includes("API key from SecretStorage") && after.includes("guides from") && after.includes(port);
+      },
+      60_000,
+    );
+    check("after \"How-to: Set API key\" and new settings the server restarts on the model", true);
+    await page.waitForTimeout(1_500); // let a second, debounced restart settle
+
+    await goTo(page, lineOf(file, "def clamp"), 7);
+    const onDisk = readFileSync(file, "utf8");
+    const generate = await openCodeActionEntry(page, /^\s*Generate how-to doc(?! in sidecar)/);
+    void generate;
+    await chooseFocused(page, /^Generate how-to doc(?! in sidecar)/);
+    const toast = page.locator(".notifications-toasts .notification-toast", { hasText: "Generate how-to doc" }).first();
+    await toast.waitFor({ state: "visible", timeout: 30_000 });
+    const asked = await waitFor("the model request", () => /^REQUEST (.*)$/m.exec(modelOut)?.[1], 30_000, 100);
+    check("the model request carries the stored API key", JSON.parse(asked).authorized === true, asked);
+    await screenshot(page, "vscode-progress.png");
+    const cancel = toast.locator(".monaco-button", { hasText: "Cancel" }).first();
+    check("progress shows as a notification with a Cancel button", await cancel.isVisible());
+    await cancel.click();
+    let closed = true;
+    try {
+      await toast.waitFor({ state: "hidden", timeout: 15_000 });
+    } catch {
+      closed = false;
+    }
+    check("Cancel closes the progress notification", closed);
+    const dropped = await waitFor(
+      "the server to drop the model request",
+      () => modelOut.includes('"disconnected": true'),
+      15_000,
+      200,
+    ).catch(() => false);
+    check("cancelling stops the model request (the connection is closed)", dropped === true);
+    await page.waitForTimeout(1_000);
+    const title = await page.title();
+    check("the cancelled run leaves the file untouched", !title.startsWith("●") && readFileSync(file, "utf8") === onDisk, title);
+    const leaks = [...filesUnder(path.join(dirs["user-data"], "logs")), ...filesUnder(artifacts).filter((f) => f.endsWith(".log"))]
+      .filter((f) => readFileSync(f, "utf8").includes(key));
+    check("the API key appears in no log", leaks.length === 0, leaks.join(", "));
+    model.stdin.end();
   } catch (error) {
     await screenshot(page, "vscode-failure.png");
     throw error;
