@@ -1,0 +1,174 @@
+"""Batch throughput against the fake model server at a fixed latency, next to the ideal.
+
+The fake answers every request after ``--latency`` seconds with a guide that passes validation
+(the offline guide of the symbol asked about), so each symbol costs one model call. For each
+concurrency N the ideal is ``N / latency`` guides per second. Rows:
+  requests  model calls alone (Engine.write_guide with N in flight, nothing written);
+  generate  the whole batch: calls, then plan, check and one atomic write per file;
+  cached    ``generate`` again over the original files with the same cache (no model calls).
+
+    python benchmarks/bench_batch.py [--package h11] [--latency 0.2] [--concurrency 1 4 16]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from bench_offline import copy_package, table
+
+from howto_ls import project, symbols
+from howto_ls.backends import offline
+from howto_ls.cache import GuideCache
+from howto_ls.commands.generate import Options, Summary, generate
+from howto_ls.config import Settings
+from howto_ls.discovery import python_files
+from howto_ls.engine import Engine
+from howto_ls.guide import render
+from howto_ls.model import GuideRequest, Symbol
+from howto_ls.testing.fake_openai import FakeOpenAI, RecordedRequest, Reply
+
+_ASKED = re.compile(r"Write the guide for the Python [^`]*`([^`]*)`")
+_MODULE = re.compile(r"Defining module: (\S+)")
+
+
+def answers_for(package: Path) -> dict[tuple[str, str], str]:
+    """The offline guide of every public symbol, by (module, display name)."""
+    root = project.find_root(package)
+    answers = {}
+    for path in python_files([package]):
+        text = path.read_text(encoding="utf-8")
+        for symbol in symbols.list_symbols(text, path, root):
+            guide = offline.write_guide(GuideRequest(symbol, text))
+            answers[(symbol.module, symbol.display_name)] = render(guide)
+    return answers
+
+
+def responder(
+    answers: dict[tuple[str, str], str], latency: float
+) -> Callable[[RecordedRequest], Reply]:
+    """Answer each chat request with its symbol's guide after ``latency`` seconds."""
+
+    def answer(request: RecordedRequest) -> Reply:
+        user = next(m["content"] for m in request.messages if m["role"] == "user")
+        asked, module = _ASKED.search(user), _MODULE.search(user)
+        key = (module.group(1) if module else "", asked.group(1) if asked else "")
+        return Reply(content=answers.get(key, ""), first_token_delay=latency, token_chars=4096)
+
+    return answer
+
+
+def settings_for(fake: FakeOpenAI, concurrency: int) -> Settings:
+    """OpenAI backend settings pointing at the fake."""
+    return Settings(backend="openai", base_url=fake.url, model="fake", max_concurrency=concurrency)
+
+
+async def requests_only(
+    package: Path, settings: Settings, concurrency: int, cache: GuideCache
+) -> tuple[int, float]:
+    """Guides written for every symbol with ``concurrency`` calls in flight; count and seconds."""
+    root = project.find_root(package)
+    engine = Engine(settings, root, cache=cache)
+    work: list[tuple[Symbol, str]] = []
+    for path in python_files([package]):
+        text = path.read_text(encoding="utf-8")
+        work.extend((s, text) for s in symbols.list_symbols(text, path, root))
+    semaphore = asyncio.Semaphore(concurrency)
+
+    failed: list[str] = []
+
+    async def one(symbol: Symbol, text: str) -> None:
+        async with semaphore:
+            try:
+                await engine.write_guide(symbol, text)
+            except Exception as exc:  # counted, like generate does
+                failed.append(f"{symbol.display_name}: {exc}")
+
+    started = time.perf_counter()
+    try:
+        await asyncio.gather(*(one(s, t) for s, t in work))
+    finally:
+        await engine.aclose()
+    return len(work) - len(failed), time.perf_counter() - started
+
+
+async def batch(package: Path, settings: Settings, concurrency: int, cache: GuideCache) -> Summary:
+    """``generate`` over the package with ``concurrency`` model calls in flight."""
+    summary = Summary()
+    options = Options(target="docstring", concurrency=concurrency, progress=False)
+    await generate(python_files([package]), settings, options, summary, cache=cache)
+    return summary
+
+
+def restore(original: Path, package: Path) -> None:
+    """Put the package's original files back."""
+    shutil.rmtree(package)
+    shutil.copytree(original, package)
+
+
+def table_row(
+    n: int, ideal: float, what: str, guides: int, calls: int, seconds: float
+) -> list[str]:
+    """One row: throughput and its share of the ideal (none when no model was called)."""
+    rate = guides / seconds
+    share = f"{100 * rate / ideal:.0f}%" if calls else "-"
+    numbers = [f"{seconds:.2f}", f"{rate:.1f}", share]
+    return [str(n), f"{ideal:.0f}", what, str(guides), str(calls), *numbers]
+
+
+def measure(
+    n: int, latency: float, fake: FakeOpenAI, package: Path, original: Path
+) -> list[list[str]]:
+    """The three rows for concurrency ``n``."""
+    ideal = n / latency
+    settings = settings_for(fake, n)
+    folder = package.parent.parent
+    rows = []
+
+    cache = GuideCache(folder / f"requests-{n}.sqlite3")
+    before = len(fake.chat_requests)
+    count, seconds = asyncio.run(requests_only(package, settings, n, cache))
+    rows.append(table_row(n, ideal, "requests", count, len(fake.chat_requests) - before, seconds))
+
+    cache = GuideCache(folder / f"batch-{n}.sqlite3")
+    for what in ("generate", "cached"):
+        restore(original, package)
+        before = len(fake.chat_requests)
+        summary = asyncio.run(batch(package, settings, n, cache))
+        calls = len(fake.chat_requests) - before
+        failed = f" ({len(summary.failures)} failed)" if summary.failures else ""
+        rows.append(table_row(n, ideal, what + failed, summary.written, calls, summary.seconds))
+    restore(original, package)
+    return rows
+
+
+def main() -> None:
+    """Print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--package", default="h11", help="installed package to copy")
+    parser.add_argument("--latency", type=float, default=0.2, help="seconds per model answer")
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4, 16])
+    args = parser.parse_args()
+    header = ["N", "ideal/s", "what", "guides", "calls", "seconds", "guides/s", "% of ideal"]
+    rows = []
+    with tempfile.TemporaryDirectory() as temp:
+        folder = Path(temp)
+        package = copy_package(args.package, folder)
+        original = folder / "original"
+        shutil.copytree(package, original)
+        answers = answers_for(package)
+        with FakeOpenAI(responder(answers, args.latency)) as fake:
+            for n in args.concurrency:
+                rows.extend(measure(n, args.latency, fake, package, original))
+    print(f"package {args.package}, latency {args.latency * 1000:.0f} ms per answer")
+    print(table(header, rows))
+
+
+if __name__ == "__main__":
+    main()
