@@ -13,6 +13,7 @@ from howto_ls.guide import HEADING
 from howto_ls.testing.samples import CART_SOURCE, write_project
 from tests.lsp_client import (
     Editor,
+    capabilities,
     code_actions,
     line_of,
     run_action,
@@ -151,3 +152,18 @@ async def wait_for_hover(editor: Editor, uri: str, line: int, col: int, check: A
             return
         await asyncio.sleep(0.02)
     raise AssertionError("hover never matched")
+
+
+async def test_utf8_positions_when_the_client_prefers_them(project: Path) -> None:
+    caps = capabilities(encodings=("utf-8", "utf-16"))
+    async with running_server(project, caps) as editor:
+        cart = editor.open("shop/cart.py")
+        await generate(editor, cart)
+        editor.save(cart)
+        main = editor.open("main.py")
+        prefix = MAIN.splitlines()[2].split("total([")[0]
+        start = len(prefix.encode("utf-8"))
+        result = await hover(editor, main, 2, start + 2)
+        assert "Description" in value(result)
+        assert result is not None and result.range is not None
+        assert (result.range.start.character, result.range.end.character) == (start, start + 5)
