@@ -89,11 +89,13 @@ SEEDS = {
 
 
 @pytest.fixture(scope="session")
-def g4f_root(pytestconfig: pytest.Config) -> Path:
-    """The g4f 0.5.3.0 package sources, extracted from the wheel into the pytest cache."""
-    cache = pytestconfig.cache
-    assert cache is not None
-    folder = cache.mkdir("g4f-0.5.3.0")
+def g4f_root(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The g4f 0.5.3.0 package sources, extracted from the wheel into the pytest cache.
+
+    Without the cache plugin (``-p no:cacheprovider``) a temporary folder is used instead.
+    """
+    cache = getattr(pytestconfig, "cache", None)
+    folder = cache.mkdir("g4f-0.5.3.0") if cache is not None else tmp_path_factory.mktemp("g4f")
     wheel = folder / WHEEL
     if not wheel.exists():
         result = subprocess.run(
