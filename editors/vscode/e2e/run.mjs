@@ -442,6 +442,15 @@ async function main() {
     const hoverText = hovered ? await hover.innerText() : "";
     check("hovering circle_area shows its guide", hovered && hoverText.includes("Execution Steps"), hovered ? "" : "no hover with the guide appeared");
     await screenshot(page, "vscode-hover.png");
+    if (hovered) {
+      // A tighter crop of the editor and the hover, for the README.
+      const box = await hover.boundingBox();
+      const editorBox = await page.locator(".monaco-editor").first().boundingBox();
+      if (box && editorBox) {
+        const clip = { x: editorBox.x, y: editorBox.y, width: Math.min(editorBox.width, box.x + box.width + 24 - editorBox.x), height: box.y + box.height + 24 - editorBox.y };
+        await page.screenshot({ path: path.join(artifacts, "vscode-hover-crop.png"), clip, timeout: 10_000 });
+      }
+    }
     await page.keyboard.press("Escape");
 
     // 8. The palette command on the second function.
