@@ -13,7 +13,7 @@ from howto_ls.lsp.actions import KIND, code_actions
 from howto_ls.lsp.diagnostics import StaleGuides
 from howto_ls.lsp.generate import COMMAND, generate
 from howto_ls.lsp.hover import hover_at
-from howto_ls.lsp.session import HowtoServer
+from howto_ls.lsp.session import ClientLogHandler, HowtoServer
 
 logger = logging.getLogger("howto_ls.server")
 
@@ -124,6 +124,8 @@ def serve(tcp: str | None = None) -> None:
         stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(name)s: %(message)s"
     )
     logging.getLogger("pygls").setLevel(logging.WARNING)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("howto_ls").addHandler(ClientLogHandler(server))
     if tcp is None:
         server.start_io()
         return

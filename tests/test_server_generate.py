@@ -216,6 +216,8 @@ async def test_bad_arguments_and_non_python_files_fail_cleanly(project: Path) ->
             types.ExecuteCommandParams(command="howto.generate", arguments=["nonsense"])
         )
         assert bad["applied"] is False and "howto.generate takes one object" in bad["error"]
+        assert any("takes one object" in m.message for m in client.messages)
+        assert any("takes one object" in m.message for m in client.log_messages)
         notes = editor.open("notes.txt", language="plaintext")
         result = await client.workspace_execute_command_async(
             types.ExecuteCommandParams(

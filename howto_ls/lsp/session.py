@@ -80,12 +80,13 @@ class HowtoServer(LanguageServer):
 
     def show(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:
         """Show ``message`` to the user and log it."""
-        logger.log(_LEVELS.get(kind, logging.INFO), "%s", message)
+        logger.log(_LEVELS.get(kind, logging.INFO), "%s", message, extra=_SENT)
         self.window_show_message(types.ShowMessageParams(type=kind, message=message))
+        self.window_log_message(types.LogMessageParams(type=kind, message=message))
 
     def log(self, message: str, kind: types.MessageType = types.MessageType.Log) -> None:
         """Log ``message`` to stderr and the client's log."""
-        logger.log(_LEVELS.get(kind, logging.INFO), "%s", message)
+        logger.log(_LEVELS.get(kind, logging.INFO), "%s", message, extra=_SENT)
         self.window_log_message(types.LogMessageParams(type=kind, message=message))
 
     # documents --------------------------------------------------------------------------
@@ -158,6 +159,33 @@ class HowtoServer(LanguageServer):
         return None
 
 
+class ClientLogHandler(logging.Handler):
+    """Forwards howto-ls warnings and errors to the client's log (``window/logMessage``)."""
+
+    def __init__(self, server: LanguageServer) -> None:
+        super().__init__(logging.WARNING)
+        self.server = server
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Send one record's first line; records already sent to the client are skipped."""
+        if getattr(record, "howto_sent", False):
+            return
+        kind = (
+            types.MessageType.Error
+            if record.levelno >= logging.ERROR
+            else types.MessageType.Warning
+        )
+        message = record.getMessage().splitlines()[0] if record.getMessage() else record.name
+        if record.exc_info and record.exc_info[1] is not None:
+            exc = record.exc_info[1]
+            message = f"{message}: {type(exc).__name__}: {exc}"
+        try:
+            self.server.window_log_message(types.LogMessageParams(type=kind, message=message))
+        except Exception:  # no client yet, or it went away: stderr has the record anyway
+            self.handleError(record)
+
+
+_SENT = {"howto_sent": True}
 _LEVELS = {
     types.MessageType.Error: logging.ERROR,
     types.MessageType.Warning: logging.WARNING,
