@@ -16,6 +16,7 @@ import importlib.util
 import json
 import os
 import random
+import shlex
 import shutil
 import statistics
 import sys
@@ -42,10 +43,10 @@ class Client:
         self.reader = asyncio.ensure_future(self._read())
 
     @classmethod
-    async def start(cls, cwd: Path) -> Client:
+    async def start(cls, cwd: Path, command: list[str] | None = None) -> Client:
         env = {**os.environ, "HOWTO_BACKEND": "offline"}
         process = await asyncio.create_subprocess_exec(
-            *SERVER,
+            *(command or SERVER),
             cwd=cwd,
             env=env,
             stdin=asyncio.subprocess.PIPE,
@@ -160,10 +161,13 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
 
 
 async def measure(
-    root: Path, prepared: list[tuple[str, Path, list[Position]]], requests: int
+    root: Path,
+    prepared: list[tuple[str, Path, list[Position]]],
+    requests: int,
+    command: list[str] | None = None,
 ) -> list[list[str]]:
     rng = random.Random(7)
-    client = await Client.start(root)
+    client = await Client.start(root, command)
     await client.request(
         "initialize", {"processId": None, "rootUri": root.as_uri(), "capabilities": {}}
     )
@@ -219,11 +223,11 @@ async def measure(
     return rows
 
 
-async def startup(root: Path, runs: int) -> list[float]:
+async def startup(root: Path, runs: int, command: list[str] | None = None) -> list[float]:
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        client = await Client.start(root)
+        client = await Client.start(root, command)
         await client.request(
             "initialize", {"processId": None, "rootUri": root.as_uri(), "capabilities": {}}
         )
@@ -250,12 +254,15 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200, help="requests per file and kind")
     parser.add_argument("--guides", type=int, default=5, help="guides written per file for hover")
     parser.add_argument("--startups", type=int, default=5, help="server start-ups to time")
+    parser.add_argument(
+        "--compare",
+        metavar="COMMAND",
+        help='another server to measure on the same files, e.g. "jedi-language-server"',
+    )
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="howto-bench-") as temp:
-        root = Path(temp)
-        prepared = prepare(root, args.files, args.guides)
-        rows = asyncio.run(measure(root, prepared, args.requests))
-        starts = asyncio.run(startup(root, args.startups))
+    servers: list[tuple[str, list[str] | None]] = [("howto-ls", None)]
+    if args.compare:
+        servers.append((args.compare, shlex.split(args.compare)))
     header = [
         "file",
         "lines",
@@ -263,14 +270,21 @@ def main() -> None:
         "action p95 ms",
         "hover p50 ms",
         "hover p95 ms",
-        "hovers with guide",
+        "hovers answered",
     ]
-    print(table(header, rows))
-    s50, s95 = percentiles(starts)
-    print(
-        f"\nserver start-up to initialize response: p50 {s50:.0f} ms, p95 {s95:.0f} ms"
-        f" ({len(starts)} runs)"
-    )
+    with tempfile.TemporaryDirectory(prefix="howto-bench-") as temp:
+        root = Path(temp)
+        prepared = prepare(root, args.files, args.guides)
+        for label, command in servers:
+            rows = asyncio.run(measure(root, prepared, args.requests, command))
+            starts = asyncio.run(startup(root, args.startups, command))
+            s50, s95 = percentiles(starts)
+            print(f"\n{label}\n")
+            print(table(header, rows))
+            print(
+                f"\nstart-up to initialize response: p50 {s50:.0f} ms, p95 {s95:.0f} ms"
+                f" ({len(starts)} runs)"
+            )
 
 
 if __name__ == "__main__":
