@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 from typing import Any
@@ -17,6 +18,8 @@ from howto_ls.lsp.session import ClientLogHandler, HowtoServer
 
 logger = logging.getLogger("howto_ls.server")
 
+CONFIGURATION_TIMEOUT = 5.0  # seconds a client may take to answer workspace/configuration
+
 server = HowtoServer()
 stale_guides = StaleGuides(server)
 
@@ -29,12 +32,12 @@ def initialize(ls: HowtoServer, params: types.InitializeParams) -> None:
 
 @server.feature(types.INITIALIZED)
 async def initialized(ls: HowtoServer, params: types.InitializedParams) -> None:
-    """Say where guides come from, then fetch the ``howto`` workspace configuration."""
+    """Fetch the ``howto`` workspace configuration, then say where guides come from."""
+    await _fetch_configuration(ls)
     ls.log(
         f"howto-ls {__version__} in {ls.root}: guides from {ls.describe_backend()}",
         types.MessageType.Info,
     )
-    await _fetch_configuration(ls)
 
 
 @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
@@ -46,6 +49,7 @@ async def did_change_configuration(
     if section is not None:
         ls.configure(section)
         stale_guides.publish_all()
+        ls.log(f"howto settings changed: guides from {ls.describe_backend()}")
     else:
         await _fetch_configuration(ls)
 
@@ -54,14 +58,20 @@ async def _fetch_configuration(ls: HowtoServer) -> None:
     if not ls.flags.configuration:
         return
     try:
-        values = await ls.workspace_configuration_async(
-            types.ConfigurationParams(items=[types.ConfigurationItem(section="howto")])
+        values = await asyncio.wait_for(
+            ls.workspace_configuration_async(
+                types.ConfigurationParams(items=[types.ConfigurationItem(section="howto")])
+            ),
+            CONFIGURATION_TIMEOUT,
         )
-    except Exception as exc:  # a client that fails the request keeps the current settings
+    except Exception as exc:  # a client that fails or ignores it keeps the current settings
         ls.log(f"workspace/configuration failed ({exc}); keeping the current settings")
         return
+    before = ls.settings
     ls.configure(values[0] if values else None)
     stale_guides.publish_all()
+    if ls.settings != before:
+        ls.log(f"howto settings changed: guides from {ls.describe_backend()}")
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
