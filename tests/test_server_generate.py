@@ -143,8 +143,13 @@ async def test_cancel_stops_the_model_call_and_applies_nothing(project: Path) ->
             )
             assert await asyncio.to_thread(fake.wait_for_requests, 1, 20)
             (token,) = editor.client.progress_reports
-            steps = [getattr(r, "message", None) for r in editor.client.progress_reports[token]]
-            assert any(s and s.startswith(f"Asking {fake.model} at 127.0.0.1") for s in steps)
+            asking = f"Asking {fake.model} at 127.0.0.1"
+
+            def steps() -> list[str]:
+                reports = editor.client.progress_reports[token]
+                return [getattr(report, "message", None) or "" for report in reports]
+
+            await wait_for(lambda: any(step.startswith(asking) for step in steps()), 5)
             editor.client.window_work_done_progress_cancel(
                 types.WorkDoneProgressCancelParams(token=token)
             )
