@@ -457,7 +457,9 @@ class _Writer:
             parts.append(f'Its docstring says: "{summary}"')
         takes = _describe_parameters(params, brief=True)
         result = self._result_phrase(node, facts)
-        if takes:
+        if kind.endswith("property"):
+            parts.append(f"It is read like an attribute and {result}.")
+        elif takes:
             parts.append(f"It takes {_and(takes, result)}.")
         else:
             parts.append(f"It takes no arguments and {result}.")
