@@ -102,6 +102,13 @@ async def test_method_and_class(editor: Editor) -> None:
     assert actions[0].command.arguments[0]["qualname"] == "Cart"  # type: ignore[union-attr,index]
 
 
+async def test_the_module_docstring_means_the_module(editor: Editor) -> None:
+    uri = editor.open("shop/cart.py")
+    actions = await code_actions(editor, uri, 0, 5)
+    assert titles(actions)[:2] == ["Generate how-to doc", "Generate how-to doc in sidecar .md"]
+    assert actions[0].command.arguments[0]["qualname"] == ""  # type: ignore[union-attr,index]
+
+
 async def test_nothing_on_blank_lines_between_symbols(editor: Editor) -> None:
     uri = editor.open("shop/cart.py")
     line, _ = line_of(SHOP, "class Cart")
