@@ -169,7 +169,7 @@ def test_property_is_read_from_an_instance(tmp_path: Path) -> None:
     symbol, guide = guide_for(tmp_path, "WeatherClient.headers")
     assert_usable(symbol, guide)
     assert "is a property of `WeatherClient`" in guide.description
-    assert "It is read like an attribute and returns `dict[str, str]`." in guide.description
+    assert "It is read like an attribute and returns `dict[str, str]` from `{" in guide.description
     assert "print(weather_client.headers)" in guide.example
     assert "`'Authorization'`" in "\n".join(guide.steps)
 
