@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import statistics
-import time
 from pathlib import Path
 
 import httpx
@@ -409,11 +407,8 @@ def test_sweep_over_installed_packages(module: object) -> None:
     package = Path(str(getattr(module, "__file__", ""))).parent
     symbols = _package_symbols(package, 300)
     assert len(symbols) == 300
-    durations = []
     for symbol, source, known in symbols:
-        started = time.perf_counter()
         guide = write_guide(GuideRequest(symbol=symbol, module_source=source))
-        durations.append(time.perf_counter() - started)
         kind = "module" if not symbol.qualname else None
         problems = validate(
             guide,
@@ -424,4 +419,3 @@ def test_sweep_over_installed_packages(module: object) -> None:
         )
         assert problems == [], (symbol.module, symbol.qualname, problems)
         assert 1 <= len(guide.steps) <= 14
-    assert statistics.median(durations) < 0.005
