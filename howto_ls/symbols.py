@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jedi
-
 from howto_ls.errors import SourceError, SymbolNotFoundError
 from howto_ls.jedi_worker import default_worker
 from howto_ls.model import ContextItem, Parameter, Position, Span, Symbol, SymbolKind
@@ -674,6 +672,8 @@ class _Target:
 @functools.lru_cache(maxsize=8)
 def _project(root: Path) -> Any:
     """One jedi project per root."""
+    import jedi  # imported on first use: it costs half a second of start-up
+
     return jedi.Project(root)
 
 
@@ -689,6 +689,8 @@ def _goto(
     With a ``budget`` in seconds, names left when it runs out stay unresolved.
     """
     deadline = None if budget is None else time.monotonic() + budget
+    import jedi
+
     script = jedi.Script(code=source, path=path, project=_project(root))
     results: list[list[_Target]] = []
     for point in points:
