@@ -1,16 +1,17 @@
 // End-to-end test: the packaged extension in code-server (VS Code 1.100), driven by headless Chromium.
 //
-//   node run.mjs --vsix ../../../test-artifacts/howto-ls-0.1.0.vsix --wheel WHEEL --artifacts DIR
+//   node run.mjs --vsix ../../../test-artifacts/howto-ls-0.1.0.vsix --artifacts DIR
 //
-// It installs the .vsix, opens a Python project, runs "Generate how-to doc" from the Ctrl+. menu,
-// saves, checks the docstring on disk, hovers the function, runs the palette command on a second
-// function, and keeps screenshots. Every wait is bounded; code-server and Chromium are killed at
+// It installs the .vsix, opens a Python project with an interpreter that lacks howto-ls, lets the
+// extension install it, runs "Generate how-to doc" from the Ctrl+. menu, saves, checks the
+// docstring on disk, hovers the function, runs the palette command on a second function, then
+// sets an API key and cancels a slow model request, and keeps screenshots. Every wait is bounded; code-server and Chromium are killed at
 // the end; all state lives in a temp dir. Exit status: 0 all checks passed, 1 a check failed.
 
 import { execFile, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { once } from "node:events";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -22,19 +23,17 @@ const here = path.dirname(new URL(import.meta.url).pathname);
 const { values: opts } = parseArgs({
   options: {
     vsix: { type: "string" },
-    wheel: { type: "string" },
     artifacts: { type: "string", default: path.resolve(here, "../../../test-artifacts") },
     browser: { type: "string", default: process.env.CHROMIUM ?? "/usr/bin/chromium-headless-shell" },
     deadline: { type: "string", default: process.env.HOWTO_E2E_DEADLINE ?? "300" },
     keep: { type: "boolean", default: false },
   },
 });
-if (!opts.vsix || !opts.wheel) {
-  console.error("e2e: --vsix and --wheel are required (ci.sh passes both)");
+if (!opts.vsix) {
+  console.error("e2e: --vsix is required (ci.sh passes it)");
   process.exit(2);
 }
 const vsix = path.resolve(opts.vsix);
-const wheel = path.resolve(opts.wheel);
 const artifacts = path.resolve(opts.artifacts);
 mkdirSync(artifacts, { recursive: true });
 const codeServer = path.join(here, "node_modules", ".bin", "code-server");
@@ -131,6 +130,8 @@ async function waitFor(what, probe, timeoutMs, everyMs = 250) {
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (${last.message})` : ""}`);
 }
+
+const SITE_PATHS = "import json, sysconfig; p = sysconfig.get_paths(); print(json.dumps(sorted({p['purelib'], p['platlib']})))";
 
 const SOURCE = `"""Small geometry helpers."""
 
@@ -276,19 +277,30 @@ async function chooseFocused(page, label) {
 }
 
 async function main() {
-  // 1. Python: a venv that sees the system's packages, with howto-ls installed from the wheel.
+  // 1. Python: a venv without howto-ls that still sees the system's other packages (howto-ls's
+  //    dependencies), so the extension's "Install howto-ls" fix can install its wheel offline.
   const venv = path.join(root, "venv");
-  await run("python3", ["-m", "venv", "--system-site-packages", venv], { env, timeout: 120_000 });
+  await run("python3", ["-m", "venv", venv], { env, timeout: 120_000 });
   const python = path.join(venv, "bin", "python");
-  await run(python, ["-m", "pip", "install", "--no-deps", "--no-index", "--quiet", wheel], {
-    env,
-    timeout: 120_000,
-  });
-  const { stdout: where } = await run(python, ["-c", "import howto_ls; print(howto_ls.__file__)"], {
-    env,
-    timeout: 30_000,
-  });
-  check("howto-ls installed into the test interpreter", where.startsWith(venv), where.trim());
+  const sitePaths = JSON.parse(
+    (await run("python3", ["-c", SITE_PATHS], { env, timeout: 30_000 })).stdout,
+  );
+  const mirror = path.join(root, "system-packages");
+  mkdirSync(mirror);
+  for (const site of sitePaths) {
+    for (const entry of readdirSync(site)) {
+      if (!/howto_ls/i.test(entry) && !existsSync(path.join(mirror, entry))) {
+        symlinkSync(path.join(site, entry), path.join(mirror, entry));
+      }
+    }
+  }
+  const venvSite = (await run(python, ["-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], { env, timeout: 30_000 })).stdout.trim();
+  writeFileSync(path.join(venvSite, "_system_packages.pth"), `${mirror}\n`);
+  const lacks = await run(python, ["-c", "import jedi, pygls; import howto_ls"], { env, timeout: 30_000 }).then(
+    () => "howto_ls imports",
+    (error) => (/No module named 'howto_ls'/.test(error.stderr) ? "" : error.stderr.trim().split("\n").pop()),
+  );
+  check("the test interpreter has howto-ls's dependencies but not howto-ls", lacks === "", lacks);
 
   // 2. The project and the user settings.
   const file = path.join(dirs.project, "shapes.py");
@@ -401,6 +413,22 @@ async function main() {
   check("code-server opens shapes.py in the editor", true);
 
   try {
+    // 5b. howto-ls is missing from the interpreter: the extension says so and installs its wheel.
+    const missing = page.locator(".notifications-toasts .notification-toast", { hasText: "howto-ls is not installed" }).first();
+    await missing.waitFor({ state: "visible", timeout: 60_000 });
+    await screenshot(page, "vscode-missing-howto-ls.png");
+    check("a notification says howto-ls is missing from the chosen interpreter", (await missing.innerText()).includes(python));
+    await missing.locator(".monaco-button", { hasText: "Install howto-ls" }).first().click();
+    await page
+      .locator(".notifications-toasts .notification-toast", { hasText: "howto-ls installed into" })
+      .first()
+      .waitFor({ state: "visible", timeout: 180_000 });
+    const { stdout: where } = await run(python, ["-c", "import howto_ls; print(howto_ls.__file__)"], {
+      env,
+      timeout: 30_000,
+    });
+    check("its \"Install howto-ls\" button installs the bundled wheel there", where.startsWith(venv), where.trim());
+
     // 6. Ctrl+. on circle_area, choose "Generate how-to doc", save, check the file on disk.
     await page.locator(".monaco-editor .view-line", { hasText: "def circle_area" }).first().click();
     await goTo(page, lineOf(file, "def circle_area"), 7);

@@ -125,7 +125,7 @@ if [ "$code_server_ok" -eq 0 ] || [ ! -x /usr/bin/chromium-headless-shell ] || [
   finish
 fi
 e2e_log="$artifacts/vscode-e2e.log"
-(cd e2e && timeout 600 node run.mjs --vsix "$vsix" --wheel "$here/$wheel" --artifacts "$artifacts") 2>&1 |
+(cd e2e && timeout 600 node run.mjs --vsix "$vsix" --artifacts "$artifacts") 2>&1 |
   tee "$e2e_log" | grep -E '^(PASS|FAIL|e2e: )'
 status="${PIPESTATUS[0]}"
 e2e_pass="$(sed -n 's/^e2e: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$e2e_log" | tail -n 1)"

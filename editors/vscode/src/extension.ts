@@ -2,7 +2,7 @@
 
 import * as vscode from "vscode";
 import { registerCommands } from "./commands";
-import { onInterpreterChange } from "./pythonExtension";
+import { onInterpreterChange, PYTHON_EXTENSION_ID } from "./pythonExtension";
 import { SECRET_KEY, ServerManager } from "./server";
 import { needsRestart } from "./settings";
 
@@ -33,6 +33,21 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       }
     }),
     await onInterpreterChange(() => restartSoon("Python interpreter changed")),
+  );
+
+  // The Python extension may be installed or enabled later: follow its interpreter from then on.
+  let hadPython = vscode.extensions.getExtension(PYTHON_EXTENSION_ID) !== undefined;
+  context.subscriptions.push(
+    vscode.extensions.onDidChange(async () => {
+      const hasPython = vscode.extensions.getExtension(PYTHON_EXTENSION_ID) !== undefined;
+      if (hasPython && !hadPython) {
+        context.subscriptions.push(
+          await onInterpreterChange(() => restartSoon("Python interpreter changed")),
+        );
+        restartSoon("Python extension installed");
+      }
+      hadPython = hasPython;
+    }),
   );
   await current.restart("activation");
 }

@@ -6,6 +6,7 @@ import * as path from "node:path";
 import * as vscode from "vscode";
 import { installArguments, type InterpreterChoice } from "./interpreter";
 import type { ProbeResult } from "./probe";
+import { PYTHON_EXTENSION_ID } from "./pythonExtension";
 import type { ServerManager } from "./server";
 
 const INSTALL = "Install howto-ls";
@@ -46,7 +47,7 @@ export async function offerInstall(
   if (choice === INSTALL) {
     await install(manager, python);
   } else if (choice === CHOOSE) {
-    const hasPython = vscode.extensions.getExtension("ms-python.python") !== undefined;
+    const hasPython = vscode.extensions.getExtension(PYTHON_EXTENSION_ID) !== undefined;
     await vscode.commands.executeCommand(
       hasPython ? "python.setInterpreter" : "workbench.action.openSettings",
       ...(hasPython ? [] : ["howto.interpreter"]),

@@ -23,7 +23,8 @@ interface PythonExtensionApi {
   readonly environments?: PythonEnvironmentsApi;
 }
 
-const PYTHON_EXTENSION_ID = "ms-python.python";
+/** The Python extension, whose selected interpreter runs the server when no setting says otherwise. */
+export const PYTHON_EXTENSION_ID = "ms-python.python";
 
 async function environmentsApi(): Promise<PythonEnvironmentsApi | undefined> {
   const extension = vscode.extensions.getExtension<PythonExtensionApi>(PYTHON_EXTENSION_ID);
