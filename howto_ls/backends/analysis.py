@@ -3,7 +3,9 @@
 Everything here works on the standard ``ast`` alone: no imports of the analysed code, no I/O.
 A *clause* is a lower-case verb phrase naming the real code ("sends a POST request to
 `f'{cls.url}/api/generate'`"); steps are clauses of the top-level statements, with ``with`` and
-``try`` blocks flattened and branches folded into "if `cond`, ..." clauses.
+``try`` blocks flattened and branches folded into "if `cond`, ..." clauses. The helpers that
+read definitions (parameters, decorators, dataclass fields, the main method) and find them in a
+module's cached tree live here too, shared by the description and the example writers.
 """
 
 from __future__ import annotations
@@ -13,6 +15,9 @@ import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+
+from howto_ls.astutil import Definition, iter_definitions
+from howto_ls.model import Parameter, Symbol
 
 HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
 HTTP_RECEIVER = re.compile(r"session|client|requests|http|aiohttp|transport|api|conn", re.I)
@@ -751,3 +756,218 @@ def own_nodes(node: ast.AST) -> Iterable[ast.AST]:
             current, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda
         ):
             stack.extend(ast.iter_child_nodes(current))
+
+
+# -- reading definitions ------------------------------------------------------------------------
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+MAIN_METHODS = ("create_async_generator", "create_completion", "run", "main", "__call__")
+
+
+@functools.lru_cache(maxsize=8)
+def parse_module(source: str) -> ast.Module | None:
+    """The module's AST (shared by the symbols of one file: never mutate it), or None."""
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+
+
+_BLOCK_START = ("def ", "async def ", "class ", "@")
+
+
+def segment_of(source: str, symbol: Symbol) -> str | None:
+    """The top-level statement holding ``symbol``, cut from ``source`` by lines.
+
+    Parsing only this block keeps big modules fast; when the cut is wrong (a string at column
+    0, a stale range) the block does not parse or lacks the symbol, and callers parse it all.
+    """
+    return block_at(source_lines(source), symbol.full_range.start.line)
+
+
+def block_at(lines: Sequence[str], first: int) -> str | None:
+    """The top-level block of ``lines`` that holds line ``first``, or None."""
+    if not 0 <= first < len(lines):
+        return None
+    start = first
+    if lines[first][:1] in {"", " ", "\t"}:
+        while start > 0 and lines[start][:1] in {"", " ", "\t", "\n", "\r", "#"}:
+            start -= 1
+        if not lines[start].startswith(_BLOCK_START):
+            return None
+    while start > 0 and lines[start - 1].startswith("@"):
+        start -= 1
+    end = start
+    if lines[start].startswith("@"):
+        while end < len(lines) and not lines[end].startswith(_BLOCK_START[:3]):
+            if end > start and not (lines[end].startswith("@") or _continues(lines[end])):
+                return None
+            end += 1
+    end += 1
+    while end < len(lines) and _continues(lines[end]):
+        end += 1
+    return "".join(lines[start:end])
+
+
+@functools.lru_cache(maxsize=8)
+def source_lines(source: str) -> tuple[str, ...]:
+    """The lines of ``source`` with their endings (split once per source text)."""
+    return tuple(source.splitlines(keepends=True))
+
+
+@functools.lru_cache(maxsize=16)
+def definitions(tree: ast.Module) -> dict[str, Definition]:
+    """Every function and class of ``tree`` by qualified name.
+
+    The first definition wins when a name is redefined, except that an implementation wins
+    over the ``@overload`` signatures before it.
+    """
+    found: dict[str, Definition] = {}
+    for qualname, node in iter_definitions(tree):
+        if qualname not in found or is_overload(found[qualname]):
+            found[qualname] = node
+    return found
+
+
+def is_overload(node: Definition) -> bool:
+    """Whether ``node`` is a ``@typing.overload`` signature (its implementation comes later)."""
+    return any(name.rsplit(".", 1)[-1] == "overload" for name in decorator_names(node))
+
+
+def definition_named(tree: ast.Module, qualname: str) -> Definition | None:
+    """The function or class named ``qualname`` in ``tree``, through the cached index."""
+    return definitions(tree).get(qualname)
+
+
+def top_level_class(source: str, name: str) -> ast.ClassDef | None:
+    """The module-level class ``name`` of ``source``, parsing only its block when it can."""
+    match = re.search(rf"^class {re.escape(name)}\b", source, re.MULTILINE)
+    if match is None:
+        return None
+    block = block_at(source_lines(source), source.count("\n", 0, match.start()))
+    for tree in (parse_module(block) if block else None, parse_module(source)):
+        found = definition_named(tree, name) if tree is not None else None
+        if isinstance(found, ast.ClassDef):
+            return found
+    return None
+
+
+def _continues(line: str) -> bool:
+    """Whether ``line`` belongs to the top-level block above it (indented, blank, closing)."""
+    return not line.strip() or line[:1] in " \t#)]}"
+
+
+def parameters_of(node: FunctionNode) -> list[Parameter]:
+    """The parameters of a function definition, with annotations and defaults as source text."""
+    args = node.args
+    positional = [*args.posonlyargs, *args.args]
+    defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults))
+    defaults += list(args.defaults)
+    out: list[Parameter] = []
+    for index, (arg, default) in enumerate(zip(positional, defaults, strict=True)):
+        kind = "positional_only" if index < len(args.posonlyargs) else "positional_or_keyword"
+        out.append(_parameter(arg, default, kind))
+    if args.vararg:
+        out.append(_parameter(args.vararg, None, "var_positional"))
+    for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
+        out.append(_parameter(arg, kw_default, "keyword_only"))
+    if args.kwarg:
+        out.append(_parameter(args.kwarg, None, "var_keyword"))
+    return out
+
+
+def _parameter(arg: ast.arg, default: ast.expr | None, kind: str) -> Parameter:
+    annotation = code(arg.annotation, 200) if arg.annotation is not None else None
+    text = code(default, 200) if default is not None else None
+    return Parameter(name=arg.arg, annotation=annotation, default=text, kind=kind)
+
+
+def decorator_names(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> list[str]:
+    """Decorators as dotted names: ``classmethod``, ``functools.lru_cache``."""
+    names = []
+    for decorator in node.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        names.append(dotted(target) or code(decorator, 40))
+    return names
+
+
+def method_kind(node: FunctionNode, in_class: bool, nested: bool) -> str:
+    """``class method``, ``static method``, ``property``, ``method``, ``nested function``..."""
+    names = {n.rsplit(".", 1)[-1] for n in decorator_names(node)}
+    if "classmethod" in names:
+        return "class method"
+    if "staticmethod" in names:
+        return "static method"
+    if names & {"property", "cached_property", "setter", "getter", "deleter"}:
+        return "property"
+    if in_class:
+        return "method"
+    return "nested function" if nested else "function"
+
+
+def class_attributes(node: ast.ClassDef, skip_fields: bool = False) -> list[tuple[str, str]]:
+    """Class-level ``name = value`` pairs; annotated fields too unless ``skip_fields``."""
+    out: list[tuple[str, str]] = []
+    for statement in node.body:
+        if skip_fields and isinstance(statement, ast.AnnAssign):
+            continue
+        if isinstance(statement, ast.Assign) and statement.value is not None:
+            for target in statement.targets:
+                if isinstance(target, ast.Name):
+                    out.append((target.id, code(statement.value, 200)))
+        elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+            value = code(statement.value, 200) if statement.value is not None else "..."
+            out.append((statement.target.id, value))
+    return out
+
+
+def find_method(node: ast.ClassDef, name: str) -> FunctionNode | None:
+    """The method ``name`` defined directly in the class body, if any."""
+    for statement in node.body:
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef) and statement.name == name:
+            return statement
+    return None
+
+
+def is_dataclass(decorators: Sequence[str]) -> bool:
+    """Whether the decorators make a dataclass (or an attrs class)."""
+    return any(
+        d.rsplit(".", 1)[-1] in {"dataclass", "define", "frozen", "mutable", "attrs", "s"}
+        for d in decorators
+    )
+
+
+def dataclass_fields(node: ast.ClassDef) -> list[Parameter]:
+    """Dataclass-style fields (``name: type [= default]``) as constructor parameters."""
+    out = []
+    for statement in node.body:
+        if not isinstance(statement, ast.AnnAssign) or not isinstance(statement.target, ast.Name):
+            continue
+        annotation = code(statement.annotation, 200)
+        if annotation.startswith(("ClassVar", "typing.ClassVar", "InitVar")):
+            continue
+        default = code(statement.value, 200) if statement.value is not None else None
+        out.append(Parameter(statement.target.id, annotation, default))
+    return out
+
+
+def main_method(node: ast.ClassDef) -> FunctionNode | None:
+    """The method a guide walks: named in its docstring, a known entry point, or the biggest."""
+    methods = [n for n in node.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+    if not methods:
+        return None
+    docstring = ast.get_docstring(node) or ""
+    for method in methods:
+        if not method.name.startswith("_") and re.search(
+            rf"\b{re.escape(method.name)}\b", docstring
+        ):
+            return method
+    for name in MAIN_METHODS:
+        for method in methods:
+            if method.name == name:
+                return method
+    public = [m for m in methods if not m.name.startswith("_")]
+    if public:
+        return max(public, key=lambda m: sum(1 for _ in ast.walk(m)))
+    init = find_method(node, "__init__")
+    return None if init is not None else methods[0]

@@ -3,33 +3,42 @@
 from __future__ import annotations
 
 import ast
-import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from howto_ls.astutil import DEFINITION_TYPES, Definition, iter_definitions
+from howto_ls.astutil import DEFINITION_TYPES, Definition
 from howto_ls.backends.analysis import (
     Clause,
     Facts,
+    FunctionNode,
     analyse,
     cap_steps,
+    class_attributes,
     code,
-    dotted,
+    dataclass_fields,
+    decorator_names,
+    definition_named,
+    find_method,
+    is_dataclass,
     is_generator,
+    is_overload,
     join_words,
     listing,
-    own_nodes,
+    main_method,
+    method_kind,
+    parameters_of,
+    parse_module,
+    segment_of,
     sentence,
     tick,
 )
 from howto_ls.backends.base import Progress
+from howto_ls.backends.example import build_example
 from howto_ls.guide import Guide
 from howto_ls.model import GuideRequest, Parameter, Symbol, SymbolKind
 
-FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 MAX_STEPS = 12
-MAIN_METHODS = ("create_async_generator", "create_completion", "run", "main", "__call__")
 _VAGUE = re.compile(r"\b(getting|doing|stuff|things|various)\b", re.I)
 _VAGUE_FIX = {
     "getting": "retrieving",
@@ -41,21 +50,7 @@ _VAGUE_FIX = {
 _NOT_A_SUMMARY = (
     "How to Use This Code Block", ":", ">>>", "@", "..", "Args:", "Arguments:", "Parameters",
 )  # fmt: skip
-_ASYNC_ITER = re.compile(r"\b(AsyncResult|AsyncGenerator|AsyncIterator|AsyncIterable)\b")
-_SYNC_ITER = re.compile(r"\b(Iterator|Generator)\b")
-_DUNDER_USE = {
-    "__len__": "print(len({obj}))",
-    "__repr__": "print(repr({obj}))",
-    "__str__": "print(str({obj}))",
-    "__bool__": "print(bool({obj}))",
-    "__hash__": "print(hash({obj}))",
-    "__iter__": "for item in {obj}:\n    print(item)",
-    "__contains__": 'print("example" in {obj})',
-    "__getitem__": 'print({obj}["example"])',
-    "__setitem__": '{obj}["example"] = "value"',
-    "__delitem__": 'del {obj}["example"]',
-    "__eq__": "print({obj} == {obj})",
-}
+_URLISH = re.compile(r"^f?['\"](https?://|/)")
 
 
 class OfflineBackend:
@@ -86,86 +81,6 @@ def write_guide(request: GuideRequest) -> Guide:
     )
 
 
-@functools.lru_cache(maxsize=8)
-def parse_module(source: str) -> ast.Module | None:
-    """The module's AST (shared by the symbols of one file: never mutate it), or None."""
-    try:
-        return ast.parse(source)
-    except (SyntaxError, ValueError):
-        return None
-
-
-_BLOCK_START = ("def ", "async def ", "class ", "@")
-
-
-def segment_of(source: str, symbol: Symbol) -> str | None:
-    """The top-level statement holding ``symbol``, cut from ``source`` by lines.
-
-    Parsing only this block keeps big modules fast; when the cut is wrong (a string at column
-    0, a stale range) the block does not parse or lacks the symbol, and callers parse it all.
-    """
-    return _block_at(_lines(source), symbol.full_range.start.line)
-
-
-def _block_at(lines: Sequence[str], first: int) -> str | None:
-    """The top-level block of ``lines`` that holds line ``first``, or None."""
-    if not 0 <= first < len(lines):
-        return None
-    start = first
-    if lines[first][:1] in {"", " ", "\t"}:
-        while start > 0 and lines[start][:1] in {"", " ", "\t", "\n", "\r", "#"}:
-            start -= 1
-        if not lines[start].startswith(_BLOCK_START):
-            return None
-    while start > 0 and lines[start - 1].startswith("@"):
-        start -= 1
-    end = start
-    if lines[start].startswith("@"):
-        while end < len(lines) and not lines[end].startswith(_BLOCK_START[:3]):
-            if end > start and not (lines[end].startswith("@") or _continues(lines[end])):
-                return None
-            end += 1
-    end += 1
-    while end < len(lines) and _continues(lines[end]):
-        end += 1
-    return "".join(lines[start:end])
-
-
-@functools.lru_cache(maxsize=8)
-def _lines(source: str) -> tuple[str, ...]:
-    """The lines of ``source`` with their endings (split once per source text)."""
-    return tuple(source.splitlines(keepends=True))
-
-
-@functools.lru_cache(maxsize=16)
-def definitions(tree: ast.Module) -> dict[str, Definition]:
-    """Every function and class of ``tree`` by qualified name.
-
-    The first definition wins when a name is redefined, except that an implementation wins
-    over the ``@overload`` signatures before it.
-    """
-    found: dict[str, Definition] = {}
-    for qualname, node in iter_definitions(tree):
-        if qualname not in found or _is_overload(found[qualname]):
-            found[qualname] = node
-    return found
-
-
-def _is_overload(node: Definition) -> bool:
-    """Whether ``node`` is a ``@typing.overload`` signature (its implementation comes later)."""
-    return any(name.rsplit(".", 1)[-1] == "overload" for name in decorator_names(node))
-
-
-def _definition(tree: ast.Module, qualname: str) -> Definition | None:
-    """The function or class named ``qualname`` in ``tree``, through the cached index."""
-    return definitions(tree).get(qualname)
-
-
-def _continues(line: str) -> bool:
-    """Whether ``line`` belongs to the top-level block above it (indented, blank, closing)."""
-    return not line.strip() or line[:1] in " \t#)]}"
-
-
 def _unvague(text: str) -> str:
     """Swap vague words (from a quoted docstring) for specific ones; code spans stay as they are."""
     pieces = re.split(r"(`[^`]*`)", text)
@@ -179,57 +94,6 @@ def _unvague(text: str) -> str:
 
 def _match_case(original: str, word: str) -> str:
     return word.capitalize() if original[:1].isupper() else word
-
-
-# -- reading the definition -------------------------------------------------------------------
-
-
-def parameters_of(node: FunctionNode) -> list[Parameter]:
-    """The parameters of a function definition, with annotations and defaults as source text."""
-    args = node.args
-    positional = [*args.posonlyargs, *args.args]
-    defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults))
-    defaults += list(args.defaults)
-    out: list[Parameter] = []
-    for index, (arg, default) in enumerate(zip(positional, defaults, strict=True)):
-        kind = "positional_only" if index < len(args.posonlyargs) else "positional_or_keyword"
-        out.append(_parameter(arg, default, kind))
-    if args.vararg:
-        out.append(_parameter(args.vararg, None, "var_positional"))
-    for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
-        out.append(_parameter(arg, kw_default, "keyword_only"))
-    if args.kwarg:
-        out.append(_parameter(args.kwarg, None, "var_keyword"))
-    return out
-
-
-def _parameter(arg: ast.arg, default: ast.expr | None, kind: str) -> Parameter:
-    annotation = code(arg.annotation, 200) if arg.annotation is not None else None
-    text = code(default, 200) if default is not None else None
-    return Parameter(name=arg.arg, annotation=annotation, default=text, kind=kind)
-
-
-def decorator_names(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> list[str]:
-    """Decorators as dotted names: ``classmethod``, ``functools.lru_cache``."""
-    names = []
-    for decorator in node.decorator_list:
-        target = decorator.func if isinstance(decorator, ast.Call) else decorator
-        names.append(dotted(target) or code(decorator, 40))
-    return names
-
-
-def method_kind(node: FunctionNode, in_class: bool, nested: bool) -> str:
-    """``class method``, ``static method``, ``property``, ``method``, ``nested function``..."""
-    names = {n.rsplit(".", 1)[-1] for n in decorator_names(node)}
-    if "classmethod" in names:
-        return "class method"
-    if "staticmethod" in names:
-        return "static method"
-    if names & {"property", "cached_property", "setter", "getter", "deleter"}:
-        return "property"
-    if in_class:
-        return "method"
-    return "nested function" if nested else "function"
 
 
 def kind_phrase(node: FunctionNode, in_class: bool, nested: bool) -> str:
@@ -349,19 +213,6 @@ class _Writer:
         """The whole module's AST (parsed once per source text)."""
         return parse_module(self.source)
 
-    def top_level_class(self, name: str) -> ast.ClassDef | None:
-        """The module-level class ``name``, parsing only its block when it can."""
-        match = re.search(rf"^class {re.escape(name)}\b", self.source, re.MULTILINE)
-        if match is None:
-            return None
-        line = self.source.count("\n", 0, match.start())
-        block = _block_at(_lines(self.source), line)
-        for tree in (parse_module(block) if block else None, self.module_tree()):
-            found = _definition(tree, name) if tree is not None else None
-            if isinstance(found, ast.ClassDef):
-                return found
-        return None
-
     def write(self) -> tuple[str, list[str], str]:
         """Description, steps and example for the symbol."""
         symbol = self.symbol
@@ -376,11 +227,11 @@ class _Writer:
                 self.tree = parse_module(segment) if segment else None
             if self.tree is None:
                 continue
-            self.node = _definition(self.tree, symbol.qualname) or _find_assignment(
+            self.node = definition_named(self.tree, symbol.qualname) or _find_assignment(
                 self.tree, symbol.qualname
             )
             if self.node is not None and not (
-                isinstance(self.node, DEFINITION_TYPES) and _is_overload(self.node) and not whole
+                isinstance(self.node, DEFINITION_TYPES) and is_overload(self.node) and not whole
             ):
                 self.parents = self._parents()
                 break
@@ -397,7 +248,7 @@ class _Writer:
         found: list[ast.AST] = []
         assert self.tree is not None
         for end in range(1, len(parts)):
-            node = _definition(self.tree, ".".join(parts[:end]))
+            node = definition_named(self.tree, ".".join(parts[:end]))
             if node is not None:
                 found.append(node)
         return found
@@ -427,7 +278,7 @@ class _Writer:
         body_steps = facts.steps or [Clause(_stub_text(node), 1)]
         steps.extend(body_steps)
         texts = [sentence(c.text) for c in cap_steps(steps, MAX_STEPS)]
-        example = _Example(self).for_function(node, params)
+        example = build_example(self.symbol, node, self.source, self.parents)
         return description, texts, example
 
     def _function_description(
@@ -507,8 +358,8 @@ class _Writer:
         bases = [code(b, 50) for b in node.bases]
         decorators = decorator_names(node)
         methods = [n for n in node.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
-        dataclass = _is_dataclass(decorators) and _find_method(node, "__init__") is None
-        attributes = _class_attributes(node, skip_fields=dataclass)
+        dataclass = is_dataclass(decorators) and find_method(node, "__init__") is None
+        attributes = class_attributes(node, skip_fields=dataclass)
         main = main_method(node)
         steps: list[Clause] = []
         parts = [f"{tick(self.symbol.qualname)} is a class"]
@@ -539,7 +390,7 @@ class _Writer:
             extra = [tick(name) for name, _ in attributes[6:]]
             steps.append(Clause(f"it sets the class attributes {listing(shown + extra, 6)}", 1))
             parts.append(f"It sets the class attributes {listing(described, 6)}.")
-        init = _find_method(node, "__init__")
+        init = find_method(node, "__init__")
         if init is not None:
             init_params = parameters_of(init)
             init_facts = analyse(init.body)
@@ -548,7 +399,7 @@ class _Writer:
             does = f", and its constructor {join_words(stored[:3])}" if stored else ""
             steps.append(Clause(f"it is constructed with {takes}{does}", 2))
         elif dataclass:
-            fields = [tick(_field_text(f)) for f in _fields(node)]
+            fields = [tick(_field_text(f)) for f in dataclass_fields(node)]
             steps.append(
                 Clause(f"it is a dataclass built from the fields {listing(fields, 8)}", 2)
                 if fields
@@ -582,7 +433,7 @@ class _Writer:
         if not steps:
             steps.append(Clause(f"{tick(node.name)} defines no methods or attributes of its own"))
         texts = [sentence(c.text) for c in cap_steps(steps, MAX_STEPS + 2)]
-        example = _Example(self).for_class(node, main)
+        example = build_example(self.symbol, node, self.source, self.parents)
         return " ".join(parts), texts, example
 
     # -- variables and modules ---------------------------------------------------------------
@@ -607,7 +458,7 @@ class _Writer:
         summary = summary_line(self.symbol.docstring)
         if summary:
             description += f' Its documentation says: "{summary}"'
-        example = _Example(self).for_variable()
+        example = build_example(self.symbol, node, self.source, self.parents)
         return description, steps, example
 
     def _module(self) -> tuple[str, list[str], str]:
@@ -658,7 +509,7 @@ class _Writer:
         if not steps:
             steps.append(Clause(f"{tick(name)} has no statements besides its docstring", 0))
         texts = [sentence(c.text) for c in cap_steps(steps, MAX_STEPS)]
-        example = _Example(self).for_module(tree)
+        example = build_example(self.symbol, tree, self.source)
         return " ".join(parts), texts, example
 
     def _fallback(self) -> tuple[str, list[str], str]:
@@ -673,9 +524,8 @@ class _Writer:
             description += f' Its docstring says: "{summary}"'
         steps = [sentence(f"imports {tick(symbol.name)} from {tick(self.import_path)}")]
         steps.append(sentence(f"uses {tick(symbol.qualname)} as its signature describes"))
-        top = symbol.qualname.split(".")[0] or symbol.name
-        example = f"from {self.import_path} import {top}\n\nprint({symbol.qualname})\n"
-        return description, steps, _checked(example, self.import_path, top)
+        example = build_example(symbol, None, self.source)
+        return description, steps, example
 
 
 def _said(node: Definition) -> str:
@@ -723,88 +573,12 @@ def _field_text(field: Parameter) -> str:
     return f"{text} = {field.default}" if field.default is not None else text
 
 
-def _class_attributes(node: ast.ClassDef, skip_fields: bool = False) -> list[tuple[str, str]]:
-    """Class-level ``name = value`` pairs; annotated fields too unless ``skip_fields``."""
-    out: list[tuple[str, str]] = []
-    for statement in node.body:
-        if skip_fields and isinstance(statement, ast.AnnAssign):
-            continue
-        if isinstance(statement, ast.Assign) and statement.value is not None:
-            for target in statement.targets:
-                if isinstance(target, ast.Name):
-                    out.append((target.id, code(statement.value, 200)))
-        elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
-            value = code(statement.value, 200) if statement.value is not None else "..."
-            out.append((statement.target.id, value))
-    return out
-
-
-def _find_method(node: ast.ClassDef, name: str) -> FunctionNode | None:
-    for statement in node.body:
-        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef) and statement.name == name:
-            return statement
-    return None
-
-
-_URLISH = re.compile(r"^f?['\"](https?://|/)")
-_ENUM_BASES = frozenset({"Enum", "IntEnum", "StrEnum", "Flag", "IntFlag"})
-
-
-def _is_exception(name: str, bases: set[str]) -> bool:
-    """Whether a class is an exception, judged by its own and its bases' names."""
-    suffixes = ("Error", "Exception", "Warning", "Exit", "Interrupt")
-    return name.endswith(suffixes) or any(b.endswith(suffixes) for b in bases)
-
-
-def _is_dataclass(decorators: Sequence[str]) -> bool:
-    return any(
-        d.rsplit(".", 1)[-1] in {"dataclass", "define", "frozen", "mutable", "attrs", "s"}
-        for d in decorators
-    )
-
-
-def _fields(node: ast.ClassDef) -> list[Parameter]:
-    """Dataclass-style fields (``name: type [= default]``) as constructor parameters."""
-    out = []
-    for statement in node.body:
-        if not isinstance(statement, ast.AnnAssign) or not isinstance(statement.target, ast.Name):
-            continue
-        annotation = code(statement.annotation, 200)
-        if annotation.startswith(("ClassVar", "typing.ClassVar", "InitVar")):
-            continue
-        default = code(statement.value, 200) if statement.value is not None else None
-        out.append(Parameter(statement.target.id, annotation, default))
-    return out
-
-
-def main_method(node: ast.ClassDef) -> FunctionNode | None:
-    """The method a guide walks: named in its docstring, a known entry point, or the biggest."""
-    methods = [n for n in node.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
-    if not methods:
-        return None
-    docstring = ast.get_docstring(node) or ""
-    for method in methods:
-        if not method.name.startswith("_") and re.search(
-            rf"\b{re.escape(method.name)}\b", docstring
-        ):
-            return method
-    for name in MAIN_METHODS:
-        for method in methods:
-            if method.name == name:
-                return method
-    public = [m for m in methods if not m.name.startswith("_")]
-    if public:
-        return max(public, key=lambda m: sum(1 for _ in ast.walk(m)))
-    init = _find_method(node, "__init__")
-    return None if init is not None else methods[0]
-
-
 def _find_assignment(tree: ast.Module, qualname: str) -> ast.Assign | ast.AnnAssign | None:
     """The assignment that binds ``qualname`` at module level or in a class body."""
     *owner, name = qualname.split(".")
     body: list[ast.stmt] = tree.body
     if owner:
-        parent = _definition(tree, ".".join(owner))
+        parent = definition_named(tree, ".".join(owner))
         if not isinstance(parent, ast.ClassDef):
             return None
         body = parent.body
@@ -835,474 +609,3 @@ def _flatten(body: list[ast.stmt]) -> list[ast.stmt]:
                 for handler in statement.handlers:
                     out.extend(_flatten(handler.body))
     return out
-
-
-# -- usage example -----------------------------------------------------------------------------
-
-MESSAGES = [
-    "messages = [",
-    '    {"role": "user", "content": "Hello, how are you?"},',
-    "]",
-]
-
-
-def snake_case(name: str) -> str:
-    """``AsyncClient`` -> ``async_client``; a safe variable name."""
-    text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name.lstrip("_"))
-    text = text.lower()
-    text = re.sub(r"\W", "_", text) or "obj"
-    if text in {"class", "def", "import", "from", "return", "yield", "async", "await", "lambda"}:
-        text += "_obj"
-    return text
-
-
-def _alternatives(annotation: str) -> list[str]:
-    """``Optional[X]``, ``X | Y | None``, ``Union[X, Y]`` -> ``[X, Y]``; quotes dropped."""
-    text = annotation.strip().strip("'\"").strip()
-    match = re.fullmatch(r"(?:typing\.)?Optional\[(.*)\]", text)
-    if match:
-        return _alternatives(match.group(1))
-    match = re.fullmatch(r"(?:typing\.)?Union\[(.*)\]", text)
-    parts = _split_top(match.group(1), ",") if match else _split_top(text, "|")
-    out: list[str] = []
-    for part in (p.strip() for p in parts):
-        if part not in {"None", "NoneType", ""}:
-            out.extend(_alternatives(part) if part != text else [part])
-    return out or ["None"]
-
-
-def _unwrap(annotation: str) -> str:
-    """The first alternative of an annotation: ``Optional[X]`` -> ``X``."""
-    return _alternatives(annotation)[0]
-
-
-def _split_top(text: str, sep: str) -> list[str]:
-    out, depth, current = [], 0, ""
-    for char in text:
-        depth += (char in "[(" and 1) or 0
-        depth -= (char in "])" and 1) or 0
-        if char == sep and depth == 0:
-            out.append(current)
-            current = ""
-        else:
-            current += char
-    out.append(current)
-    return out
-
-
-_NAME_VALUES: tuple[tuple[str, str], ...] = (
-    (r"^(base_)?(url|uri|href|link|endpoint|api_url|api_base)$|_url$", '"https://example.com"'),
-    (r"^(host|hostname|domain)$", '"example.com"'),
-    (r"^port$", "8080"),
-    (r"^(status|status_code)$", "200"),
-    (r"^(dir|directory|folder|root|cwd|dirname)$|_dir$", '"data"'),
-    (r"^(path|file|filename|filepath|fname)$|_(path|file)$", '"data.txt"'),
-    (r"^(messages|history|conversation)$", "messages"),
-    (r"^(headers)$", '{"Accept": "application/json"}'),
-    (r"^(data|payload|json|params|query_params|body|cookies|options|config|kwargs|mapping)$",
-     '{"key": "value"}'),
-    (r"^(timeout|delay|interval|seconds|wait)$", "5.0"),
-    (r"^(n|count|size|limit|length|index|idx|line|column|col|number|num|retries|depth|level)$"
-     r"|^(max|min|num)_|_(count|size|limit|index)$", "1"),
-    (r"^(callback|func|fn|function|handler|hook|factory|key_func|predicate|cb)$|_callback$",
-     "lambda *args: None"),
-    (r"^(is|has|use|enable|should|allow)_|^(verbose|strict|force|debug|quiet|stream)$", "True"),
-    (r"^(encoding|charset)$", '"utf-8"'),
-    (r"^(method)$", '"GET"'),
-    (r"^(source|code|src)$", '"x = 1\\n"'),
-    (r"^(items|values|elements|names|keys|args|lines|parts)$", '["example"]'),
-    (r"^(text|message|prompt|content|query|question|string|s|msg|line_text)$",
-     '"Hello, world"'),
-)  # fmt: skip
-
-_NOTABLE = re.compile(
-    r"^(url|base_url|path|file|filename|source|code|text|data|content|message|messages|prompt|"
-    r"query|name|host)$"
-)
-
-_TYPE_VALUES: dict[str, str] = {
-    "str": '"example"',
-    "int": "1",
-    "float": "1.0",
-    "bool": "True",
-    "bytes": 'b"data"',
-    "bytearray": 'bytearray(b"data")',
-    "dict": '{"key": "value"}',
-    "list": '["example"]',
-    "tuple": '("example",)',
-    "set": '{"example"}',
-    "frozenset": 'frozenset({"example"})',
-    "Any": '"example"',
-    "object": '"example"',
-    "Messages": "messages",
-    "None": "None",
-    "complex": "1j",
-}
-
-
-@dataclass
-class _Example:
-    """Builds a usage example that imports the symbol from its public path."""
-
-    writer: _Writer
-    imports: list[str] = field(default_factory=list)
-    setup: list[str] = field(default_factory=list)
-    body: list[str] = field(default_factory=list)
-    needs_async: bool = False
-    managed_from: int | None = None  # body lines from here run inside a ``with`` block
-
-    @property
-    def top(self) -> str:
-        """The top-level name the example imports."""
-        return self.writer.symbol.qualname.split(".")[0]
-
-    # -- values -----------------------------------------------------------------------------
-
-    def value(self, param: Parameter) -> str:
-        """A realistic argument for ``param`` from its annotation, then its name."""
-        name = param.name.lower().lstrip("_")
-        if name == "model":
-            default_model = self._class_constant("default_model")
-            if default_model:
-                return default_model
-        alternatives = _alternatives(param.annotation) if param.annotation else []
-        for annotation in alternatives:
-            by_type = self._value_for_type(annotation, name)
-            if by_type is not None:
-                return by_type
-        for pattern, value in _NAME_VALUES:
-            if re.search(pattern, name):
-                return self._use(value)
-        if alternatives:
-            variable = snake_case(param.name)
-            wanted = alternatives[0]
-            kind = re.fullmatch(r"(?:typing\.)?[Tt]ype\[(.+)\]", wanted)
-            what = f"a {kind.group(1)} subclass" if kind else f"a {wanted} object"
-            self.setup.append(f"{variable} = ...  # {what}")
-            return variable
-        return '"example"'
-
-    def _use(self, value: str) -> str:
-        if value == "messages" and MESSAGES[0] not in self.setup:
-            self.setup.extend(MESSAGES)
-        return value
-
-    def _value_for_type(self, annotation: str, name: str) -> str | None:
-        head, _, inner = annotation.partition("[")
-        head = head.rsplit(".", 1)[-1]
-        inner = inner[:-1] if inner.endswith("]") else inner
-        if head in {"str", "Any", "object", "AnyStr"} or head.endswith("Str"):
-            for pattern, value in _NAME_VALUES:
-                if re.search(pattern, name) and value.startswith(('"', "messages")):
-                    return self._use(value)
-            return _TYPE_VALUES["str"]
-        if head in {"int", "float"}:
-            for pattern, value in _NAME_VALUES:
-                if re.search(pattern, name) and re.fullmatch(r"[\d.]+", value):
-                    return value if head == "float" or "." not in value else value.split(".")[0]
-            return _TYPE_VALUES[head]
-        if head == "Messages" or (head in {"list", "List", "Sequence"} and name == "messages"):
-            return self._use("messages")
-        if head in {"list", "List", "Sequence", "Iterable", "Collection", "MutableSequence"}:
-            item = self._value_for_type(_unwrap(_split_top(inner, ",")[0]), "") if inner else None
-            return f"[{item}]" if item else '["example"]'
-        if head in {"dict", "Dict", "Mapping", "MutableMapping"}:
-            return '{"Accept": "application/json"}' if name == "headers" else '{"key": "value"}'
-        if head in {"Callable", "Awaitable"} and head == "Callable":
-            return "lambda *args: None"
-        if head in {"Path", "PurePath", "PathLike", "StrPath"}:
-            if head == "Path":
-                self.imports.append("from pathlib import Path")
-                return 'Path("data.txt")'
-            return '"data.txt"'
-        if head == "Literal" and inner:
-            return _split_top(inner, ",")[0].strip()
-        if head in _TYPE_VALUES:
-            return _TYPE_VALUES[head]
-        return None
-
-    def _class_constant(self, name: str) -> str | None:
-        owner = self.writer.owner_class
-        if owner is None and isinstance(self.writer.node, ast.ClassDef):
-            owner = self.writer.node
-        if owner is None:
-            return None
-        for statement in owner.body:
-            if (
-                isinstance(statement, ast.Assign)
-                and any(isinstance(t, ast.Name) and t.id == name for t in statement.targets)
-                and isinstance(statement.value, ast.Constant)
-                and isinstance(statement.value.value, str)
-            ):
-                return repr(statement.value.value).replace("'", '"')
-        return None
-
-    def arguments(self, params: Sequence[Parameter]) -> str:
-        """Required arguments (positional-only ones by position, the rest by keyword).
-
-        With nothing required, the first optional parameter whose name says what it holds
-        (``code``, ``url``, ``path``...) is passed, so the example shows real use.
-        """
-        parts: list[str] = []
-        usable = [
-            p
-            for index, p in enumerate(params)
-            if not (index == 0 and p.name in {"self", "cls"})
-            and p.kind not in {"var_positional", "var_keyword"}
-        ]
-        for param in usable:
-            if param.default is not None:
-                continue
-            value = self.value(param)
-            parts.append(value if param.kind == "positional_only" else f"{param.name}={value}")
-        if not parts:
-            notable = next((p for p in usable if _NOTABLE.search(p.name)), None)
-            if notable is not None:
-                value = self.value(notable)
-                shown = value if notable.kind == "positional_only" else f"{notable.name}={value}"
-                parts.append(shown)
-        return ", ".join(parts)
-
-    # -- shapes -----------------------------------------------------------------------------
-
-    def use_call(self, call: str, node: FunctionNode | None, loop_name: str = "item") -> None:
-        """Append the statements that call ``call`` the way its kind needs."""
-        returns = code(node.returns, 200) if node is not None and node.returns is not None else ""
-        is_async = isinstance(node, ast.AsyncFunctionDef)
-        generator = node is not None and is_generator(node)
-        if (is_async and generator) or (not is_async and _ASYNC_ITER.search(returns)):
-            self.needs_async = True
-            self.body += [f"async for {loop_name} in {call}:", f"    print({loop_name})"]
-        elif is_async:
-            self.needs_async = True
-            if returns == "None" or (node is not None and not _returns_value(node)):
-                self.body.append(f"await {call}")
-            else:
-                self.body += [f"result = await {call}", "print(result)"]
-        elif generator or _SYNC_ITER.search(returns):
-            self.body += [f"for {loop_name} in {call}:", f"    print({loop_name})"]
-        elif returns == "None" or (node is not None and not returns and not _returns_value(node)):
-            self.body.append(call)
-        else:
-            self.body += [f"result = {call}", "print(result)"]
-
-    def instance(self, class_node: ast.ClassDef | None, class_path: str) -> str:
-        """Build an instance of the class at ``class_path``; return its variable name."""
-        variable = snake_case(class_path.rsplit(".", 1)[-1])
-        if variable == self.top:
-            variable += "_obj"
-        args = self.arguments(self.constructor(class_node))
-        if class_node is not None and _find_method(class_node, "__aenter__") is not None:
-            self.needs_async = True
-            self.body.append(f"async with {class_path}({args}) as {variable}:")
-            self.managed_from = len(self.body)
-        elif class_node is not None and _find_method(class_node, "__enter__") is not None:
-            self.body.append(f"with {class_path}({args}) as {variable}:")
-            self.managed_from = len(self.body)
-        else:
-            self.body.append(f"{variable} = {class_path}({args})")
-        return variable
-
-    def constructor(self, class_node: ast.ClassDef | None, depth: int = 0) -> list[Parameter]:
-        """What building the class takes: ``__init__``, dataclass or NamedTuple fields, or a
-        base class's constructor when that base is defined in the same module."""
-        if class_node is None or depth > 3:
-            return []
-        init = _find_method(class_node, "__init__")
-        if init is not None:
-            return parameters_of(init)
-        bases = [dotted(b) or "" for b in class_node.bases]
-        if _is_dataclass(decorator_names(class_node)) or any(
-            b.rsplit(".", 1)[-1] == "NamedTuple" for b in bases
-        ):
-            return _fields(class_node)
-        for base in class_node.bases:
-            if isinstance(base, ast.Name):
-                parent = self.writer.top_level_class(base.id)
-                if parent is not None:
-                    found = self.constructor(parent, depth + 1)
-                    if found:
-                        return found
-        return []
-
-    def for_function(self, node: FunctionNode, params: Sequence[Parameter]) -> str:
-        """An example that calls a function, method, class method or property."""
-        writer = self.writer
-        qualname = writer.symbol.qualname
-        owner = writer.owner_class
-        kind = method_kind(node, owner is not None, bool(writer.parents) and owner is None)
-        self.imports.append(f"from {writer.import_path} import {self.top}")
-        if kind == "nested function":
-            outer = writer.parents[0]
-            if isinstance(outer, ast.FunctionDef | ast.AsyncFunctionDef):
-                self.body.append(f"# {tick(node.name)} runs inside {tick(outer.name)}:")
-                self.use_call(f"{outer.name}({self.arguments(parameters_of(outer))})", outer)
-            else:
-                self.body.append(f"print({self.top})")
-            return self.render()
-        class_path = qualname.rsplit(".", 1)[0] if owner is not None else ""
-        loop_name = "chunk" if isinstance(node, ast.AsyncFunctionDef) else "item"
-        if kind in {"class method", "static method"}:
-            self.use_call(f"{class_path}.{node.name}({self.arguments(params)})", node, loop_name)
-        elif kind == "property":
-            variable = self.instance(owner, class_path)
-            self.body.append(f"print({variable}.{node.name})")
-        elif kind == "method":
-            self._method(node, params, owner, class_path, loop_name)
-        else:
-            self.use_call(f"{node.name}({self.arguments(params)})", node, loop_name)
-        return self.render()
-
-    def _method(
-        self,
-        node: FunctionNode,
-        params: Sequence[Parameter],
-        owner: ast.ClassDef | None,
-        class_path: str,
-        loop_name: str,
-    ) -> None:
-        name = node.name
-        if name == "__init__":
-            variable = snake_case(class_path.rsplit(".", 1)[-1])
-            self.body += [
-                f"{variable} = {class_path}({self.arguments(params)})",
-                f"print({variable})",
-            ]
-            return
-        if name in {"__enter__", "__exit__", "__aenter__", "__aexit__"}:
-            args = self.arguments(self.constructor(owner))
-            variable = snake_case(class_path.rsplit(".", 1)[-1])
-            if name.startswith("__a"):
-                self.needs_async = True
-                self.body += [
-                    f"async with {class_path}({args}) as {variable}:",
-                    f"    print({variable})",
-                ]
-            else:
-                self.body += [f"with {class_path}({args}) as {variable}:", f"    print({variable})"]
-            return
-        variable = self.instance(owner, class_path)
-        if name == "__call__":
-            self.use_call(f"{variable}({self.arguments(params)})", node, loop_name)
-        elif name in {"__aiter__", "__anext__"}:
-            self.needs_async = True
-            self.body += [f"async for {loop_name} in {variable}:", f"    print({loop_name})"]
-        elif name in _DUNDER_USE:
-            self.body += _DUNDER_USE[name].format(obj=variable).splitlines()
-        else:
-            self.use_call(f"{variable}.{name}({self.arguments(params)})", node, loop_name)
-
-    def for_class(self, node: ast.ClassDef, main: FunctionNode | None) -> str:
-        """An example that builds the class and calls its main method."""
-        qualname = self.writer.symbol.qualname
-        self.imports.append(f"from {self.writer.import_path} import {self.top}")
-        bases = {(dotted(b) or "").rsplit(".", 1)[-1] for b in node.bases}
-        if bases & _ENUM_BASES:
-            members = [name for name, _ in _class_attributes(node) if not name.startswith("_")]
-            if members:
-                self.body.append(f"print({qualname}.{members[0]})")
-            self.body += [f"for member in {qualname}:", "    print(member.name, member.value)"]
-            return self.render()
-        if _is_exception(node.name, bases):
-            args = self.arguments(self.constructor(node)) or '"example"'
-            self.body += [
-                "try:",
-                f"    raise {qualname}({args})",
-                f"except {qualname} as error:",
-                "    print(error)",
-            ]
-            return self.render()
-        if main is None or main.name == "__init__":
-            variable = self.instance(node, qualname)
-            self.body.append(f"print({variable})")
-            return self.render()
-        params = parameters_of(main)
-        kind = method_kind(main, True, False)
-        loop_name = "chunk" if isinstance(main, ast.AsyncFunctionDef) else "item"
-        if kind in {"class method", "static method"}:
-            self.use_call(f"{qualname}.{main.name}({self.arguments(params)})", main, loop_name)
-        elif kind == "property":
-            variable = self.instance(node, qualname)
-            self.body.append(f"print({variable}.{main.name})")
-        else:
-            self._method(main, params, node, qualname, loop_name)
-        return self.render()
-
-    def for_variable(self) -> str:
-        """An example that imports the variable (or its class) and prints it."""
-        self.imports.append(f"from {self.writer.import_path} import {self.top}")
-        self.body.append(f"print({self.writer.symbol.qualname})")
-        return self.render()
-
-    def for_module(self, tree: ast.Module) -> str:
-        """An example that imports the module and calls its first public function."""
-        path = self.writer.import_path
-        alias = path.rsplit(".", 1)[-1]
-        if "." in path:
-            self.imports.append(f"from {path.rsplit('.', 1)[0]} import {alias}")
-        else:
-            self.imports.append(f"import {path}")
-        functions = [
-            n
-            for n in tree.body
-            if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and not n.name.startswith("_")
-        ]
-        classes = [
-            n for n in tree.body if isinstance(n, ast.ClassDef) and not n.name.startswith("_")
-        ]
-        if functions:
-            main = next((f for f in functions if f.name == "main"), functions[0])
-            call = f"{alias}.{main.name}({self.arguments(parameters_of(main))})"
-            self.use_call(call, main)
-        elif classes:
-            variable = self.instance(classes[0], f"{alias}.{classes[0].name}")
-            self.body.append(f"print({variable})")
-        else:
-            self.body.append(f"print(dir({alias}))")
-        return self.render()
-
-    def render(self) -> str:
-        """The example's source text."""
-        lines: list[str] = []
-        if self.needs_async:
-            lines.append("import asyncio")
-        imports = list(dict.fromkeys(self.imports))
-        std = [i for i in imports if i.startswith("from pathlib")]
-        lines += std
-        if lines:
-            lines.append("")
-        lines += [i for i in imports if i not in std]
-        if self.setup:
-            lines += ["", *self.setup]
-        body = self.body
-        if self.managed_from is not None:
-            start = self.managed_from
-            inside = [f"    {line}" for line in body[start:]] or ["    pass"]
-            body = [*body[:start], *inside]
-        if self.needs_async:
-            lines += ["", "", "async def main() -> None:"]
-            lines += [f"    {line}" for line in body]
-            lines += ["", "", "asyncio.run(main())"]
-        else:
-            lines += ["", *body]
-        text = "\n".join(lines).strip("\n") + "\n"
-        return _checked(text, self.writer.import_path, self.top)
-
-
-def _returns_value(node: FunctionNode) -> bool:
-    return any(
-        isinstance(n, ast.Return)
-        and n.value is not None
-        and not (isinstance(n.value, ast.Constant) and n.value.value is None)
-        for n in own_nodes(node)
-    )
-
-
-def _checked(text: str, import_path: str, top: str) -> str:
-    """``text`` if it parses; otherwise a minimal example that does."""
-    try:
-        ast.parse(text)
-    except SyntaxError:
-        safe_top = top if top.isidentifier() else "module"
-        return f"from {import_path} import {safe_top}\n\nprint({safe_top})\n"
-    return text

@@ -1,0 +1,561 @@
+"""The usage example of an offline guide: imports the symbol from its public path and uses it.
+
+Arguments come from annotations, then parameter names; a parameter whose annotation names a class
+of the same module (or a container of one) gets a real instance built from that class.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from howto_ls.backends.analysis import (
+    FunctionNode,
+    class_attributes,
+    code,
+    dataclass_fields,
+    decorator_names,
+    dotted,
+    find_method,
+    is_dataclass,
+    is_generator,
+    main_method,
+    method_kind,
+    own_nodes,
+    parameters_of,
+    tick,
+    top_level_class,
+)
+from howto_ls.model import Parameter, Symbol
+
+_ASYNC_ITER = re.compile(r"\b(AsyncResult|AsyncGenerator|AsyncIterator|AsyncIterable)\b")
+_SYNC_ITER = re.compile(r"\b(Iterator|Generator)\b")
+_DUNDER_USE = {
+    "__len__": "print(len({obj}))",
+    "__repr__": "print(repr({obj}))",
+    "__str__": "print(str({obj}))",
+    "__bool__": "print(bool({obj}))",
+    "__hash__": "print(hash({obj}))",
+    "__iter__": "for item in {obj}:\n    print(item)",
+    "__contains__": 'print("example" in {obj})',
+    "__getitem__": 'print({obj}["example"])',
+    "__setitem__": '{obj}["example"] = "value"',
+    "__delitem__": 'del {obj}["example"]',
+    "__eq__": "print({obj} == {obj})",
+}
+
+_ENUM_BASES = frozenset({"Enum", "IntEnum", "StrEnum", "Flag", "IntFlag"})
+
+
+def _is_exception(name: str, bases: set[str]) -> bool:
+    """Whether a class is an exception, judged by its own and its bases' names."""
+    suffixes = ("Error", "Exception", "Warning", "Exit", "Interrupt")
+    return name.endswith(suffixes) or any(b.endswith(suffixes) for b in bases)
+
+
+MESSAGES = [
+    "messages = [",
+    '    {"role": "user", "content": "Hello, how are you?"},',
+    "]",
+]
+
+
+def snake_case(name: str) -> str:
+    """``AsyncClient`` -> ``async_client``; a safe variable name."""
+    text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name.lstrip("_"))
+    text = text.lower()
+    text = re.sub(r"\W", "_", text) or "obj"
+    if text in {"class", "def", "import", "from", "return", "yield", "async", "await", "lambda"}:
+        text += "_obj"
+    return text
+
+
+def _alternatives(annotation: str) -> list[str]:
+    """``Optional[X]``, ``X | Y | None``, ``Union[X, Y]`` -> ``[X, Y]``; quotes dropped."""
+    text = annotation.strip().strip("'\"").strip()
+    match = re.fullmatch(r"(?:typing\.)?Optional\[(.*)\]", text)
+    if match:
+        return _alternatives(match.group(1))
+    match = re.fullmatch(r"(?:typing\.)?Union\[(.*)\]", text)
+    parts = _split_top(match.group(1), ",") if match else _split_top(text, "|")
+    out: list[str] = []
+    for part in (p.strip() for p in parts):
+        if part not in {"None", "NoneType", ""}:
+            out.extend(_alternatives(part) if part != text else [part])
+    return out or ["None"]
+
+
+def _unwrap(annotation: str) -> str:
+    """The first alternative of an annotation: ``Optional[X]`` -> ``X``."""
+    return _alternatives(annotation)[0]
+
+
+def _split_top(text: str, sep: str) -> list[str]:
+    out, depth, current = [], 0, ""
+    for char in text:
+        depth += (char in "[(" and 1) or 0
+        depth -= (char in "])" and 1) or 0
+        if char == sep and depth == 0:
+            out.append(current)
+            current = ""
+        else:
+            current += char
+    out.append(current)
+    return out
+
+
+_NAME_VALUES: tuple[tuple[str, str], ...] = (
+    (r"^(base_)?(url|uri|href|link|endpoint|api_url|api_base)$|_url$", '"https://example.com"'),
+    (r"^(host|hostname|domain)$", '"example.com"'),
+    (r"^port$", "8080"),
+    (r"^(status|status_code)$", "200"),
+    (r"^(dir|directory|folder|root|cwd|dirname)$|_dir$", '"data"'),
+    (r"^(path|file|filename|filepath|fname)$|_(path|file)$", '"data.txt"'),
+    (r"^(messages|history|conversation)$", "messages"),
+    (r"^(headers)$", '{"Accept": "application/json"}'),
+    (r"^(data|payload|json|params|query_params|body|cookies|options|config|kwargs|mapping)$",
+     '{"key": "value"}'),
+    (r"^(timeout|delay|interval|seconds|wait)$", "5.0"),
+    (r"^(n|count|size|limit|length|index|idx|line|column|col|number|num|retries|depth|level)$"
+     r"|^(max|min|num)_|_(count|size|limit|index)$", "1"),
+    (r"^(callback|func|fn|function|handler|hook|factory|key_func|predicate|cb)$|_callback$",
+     "lambda *args: None"),
+    (r"^(is|has|use|enable|should|allow)_|^(verbose|strict|force|debug|quiet|stream)$", "True"),
+    (r"^(encoding|charset)$", '"utf-8"'),
+    (r"^(method)$", '"GET"'),
+    (r"^(source|code|src)$", '"x = 1\\n"'),
+    (r"^(items|values|elements|names|keys|args|lines|parts)$", '["example"]'),
+    (r"^(text|message|prompt|content|query|question|string|s|msg|line_text)$",
+     '"Hello, world"'),
+)  # fmt: skip
+
+_NOTABLE = re.compile(
+    r"^(url|base_url|path|file|filename|source|code|text|data|content|message|messages|prompt|"
+    r"query|name|host)$"
+)
+
+_TYPE_VALUES: dict[str, str] = {
+    "str": '"example"',
+    "int": "1",
+    "float": "1.0",
+    "bool": "True",
+    "bytes": 'b"data"',
+    "bytearray": 'bytearray(b"data")',
+    "dict": '{"key": "value"}',
+    "list": '["example"]',
+    "tuple": '("example",)',
+    "set": '{"example"}',
+    "frozenset": 'frozenset({"example"})',
+    "Any": '"example"',
+    "object": '"example"',
+    "Messages": "messages",
+    "None": "None",
+    "complex": "1j",
+}
+
+
+def build_example(
+    symbol: Symbol, node: ast.AST | None, source: str, parents: Sequence[ast.AST] = ()
+) -> str:
+    """A usage example for ``symbol`` that always parses and imports it from its import path.
+
+    ``node`` is the symbol's definition (a function, class or assignment; the module's tree for
+    a module; None when the source has none), ``source`` the module's text (read for classes the
+    example builds) and ``parents`` the definitions around ``node``, outermost first.
+    """
+    example = _Example(symbol, source, node, tuple(parents))
+    if isinstance(node, ast.Module):
+        return example.for_module(node)
+    if isinstance(node, ast.ClassDef):
+        return example.for_class(node, main_method(node))
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        return example.for_function(node, parameters_of(node))
+    if isinstance(node, ast.Assign | ast.AnnAssign):
+        return example.for_variable()
+    top = symbol.qualname.split(".")[0] or symbol.name
+    text = f"from {example.import_path} import {top}\n\nprint({symbol.qualname})\n"
+    return _checked(text, example.import_path, top)
+
+
+@dataclass
+class _Example:
+    """Builds a usage example that imports the symbol from its public path."""
+
+    symbol: Symbol
+    source: str
+    node: ast.AST | None = None
+    parents: tuple[ast.AST, ...] = ()
+    imports: list[str] = field(default_factory=list)
+    setup: list[str] = field(default_factory=list)
+    body: list[str] = field(default_factory=list)
+    needs_async: bool = False
+    managed_from: int | None = None  # body lines from here run inside a ``with`` block
+
+    @property
+    def top(self) -> str:
+        """The top-level name the example imports."""
+        return self.symbol.qualname.split(".")[0]
+
+    @property
+    def import_path(self) -> str:
+        """Where users import the symbol from."""
+        return self.symbol.import_path or self.symbol.module or "module"
+
+    @property
+    def owner_class(self) -> ast.ClassDef | None:
+        """The class the symbol is defined in directly, if any."""
+        if self.parents and isinstance(self.parents[-1], ast.ClassDef):
+            return self.parents[-1]
+        return None
+
+    # -- values -----------------------------------------------------------------------------
+
+    def value(self, param: Parameter) -> str:
+        """A realistic argument for ``param`` from its annotation, then its name."""
+        name = param.name.lower().lstrip("_")
+        if name == "model":
+            default_model = self._class_constant("default_model")
+            if default_model:
+                return default_model
+        alternatives = _alternatives(param.annotation) if param.annotation else []
+        for annotation in alternatives:
+            by_type = self._value_for_type(annotation, name)
+            if by_type is not None:
+                return by_type
+        for pattern, value in _NAME_VALUES:
+            if re.search(pattern, name):
+                return self._use(value)
+        if alternatives:
+            variable = snake_case(param.name)
+            wanted = alternatives[0]
+            kind = re.fullmatch(r"(?:typing\.)?[Tt]ype\[(.+)\]", wanted)
+            what = f"a {kind.group(1)} subclass" if kind else f"a {wanted} object"
+            self.setup.append(f"{variable} = ...  # {what}")
+            return variable
+        return '"example"'
+
+    def _use(self, value: str) -> str:
+        if value == "messages" and MESSAGES[0] not in self.setup:
+            self.setup.extend(MESSAGES)
+        return value
+
+    def _value_for_type(self, annotation: str, name: str) -> str | None:
+        head, _, inner = annotation.partition("[")
+        head = head.rsplit(".", 1)[-1]
+        inner = inner[:-1] if inner.endswith("]") else inner
+        if head in {"str", "Any", "object", "AnyStr"} or head.endswith("Str"):
+            for pattern, value in _NAME_VALUES:
+                if re.search(pattern, name) and value.startswith(('"', "messages")):
+                    return self._use(value)
+            return _TYPE_VALUES["str"]
+        if head in {"int", "float"}:
+            for pattern, value in _NAME_VALUES:
+                if re.search(pattern, name) and re.fullmatch(r"[\d.]+", value):
+                    return value if head == "float" or "." not in value else value.split(".")[0]
+            return _TYPE_VALUES[head]
+        if head == "Messages" or (head in {"list", "List", "Sequence"} and name == "messages"):
+            return self._use("messages")
+        if head in {"list", "List", "Sequence", "Iterable", "Collection", "MutableSequence"}:
+            item = self._value_for_type(_unwrap(_split_top(inner, ",")[0]), "") if inner else None
+            return f"[{item}]" if item else '["example"]'
+        if head in {"dict", "Dict", "Mapping", "MutableMapping"}:
+            return '{"Accept": "application/json"}' if name == "headers" else '{"key": "value"}'
+        if head in {"Callable", "Awaitable"} and head == "Callable":
+            return "lambda *args: None"
+        if head in {"Path", "PurePath", "PathLike", "StrPath"}:
+            if head == "Path":
+                self.imports.append("from pathlib import Path")
+                return 'Path("data.txt")'
+            return '"data.txt"'
+        if head == "Literal" and inner:
+            return _split_top(inner, ",")[0].strip()
+        if head in _TYPE_VALUES:
+            return _TYPE_VALUES[head]
+        return None
+
+    def _class_constant(self, name: str) -> str | None:
+        owner = self.owner_class
+        if owner is None and isinstance(self.node, ast.ClassDef):
+            owner = self.node
+        if owner is None:
+            return None
+        for statement in owner.body:
+            if (
+                isinstance(statement, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == name for t in statement.targets)
+                and isinstance(statement.value, ast.Constant)
+                and isinstance(statement.value.value, str)
+            ):
+                return repr(statement.value.value).replace("'", '"')
+        return None
+
+    def arguments(self, params: Sequence[Parameter]) -> str:
+        """Required arguments (positional-only ones by position, the rest by keyword).
+
+        With nothing required, the first optional parameter whose name says what it holds
+        (``code``, ``url``, ``path``...) is passed, so the example shows real use.
+        """
+        parts: list[str] = []
+        usable = [
+            p
+            for index, p in enumerate(params)
+            if not (index == 0 and p.name in {"self", "cls"})
+            and p.kind not in {"var_positional", "var_keyword"}
+        ]
+        for param in usable:
+            if param.default is not None:
+                continue
+            value = self.value(param)
+            parts.append(value if param.kind == "positional_only" else f"{param.name}={value}")
+        if not parts:
+            notable = next((p for p in usable if _NOTABLE.search(p.name)), None)
+            if notable is not None:
+                value = self.value(notable)
+                shown = value if notable.kind == "positional_only" else f"{notable.name}={value}"
+                parts.append(shown)
+        return ", ".join(parts)
+
+    # -- shapes -----------------------------------------------------------------------------
+
+    def use_call(self, call: str, node: FunctionNode | None, loop_name: str = "item") -> None:
+        """Append the statements that call ``call`` the way its kind needs."""
+        returns = code(node.returns, 200) if node is not None and node.returns is not None else ""
+        is_async = isinstance(node, ast.AsyncFunctionDef)
+        generator = node is not None and is_generator(node)
+        if (is_async and generator) or (not is_async and _ASYNC_ITER.search(returns)):
+            self.needs_async = True
+            self.body += [f"async for {loop_name} in {call}:", f"    print({loop_name})"]
+        elif is_async:
+            self.needs_async = True
+            if returns == "None" or (node is not None and not _returns_value(node)):
+                self.body.append(f"await {call}")
+            else:
+                self.body += [f"result = await {call}", "print(result)"]
+        elif generator or _SYNC_ITER.search(returns):
+            self.body += [f"for {loop_name} in {call}:", f"    print({loop_name})"]
+        elif returns == "None" or (node is not None and not returns and not _returns_value(node)):
+            self.body.append(call)
+        else:
+            self.body += [f"result = {call}", "print(result)"]
+
+    def instance(self, class_node: ast.ClassDef | None, class_path: str) -> str:
+        """Build an instance of the class at ``class_path``; return its variable name."""
+        variable = snake_case(class_path.rsplit(".", 1)[-1])
+        if variable == self.top:
+            variable += "_obj"
+        args = self.arguments(self.constructor(class_node))
+        if class_node is not None and find_method(class_node, "__aenter__") is not None:
+            self.needs_async = True
+            self.body.append(f"async with {class_path}({args}) as {variable}:")
+            self.managed_from = len(self.body)
+        elif class_node is not None and find_method(class_node, "__enter__") is not None:
+            self.body.append(f"with {class_path}({args}) as {variable}:")
+            self.managed_from = len(self.body)
+        else:
+            self.body.append(f"{variable} = {class_path}({args})")
+        return variable
+
+    def constructor(self, class_node: ast.ClassDef | None, depth: int = 0) -> list[Parameter]:
+        """What building the class takes: ``__init__``, dataclass or NamedTuple fields, or a
+        base class's constructor when that base is defined in the same module."""
+        if class_node is None or depth > 3:
+            return []
+        init = find_method(class_node, "__init__")
+        if init is not None:
+            return parameters_of(init)
+        bases = [dotted(b) or "" for b in class_node.bases]
+        if is_dataclass(decorator_names(class_node)) or any(
+            b.rsplit(".", 1)[-1] == "NamedTuple" for b in bases
+        ):
+            return dataclass_fields(class_node)
+        for base in class_node.bases:
+            if isinstance(base, ast.Name):
+                parent = top_level_class(self.source, base.id)
+                if parent is not None:
+                    found = self.constructor(parent, depth + 1)
+                    if found:
+                        return found
+        return []
+
+    def for_function(self, node: FunctionNode, params: Sequence[Parameter]) -> str:
+        """An example that calls a function, method, class method or property."""
+        qualname = self.symbol.qualname
+        owner = self.owner_class
+        kind = method_kind(node, owner is not None, bool(self.parents) and owner is None)
+        self.imports.append(f"from {self.import_path} import {self.top}")
+        if kind == "nested function":
+            outer = self.parents[0]
+            if isinstance(outer, ast.FunctionDef | ast.AsyncFunctionDef):
+                self.body.append(f"# {tick(node.name)} runs inside {tick(outer.name)}:")
+                self.use_call(f"{outer.name}({self.arguments(parameters_of(outer))})", outer)
+            else:
+                self.body.append(f"print({self.top})")
+            return self.render()
+        class_path = qualname.rsplit(".", 1)[0] if owner is not None else ""
+        loop_name = "chunk" if isinstance(node, ast.AsyncFunctionDef) else "item"
+        if kind in {"class method", "static method"}:
+            self.use_call(f"{class_path}.{node.name}({self.arguments(params)})", node, loop_name)
+        elif kind == "property":
+            variable = self.instance(owner, class_path)
+            self.body.append(f"print({variable}.{node.name})")
+        elif kind == "method":
+            self._method(node, params, owner, class_path, loop_name)
+        else:
+            self.use_call(f"{node.name}({self.arguments(params)})", node, loop_name)
+        return self.render()
+
+    def _method(
+        self,
+        node: FunctionNode,
+        params: Sequence[Parameter],
+        owner: ast.ClassDef | None,
+        class_path: str,
+        loop_name: str,
+    ) -> None:
+        name = node.name
+        if name == "__init__":
+            variable = snake_case(class_path.rsplit(".", 1)[-1])
+            self.body += [
+                f"{variable} = {class_path}({self.arguments(params)})",
+                f"print({variable})",
+            ]
+            return
+        if name in {"__enter__", "__exit__", "__aenter__", "__aexit__"}:
+            args = self.arguments(self.constructor(owner))
+            variable = snake_case(class_path.rsplit(".", 1)[-1])
+            if name.startswith("__a"):
+                self.needs_async = True
+                self.body += [
+                    f"async with {class_path}({args}) as {variable}:",
+                    f"    print({variable})",
+                ]
+            else:
+                self.body += [f"with {class_path}({args}) as {variable}:", f"    print({variable})"]
+            return
+        variable = self.instance(owner, class_path)
+        if name == "__call__":
+            self.use_call(f"{variable}({self.arguments(params)})", node, loop_name)
+        elif name in {"__aiter__", "__anext__"}:
+            self.needs_async = True
+            self.body += [f"async for {loop_name} in {variable}:", f"    print({loop_name})"]
+        elif name in _DUNDER_USE:
+            self.body += _DUNDER_USE[name].format(obj=variable).splitlines()
+        else:
+            self.use_call(f"{variable}.{name}({self.arguments(params)})", node, loop_name)
+
+    def for_class(self, node: ast.ClassDef, main: FunctionNode | None) -> str:
+        """An example that builds the class and calls its main method."""
+        qualname = self.symbol.qualname
+        self.imports.append(f"from {self.import_path} import {self.top}")
+        bases = {(dotted(b) or "").rsplit(".", 1)[-1] for b in node.bases}
+        if bases & _ENUM_BASES:
+            members = [name for name, _ in class_attributes(node) if not name.startswith("_")]
+            if members:
+                self.body.append(f"print({qualname}.{members[0]})")
+            self.body += [f"for member in {qualname}:", "    print(member.name, member.value)"]
+            return self.render()
+        if _is_exception(node.name, bases):
+            args = self.arguments(self.constructor(node)) or '"example"'
+            self.body += [
+                "try:",
+                f"    raise {qualname}({args})",
+                f"except {qualname} as error:",
+                "    print(error)",
+            ]
+            return self.render()
+        if main is None or main.name == "__init__":
+            variable = self.instance(node, qualname)
+            self.body.append(f"print({variable})")
+            return self.render()
+        params = parameters_of(main)
+        kind = method_kind(main, True, False)
+        loop_name = "chunk" if isinstance(main, ast.AsyncFunctionDef) else "item"
+        if kind in {"class method", "static method"}:
+            self.use_call(f"{qualname}.{main.name}({self.arguments(params)})", main, loop_name)
+        elif kind == "property":
+            variable = self.instance(node, qualname)
+            self.body.append(f"print({variable}.{main.name})")
+        else:
+            self._method(main, params, node, qualname, loop_name)
+        return self.render()
+
+    def for_variable(self) -> str:
+        """An example that imports the variable (or its class) and prints it."""
+        self.imports.append(f"from {self.import_path} import {self.top}")
+        self.body.append(f"print({self.symbol.qualname})")
+        return self.render()
+
+    def for_module(self, tree: ast.Module) -> str:
+        """An example that imports the module and calls its first public function."""
+        path = self.import_path
+        alias = path.rsplit(".", 1)[-1]
+        if "." in path:
+            self.imports.append(f"from {path.rsplit('.', 1)[0]} import {alias}")
+        else:
+            self.imports.append(f"import {path}")
+        functions = [
+            n
+            for n in tree.body
+            if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and not n.name.startswith("_")
+        ]
+        classes = [
+            n for n in tree.body if isinstance(n, ast.ClassDef) and not n.name.startswith("_")
+        ]
+        if functions:
+            main = next((f for f in functions if f.name == "main"), functions[0])
+            call = f"{alias}.{main.name}({self.arguments(parameters_of(main))})"
+            self.use_call(call, main)
+        elif classes:
+            variable = self.instance(classes[0], f"{alias}.{classes[0].name}")
+            self.body.append(f"print({variable})")
+        else:
+            self.body.append(f"print(dir({alias}))")
+        return self.render()
+
+    def render(self) -> str:
+        """The example's source text."""
+        lines: list[str] = []
+        if self.needs_async:
+            lines.append("import asyncio")
+        imports = list(dict.fromkeys(self.imports))
+        std = [i for i in imports if i.startswith("from pathlib")]
+        lines += std
+        if lines:
+            lines.append("")
+        lines += [i for i in imports if i not in std]
+        if self.setup:
+            lines += ["", *self.setup]
+        body = self.body
+        if self.managed_from is not None:
+            start = self.managed_from
+            inside = [f"    {line}" for line in body[start:]] or ["    pass"]
+            body = [*body[:start], *inside]
+        if self.needs_async:
+            lines += ["", "", "async def main() -> None:"]
+            lines += [f"    {line}" for line in body]
+            lines += ["", "", "asyncio.run(main())"]
+        else:
+            lines += ["", *body]
+        text = "\n".join(lines).strip("\n") + "\n"
+        return _checked(text, self.import_path, self.top)
+
+
+def _returns_value(node: FunctionNode) -> bool:
+    return any(
+        isinstance(n, ast.Return)
+        and n.value is not None
+        and not (isinstance(n.value, ast.Constant) and n.value.value is None)
+        for n in own_nodes(node)
+    )
+
+
+def _checked(text: str, import_path: str, top: str) -> str:
+    """``text`` if it parses; otherwise a minimal example that does."""
+    try:
+        ast.parse(text)
+    except SyntaxError:
+        safe_top = top if top.isidentifier() else "module"
+        return f"from {import_path} import {safe_top}\n\nprint({safe_top})\n"
+    return text
