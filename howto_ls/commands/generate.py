@@ -1,6 +1,7 @@
 """``howto-ls generate PATH...``: guides for every symbol under files and folders.
 
-Symbols whose guide is fresh (its fingerprint matches the code) are left alone; the others get one.
+Symbols whose guide in the chosen target is fresh (its fingerprint matches the code) are left
+alone; the others get one.
 Model calls run concurrently (at most ``--concurrency`` in flight); writes do not: each file's
 guides are merged into its text, checked against the original code, and the file is written once,
 atomically. A symbol that fails is reported and the batch goes on.
@@ -190,7 +191,11 @@ def _prepare(path: Path, engines: _Engines, options: Options, summary: Summary) 
     except Exception as exc:  # reported; the batch goes on
         summary.failures.append(Failure(path, 1, "(file)", reason(exc)))
         return None
-    existing = {guide.qualname: guide for guide in engine.guides_in(path, source.text)}
+    existing = {
+        guide.qualname: guide
+        for guide in engine.guides_in(path, source.text)
+        if guide.where == options.target
+    }
     chosen = []
     for symbol in found:
         guide = existing.get(symbol.qualname)
