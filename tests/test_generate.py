@@ -133,7 +133,7 @@ def test_dry_run_prints_the_diff_and_writes_nothing(
     assert snapshot(root) == before
     assert out.startswith("--- a/shop/cart.py\n+++ b/shop/cart.py\n")
     assert "+    How to Use This Code Block" in out
-    assert "2 written" in err
+    assert err.startswith("howto-ls generate --dry-run: 2 to write, 0 unchanged")
     assert cart.read_text(encoding="utf-8") == samples.CART_SOURCE
 
 

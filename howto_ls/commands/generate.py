@@ -110,9 +110,9 @@ async def run_generate(args: argparse.Namespace, settings: Settings) -> int:
     try:
         await generate(files, settings, options, summary)
     except asyncio.CancelledError:
-        print_summary(summary, sys.stderr, interrupted=True)
+        print_summary(summary, sys.stderr, interrupted=True, dry_run=options.dry_run)
         raise
-    print_summary(summary, sys.stderr)
+    print_summary(summary, sys.stderr, dry_run=options.dry_run)
     return EXIT_OK if summary.ok else EXIT_ERROR
 
 
@@ -386,16 +386,20 @@ def display_path(path: Path) -> str:
         return path.as_posix()
 
 
-def print_summary(summary: Summary, out: TextIO, interrupted: bool = False) -> None:
+def print_summary(
+    summary: Summary, out: TextIO, interrupted: bool = False, dry_run: bool = False
+) -> None:
     """The closing report: failures with reasons, then one line of counts and time."""
     for failure in sorted(summary.failures, key=lambda f: (str(f.path), f.line)):
         print(
             f"{display_path(failure.path)}:{failure.line}: {failure.name}: {failure.reason}",
             file=out,
         )
-    head = "howto-ls generate interrupted" if interrupted else "howto-ls generate"
+    head = "howto-ls generate --dry-run" if dry_run else "howto-ls generate"
+    head += " interrupted" if interrupted else ""
+    written = "to write" if dry_run else "written"
     print(
-        f"{head}: {summary.written} written, {summary.unchanged} unchanged, "
+        f"{head}: {summary.written} {written}, {summary.unchanged} unchanged, "
         f"{summary.up_to_date} up to date, {summary.skipped} skipped, "
         f"{len(summary.failures)} failed "
         f"({summary.files_written} files) in {summary.seconds:.2f} s",
