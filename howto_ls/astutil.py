@@ -3,7 +3,24 @@
 from __future__ import annotations
 
 import ast
+import threading
 from collections.abc import Iterator
+from typing import Any
+
+_PARSE_LOCK = threading.Lock()
+
+
+def parse(source: str | bytes, filename: str = "<unknown>", **options: Any) -> ast.Module:
+    """``ast.parse`` behind one process-wide lock: every parse in howto-ls goes through here.
+
+    CPython before 3.12 tracks the AST constructor's recursion depth per interpreter, not per
+    thread, so two threads parsing at once can fail with "AST constructor recursion depth
+    mismatch" (python/cpython#106905). The jedi worker and the event loop both parse.
+    """
+    with _PARSE_LOCK:
+        tree: ast.Module = ast.parse(source, filename, **options)
+        return tree
+
 
 Definition = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
 DEFINITION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
@@ -63,7 +80,7 @@ def same_code(old_source: str, new_source: str) -> bool:
     from howto_ls.fingerprint import same_code_trees
 
     try:
-        return same_code_trees(ast.parse(old_source), ast.parse(new_source))
+        return same_code_trees(parse(old_source), parse(new_source))
     except (SyntaxError, ValueError):
         return False
 

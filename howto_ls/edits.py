@@ -14,6 +14,7 @@ import tokenize
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from howto_ls import astutil
 from howto_ls.astutil import Definition, docstring_node, find_definition, iter_definitions
 from howto_ls.errors import SourceError, SymbolNotFoundError, UnsafeEditError
 from howto_ls.fingerprint import find_assignment, parse_source, same_code_trees
@@ -111,7 +112,7 @@ def check_code_unchanged(old: str, new: str, what: str) -> None:
 def _parse_new(new: str, what: str) -> ast.Module:
     """The edited source parsed, or UnsafeEditError saying where it broke."""
     try:
-        return ast.parse(new)
+        return astutil.parse(new)
     except (SyntaxError, ValueError) as exc:
         where = f"line {exc.lineno}: {exc.msg}" if isinstance(exc, SyntaxError) else str(exc)
         raise UnsafeEditError(

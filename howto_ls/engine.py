@@ -189,7 +189,7 @@ class Engine:
     def guides_in(self, path: Path, source: str) -> list[ExistingGuide]:
         """Every guide written for symbols of ``path`` (docstrings and sidecar), one parse each."""
         try:
-            tree = ast.parse(source)
+            tree = astutil.parse(source)
         except (SyntaxError, ValueError):
             return []
         written = [

@@ -7,6 +7,7 @@ import hashlib
 from collections.abc import Iterable
 from copy import deepcopy
 
+from howto_ls import astutil
 from howto_ls.astutil import find_definition
 from howto_ls.errors import SourceError, SymbolNotFoundError
 
@@ -97,7 +98,7 @@ def _digest(dump: str) -> str:
 def parse_source(source: str, name: str = "the source") -> ast.Module:
     """``source`` parsed, or SourceError naming the line and the problem."""
     try:
-        return ast.parse(source)
+        return astutil.parse(source)
     except SyntaxError as exc:
         raise SourceError(
             f"{name} does not parse (line {exc.lineno}: {exc.msg}); fix the syntax error first"

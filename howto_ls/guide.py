@@ -11,6 +11,8 @@ import textwrap
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
+from howto_ls import astutil
+
 HEADING = "How to Use This Code Block"
 HEADING_RULE = "=" * 89
 SECTION_RULE = "-" * 25
@@ -341,7 +343,7 @@ def validate(
             problems.extend(_invented(where, text, known))
     if guide.example.strip():
         try:
-            tree = ast.parse(guide.example)
+            tree = astutil.parse(guide.example)
         except SyntaxError as error:
             problems.append(
                 f"{_EXAMPLE} does not parse as Python: line {error.lineno}: {error.msg}"

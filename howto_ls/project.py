@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from howto_ls import astutil
+
 ROOT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
 PACKAGE_DIRS = frozenset({"site-packages", "dist-packages"})
 ENVIRONMENT_DIRS = frozenset({".venv", ".tox", ".nox", "__pypackages__"})
@@ -213,7 +215,7 @@ def _read_exports(path: Path, module: str, mtime: int, size: int) -> _Exports:
     statements: list[ast.stmt] = []
     for chunk in chunks:
         try:
-            statements.extend(ast.parse(chunk).body)
+            statements.extend(astutil.parse(chunk).body)
         except (SyntaxError, ValueError):
             continue
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]

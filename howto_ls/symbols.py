@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from howto_ls import astutil
 from howto_ls.errors import SourceError, SymbolNotFoundError
 from howto_ls.jedi_worker import default_worker
 from howto_ls.model import ContextItem, Parameter, Position, Span, Symbol, SymbolKind
@@ -98,7 +99,7 @@ class _Text:
 def parse_source(source: str, path: Path) -> ast.Module:
     """Parse ``source``; a syntax error becomes a ``SourceError`` naming the file and line."""
     try:
-        return ast.parse(_parsable(source), filename=str(path))
+        return astutil.parse(_parsable(source), filename=str(path))
     except SyntaxError as error:
         raise SourceError(f"{path}:{error.lineno or 0}: syntax error: {error.msg}") from None
     except ValueError as error:
@@ -139,7 +140,7 @@ def _parse(source: str, name: str) -> _Parsed:
     text = _text(source)
     broken = False
     try:
-        tree = ast.parse(parsable, filename=name)
+        tree = astutil.parse(parsable, filename=name)
     except (SyntaxError, ValueError):
         broken = True
         parsable, tree = _repair(parsable)
@@ -182,7 +183,7 @@ def _parse_lines(source: str, name: str, start: int, end: int) -> _Parsed | None
     text = _text(source)
     chunk = _parsable("\n" * start + "\n".join(text.lines[start:end]))
     try:
-        tree = ast.parse(chunk, filename=name)
+        tree = astutil.parse(chunk, filename=name)
     except (SyntaxError, ValueError):
         return None
     return _Parsed(text, _Text(chunk), tree, tuple(_entries(tree)), False)
@@ -201,7 +202,7 @@ def _repair(source: str) -> tuple[str, ast.Module]:
     for _ in range(_MAX_REPAIRS):
         candidate = "\n".join(lines)
         try:
-            return candidate, ast.parse(candidate)
+            return candidate, astutil.parse(candidate)
         except SyntaxError as error:
             index = min(max((error.lineno or len(lines)) - 1, 0), len(lines) - 1)
             header = _INDENTED_AFTER.match(error.msg or "")

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import ast
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from howto_ls import discovery, project, symbols
+from howto_ls import astutil, discovery, project, symbols
 from howto_ls.cli import EXIT_ERROR, EXIT_OK
 from howto_ls.config import Settings
 from howto_ls.engine import Engine, name_span
@@ -81,7 +80,7 @@ def _check_file(
     documented = {guide.qualname for guide in guides}
     try:
         found = symbols.list_symbols(source, path, engine.root, include_private)
-        tree = ast.parse(source)
+        tree = astutil.parse(source)
     except (HowtoError, SyntaxError, ValueError) as exc:
         yield Finding(path, 1, "(file)", f"cannot check: {exc}")
         return

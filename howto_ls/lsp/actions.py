@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from lsprotocol import types
 
+from howto_ls import astutil
 from howto_ls.lsp.convert import SOURCE, STALE_CODE
 from howto_ls.lsp.generate import COMMAND, GenerateArgs
 from howto_ls.lsp.session import HowtoServer
@@ -51,7 +52,7 @@ def identifier_at(line: str, column: int) -> Word | None:
 def local_names(source: str) -> frozenset[str]:
     """Names a function binds itself (parameters, assignment and loop targets), not imports."""
     try:
-        tree = ast.parse(textwrap.dedent(source))
+        tree = astutil.parse(textwrap.dedent(source))
     except (SyntaxError, ValueError):
         return frozenset()
     function = tree.body[0] if tree.body else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from howto_ls import astutil
 from howto_ls.model import ContextItem, GuideRequest, Position, Span, Symbol, SymbolKind
 
 CART_SOURCE = '''\
@@ -73,7 +74,7 @@ def total_request(root: Path, language: str = "English") -> GuideRequest:
     """A guide request for ``shop.cart.total`` in the project written under ``root``."""
     path = write_project(root)
     source = path.read_text(encoding="utf-8")
-    node = next(n for n in ast.parse(source).body if isinstance(n, ast.FunctionDef))
+    node = next(n for n in astutil.parse(source).body if isinstance(n, ast.FunctionDef))
     lines = source.splitlines()
     code = "\n".join(lines[node.lineno - 1 : node.end_lineno]) + "\n"
     end = node.end_lineno or node.lineno
