@@ -11,7 +11,9 @@ Backends without raw answers (``offline``) are called as they are and not cached
 
 from __future__ import annotations
 
+import asyncio
 import re
+from collections.abc import Awaitable, Callable
 from typing import Protocol, runtime_checkable
 
 from howto_ls.backends.base import Backend, Progress
@@ -49,25 +51,30 @@ async def write_checked_guide(
     progress: Progress | None = None,
     cache: GuideCache | None = None,
     fingerprint: str | None = None,
+    enrich: Callable[[GuideRequest], Awaitable[GuideRequest]] | None = None,
 ) -> Guide:
     """A guide that passed validation, from the cache or the backend (with one repair round).
 
-    Raises :class:`GuideValidationError` carrying the problems when the repaired answer still
-    fails, and :class:`howto_ls.errors.BackendError` when the backend does.
+    ``enrich`` adds what only a model needs (the context of called functions) after a cache
+    miss, so a hit costs nothing more. Raises :class:`GuideValidationError` carrying the problems
+    when the repaired answer still fails, and :class:`howto_ls.errors.BackendError` when the
+    backend does.
     """
     if not isinstance(backend, AnsweringBackend):
         return await backend.generate(request, progress)
     key = None
     if cache is not None and fingerprint is not None:
         key = cache_key(backend, request, fingerprint)
-        cached = cache.get(key)
+        cached = await asyncio.to_thread(cache.get, key)
         if cached is not None:
             if progress is not None:
                 progress("Using the cached guide")
             return cached
+    if enrich is not None:
+        request = await enrich(request)
     guide = await _checked(backend, request, progress)
     if cache is not None and key is not None:
-        cache.put(key, guide)
+        await asyncio.to_thread(cache.put, key, guide)
     return guide
 
 

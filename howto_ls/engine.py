@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from howto_ls import astutil, edits, sidecar, symbols
@@ -22,7 +22,7 @@ from howto_ls.errors import HowtoError, NotWritableError, SourceError
 from howto_ls.fingerprint import fingerprint_of, fingerprints_of
 from howto_ls.guide import Guide, render
 from howto_ls.jedi_worker import default_worker
-from howto_ls.model import ContextItem, GuideRequest, Position, Span, Symbol
+from howto_ls.model import GuideRequest, Position, Span, Symbol
 from howto_ls.sourcefile import read_source
 from howto_ls.textdiff import minimal_span
 
@@ -101,23 +101,24 @@ class Engine:
         """The symbol with ``qualname`` in ``path`` (``""`` is the module)."""
         return symbols.symbol_named(source, path, qualname, self.root)
 
-    async def request_for(self, symbol: Symbol, module_source: str) -> GuideRequest:
-        """The backend's input: the symbol, its module and (for models) what it calls."""
-        context: tuple[ContextItem, ...] = ()
-        if self.backend.name != "offline":
-            try:
-                context = await default_worker.run(
-                    symbols.called_context, symbol, module_source, self.root
-                )
-            except Exception:  # context only grounds the prompt; never fail a guide for it
-                context = ()
+    def request_for(self, symbol: Symbol, module_source: str) -> GuideRequest:
+        """The backend's input without context: the symbol, its module and its file."""
         return GuideRequest(
             symbol=symbol,
             module_source=module_source,
-            context=context,
             language=self.settings.language,
             extra={"relpath": _relative(symbol.path, self.root)},
         )
+
+    async def _with_context(self, request: GuideRequest) -> GuideRequest:
+        """``request`` with the signatures and summaries of what the symbol calls."""
+        try:
+            context = await default_worker.run(
+                symbols.called_context, request.symbol, request.module_source, self.root
+            )
+        except Exception:  # context only grounds the prompt; never fail a guide for it
+            return request
+        return replace(request, context=context)
 
     @property
     def cache(self) -> GuideCache:
@@ -134,7 +135,7 @@ class Engine:
         Raises :class:`GuideValidationError` when a model's guide still has problems; callers
         offer :meth:`offline_guide` instead.
         """
-        request = await self.request_for(symbol, module_source)
+        request = self.request_for(symbol, module_source)
         if self.backend.name == "offline":
             return await self.backend.generate(request, progress)
         try:
@@ -142,7 +143,12 @@ class Engine:
         except HowtoError:
             fingerprint = None
         return await write_checked_guide(
-            self.backend, request, progress=progress, cache=self.cache, fingerprint=fingerprint
+            self.backend,
+            request,
+            progress=progress,
+            cache=self.cache,
+            fingerprint=fingerprint,
+            enrich=self._with_context,
         )
 
     def offline_guide(self, symbol: Symbol, module_source: str) -> Guide:
