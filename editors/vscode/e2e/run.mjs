@@ -498,6 +498,52 @@ async function main() {
     check("circle_area's guide and all code survive the second run", second.same_code);
     await screenshot(page, "vscode-after-commands.png");
 
+    // 8b. A setting changed in the Settings editor restarts the server with it: with
+    //     howto.hover = preview, hovering a function without a guide shows an instant preview.
+    const clampName = async () => {
+      await goTo(page, lineOf(file, "def clamp"), 7);
+      const name = page.locator(".monaco-editor .view-line", { hasText: "def clamp" }).first().locator("span > span", { hasText: /^clamp$/ }).first();
+      await name.waitFor({ state: "visible" });
+      return name;
+    };
+    const hoverShowsGuide = async (name, tries) => {
+      const box = page.locator(".monaco-hover", { hasText: "How to Use This Code Block" }).first();
+      for (let attempt = 0; attempt < tries; attempt += 1) {
+        await page.mouse.move(5, 5);
+        await name.hover();
+        try {
+          await box.waitFor({ state: "visible", timeout: 3_000 });
+          return true;
+        } catch {
+          // not (yet) shown
+        }
+      }
+      return false;
+    };
+    check("with howto.hover = guide, a function without a guide gets no guide hover", !(await hoverShowsGuide(await clampName(), 1)));
+    await page.keyboard.press("Escape");
+    const restartsBefore = (extensionLog().match(/Starting howto-ls \(settings changed\)/g) ?? []).length;
+    await runPaletteCommand(page, "Preferences: Open Settings (UI)");
+    await page.keyboard.type("howto.hover");
+    const select = page.locator(".settings-editor .setting-item", { hasText: "What hovering a Python symbol shows" }).locator("select").first();
+    await select.waitFor({ state: "visible" });
+    await select.focus();
+    await page.keyboard.press("Enter");
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("Enter");
+    await waitFor(
+      "the server to restart after the setting changed",
+      () => (extensionLog().match(/Starting howto-ls \(settings changed\)/g) ?? []).length > restartsBefore,
+      30_000,
+    );
+    const settingsNow = JSON.parse(readFileSync(path.join(dirs["user-data"], "User", "settings.json"), "utf8"));
+    check("changing howto.hover in the Settings editor restarts the server", settingsNow["howto.hover"] === "preview", JSON.stringify(settingsNow["howto.hover"]));
+    await page.keyboard.press("Control+W");
+    await page.locator(".monaco-editor .view-lines .view-line").first().waitFor({ state: "visible" });
+    check("after the restart, hovering it shows the offline preview", await hoverShowsGuide(await clampName(), 10));
+    await screenshot(page, "vscode-hover-preview.png");
+    await page.keyboard.press("Escape");
+
     // 9. A model: a slow fake OpenAI-compatible server; the key goes in through "Set API key".
     const key = `sk-e2e-${randomUUID()}`;
     const model = spawn(python, [path.join(here, "fake_model.py")], {
@@ -518,8 +564,8 @@ async function main() {
     writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
     // code-server does not notice settings.json edited behind its back; a reload reads it again.
     await page.reload({ waitUntil: "domcontentloaded", timeout: 60_000 });
-    await page.locator(".monaco-editor .view-lines .view-line", { hasText: "How to Use" }).first().waitFor({ timeout: 60_000 });
-    await page.locator(".monaco-editor .view-lines .view-line", { hasText: "How to Use" }).first().click();
+    await page.locator(".monaco-editor .view-lines .view-line", { hasText: "def clamp" }).first().waitFor({ timeout: 60_000 });
+    await page.locator(".monaco-editor .view-lines .view-line", { hasText: "def clamp" }).first().click();
     await runPaletteCommand(page, "How-to: Set API key");
     const secret = page.locator('.quick-input-widget input[type="password"]');
     await secret.waitFor({ state: "visible" });
