@@ -13,14 +13,16 @@ import re
 import tokenize
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from howto_ls import astutil
 from howto_ls.astutil import Definition, docstring_node, find_definition, iter_definitions
-from howto_ls.errors import SourceError, SymbolNotFoundError, UnsafeEditError
+from howto_ls.errors import HowtoError, SourceError, SymbolNotFoundError, UnsafeEditError
 from howto_ls.fingerprint import find_assignment, parse_source, same_code_trees
 from howto_ls.guide import DOCSTRING_MARKER, HEADING
 from howto_ls.model import Position, Span
 from howto_ls.sourcefile import newline_of
+from howto_ls.textdiff import minimal_span
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 _MARKER_LINE = re.compile(
@@ -143,16 +145,110 @@ class _Target:
     insert_end: int | None = None  # one-line body: end of the space replaced before it
 
 
+@dataclass(frozen=True)
+class DocstringPlan:
+    """Docstring edits for several symbols of one file, all against the same original text."""
+
+    edits: tuple[TextEdit, ...]  # non-overlapping, in document order
+    changed: tuple[str, ...]  # qualnames whose docstrings change
+    unchanged: tuple[str, ...]  # qualnames whose docstrings already hold their guides
+    failures: dict[str, HowtoError]  # qualnames that cannot be edited, and why
+
+
+@dataclass(frozen=True)
+class _Planned:
+    """One symbol's replacement of ``norm[start:end]`` and the block its docstring must hold."""
+
+    qualname: str
+    start: int
+    end: int
+    replacement: str
+    block: str
+
+
 def docstring_edit(
     source: str, qualname: str, guide_markdown: str, fingerprint: str
 ) -> TextEdit | None:
     """The smallest edit putting the guide into ``qualname``'s docstring; None if already there."""
-    what = qualname or "the module"
+    plan = plan_docstrings(source, [(qualname, guide_markdown, fingerprint)])
+    if qualname in plan.failures:
+        raise plan.failures[qualname]
+    return plan.edits[0] if plan.edits else None
+
+
+def docstring_edits(source: str, items: Sequence[tuple[str, str, str]]) -> list[TextEdit]:
+    """Edits putting every ``(qualname, guide markdown, fingerprint)`` into its docstring.
+
+    Raises the first symbol's error when any symbol cannot be edited.
+    """
+    plan = plan_docstrings(source, items)
+    for qualname, _, _ in items:
+        if qualname in plan.failures:
+            raise plan.failures[qualname]
+    return list(plan.edits)
+
+
+def plan_docstrings(source: str, items: Sequence[tuple[str, str, str]]) -> DocstringPlan:
+    """Plan every guide on one parse, apply them all and check the result once.
+
+    When the combined result fails its check, each symbol is planned and checked alone on the
+    text the previous ones produced, so a bad symbol is reported by itself. A file that does not
+    parse raises SourceError.
+    """
     norm = _NEWLINE.sub("\n", source)
-    tree = parse_source(norm, what)
+    tree = parse_source(norm, items[0][0] or "the module" if len(items) == 1 else "the file")
     lines = _Lines(norm)
+    planned: list[_Planned] = []
+    unchanged: list[str] = []
+    failures: dict[str, HowtoError] = {}
+    for qualname, markdown, fingerprint in items:
+        try:
+            one = _plan(tree, norm, lines, qualname, markdown, fingerprint)
+        except HowtoError as exc:
+            failures[qualname] = exc
+            continue
+        if one is None:
+            unchanged.append(qualname)
+        else:
+            planned.append(one)
+    planned.sort(key=lambda one: (one.start, one.end))
+    # Different symbols' docstrings sit in different places, so their edits cannot overlap;
+    # if two ever touch (``A = B = 1`` shares one attribute docstring), plan them one by one.
+    if any(later.start <= earlier.end for earlier, later in pairwise(planned)):
+        return _one_by_one(source, items, planned, unchanged, failures)
+    parts: list[str] = []
+    cursor = 0
+    for one in planned:
+        parts += [norm[cursor : one.start], one.replacement]
+        cursor = one.end
+    parts.append(norm[cursor:])
+    try:
+        if planned:
+            _verify(tree, "".join(parts), planned)
+    except UnsafeEditError as exc:
+        if len(planned) == 1:
+            failures[planned[0].qualname] = exc
+            planned = []
+        else:
+            return _one_by_one(source, items, planned, unchanged, failures)
+    newline = newline_of(source)
+    edits = tuple(
+        TextEdit(
+            Span(lines.position(one.start), lines.position(one.end)),
+            one.replacement.replace("\n", newline),
+        )
+        for one in planned
+    )
+    changed = tuple(one.qualname for one in planned)
+    return DocstringPlan(edits, changed, tuple(unchanged), failures)
+
+
+def _plan(
+    tree: ast.Module, norm: str, lines: _Lines, qualname: str, markdown: str, fingerprint: str
+) -> _Planned | None:
+    """The replacement that puts the guide into ``qualname``'s docstring; None if it is there."""
     target = _target(tree, norm, lines, qualname)
-    block = _indent_block(docstring_text(guide_markdown, fingerprint), target.indent)
+    block = _indent_block(docstring_text(markdown, fingerprint), target.indent)
     if target.doc is None:
         value = f"{block}\n{target.indent}"
         literal = '"""' + _escape(value, '"', at_end=True) + '"""'
@@ -172,12 +268,36 @@ def docstring_edit(
     if norm[start:end] == replacement:
         return None
     start, end, replacement = _trim(norm, start, end, replacement)
-    newline = newline_of(source)
-    edit = TextEdit(
-        Span(lines.position(start), lines.position(end)), replacement.replace("\n", newline)
-    )
-    _verify(source, tree, qualname, edit, block)
-    return edit
+    return _Planned(qualname, start, end, replacement, block)
+
+
+def _one_by_one(
+    source: str,
+    items: Sequence[tuple[str, str, str]],
+    planned: list[_Planned],
+    unchanged: list[str],
+    failures: dict[str, HowtoError],
+) -> DocstringPlan:
+    """Plan the symbols of ``planned`` in turn, each on the text the previous ones produced."""
+    todo = {one.qualname for one in planned}
+    text = source
+    changed: list[str] = []
+    for qualname, markdown, fingerprint in items:
+        if qualname not in todo:
+            continue
+        try:
+            edit = docstring_edit(text, qualname, markdown, fingerprint)
+        except HowtoError as exc:
+            failures[qualname] = exc
+            continue
+        if edit is None:
+            unchanged.append(qualname)
+            continue
+        text = apply_edits(text, [edit])
+        changed.append(qualname)
+    change = minimal_span(source, text)
+    edits = () if change is None else (TextEdit(*change),)
+    return DocstringPlan(edits, tuple(changed), tuple(unchanged), failures)
 
 
 def read_docstring_guide(source: str, qualname: str) -> DocstringGuide | None:
@@ -479,7 +599,7 @@ def _raw_safe(text: str, quote: str) -> bool:
 def _evaluates_to(literal: str, value: str) -> bool:
     """Whether the literal source ``literal`` evaluates to exactly ``value``."""
     try:
-        return bool(ast.literal_eval(literal) == value)
+        return bool(ast.literal_eval(astutil.parse(literal, mode="eval")) == value)
     except (SyntaxError, ValueError):
         return False
 
@@ -502,17 +622,21 @@ def _trim(text: str, start: int, end: int, replacement: str) -> tuple[int, int, 
 # --- verification and reading -----------------------------------------------------------------
 
 
-def _verify(source: str, old_tree: ast.Module, qualname: str, edit: TextEdit, block: str) -> None:
-    """Refuse the edit unless the code is unchanged and the docstring holds the guide."""
-    what = qualname or "the module"
-    new_tree = _parse_new(_NEWLINE.sub("\n", apply_edits(source, [edit])), what)
-    value = _docstring_value(new_tree, qualname)
+def _verify(old_tree: ast.Module, new_norm: str, planned: Sequence[_Planned]) -> None:
+    """Refuse the edits unless the code is unchanged and every docstring holds its guide.
+
+    ``old_tree`` is stripped of its docstrings in place.
+    """
+    what = planned[0].qualname or "the module" if len(planned) == 1 else "the file"
+    new_tree = _parse_new(new_norm, what)
+    for one in planned:
+        value = _docstring_value(new_tree, one.qualname)
+        if value is None or one.block not in value:
+            raise UnsafeEditError(
+                f"refusing to edit {one.qualname or 'the module'}: the new docstring would not "
+                "hold the guide exactly; edit the docstring by hand"
+            )
     _check_trees(old_tree, new_tree, what)
-    if value is None or block not in value:
-        raise UnsafeEditError(
-            f"refusing to edit {what}: the new docstring would not hold the guide exactly; "
-            "edit the docstring by hand"
-        )
 
 
 def _guide_in(value: str) -> DocstringGuide | None:

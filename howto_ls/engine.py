@@ -7,7 +7,7 @@ these methods; they convert positions and present errors themselves.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -18,7 +18,7 @@ from howto_ls.cache import GuideCache
 from howto_ls.checked import write_checked_guide
 from howto_ls.config import Settings
 from howto_ls.edits import TextEdit
-from howto_ls.errors import HowtoError, NotWritableError, SourceError
+from howto_ls.errors import HowtoError, NotWritableError, SourceError, SymbolNotFoundError
 from howto_ls.fingerprint import fingerprint_of, fingerprints_of
 from howto_ls.guide import Guide, render
 from howto_ls.jedi_worker import default_worker
@@ -40,6 +40,7 @@ class FileChange:
     old_text: str | None
     new_text: str
     edits: tuple[TextEdit, ...]
+    written: tuple[str, ...] = ()  # qualnames whose guides the change adds or replaces
 
     @property
     def changed(self) -> bool:
@@ -171,26 +172,61 @@ class Engine:
         ``source`` is the current text of ``symbol.path``. Raises :class:`NotWritableError` for
         symbols outside the project and :class:`UnsafeEditError` if the code would change.
         """
-        if not symbol.in_project:
-            raise NotWritableError(
-                f"{symbol.display_name} is defined outside the project ({symbol.path});"
-                " howto-ls only writes inside the project, so the guide is shown, not written"
-            )
-        fingerprint = fingerprint_of(source, symbol.qualname)
-        markdown = render(guide)
-        if (target or self.settings.target) == "sidecar":
-            return self._plan_sidecar(symbol, markdown, fingerprint)
-        edit = edits.docstring_edit(source, symbol.qualname, markdown, fingerprint)
-        if edit is None:
-            return FileChange(symbol.path, source, source, ())
-        return FileChange(symbol.path, source, edits.apply_edits(source, [edit]), (edit,))
+        change, failures = self.plan_writes(symbol.path, source, [(symbol, guide)], target)
+        if symbol.qualname in failures:
+            raise failures[symbol.qualname]
+        return change
 
-    def _plan_sidecar(self, symbol: Symbol, markdown: str, fingerprint: str) -> FileChange:
-        path = sidecar.sidecar_path(self.root, symbol.path, self.settings.sidecar_path)
-        old_text = read_source(path).text if path.exists() else None
-        title = f"How-to guides for `{symbol.module}`"
-        new_text = sidecar.upsert_block(old_text, symbol.qualname, markdown, fingerprint, title)
-        return FileChange(path, old_text, new_text, _edits_between(old_text or "", new_text))
+    def plan_writes(
+        self,
+        path: Path,
+        source: str,
+        items: Sequence[tuple[Symbol, Guide]],
+        target: str | None = None,
+    ) -> tuple[FileChange, dict[str, HowtoError]]:
+        """One change putting every guide of ``path``'s symbols into docstrings or the sidecar.
+
+        ``source`` is the current text of ``path``; the file is parsed once for the fingerprints
+        and once for the edits, and the result is checked once. Symbols that cannot be written
+        (outside the project, not found, an unsafe edit) are left out and returned by qualname;
+        a file that does not parse raises :class:`SourceError`.
+        """
+        failures: dict[str, HowtoError] = {}
+        for symbol, _ in items:
+            if not symbol.in_project:
+                failures[symbol.qualname] = NotWritableError(
+                    f"{symbol.display_name} is defined outside the project ({symbol.path});"
+                    " howto-ls only writes inside the project, so the guide is shown, not written"
+                )
+        wanted = [(s, g) for s, g in items if s.qualname not in failures]
+        fingerprints = _fingerprints(source, [s.qualname for s, _ in wanted], failures)
+        planned = [
+            (symbol, render(guide), fingerprints[symbol.qualname])
+            for symbol, guide in wanted
+            if symbol.qualname in fingerprints
+        ]
+        if (target or self.settings.target) == "sidecar":
+            return self._plan_sidecar(path, planned), failures
+        plan = edits.plan_docstrings(source, [(s.qualname, md, fp) for s, md, fp in planned])
+        failures.update(plan.failures)
+        new_text = edits.apply_edits(source, plan.edits) if plan.edits else source
+        return FileChange(path, source, new_text, plan.edits, plan.changed), failures
+
+    def _plan_sidecar(self, path: Path, planned: list[tuple[Symbol, str, str]]) -> FileChange:
+        """Every guide's block upserted into ``path``'s sidecar, read once, in the given order."""
+        sidecar_file = sidecar.sidecar_path(self.root, path, self.settings.sidecar_path)
+        old_text = read_source(sidecar_file).text if sidecar_file.exists() else None
+        text = old_text
+        written: list[str] = []
+        for symbol, markdown, fingerprint in planned:
+            title = f"How-to guides for `{symbol.module}`"
+            new = sidecar.upsert_block(text, symbol.qualname, markdown, fingerprint, title)
+            if new != text:
+                written.append(symbol.qualname)
+            text = new
+        new_text = old_text if text is None else text
+        edits_made = _edits_between(old_text or "", new_text or "")
+        return FileChange(sidecar_file, old_text, new_text or "", edits_made, tuple(written))
 
     def guides_in(self, path: Path, source: str) -> list[ExistingGuide]:
         """Every guide written for symbols of ``path`` (docstrings and sidecar), one parse each."""
@@ -235,6 +271,23 @@ def _relative(path: Path, root: Path) -> str:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return path.name
+
+
+def _fingerprints(
+    source: str, qualnames: list[str], failures: dict[str, HowtoError]
+) -> dict[str, str]:
+    """Fingerprints from one parse; when a symbol is missing, each alone (misses to failures)."""
+    try:
+        return fingerprints_of(source, qualnames)
+    except SymbolNotFoundError:
+        pass
+    found: dict[str, str] = {}
+    for qualname in qualnames:
+        try:
+            found[qualname] = fingerprint_of(source, qualname)
+        except SymbolNotFoundError as exc:
+            failures[qualname] = exc
+    return found
 
 
 def _edits_between(old: str, new: str) -> tuple[TextEdit, ...]:
