@@ -76,6 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--include-private", action="store_true", help="also _private symbols")
     generate.add_argument("--only-missing", action="store_true", help="skip symbols with a guide")
     generate.add_argument("--stale", action="store_true", help="only symbols whose guide is stale")
+    generate.add_argument(
+        "--force", action="store_true", help="regenerate guides that are already up to date"
+    )
     generate.add_argument("--dry-run", action="store_true", help="print the diff, write nothing")
     generate.add_argument("--concurrency", type=int, metavar="N", help="model calls in flight")
     generate.add_argument("--no-progress", action="store_true", help="no progress bar")

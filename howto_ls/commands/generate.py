@@ -1,10 +1,11 @@
 """``howto-ls generate PATH...``: guides for every symbol under files and folders.
 
 Symbols whose guide in the chosen target is fresh (its fingerprint matches the code) are left
-alone; the others get one.
+alone unless ``--force``; the others get one.
 Model calls run concurrently (at most ``--concurrency`` in flight); writes do not: each file's
-guides are merged into its text, checked against the original code, and the file is written once,
-atomically. A symbol that fails is reported and the batch goes on.
+guides are planned together on its text as read (``Engine.plan_writes``: one parse, one check
+against the original code), and the file is written once, atomically. A symbol that fails is
+reported and the batch goes on.
 """
 
 from __future__ import annotations
@@ -16,22 +17,21 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import pairwise
 from pathlib import Path
 from typing import Any, TextIO
 
-from tqdm import tqdm  # type: ignore[import-untyped]
+from tqdm import tqdm
 
-from howto_ls import discovery, edits, project, sidecar, symbols
+from howto_ls import discovery, project, symbols
 from howto_ls.backends import Backend
 from howto_ls.backends.factory import make_backend
 from howto_ls.cache import GuideCache
 from howto_ls.cli import EXIT_ERROR, EXIT_OK
 from howto_ls.config import Settings
-from howto_ls.engine import Engine, TextEdit
+from howto_ls.engine import Engine, FileChange
 from howto_ls.errors import HowtoError, StaleDocumentError, UsageError
-from howto_ls.fingerprint import fingerprint_of, parse_source
-from howto_ls.guide import Guide, render
+from howto_ls.fingerprint import parse_source
+from howto_ls.guide import Guide
 from howto_ls.model import Symbol
 from howto_ls.sourcefile import SourceFile, read_source, write_source
 
@@ -74,6 +74,7 @@ class Options:
     include_private: bool = False
     only_missing: bool = False
     stale: bool = False
+    force: bool = False
     dry_run: bool = False
     concurrency: int = 4
     progress: bool = True
@@ -101,6 +102,7 @@ async def run_generate(args: argparse.Namespace, settings: Settings) -> int:
         include_private=args.include_private,
         only_missing=args.only_missing,
         stale=args.stale,
+        force=args.force,
         dry_run=args.dry_run,
         concurrency=settings.max_concurrency,
         progress=not args.no_progress,
@@ -199,7 +201,7 @@ def _prepare(path: Path, engines: _Engines, options: Options, summary: Summary) 
     chosen = []
     for symbol in found:
         guide = existing.get(symbol.qualname)
-        if guide is not None and not guide.stale:
+        if guide is not None and not guide.stale and not options.force:
             summary.up_to_date += 1
         elif _selected(options, missing=guide is None):
             chosen.append(symbol)
@@ -240,115 +242,45 @@ async def _run_file(
 
 
 def _apply(job: _FileJob, options: Options, summary: Summary, out: TextIO | None) -> None:
-    """Apply the file's guides to its text (or its sidecar), check the result, and write once."""
+    """Plan the file's guides in one go (docstrings or sidecar), check once, and write once."""
     done = [s for s in job.symbols if s.qualname in job.guides]
+    by_name = {symbol.qualname: symbol for symbol in done}
+    items = [(symbol, job.guides[symbol.qualname]) for symbol in done]
     try:
-        if options.target == "sidecar":
-            change = _sidecar_change(job, done, summary)
-        else:
-            change = _docstring_change(job, done, summary)
+        change, failed = job.engine.plan_writes(job.path, job.source.text, items, options.target)
     except Exception as exc:  # reported; the batch goes on
         summary.failures.extend(_failure(s, reason(exc)) for s in done)
         return
-    if not change.written:
+    summary.failures.extend(_failure(by_name[name], reason(exc)) for name, exc in failed.items())
+    written = [by_name[name] for name in change.written]
+    summary.unchanged += len(done) - len(failed) - len(written)
+    if not written:
         return
     if options.dry_run:
         _print_diff(change.path, change.old_text, change.new_text, out or sys.stdout)
-        summary.written += len(change.written)
+        summary.written += len(written)
         return
     try:
-        if read_source(job.path).text != job.source.text:
-            raise StaleDocumentError(
-                f"{job.path} changed while its guides were being written; nothing was written,"
-                " run the command again"
-            )
-        write_source(change.path, change.new_text, change.like)
+        _write(job, change)
     except Exception as exc:  # reported; the batch goes on
-        summary.failures.extend(_failure(s, reason(exc)) for s in change.written)
+        summary.failures.extend(_failure(s, reason(exc)) for s in written)
         return
-    summary.written += len(change.written)
+    summary.written += len(written)
     summary.files_written += 1
 
 
-@dataclass(frozen=True)
-class _Change:
-    """The new text of one file and the symbols whose guides it adds or replaces."""
-
-    path: Path
-    old_text: str | None
-    new_text: str
-    like: SourceFile | None
-    written: list[Symbol]
-
-
-def _docstring_change(job: _FileJob, done: list[Symbol], summary: Summary) -> _Change:
-    """Every guide's docstring edit, planned on the file as read, merged, and checked once.
-
-    When two edits touch the same place, each guide is planned again on the text so far.
-    """
-    original = job.source.text
-    planned: list[tuple[Symbol, TextEdit]] = []
-    for symbol in done:
-        try:
-            change = job.engine.plan_write(
-                symbol, original, job.guides[symbol.qualname], "docstring"
-            )
-        except Exception as exc:  # reported; the batch goes on
-            summary.failures.append(_failure(symbol, reason(exc)))
-            continue
-        if change.changed:
-            planned.extend((symbol, edit) for edit in change.edits)
-        else:
-            summary.unchanged += 1
-    written = list(dict.fromkeys(symbol for symbol, _ in planned))
-    merged = _merge(original, [edit for _, edit in planned])
-    if merged is None:
-        merged, written = _replan(job, written, summary)
-    edits.check_code_unchanged(original, merged, str(job.path))
-    return _Change(job.path, original, merged, job.source, written)
-
-
-def _merge(text: str, planned: list[TextEdit]) -> str | None:
-    """``text`` with all edits applied, or None when any two touch the same place."""
-    ordered = sorted(planned, key=lambda edit: (edit.span.start, edit.span.end))
-    if any(later.span.start <= earlier.span.end for earlier, later in pairwise(ordered)):
-        return None
-    return edits.apply_edits(text, planned)
-
-
-def _replan(job: _FileJob, todo: list[Symbol], summary: Summary) -> tuple[str, list[Symbol]]:
-    """Apply guides one by one, each planned on the text the previous ones produced."""
-    text = job.source.text
-    written: list[Symbol] = []
-    for symbol in todo:
-        try:
-            change = job.engine.plan_write(symbol, text, job.guides[symbol.qualname], "docstring")
-        except Exception as exc:  # reported; the batch goes on
-            summary.failures.append(_failure(symbol, reason(exc)))
-            continue
-        text = change.new_text
-        written.append(symbol)
-    return text, written
-
-
-def _sidecar_change(job: _FileJob, done: list[Symbol], summary: Summary) -> _Change:
-    """Every guide's block upserted into the file's sidecar, in symbol order."""
-    first = done[0]
-    start = job.engine.plan_write(first, job.source.text, job.guides[first.qualname], "sidecar")
-    like = read_source(start.path) if start.old_text is not None else None
-    text = start.old_text
-    written: list[Symbol] = []
-    for symbol in done:
-        markdown = render(job.guides[symbol.qualname])
-        fingerprint = fingerprint_of(job.source.text, symbol.qualname)
-        title = f"How-to guides for `{symbol.module}`"
-        new = sidecar.upsert_block(text, symbol.qualname, markdown, fingerprint, title)
-        if new != text:
-            written.append(symbol)
-        else:
-            summary.unchanged += 1
-        text = new
-    return _Change(start.path, start.old_text, text or "", like, written)
+def _write(job: _FileJob, change: FileChange) -> None:
+    """Write ``change`` atomically, unless the source file changed since it was read."""
+    if read_source(job.path).text != job.source.text:
+        raise StaleDocumentError(
+            f"{job.path} changed while its guides were being written; nothing was written,"
+            " run the command again"
+        )
+    if change.path == job.path:
+        like: SourceFile | None = job.source
+    else:
+        like = read_source(change.path) if change.old_text is not None else None
+    write_source(change.path, change.new_text, like)
 
 
 def reason(error: Exception) -> str:
