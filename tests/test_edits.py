@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import ast
 import inspect
+from itertools import pairwise
+from pathlib import Path
 
+import h11
+import httpx_sse
 import pytest
 
 from howto_ls.astutil import docstring_node, find_definition, same_code
@@ -14,13 +18,16 @@ from howto_ls.edits import (
     apply_edits,
     check_code_unchanged,
     docstring_edit,
+    docstring_edits,
     docstring_text,
+    plan_docstrings,
     read_docstring_guide,
     read_docstring_guides,
 )
 from howto_ls.errors import SourceError, SymbolNotFoundError, UnsafeEditError
 from howto_ls.guide import HEADING, HEADING_RULE, SECTION_RULE
 from howto_ls.model import Position, Span
+from howto_ls.symbols import list_symbols
 
 FP = "0123456789ab"
 GUIDE = f"""{HEADING}
@@ -456,3 +463,93 @@ def test_human_heading_without_rule_is_not_a_guide() -> None:
     assert read_docstring_guide(source, "f") is None
     new = insert(source, "f")
     assert f"    {HEADING}\n    is what we call it.\n\n    {HEADING}\n" in new
+
+
+# --- batches: many symbols of one file, one parse, one check ---
+
+
+def _real_files() -> list[Path]:
+    """Real installed modules with many functions, classes, methods and variables."""
+    return [
+        Path(h11.__file__).parent / "_connection.py",
+        Path(h11.__file__).parent / "_events.py",
+        Path(httpx_sse.__file__).parent / "_decoders.py",
+    ]
+
+
+@pytest.mark.parametrize("path", _real_files(), ids=lambda p: p.name)
+def test_a_batch_keeps_the_code_and_equals_single_edits_one_by_one(path: Path) -> None:
+    source = path.read_text(encoding="utf-8")
+    names = [s.qualname for s in list_symbols(source, path, path.parent, include_private=True)]
+    names = [n for n in names if n != ""] + [""]  # the module last: it is first in the text
+    items = [(name, GUIDE.replace("Fetches a page", f"Uses {name}"), FP) for name in names]
+    assert len(items) > 5
+
+    plan = plan_docstrings(source, items)
+    batched = apply_edits(source, plan.edits)
+
+    one_by_one = source
+    for name, guide, fingerprint in items:
+        edit = docstring_edit(one_by_one, name, guide, fingerprint)
+        if edit is not None:
+            one_by_one = apply_edits(one_by_one, [edit])
+    assert batched == one_by_one
+    assert not plan.failures and set(plan.changed) == set(names)
+    check_code_unchanged(source, batched, path.name)
+    found = read_docstring_guides(batched)
+    for name, guide, _ in items:
+        assert found[name].markdown == guide and found[name].fingerprint == FP
+    assert docstring_edits(batched, items) == []  # everything already in place
+
+
+def test_batch_edits_never_overlap_and_apply_against_the_original() -> None:
+    source = (
+        '"""Mod."""\nLIMIT = 3\n\n\nclass Box:\n    size = 1\n\n    def put(self) -> None: pass\n'
+    )
+    items = [(name, GUIDE, FP) for name in ("", "LIMIT", "Box", "Box.size", "Box.put")]
+    found = docstring_edits(source, items)
+    assert len(found) == 5
+    ordered = sorted(found, key=lambda e: (e.span.start, e.span.end))
+    for earlier, later in pairwise(ordered):
+        assert earlier.span.end < later.span.start
+    new = apply_edits(source, found)
+    check_code_unchanged(source, new, "box")
+    assert set(read_docstring_guides(new)) == {"", "LIMIT", "Box", "Box.size", "Box.put"}
+
+
+def test_a_bad_symbol_among_good_ones_is_reported_alone() -> None:
+    source = (
+        "def good():\n    return 2\n\n"
+        "def bad(): \\\n    return 1\n\n"  # planned fine, but the edit would not parse
+        "A = 1; B = 2\n\n"  # refused while planning
+        "class Fine:\n    x = 1\n"
+    )
+    items = [(name, GUIDE, FP) for name in ("good", "bad", "A", "Fine", "Fine.x", "nope")]
+    plan = plan_docstrings(source, items)
+    assert set(plan.failures) == {"bad", "A", "nope"}
+    assert isinstance(plan.failures["bad"], UnsafeEditError)
+    assert str(plan.failures["bad"]).startswith("refusing to edit bad: ")
+    assert isinstance(plan.failures["A"], UnsafeEditError)
+    assert isinstance(plan.failures["nope"], SymbolNotFoundError)
+    assert set(plan.changed) == {"good", "Fine", "Fine.x"}
+    new = apply_edits(source, plan.edits)
+    check_code_unchanged(source, new, "mixed")
+    assert set(read_docstring_guides(new)) == {"good", "Fine", "Fine.x"}
+    with pytest.raises(UnsafeEditError, match="refusing to edit bad: "):
+        docstring_edits(source, items)
+
+
+def test_names_sharing_one_attribute_docstring_are_planned_one_by_one() -> None:
+    source = "A = B = 1\n"
+    plan = plan_docstrings(source, [("A", GUIDE, FP), ("B", GUIDE + "\n\nMore.", FP)])
+    assert not plan.failures
+    new = apply_edits(source, plan.edits)
+    check_code_unchanged(source, new, "A")
+    assert read_docstring_guides(new)["B"].markdown == GUIDE + "\n\nMore."
+
+
+def test_a_batch_keeps_crlf_newlines() -> None:
+    source = "def f():\r\n    return 1\r\n\r\n\r\ndef g():\r\n    return 2\r\n"
+    new = apply_edits(source, docstring_edits(source, [("f", GUIDE, FP), ("g", GUIDE, FP)]))
+    assert "\n" not in new.replace("\r\n", "")
+    assert set(read_docstring_guides(new)) == {"f", "g"}
