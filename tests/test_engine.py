@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,9 +13,10 @@ from howto_ls.backends.offline import OfflineBackend
 from howto_ls.cache import GuideCache
 from howto_ls.config import Settings
 from howto_ls.engine import Engine
-from howto_ls.errors import NotWritableError
-from howto_ls.guide import parse_guide, render
-from howto_ls.model import Position
+from howto_ls.errors import NotWritableError, SymbolNotFoundError
+from howto_ls.guide import Guide, parse_guide, render
+from howto_ls.model import Position, Symbol
+from howto_ls.symbols import list_symbols
 from howto_ls.testing.fake_openai import FakeOpenAI
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -132,3 +134,59 @@ def test_auto_backend_without_url_or_key_is_offline(
     monkeypatch.delenv("HOWTO_API_KEY", raising=False)
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     assert isinstance(Engine(Settings(), root).backend, OfflineBackend)
+
+
+async def _guides_for(engine: Engine, path: Path, source: str) -> list[tuple[Symbol, Guide]]:
+    found = list_symbols(source, path, engine.root)
+    return [(symbol, await engine.write_guide(symbol, source)) for symbol in found]
+
+
+@pytest.mark.parametrize("target", ["docstring", "sidecar"])
+async def test_plan_writes_puts_every_guide_of_a_file_in_one_change(
+    root: Path, target: str
+) -> None:
+    engine = engine_for(root)
+    path = root / "inventory/client.py"
+    source = path.read_text()
+    items = await _guides_for(engine, path, source)
+    assert len(items) >= 3
+
+    change, failures = engine.plan_writes(path, source, items, target)
+
+    assert not failures
+    assert set(change.written) == {symbol.qualname for symbol, _ in items}
+    if target == "docstring":
+        assert change.path == path and astutil.same_code(source, change.new_text)
+        path.write_text(change.new_text)
+    else:
+        assert change.path == root / "docs/howto/inventory/client.md" and change.old_text is None
+        change.path.parent.mkdir(parents=True)
+        change.path.write_text(change.new_text)
+    found = {g.qualname: g for g in engine.guides_in(path, path.read_text())}
+    assert set(found) == set(change.written)
+    for symbol, guide in items:
+        assert found[symbol.qualname].where == target and not found[symbol.qualname].stale
+        assert found[symbol.qualname].markdown.strip() == render(guide).strip()
+
+    again, failures = engine.plan_writes(path, path.read_text(), items, target)
+    assert not failures and not again.changed and again.written == ()
+
+
+async def test_plan_writes_reports_bad_symbols_alone(root: Path) -> None:
+    engine = engine_for(root)
+    path = root / "inventory/stock.py"
+    source = path.read_text()
+    good = await _guides_for(engine, path, source)
+    outside = replace(good[0][0], qualname="elsewhere", in_project=False)
+    gone = replace(good[0][0], qualname="no_such_function")
+    items = [*good, (outside, good[0][1]), (gone, good[0][1])]
+
+    change, failures = engine.plan_writes(path, source, items)
+
+    assert set(failures) == {"elsewhere", "no_such_function"}
+    assert isinstance(failures["elsewhere"], NotWritableError)
+    assert isinstance(failures["no_such_function"], SymbolNotFoundError)
+    assert set(change.written) == {symbol.qualname for symbol, _ in good}
+    assert astutil.same_code(source, change.new_text)
+    with pytest.raises(SymbolNotFoundError):
+        engine.plan_write(gone, source, good[0][1])
