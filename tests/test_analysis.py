@@ -11,13 +11,21 @@ from howto_ls.backends.analysis import (
     Clause,
     analyse,
     cap_steps,
+    class_attributes,
     code,
     condition,
+    dataclass_fields,
+    definitions,
     dotted,
     is_generator,
     join_clauses,
+    main_method,
+    parameters_of,
+    parse_module,
     sentence,
+    top_level_class,
 )
+from howto_ls.model import Parameter
 
 
 def body(source: str) -> list[ast.stmt]:
@@ -234,3 +242,61 @@ def test_join_and_cap_keep_order_and_weight() -> None:
     assert join_clauses(many[:3], lettered=True) == "(a) c0; (b) c1; (c) c2"
     assert join_clauses(many, limit=4).endswith("(plus 2 smaller statements)")
     assert sentence("sends it") == "Sends it."
+
+
+DEFINITIONS = """\
+from dataclasses import dataclass
+from typing import ClassVar, overload
+
+TEXT = '''
+class Fake:
+'''
+
+
+@dataclass
+class Item:
+    kind: ClassVar[str] = "item"
+    sku: str
+    count: int = 1
+
+    def total(self, price: float, /, *extra: float, rounding: int = 2, **options: str) -> float:
+        return round(price * self.count, rounding)
+
+
+@overload
+def scale(value: int) -> int: ...
+def scale(value):
+    return value
+"""
+
+
+def test_definitions_are_read_from_the_cached_tree() -> None:
+    tree = parse_module(DEFINITIONS)
+    assert tree is not None and parse_module(DEFINITIONS) is tree
+    assert parse_module("def broken(:\n") is None
+    found = definitions(tree)
+    assert set(found) == {"Item", "Item.total", "scale"}
+    scale = found["scale"]
+    assert isinstance(scale, ast.FunctionDef) and not scale.decorator_list
+    item = top_level_class(DEFINITIONS, "Item")
+    assert item is not None and item.name == "Item"
+    assert top_level_class(DEFINITIONS, "Fake") is None  # only text inside a string
+    assert top_level_class(DEFINITIONS, "Missing") is None
+
+
+def test_parameters_fields_attributes_and_main_method() -> None:
+    item = top_level_class(DEFINITIONS, "Item")
+    assert item is not None
+    total = main_method(item)
+    assert total is not None and total.name == "total"
+    assert [(p.name, p.kind) for p in parameters_of(total)] == [
+        ("self", "positional_only"),
+        ("price", "positional_only"),
+        ("extra", "var_positional"),
+        ("rounding", "keyword_only"),
+        ("options", "var_keyword"),
+    ]
+    assert parameters_of(total)[3] == Parameter("rounding", "int", "2", "keyword_only")
+    assert dataclass_fields(item) == [Parameter("sku", "str"), Parameter("count", "int", "1")]
+    assert class_attributes(item, skip_fields=True) == []
+    assert ("kind", "'item'") in class_attributes(item)

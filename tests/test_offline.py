@@ -9,8 +9,9 @@ import jedi
 import pygls
 import pytest
 
+from howto_ls.backends.analysis import segment_of
 from howto_ls.backends.base import Backend
-from howto_ls.backends.offline import OfflineBackend, segment_of, write_guide
+from howto_ls.backends.offline import OfflineBackend, write_guide
 from howto_ls.guide import Guide, render, validate
 from howto_ls.model import GuideRequest, Symbol
 from howto_ls.symbols import list_symbols, symbol_named
@@ -126,9 +127,6 @@ def test_async_method_names_the_request_the_check_and_the_result(tmp_path: Path)
         "response.json()",
     ):
         assert fact in text, fact
-    assert "asyncio.run(main())" in guide.example
-    assert 'weather_client = WeatherClient(api_key="example")' in guide.example
-    assert 'await weather_client.fetch_forecast(city="example")' in guide.example
 
 
 def test_steps_follow_the_body_in_order(tmp_path: Path) -> None:
@@ -143,7 +141,6 @@ def test_async_generator_is_consumed_with_async_for(tmp_path: Path) -> None:
     symbol, guide = guide_for(tmp_path, "WeatherClient.stream")
     assert_usable(symbol, guide)
     assert "asynchronous generator method" in guide.description
-    assert "async for chunk in weather_client.stream(path=" in guide.example
     assert "response.aiter_lines()" in "\n".join(guide.steps)
     assert "GET request" in "\n".join(guide.steps)
 
@@ -152,15 +149,12 @@ def test_generator_is_consumed_with_for(tmp_path: Path) -> None:
     symbol, guide = guide_for(tmp_path, "WeatherClient.iter_days")
     assert_usable(symbol, guide)
     assert "generator method" in guide.description
-    assert "for item in weather_client.iter_days(forecast=" in guide.example
-    assert "asyncio" not in guide.example
 
 
 def test_classmethod_is_called_on_the_class(tmp_path: Path) -> None:
     symbol, guide = guide_for(tmp_path, "WeatherClient.from_env")
     assert_usable(symbol, guide)
     assert "class method of `WeatherClient`" in guide.description
-    assert 'WeatherClient.from_env(environ={"key": "value"})' in guide.example
 
 
 def test_property_is_read_from_an_instance(tmp_path: Path) -> None:
@@ -168,7 +162,6 @@ def test_property_is_read_from_an_instance(tmp_path: Path) -> None:
     assert_usable(symbol, guide)
     assert "is a property of `WeatherClient`" in guide.description
     assert "It is read like an attribute and returns `dict[str, str]` from `{" in guide.description
-    assert "print(weather_client.headers)" in guide.example
     assert "`'Authorization'`" in "\n".join(guide.steps)
 
 
@@ -179,7 +172,6 @@ def test_function_names_the_guard_the_raise_and_the_fallback(tmp_path: Path) -> 
     assert "`ValueError`" in steps
     assert "text.endswith('C')" in steps
     assert "If `ValueError` is raised, returns `float('nan')`" in steps
-    assert 'result = parse_temperature(text="Hello, world")' in guide.example
 
 
 def test_file_writer_gets_a_path_and_names_the_write(tmp_path: Path) -> None:
@@ -188,8 +180,6 @@ def test_file_writer_gets_a_path_and_names_the_write(tmp_path: Path) -> None:
     steps = "\n".join(guide.steps)
     assert "open(path, 'w', encoding='utf-8')" in steps
     assert "handle.write" in steps
-    assert "from pathlib import Path" in guide.example
-    assert 'save_report(path=Path("data.txt"), lines=["example"])' in guide.example
 
 
 def test_class_guide_walks_construction_and_main_method(tmp_path: Path) -> None:
@@ -200,7 +190,6 @@ def test_class_guide_walks_construction_and_main_method(tmp_path: Path) -> None:
     assert "`timeout` = `10.0`" in steps
     assert "constructed with `api_key` (`str`)" in steps
     assert "/v1/forecast" in steps
-    assert "await weather_client.fetch_forecast(" in guide.example
 
 
 def test_exception_class_without_methods(tmp_path: Path) -> None:
@@ -208,8 +197,6 @@ def test_exception_class_without_methods(tmp_path: Path) -> None:
     assert_usable(symbol, guide)
     assert "deriving from `Exception`" in guide.description
     assert "The service answered with an error." in guide.description
-    assert 'raise WeatherError("example")' in guide.example
-    assert "except WeatherError as error:" in guide.example
 
 
 SHAPES = '''\
@@ -255,43 +242,13 @@ column zero again
 '''
 
 
-def test_enum_lists_its_members(tmp_path: Path) -> None:
-    symbol, guide = guide_for(tmp_path, "Color", SHAPES)
-    assert_usable(symbol, guide)
-    assert "print(Color.RED)" in guide.example
-    assert "for member in Color:" in guide.example
-
-
 def test_dataclass_is_built_from_its_required_fields(tmp_path: Path) -> None:
     symbol, guide = guide_for(tmp_path, "Point.moved", SHAPES)
     assert_usable(symbol, guide)
-    assert "point = Point(x=1)" in guide.example
-    assert "result = point.moved(dx=1)" in guide.example
     symbol, guide = guide_for(tmp_path, "Point", SHAPES)
     assert (
         "dataclass built from the fields `x: int`, `y: int = 0` and "
         "`tags: list[str] = field(default_factory=list)`" in "\n".join(guide.steps)
-    )
-
-
-def test_unknown_types_become_named_placeholders_and_context_managers_use_with(
-    tmp_path: Path,
-) -> None:
-    symbol, guide = guide_for(tmp_path, "JSONRPCServer.__enter__", SHAPES)
-    assert_usable(symbol, guide)
-    assert "protocol_cls = ...  # a Point subclass" in guide.example
-    assert (
-        'with JSONRPCServer(protocol_cls=protocol_cls, url="https://example.com") '
-        "as jsonrpc_server:" in guide.example
-    )
-
-
-def test_context_manager_classes_are_used_in_a_with_block(tmp_path: Path) -> None:
-    symbol, guide = guide_for(tmp_path, "JSONRPCServer", SHAPES)
-    assert_usable(symbol, guide)
-    assert guide.example.endswith(
-        'with JSONRPCServer(protocol_cls=protocol_cls, url="https://example.com") '
-        "as jsonrpc_server:\n    print(jsonrpc_server)\n"
     )
 
 
@@ -309,7 +266,6 @@ def test_module_variable_and_module(tmp_path: Path) -> None:
     symbol, guide = guide_for(tmp_path, "BASE_URL")
     assert_usable(symbol, guide)
     assert "'https://weather.example.com'" in guide.description
-    assert "print(BASE_URL)" in guide.example
     symbol, guide = guide_for(tmp_path, "")
     assert_usable(symbol, guide)
     assert "`WeatherClient`" in guide.description
@@ -322,7 +278,6 @@ def test_module_variable_and_module(tmp_path: Path) -> None:
         in (steps)
     )
     assert "Imports `httpx`." in guide.steps
-    assert "from weather import client" in guide.example
 
 
 def test_vague_words_from_a_docstring_are_replaced(tmp_path: Path) -> None:

@@ -7,9 +7,11 @@ of the same module (or a container of one) gets a real instance built from that 
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from howto_ls.backends.analysis import (
     FunctionNode,
@@ -29,6 +31,12 @@ from howto_ls.backends.analysis import (
     top_level_class,
 )
 from howto_ls.model import Parameter, Symbol
+from howto_ls.project import public_import_path
+
+MAX_BUILD_DEPTH = 2  # classes built inside classes, at most
+LINE_LIMIT = 88
+_LIST_TYPES = frozenset({"list", "List", "Sequence", "Iterable", "Collection", "MutableSequence"})
+_DICT_TYPES = frozenset({"dict", "Dict", "Mapping", "MutableMapping"})
 
 _ASYNC_ITER = re.compile(r"\b(AsyncResult|AsyncGenerator|AsyncIterator|AsyncIterable)\b")
 _SYNC_ITER = re.compile(r"\b(Iterator|Generator)\b")
@@ -192,6 +200,9 @@ class _Example:
     body: list[str] = field(default_factory=list)
     needs_async: bool = False
     managed_from: int | None = None  # body lines from here run inside a ``with`` block
+    module_alias: str | None = None  # module examples reach the module's classes through it
+    building: set[str] = field(default_factory=set)  # classes being built, against cycles
+    reserved: set[str] = field(default_factory=set)  # variables the body assigns
 
     @property
     def top(self) -> str:
@@ -212,15 +223,29 @@ class _Example:
 
     # -- values -----------------------------------------------------------------------------
 
-    def value(self, param: Parameter) -> str:
-        """A realistic argument for ``param`` from its annotation, then its name."""
+    def value(self, param: Parameter, depth: int = 0) -> str:
+        """A realistic argument for ``param`` from its annotation, then its name.
+
+        An annotation naming a class of this module (or a container of one) gets a real
+        instance, built at most ``MAX_BUILD_DEPTH`` classes deep; at the top level it is bound
+        to a variable named after the parameter.
+        """
         name = param.name.lower().lstrip("_")
         if name == "model":
             default_model = self._class_constant("default_model")
             if default_model:
                 return default_model
         alternatives = _alternatives(param.annotation) if param.annotation else []
-        for annotation in alternatives:
+        local = [a for a in alternatives if self._local_class_in(a)]
+        for annotation in (a for a in alternatives if a not in local):
+            by_type = self._value_for_type(annotation, name)
+            if by_type is not None:
+                return by_type
+        for annotation in local:
+            built = self._built(annotation, depth)
+            if built is not None:
+                return self._bind(param.name, built) if depth == 0 else built
+        for annotation in local:
             by_type = self._value_for_type(annotation, name)
             if by_type is not None:
                 return by_type
@@ -235,6 +260,88 @@ class _Example:
             self.setup.append(f"{variable} = ...  # {what}")
             return variable
         return '"example"'
+
+    def _local_class_in(self, annotation: str) -> bool:
+        """Whether ``annotation`` names a public class of this module, or a container of one."""
+        head, _, inner = annotation.partition("[")
+        inner = inner[:-1] if inner.endswith("]") else inner
+        short = head.rsplit(".", 1)[-1]
+        if inner and short in _LIST_TYPES:
+            return self._local_class_in(_unwrap(_split_top(inner, ",")[0]))
+        if inner and short in _DICT_TYPES:
+            rest = _split_top(inner, ",")[1:]
+            return bool(rest) and self._local_class_in(_unwrap(rest[0]))
+        return head in _class_names(self.source) and not head.startswith("_")
+
+    def _built(self, annotation: str, depth: int) -> str | None:
+        """``StockItem(...)`` (or ``[StockItem(...)]``) when ``annotation`` names a class of
+        this module that can be built; else None."""
+        head, _, inner = annotation.partition("[")
+        inner = inner[:-1] if inner.endswith("]") else inner
+        short = head.rsplit(".", 1)[-1]
+        if inner and short in _LIST_TYPES:
+            item = self._built(_unwrap(_split_top(inner, ",")[0]), depth)
+            return f"[{item}]" if item is not None else None
+        if inner and short in _DICT_TYPES:
+            key, *rest = _split_top(inner, ",")
+            item = self._built(_unwrap(rest[0]), depth) if rest else None
+            if item is None:
+                return None
+            key_value = self._value_for_type(_unwrap(key), "") or '"key"'
+            return f"{{{key_value}: {item}}}"
+        if depth >= MAX_BUILD_DEPTH or head in self.building or not self._local_class_in(head):
+            return None
+        class_node = top_level_class(self.source, head)
+        if class_node is None:
+            return None
+        self.building.add(head)
+        try:
+            return self._construct(class_node, depth + 1)
+        finally:
+            self.building.discard(head)
+
+    def _construct(self, node: ast.ClassDef, depth: int) -> str | None:
+        """An expression that builds the module's class ``node``, or None for one that cannot
+        be built directly (a protocol or an abstract class)."""
+        bases = {code(b, 80).partition("[")[0].rsplit(".", 1)[-1] for b in node.bases}
+        if bases & _ENUM_BASES:
+            members = [name for name, _ in class_attributes(node) if not name.startswith("_")]
+            return f"{self._local_name(node.name)}.{members[0]}" if members else None
+        if "Protocol" in bases or _is_abstract(node):
+            return None
+        params = dataclass_fields(node) if "TypedDict" in bases else self.constructor(node)
+        arguments = self.arguments(params, depth)
+        return f"{self._local_name(node.name)}({arguments})"
+
+    def _local_name(self, name: str) -> str:
+        """How the example names the module's class ``name``, importing it when needed."""
+        if self.module_alias is not None:
+            return f"{self.module_alias}.{name}"
+        if name != self.top:
+            self.imports.append(f"from {self._import_path_of(name)} import {name}")
+        return name
+
+    def _import_path_of(self, name: str) -> str:
+        """The symbol's import path when it also exposes ``name``; else the defining module."""
+        symbol = self.symbol
+        if not symbol.module or symbol.import_path in {"", symbol.module}:
+            return self.import_path
+        root = _package_root(symbol.path, symbol.module)
+        if root is not None and public_import_path(symbol.module, name, root) == self.import_path:
+            return self.import_path
+        return symbol.module
+
+    def _bind(self, name: str, expression: str) -> str:
+        """Assign ``expression`` to a fresh variable named after ``name`` in the setup."""
+        base = snake_case(name)
+        if base in {self.top, self.module_alias} or base in self.reserved:
+            base += "_obj"
+        taken = {line.split(" = ", 1)[0] for line in self.setup if not line[:1].isspace()}
+        variable, number = base, 2
+        while variable in taken:
+            variable, number = f"{base}_{number}", number + 1
+        self.setup += _layout(variable, expression)
+        return variable
 
     def _use(self, value: str) -> str:
         if value == "messages" and MESSAGES[0] not in self.setup:
@@ -291,7 +398,7 @@ class _Example:
                 return repr(statement.value.value).replace("'", '"')
         return None
 
-    def arguments(self, params: Sequence[Parameter]) -> str:
+    def arguments(self, params: Sequence[Parameter], depth: int = 0) -> str:
         """Required arguments (positional-only ones by position, the rest by keyword).
 
         With nothing required, the first optional parameter whose name says what it holds
@@ -307,12 +414,12 @@ class _Example:
         for param in usable:
             if param.default is not None:
                 continue
-            value = self.value(param)
+            value = self.value(param, depth)
             parts.append(value if param.kind == "positional_only" else f"{param.name}={value}")
         if not parts:
             notable = next((p for p in usable if _NOTABLE.search(p.name)), None)
             if notable is not None:
-                value = self.value(notable)
+                value = self.value(notable, depth)
                 shown = value if notable.kind == "positional_only" else f"{notable.name}={value}"
                 parts.append(shown)
         return ", ".join(parts)
@@ -345,6 +452,7 @@ class _Example:
         variable = snake_case(class_path.rsplit(".", 1)[-1])
         if variable == self.top:
             variable += "_obj"
+        self.reserved.add(variable)
         args = self.arguments(self.constructor(class_node))
         if class_node is not None and find_method(class_node, "__aenter__") is not None:
             self.needs_async = True
@@ -491,6 +599,7 @@ class _Example:
         """An example that imports the module and calls its first public function."""
         path = self.import_path
         alias = path.rsplit(".", 1)[-1]
+        self.module_alias = alias
         if "." in path:
             self.imports.append(f"from {path.rsplit('.', 1)[0]} import {alias}")
         else:
@@ -519,7 +628,7 @@ class _Example:
         lines: list[str] = []
         if self.needs_async:
             lines.append("import asyncio")
-        imports = list(dict.fromkeys(self.imports))
+        imports = _merged(self.imports)
         std = [i for i in imports if i.startswith("from pathlib")]
         lines += std
         if lines:
@@ -540,6 +649,99 @@ class _Example:
             lines += ["", *body]
         text = "\n".join(lines).strip("\n") + "\n"
         return _checked(text, self.import_path, self.top)
+
+
+@functools.lru_cache(maxsize=8)
+def _class_names(source: str) -> frozenset[str]:
+    """The names of the classes defined at the top level of ``source``."""
+    return frozenset(re.findall(r"^class[ \t]+(\w+)", source, re.MULTILINE))
+
+
+def _is_abstract(node: ast.ClassDef) -> bool:
+    """Whether the class declares abstract methods (``@abstractmethod`` and the like)."""
+    for statement in node.body:
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef) and any(
+            name.rsplit(".", 1)[-1].startswith("abstract") for name in decorator_names(statement)
+        ):
+            return True
+    return False
+
+
+def _package_root(path: Path, module: str) -> Path | None:
+    """The folder ``module`` is imported from, when ``path`` lies where its name says."""
+    parts = module.split(".")
+    packages = parts if path.name == "__init__.py" else parts[:-1]
+    if path.name != "__init__.py" and path.stem != parts[-1]:
+        return None
+    folder = path.parent
+    for name in reversed(packages):
+        if folder.name != name:
+            return None
+        folder = folder.parent
+    return folder
+
+
+def _layout(variable: str, expression: str) -> list[str]:
+    """``variable = expression``, broken one item per line where a line would be too long."""
+    return _broken(f"{variable} = ", expression, "", "")
+
+
+def _broken(prefix: str, expression: str, suffix: str, indent: str) -> list[str]:
+    """The lines of ``prefix + expression + suffix``, splitting lists, dicts and calls."""
+    line = f"{indent}{prefix}{expression}{suffix}"
+    if len(line) <= LINE_LIMIT:
+        return [line]
+    try:
+        node = ast.parse(expression, mode="eval").body
+    except SyntaxError:
+        return [line]
+
+    def segment(part: ast.AST) -> str:
+        return ast.get_source_segment(expression, part) or ""
+
+    if isinstance(node, ast.List):
+        opening, closing = "[", "]"
+        pieces = [("", segment(item)) for item in node.elts]
+    elif isinstance(node, ast.Dict) and all(key is not None for key in node.keys):
+        opening, closing = "{", "}"
+        pieces = [
+            (f"{segment(key)}: ", segment(value))
+            for key, value in zip(node.keys, node.values, strict=True)
+            if key is not None
+        ]
+    elif isinstance(node, ast.Call):
+        opening, closing = f"{segment(node.func)}(", ")"
+        pieces = [("", segment(argument)) for argument in node.args]
+        pieces += [(f"{k.arg}=" if k.arg else "**", segment(k.value)) for k in node.keywords]
+    else:
+        return [line]
+    if not pieces or any(not text for _, text in pieces):
+        return [line]
+    lines = [f"{indent}{prefix}{opening}"]
+    for head, text in pieces:
+        lines += _broken(head, text, ",", indent + "    ")
+    return [*lines, f"{indent}{closing}{suffix}"]
+
+
+def _merged(imports: Sequence[str]) -> list[str]:
+    """The import lines, with the names imported from one module joined into one line."""
+    groups: dict[str, list[str]] = {}
+    for line in dict.fromkeys(imports):
+        match = re.fullmatch(r"from (\S+) import (\w+)", line)
+        key, name = (match.group(1), match.group(2)) if match else (line, "")
+        groups.setdefault(key, [])
+        if name:
+            groups[key].append(name)
+    return [
+        f"from {key} import {', '.join(sorted(names, key=_import_order))}" if names else key
+        for key, names in groups.items()
+    ]
+
+
+def _import_order(name: str) -> tuple[int, str]:
+    """isort's order by type: CONSTANTS, then Classes, then the rest."""
+    kind = 0 if name.isupper() and len(name) > 1 else 1 if name[:1].isupper() else 2
+    return kind, name
 
 
 def _returns_value(node: FunctionNode) -> bool:

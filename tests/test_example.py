@@ -1,0 +1,287 @@
+"""Usage examples: the call shape each kind needs, argument values, and classes of the module
+built for real, imported from the symbol's public path."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+from howto_ls.backends.analysis import definitions, parse_module
+from howto_ls.backends.example import build_example
+from howto_ls.model import Symbol
+from howto_ls.symbols import symbol_named
+from tests.test_offline import HTTP_CLIENT, SHAPES
+
+STOCK = '''\
+"""Stock records."""
+
+from __future__ import annotations
+
+import enum
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import NamedTuple, Protocol
+
+
+class Unit(enum.Enum):
+    PIECE = "piece"
+    BOX = "box"
+
+
+class Money(NamedTuple):
+    amount: float
+    currency: str
+
+
+@dataclass
+class StockItem:
+    sku: str
+    quantity: int
+    unit: Unit
+    price: Money
+
+    def needs_reorder(self, threshold: int = 5) -> bool:
+        return self.quantity < threshold
+
+
+class Shelf:
+    def __init__(self, label: str, first: StockItem) -> None:
+        self.items = [first]
+
+
+class Aisle:
+    def __init__(self, shelf: Shelf) -> None:
+        self.shelf = shelf
+
+
+class Node:
+    def __init__(self, parent: Node) -> None:
+        self.parent = parent
+
+
+class Sink(Protocol):
+    def write(self, text: str) -> None: ...
+
+
+class Store(ABC):
+    @abstractmethod
+    def save(self, item: StockItem) -> None: ...
+
+
+class Hidden:
+    def __init__(self, size: int) -> None:
+        self.size = size
+
+
+def restock(items: Iterable[StockItem], batch_size: int = 20) -> dict[str, int]:
+    orders: dict[str, int] = {}
+    for item in items:
+        if item.needs_reorder():
+            orders[item.sku] = batch_size - item.quantity
+    return orders
+
+
+def by_sku(table: Mapping[str, StockItem]) -> list[str]:
+    return sorted(table)
+
+
+def walk(aisle: Aisle, node: Node) -> None:
+    print(aisle, node)
+
+
+def report(sink: Sink, store: Store, hidden: Hidden, name: StockItem | str) -> None:
+    sink.write(name if isinstance(name, str) else name.sku)
+'''
+
+
+def example_for(
+    tmp_path: Path, qualname: str, source: str, package: str = "weather", exports: str = ""
+) -> tuple[Symbol, str]:
+    """The example for ``qualname`` in ``source``, written to ``<package>/client.py``."""
+    folder = tmp_path / package
+    folder.mkdir(exist_ok=True)
+    (folder / "__init__.py").write_text(exports, encoding="utf-8")
+    path = folder / "client.py"
+    path.write_text(source, encoding="utf-8")
+    symbol = symbol_named(source, path, qualname, tmp_path)
+    tree = parse_module(source)
+    assert tree is not None
+    found = definitions(tree)
+    parts = qualname.split(".")
+    parents = [found[".".join(parts[:end])] for end in range(1, len(parts))]
+    node: ast.AST | None = found.get(qualname) if qualname else tree
+    if node is None:
+        node = next(
+            n
+            for n in tree.body
+            if isinstance(n, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == qualname for t in n.targets)
+        )
+    example = build_example(symbol, node, source, parents)
+    ast.parse(example)
+    return symbol, example
+
+
+def run_example(tmp_path: Path, example: str) -> str:
+    """Run ``example`` with ``tmp_path`` importable; its standard output."""
+    result = subprocess.run(
+        [sys.executable, "-c", example],
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(tmp_path)},
+        capture_output=True,
+        check=False,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+# -- call shapes ---------------------------------------------------------------------------------
+
+
+def test_async_method_runs_in_asyncio_on_an_instance(tmp_path: Path) -> None:
+    _, example = example_for(tmp_path, "WeatherClient.fetch_forecast", HTTP_CLIENT)
+    assert "asyncio.run(main())" in example
+    assert 'weather_client = WeatherClient(api_key="example")' in example
+    assert 'await weather_client.fetch_forecast(city="example")' in example
+
+
+def test_each_kind_gets_its_call_shape(tmp_path: Path) -> None:
+    shapes = {
+        "WeatherClient.stream": "async for chunk in weather_client.stream(path=",
+        "WeatherClient.iter_days": "for item in weather_client.iter_days(forecast=",
+        "WeatherClient.from_env": 'WeatherClient.from_env(environ={"key": "value"})',
+        "WeatherClient.headers": "print(weather_client.headers)",
+        "WeatherClient": "await weather_client.fetch_forecast(",
+        "parse_temperature": 'result = parse_temperature(text="Hello, world")',
+        "save_report": 'save_report(path=Path("data.txt"), lines=["example"])',
+        "BASE_URL": "print(BASE_URL)",
+        "": "from weather import client",
+    }
+    for qualname, expected in shapes.items():
+        _, example = example_for(tmp_path, qualname, HTTP_CLIENT)
+        assert expected in example, (qualname, example)
+    _, example = example_for(tmp_path, "WeatherClient.iter_days", HTTP_CLIENT)
+    assert "asyncio" not in example
+    _, example = example_for(tmp_path, "save_report", HTTP_CLIENT)
+    assert example.startswith(
+        "from pathlib import Path\n\nfrom weather.client import save_report\n"
+    )
+
+
+def test_exception_class_is_raised_and_caught(tmp_path: Path) -> None:
+    _, example = example_for(tmp_path, "WeatherError", HTTP_CLIENT)
+    assert 'raise WeatherError("example")' in example
+    assert "except WeatherError as error:" in example
+
+
+def test_enum_lists_its_members(tmp_path: Path) -> None:
+    _, example = example_for(tmp_path, "Color", SHAPES)
+    assert "print(Color.RED)" in example
+    assert "for member in Color:" in example
+
+
+def test_dataclass_is_built_from_its_required_fields(tmp_path: Path) -> None:
+    _, example = example_for(tmp_path, "Point.moved", SHAPES)
+    assert "point = Point(x=1)" in example
+    assert "result = point.moved(dx=1)" in example
+
+
+def test_unknown_types_become_named_placeholders_and_context_managers_use_with(
+    tmp_path: Path,
+) -> None:
+    _, example = example_for(tmp_path, "JSONRPCServer.__enter__", SHAPES)
+    assert "protocol_cls = ...  # a Point subclass" in example
+    assert (
+        'with JSONRPCServer(protocol_cls=protocol_cls, url="https://example.com") '
+        "as jsonrpc_server:" in example
+    )
+
+
+def test_context_manager_classes_are_used_in_a_with_block(tmp_path: Path) -> None:
+    _, example = example_for(tmp_path, "JSONRPCServer", SHAPES)
+    assert example.endswith(
+        'with JSONRPCServer(protocol_cls=protocol_cls, url="https://example.com") '
+        "as jsonrpc_server:\n    print(jsonrpc_server)\n"
+    )
+
+
+def test_a_symbol_missing_from_the_source_is_imported_and_printed(tmp_path: Path) -> None:
+    symbol, _ = example_for(tmp_path, "parse_temperature", HTTP_CLIENT)
+    example = build_example(symbol, None, "")
+    assert example == "from weather.client import parse_temperature\n\nprint(parse_temperature)\n"
+
+
+# -- classes of the module built for real ------------------------------------------------------
+
+
+def test_a_list_of_the_modules_class_is_built_and_runs(tmp_path: Path) -> None:
+    exports = "from inventory.client import StockItem, restock\n"
+    symbol, example = example_for(tmp_path, "restock", STOCK, "inventory", exports)
+    assert symbol.import_path == "inventory"
+    assert example == (
+        "from inventory import StockItem, restock\n"
+        "from inventory.client import Money, Unit\n"
+        "\n"
+        "items = [\n"
+        "    StockItem(\n"
+        '        sku="example",\n'
+        "        quantity=1,\n"
+        "        unit=Unit.PIECE,\n"
+        '        price=Money(amount=1.0, currency="example"),\n'
+        "    ),\n"
+        "]\n"
+        "\n"
+        "result = restock(items=items)\n"
+        "print(result)\n"
+    )
+    assert run_example(tmp_path, example) == "{'example': 19}\n"
+
+
+def test_short_bindings_stay_on_one_line(tmp_path: Path) -> None:
+    _, example = example_for(tmp_path, "StockItem.needs_reorder", STOCK)
+    assert example.startswith("from weather.client import Money, StockItem, Unit\n")
+    assert 'unit = Unit.PIECE\nprice = Money(amount=1.0, currency="example")\n' in example
+    assert 'StockItem(sku="example", quantity=1, unit=unit, price=price)' in example
+    assert run_example(tmp_path, example) == "True\n"
+
+
+def test_mappings_of_the_modules_class_are_built(tmp_path: Path) -> None:
+    _, example = example_for(tmp_path, "by_sku", STOCK)
+    assert 'table = {\n    "example": StockItem(\n        sku="example",' in example
+    assert "result = by_sku(table=table)" in example
+
+
+def test_building_stops_two_classes_deep_and_never_loops(tmp_path: Path) -> None:
+    _, example = example_for(tmp_path, "walk", STOCK)
+    setup = example.split("\n\n")[1].splitlines()
+    assert "first = ...  # a StockItem object" in setup
+    assert 'aisle = Aisle(shelf=Shelf(label="example", first=first))' in setup
+    assert "parent = ...  # a Node object" in setup
+    assert "node = Node(parent=parent)" in setup
+    assert "walk(aisle=aisle, node=node)" in example
+
+
+def test_protocols_abstract_and_private_classes_keep_placeholders(tmp_path: Path) -> None:
+    source = STOCK.replace("class Hidden", "class _Hidden").replace("hidden: Hidden", "h: _Hidden")
+    _, example = example_for(tmp_path, "report", source)
+    assert "sink = ...  # a Sink object" in example
+    assert "store = ...  # a Store object" in example
+    assert "h = ...  # a _Hidden object" in example
+    assert 'name="example"' in example  # a plain str beats building StockItem
+    assert example.startswith("from weather.client import report\n")
+
+
+def test_module_examples_reach_classes_through_the_module(tmp_path: Path) -> None:
+    source = (
+        "class Client:\n"
+        "    def __init__(self, token: str) -> None:\n        self.token = token\n\n\n"
+        "def fetch(client: Client) -> str:\n    return client.token\n"
+    )
+    _, example = example_for(tmp_path, "", source)
+    assert 'client_obj = client.Client(token="example")' in example
+    assert "result = client.fetch(client=client_obj)" in example
