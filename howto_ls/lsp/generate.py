@@ -1,4 +1,8 @@
-"""The ``howto.generate`` command: resolve, write the guide, apply a versioned edit or show it."""
+"""The ``howto.generate`` command: resolve, write the guide, apply a versioned edit or show it.
+
+A model's guide that still fails validation after the repair round is not written; the user is
+asked (``window/showMessageRequest``) whether to write the offline guide instead.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from lsprotocol import types
 
 from howto_ls.config import TARGETS
 from howto_ls.engine import FileChange
-from howto_ls.errors import HowtoError, StaleDocumentError
+from howto_ls.errors import GuideValidationError, HowtoError, StaleDocumentError
 from howto_ls.guide import Guide
 from howto_ls.lsp.convert import can_create, guide_markdown, uri_from_path, workspace_edit
 from howto_ls.lsp.progress import WorkProgress
@@ -25,6 +29,9 @@ logger = logging.getLogger("howto_ls.server")
 
 COMMAND = "howto.generate"
 TITLE = "Generate how-to doc"
+USE_OFFLINE = "Use offline guide"
+LISTED_PROBLEMS = 3  # problems named in the message; the rest are counted
+PROBLEM_CHARS = 100  # each named problem is cut to this length
 
 
 @dataclass(frozen=True)
@@ -120,7 +127,18 @@ async def _run(server: HowtoServer, args: GenerateArgs, progress: WorkProgress) 
     module_source = source if symbol.path == path else server.current_text(symbol.path)[0]
     if engine.backend.name == "offline":
         progress.report("Writing the guide offline")
-    guide = await engine.write_guide(symbol, module_source, progress.report)
+    try:
+        guide = await engine.write_guide(symbol, module_source, progress.report)
+    except GuideValidationError as exc:
+        progress.report("Waiting for a choice: use the offline guide?")
+        if not await _offer_offline(server, symbol, exc):
+            progress.end_message = "Nothing written"
+            return {"applied": False, "error": str(exc), "problems": list(exc.problems)}
+        progress.report("Writing the guide offline")
+        current = server.current_text(symbol.path)[0]
+        if current != module_source:
+            symbol, module_source = _relocate(server, symbol, current), current
+        guide = engine.offline_guide(symbol, module_source)
     if not symbol.in_project:
         return await _show_guide(server, symbol, guide, "it is defined outside the project")
     progress.report("Inserting")
@@ -129,6 +147,46 @@ async def _run(server: HowtoServer, args: GenerateArgs, progress: WorkProgress) 
         symbol = _relocate(server, symbol, current)
     change = engine.plan_write(symbol, current, guide, args.target)
     return await _apply(server, symbol, guide, change, version)
+
+
+async def _offer_offline(server: HowtoServer, symbol: Symbol, error: GuideValidationError) -> bool:
+    """Ask whether to write the offline guide instead; whether the user chose to."""
+    message = validation_message(symbol.display_name, server.engine.backend.describe(), error)
+    server.log(message, types.MessageType.Warning)
+    try:
+        choice = await server.window_show_message_request_async(
+            types.ShowMessageRequestParams(
+                type=types.MessageType.Warning,
+                message=message,
+                actions=[types.MessageActionItem(title=USE_OFFLINE)],
+            )
+        )
+    except Exception as exc:  # a client without showMessageRequest: say it, write nothing
+        logger.info("window/showMessageRequest failed: %s", exc)
+        server.show(f"howto-ls: {error}", types.MessageType.Error)
+        return False
+    return choice is not None and choice.title == USE_OFFLINE
+
+
+def validation_message(name: str, source: str, error: GuideValidationError) -> str:
+    """One line: what is wrong with the model's guide for ``name``, and what to do about it."""
+    problems = [_shorten(problem) for problem in error.problems] or [str(error)]
+    listed = "; ".join(problems[:LISTED_PROBLEMS])
+    more = len(problems) - LISTED_PROBLEMS
+    if more > 0:
+        listed += f"; and {more} more"
+    count = len(problems)
+    return (
+        f"howto-ls: the guide {source} wrote for {name} still has {count}"
+        f" problem{'s' if count != 1 else ''} after a repair round ({listed}); nothing was"
+        f" written. Choose '{USE_OFFLINE}' to write the static-analysis guide, or try again"
+        " or another model."
+    )
+
+
+def _shorten(problem: str) -> str:
+    line = " ".join(problem.split())
+    return line if len(line) <= PROBLEM_CHARS else line[: PROBLEM_CHARS - 1] + "…"
 
 
 def _relocate(server: HowtoServer, symbol: Symbol, current: str) -> Symbol:

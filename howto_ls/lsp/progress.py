@@ -16,6 +16,7 @@ from pygls.lsp.server import LanguageServer
 logger = logging.getLogger("howto_ls.server")
 
 REPORT_INTERVAL = 0.1  # seconds between two reports of the same step (e.g. a model's stream)
+CREATE_TIMEOUT = 5.0  # seconds a client may take to accept a progress token
 
 
 class WorkProgress:
@@ -39,8 +40,10 @@ class WorkProgress:
         if self.enabled:
             token = f"howto-ls/{uuid.uuid4()}"
             try:
-                await self.server.work_done_progress.create_async(token)
-            except Exception as exc:  # the client may refuse; work goes on without progress
+                await asyncio.wait_for(
+                    self.server.work_done_progress.create_async(token), CREATE_TIMEOUT
+                )
+            except Exception as exc:  # refused or unanswered: the work goes on without progress
                 logger.info("work-done progress unavailable: %s", exc)
             else:
                 self.token = token
