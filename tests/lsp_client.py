@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sys
 from collections.abc import AsyncIterator
@@ -96,6 +97,9 @@ class Editor:
     edits: list[types.WorkspaceEdit] = field(default_factory=list)
     reject: str | None = None
     edit_hook: Any = None  # called with the edit before it is applied
+    choose: Any = None  # picks the title answered to window/showMessageRequest (None: dismiss)
+    requests_shown: list[types.ShowMessageRequestParams] = field(default_factory=list)
+    stderr: list[str] = field(default_factory=list)  # the server's stderr, line by line
 
     def uri(self, relpath: str) -> str:
         """The URI of a project file."""
@@ -137,6 +141,12 @@ class Editor:
         self.client.text_document_did_save(
             types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
         )
+
+    def answer(self, params: types.ShowMessageRequestParams) -> types.MessageActionItem | None:
+        """Answer ``window/showMessageRequest`` with the action ``choose`` picks, or dismiss it."""
+        self.requests_shown.append(params)
+        title = self.choose(params) if self.choose is not None else None
+        return None if title is None else types.MessageActionItem(title=title)
 
     def apply(self, edit: types.WorkspaceEdit) -> types.ApplyWorkspaceEditResult:
         """Apply a workspace edit: reject stale versions, create files, edit buffers or disk."""
@@ -205,6 +215,12 @@ async def running_server(
     def apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
         return editor.apply(params.edit)
 
+    @client.feature(types.WINDOW_SHOW_MESSAGE_REQUEST)
+    def show_message_request(
+        params: types.ShowMessageRequestParams,
+    ) -> types.MessageActionItem | None:
+        return editor.answer(params)
+
     state = root.parent / f"{root.name}-state"
     server_env = {
         **os.environ,
@@ -219,6 +235,7 @@ async def running_server(
         if env is None or key not in env:
             server_env.pop(key, None)
     await client.start_io(*SERVER, env=server_env, cwd=str(root))
+    recorder = _record_stderr(client, editor.stderr)
     try:
         await client.initialize_session(
             types.InitializeParams(
@@ -237,7 +254,27 @@ async def running_server(
         except Exception:  # the test already failed, or the server died; stop it anyway
             if client._server is not None and client._server.returncode is None:
                 client._server.kill()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(asyncio.shield(recorder), 2)  # the last lines, up to EOF
         await asyncio.wait_for(client.stop(), 10)
+
+
+def _record_stderr(client: LanguageClient, lines: list[str]) -> asyncio.Task[None]:
+    """Keep the server's stderr in ``lines`` while still forwarding it to the test's stderr."""
+    process = client._server
+    if client._stderr_forwarder is not None:
+        client._stderr_forwarder.cancel()
+
+    async def record() -> None:
+        if process is None or process.stderr is None:
+            return
+        while line := await process.stderr.readline():
+            lines.append(line.decode("utf-8", "replace"))
+            sys.stderr.buffer.write(line)
+
+    task = asyncio.create_task(record())
+    client._stderr_forwarder = task
+    return task
 
 
 async def code_actions(

@@ -1,0 +1,364 @@
+"""``howto.generate`` against a faulty model server: clear messages, no edits, no leaked key."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import socket
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from lsprotocol import types
+
+from howto_ls.guide import HEADING
+from howto_ls.testing import FakeOpenAI, Reply
+from howto_ls.testing.fake_openai import (
+    NO_SECTIONS,
+    context_length_exceeded,
+    dropped,
+    empty,
+    malformed,
+    not_found,
+    rate_limited,
+    server_error,
+)
+from howto_ls.testing.samples import CART_SOURCE, GOOD_GUIDE, INVENTED_GUIDE, write_project
+from tests.lsp_client import Editor, code_actions, line_of, run_action, running_server, wait_for
+
+SECRET = "sk-howto-test-0123456789-SECRET-abcdef"
+USE_OFFLINE = "Use offline guide"
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def model_options(fake: FakeOpenAI) -> dict[str, Any]:
+    return {"howto": {"backend": "openai", "baseUrl": fake.url, "model": fake.model}}
+
+
+def key_env() -> dict[str, str]:
+    return {"HOWTO_API_KEY": SECRET}
+
+
+async def generate_total(editor: Editor, uri: str) -> Any:
+    """Run "Generate how-to doc" on ``total`` the way an editor does."""
+    line, col = line_of(editor.text(uri), "def total")
+    actions = await code_actions(editor, uri, line, col + 5)
+    chosen = [a for a in actions if a.title == "Generate how-to doc"]
+    assert chosen, [a.title for a in actions]
+    return await asyncio.wait_for(run_action(editor, chosen[0]), 30)
+
+
+def everything_said(editor: Editor) -> list[str]:
+    """Every text the server sent the user or wrote to its stderr."""
+    client = editor.client
+    texts = [m.message for m in client.messages]
+    texts += [m.message for m in client.log_messages]
+    texts += [r.message for r in editor.requests_shown]
+    for reports in client.progress_reports.values():
+        texts += [str(getattr(r, "message", None) or getattr(r, "title", "")) for r in reports]
+    texts += editor.stderr
+    return texts
+
+
+def assert_no_secret(editor: Editor) -> None:
+    leaks = [text for text in everything_said(editor) if SECRET in text or SECRET[-12:] in text]
+    assert leaks == []
+
+
+def progress_steps(editor: Editor) -> list[str]:
+    reports: list[Any] = [r for rs in editor.client.progress_reports.values() for r in rs]
+    return [r.message or "" for r in reports if isinstance(r, types.WorkDoneProgressReport)]
+
+
+# --- Faults: one server, one fake, one fault per test --------------------------------------------
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A fault, the chat requests it takes, and words the user's message must contain."""
+
+    name: str
+    replies: tuple[Reply | str, ...]
+    requests: int
+    cause: str
+    fix: str
+    settings: dict[str, Any] = field(default_factory=dict)
+    wrong_key: bool = False  # the fake expects another key (and echoes the one it got)
+    offers_offline: bool = False
+
+
+def echoing(reply: Reply) -> Reply:
+    """``reply`` with the key echoed in its error message, as some servers do."""
+    body = dict(reply.error or {})
+    error = dict(body.get("error", {}))
+    error["message"] = f"{error.get('message', '')} (key {SECRET})"
+    return dataclasses.replace(reply, error={"error": error})
+
+
+def fast_retries(reply: Reply) -> Reply:
+    return dataclasses.replace(reply, headers={"Retry-After": "0"})
+
+
+FAULTS = [
+    Fault("unauthorized", (), 1, "rejected the API key (401)", "HOWTO_API_KEY", wrong_key=True),
+    Fault("not found", (not_found(),), 1, "not found (404)", "check howto.model and howto.baseUrl"),
+    Fault(
+        "rate limited",
+        tuple(echoing(rate_limited(retry_after="0")) for _ in range(4)),
+        4,
+        "rate limited (429) by",
+        "lower howto.maxConcurrency",
+    ),
+    Fault(
+        "server error",
+        tuple(echoing(fast_retries(server_error(500))) for _ in range(4)),
+        4,
+        "failed (500) after 3 retries",
+        "try again later",
+    ),
+    Fault(
+        "dropped mid-stream",
+        (dropped(GOOD_GUIDE, after=3),),
+        1,
+        "broke after 24 characters",
+        "try again",
+    ),
+    Fault(
+        "malformed event",
+        (malformed(""),),
+        1,
+        "sent a stream event that is not JSON",
+        "points at an OpenAI-compatible server",
+    ),
+    Fault("empty answer", (empty(),), 1, "empty answer", "try again or choose another model"),
+    Fault(
+        "no sections",
+        (NO_SECTIONS, NO_SECTIONS),
+        2,
+        "section is missing",
+        USE_OFFLINE,
+        offers_offline=True,
+    ),
+    Fault(
+        "context too long",
+        (echoing(context_length_exceeded()),),
+        1,
+        "prompt is too long for model",
+        "choose a model with a larger context window",
+    ),
+    Fault(
+        "connection refused",
+        (),
+        0,
+        "cannot connect to http://127.0.0.1:",
+        "is the model server running?",
+        settings={"baseUrl": f"http://127.0.0.1:{free_port()}/v1"},
+    ),
+    Fault(
+        "total timeout",
+        (Reply(content=GOOD_GUIDE, first_token_delay=10),),
+        1,
+        "no answer within 0.5 s",
+        "raise howto.timeout",
+        settings={"timeout": 0.5},
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def fake() -> Iterator[FakeOpenAI]:
+    with FakeOpenAI(default="unexpected request", api_key=SECRET) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("models") / "proj"
+    write_project(root)
+    return root
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def editor(project: Path, fake: FakeOpenAI) -> AsyncIterator[Editor]:
+    """One server for every fault: a fault writes nothing, so the next one starts clean."""
+    async with running_server(project, init_options=model_options(fake), env=key_env()) as ed:
+        yield ed
+    assert_no_secret(ed)  # stderr up to the server's exit
+    assert any("rejected the API key" in line for line in ed.stderr)  # stderr was captured
+
+
+async def configure(editor: Editor, settings: dict[str, Any]) -> None:
+    """Push ``howto`` settings and wait until the server took them."""
+    before = len(editor.client.log_messages)
+    editor.client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"howto": settings})
+    )
+    await wait_for(
+        lambda: any(
+            "howto settings changed" in m.message for m in editor.client.log_messages[before:]
+        ),
+        5,
+    )
+
+
+@pytest.mark.parametrize("fault", FAULTS, ids=[f.name for f in FAULTS])
+async def test_a_faulty_model_changes_nothing_and_says_why(
+    editor: Editor, fake: FakeOpenAI, project: Path, fault: Fault
+) -> None:
+    uri = editor.open("shop/cart.py")
+    client = editor.client
+    messages, requests = len(client.messages), len(editor.requests_shown)
+    asked, edits = len(fake.chat_requests), len(editor.edits)
+    fake.enqueue(*fault.replies)
+    if fault.settings:
+        await configure(editor, fault.settings)
+    if fault.wrong_key:
+        fake.api_key = "sk-the-key-the-server-wants"
+    try:
+        result = await generate_total(editor, uri)
+    finally:
+        fake.api_key = SECRET
+        if fault.settings:
+            await configure(editor, {})
+
+    assert result["applied"] is False
+    assert len(editor.edits) == edits, "no workspace/applyEdit was even asked for"
+    assert editor.text(uri) == CART_SOURCE
+    assert (project / "shop" / "cart.py").read_text(encoding="utf-8") == CART_SOURCE
+    assert len(fake.chat_requests) - asked == fault.requests
+    new = [m.message for m in client.messages[messages:]]
+    if fault.offers_offline:
+        assert new == []
+        (request,) = editor.requests_shown[requests:]  # dismissed by the editor
+        assert [a.title for a in request.actions or []] == [USE_OFFLINE]
+        said = request.message
+    else:
+        assert len(new) == 1, new
+        assert editor.requests_shown[requests:] == []
+        said = new[0]
+        assert client.messages[-1].type == types.MessageType.Error
+    assert said.startswith("howto-ls: ") and "\n" not in said
+    assert fault.cause in said and fault.fix in said, said
+    # The server is still there: listing actions works, and stderr has the cause too.
+    line, col = line_of(CART_SOURCE, "def total")
+    assert "Generate how-to doc" in [a.title for a in await code_actions(editor, uri, line, col)]
+    await wait_for(lambda: any(fault.cause in text for text in editor.stderr), 5)
+    assert_no_secret(editor)
+
+
+async def test_retries_show_in_the_progress(editor: Editor, fake: FakeOpenAI) -> None:
+    uri = editor.open("shop/cart.py")
+    fake.enqueue(fast_retries(server_error(503)), GOOD_GUIDE.replace("sums", "adds up"))
+    before = set(editor.client.progress_reports)
+    editor.reject = "kept read-only here"  # the guide is made, but this editor keeps the file
+    try:
+        result = await generate_total(editor, uri)
+    finally:
+        editor.reject = None
+    assert result["rejected"] == "kept read-only here"
+    (token,) = set(editor.client.progress_reports) - before
+    steps = [getattr(r, "message", None) or "" for r in editor.client.progress_reports[token]]
+    assert "Retrying in 0 s (1/3)" in steps
+    assert editor.text(uri) == CART_SOURCE
+    assert_no_secret(editor)
+
+
+# --- The happy path, and a guide that stays invalid (a server each: they write) ------------------
+
+
+async def test_the_stream_advances_in_the_progress_then_the_docstring_is_written(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "proj"
+    write_project(root)
+    slow = Reply(content=GOOD_GUIDE, token_delay=0.03, token_chars=16)
+    with FakeOpenAI(default=slow, api_key=SECRET) as fake:
+        async with running_server(root, init_options=model_options(fake), env=key_env()) as editor:
+            uri = editor.open("shop/cart.py")
+            result = await generate_total(editor, uri)
+            assert result["applied"] is True
+            steps = progress_steps(editor)
+            writing = [step for step in steps if step.startswith("Writing")]
+            assert len(writing) >= 4, steps
+            assert "Writing Description" in writing and "Writing Usage Example" in writing
+            assert any(step.startswith("Writing Execution Steps: step") for step in writing)
+            order = [steps.index(s) for s in ("Writing Description", "Writing Usage Example")]
+            assert order == sorted(order) and steps[-1] == "Inserting"
+            text = editor.text(uri)
+            docstring = text.split("def total", 1)[1].split('"""')[1]
+            assert HEADING in docstring and "calling `tax_rate`" in docstring
+            assert "Sum the prices and add the region's tax." in docstring
+            assert text.startswith('"""Shopping cart arithmetic."""\n')  # module docstring kept
+            assert text.count(HEADING) == 1
+            assert_no_secret(editor)
+            assert fake.chat_requests[0].headers["authorization"] == f"Bearer {SECRET}"
+
+
+NOT_IMPORTING = GOOD_GUIDE.replace("from shop import total\n\n", "")
+
+
+async def test_a_guide_still_invalid_after_repair_offers_the_offline_guide(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "proj"
+    write_project(root)
+    cart = root / "shop" / "cart.py"
+    replies = [INVENTED_GUIDE, INVENTED_GUIDE, NOT_IMPORTING, NOT_IMPORTING]
+    with FakeOpenAI(replies=replies, default="unexpected request", api_key=SECRET) as fake:
+        async with running_server(root, init_options=model_options(fake), env=key_env()) as editor:
+            uri = editor.open("shop/cart.py")
+            # Dismissed: nothing is written.
+            result = await generate_total(editor, uri)
+            assert result["applied"] is False and len(fake.chat_requests) == 2
+            assert any("fetch_tax_table" in problem for problem in result["problems"])
+            (asked,) = editor.requests_shown
+            assert asked.type == types.MessageType.Warning
+            assert [a.title for a in asked.actions or []] == [USE_OFFLINE]
+            assert "fetch_tax_table" in asked.message and "nothing was written" in asked.message
+            assert len(asked.message) < 600 and "\n" not in asked.message
+            assert editor.edits == [] and editor.text(uri) == CART_SOURCE
+            assert cart.read_text(encoding="utf-8") == CART_SOURCE
+            assert editor.client.messages == []
+            # Chosen: the offline guide is written into the docstring.
+            editor.choose = lambda params: USE_OFFLINE
+            result = await generate_total(editor, uri)
+            assert result["applied"] is True and len(fake.chat_requests) == 4
+            second = editor.requests_shown[1].message
+            assert "import" in second and "fetch_tax_table" not in second
+            text = editor.text(uri)
+            docstring = text.split("def total", 1)[1].split('"""')[1]
+            assert HEADING in docstring
+            assert "fetch_tax_table" not in text and "Execution Steps" in docstring
+            assert "from shop" in docstring  # the offline example imports the symbol
+            assert_no_secret(editor)
+
+
+async def test_a_client_without_show_message_request_gets_a_plain_message(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "proj"
+    write_project(root)
+    with FakeOpenAI(replies=[INVENTED_GUIDE] * 2, api_key=SECRET) as fake:
+        async with running_server(root, init_options=model_options(fake), env=key_env()) as editor:
+
+            def refuse(params: types.ShowMessageRequestParams) -> str:
+                raise RuntimeError("no buttons here")
+
+            editor.choose = refuse
+            uri = editor.open("shop/cart.py")
+            result = await generate_total(editor, uri)
+            assert result["applied"] is False and editor.edits == []
+            (shown,) = editor.client.messages
+            assert shown.type == types.MessageType.Error and "fetch_tax_table" in shown.message
+            assert "offline guide" in shown.message
