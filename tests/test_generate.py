@@ -90,6 +90,38 @@ def test_generate_documents_every_public_symbol_of_a_real_package(
     assert f"0 written, 0 unchanged, {expected} up to date" in err
 
 
+def test_force_regenerates_fresh_guides_and_restores_a_hand_edited_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = copy_package(SMALL_PACKAGE, tmp_path / "project")
+    monkeypatch.chdir(package.parent)
+    assert run(capsys, "generate", package.name, "--no-progress")[0] == 0
+    api = package / "_api.py"
+    generated = read_docstring_guides(api.read_text(encoding="utf-8"))["connect_sse"]
+    text = api.read_text(encoding="utf-8")
+    first_line = generated.markdown.split("Description\n" + "-" * 25 + "\n")[1].split("\n")[0]
+    assert text.count(first_line) == 1
+    api.write_text(text.replace(first_line, first_line + " Edited by hand."), encoding="utf-8")
+    total = sum(
+        len(list_symbols(p.read_text(encoding="utf-8"), p, package.parent))
+        for p in package.glob("*.py")
+    )
+
+    status, _, err = run(capsys, "generate", package.name, "--no-progress")
+    assert status == 0, err
+    assert f"0 written, 0 unchanged, {total} up to date" in err  # the fingerprint still matches
+    assert "Edited by hand." in api.read_text(encoding="utf-8")
+
+    status, _, err = run(capsys, "generate", package.name, "--force", "--no-progress")
+    assert status == 0, err
+    written = int(err.split("howto-ls generate: ")[1].split(" written")[0])
+    assert (
+        f"{written} written, {total - written} unchanged, 0 up to date, 0 skipped, 0 failed" in err
+    )
+    assert written >= 1
+    assert read_docstring_guides(api.read_text(encoding="utf-8"))["connect_sse"] == generated
+
+
 def test_a_symbol_that_cannot_be_documented_is_reported_and_the_rest_succeed(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
