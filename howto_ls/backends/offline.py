@@ -1,4 +1,8 @@
-"""The offline writer: a specific guide from static analysis of the symbol's code, no model."""
+"""The offline writer: a specific guide from static analysis of the symbol's code, no model.
+
+This module writes the Description and the Execution Steps; ``example.build_example`` writes the
+Usage Example.
+"""
 
 from __future__ import annotations
 
