@@ -498,6 +498,39 @@ async function main() {
     check("circle_area's guide and all code survive the second run", second.same_code);
     await screenshot(page, "vscode-after-commands.png");
 
+    // 8a. Change circle_area's code: its guide goes stale, and "Regenerate stale guides" renews it.
+    const fingerprint = (text) => /def circle_area[\s\S]*?fingerprint=(\w+)/.exec(text)?.[1];
+    const oldPrint = fingerprint(readFileSync(file, "utf8"));
+    await goTo(page, lineOf(file, "    if radius < 0:"), 17);
+    await page.keyboard.press("Shift+ArrowRight");
+    await page.keyboard.type("1");
+    await page.keyboard.press("Control+S");
+    await waitFor("the edited code on disk", () => readFileSync(file, "utf8").includes("if radius < 1:"), 20_000);
+    let staleTries = 0;
+    const staleStart = Date.now();
+    const renewed = await waitFor(
+      "the stale guide to be regenerated",
+      async () => {
+        staleTries += 1;
+        await runPaletteCommand(page, "How-to: Regenerate stale guides in this file");
+        await page.waitForTimeout(1_500);
+        await page.keyboard.press("Control+S");
+        await page.waitForTimeout(500);
+        const text = readFileSync(file, "utf8");
+        const now = fingerprint(text);
+        return now !== undefined && now !== oldPrint && text;
+      },
+      60_000,
+      500,
+    );
+    log(`stale guide regenerated after ${staleTries} command runs, ${Date.now() - staleStart} ms`);
+    const third = await verifyOnDisk(file, saved.replace("if radius < 0:", "if radius < 1:"), "circle_area");
+    check(
+      "\"How-to: Regenerate stale guides in this file\" renews the guide after the code changed",
+      third.heading && third.same_code && renewed.includes("below `1`") && (renewed.match(/How to Use This Code Block/g) ?? []).length === 2,
+      JSON.stringify(third),
+    );
+
     // 8b. A setting changed in the Settings editor restarts the server with it: with
     //     howto.hover = preview, hovering a function without a guide shows an instant preview.
     const clampName = async () => {
