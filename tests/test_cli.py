@@ -57,7 +57,7 @@ def test_doc_prints_the_guide_for_a_qualified_name(project: Path) -> None:
     assert out.startswith("How to Use This Code Block\n" + "=" * 89 + "\n")
     for heading in ("Description", "Execution Steps", "Usage Example"):
         assert f"\n{heading}\n{'-' * 25}\n" in out
-    assert "from inventory import restock" in out
+    assert "from inventory import StockItem, restock" in out
     assert "needs_reorder" in out
 
 
