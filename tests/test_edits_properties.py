@@ -16,6 +16,7 @@ from howto_ls.edits import (
     check_code_unchanged,
     docstring_edit,
     docstring_text,
+    plan_docstrings,
     read_docstring_guide,
 )
 from howto_ls.errors import UnsafeEditError
@@ -153,3 +154,39 @@ def test_refusals_are_rare() -> None:
     refused = [t for t in sample if _insert(SOURCES[t[0]], t[1], guide, "f" * 12) is None]
     assert len(sample) > 30
     assert refused == []
+
+
+BY_FILE = {path: [name for p, name in TARGETS if p == path] for path in SOURCES}
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    data=st.data(), path=st.sampled_from(sorted(BY_FILE)), newline=st.sampled_from(["\n", "\r\n"])
+)
+def test_a_batch_equals_its_single_edits_applied_one_by_one(
+    data: st.DataObject, path: str, newline: str
+) -> None:
+    source = SOURCES[path].replace("\n", newline)
+    names = data.draw(st.lists(st.sampled_from(BY_FILE[path]), min_size=1, max_size=8, unique=True))
+    items = [(name, data.draw(guides), data.draw(fingerprints)) for name in names]
+    plan = plan_docstrings(source, items)
+    batched = apply_edits(source, plan.edits)
+    check_code_unchanged(source, batched, path)
+
+    one_by_one = source
+    refused = set()
+    for name, guide, fingerprint in items:
+        try:
+            edit = docstring_edit(one_by_one, name, guide, fingerprint)
+        except UnsafeEditError:
+            refused.add(name)
+            continue
+        if edit is not None:
+            one_by_one = apply_edits(one_by_one, [edit])
+    assert set(plan.failures) == refused
+    assert batched == one_by_one
+    for name, guide, fingerprint in items:
+        if name not in refused:
+            found = read_docstring_guide(batched, name)
+            assert found is not None and found.fingerprint == fingerprint
+            assert found.markdown == docstring_text(guide, fingerprint).rsplit("\n\n", 1)[0]
