@@ -22,6 +22,12 @@ def parse(source: str | bytes, filename: str = "<unknown>", **options: Any) -> a
         return tree
 
 
+def parse_expression(source: str) -> ast.expr:
+    """One expression parsed (``ast.parse`` in ``eval`` mode) behind the same lock."""
+    with _PARSE_LOCK:
+        return ast.parse(source, mode="eval").body
+
+
 Definition = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
 DEFINITION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from howto_ls.astutil import Definition, iter_definitions
+from howto_ls.astutil import Definition, iter_definitions, parse
 from howto_ls.model import Parameter, Symbol
 
 HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
@@ -768,7 +768,7 @@ MAIN_METHODS = ("create_async_generator", "create_completion", "run", "main", "_
 def parse_module(source: str) -> ast.Module | None:
     """The module's AST (shared by the symbols of one file: never mutate it), or None."""
     try:
-        return ast.parse(source)
+        return parse(source)
     except (SyntaxError, ValueError):
         return None
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from howto_ls.astutil import parse, parse_expression
 from howto_ls.backends.analysis import (
     FunctionNode,
     class_attributes,
@@ -692,7 +693,7 @@ def _broken(prefix: str, expression: str, suffix: str, indent: str) -> list[str]
     if len(line) <= LINE_LIMIT:
         return [line]
     try:
-        node = ast.parse(expression, mode="eval").body
+        node = parse_expression(expression)
     except SyntaxError:
         return [line]
 
@@ -756,7 +757,7 @@ def _returns_value(node: FunctionNode) -> bool:
 def _checked(text: str, import_path: str, top: str) -> str:
     """``text`` if it parses; otherwise a minimal example that does."""
     try:
-        ast.parse(text)
+        parse(text)
     except SyntaxError:
         safe_top = top if top.isidentifier() else "module"
         return f"from {import_path} import {safe_top}\n\nprint({safe_top})\n"
