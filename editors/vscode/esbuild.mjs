@@ -2,7 +2,13 @@
 import { build } from "esbuild";
 import { readdirSync } from "node:fs";
 
-const common = { bundle: true, platform: "node", format: "cjs", target: "node20", logLevel: "warning" };
+const common = {
+  bundle: true,
+  platform: "node",
+  format: "cjs",
+  target: "node20",
+  logLevel: "warning",
+};
 
 if (process.argv.includes("--tests")) {
   const tests = readdirSync("test").filter((name) => name.endsWith(".test.ts"));

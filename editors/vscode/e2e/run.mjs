@@ -11,7 +11,17 @@
 import { execFile, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { once } from "node:events";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -24,7 +34,10 @@ const { values: opts } = parseArgs({
   options: {
     vsix: { type: "string" },
     artifacts: { type: "string", default: path.resolve(here, "../../../test-artifacts") },
-    browser: { type: "string", default: process.env.CHROMIUM ?? "/usr/bin/chromium-headless-shell" },
+    browser: {
+      type: "string",
+      default: process.env.CHROMIUM ?? "/usr/bin/chromium-headless-shell",
+    },
     deadline: { type: "string", default: process.env.HOWTO_E2E_DEADLINE ?? "300" },
     keep: { type: "boolean", default: false },
   },
@@ -40,9 +53,18 @@ const codeServer = path.join(here, "node_modules", ".bin", "code-server");
 
 const root = mkdtempSync(path.join(tmpdir(), "howto-vscode-e2e-"));
 const dirs = Object.fromEntries(
-  ["home", "config", "data", "cache", "state", "tmp", "user-data", "extensions", "project", "chromium"].map(
-    (name) => [name, path.join(root, name)],
-  ),
+  [
+    "home",
+    "config",
+    "data",
+    "cache",
+    "state",
+    "tmp",
+    "user-data",
+    "extensions",
+    "project",
+    "chromium",
+  ].map((name) => [name, path.join(root, name)]),
 );
 for (const dir of Object.values(dirs)) {
   mkdirSync(dir, { recursive: true });
@@ -88,7 +110,9 @@ function killAll() {
 
 const deadlineSeconds = Number(opts.deadline);
 const watchdog = setTimeout(() => {
-  console.error(`e2e: FAIL — the whole run exceeded ${deadlineSeconds} s; killing code-server and Chromium`);
+  console.error(
+    `e2e: FAIL — the whole run exceeded ${deadlineSeconds} s; killing code-server and Chromium`,
+  );
   killAll();
   process.exit(1);
 }, deadlineSeconds * 1000);
@@ -128,10 +152,13 @@ async function waitFor(what, probe, timeoutMs, everyMs = 250) {
     }
     await new Promise((r) => setTimeout(r, everyMs));
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (${last.message})` : ""}`);
+  throw new Error(
+    `timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (${last.message})` : ""}`,
+  );
 }
 
-const SITE_PATHS = "import json, sysconfig; p = sysconfig.get_paths(); print(json.dumps(sorted({p['purelib'], p['platlib']})))";
+const SITE_PATHS =
+  "import json, sysconfig; p = sysconfig.get_paths(); print(json.dumps(sorted({p['purelib'], p['platlib']})))";
 
 const SOURCE = `"""Small geometry helpers."""
 
@@ -179,7 +206,10 @@ async function runPaletteCommand(page, title) {
   await page.keyboard.press("F1");
   await page.locator(".quick-input-widget input").waitFor({ state: "visible" });
   await page.keyboard.type(title);
-  await page.locator(".quick-input-list .monaco-list-row", { hasText: title.replace(/^How-to: /, "") }).first().waitFor({ state: "visible" });
+  await page
+    .locator(".quick-input-list .monaco-list-row", { hasText: title.replace(/^How-to: /, "") })
+    .first()
+    .waitFor({ state: "visible" });
   await page.keyboard.press("Enter");
 }
 
@@ -209,7 +239,9 @@ print(json.dumps({
 async function verifyOnDisk(file, before, name) {
   const snapshot = path.join(root, `${name}.before.py`);
   writeFileSync(snapshot, before);
-  const { stdout } = await run("python3", ["-c", VERIFY, snapshot, file, name], { timeout: 20_000 });
+  const { stdout } = await run("python3", ["-c", VERIFY, snapshot, file, name], {
+    timeout: 20_000,
+  });
   return JSON.parse(stdout);
 }
 
@@ -236,12 +268,19 @@ async function goTo(page, line, column) {
 
 /** The 1-based line of `file` that starts with `prefix`. */
 function lineOf(file, prefix) {
-  return readFileSync(file, "utf8").split("\n").findIndex((l) => l.startsWith(prefix)) + 1;
+  return (
+    readFileSync(file, "utf8")
+      .split("\n")
+      .findIndex((l) => l.startsWith(prefix)) + 1
+  );
 }
 
 /** Editor text as rendered (visible lines only; enough for the top of a small file). */
 async function editorText(page) {
-  const text = await page.locator(".monaco-editor .view-lines").first().innerText({ timeout: 5_000 });
+  const text = await page
+    .locator(".monaco-editor .view-lines")
+    .first()
+    .innerText({ timeout: 5_000 });
   return text.replaceAll("\u00a0", " ");
 }
 
@@ -294,11 +333,20 @@ async function main() {
       }
     }
   }
-  const venvSite = (await run(python, ["-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], { env, timeout: 30_000 })).stdout.trim();
+  const venvSite = (
+    await run(python, ["-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], {
+      env,
+      timeout: 30_000,
+    })
+  ).stdout.trim();
   writeFileSync(path.join(venvSite, "_system_packages.pth"), `${mirror}\n`);
-  const lacks = await run(python, ["-c", "import jedi, pygls; import howto_ls"], { env, timeout: 30_000 }).then(
+  const lacks = await run(python, ["-c", "import jedi, pygls; import howto_ls"], {
+    env,
+    timeout: 30_000,
+  }).then(
     () => "howto_ls imports",
-    (error) => (/No module named 'howto_ls'/.test(error.stderr) ? "" : error.stderr.trim().split("\n").pop()),
+    (error) =>
+      /No module named 'howto_ls'/.test(error.stderr) ? "" : error.stderr.trim().split("\n").pop(),
   );
   check("the test interpreter has howto-ls's dependencies but not howto-ls", lacks === "", lacks);
 
@@ -398,7 +446,12 @@ async function main() {
   chrome.stderr.on("data", (d) => {
     stderr += d.toString();
   });
-  const wsUrl = await waitFor("Chromium's DevTools endpoint", () => /ws:\/\/\S+/.exec(stderr)?.[0], 30_000, 100);
+  const wsUrl = await waitFor(
+    "Chromium's DevTools endpoint",
+    () => /ws:\/\/\S+/.exec(stderr)?.[0],
+    30_000,
+    100,
+  );
   browser = await chromium.connectOverCDP(wsUrl, { timeout: 30_000 });
   const context = browser.contexts()[0] ?? (await browser.newContext());
   const page = await context.newPage();
@@ -409,25 +462,43 @@ async function main() {
   const payload = encodeURIComponent(JSON.stringify([["openFile", fileUri]]));
   const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(dirs.project)}&payload=${payload}`;
   await page.goto(url, { waitUntil: "domcontentloaded", timeout: 60_000 });
-  await page.locator(".monaco-editor .view-line", { hasText: "def circle_area" }).first().waitFor({ timeout: 60_000 });
+  await page
+    .locator(".monaco-editor .view-line", { hasText: "def circle_area" })
+    .first()
+    .waitFor({ timeout: 60_000 });
   check("code-server opens shapes.py in the editor", true);
 
   try {
     // 5b. howto-ls is missing from the interpreter: the extension says so and installs its wheel.
-    const missing = page.locator(".notifications-toasts .notification-toast", { hasText: "howto-ls is not installed" }).first();
+    const missing = page
+      .locator(".notifications-toasts .notification-toast", {
+        hasText: "howto-ls is not installed",
+      })
+      .first();
     await missing.waitFor({ state: "visible", timeout: 60_000 });
     await screenshot(page, "vscode-missing-howto-ls.png");
-    check("a notification says howto-ls is missing from the chosen interpreter", (await missing.innerText()).includes(python));
+    check(
+      "a notification says howto-ls is missing from the chosen interpreter",
+      (await missing.innerText()).includes(python),
+    );
     await missing.locator(".monaco-button", { hasText: "Install howto-ls" }).first().click();
     await page
       .locator(".notifications-toasts .notification-toast", { hasText: "howto-ls installed into" })
       .first()
       .waitFor({ state: "visible", timeout: 180_000 });
-    const { stdout: where } = await run(python, ["-c", "import howto_ls; print(howto_ls.__file__)"], {
-      env,
-      timeout: 30_000,
-    });
-    check("its \"Install howto-ls\" button installs the bundled wheel there", where.startsWith(venv), where.trim());
+    const { stdout: where } = await run(
+      python,
+      ["-c", "import howto_ls; print(howto_ls.__file__)"],
+      {
+        env,
+        timeout: 30_000,
+      },
+    );
+    check(
+      'its "Install howto-ls" button installs the bundled wheel there',
+      where.startsWith(venv),
+      where.trim(),
+    );
 
     // 6. Ctrl+. on circle_area, choose "Generate how-to doc", save, check the file on disk.
     await page.locator(".monaco-editor .view-line", { hasText: "def circle_area" }).first().click();
@@ -443,17 +514,27 @@ async function main() {
     await page.keyboard.press("Control+S");
     const saved = await waitFor(
       "the saved file on disk",
-      () => readFileSync(file, "utf8").includes("How to Use This Code Block") && readFileSync(file, "utf8"),
+      () =>
+        readFileSync(file, "utf8").includes("How to Use This Code Block") &&
+        readFileSync(file, "utf8"),
       20_000,
     );
     const first = await verifyOnDisk(file, SOURCE, "circle_area");
-    check("Ctrl+. → Generate how-to doc writes the guide into circle_area's docstring", first.heading && first.sections && first.docstring_first, JSON.stringify(first));
+    check(
+      "Ctrl+. → Generate how-to doc writes the guide into circle_area's docstring",
+      first.heading && first.sections && first.docstring_first,
+      JSON.stringify(first),
+    );
     check("the guide's example imports circle_area from its module", first.names_symbol);
     check("the code itself is unchanged (AST without docstrings)", first.same_code);
 
     // 7. Hover the function's name: the guide shows.
     await page.keyboard.press("Control+Home");
-    const name = page.locator(".monaco-editor .view-line", { hasText: "def circle_area" }).first().locator("span > span", { hasText: /^circle_area$/ }).first();
+    const name = page
+      .locator(".monaco-editor .view-line", { hasText: "def circle_area" })
+      .first()
+      .locator("span > span", { hasText: /^circle_area$/ })
+      .first();
     await name.waitFor({ state: "visible" });
     await name.hover();
     const hover = page.locator(".monaco-hover", { hasText: "How to Use This Code Block" }).first();
@@ -468,15 +549,28 @@ async function main() {
       }
     }
     const hoverText = hovered ? await hover.innerText() : "";
-    check("hovering circle_area shows its guide", hovered && hoverText.includes("Execution Steps"), hovered ? "" : "no hover with the guide appeared");
+    check(
+      "hovering circle_area shows its guide",
+      hovered && hoverText.includes("Execution Steps"),
+      hovered ? "" : "no hover with the guide appeared",
+    );
     await screenshot(page, "vscode-hover.png");
     if (hovered) {
       // A tighter crop of the editor and the hover, for the README.
       const box = await hover.boundingBox();
       const editorBox = await page.locator(".monaco-editor").first().boundingBox();
       if (box && editorBox) {
-        const clip = { x: editorBox.x, y: editorBox.y, width: Math.min(editorBox.width, box.x + box.width + 24 - editorBox.x), height: box.y + box.height + 24 - editorBox.y };
-        await page.screenshot({ path: path.join(artifacts, "vscode-hover-crop.png"), clip, timeout: 10_000 });
+        const clip = {
+          x: editorBox.x,
+          y: editorBox.y,
+          width: Math.min(editorBox.width, box.x + box.width + 24 - editorBox.x),
+          height: box.y + box.height + 24 - editorBox.y,
+        };
+        await page.screenshot({
+          path: path.join(artifacts, "vscode-hover-crop.png"),
+          clip,
+          timeout: 10_000,
+        });
       }
     }
     await page.keyboard.press("Escape");
@@ -494,7 +588,11 @@ async function main() {
       1_000,
     );
     const second = await verifyOnDisk(file, saved, "scale");
-    check("\"How-to: Generate how-to doc for symbol at cursor\" documents scale", second.heading && second.sections && second.names_symbol, JSON.stringify(second));
+    check(
+      '"How-to: Generate how-to doc for symbol at cursor" documents scale',
+      second.heading && second.sections && second.names_symbol,
+      JSON.stringify(second),
+    );
     check("circle_area's guide and all code survive the second run", second.same_code);
     await screenshot(page, "vscode-after-commands.png");
 
@@ -505,7 +603,11 @@ async function main() {
     await page.keyboard.press("Shift+ArrowRight");
     await page.keyboard.type("1");
     await page.keyboard.press("Control+S");
-    await waitFor("the edited code on disk", () => readFileSync(file, "utf8").includes("if radius < 1:"), 20_000);
+    await waitFor(
+      "the edited code on disk",
+      () => readFileSync(file, "utf8").includes("if radius < 1:"),
+      20_000,
+    );
     let staleTries = 0;
     const staleStart = Date.now();
     const renewed = await waitFor(
@@ -524,10 +626,17 @@ async function main() {
       500,
     );
     log(`stale guide regenerated after ${staleTries} command runs, ${Date.now() - staleStart} ms`);
-    const third = await verifyOnDisk(file, saved.replace("if radius < 0:", "if radius < 1:"), "circle_area");
+    const third = await verifyOnDisk(
+      file,
+      saved.replace("if radius < 0:", "if radius < 1:"),
+      "circle_area",
+    );
     check(
-      "\"How-to: Regenerate stale guides in this file\" renews the guide after the code changed",
-      third.heading && third.same_code && renewed.includes("below `1`") && (renewed.match(/How to Use This Code Block/g) ?? []).length === 2,
+      '"How-to: Regenerate stale guides in this file" renews the guide after the code changed',
+      third.heading &&
+        third.same_code &&
+        renewed.includes("below `1`") &&
+        (renewed.match(/How to Use This Code Block/g) ?? []).length === 2,
       JSON.stringify(third),
     );
 
@@ -535,7 +644,11 @@ async function main() {
     //     howto.hover = preview, hovering a function without a guide shows an instant preview.
     const clampName = async () => {
       await goTo(page, lineOf(file, "def clamp"), 7);
-      const name = page.locator(".monaco-editor .view-line", { hasText: "def clamp" }).first().locator("span > span", { hasText: /^clamp$/ }).first();
+      const name = page
+        .locator(".monaco-editor .view-line", { hasText: "def clamp" })
+        .first()
+        .locator("span > span", { hasText: /^clamp$/ })
+        .first();
       await name.waitFor({ state: "visible" });
       return name;
     };
@@ -553,12 +666,19 @@ async function main() {
       }
       return false;
     };
-    check("with howto.hover = guide, a function without a guide gets no guide hover", !(await hoverShowsGuide(await clampName(), 1)));
+    check(
+      "with howto.hover = guide, a function without a guide gets no guide hover",
+      !(await hoverShowsGuide(await clampName(), 1)),
+    );
     await page.keyboard.press("Escape");
-    const restartsBefore = (extensionLog().match(/Starting howto-ls \(settings changed\)/g) ?? []).length;
+    const restartsBefore = (extensionLog().match(/Starting howto-ls \(settings changed\)/g) ?? [])
+      .length;
     await runPaletteCommand(page, "Preferences: Open Settings (UI)");
     await page.keyboard.type("howto.hover");
-    const select = page.locator(".settings-editor .setting-item", { hasText: "What hovering a Python symbol shows" }).locator("select").first();
+    const select = page
+      .locator(".settings-editor .setting-item", { hasText: "What hovering a Python symbol shows" })
+      .locator("select")
+      .first();
     await select.waitFor({ state: "visible" });
     await select.focus();
     await page.keyboard.press("Enter");
@@ -566,14 +686,28 @@ async function main() {
     await page.keyboard.press("Enter");
     await waitFor(
       "the server to restart after the setting changed",
-      () => (extensionLog().match(/Starting howto-ls \(settings changed\)/g) ?? []).length > restartsBefore,
+      () =>
+        (extensionLog().match(/Starting howto-ls \(settings changed\)/g) ?? []).length >
+        restartsBefore,
       30_000,
     );
-    const settingsNow = JSON.parse(readFileSync(path.join(dirs["user-data"], "User", "settings.json"), "utf8"));
-    check("changing howto.hover in the Settings editor restarts the server", settingsNow["howto.hover"] === "preview", JSON.stringify(settingsNow["howto.hover"]));
+    const settingsNow = JSON.parse(
+      readFileSync(path.join(dirs["user-data"], "User", "settings.json"), "utf8"),
+    );
+    check(
+      "changing howto.hover in the Settings editor restarts the server",
+      settingsNow["howto.hover"] === "preview",
+      JSON.stringify(settingsNow["howto.hover"]),
+    );
     await page.keyboard.press("Control+W");
-    await page.locator(".monaco-editor .view-lines .view-line").first().waitFor({ state: "visible" });
-    check("after the restart, hovering it shows the offline preview", await hoverShowsGuide(await clampName(), 10));
+    await page
+      .locator(".monaco-editor .view-lines .view-line")
+      .first()
+      .waitFor({ state: "visible" });
+    check(
+      "after the restart, hovering it shows the offline preview",
+      await hoverShowsGuide(await clampName(), 10),
+    );
     await screenshot(page, "vscode-hover-preview.png");
     await page.keyboard.press("Escape");
 
@@ -590,15 +724,30 @@ async function main() {
       modelOut += d.toString();
     });
     model.stdin.write(`${key}\n`);
-    const baseUrl = await waitFor("the fake model's URL", () => /^URL (\S+)$/m.exec(modelOut)?.[1], 30_000, 100);
+    const baseUrl = await waitFor(
+      "the fake model's URL",
+      () => /^URL (\S+)$/m.exec(modelOut)?.[1],
+      30_000,
+      100,
+    );
     const settingsFile = path.join(dirs["user-data"], "User", "settings.json");
     const settings = JSON.parse(readFileSync(settingsFile, "utf8"));
-    Object.assign(settings, { "howto.backend": "openai", "howto.baseUrl": baseUrl, "howto.model": "fake-model" });
+    Object.assign(settings, {
+      "howto.backend": "openai",
+      "howto.baseUrl": baseUrl,
+      "howto.model": "fake-model",
+    });
     writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
     // code-server does not notice settings.json edited behind its back; a reload reads it again.
     await page.reload({ waitUntil: "domcontentloaded", timeout: 60_000 });
-    await page.locator(".monaco-editor .view-lines .view-line", { hasText: "def clamp" }).first().waitFor({ timeout: 60_000 });
-    await page.locator(".monaco-editor .view-lines .view-line", { hasText: "def clamp" }).first().click();
+    await page
+      .locator(".monaco-editor .view-lines .view-line", { hasText: "def clamp" })
+      .first()
+      .waitFor({ timeout: 60_000 });
+    await page
+      .locator(".monaco-editor .view-lines .view-line", { hasText: "def clamp" })
+      .first()
+      .click();
     await runPaletteCommand(page, "How-to: Set API key");
     const secret = page.locator('.quick-input-widget input[type="password"]');
     await secret.waitFor({ state: "visible" });
@@ -611,11 +760,15 @@ async function main() {
       () => {
         const text = extensionLog();
         const after = text.slice(text.lastIndexOf("API key from SecretStorage"));
-        return text.includes("API key from SecretStorage") && after.includes("guides from") && after.includes(port);
+        return (
+          text.includes("API key from SecretStorage") &&
+          after.includes("guides from") &&
+          after.includes(port)
+        );
       },
       60_000,
     );
-    check("after \"How-to: Set API key\" and new settings the server restarts on the model", true);
+    check('after "How-to: Set API key" and new settings the server restarts on the model', true);
     await page.waitForTimeout(1_500); // let a second, debounced restart settle
 
     await goTo(page, lineOf(file, "def clamp"), 7);
@@ -623,10 +776,21 @@ async function main() {
     const generate = await openCodeActionEntry(page, /^\s*Generate how-to doc(?! in sidecar)/);
     void generate;
     await chooseFocused(page, /^Generate how-to doc(?! in sidecar)/);
-    const toast = page.locator(".notifications-toasts .notification-toast", { hasText: "Generate how-to doc" }).first();
+    const toast = page
+      .locator(".notifications-toasts .notification-toast", { hasText: "Generate how-to doc" })
+      .first();
     await toast.waitFor({ state: "visible", timeout: 30_000 });
-    const asked = await waitFor("the model request", () => /^REQUEST (.*)$/m.exec(modelOut)?.[1], 30_000, 100);
-    check("the model request carries the stored API key", JSON.parse(asked).authorized === true, asked);
+    const asked = await waitFor(
+      "the model request",
+      () => /^REQUEST (.*)$/m.exec(modelOut)?.[1],
+      30_000,
+      100,
+    );
+    check(
+      "the model request carries the stored API key",
+      JSON.parse(asked).authorized === true,
+      asked,
+    );
     await screenshot(page, "vscode-progress.png");
     const cancel = toast.locator(".monaco-button", { hasText: "Cancel" }).first();
     check("progress shows as a notification with a Cancel button", await cancel.isVisible());
@@ -647,9 +811,15 @@ async function main() {
     check("cancelling stops the model request (the connection is closed)", dropped === true);
     await page.waitForTimeout(1_000);
     const title = await page.title();
-    check("the cancelled run leaves the file untouched", !title.startsWith("●") && readFileSync(file, "utf8") === onDisk, title);
-    const leaks = [...filesUnder(path.join(dirs["user-data"], "logs")), ...filesUnder(artifacts).filter((f) => f.endsWith(".log"))]
-      .filter((f) => readFileSync(f, "utf8").includes(key));
+    check(
+      "the cancelled run leaves the file untouched",
+      !title.startsWith("●") && readFileSync(file, "utf8") === onDisk,
+      title,
+    );
+    const leaks = [
+      ...filesUnder(path.join(dirs["user-data"], "logs")),
+      ...filesUnder(artifacts).filter((f) => f.endsWith(".log")),
+    ].filter((f) => readFileSync(f, "utf8").includes(key));
     check("the API key appears in no log", leaks.length === 0, leaks.join(", "));
     model.stdin.end();
   } catch (error) {
@@ -673,7 +843,9 @@ try {
   killAll();
   clearTimeout(watchdog);
   try {
-    cpSync(path.join(dirs["user-data"], "logs"), path.join(artifacts, "code-server-logs"), { recursive: true });
+    cpSync(path.join(dirs["user-data"], "logs"), path.join(artifacts, "code-server-logs"), {
+      recursive: true,
+    });
   } catch {
     // no logs written
   }

@@ -61,6 +61,7 @@ fi
 export npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false
 step "npm ci (extension)" npm ci || finish
 step "type-check (tsc --noEmit)" npx --no-install tsc --noEmit -p .
+step "format (prettier --check)" npx --no-install prettier --check .
 
 echo "== unit tests (node --test)"
 unit_log="$artifacts/vscode-unit-tests.tap"

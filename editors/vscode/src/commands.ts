@@ -11,7 +11,9 @@ export function registerCommands(manager: ServerManager): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand("howto.generateAtCursor", () => generateAtCursor(manager)),
     vscode.commands.registerCommand("howto.regenerateStale", () => regenerateStale(manager)),
-    vscode.commands.registerCommand("howto.restartServer", () => manager.restart("restart command")),
+    vscode.commands.registerCommand("howto.restartServer", () =>
+      manager.restart("restart command"),
+    ),
     vscode.commands.registerCommand("howto.showLog", () => manager.log.show()),
     vscode.commands.registerCommand("howto.setApiKey", () => setApiKey(manager)),
   ];
@@ -20,7 +22,9 @@ export function registerCommands(manager: ServerManager): vscode.Disposable[] {
 function pythonEditor(): vscode.TextEditor | undefined {
   const editor = vscode.window.activeTextEditor;
   if (editor === undefined || editor.document.languageId !== "python") {
-    void vscode.window.showWarningMessage("howto-ls: open a Python file and put the cursor on a symbol.");
+    void vscode.window.showWarningMessage(
+      "howto-ls: open a Python file and put the cursor on a symbol.",
+    );
     return undefined;
   }
   return editor;
@@ -29,7 +33,7 @@ function pythonEditor(): vscode.TextEditor | undefined {
 function serverReady(manager: ServerManager): boolean {
   if (manager.running === undefined) {
     void vscode.window.showWarningMessage(
-      "howto-ls is not running; run \"How-to: Restart server\" or see \"How-to: Show log\".",
+      'howto-ls is not running; run "How-to: Restart server" or see "How-to: Show log".',
     );
     return false;
   }
@@ -56,7 +60,10 @@ async function run(action: vscode.CodeAction): Promise<void> {
     await vscode.workspace.applyEdit(action.edit);
   }
   if (action.command !== undefined) {
-    await vscode.commands.executeCommand(action.command.command, ...(action.command.arguments ?? []));
+    await vscode.commands.executeCommand(
+      action.command.command,
+      ...(action.command.arguments ?? []),
+    );
   }
 }
 
@@ -65,7 +72,9 @@ async function generateAtCursor(manager: ServerManager): Promise<void> {
   if (editor === undefined || !serverReady(manager)) {
     return;
   }
-  const target = vscode.workspace.getConfiguration("howto", editor.document.uri).get("target", "docstring");
+  const target = vscode.workspace
+    .getConfiguration("howto", editor.document.uri)
+    .get("target", "docstring");
   const actions = await actionsAt(editor.document.uri, editor.selection);
   const action = pickAction(actions, generatePreference(target));
   if (action === undefined) {
@@ -113,13 +122,16 @@ async function regenerateStale(manager: ServerManager): Promise<void> {
       }
     },
   );
-  void vscode.window.showInformationMessage(`howto-ls: regenerated ${done} of ${stale.length} stale guides.`);
+  void vscode.window.showInformationMessage(
+    `howto-ls: regenerated ${done} of ${stale.length} stale guides.`,
+  );
 }
 
 async function setApiKey(manager: ServerManager): Promise<void> {
   const value = await vscode.window.showInputBox({
     title: "How-to: Set API key",
-    prompt: "API key for the OpenAI-compatible server; stored in VS Code's secret storage. Leave empty to remove it.",
+    prompt:
+      "API key for the OpenAI-compatible server; stored in VS Code's secret storage. Leave empty to remove it.",
     password: true,
     ignoreFocusOut: true,
   });

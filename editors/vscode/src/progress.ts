@@ -22,7 +22,8 @@ export function showProgress(
   let lastPercentage = 0;
 
   const report = (message: string | undefined, percentage: number | undefined): void => {
-    const increment = percentage === undefined ? undefined : Math.max(0, percentage - lastPercentage);
+    const increment =
+      percentage === undefined ? undefined : Math.max(0, percentage - lastPercentage);
     if (percentage !== undefined) {
       lastPercentage = Math.max(lastPercentage, percentage);
     }

@@ -82,7 +82,12 @@ export class ServerManager implements vscode.Disposable {
       return;
     }
     this.log.info(`howto-ls ${found.version} found${apiKey ? "; API key from SecretStorage" : ""}`);
-    await this.startClient(interpreter, env, initializationOptions((key) => config.get(key)), folder);
+    await this.startClient(
+      interpreter,
+      env,
+      initializationOptions((key) => config.get(key)),
+      folder,
+    );
   }
 
   private async startClient(

@@ -70,7 +70,5 @@ export function serverEnvironment(
 
 /** Whether a configuration change (tested per section) means the server must restart. */
 export function needsRestart(affects: (section: string) => boolean): boolean {
-  return (
-    SERVER_SETTINGS.some((key) => affects(`howto.${key}`)) || affects("howto.interpreter")
-  );
+  return SERVER_SETTINGS.some((key) => affects(`howto.${key}`)) || affects("howto.interpreter");
 }

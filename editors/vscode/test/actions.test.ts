@@ -20,13 +20,21 @@ test("pickAction follows the target setting", () => {
     pickAction(actions, generatePreference("sidecar"))?.title,
     "Generate how-to doc in sidecar .md",
   );
-  assert.equal(pickAction([{ title: "Regenerate how-to doc" }], generatePreference("docstring"))?.title,
-    "Regenerate how-to doc");
-  assert.equal(pickAction([{ title: "Extract method" }], generatePreference("docstring")), undefined);
+  assert.equal(
+    pickAction([{ title: "Regenerate how-to doc" }], generatePreference("docstring"))?.title,
+    "Regenerate how-to doc",
+  );
+  assert.equal(
+    pickAction([{ title: "Extract method" }], generatePreference("docstring")),
+    undefined,
+  );
 });
 
 test("isStaleGuide accepts only howto-ls's stale reports", () => {
-  assert.equal(isStaleGuide({ source: "howto-ls", code: "stale-guide", message: "Guide is out of date" }), true);
+  assert.equal(
+    isStaleGuide({ source: "howto-ls", code: "stale-guide", message: "Guide is out of date" }),
+    true,
+  );
   assert.equal(isStaleGuide({ source: "howto-ls", message: "The how-to guide is stale" }), true);
   assert.equal(isStaleGuide({ source: "howto-ls", code: { value: "stale" }, message: "x" }), true);
   assert.equal(isStaleGuide({ source: "Pylance", message: "stale import" }), false);

@@ -12,10 +12,13 @@ test("the howto.interpreter setting wins over the Python extension", () => {
 });
 
 test("without a setting the Python extension's interpreter is used", () => {
-  assert.deepEqual(chooseInterpreter({ setting: "  ", pythonExtension: "/venv/bin/python", home }), {
-    path: "/venv/bin/python",
-    source: "python-extension",
-  });
+  assert.deepEqual(
+    chooseInterpreter({ setting: "  ", pythonExtension: "/venv/bin/python", home }),
+    {
+      path: "/venv/bin/python",
+      source: "python-extension",
+    },
+  );
 });
 
 test("without either, python3 from PATH", () => {
@@ -30,7 +33,10 @@ test("expandPath expands ~, ${userHome} and ${workspaceFolder}", () => {
   const where = { home, workspaceFolder: "/work/proj" };
   assert.equal(expandPath("~/.venvs/a/bin/python", where), "/home/ada/.venvs/a/bin/python");
   assert.equal(expandPath("${userHome}/py", where), "/home/ada/py");
-  assert.equal(expandPath("${workspaceFolder}/.venv/bin/python", where), "/work/proj/.venv/bin/python");
+  assert.equal(
+    expandPath("${workspaceFolder}/.venv/bin/python", where),
+    "/work/proj/.venv/bin/python",
+  );
 });
 
 test("expandPath resolves relative paths in the workspace and keeps bare commands", () => {

@@ -6,8 +6,10 @@ import { SERVER_SETTINGS } from "../src/settings";
 
 const root = path.resolve(__dirname, "..", "..");
 const manifest = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8"));
-const properties: Record<string, { enum?: string[]; description?: string; markdownDescription?: string }> =
-  manifest.contributes.configuration.properties;
+const properties: Record<
+  string,
+  { enum?: string[]; description?: string; markdownDescription?: string }
+> = manifest.contributes.configuration.properties;
 const configPy = readFileSync(path.join(root, "..", "..", "howto_ls", "config.py"), "utf8");
 
 function pythonTuple(name: string): string[] {
@@ -23,7 +25,10 @@ test("every server setting is contributed, described, and known to the server", 
   for (const key of [...SERVER_SETTINGS, "interpreter"]) {
     const property = properties[`howto.${key}`];
     assert.ok(property, `howto.${key} is not contributed`);
-    assert.ok(property.description ?? property.markdownDescription, `howto.${key} has no description`);
+    assert.ok(
+      property.description ?? property.markdownDescription,
+      `howto.${key} has no description`,
+    );
   }
 });
 
@@ -34,11 +39,17 @@ test("enums match the server's accepted values", () => {
 });
 
 test("the API key is a command, never a setting", () => {
-  assert.ok(!Object.keys(properties).some((key) => /api.?key|secret|password|credential|\.key$/i.test(key)));
-  const commands: { command: string; title: string; category: string }[] = manifest.contributes.commands;
+  assert.ok(
+    !Object.keys(properties).some((key) => /api.?key|secret|password|credential|\.key$/i.test(key)),
+  );
+  const commands: { command: string; title: string; category: string }[] =
+    manifest.contributes.commands;
   const titles = Object.fromEntries(commands.map((c) => [c.command, `${c.category}: ${c.title}`]));
   assert.equal(titles["howto.setApiKey"], "How-to: Set API key");
-  assert.equal(titles["howto.generateAtCursor"], "How-to: Generate how-to doc for symbol at cursor");
+  assert.equal(
+    titles["howto.generateAtCursor"],
+    "How-to: Generate how-to doc for symbol at cursor",
+  );
   assert.equal(titles["howto.regenerateStale"], "How-to: Regenerate stale guides in this file");
   assert.ok(titles["howto.restartServer"] && titles["howto.showLog"]);
 });

@@ -17,18 +17,29 @@ test("initializationOptions keeps set values under their camelCase names", () =>
     maxConcurrency: 2,
     interpreter: "/usr/bin/python3",
   };
-  assert.deepEqual(initializationOptions((key) => values[key]), {
-    backend: "openai",
-    baseUrl: "http://localhost:11434/v1",
-    model: "qwen2.5-coder",
-    timeout: 30,
-    maxConcurrency: 2,
-  });
+  assert.deepEqual(
+    initializationOptions((key) => values[key]),
+    {
+      backend: "openai",
+      baseUrl: "http://localhost:11434/v1",
+      model: "qwen2.5-coder",
+      timeout: 30,
+      maxConcurrency: 2,
+    },
+  );
 });
 
 test("initializationOptions leaves out empty text and non-finite numbers", () => {
-  const values: Record<string, unknown> = { model: "", baseUrl: "   ", timeout: Number.NaN, hover: "off" };
-  assert.deepEqual(initializationOptions((key) => values[key]), { hover: "off" });
+  const values: Record<string, unknown> = {
+    model: "",
+    baseUrl: "   ",
+    timeout: Number.NaN,
+    hover: "off",
+  };
+  assert.deepEqual(
+    initializationOptions((key) => values[key]),
+    { hover: "off" },
+  );
 });
 
 test("serverEnvironment hands the stored key over and keeps the rest", () => {
@@ -39,14 +50,27 @@ test("serverEnvironment hands the stored key over and keeps the rest", () => {
 });
 
 test("serverEnvironment keeps an inherited key when none is stored", () => {
-  assert.equal(serverEnvironment({ HOWTO_API_KEY: "from-shell" }, undefined)[API_KEY_ENV], "from-shell");
+  assert.equal(
+    serverEnvironment({ HOWTO_API_KEY: "from-shell" }, undefined)[API_KEY_ENV],
+    "from-shell",
+  );
   assert.ok(!(API_KEY_ENV in serverEnvironment({ PATH: "/bin" }, "")));
 });
 
 test("needsRestart reacts to every server setting and the interpreter, not to others", () => {
   for (const key of [...SERVER_SETTINGS, "interpreter"]) {
-    assert.equal(needsRestart((section) => section === `howto.${key}`), true, key);
+    assert.equal(
+      needsRestart((section) => section === `howto.${key}`),
+      true,
+      key,
+    );
   }
-  assert.equal(needsRestart((section) => section === "editor.fontSize"), false);
-  assert.equal(needsRestart((section) => section === "howto.trace.server"), false);
+  assert.equal(
+    needsRestart((section) => section === "editor.fontSize"),
+    false,
+  );
+  assert.equal(
+    needsRestart((section) => section === "howto.trace.server"),
+    false,
+  );
 });
