@@ -241,18 +241,23 @@ def _stub_body(line: str) -> str:
 
 
 def _entries(tree: ast.Module) -> Iterator[_Entry]:
-    """Every documentable definition and module-level variable, in file order, outer first."""
+    """Every documentable definition and module-level variable, in file order, outer first.
+
+    Variables are direct top-level assignments only: one bound inside ``if`` or ``try`` has no
+    single place for an attribute docstring, and ``edits.docstring_edit`` does not look there.
+    """
 
     def walk(
         body: list[ast.stmt], prefix: str, in_class: bool, importable: bool
     ) -> Iterator[_Entry]:
+        direct = {id(statement) for statement in body} if not prefix else set()
         for node, following in _flatten(body):
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
                 qualname = f"{prefix}{node.name}"
                 yield _Entry(qualname, node, in_class, importable)
                 is_class = isinstance(node, ast.ClassDef)
                 yield from walk(node.body, f"{qualname}.", is_class, importable and is_class)
-            elif not prefix and (name := _variable_name(node)) is not None:
+            elif id(node) in direct and (name := _variable_name(node)) is not None:
                 assert isinstance(node, ast.Assign | ast.AnnAssign)
                 yield _Entry(name, node, False, True, _string_statement(following))
 

@@ -7,12 +7,15 @@ import asyncio
 import threading
 import time
 from pathlib import Path
+from types import ModuleType
 
 import httpx
 import jedi
+import pygls
 import pytest
 
 from howto_ls.astutil import iter_definitions
+from howto_ls.edits import docstring_edit, plan_docstrings
 from howto_ls.errors import SourceError, SymbolNotFoundError
 from howto_ls.jedi_worker import JediWorker, default_worker
 from howto_ls.model import Position, Span, Symbol, SymbolKind
@@ -728,3 +731,40 @@ def test_public_import_path_follows_edits_to_the_package(tmp_path: Path) -> None
     assert public_import_path("pkg.core", "Thing", tmp_path) == "pkg.core"
     write(init, "from .core import Thing  # now exported\n")
     assert public_import_path("pkg.core", "Thing", tmp_path) == "pkg"
+
+
+# ----------------------------------------------------------------------------- writable
+
+
+def test_variables_inside_blocks_are_not_offered(tmp_path: Path) -> None:
+    source = (
+        "from typing import TYPE_CHECKING\n\n"
+        "try:\n    import brotli\nexcept ImportError:\n    brotli = None\n\n"
+        "if TYPE_CHECKING:\n    Alias = int\n\n    def typed() -> None:\n        pass\n\n"
+        "LIMIT = 3\n"
+    )
+    path = write(tmp_path / "mod.py", source)
+    listed = [s.qualname for s in list_symbols(source, path, tmp_path, include_private=True)]
+    assert listed == ["", "typed", "LIMIT"]
+    assert enclosing_symbol(source, path, at(source, "brotli = None"), tmp_path) is None
+    with pytest.raises(SymbolNotFoundError):
+        symbol_named(source, path, "brotli", tmp_path)
+    for qualname in listed:
+        assert docstring_edit(source, qualname, "Guide.", "0" * 12) is not None
+
+
+@pytest.mark.parametrize("package", [httpx, jedi, pygls], ids=lambda p: p.__name__)
+def test_every_listed_symbol_can_be_documented(package: ModuleType) -> None:
+    base = Path(str(package.__file__)).parent
+    files = sorted(base.rglob("*.py"))
+    assert len(files) > 10
+    checked = 0
+    for path in files:
+        source = path.read_text(encoding="utf-8")
+        found = list_symbols(source, path, base.parent, include_private=True)
+        # plan_docstrings is docstring_edit for many symbols on one parse
+        plan = plan_docstrings(source, [(s.qualname, "Guide.", "0" * 12) for s in found])
+        missing = [q for q, e in plan.failures.items() if isinstance(e, SymbolNotFoundError)]
+        assert missing == [], f"{path}: listed but not documentable: {missing}"
+        checked += len(found)
+    assert checked > 300
