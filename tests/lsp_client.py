@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import os
 import sys
 from collections.abc import AsyncIterator
@@ -142,10 +143,17 @@ class Editor:
             types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
         )
 
-    def answer(self, params: types.ShowMessageRequestParams) -> types.MessageActionItem | None:
-        """Answer ``window/showMessageRequest`` with the action ``choose`` picks, or dismiss it."""
+    async def answer(
+        self, params: types.ShowMessageRequestParams
+    ) -> types.MessageActionItem | None:
+        """Answer ``window/showMessageRequest`` with the action ``choose`` picks, or dismiss it.
+
+        ``choose`` may be a coroutine function: the answer then waits for it.
+        """
         self.requests_shown.append(params)
         title = self.choose(params) if self.choose is not None else None
+        if inspect.isawaitable(title):
+            title = await title
         return None if title is None else types.MessageActionItem(title=title)
 
     def apply(self, edit: types.WorkspaceEdit) -> types.ApplyWorkspaceEditResult:
@@ -216,10 +224,10 @@ async def running_server(
         return editor.apply(params.edit)
 
     @client.feature(types.WINDOW_SHOW_MESSAGE_REQUEST)
-    def show_message_request(
+    async def show_message_request(
         params: types.ShowMessageRequestParams,
     ) -> types.MessageActionItem | None:
-        return editor.answer(params)
+        return await editor.answer(params)
 
     state = root.parent / f"{root.name}-state"
     server_env = {

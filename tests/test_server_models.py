@@ -344,21 +344,47 @@ async def test_a_guide_still_invalid_after_repair_offers_the_offline_guide(
             assert_no_secret(editor)
 
 
-async def test_a_client_without_show_message_request_gets_a_plain_message(
+async def test_cancel_while_asking_writes_nothing_and_a_client_without_requests_is_told(
     tmp_path: Path,
 ) -> None:
     root = tmp_path / "proj"
     write_project(root)
-    with FakeOpenAI(replies=[INVENTED_GUIDE] * 2, api_key=SECRET) as fake:
+    with FakeOpenAI(replies=[INVENTED_GUIDE] * 4, api_key=SECRET) as fake:
         async with running_server(root, init_options=model_options(fake), env=key_env()) as editor:
+            uri = editor.open("shop/cart.py")
+            # The user cancels the progress while the question is still open.
+            asked, answered = asyncio.Event(), asyncio.Event()
 
+            async def late(params: types.ShowMessageRequestParams) -> str:
+                asked.set()
+                await answered.wait()
+                return USE_OFFLINE
+
+            editor.choose = late
+            running = asyncio.ensure_future(generate_total(editor, uri))
+            await asyncio.wait_for(asked.wait(), 20)
+            (token,) = editor.client.progress_reports
+            assert "Waiting for a choice: use the offline guide?" in progress_steps(editor)
+            editor.client.window_work_done_progress_cancel(
+                types.WorkDoneProgressCancelParams(token=token)
+            )
+            assert await asyncio.wait_for(running, 10) == {"applied": False, "cancelled": True}
+            answered.set()  # the answer comes too late and changes nothing
+            line, col = line_of(CART_SOURCE, "def total")
+            assert await code_actions(editor, uri, line, col)
+            assert editor.edits == [] and editor.text(uri) == CART_SOURCE
+            end = editor.client.progress_reports[token][-1]
+            assert isinstance(end, types.WorkDoneProgressEnd) and end.message == "Cancelled"
+
+            # A client that cannot answer showMessageRequest gets the problems and the fix.
             def refuse(params: types.ShowMessageRequestParams) -> str:
                 raise RuntimeError("no buttons here")
 
             editor.choose = refuse
-            uri = editor.open("shop/cart.py")
             result = await generate_total(editor, uri)
             assert result["applied"] is False and editor.edits == []
             (shown,) = editor.client.messages
             assert shown.type == types.MessageType.Error and "fetch_tax_table" in shown.message
-            assert "offline guide" in shown.message
+            assert 'Set howto.backend to "offline"' in shown.message
+            assert editor.text(uri) == CART_SOURCE
+            assert_no_secret(editor)

@@ -32,6 +32,12 @@ TITLE = "Generate how-to doc"
 USE_OFFLINE = "Use offline guide"
 LISTED_PROBLEMS = 3  # problems named in the message; the rest are counted
 PROBLEM_CHARS = 100  # each named problem is cut to this length
+ASK_FIX = (
+    f"Choose '{USE_OFFLINE}' to write the static-analysis guide, or try again or another model."
+)
+TELL_FIX = (
+    'Set howto.backend to "offline" for the static-analysis guide, or try again or another model.'
+)
 
 
 @dataclass(frozen=True)
@@ -151,25 +157,29 @@ async def _run(server: HowtoServer, args: GenerateArgs, progress: WorkProgress) 
 
 async def _offer_offline(server: HowtoServer, symbol: Symbol, error: GuideValidationError) -> bool:
     """Ask whether to write the offline guide instead; whether the user chose to."""
-    message = validation_message(symbol.display_name, server.engine.backend.describe(), error)
+    name, source = symbol.display_name, server.engine.backend.describe()
+    message = validation_message(name, source, error, ASK_FIX)
     server.log(message, types.MessageType.Warning)
     try:
-        choice = await server.window_show_message_request_async(
+        question = server.window_show_message_request_async(
             types.ShowMessageRequestParams(
                 type=types.MessageType.Warning,
                 message=message,
                 actions=[types.MessageActionItem(title=USE_OFFLINE)],
             )
         )
+        # Shielded: after a cancel the question stays open in the editor, and pygls fails on
+        # an answer to a cancelled request; the late answer is then simply ignored.
+        choice = await asyncio.shield(question)
     except Exception as exc:  # a client without showMessageRequest: say it, write nothing
         logger.info("window/showMessageRequest failed: %s", exc)
-        server.show(f"howto-ls: {error}", types.MessageType.Error)
+        server.show(validation_message(name, source, error, TELL_FIX), types.MessageType.Error)
         return False
     return choice is not None and choice.title == USE_OFFLINE
 
 
-def validation_message(name: str, source: str, error: GuideValidationError) -> str:
-    """One line: what is wrong with the model's guide for ``name``, and what to do about it."""
+def validation_message(name: str, source: str, error: GuideValidationError, fix: str) -> str:
+    """One line: what is wrong with the guide for ``name`` from ``source``, and ``fix``."""
     problems = [_shorten(problem) for problem in error.problems] or [str(error)]
     listed = "; ".join(problems[:LISTED_PROBLEMS])
     more = len(problems) - LISTED_PROBLEMS
@@ -177,10 +187,9 @@ def validation_message(name: str, source: str, error: GuideValidationError) -> s
         listed += f"; and {more} more"
     count = len(problems)
     return (
-        f"howto-ls: the guide {source} wrote for {name} still has {count}"
+        f"howto-ls: the guide for {name} from {source} still has {count}"
         f" problem{'s' if count != 1 else ''} after a repair round ({listed}); nothing was"
-        f" written. Choose '{USE_OFFLINE}' to write the static-analysis guide, or try again"
-        " or another model."
+        f" written. {fix}"
     )
 
 
