@@ -10,7 +10,7 @@ import itertools
 import keyword
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from howto_ls.project import is_in_project, module_name, public_import_path
 
 __all__ = [
     "called_context",
+    "definition_signature",
     "enclosing_symbol",
     "list_symbols",
     "parse_source",
@@ -448,10 +449,10 @@ def _entry_symbol(file: _File, entry: _Entry) -> Symbol:
             kind=SymbolKind.CLASS,
             signature=f"class {node.name}({listed})" if listed else f"class {node.name}",
             bases=bases,
-            parameters=tuple(_parameters(file, init.args))[1:] if init else (),
+            parameters=tuple(_parameters(file.code, init.args))[1:] if init else (),
             **common,
         )
-    parameters = tuple(_parameters(file, node.args))
+    parameters = tuple(_parameters(file.code, node.args))
     returns = file.code(node.returns) if node.returns else None
     is_async = isinstance(node, ast.AsyncFunctionDef)
     signature = f"{'async ' if is_async else ''}def {node.name}({_format(parameters)})"
@@ -487,14 +488,29 @@ def _variable_symbol(
     )
 
 
-def _parameters(file: _File, args: ast.arguments) -> Iterator[Parameter]:
-    """The parameters of a signature, in order, with annotations and defaults as written."""
+def definition_signature(node: DefinitionNode) -> str:
+    """The one-line signature of a def or class, rendered from its AST alone."""
+    if isinstance(node, ast.ClassDef):
+        listed = [ast.unparse(base) for base in node.bases]
+        listed += [
+            f"{k.arg}={ast.unparse(k.value)}" if k.arg else f"**{ast.unparse(k.value)}"
+            for k in node.keywords
+        ]
+        return f"class {node.name}({', '.join(listed)})" if listed else f"class {node.name}"
+    parameters = tuple(_parameters(ast.unparse, node.args))
+    prefix = "async def" if isinstance(node, ast.AsyncFunctionDef) else "def"
+    returns = f" -> {ast.unparse(node.returns)}" if node.returns else ""
+    return f"{prefix} {node.name}({_format(parameters)}){returns}"
+
+
+def _parameters(code: Callable[[ast.AST], str], args: ast.arguments) -> Iterator[Parameter]:
+    """The parameters of a signature in order; ``code`` renders annotations and defaults."""
 
     def one(arg: ast.arg, kind: str, default: ast.expr | None) -> Parameter:
         return Parameter(
             name=arg.arg,
-            annotation=file.code(arg.annotation) if arg.annotation else None,
-            default=file.code(default) if default is not None else None,
+            annotation=code(arg.annotation) if arg.annotation else None,
+            default=code(default) if default is not None else None,
             kind=kind,
         )
 
