@@ -48,6 +48,12 @@ def key_env() -> dict[str, str]:
     return {"HOWTO_API_KEY": SECRET}
 
 
+def cart(editor: Editor) -> str:
+    """The URI of ``shop/cart.py``, opened in the editor on first use."""
+    uri = editor.uri("shop/cart.py")
+    return uri if uri in editor.buffers else editor.open("shop/cart.py")
+
+
 async def generate_total(editor: Editor, uri: str) -> Any:
     """Run "Generate how-to doc" on ``total`` the way an editor does."""
     line, col = line_of(editor.text(uri), "def total")
@@ -72,11 +78,6 @@ def everything_said(editor: Editor) -> list[str]:
 def assert_no_secret(editor: Editor) -> None:
     leaks = [text for text in everything_said(editor) if SECRET in text or SECRET[-12:] in text]
     assert leaks == []
-
-
-def progress_steps(editor: Editor) -> list[str]:
-    reports: list[Any] = [r for rs in editor.client.progress_reports.values() for r in rs]
-    return [r.message or "" for r in reports if isinstance(r, types.WorkDoneProgressReport)]
 
 
 # --- Faults: one server, one fake, one fault per test --------------------------------------------
@@ -191,11 +192,14 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def editor(project: Path, fake: FakeOpenAI) -> AsyncIterator[Editor]:
-    """One server for every fault: a fault writes nothing, so the next one starts clean."""
+    """One server for the whole module: faults write nothing, and writing tests reset the buffer.
+
+    The happy path runs last: the guide it writes is cached for ``total``.
+    """
     async with running_server(project, init_options=model_options(fake), env=key_env()) as ed:
         yield ed
     assert_no_secret(ed)  # stderr up to the server's exit
-    assert any("rejected the API key" in line for line in ed.stderr)  # stderr was captured
+    assert any("guides from fake-model" in line for line in ed.stderr)  # stderr was captured
 
 
 async def configure(editor: Editor, settings: dict[str, Any]) -> None:
@@ -216,7 +220,7 @@ async def configure(editor: Editor, settings: dict[str, Any]) -> None:
 async def test_a_faulty_model_changes_nothing_and_says_why(
     editor: Editor, fake: FakeOpenAI, project: Path, fault: Fault
 ) -> None:
-    uri = editor.open("shop/cart.py")
+    uri = cart(editor)
     client = editor.client
     messages, requests = len(client.messages), len(editor.requests_shown)
     asked, edits = len(fake.chat_requests), len(editor.edits)
@@ -257,134 +261,148 @@ async def test_a_faulty_model_changes_nothing_and_says_why(
     assert_no_secret(editor)
 
 
+# --- Guides that stay invalid, and the happy path (same server; the buffer is reset after) -------
+
+NOT_IMPORTING = GOOD_GUIDE.replace("from shop import total\n\n", "")
+
+
+def reset(editor: Editor, uri: str) -> None:
+    """Put the buffer back to the file's text, as if the user undid the edit."""
+    if editor.text(uri) != CART_SOURCE:
+        editor.type(uri, CART_SOURCE)
+
+
+def steps_since(editor: Editor, tokens: set[Any]) -> list[str]:
+    """The progress messages of the one progress begun since ``tokens`` were known."""
+    (token,) = set(editor.client.progress_reports) - tokens
+    reports: list[Any] = editor.client.progress_reports[token]
+    return [r.message or "" for r in reports if isinstance(r, types.WorkDoneProgressReport)]
+
+
+async def test_a_guide_still_invalid_after_repair_offers_the_offline_guide(
+    editor: Editor, fake: FakeOpenAI, project: Path
+) -> None:
+    uri = cart(editor)
+    messages, shown = len(editor.client.messages), len(editor.requests_shown)
+    asked = len(fake.chat_requests)
+    fake.enqueue(INVENTED_GUIDE, INVENTED_GUIDE, NOT_IMPORTING, NOT_IMPORTING)
+    edits = len(editor.edits)
+    # Dismissed: nothing is written.
+    result = await generate_total(editor, uri)
+    assert result["applied"] is False and len(fake.chat_requests) == asked + 2
+    assert any("fetch_tax_table" in problem for problem in result["problems"])
+    (question,) = editor.requests_shown[shown:]
+    assert question.type == types.MessageType.Warning
+    assert [a.title for a in question.actions or []] == [USE_OFFLINE]
+    assert "fetch_tax_table" in question.message and "nothing was written" in question.message
+    assert len(question.message) < 600 and "\n" not in question.message
+    assert len(editor.edits) == edits and editor.text(uri) == CART_SOURCE
+    assert editor.client.messages[messages:] == []
+    # Chosen: the offline guide is written into the docstring.
+    editor.choose = lambda params: USE_OFFLINE
+    try:
+        result = await generate_total(editor, uri)
+    finally:
+        editor.choose = None
+    assert result["applied"] is True and len(fake.chat_requests) == asked + 4
+    second = editor.requests_shown[-1].message
+    assert "import" in second and "fetch_tax_table" not in second
+    text = editor.text(uri)
+    docstring = text.split("def total", 1)[1].split('"""')[1]
+    assert HEADING in docstring and "Execution Steps" in docstring
+    assert "fetch_tax_table" not in text
+    assert "from shop" in docstring  # the offline example imports the symbol
+    assert (project / "shop" / "cart.py").read_text(encoding="utf-8") == CART_SOURCE  # unsaved
+    assert_no_secret(editor)
+    reset(editor, uri)
+
+
+async def test_cancel_while_asking_writes_nothing_and_a_client_without_requests_is_told(
+    editor: Editor, fake: FakeOpenAI
+) -> None:
+    uri = cart(editor)
+    fake.enqueue(*[INVENTED_GUIDE] * 4)
+    edits, tokens = len(editor.edits), set(editor.client.progress_reports)
+    # The user cancels the progress while the question is still open.
+    asked, answered = asyncio.Event(), asyncio.Event()
+
+    async def late(params: types.ShowMessageRequestParams) -> str:
+        asked.set()
+        await answered.wait()
+        return USE_OFFLINE
+
+    editor.choose = late
+    running = asyncio.ensure_future(generate_total(editor, uri))
+    await asyncio.wait_for(asked.wait(), 20)
+    assert "Waiting for a choice: use the offline guide?" in steps_since(editor, tokens)
+    (token,) = set(editor.client.progress_reports) - tokens
+    editor.client.window_work_done_progress_cancel(types.WorkDoneProgressCancelParams(token=token))
+    assert await asyncio.wait_for(running, 10) == {"applied": False, "cancelled": True}
+    messages = len(editor.client.messages)
+    answered.set()  # the answer comes too late and changes nothing
+    await asyncio.sleep(0.2)
+    line, col = line_of(CART_SOURCE, "def total")
+    assert await code_actions(editor, uri, line, col)
+    assert len(editor.edits) == edits and editor.text(uri) == CART_SOURCE
+    end = editor.client.progress_reports[token][-1]
+    assert isinstance(end, types.WorkDoneProgressEnd) and end.message == "Cancelled"
+
+    # A client that cannot answer showMessageRequest gets the problems and the fix.
+    def refuse(params: types.ShowMessageRequestParams) -> str:
+        raise RuntimeError("no buttons here")
+
+    editor.choose = refuse
+    try:
+        result = await generate_total(editor, uri)
+    finally:
+        editor.choose = None
+    assert result["applied"] is False and len(editor.edits) == edits
+    (shown,) = editor.client.messages[messages:]  # and nothing about the late answer
+    assert shown.type == types.MessageType.Error and "fetch_tax_table" in shown.message
+    assert 'Set howto.backend to "offline"' in shown.message
+    assert editor.text(uri) == CART_SOURCE
+    assert_no_secret(editor)
+
+
 async def test_retries_show_in_the_progress(editor: Editor, fake: FakeOpenAI) -> None:
-    uri = editor.open("shop/cart.py")
+    uri = cart(editor)
+    editor.type(uri, CART_SOURCE.replace("sum(prices)", "sum(prices, 0.0)"))  # not cached
     fake.enqueue(fast_retries(server_error(503)), GOOD_GUIDE.replace("sums", "adds up"))
-    before = set(editor.client.progress_reports)
+    tokens, messages = set(editor.client.progress_reports), len(editor.client.messages)
     editor.reject = "kept read-only here"  # the guide is made, but this editor keeps the file
     try:
         result = await generate_total(editor, uri)
     finally:
         editor.reject = None
+        reset(editor, uri)
     assert result["rejected"] == "kept read-only here"
-    (token,) = set(editor.client.progress_reports) - before
-    steps = [getattr(r, "message", None) or "" for r in editor.client.progress_reports[token]]
-    assert "Retrying in 0 s (1/3)" in steps
-    assert editor.text(uri) == CART_SOURCE
+    assert "Retrying in 0 s (1/3)" in steps_since(editor, tokens)
+    (shown,) = editor.client.messages[messages:]
+    assert "rejected the how-to edit" in shown.message
     assert_no_secret(editor)
 
 
-# --- The happy path, and a guide that stays invalid (a server each: they write) ------------------
-
-
 async def test_the_stream_advances_in_the_progress_then_the_docstring_is_written(
-    tmp_path: Path,
+    editor: Editor, fake: FakeOpenAI, project: Path
 ) -> None:
-    root = tmp_path / "proj"
-    write_project(root)
-    slow = Reply(content=GOOD_GUIDE, token_delay=0.03, token_chars=16)
-    with FakeOpenAI(default=slow, api_key=SECRET) as fake:
-        async with running_server(root, init_options=model_options(fake), env=key_env()) as editor:
-            uri = editor.open("shop/cart.py")
-            result = await generate_total(editor, uri)
-            assert result["applied"] is True
-            steps = progress_steps(editor)
-            writing = [step for step in steps if step.startswith("Writing")]
-            assert len(writing) >= 4, steps
-            assert "Writing Description" in writing and "Writing Usage Example" in writing
-            assert any(step.startswith("Writing Execution Steps: step") for step in writing)
-            order = [steps.index(s) for s in ("Writing Description", "Writing Usage Example")]
-            assert order == sorted(order) and steps[-1] == "Inserting"
-            text = editor.text(uri)
-            docstring = text.split("def total", 1)[1].split('"""')[1]
-            assert HEADING in docstring and "calling `tax_rate`" in docstring
-            assert "Sum the prices and add the region's tax." in docstring
-            assert text.startswith('"""Shopping cart arithmetic."""\n')  # module docstring kept
-            assert text.count(HEADING) == 1
-            assert_no_secret(editor)
-            assert fake.chat_requests[0].headers["authorization"] == f"Bearer {SECRET}"
-
-
-NOT_IMPORTING = GOOD_GUIDE.replace("from shop import total\n\n", "")
-
-
-async def test_a_guide_still_invalid_after_repair_offers_the_offline_guide(
-    tmp_path: Path,
-) -> None:
-    root = tmp_path / "proj"
-    write_project(root)
-    cart = root / "shop" / "cart.py"
-    replies = [INVENTED_GUIDE, INVENTED_GUIDE, NOT_IMPORTING, NOT_IMPORTING]
-    with FakeOpenAI(replies=replies, default="unexpected request", api_key=SECRET) as fake:
-        async with running_server(root, init_options=model_options(fake), env=key_env()) as editor:
-            uri = editor.open("shop/cart.py")
-            # Dismissed: nothing is written.
-            result = await generate_total(editor, uri)
-            assert result["applied"] is False and len(fake.chat_requests) == 2
-            assert any("fetch_tax_table" in problem for problem in result["problems"])
-            (asked,) = editor.requests_shown
-            assert asked.type == types.MessageType.Warning
-            assert [a.title for a in asked.actions or []] == [USE_OFFLINE]
-            assert "fetch_tax_table" in asked.message and "nothing was written" in asked.message
-            assert len(asked.message) < 600 and "\n" not in asked.message
-            assert editor.edits == [] and editor.text(uri) == CART_SOURCE
-            assert cart.read_text(encoding="utf-8") == CART_SOURCE
-            assert editor.client.messages == []
-            # Chosen: the offline guide is written into the docstring.
-            editor.choose = lambda params: USE_OFFLINE
-            result = await generate_total(editor, uri)
-            assert result["applied"] is True and len(fake.chat_requests) == 4
-            second = editor.requests_shown[1].message
-            assert "import" in second and "fetch_tax_table" not in second
-            text = editor.text(uri)
-            docstring = text.split("def total", 1)[1].split('"""')[1]
-            assert HEADING in docstring
-            assert "fetch_tax_table" not in text and "Execution Steps" in docstring
-            assert "from shop" in docstring  # the offline example imports the symbol
-            assert_no_secret(editor)
-
-
-async def test_cancel_while_asking_writes_nothing_and_a_client_without_requests_is_told(
-    tmp_path: Path,
-) -> None:
-    root = tmp_path / "proj"
-    write_project(root)
-    with FakeOpenAI(replies=[INVENTED_GUIDE] * 4, api_key=SECRET) as fake:
-        async with running_server(root, init_options=model_options(fake), env=key_env()) as editor:
-            uri = editor.open("shop/cart.py")
-            # The user cancels the progress while the question is still open.
-            asked, answered = asyncio.Event(), asyncio.Event()
-
-            async def late(params: types.ShowMessageRequestParams) -> str:
-                asked.set()
-                await answered.wait()
-                return USE_OFFLINE
-
-            editor.choose = late
-            running = asyncio.ensure_future(generate_total(editor, uri))
-            await asyncio.wait_for(asked.wait(), 20)
-            (token,) = editor.client.progress_reports
-            assert "Waiting for a choice: use the offline guide?" in progress_steps(editor)
-            editor.client.window_work_done_progress_cancel(
-                types.WorkDoneProgressCancelParams(token=token)
-            )
-            assert await asyncio.wait_for(running, 10) == {"applied": False, "cancelled": True}
-            answered.set()  # the answer comes too late and changes nothing
-            line, col = line_of(CART_SOURCE, "def total")
-            assert await code_actions(editor, uri, line, col)
-            assert editor.edits == [] and editor.text(uri) == CART_SOURCE
-            end = editor.client.progress_reports[token][-1]
-            assert isinstance(end, types.WorkDoneProgressEnd) and end.message == "Cancelled"
-
-            # A client that cannot answer showMessageRequest gets the problems and the fix.
-            def refuse(params: types.ShowMessageRequestParams) -> str:
-                raise RuntimeError("no buttons here")
-
-            editor.choose = refuse
-            result = await generate_total(editor, uri)
-            assert result["applied"] is False and editor.edits == []
-            (shown,) = editor.client.messages
-            assert shown.type == types.MessageType.Error and "fetch_tax_table" in shown.message
-            assert 'Set howto.backend to "offline"' in shown.message
-            assert editor.text(uri) == CART_SOURCE
-            assert_no_secret(editor)
+    uri = cart(editor)
+    fake.enqueue(Reply(content=GOOD_GUIDE, token_delay=0.03, token_chars=16))
+    asked, tokens = len(fake.chat_requests), set(editor.client.progress_reports)
+    result = await generate_total(editor, uri)
+    assert result["applied"] is True and len(fake.chat_requests) == asked + 1
+    steps = steps_since(editor, tokens)
+    writing = [step for step in steps if step.startswith("Writing")]
+    assert len(writing) >= 4, steps
+    assert "Writing Description" in writing and "Writing Usage Example" in writing
+    assert any(step.startswith("Writing Execution Steps: step") for step in writing)
+    order = [steps.index(s) for s in ("Writing Description", "Writing Usage Example")]
+    assert order == sorted(order) and steps[-1] == "Inserting"
+    text = editor.text(uri)
+    docstring = text.split("def total", 1)[1].split('"""')[1]
+    assert HEADING in docstring and "calling `tax_rate`" in docstring
+    assert "Sum the prices and add the region's tax." in docstring
+    assert text.startswith('"""Shopping cart arithmetic."""\n')  # the module docstring is kept
+    assert text.count(HEADING) == 1
+    assert fake.chat_requests[-1].headers["authorization"] == f"Bearer {SECRET}"
+    assert_no_secret(editor)
+    reset(editor, uri)
