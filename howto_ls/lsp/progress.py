@@ -40,9 +40,9 @@ class WorkProgress:
         if self.enabled:
             token = f"howto-ls/{uuid.uuid4()}"
             try:
-                await asyncio.wait_for(
-                    self.server.work_done_progress.create_async(token), CREATE_TIMEOUT
-                )
+                # Shielded: pygls fails on a late answer to a request cancelled by the timeout.
+                create = self.server.work_done_progress.create_async(token)
+                await asyncio.wait_for(asyncio.shield(create), CREATE_TIMEOUT)
             except Exception as exc:  # refused or unanswered: the work goes on without progress
                 logger.info("work-done progress unavailable: %s", exc)
             else:
