@@ -17,7 +17,7 @@ from pathlib import Path
 from howto_ls import astutil
 from howto_ls.model import ContextItem, Symbol
 from howto_ls.project import module_name, public_import_path
-from howto_ls.symbols import definition_signature
+from howto_ls.symbols import definition_signature, module_tree
 
 __all__ = ["called_context"]
 
@@ -50,9 +50,7 @@ def called_context(
     defines itself) left out, until ``max_chars`` of qualnames, signatures and summaries are used.
     """
     here_name = symbol.module or module_name(symbol.path, root)
-    here = _module_of_source(module_source, str(symbol.path), here_name)
-    if here is None:
-        return ()
+    here = _module_of_source(module_source, symbol.path, here_name)
     resolver = _Resolver(here, root.resolve())
     items: list[ContextItem] = []
     seen: set[tuple[str, str]] = set()
@@ -95,14 +93,10 @@ def _import_path(module: _Module, qualname: str, root: Path) -> str:
 # ----------------------------------------------------------------------------------- modules
 
 
-@functools.lru_cache(maxsize=16)
-def _module_of_source(source: str, filename: str, name: str) -> _Module | None:
-    """The module for an open file's text (possibly unsaved); None if it does not parse."""
-    try:
-        tree = astutil.parse(source, filename=filename)
-    except (SyntaxError, ValueError):
-        return None
-    return _index(tree, name, filename.endswith("__init__.py"))
+@functools.lru_cache(maxsize=32)
+def _module_of_source(source: str, path: Path, name: str) -> _Module:
+    """The module for an open file's text (possibly unsaved, possibly broken)."""
+    return _index(module_tree(source, path), name, path.name == "__init__.py")
 
 
 def _module_file(name: str, root: Path) -> Path | None:

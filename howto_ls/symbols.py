@@ -26,6 +26,7 @@ __all__ = [
     "definition_signature",
     "enclosing_symbol",
     "list_symbols",
+    "module_tree",
     "parse_source",
     "public_import_path",
     "symbol_at",
@@ -105,6 +106,11 @@ def parse_source(source: str, path: Path) -> ast.Module:
         raise SourceError(f"{path}:{error.lineno or 0}: syntax error: {error.msg}") from None
     except ValueError as error:
         raise SourceError(f"{path}: cannot parse: {error}; remove the null bytes") from None
+
+
+def module_tree(source: str, path: Path) -> ast.Module:
+    """The tree of ``source``, parsed once per content and repaired where the code is broken."""
+    return _parse(source, str(path)).tree
 
 
 def _parsable(source: str) -> str:

@@ -264,11 +264,12 @@ def test_unsaved_text_and_changed_files(tmp_path: Path) -> None:
     assert items[-2].signature == "def extra(n: int) -> None"
 
 
-def test_broken_current_file_gives_nothing(tmp_path: Path) -> None:
+def test_code_broken_elsewhere_in_the_file_still_gives_context(tmp_path: Path) -> None:
     root = make_project(tmp_path, tmp_path)
     main = root / "app" / "main.py"
     symbol = symbol_named(MAIN, main, "run", root)
-    assert called_context(symbol, MAIN + "\ndef half(:\n", root) == ()
+    expected = called_context(symbol, MAIN, root)
+    assert called_context(symbol, MAIN + "\n\ndef half(:\n", root) == expected
 
 
 def test_same_answer_from_many_threads(tmp_path: Path) -> None:
