@@ -132,7 +132,7 @@ FAULTS = [
         "dropped mid-stream",
         (dropped(GOOD_GUIDE, after=3),),
         1,
-        "broke after 24 characters",
+        "broke off after 24 characters",
         "try again",
     ),
     Fault(

@@ -256,17 +256,16 @@ class OpenAIBackend:
                     await response.aread()
                     received.append(self._read_json(response))
         except httpx.ConnectTimeout:
-            raise _Retryable(
-                BackendTimeoutError(
-                    f"cannot connect to {self.base_url} within {self.connect_timeout:g} s: "
-                    "is the model server running and reachable?"
-                )
+            # Not retried: the user has already waited the whole connect timeout.
+            raise BackendTimeoutError(
+                f"cannot connect to {self.base_url} within {self.connect_timeout:g} s: "
+                "is the model server running and reachable?"
             ) from None
         except httpx.ConnectError:
-            raise _Retryable(
-                BackendConnectError(
-                    f"cannot connect to {self.base_url}: is the model server running?"
-                )
+            # Not retried: a refused connection means no server there, and waiting for the
+            # backoff only delays the message the user needs.
+            raise BackendConnectError(
+                f"cannot connect to {self.base_url}: is the model server running?"
             ) from None
         except httpx.ReadTimeout:
             if not "".join(received):
@@ -290,8 +289,8 @@ class OpenAIBackend:
                 ) from None
             chars = len("".join(received))
             raise BackendResponseError(
-                f"the stream from {self.describe()} broke after {chars} characters "
-                f"({_one_line(self._key.scrub(str(error)) or type(error).__name__)}): try again"
+                f"the stream from {self.describe()} broke off after {chars} characters "
+                f"({type(error).__name__}): try again"
             ) from None
         text = "".join(received)
         if not text.strip():
