@@ -218,6 +218,7 @@ class _Resolver:
     def __init__(self, here: _Module, root: Path) -> None:
         self.here = here
         self.root = root
+        self.attributes: dict[str, dict[str, ast.expr]] = {}  # class -> attribute -> its class
 
     def module(self, name: str) -> _Module | None:
         """A project module by name; the open file's own text for its own module."""
@@ -285,12 +286,36 @@ class _Resolver:
         head = parts[0]
         if head in {"self", "cls"} and owner is not None and len(parts) == 2:
             return self._method(self.here, owner, parts[1], 0)
+        if head == "self" and owner is not None and len(parts) == 3:
+            made = self._attribute_class(owner, parts[1])
+            return self._method(made[0], made[1], parts[2], 0) if made else None
         if head in variables and len(parts) == 2:
             kind = self._name(self.here, variables[head])
             if kind is not None and isinstance(kind[0].definitions[kind[1]], ast.ClassDef):
                 return self._method(kind[0], kind[1], parts[1], 0)
             return None
         return self._dotted_in(self.here, parts)
+
+    def _attribute_class(self, owner: str, name: str) -> _Found | None:
+        """The class of ``self.<name>`` from ``self.<name> = Cls(...)`` or ``<name>: Cls``."""
+        if owner not in self.attributes:
+            found: dict[str, ast.expr] = {}
+            node = self.here.definitions[owner]
+            for child in ast.walk(node):
+                if isinstance(child, ast.AnnAssign) and _is_self_attribute(child.target):
+                    assert isinstance(child.target, ast.Attribute)
+                    found.setdefault(child.target.attr, child.annotation)
+                elif isinstance(child, ast.Assign) and isinstance(child.value, ast.Call):
+                    for target in child.targets:
+                        if _is_self_attribute(target):
+                            assert isinstance(target, ast.Attribute)
+                            found.setdefault(target.attr, child.value.func)
+            for statement in node.body if isinstance(node, ast.ClassDef) else []:
+                if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+                    found.setdefault(statement.target.id, statement.annotation)
+            self.attributes[owner] = found
+        expr = self.attributes[owner].get(name)
+        return self._class_made_by(expr, None) if expr is not None else None
 
     def _class_made_by(self, func: ast.expr, owner: str | None) -> _Found | None:
         """The class a call like ``Cls(...)`` or ``cls(...)`` makes an instance of."""
@@ -404,6 +429,15 @@ def _assignment_value(module: _Module, qualname: str) -> ast.AST | None:
             assert isinstance(statement, ast.Assign | ast.AnnAssign)
             return statement.value
     return None
+
+
+def _is_self_attribute(node: ast.expr) -> bool:
+    """Whether ``node`` is ``self.<name>``."""
+    return (
+        isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "self"
+    )
 
 
 def _note_type(node: ast.AST, found: dict[str, ast.expr]) -> None:

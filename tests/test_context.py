@@ -52,8 +52,17 @@ class Base:
 class Client(Base, metaclass=type):
     """A client."""
 
+    pool: Base
+
     def __init__(self, base: str) -> None:
         self.base = base
+        self.helper_client = Helper()
+
+    def close_all(self) -> None:
+        """Close the pool and the helper client."""
+        self.pool.close()
+        self.helper_client.run()
+        self.unknown.close()
 
     def send(self, data: bytes) -> int:
         """Send bytes."""
@@ -86,6 +95,11 @@ class Client(Base, metaclass=type):
     def tidy(self) -> "Client":
         """Tidy up."""
         return self
+
+
+class Helper:
+    def run(self) -> None:
+        """Run the helper."""
 
 
 def uses_local(items: list[int]) -> int:
@@ -176,6 +190,12 @@ def test_super_and_own_overrides(tmp_path: Path) -> None:
     assert names(context_of(sample, "Client.create", root)) == ["Client.tidy"]
 
 
+def test_attributes_of_self_with_a_known_class(tmp_path: Path) -> None:
+    root = make_project(tmp_path, tmp_path)
+    sample = root / "demo" / "sample.py"
+    assert names(context_of(sample, "Client.close_all", root)) == ["Base.close", "Helper.run"]
+
+
 def test_local_instances_and_nested_calls_in_call_order(tmp_path: Path) -> None:
     root = make_project(tmp_path, tmp_path)
     sample = root / "demo" / "sample.py"
@@ -187,7 +207,13 @@ def test_local_instances_and_nested_calls_in_call_order(tmp_path: Path) -> None:
 def test_a_class_lists_what_its_methods_call_outside_itself(tmp_path: Path) -> None:
     root = make_project(tmp_path, tmp_path)
     sample = root / "demo" / "sample.py"
-    assert names(context_of(sample, "Client", root)) == ["Base.close", "helper", "Base.ping"]
+    assert names(context_of(sample, "Client", root)) == [
+        "Helper",
+        "Base.close",
+        "Helper.run",
+        "helper",
+        "Base.ping",
+    ]
 
 
 def test_variables_and_repeated_qualnames(tmp_path: Path) -> None:
