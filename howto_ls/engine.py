@@ -7,6 +7,7 @@ these methods; they convert positions and present errors themselves.
 from __future__ import annotations
 
 import ast
+import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -17,6 +18,7 @@ from howto_ls.backends.factory import make_backend
 from howto_ls.cache import GuideCache
 from howto_ls.checked import write_checked_guide
 from howto_ls.config import Settings
+from howto_ls.context import called_context
 from howto_ls.edits import TextEdit
 from howto_ls.errors import HowtoError, NotWritableError, SourceError, SymbolNotFoundError
 from howto_ls.fingerprint import fingerprint_of, fingerprints_of
@@ -114,8 +116,8 @@ class Engine:
     async def _with_context(self, request: GuideRequest) -> GuideRequest:
         """``request`` with the signatures and summaries of what the symbol calls."""
         try:
-            context = await default_worker.run(
-                symbols.called_context, request.symbol, request.module_source, self.root
+            context = await asyncio.to_thread(
+                called_context, request.symbol, request.module_source, self.root
             )
         except Exception:  # context only grounds the prompt; never fail a guide for it
             return request
