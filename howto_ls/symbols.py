@@ -9,7 +9,6 @@ import inspect
 import itertools
 import keyword
 import re
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,11 +17,10 @@ from typing import Any
 from howto_ls import astutil
 from howto_ls.errors import SourceError, SymbolNotFoundError
 from howto_ls.jedi_worker import default_worker
-from howto_ls.model import ContextItem, Parameter, Position, Span, Symbol, SymbolKind
+from howto_ls.model import Parameter, Position, Span, Symbol, SymbolKind
 from howto_ls.project import is_in_project, module_name, public_import_path
 
 __all__ = [
-    "called_context",
     "definition_signature",
     "enclosing_symbol",
     "list_symbols",
@@ -45,9 +43,6 @@ _PROPERTY_DECORATORS = frozenset({"property", "cached_property", "abstractproper
 _PROPERTY_ACCESSORS = frozenset({"setter", "getter", "deleter"})
 _MAX_REPAIRS = 25
 _SIGNATURE_VALUE_CHARS = 80
-_MAX_CALLS = 80
-CONTEXT_BUDGET = 0.3
-"""Seconds of jedi inference :func:`called_context` may spend by default."""
 _TOP_LEVEL_DEFINITION = re.compile(r"(?:@|def\s|async\s+def\s|class\s)")
 
 
@@ -705,25 +700,13 @@ def _project(root: Path) -> Any:
     return jedi.Project(root)
 
 
-def _goto(
-    source: str,
-    path: Path,
-    root: Path,
-    points: tuple[Position, ...],
-    budget: float | None = None,
-) -> list[list[_Target]]:
-    """Definitions of the names at ``points`` (on the jedi worker thread).
-
-    With a ``budget`` in seconds, names left when it runs out stay unresolved.
-    """
-    deadline = None if budget is None else time.monotonic() + budget
+def _goto(source: str, path: Path, root: Path, points: tuple[Position, ...]) -> list[list[_Target]]:
+    """Definitions of the names at ``points`` (on the jedi worker thread)."""
     import jedi
 
     script = jedi.Script(code=source, path=path, project=_project(root))
     results: list[list[_Target]] = []
     for point in points:
-        if deadline is not None and time.monotonic() > deadline:
-            break
         try:
             names = script.goto(point.line + 1, point.column, follow_imports=True)
         except Exception:  # jedi raises assorted errors on odd code; treat as unresolved
@@ -739,10 +722,10 @@ def _goto(
 
 
 def _resolve(
-    source: str, path: Path, root: Path, points: tuple[Position, ...], budget: float | None = None
+    source: str, path: Path, root: Path, points: tuple[Position, ...]
 ) -> list[list[_Target]]:
     """Run ``_goto`` on the shared jedi worker."""
-    return default_worker.run_sync(_goto, source, path, root, points, budget)
+    return default_worker.run_sync(_goto, source, path, root, points)
 
 
 def _read(path: Path) -> str | None:
@@ -826,72 +809,3 @@ def symbol_at(source: str, path: Path, position: Position, root: Path) -> Symbol
         f"no function, class or module-level name at {where}; put the cursor on a definition"
         " or a reference to one"
     )
-
-
-def called_context(
-    symbol: Symbol,
-    module_source: str,
-    root: Path,
-    max_chars: int = 4000,
-    budget: float | None = CONTEXT_BUDGET,
-) -> tuple[ContextItem, ...]:
-    """The functions and classes ``symbol``'s code calls, with signatures and summaries.
-
-    Resolution stops after ``budget`` seconds of jedi inference: context grounds a model's
-    prompt and must not add noticeable latency to a guide.
-    """
-    file = _File(module_source, symbol.path, root)
-    nodes: list[ast.AST] = list(file.parsed.tree.body)
-    if symbol.qualname:
-        entry = next(
-            (
-                e
-                for e in file.parsed.entries
-                if e.qualname == symbol.qualname
-                and file.full_start(e.node) == symbol.full_range.start
-            ),
-            None,
-        ) or next((e for e in file.parsed.entries if e.qualname == symbol.qualname), None)
-        if entry is None:
-            return ()
-        nodes = [entry.node]
-    points: list[Position] = []
-    seen: set[str] = set()
-    for top in nodes:
-        for node in ast.walk(top):
-            if not isinstance(node, ast.Call) or len(points) >= _MAX_CALLS:
-                continue
-            func = node.func
-            if isinstance(func, ast.Name):
-                point = file.start(func)
-            elif isinstance(func, ast.Attribute):
-                end = file.end(func)
-                point = Position(end.line, end.column - len(func.attr))
-            else:
-                continue
-            key = ast.unparse(func)
-            if key not in seen:
-                seen.add(key)
-                points.append(point)
-    points.sort()
-    items: list[ContextItem] = []
-    known: set[tuple[Path, str]] = {(symbol.path.resolve(), symbol.qualname)}
-    used = 0
-    for targets in _resolve(module_source, symbol.path, root, tuple(points), budget):
-        for target in targets:
-            if target.type not in {"function", "class", "property"}:
-                continue
-            found = _definition_symbol(target, symbol.path, module_source, root)
-            if found is None or (found.path.resolve(), found.qualname) in known:
-                continue
-            known.add((found.path.resolve(), found.qualname))
-            same_module = found.module == symbol.module
-            name = found.qualname if same_module else f"{found.import_path}.{found.qualname}"
-            summary = (found.docstring or "").strip().split("\n", 1)[0]
-            size = len(name) + len(found.signature) + len(summary) + 8
-            if used + size > max_chars:
-                return tuple(items)
-            used += size
-            items.append(ContextItem(qualname=name, signature=found.signature, summary=summary))
-            break
-    return tuple(items)

@@ -20,7 +20,6 @@ from howto_ls.errors import SourceError, SymbolNotFoundError
 from howto_ls.jedi_worker import JediWorker, default_worker
 from howto_ls.model import Position, Span, Symbol, SymbolKind
 from howto_ls.symbols import (
-    called_context,
     enclosing_symbol,
     list_symbols,
     parse_source,
@@ -571,31 +570,6 @@ def test_all_restricts_star_imports(tmp_path: Path) -> None:
 
 
 # ----------------------------------------------------------------------------- context
-
-
-def test_called_context(project: Path) -> None:
-    path = project / "app" / "main.py"
-    source = path.read_text(encoding="utf-8")
-    run = symbol_named(source, path, "run", project)
-    items = called_context(run, source, project, budget=None)
-    by_name = {item.qualname: item for item in items}
-    assert by_name["demo.Client"].signature == "class Client(Base, metaclass=Meta)"
-    assert by_name["demo.Client"].summary == "A client."
-    assert by_name["demo.Client.send"].signature == "def send(self, data: bytes) -> int"
-    assert "demo.sample.fetch" in by_name
-    assert by_name["httpx.AsyncClient"].signature == "class AsyncClient(BaseClient)"
-    assert "jedi.Script" in by_name
-    assert not any("print" in name or "len" in name for name in by_name)
-    small = called_context(run, source, project, max_chars=80, budget=None)
-    assert 0 < len(small) < len(items)
-    assert sum(len(i.qualname) + len(i.signature) + len(i.summary) for i in small) <= 80
-
-
-def test_called_context_stops_when_its_time_budget_runs_out(project: Path) -> None:
-    path = project / "app" / "main.py"
-    source = path.read_text(encoding="utf-8")
-    run = symbol_named(source, path, "run", project)
-    assert called_context(run, source, project, budget=0.0) == ()
 
 
 # ----------------------------------------------------------------------------- jedi worker
