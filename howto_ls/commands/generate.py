@@ -35,8 +35,6 @@ from howto_ls.guide import Guide
 from howto_ls.model import Symbol
 from howto_ls.sourcefile import SourceFile, read_source, write_source
 
-_NO_NEWLINE = "\\ No newline at end of file"
-
 
 @dataclass(frozen=True)
 class Failure:
