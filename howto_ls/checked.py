@@ -12,6 +12,7 @@ Backends without raw answers (``offline``) are called as they are and not cached
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 from collections.abc import Awaitable, Callable
 from typing import Protocol, runtime_checkable
@@ -109,7 +110,6 @@ def known_identifiers(request: GuideRequest) -> frozenset[str]:
     symbol = request.symbol
     texts = [
         symbol.source,
-        request.module_source,
         symbol.qualname,
         symbol.module,
         symbol.import_path,
@@ -120,7 +120,14 @@ def known_identifiers(request: GuideRequest) -> frozenset[str]:
     ]
     for item in request.context:
         texts.extend((item.qualname, item.signature, item.summary))
-    return frozenset(name for text in texts for name in _IDENTIFIER.findall(text))
+    names = {name for text in texts for name in _IDENTIFIER.findall(text)}
+    return frozenset(names | _identifiers_in(request.module_source))
+
+
+@functools.lru_cache(maxsize=32)
+def _identifiers_in(module_source: str) -> frozenset[str]:
+    """The identifiers of a whole module, found once per module text."""
+    return frozenset(_IDENTIFIER.findall(module_source))
 
 
 async def _checked(

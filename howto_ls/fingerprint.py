@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 from collections.abc import Iterable
 from copy import deepcopy
@@ -78,8 +79,13 @@ def fingerprint_node(node: ast.AST) -> str:
     return _digest(code_dump(node))
 
 
+@functools.lru_cache(maxsize=64)
 def fingerprint_of(source: str, qualname: str) -> str:
-    """The fingerprint of the def/class, module (``""``) or variable named ``qualname``."""
+    """The fingerprint of the def/class, module (``""``) or variable named ``qualname``.
+
+    Cached: the engine asks for the same symbol's fingerprint for the cache key and again when
+    it writes, and a parse of a large module costs tens of milliseconds.
+    """
     return fingerprints_of(source, [qualname])[qualname]
 
 
