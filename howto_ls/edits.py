@@ -19,15 +19,12 @@ from howto_ls import astutil
 from howto_ls.astutil import Definition, docstring_node, find_definition, iter_definitions
 from howto_ls.errors import HowtoError, SourceError, SymbolNotFoundError, UnsafeEditError
 from howto_ls.fingerprint import find_assignment, parse_source, same_code_trees
-from howto_ls.guide import DOCSTRING_MARKER, HEADING
+from howto_ls.guide import DOCSTRING_MARKER, MARKER_LINE, find_block
 from howto_ls.model import Position, Span
 from howto_ls.sourcefile import newline_of
 from howto_ls.textdiff import minimal_span
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
-_MARKER_LINE = re.compile(
-    r"[ \t]*" + re.escape(DOCSTRING_MARKER).replace(r"\{fingerprint\}", r"(?P<fp>[0-9A-Za-z]*)")
-)
 _LITERAL_START = re.compile(r"(?P<prefix>[A-Za-z]*)(?P<quotes>\"\"\"|'''|\"|')")
 _UNSAFE_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\ud800-\udfff]")
 _INDENTED_LINE = re.compile(r"^([ \t]+)\S", re.MULTILINE)
@@ -509,32 +506,9 @@ def _indent_block(text: str, indent: str) -> str:
     return "\n".join([first, *((indent + line) if line else "" for line in rest)])
 
 
-def _find_block(text: str) -> tuple[int, int] | None:
-    """The span of a previous guide in ``text``: heading to marker line (or to the end)."""
-    lines = text.split("\n")
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line) + 1)
-    heading = None
-    for number, line in enumerate(lines[:-1]):
-        rule = lines[number + 1].strip()
-        if line.strip() == HEADING and rule and set(rule) == {"="}:
-            heading = number
-            break
-    if heading is None:
-        return None
-    start = starts[heading] + len(lines[heading]) - len(lines[heading].lstrip())
-    end = len(text.rstrip())
-    for number in range(len(lines) - 1, heading, -1):
-        if _MARKER_LINE.fullmatch(lines[number].rstrip()):
-            end = starts[number] + len(lines[number].rstrip())
-            break
-    return start, max(end, start)
-
-
 def _splice(text: str, block: str, indent: str) -> str:
     """``text`` with its guide block replaced by ``block``, or ``block`` appended."""
-    found = _find_block(text)
+    found = find_block(text)
     if found is not None:
         start, end = found
         return text[:start] + block + text[end:]
@@ -641,12 +615,12 @@ def _verify(old_tree: ast.Module, new_norm: str, planned: Sequence[_Planned]) ->
 
 def _guide_in(value: str) -> DocstringGuide | None:
     """The guide block inside a docstring value, dedented, with its marker's fingerprint."""
-    found = _find_block(value)
+    found = find_block(value)
     if found is None:
         return None
     start, end = found
     lines = value[start:end].split("\n")
-    marker = _MARKER_LINE.fullmatch(lines[-1].rstrip()) if len(lines) > 1 else None
+    marker = MARKER_LINE.fullmatch(lines[-1].rstrip()) if len(lines) > 1 else None
     if marker is not None:
         indent = lines[-1][: len(lines[-1]) - len(lines[-1].lstrip())]
         lines = lines[:-1]

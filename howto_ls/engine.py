@@ -46,8 +46,8 @@ class FileChange:
 
     @property
     def changed(self) -> bool:
-        """Whether the file's text changes at all."""
-        return self.old_text != self.new_text
+        """Whether the file's text changes at all (an empty new sidecar is no change)."""
+        return (self.old_text or "") != self.new_text
 
 
 @dataclass(frozen=True)

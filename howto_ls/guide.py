@@ -440,3 +440,40 @@ def _dotted(node: ast.expr) -> str:
         base = _dotted(node.value)
         return f"{base}.{node.attr}" if base else ""
     return node.id if isinstance(node, ast.Name) else ""
+
+
+MARKER_LINE = re.compile(
+    r"[ \t]*" + re.escape(DOCSTRING_MARKER).replace(r"\{fingerprint\}", r"(?P<fp>[0-9A-Za-z]*)")
+)
+
+
+def find_block(text: str) -> tuple[int, int] | None:
+    """The span of a previous guide in ``text``: heading to marker line (or to the end)."""
+    lines = text.split("\n")
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    heading = None
+    for number, line in enumerate(lines[:-1]):
+        rule = lines[number + 1].strip()
+        if line.strip() == HEADING and rule and set(rule) == {"="}:
+            heading = number
+            break
+    if heading is None:
+        return None
+    start = starts[heading] + len(lines[heading]) - len(lines[heading].lstrip())
+    end = len(text.rstrip())
+    for number in range(len(lines) - 1, heading, -1):
+        if MARKER_LINE.fullmatch(lines[number].rstrip()):
+            end = starts[number] + len(lines[number].rstrip())
+            break
+    return start, max(end, start)
+
+
+def without_guide(docstring: str) -> str:
+    """A docstring's own text: any guide block howto-ls wrote into it removed."""
+    found = find_block(docstring)
+    if found is None:
+        return docstring
+    start, end = found
+    return (docstring[:start] + docstring[end:]).strip()

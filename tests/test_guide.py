@@ -20,9 +20,10 @@ from howto_ls.guide import (
     problems_text,
     render,
     validate,
+    without_guide,
 )
 
-SEEDS = sorted(Path("/work/shared/seeds").glob("*.txt"))
+SEEDS = sorted((Path(__file__).parent / "data" / "seeds").glob("*.txt"))
 SEED_CLASSES = ["Free2GPT", "GPROChat", "FlowGpt", "G4F"]
 
 SAMPLE = Guide(
@@ -665,3 +666,11 @@ def test_nested_numbered_list_joins_its_parent_step() -> None:
     guide = parse_guide(text).guide
     assert guide.steps == ("Opens: 1. sub a 2. sub b", "Sends")
     assert guide.example == "import m\nm.f()"
+
+
+def test_without_guide_keeps_only_the_human_text() -> None:
+    human = "Send a request.\n\nRaises on errors."
+    marker = ".. howto-ls: fingerprint=0123456789ab"
+    assert without_guide(f"{human}\n\n{render(SAMPLE)}\n{marker}") == human
+    assert without_guide(human) == human
+    assert without_guide(f"{render(SAMPLE)}\n{marker}") == ""

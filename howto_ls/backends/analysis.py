@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from howto_ls.astutil import Definition, iter_definitions, parse
+from howto_ls.guide import without_guide
 from howto_ls.model import Parameter, Symbol
 
 HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
@@ -956,7 +957,7 @@ def main_method(node: ast.ClassDef) -> FunctionNode | None:
     methods = [n for n in node.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
     if not methods:
         return None
-    docstring = ast.get_docstring(node) or ""
+    docstring = without_guide(ast.get_docstring(node) or "")  # our own guide names methods too
     for method in methods:
         if not method.name.startswith("_") and re.search(
             rf"\b{re.escape(method.name)}\b", docstring

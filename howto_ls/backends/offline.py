@@ -39,7 +39,7 @@ from howto_ls.backends.analysis import (
 )
 from howto_ls.backends.base import Progress
 from howto_ls.backends.example import build_example
-from howto_ls.guide import Guide
+from howto_ls.guide import Guide, without_guide
 from howto_ls.model import GuideRequest, Parameter, Symbol, SymbolKind
 
 MAX_STEPS = 12
@@ -122,6 +122,7 @@ def summary_line(docstring: str | None) -> str:
     """The first sentence-ish line of a docstring, without the guide block howto-ls adds."""
     if not docstring:
         return ""
+    docstring = without_guide(docstring)
     paragraph: list[str] = []
     for raw in docstring.strip().splitlines():
         line = raw.strip()
