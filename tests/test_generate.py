@@ -114,11 +114,8 @@ def test_force_regenerates_fresh_guides_and_restores_a_hand_edited_one(
 
     status, _, err = run(capsys, "generate", package.name, "--force", "--no-progress")
     assert status == 0, err
-    written = int(err.split("howto-ls generate: ")[1].split(" written")[0])
-    assert (
-        f"{written} written, {total - written} unchanged, 0 up to date, 0 skipped, 0 failed" in err
-    )
-    assert written >= 1
+    # Only the hand-edited guide differs: regenerating unchanged code gives the same guides.
+    assert f"1 written, {total - 1} unchanged, 0 up to date, 0 skipped, 0 failed" in err
     assert read_docstring_guides(api.read_text(encoding="utf-8"))["connect_sse"] == generated
 
 

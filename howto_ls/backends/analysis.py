@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from howto_ls.astutil import Definition, iter_definitions, parse
+from howto_ls.astutil import Definition, docstring_node, iter_definitions, parse
 from howto_ls.guide import without_guide
 from howto_ls.model import Parameter, Symbol
 
@@ -952,6 +952,13 @@ def dataclass_fields(node: ast.ClassDef) -> list[Parameter]:
     return out
 
 
+def _code_size(function: FunctionNode) -> int:
+    """How much code a function holds: its AST nodes, its docstring not counted."""
+    docstring = docstring_node(function)
+    skipped = 0 if docstring is None else sum(1 for _ in ast.walk(function.body[0]))
+    return sum(1 for _ in ast.walk(function)) - skipped
+
+
 def main_method(node: ast.ClassDef) -> FunctionNode | None:
     """The method a guide walks: named in its docstring, a known entry point, or the biggest."""
     methods = [n for n in node.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
@@ -969,6 +976,6 @@ def main_method(node: ast.ClassDef) -> FunctionNode | None:
                 return method
     public = [m for m in methods if not m.name.startswith("_")]
     if public:
-        return max(public, key=lambda m: sum(1 for _ in ast.walk(m)))
+        return max(public, key=_code_size)
     init = find_method(node, "__init__")
     return None if init is not None else methods[0]
