@@ -332,6 +332,7 @@ def print_summary(
         f"{head}: {summary.written} {written}, {summary.unchanged} unchanged, "
         f"{summary.up_to_date} up to date, {summary.skipped} skipped, "
         f"{len(summary.failures)} failed "
-        f"({summary.files_written} files) in {summary.seconds:.2f} s",
+        f"({summary.files_written} file{'' if summary.files_written == 1 else 's'} written) "
+        f"in {summary.seconds:.2f} s",
         file=out,
     )
