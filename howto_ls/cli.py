@@ -63,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="run the language server (stdio by default)")
     serve.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio")
+    serve.add_argument("--stdio", action="store_true", help="use stdio (the default; for clients)")
 
     doc = commands.add_parser("doc", help="print (or write) the guide for one symbol")
     doc.add_argument("target", help="path.py:LINE[:COL] (1-based) or path.py::Qual.name")
@@ -120,7 +121,7 @@ def settings_from(args: argparse.Namespace) -> config.Settings:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     arguments = list(sys.argv[1:] if argv is None else argv)
-    if not arguments or arguments[0] == "--tcp":
+    if not arguments or arguments[0] in ("--tcp", "--stdio"):
         arguments = ["serve", *arguments]
     args = build_parser().parse_args(arguments)
     try:

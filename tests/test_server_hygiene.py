@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any, BinaryIO
+
+import pytest
 
 from howto_ls.testing.samples import write_project
 
@@ -182,3 +185,33 @@ def test_tcp(tmp_path: Path) -> None:
         server.terminate()
         server.wait(timeout=20)
     assert server.stdout is not None and server.stdout.read() == b""
+
+
+@pytest.mark.parametrize("arguments", [["--stdio"], ["serve", "--stdio"]])
+def test_stdio_flag_that_clients_add_is_accepted(arguments: list[str]) -> None:
+    """vscode-languageclient and others append --stdio; the server must start, not exit 2."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "howto_ls", *arguments],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        body = json.dumps(
+            {
+                "jsonrpc": "2.0",
+                "id": 1,
+                "method": "initialize",
+                "params": {"processId": None, "rootUri": None, "capabilities": {}},
+            }
+        ).encode()
+        assert process.stdin is not None and process.stdout is not None
+        process.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        process.stdin.flush()
+        ready, _, _ = select.select([process.stdout], [], [], 30)
+        assert ready, "the server did not answer initialize within 30 s"
+        header = process.stdout.readline()
+        assert header.startswith(b"Content-Length: "), header
+    finally:
+        process.kill()
+        process.wait(timeout=10)
