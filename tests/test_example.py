@@ -285,3 +285,21 @@ def test_module_examples_reach_classes_through_the_module(tmp_path: Path) -> Non
     _, example = example_for(tmp_path, "", source)
     assert 'client_obj = client.Client(token="example")' in example
     assert "result = client.fetch(client=client_obj)" in example
+
+
+def test_tuples_get_one_value_per_element_type(tmp_path: Path) -> None:
+    source = (
+        "def scale(points: list[tuple[float, float]], factor: float) -> list[tuple[float, float]]:\n"
+        "    return [(x * factor, y * factor) for x, y in points]\n\n\n"
+        "def pair(entry: tuple[str, int]) -> str:\n"
+        "    return entry[0] * entry[1]\n\n\n"
+        "def count(names: tuple[str, ...]) -> int:\n"
+        "    return len(names)\n"
+    )
+    _, scale = example_for(tmp_path, "scale", source)
+    assert "points=[(1.0, 1.0)]" in scale
+    _, pair = example_for(tmp_path, "pair", source)
+    assert 'entry=("example", 1)' in pair
+    _, count = example_for(tmp_path, "count", source)
+    assert 'names=("example",)' in count
+    assert run_example(tmp_path, scale).strip() == "[(1.0, 1.0)]"

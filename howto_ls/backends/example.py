@@ -368,6 +368,12 @@ class _Example:
         if head in {"list", "List", "Sequence", "Iterable", "Collection", "MutableSequence"}:
             item = self._value_for_type(_unwrap(_split_top(inner, ",")[0]), "") if inner else None
             return f"[{item}]" if item else '["example"]'
+        if head in {"tuple", "Tuple"} and inner:
+            parts = [_unwrap(part) for part in _split_top(inner, ",")]
+            if parts[-1].strip() == "...":
+                parts = parts[:1]
+            items = [self._value_for_type(part.strip(), "") or '"example"' for part in parts]
+            return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
         if head in {"dict", "Dict", "Mapping", "MutableMapping"}:
             return '{"Accept": "application/json"}' if name == "headers" else '{"key": "value"}'
         if head in {"Callable", "Awaitable"} and head == "Callable":
