@@ -7,9 +7,6 @@ Run with ``-s`` to print the four guides next to each other.
 from __future__ import annotations
 
 import ast
-import subprocess
-import sys
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -21,7 +18,6 @@ from howto_ls.symbols import symbol_named
 
 pytestmark = pytest.mark.network_download
 
-WHEEL = "g4f-0.5.3.0-py3-none-any.whl"
 
 # (file in the wheel, class, facts the seed guide names that the offline guide must name too)
 SEEDS = {
@@ -88,33 +84,6 @@ SEEDS = {
 }
 
 
-@pytest.fixture(scope="session")
-def g4f_root(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The g4f 0.5.3.0 package sources, extracted from the wheel into the pytest cache.
-
-    Without the cache plugin (``-p no:cacheprovider``) a temporary folder is used instead.
-    """
-    cache = getattr(pytestconfig, "cache", None)
-    folder = cache.mkdir("g4f-0.5.3.0") if cache is not None else tmp_path_factory.mktemp("g4f")
-    wheel = folder / WHEEL
-    if not wheel.exists():
-        result = subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--no-deps", "g4f==0.5.3.0", "-d", folder],
-            capture_output=True,
-            text=True,
-            timeout=180,
-            check=False,
-        )
-        if result.returncode != 0 or not wheel.exists():
-            pytest.skip(f"could not download g4f 0.5.3.0 from PyPI: {result.stderr[-300:]}")
-    source_root = folder / "src"
-    if not (source_root / "g4f" / "__init__.py").exists():
-        with zipfile.ZipFile(wheel) as archive:
-            members = [n for n in archive.namelist() if n.startswith("g4f/") and n.endswith(".py")]
-            archive.extractall(source_root, members)
-    return source_root
-
-
 def seed_guide(root: Path, name: str) -> tuple[Symbol, str, Guide]:
     """The symbol, its module source and the offline guide for one seed class."""
     path = root / SEEDS[name][0]
@@ -143,8 +112,8 @@ def identifiers(source: str) -> set[str]:
 
 
 @pytest.mark.parametrize("name", list(SEEDS))
-def test_seed_guide_names_what_the_seed_names(g4f_root: Path, name: str) -> None:
-    symbol, source, guide = seed_guide(g4f_root, name)
+def test_seed_guide_names_what_the_seed_names(g4f_sources: Path, name: str) -> None:
+    symbol, source, guide = seed_guide(g4f_sources, name)
     text = guide.description + "\n" + "\n".join(guide.steps)
     missing = [fact for fact in SEEDS[name][1] if fact not in text]
     assert missing == [], f"{name} guide misses {missing}:\n{render(guide)}"
@@ -159,8 +128,8 @@ def test_seed_guide_names_what_the_seed_names(g4f_root: Path, name: str) -> None
 
 
 @pytest.mark.parametrize("name", list(SEEDS))
-def test_seed_example_streams_the_provider(g4f_root: Path, name: str) -> None:
-    symbol, _, guide = seed_guide(g4f_root, name)
+def test_seed_example_streams_the_provider(g4f_sources: Path, name: str) -> None:
+    symbol, _, guide = seed_guide(g4f_sources, name)
     tree = ast.parse(guide.example)
     imports = [n for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
     assert any(n.module == symbol.import_path and n.names[0].name == name for n in imports)
@@ -169,8 +138,8 @@ def test_seed_example_streams_the_provider(g4f_root: Path, name: str) -> None:
     assert guide.example.rstrip().endswith("asyncio.run(main())")
 
 
-def test_steps_read_in_body_order(g4f_root: Path) -> None:
-    _, _, guide = seed_guide(g4f_root, "Free2GPT")
+def test_steps_read_in_body_order(g4f_sources: Path) -> None:
+    _, _, guide = seed_guide(g4f_sources, "Free2GPT")
     steps = "\n".join(guide.steps)
     order = ["`headers`", "ClientSession", "generate_signature", "/api/generate"]
     order += ["RateLimitError", "raise_for_status", "iter_any"]
