@@ -160,6 +160,12 @@ class Engine:
             GuideRequest(symbol, module_source, language=self.settings.language)
         )
 
+    def warm_up(self) -> None:
+        """Prepare the backend's slow one-time parts; blocking, so call it from a thread."""
+        warm_up = getattr(self.backend, "warm_up", None)
+        if warm_up is not None:
+            warm_up()
+
     async def aclose(self) -> None:
         """Close the backend's connections, if it holds any."""
         close = getattr(self._backend, "aclose", None)

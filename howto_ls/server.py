@@ -38,6 +38,7 @@ async def initialized(ls: HowtoServer, params: types.InitializedParams) -> None:
         f"howto-ls {__version__} in {ls.root}: guides from {ls.describe_backend()}",
         types.MessageType.Info,
     )
+    ls.warm_up()
 
 
 @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)

@@ -190,3 +190,15 @@ async def test_plan_writes_reports_bad_symbols_alone(root: Path) -> None:
     assert astutil.same_code(source, change.new_text)
     with pytest.raises(SymbolNotFoundError):
         engine.plan_write(gone, source, good[0][1])
+
+
+def test_warm_up_prepares_the_model_backend_without_a_request(root: Path) -> None:
+    from howto_ls.backends import openai as openai_backend
+
+    openai_backend._ssl_context.cache_clear()
+    with FakeOpenAI(replies=[]) as fake:
+        engine = Engine(Settings(backend="openai", base_url=fake.url, model="m"), root)
+        engine.warm_up()
+        assert fake.requests == []
+    assert openai_backend._ssl_context.cache_info().currsize == 1
+    Engine(Settings(backend="offline"), root).warm_up()  # nothing to prepare offline

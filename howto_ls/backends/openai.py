@@ -191,6 +191,10 @@ class OpenAIBackend:
 
     # -- internals --
 
+    def warm_up(self) -> None:
+        """Build what the first request would otherwise wait for (the TLS context)."""
+        _ssl_context()
+
     def _loop_state(self) -> _LoopState:
         loop = asyncio.get_running_loop()
         if self._state is None or self._state.loop is not loop:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import replace
 from pathlib import Path
@@ -36,6 +37,7 @@ class HowtoServer(LanguageServer):
         self._preview_engine: Engine | None = None
         self._shown_warnings: set[str] = set()
         self._guides: dict[str, tuple[int | None, str, list[ExistingGuide]]] = {}
+        self._background: set[asyncio.Future[None]] = set()
 
     # settings ---------------------------------------------------------------------------
 
@@ -68,6 +70,18 @@ class HowtoServer(LanguageServer):
         if self._preview_engine is None:
             self._preview_engine = Engine(replace(self.settings, backend="offline"), self.root)
         return self._preview_engine
+
+    def warm_up(self) -> None:
+        """Prepare the model backend in a thread, so the first guide does not wait for it."""
+        task = asyncio.get_running_loop().create_task(asyncio.to_thread(self._warm_up))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    def _warm_up(self) -> None:
+        try:
+            self.engine.warm_up()
+        except Exception:  # only an optimisation: the first request will say what is wrong
+            logger.debug("warm-up failed", exc_info=True)
 
     def describe_backend(self) -> str:
         """Where guides come from, for the start-up log line; never contains a key."""
