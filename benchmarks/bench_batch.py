@@ -7,6 +7,9 @@ concurrency N the ideal is ``N / latency`` guides per second. Rows:
   generate  the whole batch: calls, then plan, check and one atomic write per file;
   cached    ``generate`` again over the original files with the same cache (no model calls).
 
+The fake runs in a process of its own, as a real model server would, so its threads do not
+share the client's interpreter lock.
+
     python benchmarks/bench_batch.py [--package h11] [--latency 0.2] [--concurrency 1 4 16]
 """
 
@@ -14,8 +17,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import re
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -64,9 +70,53 @@ def responder(
     return answer
 
 
-def settings_for(fake: FakeOpenAI, concurrency: int) -> Settings:
+class FakeProcess:
+    """The fake model server in a child process; it reports how many chat requests it got."""
+
+    def __init__(self, answers: dict[tuple[str, str], str], latency: float, folder: Path) -> None:
+        answers_file = folder / "answers.json"
+        answers_file.write_text(json.dumps([[*key, text] for key, text in answers.items()]))
+        command = [
+            sys.executable,
+            __file__,
+            "--serve",
+            str(answers_file),
+            "--latency",
+            str(latency),
+        ]
+        self._process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        assert self._process.stdin is not None and self._process.stdout is not None
+        self._stdin, self._stdout = self._process.stdin, self._process.stdout
+        self.url = self._stdout.readline().strip()
+
+    def request_count(self) -> int:
+        """Chat requests the fake has received so far."""
+        self._stdin.write("count\n")
+        self._stdin.flush()
+        return int(self._stdout.readline())
+
+    def close(self) -> None:
+        """Stop the child process."""
+        self._stdin.close()
+        self._process.wait(timeout=30)
+
+
+def serve(answers_file: Path, latency: float) -> None:
+    """Child process: serve the answers until standard input closes; answer ``count`` lines."""
+    rows = json.loads(answers_file.read_text())
+    answers = {(module, name): text for module, name, text in rows}
+    with FakeOpenAI(responder(answers, latency)) as fake:
+        print(fake.url, flush=True)
+        while line := sys.stdin.readline():
+            if line.strip() == "count":
+                print(len(fake.chat_requests), flush=True)
+
+
+def settings_for(url: str, concurrency: int) -> Settings:
     """OpenAI backend settings pointing at the fake."""
-    return Settings(backend="openai", base_url=fake.url, model="fake", max_concurrency=concurrency)
+    return Settings(backend="openai", base_url=url, model="fake", max_concurrency=concurrency)
 
 
 async def requests_only(
@@ -123,25 +173,25 @@ def table_row(
 
 
 def measure(
-    n: int, latency: float, fake: FakeOpenAI, package: Path, original: Path
+    n: int, latency: float, fake: FakeProcess, package: Path, original: Path
 ) -> list[list[str]]:
     """The three rows for concurrency ``n``."""
     ideal = n / latency
-    settings = settings_for(fake, n)
+    settings = settings_for(fake.url, n)
     folder = package.parent.parent
     rows = []
 
     cache = GuideCache(folder / f"requests-{n}.sqlite3")
-    before = len(fake.chat_requests)
+    before = fake.request_count()
     count, seconds = asyncio.run(requests_only(package, settings, n, cache))
-    rows.append(table_row(n, ideal, "requests", count, len(fake.chat_requests) - before, seconds))
+    rows.append(table_row(n, ideal, "requests", count, fake.request_count() - before, seconds))
 
     cache = GuideCache(folder / f"batch-{n}.sqlite3")
     for what in ("generate", "cached"):
         restore(original, package)
-        before = len(fake.chat_requests)
+        before = fake.request_count()
         summary = asyncio.run(batch(package, settings, n, cache))
-        calls = len(fake.chat_requests) - before
+        calls = fake.request_count() - before
         failed = f" ({len(summary.failures)} failed)" if summary.failures else ""
         rows.append(table_row(n, ideal, what + failed, summary.written, calls, summary.seconds))
     restore(original, package)
@@ -154,7 +204,11 @@ def main() -> None:
     parser.add_argument("--package", default="h11", help="installed package to copy")
     parser.add_argument("--latency", type=float, default=0.2, help="seconds per model answer")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4, 16])
+    parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve is not None:
+        serve(args.serve, args.latency)
+        return
     header = ["N", "ideal/s", "what", "guides", "calls", "seconds", "guides/s", "% of ideal"]
     rows = []
     with tempfile.TemporaryDirectory() as temp:
@@ -163,9 +217,12 @@ def main() -> None:
         original = folder / "original"
         shutil.copytree(package, original)
         answers = answers_for(package)
-        with FakeOpenAI(responder(answers, args.latency)) as fake:
+        fake = FakeProcess(answers, args.latency, folder)
+        try:
             for n in args.concurrency:
                 rows.extend(measure(n, args.latency, fake, package, original))
+        finally:
+            fake.close()
     print(f"package {args.package}, latency {args.latency * 1000:.0f} ms per answer")
     print(table(header, rows))
 
