@@ -131,20 +131,27 @@ class Engine:
         return self._cache
 
     async def write_guide(
-        self, symbol: Symbol, module_source: str, progress: Progress | None = None
+        self,
+        symbol: Symbol,
+        module_source: str,
+        progress: Progress | None = None,
+        *,
+        fingerprint: str | None = None,
     ) -> Guide:
         """A guide for ``symbol``: from the cache, or the backend checked and repaired once.
 
-        Raises :class:`GuideValidationError` when a model's guide still has problems; callers
-        offer :meth:`offline_guide` instead.
+        ``fingerprint`` saves computing it when the caller has it (a batch fingerprints a whole
+        file at once). Raises :class:`GuideValidationError` when a model's guide still has
+        problems; callers offer :meth:`offline_guide` instead.
         """
         request = self.request_for(symbol, module_source)
         if self.backend.name == "offline":
             return await self.backend.generate(request, progress)
-        try:
-            fingerprint: str | None = fingerprint_of(module_source, symbol.qualname)
-        except HowtoError:
-            fingerprint = None
+        if fingerprint is None:
+            try:
+                fingerprint = fingerprint_of(module_source, symbol.qualname)
+            except HowtoError:
+                fingerprint = None
         return await write_checked_guide(
             self.backend,
             request,

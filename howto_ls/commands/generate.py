@@ -30,7 +30,7 @@ from howto_ls.cli import EXIT_ERROR, EXIT_OK
 from howto_ls.config import Settings
 from howto_ls.engine import Engine, FileChange
 from howto_ls.errors import HowtoError, StaleDocumentError, UsageError
-from howto_ls.fingerprint import parse_source
+from howto_ls.fingerprint import fingerprints_of, parse_source
 from howto_ls.guide import Guide
 from howto_ls.model import Symbol
 from howto_ls.sourcefile import SourceFile, read_source, write_source
@@ -86,6 +86,7 @@ class _FileJob:
     source: SourceFile
     engine: Engine
     symbols: list[Symbol]
+    fingerprints: dict[str, str] = field(default_factory=dict)
     guides: dict[str, Guide] = field(default_factory=dict)
 
 
@@ -205,7 +206,11 @@ def _prepare(path: Path, engines: _Engines, options: Options, summary: Summary) 
             chosen.append(symbol)
         else:
             summary.skipped += 1
-    return _FileJob(path, source, engine, chosen)
+    try:  # one parse for the whole file; each model call would otherwise fingerprint alone
+        fingerprints = fingerprints_of(source.text, [symbol.qualname for symbol in chosen])
+    except HowtoError:
+        fingerprints = {}
+    return _FileJob(path, source, engine, chosen, fingerprints)
 
 
 def _selected(options: Options, missing: bool) -> bool:
@@ -228,7 +233,9 @@ async def _run_file(
     async def one(symbol: Symbol) -> None:
         try:
             async with semaphore:
-                job.guides[symbol.qualname] = await job.engine.write_guide(symbol, job.source.text)
+                job.guides[symbol.qualname] = await job.engine.write_guide(
+                    symbol, job.source.text, fingerprint=job.fingerprints.get(symbol.qualname)
+                )
         except Exception as exc:  # one symbol never stops the batch
             summary.failures.append(_failure(symbol, reason(exc)))
         finally:
