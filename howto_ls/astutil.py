@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -65,10 +66,17 @@ def _flatten(body: list[ast.stmt]) -> Iterator[ast.stmt]:
 
 def find_definition(tree: ast.Module, qualname: str) -> Definition | None:
     """The function or class named ``qualname``; the first one if it is defined twice."""
+    return _definition_index(tree).get(qualname)
+
+
+@functools.lru_cache(maxsize=32)
+def _definition_index(tree: ast.Module) -> dict[str, Definition]:
+    """Every definition of ``tree`` by qualname, built once per tree (looking up each symbol of a
+    module by walking it again made a batch quadratic in the module's size)."""
+    index: dict[str, Definition] = {}
     for name, node in iter_definitions(tree):
-        if name == qualname:
-            return node
-    return None
+        index.setdefault(name, node)
+    return index
 
 
 def docstring_node(node: ast.Module | Definition) -> ast.Constant | None:
