@@ -40,7 +40,7 @@ def iter_definitions(tree: ast.Module) -> Iterator[tuple[str, Definition]]:
     """
 
     def walk(body: list[ast.stmt], prefix: str) -> Iterator[tuple[str, Definition]]:
-        for node in _flatten(body):
+        for node in flatten_statements(body):
             if isinstance(node, DEFINITION_TYPES):
                 qualname = f"{prefix}{node.name}"
                 yield qualname, node
@@ -49,19 +49,20 @@ def iter_definitions(tree: ast.Module) -> Iterator[tuple[str, Definition]]:
     yield from walk(tree.body, "")
 
 
-def _flatten(body: list[ast.stmt]) -> Iterator[ast.stmt]:
-    """Statements of ``body``, looking inside ``if``/``try``/``with`` blocks (not into defs)."""
+def flatten_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Statements of ``body``, looking inside ``if``/``for``/``while``/``with``/``try`` blocks (not
+    into defs): what runs at the level of ``body``."""
     for node in body:
         yield node
         if isinstance(node, ast.If | ast.For | ast.AsyncFor | ast.While | ast.With | ast.AsyncWith):
-            yield from _flatten(node.body)
-            yield from _flatten(node.orelse if hasattr(node, "orelse") else [])
+            yield from flatten_statements(node.body)
+            yield from flatten_statements(node.orelse if hasattr(node, "orelse") else [])
         elif isinstance(node, ast.Try):
-            yield from _flatten(node.body)
+            yield from flatten_statements(node.body)
             for handler in node.handlers:
-                yield from _flatten(handler.body)
-            yield from _flatten(node.orelse)
-            yield from _flatten(node.finalbody)
+                yield from flatten_statements(handler.body)
+            yield from flatten_statements(node.orelse)
+            yield from flatten_statements(node.finalbody)
 
 
 def find_definition(tree: ast.Module, qualname: str) -> Definition | None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from howto_ls import astutil
 from howto_ls.model import ContextItem, Symbol
-from howto_ls.project import module_name, public_import_path
+from howto_ls.project import absolute_module, module_name, public_import_path
 from howto_ls.symbols import definition_signature, module_tree
 
 __all__ = ["called_context"]
@@ -156,7 +156,7 @@ def _index(tree: ast.Module, name: str, is_package: bool) -> _Module:
                     head = alias.name.split(".", 1)[0]
                     bound.setdefault(head, (head, None))
         else:
-            base = _absolute(statement, package)
+            base = absolute_module(statement, package)
             for alias in statement.names:
                 if alias.name != "*":
                     bound.setdefault(alias.asname or alias.name, (base, alias.name))
@@ -167,34 +167,10 @@ def _index(tree: ast.Module, name: str, is_package: bool) -> _Module:
 
 def _imports(tree: ast.Module) -> Iterator[tuple[ast.Import | ast.ImportFrom, bool]]:
     """Every import statement, with whether it runs at module level (not inside a def)."""
-    top = {id(node) for node in _top_level(tree.body)}
+    top = {id(node) for node in astutil.flatten_statements(tree.body)}
     for node in ast.walk(tree):
         if isinstance(node, ast.Import | ast.ImportFrom):
             yield node, id(node) in top
-
-
-def _top_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
-    """Module-level statements, looking into ``if``/``try``/``with`` blocks but not defs."""
-    for node in body:
-        yield node
-        if isinstance(node, ast.If | ast.With):
-            yield from _top_level(node.body)
-            yield from _top_level(node.orelse if isinstance(node, ast.If) else [])
-        elif isinstance(node, ast.Try):
-            yield from _top_level(node.body)
-            for handler in node.handlers:
-                yield from _top_level(handler.body)
-            yield from _top_level(node.orelse)
-            yield from _top_level(node.finalbody)
-
-
-def _absolute(node: ast.ImportFrom, package: str) -> str:
-    """The absolute module a ``from ... import`` reads from."""
-    if not node.level:
-        return node.module or ""
-    parts = package.split(".") if package else []
-    base = parts[: len(parts) - node.level + 1] if node.level > 1 else parts
-    return ".".join([*base, *([node.module] if node.module else [])])
 
 
 def _dotted(node: ast.expr) -> list[str] | None:

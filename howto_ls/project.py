@@ -6,7 +6,6 @@ import ast
 import functools
 import re
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -222,9 +221,9 @@ def _read_exports(path: Path, module: str, mtime: int, size: int) -> _Exports:
     imported: dict[str, str] = {}
     star: list[str] = []
     listed: set[str] | None = None
-    for node in _top_level(statements):
+    for node in astutil.flatten_statements(statements):
         if isinstance(node, ast.ImportFrom):
-            base = _absolute(node, package)
+            base = absolute_module(node, package)
             for alias in node.names:
                 if alias.name == "*":
                     star.append(base)
@@ -243,25 +242,10 @@ def _read_exports(path: Path, module: str, mtime: int, size: int) -> _Exports:
     return _Exports(imported, tuple(star), frozenset(listed) if listed is not None else None)
 
 
-def _absolute(node: ast.ImportFrom, package: str) -> str:
+def absolute_module(node: ast.ImportFrom, package: str) -> str:
     """The absolute module a ``from ... import`` statement reads from."""
     if not node.level:
         return node.module or ""
     parts = package.split(".") if package else []
     base = parts[: len(parts) - node.level + 1] if node.level > 1 else parts
     return ".".join([*base, *([node.module] if node.module else [])])
-
-
-def _top_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
-    """Statements of ``body``, looking into ``if`` and ``try`` blocks."""
-    for node in body:
-        yield node
-        if isinstance(node, ast.If):
-            yield from _top_level(node.body)
-            yield from _top_level(node.orelse)
-        elif isinstance(node, ast.Try):
-            yield from _top_level(node.body)
-            for handler in node.handlers:
-                yield from _top_level(handler.body)
-            yield from _top_level(node.orelse)
-            yield from _top_level(node.finalbody)

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from howto_ls.astutil import DEFINITION_TYPES, Definition
+from howto_ls.astutil import DEFINITION_TYPES, Definition, flatten_statements
 from howto_ls.backends.analysis import (
     Clause,
     Facts,
@@ -587,7 +587,7 @@ def _find_assignment(tree: ast.Module, qualname: str) -> ast.Assign | ast.AnnAss
         if not isinstance(parent, ast.ClassDef):
             return None
         body = parent.body
-    for statement in _flatten(body):
+    for statement in flatten_statements(body):
         if isinstance(statement, ast.Assign):
             names = [
                 n.id for t in statement.targets for n in ast.walk(t) if isinstance(n, ast.Name)
@@ -601,16 +601,3 @@ def _find_assignment(tree: ast.Module, qualname: str) -> ast.Assign | ast.AnnAss
         ):
             return statement
     return None
-
-
-def _flatten(body: list[ast.stmt]) -> list[ast.stmt]:
-    out: list[ast.stmt] = []
-    for statement in body:
-        out.append(statement)
-        if isinstance(statement, ast.If | ast.Try):
-            out.extend(_flatten(statement.body))
-            out.extend(_flatten(statement.orelse))
-            if isinstance(statement, ast.Try):
-                for handler in statement.handlers:
-                    out.extend(_flatten(handler.body))
-    return out
