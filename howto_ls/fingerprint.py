@@ -6,7 +6,6 @@ import ast
 import functools
 import hashlib
 from collections.abc import Iterable
-from copy import deepcopy
 
 from howto_ls import astutil
 from howto_ls.astutil import find_definition
@@ -18,65 +17,83 @@ _BODY_FIELDS = ("body", "orelse", "finalbody")
 _DOCUMENTED = (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
-def strip_docs(tree: ast.AST) -> ast.AST:
-    """Remove docstrings and attribute docstrings from ``tree`` in place; return it.
+def code_text(node: ast.AST) -> str:
+    """A canonical text of ``node``'s code, the same on every supported Python version.
 
-    A body left empty becomes ``pass``; string statements right after an assignment (PEP 257
-    attribute docstrings) go too. Only statement lists are visited, which keeps this fast.
+    Positions, docstrings and attribute docstrings are left out, and so are fields that are
+    ``None`` or empty lists: new Python versions add such fields (``type_params`` in 3.12), and
+    ``ast.dump`` changed how it shows them in 3.13. Empty string pieces of f-strings are left out
+    too (3.12.1 adds one to nested format specs), and values are written in ASCII (``repr``
+    of a string depends on the Unicode version). ``node`` is not modified or copied.
     """
-    pending: list[ast.AST] = [tree]
-    while pending:
-        node = pending.pop()
-        if isinstance(node, _DOCUMENTED) and node.body and _is_string_statement(node.body[0]):
-            node.body = node.body[1:] or [ast.Pass()]
-        for field in _BODY_FIELDS:
-            body = getattr(node, field, None)
-            if not isinstance(body, list) or not body:
+    parts: list[str] = []
+    _write_code(node, parts)
+    return "".join(parts)
+
+
+def _write_code(node: ast.AST, parts: list[str]) -> None:
+    parts.append(type(node).__name__)
+    parts.append("(")
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if type(value) is list:
+            if name in _BODY_FIELDS:
+                value = _code_statements(value, name == "body" and isinstance(node, _DOCUMENTED))
+            elif isinstance(node, ast.JoinedStr):
+                value = [part for part in value if not _is_empty_string(part)]
+            if not value:
                 continue
-            kept = [
-                stmt
-                for index, stmt in enumerate(body)
-                if not (index and _documents(stmt, body[index - 1]))
-            ]
-            if len(kept) != len(body):
-                setattr(node, field, kept)
-            pending.extend(kept)
-        for field in ("handlers", "cases"):
-            pending.extend(getattr(node, field, None) or ())
-    if isinstance(tree, ast.Module) and not tree.body:
-        tree.body = [ast.Pass()]  # an empty module is a module whose docstring was stripped
-    return tree
+            parts.append(name)
+            parts.append("=[")
+            for item in value:
+                if isinstance(item, ast.AST):
+                    _write_code(item, parts)
+                else:
+                    parts.append(ascii(item))
+                parts.append(",")
+            parts.append("],")
+        elif isinstance(value, ast.AST):
+            parts.append(name)
+            parts.append("=")
+            _write_code(value, parts)
+            parts.append(",")
+        elif value is not None:
+            parts.append(f"{name}={value!a},")
+    parts.append(")")
 
 
-def code_dump(tree: ast.AST, *, copy: bool = True) -> str:
-    """A dump of ``tree`` without positions, docstrings or attribute docstrings.
+_PASS: list[ast.stmt] = [ast.Pass()]
 
-    With ``copy=False`` the docstrings are stripped from ``tree`` itself, which is faster.
+
+def _code_statements(body: list[ast.stmt], documented: bool) -> list[ast.stmt]:
+    """``body`` without its docstring (when ``documented``) or attribute docstrings.
+
+    A documented body left empty reads as ``pass``, so removing the only docstring of a
+    function or module does not change its code.
     """
-    return ast.dump(strip_docs(deepcopy(tree) if copy else tree), include_attributes=False)
+    if documented and body and _is_string_statement(body[0]):
+        body = body[1:]
+        if not body:
+            return _PASS
+    if any(index and _documents(stmt, body[index - 1]) for index, stmt in enumerate(body)):
+        body = [
+            stmt
+            for index, stmt in enumerate(body)
+            if not (index and _documents(stmt, body[index - 1]))
+        ]
+    if documented and not body:
+        return _PASS
+    return body
 
 
 def same_code_trees(old: ast.AST, new: ast.AST) -> bool:
-    """Whether two trees hold the same code once docs are stripped (both stripped in place)."""
-    pending: list[tuple[object, object]] = [(strip_docs(old), strip_docs(new))]
-    while pending:
-        left, right = pending.pop()
-        if type(left) is not type(right):
-            return False
-        if isinstance(left, ast.AST):
-            pending.extend((getattr(left, f, None), getattr(right, f, None)) for f in left._fields)
-        elif isinstance(left, list) and isinstance(right, list):
-            if len(left) != len(right):
-                return False
-            pending.extend(zip(left, right, strict=True))
-        elif left != right:
-            return False
-    return True
+    """Whether two trees hold the same code once positions and docs are left out."""
+    return code_text(old) == code_text(new)
 
 
 def fingerprint_node(node: ast.AST) -> str:
     """Twelve hex digits of the sha256 of ``node``'s code, docs and formatting ignored."""
-    return _digest(code_dump(node))
+    return _digest(code_text(node))
 
 
 @functools.lru_cache(maxsize=256)
@@ -86,21 +103,19 @@ def fingerprint_of(source: str, qualname: str) -> str:
     Cached, and the module's parse is shared by every symbol of it: a batch asks for each
     symbol of a module in turn, and a parse of a large module costs tens of milliseconds.
     """
-    return _digest(code_dump(find_node(_parsed(source), qualname)))
+    return _digest(code_text(find_node(_parsed(source), qualname)))
 
 
 @functools.lru_cache(maxsize=8)
 def _parsed(source: str) -> ast.Module:
-    """``source`` parsed once; never mutated (``code_dump`` copies before stripping)."""
+    """``source`` parsed once; never mutated (``code_text`` only reads it)."""
     return parse_source(source)
 
 
 def fingerprints_of(source: str, qualnames: Iterable[str]) -> dict[str, str]:
     """Fingerprints of several symbols from one parse (SymbolNotFoundError if one is missing)."""
     tree = parse_source(source)
-    nodes = {qualname: find_node(tree, qualname) for qualname in qualnames}
-    # Stripping docs in place cannot change another symbol's fingerprint: all ignore docs.
-    return {qualname: _digest(code_dump(node, copy=False)) for qualname, node in nodes.items()}
+    return {qualname: _digest(code_text(find_node(tree, qualname))) for qualname in qualnames}
 
 
 def _digest(dump: str) -> str:
@@ -164,6 +179,10 @@ def _assigns(stmt: ast.stmt, name: str) -> bool:
 def _documents(stmt: ast.stmt, previous: ast.stmt) -> bool:
     """Whether ``stmt`` is a string statement documenting the assignment ``previous``."""
     return _is_string_statement(stmt) and isinstance(previous, _ASSIGNMENTS)
+
+
+def _is_empty_string(node: object) -> bool:
+    return isinstance(node, ast.Constant) and node.value == ""
 
 
 def _is_string_statement(stmt: ast.stmt) -> bool:

@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import ast
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -114,3 +120,112 @@ def test_batch_and_node_fingerprints_agree_with_single_ones() -> None:
     assert node is not None
     assert fingerprint_node(node) == batch["Client"]
     assert ast.get_docstring(node) == "A client."  # fingerprint_node leaves the tree alone
+
+
+def test_docstring_only_bodies_read_as_pass() -> None:
+    assert fp('def f():\n    """Doc."""\n', "f") == fp("def f():\n    pass\n", "f")
+    assert fp('"""Only a docstring."""\n', "") == fp("", "")
+    assert fp("def f():\n    x = 1\n    'about x'\n", "f") == fp("def f():\n    x = 1\n", "f")
+    assert fp("def f():\n    g()\n    'kept'\n", "f") != fp("def f():\n    g()\n", "f")
+
+
+# Every kind of syntax the fingerprint walks, in the oldest Python we support (3.10).
+VARIED = '''\
+"""Doc."""
+from __future__ import annotations
+import asyncio as aio
+X: dict[str, int | None] = {"a": 1, "\\U0001fae8": 2, **{}}  # printable from Unicode 15 on
+
+
+@functools.cache
+async def run(a, /, b: int = 2, *args: str, c=None, **kw) -> list[bytes]:
+    """Doc."""
+    async with aio.timeout(1) as t, other():
+        async for item in source():
+            yield f"{item!r:>{b}} {a=}"
+    while (n := len(args)) > 0 and not None:
+        break
+    else:
+        pass
+    try:
+        x = [i async for i in gen() if i] + [*args][1:2:3]
+    except (KeyError, ValueError) as error:
+        raise RuntimeError(b"x") from error
+    finally:
+        del kw["k"]
+    match a:
+        case {"k": [1, *rest]} | Point(x=0) if rest:
+            global Y
+        case _:
+            lambda q, *r: q if r else ...
+    await aio.sleep(1e3 + 2j - 0x10)
+
+
+class Point(Base, metaclass=Meta):
+    x: int = 0
+    """The x."""
+
+    def __init__(self) -> None:
+        nonlocal_ = {k: v for k, v in {}.items()}
+        assert nonlocal_ is not None, "msg"
+'''
+
+
+def test_fingerprints_are_pinned() -> None:
+    # Stored fingerprints sit in users' files: a change to the algorithm marks every guide stale.
+    assert fingerprints_of(VARIED, ["", "run", "Point", "Point.__init__", "X"]) == {
+        "": "9224462c4fb3",
+        "run": "7ad300dc20cb",
+        "Point": "3787c6376733",
+        "Point.__init__": "5737820f533b",
+        "X": "39ea00dbe5de",
+    }
+
+
+def _other_pythons() -> list[str]:
+    """Interpreters of other Python versions this machine has (3.10 and later)."""
+    candidates = {shutil.which(f"python3.{minor}") for minor in range(10, 16)}
+    candidates.update(str(p) for p in Path(sys.base_prefix).parent.glob("3.*/bin/python3"))
+    found: dict[tuple[int, int], str] = {}
+    for candidate in sorted(c for c in candidates if c):
+        probe = subprocess.run(
+            [candidate, "-c", "import sys; print(*sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+            env={**os.environ, "PYENV_VERSION": ""},
+        )
+        numbers = probe.stdout.split()
+        if probe.returncode == 0 and len(numbers) == 2:
+            version = (int(numbers[0]), int(numbers[1]))
+            if version >= (3, 10) and version != sys.version_info[:2]:
+                found.setdefault(version, candidate)
+    return [found[version] for version in sorted(found)]
+
+
+def test_fingerprints_agree_across_python_versions() -> None:
+    # A guide written under one Python must not read as stale under another (3.12 added
+    # type_params to every def and class; 3.13 changed how ast.dump shows empty fields).
+    others = _other_pythons()
+    if not others:
+        pytest.skip("no other Python version on this machine")
+    script = (
+        "import json, sys\n"
+        "from howto_ls.fingerprint import fingerprints_of\n"
+        "print(json.dumps(fingerprints_of(sys.stdin.read(), json.loads(sys.argv[1]))))\n"
+    )
+    names = ["", "run", "Point", "Point.__init__", "X"]
+    root = Path(__file__).resolve().parent.parent
+    for python in others:
+        result = subprocess.run(
+            [python, "-c", script, json.dumps(names)],
+            input=VARIED,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+            env={**os.environ, "PYTHONPATH": str(root), "PYENV_VERSION": ""},
+        )
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout) == fingerprints_of(VARIED, names), python
