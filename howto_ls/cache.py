@@ -2,7 +2,7 @@
 
 It lives in the user cache directory, holds at most ``max_entries`` guides (the oldest go first),
 and never takes the caller down: a corrupt or foreign file is moved aside and rebuilt, and any
-other database trouble turns into a cache miss. One connection per call, so threads can share it.
+other database trouble turns into a cache miss. Threads share one connection, one call at a time.
 """
 
 from __future__ import annotations
@@ -70,8 +70,9 @@ class GuideCache:
     def __init__(self, path: Path | None = None, *, max_entries: int = MAX_ENTRIES) -> None:
         self.path = path if path is not None else default_path()
         self.max_entries = max_entries
-        self._lock = threading.Lock()
-        self._ready = False
+        self._lock = threading.RLock()
+        self._db: sqlite3.Connection | None = None
+        self._identity: tuple[int, int] | None = None  # (device, inode) of the open file
         self.disabled = False
 
     def get(self, key: CacheKey) -> Guide | None:
@@ -127,21 +128,24 @@ class GuideCache:
 
     # -- internals --
 
+    def close(self) -> None:
+        """Close the connection; the next call opens it again."""
+        with self._lock:
+            if self._db is not None:
+                db, self._db = self._db, None
+                db.close()
+
     def _run(self, action: Callable[[sqlite3.Connection], T], default: T) -> T:
-        """``action`` on a fresh connection; a damaged file is rebuilt once, trouble is a miss."""
+        """``action`` on the connection; a damaged file is rebuilt once, trouble is a miss."""
         for attempt in range(2):
-            if self.disabled:
-                return default
             try:
-                self._prepare()
-                if self.disabled:
-                    return default
-                db = self._connect()
-                try:
+                with self._lock:
+                    db = self._open()
+                    if db is None:
+                        return default
                     return action(db)
-                finally:
-                    db.close()
             except sqlite3.DatabaseError as error:
+                self.close()
                 if attempt == 0 and _corrupt(error):
                     self._rebuild(error)
                     continue
@@ -149,41 +153,44 @@ class GuideCache:
                 return default
         return default
 
-    def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=5.0, isolation_level=None)
-        db.execute("PRAGMA busy_timeout = 5000")
-        return db
+    def _open(self) -> sqlite3.Connection | None:
+        """The connection, made on first use with the file and schema; None when disabled.
 
-    def _prepare(self) -> None:
-        """Create the file and schema once; a file of another kind or schema is rebuilt."""
-        if self._ready:
-            return
-        with self._lock:
-            if self._ready:
-                return
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as error:
-                self._disable(f"cannot create {self.path.parent}: {error.strerror}")
-                return
-            db = self._connect()
-            try:
-                version = db.execute("PRAGMA user_version").fetchone()[0]
-                tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
-                if tables and version != SCHEMA_VERSION:
-                    raise sqlite3.DatabaseError("file is not a howto-ls guide cache")
-                db.execute("PRAGMA journal_mode = WAL")
-                db.executescript(_SCHEMA)
-                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-                db.execute("SELECT fingerprint, guide, created FROM guides LIMIT 1").fetchall()
-            finally:
-                db.close()
-            self._ready = True
+        A file of another kind or schema raises DatabaseError, which rebuilds it. Called with
+        the lock held.
+        """
+        if self._db is not None and self._identity != _identity(self.path):
+            self.close()  # deleted or replaced since it was opened: start on the new file
+        if self.disabled or self._db is not None:
+            return self._db
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            self._disable(f"cannot create {self.path.parent}: {error.strerror}")
+            return None
+        db = sqlite3.connect(self.path, timeout=5.0, isolation_level=None, check_same_thread=False)
+        try:
+            db.execute("PRAGMA busy_timeout = 5000")
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+            if tables and version != SCHEMA_VERSION:
+                raise sqlite3.DatabaseError("file is not a howto-ls guide cache")
+            db.execute("PRAGMA journal_mode = WAL")
+            # A cache may lose its last writes in a power cut; it must not wait for the disk.
+            db.execute("PRAGMA synchronous = NORMAL")
+            db.executescript(_SCHEMA)
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            db.execute("SELECT fingerprint, guide, created FROM guides LIMIT 1").fetchall()
+        except BaseException:
+            db.close()
+            raise
+        self._db, self._identity = db, _identity(self.path)
+        return db
 
     def _rebuild(self, error: sqlite3.DatabaseError) -> None:
         """Move the damaged file aside and start an empty cache in its place."""
         with self._lock:
-            self._ready = False
+            self.close()
             aside = self.path.with_name(f"{self.path.name}.corrupt-{int(time.time())}")
             log.warning(
                 "the guide cache %s is damaged (%s); moved it to %s and starting afresh",
@@ -202,6 +209,15 @@ class GuideCache:
     def _disable(self, reason: str) -> None:
         self.disabled = True
         log.warning("guide cache off: %s", reason)
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """The device and inode of ``path``, or None if it is not there."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino
 
 
 def _corrupt(error: sqlite3.DatabaseError) -> bool:

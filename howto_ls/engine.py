@@ -81,6 +81,7 @@ class Engine:
         self.root = root
         self._backend = backend
         self._cache: GuideCache | None = cache
+        self._owns_cache = False
 
     @property
     def backend(self) -> Backend:
@@ -127,7 +128,7 @@ class Engine:
     def cache(self) -> GuideCache:
         """The guide cache, opened on first use."""
         if self._cache is None:
-            self._cache = GuideCache()
+            self._cache, self._owns_cache = GuideCache(), True
         return self._cache
 
     async def write_guide(
@@ -174,10 +175,12 @@ class Engine:
             warm_up()
 
     async def aclose(self) -> None:
-        """Close the backend's connections, if it holds any."""
+        """Close the backend's connections, if it holds any, and the cache if it opened it."""
         close = getattr(self._backend, "aclose", None)
         if close is not None:
             await close()
+        if self._owns_cache and self._cache is not None:
+            await asyncio.to_thread(self._cache.close)
 
     def plan_write(
         self, symbol: Symbol, source: str, guide: Guide, target: str | None = None

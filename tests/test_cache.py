@@ -6,6 +6,7 @@ import dataclasses
 import logging
 import sqlite3
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -95,7 +96,9 @@ def test_a_damaged_file_is_moved_aside_and_rebuilt(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, damage: object, moved: bool
 ) -> None:
     path = tmp_path / "c.sqlite3"
-    GuideCache(path).put(dataclasses.replace(KEY, fingerprint="old"), GUIDE)
+    earlier = GuideCache(path)
+    earlier.put(dataclasses.replace(KEY, fingerprint="old"), GUIDE)
+    earlier.close()
     damage(path)  # type: ignore[operator]
     cache = GuideCache(path)
     with caplog.at_level(logging.WARNING):
@@ -107,17 +110,53 @@ def test_a_damaged_file_is_moved_aside_and_rebuilt(
     assert ("moved it to c.sqlite3.corrupt-" in caplog.text) is moved
 
 
-def test_a_damaged_file_in_use_is_rebuilt(tmp_path: Path) -> None:
+def _replace_with_garbage(path: Path) -> None:
+    garbage = path.with_name("garbage")
+    garbage.write_bytes(b"\x00garbage" * 4096)
+    garbage.replace(path)
+
+
+def _overwrite_with_garbage(path: Path) -> None:
+    for suffix in ("-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+    with path.open("r+b") as file:
+        file.write(b"\x00garbage" * 4096)
+
+
+def _delete(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+
+
+@pytest.mark.parametrize("interfere", [_replace_with_garbage, _overwrite_with_garbage, _delete])
+def test_a_file_changed_while_in_use_never_fails_a_call(
+    tmp_path: Path, interfere: Callable[[Path], None]
+) -> None:
     path = tmp_path / "c.sqlite3"
     cache = GuideCache(path)
     cache.put(KEY, GUIDE)
-    for suffix in ("-wal", "-shm"):
-        path.with_name(path.name + suffix).unlink(missing_ok=True)
-    path.write_bytes(b"\x00garbage" * 4096)
+    interfere(path)
+    other = dataclasses.replace(KEY, fingerprint="other")
+    cache.get(KEY)  # the old guide or a miss, but no error
+    cache.put(other, GUIDE)
+    assert cache.get(other) == GUIDE
+    cache.close()
+    later = GuideCache(path)  # the next process: damage moved aside, the file usable again
+    later.put(KEY, GUIDE)
+    assert later.get(KEY) == GUIDE
+    assert later.get(other) in (GUIDE, None)
+    later.close()
+
+
+def test_a_file_deleted_while_in_use_is_made_again(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite3"
+    cache = GuideCache(path)
+    cache.put(KEY, GUIDE)
+    _delete(path)
     assert cache.get(KEY) is None
     cache.put(KEY, GUIDE)
-    assert cache.get(KEY) == GUIDE
-    assert list(tmp_path.glob("c.sqlite3.corrupt-*"))
+    cache.close()
+    assert GuideCache(path).get(KEY) == GUIDE  # written to the new file, not the deleted one
 
 
 def test_an_unusable_place_turns_the_cache_off(

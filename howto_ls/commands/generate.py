@@ -159,6 +159,7 @@ class _Engines:
     def __init__(self, settings: Settings, cache: GuideCache | None) -> None:
         self.settings = settings
         self.cache = cache
+        self._owns_cache = False
         self._backend: Backend | None = None
         self._by_root: dict[Path, Engine] = {}
 
@@ -170,16 +171,18 @@ class _Engines:
             if self._backend is None:
                 self._backend = make_backend(self.settings)
                 if self.cache is None and self._backend.name != "offline":
-                    self.cache = GuideCache()
+                    self.cache, self._owns_cache = GuideCache(), True
             engine = Engine(self.settings, root, self._backend, self.cache)
             self._by_root[root] = engine
         return engine
 
     async def aclose(self) -> None:
-        """Close the shared backend's connections."""
+        """Close the shared backend's connections, and the cache if it was opened here."""
         first = next(iter(self._by_root.values()), None)
         if first is not None:
             await first.aclose()
+        if self._owns_cache and self.cache is not None:
+            await asyncio.to_thread(self.cache.close)
 
 
 def _prepare(path: Path, engines: _Engines, options: Options, summary: Summary) -> _FileJob | None:

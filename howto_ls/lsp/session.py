@@ -13,6 +13,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.workspace import TextDocument
 
 from howto_ls import __version__, config
+from howto_ls.cache import GuideCache
 from howto_ls.engine import Engine, ExistingGuide
 from howto_ls.lsp.capabilities import ClientFlags
 from howto_ls.lsp.convert import path_from_uri, uri_from_path
@@ -34,6 +35,7 @@ class HowtoServer(LanguageServer):
         self.settings = self.base_settings
         self.root = Path.cwd()
         self._engine: Engine | None = None
+        self._cache: GuideCache | None = None  # one connection for the session, made on first use
         self._preview_engine: Engine | None = None
         self._shown_warnings: set[str] = set()
         self._guides: dict[str, tuple[int | None, str, list[ExistingGuide]]] = {}
@@ -61,7 +63,9 @@ class HowtoServer(LanguageServer):
     def engine(self) -> Engine:
         """The engine for the current settings and root."""
         if self._engine is None:
-            self._engine = Engine(self.settings, self.root)
+            if self._cache is None:
+                self._cache = GuideCache()
+            self._engine = Engine(self.settings, self.root, cache=self._cache)
         return self._engine
 
     @property
