@@ -303,6 +303,9 @@ class FakeOpenAI:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver's default backlog of 5 drops connections when a batch opens 16 at once,
+    # and each dropped one waits a second for TCP to retry; real servers queue thousands.
+    request_queue_size = 1024
     fake: FakeOpenAI
 
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -317,6 +320,10 @@ class _ClientGone(Exception):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and each stream event are separate writes; with Nagle's algorithm on, every
+    # write after the first waits for the client's delayed ACK (40 ms on Linux). Real model
+    # servers (uvicorn, llama.cpp) set TCP_NODELAY too.
+    disable_nagle_algorithm = True
     server: _Server
 
     def log_message(self, format: str, *args: Any) -> None:
