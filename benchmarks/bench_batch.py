@@ -32,7 +32,7 @@ from bench_offline import copy_package, table
 from howto_ls import project, symbols
 from howto_ls.backends import offline
 from howto_ls.cache import GuideCache
-from howto_ls.commands.generate import Options, Summary, generate
+from howto_ls.commands.generate import PREPARED_PER_CALL, Options, Summary, generate
 from howto_ls.config import Settings
 from howto_ls.discovery import python_files
 from howto_ls.engine import Engine
@@ -129,7 +129,7 @@ async def requests_only(
     for path in python_files([package]):
         text = path.read_text(encoding="utf-8")
         work.extend((s, text) for s in symbols.list_symbols(text, path, root))
-    semaphore = asyncio.Semaphore(concurrency)
+    semaphore = asyncio.Semaphore(concurrency * PREPARED_PER_CALL)
 
     failed: list[str] = []
 

@@ -2,7 +2,9 @@
 
 Symbols whose guide in the chosen target is fresh (its fingerprint matches the code) are left
 alone unless ``--force``; the others get one.
-Model calls run concurrently (at most ``--concurrency`` in flight); writes do not: each file's
+Model calls run concurrently (at most ``--concurrency`` in flight, the backend's bound), and as
+many symbols again are prepared meanwhile (cache lookup, prompt context), so a call that ends is
+followed at once by the next one instead of by its preparation. Writes do not: each file's
 guides are planned together on its text as read (``Engine.plan_writes``: one parse, one check
 against the original code), and the file is written once, atomically. A symbol that fails is
 reported and the batch goes on.
@@ -34,6 +36,9 @@ from howto_ls.fingerprint import fingerprints_of, parse_source
 from howto_ls.guide import Guide
 from howto_ls.model import Symbol
 from howto_ls.sourcefile import SourceFile, read_source, write_source
+
+PREPARED_PER_CALL = 2
+"""Symbols in hand per model call in flight: one being answered, one ready to go next."""
 
 
 @dataclass(frozen=True)
@@ -132,7 +137,7 @@ async def generate(
     try:
         jobs = [job for job in (_prepare(path, engines, options, summary) for path in files) if job]
         total = sum(len(job.symbols) for job in jobs)
-        semaphore = asyncio.Semaphore(options.concurrency)
+        semaphore = asyncio.Semaphore(options.concurrency * PREPARED_PER_CALL)
         bar = tqdm(
             total=total,
             unit="guide",
