@@ -23,6 +23,16 @@ def parse(source: str | bytes, filename: str = "<unknown>", **options: Any) -> a
         return tree
 
 
+@functools.lru_cache(maxsize=32)
+def parse_shared(source: str) -> ast.Module:
+    """``source`` parsed once for every part of howto-ls that reads it: never change the tree.
+
+    Listing symbols, fingerprints, prompt context, the offline writer and edit planning all
+    read the same module; each parsing it again cost a batch several parses per file.
+    """
+    return parse(source)
+
+
 def parse_expression(source: str) -> ast.expr:
     """One expression parsed (``ast.parse`` in ``eval`` mode) behind the same lock."""
     with _PARSE_LOCK:

@@ -129,7 +129,7 @@ def _load_file(path: Path, name: str, mtime_ns: int, size: int) -> _Module | Non
     """Read and parse one file version (path, mtime and size key the cache)."""
     try:
         source = path.read_text(encoding="utf-8")
-        tree = astutil.parse(source, filename=str(path))
+        tree = astutil.parse_shared(source)
     except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
         return None
     return _index(tree, name, path.name == "__init__.py")

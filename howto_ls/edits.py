@@ -599,7 +599,7 @@ def _trim(text: str, start: int, end: int, replacement: str) -> tuple[int, int, 
 def _verify(old_tree: ast.Module, new_norm: str, planned: Sequence[_Planned]) -> None:
     """Refuse the edits unless the code is unchanged and every docstring holds its guide.
 
-    ``old_tree`` is stripped of its docstrings in place.
+    ``old_tree`` is only read.
     """
     what = planned[0].qualname or "the module" if len(planned) == 1 else "the file"
     new_tree = _parse_new(new_norm, what)

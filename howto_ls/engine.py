@@ -249,7 +249,7 @@ class Engine:
     def guides_in(self, path: Path, source: str) -> list[ExistingGuide]:
         """Every guide written for symbols of ``path`` (docstrings and sidecar), one parse each."""
         try:
-            tree = astutil.parse(source)
+            tree = astutil.parse_shared(source)
         except (SyntaxError, ValueError):
             return []
         written = [

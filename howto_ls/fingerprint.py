@@ -103,13 +103,7 @@ def fingerprint_of(source: str, qualname: str) -> str:
     Cached, and the module's parse is shared by every symbol of it: a batch asks for each
     symbol of a module in turn, and a parse of a large module costs tens of milliseconds.
     """
-    return _digest(code_text(find_node(_parsed(source), qualname)))
-
-
-@functools.lru_cache(maxsize=8)
-def _parsed(source: str) -> ast.Module:
-    """``source`` parsed once; never mutated (``code_text`` only reads it)."""
-    return parse_source(source)
+    return _digest(code_text(find_node(parse_source(source), qualname)))
 
 
 def fingerprints_of(source: str, qualnames: Iterable[str]) -> dict[str, str]:
@@ -123,9 +117,9 @@ def _digest(dump: str) -> str:
 
 
 def parse_source(source: str, name: str = "the source") -> ast.Module:
-    """``source`` parsed, or SourceError naming the line and the problem."""
+    """``source`` parsed (the shared tree: never change it), or SourceError naming the line."""
     try:
-        return astutil.parse(source)
+        return astutil.parse_shared(source)
     except SyntaxError as exc:
         raise SourceError(
             f"{name} does not parse (line {exc.lineno}: {exc.msg}); fix the syntax error first"

@@ -142,7 +142,7 @@ def _parse(source: str, name: str) -> _Parsed:
     text = _text(source)
     broken = False
     try:
-        tree = astutil.parse(parsable, filename=name)
+        tree = astutil.parse_shared(parsable)
     except (SyntaxError, ValueError):
         broken = True
         parsable, tree = _repair(parsable)

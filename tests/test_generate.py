@@ -15,7 +15,7 @@ import h11
 import httpx_sse
 import pytest
 
-from howto_ls import cli
+from howto_ls import astutil, cli
 from howto_ls.cache import GuideCache
 from howto_ls.commands.generate import Options, Summary, generate
 from howto_ls.config import Settings
@@ -310,3 +310,26 @@ def test_ctrl_c_during_a_batch_leaves_every_file_whole(tmp_path: Path) -> None:
         written += new != old
         ast.parse(new)
     assert 0 < written < len([p for p in before if p.suffix == ".py"])
+
+
+def test_a_batch_leaves_the_shared_syntax_trees_as_parsed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Listing, fingerprints, context, the offline writer and edit planning share one tree per
+    # module text (astutil.parse_shared); a step that changed it would corrupt the others.
+    astutil.parse_shared.cache_clear()
+    package = copy_package(LARGER_PACKAGE, tmp_path / "project")
+    monkeypatch.chdir(package.parent)
+    texts = [p.read_text(encoding="utf-8") for p in sorted(package.rglob("*.py"))]
+
+    status, _, err = run(capsys, "generate", package.name, "--no-progress")
+    assert status == 0, err
+    status, _, err = run(capsys, "check", package.name, "--missing")
+    assert status == 0, err
+
+    texts += [p.read_text(encoding="utf-8") for p in sorted(package.rglob("*.py"))]
+    hits = astutil.parse_shared.cache_info().hits
+    for text in texts:
+        shared = ast.dump(astutil.parse_shared(text), include_attributes=True)
+        assert shared == ast.dump(ast.parse(text), include_attributes=True)
+    assert astutil.parse_shared.cache_info().hits == hits + len(texts)  # all were shared trees

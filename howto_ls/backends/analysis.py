@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from howto_ls.astutil import Definition, docstring_node, iter_definitions, parse
+from howto_ls.astutil import Definition, docstring_node, iter_definitions, parse_shared
 from howto_ls.guide import without_guide
 from howto_ls.model import Parameter, Symbol
 
@@ -765,11 +765,10 @@ FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 MAIN_METHODS = ("create_async_generator", "create_completion", "run", "main", "__call__")
 
 
-@functools.lru_cache(maxsize=8)
 def parse_module(source: str) -> ast.Module | None:
     """The module's AST (shared by the symbols of one file: never mutate it), or None."""
     try:
-        return parse(source)
+        return parse_shared(source)
     except (SyntaxError, ValueError):
         return None
 

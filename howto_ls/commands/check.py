@@ -80,7 +80,7 @@ def _check_file(
     documented = {guide.qualname for guide in guides}
     try:
         found = symbols.list_symbols(source, path, engine.root, include_private)
-        tree = astutil.parse(source)
+        tree = astutil.parse_shared(source)
     except (HowtoError, SyntaxError, ValueError) as exc:
         yield Finding(path, 1, "(file)", f"cannot check: {exc}")
         return
