@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from howto_ls.astutil import Definition, docstring_node, iter_definitions, parse_shared
+from howto_ls.astutil import Definition, docstring_node, iter_definitions, parse, parse_shared
 from howto_ls.guide import without_guide
 from howto_ls.model import Parameter, Symbol
 
@@ -773,6 +773,15 @@ def parse_module(source: str) -> ast.Module | None:
         return None
 
 
+@functools.lru_cache(maxsize=64)
+def parse_block(block: str) -> ast.Module | None:
+    """One top-level block's AST (cached apart from whole modules: never mutate it), or None."""
+    try:
+        return parse(block)
+    except (SyntaxError, ValueError):
+        return None
+
+
 _BLOCK_START = ("def ", "async def ", "class ", "@")
 
 
@@ -845,7 +854,7 @@ def top_level_class(source: str, name: str) -> ast.ClassDef | None:
     if match is None:
         return None
     block = block_at(source_lines(source), source.count("\n", 0, match.start()))
-    for tree in (parse_module(block) if block else None, parse_module(source)):
+    for tree in (parse_block(block) if block else None, parse_module(source)):
         found = definition_named(tree, name) if tree is not None else None
         if isinstance(found, ast.ClassDef):
             return found

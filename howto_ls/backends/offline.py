@@ -32,6 +32,7 @@ from howto_ls.backends.analysis import (
     main_method,
     method_kind,
     parameters_of,
+    parse_block,
     parse_module,
     segment_of,
     sentence,
@@ -229,7 +230,7 @@ class _Writer:
             if whole:
                 self.tree = self.module_tree()
             else:
-                self.tree = parse_module(segment) if segment else None
+                self.tree = parse_block(segment) if segment else None
             if self.tree is None:
                 continue
             self.node = definition_named(self.tree, symbol.qualname) or _find_assignment(

@@ -131,28 +131,42 @@ async def generate(
     cache: GuideCache | None = None,
     out: TextIO | None = None,
 ) -> Summary:
-    """Write guides for the symbols of ``files``; on dry runs print diffs to ``out``."""
+    """Write guides for the symbols of ``files``; on dry runs print diffs to ``out``.
+
+    Files are read and sorted out one after another in a worker thread while the model
+    answers for the files before them; each file's edits are planned in a thread too, so the
+    event loop stays free to read the answers streaming in.
+    """
     started = time.perf_counter()
     engines = _Engines(settings, cache)
+    semaphore = asyncio.Semaphore(options.concurrency * PREPARED_PER_CALL)
+    bar = tqdm(
+        total=0,
+        unit="guide",
+        desc="howto-ls",
+        disable=True if not options.progress else None,
+        dynamic_ncols=True,
+        leave=False,
+    )
+    running: list[asyncio.Task[None]] = []
+    total = 0
     try:
-        jobs = [job for job in (_prepare(path, engines, options, summary) for path in files) if job]
-        total = sum(len(job.symbols) for job in jobs)
-        semaphore = asyncio.Semaphore(options.concurrency * PREPARED_PER_CALL)
-        bar = tqdm(
-            total=total,
-            unit="guide",
-            desc="howto-ls",
-            disable=True if not options.progress else None,
-            dynamic_ncols=True,
-            leave=False,
-        )
-        try:
-            await asyncio.gather(
-                *(_run_file(job, semaphore, options, summary, bar, out) for job in jobs)
+        for path in files:
+            job = await _prepare(path, engines, options, summary)
+            if job is None or not job.symbols:
+                continue
+            total += len(job.symbols)
+            bar.total = total
+            bar.refresh()
+            running.append(
+                asyncio.create_task(_run_file(job, semaphore, options, summary, bar, out))
             )
-        finally:
-            bar.close()
+        await asyncio.gather(*running)
     finally:
+        for task in running:
+            task.cancel()  # only those still running: interrupted, or a sibling raised
+        await asyncio.gather(*running, return_exceptions=True)
+        bar.close()
         summary.seconds = time.perf_counter() - started
         await engines.aclose()
     return summary
@@ -190,35 +204,46 @@ class _Engines:
             await asyncio.to_thread(self.cache.close)
 
 
-def _prepare(path: Path, engines: _Engines, options: Options, summary: Summary) -> _FileJob | None:
+async def _prepare(
+    path: Path, engines: _Engines, options: Options, summary: Summary
+) -> _FileJob | None:
     """Read ``path`` and pick its symbols; a file that cannot be read or parsed is a failure."""
     try:
-        source = read_source(path)
-        parse_source(source.text, display_path(path))
         engine = engines.for_file(path)
-        found = symbols.list_symbols(source.text, path, engine.root, options.include_private)
+        job, up_to_date, skipped = await asyncio.to_thread(_choose, path, engine, options)
     except Exception as exc:  # reported; the batch goes on
         summary.failures.append(Failure(path, 1, "(file)", reason(exc)))
         return None
+    summary.up_to_date += up_to_date
+    summary.skipped += skipped
+    return job
+
+
+def _choose(path: Path, engine: Engine, options: Options) -> tuple[_FileJob, int, int]:
+    """The file's job, and how many of its symbols are up to date or skipped (in a thread)."""
+    source = read_source(path)
+    parse_source(source.text, display_path(path))
+    found = symbols.list_symbols(source.text, path, engine.root, options.include_private)
     existing = {
         guide.qualname: guide
         for guide in engine.guides_in(path, source.text)
         if guide.where == options.target
     }
     chosen = []
+    up_to_date = skipped = 0
     for symbol in found:
         guide = existing.get(symbol.qualname)
         if guide is not None and not guide.stale and not options.force:
-            summary.up_to_date += 1
+            up_to_date += 1
         elif _selected(options, missing=guide is None):
             chosen.append(symbol)
         else:
-            summary.skipped += 1
+            skipped += 1
     try:  # one parse for the whole file; each model call would otherwise fingerprint alone
         fingerprints = fingerprints_of(source.text, [symbol.qualname for symbol in chosen])
     except HowtoError:
         fingerprints = {}
-    return _FileJob(path, source, engine, chosen, fingerprints)
+    return _FileJob(path, source, engine, chosen, fingerprints), up_to_date, skipped
 
 
 def _selected(options: Options, missing: bool) -> bool:
@@ -251,16 +276,22 @@ async def _run_file(
 
     await asyncio.gather(*(one(symbol) for symbol in job.symbols))
     if job.guides:
-        _apply(job, options, summary, out)
+        await _apply(job, options, summary, out)
 
 
-def _apply(job: _FileJob, options: Options, summary: Summary, out: TextIO | None) -> None:
-    """Plan the file's guides in one go (docstrings or sidecar), check once, and write once."""
+async def _apply(job: _FileJob, options: Options, summary: Summary, out: TextIO | None) -> None:
+    """Plan the file's guides in one go (docstrings or sidecar), check once, and write once.
+
+    Planning runs in a thread; the write itself stays on the loop, so an interrupted batch
+    either wrote a file or did not, and the summary says which.
+    """
     done = [s for s in job.symbols if s.qualname in job.guides]
     by_name = {symbol.qualname: symbol for symbol in done}
     items = [(symbol, job.guides[symbol.qualname]) for symbol in done]
     try:
-        change, failed = job.engine.plan_writes(job.path, job.source.text, items, options.target)
+        change, failed = await asyncio.to_thread(
+            job.engine.plan_writes, job.path, job.source.text, items, options.target
+        )
     except Exception as exc:  # reported; the batch goes on
         summary.failures.extend(_failure(s, reason(exc)) for s in done)
         return
