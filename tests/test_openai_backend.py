@@ -281,6 +281,33 @@ async def test_cancelling_closes_the_stream_at_once(request_: GuideRequest) -> N
     assert request.disconnected_at - cancelled_at < 1.0
 
 
+async def test_requests_reuse_one_connection(request_: GuideRequest) -> None:
+    # The stream is read past [DONE] to its end, or the connection could not be kept alive
+    # and every guide would pay a new TCP (and TLS) handshake.
+    with FakeOpenAI(default=GOOD_GUIDE) as fake:
+        model = backend(fake.url)
+        for _ in range(3):
+            await model.generate(request_)
+        await model.aclose()
+    assert len(fake.chat_requests) == 3
+    assert fake.connections == 1
+
+
+async def test_a_stream_left_open_after_done_costs_at_most_the_drain_timeout(
+    request_: GuideRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("howto_ls.backends.openai.DRAIN_TIMEOUT", 0.3)
+    with FakeOpenAI([Reply(GOOD_GUIDE, linger=30.0), GOOD_GUIDE]) as fake:
+        model = backend(fake.url)
+        started = time.monotonic()
+        guide = await model.generate(request_)
+        assert time.monotonic() - started < 5.0
+        assert guide.steps[1] == "It looks up the rate for `region` by calling `tax_rate`."
+        await model.generate(request_)  # on a new connection: the lingering one was dropped
+        await model.aclose()
+    assert fake.connections == 2
+
+
 async def test_at_most_max_concurrency_requests_in_flight(request_: GuideRequest) -> None:
     with FakeOpenAI(default=Reply(GOOD_GUIDE, token_chars=64, token_delay=0.02)) as fake:
         b = backend(fake.url, max_concurrency=2)

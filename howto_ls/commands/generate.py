@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import difflib
 import sys
 import time
@@ -181,6 +182,7 @@ class _Engines:
         self._owns_cache = False
         self._backend: Backend | None = None
         self._by_root: dict[Path, Engine] = {}
+        self._warming: asyncio.Future[None] | None = None
 
     def for_file(self, path: Path) -> Engine:
         """The engine of the project holding ``path``."""
@@ -193,10 +195,15 @@ class _Engines:
                     self.cache, self._owns_cache = GuideCache(), True
             engine = Engine(self.settings, root, self._backend, self.cache)
             self._by_root[root] = engine
+            if self._warming is None:  # the first call's slow one-time parts, in a thread
+                self._warming = asyncio.ensure_future(asyncio.to_thread(engine.warm_up))
         return engine
 
     async def aclose(self) -> None:
         """Close the shared backend's connections, and the cache if it was opened here."""
+        if self._warming is not None:
+            with contextlib.suppress(Exception):  # only an optimisation
+                await self._warming
         first = next(iter(self._by_root.values()), None)
         if first is not None:
             await first.aclose()

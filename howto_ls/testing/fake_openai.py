@@ -51,6 +51,7 @@ class Reply:
     after that many chunks, without ending the stream. ``malformed`` sends a ``data:`` line that
     is not JSON before the answer; ``noise`` sends harmless comments and unknown SSE fields.
     ``as_json`` answers with one JSON object even when the client asked for a stream.
+    ``linger`` keeps the stream open that many seconds after ``[DONE]`` before ending it.
     """
 
     content: str = ""
@@ -64,6 +65,7 @@ class Reply:
     malformed: bool = False
     noise: bool = False
     as_json: bool = False
+    linger: float = 0.0
 
 
 Responder = Callable[["RecordedRequest"], "Reply | str"]
@@ -197,6 +199,7 @@ class FakeOpenAI:
         self.model = model
         self.api_key = api_key
         self.requests: list[RecordedRequest] = []
+        self.connections = 0  # TCP connections accepted: clients that keep them alive reuse them
         self.max_in_flight = 0
         self._in_flight = 0
         self._lock = threading.Lock()
@@ -320,6 +323,13 @@ class _ClientGone(Exception):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+
+    def setup(self) -> None:
+        super().setup()
+        fake = self.server.fake
+        with fake._lock:
+            fake.connections += 1
+
     # Headers and each stream event are separate writes; with Nagle's algorithm on, every
     # write after the first waits for the client's delayed ACK (40 ms on Linux). Real model
     # servers (uvicorn, llama.cpp) set TCP_NODELAY too.
@@ -415,6 +425,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._event(_chunk(model, {}, finish_reason="stop"))
         self._write_chunk(b"data: [DONE]\n\n")
+        self._wait(reply.linger)
         self._write(b"0\r\n\r\n")
         request.completed = True
 
