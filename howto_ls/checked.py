@@ -105,11 +105,22 @@ def check_answer(text: str, request: GuideRequest) -> tuple[Guide, list[str]]:
     return parsed.guide, list(dict.fromkeys(problems))
 
 
-def known_identifiers(request: GuideRequest) -> frozenset[str]:
+class KnownNames:
+    """Names a guide may mention: the module's (shared by its symbols, never copied) and more."""
+
+    def __init__(self, own: frozenset[str], module: frozenset[str]) -> None:
+        self.own = own
+        self.module = module
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.own or name in self.module
+
+
+def known_identifiers(request: GuideRequest) -> KnownNames:
     """Every name a guide may mention: from the symbol's code, its module and its context."""
     symbol = request.symbol
     texts = [
-        symbol.source,
+        "" if symbol.source in request.module_source else symbol.source,
         symbol.qualname,
         symbol.module,
         symbol.import_path,
@@ -120,8 +131,8 @@ def known_identifiers(request: GuideRequest) -> frozenset[str]:
     ]
     for item in request.context:
         texts.extend((item.qualname, item.signature, item.summary))
-    names = {name for text in texts for name in _IDENTIFIER.findall(text)}
-    return frozenset(names | _identifiers_in(request.module_source))
+    names = frozenset(name for text in texts for name in _IDENTIFIER.findall(text))
+    return KnownNames(names, _identifiers_in(request.module_source))
 
 
 @functools.lru_cache(maxsize=32)

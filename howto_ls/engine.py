@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -284,7 +285,9 @@ class Engine:
             return {}
 
 
+@functools.lru_cache(maxsize=1024)
 def _relative(path: Path, root: Path) -> str:
+    """``path`` relative to ``root`` for the prompt (resolving symlinks costs syscalls)."""
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:

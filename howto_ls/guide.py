@@ -8,7 +8,7 @@ import keyword
 import re
 import sys
 import textwrap
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Container, Sequence
 from dataclasses import dataclass
 
 from howto_ls import astutil
@@ -317,7 +317,7 @@ def validate(
     name: str,
     modules: Collection[str],
     kind: str | None = None,
-    known_identifiers: Collection[str] | None = None,
+    known_identifiers: Container[str] | None = None,
 ) -> list[str]:
     """Problems with a guide's content, each one sentence; an empty list means it is usable.
 
@@ -338,9 +338,8 @@ def validate(
     for where, text in prose:
         problems.extend(_vague_terms(where, text))
     if known_identifiers is not None:
-        known = frozenset(known_identifiers)
         for where, text in prose:
-            problems.extend(_invented(where, text, known))
+            problems.extend(_invented(where, text, known_identifiers))
     if guide.example.strip():
         try:
             tree = astutil.parse(guide.example)
@@ -370,7 +369,7 @@ def _vague_terms(where: str, text: str) -> list[str]:
     ]
 
 
-def _invented(where: str, text: str, known: frozenset[str]) -> list[str]:
+def _invented(where: str, text: str, known: Container[str]) -> list[str]:
     """One problem per backticked identifier in ``text`` that names something not in the code."""
     problems = []
     for span in dict.fromkeys(m.group(1).strip() for m in _BACKTICKED.finditer(text)):

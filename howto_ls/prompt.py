@@ -7,6 +7,7 @@ placeholders (``{code}``, ``{import_path}``, ``{context}``, ``{language}``, … 
 
 from __future__ import annotations
 
+import functools
 import string
 from dataclasses import dataclass
 from importlib import resources
@@ -49,6 +50,7 @@ class Repair:
     problems: tuple[str, ...]
 
 
+@functools.lru_cache(maxsize=8)
 def system_message(language: str = "English") -> str:
     """The seed instructions and one-shot example, with the language of the prose."""
     text = _package_text("system.md")
@@ -212,7 +214,9 @@ def _context_text(request: GuideRequest) -> str:
     return "\n".join(lines)
 
 
+@functools.lru_cache(maxsize=4)
 def _package_text(name: str) -> str:
+    """A file shipped in ``howto_ls/prompts``, read once."""
     return (
         resources.files("howto_ls").joinpath("prompts").joinpath(name).read_text(encoding="utf-8")
     )
