@@ -406,3 +406,37 @@ async def test_the_stream_advances_in_the_progress_then_the_docstring_is_written
     assert fake.chat_requests[-1].headers["authorization"] == f"Bearer {SECRET}"
     assert_no_secret(editor)
     reset(editor, uri)
+
+
+async def test_changed_settings_close_the_replaced_engines_connections(tmp_path: Path) -> None:
+    root = tmp_path / "proj"
+    write_project(root)
+    with FakeOpenAI(default=GOOD_GUIDE) as model:
+        options = {"howto": {"backend": "openai", "baseUrl": model.url, "model": model.model}}
+        async with running_server(root, init_options=options) as editor:
+            uri = cart(editor)
+            assert (await generate_total(editor, uri))["applied"] is True
+            assert (model.connections, model.connections_closed) == (1, 0)  # kept alive
+            await configure(editor, {**options["howto"], "model": "other-model"})
+            await wait_for(lambda: model.connections_closed == 1, 5)
+            reset(editor, uri)
+            assert (await generate_total(editor, uri))["applied"] is True  # the new engine
+            assert model.chat_requests[-1].body["model"] == "other-model"
+            assert model.connections == 2
+
+
+async def test_a_generation_in_flight_keeps_its_engine_across_a_settings_change(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "proj"
+    write_project(root)
+    with FakeOpenAI([Reply(GOOD_GUIDE, first_token_delay=1.0)]) as model:
+        options = {"howto": {"backend": "openai", "baseUrl": model.url, "model": model.model}}
+        async with running_server(root, init_options=options) as editor:
+            uri = cart(editor)
+            running = asyncio.ensure_future(generate_total(editor, uri))
+            await wait_for(lambda: len(model.chat_requests) == 1, 10)
+            await configure(editor, {**options["howto"], "model": "other-model"})
+            assert (await running)["applied"] is True  # its stream was not closed under it
+            assert HEADING in editor.text(uri)
+            await wait_for(lambda: model.connections_closed == 1, 5)  # closed once it was done

@@ -17,7 +17,7 @@ import platformdirs
 from lsprotocol import types
 
 from howto_ls.config import TARGETS
-from howto_ls.engine import FileChange
+from howto_ls.engine import Engine, FileChange
 from howto_ls.errors import GuideValidationError, HowtoError, StaleDocumentError
 from howto_ls.guide import Guide
 from howto_ls.lsp.convert import can_create, guide_markdown, uri_from_path, workspace_edit
@@ -114,6 +114,13 @@ async def generate(server: HowtoServer, raw: Any) -> dict[str, Any]:
 
 
 async def _run(server: HowtoServer, args: GenerateArgs, progress: WorkProgress) -> dict[str, Any]:
+    with server.engine_in_use() as engine:  # settings changed meanwhile: this one stays open
+        return await _run_with(server, engine, args, progress)
+
+
+async def _run_with(
+    server: HowtoServer, engine: Engine, args: GenerateArgs, progress: WorkProgress
+) -> dict[str, Any]:
     opened = server.python_document(args.uri)
     if opened is None:
         raise HowtoError(
@@ -121,7 +128,6 @@ async def _run(server: HowtoServer, args: GenerateArgs, progress: WorkProgress) 
         )
     document, path = opened
     source = document.source
-    engine = server.engine
     progress.report("Resolving symbol")
     position = server.converter(source).to_engine(
         types.Position(line=args.line, character=args.character)

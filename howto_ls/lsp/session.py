@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -35,6 +37,7 @@ class HowtoServer(LanguageServer):
         self.settings = self.base_settings
         self.root = Path.cwd()
         self._engine: Engine | None = None
+        self._engine_users: dict[Engine, int] = {}
         self._cache: GuideCache | None = None  # one connection for the session, made on first use
         self._preview_engine: Engine | None = None
         self._shown_warnings: set[str] = set()
@@ -51,7 +54,9 @@ class HowtoServer(LanguageServer):
         else:
             new = config.from_lsp(options, replace(self.base_settings))
         self.settings = new
-        self._engine = None
+        retired, self._engine = self._engine, None
+        if retired is not None and retired not in self._engine_users:
+            self._close_later(retired)  # one in use is closed when its last user is done
         self._preview_engine = None
         self._guides.clear()
         for warning in new.warnings:
@@ -67,6 +72,29 @@ class HowtoServer(LanguageServer):
                 self._cache = GuideCache()
             self._engine = Engine(self.settings, self.root, cache=self._cache)
         return self._engine
+
+    @contextlib.contextmanager
+    def engine_in_use(self) -> Iterator[Engine]:
+        """The current engine, kept open until the caller is done even if settings change."""
+        engine = self.engine
+        self._engine_users[engine] = self._engine_users.get(engine, 0) + 1
+        try:
+            yield engine
+        finally:
+            self._engine_users[engine] -= 1
+            if not self._engine_users[engine]:
+                del self._engine_users[engine]
+                if engine is not self._engine:
+                    self._close_later(engine)
+
+    def _close_later(self, engine: Engine) -> None:
+        """Close a replaced engine's connections in the background."""
+        try:
+            task = asyncio.get_running_loop().create_task(engine.aclose())
+        except RuntimeError:  # no loop (settings given before the server runs): nothing open
+            return
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     @property
     def preview_engine(self) -> Engine:

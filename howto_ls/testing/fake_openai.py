@@ -200,6 +200,7 @@ class FakeOpenAI:
         self.api_key = api_key
         self.requests: list[RecordedRequest] = []
         self.connections = 0  # TCP connections accepted: clients that keep them alive reuse them
+        self.connections_closed = 0  # of those, how many have ended
         self.max_in_flight = 0
         self._in_flight = 0
         self._lock = threading.Lock()
@@ -329,6 +330,14 @@ class _Handler(BaseHTTPRequestHandler):
         fake = self.server.fake
         with fake._lock:
             fake.connections += 1
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            fake = self.server.fake
+            with fake._lock:
+                fake.connections_closed += 1
 
     # Headers and each stream event are separate writes; with Nagle's algorithm on, every
     # write after the first waits for the client's delayed ACK (40 ms on Linux). Real model
