@@ -2,7 +2,8 @@
 
 The fake answers every request after ``--latency`` seconds with a guide that passes validation
 (the offline guide of the symbol asked about), so each symbol costs one model call. For each
-concurrency N the ideal is ``N / latency`` guides per second. Rows:
+concurrency N the ideal is ``N / latency`` guides per second; ``best/s`` is what whole waves
+allow (``calls`` answers need at least ``ceil(calls / N)`` latencies). Rows:
   requests  model calls alone (Engine.write_guide with N in flight, nothing written);
   generate  the whole batch: calls, then plan, check and one atomic write per file;
   cached    ``generate`` again over the original files with the same cache (no model calls).
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import re
 import shutil
 import subprocess
@@ -141,9 +143,11 @@ async def requests_only(
                 failed.append(f"{symbol.display_name}: {exc}")
 
     started = time.perf_counter()
+    warming = asyncio.ensure_future(asyncio.to_thread(engine.warm_up))  # as generate does
     try:
         await asyncio.gather(*(one(s, t) for s, t in work))
     finally:
+        await warming
         await engine.aclose()
     return len(work) - len(failed), time.perf_counter() - started
 
@@ -163,20 +167,33 @@ def restore(original: Path, package: Path) -> None:
 
 
 def table_row(
-    n: int, ideal: float, what: str, guides: int, calls: int, seconds: float
+    n: int, latency: float, what: str, guides: int, calls: int, seconds: float
 ) -> list[str]:
-    """One row: throughput and its share of the ideal (none when no model was called)."""
+    """One row: throughput, its share of the ideal and the best whole waves allow."""
+    ideal = n / latency
     rate = guides / seconds
-    share = f"{100 * rate / ideal:.0f}%" if calls else "-"
+    if not calls:  # nothing asked: no share of the ideal to speak of
+        return [
+            str(n),
+            f"{ideal:.0f}",
+            "-",
+            what,
+            str(guides),
+            "0",
+            f"{seconds:.2f}",
+            f"{rate:.1f}",
+            "-",
+        ]
+    best = guides / (math.ceil(calls / n) * latency)
+    share = f"{100 * rate / ideal:.0f}%"
     numbers = [f"{seconds:.2f}", f"{rate:.1f}", share]
-    return [str(n), f"{ideal:.0f}", what, str(guides), str(calls), *numbers]
+    return [str(n), f"{ideal:.0f}", f"{best:.1f}", what, str(guides), str(calls), *numbers]
 
 
 def measure(
     n: int, latency: float, fake: FakeProcess, package: Path, original: Path
 ) -> list[list[str]]:
     """The three rows for concurrency ``n``."""
-    ideal = n / latency
     settings = settings_for(fake.url, n)
     folder = package.parent.parent
     rows = []
@@ -184,7 +201,7 @@ def measure(
     cache = GuideCache(folder / f"requests-{n}.sqlite3")
     before = fake.request_count()
     count, seconds = asyncio.run(requests_only(package, settings, n, cache))
-    rows.append(table_row(n, ideal, "requests", count, fake.request_count() - before, seconds))
+    rows.append(table_row(n, latency, "requests", count, fake.request_count() - before, seconds))
 
     cache = GuideCache(folder / f"batch-{n}.sqlite3")
     for what in ("generate", "cached"):
@@ -193,7 +210,7 @@ def measure(
         summary = asyncio.run(batch(package, settings, n, cache))
         calls = fake.request_count() - before
         failed = f" ({len(summary.failures)} failed)" if summary.failures else ""
-        rows.append(table_row(n, ideal, what + failed, summary.written, calls, summary.seconds))
+        rows.append(table_row(n, latency, what + failed, summary.written, calls, summary.seconds))
     restore(original, package)
     return rows
 
@@ -209,7 +226,17 @@ def main() -> None:
     if args.serve is not None:
         serve(args.serve, args.latency)
         return
-    header = ["N", "ideal/s", "what", "guides", "calls", "seconds", "guides/s", "% of ideal"]
+    header = [
+        "N",
+        "ideal/s",
+        "best/s",
+        "what",
+        "guides",
+        "calls",
+        "seconds",
+        "guides/s",
+        "% of ideal",
+    ]
     rows = []
     with tempfile.TemporaryDirectory() as temp:
         folder = Path(temp)
