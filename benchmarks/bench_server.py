@@ -31,6 +31,8 @@ from howto_ls.model import Position
 
 DEFAULT_MODULES = ("typing", "argparse", "httpx._client", "jedi.api", "lsprotocol.types")
 SERVER = [sys.executable, "-m", "howto_ls.server"]
+REQUEST_TIMEOUT = 60.0
+"""Seconds one request may take; a server that exceeds it is not measured further."""
 
 
 class Client:
@@ -68,7 +70,7 @@ class Client:
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self.pending[self.next_id] = future
         self._send({"id": self.next_id, "method": method, "params": params})
-        return await asyncio.wait_for(future, 60)
+        return await asyncio.wait_for(future, REQUEST_TIMEOUT)
 
     async def _read(self) -> None:
         stream = self.process.stdout
@@ -85,6 +87,11 @@ class Client:
                 self._send({"id": message["id"], "result": None})
             elif "id" in message and message["id"] in self.pending:
                 self.pending.pop(message["id"]).set_result(message.get("result"))
+
+    async def kill(self) -> None:
+        self.process.kill()
+        await self.process.wait()
+        self.reader.cancel()
 
     async def close(self) -> None:
         await self.request("shutdown", None)
@@ -167,60 +174,84 @@ async def measure(
     command: list[str] | None = None,
 ) -> list[list[str]]:
     rng = random.Random(7)
+    client = await initialized(root, command)
+    rows = []
+    for name, path, hovers in prepared:
+        text = path.read_text(encoding="utf-8")
+        try:
+            rows.append(await measure_file(client, name, path, text, hovers, requests, rng))
+        except asyncio.TimeoutError:
+            # Still busy with that request, the server would answer nothing else: start anew.
+            lines = str(len(text.splitlines()))
+            rows.append([name, lines, f"> {REQUEST_TIMEOUT:.0f} s", "-", "-", "-", "-"])
+            await client.kill()
+            client = await initialized(root, command)
+    await client.close()
+    return rows
+
+
+async def initialized(root: Path, command: list[str] | None) -> Client:
+    """A started server that answered ``initialize`` and was told ``initialized``."""
     client = await Client.start(root, command)
     await client.request(
         "initialize", {"processId": None, "rootUri": root.as_uri(), "capabilities": {}}
     )
     client.notify("initialized", {})
-    rows = []
-    for name, path, hovers in prepared:
-        text = path.read_text(encoding="utf-8")
-        uri = path.as_uri()
-        client.notify(
-            "textDocument/didOpen",
-            {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}},
+    return client
+
+
+async def measure_file(
+    client: Client,
+    name: str,
+    path: Path,
+    text: str,
+    hovers: list[Position],
+    requests: int,
+    rng: random.Random,
+) -> list[str]:
+    """One table row: code actions at spread positions, then hovers on the guided symbols."""
+    uri = path.as_uri()
+    client.notify(
+        "textDocument/didOpen",
+        {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}},
+    )
+    actions = []
+    for position in positions_in(text, requests, rng):
+        start = time.perf_counter()
+        await client.request(
+            "textDocument/codeAction",
+            {
+                "textDocument": {"uri": uri},
+                "range": {"start": position, "end": position},
+                "context": {"diagnostics": []},
+            },
         )
-        actions = []
-        for position in positions_in(text, requests, rng):
-            start = time.perf_counter()
-            await client.request(
-                "textDocument/codeAction",
-                {
-                    "textDocument": {"uri": uri},
-                    "range": {"start": position, "end": position},
-                    "context": {"diagnostics": []},
-                },
-            )
-            actions.append((time.perf_counter() - start) * 1000)
-        hover_times = []
-        found = 0
-        for index in range(requests if hovers else 0):
-            target = hovers[index % len(hovers)]
-            start = time.perf_counter()
-            result = await client.request(
-                "textDocument/hover",
-                {
-                    "textDocument": {"uri": uri},
-                    "position": {"line": target.line, "character": target.column + 1},
-                },
-            )
-            hover_times.append((time.perf_counter() - start) * 1000)
-            found += result is not None
-        a50, a95 = percentiles(actions)
-        h = percentiles(hover_times) if hover_times else (float("nan"), float("nan"))
-        rows.append(
-            [
-                name,
-                str(len(text.splitlines())),
-                f"{a50:.1f}",
-                f"{a95:.1f}",
-                f"{h[0]:.1f}",
-                f"{h[1]:.1f}",
-                f"{found}/{len(hover_times)}",
-            ]
+        actions.append((time.perf_counter() - start) * 1000)
+    hover_times = []
+    found = 0
+    for index in range(requests if hovers else 0):
+        target = hovers[index % len(hovers)]
+        start = time.perf_counter()
+        result = await client.request(
+            "textDocument/hover",
+            {
+                "textDocument": {"uri": uri},
+                "position": {"line": target.line, "character": target.column + 1},
+            },
         )
-    await client.close()
-    return rows
+        hover_times.append((time.perf_counter() - start) * 1000)
+        found += result is not None
+    a50, a95 = percentiles(actions)
+    h = percentiles(hover_times) if hover_times else (float("nan"), float("nan"))
+    return [
+        name,
+        str(len(text.splitlines())),
+        f"{a50:.1f}",
+        f"{a95:.1f}",
+        f"{h[0]:.1f}",
+        f"{h[1]:.1f}",
+        f"{found}/{len(hover_times)}",
+    ]
 
 
 async def startup(root: Path, runs: int, command: list[str] | None = None) -> list[float]:

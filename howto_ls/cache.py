@@ -126,14 +126,14 @@ class GuideCache:
 
         self._run(delete, None)
 
-    # -- internals --
-
     def close(self) -> None:
         """Close the connection; the next call opens it again."""
         with self._lock:
             if self._db is not None:
                 db, self._db = self._db, None
                 db.close()
+
+    # -- internals --
 
     def _run(self, action: Callable[[sqlite3.Connection], T], default: T) -> T:
         """``action`` on the connection; a damaged file is rebuilt once, trouble is a miss."""
