@@ -201,3 +201,16 @@ def test_runs_standalone_with_latency_and_an_answer_file(tmp_path: Path) -> None
     finally:
         process.terminate()
         process.wait(timeout=5)
+
+
+def test_the_command_line_fake_starts_without_warnings() -> None:
+    result = subprocess.run(
+        [sys.executable, "-W", "error", "-m", "howto_ls.testing.fake_openai", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("usage: python -m howto_ls.testing.fake_openai")
+    assert result.stderr == ""
