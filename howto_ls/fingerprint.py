@@ -15,26 +15,31 @@ Assignment = ast.Assign | ast.AnnAssign
 _ASSIGNMENTS = (ast.Assign, ast.AnnAssign)
 _BODY_FIELDS = ("body", "orelse", "finalbody")
 _DOCUMENTED = (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
-def code_text(node: ast.AST) -> str:
+def code_text(node: ast.AST, *, function_bodies: bool = True) -> str:
     """A canonical text of ``node``'s code, the same on every supported Python version.
 
     Positions, docstrings and attribute docstrings are left out, and so are fields that are
     ``None`` or empty lists: new Python versions add such fields (``type_params`` in 3.12), and
     ``ast.dump`` changed how it shows them in 3.13. Empty string pieces of f-strings are left out
     too (3.12.1 adds one to nested format specs), and values are written in ASCII (``repr``
-    of a string depends on the Unicode version). ``node`` is not modified or copied.
+    of a string depends on the Unicode version). ``node`` is not modified or copied. Without
+    ``function_bodies``, functions and methods count by their signatures and decorators only.
     """
     parts: list[str] = []
-    _write_code(node, parts)
+    _write_code(node, parts, function_bodies)
     return "".join(parts)
 
 
-def _write_code(node: ast.AST, parts: list[str]) -> None:
+def _write_code(node: ast.AST, parts: list[str], function_bodies: bool) -> None:
     parts.append(type(node).__name__)
     parts.append("(")
+    skip_body = not function_bodies and isinstance(node, _FUNCTIONS)
     for name in node._fields:
+        if skip_body and name == "body":
+            continue
         value = getattr(node, name, None)
         if type(value) is list:
             if name in _BODY_FIELDS:
@@ -47,7 +52,7 @@ def _write_code(node: ast.AST, parts: list[str]) -> None:
             parts.append("=[")
             for item in value:
                 if isinstance(item, ast.AST):
-                    _write_code(item, parts)
+                    _write_code(item, parts, function_bodies)
                 else:
                     parts.append(ascii(item))
                 parts.append(",")
@@ -55,7 +60,7 @@ def _write_code(node: ast.AST, parts: list[str]) -> None:
         elif isinstance(value, ast.AST):
             parts.append(name)
             parts.append("=")
-            _write_code(value, parts)
+            _write_code(value, parts, function_bodies)
             parts.append(",")
         elif value is not None:
             parts.append(f"{name}={value!a},")
@@ -92,8 +97,14 @@ def same_code_trees(old: ast.AST, new: ast.AST) -> bool:
 
 
 def fingerprint_node(node: ast.AST) -> str:
-    """Twelve hex digits of the sha256 of ``node``'s code, docs and formatting ignored."""
-    return _digest(code_text(node))
+    """Twelve hex digits of the sha256 of ``node``'s code, docs and formatting ignored.
+
+    A module counts by its own statements and the signatures of its functions and methods: a
+    module guide tells how to use what the module offers, and a change inside one function
+    (which makes that function's guide stale) does not make it wrong.
+    """
+    text = code_text(node, function_bodies=not isinstance(node, ast.Module))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
 @functools.lru_cache(maxsize=256)
@@ -103,17 +114,13 @@ def fingerprint_of(source: str, qualname: str) -> str:
     Cached, and the module's parse is shared by every symbol of it: a batch asks for each
     symbol of a module in turn, and a parse of a large module costs tens of milliseconds.
     """
-    return _digest(code_text(find_node(parse_source(source), qualname)))
+    return fingerprint_node(find_node(parse_source(source), qualname))
 
 
 def fingerprints_of(source: str, qualnames: Iterable[str]) -> dict[str, str]:
     """Fingerprints of several symbols from one parse (SymbolNotFoundError if one is missing)."""
     tree = parse_source(source)
-    return {qualname: _digest(code_text(find_node(tree, qualname))) for qualname in qualnames}
-
-
-def _digest(dump: str) -> str:
-    return hashlib.sha256(dump.encode("utf-8")).hexdigest()[:12]
+    return {qualname: fingerprint_node(find_node(tree, qualname)) for qualname in qualnames}
 
 
 def parse_source(source: str, name: str = "the source") -> ast.Module:

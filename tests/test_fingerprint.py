@@ -86,6 +86,17 @@ def test_method_and_class_fingerprints() -> None:
     assert fp(changed, "fetch") == fp(BASE, "fetch")
 
 
+def test_module_fingerprint_counts_signatures_not_function_bodies() -> None:
+    assert fp(BASE.replace("return body", "return body * 2"), "") == fp(BASE, "")
+    assert fp(BASE.replace("* retries", "* (retries + 1)"), "") == fp(BASE, "")
+    assert fp(BASE.replace("def send(self, body)", "def send(self, body, *, timeout=1)"), "") != (
+        fp(BASE, "")
+    )
+    assert fp(BASE.replace("@decorator\n", ""), "") != fp(BASE, "")
+    assert fp(BASE + "\n\ndef extra():\n    pass\n", "") != fp(BASE, "")
+    assert fp(BASE.replace("LIMIT = 10", "LIMIT = 11"), "") != fp(BASE, "")
+
+
 def test_module_fingerprint_ignores_docs_but_not_code() -> None:
     assert fp(BASE.replace('"""Module doc."""', '"""Other."""'), "") == fp(BASE, "")
     assert fp(BASE.replace('"""How many."""\n', ""), "") == fp(BASE, "")
@@ -174,7 +185,7 @@ class Point(Base, metaclass=Meta):
 def test_fingerprints_are_pinned() -> None:
     # Stored fingerprints sit in users' files: a change to the algorithm marks every guide stale.
     assert fingerprints_of(VARIED, ["", "run", "Point", "Point.__init__", "X"]) == {
-        "": "9224462c4fb3",
+        "": "620f41d7ba42",
         "run": "7ad300dc20cb",
         "Point": "3787c6376733",
         "Point.__init__": "5737820f533b",
