@@ -5,7 +5,10 @@ from __future__ import annotations
 import dataclasses
 import logging
 import sqlite3
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -192,6 +195,45 @@ def test_threads_share_one_cache(tmp_path: Path) -> None:
         thread.join(timeout=30)
     assert errors == []
     assert len(cache) == 200
+
+
+_WRITER = """
+import sys
+from pathlib import Path
+from howto_ls.cache import CacheKey, GuideCache
+from howto_ls.guide import Guide
+cache = GuideCache(Path(sys.argv[1]))
+guide = Guide("Writes.", ("It writes.",), "print(1)")
+for i in range(150):
+    key = CacheKey(f"{sys.argv[2]}-{i}", "openai", "m", "1", "English")
+    cache.put(key, guide)
+    assert cache.get(key) == guide, i
+print("done")
+"""
+
+
+def test_processes_share_one_cache_file(tmp_path: Path) -> None:
+    # The server and a `generate` in a terminal each keep a connection to the same file.
+    path = tmp_path / "c.sqlite3"
+    here = GuideCache(path)
+    here.put(KEY, GUIDE)
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", _WRITER, str(path), name],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name in ("a", "b")
+    ]
+    deadline = time.monotonic() + 60
+    while any(writer.poll() is None for writer in writers) and time.monotonic() < deadline:
+        assert here.get(KEY) == GUIDE  # reads go on while both write
+    for writer in writers:
+        out, err = writer.communicate(timeout=60)
+        assert (writer.returncode, out.strip()) == (0, "done"), err
+        assert "unavailable" not in err
+    assert len(here) == 301
 
 
 def test_clear_forgets_everything(tmp_path: Path) -> None:
