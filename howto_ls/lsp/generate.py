@@ -143,27 +143,29 @@ async def _run_with(
         guide = await engine.write_guide(symbol, module_source, progress.report)
     except GuideValidationError as exc:
         progress.report("Waiting for a choice: use the offline guide?")
-        if not await _offer_offline(server, symbol, exc):
+        if not await _offer_offline(server, engine, symbol, exc):
             progress.end_message = "Nothing written"
             return {"applied": False, "error": str(exc), "problems": list(exc.problems)}
         progress.report("Writing the guide offline")
         current = server.current_text(symbol.path)[0]
         if current != module_source:
-            symbol, module_source = _relocate(server, symbol, current), current
+            symbol, module_source = _relocate(engine, symbol, current), current
         guide = engine.offline_guide(symbol, module_source)
     if not symbol.in_project:
         return await _show_guide(server, symbol, guide, "it is defined outside the project")
     progress.report("Inserting")
     current, version = server.current_text(symbol.path)
     if current != module_source:
-        symbol = _relocate(server, symbol, current)
+        symbol = _relocate(engine, symbol, current)
     change = engine.plan_write(symbol, current, guide, args.target)
     return await _apply(server, symbol, guide, change, version)
 
 
-async def _offer_offline(server: HowtoServer, symbol: Symbol, error: GuideValidationError) -> bool:
+async def _offer_offline(
+    server: HowtoServer, engine: Engine, symbol: Symbol, error: GuideValidationError
+) -> bool:
     """Ask whether to write the offline guide instead; whether the user chose to."""
-    name, source = symbol.display_name, server.engine.backend.describe()
+    name, source = symbol.display_name, engine.backend.describe()
     message = validation_message(name, source, error, ASK_FIX)
     server.log(message, types.MessageType.Warning)
     try:
@@ -204,10 +206,10 @@ def _shorten(problem: str) -> str:
     return line if len(line) <= PROBLEM_CHARS else line[: PROBLEM_CHARS - 1] + "…"
 
 
-def _relocate(server: HowtoServer, symbol: Symbol, current: str) -> Symbol:
+def _relocate(engine: Engine, symbol: Symbol, current: str) -> Symbol:
     """``symbol`` in the text the user changed while the guide was being written."""
     try:
-        return server.engine.symbol_named(symbol.path, current, symbol.qualname)
+        return engine.symbol_named(symbol.path, current, symbol.qualname)
     except HowtoError as exc:
         raise StaleDocumentError(
             f"{symbol.display_name} changed while its guide was being written and cannot be found"
