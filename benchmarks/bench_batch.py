@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import yardstick
 from bench_offline import copy_package, table
 
 from howto_ls import project, symbols
@@ -252,6 +253,7 @@ def main() -> None:
             fake.close()
     print(f"package {args.package}, latency {args.latency * 1000:.0f} ms per answer")
     print(table(header, rows))
+    print(yardstick.line())
 
 
 if __name__ == "__main__":

@@ -18,6 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import yardstick
+
 from howto_ls import project, symbols
 from howto_ls.commands.generate import Options, Summary, generate
 from howto_ls.config import Settings
@@ -135,6 +137,7 @@ def main() -> None:
         for name in args.package or DEFAULT_PACKAGES:
             rows.append(asyncio.run(measure(name, Path(folder))))
     print(table(header, rows))
+    print(yardstick.line())
 
 
 if __name__ == "__main__":

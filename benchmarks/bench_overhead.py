@@ -24,6 +24,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, Union
 
+import yardstick
 from bench_batch import answers_for, responder
 from bench_offline import copy_package, table
 from lsprotocol import types
@@ -227,6 +228,7 @@ def main() -> None:
             rows = asyncio.run(run(package.parent, package / args.file, fake, args.latency))
     print(f"{args.package}/{args.file}, model latency {args.latency * 1000:.0f} ms")
     print(table(["what", "n", "p50 ms", "p95 ms"], rows))
+    print(yardstick.line())
 
 
 if __name__ == "__main__":

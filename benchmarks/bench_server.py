@@ -25,6 +25,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import yardstick
+
 from howto_ls.config import Settings
 from howto_ls.engine import Engine
 from howto_ls.model import Position
@@ -306,6 +308,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="howto-bench-") as temp:
         root = Path(temp)
         prepared = prepare(root, args.files, args.guides)
+        print(yardstick.line())
         for label, command in servers:
             rows = asyncio.run(measure(root, prepared, args.requests, command))
             starts = asyncio.run(startup(root, args.startups, command))
