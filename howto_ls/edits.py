@@ -121,7 +121,7 @@ def _parse_new(new: str, what: str) -> ast.Module:
 
 
 def _check_trees(old_tree: ast.Module, new_tree: ast.Module, what: str) -> None:
-    """Compare two trees with docstrings ignored; both are stripped in place."""
+    """Refuse unless two trees hold the same code with docstrings ignored (neither is changed)."""
     if not same_code_trees(old_tree, new_tree):
         raise UnsafeEditError(
             f"refusing to edit {what}: the result would change the code (its syntax tree "
