@@ -11,7 +11,7 @@ allow (``calls`` answers need at least ``ceil(calls / N)`` latencies). Rows:
 The fake runs in a process of its own, as a real model server would, so its threads do not
 share the client's interpreter lock.
 
-    python benchmarks/bench_batch.py [--package h11] [--latency 0.2] [--concurrency 1 4 16]
+    python benchmarks/bench_batch.py [--package httpx] [--latency 0.2] [--concurrency 1 4 16]
 """
 
 from __future__ import annotations
@@ -219,7 +219,7 @@ def measure(
 def main() -> None:
     """Print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--package", default="h11", help="installed package to copy")
+    parser.add_argument("--package", default="httpx", help="installed package to copy")
     parser.add_argument("--latency", type=float, default=0.2, help="seconds per model answer")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4, 16])
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
