@@ -111,7 +111,7 @@ def check_code_unchanged(old: str, new: str, what: str) -> None:
 def _parse_new(new: str, what: str) -> ast.Module:
     """The edited source parsed, or UnsafeEditError saying where it broke."""
     try:
-        return astutil.parse(new)
+        return astutil.parse_shared(new)  # the next edit of this file starts from this text
     except (SyntaxError, ValueError) as exc:
         where = f"line {exc.lineno}: {exc.msg}" if isinstance(exc, SyntaxError) else str(exc)
         raise UnsafeEditError(

@@ -92,8 +92,19 @@ def _code_statements(body: list[ast.stmt], documented: bool) -> list[ast.stmt]:
 
 
 def same_code_trees(old: ast.AST, new: ast.AST) -> bool:
-    """Whether two trees hold the same code once positions and docs are left out."""
-    return code_text(old) == code_text(new)
+    """Whether two trees hold the same code once positions and docs are left out.
+
+    Each tree's text is kept for the next check: the file an edit produced is the file the next
+    edit starts from, and its tree is shared (``astutil.parse_shared``), so a run of edits to
+    one file walks each version once.
+    """
+    return _tree_text(old) == _tree_text(new)
+
+
+@functools.lru_cache(maxsize=16)
+def _tree_text(tree: ast.AST) -> str:
+    """``code_text`` of a tree that is never changed (keyed by the tree itself)."""
+    return code_text(tree)
 
 
 def fingerprint_node(node: ast.AST) -> str:
