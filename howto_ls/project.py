@@ -24,14 +24,21 @@ _TOP_LEVEL_EXPORT = re.compile(
 
 
 def find_root(path: Path) -> Path:
-    """The nearest folder at or above ``path`` holding a project marker; else the current one."""
+    """The project root of ``path``: the nearest folder at or above it with a project marker.
+
+    A file outside any project gets the folder above its outermost package (folders holding
+    ``__init__.py``), or its own folder, so import paths never depend on the working directory.
+    """
     start = path.resolve()
     if not start.is_dir():
         start = start.parent
     for folder in (start, *start.parents):
         if any((folder / marker).exists() for marker in ROOT_MARKERS):
             return folder
-    return Path.cwd()
+    folder = start
+    while (folder / "__init__.py").is_file() and folder != folder.parent:
+        folder = folder.parent
+    return folder
 
 
 def is_in_project(path: Path, root: Path) -> bool:

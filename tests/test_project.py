@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -32,14 +35,37 @@ def test_find_root_stops_at_nearest_marker(tmp_path: Path, marker: str) -> None:
     assert find_root(source.parent) == inner.resolve()
 
 
-def test_find_root_without_marker_is_current_directory(
+def test_find_root_without_marker_ignores_the_working_directory(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    source = touch(tmp_path / "loose" / "x.py")
-    elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir()
-    monkeypatch.chdir(elsewhere)
-    assert find_root(source) == elsewhere
+    loose = touch(tmp_path / "loose" / "x.py")
+    packaged = touch(tmp_path / "scripts" / "pkg" / "sub" / "mod.py")
+    touch(tmp_path / "scripts" / "pkg" / "__init__.py")
+    touch(tmp_path / "scripts" / "pkg" / "sub" / "__init__.py")
+    for cwd in (tmp_path / "elsewhere", tmp_path / "loose", Path("/")):
+        cwd.mkdir(exist_ok=True)
+        monkeypatch.chdir(cwd)
+        assert find_root(loose) == (tmp_path / "loose").resolve()
+        assert find_root(packaged) == (tmp_path / "scripts").resolve()
+        assert module_name(packaged, find_root(packaged)) == "pkg.sub.mod"
+
+
+def test_doc_import_path_is_the_same_from_any_working_directory(tmp_path: Path) -> None:
+    tool = touch(tmp_path / "x" / "loose" / "tool.py", "def slugify(text):\n    return text\n")
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "HOWTO_BACKEND": "offline"}
+    env["PYTHONPATH"] = os.environ.get("PYTHONPATH", "")
+    paths = set()
+    for cwd in (Path("/"), tool.parent, tmp_path):
+        result = subprocess.run(
+            [sys.executable, "-m", "howto_ls", "doc", f"{tool}::slugify", "--json"],
+            capture_output=True,
+            text=True,
+            cwd=cwd,
+            env=env,
+            check=True,
+        )
+        paths.add(json.loads(result.stdout)["import_path"])
+    assert paths == {"tool"}
 
 
 def test_module_name_flat_package_and_init(tmp_path: Path) -> None:
