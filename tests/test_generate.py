@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import ast
+import contextlib
+import fcntl
 import os
+import pty
+import re
 import shutil
 import signal
+import struct
 import subprocess
 import sys
+import termios
 import time
 from pathlib import Path
 
@@ -335,3 +341,41 @@ def test_a_batch_leaves_the_shared_syntax_trees_as_parsed(
         shared = ast.dump(astutil.parse_shared(text), include_attributes=True)
         assert shared == ast.dump(ast.parse(text), include_attributes=True)
     assert astutil.parse_shared.cache_info().hits == hits + len(texts)  # all were shared trees
+
+
+def test_the_progress_bar_in_a_terminal_never_runs_backwards(tmp_path: Path) -> None:
+    package = copy_package(LARGER_PACKAGE, tmp_path / "project")
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
+        "HOME": str(tmp_path / "home"),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        "HOWTO_BACKEND": "offline",
+        "TQDM_MININTERVAL": "0",  # draw on every update, so each step of the bar is seen
+    }
+    leader, follower = pty.openpty()  # a real terminal: tqdm draws only on one
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "howto_ls", "generate", package.name],
+            cwd=package.parent,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=follower,
+            stderr=follower,
+        )
+        os.close(follower)
+        output = bytearray()
+        with contextlib.suppress(OSError):  # EIO once the child has closed the terminal
+            while chunk := os.read(leader, 65536):
+                output += chunk
+        assert process.wait(timeout=120) == 0, output.decode(errors="replace")[-2000:]
+    finally:
+        os.close(leader)
+    text = output.decode(errors="replace")
+    percentages = [int(found) for found in re.findall(r"(\d+)%\|", text)]
+    totals = {int(total) for total in re.findall(r"\d+/(\d+) \[", text)}
+    assert percentages, text[-2000:]
+    assert percentages == sorted(percentages), percentages
+    assert percentages[-1] == 100
+    assert len(totals) == 1, totals  # the total, once shown, never changes

@@ -142,7 +142,7 @@ async def generate(
     engines = _Engines(settings, cache)
     semaphore = asyncio.Semaphore(options.concurrency * PREPARED_PER_CALL)
     bar = tqdm(
-        total=0,
+        total=None,  # a counter until every file is sorted out: a percentage never goes back
         unit="guide",
         desc="howto-ls",
         disable=True if not options.progress else None,
@@ -157,11 +157,11 @@ async def generate(
             if job is None or not job.symbols:
                 continue
             total += len(job.symbols)
-            bar.total = total
-            bar.refresh()
             running.append(
                 asyncio.create_task(_run_file(job, semaphore, options, summary, bar, out))
             )
+        bar.total = total
+        bar.refresh()
         await asyncio.gather(*running)
     finally:
         for task in running:
