@@ -12,6 +12,7 @@ from pathlib import Path
 
 from howto_ls import __version__, config
 from howto_ls.errors import HowtoError, SymbolNotFoundError, UsageError
+from howto_ls.project import SOURCE_SUFFIXES
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -29,7 +30,7 @@ class Target:
 
 
 def parse_target(text: str) -> Target:
-    """Parse ``path.py:LINE[:COL]`` (1-based) or ``path.py::Qual.name``."""
+    """Parse ``path.py:LINE[:COL]`` (1-based), ``path.py::Qual.name``, or ``path.py`` (module)."""
     if "::" in text:
         path, _, qualname = text.partition("::")
         if not path:
@@ -40,10 +41,12 @@ def parse_target(text: str) -> Target:
     while len(parts) > 1 and parts[-1].isdigit():
         numbers.insert(0, int(parts.pop()))
     path = ":".join(parts)
+    if not numbers and Path(text).suffix in SOURCE_SUFFIXES:
+        return Target(Path(text), qualname="")  # no line and no name: the module itself
     if not numbers or not path:
         raise UsageError(
-            f"target {text!r} is not path.py:LINE[:COL] or path.py::Qual.name"
-            " (e.g. src/app.py:42 or src/app.py::Client.send)"
+            f"target {text!r} is not path.py, path.py:LINE[:COL] or path.py::Qual.name"
+            " (e.g. src/app.py, src/app.py:42 or src/app.py::Client.send)"
         )
     line = numbers[0]
     column = numbers[1] if len(numbers) > 1 else None
@@ -66,7 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--stdio", action="store_true", help="use stdio (the default; for clients)")
 
     doc = commands.add_parser("doc", help="print (or write) the guide for one symbol")
-    doc.add_argument("target", help="path.py:LINE[:COL] (1-based) or path.py::Qual.name")
+    doc.add_argument(
+        "target", help="path.py (the module), path.py:LINE[:COL] (1-based) or path.py::Qual.name"
+    )
     doc.add_argument("--write", choices=config.TARGETS, help="write the guide instead of printing")
     doc.add_argument("--json", action="store_true", help="print a JSON object for tools")
     _add_model_options(doc)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from howto_ls import cli
+from howto_ls.edits import read_docstring_guides
 from howto_ls.testing import samples
 
 HELPERS = """\
@@ -57,7 +59,10 @@ def test_check_passes_then_names_the_function_whose_body_changed(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert run(capsys, "generate", "shop", "--no-progress")[0] == 0
-    assert run(capsys, "check", "shop") == (0, "", "")
+    status, out, err = run(capsys, "check", "shop")
+    guides = sum(len(read_docstring_guides(p.read_text("utf-8"))) for p in project.rglob("*.py"))
+    assert guides >= 5
+    assert (status, out, err) == (0, "", f"{guides} guides checked: all fresh\n")
 
     cart = project / "shop" / "cart.py"
     text = cart.read_text(encoding="utf-8")
@@ -71,9 +76,11 @@ def test_check_passes_then_names_the_function_whose_body_changed(
     assert status == 1
     # The module's guide stays fresh: the module offers the same functions, same signatures.
     assert out.splitlines() == [f"shop/cart.py:{line}: total: stale guide"]
-    assert "1 stale" in err and "howto-ls generate --stale" in err
+    assert "1 stale" in err
+    fix = "howto-ls generate --stale --write docstring shop"
+    assert err.splitlines()[-1] == f"  {fix}"
     # Fixing it the way the message says makes the check pass again.
-    assert run(capsys, "generate", "shop", "--stale", "--no-progress")[0] == 0
+    assert run(capsys, *shlex.split(fix)[1:], "--no-progress")[0] == 0
     assert run(capsys, "check", "shop")[0] == 0
 
 
@@ -109,7 +116,7 @@ def test_missing_lists_public_symbols_without_a_guide(
     helpers = project / "shop" / "helpers.py"
     helpers.write_text(HELPERS, encoding="utf-8")
 
-    assert run(capsys, "check", "shop/helpers.py") == (0, "", "")
+    assert run(capsys, "check", "shop/helpers.py") == (0, "", "0 guides checked: all fresh\n")
     status, out, err = run(capsys, "check", "shop/helpers.py", "--missing")
     assert status == 1
     assert out.splitlines() == [
@@ -132,12 +139,34 @@ def test_missing_lists_public_symbols_without_a_guide(
 
 def test_sidecar_guides_are_checked_too(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "generate", "shop", "--write", "sidecar", "--no-progress")[0] == 0
-    assert run(capsys, "check", "shop", "--missing")[0] == 0
+    status, _, err = run(capsys, "check", "shop", "--missing")
+    assert status == 0
+    assert err.endswith(" guides checked: all fresh; no public symbol is missing one\n")
     rates = project / "shop" / "rates.py"
     rates.write_text(samples.RATES_SOURCE.replace("0.07", "0.08"), encoding="utf-8")
     status, out, _ = run(capsys, "check", "shop")
     assert status == 1
     assert "shop/rates.py:1: tax_rate: stale guide" in out.splitlines()
+
+
+def test_the_printed_commands_fix_a_sidecar_project_without_touching_its_sources(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, "generate", "shop", "--write", "sidecar", "--no-progress")[0] == 0
+    rates = project / "shop" / "rates.py"
+    rates.write_text(samples.RATES_SOURCE.replace("0.07", "0.08"), encoding="utf-8")
+    (project / "shop" / "helpers.py").write_text(HELPERS, encoding="utf-8")
+    sources = {path: path.read_bytes() for path in project.rglob("*.py")}
+
+    status, _, err = run(capsys, "check", "shop", "--missing")
+
+    assert status == 1
+    commands = [line.strip() for line in err.splitlines() if line.startswith("  howto-ls ")]
+    assert commands == ["howto-ls generate --stale --only-missing --write sidecar shop"]
+    for command in commands:
+        assert run(capsys, *shlex.split(command)[1:], "--no-progress")[0] == 0
+    assert {path: path.read_bytes() for path in project.rglob("*.py")} == sources
+    assert run(capsys, "check", "shop", "--missing")[0] == 0
 
 
 def test_bad_paths_are_usage_errors(project: Path, capsys: pytest.CaptureFixture[str]) -> None:

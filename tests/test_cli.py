@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -21,6 +22,7 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 def howto(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """Run ``python -m howto_ls ARGS`` offline and return what it printed."""
     env = {"PATH": "/usr/bin:/bin", "HOME": str(cwd), "HOWTO_BACKEND": "offline"}
+    env["PYTHONPATH"] = os.environ.get("PYTHONPATH", "")  # the checkout under test, if set
     return subprocess.run(
         [sys.executable, "-m", "howto_ls", *args],
         cwd=cwd,
@@ -45,9 +47,24 @@ def test_parse_target_forms() -> None:
     assert parse_target("a/b.py:12:5") == Target(Path("a/b.py"), line=12, column=5)
     assert parse_target("a/b.py::Client.send") == Target(Path("a/b.py"), qualname="Client.send")
     assert parse_target("C:/x/b.py:3") == Target(Path("C:/x/b.py"), line=3)
-    for bad in ("a/b.py", "a/b.py:0", "a/b.py:3:0", "::X", ":4"):
+    assert parse_target("a/b.py") == Target(Path("a/b.py"), qualname="")
+    for bad in ("a/b", "a/b.py:0", "a/b.py:3:0", "::X", ":4"):
         with pytest.raises(UsageError):
             parse_target(bad)
+
+
+def test_doc_with_only_a_path_documents_the_module(project: Path) -> None:
+    result = howto("doc", "inventory/stock.py", "--json", cwd=project)
+    assert result.returncode == 0, result.stderr
+    described = json.loads(result.stdout)
+    assert (described["symbol"], described["kind"]) == ("inventory.stock", "module")
+    assert "import inventory.stock" in described["markdown"] or (
+        "from inventory import stock" in described["markdown"]
+    )
+    written = howto("doc", "inventory/stock.py", "--write", "docstring", cwd=project)
+    assert written.returncode == 0, written.stderr
+    text = (project / "inventory" / "stock.py").read_text(encoding="utf-8")
+    assert text.startswith('"""Stock records and the rules for reordering them.\n\nHow to Use')
 
 
 def test_doc_prints_the_guide_for_a_qualified_name(project: Path) -> None:
@@ -118,7 +135,7 @@ def test_write_sidecar_mirrors_the_source_tree(project: Path) -> None:
     ("args", "message"),
     [
         (("doc", "missing.py:1"), "no such file"),
-        (("doc", "inventory"), "not path.py:LINE"),
+        (("doc", "inventory"), "not path.py, path.py:LINE"),
         (("doc", "inventory:3"), "is a folder"),
         (("doc", "pyproject.toml:1"), "not a Python file"),
         (("doc", "inventory/stock.py::nope"), "'nope'"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -21,48 +22,103 @@ MISSING = "missing guide"
 
 @dataclass(frozen=True)
 class Finding:
-    """One guide problem: ``path:line: name: problem``."""
+    """One guide problem: ``path:line: name: problem``; ``where`` the guide lives, if it does."""
 
     path: Path
     line: int
     name: str
     problem: str
+    where: str = ""  # "docstring" or "sidecar" for a stale guide
 
     def __str__(self) -> str:
         return f"{display_path(self.path)}:{self.line}: {self.name}: {self.problem}"
 
 
+@dataclass
+class Checked:
+    """How many guides a check read, by where they live."""
+
+    docstring: int = 0
+    sidecar: int = 0
+
+    @property
+    def guides(self) -> int:
+        """Every guide checked."""
+        return self.docstring + self.sidecar
+
+
 def run_check(args: argparse.Namespace, settings: Settings) -> int:
-    """Print every finding under ``args.paths``; 0 when none, 1 otherwise."""
-    findings = list(check(args.paths, settings, args.missing, args.include_private))
+    """Print every finding under ``args.paths``; 0 when none, 1 otherwise.
+
+    The summary on stderr says how many guides were checked, or gives the ``generate`` commands
+    that fix what was found, each writing where those guides live.
+    """
+    checked = Checked()
+    findings = list(check(args.paths, settings, args.missing, args.include_private, checked))
     for finding in findings:
         print(finding)
-    if findings:
-        stale = sum(1 for f in findings if f.problem == STALE)
-        missing = sum(1 for f in findings if f.problem == MISSING)
-        parts = [f"{stale} stale"] + ([f"{missing} missing"] if args.missing else [])
-        print(
-            f"howto-ls check: {', '.join(parts)}; run 'howto-ls generate --stale"
-            f"{' --only-missing' if args.missing else ''} PATH...' to update them",
-            file=sys.stderr,
-        )
-        return EXIT_ERROR
-    return EXIT_OK
+    if not findings:
+        noun = "guide" if checked.guides == 1 else "guides"
+        complete = "; no public symbol is missing one" if args.missing else ""
+        print(f"{checked.guides} {noun} checked: all fresh{complete}", file=sys.stderr)
+        return EXIT_OK
+    stale = [f for f in findings if f.problem == STALE]
+    missing = sum(1 for f in findings if f.problem == MISSING)
+    parts = [f"{len(stale)} stale"] + ([f"{missing} missing"] if args.missing else [])
+    print(f"howto-ls check: {', '.join(parts)}; to update them run:", file=sys.stderr)
+    for command in fix_commands(args.paths, stale, missing, _new_guides_target(settings, checked)):
+        print(f"  {command}", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def fix_commands(
+    paths: Sequence[Path], stale: Sequence[Finding], missing: int, target: str
+) -> list[str]:
+    """The ``howto-ls generate`` commands that regenerate ``stale`` and write ``missing`` guides.
+
+    Stale guides are rewritten where they live (``generate`` only replaces guides in the place
+    its ``--write`` names); missing ones go to ``target``. One command per place.
+    """
+    flags: dict[str, list[str]] = {}
+    for where in ("docstring", "sidecar"):
+        if any(finding.where == where for finding in stale):
+            flags.setdefault(where, []).append("--stale")
+    if missing:
+        flags.setdefault(target, []).append("--only-missing")
+    shown = [display_path(path) for path in paths]
+    return [
+        shlex.join(["howto-ls", "generate", *options, "--write", where, *shown])
+        for where, options in flags.items()
+    ]
+
+
+def _new_guides_target(settings: Settings, checked: Checked) -> str:
+    """Where missing guides belong: the sidecar when the project keeps its guides there."""
+    if settings.target == "sidecar" or (checked.sidecar and not checked.docstring):
+        return "sidecar"
+    return "docstring"
 
 
 def check(
-    paths: Sequence[Path], settings: Settings, missing: bool = False, include_private: bool = False
+    paths: Sequence[Path],
+    settings: Settings,
+    missing: bool = False,
+    include_private: bool = False,
+    checked: Checked | None = None,
 ) -> Iterator[Finding]:
-    """Findings for the Python files under ``paths``, file by file in order."""
+    """Findings for the Python files under ``paths``, file by file in order.
+
+    ``checked``, when given, counts the guides read.
+    """
     engines: dict[Path, Engine] = {}
     for path in discovery.python_files(paths):
         root = project.find_root(path)
         engine = engines.setdefault(root, Engine(settings, root))
-        yield from _check_file(engine, path, missing, include_private)
+        yield from _check_file(engine, path, missing, include_private, checked or Checked())
 
 
 def _check_file(
-    engine: Engine, path: Path, missing: bool, include_private: bool
+    engine: Engine, path: Path, missing: bool, include_private: bool, checked: Checked
 ) -> Iterator[Finding]:
     try:
         source = read_source(path).text
@@ -71,10 +127,13 @@ def _check_file(
         return
     guides = engine.guides_in(path, source)
     for guide in sorted(guides, key=lambda g: (g.span.start, g.qualname)):
+        if guide.where == "sidecar":
+            checked.sidecar += 1
+        else:
+            checked.docstring += 1
         if guide.stale:
-            yield Finding(
-                path, guide.span.start.line + 1, _name(engine, path, guide.qualname), STALE
-            )
+            name = _name(engine, path, guide.qualname)
+            yield Finding(path, guide.span.start.line + 1, name, STALE, guide.where)
     if not missing:
         return
     documented = {guide.qualname for guide in guides}
