@@ -75,19 +75,17 @@ def flatten_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
             yield from flatten_statements(node.finalbody)
 
 
-def find_definition(tree: ast.Module, qualname: str) -> Definition | None:
-    """The function or class named ``qualname``; the first one if it is defined twice."""
-    return _definition_index(tree).get(qualname)
+def find_definition(tree: ast.Module, key: str) -> Definition | None:
+    """The function or class whose key is ``key`` (see ``howto_ls.definitions``).
 
+    A plain qualified name is the definition Python binds last at its level; ``name#N`` is the
+    N-th of the earlier ones. For an ``@overload``-ed function it is the implementation, for a
+    property the getter.
+    """
+    from howto_ls.definitions import unit_index
 
-@functools.lru_cache(maxsize=32)
-def _definition_index(tree: ast.Module) -> dict[str, Definition]:
-    """Every definition of ``tree`` by qualname, built once per tree (looking up each symbol of a
-    module by walking it again made a batch quadratic in the module's size)."""
-    index: dict[str, Definition] = {}
-    for name, node in iter_definitions(tree):
-        index.setdefault(name, node)
-    return index
+    unit = unit_index(tree).get(key)
+    return None if unit is None else unit.node
 
 
 def docstring_node(node: ast.Module | Definition) -> ast.Constant | None:

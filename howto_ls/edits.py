@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from howto_ls import astutil
-from howto_ls.astutil import Definition, docstring_node, find_definition, iter_definitions
+from howto_ls.astutil import Definition, docstring_node, find_definition
+from howto_ls.definitions import units
 from howto_ls.errors import HowtoError, SourceError, SymbolNotFoundError, UnsafeEditError
 from howto_ls.fingerprint import find_assignment, parse_source, same_code_trees
 from howto_ls.guide import DOCSTRING_MARKER, MARKER_LINE, find_block
@@ -305,19 +306,19 @@ def read_docstring_guide(source: str, qualname: str) -> DocstringGuide | None:
 
 
 def read_docstring_guides(source: str) -> dict[str, DocstringGuide]:
-    """Every guide in the module's docstrings, by qualname (``""`` is the module)."""
+    """Every guide in the module's docstrings, by key (``""`` is the module)."""
     tree = parse_source(_NEWLINE.sub("\n", source), "the module")
     values: dict[str, str] = {}
     module_doc = docstring_node(tree)
     if module_doc is not None:
         values[""] = str(module_doc.value)
     owners: list[tuple[str, ast.Module | ast.ClassDef]] = [("", tree)]
-    for name, node in iter_definitions(tree):
-        doc = docstring_node(node)
+    for unit in units(tree):
+        doc = docstring_node(unit.node)
         if doc is not None:
-            values.setdefault(name, str(doc.value))
-        if isinstance(node, ast.ClassDef):
-            owners.append((f"{name}.", node))
+            values.setdefault(unit.key, str(doc.value))
+        if isinstance(unit.node, ast.ClassDef):
+            owners.append((f"{unit.key}.", unit.node))
     for prefix, owner in owners:
         for previous, stmt in zip(owner.body, owner.body[1:], strict=False):
             if isinstance(previous, ast.Assign | ast.AnnAssign) and _string_of(stmt) is not None:

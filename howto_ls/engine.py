@@ -20,6 +20,7 @@ from howto_ls.cache import GuideCache
 from howto_ls.checked import write_checked_guide
 from howto_ls.config import Settings
 from howto_ls.context import called_context
+from howto_ls.definitions import plain_qualname
 from howto_ls.edits import TextEdit
 from howto_ls.errors import HowtoError, NotWritableError, SourceError, SymbolNotFoundError
 from howto_ls.fingerprint import fingerprint_of, fingerprints_of
@@ -43,7 +44,7 @@ class FileChange:
     old_text: str | None
     new_text: str
     edits: tuple[TextEdit, ...]
-    written: tuple[str, ...] = ()  # qualnames whose guides the change adds or replaces
+    written: tuple[str, ...] = ()  # keys of the symbols whose guides it adds or replaces
 
     @property
     def changed(self) -> bool:
@@ -55,7 +56,7 @@ class FileChange:
 class ExistingGuide:
     """A guide already written for a symbol, and whether the code changed since."""
 
-    qualname: str
+    qualname: str  # the key (``howto_ls.definitions``): the qualname, ``name#N`` if redefined
     markdown: str
     fingerprint: str | None
     current_fingerprint: str
@@ -103,8 +104,44 @@ class Engine:
             return None
 
     def symbol_named(self, path: Path, source: str, qualname: str) -> Symbol:
-        """The symbol with ``qualname`` in ``path`` (``""`` is the module)."""
+        """The symbol with key ``qualname`` in ``path`` (``""`` is the module)."""
         return symbols.symbol_named(source, path, qualname, self.root)
+
+    def symbol_by_key(self, path: Path, source: str, key: str, position: Position) -> Symbol:
+        """The symbol ``key`` named when ``position`` was in it: found by position first.
+
+        A code action carries the key of the definition under the cursor; when the file
+        changed since (a definition of the same name added above), the definition at the
+        position is still the one meant, whatever its key is now.
+        """
+        here = self.quick_symbol(path, source, position)
+        if here is not None and here.qualname == plain_qualname(key):
+            return here
+        return self.symbol_named(path, source, key)
+
+    def relocate(self, symbol: Symbol, old: str, current: str) -> Symbol:
+        """``symbol`` of text ``old`` in ``current``, the same file after edits elsewhere.
+
+        The definition is found where its first line moved to (lines inserted or removed above
+        it shift it); when the edit touched the definition itself, by its key.
+        """
+        start = symbol.full_range.start
+        change = minimal_span(old, current)
+        moved: Position | None = start
+        if change is not None and symbol.qualname:
+            span, text = change
+            if span.end.line < start.line:
+                added = text.count("\n") + text.count("\r") - text.count("\r\n")
+                moved = Position(
+                    start.line + added - (span.end.line - span.start.line), start.column
+                )
+            elif not start < span.start:
+                moved = None
+        if moved is not None and symbol.qualname:
+            here = self.quick_symbol(symbol.path, current, moved)
+            if here is not None and here.qualname == symbol.qualname:
+                return here
+        return self.symbol_named(symbol.path, current, symbol.identity)
 
     def request_for(self, symbol: Symbol, module_source: str) -> GuideRequest:
         """The backend's input without context: the symbol, its module and its file."""
@@ -151,7 +188,7 @@ class Engine:
             return await self.backend.generate(request, progress)
         if fingerprint is None:
             try:
-                fingerprint = fingerprint_of(module_source, symbol.qualname)
+                fingerprint = fingerprint_of(module_source, symbol.identity)
             except HowtoError:
                 fingerprint = None
         return await write_checked_guide(
@@ -192,8 +229,8 @@ class Engine:
         symbols outside the project and :class:`UnsafeEditError` if the code would change.
         """
         change, failures = self.plan_writes(symbol.path, source, [(symbol, guide)], target)
-        if symbol.qualname in failures:
-            raise failures[symbol.qualname]
+        if symbol.identity in failures:
+            raise failures[symbol.identity]
         return change
 
     def plan_writes(
@@ -213,20 +250,20 @@ class Engine:
         failures: dict[str, HowtoError] = {}
         for symbol, _ in items:
             if not symbol.in_project:
-                failures[symbol.qualname] = NotWritableError(
+                failures[symbol.identity] = NotWritableError(
                     f"{symbol.display_name} is defined outside the project ({symbol.path});"
                     " howto-ls only writes inside the project, so the guide is shown, not written"
                 )
-        wanted = [(s, g) for s, g in items if s.qualname not in failures]
-        fingerprints = _fingerprints(source, [s.qualname for s, _ in wanted], failures)
+        wanted = [(s, g) for s, g in items if s.identity not in failures]
+        fingerprints = _fingerprints(source, [s.identity for s, _ in wanted], failures)
         planned = [
-            (symbol, render(guide), fingerprints[symbol.qualname])
+            (symbol, render(guide), fingerprints[symbol.identity])
             for symbol, guide in wanted
-            if symbol.qualname in fingerprints
+            if symbol.identity in fingerprints
         ]
         if (target or self.settings.target) == "sidecar":
             return self._plan_sidecar(path, planned), failures
-        plan = edits.plan_docstrings(source, [(s.qualname, md, fp) for s, md, fp in planned])
+        plan = edits.plan_docstrings(source, [(s.identity, md, fp) for s, md, fp in planned])
         failures.update(plan.failures)
         new_text = edits.apply_edits(source, plan.edits) if plan.edits else source
         return FileChange(path, source, new_text, plan.edits, plan.changed), failures
@@ -239,9 +276,9 @@ class Engine:
         written: list[str] = []
         for symbol, markdown, fingerprint in planned:
             title = f"How-to guides for `{symbol.module}`"
-            new = sidecar.upsert_block(text, symbol.qualname, markdown, fingerprint, title)
+            new = sidecar.upsert_block(text, symbol.identity, markdown, fingerprint, title)
             if new != text:
-                written.append(symbol.qualname)
+                written.append(symbol.identity)
             text = new
         new_text = old_text if text is None else text
         edits_made = _edits_between(old_text or "", new_text or "")
@@ -272,7 +309,7 @@ class Engine:
     def guide_for(self, symbol: Symbol, source: str) -> ExistingGuide | None:
         """The guide written for ``symbol``, from its docstring first, then its sidecar."""
         return next(
-            (g for g in self.guides_in(symbol.path, source) if g.qualname == symbol.qualname), None
+            (g for g in self.guides_in(symbol.path, source) if g.qualname == symbol.identity), None
         )
 
     def _sidecar_blocks(self, path: Path) -> dict[str, sidecar.SidecarBlock]:

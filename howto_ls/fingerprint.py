@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 from howto_ls import astutil
 from howto_ls.astutil import find_definition
+from howto_ls.definitions import unit_index
 from howto_ls.errors import SourceError, SymbolNotFoundError
 
 Assignment = ast.Assign | ast.AnnAssign
@@ -120,18 +121,32 @@ def fingerprint_node(node: ast.AST) -> str:
 
 @functools.lru_cache(maxsize=256)
 def fingerprint_of(source: str, qualname: str) -> str:
-    """The fingerprint of the def/class, module (``""``) or variable named ``qualname``.
+    """The fingerprint of the def/class, module (``""``) or variable with key ``qualname``.
 
     Cached, and the module's parse is shared by every symbol of it: a batch asks for each
     symbol of a module in turn, and a parse of a large module costs tens of milliseconds.
     """
-    return fingerprint_node(find_node(parse_source(source), qualname))
+    return fingerprint_key(parse_source(source), qualname)
 
 
 def fingerprints_of(source: str, qualnames: Iterable[str]) -> dict[str, str]:
     """Fingerprints of several symbols from one parse (SymbolNotFoundError if one is missing)."""
     tree = parse_source(source)
-    return {qualname: fingerprint_node(find_node(tree, qualname)) for qualname in qualnames}
+    return {qualname: fingerprint_key(tree, qualname) for qualname in qualnames}
+
+
+def fingerprint_key(tree: ast.Module, key: str) -> str:
+    """The fingerprint of the symbol with ``key`` (``howto_ls.definitions``) in ``tree``.
+
+    A definition made of several (a property's getter, setter and deleter; ``@overload``
+    signatures and their implementation) counts all of them, so changing the setter makes the
+    property's guide stale. A single definition counts as ``fingerprint_node`` of it.
+    """
+    unit = unit_index(tree).get(key) if key else None
+    if unit is None or len(unit.members) == 1:
+        return fingerprint_node(find_node(tree, key))
+    text = "".join(code_text(member) for member in unit.members)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
 def parse_source(source: str, name: str = "the source") -> ast.Module:

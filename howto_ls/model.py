@@ -61,7 +61,11 @@ class Symbol:
 
     ``qualname`` is the dotted path inside its module (``Client.send``); the module itself has
     ``qualname == ""``. ``module`` is the defining module (``httpx._client``); ``import_path`` is
-    the shortest public module that exposes it (``httpx``).
+    the shortest public module that exposes it (``httpx``). ``identity`` is the symbol's key in
+    its file (``howto_ls.definitions``): the qualname, except for a name defined more than once
+    at one level, whose earlier definitions have ``key`` ``qualname#N``; docstring guides,
+    sidecar blocks and fingerprints are found by it. ``related`` holds the source of the other
+    definitions that belong to it: ``@overload`` signatures, a property's setter and deleter.
     """
 
     name: str
@@ -83,6 +87,13 @@ class Symbol:
     docstring: str | None = None
     docstring_range: Span | None = None
     in_project: bool = True
+    key: str | None = None
+    related: tuple[str, ...] = ()
+
+    @property
+    def identity(self) -> str:
+        """The key the symbol is found by in its file: ``key``, else the qualname."""
+        return self.qualname if self.key is None else self.key
 
     @property
     def display_name(self) -> str:

@@ -143,7 +143,7 @@ def template_values(request: GuideRequest) -> dict[str, str]:
         "bases": ", ".join(symbol.bases) or "(none)",
         "decorators": ", ".join(f"@{d.removeprefix('@')}" for d in symbol.decorators) or "(none)",
         "example_hint": example_hint(symbol),
-        "code": _bounded_code(symbol.source),
+        "code": _bounded_code("\n\n".join([symbol.source, *symbol.related])),
         "context": _context_text(request),
         "language": request.language,
     }

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from howto_ls import astutil
+from howto_ls.definitions import units
 from howto_ls.errors import SourceError, SymbolNotFoundError
 from howto_ls.jedi_worker import default_worker
 from howto_ls.model import Parameter, Position, Span, Symbol, SymbolKind
@@ -27,6 +28,7 @@ __all__ = [
     "module_tree",
     "parse_source",
     "public_import_path",
+    "redefinitions",
     "symbol_at",
     "symbol_named",
 ]
@@ -118,10 +120,13 @@ class _Entry:
     """One documentable definition or module-level variable found in a file."""
 
     qualname: str
-    node: DefinitionNode | VariableNode
+    node: DefinitionNode | VariableNode  # where the guide lives
     in_class: bool
     importable: bool
     attribute_doc: ast.Constant | None = None
+    key: str = ""  # the identity in the file (``howto_ls.definitions``)
+    members: tuple[DefinitionNode, ...] = ()  # every definition of it, ``node`` included
+    count: int = 1  # definitions binding ``qualname`` at this level
 
 
 @dataclass(frozen=True)
@@ -242,28 +247,37 @@ def _stub_body(line: str) -> str:
     return line[: colon + 1] + " pass" + line[colon + 1 :]
 
 
-def _entries(tree: ast.Module) -> Iterator[_Entry]:
+def _entries(tree: ast.Module) -> list[_Entry]:
     """Every documentable definition and module-level variable, in file order, outer first.
 
+    Definitions are units (``howto_ls.definitions``): an ``@overload``-ed function is one entry
+    documented in its implementation, a property one entry documented in its getter.
     Variables are direct top-level assignments only: one bound inside ``if`` or ``try`` has no
     single place for an attribute docstring, and ``edits.docstring_edit`` does not look there.
     """
-
-    def walk(
-        body: list[ast.stmt], prefix: str, in_class: bool, importable: bool
-    ) -> Iterator[_Entry]:
-        direct = {id(statement) for statement in body} if not prefix else set()
-        for node, following in _flatten(body):
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-                qualname = f"{prefix}{node.name}"
-                yield _Entry(qualname, node, in_class, importable)
-                is_class = isinstance(node, ast.ClassDef)
-                yield from walk(node.body, f"{qualname}.", is_class, importable and is_class)
-            elif id(node) in direct and (name := _variable_name(node)) is not None:
-                assert isinstance(node, ast.Assign | ast.AnnAssign)
-                yield _Entry(name, node, False, True, _string_statement(following))
-
-    yield from walk(tree.body, "", False, True)
+    ordered: list[tuple[int, int, _Entry]] = []
+    top_line = 0
+    for index, unit in enumerate(units(tree)):
+        if "." not in unit.key:
+            top_line = unit.first_line
+        entry = _Entry(
+            unit.qualname,
+            unit.node,
+            unit.in_class,
+            unit.importable,
+            key=unit.key,
+            members=unit.members,
+            count=unit.count,
+        )
+        ordered.append((top_line, index, entry))
+    direct = {id(statement) for statement in tree.body}
+    for node, following in _flatten(tree.body):
+        if id(node) in direct and (name := _variable_name(node)) is not None:
+            assert isinstance(node, ast.Assign | ast.AnnAssign)
+            entry = _Entry(name, node, False, True, _string_statement(following), key=name)
+            ordered.append((node.lineno, -1, entry))
+    ordered.sort(key=lambda item: (item[0], item[1]))
+    return [entry for *_, entry in ordered]
 
 
 def _flatten(body: list[ast.stmt]) -> Iterator[tuple[ast.stmt, ast.stmt | None]]:
@@ -371,9 +385,16 @@ class _File:
         """The whole definition: decorators, signature and body."""
         return Span(self.full_start(entry.node), self.statement_end(entry.node))
 
+    def definition_name_line(self, node: DefinitionNode | VariableNode) -> int:
+        """The 0-based line where a definition's own name is written."""
+        return self.name_of(node).line
+
     def name_position(self, entry: _Entry) -> Position:
         """Where the entry's own name is written."""
-        node = entry.node
+        return self.name_of(entry.node)
+
+    def name_of(self, node: DefinitionNode | VariableNode) -> Position:
+        """Where a definition's or assignment's own name is written."""
         if isinstance(node, ast.Assign):
             return self.start(node.targets[0])
         if isinstance(node, ast.AnnAssign):
@@ -428,6 +449,12 @@ def _entry_symbol(file: _File, entry: _Entry) -> Symbol:
         "source": file.text.slice(full),
         "full_range": full,
         "in_project": file.in_project,
+        "key": entry.key if entry.key and entry.key != entry.qualname else None,
+        "related": tuple(
+            file.text.slice(Span(file.full_start(member), file.statement_end(member)))
+            for member in entry.members
+            if member is not node
+        ),
     }
     if isinstance(node, ast.Assign | ast.AnnAssign):
         return _variable_symbol(file, entry, node, common)
@@ -593,18 +620,24 @@ def _yields(node: FunctionNode) -> bool:
 
 
 def _containing(file: _File, position: Position) -> _Entry | None:
-    """The innermost entry whose range (or attribute docstring) holds ``position``."""
+    """The innermost entry one of whose definitions (or attribute docstring) holds ``position``.
+
+    A position on an ``@overload`` signature or a property's setter gives the entry that
+    documents them (the implementation, the getter).
+    """
     found: _Entry | None = None
     for entry in file.parsed.entries:
-        node = entry.node
-        first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))]) - 1
-        last = (entry.attribute_doc or node).end_lineno or node.lineno
-        if not first <= position.line <= last - 1:
-            continue
-        if file.full_span(entry).contains(position) or (
-            entry.attribute_doc is not None and file.span(entry.attribute_doc).contains(position)
-        ):
-            found = entry
+        for node in entry.members or (entry.node,):
+            first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
+            last = (entry.attribute_doc or node).end_lineno or node.lineno
+            if not first - 1 <= position.line <= last - 1:
+                continue
+            if Span(file.full_start(node), file.statement_end(node)).contains(position) or (
+                entry.attribute_doc is not None
+                and file.span(entry.attribute_doc).contains(position)
+            ):
+                found = entry
+                break
     return found
 
 
@@ -634,7 +667,7 @@ def enclosing_symbol(source: str, path: Path, position: Position, root: Path) ->
     if chunk is not None and chunk.text.holds(position):
         file = _File(source, path, root, chunk)
         entry = _containing(file, position)
-        if entry is not None:
+        if entry is not None and _defined_once(source, entry.qualname.split(".", 1)[0]):
             return _entry_symbol(file, entry)
     file = _File(source, path, root)
     if not file.text.holds(position):
@@ -647,15 +680,30 @@ def enclosing_symbol(source: str, path: Path, position: Position, root: Path) ->
     return None
 
 
+@functools.lru_cache(maxsize=64)
+def _defined_once(source: str, name: str) -> bool:
+    """Whether ``def name``/``class name`` is written once in ``source`` (at any depth).
+
+    A part of the file parsed alone cannot tell overloads, accessors and redefinitions of a
+    top-level name written elsewhere; a name written once needs no more than its part.
+    """
+    pattern = rf"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+{re.escape(name)}\b"
+    return len(re.findall(pattern, source, re.MULTILINE)) <= 1
+
+
 def symbol_named(source: str, path: Path, qualname: str, root: Path) -> Symbol:
-    """The symbol called ``qualname`` in this file (``""`` is the module itself)."""
+    """The symbol with key ``qualname`` in this file (``""`` is the module).
+
+    A plain qualified name of a name defined more than once is the definition Python binds
+    last (``redefinitions`` lists the others); ``name#N`` is the N-th of the earlier ones.
+    """
     file = _File(source, path, root)
     if not qualname:
         return _module_symbol(file)
     for entry in file.parsed.entries:
-        if entry.qualname == qualname:
+        if entry.key == qualname:
             return _entry_symbol(file, entry)
-    names = [entry.qualname for entry in file.parsed.entries]
+    names = [entry.key for entry in file.parsed.entries]
     close = difflib.get_close_matches(qualname, names, n=3, cutoff=0.6)
     hint = f"; did you mean {', '.join(close)}?" if close else "; check the spelling"
     raise SymbolNotFoundError(
@@ -663,17 +711,39 @@ def symbol_named(source: str, path: Path, qualname: str, root: Path) -> Symbol:
     )
 
 
+def redefinitions(source: str, path: Path, key: str, root: Path) -> list[tuple[str, int]]:
+    """The other definitions of ``key``'s qualified name at its level: ``(key, 1-based line)``."""
+    file = _File(source, path, root)
+    same = [e for e in file.parsed.entries if e.key == key]
+    if not same or same[0].count == 1:
+        return []
+    qualname = same[0].qualname
+    parent = key.rsplit(".", 1)[0] if "." in key else ""
+    return [
+        (entry.key, file.name_position(entry).line + 1)
+        for entry in file.parsed.entries
+        if entry.qualname == qualname
+        and entry.key != key
+        and (entry.key.rsplit(".", 1)[0] if "." in entry.key else "") == parent
+    ]
+
+
 def list_symbols(
     source: str, path: Path, root: Path, include_private: bool = False
 ) -> list[Symbol]:
-    """Every documentable symbol of the file in order, the module first; each qualname once."""
+    """Every public documentable symbol of the file in order, the module first; each key once.
+
+    Public means reachable from outside: definitions nested in a function (which stay
+    documentable from the cursor) are left out, and so are names with a leading underscore
+    unless ``include_private``.
+    """
     file = _File(source, path, root)
     symbols = [_module_symbol(file)]
     seen: set[str] = set()
     for entry in file.parsed.entries:
-        if entry.qualname in seen:
+        if entry.key in seen or not entry.importable:
             continue
-        seen.add(entry.qualname)
+        seen.add(entry.key)
         if include_private or not any(part.startswith("_") for part in entry.qualname.split(".")):
             symbols.append(_entry_symbol(file, entry))
     return symbols
@@ -752,8 +822,9 @@ def _definition_symbol(target: _Target, here: Path, here_source: str, root: Path
     for entry in file.parsed.entries:
         if entry.qualname.rsplit(".", 1)[-1] != target.name:
             continue
-        if file.name_position(entry).line == target.line:
-            return _entry_symbol(file, entry)
+        for member in entry.members or (entry.node,):
+            if file.definition_name_line(member) == target.line:
+                return _entry_symbol(file, entry)
     return None
 
 

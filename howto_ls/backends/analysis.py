@@ -16,7 +16,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from howto_ls.astutil import Definition, docstring_node, iter_definitions, parse, parse_shared
+from howto_ls.astutil import Definition, docstring_node, parse, parse_shared
+from howto_ls.definitions import units
 from howto_ls.guide import without_guide
 from howto_ls.model import Parameter, Symbol
 
@@ -826,16 +827,12 @@ def source_lines(source: str) -> tuple[str, ...]:
 
 @functools.lru_cache(maxsize=16)
 def definitions(tree: ast.Module) -> dict[str, Definition]:
-    """Every function and class of ``tree`` by qualified name.
+    """Every function and class of ``tree`` by key (``howto_ls.definitions``).
 
-    The first definition wins when a name is redefined, except that an implementation wins
-    over the ``@overload`` signatures before it.
+    A redefined name is the definition Python binds last (earlier ones are ``name#N``); an
+    ``@overload``-ed function is its implementation, a property its getter.
     """
-    found: dict[str, Definition] = {}
-    for qualname, node in iter_definitions(tree):
-        if qualname not in found or is_overload(found[qualname]):
-            found[qualname] = node
-    return found
+    return {unit.key: unit.node for unit in units(tree)}
 
 
 def is_overload(node: Definition) -> bool:

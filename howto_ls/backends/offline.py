@@ -40,6 +40,7 @@ from howto_ls.backends.analysis import (
 )
 from howto_ls.backends.base import Progress
 from howto_ls.backends.example import build_example
+from howto_ls.definitions import unit_of
 from howto_ls.guide import Guide, without_guide
 from howto_ls.model import GuideRequest, Parameter, Symbol, SymbolKind
 
@@ -225,7 +226,8 @@ class _Writer:
         if symbol.kind is SymbolKind.MODULE or not symbol.qualname:
             self.tree = self.module_tree()
             return self._module()
-        segment = segment_of(self.source, symbol)
+        # A name defined more than once has a key (``name#N``) only the whole module gives.
+        segment = segment_of(self.source, symbol) if symbol.key is None else None
         for whole in (False, True):
             if whole:
                 self.tree = self.module_tree()
@@ -233,7 +235,7 @@ class _Writer:
                 self.tree = parse_block(segment) if segment else None
             if self.tree is None:
                 continue
-            self.node = definition_named(self.tree, symbol.qualname) or _find_assignment(
+            self.node = definition_named(self.tree, symbol.identity) or _find_assignment(
                 self.tree, symbol.qualname
             )
             if self.node is not None and not (
@@ -250,7 +252,7 @@ class _Writer:
         return self._fallback()
 
     def _parents(self) -> list[ast.AST]:
-        parts = self.symbol.qualname.split(".")
+        parts = self.symbol.identity.split(".")
         found: list[ast.AST] = []
         assert self.tree is not None
         for end in range(1, len(parts)):
@@ -284,8 +286,28 @@ class _Writer:
         body_steps = facts.steps or [Clause(_stub_text(node), 1)]
         steps.extend(body_steps)
         texts = [sentence(c.text) for c in cap_steps(steps, MAX_STEPS)]
+        for role, accessor in self._accessors(node):
+            said, step = _accessor_text(node.name, role, accessor)
+            description += f" {said}"
+            texts.append(step)
         example = build_example(self.symbol, node, self.source, self.parents)
         return description, texts, example
+
+    def _accessors(self, node: FunctionNode) -> list[tuple[str, FunctionNode]]:
+        """A property getter's setter and deleter, in file order: ``(role, definition)``."""
+        unit = unit_of(self.tree, node) if self.tree is not None else None
+        if unit is None or unit.node is not node:
+            return []
+        found: list[tuple[str, FunctionNode]] = []
+        for member in unit.members[1:]:
+            for decorator in member.decorator_list:
+                if (
+                    isinstance(decorator, ast.Attribute)
+                    and decorator.attr in _ACCESSOR_ROLES
+                    and isinstance(member, ast.FunctionDef | ast.AsyncFunctionDef)
+                ):
+                    found.append((decorator.attr, member))
+        return found
 
     def _function_description(
         self, node: FunctionNode, params: Sequence[Parameter], facts: Facts
@@ -577,6 +599,23 @@ def _stub_text(node: FunctionNode) -> str:
 def _field_text(field: Parameter) -> str:
     text = f"{field.name}: {field.annotation}"
     return f"{text} = {field.default}" if field.default is not None else text
+
+
+_ACCESSOR_ROLES = ("setter", "deleter")
+
+
+def _accessor_text(name: str, role: str, accessor: FunctionNode) -> tuple[str, str]:
+    """A sentence for the description and one step for a property's setter or deleter."""
+    facts = analyse(accessor.body)
+    inner = [c.text for c in cap_steps(facts.steps, 4)] or [_stub_text(accessor)]
+    if role == "setter":
+        value = accessor.args.args[1].arg if len(accessor.args.args) > 1 else "value"
+        said = f"Assigning `obj.{name} = {value}` runs its setter."
+        step = f"On assignment, the setter receives `{value}`, then " + "; then ".join(inner)
+    else:
+        said = f"Deleting it (`del obj.{name}`) runs its deleter."
+        step = "On `del`, the deleter " + "; then ".join(inner)
+    return said, sentence(step)
 
 
 def _find_assignment(tree: ast.Module, qualname: str) -> ast.Assign | ast.AnnAssign | None:

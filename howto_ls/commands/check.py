@@ -144,8 +144,8 @@ def _check_file(
         yield Finding(path, 1, "(file)", f"cannot check: {exc}")
         return
     for symbol in found:
-        if symbol.qualname not in documented:
-            span = name_span(tree, source, symbol.qualname)
+        if symbol.identity not in documented:
+            span = name_span(tree, source, symbol.identity)
             line = span.start.line + 1 if span is not None else symbol.full_range.start.line + 1
             yield Finding(path, line, symbol.display_name, MISSING)
 

@@ -6,8 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from howto_ls import project
+from howto_ls import project, symbols
 from howto_ls.cli import EXIT_OK, Target, print_json
+from howto_ls.commands.check import display_path
 from howto_ls.config import Settings
 from howto_ls.engine import Engine
 from howto_ls.errors import SourceError, StaleDocumentError, UsageError
@@ -48,6 +49,10 @@ async def run_doc(target: Target, args: argparse.Namespace, settings: Settings) 
     original = load_python_file(target.path)
     engine = Engine(settings, project.find_root(target.path))
     symbol = await resolve_target(engine, target, original.text)
+    if target.qualname is not None:
+        note = redefinition_note(symbol, original.text, engine.root)
+        if note:
+            print(note, file=sys.stderr)
     symbol_file = original if symbol.path == target.path else read_source(symbol.path)
     guide = await engine.write_guide(symbol, symbol_file.text)
     markdown = render(guide)
@@ -78,6 +83,24 @@ async def run_doc(target: Target, args: argparse.Namespace, settings: Settings) 
         verb = "wrote" if change.changed else "unchanged:"
         print(f"{verb} guide for {symbol.display_name} in {where} ({args.write})")
     return EXIT_OK
+
+
+def redefinition_note(symbol: Symbol, source: str, root: Path) -> str | None:
+    """What to tell when ``symbol``'s name is defined more than once at its level, else None."""
+    others = symbols.redefinitions(source, symbol.path, symbol.identity, root)
+    if not others:
+        return None
+    line = symbol.full_range.start.line + 1
+    listed = ", ".join(f"{display_path(symbol.path)}::{key} (line {n})" for key, n in others)
+    which = (
+        "the one Python binds at run time, the last"
+        if symbol.identity == symbol.qualname
+        else "the one that key names"
+    )
+    return (
+        f"note: {symbol.qualname} is defined {len(others) + 1} times in"
+        f" {display_path(symbol.path)}; using line {line}, {which}; the others are {listed}"
+    )
 
 
 def _existing(path: Path) -> SourceFile | None:

@@ -239,7 +239,7 @@ def _choose(path: Path, engine: Engine, options: Options) -> tuple[_FileJob, int
     chosen = []
     up_to_date = skipped = 0
     for symbol in found:
-        guide = existing.get(symbol.qualname)
+        guide = existing.get(symbol.identity)
         if guide is not None and not guide.stale and not options.force:
             up_to_date += 1
         elif _selected(options, missing=guide is None):
@@ -247,7 +247,7 @@ def _choose(path: Path, engine: Engine, options: Options) -> tuple[_FileJob, int
         else:
             skipped += 1
     try:  # one parse for the whole file; each model call would otherwise fingerprint alone
-        fingerprints = fingerprints_of(source.text, [symbol.qualname for symbol in chosen])
+        fingerprints = fingerprints_of(source.text, [symbol.identity for symbol in chosen])
     except HowtoError:
         fingerprints = {}
     return _FileJob(path, source, engine, chosen, fingerprints), up_to_date, skipped
@@ -273,8 +273,8 @@ async def _run_file(
     async def one(symbol: Symbol) -> None:
         try:
             async with semaphore:
-                job.guides[symbol.qualname] = await job.engine.write_guide(
-                    symbol, job.source.text, fingerprint=job.fingerprints.get(symbol.qualname)
+                job.guides[symbol.identity] = await job.engine.write_guide(
+                    symbol, job.source.text, fingerprint=job.fingerprints.get(symbol.identity)
                 )
         except Exception as exc:  # one symbol never stops the batch
             summary.failures.append(_failure(symbol, reason(exc)))
@@ -292,9 +292,9 @@ async def _apply(job: _FileJob, options: Options, summary: Summary, out: TextIO 
     Planning runs in a thread; the write itself stays on the loop, so an interrupted batch
     either wrote a file or did not, and the summary says which.
     """
-    done = [s for s in job.symbols if s.qualname in job.guides]
-    by_name = {symbol.qualname: symbol for symbol in done}
-    items = [(symbol, job.guides[symbol.qualname]) for symbol in done]
+    done = [s for s in job.symbols if s.identity in job.guides]
+    by_name = {symbol.identity: symbol for symbol in done}
+    items = [(symbol, job.guides[symbol.identity]) for symbol in done]
     try:
         change, failed = await asyncio.to_thread(
             job.engine.plan_writes, job.path, job.source.text, items, options.target

@@ -122,13 +122,13 @@ def code_actions(
     if symbol is None:
         return _shaped(server, actions)
     existing = {guide.qualname: guide.where for guide in server.guides(uri, document, path)}.get(
-        symbol.qualname
+        symbol.identity
     )
     name = symbol.display_name
     here = (client_position.line, client_position.character)
 
     def for_symbol(title: str, target: str) -> types.CodeAction:
-        args = GenerateArgs(uri, *here, target=target, qualname=symbol.qualname)
+        args = GenerateArgs(uri, *here, target=target, qualname=symbol.identity)
         return _action(title if word is None else f"{title} for {name}", KIND, args)
 
     if existing is not None:

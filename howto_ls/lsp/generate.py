@@ -133,7 +133,7 @@ async def _run_with(
         types.Position(line=args.line, character=args.character)
     )
     if args.qualname is not None:
-        symbol = engine.symbol_named(path, source, args.qualname)
+        symbol = engine.symbol_by_key(path, source, args.qualname, position)
     else:
         symbol = await engine.symbol_at(path, source, position)
     module_source = source if symbol.path == path else server.current_text(symbol.path)[0]
@@ -149,14 +149,14 @@ async def _run_with(
         progress.report("Writing the guide offline")
         current = server.current_text(symbol.path)[0]
         if current != module_source:
-            symbol, module_source = _relocate(engine, symbol, current), current
+            symbol, module_source = _relocate(engine, symbol, module_source, current), current
         guide = engine.offline_guide(symbol, module_source)
     if not symbol.in_project:
         return await _show_guide(server, symbol, guide, "it is defined outside the project")
     progress.report("Inserting")
     current, version = server.current_text(symbol.path)
     if current != module_source:
-        symbol = _relocate(engine, symbol, current)
+        symbol = _relocate(engine, symbol, module_source, current)
     change = engine.plan_write(symbol, current, guide, args.target)
     return await _apply(server, symbol, guide, change, version)
 
@@ -206,10 +206,10 @@ def _shorten(problem: str) -> str:
     return line if len(line) <= PROBLEM_CHARS else line[: PROBLEM_CHARS - 1] + "…"
 
 
-def _relocate(engine: Engine, symbol: Symbol, current: str) -> Symbol:
-    """``symbol`` in the text the user changed while the guide was being written."""
+def _relocate(engine: Engine, symbol: Symbol, old: str, current: str) -> Symbol:
+    """``symbol`` in the text the user changed (``old`` -> ``current``) meanwhile."""
     try:
-        return engine.symbol_named(symbol.path, current, symbol.qualname)
+        return engine.relocate(symbol, old, current)
     except HowtoError as exc:
         raise StaleDocumentError(
             f"{symbol.display_name} changed while its guide was being written and cannot be found"

@@ -77,7 +77,7 @@ def _guide_of(server: HowtoServer, symbol: Symbol, source: str | None) -> Existi
         except HowtoError:
             return None
     guides = server.engine.guides_in(symbol.path, source)
-    return next((guide for guide in guides if guide.qualname == symbol.qualname), None)
+    return next((guide for guide in guides if guide.qualname == symbol.identity), None)
 
 
 def _span(line: int, start: int, end: int) -> Span:

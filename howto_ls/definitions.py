@@ -1,0 +1,178 @@
+"""Which definition a name means: overloads, property accessors and names defined more than once.
+
+A *unit* is what one guide documents. Most units are one ``def`` or ``class``. Two kinds hold
+several definitions of the same name:
+
+- ``@overload`` signatures (``typing`` or ``typing_extensions``) and the implementation after
+  them: the guide lives in the implementation, the definition without ``@overload``
+  (PEP 484). Signatures with no implementation after them (a Protocol, a stub-like module) form
+  a unit whose guide lives in the last signature.
+- A property and its ``@name.setter``/``@name.deleter``/``@name.getter`` accessors: the guide
+  lives in the first definition, the getter, because ``prop.__doc__`` is the getter's docstring.
+
+A name defined again at the same level (``if``/``else`` branches, ``try``/``except ImportError``,
+a later ``def`` replacing an earlier one) gives separate units. Each unit has a *key*, its
+identity inside the file: the qualified name for the one Python binds last at that level (the
+one ``module.name`` refers to at run time), and ``qualname#N`` for the N-th (1-based, in file
+order) of the earlier ones. Keys of nested definitions start with their parent's key
+(``Outer#1.method``), so every key is unique in its file.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from howto_ls.astutil import DEFINITION_TYPES, Definition, flatten_statements
+
+__all__ = [
+    "KEY_MARK",
+    "Unit",
+    "is_overload",
+    "plain_qualname",
+    "unit_index",
+    "unit_of",
+    "units",
+]
+
+KEY_MARK = "#"
+"""Separates a qualified name from the occurrence number in the key of an earlier definition."""
+
+_PROPERTY_DECORATORS = frozenset({"property", "cached_property", "abstractproperty"})
+_ACCESSORS = frozenset({"setter", "getter", "deleter"})
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One documented definition and the definitions that belong to it.
+
+    ``node`` is where the guide lives; ``members`` are every definition of the unit in file
+    order (``node`` included): overload signatures, property accessors. ``importable`` says
+    whether the unit is reachable from outside: every enclosing definition is a class.
+    ``count`` is how many units bind ``qualname`` at this level (more than 1: redefined).
+    """
+
+    key: str
+    qualname: str
+    node: Definition
+    members: tuple[Definition, ...]
+    in_class: bool
+    importable: bool
+    count: int = 1
+
+    @property
+    def first_line(self) -> int:
+        """The 1-based line of the first member's first decorator or keyword."""
+        return min(_first_line(member) for member in self.members)
+
+
+def plain_qualname(key: str) -> str:
+    """The qualified name a key stands for: ``Outer#1.method#2`` -> ``Outer.method``."""
+    if KEY_MARK not in key:
+        return key
+    return ".".join(part.split(KEY_MARK, 1)[0] for part in key.split("."))
+
+
+def is_overload(node: Definition) -> bool:
+    """Whether ``node`` is decorated with ``overload`` (``typing``, ``typing_extensions``)."""
+    return any(_last_name(decorator) == "overload" for decorator in node.decorator_list)
+
+
+def is_property(node: Definition) -> bool:
+    """Whether ``node`` is a property getter (``@property``, ``@cached_property``...)."""
+    return any(_last_name(decorator) in _PROPERTY_DECORATORS for decorator in node.decorator_list)
+
+
+def _accessor_of(node: Definition) -> str | None:
+    """The property name ``node`` is a setter, getter or deleter of (``@name.setter``)."""
+    for decorator in node.decorator_list:
+        if (
+            isinstance(decorator, ast.Attribute)
+            and decorator.attr in _ACCESSORS
+            and isinstance(decorator.value, ast.Name)
+        ):
+            return decorator.value.id
+    return None
+
+
+def _last_name(decorator: ast.expr) -> str | None:
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+    if isinstance(target, ast.Name):
+        return target.id
+    if isinstance(target, ast.Attribute):
+        return target.attr
+    return None
+
+
+def _first_line(node: Definition) -> int:
+    return min([node.lineno, *(d.lineno for d in node.decorator_list)])
+
+
+@functools.lru_cache(maxsize=32)
+def units(tree: ast.Module) -> tuple[Unit, ...]:
+    """Every unit of ``tree``, outer before inner, in file order (cached per tree)."""
+    return tuple(_walk(tree.body, "", in_class=False, importable=True))
+
+
+@functools.lru_cache(maxsize=32)
+def unit_index(tree: ast.Module) -> dict[str, Unit]:
+    """Every unit of ``tree`` by key."""
+    return {unit.key: unit for unit in units(tree)}
+
+
+@functools.lru_cache(maxsize=32)
+def _member_index(tree: ast.Module) -> dict[int, Unit]:
+    return {id(member): unit for unit in units(tree) for member in unit.members}
+
+
+def unit_of(tree: ast.Module, node: Definition) -> Unit | None:
+    """The unit ``node`` (a definition of ``tree``) belongs to."""
+    return _member_index(tree).get(id(node))
+
+
+def _walk(body: list[ast.stmt], prefix: str, in_class: bool, importable: bool) -> Iterator[Unit]:
+    """The units of one scope (``body`` with its ``if``/``try``/... blocks), then theirs."""
+    groups: dict[str, list[list[Definition]]] = {}
+    pending: dict[str, list[Definition]] = {}
+    order: list[tuple[str, int]] = []  # (name, index in groups[name]) by first appearance
+    for node in flatten_statements(body):
+        if not isinstance(node, DEFINITION_TYPES):
+            continue
+        name = node.name
+        if is_overload(node):
+            pending.setdefault(name, []).append(node)
+            continue
+        accessor = _accessor_of(node)
+        existing = groups.get(name)
+        if accessor == name and existing and is_property(existing[-1][0]) and name not in pending:
+            existing[-1].append(node)
+            continue
+        groups.setdefault(name, []).append([*pending.pop(name, []), node])
+        order.append((name, len(groups[name]) - 1))
+    for name, stubs in pending.items():  # signatures with no implementation after them
+        groups.setdefault(name, []).append(stubs)
+        order.append((name, len(groups[name]) - 1))
+    order.sort(key=lambda item: _first_line(groups[item[0]][item[1]][0]))
+    found: list[Unit] = []
+    for name, index in order:
+        members = groups[name][index]
+        count = len(groups[name])
+        key = f"{prefix}{name}" + (f"{KEY_MARK}{index + 1}" if index < count - 1 else "")
+        node = _documented(members)
+        qualname = plain_qualname(f"{prefix}{name}")
+        found.append(Unit(key, qualname, node, tuple(members), in_class, importable, count))
+    for unit in found:
+        yield unit
+        is_class = isinstance(unit.node, ast.ClassDef)
+        inner = [statement for member in unit.members for statement in member.body]
+        yield from _walk(inner, f"{unit.key}.", is_class, importable and is_class)
+
+
+def _documented(members: list[Definition]) -> Definition:
+    """Where a unit's guide lives: the implementation, else the last signature; the getter."""
+    if is_property(members[0]):
+        return members[0]
+    implementations = [member for member in members if not is_overload(member)]
+    return implementations[-1] if implementations else members[-1]
