@@ -298,6 +298,27 @@ def _one_by_one(
     return DocstringPlan(edits, tuple(changed), tuple(unchanged), failures)
 
 
+def docstring_indents(source: str, keys: Sequence[str]) -> dict[str, str]:
+    """The indentation of each symbol's docstring lines (existing or to be written), one parse.
+
+    ``keys`` are symbol identities (qualnames, or ``qualname#N`` for earlier redefinitions).
+    Symbols that are not found are left out; a file that does not parse gives ``{}``.
+    """
+    norm = _NEWLINE.sub("\n", source)
+    try:
+        tree = astutil.parse_shared(norm)
+    except (SyntaxError, ValueError):
+        return {}
+    lines = _Lines(norm)
+    indents: dict[str, str] = {}
+    for key in keys:
+        try:
+            indents[key] = _target(tree, norm, lines, key).indent
+        except HowtoError:
+            continue
+    return indents
+
+
 def read_docstring_guide(source: str, qualname: str) -> DocstringGuide | None:
     """The guide inside ``qualname``'s docstring, if it holds one."""
     tree = parse_source(_NEWLINE.sub("\n", source), qualname or "the module")

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from howto_ls import astutil, edits, sidecar, symbols
+from howto_ls import astutil, edits, sidecar, style, symbols
 from howto_ls.backends import Backend, offline
 from howto_ls.backends.factory import make_backend
 from howto_ls.cache import GuideCache
@@ -31,6 +31,8 @@ from howto_ls.sourcefile import read_source
 from howto_ls.textdiff import minimal_span
 
 __all__ = ["Engine", "ExistingGuide", "FileChange", "Progress", "TextEdit"]
+
+TAB_WIDTH = 4  # ruff's default indent-width: how wide a tab counts against the line length
 
 Progress = Callable[[str], None]
 """Receives short progress messages: "Resolving symbol", "Asking gpt-4o at host", "Inserting"."""
@@ -256,17 +258,31 @@ class Engine:
                 )
         wanted = [(s, g) for s, g in items if s.identity not in failures]
         fingerprints = _fingerprints(source, [s.identity for s, _ in wanted], failures)
+        if (target or self.settings.target) == "sidecar":
+            planned = [
+                (symbol, render(guide), fingerprints[symbol.identity])
+                for symbol, guide in wanted
+                if symbol.identity in fingerprints
+            ]
+            return self._plan_sidecar(path, planned), failures
+        widths = self._docstring_widths(path, source, [s.identity for s, _ in wanted])
         planned = [
-            (symbol, render(guide), fingerprints[symbol.identity])
+            (symbol, render(guide, widths.get(symbol.identity)), fingerprints[symbol.identity])
             for symbol, guide in wanted
             if symbol.identity in fingerprints
         ]
-        if (target or self.settings.target) == "sidecar":
-            return self._plan_sidecar(path, planned), failures
         plan = edits.plan_docstrings(source, [(s.identity, md, fp) for s, md, fp in planned])
         failures.update(plan.failures)
         new_text = edits.apply_edits(source, plan.edits) if plan.edits else source
         return FileChange(path, source, new_text, plan.edits, plan.changed), failures
+
+    def _docstring_widths(self, path: Path, source: str, keys: list[str]) -> dict[str, int]:
+        """Characters per guide line in each docstring: the project's limit less the indent."""
+        limit = style.line_length(path)
+        return {
+            key: limit - len(indent.expandtabs(TAB_WIDTH))
+            for key, indent in edits.docstring_indents(source, keys).items()
+        }
 
     def _plan_sidecar(self, path: Path, planned: list[tuple[Symbol, str, str]]) -> FileChange:
         """Every guide's block upserted into ``path``'s sidecar, read once, in the given order."""

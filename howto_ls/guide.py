@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import ast
 import builtins
+import io
 import keyword
 import re
 import sys
 import textwrap
+import tokenize
 from collections.abc import Collection, Container, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from howto_ls import astutil
 
@@ -78,20 +81,204 @@ _NUMBERED = re.compile(
 _BULLET = re.compile(r"^(?P<indent>[ \t]*)[-*+•](?:[ \t]+(?P<text>.*))?$")
 
 
-def render(guide: Guide) -> str:
-    """The guide as seed-format Markdown (setext headings), ending with a newline."""
+MIN_WIDTH = 40
+"""The narrowest a wrapped guide gets, however deep the docstring is indented."""
+
+
+def render(guide: Guide, width: int | None = None) -> str:
+    """The guide as seed-format Markdown (setext headings), ending with a newline.
+
+    With ``width`` (characters per line, indentation excluded; at least :data:`MIN_WIDTH`;
+    a backslash counts twice, as a docstring escapes it), the Description and each step are
+    wrapped to it, steps with a hanging indent under their text; headings and rules stay exact.
+    The example's code is kept as written, except that a line longer than ``width`` is split
+    inside its last brackets, Black's way, when that gives the same syntax tree. Without
+    ``width`` each step is one line. The same guide and width always give the same text.
+    """
+    limit = None if width is None else max(width, MIN_WIDTH)
     steps = "\n".join(
-        f"{number}. {' '.join(step.splitlines())}" for number, step in enumerate(guide.steps, 1)
+        _wrap(" ".join(step.split()), limit, f"{number}. ")
+        if limit is not None
+        else f"{number}. {' '.join(step.splitlines())}"
+        for number, step in enumerate(guide.steps, 1)
     )
+    description = guide.description if limit is None else _wrap_prose(guide.description, limit)
     fence = _fence_for(guide.example)
     example = guide.example.strip("\n")
+    if limit is not None:
+        example = _fit_code(example, limit)
     return (
         f"{HEADING}\n{HEADING_RULE}\n\n"
-        f"{_DESCRIPTION}\n{SECTION_RULE}\n{guide.description}\n\n"
+        f"{_DESCRIPTION}\n{SECTION_RULE}\n{description}\n\n"
         f"{_STEPS}\n{SECTION_RULE}\n{steps}\n\n"
         f"{_EXAMPLE}\n{SECTION_RULE}\n\n"
         f"{fence}python\n{example}\n{fence}\n"
     )
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+
+
+def _wrap_prose(text: str, width: int) -> str:
+    """Plain paragraphs of ``text`` re-flowed to ``width``; lists, fences and tables kept."""
+    if _FENCE_ANYWHERE.search(text):
+        return text
+    paragraphs = _PARAGRAPH_BREAK.split(text.strip("\n"))
+    return "\n\n".join(
+        paragraph if _structured(paragraph) else _wrap(" ".join(paragraph.split()), width, "")
+        for paragraph in paragraphs
+    )
+
+
+_FENCE_ANYWHERE = re.compile(r"(?m)^[ \t]*(?:`{3,}|~{3,})")
+
+
+def _structured(paragraph: str) -> bool:
+    """Whether a paragraph holds Markdown blocks (lists, headings, tables) that wrapping breaks."""
+    return any(
+        _starts_block(line) or line.startswith(("    ", "\t")) for line in paragraph.split("\n")
+    )
+
+
+def _starts_block(text: str) -> bool:
+    """Whether a line starting with ``text`` would open a Markdown block or a guide section.
+
+    Such a line must never be made by wrapping: it would end the paragraph or the step.
+    """
+    stripped = text.lstrip()
+    return bool(
+        stripped[:1] in ("#", ">", "<", "|")
+        or _LIST_OR_RULE.match(stripped)
+        or _NUMBERED.match(stripped)
+        or _heading(stripped) is not None
+    )
+
+
+# A bullet ("- x", "* x", "+ x"), a rule or setext underline ("---", "==", "***"), a fence.
+_LIST_OR_RULE = re.compile(r"[-*+•](?:[ \t]|$)|([-=*_])\1+[ \t]*(?:$|[ \t]\1)|`{3,}|~{3,}")
+
+
+def _wrap(text: str, width: int | None, first: str) -> str:
+    """One paragraph: ``first`` then ``text`` in lines of at most ``width`` characters.
+
+    Later lines are indented by ``len(first)`` (a hanging indent); a line is longer only when
+    one word is. Words are never split, and no line after the first starts with what would open
+    a Markdown block (``-``, ``#``, ``1.``, a section name …).
+    """
+    words = text.split()
+    if width is None or not words:
+        return (first + " ".join(words)).rstrip()
+    hang = " " * len(first)
+    lines: list[str] = []
+    start = 0
+    while start < len(words):
+        used = len(first if not lines else hang) + _measure(words[start])
+        end = start + 1
+        while end < len(words) and used + 1 + _measure(words[end]) <= width:
+            used += 1 + _measure(words[end])
+            end += 1
+        cut = end
+        while start + 1 < cut < len(words) and _starts_block(" ".join(words[cut:])):
+            cut -= 1  # break earlier, before a word that starts no block
+        if cut < len(words) and _starts_block(" ".join(words[cut:])):
+            cut = end  # no safe break before: break after, keeping the line whole
+            while cut < len(words) and _starts_block(" ".join(words[cut:])):
+                cut += 1
+        lines.append(" ".join(words[start:cut]))
+        start = cut
+    return "\n".join([first + lines[0], *(hang + line for line in lines[1:])])
+
+
+def _measure(text: str) -> int:
+    """The columns ``text`` takes in a docstring, where each backslash is written twice."""
+    return len(text) + text.count("\\")
+
+
+_OPENING = {"(": ")", "[": "]", "{": "}"}
+
+
+def _fit_code(code: str, width: int) -> str:
+    """``code`` with each line longer than ``width`` split inside its last brackets.
+
+    A line is split only when the result has the same syntax tree; otherwise, and for code that
+    does not parse, it stays as written.
+    """
+    if all(_measure(line) <= width for line in code.split("\n")):
+        return code
+    try:
+        tree = ast.dump(astutil.parse(code))
+    except (SyntaxError, ValueError):
+        return code
+    lines = code.split("\n")
+    result: list[str] = []
+    for number, line in enumerate(lines):
+        if _measure(line) <= width:
+            result.append(line)
+            continue
+        for candidate in _splits(line, width):
+            trial = "\n".join([*result, candidate, *lines[number + 1 :]])
+            try:
+                same = ast.dump(astutil.parse(trial)) == tree
+            except (SyntaxError, ValueError):
+                same = False
+            if same:
+                result.append(candidate)
+                break
+        else:
+            result.append(line)
+    return "\n".join(result)
+
+
+_FROM_IMPORT = re.compile(r"^(?P<head>[ \t]*from[ \t]+\S+[ \t]+import)[ \t]+(?P<names>[^(#]+)$")
+
+
+def _splits(line: str, width: int) -> list[str]:
+    """Ways to write ``line`` over several lines within ``width``, fewest lines first."""
+    imported = _FROM_IMPORT.match(line.rstrip())
+    if imported is not None:  # from a.b import c, d  ->  from a.b import (\n    c,\n    d,\n)
+        line = f"{imported['head']} ({imported['names'].strip()})"
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(line).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return []
+    depth = 0
+    pair: tuple[int, int] | None = None  # columns of the last top-level bracket pair
+    opened = 0
+    commas: list[int] = []
+    found: list[int] = []
+    for token in tokens:
+        if token.type != tokenize.OP:
+            continue
+        if token.string in _OPENING:
+            if depth == 0:
+                opened, commas = token.start[1], []
+            depth += 1
+        elif token.string in _OPENING.values():
+            depth -= 1
+            if depth == 0:
+                pair = (opened, token.start[1])
+                found = list(commas)
+        elif token.string == "," and depth == 1:
+            commas.append(token.start[1])
+    if pair is None or depth != 0:
+        return []
+    start, end = pair
+    indent = line[: len(line) - len(line.lstrip())]
+    inner = indent + "    "
+    head, body, tail = line[: start + 1].rstrip(), line[start + 1 : end].strip(), line[end:]
+    if not body or tail.lstrip().startswith("#"):
+        return []
+    one = f"{head}\n{inner}{body}\n{indent}{tail}"
+    cuts = [start, *found, end]
+    parts = [line[a + 1 : b].strip() for a, b in pairwise(cuts)]
+    parts = [part for part in parts if part]
+    each = "\n".join([head, *(f"{inner}{part}," for part in parts), f"{indent}{tail}"])
+    return [
+        text
+        for text in (one, each)
+        if all(_measure(piece) <= width for piece in text.split("\n")[:-1])
+        and _measure(f"{indent}{tail}") <= width
+    ]
 
 
 def _fence_for(code: str) -> str:

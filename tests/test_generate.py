@@ -379,3 +379,55 @@ def test_the_progress_bar_in_a_terminal_never_runs_backwards(tmp_path: Path) -> 
     assert percentages == sorted(percentages), percentages
     assert percentages[-1] == 100
     assert len(totals) == 1, totals  # the total, once shown, never changes
+
+
+def _long_lines(folder: Path) -> dict[str, int]:
+    """ruff's E501 count per file under ``folder``, with the project's own configuration."""
+    result = subprocess.run(
+        ["ruff", "check", "--select", "E501", "--no-cache", "--output-format", "concise", "."],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    counts: dict[str, int] = {}
+    for line in result.stdout.splitlines():
+        if " E501 " in line:
+            name = line.split(":", 1)[0]
+            counts[name] = counts.get(name, 0) + 1
+    return counts
+
+
+@pytest.mark.parametrize(("config", "limit"), [("ruff", 79), ("black", 100), ("flake8", 79)])
+def test_docstring_guides_add_no_long_lines_to_a_real_package(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    config: str,
+    limit: int,
+) -> None:
+    package = copy_package(LARGER_PACKAGE, tmp_path / "project")
+    root = package.parent
+    if config == "flake8":
+        (root / "setup.cfg").write_text(f"[flake8]\nmax-line-length = {limit}\n", "utf-8")
+    else:
+        text = f"[project]\nname = 'copy'\n\n[tool.{config}]\nline-length = {limit}\n"
+        (root / "pyproject.toml").write_text(text, encoding="utf-8")
+    # ruff reads its own settings only; tell it the limit the project set for the other tools.
+    (root / "ruff.toml").write_text(f"line-length = {limit}\n", "utf-8")
+    before = _long_lines(root)
+    if config != "ruff":
+        (root / "ruff.toml").unlink()
+    monkeypatch.chdir(root)
+
+    status, _, err = run(capsys, "generate", package.name, "--no-progress")
+
+    assert status == 0, err
+    assert "131 written" in err
+    if config != "ruff":
+        (root / "ruff.toml").write_text(f"line-length = {limit}\n", "utf-8")
+    assert _long_lines(root) == before  # not one new E501
+    written = snapshot(package)
+    status, _, err = run(capsys, "generate", package.name, "--force", "--no-progress")
+    assert status == 0, err
+    assert snapshot(package) == written  # the same guides give the same bytes

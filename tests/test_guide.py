@@ -447,6 +447,66 @@ def test_round_trip_survives_a_markdown_wrapper_and_chatter(guide: Guide) -> Non
     assert parse_guide(text).guide == guide
 
 
+long_prose = st.lists(prose_lines, min_size=1, max_size=12).map(" ".join)
+long_guides = st.builds(
+    Guide,
+    description=long_prose,
+    steps=st.lists(long_prose, min_size=1, max_size=12).map(tuple),
+    example=examples(),
+)
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+@given(long_guides, st.integers(min_value=20, max_value=120))
+@settings(max_examples=200, deadline=None)
+def test_a_wrapped_guide_fits_its_width_and_reads_back_to_the_same_words(
+    guide: Guide, width: int
+) -> None:
+    text = render(guide, width=width)
+    limit = max(width, 40)
+    prose = text.split("Usage Example\n")[0].splitlines()
+    for line in prose:
+        word = re.sub(r"^\d+\. ", "", line).strip()
+        assert len(line) <= limit or " " not in word, line  # longer only for one long word
+    example_lines = guide.example.strip("\n").splitlines()
+    assert "\n".join(example_lines) in text  # the code is kept as written
+    parsed = parse_guide(text)
+    assert parsed.problems == ()
+    assert _words(parsed.guide.description) == _words(guide.description)
+    assert [_words(step) for step in parsed.guide.steps] == [_words(s) for s in guide.steps]
+    assert parsed.guide.example == guide.example
+    assert render(parsed.guide, width=width) == text  # regenerating it changes nothing
+
+
+def test_wrapped_steps_hang_under_their_text_and_headings_stay_exact() -> None:
+    step = " ".join(["It sends the request with `httpx.Client.send`"] * 5)
+    guide = Guide("Checks the payload and sends it. " * 6, (step, "It returns."), "x = 1")
+    text = render(guide, width=60)
+    lines = text.splitlines()
+    assert lines[:2] == ["How to Use This Code Block", "=" * 89]
+    assert lines[3:5] == ["Description", "-" * 25]
+    start = lines.index("Execution Steps")
+    assert lines[start + 1] == "-" * 25
+    assert lines[start + 2].startswith("1. It sends")
+    assert all(line.startswith("   ") for line in lines[start + 3 : start + 6])
+    assert all(len(line) <= 60 for line in lines if line != "=" * 89)
+    assert render(guide) == render(guide, width=None)
+    assert f"\n1. {step}\n" in render(guide)  # unwrapped: one line
+
+
+def test_wrapping_never_starts_a_line_with_markdown_block_syntax() -> None:
+    words = "aaaa - bbbb # cccc 1. dddd > eeee Description: ffff ``` gggg --- hhhh * iiii"
+    guide = Guide(words, (words,), "x = 1")
+    for width in range(40, 80):
+        text = render(guide, width=width)
+        parsed = parse_guide(text)
+        assert _words(parsed.guide.description) == _words(words), width
+        assert [_words(s) for s in parsed.guide.steps] == [_words(words)], width
+
+
 @given(st.text(max_size=400))
 @settings(max_examples=300, deadline=None)
 def test_parse_never_raises(text: str) -> None:
