@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from howto_ls import astutil
+from howto_ls import astutil, edits
 from howto_ls.backends.offline import OfflineBackend
 from howto_ls.cache import GuideCache
 from howto_ls.config import Settings
@@ -46,7 +46,11 @@ async def test_offline_guide_written_into_docstring_is_then_found_fresh(root: Pa
 
     guides = engine.guides_in(path, change.new_text)
     assert [(g.qualname, g.where, g.stale) for g in guides] == [("restock", "docstring", False)]
-    assert guides[0].markdown.strip() == render(guide).strip()
+    # No line length configured: 88, less the function body's 4 spaces.
+    assert guides[0].markdown.strip() == render(guide, width=84).strip()
+    # Only the seed's 89-character rule is longer: one word, which E501 allows.
+    long = {line.strip() for line in change.new_text.splitlines() if len(line) > 88}
+    assert long == {"=" * 89}
     line = change.new_text.splitlines()[guides[0].span.start.line]
     assert line[guides[0].span.start.column :].startswith("restock(")
 
@@ -164,9 +168,11 @@ async def test_plan_writes_puts_every_guide_of_a_file_in_one_change(
         change.path.write_text(change.new_text)
     found = {g.qualname: g for g in engine.guides_in(path, path.read_text())}
     assert set(found) == set(change.written)
+    indents = edits.docstring_indents(source, [symbol.qualname for symbol, _ in items])
     for symbol, guide in items:
         assert found[symbol.qualname].where == target and not found[symbol.qualname].stale
-        assert found[symbol.qualname].markdown.strip() == render(guide).strip()
+        width = 88 - len(indents[symbol.qualname]) if target == "docstring" else None
+        assert found[symbol.qualname].markdown.strip() == render(guide, width).strip()
 
     again, failures = engine.plan_writes(path, path.read_text(), items, target)
     assert not failures and not again.changed and again.written == ()
