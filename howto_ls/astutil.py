@@ -33,6 +33,19 @@ def parse_shared(source: str) -> ast.Module:
     return parse(source)
 
 
+@functools.lru_cache(maxsize=16)
+def parse_typed(source: str) -> ast.Module | None:
+    """``source`` parsed with ``type_comments=True`` (PEP 484), or None when it does not parse so.
+
+    Python reads ``# type:`` comments only where PEP 484 allows them; a file with one elsewhere
+    parses without them (the comment is then only a comment). The tree is shared: never change it.
+    """
+    try:
+        return parse(source, type_comments=True)
+    except (SyntaxError, ValueError):
+        return None
+
+
 def parse_expression(source: str) -> ast.expr:
     """One expression parsed (``ast.parse`` in ``eval`` mode) behind the same lock."""
     with _PARSE_LOCK:

@@ -29,6 +29,7 @@ _NEWLINE = re.compile(r"\r\n|\r|\n")
 _LITERAL_START = re.compile(r"(?P<prefix>[A-Za-z]*)(?P<quotes>\"\"\"|'''|\"|')")
 _UNSAFE_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\ud800-\udfff]")
 _INDENTED_LINE = re.compile(r"^([ \t]+)\S", re.MULTILINE)
+_TYPE_COMMENT_LINE = re.compile(r"[ \t]*#[ \t]*type:")
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,7 @@ def check_code_unchanged(old: str, new: str, what: str) -> None:
     right after an assignment) are ignored; everything else must parse to the same AST.
     """
     _check_trees(parse_source(old, what), _parse_new(new, what), what)
+    _check_type_comments(old, new, what)
 
 
 def _parse_new(new: str, what: str) -> ast.Module:
@@ -127,6 +129,27 @@ def _check_trees(old_tree: ast.Module, new_tree: ast.Module, what: str) -> None:
         raise UnsafeEditError(
             f"refusing to edit {what}: the result would change the code (its syntax tree "
             "differs beyond docstrings); edit the docstring by hand"
+        )
+
+
+def _check_type_comments(old: str, new: str, what: str) -> None:
+    """Refuse unless both sources hold the same PEP 484 type comments in the same places.
+
+    ``# type:`` comments are code to type checkers (``def f(a):  # type: (int) -> str``), so
+    the trees are compared again parsed with ``type_comments=True``. A file whose comments
+    Python does not read as type comments (one in a place PEP 484 does not allow) is only
+    checked without them. Sources without ``type:`` skip the second parse.
+    """
+    if "type:" not in old and "type:" not in new:
+        return
+    typed_old = astutil.parse_typed(old)
+    if typed_old is None:
+        return
+    typed_new = astutil.parse_typed(new)
+    if typed_new is None or not same_code_trees(typed_old, typed_new):
+        raise UnsafeEditError(
+            f"refusing to edit {what}: the result would move or change a '# type:' comment;"
+            " edit the docstring by hand"
         )
 
 
@@ -222,7 +245,7 @@ def plan_docstrings(source: str, items: Sequence[tuple[str, str, str]]) -> Docst
     parts.append(norm[cursor:])
     try:
         if planned:
-            _verify(tree, "".join(parts), planned)
+            _verify(tree, norm, "".join(parts), planned)
     except UnsafeEditError as exc:
         if len(planned) == 1:
             failures[planned[0].qualname] = exc
@@ -403,6 +426,10 @@ def _definition_target(node: Definition, norm: str, lines: _Lines) -> _Target:
     if one_line:
         return _Target(doc, indent, colon, colon, f"\n{indent}", f"\n{indent}", body_start)
     line_after_colon = lines.position(colon).line + 1
+    if line_after_colon < first.lineno - 1 and _TYPE_COMMENT_LINE.match(
+        norm, lines.starts[line_after_colon]
+    ):
+        line_after_colon += 1  # PEP 484: a signature type comment is the line after the colon
     insert_at = lines.starts[line_after_colon] if line_after_colon < len(lines.starts) else colon
     return _Target(doc, indent, None, insert_at, indent, "\n")
 
@@ -618,7 +645,9 @@ def _trim(text: str, start: int, end: int, replacement: str) -> tuple[int, int, 
 # --- verification and reading -----------------------------------------------------------------
 
 
-def _verify(old_tree: ast.Module, new_norm: str, planned: Sequence[_Planned]) -> None:
+def _verify(
+    old_tree: ast.Module, old_norm: str, new_norm: str, planned: Sequence[_Planned]
+) -> None:
     """Refuse the edits unless the code is unchanged and every docstring holds its guide.
 
     ``old_tree`` is only read.
@@ -633,6 +662,7 @@ def _verify(old_tree: ast.Module, new_norm: str, planned: Sequence[_Planned]) ->
                 "hold the guide exactly; edit the docstring by hand"
             )
     _check_trees(old_tree, new_tree, what)
+    _check_type_comments(old_norm, new_norm, what)
 
 
 def _guide_in(value: str) -> DocstringGuide | None:

@@ -35,6 +35,9 @@ def code_text(node: ast.AST, *, function_bodies: bool = True) -> str:
 
 
 def _write_code(node: ast.AST, parts: list[str], function_bodies: bool) -> None:
+    if isinstance(node, ast.TypeIgnore):  # ``# type: ignore[tag]``: its tag, not its line
+        parts.append(f"TypeIgnore({node.tag!a})")
+        return
     parts.append(type(node).__name__)
     parts.append("(")
     skip_body = not function_bodies and isinstance(node, _FUNCTIONS)

@@ -553,3 +553,54 @@ def test_a_batch_keeps_crlf_newlines() -> None:
     new = apply_edits(source, docstring_edits(source, [("f", GUIDE, FP), ("g", GUIDE, FP)]))
     assert "\n" not in new.replace("\r\n", "")
     assert set(read_docstring_guides(new)) == {"f", "g"}
+
+
+# ----------------------------------------------------------------------------- type comments
+
+TYPED = """def tidy(text):
+    # type: (str) -> str
+    return text.strip()
+
+
+def send(address,  # type: str
+         retries,  # type: int
+         ):
+    # type: (...) -> bool
+    return bool(address) and retries > 0
+"""
+
+
+@pytest.mark.parametrize("qualname", ["tidy", "send"])
+def test_the_docstring_goes_after_a_signature_type_comment(qualname: str) -> None:
+    edit = docstring_edit(TYPED, qualname, GUIDE, "abc123abc123")
+    assert edit is not None
+    new = apply_edits(TYPED, [edit])
+    typed_old = ast.parse(TYPED, type_comments=True)
+    typed_new = ast.parse(new, type_comments=True)  # still a valid signature type comment
+    signature_comment = "# type: (str) -> str" if qualname == "tidy" else "# type: (...) -> bool"
+    assert new.index(signature_comment) < new.index('"""')
+    old_node = find_definition(typed_old, qualname)
+    new_node = find_definition(typed_new, qualname)
+    assert isinstance(new_node, ast.FunctionDef) and isinstance(old_node, ast.FunctionDef)
+    assert new_node.type_comment == old_node.type_comment is not None
+    assert [a.type_comment for a in new_node.args.args] == [
+        a.type_comment for a in old_node.args.args
+    ]
+    assert docstring_node(new_node) is not None
+
+
+def test_moving_a_type_comment_is_a_code_change() -> None:
+    moved = TYPED.replace("def tidy(text):\n    # type: (str) -> str\n", "def tidy(text):\n")
+    moved = moved.replace("    return text.strip()\n", "    return text.strip()  # type: str\n", 1)
+    with pytest.raises(UnsafeEditError, match="type:"):
+        check_code_unchanged(TYPED, moved, "tidy")
+    retyped = TYPED.replace("# type: (str) -> str", "# type: (bytes) -> str")
+    with pytest.raises(UnsafeEditError):
+        check_code_unchanged(TYPED, retyped, "tidy")
+    check_code_unchanged(TYPED, TYPED.replace("# type: int", "# type:  int"), "send")
+
+
+def test_a_comment_python_does_not_read_as_a_type_comment_stays_a_comment() -> None:
+    source = "x = [  # type: List[int]\n    1]\n\n\ndef f():\n    return x\n"
+    edit = docstring_edit(source, "f", GUIDE, "abc123abc123")
+    assert edit is not None and same_code(source, apply_edits(source, [edit]))
