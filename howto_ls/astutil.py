@@ -121,8 +121,28 @@ def same_code(old_source: str, new_source: str) -> bool:
         return False
 
 
+TYPE_ALIAS_TYPES: tuple[type[ast.stmt], ...] = tuple(
+    node_type for node_type in (getattr(ast, "TypeAlias", None),) if node_type is not None
+)
+"""``ast.TypeAlias`` (``type X = ...``, PEP 695) on Python 3.12 and newer; empty before."""
+
+
+def type_alias_name(statement: ast.stmt) -> str | None:
+    """The name a ``type X = ...`` statement (PEP 695, Python 3.12+) binds, else None."""
+    if not isinstance(statement, TYPE_ALIAS_TYPES):
+        return None
+    name = getattr(statement, "name", None)
+    return name.id if isinstance(name, ast.Name) else None
+
+
 def assignment_names(statement: ast.stmt) -> list[str]:
-    """The plain names a module-level assignment binds (``A = B = 1`` -> ``["A", "B"]``)."""
+    """The plain names a module-level assignment binds (``A = B = 1`` -> ``["A", "B"]``).
+
+    A ``type X = ...`` alias (PEP 695) binds ``X``.
+    """
+    alias = type_alias_name(statement)
+    if alias is not None:
+        return [alias]
     if isinstance(statement, ast.Assign):
         return [t.id for t in statement.targets if isinstance(t, ast.Name)]
     if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):

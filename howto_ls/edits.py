@@ -217,7 +217,7 @@ def plan_docstrings(source: str, items: Sequence[tuple[str, str, str]]) -> Docst
     parse raises SourceError.
     """
     norm = _NEWLINE.sub("\n", source)
-    tree = parse_source(norm, items[0][0] or "the module" if len(items) == 1 else "the file")
+    tree = parse_source(norm)
     lines = _Lines(norm)
     planned: list[_Planned] = []
     unchanged: list[str] = []
@@ -344,14 +344,14 @@ def docstring_indents(source: str, keys: Sequence[str]) -> dict[str, str]:
 
 def read_docstring_guide(source: str, qualname: str) -> DocstringGuide | None:
     """The guide inside ``qualname``'s docstring, if it holds one."""
-    tree = parse_source(_NEWLINE.sub("\n", source), qualname or "the module")
+    tree = parse_source(_NEWLINE.sub("\n", source))
     value = _docstring_value(tree, qualname)
     return None if value is None else _guide_in(value)
 
 
 def read_docstring_guides(source: str) -> dict[str, DocstringGuide]:
     """Every guide in the module's docstrings, by key (``""`` is the module)."""
-    tree = parse_source(_NEWLINE.sub("\n", source), "the module")
+    tree = parse_source(_NEWLINE.sub("\n", source))
     values: dict[str, str] = {}
     module_doc = docstring_node(tree)
     if module_doc is not None:
@@ -365,9 +365,14 @@ def read_docstring_guides(source: str) -> dict[str, DocstringGuide]:
             owners.append((f"{unit.key}.", unit.node))
     for prefix, owner in owners:
         for previous, stmt in zip(owner.body, owner.body[1:], strict=False):
-            if isinstance(previous, ast.Assign | ast.AnnAssign) and _string_of(stmt) is not None:
-                for name in _assigned_names(previous):
-                    values.setdefault(f"{prefix}{name}", _string_of(stmt) or "")
+            if _string_of(stmt) is None:
+                continue
+            if isinstance(previous, ast.Assign | ast.AnnAssign):
+                names = _assigned_names(previous)
+            else:
+                names = astutil.assignment_names(previous)  # a ``type`` alias, 3.12+
+            for name in names:
+                values.setdefault(f"{prefix}{name}", _string_of(stmt) or "")
     found = {name: _guide_in(value) for name, value in values.items()}
     return {name: guide for name, guide in found.items() if guide is not None}
 

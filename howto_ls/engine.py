@@ -28,6 +28,7 @@ from howto_ls.guide import Guide, render
 from howto_ls.jedi_worker import default_worker
 from howto_ls.model import GuideRequest, Position, Span, Symbol
 from howto_ls.sourcefile import read_source
+from howto_ls.syntax import parse_problem
 from howto_ls.textdiff import minimal_span
 
 __all__ = ["Engine", "ExistingGuide", "FileChange", "Progress", "TextEdit"]
@@ -144,6 +145,16 @@ class Engine:
             if here is not None and here.qualname == symbol.qualname:
                 return here
         return self.symbol_named(symbol.path, current, symbol.identity)
+
+    def require_parsable(self, path: Path, source: str) -> None:
+        """Raise :class:`SourceError` saying why ``source`` (of ``path``) does not parse here.
+
+        A guide is written into, and fingerprinted from, a file's syntax tree: a file this
+        Python cannot parse (a mistake, or syntax of a newer Python) gets none.
+        """
+        problem = parse_problem(source)
+        if problem is not None:
+            raise SourceError(f"{path.name}: the file {problem.describe(version=False)}")
 
     def request_for(self, symbol: Symbol, module_source: str) -> GuideRequest:
         """The backend's input without context: the symbol, its module and its file."""

@@ -11,9 +11,10 @@ from howto_ls import astutil
 from howto_ls.astutil import find_definition
 from howto_ls.definitions import unit_index
 from howto_ls.errors import SourceError, SymbolNotFoundError
+from howto_ls.syntax import parse_problem
 
 Assignment = ast.Assign | ast.AnnAssign
-_ASSIGNMENTS = (ast.Assign, ast.AnnAssign)
+_ASSIGNMENTS: tuple[type[ast.stmt], ...] = (ast.Assign, ast.AnnAssign, *astutil.TYPE_ALIAS_TYPES)
 _BODY_FIELDS = ("body", "orelse", "finalbody")
 _DOCUMENTED = (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -152,16 +153,14 @@ def fingerprint_key(tree: ast.Module, key: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
-def parse_source(source: str, name: str = "the source") -> ast.Module:
+def parse_source(source: str, name: str = "the file") -> ast.Module:
     """``source`` parsed (the shared tree: never change it), or SourceError naming the line."""
     try:
         return astutil.parse_shared(source)
-    except SyntaxError as exc:
-        raise SourceError(
-            f"{name} does not parse (line {exc.lineno}: {exc.msg}); fix the syntax error first"
-        ) from None
-    except ValueError as exc:
-        raise SourceError(f"{name} does not parse ({exc}); fix the file first") from None
+    except (SyntaxError, ValueError):
+        problem = parse_problem(source)
+        assert problem is not None
+        raise SourceError(f"{name} {problem.describe(version=False)}") from None
 
 
 def find_node(tree: ast.Module, qualname: str) -> ast.AST:
@@ -193,6 +192,8 @@ def find_assignment(tree: ast.Module, qualname: str) -> tuple[ast.AST, list[ast.
 
 def _assigns(stmt: ast.stmt, name: str) -> bool:
     """Whether ``stmt`` is an assignment binding ``name`` (directly or in a tuple target)."""
+    if astutil.type_alias_name(stmt) is not None:
+        return astutil.type_alias_name(stmt) == name
     if isinstance(stmt, ast.Assign):
         targets: list[ast.expr] = list(stmt.targets)
     elif isinstance(stmt, ast.AnnAssign):

@@ -12,14 +12,15 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from howto_ls import astutil
 from howto_ls.definitions import units
-from howto_ls.errors import SourceError, SymbolNotFoundError
+from howto_ls.errors import HowtoError, SourceError, SymbolNotFoundError
 from howto_ls.jedi_worker import default_worker
 from howto_ls.model import Parameter, Position, Span, Symbol, SymbolKind
 from howto_ls.project import is_in_project, module_name, public_import_path
+from howto_ls.syntax import parse_problem
 
 __all__ = [
     "definition_signature",
@@ -99,10 +100,21 @@ def parse_source(source: str, path: Path) -> ast.Module:
     """Parse ``source``; a syntax error becomes a ``SourceError`` naming the file and line."""
     try:
         return astutil.parse(_parsable(source), filename=str(path))
-    except SyntaxError as error:
-        raise SourceError(f"{path}:{error.lineno or 0}: syntax error: {error.msg}") from None
-    except ValueError as error:
-        raise SourceError(f"{path}: cannot parse: {error}; remove the null bytes") from None
+    except (SyntaxError, ValueError):
+        raise SourceError(f"{path}: the file {_problem(source)}") from None
+
+
+def _problem(source: str) -> str:
+    """Why ``source`` does not parse: ``does not parse (line 3: ...)`` and what to do."""
+    problem = parse_problem(_parsable(source))
+    return problem.describe(version=False) if problem is not None else "does not parse"
+
+
+def _not_found(file: _File, message: str) -> HowtoError:
+    """``message`` as the error for a symbol not found, unless the file does not parse."""
+    if file.parsed.broken:
+        return SourceError(f"{file.path}: the file {_problem(file.source)}")
+    return SymbolNotFoundError(message)
 
 
 def module_tree(source: str, path: Path) -> ast.Module:
@@ -273,8 +285,8 @@ def _entries(tree: ast.Module) -> list[_Entry]:
     direct = {id(statement) for statement in tree.body}
     for node, following in _flatten(tree.body):
         if id(node) in direct and (name := _variable_name(node)) is not None:
-            assert isinstance(node, ast.Assign | ast.AnnAssign)
-            entry = _Entry(name, node, False, True, _string_statement(following), key=name)
+            variable = cast(VariableNode, node)  # an Assign, AnnAssign or (3.12+) TypeAlias
+            entry = _Entry(name, variable, False, True, _string_statement(following), key=name)
             ordered.append((node.lineno, -1, entry))
     ordered.sort(key=lambda item: (item[0], item[1]))
     return [entry for *_, entry in ordered]
@@ -296,8 +308,16 @@ def _flatten(body: list[ast.stmt]) -> Iterator[tuple[ast.stmt, ast.stmt | None]]
             yield from _flatten(node.finalbody)
 
 
+def _is_alias(node: ast.AST) -> bool:
+    """Whether ``node`` is a ``type X = ...`` statement (PEP 695, Python 3.12+)."""
+    return isinstance(node, astutil.TYPE_ALIAS_TYPES)
+
+
 def _variable_name(node: ast.stmt) -> str | None:
-    """The single name a module-level assignment binds, if it is one."""
+    """The single name a module-level assignment or ``type`` alias binds, if it is one."""
+    alias = astutil.type_alias_name(node)
+    if alias is not None:
+        return alias
     if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
         return node.target.id
     if isinstance(node, ast.Assign) and len(node.targets) == 1:
@@ -395,6 +415,8 @@ class _File:
 
     def name_of(self, node: DefinitionNode | VariableNode) -> Position:
         """Where a definition's or assignment's own name is written."""
+        if astutil.type_alias_name(node) is not None:
+            return self.start(cast(Any, node).name)
         if isinstance(node, ast.Assign):
             return self.start(node.targets[0])
         if isinstance(node, ast.AnnAssign):
@@ -456,8 +478,8 @@ def _entry_symbol(file: _File, entry: _Entry) -> Symbol:
             if member is not node
         ),
     }
-    if isinstance(node, ast.Assign | ast.AnnAssign):
-        return _variable_symbol(file, entry, node, common)
+    if isinstance(node, ast.Assign | ast.AnnAssign) or _is_alias(node):
+        return _variable_symbol(file, entry, cast(VariableNode, node), common)
     doc = _docstring(node)
     common["body_range"] = Span(file.start(node.body[0]), full.end)
     common["decorators"] = tuple(file.code(d) for d in node.decorator_list)
@@ -503,7 +525,9 @@ def _variable_symbol(
     value = file.code(node.value) if node.value is not None else None
     if value is not None and len(value) > _SIGNATURE_VALUE_CHARS:
         value = value[: _SIGNATURE_VALUE_CHARS - 3] + "..."
-    signature = common["name"] + (f": {annotation}" if annotation else "")
+    alias = astutil.type_alias_name(node) is not None
+    signature = ("type " if alias else "") + common["name"]
+    signature += f": {annotation}" if annotation else ""
     signature += f" = {value}" if value is not None else ""
     doc = entry.attribute_doc
     return Symbol(
@@ -706,9 +730,7 @@ def symbol_named(source: str, path: Path, qualname: str, root: Path) -> Symbol:
     names = [entry.key for entry in file.parsed.entries]
     close = difflib.get_close_matches(qualname, names, n=3, cutoff=0.6)
     hint = f"; did you mean {', '.join(close)}?" if close else "; check the spelling"
-    raise SymbolNotFoundError(
-        f"no function, class or module-level name {qualname!r} in {path}{hint}"
-    )
+    raise _not_found(file, f"no function, class or module-level name {qualname!r} in {path}{hint}")
 
 
 def redefinitions(source: str, path: Path, key: str, root: Path) -> list[tuple[str, int]]:
@@ -849,10 +871,11 @@ def _word_at(line: str, column: int) -> tuple[int, str] | None:
 def _in_header(file: _File, entry: _Entry, position: Position) -> bool:
     """Whether ``position`` is on the entry's decorators, signature or assigned name."""
     node = entry.node
-    if isinstance(node, ast.Assign | ast.AnnAssign):
-        if node.value is None:
+    if isinstance(node, ast.Assign | ast.AnnAssign) or _is_alias(node):
+        value = cast(VariableNode, node).value
+        if value is None:
             return True
-        return position < file.start(node.value)
+        return position < file.start(value)
     return position < file.start(node.body[0])
 
 
@@ -860,9 +883,14 @@ def symbol_at(source: str, path: Path, position: Position, root: Path) -> Symbol
     """The definition at ``position``, or the documentable definition a reference there names."""
     file = _File(source, path, root)
     where = f"line {position.line + 1}, column {position.column + 1} of {path}"
-    if not file.text.holds(position):
+    if not 0 <= position.line < len(file.text.lines):
         raise SymbolNotFoundError(
             f"{where} is past the end of the file; move the cursor onto a name"
+        )
+    if not file.text.holds(position):
+        raise SymbolNotFoundError(
+            f"{where} is past the end of line {position.line + 1}, which has"
+            f" {len(file.text.lines[position.line])} characters; move the cursor onto a name"
         )
     entry = _containing(file, position)
     word = _word_at(file.text.lines[position.line], position.column)
@@ -876,7 +904,8 @@ def symbol_at(source: str, path: Path, position: Position, root: Path) -> Symbol
         return _entry_symbol(file, entry)
     if _on_module_header(file, position):
         return _module_symbol(file)
-    raise SymbolNotFoundError(
+    raise _not_found(
+        file,
         f"no function, class or module-level name at {where}; put the cursor on a definition"
-        " or a reference to one"
+        " or a reference to one",
     )

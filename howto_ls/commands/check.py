@@ -15,9 +15,11 @@ from howto_ls.config import Settings
 from howto_ls.engine import Engine, name_span
 from howto_ls.errors import HowtoError
 from howto_ls.sourcefile import read_source
+from howto_ls.syntax import parse_problem
 
 STALE = "stale guide"
 MISSING = "missing guide"
+UNPARSABLE = "cannot check"
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,8 @@ class Finding:
     where: str = ""  # "docstring" or "sidecar" for a stale guide
 
     def __str__(self) -> str:
-        return f"{display_path(self.path)}:{self.line}: {self.name}: {self.problem}"
+        name = f" {self.name}:" if self.name else ""
+        return f"{display_path(self.path)}:{self.line}:{name} {self.problem}"
 
 
 @dataclass
@@ -65,8 +68,13 @@ def run_check(args: argparse.Namespace, settings: Settings) -> int:
     stale = [f for f in findings if f.problem == STALE]
     missing = sum(1 for f in findings if f.problem == MISSING)
     parts = [f"{len(stale)} stale"] + ([f"{missing} missing"] if args.missing else [])
-    print(f"howto-ls check: {', '.join(parts)}; to update them run:", file=sys.stderr)
-    for command in fix_commands(args.paths, stale, missing, _new_guides_target(settings, checked)):
+    unparsable = sum(1 for f in findings if f.problem.startswith(UNPARSABLE))
+    if unparsable:
+        parts.append(f"{unparsable} file{'s' if unparsable != 1 else ''} not parsed")
+    commands = fix_commands(args.paths, stale, missing, _new_guides_target(settings, checked))
+    then = "; to update them run:" if commands else ""
+    print(f"howto-ls check: {', '.join(parts)}{then}", file=sys.stderr)
+    for command in commands:
         print(f"  {command}", file=sys.stderr)
     return EXIT_ERROR
 
@@ -124,6 +132,10 @@ def _check_file(
         source = read_source(path).text
     except HowtoError as exc:
         yield Finding(path, 1, "(file)", f"cannot check: {exc}")
+        return
+    problem = parse_problem(source)
+    if problem is not None:  # never passed silently: no guide of it can be checked
+        yield Finding(path, problem.line, "", f"{UNPARSABLE}: {problem.describe()}")
         return
     guides = engine.guides_in(path, source)
     for guide in sorted(guides, key=lambda g: (g.span.start, g.qualname)):

@@ -137,6 +137,7 @@ async def _run_with(
     else:
         symbol = await engine.symbol_at(path, source, position)
     module_source = source if symbol.path == path else server.current_text(symbol.path)[0]
+    engine.require_parsable(symbol.path, module_source)
     if engine.backend.name == "offline":
         progress.report("Writing the guide offline")
     try:
