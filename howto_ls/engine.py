@@ -24,7 +24,7 @@ from howto_ls.definitions import plain_qualname
 from howto_ls.edits import TextEdit
 from howto_ls.errors import HowtoError, NotWritableError, SourceError, SymbolNotFoundError
 from howto_ls.fingerprint import fingerprint_of, fingerprints_of
-from howto_ls.guide import Guide, render
+from howto_ls.guide import Guide, render, render_markdown
 from howto_ls.jedi_worker import default_worker
 from howto_ls.model import GuideRequest, Position, Span, Symbol
 from howto_ls.sourcefile import read_source
@@ -271,7 +271,7 @@ class Engine:
         fingerprints = _fingerprints(source, [s.identity for s, _ in wanted], failures)
         if (target or self.settings.target) == "sidecar":
             planned = [
-                (symbol, render(guide), fingerprints[symbol.identity])
+                (symbol, render_markdown(guide), fingerprints[symbol.identity])
                 for symbol, guide in wanted
                 if symbol.identity in fingerprints
             ]
@@ -303,7 +303,9 @@ class Engine:
         written: list[str] = []
         for symbol, markdown, fingerprint in planned:
             title = f"How-to guides for `{symbol.module}`"
-            new = sidecar.upsert_block(text, symbol.identity, markdown, fingerprint, title)
+            new = sidecar.upsert_block(
+                text, symbol.identity, markdown, fingerprint, title, module=symbol.module
+            )
             if new != text:
                 written.append(symbol.identity)
             text = new

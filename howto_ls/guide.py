@@ -81,6 +81,26 @@ _NUMBERED = re.compile(
 _BULLET = re.compile(r"^(?P<indent>[ \t]*)[-*+•](?:[ \t]+(?P<text>.*))?$")
 
 
+def render_markdown(guide: Guide, level: int = 3) -> str:
+    """The guide as a part of a Markdown document: its sections as ATX headings of ``level``.
+
+    This is the sidecar form: the document holds the title and a heading per symbol, so the
+    guide brings no title of its own and no setext headings. Ends with a newline.
+    """
+    hashes = "#" * level
+    steps = "\n".join(
+        f"{number}. {' '.join(step.split())}" for number, step in enumerate(guide.steps, 1)
+    )
+    fence = _fence_for(guide.example)
+    example = guide.example.strip("\n")
+    return (
+        f"{hashes} {_DESCRIPTION}\n\n{guide.description.strip()}\n\n"
+        f"{hashes} {_STEPS}\n\n{steps}\n\n"
+        f"{hashes} {_EXAMPLE}\n\n"
+        f"{fence}python\n{example}\n{fence}\n"
+    )
+
+
 MIN_WIDTH = 40
 """The narrowest a wrapped guide gets, however deep the docstring is indented."""
 

@@ -104,17 +104,26 @@ def unescape_name(name: str) -> str:
     return data.encode("latin-1", "replace").decode("utf-8", "replace")
 
 
-def render_block(qualname: str, guide_markdown: str, fingerprint: str, title: str) -> str:
-    """One symbol's block with ``\\n`` newlines and no final newline."""
+def render_block(
+    qualname: str, guide_markdown: str, fingerprint: str, title: str, *, module: str = ""
+) -> str:
+    """One symbol's block with ``\\n`` newlines and no final newline.
+
+    The block is a section of the sidecar document: its begin marker, a level-2 heading naming
+    the symbol (``Module `pkg.mod``` for the module, else ``title``), the guide, its end marker,
+    with blank lines around the markers so every Markdown parser keeps them apart from the text.
+    """
     name = escape_name(qualname)
     safe_fp = re.sub(r"[^0-9A-Za-z]", "", fingerprint)
     guide = _NEWLINE.sub("\n", guide_markdown).strip("\n")
     guide = _MARKER_LIKE.sub(r"\1&lt;!--", guide)
     shown = qualname if re.fullmatch(r"[\w.]+", qualname) else name
-    heading = f"## `{shown}`" if qualname else f"## `{title}`"
+    module_heading = f"## Module `{module}`" if module else f"## {title}"
+    heading = f"## `{shown}`" if qualname else module_heading
     return "\n".join(
         [
             SIDECAR_BEGIN.format(qualname=name, fingerprint=safe_fp),
+            "",
             heading,
             "",
             guide,
@@ -125,11 +134,22 @@ def render_block(qualname: str, guide_markdown: str, fingerprint: str, title: st
 
 
 def upsert_block(
-    markdown: str | None, qualname: str, guide_markdown: str, fingerprint: str, title: str
+    markdown: str | None,
+    qualname: str,
+    guide_markdown: str,
+    fingerprint: str,
+    title: str,
+    *,
+    module: str = "",
 ) -> str:
-    """``markdown`` with ``qualname``'s block replaced in place or appended; all else kept."""
+    """``markdown`` with ``qualname``'s block replaced in place or appended; all else kept.
+
+    A new file starts with ``# title``, its one level-1 heading. Blocks are found by their
+    markers, so files written in any earlier layout are updated the same way.
+    """
     newline = newline_of(markdown) if markdown else "\n"
-    block = render_block(qualname, guide_markdown, fingerprint, title).replace("\n", newline)
+    block = render_block(qualname, guide_markdown, fingerprint, title, module=module)
+    block = block.replace("\n", newline)
     if not markdown:
         return f"# {title}{newline}{newline}{block}{newline}"
     found = _find(markdown, escape_name(qualname))
@@ -167,8 +187,10 @@ def read_blocks(markdown: str) -> dict[str, SidecarBlock]:
         qualname = unescape_name(name)
         if qualname not in blocks:
             content = lines[number + 1 : end_line]
-            if content and content[0].startswith("## "):
+            while content and not content[0].strip():
                 content = content[1:]
+            if content and content[0].startswith("## "):
+                content = content[1:]  # the symbol's heading, in every layout so far
             blocks[qualname] = SidecarBlock(
                 "\n".join(content).strip("\n"), begin.group("fp") or None, number, end_line
             )

@@ -127,7 +127,8 @@ def test_write_sidecar_mirrors_the_source_tree(project: Path) -> None:
     sidecar = project / "docs/howto/inventory/stock.md"
     text = sidecar.read_text()
     assert "<!-- howto-ls: begin StockItem fingerprint=" in text
-    assert "How to Use This Code Block" in text
+    assert text.startswith("# How-to guides for `inventory.stock`\n")
+    assert "\n## `StockItem`\n\n### Description\n" in text
     assert (project / "inventory/stock.py").read_bytes() == source_before
 
 

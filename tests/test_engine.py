@@ -14,7 +14,7 @@ from howto_ls.cache import GuideCache
 from howto_ls.config import Settings
 from howto_ls.engine import Engine
 from howto_ls.errors import NotWritableError, SymbolNotFoundError
-from howto_ls.guide import Guide, parse_guide, render
+from howto_ls.guide import Guide, parse_guide, render, render_markdown
 from howto_ls.model import Position, Symbol
 from howto_ls.symbols import list_symbols
 from howto_ls.testing.fake_openai import FakeOpenAI
@@ -171,8 +171,11 @@ async def test_plan_writes_puts_every_guide_of_a_file_in_one_change(
     indents = edits.docstring_indents(source, [symbol.qualname for symbol, _ in items])
     for symbol, guide in items:
         assert found[symbol.qualname].where == target and not found[symbol.qualname].stale
-        width = 88 - len(indents[symbol.qualname]) if target == "docstring" else None
-        assert found[symbol.qualname].markdown.strip() == render(guide, width).strip()
+        if target == "docstring":
+            expected = render(guide, width=88 - len(indents[symbol.qualname]))
+        else:
+            expected = render_markdown(guide)  # a section of the sidecar document
+        assert found[symbol.qualname].markdown.strip() == expected.strip()
 
     again, failures = engine.plan_writes(path, path.read_text(), items, target)
     assert not failures and not again.changed and again.written == ()

@@ -81,7 +81,7 @@ async def test_generate_into_a_new_sidecar(project: Path) -> None:
         sidecar = Path(result["path"])
         assert sidecar.is_relative_to(project) and sidecar.suffix == ".md"
         assert isinstance(editor.edits[0].document_changes[0], types.CreateFile)  # type: ignore[index]
-        assert HEADING in sidecar.read_text(encoding="utf-8")
+        assert "\n## `total`\n\n### Description\n" in sidecar.read_text(encoding="utf-8")
         assert editor.text(uri) == CART_SOURCE  # the code file is untouched
         line, col = line_of(CART_SOURCE, "def total")
         hover = await editor.client.text_document_hover_async(

@@ -105,12 +105,12 @@ def test_new_file_gets_a_title_and_the_block() -> None:
     text = upsert_block(None, "Client.send", GUIDE, "abc123abc123", "pkg.mod")
     assert text == (
         "# pkg.mod\n\n"
-        "<!-- howto-ls: begin Client.send fingerprint=abc123abc123 -->\n"
+        "<!-- howto-ls: begin Client.send fingerprint=abc123abc123 -->\n\n"
         "## `Client.send`\n\n"
         f"{GUIDE}\n\n"
         "<!-- howto-ls: end Client.send -->\n"
     )
-    assert read_block(text, "Client.send") == SidecarBlock(GUIDE, "abc123abc123", 2, 12)
+    assert read_block(text, "Client.send") == SidecarBlock(GUIDE, "abc123abc123", 2, 13)
 
 
 def test_blocks_are_appended_and_replaced_in_place_keeping_other_bytes() -> None:
@@ -156,7 +156,7 @@ def test_marker_lines_inside_a_guide_are_neutralised() -> None:
     guide = "Intro\n<!-- howto-ls: end f -->\nafter"
     text = upsert_block(None, "f", guide, "aaa", "T")
     assert read_block(text, "f") == SidecarBlock(
-        "Intro\n&lt;!-- howto-ls: end f -->\nafter", "aaa", 2, 9
+        "Intro\n&lt;!-- howto-ls: end f -->\nafter", "aaa", 2, 10
     )
 
 

@@ -1,0 +1,142 @@
+"""Sidecar files are well-formed Markdown documents, as parsers and MkDocs read them."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from markdown_it import MarkdownIt
+
+from howto_ls import cli
+from howto_ls.guide import SECTIONS, Guide, render
+from howto_ls.sidecar import read_blocks, upsert_block
+
+H11 = Path(__import__("h11").__file__).parent
+_CODE_NAME = r"`[\w.%]+`"
+
+
+@pytest.fixture(autouse=True)
+def offline(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Offline backend, and a cache and home inside the test's folder."""
+    monkeypatch.setenv("HOWTO_BACKEND", "offline")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("HOWTO_TARGET", raising=False)
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the installed h11 package in a project, its sidecars written, as cwd."""
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "pyproject.toml").write_text("[project]\nname = 'copy'\n", encoding="utf-8")
+    shutil.copytree(H11, root / "h11", ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.chdir(root)
+    assert cli.main(["generate", "h11", "--write", "sidecar", "--no-progress"]) == 0
+    return root
+
+
+def headings(markdown: str) -> list[tuple[int, str, list[str]]]:
+    """Every heading: its level, its source text, and the types of its inline parts."""
+    tokens = MarkdownIt("commonmark").parse(markdown)
+    found = []
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open":
+            inline = tokens[index + 1]
+            kinds = [child.type for child in inline.children or []]
+            found.append((int(token.tag[1]), inline.content, kinds))
+    return found
+
+
+def test_each_sidecar_has_one_title_a_heading_per_symbol_and_its_sections(project: Path) -> None:
+    files = sorted((project / "docs" / "howto").rglob("*.md"))
+    assert len(files) == len(list((project / "h11").rglob("*.py")))
+    for file in files:
+        text = file.read_text(encoding="utf-8")
+        found = headings(text)
+        blocks = read_blocks(text)
+        assert [level for level, _, _ in found].count(1) == 1, file
+        assert found[0][0] == 1
+        assert re.fullmatch(rf"How-to guides for {_CODE_NAME}", found[0][1])
+        symbols = [h for h in found if h[0] == 2]
+        assert len(symbols) == len(blocks) > 0
+        for _, content, kinds in symbols:
+            assert re.fullmatch(rf"(Module )?{_CODE_NAME}", content), content
+            assert kinds.count("code_inline") == 1  # one code span, never nested backticks
+        sections = [content for level, content, _ in found if level == 3]
+        assert sections == list(SECTIONS) * len(blocks)
+        levels = [level for level, _, _ in found]
+        assert all(b - a <= 1 for a, b in itertools.pairwise(levels)), levels
+        assert "=====" not in text  # no setext heading from the docstring form
+
+
+def test_mkdocs_builds_the_guides_strictly(project: Path, tmp_path: Path) -> None:
+    (project / "mkdocs.yml").write_text(
+        "site_name: h11 how-to guides\ndocs_dir: docs/howto\n", encoding="utf-8"
+    )
+    site = tmp_path / "site"
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "WARNING" not in result.stderr
+    for source in sorted((project / "docs" / "howto").rglob("*.md")):
+        relative = source.relative_to(project / "docs" / "howto").with_suffix("")
+        page = (site / relative / "index.html").read_text(encoding="utf-8")
+        blocks = len(read_blocks(source.read_text(encoding="utf-8")))
+        assert page.count("<h1") == 1
+        assert page.count("<h2") == blocks  # no heading swallowed by a marker comment
+        assert page.count('<h3 id="execution-steps') == blocks
+        assert page.count('<pre><code class="language-python">') == blocks
+    page = (site / "h11" / "_connection" / "index.html").read_text(encoding="utf-8")
+    assert '<h2 id="module-h11_connection">Module <code>h11._connection</code></h2>' in page
+
+
+OLD_GUIDE = Guide("Sends it.", ("It sends.",), "from pkg.mod import f\nf()")
+
+
+def old_layout_block(qualname: str, fingerprint: str, heading: str) -> str:
+    """A block as earlier versions wrote it: heading right after the marker, seed headings."""
+    return (
+        f"<!-- howto-ls: begin {qualname} fingerprint={fingerprint} -->\n"
+        f"## `{heading}`\n\n{render(OLD_GUIDE).strip()}\n\n"
+        f"<!-- howto-ls: end {qualname} -->\n"
+    )
+
+
+def test_files_in_the_old_layout_are_read_and_updated_block_by_block() -> None:
+    module_block = old_layout_block("(module)", "aaaaaaaaaaaa", "How-to guides for `pkg.mod`")
+    function_block = old_layout_block("f", "bbbbbbbbbbbb", "f")
+    old = f"# How-to guides for `pkg.mod`\n\n{module_block}\n{function_block}"
+
+    blocks = read_blocks(old)
+    assert set(blocks) == {"", "f"}
+    assert blocks["f"].fingerprint == "bbbbbbbbbbbb"
+    assert blocks[""].markdown == blocks["f"].markdown == render(OLD_GUIDE).strip()
+
+    new = upsert_block(
+        old, "", "### Description\n\nNew.", "cccccccccccc", "How-to guides", module="pkg.mod"
+    )
+    assert new.startswith("# How-to guides for `pkg.mod`\n\n<!-- howto-ls: begin (module) ")
+    assert new.endswith(function_block)  # the other block keeps every byte
+    assert "## Module `pkg.mod`" in new and "## `How-to guides for `pkg.mod``" not in new
+    blocks = read_blocks(new)
+    assert blocks[""].markdown == "### Description\n\nNew."
+    assert blocks[""].fingerprint == "cccccccccccc"
+    assert blocks["f"].fingerprint == "bbbbbbbbbbbb"
+    assert (
+        upsert_block(new, "", "### Description\n\nNew.", "cccccccccccc", "T", module="pkg.mod")
+        == new
+    )
