@@ -167,13 +167,15 @@ def _starts_block(text: str) -> bool:
     """
     stripped = text.lstrip()
     return bool(
-        stripped[:1] in ("#", ">", "<", "|")
+        _OPENS_BLOCK.match(stripped)
         or _LIST_OR_RULE.match(stripped)
         or _NUMBERED.match(stripped)
         or _heading(stripped) is not None
     )
 
 
+# An ATX heading ("# x"), a block quote, an HTML block that may interrupt a paragraph.
+_OPENS_BLOCK = re.compile(r"#{1,6}(?:[ \t]|$)|>|<[!?/]|<[A-Za-z]")
 # A bullet ("- x", "* x", "+ x"), a rule or setext underline ("---", "==", "***"), a fence.
 _LIST_OR_RULE = re.compile(r"[-*+•](?:[ \t]|$)|([-=*_])\1+[ \t]*(?:$|[ \t]\1)|`{3,}|~{3,}")
 

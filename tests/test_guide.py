@@ -447,7 +447,13 @@ def test_round_trip_survives_a_markdown_wrapper_and_chatter(guide: Guide) -> Non
     assert parse_guide(text).guide == guide
 
 
-long_prose = st.lists(prose_lines, min_size=1, max_size=12).map(" ".join)
+# Words that may start a line: no Markdown block syntax (that case has its own test below).
+_PLAIN = re.compile(r"^(?![#>|<*+=_~`-]|\d)")
+long_prose = (
+    st.lists(prose_lines, min_size=1, max_size=12)
+    .map(" ".join)
+    .filter(lambda text: all(_PLAIN.match(word) for word in text.split()))
+)
 long_guides = st.builds(
     Guide,
     description=long_prose,
