@@ -1,0 +1,212 @@
+"""Do the offline writer's Usage Examples run? Every public symbol of pinned real packages.
+
+The pinned packages are installed from PyPI at run time into a virtualenv cached under
+``~/.cache/howto-ls/bench-examples`` (the only network use); each package's sources are copied
+into a temporary project, the offline writer writes a guide for every public symbol, and each
+Usage Example runs the way ``howto-ls check --examples`` runs it: the virtualenv's interpreter,
+a temporary working folder, a timeout, connections beyond loopback refused.
+
+    python benchmarks/bench_examples.py [--package NAME ...] [--sample N] [--failures]
+
+Per package it prints: examples, imports ok, runs ok, needs network, and the failures by the
+exception they end with. An example's import counts as failed when it ends with ``ImportError``
+or ``ModuleNotFoundError``. Targets: 100 % import, >= 90 % of the examples that need no network run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import concurrent.futures
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yardstick
+
+from howto_ls import examples_run, project, symbols
+from howto_ls.config import Settings
+from howto_ls.discovery import python_files
+from howto_ls.engine import Engine
+
+# distribution pin -> the import packages whose symbols are measured
+PACKAGES: dict[str, tuple[str, ...]] = {
+    "requests==2.32.3": ("requests",),
+    "click==8.1.7": ("click",),
+    "httpx==0.27.2": ("httpx",),
+    "rich==13.9.4": ("rich",),
+    "attrs==24.2.0": ("attr", "attrs"),
+    "Jinja2==3.1.4": ("jinja2",),
+    "more-itertools==10.5.0": ("more_itertools",),
+    "itsdangerous==2.2.0": ("itsdangerous",),
+    "packaging==24.1": ("packaging",),
+}
+SETTINGS = Settings(backend="offline")
+IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
+
+
+def virtualenv() -> Path:
+    """A virtualenv with the pinned packages, created (and installed from PyPI) once."""
+    pins = sorted(PACKAGES)
+    digest = hashlib.sha256("\n".join([sys.version, *pins]).encode()).hexdigest()[:12]
+    folder = Path.home() / ".cache" / "howto-ls" / "bench-examples" / digest
+    python = folder / "bin" / "python"
+    if not (folder / ".complete").exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *pins],
+            check=True,
+        )
+        (folder / ".complete").write_text("\n".join(pins), encoding="utf-8")
+    return folder
+
+
+def site_packages(venv: Path) -> Path:
+    """The virtualenv's site-packages folder."""
+    found = sorted(venv.glob("lib/python*/site-packages"))
+    if not found:
+        raise SystemExit(f"no site-packages under {venv}")
+    return found[0]
+
+
+@dataclass
+class Tally:
+    """What happened to one package's examples."""
+
+    examples: int = 0
+    imports_ok: int = 0
+    runs_ok: int = 0
+    network: int = 0
+    kinds: collections.Counter[str] = field(default_factory=collections.Counter)
+    failures: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def examples_of(root: Path, packages: tuple[str, ...], sample: int) -> list[tuple[str, str]]:
+    """``(qualified name, example)`` for the public symbols of ``packages`` under ``root``."""
+    engine = Engine(SETTINGS, root)
+    found: list[tuple[str, str]] = []
+    for package in packages:
+        for path in python_files([root / package]):
+            text = path.read_text(encoding="utf-8")
+            for symbol in symbols.list_symbols(text, path, root):
+                guide = asyncio.run(engine.write_guide(symbol, text))
+                name = f"{symbol.module}.{symbol.qualname}".strip(".")
+                found.append((name, guide.example))
+    if sample and len(found) > sample:
+        step = len(found) / sample
+        found = [found[int(index * step)] for index in range(sample)]
+    return found
+
+
+def measure(
+    pin: str, packages: tuple[str, ...], venv: Path, folder: Path, sample: int, jobs: int
+) -> Tally:
+    """Copy the package into a project under ``folder``, write and run every example."""
+    source = site_packages(venv)
+    root = folder / pin.split("==", maxsplit=1)[0]
+    root.mkdir(parents=True)
+    (root / "pyproject.toml").write_text(f"[project]\nname = 'copy-{root.name}'\n", "utf-8")
+    for package in packages:
+        shutil.copytree(
+            source / package, root / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    root = project.find_root(root)
+    items = examples_of(root, packages, sample)
+    python = str(venv / "bin" / "python")
+    paths = examples_run.import_roots(root)
+    tally = Tally(examples=len(items))
+    started = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
+        runs = pool.map(
+            lambda item: examples_run.run_example(item[1], python=python, paths=paths), items
+        )
+        for (name, code), run in zip(items, runs, strict=True):
+            kind = examples_run.error_kind(run.detail) if run.status == examples_run.FAILS else ""
+            if kind not in IMPORT_ERRORS:
+                tally.imports_ok += 1
+            if run.ok:
+                tally.runs_ok += 1
+            elif run.status == examples_run.NEEDS_NETWORK:
+                tally.network += 1
+            else:
+                label = "Timeout" if run.status == examples_run.TIMEOUT else kind
+                tally.kinds[label] += 1
+                shown = "\n    ".join(code.splitlines())
+                tally.failures.append(f"{name}: {run.detail}\n    {shown}")
+    tally.seconds = time.perf_counter() - started
+    return tally
+
+
+def percent(part: int, whole: int) -> str:
+    """``part`` of ``whole`` as a whole percentage."""
+    return f"{100 * part / whole:.0f} %" if whole else "-"
+
+
+def table(header: list[str], rows: list[list[str]]) -> str:
+    """A Markdown table."""
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    lines = [
+        "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |"
+        for r in [header, *rows]
+    ]
+    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(lines)
+
+
+def row(name: str, tally: Tally) -> list[str]:
+    """One table row."""
+    runnable = tally.examples - tally.network
+    kinds = ", ".join(f"{kind} {count}" for kind, count in tally.kinds.most_common()) or "-"
+    return [
+        name,
+        str(tally.examples),
+        f"{tally.imports_ok} ({percent(tally.imports_ok, tally.examples)})",
+        f"{tally.runs_ok} ({percent(tally.runs_ok, runnable)} of {runnable})",
+        str(tally.network),
+        kinds,
+    ]
+
+
+def main() -> None:
+    """Print the table (and, with ``--failures``, every failing example)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--package", action="append", help="a pinned distribution, e.g. click")
+    parser.add_argument("--sample", type=int, default=0, help="at most N examples per package")
+    parser.add_argument("--failures", action="store_true", help="print each failing example")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="runs at once")
+    args = parser.parse_args()
+    chosen = {
+        pin: packages
+        for pin, packages in PACKAGES.items()
+        if not args.package or pin.split("==")[0].lower() in {p.lower() for p in args.package}
+    }
+    venv = virtualenv()
+    rows, total = [], Tally()
+    with tempfile.TemporaryDirectory() as folder:
+        for pin, packages in chosen.items():
+            tally = measure(pin, packages, venv, Path(folder), args.sample, args.jobs)
+            rows.append(row(pin, tally))
+            for name in ("examples", "imports_ok", "runs_ok", "network", "seconds"):
+                setattr(total, name, getattr(total, name) + getattr(tally, name))
+            total.kinds.update(tally.kinds)
+            if args.failures:
+                for failure in tally.failures:
+                    print(failure, file=sys.stderr)
+    rows.append(row("all", total))
+    header = ["package", "examples", "imports ok", "runs ok (of no-network)", "needs network"]
+    print(table([*header, "fails by kind"], rows))
+    print(f"run in {total.seconds:.0f} s with {args.jobs} at once")
+    print(yardstick.line())
+
+
+if __name__ == "__main__":
+    main()

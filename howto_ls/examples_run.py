@@ -1,0 +1,216 @@
+"""Run a guide's Usage Example the way a reader would, with the network refused.
+
+Each example runs in its own subprocess of the project's interpreter, in a fresh temporary working
+folder, with a timeout. An audit hook (PEP 578, ``sys.addaudithook``) installed before the example
+starts refuses every socket connection and host-name lookup that is not loopback (``127.0.0.0/8``,
+``::1``, ``localhost``, Unix sockets): the call raises ``ConnectionRefusedError`` and the refusal
+is written to a side file, so an example that fails after a refusal is reported as needing the
+network rather than as broken. Nothing leaves the machine.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_TIMEOUT = 20.0
+"""Seconds an example may run before it is stopped and reported as hanging."""
+
+OK = "ok"
+FAILS = "fails"
+NEEDS_NETWORK = "needs network"
+TIMEOUT = "timeout"
+
+_REFUSAL_LOG = "HOWTO_EXAMPLE_NETWORK_LOG"
+
+# Runs in the example's interpreter before the example (any CPython 3.8+). Kept free of imports
+# beyond the standard library so it works in whatever environment the project uses.
+BOOTSTRAP = r"""
+import ipaddress as _ipaddress
+import os as _os
+import runpy as _runpy
+import sys as _sys
+
+_LOG = _os.environ.pop("HOWTO_EXAMPLE_NETWORK_LOG", "")
+_LOCAL_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost", ""}
+
+
+def _is_local(host):
+    if host is None:
+        return True
+    if isinstance(host, bytes):
+        host = host.decode("ascii", "replace")
+    if not isinstance(host, str):
+        return True
+    name = host.strip("[]").split("%", 1)[0].lower()
+    if name in _LOCAL_NAMES or name.endswith(".localhost"):
+        return True
+    try:
+        return _ipaddress.ip_address(name).is_loopback or name in {"0.0.0.0", "::"}
+    except ValueError:
+        return False
+
+
+def _refuse(event, host):
+    if isinstance(host, bytes):
+        host = host.decode("ascii", "replace")
+    what = "%s %s" % (event, host)
+    if _LOG:
+        with open(_LOG, "a", encoding="utf-8") as log:
+            log.write(what + "\n")
+    raise ConnectionRefusedError(
+        111, "howto-ls: network refused while running the example: " + what
+    )
+
+
+def _hook(event, args):
+    if event in ("socket.connect", "socket.sendto", "socket.sendmsg"):
+        address = args[1] if len(args) > 1 else None
+        if isinstance(address, tuple) and address and not _is_local(address[0]):
+            _refuse(event, address[0])
+    elif event in ("socket.getaddrinfo", "socket.gethostbyname", "socket.gethostbyname_ex",
+                   "socket.gethostbyaddr"):
+        if args and not _is_local(args[0]):
+            _refuse(event, args[0])
+
+
+_sys.addaudithook(_hook)
+_path = _sys.argv[1]
+_sys.argv = [_path]
+_sys.path[0] = _os.path.dirname(_path)
+_runpy.run_path(_path, run_name="__main__")
+"""
+
+
+@dataclass(frozen=True)
+class ExampleRun:
+    """How one example ran: ``status`` is ``ok``, ``fails``, ``needs network`` or ``timeout``.
+
+    ``detail`` is the last line of the error (the exception line of a traceback) for a failure,
+    the refused host for ``needs network``, and "" otherwise; ``seconds`` is wall time.
+    """
+
+    status: str
+    detail: str = ""
+    seconds: float = 0.0
+    output: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """Whether the example ran to its end."""
+        return self.status == OK
+
+
+def project_interpreter(root: Path | None = None) -> str:
+    """The Python that runs the project's code.
+
+    In this order: the virtualenv of ``VIRTUAL_ENV``, a ``.venv``/``venv`` folder in ``root``
+    (one with ``pyvenv.cfg``), else the interpreter running howto-ls.
+    """
+    candidates = []
+    active = os.environ.get("VIRTUAL_ENV")
+    if active:
+        candidates.append(Path(active))
+    if root is not None:
+        candidates += [root / ".venv", root / "venv"]
+    for folder in candidates:
+        if not (folder / "pyvenv.cfg").is_file():
+            continue
+        for python in (folder / "bin" / "python", folder / "Scripts" / "python.exe"):
+            if python.is_file():
+                return str(python)
+    return sys.executable
+
+
+def import_roots(root: Path) -> list[Path]:
+    """Folders the project's own modules import from: ``root/src`` when it exists, and ``root``."""
+    return [folder for folder in (root / "src", root) if folder.is_dir()]
+
+
+def run_example(
+    code: str,
+    *,
+    python: str | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    paths: Sequence[Path] = (),
+) -> ExampleRun:
+    """Run ``code`` as ``__main__`` in a subprocess of ``python`` and say how it went.
+
+    ``paths`` are prepended to ``PYTHONPATH`` (the project's import roots). The working folder is
+    a new temporary one, removed afterwards; connections beyond loopback are refused; after
+    ``timeout`` seconds the process (and its process group, on POSIX) is killed.
+    """
+    import time
+
+    with tempfile.TemporaryDirectory(prefix="howto-example-") as folder:
+        work = Path(folder)
+        script = work / "example.py"
+        script.write_text(code, encoding="utf-8")
+        log = work / ".network-refused"
+        env = dict(os.environ)
+        env[_REFUSAL_LOG] = str(log)
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+        env["PYTHONIOENCODING"] = "utf-8"
+        env["NO_COLOR"] = "1"
+        extra = [str(p) for p in paths]
+        if env.get("PYTHONPATH"):
+            extra.append(env["PYTHONPATH"])
+        if extra:
+            env["PYTHONPATH"] = os.pathsep.join(extra)
+        command = [python or sys.executable, "-c", BOOTSTRAP, str(script)]
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            command,
+            cwd=work,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=os.name == "posix",
+        )
+        try:
+            stdout, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill(process)
+            process.communicate()
+            seconds = time.perf_counter() - started
+            return ExampleRun(TIMEOUT, f"did not finish within {timeout:g} s", seconds)
+        seconds = time.perf_counter() - started
+        output = (stdout + stderr).decode("utf-8", "replace")
+        refused = log.read_text(encoding="utf-8").split("\n")[0] if log.exists() else ""
+    if process.returncode == 0:
+        return ExampleRun(OK, "", seconds, output)
+    last = last_error_line(stderr.decode("utf-8", "replace")) or f"exit status {process.returncode}"
+    if refused:
+        return ExampleRun(NEEDS_NETWORK, refused, seconds, output)
+    return ExampleRun(FAILS, last, seconds, output)
+
+
+def last_error_line(stderr: str) -> str:
+    """The exception line of a traceback (its last non-empty line), cut to 200 characters."""
+    lines = [line.rstrip() for line in stderr.splitlines() if line.strip()]
+    return lines[-1][:200] if lines else ""
+
+
+def error_kind(detail: str) -> str:
+    """The exception class named by an error line (``ImportError`` ...), else ``other``."""
+    head = detail.split(":", 1)[0].strip()
+    name = head.rsplit(".", 1)[-1]
+    return name if name.isidentifier() and name[:1].isupper() else "other"
+
+
+def _kill(process: subprocess.Popen[bytes]) -> None:
+    """Stop a timed-out example and whatever it started."""
+    if os.name == "posix":
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+            return
+        except OSError:
+            pass
+    process.kill()
