@@ -6,6 +6,7 @@ import ast
 import functools
 import re
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +19,8 @@ SOURCE_SUFFIXES = (".py", ".pyi", ".pyw")
 _FULL_PARSE_CHARS = 16_000
 _TOP_LEVEL_EXPORT = re.compile(
     r"^(?:from[ \t]+\S+[ \t]+import[ \t]*(?:\([^)]*\)|[^\n]*)"
-    r"|__all__[ \t]*\+?=[ \t]*(?:\[[^\]]*\]|\([^)]*\)))",
+    r"|__all__[ \t]*\+?=[ \t]*(?:\[[^\]]*\]|\([^)]*\))"
+    r"|del[ \t][^\n]*)",
     re.MULTILINE,
 )
 
@@ -172,6 +174,8 @@ def _exposes(module: str, name: str, defining: str, root: Path, depth: int) -> b
     if location is None:
         return False
     exports = _exports(location, module)
+    if exports.all is not None and name not in exports.all:
+        return False  # a module with ``__all__`` exports only what it lists
     source = exports.imported.get(name)
     if source is not None and _exposes(source, name, defining, root, depth + 1):
         return True
@@ -228,8 +232,12 @@ def _read_exports(path: Path, module: str, mtime: int, size: int) -> _Exports:
     imported: dict[str, str] = {}
     star: list[str] = []
     listed: set[str] | None = None
-    for node in astutil.flatten_statements(statements):
-        if isinstance(node, ast.ImportFrom):
+    for node in runtime_statements(statements):
+        if isinstance(node, ast.Delete):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    imported.pop(target.id, None)
+        elif isinstance(node, ast.ImportFrom):
             base = absolute_module(node, package)
             for alias in node.names:
                 if alias.name == "*":
@@ -247,6 +255,36 @@ def _read_exports(path: Path, module: str, mtime: int, size: int) -> _Exports:
                     fresh = {n for n in names if isinstance(n, str)}
                     listed = fresh if isinstance(node, ast.Assign) else (listed or set()) | fresh
     return _Exports(imported, tuple(star), frozenset(listed) if listed is not None else None)
+
+
+def runtime_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """The statements of ``body`` that run when the module is imported, in order.
+
+    Like :func:`astutil.flatten_statements` (into ``if``/``try``/``with`` blocks, never into
+    definitions), but skipping the body of ``if TYPE_CHECKING:`` (its ``else`` runs): names
+    imported there exist for type checkers only, never at run time.
+    """
+    for node in body:
+        if isinstance(node, ast.If) and _is_type_checking(node.test):
+            yield from runtime_statements(node.orelse)
+            continue
+        yield node
+        if isinstance(node, ast.If | ast.For | ast.AsyncFor | ast.While | ast.With | ast.AsyncWith):
+            yield from runtime_statements(node.body)
+            yield from runtime_statements(node.orelse if hasattr(node, "orelse") else [])
+        elif isinstance(node, ast.Try):
+            yield from runtime_statements(node.body)
+            for handler in node.handlers:
+                yield from runtime_statements(handler.body)
+            yield from runtime_statements(node.orelse)
+            yield from runtime_statements(node.finalbody)
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    """``TYPE_CHECKING`` or ``typing.TYPE_CHECKING`` (any module's alias of it)."""
+    if isinstance(test, ast.Name):
+        return test.id == "TYPE_CHECKING"
+    return isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
 
 
 def absolute_module(node: ast.ImportFrom, package: str) -> str:
