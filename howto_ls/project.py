@@ -190,6 +190,12 @@ def _exposes(module: str, name: str, defining: str, root: Path, depth: int) -> b
     return False
 
 
+def module_file(module: str, root: Path) -> Path | None:
+    """The file of ``module`` (its ``__init__.py`` for a package) from the project root, its
+    ``src/`` folder, or sys.path; None when there is none."""
+    return _module_file(module, root.resolve())
+
+
 @functools.lru_cache(maxsize=1024)
 def _module_file(module: str, root: Path) -> Path | None:
     """The file of ``module`` from the project root, its ``src/`` folder, or sys.path."""

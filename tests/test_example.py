@@ -191,13 +191,13 @@ def test_dataclass_is_built_from_its_required_fields(tmp_path: Path) -> None:
     assert "result = point.moved(dx=1)" in example
 
 
-def test_unknown_types_become_named_placeholders_and_context_managers_use_with(
+def test_class_parameters_get_the_class_and_context_managers_use_with(
     tmp_path: Path,
 ) -> None:
     _, example = example_for(tmp_path, "JSONRPCServer.__enter__", SHAPES)
-    assert "protocol_cls = ...  # a Point subclass" in example
+    assert "from weather.client import JSONRPCServer, Point" in example
     assert (
-        'with JSONRPCServer(protocol_cls=protocol_cls, url="https://example.com") '
+        'with JSONRPCServer(protocol_cls=Point, url="https://example.com") '
         "as jsonrpc_server:" in example
     )
 
@@ -205,7 +205,7 @@ def test_unknown_types_become_named_placeholders_and_context_managers_use_with(
 def test_context_manager_classes_are_used_in_a_with_block(tmp_path: Path) -> None:
     _, example = example_for(tmp_path, "JSONRPCServer", SHAPES)
     assert example.endswith(
-        'with JSONRPCServer(protocol_cls=protocol_cls, url="https://example.com") '
+        'with JSONRPCServer(protocol_cls=Point, url="https://example.com") '
         "as jsonrpc_server:\n    print(jsonrpc_server)\n"
     )
 
@@ -259,9 +259,9 @@ def test_mappings_of_the_modules_class_are_built(tmp_path: Path) -> None:
 def test_building_stops_two_classes_deep_and_never_loops(tmp_path: Path) -> None:
     _, example = example_for(tmp_path, "walk", STOCK)
     setup = example.split("\n\n")[1].splitlines()
-    assert "first = ...  # a StockItem object" in setup
+    assert "first = ...  # fill in: a StockItem object" in setup
     assert 'aisle = Aisle(shelf=Shelf(label="example", first=first))' in setup
-    assert "parent = ...  # a Node object" in setup
+    assert "parent = ...  # fill in: a Node object" in setup
     assert "node = Node(parent=parent)" in setup
     assert "walk(aisle=aisle, node=node)" in example
 
@@ -269,9 +269,9 @@ def test_building_stops_two_classes_deep_and_never_loops(tmp_path: Path) -> None
 def test_protocols_abstract_and_private_classes_keep_placeholders(tmp_path: Path) -> None:
     source = STOCK.replace("class Hidden", "class _Hidden").replace("hidden: Hidden", "h: _Hidden")
     _, example = example_for(tmp_path, "report", source)
-    assert "sink = ...  # a Sink object" in example
-    assert "store = ...  # a Store object" in example
-    assert "h = ...  # a _Hidden object" in example
+    assert "sink = ...  # fill in: a Sink object" in example
+    assert "store = ...  # fill in: a Store object" in example
+    assert "h = ...  # fill in: a _Hidden object" in example
     assert 'name="example"' in example  # a plain str beats building StockItem
     assert example.startswith("from weather.client import report\n")
 

@@ -32,7 +32,15 @@ from howto_ls.backends.analysis import (
     top_level_class,
 )
 from howto_ls.model import Parameter, Symbol
-from howto_ls.project import public_import_path
+from howto_ls.project import absolute_module, module_file, public_import_path
+from howto_ls.usage import (
+    ASYNC_CONTEXT_MANAGER_DECORATORS,
+    CONTEXT_MANAGER_DECORATORS,
+    has_setter,
+    is_abstract,
+    is_command,
+)
+from howto_ls.usage import decorator_names as short_decorators
 
 MAX_BUILD_DEPTH = 2  # classes built inside classes, at most
 LINE_LIMIT = 88
@@ -53,7 +61,17 @@ _DUNDER_USE = {
     "__setitem__": '{obj}["example"] = "value"',
     "__delitem__": 'del {obj}["example"]',
     "__eq__": "print({obj} == {obj})",
+    "__ne__": "print({obj} != {obj})",
+    "__lt__": "print({obj} < {obj})",
+    "__le__": "print({obj} <= {obj})",
+    "__gt__": "print({obj} > {obj})",
+    "__ge__": "print({obj} >= {obj})",
+    "__next__": "print(next({obj}))",
+    "__format__": 'print(format({obj}, ""))',
+    "__rich__": "print({obj}.__rich__())",
 }
+_IO_TEXT = frozenset({"TextIO", "TextIOWrapper", "StringIO", "TextIOBase"})
+_IO_BYTES = frozenset({"BinaryIO", "BytesIO", "BufferedReader", "BufferedWriter", "RawIOBase"})
 
 _ENUM_BASES = frozenset({"Enum", "IntEnum", "StrEnum", "Flag", "IntFlag"})
 
@@ -84,10 +102,10 @@ def snake_case(name: str) -> str:
 def _alternatives(annotation: str) -> list[str]:
     """``Optional[X]``, ``X | Y | None``, ``Union[X, Y]`` -> ``[X, Y]``; quotes dropped."""
     text = annotation.strip().strip("'\"").strip()
-    match = re.fullmatch(r"(?:typing\.)?Optional\[(.*)\]", text)
+    match = re.fullmatch(r"(?:\w+\.)?Optional\[(.*)\]", text)
     if match:
         return _alternatives(match.group(1))
-    match = re.fullmatch(r"(?:typing\.)?Union\[(.*)\]", text)
+    match = re.fullmatch(r"(?:\w+\.)?Union\[(.*)\]", text)
     parts = _split_top(match.group(1), ",") if match else _split_top(text, "|")
     out: list[str] = []
     for part in (p.strip() for p in parts):
@@ -188,6 +206,61 @@ def build_example(
     return _checked(text, example.import_path, top)
 
 
+@dataclass(frozen=True)
+class _ForeignClass:
+    """A project class defined in another module: its definition, that module's text, and the
+    public module users import it from."""
+
+    node: ast.ClassDef
+    source: str
+    import_path: str
+
+
+@functools.lru_cache(maxsize=16)
+def _imported_names(source: str, module: str, filename: str) -> dict[str, tuple[str, str]]:
+    """Local name -> (absolute module, imported name; "" for a whole module), from every import
+    of ``source`` (type-checking and function-local ones too: only classes are looked up)."""
+    try:
+        tree = parse(source)
+    except SyntaxError:
+        return {}
+    package = module if filename == "__init__.py" else module.rpartition(".")[0]
+    found: dict[str, tuple[str, str]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            base = absolute_module(node, package)
+            for alias in node.names:
+                if alias.name != "*":
+                    found.setdefault(alias.asname or alias.name, (base, alias.name))
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    found.setdefault(alias.asname, (alias.name, ""))
+    return found
+
+
+def _find_class(module: str, name: str, root: Path, depth: int) -> _ForeignClass | None:
+    """The class ``name`` of project module ``module`` (following re-exports two deep)."""
+    path = module_file(module, root)
+    if path is None or depth > 2:
+        return None
+    try:
+        path.resolve().relative_to(root.resolve())
+        source = path.read_text(encoding="utf-8")
+    except (ValueError, OSError, UnicodeDecodeError):
+        return None
+    node = top_level_class(source, name)
+    if node is not None:
+        return _ForeignClass(node, source, public_import_path(module, name, root))
+    target = _imported_names(source, module, path.name).get(name)
+    if target is None:
+        return None
+    source_module, imported = target
+    if not imported:
+        return None
+    return _find_class(source_module, imported, root, depth + 1)
+
+
 @dataclass
 class _Example:
     """Builds a usage example that imports the symbol from its public path."""
@@ -203,6 +276,7 @@ class _Example:
     managed_from: int | None = None  # body lines from here run inside a ``with`` block
     module_alias: str | None = None  # module examples reach the module's classes through it
     building: set[str] = field(default_factory=set)  # classes being built, against cycles
+    foreign: dict[str, _ForeignClass | None] = field(default_factory=dict)
     reserved: set[str] = field(default_factory=set)  # variables the body assigns
 
     @property
@@ -232,11 +306,20 @@ class _Example:
         to a variable named after the parameter.
         """
         name = param.name.lower().lstrip("_")
+        if param.name in self._awaited_names():
+            return self._async_stub(param.name)
         if name == "model":
             default_model = self._class_constant("default_model")
             if default_model:
                 return default_model
         alternatives = _alternatives(param.annotation) if param.annotation else []
+        if _allows_none(param.annotation or "") and all(
+            a.rsplit(".", 1)[-1] in {"Any", "object"} for a in alternatives
+        ):
+            return "None"
+        kind = re.fullmatch(r"(?:\w+\.)?[Tt]ype\[(.+)\]", alternatives[0]) if alternatives else None
+        if kind is not None:
+            return self._class_value(kind.group(1).strip())
         local = [a for a in alternatives if self._local_class_in(a)]
         for annotation in (a for a in alternatives if a not in local):
             by_type = self._value_for_type(annotation, name)
@@ -253,14 +336,30 @@ class _Example:
         for pattern, value in _NAME_VALUES:
             if re.search(pattern, name):
                 return self._use(value)
+        if alternatives and _allows_none(param.annotation or ""):
+            return "None"
         if alternatives:
             variable = snake_case(param.name)
             wanted = alternatives[0]
             kind = re.fullmatch(r"(?:typing\.)?[Tt]ype\[(.+)\]", wanted)
             what = f"a {kind.group(1)} subclass" if kind else f"a {wanted} object"
-            self.setup.append(f"{variable} = ...  # {what}")
+            self.setup.append(f"{variable} = ...  # fill in: {what}")
             return variable
         return '"example"'
+
+    def _class_value(self, name: str) -> str:
+        """A class for a ``type[X]`` parameter: ``X`` itself when it is a class of the project or
+        a builtin, ``object`` for a type variable."""
+        short = name.strip("'\"")
+        if short in _TYPE_VALUES and short not in {"Any", "Messages", "None"}:
+            return short
+        if short in _class_names(self.source):
+            return self._local_name(short)
+        foreign = self._foreign_class(short)
+        if foreign is not None:
+            self.imports.append(f"from {foreign.import_path} import {foreign.node.name}")
+            return foreign.node.name
+        return "object"
 
     def _local_class_in(self, annotation: str) -> bool:
         """Whether ``annotation`` names a public class of this module, or a container of one."""
@@ -272,7 +371,29 @@ class _Example:
         if inner and short in _DICT_TYPES:
             rest = _split_top(inner, ",")[1:]
             return bool(rest) and self._local_class_in(_unwrap(rest[0]))
-        return head in _class_names(self.source) and not head.startswith("_")
+        if head.startswith("_") or head.rsplit(".", 1)[-1].startswith("_"):
+            return False
+        return head in _class_names(self.source) or self._foreign_class(head) is not None
+
+    def _foreign_class(self, head: str) -> _ForeignClass | None:
+        """The project class another module defines that ``head`` names here (through this
+        module's imports, type-checking ones included), or None."""
+        if head in self.foreign:
+            return self.foreign[head]
+        self.foreign[head] = None
+        symbol = self.symbol
+        root = _package_root(symbol.path, symbol.module) if symbol.module else None
+        if root is not None:
+            imports = _imported_names(self.source, symbol.module, symbol.path.name)
+            first, _, rest = head.partition(".")
+            target = imports.get(first)
+            if target is not None:
+                module, name = target
+                if rest and "." not in rest:
+                    module, name = (f"{module}.{name}" if name else module), rest
+                if name and not rest.count("."):
+                    self.foreign[head] = _find_class(module, name, root, 0)
+        return self.foreign[head]
 
     def _built(self, annotation: str, depth: int) -> str | None:
         """``StockItem(...)`` (or ``[StockItem(...)]``) when ``annotation`` names a class of
@@ -292,27 +413,47 @@ class _Example:
             return f"{{{key_value}: {item}}}"
         if depth >= MAX_BUILD_DEPTH or head in self.building or not self._local_class_in(head):
             return None
-        class_node = top_level_class(self.source, head)
+        class_node = top_level_class(self.source, head) if "." not in head else None
+        foreign = None if class_node is not None else self._foreign_class(head)
+        if foreign is not None:
+            class_node = foreign.node
         if class_node is None:
             return None
         self.building.add(head)
         try:
-            return self._construct(class_node, depth + 1)
+            return self._construct(class_node, depth + 1, foreign)
         finally:
             self.building.discard(head)
 
-    def _construct(self, node: ast.ClassDef, depth: int) -> str | None:
-        """An expression that builds the module's class ``node``, or None for one that cannot
-        be built directly (a protocol or an abstract class)."""
+    def _construct(
+        self, node: ast.ClassDef, depth: int, foreign: _ForeignClass | None = None
+    ) -> str | None:
+        """An expression that builds the class ``node`` (of this module, or ``foreign``'s), or
+        None for one that cannot be built directly (a protocol or an abstract class)."""
         bases = {code(b, 80).partition("[")[0].rsplit(".", 1)[-1] for b in node.bases}
+
+        def named(name: str) -> str:
+            if foreign is None:
+                return self._local_name(name)
+            self.imports.append(f"from {foreign.import_path} import {name}")
+            return name
+
         if bases & _ENUM_BASES:
             members = [name for name, _ in class_attributes(node) if not name.startswith("_")]
-            return f"{self._local_name(node.name)}.{members[0]}" if members else None
-        if "Protocol" in bases or _is_abstract(node):
+            return f"{named(node.name)}.{members[0]}" if members else None
+        if "Protocol" in bases:
             return None
-        params = dataclass_fields(node) if "TypedDict" in bases else self.constructor(node)
+        if is_abstract(node):
+            concrete = self._concrete(node) if foreign is None else None
+            if concrete is None:
+                return None
+            node = concrete
+        source = foreign.source if foreign is not None else None
+        params = (
+            dataclass_fields(node) if "TypedDict" in bases else self.constructor(node, 0, source)
+        )
         arguments = self.arguments(params, depth)
-        return f"{self._local_name(node.name)}({arguments})"
+        return f"{named(node.name)}({arguments})"
 
     def _local_name(self, name: str) -> str:
         """How the example names the module's class ``name``, importing it when needed."""
@@ -347,7 +488,40 @@ class _Example:
     def _use(self, value: str) -> str:
         if value == "messages" and MESSAGES[0] not in self.setup:
             self.setup.extend(MESSAGES)
+        if value in {'"data.txt"', 'Path("data.txt")'}:
+            self._prepare('Path("data.txt").write_text("example\\n", encoding="utf-8")')
+        elif value == '"data"':
+            self._prepare('Path("data").mkdir(exist_ok=True)')
         return value
+
+    def _prepare(self, line: str) -> None:
+        """A setup line (once) that makes a file or folder the example reads exist."""
+        self.imports.append("from pathlib import Path")
+        if line not in self.setup:
+            self.setup.insert(0, line)
+
+    def _awaited_names(self) -> set[str]:
+        """Names the symbol's own code calls with ``await name(...)``: its async callables."""
+        node = self.node
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            return set()
+        return {
+            n.value.func.id
+            for n in own_nodes(node)
+            if isinstance(n, ast.Await)
+            and isinstance(n.value, ast.Call)
+            and isinstance(n.value.func, ast.Name)
+        }
+
+    def _async_stub(self, name: str) -> str:
+        """An ``async def`` in the setup for a parameter the code awaits; its name."""
+        stub = snake_case(name)
+        if stub in {self.top, self.module_alias} or stub in self.reserved:
+            stub += "_stub"
+        header = f"async def {stub}(*args, **kwargs):"
+        if header not in self.setup:
+            self.setup += [header, "    return None", ""]
+        return stub
 
     def _value_for_type(self, annotation: str, name: str) -> str | None:
         head, _, inner = annotation.partition("[")
@@ -376,13 +550,20 @@ class _Example:
             return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
         if head in {"dict", "Dict", "Mapping", "MutableMapping"}:
             return '{"Accept": "application/json"}' if name == "headers" else '{"key": "value"}'
-        if head in {"Callable", "Awaitable"} and head == "Callable":
+        if head == "Callable":
+            if re.search(r"\b(Awaitable|Coroutine)\b", inner):
+                return self._async_stub(name or "callback")
             return "lambda *args: None"
+        if head in {"IO", "TextIO", "BinaryIO", "IOBase"} | _IO_TEXT | _IO_BYTES:
+            self.imports.append("import io")
+            if head in _IO_BYTES or inner.strip().rsplit(".", 1)[-1] == "bytes":
+                return 'io.BytesIO(b"data")'
+            return 'io.StringIO("example\\n")'
         if head in {"Path", "PurePath", "PathLike", "StrPath"}:
             if head == "Path":
                 self.imports.append("from pathlib import Path")
-                return 'Path("data.txt")'
-            return '"data.txt"'
+                return self._use('Path("data.txt")')
+            return self._use('"data.txt"')
         if head == "Literal" and inner:
             return _split_top(inner, ",")[0].strip()
         if head in _TYPE_VALUES:
@@ -415,14 +596,18 @@ class _Example:
         usable = [
             p
             for index, p in enumerate(params)
-            if not (index == 0 and p.name in {"self", "cls"})
+            if not (index == 0 and p.name in {"self", "cls", "mcs", "metacls"} and not p.annotation)
             and p.kind not in {"var_positional", "var_keyword"}
         ]
         for param in usable:
             if param.default is not None:
                 continue
             value = self.value(param, depth)
-            parts.append(value if param.kind == "positional_only" else f"{param.name}={value}")
+            positional = param.kind == "positional_only" or (
+                # ``__name`` parameters are mangled inside classes: only positions reach them
+                param.name.startswith("__") and not param.name.endswith("__")
+            )
+            parts.append(value if positional else f"{param.name}={value}")
         if not parts:
             notable = next((p for p in usable if _NOTABLE.search(p.name)), None)
             if notable is not None:
@@ -438,7 +623,13 @@ class _Example:
         returns = code(node.returns, 200) if node is not None and node.returns is not None else ""
         is_async = isinstance(node, ast.AsyncFunctionDef)
         generator = node is not None and is_generator(node)
-        if (is_async and generator) or (not is_async and _ASYNC_ITER.search(returns)):
+        decorators = set(short_decorators(node)) if node is not None else set()
+        if decorators & CONTEXT_MANAGER_DECORATORS:
+            self.body += [f"with {call} as value:", "    print(value)"]
+        elif decorators & ASYNC_CONTEXT_MANAGER_DECORATORS:
+            self.needs_async = True
+            self.body += [f"async with {call} as value:", "    print(value)"]
+        elif (is_async and generator) or (not is_async and _ASYNC_ITER.search(returns)):
             self.needs_async = True
             self.body += [f"async for {loop_name} in {call}:", f"    print({loop_name})"]
         elif is_async:
@@ -455,11 +646,21 @@ class _Example:
             self.body += [f"result = {call}", "print(result)"]
 
     def instance(self, class_node: ast.ClassDef | None, class_path: str) -> str:
-        """Build an instance of the class at ``class_path``; return its variable name."""
+        """Build an instance of the class at ``class_path``; return its variable name.
+
+        An abstract class is built through a concrete subclass from its module, else through a
+        subclass the example defines with each abstract method implemented.
+        """
         variable = snake_case(class_path.rsplit(".", 1)[-1])
         if variable == self.top:
             variable += "_obj"
         self.reserved.add(variable)
+        if class_node is not None and is_abstract(class_node):
+            concrete = self._concrete(class_node)
+            if concrete is not None:
+                class_node, class_path = concrete, self._local_name(concrete.name)
+            else:
+                class_path = self._subclass_in_setup(class_node, class_path)
         args = self.arguments(self.constructor(class_node))
         if class_node is not None and find_method(class_node, "__aenter__") is not None:
             self.needs_async = True
@@ -472,12 +673,45 @@ class _Example:
             self.body.append(f"{variable} = {class_path}({args})")
         return variable
 
-    def constructor(self, class_node: ast.ClassDef | None, depth: int = 0) -> list[Parameter]:
-        """What building the class takes: ``__init__``, dataclass or NamedTuple fields, or a
-        base class's constructor when that base is defined in the same module."""
+    def _concrete(self, node: ast.ClassDef) -> ast.ClassDef | None:
+        """A public class of the module that derives from ``node`` and is not abstract."""
+        try:
+            tree = parse(self.source)
+        except SyntaxError:
+            return None
+        for statement in tree.body:
+            if (
+                isinstance(statement, ast.ClassDef)
+                and not statement.name.startswith("_")
+                and any((dotted(b) or "").rsplit(".", 1)[-1] == node.name for b in statement.bases)
+                and not is_abstract(statement)
+            ):
+                return statement
+        return None
+
+    def _subclass_in_setup(self, node: ast.ClassDef, class_path: str) -> str:
+        """Define ``MyName(Name)`` implementing each abstract method; its name."""
+        from howto_ls.usage import abstract_methods
+
+        name = f"My{class_path.rsplit('.', 1)[-1]}"
+        lines = ["", f"class {name}({class_path}):"]
+        for method in abstract_methods(node):
+            prefix = "async def" if isinstance(method, ast.AsyncFunctionDef) else "def"
+            lines += [f"    {prefix} {method.name}(self, *args, **kwargs):", "        return None"]
+        if len(lines) == 2:
+            lines.append("    pass")
+        self.setup += [*lines, ""]
+        return name
+
+    def constructor(
+        self, class_node: ast.ClassDef | None, depth: int = 0, source: str | None = None
+    ) -> list[Parameter]:
+        """What building the class takes: ``__init__`` (else ``__new__``), dataclass or
+        NamedTuple fields, or a base class's constructor when that base is defined in the same
+        module (``source``, by default the symbol's)."""
         if class_node is None or depth > 3:
             return []
-        init = find_method(class_node, "__init__")
+        init = find_method(class_node, "__init__") or find_method(class_node, "__new__")
         if init is not None:
             return parameters_of(init)
         bases = [dotted(b) or "" for b in class_node.bases]
@@ -487,9 +721,9 @@ class _Example:
             return dataclass_fields(class_node)
         for base in class_node.bases:
             if isinstance(base, ast.Name):
-                parent = top_level_class(self.source, base.id)
+                parent = top_level_class(source or self.source, base.id)
                 if parent is not None:
-                    found = self.constructor(parent, depth + 1)
+                    found = self.constructor(parent, depth + 1, source)
                     if found:
                         return found
         return []
@@ -510,16 +744,68 @@ class _Example:
             return self.render()
         class_path = qualname.rsplit(".", 1)[0] if owner is not None else ""
         loop_name = "chunk" if isinstance(node, ast.AsyncFunctionDef) else "item"
+        if owner is None and self.command(node):
+            return self.render()
         if kind in {"class method", "static method"}:
             self.use_call(f"{class_path}.{node.name}({self.arguments(params)})", node, loop_name)
         elif kind == "property":
             variable = self.instance(owner, class_path)
-            self.body.append(f"print({variable}.{node.name})")
+            self._property(owner, variable, node.name)
         elif kind == "method":
             self._method(node, params, owner, class_path, loop_name)
         else:
             self.use_call(f"{node.name}({self.arguments(params)})", node, loop_name)
         return self.render()
+
+    def _property(self, owner: ast.ClassDef | None, variable: str, name: str) -> None:
+        """Read the property; with a setter, assign it a value of the setter's type too."""
+        self.body.append(f"print({variable}.{name})")
+        if owner is None or not has_setter(owner, name):
+            return
+        setter = next(
+            (
+                s
+                for s in owner.body
+                if isinstance(s, ast.FunctionDef)
+                and s.name == name
+                and any(
+                    isinstance(d, ast.Attribute) and d.attr == "setter" for d in s.decorator_list
+                )
+            ),
+            None,
+        )
+        params = parameters_of(setter)[1:] if setter is not None else []
+        value = self.value(params[0], 1) if params and params[0].annotation else ""
+        if not value or value == "None" or value.startswith("..."):
+            value = f"{variable}.{name}"
+        self.body += [f"{variable}.{name} = {value}", f"print({variable}.{name})"]
+
+    def command(self, node: FunctionNode) -> bool:
+        """A click/typer command run through its test runner; False for anything else."""
+        if not is_command(node):
+            return False
+        receiver = ""
+        for decorator in node.decorator_list:
+            target = decorator.func if isinstance(decorator, ast.Call) else decorator
+            if isinstance(target, ast.Attribute):
+                receiver = dotted(target.value) or ""
+                break
+        typer = re.search(r"^\s*(import typer|from typer\b)", self.source, re.MULTILINE)
+        if typer and receiver and receiver != "typer":
+            target_name = receiver.split(".")[0]
+            self.imports += [
+                "from typer.testing import CliRunner",
+                f"from {self._import_path_of(target_name)} import {target_name}",
+            ]
+        else:
+            target_name = node.name
+            self.imports.append("from click.testing import CliRunner")
+        self.body += [
+            "runner = CliRunner()",
+            f'result = runner.invoke({target_name}, ["--help"])',
+            "print(result.output)",
+        ]
+        return True
 
     def _method(
         self,
@@ -591,7 +877,7 @@ class _Example:
             self.use_call(f"{qualname}.{main.name}({self.arguments(params)})", main, loop_name)
         elif kind == "property":
             variable = self.instance(node, qualname)
-            self.body.append(f"print({variable}.{main.name})")
+            self._property(node, variable, main.name)
         else:
             self._method(main, params, node, qualname, loop_name)
         return self.render()
@@ -627,7 +913,11 @@ class _Example:
             variable = self.instance(classes[0], f"{alias}.{classes[0].name}")
             self.body.append(f"print({variable})")
         else:
-            self.body.append(f"print(dir({alias}))")
+            exported = _exported_names(tree)
+            if exported:
+                self.body += [f"print({alias}.{name})" for name in exported[:3]]
+            else:
+                self.body.append(f"print({alias}.__name__)")
         return self.render()
 
     def render(self) -> str:
@@ -636,7 +926,7 @@ class _Example:
         if self.needs_async:
             lines.append("import asyncio")
         imports = _merged(self.imports)
-        std = [i for i in imports if i.startswith("from pathlib")]
+        std = [i for i in imports if i.startswith(("from pathlib", "import io"))]
         lines += std
         if lines:
             lines.append("")
@@ -749,6 +1039,36 @@ def _import_order(name: str) -> tuple[int, str]:
     """isort's order by type: CONSTANTS, then Classes, then the rest."""
     kind = 0 if name.isupper() and len(name) > 1 else 1 if name[:1].isupper() else 2
     return kind, name
+
+
+def _exported_names(tree: ast.Module) -> list[str]:
+    """What a module without functions or classes offers: ``__all__``, else public names it
+    imports or assigns at its top level."""
+    for statement in tree.body:
+        if (
+            isinstance(statement, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "__all__" for t in statement.targets)
+            and isinstance(statement.value, ast.List | ast.Tuple)
+        ):
+            return [
+                e.value
+                for e in statement.value.elts
+                if isinstance(e, ast.Constant) and isinstance(e.value, str)
+            ]
+    from howto_ls.project import runtime_statements
+
+    names: list[str] = []
+    for statement in runtime_statements(tree.body):
+        if isinstance(statement, ast.ImportFrom):
+            names += [a.asname or a.name for a in statement.names if a.name != "*"]
+        elif isinstance(statement, ast.Assign):
+            names += [t.id for t in statement.targets if isinstance(t, ast.Name)]
+    return [n for n in dict.fromkeys(names) if not n.startswith("_") and n != "annotations"]
+
+
+def _allows_none(annotation: str) -> bool:
+    """Whether an annotation admits None: ``Optional[X]``, ``X | None``, ``Union[X, None]``."""
+    return bool(re.search(r"\bOptional\[|\bNone\b", annotation))
 
 
 def _returns_value(node: FunctionNode) -> bool:

@@ -1,0 +1,390 @@
+"""How a symbol is used: one protocol per symbol, read from its code.
+
+The offline writer builds its Usage Example from it, the prompt tells the model what it says,
+and the validator checks a model's example against it, so the three never disagree. The rules
+follow the Python data model: a ``@contextmanager`` function and a class with ``__enter__`` are
+used in ``with``, an object with ``__iter__`` is iterated, a property is read (and assigned when it
+has a setter), a module variable is read, a class method is called on the class, an abstract class
+is subclassed, a click/typer command runs through its test runner, and a nested function runs
+through the function that defines it.
+"""
+
+from __future__ import annotations
+
+import ast
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from howto_ls import astutil
+
+
+class Protocol(str, enum.Enum):
+    """The way a reader uses a symbol in code."""
+
+    CALL = "call"  # call it and use the result
+    CALL_NO_RESULT = "call, nothing returned"
+    AWAIT = "await"
+    AWAIT_NO_RESULT = "await, nothing returned"
+    ITERATE = "iterate"
+    ASYNC_ITERATE = "async iterate"
+    WITH = "with"
+    ASYNC_WITH = "async with"
+    INSTANCE_WITH = "instance in with"
+    INSTANCE_ASYNC_WITH = "instance in async with"
+    INSTANCE_ITERATE = "iterate the instance"
+    INSTANCE_ASYNC_ITERATE = "async iterate the instance"
+    INSTANCE = "build an instance"
+    SUBCLASS = "subclass"
+    EXCEPTION = "raise and catch"
+    ENUM = "enum members"
+    OPERATOR = "operator or syntax"
+    PROPERTY = "read the property"
+    PROPERTY_SETTER = "read and assign the property"
+    VARIABLE = "read the variable"
+    CLASS_CALL = "call on the class"
+    COMMAND = "run the command"
+    NESTED = "through the enclosing function"
+    MODULE = "import the module"
+
+
+CONTEXT_MANAGER_DECORATORS = frozenset({"contextmanager"})
+ASYNC_CONTEXT_MANAGER_DECORATORS = frozenset({"asynccontextmanager"})
+COMMAND_DECORATORS = frozenset({"command", "group", "callback"})
+ABSTRACT_DECORATORS = frozenset({"abstractmethod", "abstractproperty", "abstractclassmethod"})
+ENUM_BASES = frozenset({"Enum", "IntEnum", "StrEnum", "Flag", "IntFlag"})
+
+# dunder method -> the syntax that calls it (``{obj}`` is the instance)
+OPERATOR_SYNTAX: dict[str, str] = {
+    "__len__": "len({obj})",
+    "__repr__": "repr({obj})",
+    "__str__": "str({obj})",
+    "__bool__": "bool({obj})",
+    "__hash__": "hash({obj})",
+    "__contains__": "value in {obj}",
+    "__getitem__": "{obj}[key]",
+    "__setitem__": "{obj}[key] = value",
+    "__delitem__": "del {obj}[key]",
+    "__eq__": "{obj} == other",
+    "__ne__": "{obj} != other",
+    "__lt__": "{obj} < other",
+    "__le__": "{obj} <= other",
+    "__gt__": "{obj} > other",
+    "__ge__": "{obj} >= other",
+    "__add__": "{obj} + other",
+    "__sub__": "{obj} - other",
+    "__mul__": "{obj} * other",
+    "__truediv__": "{obj} / other",
+    "__or__": "{obj} | other",
+    "__and__": "{obj} & other",
+    "__call__": "{obj}(...)",
+    "__iter__": "for item in {obj}",
+    "__aiter__": "async for item in {obj}",
+    "__next__": "next({obj})",
+    "__anext__": "async for item in {obj}",
+    "__enter__": "with {obj}",
+    "__exit__": "with {obj}",
+    "__aenter__": "async with {obj}",
+    "__aexit__": "async with {obj}",
+    "__format__": "format({obj}, spec)",
+    "__rich__": "print({obj})",
+    "__rich_console__": "console.print({obj})",
+}
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+@dataclass(frozen=True)
+class Usage:
+    """A symbol's protocol and the instruction the prompt gives for it."""
+
+    protocol: Protocol
+    instruction: str
+
+
+def decorator_names(node: FunctionNode | ast.ClassDef) -> list[str]:
+    """The last part of each decorator's dotted name (``contextlib.contextmanager`` ->
+    ``contextmanager``; ``cli.command()`` -> ``command``)."""
+    names = []
+    for decorator in node.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if isinstance(target, ast.Attribute):
+            names.append(target.attr)
+        elif isinstance(target, ast.Name):
+            names.append(target.id)
+    return names
+
+
+def base_names(node: ast.ClassDef) -> set[str]:
+    """The last part of each base's name (``abc.ABC`` -> ``ABC``; ``Generic[T]`` -> ``Generic``)."""
+    names = set()
+    for base in node.bases:
+        target = base.value if isinstance(base, ast.Subscript) else base
+        if isinstance(target, ast.Attribute):
+            names.add(target.attr)
+        elif isinstance(target, ast.Name):
+            names.add(target.id)
+    return names
+
+
+def is_command(node: FunctionNode | ast.ClassDef) -> bool:
+    """A click/typer-style command: decorated with ``click.command``/``@group.command()``...,
+    whose function becomes an object run by the library's runner, not called directly."""
+    if isinstance(node, ast.ClassDef):
+        return False
+    for decorator in node.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if isinstance(target, ast.Attribute) and target.attr in COMMAND_DECORATORS:
+            return True
+    return False
+
+
+def raises_not_implemented(node: FunctionNode) -> bool:
+    """Whether the method's body is only (docstring and) ``raise NotImplementedError``."""
+    body = [s for s in node.body if not _is_docstring(s)]
+    if len(body) != 1 or not isinstance(body[0], ast.Raise) or body[0].exc is None:
+        return False
+    exc = body[0].exc
+    target = exc.func if isinstance(exc, ast.Call) else exc
+    return isinstance(target, ast.Name) and target.id == "NotImplementedError"
+
+
+def is_abstract_method(node: FunctionNode) -> bool:
+    """``@abstractmethod`` (and friends), or a body that only raises ``NotImplementedError``."""
+    return bool(set(decorator_names(node)) & ABSTRACT_DECORATORS) or raises_not_implemented(node)
+
+
+def abstract_methods(node: ast.ClassDef) -> list[FunctionNode]:
+    """The class's own abstract methods, in order."""
+    return [
+        s
+        for s in node.body
+        if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef) and is_abstract_method(s)
+    ]
+
+
+def is_abstract(node: ast.ClassDef) -> bool:
+    """Whether the class must be subclassed before use: abstract methods or a ``Protocol``."""
+    return bool(abstract_methods(node)) or "Protocol" in base_names(node)
+
+
+def has_setter(owner: ast.ClassDef | None, name: str) -> bool:
+    """Whether ``owner`` declares ``@<name>.setter``."""
+    if owner is None:
+        return False
+    for statement in owner.body:
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
+            for decorator in statement.decorator_list:
+                if (
+                    isinstance(decorator, ast.Attribute)
+                    and decorator.attr == "setter"
+                    and isinstance(decorator.value, ast.Name)
+                    and decorator.value.id == name
+                ):
+                    return True
+    return False
+
+
+def returns_value(node: FunctionNode) -> bool:
+    """Whether the function returns something: an annotation other than ``None``, or a
+    ``return`` with a value in its own body."""
+    if node.returns is not None:
+        text = ast.unparse(node.returns).strip("'\"")
+        return text not in {"None", "NoReturn", "Never", "typing.NoReturn"}
+    return any(
+        isinstance(n, ast.Return)
+        and n.value is not None
+        and not (isinstance(n.value, ast.Constant) and n.value.value is None)
+        for n in _own_nodes(node)
+    )
+
+
+def is_generator(node: FunctionNode) -> bool:
+    """Whether the function's own body yields."""
+    return any(isinstance(n, ast.Yield | ast.YieldFrom) for n in _own_nodes(node))
+
+
+def usage_of(node: ast.AST | None, parents: Sequence[ast.AST] = ()) -> Usage:
+    """The protocol for the definition ``node`` (a function, class, assignment or module),
+    with ``parents`` the definitions around it, outermost first."""
+    protocol = _protocol(node, tuple(parents))
+    return Usage(protocol, INSTRUCTIONS[protocol])
+
+
+def _protocol(node: ast.AST | None, parents: tuple[ast.AST, ...]) -> Protocol:
+    if isinstance(node, ast.Module):
+        return Protocol.MODULE
+    if isinstance(node, ast.Assign | ast.AnnAssign) or node is None:
+        return Protocol.VARIABLE
+    if isinstance(node, ast.ClassDef):
+        return class_protocol(node)
+    if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        return Protocol.VARIABLE
+    owner = parents[-1] if parents and isinstance(parents[-1], ast.ClassDef) else None
+    if parents and owner is None:
+        return Protocol.NESTED
+    decorators = set(decorator_names(node))
+    if decorators & CONTEXT_MANAGER_DECORATORS:
+        return Protocol.WITH
+    if decorators & ASYNC_CONTEXT_MANAGER_DECORATORS:
+        return Protocol.ASYNC_WITH
+    if is_command(node):
+        return Protocol.COMMAND
+    if decorators & {"property", "cached_property", "setter", "getter", "deleter"}:
+        if owner is not None and has_setter(owner, node.name):
+            return Protocol.PROPERTY_SETTER
+        return Protocol.PROPERTY
+    if owner is not None and node.name.startswith("__") and node.name.endswith("__"):
+        if node.name in {"__enter__", "__exit__"}:
+            return Protocol.INSTANCE_WITH
+        if node.name in {"__aenter__", "__aexit__"}:
+            return Protocol.INSTANCE_ASYNC_WITH
+        if node.name == "__iter__":
+            return Protocol.INSTANCE_ITERATE
+        if node.name in {"__aiter__", "__anext__"}:
+            return Protocol.INSTANCE_ASYNC_ITERATE
+        if node.name == "__init__":
+            return Protocol.INSTANCE
+        if node.name in OPERATOR_SYNTAX:
+            return Protocol.OPERATOR
+    is_async = isinstance(node, ast.AsyncFunctionDef)
+    if is_generator(node):
+        return Protocol.ASYNC_ITERATE if is_async else Protocol.ITERATE
+    if owner is not None and decorators & {"classmethod", "staticmethod"}:
+        return Protocol.CLASS_CALL
+    if is_async:
+        return Protocol.AWAIT if returns_value(node) else Protocol.AWAIT_NO_RESULT
+    return Protocol.CALL if returns_value(node) else Protocol.CALL_NO_RESULT
+
+
+def class_protocol(node: ast.ClassDef) -> Protocol:
+    """How a class is used: raised, enumerated, subclassed, entered, iterated or built."""
+    bases = base_names(node)
+    if bases & ENUM_BASES:
+        return Protocol.ENUM
+    if _is_exception(node.name, bases):
+        return Protocol.EXCEPTION
+    if is_abstract(node):
+        return Protocol.SUBCLASS
+    methods = {s.name for s in node.body if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)}
+    if "__aenter__" in methods:
+        return Protocol.INSTANCE_ASYNC_WITH
+    if "__enter__" in methods:
+        return Protocol.INSTANCE_WITH
+    if "__aiter__" in methods:
+        return Protocol.INSTANCE_ASYNC_ITERATE
+    if "__iter__" in methods:
+        return Protocol.INSTANCE_ITERATE
+    return Protocol.INSTANCE
+
+
+def usage_in_module(module_source: str, qualname: str) -> Usage:
+    """The protocol of ``qualname`` in ``module_source`` ("" is the module itself)."""
+    try:
+        tree = astutil.parse_shared(module_source)
+    except (SyntaxError, ValueError):
+        return usage_of(None)
+    if not qualname:
+        return usage_of(tree)
+    node: ast.AST | None = astutil.find_definition(tree, qualname)
+    parents: list[ast.AST] = []
+    if node is not None:
+        parts = qualname.split(".")
+        for end in range(1, len(parts)):
+            parent = astutil.find_definition(tree, ".".join(parts[:end]))
+            if parent is not None:
+                parents.append(parent)
+    return usage_of(node, parents)
+
+
+INSTRUCTIONS: dict[Protocol, str] = {
+    Protocol.CALL: "call it with arguments that match its signature and print the result.",
+    Protocol.CALL_NO_RESULT: (
+        "call it with arguments that match its signature; it returns nothing, so do not "
+        "assign or print its result: show its effect instead."
+    ),
+    Protocol.AWAIT: (
+        "await it inside an `async def main()` run by `asyncio.run(main())`, and print the result."
+    ),
+    Protocol.AWAIT_NO_RESULT: (
+        "await it inside an `async def main()` run by `asyncio.run(main())`; it returns "
+        "nothing, so do not use its result."
+    ),
+    Protocol.ITERATE: "iterate what it returns with a `for` loop.",
+    Protocol.ASYNC_ITERATE: (
+        "iterate it with `async for` inside an `async def main()` run by `asyncio.run(main())`."
+    ),
+    Protocol.WITH: (
+        "it is a context manager (`@contextmanager`): use it in a `with` statement "
+        "(`with name(...) as value:`), never iterate it or call it on its own."
+    ),
+    Protocol.ASYNC_WITH: (
+        "it is an async context manager (`@asynccontextmanager`): use it in `async with` "
+        "inside an `async def main()` run by `asyncio.run(main())`, never `async for`."
+    ),
+    Protocol.INSTANCE_WITH: (
+        "create an instance in a `with` statement (`with Class(...) as obj:`) and use it "
+        "inside the block."
+    ),
+    Protocol.INSTANCE_ASYNC_WITH: (
+        "create an instance in `async with` inside an `async def main()` run by "
+        "`asyncio.run(main())` and use it inside the block."
+    ),
+    Protocol.INSTANCE_ITERATE: "create an instance and iterate it with a `for` loop.",
+    Protocol.INSTANCE_ASYNC_ITERATE: (
+        "create an instance and iterate it with `async for` (never call `__aiter__` yourself) "
+        "inside an `async def main()` run by `asyncio.run(main())`."
+    ),
+    Protocol.INSTANCE: "create an instance of the class, then use it.",
+    Protocol.SUBCLASS: (
+        "it is abstract: define a subclass that implements its abstract methods (or use a "
+        "concrete subclass from the project), create an instance of that, then use it."
+    ),
+    Protocol.EXCEPTION: "raise it in a `try` block and catch it with `except`.",
+    Protocol.ENUM: "read a member as an attribute of the class and iterate the class.",
+    Protocol.OPERATOR: (
+        "use the operator or built-in that calls this special method (for example `len(obj)`, "
+        "`obj[key]`, `a == b`) on an instance; never call the dunder method by name."
+    ),
+    Protocol.PROPERTY: "read the property from an instance as an attribute, without calling it.",
+    Protocol.PROPERTY_SETTER: (
+        "read the property from an instance as an attribute, and assign a new value to it "
+        "(it has a setter); never call it."
+    ),
+    Protocol.VARIABLE: "import the variable and read (print) it; do not call it.",
+    Protocol.CLASS_CALL: "call it on the class itself (`Class.name(...)`), not on an instance.",
+    Protocol.COMMAND: (
+        "it is a command-line command: run it with the library's test runner (for click, "
+        "`CliRunner().invoke(command, [...])`) and print the output; never call it directly."
+    ),
+    Protocol.NESTED: (
+        "it is a nested function, not importable: call the function that defines it, which runs it."
+    ),
+    Protocol.MODULE: "import the module and use its main functions or classes.",
+}
+
+
+def _is_exception(name: str, bases: set[str]) -> bool:
+    suffixes = ("Error", "Exception", "Warning", "Exit", "Interrupt", "Abort")
+    return name.endswith(suffixes) or any(b.endswith(suffixes) for b in bases)
+
+
+def _is_docstring(statement: ast.stmt) -> bool:
+    return (
+        isinstance(statement, ast.Expr)
+        and isinstance(statement.value, ast.Constant)
+        and isinstance(statement.value.value, str)
+    )
+
+
+def _own_nodes(node: ast.AST) -> list[ast.AST]:
+    out: list[ast.AST] = []
+    stack = list(ast.iter_child_nodes(node))
+    while stack:
+        current = stack.pop()
+        out.append(current)
+        if not isinstance(
+            current, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda
+        ):
+            stack.extend(ast.iter_child_nodes(current))
+    return out
