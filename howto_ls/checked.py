@@ -20,9 +20,11 @@ from typing import Protocol, runtime_checkable
 from howto_ls.backends.base import Backend, Progress
 from howto_ls.cache import CacheKey, GuideCache
 from howto_ls.errors import GuideValidationError
+from howto_ls.example_check import example_problems
 from howto_ls.guide import SECTIONS, Guide, parse_guide, validate
 from howto_ls.model import GuideRequest, SymbolKind
 from howto_ls.prompt import PROMPT_VERSION, Repair
+from howto_ls.usage import usage_for_symbol
 
 MAX_REPAIR_ANSWER_CHARS = 20_000
 """The previous answer sent back in a repair round is cut to this length."""
@@ -96,6 +98,9 @@ def check_answer(text: str, request: GuideRequest) -> tuple[Guide, list[str]]:
         kind=symbol.kind.value,
         known_identifiers=known_identifiers(request),
     )
+    if parsed.guide.example.strip():
+        usage = usage_for_symbol(symbol, request.module_source)
+        found += example_problems(parsed.guide.example, symbol, usage)
     missing = {name for name in SECTIONS if f"{name} section is missing" in parsed.problems}
     problems = list(parsed.problems) + [
         problem

@@ -7,16 +7,20 @@ placeholders (``{code}``, ``{import_path}``, ``{context}``, ``{language}``, … 
 
 from __future__ import annotations
 
+import ast
 import functools
 import string
+import textwrap
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from howto_ls import astutil
 from howto_ls.errors import PromptTemplateError
-from howto_ls.model import GuideRequest, Symbol, SymbolKind
+from howto_ls.model import GuideRequest, Symbol
+from howto_ls.usage import usage_for_symbol
 
-PROMPT_VERSION = "1"
+PROMPT_VERSION = "2"
 """Changes whenever the prompt does, so cached guides from an older prompt are not reused."""
 
 MAX_CODE_CHARS = 20_000
@@ -142,8 +146,8 @@ def template_values(request: GuideRequest) -> dict[str, str]:
         "signature": symbol.signature or "(none)",
         "bases": ", ".join(symbol.bases) or "(none)",
         "decorators": ", ".join(f"@{d.removeprefix('@')}" for d in symbol.decorators) or "(none)",
-        "example_hint": example_hint(symbol),
-        "code": _bounded_code("\n\n".join([symbol.source, *symbol.related])),
+        "example_hint": example_hint(symbol, request.module_source),
+        "code": bounded_code("\n\n".join([symbol.source, *symbol.related])),
         "context": _context_text(request),
         "language": request.language,
     }
@@ -156,24 +160,11 @@ def import_line(symbol: Symbol) -> str:
     return f"from {symbol.import_path} import {symbol.qualname.split('.')[0]}"
 
 
-def example_hint(symbol: Symbol) -> str:
-    """What the usage example must do for this kind of symbol."""
-    if symbol.kind is SymbolKind.CLASS:
-        return "Usage Example: create an instance of the class, then use it."
-    if symbol.is_async and symbol.is_generator:
-        return (
-            "Usage Example: iterate it with `async for` inside a coroutine run by "
-            "`asyncio.run(...)`."
-        )
-    if symbol.is_async:
-        return "Usage Example: await it inside a coroutine run by `asyncio.run(...)`."
-    if symbol.is_generator:
-        return "Usage Example: iterate it with a `for` loop."
-    if symbol.kind is SymbolKind.PROPERTY:
-        return "Usage Example: read the property from an instance."
-    if symbol.kind is SymbolKind.MODULE:
-        return "Usage Example: import the module and use its main functions."
-    return "Usage Example: call it with realistic arguments and use the result."
+def example_hint(symbol: Symbol, module_source: str = "") -> str:
+    """What the usage example must do for this symbol: the instruction of its usage protocol
+    (:mod:`howto_ls.usage`, shared with the offline writer and the validator)."""
+    usage = usage_for_symbol(symbol, module_source)
+    return f"Usage Example: {usage.instruction}"
 
 
 def relative_file(request: GuideRequest) -> str:
@@ -194,12 +185,58 @@ def _kind_text(symbol: Symbol) -> str:
     return f"{prefix}{symbol.kind.value}{suffix}"
 
 
-def _bounded_code(source: str) -> str:
-    if len(source) <= MAX_CODE_CHARS:
+def bounded_code(source: str, limit: int = MAX_CODE_CHARS) -> str:
+    """``source`` whole when it has at most ``limit`` characters; else cut after the last whole
+    statement that fits (never inside one), followed by an outline of the functions and classes
+    that were cut, one comment line each with its line number (1-based, in ``source``)."""
+    if len(source) <= limit:
         return source.rstrip("\n")
-    cut = source[:MAX_CODE_CHARS]
-    cut = cut[: cut.rfind("\n")] if "\n" in cut else cut
-    return f"{cut}\n# ... (cut: the code is longer than {MAX_CODE_CHARS} characters)"
+    lines = source.splitlines(keepends=True)
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line))
+    try:
+        tree = astutil.parse(textwrap.dedent(source))
+    except (SyntaxError, ValueError):
+        tree = None
+    statements = [n for n in ast.walk(tree) if isinstance(n, ast.stmt)] if tree else []
+    budget = limit - 1_500  # room for the outline
+    last = 0
+    # whole module-level statements and whole methods first; inside a function only if needed
+    for candidates in (_outer_statements(tree.body if tree else []), statements):
+        fitting = [
+            end for end in (n.end_lineno or n.lineno for n in candidates) if offsets[end] <= budget
+        ]
+        if fitting:
+            last = max(fitting)
+            break
+    if not last:
+        last = max(1, sum(1 for end in offsets[1:] if end <= budget))
+    kept = "".join(lines[:last]).rstrip("\n")
+    outline = [
+        f"#   line {n.lineno}: {'async def' if isinstance(n, ast.AsyncFunctionDef) else 'def'} "
+        f"{n.name}(...)"
+        if not isinstance(n, ast.ClassDef)
+        else f"#   line {n.lineno}: class {n.name}"
+        for n in statements
+        if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) and n.lineno > last
+    ]
+    shown = outline[:40] + (["#   ..."] if len(outline) > 40 else [])
+    head = (
+        f"# ... (cut after line {last} of {len(lines)}: the code is longer than {limit} characters)"
+    )
+    rest = ["# what was cut defines:", *shown] if shown else []
+    return "\n".join([kept, head, *rest])
+
+
+def _outer_statements(body: list[ast.stmt]) -> list[ast.stmt]:
+    """Statements of ``body`` and, inside classes, of their bodies: never inside a function."""
+    found: list[ast.stmt] = []
+    for node in body:
+        found.append(node)
+        if isinstance(node, ast.ClassDef):
+            found.extend(_outer_statements(node.body))
+    return found
 
 
 def _context_text(request: GuideRequest) -> str:

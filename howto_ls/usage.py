@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from howto_ls import astutil
+from howto_ls.model import Symbol, SymbolKind
 
 
 class Protocol(str, enum.Enum):
@@ -295,6 +296,43 @@ def usage_in_module(module_source: str, qualname: str) -> Usage:
             if parent is not None:
                 parents.append(parent)
     return usage_of(node, parents)
+
+
+def usage_for_symbol(symbol: Symbol, module_source: str = "") -> Usage:
+    """The protocol of ``symbol``: from its definition in ``module_source`` when it is there,
+    else from what the symbol records (kind, async, generator, decorators)."""
+    if module_source:
+        try:
+            tree = astutil.parse_shared(module_source)
+        except (SyntaxError, ValueError):
+            tree = None
+        if tree is not None and (
+            not symbol.qualname or astutil.find_definition(tree, symbol.qualname) is not None
+        ):
+            return usage_in_module(module_source, symbol.qualname)
+    decorators = {d.removeprefix("@").split("(")[0].rsplit(".", 1)[-1] for d in symbol.decorators}
+    kind = symbol.kind
+    if kind is SymbolKind.MODULE:
+        protocol = Protocol.MODULE
+    elif kind is SymbolKind.VARIABLE:
+        protocol = Protocol.VARIABLE
+    elif kind is SymbolKind.CLASS:
+        protocol = Protocol.INSTANCE
+    elif kind is SymbolKind.PROPERTY:
+        protocol = Protocol.PROPERTY
+    elif decorators & CONTEXT_MANAGER_DECORATORS:
+        protocol = Protocol.WITH
+    elif decorators & ASYNC_CONTEXT_MANAGER_DECORATORS:
+        protocol = Protocol.ASYNC_WITH
+    elif symbol.is_generator:
+        protocol = Protocol.ASYNC_ITERATE if symbol.is_async else Protocol.ITERATE
+    elif kind in {SymbolKind.CLASSMETHOD, SymbolKind.STATICMETHOD}:
+        protocol = Protocol.CLASS_CALL
+    elif symbol.is_async:
+        protocol = Protocol.AWAIT_NO_RESULT if symbol.returns == "None" else Protocol.AWAIT
+    else:
+        protocol = Protocol.CALL_NO_RESULT if symbol.returns == "None" else Protocol.CALL
+    return Usage(protocol, INSTRUCTIONS[protocol])
 
 
 INSTRUCTIONS: dict[Protocol, str] = {
