@@ -98,6 +98,13 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--include-private", action="store_true", help="with --missing: _private too"
     )
+    check.add_argument(
+        "--examples", action="store_true", help="also run each Usage Example (network refused)"
+    )
+    check.add_argument("--python", metavar="PATH", help="with --examples: the interpreter")
+    check.add_argument(
+        "--timeout", type=float, default=20.0, metavar="SECONDS", help="per example (default 20)"
+    )
     return parser
 
 

@@ -307,7 +307,10 @@ class _Example:
         """
         name = param.name.lower().lstrip("_")
         if param.name in self._awaited_names():
-            return self._async_stub(param.name)
+            typed = (
+                self._value_for_type(_unwrap(param.annotation), name) if param.annotation else None
+            )
+            return typed if typed and typed.isidentifier() else self._async_stub(param.name)
         if name == "model":
             default_model = self._class_constant("default_model")
             if default_model:
@@ -513,14 +516,15 @@ class _Example:
             and isinstance(n.value.func, ast.Name)
         }
 
-    def _async_stub(self, name: str) -> str:
-        """An ``async def`` in the setup for a parameter the code awaits; its name."""
+    def _async_stub(self, name: str, returns: str = "None") -> str:
+        """An ``async def`` in the setup for a parameter the code awaits, returning ``returns``
+        (an expression); its name."""
         stub = snake_case(name)
         if stub in {self.top, self.module_alias} or stub in self.reserved:
             stub += "_stub"
         header = f"async def {stub}(*args, **kwargs):"
         if header not in self.setup:
-            self.setup += [header, "    return None", ""]
+            self.setup += ["", header, f"    return {returns}"]
         return stub
 
     def _value_for_type(self, annotation: str, name: str) -> str | None:
@@ -551,8 +555,11 @@ class _Example:
         if head in {"dict", "Dict", "Mapping", "MutableMapping"}:
             return '{"Accept": "application/json"}' if name == "headers" else '{"key": "value"}'
         if head == "Callable":
-            if re.search(r"\b(Awaitable|Coroutine)\b", inner):
-                return self._async_stub(name or "callback")
+            awaited = re.search(r"\b(?:Awaitable|Coroutine)\[(.*)\]\s*\]?$", inner)
+            if awaited is not None or re.search(r"\b(Awaitable|Coroutine)\b", inner):
+                result = _split_top(awaited.group(1), ",")[-1].strip() if awaited else "None"
+                value = self._value_for_type(_unwrap(result), "") if result != "None" else None
+                return self._async_stub(name or "callback", value or "None")
             return "lambda *args: None"
         if head in {"IO", "TextIO", "BinaryIO", "IOBase"} | _IO_TEXT | _IO_BYTES:
             self.imports.append("import io")
@@ -700,7 +707,7 @@ class _Example:
             lines += [f"    {prefix} {method.name}(self, *args, **kwargs):", "        return None"]
         if len(lines) == 2:
             lines.append("    pass")
-        self.setup += [*lines, ""]
+        self.setup += lines
         return name
 
     def constructor(

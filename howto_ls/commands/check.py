@@ -60,6 +60,15 @@ def run_check(args: argparse.Namespace, settings: Settings) -> int:
     findings = list(check(args.paths, settings, args.missing, args.include_private, checked))
     for finding in findings:
         print(finding)
+    if getattr(args, "examples", False):
+        from howto_ls.commands.examples import run_examples
+
+        report = run_examples(args.paths, settings, python=args.python, timeout=args.timeout)
+        for finding in [*report.failures, *report.network]:
+            print(finding)
+        print(report.summary(), file=sys.stderr)
+        if report.failures and not findings:
+            return EXIT_ERROR
     if not findings:
         noun = "guide" if checked.guides == 1 else "guides"
         complete = "; no public symbol is missing one" if args.missing else ""

@@ -1,0 +1,155 @@
+"""``howto-ls check --examples`` end to end: real guides in real files, run in subprocesses."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from howto_ls.examples_run import FAILS, NEEDS_NETWORK, OK, TIMEOUT, run_example
+
+SOURCE = """\
+def passes() -> int:
+    return 1
+
+
+def fails() -> int:
+    return 2
+
+
+def online() -> int:
+    return 3
+
+
+def hangs() -> int:
+    return 4
+"""
+
+EXAMPLES = {
+    "fails": "from pkg.mod import fails\n\nraise ValueError('the example is broken')\n",
+    "online": (
+        "import socket\n\nfrom pkg.mod import online\n\n"
+        "socket.create_connection(('192.0.2.1', 80), timeout=30)\n"
+    ),
+    "hangs": "import time\n\nfrom pkg.mod import hangs\n\ntime.sleep(60)\n",
+}
+
+
+def howto(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``python -m howto_ls ARGS`` offline, with this checkout importable."""
+    root = Path(__file__).resolve().parent.parent
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(cwd),
+        "HOWTO_BACKEND": "offline",
+        "PYTHONPATH": str(root),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "howto_ls", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+
+
+def replace_example(source: str, function: str, code: str) -> str:
+    """``source`` with the Usage Example in ``function``'s docstring replaced by ``code``."""
+    start = source.index(f"def {function}(")
+    fence = source.index("```python\n", start) + len("```python\n")
+    end = source.index("    ```", fence)
+    indented = "".join(f"    {line}\n" if line else "\n" for line in code.splitlines())
+    return source[:fence] + indented + source[end:]
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A project whose four functions carry guides; three examples replaced by bad ones."""
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'pkg'\n", encoding="utf-8")
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    module = package / "mod.py"
+    module.write_text(SOURCE, encoding="utf-8")
+    result = howto("generate", "pkg/mod.py", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    text = module.read_text(encoding="utf-8")
+    for function, code in EXAMPLES.items():
+        text = replace_example(text, function, code)
+    module.write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def test_check_examples_lists_failures_counts_network_apart_and_changes_nothing(
+    project: Path,
+) -> None:
+    module = project / "pkg" / "mod.py"
+    before = module.read_bytes()
+    result = howto("check", "pkg", "--examples", "--timeout", "5", cwd=project)
+    assert module.read_bytes() == before
+    assert result.returncode == 1, result.stderr
+    lines = result.stdout.splitlines()
+    line_of = {
+        name: before.decode().splitlines().index(f"def {name}() -> int:") + 1
+        for name in ("passes", "fails", "online", "hangs")
+    }
+    assert (
+        f"pkg/mod.py:{line_of['fails']}: fails: example fails: "
+        "ValueError: the example is broken" in lines
+    )
+    assert f"pkg/mod.py:{line_of['hangs']}: hangs: example fails: did not finish within 5 s" in (
+        lines
+    )
+    assert (
+        f"pkg/mod.py:{line_of['online']}: online: example needs network: "
+        "socket.getaddrinfo 192.0.2.1" in lines
+    )
+    assert not any(": passes:" in line for line in lines)
+    assert "5 examples run: 2 ok, 2 failing, 1 needing the network (refused)" in result.stderr
+
+
+def test_check_examples_passes_when_every_example_runs(project: Path) -> None:
+    module = project / "pkg" / "mod.py"
+    text = module.read_text(encoding="utf-8")
+    for function in EXAMPLES:
+        text = replace_example(text, function, f"from pkg.mod import {function}\n\nprint(1)\n")
+    module.write_text(text, encoding="utf-8")
+    result = howto("check", "pkg", "--examples", cwd=project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "5 examples run: 5 ok, 0 failing" in result.stderr
+    assert howto("check", "pkg", cwd=project).returncode == 0  # without --examples: no run
+
+
+def test_loopback_is_allowed_and_everything_else_refused_before_any_packet() -> None:
+    loopback = (
+        "import socket\n"
+        "server = socket.create_server(('127.0.0.1', 0))\n"
+        "client = socket.create_connection(server.getsockname())\n"
+        "print('connected')\n"
+    )
+    run = run_example(loopback)
+    assert run.status == OK and "connected" in run.output
+    # a TEST-NET address (RFC 5737) and a name: refused by the audit hook, never sent
+    for code, detail in [
+        ("import socket\nsocket.socket().connect(('192.0.2.1', 80))\n", "socket.connect 192.0.2.1"),
+        (
+            "import urllib.request\nurllib.request.urlopen('http://example.com', timeout=30)\n",
+            "socket.getaddrinfo example.com",
+        ),
+    ]:
+        run = run_example(code)
+        assert (run.status, run.detail) == (NEEDS_NETWORK, detail), run.output
+        assert "network refused while running the example" in run.output
+
+
+def test_failures_timeouts_and_the_working_folder() -> None:
+    run = run_example("import os\nprint(os.getcwd())\nraise SystemExit('no')\n")
+    assert run.status == FAILS and run.detail == "no"
+    assert re.search(r"howto-example-\w+", run.output)
+    assert run_example("while True:\n    pass\n", timeout=1).status == TIMEOUT

@@ -1,0 +1,250 @@
+"""One usage protocol per symbol: the offline example follows it, the prompt states it, the
+validator holds a model's example to it, and the examples run."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from howto_ls.backends.offline import write_guide
+from howto_ls.checked import check_answer
+from howto_ls.examples_run import run_example
+from howto_ls.guide import Guide, render
+from howto_ls.model import GuideRequest, Symbol
+from howto_ls.prompt import user_message
+from howto_ls.symbols import symbol_named
+from howto_ls.usage import Protocol, usage_in_module
+
+KINDS = '''\
+"""Kinds of symbols, each used its own way."""
+
+from __future__ import annotations
+
+import abc
+import contextlib
+from collections.abc import Awaitable, Callable, Iterator
+
+import click
+
+LIMIT = 10
+
+
+@contextlib.contextmanager
+def opened(name: str) -> Iterator[list[str]]:
+    lines = [name]
+    yield lines
+    lines.clear()
+
+
+@contextlib.asynccontextmanager
+async def session(url: str):
+    yield {"url": url}
+
+
+class Store(abc.ABC):
+    @abc.abstractmethod
+    def save(self, item: str) -> None: ...
+
+    def save_all(self, items: list[str]) -> int:
+        for item in items:
+            self.save(item)
+        return len(items)
+
+
+async def retry(action: Callable[[], Awaitable[int]], times: int) -> int:
+    total = 0
+    for _ in range(times):
+        total += await action()
+    return total
+
+
+class Counter:
+    def __init__(self, start: int) -> None:
+        self._value = start
+
+    @property
+    def value(self) -> int:
+        return self._value
+
+    @value.setter
+    def value(self, new: int) -> None:
+        self._value = new
+
+
+def outer(n: int) -> int:
+    def inner(x: int) -> int:
+        return x * 2
+
+    return inner(n)
+
+
+@click.command()
+@click.option("--name", default="world")
+def hello(name: str) -> None:
+    click.echo(f"Hello {name}")
+
+
+def log(message: str) -> None:
+    print(message)
+'''
+
+
+def _symbol(tmp_path: Path, qualname: str, source: str = KINDS) -> tuple[Symbol, str]:
+    package = tmp_path / "kinds"
+    package.mkdir(exist_ok=True)
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'kinds'\n", encoding="utf-8")
+    path = package / "things.py"
+    path.write_text(source, encoding="utf-8")
+    return symbol_named(source, path, qualname, tmp_path), source
+
+
+def example(tmp_path: Path, qualname: str) -> str:
+    """The offline example for ``qualname``, after checking that it runs."""
+    symbol, source = _symbol(tmp_path, qualname)
+    guide = write_guide(GuideRequest(symbol=symbol, module_source=source))
+    run = run_example(guide.example, paths=[tmp_path], timeout=30)
+    assert run.ok, f"{run.status}: {run.detail}\n{guide.example}\n{run.output}"
+    return guide.example
+
+
+def test_context_manager_function_is_used_in_with(tmp_path: Path) -> None:
+    text = example(tmp_path, "opened")
+    assert 'with opened(name="example") as value:' in text
+    assert "for " not in text
+
+
+def test_async_context_manager_function_is_used_in_async_with(tmp_path: Path) -> None:
+    text = example(tmp_path, "session")
+    assert 'async with session(url="https://example.com") as value:' in text
+    assert "async for" not in text and "asyncio.run(main())" in text
+
+
+def test_abstract_class_is_subclassed(tmp_path: Path) -> None:
+    text = example(tmp_path, "Store.save_all")
+    assert "class MyStore(Store):" in text and "def save(self, *args, **kwargs):" in text
+    assert "= Store(" not in text
+
+
+def test_awaited_callable_gets_an_async_def_stub(tmp_path: Path) -> None:
+    text = example(tmp_path, "retry")
+    assert "async def action(*args, **kwargs):" in text
+    assert "lambda" not in text
+    assert "retry(action=action, times=1)" in text
+
+
+def test_property_with_a_setter_is_read_and_assigned(tmp_path: Path) -> None:
+    text = example(tmp_path, "Counter.value")
+    assert "print(counter.value)" in text and "counter.value = 1" in text
+    assert "counter.value(" not in text
+
+
+def test_module_variable_is_read_not_called(tmp_path: Path) -> None:
+    text = example(tmp_path, "LIMIT")
+    assert "print(LIMIT)" in text and "LIMIT(" not in text
+
+
+def test_nested_function_runs_through_its_enclosing_function(tmp_path: Path) -> None:
+    text = example(tmp_path, "outer.inner")
+    assert "import inner" not in text and "outer(n=1)" in text
+
+
+def test_click_command_runs_through_its_runner(tmp_path: Path) -> None:
+    text = example(tmp_path, "hello")
+    assert "from click.testing import CliRunner" in text
+    assert 'runner.invoke(hello, ["--help"])' in text
+    assert "hello(" not in text.replace("invoke(hello", "")
+
+
+def test_function_returning_none_is_called_without_using_a_result(tmp_path: Path) -> None:
+    text = example(tmp_path, "log")
+    assert 'log(message="Hello, world")' in text and "result" not in text
+
+
+def test_type_checking_only_reexport_is_not_an_import_path(tmp_path: Path) -> None:
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'pkg'\n", encoding="utf-8")
+    (package / "__init__.py").write_text(
+        "from typing import TYPE_CHECKING\n\nfrom pkg.shown import Shown\n\n"
+        "if TYPE_CHECKING:\n    from pkg.hidden import Hidden\n\n"
+        "def helper():\n    from pkg.hidden import Hidden\n    return Hidden\n\n"
+        "from pkg.hidden import Gone\n\ndel Gone\n",
+        encoding="utf-8",
+    )
+    (package / "shown.py").write_text("class Shown:\n    pass\n", encoding="utf-8")
+    source = "class Hidden:\n    pass\n\n\nclass Gone:\n    pass\n"
+    (package / "hidden.py").write_text(source, encoding="utf-8")
+    hidden = symbol_named(source, package / "hidden.py", "Hidden", tmp_path)
+    gone = symbol_named(source, package / "hidden.py", "Gone", tmp_path)
+    assert hidden.import_path == "pkg.hidden" and gone.import_path == "pkg.hidden"
+    request = GuideRequest(symbol=hidden, module_source=source)
+    assert "`from pkg.hidden import Hidden`" in user_message(request)
+    guide = write_guide(request)
+    assert "from pkg.hidden import Hidden" in guide.example
+    assert run_example(guide.example, paths=[tmp_path]).ok
+
+
+def test_all_of_a_package_decides_what_it_exports(tmp_path: Path) -> None:
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'pkg'\n", encoding="utf-8")
+    (package / "__init__.py").write_text(
+        'from pkg.impl import Listed, Unlisted\n\n__all__ = ["Listed"]\n', encoding="utf-8"
+    )
+    source = "class Listed:\n    pass\n\n\nclass Unlisted:\n    pass\n"
+    (package / "impl.py").write_text(source, encoding="utf-8")
+    assert symbol_named(source, package / "impl.py", "Listed", tmp_path).import_path == "pkg"
+    unlisted = symbol_named(source, package / "impl.py", "Unlisted", tmp_path)
+    assert unlisted.import_path == "pkg.impl"
+
+
+@pytest.mark.parametrize(
+    ("qualname", "protocol", "words"),
+    [
+        ("opened", Protocol.WITH, "`with` statement"),
+        ("session", Protocol.ASYNC_WITH, "`async with`"),
+        ("Store", Protocol.SUBCLASS, "define a subclass"),
+        ("Counter.value", Protocol.PROPERTY_SETTER, "assign a new value"),
+        ("LIMIT", Protocol.VARIABLE, "do not call it"),
+        ("outer.inner", Protocol.NESTED, "call the function that defines it"),
+        ("hello", Protocol.COMMAND, "CliRunner().invoke"),
+        ("log", Protocol.CALL_NO_RESULT, "do not assign or print its result"),
+    ],
+)
+def test_the_prompt_states_the_protocol(
+    tmp_path: Path, qualname: str, protocol: Protocol, words: str
+) -> None:
+    symbol, source = _symbol(tmp_path, qualname)
+    assert usage_in_module(source, qualname).protocol is protocol
+    assert words in user_message(GuideRequest(symbol=symbol, module_source=source))
+    assert "use the result" not in user_message(GuideRequest(symbol=symbol, module_source=source))
+
+
+def _answer(code: str) -> str:
+    return render(Guide("The `opened` function yields `lines`.", ("Yields `lines`.",), code))
+
+
+def test_a_model_example_against_the_protocol_or_signature_goes_to_repair(
+    tmp_path: Path,
+) -> None:
+    symbol, source = _symbol(tmp_path, "opened")
+    request = GuideRequest(symbol=symbol, module_source=source)
+    good = "from kinds.things import opened\n\nwith opened('a') as lines:\n    print(lines)\n"
+    assert check_answer(_answer(good), request)[1] == []
+    looped = "from kinds.things import opened\n\nfor line in opened('a'):\n    print(line)\n"
+    assert any("`with` statement" in p for p in check_answer(_answer(looped), request)[1])
+    unknown = "from kinds.things import opened\n\nwith opened('a', path='b') as lines:\n    pass\n"
+    problems = check_answer(_answer(unknown), request)[1]
+    assert any("does not match the signature" in p and "'path'" in p for p in problems)
+    missing = "from kinds.things import opened\n\nwith opened() as lines:\n    pass\n"
+    problems = check_answer(_answer(missing), request)[1]
+    assert any("missing a required argument: 'name'" in p for p in problems)
+    log_symbol = dataclasses.replace(
+        symbol_named(source, symbol.path, "log", tmp_path), docstring=None
+    )
+    log_request = GuideRequest(symbol=log_symbol, module_source=source)
+    used = "from kinds.things import log\n\nresult = log('hi')\nprint(result)\n"
+    assert any("returns nothing" in p for p in check_answer(_answer(used), log_request)[1])
