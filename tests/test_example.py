@@ -256,11 +256,11 @@ def test_mappings_of_the_modules_class_are_built(tmp_path: Path) -> None:
     assert "result = by_sku(table=table)" in example
 
 
-def test_building_stops_two_classes_deep_and_never_loops(tmp_path: Path) -> None:
+def test_building_stops_three_classes_deep_and_never_loops(tmp_path: Path) -> None:
     _, example = example_for(tmp_path, "walk", STOCK)
     setup = example.split("\n\n")[1].splitlines()
-    assert "first = ...  # fill in: a StockItem object" in setup
-    assert 'aisle = Aisle(shelf=Shelf(label="example", first=first))' in setup
+    assert "price = ...  # fill in: a Money object" in setup
+    assert '        first=StockItem(sku="example", quantity=1, unit=unit, price=price),' in setup
     assert "parent = ...  # fill in: a Node object" in setup
     assert "node = Node(parent=parent)" in setup
     assert "walk(aisle=aisle, node=node)" in example

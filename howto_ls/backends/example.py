@@ -42,7 +42,8 @@ from howto_ls.usage import (
 )
 from howto_ls.usage import decorator_names as short_decorators
 
-MAX_BUILD_DEPTH = 2  # classes built inside classes, at most
+MAX_BUILD_DEPTH = 3  # classes built inside classes, at most
+_ABBREVIATIONS = {"req": "request", "resp": "response", "sess": "session", "ctx": "context"}
 LINE_LIMIT = 88
 _LIST_TYPES = frozenset({"list", "List", "Sequence", "Iterable", "Collection", "MutableSequence"})
 _DICT_TYPES = frozenset({"dict", "Dict", "Mapping", "MutableMapping"})
@@ -336,6 +337,11 @@ class _Example:
             by_type = self._value_for_type(annotation, name)
             if by_type is not None:
                 return by_type
+        if not alternatives:
+            named = self._class_named_like(name)
+            built = self._built(named, depth) if named else None
+            if built is not None:
+                return self._bind(param.name, built) if depth == 0 else built
         for pattern, value in _NAME_VALUES:
             if re.search(pattern, name):
                 return self._use(value)
@@ -349,6 +355,24 @@ class _Example:
             self.setup.append(f"{variable} = ...  # fill in: {what}")
             return variable
         return '"example"'
+
+    def _class_named_like(self, name: str) -> str | None:
+        """The project class an unannotated parameter's name names: ``request`` ->
+        ``Request``, ``prepared_request`` -> ``PreparedRequest``, ``resp`` -> ``Response``."""
+        wanted = _ABBREVIATIONS.get(name, name)
+        if len(wanted) < 3:
+            return None
+        symbol = self.symbol
+        names = set(_class_names(self.source))
+        names |= {
+            local
+            for local in _imported_names(self.source, symbol.module, symbol.path.name)
+            if local[:1].isupper()
+        }
+        for candidate in sorted(names):
+            if not candidate.startswith("_") and snake_case(candidate) == wanted:
+                return candidate
+        return None
 
     def _class_value(self, name: str) -> str:
         """A class for a ``type[X]`` parameter: ``X`` itself when it is a class of the project or
@@ -516,7 +540,7 @@ class _Example:
             and isinstance(n.value.func, ast.Name)
         }
 
-    def _async_stub(self, name: str, returns: str = "None") -> str:
+    def _async_stub(self, name: str, returns: str | None = "None") -> str:
         """An ``async def`` in the setup for a parameter the code awaits, returning ``returns``
         (an expression); its name."""
         stub = snake_case(name)
@@ -524,7 +548,7 @@ class _Example:
             stub += "_stub"
         header = f"async def {stub}(*args, **kwargs):"
         if header not in self.setup:
-            self.setup += ["", header, f"    return {returns}"]
+            self.setup += ["", header, f"    return {returns or 'None'}"]
         return stub
 
     def _value_for_type(self, annotation: str, name: str) -> str | None:
@@ -558,8 +582,8 @@ class _Example:
             awaited = re.search(r"\b(?:Awaitable|Coroutine)\[(.*)\]\s*\]?$", inner)
             if awaited is not None or re.search(r"\b(Awaitable|Coroutine)\b", inner):
                 result = _split_top(awaited.group(1), ",")[-1].strip() if awaited else "None"
-                value = self._value_for_type(_unwrap(result), "") if result != "None" else None
-                return self._async_stub(name or "callback", value or "None")
+                returned = self._value_for_type(_unwrap(result), "") if result != "None" else None
+                return self._async_stub(name or "callback", returned)
             return "lambda *args: None"
         if head in {"IO", "TextIO", "BinaryIO", "IOBase"} | _IO_TEXT | _IO_BYTES:
             self.imports.append("import io")
@@ -659,7 +683,7 @@ class _Example:
         subclass the example defines with each abstract method implemented.
         """
         variable = snake_case(class_path.rsplit(".", 1)[-1])
-        if variable == self.top:
+        if variable in {self.top, self.module_alias}:
             variable += "_obj"
         self.reserved.add(variable)
         if class_node is not None and is_abstract(class_node):
