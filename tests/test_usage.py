@@ -248,3 +248,29 @@ def test_a_model_example_against_the_protocol_or_signature_goes_to_repair(
     log_request = GuideRequest(symbol=log_symbol, module_source=source)
     used = "from kinds.things import log\n\nresult = log('hi')\nprint(result)\n"
     assert any("returns nothing" in p for p in check_answer(_answer(used), log_request)[1])
+
+
+DOCTESTED = '''\
+def halve(number: int) -> int:
+    """Half of an even number.
+
+    >>> halve(3)
+    Traceback (most recent call last):
+    ValueError: odd
+    >>> start = 10
+    >>> halve(start)
+    5
+    """
+    if number % 2:
+        raise ValueError("odd")
+    return number // 2
+'''
+
+
+def test_the_docstrings_own_example_is_used_when_it_works(tmp_path: Path) -> None:
+    symbol, source = _symbol(tmp_path, "halve", DOCTESTED)
+    guide = write_guide(GuideRequest(symbol=symbol, module_source=source))
+    assert guide.example.endswith("start = 10\nprint(halve(start))\n")
+    assert "halve(3)" not in guide.example
+    run = run_example(guide.example, paths=[tmp_path])
+    assert run.ok and run.output == "5\n"

@@ -7,6 +7,7 @@ of the same module (or a container of one) gets a real instance built from that 
 from __future__ import annotations
 
 import ast
+import builtins
 import functools
 import re
 from collections.abc import Sequence
@@ -138,6 +139,7 @@ _NAME_VALUES: tuple[tuple[str, str], ...] = (
     (r"^(base_)?(url|uri|href|link|endpoint|api_url|api_base)$|_url$", '"https://example.com"'),
     (r"^(host|hostname|domain)$", '"example.com"'),
     (r"^port$", "8080"),
+    (r"^(iterable|iterables|iterator|seq|sequence|it|items_iterable)$", "[1, 2, 3]"),
     (r"^(status|status_code)$", "200"),
     (r"^(dir|directory|folder|root|cwd|dirname)$|_dir$", '"data"'),
     (r"^(path|file|filename|filepath|fname)$|_(path|file)$", '"data.txt"'),
@@ -145,8 +147,9 @@ _NAME_VALUES: tuple[tuple[str, str], ...] = (
     (r"^(headers)$", '{"Accept": "application/json"}'),
     (r"^(data|payload|json|params|query_params|body|cookies|options|config|kwargs|mapping)$",
      '{"key": "value"}'),
-    (r"^(timeout|delay|interval|seconds|wait)$", "5.0"),
-    (r"^(n|count|size|limit|length|index|idx|line|column|col|number|num|retries|depth|level)$"
+    (r"^(timeout|delay|interval|seconds|wait)$|_seconds$", "5.0"),
+    (r"^(n|r|k|count|size|limit|length|index|idx|line|column|col|number|num|retries|depth|level"
+     r"|start|stop|step)$"
      r"|^(max|min|num)_|_(count|size|limit|index)$", "1"),
     (r"^(callback|func|fn|function|handler|hook|factory|key_func|predicate|cb)$|_callback$",
      "lambda *args: None"),
@@ -369,9 +372,15 @@ class _Example:
             for local in _imported_names(self.source, symbol.module, symbol.path.name)
             if local[:1].isupper()
         }
-        for candidate in sorted(names):
-            if not candidate.startswith("_") and snake_case(candidate) == wanted:
+        public = sorted(n for n in names if not n.startswith("_"))
+        for candidate in public:
+            if snake_case(candidate) == wanted:
                 return candidate
+        squeezed = wanted.replace("_", "")
+        if len(squeezed) >= 5:  # ``cookiejar`` -> ``RequestsCookieJar``
+            for candidate in public:
+                if snake_case(candidate).replace("_", "").endswith(squeezed):
+                    return candidate
         return None
 
     def _class_value(self, name: str) -> str:
@@ -627,7 +636,7 @@ class _Example:
         usable = [
             p
             for index, p in enumerate(params)
-            if not (index == 0 and p.name in {"self", "cls", "mcs", "metacls"} and not p.annotation)
+            if not (index == 0 and _is_receiver(p))
             and p.kind not in {"var_positional", "var_keyword"}
         ]
         for param in usable:
@@ -757,6 +766,10 @@ class _Example:
                     found = self.constructor(parent, depth + 1, source)
                     if found:
                         return found
+                elif source is None and (foreign := self._foreign_class(base.id)) is not None:
+                    found = self.constructor(foreign.node, depth + 1, foreign.source)
+                    if found:
+                        return found
         return []
 
     def for_function(self, node: FunctionNode, params: Sequence[Parameter]) -> str:
@@ -784,7 +797,7 @@ class _Example:
             self._property(owner, variable, node.name)
         elif kind == "method":
             self._method(node, params, owner, class_path, loop_name)
-        else:
+        elif not self.doctest(node):
             self.use_call(f"{node.name}({self.arguments(params)})", node, loop_name)
         return self.render()
 
@@ -810,6 +823,62 @@ class _Example:
         if not value or value == "None" or value.startswith("..."):
             value = f"{variable}.{name}"
         self.body += [f"{variable}.{name} = {value}", f"print({variable}.{name})"]
+
+    def doctest(self, node: FunctionNode) -> bool:
+        """Use the function's own docstring example (its ``>>>`` lines up to the first call of
+        it), when those lines parse and need nothing but the module's names; else False."""
+        docstring = ast.get_docstring(node) or ""
+        lines: list[str] = []
+        found = False
+        raw_lines = [raw.strip() for raw in docstring.splitlines()]
+        for index, text in enumerate(raw_lines):
+            if text.startswith("... "):
+                return False  # continuation lines: keep to simple examples
+            if not text.startswith(">>> "):
+                if lines and not text:
+                    lines = []  # a new example starts after a blank line
+                continue
+            lines.append(text[4:])
+            if re.search(rf"\b{re.escape(node.name)}\(", text):
+                following = raw_lines[index + 1] if index + 1 < len(raw_lines) else ""
+                if following.startswith("Traceback"):
+                    lines = []  # this one shows an error: look for one that works
+                    continue
+                found = True
+                break
+        if not found:
+            return False
+        snippet = "\n".join(lines)
+        try:
+            tree = parse(snippet)
+        except SyntaxError:
+            return False
+        assigned = {
+            n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+        }
+        assigned |= {
+            (a.asname or a.name).split(".")[0]
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Import | ast.ImportFrom)
+            for a in n.names
+        }
+        loaded = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} - assigned
+        known = set(dir(builtins))
+        module_names = _top_level_names(self.source)
+        for name in sorted(loaded - known):
+            if name not in module_names:
+                return False
+            if name != self.top:
+                self.imports.append(f"from {self._import_path_of(name)} import {name}")
+        if any(isinstance(n, ast.Yield | ast.Await | ast.Return) for n in ast.walk(tree)):
+            return False
+        *before, last = tree.body
+        self.body += [ast.unparse(statement) for statement in before]
+        if isinstance(last, ast.Expr):
+            self.body.append(f"print({ast.unparse(last.value)})")
+        else:
+            self.body.append(ast.unparse(last))
+        return True
 
     def command(self, node: FunctionNode) -> bool:
         """A click/typer command run through its test runner; False for anything else."""
@@ -980,6 +1049,22 @@ class _Example:
 
 
 @functools.lru_cache(maxsize=8)
+def _top_level_names(source: str) -> frozenset[str]:
+    """Names defined or assigned at the top level of ``source`` (not imported ones)."""
+    try:
+        tree = parse(source)
+    except SyntaxError:
+        return frozenset()
+    names: set[str] = set()
+    for statement in tree.body:
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(statement.name)
+        elif isinstance(statement, ast.Assign):
+            names |= {t.id for t in statement.targets if isinstance(t, ast.Name)}
+    return frozenset(names)
+
+
+@functools.lru_cache(maxsize=8)
 def _class_names(source: str) -> frozenset[str]:
     """The names of the classes defined at the top level of ``source``."""
     return frozenset(re.findall(r"^class[ \t]+(\w+)", source, re.MULTILINE))
@@ -1095,6 +1180,17 @@ def _exported_names(tree: ast.Module) -> list[str]:
         elif isinstance(statement, ast.Assign):
             names += [t.id for t in statement.targets if isinstance(t, ast.Name)]
     return [n for n in dict.fromkeys(names) if not n.startswith("_") and n != "annotations"]
+
+
+def _is_receiver(param: Parameter) -> bool:
+    """Whether a first parameter is the instance or class a method is called on: ``self``
+    (annotated or not), ``cls`` unless annotated with something other than a type."""
+    if param.name == "self":
+        return True
+    if param.name not in {"cls", "mcs", "metacls"}:
+        return False
+    annotation = (param.annotation or "").strip("'\"")
+    return not annotation or bool(re.match(r"(?:\w+\.)?[Tt]ype\[", annotation))
 
 
 def _allows_none(annotation: str) -> bool:
