@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from howto_ls.astutil import Definition, docstring_node, parse, parse_shared
@@ -964,23 +964,44 @@ def _code_size(function: FunctionNode) -> int:
     return sum(1 for _ in ast.walk(function)) - skipped
 
 
-def main_method(node: ast.ClassDef) -> FunctionNode | None:
-    """The method a guide walks: named in its docstring, a known entry point, or the biggest."""
+def main_method(node: ast.ClassDef, calls: Mapping[str, int] | None = None) -> FunctionNode | None:
+    """The method a guide walks: the class's real entry point, or None.
+
+    Properties are never it (they are read, not called). In order: the public method the
+    class docstring names (the most called of them when it names several), a conventional
+    entry point (:data:`MAIN_METHODS`), the public method called most often in the project
+    (``calls``: calls by method name, from :func:`howto_ls.callers.method_calls`), the biggest
+    public method, and for a class with no public method and no ``__init__``, its first method.
+    """
     methods = [n for n in node.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
-    if not methods:
+    callables = [m for m in methods if method_kind(m, True, False) != "property"]
+    if not callables:
         return None
+    counts = calls or {}
+    public = [m for m in callables if not m.name.startswith("_")]
     docstring = without_guide(ast.get_docstring(node) or "")  # our own guide names methods too
-    for method in methods:
-        if not method.name.startswith("_") and re.search(
-            rf"\b{re.escape(method.name)}\b", docstring
-        ):
-            return method
+    named = [m for m in public if re.search(rf"\b{re.escape(m.name)}\b", docstring)]
+    if named:
+        return max(named, key=lambda m: counts.get(m.name, 0))  # the first of equals
     for name in MAIN_METHODS:
-        for method in methods:
+        for method in callables:
             if method.name == name:
                 return method
-    public = [m for m in methods if not m.name.startswith("_")]
+    called = [m for m in public if counts.get(m.name, 0) > 0]
+    if called:
+        return max(called, key=lambda m: counts[m.name])
     if public:
         return max(public, key=_code_size)
     init = find_method(node, "__init__")
-    return None if init is not None else methods[0]
+    return None if init is not None else callables[0]
+
+
+def class_properties(node: ast.ClassDef) -> list[str]:
+    """The names of the properties defined in the class body, in order, each once."""
+    names = [
+        n.name
+        for n in node.body
+        if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
+        and method_kind(n, True, False) == "property"
+    ]
+    return list(dict.fromkeys(names))

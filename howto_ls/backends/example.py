@@ -32,6 +32,7 @@ from howto_ls.backends.analysis import (
     tick,
     top_level_class,
 )
+from howto_ls.callers import method_calls
 from howto_ls.model import Parameter, Symbol
 from howto_ls.project import absolute_module, module_file, public_import_path
 from howto_ls.usage import (
@@ -200,7 +201,7 @@ def build_example(
     if isinstance(node, ast.Module):
         return example.for_module(node)
     if isinstance(node, ast.ClassDef):
-        return example.for_class(node, main_method(node))
+        return example.for_class(node, main_method(node, method_calls(symbol.path)))
     if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
         return example.for_function(node, parameters_of(node))
     if isinstance(node, ast.Assign | ast.AnnAssign):

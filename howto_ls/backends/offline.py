@@ -19,6 +19,7 @@ from howto_ls.backends.analysis import (
     analyse,
     cap_steps,
     class_attributes,
+    class_properties,
     code,
     dataclass_fields,
     decorator_names,
@@ -40,6 +41,7 @@ from howto_ls.backends.analysis import (
 )
 from howto_ls.backends.base import Progress
 from howto_ls.backends.example import build_example
+from howto_ls.callers import method_calls
 from howto_ls.definitions import unit_of
 from howto_ls.guide import Guide, without_guide
 from howto_ls.model import GuideRequest, Parameter, Symbol, SymbolKind
@@ -331,9 +333,6 @@ class _Writer:
         if not where and self.symbol.module:
             where = f" in {tick(self.symbol.module)}"
         parts = [f"{tick(self.symbol.qualname)} is {_article(kind)}{where}{decorated}."]
-        summary = summary_line(ast.get_docstring(node, clean=True) or self.symbol.docstring)
-        if summary:
-            parts.append(f'Its docstring says: "{summary}"')
         takes = _describe_parameters(params, brief=True)
         result = self._result_phrase(node, facts)
         if kind.endswith("property"):
@@ -388,7 +387,8 @@ class _Writer:
         methods = [n for n in node.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
         dataclass = is_dataclass(decorators) and find_method(node, "__init__") is None
         attributes = class_attributes(node, skip_fields=dataclass)
-        main = main_method(node)
+        main = main_method(node, method_calls(self.symbol.path))
+        properties = class_properties(node)
         steps: list[Clause] = []
         parts = [f"{tick(self.symbol.qualname)} is a class"]
         if bases:
@@ -403,9 +403,6 @@ class _Writer:
         if decorators:
             parts[0] += f", decorated with {join_words([tick('@' + d) for d in decorators])}"
         parts[0] += "."
-        summary = summary_line(ast.get_docstring(node, clean=True) or self.symbol.docstring)
-        if summary:
-            parts.append(f'Its docstring says: "{summary}"')
         if attributes:
             shown = [
                 f"{tick(name)} = {tick(value)}" if len(value) <= 40 else tick(name)
@@ -435,13 +432,25 @@ class _Writer:
             )
             if fields:
                 parts.append(f"It holds the fields {listing(fields, 8)}.")
-        public = [m.name for m in methods if not m.name.startswith("_")]
-        if len(methods) > 1:
+        callables = [m for m in methods if m.name not in properties]
+        public = [m.name for m in callables if not m.name.startswith("_")]
+        if len(callables) > 1:
             shown = [tick(f"{name}()") for name in public[:8]] or [
-                tick(f"{m.name}()") for m in methods[:8]
+                tick(f"{m.name}()") for m in callables[:8]
             ]
             steps.append(Clause(f"it defines the methods {join_words(shown)}", 1))
-            parts.append(f"It defines {len(methods)} methods, among them {join_words(shown[:5])}.")
+            parts.append(
+                f"It defines {len(callables)} methods, among them {join_words(shown[:5])}."
+            )
+        if properties:
+            shown = [tick(name) for name in properties[:6]]
+            noun, read = (
+                ("property", "read like an attribute")
+                if len(properties) == 1
+                else ("properties", "read like attributes")
+            )
+            steps.append(Clause(f"it offers the {noun} {listing(shown, 6)}, {read}", 1))
+            parts.append(f"It offers the {noun} {listing(shown, 6)}, {read}.")
         if main is not None:
             facts = analyse(main.body)
             params = parameters_of(main)
@@ -483,9 +492,6 @@ class _Writer:
         steps = [sentence(c.text) for c in facts.steps] or [sentence(f"declares {tick(name)}")]
         when = "the class body runs" if self.owner_class is not None else "the module is imported"
         steps.append(sentence(f"the value is computed once, when {when}"))
-        summary = summary_line(self.symbol.docstring)
-        if summary:
-            description += f' Its documentation says: "{summary}"'
         example = build_example(self.symbol, node, self.source, self.parents)
         return description, steps, example
 
@@ -497,9 +503,6 @@ class _Writer:
             n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
         ]
         parts = [f"{tick(name)} is a Python module."]
-        summary = summary_line(ast.get_docstring(tree, clean=True) or self.symbol.docstring)
-        if summary:
-            parts.append(f'Its docstring says: "{summary}"')
         for noun, names in (("class", classes), ("function", functions)):
             if names:
                 shown = listing([tick(n + ("()" if noun == "function" else "")) for n in names], 8)
@@ -547,9 +550,6 @@ class _Writer:
         description = f"{tick(symbol.qualname)} is {_article(kind)} in {tick(symbol.module)}."
         if symbol.signature:
             description += f" Its signature is {tick(symbol.signature)}."
-        summary = summary_line(symbol.docstring)
-        if summary:
-            description += f' Its docstring says: "{summary}"'
         steps = [sentence(f"imports {tick(symbol.name)} from {tick(self.import_path)}")]
         steps.append(sentence(f"uses {tick(symbol.qualname)} as its signature describes"))
         example = build_example(symbol, None, self.source)
