@@ -1,6 +1,7 @@
 ;;; drive.el --- Drive howto-ls from Emacs + eglot, in batch: run a code action, save.  -*- lexical-binding: t -*-
-;; Inputs (environment): HOWTO_CMD (JSON list), HOWTO_ROOT, HOWTO_FILE, HOWTO_LINE, HOWTO_COL
-;; (0-based), HOWTO_ACTION (title to pick).
+;; Inputs (environment): HOWTO_ROOT, HOWTO_FILE, HOWTO_LINE, HOWTO_COL (0-based), HOWTO_ACTION
+;; (title to pick), and HOWTO_CMD (JSON list: start that server) or, when it is unset, nothing:
+;; then `M-x eglot' starts whatever the user's configuration (loaded before this file) says.
 (dolist (dir (file-expand-wildcards "/usr/share/emacs/site-lisp/elpa/*"))
   (add-to-list 'load-path dir))
 (require 'json)
@@ -8,8 +9,10 @@
 (require 'python)
 (require 'eglot)
 
-(setq eglot-confirm-server-initiated-edits nil
-      eglot-sync-connect 30
+;; The user's configuration decides whether edits are confirmed; HOWTO_CMD runs have none.
+(when (getenv "HOWTO_CMD")
+  (setq eglot-confirm-server-initiated-edits nil))
+(setq eglot-sync-connect 30
       eglot-connect-timeout 30
       eglot-autoshutdown nil
       make-backup-files nil)
@@ -20,13 +23,16 @@
   (kill-emacs 1))
 
 (condition-case err
-    (let* ((cmd (append (json-read-from-string (getenv "HOWTO_CMD")) nil))
+    (let* ((cmd (and (getenv "HOWTO_CMD")
+                     (append (json-read-from-string (getenv "HOWTO_CMD")) nil)))
            (root (file-name-as-directory (getenv "HOWTO_ROOT")))
            (wanted (getenv "HOWTO_ACTION"))
            (offered nil))
       (find-file (getenv "HOWTO_FILE"))
       (python-mode)
-      (eglot '(python-mode) (cons 'transient root) 'eglot-lsp-server cmd "python")
+      (if cmd
+          (eglot '(python-mode) (cons 'transient root) 'eglot-lsp-server cmd "python")
+        (call-interactively #'eglot))
       (unless (eglot-current-server) (howto-drive-fail "eglot did not connect"))
       (goto-char (point-min))
       (forward-line (string-to-number (getenv "HOWTO_LINE")))

@@ -1,25 +1,56 @@
 -- Drive howto-ls from Neovim (0.7+), headless: open a file, run a code action through the real
 -- vim.lsp.buf.code_action path, let the server's workspace/applyEdit land, save, quit.
--- Inputs (environment): HOWTO_CMD (JSON list), HOWTO_ROOT, HOWTO_FILE, HOWTO_LINE, HOWTO_COL
--- (0-based, bytes), HOWTO_ACTION (title to pick).
+-- Inputs (environment): HOWTO_ROOT, HOWTO_FILE, HOWTO_LINE, HOWTO_COL (0-based, bytes),
+-- HOWTO_ACTION (title to pick), and either HOWTO_CMD (JSON list: start that server here) or, when
+-- it is unset, HOWTO_CLIENT (the name of the client the user's configuration attached to the
+-- file, which must have HOWTO_ROOT as its root folder).
 local function fail(message)
   io.stderr:write("drive.lua: " .. message .. "\n")
   vim.cmd("cquit 1")
 end
 
+local function attached_client(bufnr, name)
+  local clients = (vim.lsp.get_clients or vim.lsp.get_active_clients)()
+  for _, client in ipairs(clients) do
+    if client.name == name and vim.lsp.buf_is_attached(bufnr, client.id) then
+      return client
+    end
+  end
+  return nil
+end
+
 local ok, err = pcall(function()
-  local cmd = vim.fn.json_decode(os.getenv("HOWTO_CMD"))
   local root = os.getenv("HOWTO_ROOT")
   local wanted = os.getenv("HOWTO_ACTION")
-  vim.cmd("edit " .. vim.fn.fnameescape(os.getenv("HOWTO_FILE")))
+  local file = vim.fn.fnamemodify(os.getenv("HOWTO_FILE"), ":p")
+  if vim.fn.fnamemodify(vim.api.nvim_buf_get_name(0), ":p") ~= file then
+    vim.cmd("edit " .. vim.fn.fnameescape(file))
+  end
   local bufnr = vim.api.nvim_get_current_buf()
 
-  local client_id = vim.lsp.start_client({ name = "howto-ls", cmd = cmd, root_dir = root })
-  if not client_id then
-    fail("could not start " .. table.concat(cmd, " "))
+  local client
+  if os.getenv("HOWTO_CMD") then
+    local cmd = vim.fn.json_decode(os.getenv("HOWTO_CMD"))
+    local client_id = vim.lsp.start_client({ name = "howto-ls", cmd = cmd, root_dir = root })
+    if not client_id then
+      fail("could not start " .. table.concat(cmd, " "))
+    end
+    vim.lsp.buf_attach_client(bufnr, client_id)
+    client = vim.lsp.get_client_by_id(client_id)
+  else
+    local name = os.getenv("HOWTO_CLIENT")
+    vim.wait(20000, function()
+      return attached_client(bufnr, name) ~= nil
+    end, 20)
+    client = attached_client(bufnr, name)
+    if not client then
+      fail("the configuration attached no client named " .. name .. " (filetype " .. vim.bo.filetype .. ")")
+    end
+    local actual = vim.fn.fnamemodify(client.config.root_dir, ":p")
+    if actual ~= vim.fn.fnamemodify(root, ":p") then
+      fail("the client's root folder is " .. actual .. ", not " .. root)
+    end
   end
-  vim.lsp.buf_attach_client(bufnr, client_id)
-  local client = vim.lsp.get_client_by_id(client_id)
   local ready = vim.wait(20000, function()
     return client.initialized or (client.server_capabilities ~= nil and next(client.server_capabilities) ~= nil)
   end, 20)
@@ -51,7 +82,7 @@ local ok, err = pcall(function()
     fail("no edit arrived; actions offered: " .. table.concat(offered, " | "))
   end
   vim.cmd("write")
-  vim.lsp.stop_client(client_id)
+  vim.lsp.stop_client(client.id)
 end)
 if not ok then
   fail(tostring(err))
