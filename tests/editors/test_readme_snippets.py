@@ -249,8 +249,10 @@ HELIX_FEATURE_KEYS = {"name", "only-features", "except-features"}
 
 
 def helix_config() -> dict[str, Any]:
+    """The README's Helix block, parsed as TOML."""
     snippet = block("Helix (`languages.toml`)", "toml", "[language-server.howto-ls]")
-    return tomllib.loads(snippet.text)
+    parsed: dict[str, Any] = tomllib.loads(snippet.text)
+    return parsed
 
 
 def test_helix_snippet_matches_helix_schema() -> None:
