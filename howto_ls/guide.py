@@ -183,9 +183,10 @@ _LIST_OR_RULE = re.compile(r"[-*+•](?:[ \t]|$)|([-=*_])\1+[ \t]*(?:$|[ \t]\1)|
 def _wrap(text: str, width: int | None, first: str) -> str:
     """One paragraph: ``first`` then ``text`` in lines of at most ``width`` characters.
 
-    Later lines are indented by ``len(first)`` (a hanging indent); a line is longer only when
-    one word is. Words are never split, and no line after the first starts with what would open
-    a Markdown block (``-``, ``#``, ``1.``, a section name …).
+    Later lines are indented by ``len(first)`` (a hanging indent). Words are never split, and no
+    line after the first starts with what would open a Markdown block (``- ``, ``# ``, ``1.``,
+    a section name …): the break moves earlier, or later when it cannot. So a line is longer
+    than ``width`` only for one long word or where no break is safe.
     """
     words = text.split()
     if width is None or not words:
