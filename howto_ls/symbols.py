@@ -9,6 +9,7 @@ import inspect
 import itertools
 import keyword
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +47,7 @@ _PROPERTY_DECORATORS = frozenset({"property", "cached_property", "abstractproper
 _PROPERTY_ACCESSORS = frozenset({"setter", "getter", "deleter"})
 _MAX_REPAIRS = 25
 _SIGNATURE_VALUE_CHARS = 80
+_DEFINED_NAME = re.compile(r"\b(?:def|class)[ \t]+(\w+)")
 _TOP_LEVEL_DEFINITION = re.compile(r"(?:@|def\s|async\s+def\s|class\s)")
 
 
@@ -704,15 +706,19 @@ def enclosing_symbol(source: str, path: Path, position: Position, root: Path) ->
     return None
 
 
-@functools.lru_cache(maxsize=64)
 def _defined_once(source: str, name: str) -> bool:
-    """Whether ``def name``/``class name`` is written once in ``source`` (at any depth).
+    """Whether ``def name``/``class name`` is written at most once in ``source`` (any depth).
 
     A part of the file parsed alone cannot tell overloads, accessors and redefinitions of a
     top-level name written elsewhere; a name written once needs no more than its part.
     """
-    pattern = rf"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+{re.escape(name)}\b"
-    return len(re.findall(pattern, source, re.MULTILINE)) <= 1
+    return _definition_counts(source)[name] <= 1
+
+
+@functools.lru_cache(maxsize=4)
+def _definition_counts(source: str) -> Counter[str]:
+    """How often each name follows ``def``/``class`` in ``source`` (one scan per text)."""
+    return Counter(_DEFINED_NAME.findall(source))
 
 
 def symbol_named(source: str, path: Path, qualname: str, root: Path) -> Symbol:

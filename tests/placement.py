@@ -1,18 +1,12 @@
-"""Which definition of a file holds a guide: shared by the placement tests and the fuzz."""
+"""Which definition of a file holds a guide: the position fuzz's rules, for the placement tests."""
 
 from __future__ import annotations
 
 import ast
 
-from howto_ls.guide import HEADING
+from howto_ls.testing.position_fuzz import definitions, guided
 
-Definition = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
-
-
-def definitions(tree: ast.Module) -> list[Definition]:
-    """Every def and class of ``tree`` in file order (docstring edits never reorder them)."""
-    found = [node for node in ast.walk(tree) if isinstance(node, Definition)]
-    return sorted(found, key=lambda node: (node.lineno, node.col_offset))
+__all__ = ["definition_at", "definitions", "guided"]
 
 
 def definition_at(source: str, line: int) -> int:
@@ -24,12 +18,3 @@ def definition_at(source: str, line: int) -> int:
             best = index
     assert best >= 0, f"no definition holds line {line + 1}"
     return best
-
-
-def guided(source: str) -> list[int]:
-    """Indexes of the definitions whose docstring holds a guide."""
-    return [
-        index
-        for index, node in enumerate(definitions(ast.parse(source)))
-        if HEADING in (ast.get_docstring(node, clean=False) or "")
-    ]
