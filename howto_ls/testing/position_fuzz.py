@@ -298,11 +298,14 @@ class Client:
     async def start(cls, root: Path) -> Client:
         env = {**os.environ, "HOWTO_BACKEND": "offline", "HOME": str(root.parent)}
         env["XDG_CACHE_HOME"] = str(root.parent / ".cache")
+        # The package under test must not shadow the server's own imports (attrs, httpx...):
+        # no current folder on sys.path (PYTHONSAFEPATH, 3.11+), and not started inside it.
+        env["PYTHONSAFEPATH"] = "1"
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
             "howto_ls.server",
-            cwd=root,
+            cwd=root.parent,
             env=env,
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
