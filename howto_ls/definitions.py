@@ -137,6 +137,7 @@ def _walk(body: list[ast.stmt], prefix: str, in_class: bool, importable: bool) -
     groups: dict[str, list[list[Definition]]] = {}
     pending: dict[str, list[Definition]] = {}
     order: list[tuple[str, int]] = []  # (name, index in groups[name]) by first appearance
+    script_only = _under_main_guard(body) if not prefix else set()
     for node in flatten_statements(body):
         if not isinstance(node, DEFINITION_TYPES):
             continue
@@ -162,12 +163,33 @@ def _walk(body: list[ast.stmt], prefix: str, in_class: bool, importable: bool) -
         key = f"{prefix}{name}" + (f"{KEY_MARK}{index + 1}" if index < count - 1 else "")
         node = _documented(members)
         qualname = plain_qualname(f"{prefix}{name}")
-        found.append(Unit(key, qualname, node, tuple(members), in_class, importable, count))
+        runs_on_import = importable and id(node) not in script_only
+        found.append(Unit(key, qualname, node, tuple(members), in_class, runs_on_import, count))
     for unit in found:
         yield unit
         is_class = isinstance(unit.node, ast.ClassDef)
         inner = [statement for member in unit.members for statement in member.body]
-        yield from _walk(inner, f"{unit.key}.", is_class, importable and is_class)
+        yield from _walk(inner, f"{unit.key}.", is_class, unit.importable and is_class)
+
+
+def _under_main_guard(body: list[ast.stmt]) -> set[int]:
+    """The ids of the statements inside ``if __name__ == "__main__":`` blocks of ``body``: they
+    run only when the module runs as a script, so importing it never binds what they define."""
+    found: set[int] = set()
+    for node in body:
+        if isinstance(node, ast.If) and _is_main_guard(node.test):
+            found |= {id(statement) for statement in flatten_statements(node.body)}
+    return found
+
+
+def _is_main_guard(test: ast.expr) -> bool:
+    """``__name__ == "__main__"`` (either way round)."""
+    if not isinstance(test, ast.Compare) or len(test.comparators) != 1:
+        return False
+    sides = [test.left, test.comparators[0]]
+    names = [s for s in sides if isinstance(s, ast.Name) and s.id == "__name__"]
+    texts = [s for s in sides if isinstance(s, ast.Constant) and s.value == "__main__"]
+    return isinstance(test.ops[0], ast.Eq) and bool(names) and bool(texts)
 
 
 def _documented(members: list[Definition]) -> Definition:

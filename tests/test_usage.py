@@ -274,3 +274,16 @@ def test_the_docstrings_own_example_is_used_when_it_works(tmp_path: Path) -> Non
     assert "halve(3)" not in guide.example
     run = run_example(guide.example, paths=[tmp_path])
     assert run.ok and run.output == "5\n"
+
+
+def test_definitions_under_a_main_guard_are_not_exports(tmp_path: Path) -> None:
+    from howto_ls.symbols import list_symbols
+
+    source = (
+        "def api() -> int:\n    return 1\n\n\n"
+        'if __name__ == "__main__":\n\n    def demo() -> None:\n        print(api())\n\n'
+        "    class Thing:\n        def show(self) -> None: ...\n\n    demo()\n"
+    )
+    symbol, _ = _symbol(tmp_path, "api", source)
+    listed = {s.qualname for s in list_symbols(source, symbol.path, tmp_path)}
+    assert listed == {"", "api"}

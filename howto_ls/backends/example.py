@@ -244,15 +244,32 @@ def _imported_names(source: str, module: str, filename: str) -> dict[str, tuple[
     return found
 
 
+def _project_text(path: Path, root: Path) -> str | None:
+    """The text of ``path`` when it lies under ``root``; None otherwise or when unreadable.
+    Read once per file version (modification time and size)."""
+    try:
+        path.resolve().relative_to(root.resolve())
+        stat = path.stat()
+    except (ValueError, OSError):
+        return None
+    return _read_text(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=256)
+def _read_text(path: Path, mtime_ns: int, size: int) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
 def _find_class(module: str, name: str, root: Path, depth: int) -> _ForeignClass | None:
     """The class ``name`` of project module ``module`` (following re-exports two deep)."""
     path = module_file(module, root)
     if path is None or depth > 2:
         return None
-    try:
-        path.resolve().relative_to(root.resolve())
-        source = path.read_text(encoding="utf-8")
-    except (ValueError, OSError, UnicodeDecodeError):
+    source = _project_text(path, root)
+    if source is None:
         return None
     node = top_level_class(source, name)
     if node is not None:
@@ -377,6 +394,9 @@ class _Example:
         for candidate in public:
             if snake_case(candidate) == wanted:
                 return candidate
+        camel = "".join(part.capitalize() for part in wanted.split("_"))
+        if self._foreign_class(camel) is not None:
+            return camel
         squeezed = wanted.replace("_", "")
         if len(squeezed) >= 5:  # ``cookiejar`` -> ``RequestsCookieJar``
             for candidate in public:
@@ -430,6 +450,10 @@ class _Example:
                     module, name = (f"{module}.{name}" if name else module), rest
                 if name and not rest.count("."):
                     self.foreign[head] = _find_class(module, name, root, 0)
+            elif head[:1].isupper() and head.isidentifier():
+                # not imported here: a class the package itself exports (``requests.Request``)
+                package = symbol.module.split(".", 1)[0]
+                self.foreign[head] = _find_class(package, head, root, 0)
         return self.foreign[head]
 
     def _built(self, annotation: str, depth: int) -> str | None:
