@@ -266,14 +266,17 @@ def test_building_stops_three_classes_deep_and_never_loops(tmp_path: Path) -> No
     assert "walk(aisle=aisle, node=node)" in example
 
 
-def test_protocols_abstract_and_private_classes_keep_placeholders(tmp_path: Path) -> None:
+def test_protocols_and_private_classes_keep_placeholders_abstract_ones_are_subclassed(
+    tmp_path: Path,
+) -> None:
     source = STOCK.replace("class Hidden", "class _Hidden").replace("hidden: Hidden", "h: _Hidden")
     _, example = example_for(tmp_path, "report", source)
     assert "sink = ...  # fill in: a Sink object" in example
-    assert "store = ...  # fill in: a Store object" in example
+    assert "class MyStore(Store):\n    def save(self, *args, **kwargs):" in example
+    assert "store = MyStore()" in example
     assert "h = ...  # fill in: a _Hidden object" in example
     assert 'name="example"' in example  # a plain str beats building StockItem
-    assert example.startswith("from weather.client import report\n")
+    assert example.startswith("from weather.client import Store, report\n")
 
 
 def test_module_examples_reach_classes_through_the_module(tmp_path: Path) -> None:

@@ -299,6 +299,7 @@ class _Example:
     module_alias: str | None = None  # module examples reach the module's classes through it
     building: set[str] = field(default_factory=set)  # classes being built, against cycles
     foreign: dict[str, _ForeignClass | None] = field(default_factory=dict)
+    bound: dict[str, str] = field(default_factory=dict)  # class -> the variable holding one
     reserved: set[str] = field(default_factory=set)  # variables the body assigns
 
     @property
@@ -346,14 +347,20 @@ class _Example:
         if kind is not None:
             return self._class_value(kind.group(1).strip())
         local = [a for a in alternatives if self._local_class_in(a)]
+        for annotation in local:
+            if annotation in self.bound:
+                return self.bound[annotation]  # an instance the example already built
         for annotation in (a for a in alternatives if a not in local):
             by_type = self._value_for_type(annotation, name)
             if by_type is not None:
                 return by_type
         for annotation in local:
             built = self._built(annotation, depth)
+            if built is not None and depth == 0:
+                self.bound[annotation] = self._bind(param.name, built)
+                return self.bound[annotation]
             if built is not None:
-                return self._bind(param.name, built) if depth == 0 else built
+                return built
         for annotation in local:
             by_type = self._value_for_type(annotation, name)
             if by_type is not None:
@@ -369,7 +376,7 @@ class _Example:
         if alternatives and _allows_none(param.annotation or ""):
             return "None"
         if alternatives:
-            variable = snake_case(param.name)
+            variable = self._fresh(snake_case(param.name))
             wanted = alternatives[0]
             kind = re.fullmatch(r"(?:typing\.)?[Tt]ype\[(.+)\]", wanted)
             what = f"a {kind.group(1)} subclass" if kind else f"a {wanted} object"
@@ -505,9 +512,11 @@ class _Example:
         if "Protocol" in bases:
             return None
         if is_abstract(node):
-            concrete = self._concrete(node) if foreign is None else None
+            concrete = self._concrete(node, foreign.source if foreign else None)
             if concrete is None:
-                return None
+                base = self._subclass_in_setup(node, named(node.name))
+                params = self.constructor(node, 0, foreign.source if foreign else None)
+                return f"{base}({self.arguments(params, depth)})"
             node = concrete
         source = foreign.source if foreign is not None else None
         params = (
@@ -539,11 +548,16 @@ class _Example:
         base = snake_case(name)
         if base in {self.top, self.module_alias} or base in self.reserved:
             base += "_obj"
+        variable = self._fresh(base)
+        self.setup += _layout(variable, expression)
+        return variable
+
+    def _fresh(self, base: str) -> str:
+        """``base``, or ``base_2``, ``base_3``... when the setup already assigns it."""
         taken = {line.split(" = ", 1)[0] for line in self.setup if not line[:1].isspace()}
         variable, number = base, 2
         while variable in taken:
             variable, number = f"{base}_{number}", number + 1
-        self.setup += _layout(variable, expression)
         return variable
 
     def _use(self, value: str) -> str:
@@ -738,10 +752,11 @@ class _Example:
             self.body.append(f"{variable} = {class_path}({args})")
         return variable
 
-    def _concrete(self, node: ast.ClassDef) -> ast.ClassDef | None:
-        """A public class of the module that derives from ``node`` and is not abstract."""
+    def _concrete(self, node: ast.ClassDef, source: str | None = None) -> ast.ClassDef | None:
+        """A public class of the module (``source``, by default the symbol's) that derives from
+        ``node`` and is not abstract."""
         try:
-            tree = parse(self.source)
+            tree = parse(source or self.source)
         except SyntaxError:
             return None
         for statement in tree.body:
@@ -765,7 +780,7 @@ class _Example:
             lines += [f"    {prefix} {method.name}(self, *args, **kwargs):", "        return None"]
         if len(lines) == 2:
             lines.append("    pass")
-        self.setup += lines
+        self.setup += [*lines, ""]
         return name
 
     def constructor(
