@@ -213,12 +213,14 @@ def build_example(
 
 @dataclass(frozen=True)
 class _ForeignClass:
-    """A project class defined in another module: its definition, that module's text, and the
-    public module users import it from."""
+    """A project class defined in another module: its definition, that module's text and name,
+    its file name, and the public module users import it from."""
 
     node: ast.ClassDef
     source: str
     import_path: str
+    module: str
+    filename: str
 
 
 @functools.lru_cache(maxsize=16)
@@ -273,7 +275,8 @@ def _find_class(module: str, name: str, root: Path, depth: int) -> _ForeignClass
         return None
     node = top_level_class(source, name)
     if node is not None:
-        return _ForeignClass(node, source, public_import_path(module, name, root))
+        import_path = public_import_path(module, name, root)
+        return _ForeignClass(node, source, import_path, module, path.name)
     target = _imported_names(source, module, path.name).get(name)
     if target is None:
         return None
@@ -300,6 +303,7 @@ class _Example:
     building: set[str] = field(default_factory=set)  # classes being built, against cycles
     foreign: dict[str, _ForeignClass | None] = field(default_factory=dict)
     bound: dict[str, str] = field(default_factory=dict)  # class -> the variable holding one
+    scope: _ForeignClass | None = None  # the other module whose class is being built, if any
     reserved: set[str] = field(default_factory=set)  # variables the body assigns
 
     @property
@@ -384,17 +388,32 @@ class _Example:
             return variable
         return '"example"'
 
+    @property
+    def here_source(self) -> str:
+        """The text of the module whose names are being resolved (the symbol's, or the module
+        of the class being built)."""
+        return self.scope.source if self.scope is not None else self.source
+
+    @property
+    def here_module(self) -> str:
+        """The dotted name of that module."""
+        return self.scope.module if self.scope is not None else self.symbol.module
+
+    @property
+    def here_filename(self) -> str:
+        """The file name of that module (``__init__.py`` for a package)."""
+        return self.scope.filename if self.scope is not None else self.symbol.path.name
+
     def _class_named_like(self, name: str) -> str | None:
         """The project class an unannotated parameter's name names: ``request`` ->
         ``Request``, ``prepared_request`` -> ``PreparedRequest``, ``resp`` -> ``Response``."""
         wanted = _ABBREVIATIONS.get(name, name)
         if len(wanted) < 3:
             return None
-        symbol = self.symbol
-        names = set(_class_names(self.source))
+        names = set(_class_names(self.here_source))
         names |= {
             local
-            for local in _imported_names(self.source, symbol.module, symbol.path.name)
+            for local in _imported_names(self.here_source, self.here_module, self.here_filename)
             if local[:1].isupper()
         }
         public = sorted(n for n in names if not n.startswith("_"))
@@ -417,7 +436,7 @@ class _Example:
         short = name.strip("'\"")
         if short in _TYPE_VALUES and short not in {"Any", "Messages", "None"}:
             return short
-        if short in _class_names(self.source):
+        if short in _class_names(self.here_source):
             return self._local_name(short)
         foreign = self._foreign_class(short)
         if foreign is not None:
@@ -437,18 +456,19 @@ class _Example:
             return bool(rest) and self._local_class_in(_unwrap(rest[0]))
         if head.startswith("_") or head.rsplit(".", 1)[-1].startswith("_"):
             return False
-        return head in _class_names(self.source) or self._foreign_class(head) is not None
+        return head in _class_names(self.here_source) or self._foreign_class(head) is not None
 
     def _foreign_class(self, head: str) -> _ForeignClass | None:
         """The project class another module defines that ``head`` names here (through this
         module's imports, type-checking ones included), or None."""
-        if head in self.foreign:
-            return self.foreign[head]
-        self.foreign[head] = None
+        key = f"{self.here_module}:{head}"
+        if key in self.foreign:
+            return self.foreign[key]
+        self.foreign[key] = None
         symbol = self.symbol
         root = _package_root(symbol.path, symbol.module) if symbol.module else None
         if root is not None:
-            imports = _imported_names(self.source, symbol.module, symbol.path.name)
+            imports = _imported_names(self.here_source, self.here_module, self.here_filename)
             first, _, rest = head.partition(".")
             target = imports.get(first)
             if target is not None:
@@ -456,12 +476,12 @@ class _Example:
                 if rest and "." not in rest:
                     module, name = (f"{module}.{name}" if name else module), rest
                 if name and not rest.count("."):
-                    self.foreign[head] = _find_class(module, name, root, 0)
+                    self.foreign[key] = _find_class(module, name, root, 0)
             elif head[:1].isupper() and head.isidentifier():
                 # not imported here: a class the package itself exports (``requests.Request``)
                 package = symbol.module.split(".", 1)[0]
-                self.foreign[head] = _find_class(package, head, root, 0)
-        return self.foreign[head]
+                self.foreign[key] = _find_class(package, head, root, 0)
+        return self.foreign[key]
 
     def _built(self, annotation: str, depth: int) -> str | None:
         """``StockItem(...)`` (or ``[StockItem(...)]``) when ``annotation`` names a class of
@@ -481,7 +501,7 @@ class _Example:
             return f"{{{key_value}: {item}}}"
         if depth >= MAX_BUILD_DEPTH or head in self.building or not self._local_class_in(head):
             return None
-        class_node = top_level_class(self.source, head) if "." not in head else None
+        class_node = top_level_class(self.here_source, head) if "." not in head else None
         foreign = None if class_node is not None else self._foreign_class(head)
         if foreign is not None:
             class_node = foreign.node
@@ -519,14 +539,29 @@ class _Example:
                 return f"{base}({self.arguments(params, depth)})"
             node = concrete
         source = foreign.source if foreign is not None else None
-        params = (
-            dataclass_fields(node) if "TypedDict" in bases else self.constructor(node, 0, source)
-        )
-        arguments = self.arguments(params, depth)
+        outer = self.scope
+        if foreign is not None:
+            self.scope = foreign  # its parameters name classes as its own module sees them
+        try:
+            params = (
+                dataclass_fields(node)
+                if "TypedDict" in bases
+                else self.constructor(node, 0, source)
+            )
+            arguments = self.arguments(params, depth)
+        finally:
+            self.scope = outer
         return f"{named(node.name)}({arguments})"
 
     def _local_name(self, name: str) -> str:
         """How the example names the module's class ``name``, importing it when needed."""
+        if self.scope is not None:
+            symbol = self.symbol
+            root = _package_root(symbol.path, symbol.module)
+            module = self.scope.module
+            path = public_import_path(module, name, root) if root is not None else module
+            self.imports.append(f"from {path} import {name}")
+            return name
         if self.module_alias is not None:
             return f"{self.module_alias}.{name}"
         if name != self.top:
