@@ -287,3 +287,28 @@ def test_definitions_under_a_main_guard_are_not_exports(tmp_path: Path) -> None:
     symbol, _ = _symbol(tmp_path, "api", source)
     listed = {s.qualname for s in list_symbols(source, symbol.path, tmp_path)}
     assert listed == {"", "api"}
+
+
+STANDARD = """\
+import datetime
+import ssl
+from pathlib import Path
+from typing import BinaryIO, TextIO
+
+
+def schedule(
+    when: datetime.datetime, log: TextIO, blob: BinaryIO, folder: Path, context: ssl.SSLContext
+) -> str:
+    log.write(when.isoformat())
+    return f"{folder.name} {blob.read()!r} {context.protocol} {log.getvalue()}"
+"""
+
+
+def test_standard_types_are_built_properly(tmp_path: Path) -> None:
+    symbol, source = _symbol(tmp_path, "schedule", STANDARD)
+    text = write_guide(GuideRequest(symbol=symbol, module_source=source)).example
+    assert "when=datetime.datetime(2024, 1, 1, 12, 0)" in text
+    assert 'log=io.StringIO("example\\n")' in text and 'blob=io.BytesIO(b"data")' in text
+    assert 'folder=Path("data.txt")' in text and "context=ssl.create_default_context()" in text
+    run = run_example(text, paths=[tmp_path])
+    assert run.ok, run.output

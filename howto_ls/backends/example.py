@@ -73,6 +73,20 @@ _DUNDER_USE = {
     "__format__": 'print(format({obj}, ""))',
     "__rich__": "print({obj}.__rich__())",
 }
+# standard-library classes built the way their documentation builds them: (import, expression)
+_STDLIB_VALUES: dict[str, tuple[str, str]] = {
+    "SSLContext": ("import ssl", "ssl.create_default_context()"),
+    "datetime": ("import datetime", "datetime.datetime(2024, 1, 1, 12, 0)"),
+    "date": ("import datetime", "datetime.date(2024, 1, 1)"),
+    "time": ("import datetime", "datetime.time(12, 0)"),
+    "timedelta": ("import datetime", "datetime.timedelta(seconds=5)"),
+    "Decimal": ("import decimal", 'decimal.Decimal("1.5")'),
+    "UUID": ("import uuid", 'uuid.UUID("12345678-1234-5678-1234-567812345678")'),
+    "Pattern": ("import re", 're.compile("example")'),
+    "Logger": ("import logging", 'logging.getLogger("example")'),
+    "CookieJar": ("import http.cookiejar", "http.cookiejar.CookieJar()"),
+    "Random": ("import random", "random.Random(0)"),
+}
 _IO_TEXT = frozenset({"TextIO", "TextIOWrapper", "StringIO", "TextIOBase"})
 _IO_BYTES = frozenset({"BinaryIO", "BytesIO", "BufferedReader", "BufferedWriter", "RawIOBase"})
 
@@ -668,6 +682,11 @@ class _Example:
                 returned = self._value_for_type(_unwrap(result), "") if result != "None" else None
                 return self._async_stub(name or "callback", returned)
             return "lambda *args: None"
+        from_datetime = "datetime" in annotation or "from datetime import" in self.here_source
+        if head in _STDLIB_VALUES and (head[:1].isupper() or from_datetime):
+            module, expression = _STDLIB_VALUES[head]
+            self.imports.append(module)
+            return expression
         if head in {"IO", "TextIO", "BinaryIO", "IOBase"} | _IO_TEXT | _IO_BYTES:
             self.imports.append("import io")
             if head in _IO_BYTES or inner.strip().rsplit(".", 1)[-1] == "bytes":
@@ -877,9 +896,10 @@ class _Example:
         return self.render()
 
     def _property(self, owner: ast.ClassDef | None, variable: str, name: str) -> None:
-        """Read the property; with a setter, assign it a value of the setter's type too."""
-        self.body.append(f"print({variable}.{name})")
+        """Read the property; with a setter, first assign it a value of the setter's type (a
+        property may have nothing to read before it is set), then read it."""
         if owner is None or not has_setter(owner, name):
+            self.body.append(f"print({variable}.{name})")
             return
         setter = next(
             (
@@ -897,6 +917,7 @@ class _Example:
         value = self.value(params[0], 1) if params and params[0].annotation else ""
         if not value or value == "None" or value.startswith("..."):
             value = f"{variable}.{name}"
+            self.body.append(f"print({variable}.{name})")
         self.body += [f"{variable}.{name} = {value}", f"print({variable}.{name})"]
 
     def doctest(self, node: FunctionNode) -> bool:
@@ -1101,7 +1122,7 @@ class _Example:
         if self.needs_async:
             lines.append("import asyncio")
         imports = _merged(self.imports)
-        std = [i for i in imports if i.startswith(("from pathlib", "import io"))]
+        std = [i for i in imports if i.startswith(("from pathlib", "import "))]
         lines += std
         if lines:
             lines.append("")
