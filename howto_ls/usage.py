@@ -166,7 +166,8 @@ def abstract_methods(node: ast.ClassDef) -> list[FunctionNode]:
 
 def is_abstract(node: ast.ClassDef) -> bool:
     """Whether the class must be subclassed before use: abstract methods, a ``Protocol``, or a
-    class body that declares itself ``abstract = True`` (Jinja's nodes, Django's models)."""
+    class body that declares itself ``abstract = True`` (Jinja's nodes, Django's models), or a
+    ``...Mixin`` class."""
     declared = any(
         isinstance(s, ast.Assign)
         and any(isinstance(t, ast.Name) and t.id == "abstract" for t in s.targets)
@@ -174,7 +175,8 @@ def is_abstract(node: ast.ClassDef) -> bool:
         and s.value.value is True
         for s in node.body
     )
-    return declared or bool(abstract_methods(node)) or "Protocol" in base_names(node)
+    mixin = node.name.endswith("Mixin")  # used through the classes that mix it in
+    return declared or mixin or bool(abstract_methods(node)) or "Protocol" in base_names(node)
 
 
 def has_setter(owner: ast.ClassDef | None, name: str) -> bool:

@@ -45,7 +45,14 @@ from howto_ls.usage import (
 from howto_ls.usage import decorator_names as short_decorators
 
 MAX_BUILD_DEPTH = 3  # classes built inside classes, at most
-_ABBREVIATIONS = {"req": "request", "resp": "response", "sess": "session", "ctx": "context"}
+_ABBREVIATIONS = {
+    "req": "request",
+    "resp": "response",
+    "sess": "session",
+    "ctx": "context",
+    "cj": "cookiejar",
+    "jar": "cookiejar",
+}
 LINE_LIMIT = 88
 _LIST_TYPES = frozenset({"list", "List", "Sequence", "Iterable", "Collection", "MutableSequence"})
 _DICT_TYPES = frozenset({"dict", "Dict", "Mapping", "MutableMapping"})
