@@ -814,21 +814,24 @@ class _Example:
         return variable
 
     def _concrete(self, node: ast.ClassDef, source: str | None = None) -> ast.ClassDef | None:
-        """A public class of the module (``source``, by default the symbol's) that derives from
-        ``node`` and is not abstract."""
+        """The simplest public class of the module (``source``, by default the symbol's) that
+        derives from ``node`` and is not abstract: the one whose constructor takes the fewest
+        parameters (optional ones left out can leave a richer subclass unusable)."""
         try:
             tree = parse(source or self.source)
         except SyntaxError:
             return None
-        for statement in tree.body:
-            if (
-                isinstance(statement, ast.ClassDef)
-                and not statement.name.startswith("_")
-                and any((dotted(b) or "").rsplit(".", 1)[-1] == node.name for b in statement.bases)
-                and not is_abstract(statement)
-            ):
-                return statement
-        return None
+        found = [
+            statement
+            for statement in tree.body
+            if isinstance(statement, ast.ClassDef)
+            and not statement.name.startswith("_")
+            and any((dotted(b) or "").rsplit(".", 1)[-1] == node.name for b in statement.bases)
+            and not is_abstract(statement)
+        ]
+        if not found:
+            return None
+        return min(found, key=lambda c: len(self.constructor(c, 0, source)))
 
     def _subclass_in_setup(self, node: ast.ClassDef, class_path: str) -> str:
         """Define ``MyName(Name)`` implementing each abstract method; its name."""
