@@ -364,6 +364,10 @@ class _Example:
             if default_model:
                 return default_model
         alternatives = _alternatives(param.annotation) if param.annotation else []
+        if depth == 0 and (not alternatives or alternatives[0].rsplit(".", 1)[-1] == "str"):
+            literal = self._compared_literal(param.name)
+            if literal is not None:
+                return literal
         if _allows_none(param.annotation or "") and all(
             a.rsplit(".", 1)[-1] in {"Any", "object"} for a in alternatives
         ):
@@ -631,6 +635,28 @@ class _Example:
         if line not in self.setup:
             self.setup.insert(0, line)
 
+    def _compared_literal(self, name: str) -> str | None:
+        """A string the symbol's own code compares parameter ``name`` against (``name ==
+        "default"``, ``name.lower() in ("a", "b")``): a value the code is written to accept."""
+        node = self.node
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            return None
+        if name not in {a.arg for a in (*node.args.posonlyargs, *node.args.args)}:
+            return None
+        for child in own_nodes(node):
+            if not isinstance(child, ast.Compare) or len(child.ops) != 1:
+                continue
+            if not isinstance(child.ops[0], ast.Eq | ast.In) or _root_name(child.left) != name:
+                continue
+            target = child.comparators[0]
+            options = (
+                target.elts if isinstance(target, ast.Tuple | ast.List | ast.Set) else [target]
+            )
+            for option in options:
+                if isinstance(option, ast.Constant) and isinstance(option.value, str):
+                    return repr(option.value).replace("'", '"') if '"' not in option.value else None
+        return None
+
     def _awaited_names(self) -> set[str]:
         """Names the symbol's own code calls with ``await name(...)``: its async callables."""
         node = self.node
@@ -895,7 +921,9 @@ class _Example:
         if owner is None and self.command(node):
             return self.render()
         if kind in {"class method", "static method"}:
-            self.use_call(f"{class_path}.{node.name}({self.arguments(params)})", node, loop_name)
+            if not self.doctest(node):
+                call = f"{class_path}.{node.name}({self.arguments(params)})"
+                self.use_call(call, node, loop_name)
         elif kind == "property":
             variable = self.instance(owner, class_path)
             self._property(owner, variable, node.name)
@@ -1040,6 +1068,8 @@ class _Example:
                 ]
             else:
                 self.body += [f"with {class_path}({args}) as {variable}:", f"    print({variable})"]
+            return
+        if not name.startswith("__") and self.doctest(node):
             return
         variable = self.instance(owner, class_path)
         if name == "__call__":
@@ -1286,6 +1316,19 @@ def _exported_names(tree: ast.Module) -> list[str]:
         elif isinstance(statement, ast.Assign):
             names += [t.id for t in statement.targets if isinstance(t, ast.Name)]
     return [n for n in dict.fromkeys(names) if not n.startswith("_") and n != "annotations"]
+
+
+def _root_name(node: ast.expr) -> str:
+    """The name an expression starts from: ``x`` for ``x``, ``x.lower()``, ``x.strip().a``."""
+    while True:
+        if isinstance(node, ast.Call):
+            node = node.func
+        elif isinstance(node, ast.Attribute):
+            node = node.value
+        elif isinstance(node, ast.Name):
+            return node.id
+        else:
+            return ""
 
 
 def _is_receiver(param: Parameter) -> bool:
