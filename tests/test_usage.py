@@ -312,3 +312,26 @@ def test_standard_types_are_built_properly(tmp_path: Path) -> None:
     assert 'folder=Path("data.txt")' in text and "context=ssl.create_default_context()" in text
     run = run_example(text, paths=[tmp_path])
     assert run.ok, run.output
+
+
+CHECKED = """\
+class Color:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    @classmethod
+    def parse(cls, color: str) -> "Color":
+        color = color.lower().strip()
+        if color == "default":
+            return cls(color)
+        if color in ("red", "green"):
+            return cls(color)
+        raise ValueError(f"{color!r} is not a valid color")
+"""
+
+
+def test_a_literal_the_code_compares_against_is_passed(tmp_path: Path) -> None:
+    symbol, source = _symbol(tmp_path, "Color.parse", CHECKED)
+    text = write_guide(GuideRequest(symbol=symbol, module_source=source)).example
+    assert 'Color.parse(color="default")' in text
+    assert run_example(text, paths=[tmp_path]).ok

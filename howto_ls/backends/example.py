@@ -643,8 +643,12 @@ class _Example:
             return None
         if name not in {a.arg for a in (*node.args.posonlyargs, *node.args.args)}:
             return None
-        for child in own_nodes(node):
-            if not isinstance(child, ast.Compare) or len(child.ops) != 1:
+        compares = sorted(
+            (n for n in own_nodes(node) if isinstance(n, ast.Compare)),
+            key=lambda n: (n.lineno, n.col_offset),
+        )
+        for child in compares:
+            if len(child.ops) != 1:
                 continue
             if not isinstance(child.ops[0], ast.Eq | ast.In) or _root_name(child.left) != name:
                 continue
