@@ -779,7 +779,15 @@ class _Example:
             )
             parts.append(value if positional else f"{param.name}={value}")
         if not parts:
-            notable = next((p for p in usable if _NOTABLE.search(p.name)), None)
+            notable = next(
+                (
+                    p
+                    for p in usable
+                    if _NOTABLE.search(p.name)
+                    and (not p.annotation or _alternatives(p.annotation)[0] in {"str", "Path"})
+                ),
+                None,
+            )
             if notable is not None:
                 value = self.value(notable, depth)
                 shown = value if notable.kind == "positional_only" else f"{notable.name}={value}"
