@@ -130,3 +130,26 @@ def test_a_definition_is_found_again_by_position_after_edits_above(project: Path
     )
     moved = engine.relocate(symbol, SOURCE, edited)
     assert "old greeting" in moved.source and moved.identity == "greet#2"
+
+
+def test_doc_by_name_says_which_of_several_definitions_it_documents(project: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(project), "HOWTO_BACKEND": "offline"}
+    env["PYTHONPATH"] = os.environ.get("PYTHONPATH", "")
+    result = subprocess.run(
+        [sys.executable, "-m", "howto_ls", "doc", "shapes/geo.py::greet"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "'new greeting'" in result.stdout and "'old greeting'" not in result.stdout
+    assert "greet is defined 2 times" in result.stderr
+    assert "the one Python binds at run time" in result.stderr
+    assert "shapes/geo.py::greet#1 (line" in result.stderr
