@@ -173,8 +173,9 @@ def _walk(body: list[ast.stmt], prefix: str, in_class: bool, importable: bool) -
 
 
 def _under_main_guard(body: list[ast.stmt]) -> set[int]:
-    """The ids of the statements inside ``if __name__ == "__main__":`` blocks of ``body``: they
-    run only when the module runs as a script, so importing it never binds what they define."""
+    """The ids of the statements inside ``if __name__ == "__main__":`` blocks of ``body`` (also
+    ``and``-ed with more conditions): they run only when the module runs as a script, so
+    importing it binds nothing they define."""
     found: set[int] = set()
     for node in body:
         if isinstance(node, ast.If) and _is_main_guard(node.test):
@@ -183,7 +184,9 @@ def _under_main_guard(body: list[ast.stmt]) -> set[int]:
 
 
 def _is_main_guard(test: ast.expr) -> bool:
-    """``__name__ == "__main__"`` (either way round)."""
+    """``__name__ == "__main__"`` (either way round, or as one operand of ``and``)."""
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        return any(_is_main_guard(value) for value in test.values)
     if not isinstance(test, ast.Compare) or len(test.comparators) != 1:
         return False
     sides = [test.left, test.comparators[0]]

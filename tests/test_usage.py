@@ -335,3 +335,16 @@ def test_a_literal_the_code_compares_against_is_passed(tmp_path: Path) -> None:
     text = write_guide(GuideRequest(symbol=symbol, module_source=source)).example
     assert 'Color.parse(color="default")' in text
     assert run_example(text, paths=[tmp_path]).ok
+
+
+def test_definitions_under_a_main_guard_joined_with_and_are_not_exports(tmp_path: Path) -> None:
+    from howto_ls.symbols import list_symbols
+
+    source = (
+        "import sys\n\n\ndef api() -> int:\n    return 1\n\n\n"
+        'if sys.platform != "win32" and __name__ == "__main__":\n\n'
+        "    def read(fd: int) -> bytes:\n        return b''\n"
+    )
+    symbol, _ = _symbol(tmp_path, "api", source)
+    listed = {s.qualname for s in list_symbols(source, symbol.path, tmp_path)}
+    assert listed == {"", "api"}
