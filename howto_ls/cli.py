@@ -115,6 +115,17 @@ def _add_model_options(parser: argparse.ArgumentParser) -> None:
         "--base-url", help="OpenAI-compatible base URL, e.g. http://localhost:11434/v1"
     )
     parser.add_argument("--language", help="language of the guide's prose (default English)")
+    parser.add_argument(
+        "--max-tokens",
+        type=int,
+        metavar="N",
+        help=f"token cap of each model answer (default {config.DEFAULT_MAX_TOKENS})",
+    )
+    parser.add_argument(
+        "--structured-output",
+        choices=config.STRUCTURED_OUTPUT,
+        help="ask the model for JSON by schema: auto (where the server supports it), on, off",
+    )
 
 
 def settings_from(args: argparse.Namespace) -> config.Settings:
@@ -122,11 +133,16 @@ def settings_from(args: argparse.Namespace) -> config.Settings:
     settings = config.from_environment()
     for warning in settings.warnings:
         print(f"howto-ls: warning: {warning}", file=sys.stderr)
+    max_tokens = getattr(args, "max_tokens", None)
+    if max_tokens is not None and max_tokens < 1:
+        raise UsageError(f"--max-tokens must be at least 1, got {max_tokens}")
     return settings.with_overrides(
         backend=getattr(args, "backend", None),
         model=getattr(args, "model", None),
         base_url=getattr(args, "base_url", None),
         language=getattr(args, "language", None),
+        max_tokens=max_tokens,
+        structured_output=getattr(args, "structured_output", None),
     )
 
 

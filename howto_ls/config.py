@@ -10,6 +10,9 @@ from typing import Any
 BACKENDS = ("auto", "offline", "openai")
 TARGETS = ("docstring", "sidecar")
 HOVER_MODES = ("guide", "preview", "off")
+STRUCTURED_OUTPUT = ("auto", "on", "off")
+DEFAULT_MAX_TOKENS = 2048
+"""A guide is 300-1,000 tokens; twice the longest leaves room for a long example."""
 DEFAULT_SIDECAR_PATH = "docs/howto/{relpath}.md"
 
 # setting name -> environment variable
@@ -25,6 +28,8 @@ ENVIRONMENT = {
     "connect_timeout": "HOWTO_CONNECT_TIMEOUT",
     "first_token_timeout": "HOWTO_FIRST_TOKEN_TIMEOUT",
     "max_concurrency": "HOWTO_MAX_CONCURRENCY",
+    "max_tokens": "HOWTO_MAX_TOKENS",
+    "structured_output": "HOWTO_STRUCTURED_OUTPUT",
 }
 # LSP (camelCase) name -> setting name
 LSP_NAMES = {
@@ -40,8 +45,15 @@ LSP_NAMES = {
     "connectTimeout": "connect_timeout",
     "firstTokenTimeout": "first_token_timeout",
     "maxConcurrency": "max_concurrency",
+    "maxTokens": "max_tokens",
+    "structuredOutput": "structured_output",
 }
-_CHOICES = {"backend": BACKENDS, "target": TARGETS, "hover": HOVER_MODES}
+_CHOICES = {
+    "backend": BACKENDS,
+    "target": TARGETS,
+    "hover": HOVER_MODES,
+    "structured_output": STRUCTURED_OUTPUT,
+}
 
 
 @dataclass(frozen=True)
@@ -60,6 +72,8 @@ class Settings:
     connect_timeout: float = 10.0
     first_token_timeout: float = 90.0  # also the longest pause between two streamed chunks
     max_concurrency: int = 4
+    max_tokens: int = DEFAULT_MAX_TOKENS  # sent as max_tokens (or max_completion_tokens)
+    structured_output: str = "auto"  # ask for JSON by schema: auto (where supported), on, off
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
     def with_overrides(self, **values: Any) -> Settings:

@@ -6,6 +6,7 @@ appears nowhere in the output.
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -53,6 +54,9 @@ def run_doc(
         "HOWTO_MODEL": "fake-model",
         "HOWTO_API_KEY": KEY,
         "HOWTO_TIMEOUT": timeout,
+        "HOWTO_FIRST_TOKEN_TIMEOUT": "1",
+        # The checkout under test, not whatever copy is installed.
+        "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
     }
     return subprocess.run(
         [sys.executable, "-m", "howto_ls", "doc", TARGET, "--write", "docstring", *extra],
@@ -75,10 +79,31 @@ FAULTS: dict[str, tuple[list[Reply | str], str]] = {
     "404": ([fakes.not_found()], "not found"),
     "429 after retries": ([no_retry_wait(fakes.rate_limited("0"))] * 4, "429"),
     "500 after retries": ([no_retry_wait(fakes.server_error())] * 4, "500"),
-    "context too long": ([fakes.context_length_exceeded()], "too long"),
+    "context too long": ([fakes.context_length_exceeded()], "longer than the context"),
+    "empty 200 stream, context exceeded": (
+        [fakes.empty_stream_context_exceeded(831, 512)] * 2,
+        "the prompt (≈831 tokens) is longer than the context of model fake-model",
+    ),
+    "cut off without an end": (
+        [fakes.cut_off("How to Use This Code Block\n" * 20)] * 4,
+        "cut off after 24 characters",
+    ),
+    "token cap": (
+        [fakes.token_cap("How to Use This Code Block\n" * 20)],
+        "the answer reached the token cap (maxTokens=2048)",
+    ),
+    "content filter": ([fakes.content_filtered("Description\n" * 20)], "content filter"),
+    "dropped for another request": (
+        [fakes.dropped_for_another()] * 4,
+        "dropped this request for another",
+    ),
+    "pings but no token": (
+        [Reply(content="x", first_token_delay=10, ping_every=0.1)],
+        "no first token within 1 s",
+    ),
     "empty answer": ([fakes.empty()] * 4, "empty"),
     "no sections": (["I am sorry, I cannot help with that."] * 2, "problem"),
-    "dropped mid-stream": ([fakes.dropped("How to Use This Code Block\n" * 20)] * 4, "stream"),
+    "dropped mid-stream": ([fakes.dropped("How to Use This Code Block\n" * 20)] * 4, "cut off"),
     "1 MB answer": ([fakes.huge()] * 2, ""),
 }
 
@@ -98,6 +123,16 @@ def test_model_fault_leaves_the_file_byte_identical(project: Path, fault: str) -
     assert words.lower() in message.lower()
     assert "Traceback" not in message
     assert KEY not in result.stdout + result.stderr
+
+
+def test_max_tokens_from_the_command_line_and_the_environment(
+    project: Path, good_answer: str
+) -> None:
+    with FakeOpenAI(default=good_answer) as fake:
+        assert run_doc(project, fake.url, "--max-tokens", "321").returncode == 0
+        bad = run_doc(project, fake.url, "--max-tokens", "0")
+    assert fake.chat_requests[0].body["max_tokens"] == 321
+    assert bad.returncode == 2 and "--max-tokens must be at least 1" in bad.stderr
 
 
 def test_connection_refused_names_the_server(project: Path) -> None:

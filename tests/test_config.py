@@ -68,3 +68,16 @@ def test_auto_backend_means_model_when_configured_else_offline() -> None:
     )
     assert resolved_backend_name(config.Settings(), "sk-test") == "openai"
     assert resolved_backend_name(config.Settings(backend="offline"), "sk-test") == "offline"
+
+
+def test_token_cap_and_structured_output_from_lsp_and_environment() -> None:
+    assert config.Settings().max_tokens == config.DEFAULT_MAX_TOKENS == 2048
+    assert config.Settings().structured_output == "auto"
+    settings = config.from_lsp({"maxTokens": 700, "structuredOutput": "off"})
+    assert (settings.max_tokens, settings.structured_output) == (700, "off")
+    env = config.from_environment({"HOWTO_MAX_TOKENS": "900", "HOWTO_STRUCTURED_OUTPUT": "on"})
+    assert (env.max_tokens, env.structured_output) == (900, "on")
+    bad = config.from_lsp({"maxTokens": 0, "structuredOutput": "json"})
+    assert (bad.max_tokens, bad.structured_output) == (2048, "auto")
+    assert len(bad.warnings) == 2
+    assert any("howto.structuredOutput" in w and "auto, on, off" in w for w in bad.warnings)

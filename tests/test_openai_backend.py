@@ -118,11 +118,52 @@ async def test_progress_follows_the_stream_at_a_bounded_rate(request_: GuideRequ
     [
         (fo.unauthorized(), BackendAuthError, "rejected the API key (401): set HOWTO_API_KEY", 1),
         (fo.not_found(), BackendNotFoundError, "model 'fake-model' or URL", 1),
-        (fo.context_length_exceeded(), BackendContextError, "too long for model fake-model", 1),
+        (
+            fo.context_length_exceeded(),
+            BackendContextError,
+            "the prompt (≈9001 tokens) is longer than the context of model fake-model",
+            1,
+        ),
+        (
+            fo.context_exceeded_llamacpp(831, 512),
+            BackendContextError,
+            "(≈831 tokens) is longer than the context of model fake-model (request (831 tokens)"
+            " exceeds the available context size (512 tokens), try increasing it): raise the"
+            " server's context size (llama.cpp `-c`/`--n_ctx`, Ollama `num_ctx`)",
+            1,
+        ),
+        (
+            fo.empty_stream_context_exceeded(831, 512),
+            BackendContextError,
+            "the prompt (≈831 tokens) is longer than the context of model fake-model",
+            2,
+        ),
+        (
+            fo.cut_off(GOOD_GUIDE, after=3),
+            BackendResponseError,
+            "was cut off after 24 characters (the stream ended without finish_reason or [DONE]",
+            4,
+        ),
+        (
+            fo.token_cap(GOOD_GUIDE, after=3),
+            BackendResponseError,
+            "the answer reached the token cap (maxTokens=2048) after 24 characters: raise"
+            " howto.maxTokens or use a model that stops",
+            1,
+        ),
+        (fo.content_filtered(GOOD_GUIDE), BackendResponseError, "finish_reason content_filter", 1),
+        (
+            fo.dropped_for_another(),
+            BackendResponseError,
+            "dropped this request for another (it serves fewer requests at once than"
+            " howto.maxConcurrency=4): lower maxConcurrency / --concurrency, or start the server"
+            " with more parallel slots",
+            4,
+        ),
         (fo.empty(), BackendResponseError, "the model returned an empty answer", 1),
         (Reply(fo.NO_SECTIONS), BackendResponseError, "is not a guide (Description section", 1),
         (fo.malformed(GOOD_GUIDE), BackendResponseError, "stream event that is not JSON", 1),
-        (fo.dropped(GOOD_GUIDE, after=3), BackendResponseError, "stream from fake-model", 1),
+        (fo.dropped(GOOD_GUIDE, after=3), BackendResponseError, "cut off after 24 characters", 4),
         (Reply(fo.huge(), token_chars=1024), BackendResponseError, "passed 200,000 characters", 1),
         (fo.rate_limited("0"), BackendRateLimitError, "rate limited (429)", 4),
         (fo.server_error(), BackendResponseError, "failed (500) after 3 retries", 4),
@@ -182,6 +223,87 @@ async def test_no_first_token_in_time(request_: GuideRequest) -> None:
         with pytest.raises(BackendTimeoutError, match=r"no first token within 0.3 s"):
             await backend(fake.url, first_token_timeout=0.3).generate(request_)
     assert time.monotonic() - started < 2
+
+
+async def test_keep_alive_comments_do_not_reset_the_first_token_timeout(
+    request_: GuideRequest,
+) -> None:
+    # llama.cpp's server sends ": ping" while a request waits; httpx's read timer sees bytes.
+    with FakeOpenAI([Reply(GOOD_GUIDE, first_token_delay=5, ping_every=0.1)]) as fake:
+        started = time.monotonic()
+        with pytest.raises(BackendTimeoutError, match=r"no first token within 0.5 s"):
+            await backend(fake.url, first_token_timeout=0.5).generate(request_)
+    assert time.monotonic() - started < 2
+
+
+async def test_the_pause_between_contents_is_measured_on_content(
+    request_: GuideRequest,
+) -> None:
+    reply = Reply(GOOD_GUIDE, token_delay=0.05, token_chars=16)
+    with FakeOpenAI([reply]) as fake:
+        # Slower in total than the timeout, but never silent for that long: it passes.
+        assert await backend(fake.url, first_token_timeout=0.5).answer(request_) == GOOD_GUIDE
+    stalling = Reply(GOOD_GUIDE, token_delay=2.0, token_chars=400)
+    with (
+        FakeOpenAI([stalling]) as fake,
+        pytest.raises(BackendTimeoutError, match=r"the stream stalled for 0.5 s"),
+    ):
+        await backend(fake.url, first_token_timeout=0.5).answer(request_)
+
+
+async def test_sends_the_token_cap(request_: GuideRequest) -> None:
+    with FakeOpenAI([GOOD_GUIDE]) as fake:
+        b = OpenAIBackend(Settings(base_url=fake.url, model="m", max_tokens=700), None)
+        await b.answer(request_)
+        await b.aclose()
+    assert fake.chat_requests[0].body["max_tokens"] == 700
+    assert "max_completion_tokens" not in fake.chat_requests[0].body
+
+
+async def test_switches_to_max_completion_tokens_once_and_remembers(
+    request_: GuideRequest,
+) -> None:
+    with FakeOpenAI(default=Reply(GOOD_GUIDE, reject_max_tokens=True)) as fake:
+        b = backend(fake.url)
+        assert await b.answer(request_) == GOOD_GUIDE
+        assert await b.answer(request_) == GOOD_GUIDE
+        await b.aclose()
+    bodies = [r.body for r in fake.chat_requests]
+    assert len(bodies) == 3  # the refused one, then one each with the new name
+    assert bodies[0]["max_tokens"] == 2048
+    assert [("max_tokens" in b, b.get("max_completion_tokens")) for b in bodies[1:]] == [
+        (False, 2048),
+        (False, 2048),
+    ]
+
+
+async def test_an_empty_stream_is_asked_again_without_streaming(
+    request_: GuideRequest,
+) -> None:
+    reply = Reply(GOOD_GUIDE, empty_when_streamed=True)
+    with FakeOpenAI(default=reply) as fake:
+        assert await backend(fake.url).answer(request_) == GOOD_GUIDE
+    assert [r.body["stream"] for r in fake.chat_requests] == [True, False]
+
+
+async def test_a_dropped_request_is_retried_and_then_succeeds(request_: GuideRequest) -> None:
+    with FakeOpenAI([fo.dropped_for_another(), GOOD_GUIDE]) as fake:
+        assert await backend(fake.url).answer(request_) == GOOD_GUIDE
+    assert len(fake.chat_requests) == 2
+
+
+async def test_an_answer_cut_off_is_retried_and_the_full_one_used(
+    request_: GuideRequest,
+) -> None:
+    with FakeOpenAI([fo.cut_off(GOOD_GUIDE, after=5), GOOD_GUIDE]) as fake:
+        assert await backend(fake.url).answer(request_) == GOOD_GUIDE
+    assert len(fake.chat_requests) == 2
+
+
+async def test_a_json_answer_that_hit_the_cap_says_so(request_: GuideRequest) -> None:
+    reply = Reply(GOOD_GUIDE[:40], as_json=True, finish_reason="length")
+    with FakeOpenAI([reply]) as fake, pytest.raises(BackendResponseError, match="token cap"):
+        await backend(fake.url).answer(request_)
 
 
 async def test_total_timeout_stops_a_slow_stream(request_: GuideRequest) -> None:

@@ -16,6 +16,7 @@ from lsprotocol import types
 
 from howto_ls.guide import HEADING
 from howto_ls.testing import FakeOpenAI, Reply
+from howto_ls.testing import fake_openai as fakes
 from howto_ls.testing.fake_openai import (
     NO_SECTIONS,
     context_length_exceeded,
@@ -130,10 +131,39 @@ FAULTS = [
     ),
     Fault(
         "dropped mid-stream",
-        (dropped(GOOD_GUIDE, after=3),),
-        1,
-        "broke off after 24 characters",
+        tuple(dropped(GOOD_GUIDE, after=3) for _ in range(4)),
+        4,
+        "was cut off after 24 characters",
         "try again",
+    ),
+    Fault(
+        "token cap",
+        (fakes.token_cap(GOOD_GUIDE),),
+        1,
+        "reached the token cap (maxTokens=2048)",
+        "raise howto.maxTokens or use a model that stops",
+    ),
+    Fault(
+        "content filter",
+        (fakes.content_filtered(GOOD_GUIDE),),
+        1,
+        "content filter stopped the answer",
+        "nothing was written",
+    ),
+    Fault(
+        "empty stream, context exceeded",
+        (fakes.empty_stream_context_exceeded(831, 512),) * 2,
+        2,
+        "the prompt (≈831 tokens) is longer than the context",
+        "raise the server's context size (llama.cpp `-c`/`--n_ctx`, Ollama `num_ctx`)",
+    ),
+    Fault(
+        "pings but no token",
+        (Reply(content=GOOD_GUIDE, first_token_delay=10, ping_every=0.1),),
+        1,
+        "no first token within 0.5 s",
+        "use a faster or smaller model",
+        settings={"firstTokenTimeout": 0.5},
     ),
     Fault(
         "malformed event",
@@ -155,8 +185,8 @@ FAULTS = [
         "context too long",
         (echoing(context_length_exceeded()),),
         1,
-        "prompt is too long for model",
-        "choose a model with a larger context window",
+        "the prompt (≈9001 tokens) is longer than the context of model",
+        "or use a larger model",
     ),
     Fault(
         "connection refused",

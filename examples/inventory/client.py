@@ -15,7 +15,9 @@ DEFAULT_BASE_URL = "https://inventory.example.com"
 class InventoryClient:
     """Talks to the inventory API over HTTP."""
 
-    def __init__(self, base_url: str = DEFAULT_BASE_URL, token: str | None = None, timeout: float = 10.0) -> None:
+    def __init__(
+        self, base_url: str = DEFAULT_BASE_URL, token: str | None = None, timeout: float = 10.0
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.timeout = timeout
@@ -33,7 +35,9 @@ class InventoryClient:
 
     def get_item(self, sku: str) -> StockItem:
         payload = self._request("GET", f"/api/items/{sku}")
-        return StockItem(payload["sku"], payload["name"], payload["quantity"], payload["unit_price"])
+        return StockItem(
+            payload["sku"], payload["name"], payload["quantity"], payload["unit_price"]
+        )
 
     def update_quantity(self, sku: str, quantity: int) -> None:
         if quantity < 0:

@@ -1,10 +1,23 @@
 """The ``openai`` backend: any OpenAI-compatible chat server (OpenAI, Ollama, vLLM, llama.cpp…).
 
-``POST {baseUrl}/chat/completions`` with ``stream: true`` over httpx; server-sent events parsed
+``POST {baseUrl}/chat/completions`` with ``stream: true`` and a token cap (``max_tokens``, or
+``max_completion_tokens`` once a server says it wants that) over httpx; server-sent events parsed
 incrementally by httpx-sse. Three timeouts: connect, first token (also the longest silence
-between two chunks), and total (``Settings.timeout``). 429, 5xx and connection failures are retried
-a bounded number of times with jittered exponential backoff, honouring ``Retry-After``; 400, 401
-and 404 never are. At most ``Settings.max_concurrency`` requests run at once per backend.
+between two chunks: both counted on content, so keep-alive comments such as llama.cpp's
+``: ping`` do not reset them), and total (``Settings.timeout``).
+
+An answer counts only when the stream ends as the API says: a ``finish_reason`` of ``stop`` or
+``[DONE]`` after content. Otherwise::
+
+    no event at all (200, empty body)    asked again once without streaming, for the real error
+    role event then [DONE], no content   dropped for another request: retried with backoff
+    content, then the stream stops        cut off after N characters: retried
+    finish_reason "length"                the token cap was reached: not retried
+    finish_reason "content_filter"        the server's filter stopped it: not retried
+
+429, 5xx and connection failures are retried a bounded number of times with jittered
+exponential backoff, honouring ``Retry-After``; 400, 401 and 404 never are. At most
+``Settings.max_concurrency`` requests run at once per backend.
 Cancelling the calling task closes the stream at once. The API key is sent as a Bearer token and
 appears in no message, log or repr.
 """
@@ -66,6 +79,9 @@ _CONTEXT_HINTS = re.compile(
     r"exceeds? the available context",
     re.IGNORECASE,
 )
+_TOKEN_COUNT = re.compile(r"(?:resulted in|request \(|prompt has|prompt of) ?(\d+) tokens")
+_CHARS_PER_TOKEN = 4
+"""For an estimate of a prompt's tokens when the server does not say: ~4 characters each."""
 _STEP = re.compile(r"^\s*(?:\*\*|__)?(?:step\s+)?(\d{1,3})[.):]", re.IGNORECASE)
 
 
@@ -90,6 +106,23 @@ class _Retryable(Exception):
         super().__init__(str(error))
         self.error = error
         self.retry_after = retry_after
+
+
+class _UseMaxCompletionTokens(Exception):
+    """The server rejected ``max_tokens`` and asked for ``max_completion_tokens`` instead."""
+
+
+class _EmptyStream(Exception):
+    """A 200 stream that carried no event at all."""
+
+
+@dataclass
+class _StreamEnd:
+    """How a stream ended: the last ``finish_reason``, whether ``[DONE]`` came, any event."""
+
+    finish_reason: str | None = None
+    done: bool = False
+    events: int = 0
 
 
 @dataclass
@@ -133,6 +166,7 @@ class OpenAIBackend:
         self._key = _Secret(api_key)
         self._transport = transport
         self._state: _LoopState | None = None
+        self._token_parameter = "max_tokens"
 
     def __repr__(self) -> str:
         return f"OpenAIBackend(model={self.model!r}, base_url={self.base_url!r})"
@@ -229,9 +263,14 @@ class OpenAIBackend:
     async def _with_retries(
         self, client: httpx.AsyncClient, messages: list[Message], reporter: _StreamProgress
     ) -> str:
-        for attempt in range(self.max_retries + 1):
+        attempt = 0
+        while True:
             try:
                 return await self._attempt(client, messages, reporter)
+            except _UseMaxCompletionTokens:
+                # Raised only while max_tokens is in use: the switch happens once, for good.
+                log.info("%s asks for max_completion_tokens; using it from now on", self.base_url)
+                self._token_parameter = "max_completion_tokens"
             except _Retryable as failure:
                 if attempt >= self.max_retries:
                     raise failure.error from None
@@ -241,7 +280,7 @@ class OpenAIBackend:
                 )
                 reporter.say(f"Retrying in {delay:.0f} s ({attempt + 1}/{self.max_retries})", True)
                 await asyncio.sleep(delay)
-        raise AssertionError("unreachable")  # pragma: no cover
+                attempt += 1
 
     def _delay(self, attempt: int, retry_after: float | None) -> float:
         if retry_after is not None:
@@ -249,26 +288,58 @@ class OpenAIBackend:
         backoff = self.retry_base_delay * 2.0**attempt * random.uniform(0.5, 1.5)
         return min(backoff, self.max_retry_delay)
 
+    def payload(self, messages: list[Message], *, stream: bool = True) -> dict[str, Any]:
+        """The JSON body of a chat-completions request for ``messages``."""
+        return {
+            "model": self.model,
+            "messages": messages,
+            "stream": stream,
+            self._token_parameter: self.settings.max_tokens,
+        }
+
     async def _attempt(
         self, client: httpx.AsyncClient, messages: list[Message], reporter: _StreamProgress
     ) -> str:
+        try:
+            return await self._request(client, messages, reporter, stream=True)
+        except _EmptyStream:
+            log.info("%s sent an empty stream; asking again without streaming", self.base_url)
+            text = await self._request(client, messages, reporter, stream=False)
+            if not text.strip():
+                raise BackendResponseError(
+                    f"the server at {self.base_url} sent an empty stream and then an empty "
+                    f"answer ({self.describe()}): check the server's log"
+                ) from None
+            return text
+
+    async def _request(
+        self,
+        client: httpx.AsyncClient,
+        messages: list[Message],
+        reporter: _StreamProgress,
+        *,
+        stream: bool,
+    ) -> str:
         url = f"{self.base_url}/chat/completions"
-        payload = {"model": self.model, "messages": messages, "stream": True}
-        log.debug("POST %s (model %s)", url, self.model)
+        payload = self.payload(messages, stream=stream)
+        log.debug("POST %s (model %s, stream %s)", url, self.model, stream)
         received: list[str] = []
         responded = False
+        end = _StreamEnd()
+        started = time.monotonic()
         try:
             async with client.stream("POST", url, json=payload) as response:
                 responded = True
                 if response.status_code >= 400:
                     await response.aread()
-                    raise self._status_error(response)
+                    raise self._status_error(response, messages)
                 content_type = response.headers.get("content-type", "")
                 if "text/event-stream" in content_type:
-                    await self._read_stream(response, received, reporter)
+                    await self._read_stream(response, received, reporter, end, started)
                 else:
                     await response.aread()
-                    received.append(self._read_json(response))
+                    received.append(self._read_json(response, end))
+                    end.done = True
         except httpx.ConnectTimeout:
             # Not retried: the user has already waited the whole connect timeout.
             raise BackendTimeoutError(
@@ -281,14 +352,8 @@ class OpenAIBackend:
             raise BackendConnectError(
                 f"cannot connect to {self.base_url}: is the model server running?"
             ) from None
-        except httpx.ReadTimeout:
-            if not "".join(received):
-                message = f"no first token within {self.first_token_timeout:g} s from"
-            else:
-                message = f"the stream stalled for {self.first_token_timeout:g} s from"
-            raise BackendTimeoutError(
-                f"{message} {self.describe()}: try again, or use a faster or smaller model"
-            ) from None
+        except (httpx.ReadTimeout, _ContentTimeout):
+            raise self._silence_error(bool("".join(received))) from None
         except httpx.TimeoutException:
             raise BackendTimeoutError(
                 f"the request to {self.base_url} timed out: is the server overloaded?"
@@ -301,29 +366,93 @@ class OpenAIBackend:
                         f"({self._key.scrub(type(error).__name__)}): is the model server running?"
                     )
                 ) from None
-            chars = len("".join(received))
-            raise BackendResponseError(
-                f"the stream from {self.describe()} broke off after {chars} characters "
-                f"({type(error).__name__}): try again"
-            ) from None
+            raise _Retryable(self._cut_off(len("".join(received)))) from None
         text = "".join(received)
+        return self._ended(text, end)
+
+    def _ended(self, text: str, end: _StreamEnd) -> str:
+        """``text`` when the stream ended as a complete answer; else the error that says why."""
+        reason = end.finish_reason
+        if reason == "length":
+            raise BackendResponseError(
+                f"the answer reached the token cap (maxTokens={self.settings.max_tokens}) "
+                f"after {len(text)} characters: raise howto.maxTokens or use a model that stops"
+            )
+        if reason == "content_filter":
+            raise BackendResponseError(
+                f"the server's content filter stopped the answer of {self.describe()} "
+                f"(finish_reason content_filter) after {len(text)} characters: "
+                "nothing was written; rephrase the code's context or use another model"
+            )
+        if end.events == 0 and not text:
+            raise _EmptyStream
         if not text.strip():
+            if reason is None and end.done:
+                concurrency = self.settings.max_concurrency
+                raise _Retryable(
+                    BackendResponseError(
+                        f"the server at {self.base_url} dropped this request for another "
+                        f"(it serves fewer requests at once than howto.maxConcurrency="
+                        f"{concurrency}): lower maxConcurrency / --concurrency, or start the "
+                        "server with more parallel slots"
+                    )
+                )
             raise BackendResponseError(
                 f"the model returned an empty answer ({self.describe()}): "
                 "try again or choose another model"
             )
+        if reason is None and not end.done:
+            raise _Retryable(self._cut_off(len(text)))
         return text
 
+    def _cut_off(self, chars: int) -> BackendResponseError:
+        return BackendResponseError(
+            f"the answer of {self.describe()} was cut off after {chars} characters (the stream "
+            "ended without finish_reason or [DONE]; the server's context may be full): "
+            "try again, or raise the server's context size"
+        )
+
+    def _silence_error(self, had_content: bool) -> BackendTimeoutError:
+        if not had_content:
+            message = f"no first token within {self.first_token_timeout:g} s from"
+        else:
+            message = f"the stream stalled for {self.first_token_timeout:g} s from"
+        return BackendTimeoutError(
+            f"{message} {self.describe()}: try again, or use a faster or smaller model"
+        )
+
     async def _read_stream(
-        self, response: httpx.Response, received: list[str], reporter: _StreamProgress
+        self,
+        response: httpx.Response,
+        received: list[str],
+        reporter: _StreamProgress,
+        end: _StreamEnd,
+        started: float,
     ) -> None:
+        """Read events into ``received`` and ``end``; raises _ContentTimeout on silence.
+
+        The silence is measured from ``started`` (monotonic seconds) to the first content, then
+        between two contents: comments and role-only events do not count.
+        """
         total = 0
         events = httpx_sse.EventSource(response).aiter_sse()
-        async for event in events:
+        last_content = started
+        while True:
+            remaining = last_content + self.first_token_timeout - time.monotonic()
+            if remaining <= 0:
+                raise _ContentTimeout
+            try:
+                event = await asyncio.wait_for(events.__anext__(), remaining)
+            except StopAsyncIteration:
+                return
+            except asyncio.TimeoutError:
+                raise _ContentTimeout from None
             data = event.data.strip()
             if not data:
                 continue
+            end.events += 1
             if data == "[DONE]":
+                end.done = True
                 await _drain(events)
                 return
             try:
@@ -338,9 +467,11 @@ class OpenAIBackend:
                 continue
             if "error" in chunk:
                 raise self._error_in_body(chunk, "reported an error in the stream")
+            end.finish_reason = _finish_reason(chunk) or end.finish_reason
             text = _delta_text(chunk)
             if not text:
                 continue
+            last_content = time.monotonic()
             total += len(text)
             if total > MAX_ANSWER_CHARS:
                 raise BackendResponseError(
@@ -350,7 +481,7 @@ class OpenAIBackend:
             received.append(text)
             reporter.advance(text)
 
-    def _read_json(self, response: httpx.Response) -> str:
+    def _read_json(self, response: httpx.Response, end: _StreamEnd) -> str:
         try:
             body = response.json()
         except ValueError:
@@ -362,6 +493,8 @@ class OpenAIBackend:
             raise self._error_in_body(body, "reported an error")
         try:
             content = body["choices"][0]["message"]["content"]
+            end.finish_reason = _finish_reason(body)
+            end.events = 1
         except (KeyError, IndexError, TypeError):
             raise BackendResponseError(
                 f"the server at {self.base_url} answered without choices[0].message.content: "
@@ -374,9 +507,15 @@ class OpenAIBackend:
             )
         return str(content or "")
 
-    def _status_error(self, response: httpx.Response) -> Exception:
+    def _status_error(self, response: httpx.Response, messages: list[Message]) -> Exception:
         status = response.status_code
         message, code = self._server_message(response)
+        if (
+            status == 400
+            and self._token_parameter == "max_tokens"
+            and "max_completion_tokens" in message
+        ):
+            return _UseMaxCompletionTokens()
         if status in (401, 403):
             if self._key.value:
                 return BackendAuthError(
@@ -405,13 +544,8 @@ class OpenAIBackend:
                 ),
                 _retry_after(response.headers.get("retry-after")),
             )
-        if code == "context_length_exceeded" or (
-            status in (400, 413, 422) and _CONTEXT_HINTS.search(message)
-        ):
-            return BackendContextError(
-                f"the prompt is too long for model {self.model} ({message}): "
-                "choose a model with a larger context window"
-            )
+        if code in _CONTEXT_CODES or (status in (400, 413, 422) and _CONTEXT_HINTS.search(message)):
+            return self._context_error(message, _prompt_tokens(response), messages)
         if status >= 500:
             return _Retryable(
                 BackendResponseError(
@@ -425,14 +559,30 @@ class OpenAIBackend:
             "check howto.model and howto.baseUrl"
         )
 
+    def _context_error(
+        self, message: str, tokens: int | None, messages: list[Message]
+    ) -> BackendContextError:
+        """The prompt does not fit: how long it is (the server's count, else estimated)."""
+        if tokens is None:
+            match = _TOKEN_COUNT.search(message)
+            if match:
+                tokens = int(match.group(1))
+            else:
+                chars = sum(len(m.get("content") or "") for m in messages)
+                tokens = chars // _CHARS_PER_TOKEN
+        return BackendContextError(
+            f"the prompt (≈{tokens} tokens) is longer than the context of model {self.model} "
+            f"({message}): raise the server's context size (llama.cpp `-c`/`--n_ctx`, Ollama "
+            "`num_ctx`) or use a larger model"
+        )
+
     def _error_in_body(self, body: dict[str, Any], what: str) -> BackendError:
         message, code = _error_fields(body)
         message = _one_line(self._key.scrub(message))
-        if code == "context_length_exceeded" or _CONTEXT_HINTS.search(message):
-            return BackendContextError(
-                f"the prompt is too long for model {self.model} ({message}): "
-                "choose a model with a larger context window"
-            )
+        if code in _CONTEXT_CODES or _CONTEXT_HINTS.search(message):
+            error = body.get("error")
+            count = error.get("n_prompt_tokens") if isinstance(error, dict) else None
+            return self._context_error(message, count if isinstance(count, int) else None, [])
         return BackendResponseError(f"the server at {self.base_url} {what}: {message}; try again")
 
     def _server_message(self, response: httpx.Response) -> tuple[str, str | None]:
@@ -524,6 +674,33 @@ async def _drain(events: AsyncIterator[httpx_sse.ServerSentEvent]) -> None:
 
     with contextlib.suppress(asyncio.TimeoutError, httpx.HTTPError, httpx_sse.SSEError):
         await asyncio.wait_for(read_to_end(), DRAIN_TIMEOUT)
+
+
+class _ContentTimeout(Exception):
+    """No content arrived within the first-token timeout (keep-alive comments do not count)."""
+
+
+_CONTEXT_CODES = frozenset({"context_length_exceeded", "exceed_context_size_error"})
+
+
+def _prompt_tokens(response: httpx.Response) -> int | None:
+    """llama.cpp's ``error.n_prompt_tokens``, when the error body carries it."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    error = body.get("error") if isinstance(body, dict) else None
+    count = error.get("n_prompt_tokens") if isinstance(error, dict) else None
+    return count if isinstance(count, int) and not isinstance(count, bool) else None
+
+
+def _finish_reason(chunk: dict[str, Any]) -> str | None:
+    """``choices[0].finish_reason`` of a chunk or a completion, when it is set."""
+    choices = chunk.get("choices")
+    if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
+        return None
+    reason = choices[0].get("finish_reason")
+    return reason if isinstance(reason, str) and reason else None
 
 
 def _delta_text(chunk: dict[str, Any]) -> str:

@@ -52,6 +52,16 @@ class Reply:
     is not JSON before the answer; ``noise`` sends harmless comments and unknown SSE fields.
     ``as_json`` answers with one JSON object even when the client asked for a stream.
     ``linger`` keeps the stream open that many seconds after ``[DONE]`` before ending it.
+
+    How a stream ends, as real servers end it: ``finish_reason`` is sent in a last empty delta
+    (``None``: no such chunk) and ``done`` sends ``data: [DONE]``; with neither, the stream just
+    stops, as llama.cpp's server does when its context fills mid-answer. ``empty_when_streamed``
+    answers a streamed request with ``200`` and no event at all (llama.cpp's answer to a prompt
+    longer than its context) and a plain request as usual (the error, for the reply's
+    ``status``). ``ping_every`` sends a ``: ping`` comment every that many seconds while the
+    first token is delayed. ``reject_max_tokens`` answers a body carrying ``max_tokens`` with
+    OpenAI's 400 for newer models; ``reject_response_format`` answers a body carrying
+    ``response_format`` with a 400 like a server without JSON-schema support.
     """
 
     content: str = ""
@@ -66,6 +76,12 @@ class Reply:
     noise: bool = False
     as_json: bool = False
     linger: float = 0.0
+    finish_reason: str | None = "stop"
+    done: bool = True
+    empty_when_streamed: bool = False
+    ping_every: float = 0.0
+    reject_max_tokens: bool = False
+    reject_response_format: bool = False
 
 
 Responder = Callable[["RecordedRequest"], "Reply | str"]
@@ -147,6 +163,52 @@ def malformed(content: str) -> Reply:
 def empty() -> Reply:
     """A well-formed stream with no text in it."""
     return Reply(content="")
+
+
+def cut_off(content: str, after: int = 3) -> Reply:
+    """Streams ``after`` chunks of ``content``, then ends the stream cleanly with no
+    ``finish_reason`` and no ``[DONE]`` (llama.cpp when its context fills mid-answer)."""
+    return Reply(content=content[: 8 * after], finish_reason=None, done=False)
+
+
+def token_cap(content: str, after: int = 3) -> Reply:
+    """Streams ``after`` chunks of ``content``, then ``finish_reason: "length"`` and ``[DONE]``."""
+    return Reply(content=content[: 8 * after], finish_reason="length")
+
+
+def content_filtered(content: str, after: int = 3) -> Reply:
+    """Streams ``after`` chunks of ``content``, then ``finish_reason: "content_filter"``."""
+    return Reply(content=content[: 8 * after], finish_reason="content_filter")
+
+
+def context_exceeded_llamacpp(prompt_tokens: int = 9001, n_ctx: int = 512) -> Reply:
+    """llama.cpp's server's 400 for a prompt longer than its context."""
+    message = (
+        f"request ({prompt_tokens} tokens) exceeds the available context size ({n_ctx} tokens),"
+        " try increasing it"
+    )
+    body = {
+        "error": {
+            "code": 400,
+            "message": message,
+            "type": "exceed_context_size_error",
+            "n_prompt_tokens": prompt_tokens,
+            "n_ctx": n_ctx,
+        }
+    }
+    return Reply(status=400, error=body)
+
+
+def empty_stream_context_exceeded(prompt_tokens: int = 9001, n_ctx: int = 512) -> Reply:
+    """``200`` with an empty body when streamed; llama.cpp's context 400 when not."""
+    reply = context_exceeded_llamacpp(prompt_tokens, n_ctx)
+    return Reply(status=reply.status, error=reply.error, empty_when_streamed=True)
+
+
+def dropped_for_another() -> Reply:
+    """A role event then ``[DONE]``: no content, no ``finish_reason`` (a request the server
+    cancelled for a newer one, as llama-cpp-python does by default)."""
+    return Reply(content="", finish_reason=None)
 
 
 def with_chatter(guide: str) -> str:
@@ -399,18 +461,47 @@ class _Handler(BaseHTTPRequestHandler):
     # -- answers --
 
     def _answer(self, request: RecordedRequest, reply: Reply) -> None:
+        body = request.body if isinstance(request.body, dict) else {}
+        if reply.reject_max_tokens and "max_tokens" in body:
+            message = (
+                "Unsupported parameter: 'max_tokens' is not supported with this model. "
+                "Use 'max_completion_tokens' instead."
+            )
+            error = _error(400, message, "invalid_request_error", "unsupported_parameter")
+            self._send_error_reply(error)
+            request.completed = True
+            return
+        if reply.reject_response_format and "response_format" in body:
+            message = "response_format: json_schema is not supported by this server"
+            self._send_error_reply(_error(400, message, "invalid_request_error", None))
+            request.completed = True
+            return
+        if reply.empty_when_streamed and body.get("stream"):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            request.completed = True
+            return
+        if reply.ping_every > 0 and body.get("stream") and reply.status < 400:
+            self._answer_stream(request, reply, body)
+            return
         self._wait(reply.first_token_delay)
         if reply.status >= 400:
             self._send_error_reply(reply)
             request.completed = True
             return
-        body = request.body if isinstance(request.body, dict) else {}
         model = str(body.get("model") or self.server.fake.model)
         if not body.get("stream") or reply.as_json:
             self._wait(reply.token_delay * len(_tokens(reply.content, reply.token_chars)))
-            self._send_json(200, _completion(model, reply.content), reply.headers)
+            completion = _completion(model, reply.content, reply.finish_reason)
+            self._send_json(200, completion, reply.headers)
             request.completed = True
             return
+        self._answer_stream(request, reply, body)
+
+    def _answer_stream(self, request: RecordedRequest, reply: Reply, body: dict[str, Any]) -> None:
+        model = str(body.get("model") or self.server.fake.model)
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream; charset=utf-8")
         self.send_header("Cache-Control", "no-cache")
@@ -418,6 +509,11 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in reply.headers.items():
             self.send_header(name, value)
         self.end_headers()
+        if reply.ping_every > 0:
+            deadline = time.monotonic() + reply.first_token_delay
+            while time.monotonic() < deadline:
+                self._wait(min(reply.ping_every, deadline - time.monotonic()))
+                self._write_chunk(b": ping\n\n")
         self._event(_chunk(model, {"role": "assistant", "content": ""}))
         if reply.noise:
             self._write_chunk(b": keep-alive\n\nevent: ping\ndata: \n\nid: 7\nretry: 100\n\n")
@@ -432,8 +528,10 @@ class _Handler(BaseHTTPRequestHandler):
         if reply.drop_after is not None:
             self._drop()
             return
-        self._event(_chunk(model, {}, finish_reason="stop"))
-        self._write_chunk(b"data: [DONE]\n\n")
+        if reply.finish_reason is not None:
+            self._event(_chunk(model, {}, finish_reason=reply.finish_reason))
+        if reply.done:
+            self._write_chunk(b"data: [DONE]\n\n")
         self._wait(reply.linger)
         self._write(b"0\r\n\r\n")
         request.completed = True
@@ -531,7 +629,7 @@ def _chunk(
     }
 
 
-def _completion(model: str, content: str) -> dict[str, Any]:
+def _completion(model: str, content: str, finish_reason: str | None = "stop") -> dict[str, Any]:
     return {
         "id": "chatcmpl-fake",
         "object": "chat.completion",
@@ -541,7 +639,7 @@ def _completion(model: str, content: str) -> dict[str, Any]:
             {
                 "index": 0,
                 "message": {"role": "assistant", "content": content},
-                "finish_reason": "stop",
+                "finish_reason": finish_reason or "stop",
             }
         ],
         "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},

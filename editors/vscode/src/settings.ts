@@ -14,6 +14,8 @@ export const SERVER_SETTINGS = [
   "connectTimeout",
   "firstTokenTimeout",
   "maxConcurrency",
+  "maxTokens",
+  "structuredOutput",
 ] as const;
 
 export type ServerSetting = (typeof SERVER_SETTINGS)[number];

@@ -36,6 +36,7 @@ test("enums match the server's accepted values", () => {
   assert.deepEqual(properties["howto.backend"].enum, pythonTuple("BACKENDS"));
   assert.deepEqual(properties["howto.target"].enum, pythonTuple("TARGETS"));
   assert.deepEqual(properties["howto.hover"].enum, pythonTuple("HOVER_MODES"));
+  assert.deepEqual(properties["howto.structuredOutput"].enum, pythonTuple("STRUCTURED_OUTPUT"));
 });
 
 test("the API key is a command, never a setting", () => {

@@ -15,6 +15,8 @@ test("initializationOptions keeps set values under their camelCase names", () =>
     model: "qwen2.5-coder",
     timeout: 30,
     maxConcurrency: 2,
+    maxTokens: 700,
+    structuredOutput: "off",
     interpreter: "/usr/bin/python3",
   };
   assert.deepEqual(
@@ -25,6 +27,8 @@ test("initializationOptions keeps set values under their camelCase names", () =>
       model: "qwen2.5-coder",
       timeout: 30,
       maxConcurrency: 2,
+      maxTokens: 700,
+      structuredOutput: "off",
     },
   );
 });
