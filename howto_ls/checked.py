@@ -164,7 +164,19 @@ async def _checked(
     count = len(problems)
     raise GuideValidationError(
         f"the guide from {backend.describe()} still has {count} "
-        f"problem{'s' if count != 1 else ''} after a repair round (first: {problems[0]}): "
-        "nothing was written; use the offline guide or another model",
+        f"problem{'s' if count != 1 else ''} after a repair round ({numbered(problems)}): "
+        f"nothing was written; {OFFLINE_FIX}",
         problems,
     )
+
+
+OFFLINE_FIX = (
+    "use the offline guide (--backend offline on the command line, or the editor's "
+    '"Use offline guide") or another model'
+)
+"""How to get a guide when the model's fails validation: said in every such message."""
+
+
+def numbered(problems: list[str]) -> str:
+    """``problems`` on one line, numbered from 1: ``1) first; 2) second``."""
+    return "; ".join(f"{index}) {' '.join(p.split())}" for index, p in enumerate(problems, 1))

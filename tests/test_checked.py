@@ -137,7 +137,9 @@ async def test_still_failing_raises_with_the_problems_and_caches_nothing(
     message = str(error)
     assert message.startswith("the guide from fake-model at 127.0.0.1:")
     assert "still has 1 problem after a repair round" in message
-    assert "use the offline guide" in message and "\n" not in message
+    assert "after a repair round (1) Step 2 names `fetch_tax_table`" in message
+    assert '--backend offline on the command line, or the editor\'s "Use offline guide"' in message
+    assert "\n" not in message
     assert cache.get(cache_key(b, request_, FINGERPRINT)) is None
 
 

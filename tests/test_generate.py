@@ -10,6 +10,7 @@ import pty
 import re
 import shutil
 import signal
+import socket
 import struct
 import subprocess
 import sys
@@ -28,7 +29,7 @@ from howto_ls.config import Settings
 from howto_ls.edits import check_code_unchanged, read_docstring_guides
 from howto_ls.sidecar import read_blocks
 from howto_ls.symbols import list_symbols
-from howto_ls.testing import samples
+from howto_ls.testing import fake_openai, samples
 from howto_ls.testing.fake_openai import FakeOpenAI, RecordedRequest, Reply
 
 SMALL_PACKAGE = Path(httpx_sse.__file__).parent
@@ -431,3 +432,51 @@ def test_docstring_guides_add_no_long_lines_to_a_real_package(
     status, _, err = run(capsys, "generate", package.name, "--force", "--no-progress")
     assert status == 0, err
     assert snapshot(package) == written  # the same guides give the same bytes
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.parametrize("cause", ["refused", "401", "404"])
+def test_a_batch_stops_at_the_first_failure_no_symbol_can_escape(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    cause: str,
+) -> None:
+    root = tmp_path / "project"
+    cart = samples.write_project(root)
+    (root / "pyproject.toml").write_text("", encoding="utf-8")
+    before = snapshot(root)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("HOWTO_API_KEY", "sk-wrong-0123456789")
+    replies = {"404": fake_openai.not_found("fake")}
+    with FakeOpenAI(default=replies.get(cause, samples.GOOD_GUIDE), api_key="sk-right") as fake:
+        url = f"http://127.0.0.1:{_free_port()}/v1" if cause == "refused" else fake.url
+        if cause == "404":
+            fake.api_key = None
+        status, _, err = run(
+            capsys, "generate", str(cart.parent), "--backend", "openai", "--base-url", url,
+            "--model", "fake", "--concurrency", "1", "--no-progress",
+        )  # fmt: skip
+        asked = len(fake.chat_requests)
+    lines = err.strip().splitlines()
+    assert status == 1
+    assert snapshot(root) == before
+    # At most the symbols already in hand (two per call in flight) reach the server.
+    assert asked <= (0 if cause == "refused" else 2)
+    failures = [line for line in lines if not line.startswith("howto-ls generate")]
+    assert len(failures) == 1, err
+    symbols = sum(
+        len(list_symbols(path.read_text(), path, root)) for path in cart.parent.glob("*.py")
+    )
+    stopped = (
+        f"howto-ls generate: stopped at the first model failure above; {symbols - 1} other "
+        "symbols not attempted: fix the cause and run again"
+    )
+    assert stopped in lines, err
+    assert "sk-wrong" not in err

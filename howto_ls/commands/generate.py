@@ -32,11 +32,21 @@ from howto_ls.cache import GuideCache
 from howto_ls.cli import EXIT_ERROR, EXIT_OK
 from howto_ls.config import Settings
 from howto_ls.engine import Engine, FileChange
-from howto_ls.errors import HowtoError, StaleDocumentError, UsageError
+from howto_ls.errors import (
+    BackendAuthError,
+    BackendConnectError,
+    BackendNotFoundError,
+    HowtoError,
+    StaleDocumentError,
+    UsageError,
+)
 from howto_ls.fingerprint import fingerprints_of, parse_source
 from howto_ls.guide import Guide
 from howto_ls.model import Symbol
 from howto_ls.sourcefile import SourceFile, read_source, write_source
+
+STOPS_THE_BATCH = (BackendConnectError, BackendAuthError, BackendNotFoundError)
+"""Failures no other symbol can escape: no server there, a key refused, no such model or URL."""
 
 PREPARED_PER_CALL = 2
 """Symbols in hand per model call in flight: one being answered, one ready to go next."""
@@ -63,11 +73,13 @@ class Summary:
     files_written: int = 0
     failures: list[Failure] = field(default_factory=list)
     seconds: float = 0.0
+    stopped: str | None = None  # why the batch stopped asking the model (no server, key, model)
+    not_attempted: int = 0  # symbols left alone once it stopped
 
     @property
     def ok(self) -> bool:
-        """Whether nothing failed."""
-        return not self.failures
+        """Whether nothing failed and nothing was left out."""
+        return not self.failures and not self.not_attempted
 
 
 @dataclass(frozen=True)
@@ -273,9 +285,18 @@ async def _run_file(
     async def one(symbol: Symbol) -> None:
         try:
             async with semaphore:
+                if summary.stopped is not None:
+                    summary.not_attempted += 1
+                    return
                 job.guides[symbol.identity] = await job.engine.write_guide(
                     symbol, job.source.text, fingerprint=job.fingerprints.get(symbol.identity)
                 )
+        except STOPS_THE_BATCH as exc:  # every other symbol would fail the same way
+            if summary.stopped is None:
+                summary.stopped = reason(exc)
+                summary.failures.append(_failure(symbol, reason(exc)))
+            else:  # was in flight already: the same cause, said once
+                summary.not_attempted += 1
         except Exception as exc:  # one symbol never stops the batch
             summary.failures.append(_failure(symbol, reason(exc)))
         finally:
@@ -376,6 +397,13 @@ def print_summary(
     for failure in sorted(summary.failures, key=lambda f: (str(f.path), f.line)):
         print(
             f"{display_path(failure.path)}:{failure.line}: {failure.name}: {failure.reason}",
+            file=out,
+        )
+    if summary.stopped is not None:
+        count = summary.not_attempted
+        print(
+            f"howto-ls generate: stopped at the first model failure above; {count} other "
+            f"symbol{'' if count == 1 else 's'} not attempted: fix the cause and run again",
             file=out,
         )
     head = "howto-ls generate --dry-run" if dry_run else "howto-ls generate"

@@ -16,6 +16,7 @@ from typing import Any
 import platformdirs
 from lsprotocol import types
 
+from howto_ls.checked import numbered
 from howto_ls.config import TARGETS
 from howto_ls.engine import Engine, FileChange
 from howto_ls.errors import GuideValidationError, HowtoError, StaleDocumentError
@@ -30,7 +31,6 @@ logger = logging.getLogger("howto_ls.server")
 COMMAND = "howto.generate"
 TITLE = "Generate how-to doc"
 USE_OFFLINE = "Use offline guide"
-LISTED_PROBLEMS = 3  # problems named in the message; the rest are counted
 PROBLEM_CHARS = 100  # each named problem is cut to this length
 ASK_FIX = (
     f"Choose '{USE_OFFLINE}' to write the static-analysis guide, or try again or another model."
@@ -190,10 +190,7 @@ async def _offer_offline(
 def validation_message(name: str, source: str, error: GuideValidationError, fix: str) -> str:
     """One line: what is wrong with the guide for ``name`` from ``source``, and ``fix``."""
     problems = [_shorten(problem) for problem in error.problems] or [str(error)]
-    listed = "; ".join(problems[:LISTED_PROBLEMS])
-    more = len(problems) - LISTED_PROBLEMS
-    if more > 0:
-        listed += f"; and {more} more"
+    listed = numbered(problems)
     count = len(problems)
     return (
         f"howto-ls: the guide for {name} from {source} still has {count}"
