@@ -6,6 +6,7 @@ appears nowhere in the output.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -16,8 +17,9 @@ from pathlib import Path
 import pytest
 
 from howto_ls.config import Settings
+from howto_ls.edits import read_docstring_guides
 from howto_ls.engine import Engine
-from howto_ls.guide import render
+from howto_ls.guide import parse_guide, render
 from howto_ls.testing import fake_openai as fakes
 from howto_ls.testing.fake_openai import FakeOpenAI, Reply
 
@@ -197,3 +199,23 @@ def test_second_run_uses_the_cache_and_asks_nothing(project: Path, good_answer: 
         second = run_doc(project, fake.url, "--json")
         assert len(fake.chat_requests) == 1
     assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+
+
+def test_a_json_answer_is_written_in_the_seed_format(project: Path, good_answer: str) -> None:
+    guide = parse_guide(good_answer).guide
+    answer = json.dumps(
+        {"description": guide.description, "steps": list(guide.steps), "example": guide.example}
+    )
+    path = project / "inventory/stock.py"
+    with FakeOpenAI(replies=[answer]) as fake:
+        result = run_doc(project, fake.url)
+    assert result.returncode == 0, result.stderr
+    assert fake.chat_requests[0].body["response_format"]["type"] == "json_schema"
+    written = read_docstring_guides(path.read_text())["parse_csv"].markdown
+    back = parse_guide(written).guide
+    assert " ".join(back.description.split()) == " ".join(guide.description.split())
+    assert [" ".join(step.split()) for step in back.steps] == [
+        " ".join(step.split()) for step in guide.steps
+    ]
+    assert back.example == guide.example
+    assert written.startswith("How to Use This Code Block\n" + "=" * 89)

@@ -158,6 +158,14 @@ FAULTS = [
         "raise the server's context size (llama.cpp `-c`/`--n_ctx`, Ollama `num_ctx`)",
     ),
     Fault(
+        "JSON schema refused",
+        (Reply(GOOD_GUIDE, reject_response_format=True),),
+        1,
+        "refused the JSON schema",
+        "set howto.structuredOutput to auto or off",
+        settings={"structuredOutput": "on"},
+    ),
+    Fault(
         "pings but no token",
         (Reply(content=GOOD_GUIDE, first_token_delay=10, ping_every=0.1),),
         1,

@@ -15,6 +15,11 @@ An answer counts only when the stream ends as the API says: a ``finish_reason`` 
     finish_reason "length"                the token cap was reached: not retried
     finish_reason "content_filter"        the server's filter stopped it: not retried
 
+With ``structuredOutput`` ``auto`` or ``on`` the request asks for JSON by a JSON schema
+(``response_format``, see :mod:`howto_ls.structured`) and the answer is rendered into the seed
+format before anyone reads it; ``auto`` falls back to the Markdown answer when a server refuses
+the schema, and remembers that server for the rest of the process.
+
 429, 5xx and connection failures are retried a bounded number of times with jittered
 exponential backoff, honouring ``Retry-After``; 400, 401 and 404 never are. At most
 ``Settings.max_concurrency`` requests run at once per backend.
@@ -58,6 +63,7 @@ from howto_ls.errors import (
 from howto_ls.guide import SECTIONS, Guide, parse_guide
 from howto_ls.model import GuideRequest
 from howto_ls.prompt import Message, Repair, build_messages, load_template
+from howto_ls.structured import response_format, to_guide_text, with_instruction
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_MODEL = "gpt-4o-mini"
@@ -79,6 +85,9 @@ _CONTEXT_HINTS = re.compile(
     r"exceeds? the available context",
     re.IGNORECASE,
 )
+_SCHEMA_REFUSAL = re.compile(r"response_format|json_schema|schema|grammar", re.IGNORECASE)
+_NO_SCHEMA: set[str] = set()
+"""Base URLs that refused ``response_format`` in this process: asked in Markdown from then on."""
 _TOKEN_COUNT = re.compile(r"(?:resulted in|request \(|prompt has|prompt of) ?(\d+) tokens")
 _CHARS_PER_TOKEN = 4
 """For an estimate of a prompt's tokens when the server does not say: ~4 characters each."""
@@ -110,6 +119,10 @@ class _Retryable(Exception):
 
 class _UseMaxCompletionTokens(Exception):
     """The server rejected ``max_tokens`` and asked for ``max_completion_tokens`` instead."""
+
+
+class _SchemaRefused(Exception):
+    """The server refused the ``response_format`` JSON schema (its message, one line)."""
 
 
 class _EmptyStream(Exception):
@@ -264,9 +277,23 @@ class OpenAIBackend:
         self, client: httpx.AsyncClient, messages: list[Message], reporter: _StreamProgress
     ) -> str:
         attempt = 0
+        structured = self.uses_schema()
         while True:
             try:
-                return await self._attempt(client, messages, reporter)
+                reporter.json_mode = structured
+                text = await self._attempt(client, messages, reporter, structured)
+                return to_guide_text(text) if structured else text
+            except _SchemaRefused as refusal:
+                if self.settings.structured_output == "on":
+                    raise BackendResponseError(
+                        f"the server at {self.base_url} refused the JSON schema ({refusal}): "
+                        "set howto.structuredOutput to auto or off"
+                    ) from None
+                log.info(
+                    "%s refused the JSON schema (%s); asking for Markdown", self.base_url, refusal
+                )
+                _NO_SCHEMA.add(self.base_url)
+                structured = False
             except _UseMaxCompletionTokens:
                 # Raised only while max_tokens is in use: the switch happens once, for good.
                 log.info("%s asks for max_completion_tokens; using it from now on", self.base_url)
@@ -288,23 +315,37 @@ class OpenAIBackend:
         backoff = self.retry_base_delay * 2.0**attempt * random.uniform(0.5, 1.5)
         return min(backoff, self.max_retry_delay)
 
-    def payload(self, messages: list[Message], *, stream: bool = True) -> dict[str, Any]:
+    def uses_schema(self) -> bool:
+        """Whether requests ask for JSON by schema: the setting, and what the server accepted."""
+        mode = self.settings.structured_output
+        return mode == "on" or (mode == "auto" and self.base_url not in _NO_SCHEMA)
+
+    def payload(
+        self, messages: list[Message], *, stream: bool = True, structured: bool = False
+    ) -> dict[str, Any]:
         """The JSON body of a chat-completions request for ``messages``."""
-        return {
+        body: dict[str, Any] = {
             "model": self.model,
-            "messages": messages,
+            "messages": with_instruction(messages) if structured else messages,
             "stream": stream,
             self._token_parameter: self.settings.max_tokens,
         }
+        if structured:
+            body["response_format"] = response_format()
+        return body
 
     async def _attempt(
-        self, client: httpx.AsyncClient, messages: list[Message], reporter: _StreamProgress
+        self,
+        client: httpx.AsyncClient,
+        messages: list[Message],
+        reporter: _StreamProgress,
+        structured: bool = False,
     ) -> str:
         try:
-            return await self._request(client, messages, reporter, stream=True)
+            return await self._request(client, messages, reporter, True, structured)
         except _EmptyStream:
             log.info("%s sent an empty stream; asking again without streaming", self.base_url)
-            text = await self._request(client, messages, reporter, stream=False)
+            text = await self._request(client, messages, reporter, False, structured)
             if not text.strip():
                 raise BackendResponseError(
                     f"the server at {self.base_url} sent an empty stream and then an empty "
@@ -317,11 +358,11 @@ class OpenAIBackend:
         client: httpx.AsyncClient,
         messages: list[Message],
         reporter: _StreamProgress,
-        *,
         stream: bool,
+        structured: bool,
     ) -> str:
         url = f"{self.base_url}/chat/completions"
-        payload = self.payload(messages, stream=stream)
+        payload = self.payload(messages, stream=stream, structured=structured)
         log.debug("POST %s (model %s, stream %s)", url, self.model, stream)
         received: list[str] = []
         responded = False
@@ -332,7 +373,7 @@ class OpenAIBackend:
                 responded = True
                 if response.status_code >= 400:
                     await response.aread()
-                    raise self._status_error(response, messages)
+                    raise self._status_error(response, messages, structured)
                 content_type = response.headers.get("content-type", "")
                 if "text/event-stream" in content_type:
                     await self._read_stream(response, received, reporter, end, started)
@@ -507,9 +548,18 @@ class OpenAIBackend:
             )
         return str(content or "")
 
-    def _status_error(self, response: httpx.Response, messages: list[Message]) -> Exception:
+    def _status_error(
+        self, response: httpx.Response, messages: list[Message], structured: bool = False
+    ) -> Exception:
         status = response.status_code
         message, code = self._server_message(response)
+        if (
+            structured
+            and status in (400, 422, 500, 501)
+            and _SCHEMA_REFUSAL.search(message)
+            and not _CONTEXT_HINTS.search(message)
+        ):
+            return _SchemaRefused(message)
         if (
             status == 400
             and self._token_parameter == "max_tokens"
@@ -610,6 +660,8 @@ class _StreamProgress:
         self._line = ""
         self._section = ""
         self._step = 0
+        self._text: list[str] = []
+        self.json_mode = False
 
     def say(self, message: str, force: bool = False) -> None:
         """Pass ``message`` on unless it repeats or comes too soon after the last one."""
@@ -625,16 +677,37 @@ class _StreamProgress:
         """Account for ``text`` arriving; report the section and step being written."""
         if self._progress is None:
             return
-        lines = (self._line + text).split("\n")
-        self._line = lines.pop()[-200:]
-        for line in [*lines, self._line]:
-            self._look_at(line)
+        if self.json_mode and not "".join(self._text).strip() and text.strip():
+            # A server that ignores the schema answers in Markdown: read it as Markdown.
+            self.json_mode = text.lstrip().startswith(("{", "`"))
+        if self.json_mode:
+            self._text.append(text)
+            self._look_at_json()
+        else:
+            lines = (self._line + text).split("\n")
+            self._line = lines.pop()[-200:]
+            for line in [*lines, self._line]:
+                self._look_at(line)
         if self._section == "Execution Steps" and self._step:
             self.say(f"Writing Execution Steps: step {self._step}")
         elif self._section:
             self.say(f"Writing {self._section}")
         else:
             self.say("Writing the guide")
+
+    def _look_at_json(self) -> None:
+        """The section (and step) a JSON answer has reached: its last key, its steps' strings."""
+        if time.monotonic() - self._last_time < self._interval:
+            return  # said nothing new anyway: skip the scan
+        text = "".join(self._text)
+        self._text = [text]
+        keys = list(_JSON_KEY.finditer(text))
+        if not keys:
+            return
+        last = keys[-1]
+        self._section = _JSON_SECTIONS[last.group(1)]
+        if self._section == "Execution Steps":
+            self._step = max(1, _strings_in_array(text, last.end()))
 
     def _look_at(self, line: str) -> None:
         name = line.strip().strip("#*_:").strip()
@@ -646,6 +719,28 @@ class _StreamProgress:
             if match:
                 self._step = max(self._step, int(match.group(1)))
 
+
+_JSON_KEY = re.compile(r'"(description|steps|example)"\s*:')
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"?')
+
+
+def _strings_in_array(text: str, start: int) -> int:
+    """How many strings of the JSON array at ``text[start:]`` have begun (the last may be open)."""
+    count = 0
+    for match in _JSON_STRING.finditer(text, start):
+        count += 1
+        if not match.group().endswith('"') or len(match.group()) < 2:
+            break  # still being written
+        if text[match.end() :].lstrip().startswith("]"):
+            break
+    return count
+
+
+_JSON_SECTIONS = {
+    "description": "Description",
+    "steps": "Execution Steps",
+    "example": "Usage Example",
+}
 
 DRAIN_TIMEOUT = 1.0
 """Seconds to wait for a stream to end after ``[DONE]`` before dropping the connection."""
