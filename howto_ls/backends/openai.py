@@ -483,11 +483,9 @@ class OpenAIBackend:
             if remaining <= 0:
                 raise _ContentTimeout
             try:
-                event = await asyncio.wait_for(events.__anext__(), remaining)
+                event = await _next_within(events, remaining)
             except StopAsyncIteration:
                 return
-            except asyncio.TimeoutError:
-                raise _ContentTimeout from None
             data = event.data.strip()
             if not data:
                 continue
@@ -769,6 +767,35 @@ async def _drain(events: AsyncIterator[httpx_sse.ServerSentEvent]) -> None:
 
     with contextlib.suppress(asyncio.TimeoutError, httpx.HTTPError, httpx_sse.SSEError):
         await asyncio.wait_for(read_to_end(), DRAIN_TIMEOUT)
+
+
+async def _next_within(
+    events: AsyncIterator[httpx_sse.ServerSentEvent], seconds: float
+) -> httpx_sse.ServerSentEvent:
+    """The next event, or _ContentTimeout after ``seconds``; StopAsyncIteration at the end.
+
+    ``asyncio.wait`` rather than ``wait_for``: before Python 3.12, ``wait_for`` can swallow a
+    cancellation that arrives as the event does, and the total timeout would then not fire.
+    """
+    following = asyncio.ensure_future(events.__anext__())
+    following.add_done_callback(_retrieve)
+    try:
+        done, _ = await asyncio.wait({following}, timeout=seconds)
+    except asyncio.CancelledError:
+        following.cancel()
+        raise
+    if not done:
+        following.cancel()
+        with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration, httpx.HTTPError):
+            await following
+        raise _ContentTimeout
+    return following.result()
+
+
+def _retrieve(task: asyncio.Future[Any]) -> None:
+    """Mark a left-behind task's outcome as seen, so asyncio does not log it."""
+    if not task.cancelled():
+        task.exception()
 
 
 class _ContentTimeout(Exception):
