@@ -24,19 +24,22 @@ GUIDE_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
         "description": {"type": "string"},
-        "steps": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+        "steps": {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": 12},
         "example": {"type": "string"},
     },
     "required": ["description", "steps", "example"],
     "additionalProperties": False,
 }
-"""The guide's three sections: a paragraph, the ordered steps, and Python code (no fence)."""
+"""The guide's three sections: a paragraph, the ordered steps, and Python code (no fence).
+
+``maxItems`` bounds the steps: a small model under a grammar otherwise repeats one step until
+the token cap (seen with SmolLM2-135M on llama.cpp's server)."""
 
 JSON_INSTRUCTION = (
-    "Answer with one JSON object instead of the Markdown layout: "
-    '{"description": "<the Description paragraph>", '
-    '"steps": ["<step 1 without its number>", "<step 2>", ...], '
-    '"example": "<the Usage Example\'s Python code, without a fence>"}. '
+    "Answer with one JSON object instead of the Markdown layout, with three fields: "
+    '"description" holds the Description paragraph; "steps" is a list holding each of the '
+    "Execution Steps as text, without its number, one entry per step, at most 12; "
+    '"example" holds the Python code of the Usage Example, without a fence. '
     "The rules for each section stay the same."
 )
 

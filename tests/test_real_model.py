@@ -31,6 +31,7 @@ from howto_ls.backends.openai import OpenAIBackend
 from howto_ls.checked import check_answer
 from howto_ls.config import Settings
 from howto_ls.engine import Engine
+from howto_ls.errors import BackendResponseError
 from howto_ls.guide import HEADING, parse_guide
 from howto_ls.testing import samples
 from tests.lsp_client import Editor, code_actions, line_of, run_action, running_server, wait_for
@@ -193,27 +194,41 @@ def test_two_requests_on_one_slot_queue_instead_of_failing(
 async def test_structured_output_yields_a_seed_format_guide(
     llama: LlamaServer, project: Path
 ) -> None:
+    """Each complete JSON answer comes back rendered in the seed format; an answer the model
+    runs to the cap (it samples, and a 135M model often repeats itself) gives the cap message.
+    How many were complete and how many passed validation is printed, not asserted."""
     settings = Settings(
-        base_url=llama.url, model="smollm2", structured_output="on", max_tokens=400,
+        base_url=llama.url, model="smollm2", structured_output="on", max_tokens=600,
         timeout=float(ANSWER_SECONDS), first_token_timeout=float(ANSWER_SECONDS),
     )  # fmt: skip
     engine = Engine(settings, project)
-    path = project / "shop" / "cart.py"
-    source = path.read_text(encoding="utf-8")
-    request = engine.request_for(engine.symbol_named(path, source, "total"), source)
+    wanted = [("shop/cart.py", "total"), ("shop/rates.py", "tax_rate"), ("shop/cart.py", "")]
     backend = OpenAIBackend(settings, None)
+    outcomes: list[str] = []
+    complete = 0
     try:
-        text = await backend.answer(request)
+        for relative, qualname in wanted:
+            path = project / relative
+            source = path.read_text(encoding="utf-8")
+            request = engine.request_for(engine.symbol_named(path, source, qualname), source)
+            try:
+                text = await backend.answer(request)
+            except BackendResponseError as exc:
+                assert "reached the token cap (maxTokens=600)" in str(exc)
+                outcomes.append(f"{qualname or relative}: {exc}")
+                continue
+            # Rendered by howto-ls from the JSON: all three sections parse.
+            assert text.startswith(f"{HEADING}\n")
+            parsed = parse_guide(text)
+            assert not [p for p in parsed.problems if p.endswith("is missing")], parsed.problems
+            _, problems = check_answer(text, request)
+            listed = "; ".join(f"{n}) {p}" for n, p in enumerate(problems, 1))
+            outcomes.append(f"{qualname or relative}: {len(problems)} problems {listed}")
+            complete += 1
     finally:
         await backend.aclose()
-    # The JSON answer was rendered by howto-ls into the seed format: all three sections parse.
-    assert text.startswith(f"{HEADING}\n")
-    parsed = parse_guide(text)
-    assert not [p for p in parsed.problems if p.endswith("is missing")], parsed.problems
-    _, problems = check_answer(text, request)
-    print(f"\nstructured answer of SmolLM2-135M for total: {len(problems)} validation problems")
-    for number, problem in enumerate(problems, 1):
-        print(f"  {number}) {problem}")
+    print(f"\nstructured answers of SmolLM2-135M: {complete} of 3 complete", *outcomes, sep="\n  ")
+    assert len(outcomes) == len(wanted)
 
 
 @pytest_asyncio.fixture
