@@ -8,11 +8,14 @@ a temporary working folder, a timeout, connections beyond loopback refused.
 
     python benchmarks/bench_examples.py [--package NAME ...] [--sample N] [--failures]
 
-Per package it prints: examples, imports ok, runs ok, needs network, and the failures by the
-exception they end with. Examples of modules that cannot be imported here at all (Windows-only
-modules such as ``click._winconsole``) are counted apart as "other platform" and left out of the
-other columns. An example's import counts as failed when it ends with ``ImportError``
-or ``ModuleNotFoundError``. Targets: 100 % import, >= 90 % of the examples that need no network run.
+Per package it prints: examples, imports ok, runs ok, needs network, needs a terminal, needs an
+optional dependency, and the failures by the exception they end with. Examples of modules that
+cannot be imported here at all (Windows-only modules such as ``click._winconsole``) and of
+symbols a module defines only under a platform condition (``if sys.platform == "win32":``) are
+counted apart as "other platform" and left out of the other columns. An example's import counts
+as failed when it ends with ``ImportError`` or ``ModuleNotFoundError``. Targets: 100 % import,
+>= 90 % of the runnable examples (those that need no network, terminal or optional dependency)
+run.
 """
 
 from __future__ import annotations
@@ -87,23 +90,31 @@ class Tally:
     imports_ok: int = 0
     runs_ok: int = 0
     network: int = 0
-    platform: int = 0  # examples of modules that cannot be imported on this platform
+    terminal: int = 0  # read standard input, opened /dev/tty or started an editor
+    dependency: int = 0  # an optional dependency that is not installed
+    platform: int = 0  # examples of modules or definitions another platform has
     kinds: collections.Counter[str] = field(default_factory=collections.Counter)
     failures: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
 
-def examples_of(root: Path, packages: tuple[str, ...], sample: int) -> list[tuple[str, str, str]]:
-    """``(module, qualified name, example)`` for the public symbols of ``packages``."""
+def examples_of(
+    root: Path, packages: tuple[str, ...], sample: int
+) -> list[tuple[str, str, str, bool]]:
+    """``(module, qualified name, example, on another platform)`` for the public symbols of
+    ``packages``; the last is True for a symbol its module defines under a platform condition."""
     engine = Engine(SETTINGS, root)
-    found: list[tuple[str, str, str]] = []
+    found: list[tuple[str, str, str, bool]] = []
     for package in packages:
         for path in python_files([root / package]):
             text = path.read_text(encoding="utf-8")
             for symbol in symbols.list_symbols(text, path, root):
                 guide = asyncio.run(engine.write_guide(symbol, text))
                 name = f"{symbol.module}.{symbol.qualname}".strip(".")
-                found.append((symbol.module, name, guide.example))
+                elsewhere = bool(symbol.qualname) and (
+                    project.platform_condition(text, symbol.qualname) is not None
+                )
+                found.append((symbol.module, name, guide.example, elsewhere))
     if sample and len(found) > sample:
         step = len(found) / sample
         found = [found[int(index * step)] for index in range(sample)]
@@ -126,27 +137,34 @@ def measure(
     items = examples_of(root, packages, sample)
     python = str(venv / "bin" / "python")
     paths = examples_run.import_roots(root)
-    modules = sorted({module for module, _, _ in items})
+    modules = sorted({item[0] for item in items})
     importable = {
         module: examples_run.run_example(f"import {module}\n", python=python, paths=paths).ok
         for module in modules
     }
-    tally = Tally(platform=sum(1 for module, _, _ in items if not importable[module]))
+    tally = Tally(platform=sum(1 for item in items if not importable[item[0]]))
     items = [item for item in items if importable[item[0]]]
-    tally.examples = len(items)
     started = time.perf_counter()
     with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
         runs = pool.map(
             lambda item: examples_run.run_example(item[2], python=python, paths=paths), items
         )
-        for (_, name, code), run in zip(items, runs, strict=True):
+        for (_, name, code, elsewhere), run in zip(items, runs, strict=True):
             kind = examples_run.error_kind(run.detail) if run.status == examples_run.FAILS else ""
+            if elsewhere and kind in IMPORT_ERRORS:
+                tally.platform += 1  # defined only under a platform condition
+                continue
+            tally.examples += 1
             if kind not in IMPORT_ERRORS:
                 tally.imports_ok += 1
             if run.ok:
                 tally.runs_ok += 1
             elif run.status == examples_run.NEEDS_NETWORK:
                 tally.network += 1
+            elif run.status == examples_run.NEEDS_TERMINAL:
+                tally.terminal += 1
+            elif run.status == examples_run.NEEDS_DEPENDENCY:
+                tally.dependency += 1
             else:
                 label = "Timeout" if run.status == examples_run.TIMEOUT else kind
                 tally.kinds[label] += 1
@@ -174,7 +192,7 @@ def table(header: list[str], rows: list[list[str]]) -> str:
 
 def row(name: str, tally: Tally) -> list[str]:
     """One table row."""
-    runnable = tally.examples - tally.network
+    runnable = tally.examples - tally.network - tally.terminal - tally.dependency
     kinds = ", ".join(f"{kind} {count}" for kind, count in tally.kinds.most_common()) or "-"
     return [
         name,
@@ -182,6 +200,8 @@ def row(name: str, tally: Tally) -> list[str]:
         f"{tally.imports_ok} ({percent(tally.imports_ok, tally.examples)})",
         f"{tally.runs_ok} ({percent(tally.runs_ok, runnable)} of {runnable})",
         str(tally.network),
+        str(tally.terminal),
+        str(tally.dependency),
         str(tally.platform),
         kinds,
     ]
@@ -206,15 +226,25 @@ def main() -> None:
         for pin, packages in chosen.items():
             tally = measure(pin, packages, venv, Path(folder), args.sample, args.jobs)
             rows.append(row(pin, tally))
-            for name in ("examples", "imports_ok", "runs_ok", "network", "platform", "seconds"):
+            for name in (
+                "examples",
+                "imports_ok",
+                "runs_ok",
+                "network",
+                "terminal",
+                "dependency",
+                "platform",
+                "seconds",
+            ):
                 setattr(total, name, getattr(total, name) + getattr(tally, name))
             total.kinds.update(tally.kinds)
             if args.failures:
                 for failure in tally.failures:
                     print(failure, file=sys.stderr)
     rows.append(row("all", total))
-    header = ["package", "examples", "imports ok", "runs ok (of no-network)", "needs network"]
-    print(table([*header, "other platform", "fails by kind"], rows))
+    header = ["package", "examples", "imports ok", "runs ok (of runnable)", "needs network"]
+    header += ["needs a terminal", "needs optional dependency", "other platform"]
+    print(table([*header, "fails by kind"], rows))
     print(f"run in {total.seconds:.0f} s with {args.jobs} at once")
     print(yardstick.line())
 

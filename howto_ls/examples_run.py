@@ -6,11 +6,22 @@ starts refuses every socket connection and host-name lookup that is not loopback
 ``::1``, ``localhost``, Unix sockets): the call raises ``ConnectionRefusedError`` and the refusal
 is written to a side file, so an example that fails after a refusal is reported as needing the
 network rather than as broken. Nothing leaves the machine.
+
+The example has no terminal either: standard input is empty (at end of file), opening the
+controlling terminal (``/dev/tty``, ``CON``) is refused, and ``EDITOR``/``VISUAL`` name a stub that
+records the call and exits with status 1, so no editor can wait for a reader. Each of these is
+written to a second side file; an example that fails (or hangs) after one is reported as needing
+a terminal. An example that fails with ``ImportError`` raised by a call rather than by one of its
+own import statements (``BrotliDecoder()`` without ``brotli`` installed) is reported as needing an
+optional dependency, with the error naming it.
 """
 
 from __future__ import annotations
 
+import ast
 import os
+import re
+import shlex
 import signal
 import subprocess
 import sys
@@ -26,8 +37,12 @@ OK = "ok"
 FAILS = "fails"
 NEEDS_NETWORK = "needs network"
 TIMEOUT = "timeout"
+NEEDS_TERMINAL = "needs a terminal"
+NEEDS_DEPENDENCY = "needs an optional dependency"
 
 _REFUSAL_LOG = "HOWTO_EXAMPLE_NETWORK_LOG"
+_TERMINAL_LOG = "HOWTO_EXAMPLE_TERMINAL_LOG"
+_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
 
 # Runs in the example's interpreter before the example (any CPython 3.8+). Kept free of imports
 # beyond the standard library so it works in whatever environment the project uses.
@@ -38,6 +53,8 @@ import runpy as _runpy
 import sys as _sys
 
 _LOG = _os.environ.pop("HOWTO_EXAMPLE_NETWORK_LOG", "")
+_TERMINAL_LOG = _os.environ.pop("HOWTO_EXAMPLE_TERMINAL_LOG", "")
+_TERMINALS = {"/dev/tty", "CON", "CONIN$", "CONOUT$"}
 _LOCAL_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost", ""}
 
 
@@ -69,8 +86,54 @@ def _refuse(event, host):
     )
 
 
+def _terminal(what):
+    if _TERMINAL_LOG:
+        with open(_TERMINAL_LOG, "a", encoding="utf-8") as log:
+            log.write(what + "\n")
+
+
+class _Stdin:
+    # standard input (empty): records a read that finds it at end of file
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def _seen(self, data):
+        if not data:
+            _terminal("read standard input at end of file")
+        return data
+
+    def read(self, *args):
+        return self._seen(self._stream.read(*args))
+
+    def readline(self, *args):
+        return self._seen(self._stream.readline(*args))
+
+    def readlines(self, *args):
+        return self._seen(self._stream.readlines(*args))
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        line = self.readline()
+        if not line:
+            raise StopIteration
+        return line
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
 def _hook(event, args):
-    if event in ("socket.connect", "socket.sendto", "socket.sendmsg"):
+    if event == "open" and args:
+        path = args[0]
+        if isinstance(path, bytes):
+            path = path.decode("utf-8", "replace")
+        if isinstance(path, str) and path in _TERMINALS:
+            _terminal("opened " + path)
+            raise OSError(6, "howto-ls: no terminal while running the example", path)
+    elif event in ("socket.connect", "socket.sendto", "socket.sendmsg"):
         address = args[1] if len(args) > 1 else None
         if isinstance(address, tuple) and address and not _is_local(address[0]):
             _refuse(event, address[0])
@@ -81,6 +144,8 @@ def _hook(event, args):
 
 
 _sys.addaudithook(_hook)
+if _sys.stdin is not None:
+    _sys.stdin = _Stdin(_sys.stdin)
 _path = _sys.argv[1]
 _sys.argv = [_path]
 _sys.path[0] = _os.path.dirname(_path)
@@ -90,10 +155,13 @@ _runpy.run_path(_path, run_name="__main__")
 
 @dataclass(frozen=True)
 class ExampleRun:
-    """How one example ran: ``status`` is ``ok``, ``fails``, ``needs network`` or ``timeout``.
+    """How one example ran: ``status`` is ``ok``, ``fails``, ``needs network``, ``needs a
+    terminal``, ``needs an optional dependency`` or ``timeout``.
 
-    ``detail`` is the last line of the error (the exception line of a traceback) for a failure,
-    the refused host for ``needs network``, and "" otherwise; ``seconds`` is wall time.
+    ``detail`` is the last line of the error (the exception line of a traceback) for a failure
+    and a missing optional dependency, the refused host for ``needs network``, what the example
+    did for ``needs a terminal`` ("read standard input at end of file", "opened /dev/tty",
+    "started an editor: ..."), and "" otherwise; ``seconds`` is wall time.
     """
 
     status: str
@@ -143,8 +211,10 @@ def run_example(
     """Run ``code`` as ``__main__`` in a subprocess of ``python`` and say how it went.
 
     ``paths`` are prepended to ``PYTHONPATH`` (the project's import roots). The working folder is
-    a new temporary one, removed afterwards; connections beyond loopback are refused; after
-    ``timeout`` seconds the process (and its process group, on POSIX) is killed.
+    a new temporary one, removed afterwards; connections beyond loopback are refused; standard
+    input is empty, ``/dev/tty`` cannot be opened and ``EDITOR``/``VISUAL`` name a stub that exits
+    with status 1; after ``timeout`` seconds the process (and its process group, on POSIX) is
+    killed.
     """
     import time
 
@@ -155,6 +225,13 @@ def run_example(
         log = work / ".network-refused"
         env = dict(os.environ)
         env[_REFUSAL_LOG] = str(log)
+        terminal_log = work / ".terminal-used"
+        env[_TERMINAL_LOG] = str(terminal_log)
+        if os.name == "posix":
+            editor = work / ".editor"
+            editor.write_text(_EDITOR_STUB.format(log=shlex.quote(str(terminal_log))), "utf-8")
+            editor.chmod(0o755)
+            env["EDITOR"] = env["VISUAL"] = str(editor)
         env["PYTHONDONTWRITEBYTECODE"] = "1"
         env["PYTHONIOENCODING"] = "utf-8"
         env["NO_COLOR"] = "1"
@@ -180,16 +257,58 @@ def run_example(
             _kill(process)
             process.communicate()
             seconds = time.perf_counter() - started
+            terminal = _first_line(terminal_log)
+            if terminal:
+                return ExampleRun(NEEDS_TERMINAL, terminal, seconds)
             return ExampleRun(TIMEOUT, f"did not finish within {timeout:g} s", seconds)
         seconds = time.perf_counter() - started
         output = (stdout + stderr).decode("utf-8", "replace")
-        refused = log.read_text(encoding="utf-8").split("\n")[0] if log.exists() else ""
+        refused = _first_line(log)
+        terminal = _first_line(terminal_log)
     if process.returncode == 0:
         return ExampleRun(OK, "", seconds, output)
-    last = last_error_line(stderr.decode("utf-8", "replace")) or f"exit status {process.returncode}"
+    errors = stderr.decode("utf-8", "replace")
+    last = last_error_line(errors) or f"exit status {process.returncode}"
     if refused:
         return ExampleRun(NEEDS_NETWORK, refused, seconds, output)
+    if terminal:
+        return ExampleRun(NEEDS_TERMINAL, terminal, seconds, output)
+    if error_kind(last) in _IMPORT_ERRORS and not _raised_by_import(code, errors, script):
+        return ExampleRun(NEEDS_DEPENDENCY, last, seconds, output)
     return ExampleRun(FAILS, last, seconds, output)
+
+
+_EDITOR_STUB = """#!/bin/sh
+printf 'started an editor: %s\\n' "$*" >> {log}
+exit 1
+"""
+
+
+def _first_line(path: Path) -> str:
+    """The first line of a side file the example wrote, "" when it wrote none."""
+    try:
+        return path.read_text(encoding="utf-8").split("\n")[0]
+    except OSError:
+        return ""
+
+
+def _raised_by_import(code: str, stderr: str, script: Path) -> bool:
+    """Whether the traceback in ``stderr`` leaves the example ``code`` (run from ``script``) at
+    one of its own ``import`` statements; False when the error came from a call (an optional
+    dependency imported lazily, or checked for, when the code runs)."""
+    lines = re.findall(rf'File "{re.escape(str(script))}", line (\d+)', stderr)
+    if not lines:
+        return True  # no frame of the example: it failed before running it
+    number = int(lines[-1])
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return True
+    return any(
+        isinstance(node, ast.Import | ast.ImportFrom)
+        and node.lineno <= number <= (node.end_lineno or node.lineno)
+        for node in ast.walk(tree)
+    )
 
 
 def last_error_line(stderr: str) -> str:

@@ -286,6 +286,55 @@ def runtime_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
             yield from runtime_statements(node.finalbody)
 
 
+_PLATFORM_TESTS = frozenset({"sys.platform", "os.name", "platform.system", "sys.getwindowsversion"})
+
+
+def platform_condition(source: str, qualname: str) -> str | None:
+    """The condition on the platform under which the module ``source`` defines the top-level
+    name of ``qualname`` (``sys.platform == "win32"``), when it defines it only there; else None.
+
+    A test counts as a platform test when it reads ``sys.platform``, ``os.name`` or
+    ``platform.system()``; a definition in its ``else`` branch gets ``not (<test>)``.
+    """
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+    name = qualname.split(".", maxsplit=1)[0]
+    found: list[str | None] = []
+
+    def visit(body: list[ast.stmt], condition: str | None) -> None:
+        for node in body:
+            if isinstance(node, ast.If):
+                test = ast.unparse(node.test)
+                on_platform = any(part in test for part in _PLATFORM_TESTS)
+                visit(node.body, test if on_platform else condition)
+                visit(node.orelse, f"not ({test})" if on_platform else condition)
+            elif isinstance(node, ast.Try):
+                for block in (node.body, *(h.body for h in node.handlers), node.orelse):
+                    visit(block, condition)
+            elif _defines(node, name):
+                found.append(condition)
+
+    visit(tree.body, None)
+    if not found or not all(found) or any(f"not ({c})" in found for c in found):
+        return None  # defined unconditionally, or in both branches of the test
+    return found[0]
+
+
+def _defines(node: ast.stmt, name: str) -> bool:
+    """Whether the statement binds ``name`` at its own level."""
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return node.name == name
+    if isinstance(node, ast.Assign):
+        return any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
+    if isinstance(node, ast.AnnAssign):
+        return isinstance(node.target, ast.Name) and node.target.id == name
+    if isinstance(node, ast.Import | ast.ImportFrom):
+        return any((a.asname or a.name.split(".")[0]) == name for a in node.names)
+    return False
+
+
 def _is_type_checking(test: ast.expr) -> bool:
     """``TYPE_CHECKING`` or ``typing.TYPE_CHECKING`` (any module's alias of it)."""
     if isinstance(test, ast.Name):

@@ -10,7 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from howto_ls.examples_run import FAILS, NEEDS_NETWORK, OK, TIMEOUT, run_example
+from howto_ls.examples_run import (
+    FAILS,
+    NEEDS_DEPENDENCY,
+    NEEDS_NETWORK,
+    NEEDS_TERMINAL,
+    OK,
+    TIMEOUT,
+    run_example,
+)
 
 SOURCE = """\
 def passes() -> int:
@@ -27,6 +35,10 @@ def online() -> int:
 
 def hangs() -> int:
     return 4
+
+
+def asks() -> int:
+    return 5
 """
 
 EXAMPLES = {
@@ -36,6 +48,7 @@ EXAMPLES = {
         "socket.create_connection(('192.0.2.1', 80), timeout=30)\n"
     ),
     "hangs": "import time\n\nfrom pkg.mod import hangs\n\ntime.sleep(60)\n",
+    "asks": "from pkg.mod import asks\n\nprint(input('Your name? '))\n",
 }
 
 
@@ -97,7 +110,7 @@ def test_check_examples_lists_failures_counts_network_apart_and_changes_nothing(
     lines = result.stdout.splitlines()
     line_of = {
         name: before.decode().splitlines().index(f"def {name}() -> int:") + 1
-        for name in ("passes", "fails", "online", "hangs")
+        for name in ("passes", "fails", "online", "hangs", "asks")
     }
     assert (
         f"pkg/mod.py:{line_of['fails']}: fails: example fails: "
@@ -110,8 +123,15 @@ def test_check_examples_lists_failures_counts_network_apart_and_changes_nothing(
         f"pkg/mod.py:{line_of['online']}: online: example needs network: "
         "socket.getaddrinfo 192.0.2.1" in lines
     )
+    assert (
+        f"pkg/mod.py:{line_of['asks']}: asks: example needs a terminal: "
+        "read standard input at end of file" in lines
+    )
     assert not any(": passes:" in line for line in lines)
-    assert "5 examples run: 2 ok, 2 failing, 1 needing the network (refused)" in result.stderr
+    assert (
+        "6 examples run: 2 ok, 2 failing, 1 needing the network (refused), 1 needing a terminal"
+        in result.stderr
+    )
 
 
 def test_check_examples_passes_when_every_example_runs(project: Path) -> None:
@@ -122,7 +142,7 @@ def test_check_examples_passes_when_every_example_runs(project: Path) -> None:
     module.write_text(text, encoding="utf-8")
     result = howto("check", "pkg", "--examples", cwd=project)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "5 examples run: 5 ok, 0 failing" in result.stderr
+    assert "6 examples run: 6 ok, 0 failing" in result.stderr
     assert howto("check", "pkg", cwd=project).returncode == 0  # without --examples: no run
 
 
@@ -153,3 +173,41 @@ def test_failures_timeouts_and_the_working_folder() -> None:
     assert run.status == FAILS and run.detail == "no"
     assert re.search(r"howto-example-\w+", run.output)
     assert run_example("while True:\n    pass\n", timeout=1).status == TIMEOUT
+
+
+def test_terminal_use_is_told_apart_from_failures() -> None:
+    prompts = run_example("name = input('Your name? ')\n")
+    assert prompts.status == NEEDS_TERMINAL
+    assert prompts.detail == "read standard input at end of file"
+    tty = run_example("open('/dev/tty')\n")
+    assert (tty.status, tty.detail) == (NEEDS_TERMINAL, "opened /dev/tty")
+    assert "no terminal while running the example" in tty.output
+    # the editor named by EDITOR/VISUAL never waits: it records the call and exits with 1
+    editor = run_example(
+        "import os, subprocess\nsubprocess.run([os.environ['VISUAL'], 'notes.txt'], check=True)\n",
+        timeout=10,
+    )
+    assert (editor.status, editor.detail) == (NEEDS_TERMINAL, "started an editor: notes.txt")
+    # reading empty standard input in an example that then works is fine
+    assert run_example("import sys\nprint(repr(sys.stdin.read()))\n").status == OK
+
+
+def test_an_import_error_raised_by_a_call_needs_an_optional_dependency(tmp_path: Path) -> None:
+    package = tmp_path / "codecs_pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text(
+        "def decoder():\n"
+        "    try:\n"
+        "        import no_such_codec_module\n"
+        "    except ImportError:\n"
+        "        raise ImportError(\"decoder() needs 'no_such_codec_module': \"\n"
+        '                          "pip install codecs_pkg[extra]") from None\n',
+        encoding="utf-8",
+    )
+    run = run_example("from codecs_pkg import decoder\n\ndecoder()\n", paths=[tmp_path])
+    assert run.status == NEEDS_DEPENDENCY
+    assert "needs 'no_such_codec_module'" in run.detail
+    # the example's own import of something missing is a failure, not an optional extra
+    missing = run_example("from codecs_pkg import encoder\n", paths=[tmp_path])
+    assert missing.status == FAILS and missing.detail.startswith("ImportError")
+    assert run_example("import no_such_codec_module\n").status == FAILS

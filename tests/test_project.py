@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from howto_ls.project import find_root, is_in_project, module_name
+from howto_ls.project import find_root, is_in_project, module_name, platform_condition
 
 
 def touch(path: Path, text: str = "") -> Path:
@@ -108,3 +108,32 @@ def test_is_in_project(tmp_path: Path) -> None:
     assert not is_in_project(touch(root / "deb" / "dist-packages" / "x.py"), root)
     touch(root / "env" / "pyvenv.cfg")
     assert not is_in_project(touch(root / "env" / "lib" / "y.py"), root)
+
+
+def test_a_definition_made_only_under_a_platform_condition_names_it() -> None:
+    source = (
+        "import os\n"
+        "import sys\n\n"
+        "if sys.platform == 'win32':\n"
+        "    def registry(host):\n"
+        "        return host\n\n"
+        "    def bypass(host):\n"
+        "        return registry(host)\n"
+        "else:\n"
+        "    def bypass(host):\n"
+        "        return False\n\n"
+        "if os.name != 'nt':\n"
+        "    pass\n"
+        "else:\n"
+        "    class Console:\n"
+        "        def write(self):\n"
+        "            pass\n\n"
+        "if __debug__:\n"
+        "    def checked():\n"
+        "        pass\n"
+    )
+    assert platform_condition(source, "registry") == "sys.platform == 'win32'"
+    assert platform_condition(source, "Console.write") == "not (os.name != 'nt')"
+    assert platform_condition(source, "bypass") is None  # both branches define it
+    assert platform_condition(source, "checked") is None  # not a platform test
+    assert platform_condition(source, "absent") is None

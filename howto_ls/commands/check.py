@@ -64,7 +64,7 @@ def run_check(args: argparse.Namespace, settings: Settings) -> int:
         from howto_ls.commands.examples import run_examples
 
         report = run_examples(args.paths, settings, python=args.python, timeout=args.timeout)
-        for finding in [*report.failures, *report.network]:
+        for finding in [*report.failures, *report.apart]:
             print(finding)
         print(report.summary(), file=sys.stderr)
         if report.failures and not findings:

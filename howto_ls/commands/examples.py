@@ -1,8 +1,13 @@
 """``howto-ls check --examples``: run every guide's Usage Example and report the ones that fail.
 
 Each example runs through :func:`howto_ls.examples_run.run_example` (the project's interpreter,
-a temporary working folder, a timeout, the network refused). An example that fails only because
-the network was refused is reported as needing the network, not as failing. Files are only read.
+a temporary working folder, a timeout, the network refused, no terminal). An example that fails
+only because the network was refused is reported as needing the network, not as failing;
+likewise one that needed a terminal (it read standard input, opened ``/dev/tty`` or started an
+editor), one that needed an optional dependency that is not installed (an ``ImportError`` raised
+by a call), and one whose symbol the module defines only on another platform (under
+``if sys.platform == "win32":``).
+Files are only read.
 """
 
 from __future__ import annotations
@@ -23,24 +28,46 @@ from howto_ls.sourcefile import read_source
 
 EXAMPLE_FAILS = "example fails"
 EXAMPLE_NEEDS_NETWORK = "example needs network"
+EXAMPLE_NEEDS_TERMINAL = "example needs a terminal"
+EXAMPLE_NEEDS_DEPENDENCY = "example needs an optional dependency"
+EXAMPLE_OTHER_PLATFORM = "example needs another platform"
+_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
 
 
 @dataclass
 class ExamplesReport:
-    """What running the examples found: failures (exit 1), network needs (counted apart)."""
+    """What running the examples found: failures (exit 1); examples that need the network, a
+    terminal, an optional dependency or another platform (counted apart, not failures)."""
 
     ran: int = 0
     failures: list[Finding] = field(default_factory=list)
     network: list[Finding] = field(default_factory=list)
+    terminal: list[Finding] = field(default_factory=list)
+    dependency: list[Finding] = field(default_factory=list)
+    platform: list[Finding] = field(default_factory=list)
+
+    @property
+    def apart(self) -> list[Finding]:
+        """The examples counted apart, in the order the summary names them."""
+        return [*self.network, *self.terminal, *self.dependency, *self.platform]
 
     def summary(self) -> str:
-        """One line: how many examples ran and how they went."""
+        """One line: how many examples ran and how they went (the kinds counted apart beyond
+        the network only when there are some)."""
         noun = "example" if self.ran == 1 else "examples"
-        passed = self.ran - len(self.failures) - len(self.network)
-        return (
+        passed = self.ran - len(self.failures) - len(self.apart)
+        text = (
             f"{self.ran} {noun} run: {passed} ok, {len(self.failures)} failing, "
             f"{len(self.network)} needing the network (refused)"
         )
+        for found, what in [
+            (self.terminal, "a terminal"),
+            (self.dependency, "an optional dependency"),
+            (self.platform, "another platform"),
+        ]:
+            if found:
+                text += f", {len(found)} needing {what}"
+        return text
 
 
 @dataclass(frozen=True)
@@ -49,6 +76,8 @@ class _Job:
     line: int
     name: str
     code: str
+    qualname: str
+    source: str
     python: str
     paths: tuple[Path, ...]
 
@@ -79,7 +108,8 @@ def run_examples(
             if not code.strip():
                 continue
             name = guide.qualname or project.module_name(path, root) or path.stem
-            work.append(_Job(path, guide.span.start.line + 1, name, code, interpreter, roots))
+            line = guide.span.start.line + 1
+            work.append(_Job(path, line, name, code, guide.qualname, source, interpreter, roots))
     report = ExamplesReport(ran=len(work))
     with concurrent.futures.ThreadPoolExecutor(jobs or os.cpu_count() or 1) as pool:
         runs = pool.map(
@@ -89,10 +119,28 @@ def run_examples(
             work,
         )
         for job, run in zip(work, runs, strict=True):
-            if run.status == examples_run.NEEDS_NETWORK:
-                problem = f"{EXAMPLE_NEEDS_NETWORK}: {run.detail}"
-                report.network.append(Finding(job.path, job.line, job.name, problem))
-            elif not run.ok:
-                problem = f"{EXAMPLE_FAILS}: {run.detail}"
-                report.failures.append(Finding(job.path, job.line, job.name, problem))
+            if run.ok:
+                continue
+            found, problem = _sorted_into(report, job, run)
+            found.append(Finding(job.path, job.line, job.name, f"{problem}: {run.detail}"))
     return report
+
+
+def _sorted_into(
+    report: ExamplesReport, job: _Job, run: examples_run.ExampleRun
+) -> tuple[list[Finding], str]:
+    """The report's list a run that did not go well belongs to, and its problem's words."""
+    if run.status == examples_run.NEEDS_NETWORK:
+        return report.network, EXAMPLE_NEEDS_NETWORK
+    if run.status == examples_run.NEEDS_TERMINAL:
+        return report.terminal, EXAMPLE_NEEDS_TERMINAL
+    if run.status == examples_run.NEEDS_DEPENDENCY:
+        return report.dependency, EXAMPLE_NEEDS_DEPENDENCY
+    if (
+        run.status == examples_run.FAILS
+        and examples_run.error_kind(run.detail) in _IMPORT_ERRORS
+        and job.qualname
+        and project.platform_condition(job.source, job.qualname) is not None
+    ):
+        return report.platform, EXAMPLE_OTHER_PLATFORM
+    return report.failures, EXAMPLE_FAILS
