@@ -25,6 +25,7 @@ class Protocol(str, enum.Enum):
 
     CALL = "call"  # call it and use the result
     CALL_NO_RESULT = "call, nothing returned"
+    RAISES = "call and catch what it raises"
     AWAIT = "await"
     AWAIT_NO_RESULT = "await, nothing returned"
     ITERATE = "iterate"
@@ -210,6 +211,92 @@ def returns_value(node: FunctionNode) -> bool:
     )
 
 
+MAX_RAISE_DEPTH = 3  # methods followed through ``self.other(...)`` calls, at most
+
+
+def raised_exception(
+    node: FunctionNode, owner: ast.ClassDef | None = None, depth: int = 0
+) -> str | None:
+    """The exception a function raises when its body runs to its end, or None when its end can
+    be reached without raising ("" when it raises something that cannot be named).
+
+    The body ends by raising when its last statement (past the docstring) is a ``raise``, a
+    ``sys.exit(...)`` call (``SystemExit``), an ``if`` whose branches all end by raising, a
+    ``with`` whose body does, or a call of another method of ``owner`` (``self.fail(...)``) that
+    does, followed at most ``MAX_RAISE_DEPTH`` deep. The name is the raised class as the code
+    writes it (``BadParameter``, ``exceptions.Abort``); a parameter raised by name
+    (``raise exc(...)``) gives its default. Early ``return`` statements do not matter: a reader
+    calls such a function (click's ``Context.fail``, rich's ``Style.pick_first()``) to get the
+    exception, and catches it.
+    """
+    if depth > MAX_RAISE_DEPTH or is_generator(node) or is_abstract_method(node):
+        return None  # ``raise NotImplementedError`` asks subclasses for a body
+    body = [s for s in node.body if not _is_docstring(s)]
+    return _ends_raising(body, node, owner, depth)
+
+
+def _ends_raising(
+    body: Sequence[ast.stmt], node: FunctionNode, owner: ast.ClassDef | None, depth: int
+) -> str | None:
+    if not body:
+        return None
+    last = body[-1]
+    if isinstance(last, ast.Raise):
+        if last.exc is None:
+            return ""  # a bare ``raise`` re-raises what was caught
+        return _exception_name(last.exc, node)
+    if isinstance(last, ast.If):
+        first = _ends_raising(last.body, node, owner, depth)
+        second = _ends_raising(last.orelse, node, owner, depth)
+        if first is None or second is None:
+            return None
+        return first if first == second else ""
+    if isinstance(last, ast.With | ast.AsyncWith):
+        return _ends_raising(last.body, node, owner, depth)
+    if isinstance(last, ast.Expr) and isinstance(last.value, ast.Call):
+        func = last.value.func
+        if ast.unparse(func) == "sys.exit":
+            return "SystemExit"
+        if (
+            owner is not None
+            and isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and func.value.id in {"self", "cls"}
+        ):
+            method = next(
+                (
+                    s
+                    for s in owner.body
+                    if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef) and s.name == func.attr
+                ),
+                None,
+            )
+            if method is not None and method is not node:
+                return raised_exception(method, owner, depth + 1)
+    return None
+
+
+def _exception_name(exc: ast.expr, node: FunctionNode) -> str:
+    """The class ``raise <exc>`` raises, as the code names it; "" when it cannot be named."""
+    target = exc.func if isinstance(exc, ast.Call) else exc
+    if isinstance(target, ast.Name):
+        arguments = node.args
+        positional = [*arguments.posonlyargs, *arguments.args]
+        defaults: dict[str, ast.expr | None] = {
+            a.arg: d for a, d in zip(positional[::-1], arguments.defaults[::-1], strict=False)
+        }
+        defaults |= {
+            a.arg: d for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True)
+        }
+        if target.id in defaults or target.id in {a.arg for a in positional}:
+            default = defaults.get(target.id)
+            return _exception_name(default, node) if default is not None else ""
+        return target.id if target.id[:1].isupper() else ""
+    if isinstance(target, ast.Attribute) and target.attr[:1].isupper():
+        return ast.unparse(target)
+    return ""
+
+
 def is_generator(node: FunctionNode) -> bool:
     """Whether the function's own body yields."""
     return any(isinstance(n, ast.Yield | ast.YieldFrom) for n in _own_nodes(node))
@@ -261,6 +348,8 @@ def _protocol(node: ast.AST | None, parents: tuple[ast.AST, ...]) -> Protocol:
     is_async = isinstance(node, ast.AsyncFunctionDef)
     if is_generator(node):
         return Protocol.ASYNC_ITERATE if is_async else Protocol.ITERATE
+    if not is_async and raised_exception(node, owner) is not None:
+        return Protocol.RAISES
     if owner is not None and decorators & {"classmethod", "staticmethod"}:
         return Protocol.CLASS_CALL
     if is_async:
@@ -350,6 +439,11 @@ INSTRUCTIONS: dict[Protocol, str] = {
     Protocol.CALL_NO_RESULT: (
         "call it with arguments that match its signature; it returns nothing, so do not "
         "assign or print its result: show its effect instead."
+    ),
+    Protocol.RAISES: (
+        "its code always ends by raising an exception (that is what it is called for): call "
+        "it inside `try:` and catch that exception, imported from where the code gets it, with "
+        "`except ExceptionName as error: print(error)`."
     ),
     Protocol.AWAIT: (
         "await it inside an `async def main()` run by `asyncio.run(main())`, and print the result."

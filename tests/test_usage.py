@@ -348,3 +348,83 @@ def test_definitions_under_a_main_guard_joined_with_and_are_not_exports(tmp_path
     symbol, _ = _symbol(tmp_path, "api", source)
     listed = {s.qualname for s in list_symbols(source, symbol.path, tmp_path)}
     assert listed == {"", "api"}
+
+
+STOPPING = '''\
+"""Functions called for the exception they raise."""
+
+from __future__ import annotations
+
+import sys
+
+from kinds.errors import UsageError
+
+
+class BadValue(ValueError):
+    pass
+
+
+class Context:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def fail(self, message: str) -> None:
+        raise UsageError(f"{self.name}: {message}")
+
+    def abort(self) -> None:
+        self.fail("aborted")
+
+    def exit(self, code: int = 0) -> None:
+        sys.exit(code)
+
+    def check(self, message: str, exc: type[Exception] = LookupError) -> None:
+        raise exc(message)
+
+    def maybe(self, flag: bool) -> None:
+        if flag:
+            raise BadValue("flagged")
+
+
+def pick_first(*values: str) -> str:
+    for value in values:
+        if value:
+            return value
+    raise BadValue("expected at least one value")
+'''
+
+
+@pytest.mark.parametrize(
+    ("qualname", "caught"),
+    [
+        ("Context.fail", "from kinds.errors import UsageError"),
+        ("Context.abort", "except UsageError as error:"),  # through self.fail(...)
+        ("Context.exit", "except SystemExit as error:"),
+        ("Context.check", "except LookupError as error:"),  # the raised parameter's default
+        ("pick_first", "from kinds.things import BadValue"),
+    ],
+)
+def test_a_function_that_ends_by_raising_is_called_in_try_and_its_exception_caught(
+    tmp_path: Path, qualname: str, caught: str
+) -> None:
+    symbol, source = _symbol(tmp_path, qualname, STOPPING)
+    (tmp_path / "kinds" / "errors.py").write_text(
+        "class UsageError(Exception):\n    pass\n", encoding="utf-8"
+    )
+    assert usage_in_module(source, qualname).protocol is Protocol.RAISES
+    guide = write_guide(GuideRequest(symbol=symbol, module_source=source))
+    text = guide.example
+    assert "try:\n" in text and caught in text and "    print(error)" in text, text
+    run = run_example(text, paths=[tmp_path], timeout=30)
+    assert run.ok, f"{run.status}: {run.detail}\n{text}\n{run.output}"
+    if qualname != "pick_first":  # nothing returns from the others: no result to print
+        assert "result" not in text
+    assert "call it inside `try:`" in user_message(
+        GuideRequest(symbol=symbol, module_source=source)
+    )
+
+
+def test_a_function_that_may_return_is_not_wrapped(tmp_path: Path) -> None:
+    symbol, source = _symbol(tmp_path, "Context.maybe", STOPPING)
+    assert usage_in_module(source, "Context.maybe").protocol is Protocol.CALL_NO_RESULT
+    text = write_guide(GuideRequest(symbol=symbol, module_source=source)).example
+    assert "try:" not in text

@@ -41,6 +41,7 @@ from howto_ls.usage import (
     has_setter,
     is_abstract,
     is_command,
+    raised_exception,
 )
 from howto_ls.usage import decorator_names as short_decorators
 
@@ -797,7 +798,57 @@ class _Example:
     # -- shapes -----------------------------------------------------------------------------
 
     def use_call(self, call: str, node: FunctionNode | None, loop_name: str = "item") -> None:
-        """Append the statements that call ``call`` the way its kind needs."""
+        """Append the statements that call ``call`` the way its kind needs; inside ``try`` /
+        ``except`` for a function that ends by raising (what it raises, imported)."""
+        raised = (
+            raised_exception(node, self._owner_of(node))
+            if isinstance(node, ast.FunctionDef)
+            else None
+        )
+        if raised is None or node is None:
+            self._use_call(call, node, loop_name)
+            return
+        start = len(self.body)
+        if any(isinstance(n, ast.Return) and n.value is not None for n in own_nodes(node)):
+            self._use_call(call, node, loop_name)
+        else:
+            self.body.append(call)  # nothing comes back from it
+        inside = [f"    {line}" for line in self.body[start:]]
+        caught = self._exception_class(raised)
+        self.body[start:] = ["try:", *inside, f"except {caught} as error:", "    print(error)"]
+
+    def _owner_of(self, node: FunctionNode) -> ast.ClassDef | None:
+        """The class ``node`` is a method of: the symbol's own class or the class documented."""
+        for candidate in (self.owner_class, self.node):
+            if isinstance(candidate, ast.ClassDef) and node in candidate.body:
+                return candidate
+        return None
+
+    def _exception_class(self, name: str) -> str:
+        """How the example names the exception class ``name`` (as the code writes it),
+        importing it from where the code gets it; ``Exception`` when it cannot be found."""
+        if not name:
+            return "Exception"
+        short = name.rsplit(".", 1)[-1]
+        if "." not in name and isinstance(getattr(builtins, name, None), type):
+            return name
+        if "." not in name and name in _class_names(self.here_source):
+            return self._local_name(name)
+        foreign = self._foreign_class(name)
+        if foreign is not None:
+            self.imports.append(f"from {foreign.import_path} import {foreign.node.name}")
+            return foreign.node.name
+        imported = _imported_names(self.here_source, self.here_module, self.here_filename)
+        module, imported_name = imported.get(name.split(".", 1)[0], ("", ""))
+        if module and imported_name and "." not in name:
+            self.imports.append(f"from {module} import {imported_name}")
+            return imported_name
+        if module and not imported_name and name.count(".") == 1:
+            self.imports.append(f"from {module} import {short}")
+            return short
+        return "Exception"
+
+    def _use_call(self, call: str, node: FunctionNode | None, loop_name: str = "item") -> None:
         returns = code(node.returns, 200) if node is not None and node.returns is not None else ""
         is_async = isinstance(node, ast.AsyncFunctionDef)
         generator = node is not None and is_generator(node)
