@@ -297,6 +297,80 @@ def _exception_name(exc: ast.expr, node: FunctionNode) -> str:
     return ""
 
 
+_ENDLESS_ITERATORS = frozenset({"count", "cycle", "repeat"})
+
+
+def is_endless(node: FunctionNode) -> bool:
+    """Whether the iterator a function gives never ends on its own, so an example must take a
+    bounded slice of it (``itertools.islice``).
+
+    True for a generator with a ``while True:`` loop that yields and is left only when a call
+    raises ``StopIteration`` (more-itertools' ``iterate``), one that ends with ``yield from``
+    an endless ``itertools`` iterator (``repeat(x)``, ``count()``, ``cycle(...)``;
+    ``repeat_last``), and a function that returns one (also through ``map``/``starmap``).
+    """
+    own = _own_nodes(node)
+    for child in own:
+        if (
+            isinstance(child, ast.While)
+            and isinstance(child.test, ast.Constant)
+            and child.test.value
+            and any(isinstance(n, ast.Yield | ast.YieldFrom) for n in _own_nodes(child))
+            and not _loop_exits(child.body, in_stop_handler=False)
+        ):
+            return True
+    body = [s for s in node.body if not _is_docstring(s)]
+    last = body[-1] if body else None
+    if isinstance(last, ast.Expr) and isinstance(last.value, ast.YieldFrom):
+        return _endless_call(last.value.value)
+    if not is_generator(node):
+        returned = [n.value for n in own if isinstance(n, ast.Return) and n.value is not None]
+        return bool(returned) and all(_endless_call(value) for value in returned)
+    return False
+
+
+def _endless_call(value: ast.expr) -> bool:
+    """``count()``, ``cycle(x)``, ``repeat(x)`` (no ``times``), ``map(f, <endless>)``."""
+    if not isinstance(value, ast.Call):
+        return False
+    name = ast.unparse(value.func).rsplit(".", 1)[-1]
+    if name == "repeat":
+        return len(value.args) == 1 and not value.keywords
+    if name in _ENDLESS_ITERATORS:
+        return True
+    if name in {"map", "starmap"} and len(value.args) == 2:
+        return _endless_call(value.args[1])
+    return False
+
+
+def _loop_exits(body: Sequence[ast.stmt], in_stop_handler: bool) -> bool:
+    """Whether ``body`` (of a loop) has a ``break`` or ``return`` outside ``except
+    StopIteration`` handlers, not counting those of nested loops and definitions."""
+    for statement in body:
+        if isinstance(statement, ast.Break | ast.Return):
+            if not in_stop_handler:
+                return True
+        elif isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            continue
+        elif isinstance(statement, ast.For | ast.AsyncFor | ast.While):
+            nested = [n for n in _own_nodes(statement) if isinstance(n, ast.Return)]
+            if nested and not in_stop_handler:
+                return True
+        elif isinstance(statement, ast.Try):
+            blocks = [statement.body, statement.orelse, statement.finalbody]
+            if any(_loop_exits(block, in_stop_handler) for block in blocks):
+                return True
+            for handler in statement.handlers:
+                stops = handler.type is not None and "StopIteration" in ast.unparse(handler.type)
+                if _loop_exits(handler.body, in_stop_handler or stops):
+                    return True
+        elif isinstance(statement, ast.If | ast.With | ast.AsyncWith):
+            blocks = [statement.body, getattr(statement, "orelse", [])]
+            if any(_loop_exits(block, in_stop_handler) for block in blocks):
+                return True
+    return False
+
+
 def is_generator(node: FunctionNode) -> bool:
     """Whether the function's own body yields."""
     return any(isinstance(n, ast.Yield | ast.YieldFrom) for n in _own_nodes(node))

@@ -428,3 +428,56 @@ def test_a_function_that_may_return_is_not_wrapped(tmp_path: Path) -> None:
     assert usage_in_module(source, "Context.maybe").protocol is Protocol.CALL_NO_RESULT
     text = write_guide(GuideRequest(symbol=symbol, module_source=source)).example
     assert "try:" not in text
+
+
+ENDLESS = '''\
+"""Iterators that never end on their own, and one that does."""
+
+from collections.abc import Iterator
+from itertools import count, repeat
+
+
+def iterate(func, start):
+    while True:
+        yield start
+        try:
+            start = func(start)
+        except StopIteration:
+            break
+
+
+def repeat_last(iterable, default=None):
+    item = default
+    for item in iterable:
+        yield item
+    yield from repeat(item)
+
+
+def numbers(step: int) -> Iterator[int]:
+    return map(lambda n: n * step, count())
+
+
+def until_none(func, start):
+    while True:
+        if start is None:
+            return
+        yield start
+        start = func(start)
+'''
+
+
+@pytest.mark.parametrize("qualname", ["iterate", "repeat_last", "numbers"])
+def test_an_endless_iterator_is_iterated_through_a_bounded_slice(
+    tmp_path: Path, qualname: str
+) -> None:
+    symbol, source = _symbol(tmp_path, qualname, ENDLESS)
+    text = write_guide(GuideRequest(symbol=symbol, module_source=source)).example
+    assert "from itertools import islice" in text and f"in islice({qualname}(" in text, text
+    run = run_example(text, paths=[tmp_path], timeout=30)
+    assert run.ok, f"{run.status}: {run.detail}\n{text}\n{run.output}"
+
+
+def test_an_iterator_that_ends_is_iterated_whole(tmp_path: Path) -> None:
+    symbol, source = _symbol(tmp_path, "until_none", ENDLESS)
+    text = write_guide(GuideRequest(symbol=symbol, module_source=source)).example
+    assert "islice" not in text and "in until_none(" in text

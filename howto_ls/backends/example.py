@@ -41,6 +41,7 @@ from howto_ls.usage import (
     has_setter,
     is_abstract,
     is_command,
+    is_endless,
     raised_exception,
 )
 from howto_ls.usage import decorator_names as short_decorators
@@ -868,6 +869,9 @@ class _Example:
             else:
                 self.body += [f"result = await {call}", "print(result)"]
         elif generator or _SYNC_ITER.search(returns):
+            if node is not None and is_endless(node):
+                self.imports.append("from itertools import islice")
+                call = f"islice({call}, 5)"  # it never ends: the first five
             self.body += [f"for {loop_name} in {call}:", f"    print({loop_name})"]
         elif returns == "None" or (node is not None and not returns and not _returns_value(node)):
             self.body.append(call)
@@ -1225,7 +1229,7 @@ class _Example:
         if self.needs_async:
             lines.append("import asyncio")
         imports = _merged(self.imports)
-        std = [i for i in imports if i.startswith(("from pathlib", "import "))]
+        std = [i for i in imports if i.startswith(("from pathlib", "from itertools", "import "))]
         lines += std
         if lines:
             lines.append("")
