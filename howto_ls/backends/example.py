@@ -10,7 +10,7 @@ import ast
 import builtins
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +32,7 @@ from howto_ls.backends.analysis import (
     tick,
     top_level_class,
 )
+from howto_ls.backends.state import closes_only, guarded_parameters, preparation, reached
 from howto_ls.callers import method_calls
 from howto_ls.model import Parameter, Symbol
 from howto_ls.project import absolute_module, module_file, public_import_path
@@ -322,6 +323,7 @@ class _Example:
     body: list[str] = field(default_factory=list)
     needs_async: bool = False
     managed_from: int | None = None  # body lines from here run inside a ``with`` block
+    managed_until: int | None = None  # ... up to here, when the example goes on after it
     module_alias: str | None = None  # module examples reach the module's classes through it
     building: set[str] = field(default_factory=set)  # classes being built, against cycles
     foreign: dict[str, _ForeignClass | None] = field(default_factory=dict)
@@ -575,7 +577,7 @@ class _Example:
                 if "TypedDict" in bases
                 else self.constructor(node, 0, source)
             )
-            arguments = self.arguments(params, depth)
+            arguments = self.arguments(params, depth, guarded_parameters(node))
         finally:
             self.scope = outer
         return f"{named(node.name)}({arguments})"
@@ -758,11 +760,16 @@ class _Example:
                 return repr(statement.value.value).replace("'", '"')
         return None
 
-    def arguments(self, params: Sequence[Parameter], depth: int = 0) -> str:
+    def arguments(
+        self, params: Sequence[Parameter], depth: int = 0, needed: Mapping[str, str] = {}
+    ) -> str:
         """Required arguments (positional-only ones by position, the rest by keyword).
 
         With nothing required, the first optional parameter whose name says what it holds
-        (``code``, ``url``, ``path``...) is passed, so the example shows real use.
+        (``code``, ``url``, ``path``...) is passed, so the example shows real use. ``needed``
+        names optional parameters the code refuses to run without (see
+        :func:`howto_ls.backends.state.guarded_parameters`): a ``"flag"`` is passed True, a
+        ``"value"`` a real value.
         """
         parts: list[str] = []
         usable = [
@@ -772,9 +779,14 @@ class _Example:
             and p.kind not in {"var_positional", "var_keyword"}
         ]
         for param in usable:
-            if param.default is not None:
+            if param.default is not None and param.name not in needed:
                 continue
-            value = self.value(param, depth)
+            if needed.get(param.name) == "flag":
+                value = "True"
+            else:
+                value = self.value(param, depth)
+                if param.default is not None and value == "None":
+                    continue
             positional = param.kind == "positional_only" or (
                 # ``__name`` parameters are mangled inside classes: only positions reach them
                 param.name.startswith("__") and not param.name.endswith("__")
@@ -878,12 +890,21 @@ class _Example:
         else:
             self.body += [f"result = {call}", "print(result)"]
 
-    def instance(self, class_node: ast.ClassDef | None, class_path: str) -> str:
+    def instance(
+        self, class_node: ast.ClassDef | None, class_path: str, method: FunctionNode | None = None
+    ) -> str:
         """Build an instance of the class at ``class_path``; return its variable name.
 
         An abstract class is built through a concrete subclass from its module, else through a
-        subclass the example defines with each abstract method implemented.
+        subclass the example defines with each abstract method implemented. The optional
+        constructor parameters the class's properties, or ``method`` (the one the example then
+        calls) and what it reaches, refuse to run without are passed.
         """
+        needed: dict[str, str] = {}
+        if class_node is not None:
+            needed = guarded_parameters(class_node)
+            if method is not None and method in class_node.body:
+                needed = guarded_parameters(class_node, reached(class_node, method)) | needed
         variable = snake_case(class_path.rsplit(".", 1)[-1])
         if variable in {self.top, self.module_alias}:
             variable += "_obj"
@@ -894,12 +915,16 @@ class _Example:
                 class_node, class_path = concrete, self._local_name(concrete.name)
             else:
                 class_path = self._subclass_in_setup(class_node, class_path)
-        args = self.arguments(self.constructor(class_node))
+        args = self.arguments(self.constructor(class_node), needed=needed)
         if class_node is not None and find_method(class_node, "__aenter__") is not None:
             self.needs_async = True
             self.body.append(f"async with {class_path}({args}) as {variable}:")
             self.managed_from = len(self.body)
-        elif class_node is not None and find_method(class_node, "__enter__") is not None:
+        elif (
+            class_node is not None
+            and find_method(class_node, "__enter__") is not None
+            and not closes_only(class_node)
+        ):
             self.body.append(f"with {class_path}({args}) as {variable}:")
             self.managed_from = len(self.body)
         else:
@@ -992,13 +1017,31 @@ class _Example:
                 call = f"{class_path}.{node.name}({self.arguments(params)})"
                 self.use_call(call, node, loop_name)
         elif kind == "property":
-            variable = self.instance(owner, class_path)
+            variable = self.instance(owner, class_path, node)
+            self.prepare_state(owner, node, variable)
             self._property(owner, variable, node.name)
         elif kind == "method":
             self._method(node, params, owner, class_path, loop_name)
         elif not self.doctest(node):
             self.use_call(f"{node.name}({self.arguments(params)})", node, loop_name)
         return self.render()
+
+    def prepare_state(self, owner: ast.ClassDef | None, node: FunctionNode, variable: str) -> None:
+        """Bring ``variable`` (an instance of ``owner``) into the state ``node`` needs first
+        (:func:`howto_ls.backends.state.preparation`): call the method that pushes or sets what
+        it reads, or end the ``with`` block when ``__exit__`` sets it."""
+        prepared = preparation(owner, node) if owner is not None else None
+        if prepared is None:
+            return
+        if prepared.after_exit:
+            if self.managed_from is not None:
+                self.body.append(f"print({variable})")
+                self.managed_until = len(self.body)
+            return
+        if prepared.method is not None:
+            params = parameters_of(prepared.method)
+            call = f"{variable}.{prepared.method.name}({self.arguments(params)})"
+            self.use_call(call, prepared.method)
 
     def _property(self, owner: ast.ClassDef | None, variable: str, name: str) -> None:
         """Read the property; with a setter, first assign it a value of the setter's type (a
@@ -1138,7 +1181,8 @@ class _Example:
             return
         if not name.startswith("__") and self.doctest(node):
             return
-        variable = self.instance(owner, class_path)
+        variable = self.instance(owner, class_path, node)
+        self.prepare_state(owner, node, variable)
         if name == "__call__":
             self.use_call(f"{variable}({self.arguments(params)})", node, loop_name)
         elif name in {"__aiter__", "__anext__"}:
@@ -1179,7 +1223,8 @@ class _Example:
         if kind in {"class method", "static method"}:
             self.use_call(f"{qualname}.{main.name}({self.arguments(params)})", main, loop_name)
         elif kind == "property":
-            variable = self.instance(node, qualname)
+            variable = self.instance(node, qualname, main)
+            self.prepare_state(node, main, variable)
             self._property(node, variable, main.name)
         else:
             self._method(main, params, node, qualname, loop_name)
@@ -1238,9 +1283,9 @@ class _Example:
             lines += ["", *self.setup]
         body = self.body
         if self.managed_from is not None:
-            start = self.managed_from
-            inside = [f"    {line}" for line in body[start:]] or ["    pass"]
-            body = [*body[:start], *inside]
+            start, end = self.managed_from, self.managed_until or len(body)
+            inside = [f"    {line}" for line in body[start:end]] or ["    pass"]
+            body = [*body[:start], *inside, *body[end:]]
         if self.needs_async:
             lines += ["", "", "async def main() -> None:"]
             lines += [f"    {line}" for line in body]

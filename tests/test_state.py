@@ -1,0 +1,194 @@
+"""The state a method needs first: constructor flags it asserts on, push before pop, set before
+read, and reading after the ``with`` block; each example is written offline and run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from howto_ls.backends.offline import write_guide
+from howto_ls.examples_run import run_example
+from howto_ls.model import GuideRequest
+from howto_ls.symbols import symbol_named
+
+STATEFUL = '''\
+"""Objects whose methods need them in some state first."""
+
+from __future__ import annotations
+
+import time
+
+
+class Console:
+    def __init__(self, width: int = 80, record: bool = False) -> None:
+        self.width = width
+        self.record = record
+        self._buffer: list[str] = []
+        self._hooks: list[str] = []
+
+    def print(self, text: str) -> None:
+        self._buffer.append(text)
+
+    def export_text(self) -> str:
+        assert self.record, "To export, set record=True in the constructor"
+        return "".join(self._buffer)
+
+    def save_text(self, path: str) -> None:
+        text = self.export_text()
+        with open(path, "w", encoding="utf-8") as file:
+            file.write(text)
+
+    def push_hook(self, hook: str) -> None:
+        self._hooks.append(hook)
+
+    def pop_hook(self) -> str:
+        return self._hooks.pop()
+
+
+class Stack(list):
+    def push(self, item: str) -> None:
+        self.append(item)
+
+    @property
+    def top(self) -> str:
+        return self[-1]
+
+
+class Timer:
+    def sync_start(self) -> None:
+        self.started = time.perf_counter()
+
+    def sync_elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+
+class Capture:
+    def __init__(self) -> None:
+        self._result: str | None = None
+
+    def __enter__(self) -> Capture:
+        return self
+
+    def __exit__(self, *args: object) -> None:
+        self._result = "captured"
+
+    def get(self) -> str:
+        if self._result is None:
+            raise RuntimeError("Capture result is not available until the with block exits")
+        return self._result
+
+
+class Request:
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+
+class Response:
+    def __init__(self, status_code: int, request: Request | None = None) -> None:
+        self.status_code = status_code
+        self._request = request
+
+    @property
+    def request(self) -> Request:
+        if self._request is None:
+            raise RuntimeError("The request instance has not been set on this response.")
+        return self._request
+
+    @property
+    def url(self) -> str:
+        return self.request.url
+
+
+def origin(response: Response) -> str:
+    return response.request.url
+'''
+
+
+def example(tmp_path: Path, qualname: str) -> str:
+    """The offline example for ``qualname`` of STATEFUL, after checking that it runs."""
+    package = tmp_path / "things"
+    package.mkdir(exist_ok=True)
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'things'\n", encoding="utf-8")
+    path = package / "state.py"
+    path.write_text(STATEFUL, encoding="utf-8")
+    symbol = symbol_named(STATEFUL, path, qualname, tmp_path)
+    text = write_guide(GuideRequest(symbol=symbol, module_source=STATEFUL)).example
+    run = run_example(text, paths=[tmp_path], timeout=30)
+    assert run.ok, f"{run.status}: {run.detail}\n{text}\n{run.output}"
+    return text
+
+
+@pytest.mark.parametrize("qualname", ["Console.export_text", "Console.save_text"])
+def test_a_constructor_flag_the_method_asserts_on_is_passed(tmp_path: Path, qualname: str) -> None:
+    text = example(tmp_path, qualname)
+    assert "Console(record=True)" in text, text
+
+
+def test_a_flag_nothing_asserts_on_is_left_out(tmp_path: Path) -> None:
+    assert "record=" not in example(tmp_path, "Console.print")
+
+
+@pytest.mark.parametrize(
+    ("qualname", "first", "then"),
+    [
+        ("Console.pop_hook", "console.push_hook(", "console.pop_hook()"),
+        ("Stack.top", "stack.push(", "print(stack.top)"),
+        ("Timer.sync_elapsed", "timer.sync_start()", "timer.sync_elapsed()"),
+    ],
+)
+def test_what_the_method_pops_or_reads_is_pushed_or_set_first(
+    tmp_path: Path, qualname: str, first: str, then: str
+) -> None:
+    text = example(tmp_path, qualname)
+    assert first in text and then in text and text.index(first) < text.index(then), text
+
+
+def test_what_exit_sets_is_read_after_the_with_block(tmp_path: Path) -> None:
+    text = example(tmp_path, "Capture.get")
+    assert "with Capture() as capture:\n" in text
+    assert "\nresult = capture.get()\n" in text  # not indented: after the block
+
+
+@pytest.mark.parametrize("qualname", ["Response.url", "origin"])
+def test_an_optional_argument_a_property_refuses_as_none_is_passed(
+    tmp_path: Path, qualname: str
+) -> None:
+    text = example(tmp_path, qualname)
+    assert "request=" in text and 'Request(url="' in text, text
+
+
+CLOSING = """\
+class Response:
+    def __init__(self) -> None:
+        self.raw = None
+        self.status_code = 200
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *args):
+        self.close()
+
+    def close(self) -> None:
+        self.raw.close()
+
+    @property
+    def ok(self) -> bool:
+        return self.status_code < 400
+"""
+
+
+def test_an_object_whose_with_only_closes_it_is_built_without_with(tmp_path: Path) -> None:
+    package = tmp_path / "things"
+    package.mkdir()
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'things'\n", encoding="utf-8")
+    path = package / "models.py"
+    path.write_text(CLOSING, encoding="utf-8")
+    symbol = symbol_named(CLOSING, path, "Response.ok", tmp_path)
+    text = write_guide(GuideRequest(symbol=symbol, module_source=CLOSING)).example
+    assert "response = Response()\nprint(response.ok)" in text and "with " not in text
+    run = run_example(text, paths=[tmp_path], timeout=30)
+    assert run.ok, f"{run.status}: {run.detail}\n{text}\n{run.output}"
