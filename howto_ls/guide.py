@@ -160,17 +160,22 @@ def _structured(paragraph: str) -> bool:
     )
 
 
-def _starts_block(text: str) -> bool:
-    """Whether a line starting with ``text`` would open a Markdown block or a guide section.
+def _starts_block(text: str, *, loose: bool = True) -> bool:
+    """Whether a line starting with ``text`` would open a Markdown block (or a guide section).
 
-    Such a line must never be made by wrapping: it would end the paragraph or the step.
+    Wrapping never makes such a line: it would end the paragraph or the step. ``loose`` False
+    leaves out what only a lenient reader takes for structure, not Markdown: a plain section
+    heading (``Description: …``), which a guide with marked headings reads as text, and a
+    ``•`` bullet.
     """
     stripped = text.lstrip()
+    if not loose and stripped.startswith("•"):
+        return False
     return bool(
         _OPENS_BLOCK.match(stripped)
         or _LIST_OR_RULE.match(stripped)
         or _NUMBERED.match(stripped)
-        or _heading(stripped) is not None
+        or (loose and _heading(stripped) is not None)
     )
 
 
@@ -184,9 +189,10 @@ def _wrap(text: str, width: int | None, first: str) -> str:
     """One paragraph: ``first`` then ``text`` in lines of at most ``width`` characters.
 
     Later lines are indented by ``len(first)`` (a hanging indent). Words are never split, and no
-    line after the first starts with what would open a Markdown block (``- ``, ``# ``, ``1.``,
-    a section name …): the break moves earlier, or later when it cannot. So a line is longer
-    than ``width`` only for one long word or where no break is safe.
+    line after the first opens a Markdown block or reads as a section heading on its own
+    (``- x``, ``# x``, ``1.``, a line that is just ``Example`` or ``Steps:`` …): the break moves
+    earlier, or later when it cannot. So a line is longer than ``width`` only for one long word
+    or where no break is safe.
     """
     words = text.split()
     if width is None or not words:
@@ -200,16 +206,36 @@ def _wrap(text: str, width: int | None, first: str) -> str:
         while end < len(words) and used + 1 + _measure(words[end]) <= width:
             used += 1 + _measure(words[end])
             end += 1
-        cut = end
-        while start + 1 < cut < len(words) and _starts_block(" ".join(words[cut:])):
-            cut -= 1  # break earlier, before a word that starts no block
-        if cut < len(words) and _starts_block(" ".join(words[cut:])):
-            cut = end  # no safe break before: break after, keeping the line whole
-            while cut < len(words) and _starts_block(" ".join(words[cut:])):
-                cut += 1
+        cut = _break(words, start, end, continued=bool(lines))
         lines.append(" ".join(words[start:cut]))
         start = cut
     return "\n".join([first + lines[0], *(hang + line for line in lines[1:])])
+
+
+def _break(words: list[str], start: int, end: int, *, continued: bool) -> int:
+    """Where the line starting at ``words[start]`` ends; ``words[start:end]`` is what fits.
+
+    Preferred: the longest fitting line that is no plain section heading on its own
+    (``Example``, ``Steps:``) and after which nothing opens that looks like structure (see
+    :func:`_starts_block`); then the longest fitting line after which no Markdown block opens
+    (plain headings and ``•`` parse back as text in a guide, see :func:`_split_sections`, they
+    only read worse); else the shortest longer line after which none opens.
+    """
+
+    def opens_block(cut: int, loose: bool = False) -> bool:
+        return cut < len(words) and _starts_block(" ".join(words[cut:]), loose=loose)
+
+    def heading(cut: int) -> bool:
+        return continued and _heading(" ".join(words[start:cut])) is not None
+
+    fitting = range(end, start, -1)
+    return next(
+        (cut for cut in fitting if not opens_block(cut, True) and not heading(cut)),
+        next(
+            (cut for cut in fitting if not opens_block(cut)),
+            next((cut for cut in range(end + 1, len(words)) if not opens_block(cut)), len(words)),
+        ),
+    )
 
 
 def _measure(text: str) -> int:
@@ -380,22 +406,41 @@ def _unwrap(lines: list[str]) -> list[str]:
 
 
 def _split_sections(lines: list[str]) -> dict[str, list[str]]:
-    """Lines grouped under the heading they follow; lines inside code fences are never headings."""
-    sections: dict[str, list[str]] = {}
-    current: list[str] | None = None
+    """Lines grouped under the heading they follow; lines inside code fences are never headings.
+
+    A plain heading (a bare ``Example`` or ``Steps:`` line, no ``#``, bold or underline) counts
+    only for a section that has no marked heading anywhere: in a guide with marked headings,
+    such a line is text that wrapped onto a line of its own.
+    """
+    headings: dict[int, tuple[str, str]] = {}
+    marked: set[str] = set()
     opener: str | None = None
-    after_heading = False
-    for line in lines:
-        if opener is None and after_heading and _RULE.match(line):
-            after_heading = False
-            continue
-        after_heading = False
+    for index, line in enumerate(lines):
         if opener is not None:
             if _closes(line, opener):
                 opener = None
         elif (fence := _fence(line)) is not None:
             opener = fence[0]
         elif (heading := _heading(line)) is not None:
+            headings[index] = heading
+            underlined = index + 1 < len(lines) and bool(_RULE.match(lines[index + 1]))
+            if underlined or _MARKED.match(line):
+                marked.add(heading[0])
+            elif heading[0] in marked:
+                del headings[index]  # a marked heading came first: this is text
+    for index, (section, _rest) in list(headings.items()):
+        underlined = index + 1 < len(lines) and bool(_RULE.match(lines[index + 1]))
+        if section in marked and not (underlined or _MARKED.match(lines[index])):
+            del headings[index]
+    sections: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    after_heading = False
+    for index, line in enumerate(lines):
+        if after_heading and _RULE.match(line):
+            after_heading = False
+            continue
+        after_heading = False
+        if (heading := headings.get(index)) is not None:
             section, rest = heading
             current = sections.setdefault(section, [])
             if rest:
@@ -405,6 +450,10 @@ def _split_sections(lines: list[str]) -> dict[str, list[str]]:
         if current is not None:
             current.append(line)
     return sections
+
+
+# A heading marked as one: "# …", "**…**", "- **…**", "1. **…**".
+_MARKED = re.compile(r"^[ \t]*(?:#|(?:(?:[-*+]|\d+[.)])[ \t]+)?(?:\*\*|__))")
 
 
 def _prose(lines: list[str]) -> list[str]:

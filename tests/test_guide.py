@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from howto_ls.guide import (
@@ -456,7 +456,8 @@ long_prose = (
 )
 long_guides = st.builds(
     Guide,
-    description=long_prose,
+    # A description that starts with a bullet is a list, kept as written (tested below).
+    description=long_prose.filter(lambda text: not text.startswith("•")),
     steps=st.lists(long_prose, min_size=1, max_size=12).map(tuple),
     example=examples(),
 )
@@ -468,6 +469,13 @@ def _words(text: str) -> list[str]:
 
 @given(long_guides, st.integers(min_value=20, max_value=120))
 @settings(max_examples=200, deadline=None)
+# A section name left alone on a line by wrapping ("Example") once read back as a heading.
+@example(Guide("a", ("a Example Example aaaaaaaaaaaa Example " + "a" * 30,), "x = 1"), 20)
+@example(Guide("a", ("a" * 30 + " Example",), "x = 1"), 20)
+@example(Guide("a" * 33 + " Example " + "c" * 38, ("a",), "x = 1"), 20)
+@example(Guide("a", ("a" * 33 + " Steps: " + "c" * 38,), "x = 1"), 40)
+@example(Guide("a" * 33 + " Description: " + "c" * 30, ("a",), "x = 1"), 20)
+@example(Guide("a", ("a" * 36 + " • b",), "x = 1"), 20)
 def test_a_wrapped_guide_fits_its_width_and_reads_back_to_the_same_words(
     guide: Guide, width: int
 ) -> None:
@@ -511,6 +519,30 @@ def test_wrapping_never_starts_a_line_with_markdown_block_syntax() -> None:
         parsed = parse_guide(text)
         assert _words(parsed.guide.description) == _words(words), width
         assert [_words(s) for s in parsed.guide.steps] == [_words(words)], width
+
+
+def test_a_section_name_wrapped_onto_its_own_line_stays_text() -> None:
+    step = "a" * 30 + " Example"
+    text = render(Guide("Usage " + "b" * 38 + " Steps", (step,), "x = 1"), width=40)
+    assert "\n   Example\n" in text and "\nSteps\n" in text  # no room to keep them attached
+    parsed = parse_guide(text)
+    assert parsed.guide.description.split() == ["Usage", "b" * 38, "Steps"]
+    assert parsed.guide.steps == (step,) and parsed.guide.example == "x = 1"
+    assert parsed.problems == ()
+
+
+def test_a_plain_heading_counts_where_no_marked_heading_names_its_section() -> None:
+    answer = "Description\nSends it.\n\nSteps:\n1. Sends.\n\nExample\n```python\nsend()\n```\n"
+    assert parse_guide(answer) == ParsedGuide(Guide("Sends it.", ("Sends.",), "send()"), ())
+    mixed = "## Description\nSends it.\nSteps:\n1. Sends.\n\n## Example\n```python\nsend()\n```"
+    assert parse_guide(mixed).guide == Guide("Sends it.", ("Sends.",), "send()")
+
+
+def test_a_description_that_is_a_list_is_kept_as_written() -> None:
+    description = "Checks:\n\n• " + " ".join(["the payload"] * 12) + "\n• the headers"
+    text = render(Guide(description, ("Sends.",), "x = 1"), width=40)
+    assert description in text
+    assert parse_guide(text).guide.description == description
 
 
 @given(st.text(max_size=400))
