@@ -24,12 +24,14 @@ import ast
 import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import cast
 
 from howto_ls.astutil import DEFINITION_TYPES, Definition, flatten_statements
 
 __all__ = [
     "KEY_MARK",
     "Unit",
+    "describe_key",
     "is_overload",
     "plain_qualname",
     "unit_index",
@@ -73,6 +75,69 @@ def plain_qualname(key: str) -> str:
     if KEY_MARK not in key:
         return key
     return ".".join(part.split(KEY_MARK, 1)[0] for part in key.split("."))
+
+
+def describe_key(tree: ast.Module, key: str) -> str:
+    """Which definition ``key`` is, in words, for headings and messages; ``""`` for a name
+    defined once (and for an unknown key).
+
+    ``getchar#1`` under ``if WIN:`` -> ``definition 1 of 2, under `if WIN:```; the last one
+    -> ``definition 2 of 2, under `else:```; a method of an earlier class definition ->
+    ``in definition 1 of 2 of `Outer```. The branch is named for ``if``/``elif``/``else`` and
+    ``try``/``except``/``else``/``finally``; ordinals count in file order, 1-based.
+    """
+    index = unit_index(tree)
+    unit = index.get(key)
+    if unit is None:
+        return ""
+    if unit.count > 1:
+        _name, _mark, number = key.rpartition(".")[2].partition(KEY_MARK)
+        words = f"definition {number or unit.count} of {unit.count}"
+        branch = _branch_of(tree, unit.members[0])
+        return f"{words}, under `{branch}`" if branch else words
+    parent = key.rpartition(".")[0]
+    while parent and (outer := index.get(parent)) is not None and outer.count == 1:
+        parent = parent.rpartition(".")[0]
+    if not parent:
+        return ""
+    return f"in the {describe_key(tree, parent)} of `{plain_qualname(parent)}`"
+
+
+def _branch_of(tree: ast.Module, node: Definition) -> str | None:
+    """The header of the ``if``/``try`` branch ``node`` sits directly in, as source text."""
+    statements = list(ast.walk(tree))
+    elifs = {id(s.orelse[0]) for s in statements if isinstance(s, ast.If) and _is_elif(s)}
+    for statement in statements:
+        branches: list[tuple[str, list[ast.stmt]]] = []
+        if isinstance(statement, ast.If):
+            keyword = "elif" if id(statement) in elifs else "if"
+            header = f"{keyword} {_short(statement.test)}:"
+            branches = [(header, statement.body), ("else:", statement.orelse)]
+        elif isinstance(statement, _TRY_TYPES):
+            attempt = cast(ast.Try, statement)  # ``try``/``except*`` (3.11) share these fields
+            branches = [("try:", attempt.body), ("else: of try:", attempt.orelse)]
+            branches += [("finally:", attempt.finalbody)]
+            for handler in attempt.handlers:
+                caught = f" {_short(handler.type)}" if handler.type is not None else ""
+                branches.append((f"except{caught}:", handler.body))
+        for header, body in branches:
+            if any(member is node for member in body):
+                return header
+    return None
+
+
+_TRY_TYPES: tuple[type[ast.stmt], ...] = tuple(
+    kind for kind in (ast.Try, getattr(ast, "TryStar", None)) if kind is not None
+)
+
+
+def _is_elif(statement: ast.If) -> bool:
+    return len(statement.orelse) == 1 and isinstance(statement.orelse[0], ast.If)
+
+
+def _short(expression: ast.expr, limit: int = 40) -> str:
+    text = ast.unparse(expression)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def is_overload(node: Definition) -> bool:

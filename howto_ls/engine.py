@@ -20,7 +20,7 @@ from howto_ls.cache import GuideCache
 from howto_ls.checked import write_checked_guide
 from howto_ls.config import Settings
 from howto_ls.context import called_context
-from howto_ls.definitions import plain_qualname
+from howto_ls.definitions import describe_key, plain_qualname
 from howto_ls.edits import TextEdit
 from howto_ls.errors import HowtoError, NotWritableError, SourceError, SymbolNotFoundError
 from howto_ls.fingerprint import fingerprint_of, fingerprints_of
@@ -65,6 +65,14 @@ class ExistingGuide:
     current_fingerprint: str
     where: str  # "docstring" or "sidecar"
     span: Span  # the symbol's name in its file, for diagnostics
+    which: str = ""  # which definition, for a name defined more than once (``describe_key``)
+
+    @property
+    def display_name(self) -> str:
+        """The name users read: ``getchar (definition 1 of 2, under `if WIN:`)``; ``""`` for
+        the module."""
+        name = plain_qualname(self.qualname)
+        return f"{name} ({self.which})" if self.which else name
 
     @property
     def stale(self) -> bool:
@@ -275,7 +283,7 @@ class Engine:
                 for symbol, guide in wanted
                 if symbol.identity in fingerprints
             ]
-            return self._plan_sidecar(path, planned), failures
+            return self._plan_sidecar(path, source, planned), failures
         widths = self._docstring_widths(path, source, [s.identity for s, _ in wanted])
         planned = [
             (symbol, render(guide, widths.get(symbol.identity)), fingerprints[symbol.identity])
@@ -295,16 +303,21 @@ class Engine:
             for key, indent in edits.docstring_indents(source, keys).items()
         }
 
-    def _plan_sidecar(self, path: Path, planned: list[tuple[Symbol, str, str]]) -> FileChange:
+    def _plan_sidecar(
+        self, path: Path, source: str, planned: list[tuple[Symbol, str, str]]
+    ) -> FileChange:
         """Every guide's block upserted into ``path``'s sidecar, read once, in the given order."""
         sidecar_file = sidecar.sidecar_path(self.root, path, self.settings.sidecar_path)
+        tree = astutil.parse_shared(source)
         old_text = read_source(sidecar_file).text if sidecar_file.exists() else None
         text = old_text
         written: list[str] = []
         for symbol, markdown, fingerprint in planned:
             title = f"How-to guides for `{symbol.module}`"
+            key, module = symbol.identity, symbol.module
+            which = describe_key(tree, key)
             new = sidecar.upsert_block(
-                text, symbol.identity, markdown, fingerprint, title, module=symbol.module
+                text, key, markdown, fingerprint, title, module=module, which=which
             )
             if new != text:
                 written.append(symbol.identity)
@@ -330,7 +343,15 @@ class Engine:
         present = [entry for entry in written if spans[entry[0]] is not None]
         current = fingerprints_of(source, {qualname for qualname, *_ in present})
         return [
-            ExistingGuide(qualname, markdown, fingerprint, current[qualname], where, span)
+            ExistingGuide(
+                qualname,
+                markdown,
+                fingerprint,
+                current[qualname],
+                where,
+                span,
+                describe_key(tree, qualname),
+            )
             for qualname, markdown, fingerprint, where in present
             if (span := spans[qualname]) is not None
         ]

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
+from howto_ls.definitions import plain_qualname
 from howto_ls.errors import NotWritableError, SourceError, UsageError
 from howto_ls.guide import SIDECAR_BEGIN, SIDECAR_END
 from howto_ls.sourcefile import newline_of
@@ -105,21 +106,32 @@ def unescape_name(name: str) -> str:
 
 
 def render_block(
-    qualname: str, guide_markdown: str, fingerprint: str, title: str, *, module: str = ""
+    qualname: str,
+    guide_markdown: str,
+    fingerprint: str,
+    title: str,
+    *,
+    module: str = "",
+    which: str = "",
 ) -> str:
     """One symbol's block with ``\\n`` newlines and no final newline.
 
-    The block is a section of the sidecar document: its begin marker, a level-2 heading naming
-    the symbol (``Module `pkg.mod``` for the module, else ``title``), the guide, its end marker,
-    with blank lines around the markers so every Markdown parser keeps them apart from the text.
+    ``qualname`` is the symbol's key (``howto_ls.definitions``: ``getchar#1`` for an earlier
+    definition of a name defined more than once); the markers carry it. The block is a section
+    of the sidecar document: its begin marker, a level-2 heading naming the symbol for readers
+    (``Module `pkg.mod``` for the module, else ``title``; ``which``, from
+    :func:`howto_ls.definitions.describe_key`, says which definition, as in
+    ``## `getchar` (definition 1 of 2, under `if WIN:`)``), the guide, its end marker, with
+    blank lines around the markers so every Markdown parser keeps them apart from the text.
     """
     name = escape_name(qualname)
     safe_fp = re.sub(r"[^0-9A-Za-z]", "", fingerprint)
     guide = _NEWLINE.sub("\n", guide_markdown).strip("\n")
     guide = _MARKER_LIKE.sub(r"\1&lt;!--", guide)
-    shown = qualname if re.fullmatch(r"[\w.]+", qualname) else name
+    plain = plain_qualname(qualname)
+    shown = f"`{plain}`" if re.fullmatch(r"[\w.]+", plain) else f"`{name}`"
     module_heading = f"## Module `{module}`" if module else f"## {title}"
-    heading = f"## `{shown}`" if qualname else module_heading
+    heading = f"## {shown}" + (f" ({which})" if which else "") if qualname else module_heading
     return "\n".join(
         [
             SIDECAR_BEGIN.format(qualname=name, fingerprint=safe_fp),
@@ -141,6 +153,7 @@ def upsert_block(
     title: str,
     *,
     module: str = "",
+    which: str = "",
 ) -> str:
     """``markdown`` with ``qualname``'s block replaced in place or appended; all else kept.
 
@@ -148,7 +161,7 @@ def upsert_block(
     markers, so files written in any earlier layout are updated the same way.
     """
     newline = newline_of(markdown) if markdown else "\n"
-    block = render_block(qualname, guide_markdown, fingerprint, title, module=module)
+    block = render_block(qualname, guide_markdown, fingerprint, title, module=module, which=which)
     block = block.replace("\n", newline)
     if not markdown:
         return f"# {title}{newline}{newline}{block}{newline}"

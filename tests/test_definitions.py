@@ -153,3 +153,36 @@ def test_doc_by_name_says_which_of_several_definitions_it_documents(project: Pat
     assert "greet is defined 2 times" in result.stderr
     assert "the one Python binds at run time" in result.stderr
     assert "shapes/geo.py::greet#1 (line" in result.stderr
+
+
+def test_describe_key_says_which_definition_and_under_which_branch() -> None:
+    source = (
+        "import sys\n"
+        "if sys.platform == 'win32':\n"
+        "    def getchar(): return 1\n"
+        "elif sys.platform == 'darwin':\n"
+        "    def getchar(): return 2\n"
+        "else:\n"
+        "    def getchar(): return 3\n"
+        "try:\n"
+        "    from fast import parse\n"
+        "except ImportError:\n"
+        "    def parse(): return 1\n"
+        "class Shim:\n"
+        "    def run(self): return 1\n"
+        "class Shim:\n"
+        "    def run(self): return 2\n"
+        "def once(): return 1\n"
+    )
+    tree = ast.parse(source)
+    assert definitions.describe_key(tree, "getchar#1") == (
+        "definition 1 of 3, under `if sys.platform == 'win32':`"
+    )
+    assert definitions.describe_key(tree, "getchar#2") == (
+        "definition 2 of 3, under `elif sys.platform == 'darwin':`"
+    )
+    assert definitions.describe_key(tree, "getchar") == "definition 3 of 3, under `else:`"
+    assert definitions.describe_key(tree, "Shim#1") == "definition 1 of 2"
+    assert definitions.describe_key(tree, "Shim.run") == "in the definition 2 of 2 of `Shim`"
+    assert definitions.describe_key(tree, "parse") == ""  # the import is no definition
+    assert definitions.describe_key(tree, "once") == definitions.describe_key(tree, "") == ""

@@ -16,9 +16,11 @@ from markdown_it import MarkdownIt
 from howto_ls import cli
 from howto_ls.guide import SECTIONS, Guide, render
 from howto_ls.sidecar import read_blocks, upsert_block
+from tests.redefined_sample import SOURCE as REDEFINED
 
 H11 = Path(__import__("h11").__file__).parent
-_CODE_NAME = r"`[\w.%]+`"
+_CODE_NAME = r"`[\w.]+`"
+_WHICH = r"(?: \(definition \d+ of \d+(?:, under `[^`]+`)?\))?"
 
 
 @pytest.fixture(autouse=True)
@@ -67,8 +69,9 @@ def test_each_sidecar_has_one_title_a_heading_per_symbol_and_its_sections(projec
         symbols = [h for h in found if h[0] == 2]
         assert len(symbols) == len(blocks) > 0
         for _, content, kinds in symbols:
-            assert re.fullmatch(rf"(Module )?{_CODE_NAME}", content), content
-            assert kinds.count("code_inline") == 1  # one code span, never nested backticks
+            assert re.fullmatch(rf"(Module )?{_CODE_NAME}{_WHICH}", content), content
+            # code spans side by side, never nested backticks
+            assert kinds.count("code_inline") == 1 + content.count(", under `"), content
         sections = [content for level, content, _ in found if level == 3]
         assert sections == list(SECTIONS) * len(blocks)
         levels = [level for level, _, _ in found]
@@ -140,3 +143,71 @@ def test_files_in_the_old_layout_are_read_and_updated_block_by_block() -> None:
         upsert_block(new, "", "### Description\n\nNew.", "cccccccccccc", "T", module="pkg.mod")
         == new
     )
+
+
+@pytest.fixture
+def redefined(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project whose module defines names more than once, its sidecar written, as cwd."""
+    root = tmp_path / "project"
+    (root / "shapes").mkdir(parents=True)
+    (root / "pyproject.toml").write_text("[project]\nname = 'shapes'\n", encoding="utf-8")
+    (root / "shapes" / "__init__.py").write_text("", encoding="utf-8")
+    (root / "shapes" / "geo.py").write_text(REDEFINED, encoding="utf-8")
+    monkeypatch.chdir(root)
+    assert cli.main(["generate", "shapes", "--write", "sidecar", "--no-progress"]) == 0
+    return root
+
+
+def test_a_name_defined_twice_gets_readable_headings_and_anchors(
+    redefined: Path, tmp_path: Path
+) -> None:
+    text = (redefined / "docs" / "howto" / "shapes" / "geo.md").read_text(encoding="utf-8")
+    symbols = {content: kinds for level, content, kinds in headings(text) if level == 2}
+    windows = "`getchar` (definition 1 of 2, under `if sys.platform == 'win32':`)"
+    assert windows in symbols and "`getchar` (definition 2 of 2, under `else:`)" in symbols
+    assert symbols[windows].count("code_inline") == 2
+    assert not [line for line in text.splitlines() if "%23" in line and "howto-ls:" not in line]
+    assert "<!-- howto-ls: begin getchar%231 fingerprint=" in text  # the key stays exact
+    assert set(read_blocks(text)) >= {"getchar#1", "getchar", "greet#1", "greet"}
+    (redefined / "mkdocs.yml").write_text("site_name: s\ndocs_dir: docs/howto\n", encoding="utf-8")
+    site = tmp_path / "site"
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr
+    page = (site / "shapes" / "geo" / "index.html").read_text(encoding="utf-8")
+    ids = re.findall(r'<h2 id="([^"]+)"', page)
+    assert len(ids) == len(set(ids)) == len(read_blocks(text))
+    assert "getchar-definition-1-of-2-under-if-sysplatform-win32" in ids
+    assert not any("23" in anchor for anchor in ids)
+
+
+def test_an_old_sidecar_heading_with_the_escaped_key_is_read_and_replaced(
+    redefined: Path,
+) -> None:
+    sidecar = redefined / "docs" / "howto" / "shapes" / "geo.md"
+    text = sidecar.read_text(encoding="utf-8")
+    old = text.replace(
+        "## `getchar` (definition 1 of 2, under `if sys.platform == 'win32':`)",
+        "## `getchar%231`",
+    )
+    assert old != text
+    sidecar.write_text(old, encoding="utf-8")
+    assert read_blocks(old)["getchar#1"].markdown == read_blocks(text)["getchar#1"].markdown
+    assert cli.main(["check", "shapes"]) == 0  # read back, fresh
+    regenerate = ["generate", "shapes/geo.py", "--write", "sidecar", "--no-progress"]
+    assert cli.main(regenerate) == 0
+    assert sidecar.read_text(encoding="utf-8") == old  # up to date: left alone
+    assert cli.main([*regenerate, "--force"]) == 0
+    assert sidecar.read_text(encoding="utf-8") == text
+
+
+def test_check_names_a_stale_earlier_definition_for_people(
+    redefined: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = redefined / "shapes" / "geo.py"
+    source.write_text(REDEFINED.replace("windows key", "any key"), encoding="utf-8")
+    capsys.readouterr()
+    assert cli.main(["check", "shapes"]) == 1
+    out = capsys.readouterr().out
+    assert "getchar (definition 1 of 2, under `if sys.platform == 'win32':`)" in out, out
+    assert "#1" not in out and "%23" not in out

@@ -153,7 +153,7 @@ def _check_file(
         else:
             checked.docstring += 1
         if guide.stale:
-            name = _name(engine, path, guide.qualname)
+            name = guide.display_name or _module_name(engine, path)
             yield Finding(path, guide.span.start.line + 1, name, STALE, guide.where)
     if not missing:
         return
@@ -171,8 +171,8 @@ def _check_file(
             yield Finding(path, line, symbol.display_name, MISSING)
 
 
-def _name(engine: Engine, path: Path, qualname: str) -> str:
-    return qualname or project.module_name(path, engine.root) or path.stem
+def _module_name(engine: Engine, path: Path) -> str:
+    return project.module_name(path, engine.root) or path.stem
 
 
 def display_path(path: Path) -> str:

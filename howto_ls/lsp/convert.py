@@ -122,7 +122,7 @@ def stale_diagnostic(
     guide: ExistingGuide, uri: str, converter: PositionConverter
 ) -> types.Diagnostic:
     """The diagnostic telling that ``guide`` no longer matches its code."""
-    name = guide.qualname or "the module"
+    name = guide.display_name or "the module"
     return types.Diagnostic(
         range=converter.range_to_client(guide.span),
         message=(
