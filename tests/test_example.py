@@ -306,3 +306,110 @@ def test_tuples_get_one_value_per_element_type(tmp_path: Path) -> None:
     _, count = example_for(tmp_path, "count", source)
     assert 'names=("example",)' in count
     assert run_example(tmp_path, scale).strip() == "[(1.0, 1.0)]"
+
+
+# -- type aliases, NewTypes and TypeVars stand for what they name ------------------------------
+
+ALIASES = """\
+from typing import Callable, NewType, Tuple, TypeVar, Union
+
+TaskID = NewType("TaskID", int)
+GetTimeCallable = Callable[[], float]
+PaddingDimensions = Union[int, Tuple[int, int]]
+Number = TypeVar("Number", bound=float)
+"""
+
+USES_ALIASES = """\
+import logging
+from typing import TYPE_CHECKING, Callable, ContextManager, TypeAlias
+
+from weather.kinds import GetTimeCallable, Number, PaddingDimensions, TaskID
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
+
+LineHandler: TypeAlias = Callable[[str, int], str]
+
+
+def track(
+    task_id: TaskID,
+    get_time: GetTimeCallable,
+    pad: PaddingDimensions,
+    on_line: LineHandler,
+    scale: Number,
+    record: logging.LogRecord,
+    resource: ContextManager[str],
+    app: "WSGIApplication",
+) -> str:
+    with resource:
+        body = b"".join(app({}, lambda status, headers: None))
+    return f"{task_id} {get_time() * scale} {pad} {on_line('x', 1)} {record.msg} {body!r}"
+"""
+
+
+def test_annotations_naming_aliases_get_what_the_alias_stands_for(tmp_path: Path) -> None:
+    (tmp_path / "weather").mkdir()
+    (tmp_path / "weather" / "kinds.py").write_text(ALIASES, encoding="utf-8")
+    _, example = example_for(tmp_path, "track", USES_ALIASES)
+    assert "= ...  # fill in" not in example
+    assert "task_id=1," in example  # NewType: its base type
+    assert "def get_time():\n    return 1.0" in example  # Callable[[], float]: no parameters
+    assert 'def on_line(arg1, arg2):\n    return "example"' in example  # one per argument
+    assert "pad=1," in example  # the first alternative that can be built
+    assert "scale=1.0," in example  # a TypeVar's bound
+    assert 'logging.makeLogRecord({"msg": "example"})' in example
+    assert "contextlib.nullcontext()" in example
+    assert 'start_response("200 OK"' in example  # a WSGI application, not a placeholder
+    output = run_example(tmp_path, example)
+    assert output.strip() == "1 1.0 1 example example b'Hello, world'"
+
+
+# -- only methods have receivers -----------------------------------------------------------------
+
+RECORDS = '''\
+def define(cls):
+    cls.defined = True
+    return cls
+
+
+def is_defined(cls) -> bool:
+    return getattr(cls, "defined", False)
+
+
+def evolve(*args, **changes):
+    """A copy of an instance with ``changes`` applied.
+
+    Args:
+        inst: The instance to copy.
+            It must be passed by position.
+        changes: The new values.
+
+    Raises:
+        TypeError: An unknown field.
+    """
+    (inst,) = args
+    return inst.x, inst.y, changes
+
+
+class Shape:
+    def __new__(cls, *sides):
+        return super().__new__(cls)
+'''
+
+
+def test_a_module_functions_cls_gets_a_class_the_example_defines(tmp_path: Path) -> None:
+    exports = "from weather.client import define\n"
+    _, example = example_for(tmp_path, "is_defined", RECORDS, exports=exports)
+    assert "from weather import define" in example
+    assert "@define\nclass Point:\n    x: int = 1\n    y: int = 2\n" in example
+    assert "result = is_defined(cls=Point)" in example
+    assert run_example(tmp_path, example) == "True\n"
+
+
+def test_documented_positional_arguments_reach_star_args(tmp_path: Path) -> None:
+    _, example = example_for(tmp_path, "evolve", RECORDS)
+    assert "result = evolve(Point())" in example  # ``inst``, never ``TypeError``
+    assert run_example(tmp_path, example) == "(1, 2, {})\n"
+    _, shape = example_for(tmp_path, "Shape.__new__", RECORDS)
+    assert "shape = Shape()" in shape and "__new__(" not in shape
+    run_example(tmp_path, shape)

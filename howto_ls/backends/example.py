@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from howto_ls.astutil import parse, parse_expression
+from howto_ls.backends.aliases import TypeAlias, find_alias
+from howto_ls.backends.aliases import imported_names as _imported_names
 from howto_ls.backends.analysis import (
     FunctionNode,
     class_attributes,
@@ -35,7 +37,7 @@ from howto_ls.backends.analysis import (
 from howto_ls.backends.state import closes_only, guarded_parameters, preparation, reached
 from howto_ls.callers import method_calls
 from howto_ls.model import Parameter, Symbol
-from howto_ls.project import absolute_module, module_file, public_import_path
+from howto_ls.project import module_file, public_import_path
 from howto_ls.usage import (
     ASYNC_CONTEXT_MANAGER_DECORATORS,
     CONTEXT_MANAGER_DECORATORS,
@@ -96,6 +98,7 @@ _STDLIB_VALUES: dict[str, tuple[str, str]] = {
     "Logger": ("import logging", 'logging.getLogger("example")'),
     "CookieJar": ("import http.cookiejar", "http.cookiejar.CookieJar()"),
     "Random": ("import random", "random.Random(0)"),
+    "LogRecord": ("import logging", 'logging.makeLogRecord({"msg": "example"})'),
 }
 _IO_TEXT = frozenset({"TextIO", "TextIOWrapper", "StringIO", "TextIOBase"})
 _IO_BYTES = frozenset({"BinaryIO", "BytesIO", "BufferedReader", "BufferedWriter", "RawIOBase"})
@@ -247,29 +250,6 @@ class _ForeignClass:
     filename: str
 
 
-@functools.lru_cache(maxsize=16)
-def _imported_names(source: str, module: str, filename: str) -> dict[str, tuple[str, str]]:
-    """Local name -> (absolute module, imported name; "" for a whole module), from every import
-    of ``source`` (type-checking and function-local ones too: only classes are looked up)."""
-    try:
-        tree = parse(source)
-    except SyntaxError:
-        return {}
-    package = module if filename == "__init__.py" else module.rpartition(".")[0]
-    found: dict[str, tuple[str, str]] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom):
-            base = absolute_module(node, package)
-            for alias in node.names:
-                if alias.name != "*":
-                    found.setdefault(alias.asname or alias.name, (base, alias.name))
-        elif isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname:
-                    found.setdefault(alias.asname, (alias.name, ""))
-    return found
-
-
 def _project_text(path: Path, root: Path) -> str | None:
     """The text of ``path`` when it lies under ``root``; None otherwise or when unreadable.
     Read once per file version (modification time and size)."""
@@ -328,7 +308,9 @@ class _Example:
     building: set[str] = field(default_factory=set)  # classes being built, against cycles
     foreign: dict[str, _ForeignClass | None] = field(default_factory=dict)
     bound: dict[str, str] = field(default_factory=dict)  # class -> the variable holding one
-    scope: _ForeignClass | None = None  # the other module whose class is being built, if any
+    # the other module whose class (or type alias) is being built, if any
+    scope: _ForeignClass | TypeAlias | None = None
+    expanding: set[str] = field(default_factory=set)  # type aliases being expanded
     reserved: set[str] = field(default_factory=set)  # variables the body assigns
 
     @property
@@ -367,6 +349,9 @@ class _Example:
             default_model = self._class_constant("default_model")
             if default_model:
                 return default_model
+        if not param.annotation and name in {"cls", "klass", "inst", "instance"}:
+            example_class = self._example_class()  # what a module function takes as a class
+            return example_class if name in {"cls", "klass"} else f"{example_class}()"
         alternatives = _alternatives(param.annotation) if param.annotation else []
         if depth == 0 and (not alternatives or alternatives[0].rsplit(".", 1)[-1] == "str"):
             literal = self._compared_literal(param.name)
@@ -403,6 +388,10 @@ class _Example:
             built = self._built(named, depth) if named else None
             if built is not None:
                 return self._bind(param.name, built) if depth == 0 else built
+        for annotation in alternatives:
+            expanded = self._alias_value(param, annotation, depth)
+            if expanded is not None:
+                return expanded
         for pattern, value in _NAME_VALUES:
             if re.search(pattern, name):
                 return self._use(value)
@@ -416,6 +405,89 @@ class _Example:
             self.setup.append(f"{variable} = ...  # fill in: {what}")
             return variable
         return '"example"'
+
+    def _alias_value(self, param: Parameter, annotation: str, depth: int) -> str | None:
+        """A value for an annotation naming a type alias, NewType or TypeVar: the first of what
+        it stands for that can be built, in the defining module's terms; None when none can."""
+        head = annotation.partition("[")[0].strip()
+        symbol = self.symbol
+        root = _package_root(symbol.path, symbol.module) if symbol.module else None
+        if root is None or not head:
+            return None
+        alias = find_alias(head, self.here_source, self.here_module, self.here_filename, root)
+        key = f"{alias.module}:{alias.name}" if alias is not None else ""
+        if alias is None or key in self.expanding:
+            return None
+        saved = list(self.setup), list(self.imports), dict(self.bound), set(self.reserved)
+        outer = self.scope
+        self.expanding.add(key)
+        if alias.module != self.here_module:
+            self.scope = alias  # the names inside it are the defining module's
+        try:
+            value = self.value(Parameter(param.name, alias.expansion), depth)
+        finally:
+            self.scope = outer
+            self.expanding.discard(key)
+        if any(line.startswith(f"{value} = ...  #") for line in self.setup):
+            self.setup, self.imports, self.bound, self.reserved = saved  # nothing built
+            return None
+        return value
+
+    def _callable(self, inner: str, name: str) -> str:
+        """A function for ``Callable[[A, B], R]``: ``lambda *args: None`` when it takes anything
+        and returns nothing useful, else a ``def`` in the setup taking one parameter per
+        argument type (named after it when it is a class, else ``arg1``...) and returning a value
+        of ``R``; its name."""
+        parts = _split_top(inner, ",") if inner else []
+        if len(parts) < 2:
+            return "lambda *args: None"
+        arguments, result = ",".join(parts[:-1]).strip(), _unwrap(parts[-1].strip())
+        returned = None
+        if result.rsplit(".", 1)[-1] not in {"None", "Any", "object", "NoReturn"}:
+            returned = self._value_for_type(result, "")
+        if arguments == "..." and returned is None:
+            return "lambda *args: None"
+        names: list[str] = []
+        if arguments == "...":
+            names = ["*args", "**kwargs"]
+        elif arguments.startswith("[") and arguments.endswith("]"):
+            for index, kind in enumerate(_split_top(arguments[1:-1], ",")):
+                if not kind.strip():
+                    continue
+                short = _unwrap(kind.strip()).partition("[")[0].rsplit(".", 1)[-1]
+                candidate = snake_case(short)
+                if not short[:1].isupper() or not candidate.isidentifier() or candidate in names:
+                    candidate = f"arg{index + 1}"
+                names.append(candidate)
+        function = snake_case(name or "callback")
+        if function in {self.top, self.module_alias} or function in self.reserved:
+            function += "_function"
+        function = self._fresh(function)
+        self.setup += ["", f"def {function}({', '.join(names)}):", f"    return {returned}", ""]
+        return function
+
+    def _standard_app(self, kind: str, name: str) -> str:
+        """A minimal WSGI (PEP 3333) or ASGI (the ASGI specification's HTTP scope) application
+        answering "Hello, world", defined in the setup; its name."""
+        function = self._fresh(snake_case(name or "app"))
+        if kind == "wsgi":
+            self.setup += [
+                "",
+                f"def {function}(environ, start_response):",
+                '    start_response("200 OK", [("Content-Type", "text/plain")])',
+                '    return [b"Hello, world"]',
+                "",
+            ]
+        else:
+            self.setup += [
+                "",
+                f"async def {function}(scope, receive, send):",
+                '    start = {"type": "http.response.start", "status": 200, "headers": []}',
+                "    await send(start)",
+                '    await send({"type": "http.response.body", "body": b"Hello, world"})',
+                "",
+            ]
+        return function
 
     @property
     def here_source(self) -> str:
@@ -465,13 +537,59 @@ class _Example:
         short = name.strip("'\"")
         if short in _TYPE_VALUES and short not in {"Any", "Messages", "None"}:
             return short
+        if short in {"BaseException", "Exception"}:
+            return "ValueError"
         if short in _class_names(self.here_source):
-            return self._local_name(short)
+            node = top_level_class(self.here_source, short)
+            abstract = node is not None and is_abstract(node)
+            concrete = self._concrete(node, self.here_source) if node and abstract else None
+            return self._local_name(concrete.name if concrete is not None else short)
         foreign = self._foreign_class(short)
         if foreign is not None:
+            concrete = self._concrete(foreign.node, foreign.source)
+            if is_abstract(foreign.node) and concrete is not None:
+                root = _package_root(self.symbol.path, self.symbol.module)
+                path = public_import_path(foreign.module, concrete.name, root) if root else ""
+                self.imports.append(f"from {path or foreign.module} import {concrete.name}")
+                return concrete.name
             self.imports.append(f"from {foreign.import_path} import {foreign.node.name}")
             return foreign.node.name
+        symbol = self.symbol
+        root = _package_root(symbol.path, symbol.module) if symbol.module else None
+        alias = (
+            find_alias(short, self.here_source, self.here_module, self.here_filename, root)
+            if root is not None
+            else None
+        )
+        if alias is not None and alias.expansion != "Any" and alias.name not in self.expanding:
+            outer = self.scope
+            self.expanding.add(alias.name)
+            if alias.module != self.here_module:
+                self.scope = alias
+            try:
+                return self._class_value(_unwrap(alias.expansion))  # a TypeVar's bound
+            finally:
+                self.scope = outer
+                self.expanding.discard(alias.name)
         return "object"
+
+    def _example_class(self) -> str:
+        """A class the example defines for a module function that takes one (``has(cls)``)
+        or an instance of one: two fields with defaults, decorated with the package's own
+        class decorator when its top level offers one (attrs' ``define``); its name."""
+        header = "class Point:"
+        if header in self.setup:
+            return "Point"
+        package = (self.symbol.module or self.import_path).split(".")[0]
+        root = _package_root(self.symbol.path, self.symbol.module) if self.symbol.module else None
+        path = module_file(package, root) if root is not None else None
+        text = _project_text(path, root) if path is not None and root is not None else None
+        offered = set(_imported_names(text, package, path.name)) if text and path else set()
+        decorator = ["@define"] if "define" in offered | _top_level_names(text or "") else []
+        if decorator:
+            self.imports.append(f"from {package} import define")
+        self.setup += ["", *decorator, header, "    x: int = 1", "    y: int = 2", ""]
+        return "Point"
 
     def _local_class_in(self, annotation: str) -> bool:
         """Whether ``annotation`` names a public class of this module, or a container of one."""
@@ -722,7 +840,20 @@ class _Example:
                 result = _split_top(awaited.group(1), ",")[-1].strip() if awaited else "None"
                 returned = self._value_for_type(_unwrap(result), "") if result != "None" else None
                 return self._async_stub(name or "callback", returned)
-            return "lambda *args: None"
+            return self._callable(inner, name)
+        if re.search(r"[WA]SGIApp(lication)?$", head):
+            return self._standard_app(head[head.index("SGI") - 1].lower() + "sgi", name)
+        if head in {"ContextManager", "AbstractContextManager", "AsyncContextManager"}:
+            self.imports.append("import contextlib")
+            return "contextlib.nullcontext()"  # a context manager and an async one
+        if head in {"Iterator", "Generator"}:
+            item = self._value_for_type(_unwrap(_split_top(inner, ",")[0]), "") if inner else None
+            return f"iter([{item or _TYPE_VALUES['str']}])"
+        if head in {"BaseException", "Exception"}:
+            return 'ValueError("example")'
+        if head == "_version_info":
+            self.imports.append("import sys")
+            return "sys.version_info"
         from_datetime = "datetime" in annotation or "from datetime import" in self.here_source
         if head in _STDLIB_VALUES and (head[:1].isupper() or from_datetime):
             module, expression = _STDLIB_VALUES[head]
@@ -761,7 +892,11 @@ class _Example:
         return None
 
     def arguments(
-        self, params: Sequence[Parameter], depth: int = 0, needed: Mapping[str, str] = {}
+        self,
+        params: Sequence[Parameter],
+        depth: int = 0,
+        needed: Mapping[str, str] = {},
+        receiver: bool = True,
     ) -> str:
         """Required arguments (positional-only ones by position, the rest by keyword).
 
@@ -769,13 +904,15 @@ class _Example:
         (``code``, ``url``, ``path``...) is passed, so the example shows real use. ``needed``
         names optional parameters the code refuses to run without (see
         :func:`howto_ls.backends.state.guarded_parameters`): a ``"flag"`` is passed True, a
-        ``"value"`` a real value.
+        ``"value"`` a real value. ``receiver`` says whether ``params`` are a method's, whose
+        first parameter (``self``, ``cls``) is the object it is called on and takes no
+        argument; a module function's ``cls`` or ``self`` is an argument like any other.
         """
         parts: list[str] = []
         usable = [
             p
             for index, p in enumerate(params)
-            if not (index == 0 and _is_receiver(p))
+            if not (receiver and index == 0 and _is_receiver(p))
             and p.kind not in {"var_positional", "var_keyword"}
         ]
         for param in usable:
@@ -1004,7 +1141,8 @@ class _Example:
             outer = self.parents[0]
             if isinstance(outer, ast.FunctionDef | ast.AsyncFunctionDef):
                 self.body.append(f"# {tick(node.name)} runs inside {tick(outer.name)}:")
-                self.use_call(f"{outer.name}({self.arguments(parameters_of(outer))})", outer)
+                call = f"{outer.name}({self.arguments(_called(outer), receiver=False)})"
+                self.use_call(call, outer)
             else:
                 self.body.append(f"print({self.top})")
             return self.render()
@@ -1023,7 +1161,8 @@ class _Example:
         elif kind == "method":
             self._method(node, params, owner, class_path, loop_name)
         elif not self.doctest(node):
-            self.use_call(f"{node.name}({self.arguments(params)})", node, loop_name)
+            arguments = self.arguments(_called(node), receiver=False)
+            self.use_call(f"{node.name}({arguments})", node, loop_name)
         return self.render()
 
     def prepare_state(self, owner: ast.ClassDef | None, node: FunctionNode, variable: str) -> None:
@@ -1160,7 +1299,7 @@ class _Example:
         loop_name: str,
     ) -> None:
         name = node.name
-        if name == "__init__":
+        if name in {"__init__", "__new__"}:
             variable = snake_case(class_path.rsplit(".", 1)[-1])
             self.body += [
                 f"{variable} = {class_path}({self.arguments(params)})",
@@ -1213,7 +1352,7 @@ class _Example:
                 "    print(error)",
             ]
             return self.render()
-        if main is None or main.name == "__init__":
+        if main is None or main.name in {"__init__", "__new__"}:
             variable = self.instance(node, qualname)
             self.body.append(f"print({variable})")
             return self.render()
@@ -1255,7 +1394,7 @@ class _Example:
         ]
         if functions:
             main = next((f for f in functions if f.name == "main"), functions[0])
-            call = f"{alias}.{main.name}({self.arguments(parameters_of(main))})"
+            call = f"{alias}.{main.name}({self.arguments(_called(main), receiver=False)})"
             self.use_call(call, main)
         elif classes:
             variable = self.instance(classes[0], f"{alias}.{classes[0].name}")
@@ -1452,6 +1591,45 @@ def _is_receiver(param: Parameter) -> bool:
         return False
     annotation = (param.annotation or "").strip("'\"")
     return not annotation or bool(re.match(r"(?:\w+\.)?[Tt]ype\[", annotation))
+
+
+def _called(node: FunctionNode) -> list[Parameter]:
+    """The parameters a call of the module function ``node`` passes: its signature's, with the
+    names its docstring documents but ``*args`` takes (``evolve(*args, **changes)`` documenting
+    ``inst``) as positional-only parameters in the place of ``*args``."""
+    params = parameters_of(node)
+    if not any(p.kind == "var_positional" for p in params):
+        return params
+    named = {p.name for p in params}
+    documented = _documented_parameters(ast.get_docstring(node) or "")
+    start = next(i for i, p in enumerate(params) if p.kind == "var_positional")
+    extra = [
+        Parameter(name, kind="positional_only")
+        for name in dict.fromkeys(documented)
+        if name not in named
+    ]
+    return [*params[:start], *extra, *params[start:]]
+
+
+def _documented_parameters(docstring: str) -> list[str]:
+    """The parameter names a docstring documents: Sphinx ``:param name:`` fields and the
+    entries of a Google-style ``Args:`` section (``name:`` or ``name (type):``)."""
+    names = re.findall(r"^\s*:param\s+(?:[^:]*\s)?(\w+):", docstring, re.MULTILINE)
+    section: int | None = None  # the indentation of the open ``Args:`` header
+    entries: int | None = None  # the indentation of its entries
+    for line in docstring.splitlines():
+        text = line.strip()
+        indent = len(line) - len(line.lstrip())
+        if text in {"Args:", "Arguments:", "Parameters:"}:
+            section, entries = indent, None
+        elif section is None or not text:
+            continue
+        elif indent <= section:
+            section = None
+        elif entries in {None, indent} and (entry := re.fullmatch(r"(\w+)(?:\s*\(.*\))?:.*", text)):
+            entries = indent
+            names.append(entry.group(1))
+    return names
 
 
 def _allows_none(annotation: str) -> bool:
