@@ -300,3 +300,18 @@ def test_parameters_fields_attributes_and_main_method() -> None:
     assert dataclass_fields(item) == [Parameter("sku", "str"), Parameter("count", "int", "1")]
     assert class_attributes(item, skip_fields=True) == []
     assert ("kind", "'item'") in class_attributes(item)
+
+
+def test_attrs_fields_are_constructor_parameters() -> None:
+    source = (
+        "import attr\n\n\n@attr.s\nclass Version:\n"
+        "    _year = attr.ib(type=int)\n    label = attr.ib(default='final')\n"
+        "    cache = attr.ib(init=False)\n"
+    )
+    tree = ast.parse(source)
+    node = tree.body[1]
+    assert isinstance(node, ast.ClassDef)
+    assert [(p.name, p.annotation, p.default) for p in dataclass_fields(node)] == [
+        ("year", "int", None),
+        ("label", None, "'final'"),
+    ]

@@ -413,3 +413,90 @@ def test_documented_positional_arguments_reach_star_args(tmp_path: Path) -> None
     _, shape = example_for(tmp_path, "Shape.__new__", RECORDS)
     assert "shape = Shape()" in shape and "__new__(" not in shape
     run_example(tmp_path, shape)
+
+
+# -- constructors come through the method resolution order ---------------------------------------
+
+SERIALIZERS = """\
+import enum
+import typing as t
+
+from weather.base import Serializer
+
+T = t.TypeVar("T")
+
+
+class URLSafeMixin(Serializer[str]):
+    def dump(self, obj: str) -> str:
+        return self.secret_key + obj
+
+
+class URLSafeSerializer(URLSafeMixin, Serializer[str]):
+    pass
+
+
+class Mode(enum.Enum):
+    FAST = "fast"
+
+
+def run(mode: Mode) -> str:
+    return mode.value
+"""
+
+BASE = """\
+import typing as t
+
+T = t.TypeVar("T")
+
+
+class Serializer(t.Generic[T]):
+    def __init__(self, secret_key: str, salt: str = "x") -> None:
+        self.secret_key = secret_key
+"""
+
+
+def test_inherited_constructors_are_found_through_mixins_and_generic_bases(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "weather").mkdir()
+    (tmp_path / "weather" / "base.py").write_text(BASE, encoding="utf-8")
+    _, example = example_for(tmp_path, "URLSafeSerializer", SERIALIZERS)
+    assert 'url_safe_serializer = URLSafeSerializer(secret_key="example")' in example
+    _, mixin = example_for(tmp_path, "URLSafeMixin.dump", SERIALIZERS)
+    assert 'URLSafeSerializer(secret_key="example")' in mixin  # a mixin through its user
+    assert run_example(tmp_path, mixin) == "exampleexample\n"
+
+
+def test_an_enum_is_used_by_member_never_called(tmp_path: Path) -> None:
+    source = "import enum\n\n\nclass ControlType(enum.Enum):\n    BELL = 1\n    HOME = 2\n"
+    _, example = example_for(tmp_path, "", source)
+    assert "control_type = client.ControlType.BELL\nprint(control_type)" in example
+    assert run_example(tmp_path, example) == "ControlType.BELL\n"
+
+
+# -- module variables are read, and only names the module binds ---------------------------------
+
+
+def test_a_module_of_variables_shadowed_by_one_of_them_prints_their_values(
+    tmp_path: Path,
+) -> None:
+    source = '__title__ = "weather"\n__version__ = "1.0"\n'
+    exports = "from .client import __title__\nfrom .client import __version__ as client\n"
+    _, example = example_for(tmp_path, "", source, exports=exports)
+    assert example == (
+        "from weather.client import __title__, __version__\n\n"
+        "print(__title__)\nprint(__version__)\n"
+    )
+    assert run_example(tmp_path, example) == "weather\n1.0\n"
+
+
+def test_all_names_the_module_never_binds_are_not_read(tmp_path: Path) -> None:
+    source = (
+        'from json import dumps, loads\n\n__all__ = ["__author__", "dumps", "__version__", "loads"]'
+        '\n\n\ndef __getattr__(name):\n    if name == "__version__":\n        return "1.0"\n'
+        "    raise AttributeError(name)\n"
+    )
+    _, example = example_for(tmp_path, "", source)
+    assert "__author__" not in example
+    assert "print(client.dumps)\nprint(client.__version__)\nprint(client.loads)" in example
+    assert run_example(tmp_path, example).splitlines()[1] == "1.0"

@@ -944,9 +944,16 @@ def is_dataclass(decorators: Sequence[str]) -> bool:
 
 
 def dataclass_fields(node: ast.ClassDef) -> list[Parameter]:
-    """Dataclass-style fields (``name: type [= default]``) as constructor parameters."""
+    """Dataclass-style fields (``name: type [= default]``) as constructor parameters; attrs'
+    ``name = attrib(type=..., default=...)`` fields too, under the name attrs' ``__init__``
+    gives them (a leading underscore dropped; ``init=False`` ones left out)."""
     out = []
     for statement in node.body:
+        if isinstance(statement, ast.Assign):
+            made = _attrs_field(statement)
+            if made is not None:
+                out.append(made)
+            continue
         if not isinstance(statement, ast.AnnAssign) or not isinstance(statement.target, ast.Name):
             continue
         annotation = code(statement.annotation, 200)
@@ -955,6 +962,30 @@ def dataclass_fields(node: ast.ClassDef) -> list[Parameter]:
         default = code(statement.value, 200) if statement.value is not None else None
         out.append(Parameter(statement.target.id, annotation, default))
     return out
+
+
+def _attrs_field(statement: ast.Assign) -> Parameter | None:
+    """``x = attr.ib(...)`` (``attrib``, ``field``) as the constructor parameter it makes."""
+    target, value = statement.targets[0], statement.value
+    if len(statement.targets) != 1 or not isinstance(target, ast.Name):
+        return None
+    if not isinstance(value, ast.Call) or (dotted(value.func) or "").rsplit(".", 1)[-1] not in {
+        "attrib",
+        "ib",
+        "field",
+    }:
+        return None
+    keywords = {k.arg: k.value for k in value.keywords if k.arg}
+    init = keywords.get("init")
+    if isinstance(init, ast.Constant) and init.value is False:
+        return None
+    default = keywords.get("default", keywords.get("factory"))
+    kind = keywords.get("type")
+    return Parameter(
+        target.id.lstrip("_") or target.id,
+        code(kind, 200) if kind is not None else None,
+        code(default, 200) if default is not None else None,
+    )
 
 
 def _code_size(function: FunctionNode) -> int:

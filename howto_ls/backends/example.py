@@ -1052,6 +1052,17 @@ class _Example:
                 class_node, class_path = concrete, self._local_name(concrete.name)
             else:
                 class_path = self._subclass_in_setup(class_node, class_path)
+        enum = class_node is not None and bool(
+            {(dotted(b) or "").rsplit(".", 1)[-1] for b in class_node.bases} & _ENUM_BASES
+        )
+        members = (
+            [n for n, _ in class_attributes(class_node) if not n.startswith("_")]
+            if class_node is not None and enum
+            else []
+        )
+        if members:  # an Enum is used by member, never called
+            self.body.append(f"{variable} = {class_path}.{members[0]}")
+            return variable
         args = self.arguments(self.constructor(class_node), needed=needed)
         if class_node is not None and find_method(class_node, "__aenter__") is not None:
             self.needs_async = True
@@ -1105,9 +1116,11 @@ class _Example:
     def constructor(
         self, class_node: ast.ClassDef | None, depth: int = 0, source: str | None = None
     ) -> list[Parameter]:
-        """What building the class takes: ``__init__`` (else ``__new__``), dataclass or
-        NamedTuple fields, or a base class's constructor when that base is defined in the same
-        module (``source``, by default the symbol's)."""
+        """What building the class takes: ``__init__`` (else ``__new__``), dataclass, attrs or
+        NamedTuple fields, or else the constructor its bases provide, searched in method
+        resolution order (depth first, left to right: mixins and ``Generic[T]`` bases too), in
+        the class's module (``source``, by default the symbol's) or the modules it imports
+        them from."""
         if class_node is None or depth > 3:
             return []
         init = find_method(class_node, "__init__") or find_method(class_node, "__new__")
@@ -1119,16 +1132,24 @@ class _Example:
         ):
             return dataclass_fields(class_node)
         for base in class_node.bases:
-            if isinstance(base, ast.Name):
-                parent = top_level_class(source or self.source, base.id)
-                if parent is not None:
-                    found = self.constructor(parent, depth + 1, source)
-                    if found:
-                        return found
-                elif source is None and (foreign := self._foreign_class(base.id)) is not None:
+            name = dotted(base.value if isinstance(base, ast.Subscript) else base) or ""
+            if name.rsplit(".", 1)[-1] in {"", "object", "Generic", "Protocol", "ABC"}:
+                continue
+            parent = top_level_class(source or self.source, name) if "." not in name else None
+            if parent is not None:
+                found = self.constructor(parent, depth + 1, source)
+            elif source is not None and source != self.here_source:
+                continue  # names of a module other than the one being resolved
+            elif (foreign := self._foreign_class(name)) is not None:
+                outer, self.scope = self.scope, foreign
+                try:
                     found = self.constructor(foreign.node, depth + 1, foreign.source)
-                    if found:
-                        return found
+                finally:
+                    self.scope = outer
+            else:
+                continue
+            if found:
+                return found
         return []
 
     def for_function(self, node: FunctionNode, params: Sequence[Parameter]) -> str:
@@ -1401,8 +1422,14 @@ class _Example:
             self.body.append(f"print({variable})")
         else:
             exported = _exported_names(tree)
+            variables = _module_variables(tree)
             if exported:
                 self.body += [f"print({alias}.{name})" for name in exported[:3]]
+            elif variables:
+                # the variables themselves: a package may bind the module's name to one of
+                # them (``requests.__version__`` is a string once ``requests`` is imported)
+                self.imports[-1] = f"from {path} import {', '.join(variables[:3])}"
+                self.body += [f"print({name})" for name in variables[:3]]
             else:
                 self.body.append(f"print({alias}.__name__)")
         return self.render()
@@ -1545,20 +1572,26 @@ def _import_order(name: str) -> tuple[int, str]:
 
 
 def _exported_names(tree: ast.Module) -> list[str]:
-    """What a module without functions or classes offers: ``__all__``, else public names it
-    imports or assigns at its top level."""
+    """What a module without functions or classes offers: the names of ``__all__`` it binds
+    at run time (or its ``__getattr__`` answers), else public names it imports or assigns at
+    its top level."""
+    from howto_ls.project import runtime_statements
+
     for statement in tree.body:
         if (
             isinstance(statement, ast.Assign)
             and any(isinstance(t, ast.Name) and t.id == "__all__" for t in statement.targets)
             and isinstance(statement.value, ast.List | ast.Tuple)
         ):
-            return [
+            listed = [
                 e.value
                 for e in statement.value.elts
                 if isinstance(e, ast.Constant) and isinstance(e.value, str)
             ]
-    from howto_ls.project import runtime_statements
+            bound = _runtime_names(tree)
+            if "*" in bound:
+                return listed  # a star import may bind any of them
+            return [name for name in listed if name in bound]
 
     names: list[str] = []
     for statement in runtime_statements(tree.body):
@@ -1567,6 +1600,45 @@ def _exported_names(tree: ast.Module) -> list[str]:
         elif isinstance(statement, ast.Assign):
             names += [t.id for t in statement.targets if isinstance(t, ast.Name)]
     return [n for n in dict.fromkeys(names) if not n.startswith("_") and n != "annotations"]
+
+
+def _runtime_names(tree: ast.Module) -> set[str]:
+    """The names a module binds when imported (``"*"`` when it star-imports), with those its
+    own ``def __getattr__`` answers (string constants in its body)."""
+    from howto_ls.project import runtime_statements
+
+    bound: set[str] = set()
+    for statement in runtime_statements(tree.body):
+        if isinstance(statement, ast.Import | ast.ImportFrom):
+            bound |= {(a.asname or a.name).split(".")[0] for a in statement.names}
+        elif isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            bound.add(statement.name)
+            if statement.name == "__getattr__":
+                bound |= {
+                    n.value
+                    for n in ast.walk(statement)
+                    if isinstance(n, ast.Constant) and isinstance(n.value, str)
+                }
+        elif isinstance(statement, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            bound |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    return bound
+
+
+def _module_variables(tree: ast.Module) -> list[str]:
+    """The variables a module assigns at its top level, ``__version__``-style ones included
+    (``__all__`` and the like left out)."""
+    names = [
+        target.id
+        for statement in tree.body
+        if isinstance(statement, ast.Assign | ast.AnnAssign)
+        for target in (
+            statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+        )
+        if isinstance(target, ast.Name)
+    ]
+    skipped = {"__all__", "__slots__", "__path__", "__getattr__"}
+    return [n for n in dict.fromkeys(names) if n not in skipped]
 
 
 def _root_name(node: ast.expr) -> str:
