@@ -16,6 +16,7 @@ import inspect
 from collections.abc import Sequence
 
 from howto_ls.model import Parameter, Symbol, SymbolKind
+from howto_ls.project import runtime_statements
 from howto_ls.usage import Protocol, Usage
 
 _EXAMPLE = "Usage Example"
@@ -65,6 +66,16 @@ def _protocol_problems(
 ) -> list[str]:
     protocol = usage.protocol
     name = symbol.name
+    top = symbol.qualname.split(".")[0]
+    if protocol is Protocol.TYPE_CHECKING_ONLY and any(
+        isinstance(node, ast.ImportFrom) and any((a.asname or a.name) == top for a in node.names)
+        for node in runtime_statements(tree.body)
+    ):
+        return [
+            f"{_EXAMPLE} imports `{top}` at run time, but it exists only for type checkers: "
+            "import it inside `if TYPE_CHECKING:` (with `from __future__ import annotations`) "
+            "and use it in annotations"
+        ]
     if protocol in {Protocol.WITH, Protocol.ASYNC_WITH} and calls:
         managed = {
             id(item.context_expr)

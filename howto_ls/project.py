@@ -335,6 +335,40 @@ def _defines(node: ast.stmt, name: str) -> bool:
     return False
 
 
+def runtime_names(tree: ast.Module) -> set[str]:
+    """The names a module binds when imported (``"*"`` among them when it star-imports), with
+    those its own ``def __getattr__`` answers (the string constants in its body, PEP 562)."""
+    bound: set[str] = set()
+    for statement in runtime_statements(tree.body):
+        if isinstance(statement, ast.Import | ast.ImportFrom):
+            bound |= {(a.asname or a.name).split(".")[0] for a in statement.names}
+        elif isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            bound.add(statement.name)
+            if statement.name == "__getattr__":
+                bound |= {
+                    n.value
+                    for n in ast.walk(statement)
+                    if isinstance(n, ast.Constant) and isinstance(n.value, str)
+                }
+        elif isinstance(statement, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            bound |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    return bound
+
+
+def type_checking_only(tree: ast.Module, name: str) -> bool:
+    """Whether the module defines or imports ``name`` only under ``if TYPE_CHECKING:``: a name
+    for type checkers that importing it at run time fails on."""
+    if name in runtime_names(tree):
+        return False
+    return any(
+        isinstance(statement, ast.If)
+        and _is_type_checking(statement.test)
+        and any(_defines(inner, name) for inner in astutil.flatten_statements(statement.body))
+        for statement in astutil.flatten_statements(tree.body)
+    )
+
+
 def _is_type_checking(test: ast.expr) -> bool:
     """``TYPE_CHECKING`` or ``typing.TYPE_CHECKING`` (any module's alias of it)."""
     if isinstance(test, ast.Name):

@@ -18,7 +18,7 @@ from pathlib import Path
 from howto_ls import astutil
 from howto_ls.errors import PromptTemplateError
 from howto_ls.model import GuideRequest, Symbol
-from howto_ls.usage import usage_for_symbol
+from howto_ls.usage import Protocol, usage_for_symbol
 
 PROMPT_VERSION = "2"
 """Changes whenever the prompt does, so cached guides from an older prompt are not reused."""
@@ -142,7 +142,7 @@ def template_values(request: GuideRequest) -> dict[str, str]:
         "file": relative_file(request),
         "module": symbol.module,
         "import_path": symbol.import_path,
-        "import_line": import_line(symbol),
+        "import_line": import_line(symbol, request.module_source),
         "signature": symbol.signature or "(none)",
         "bases": ", ".join(symbol.bases) or "(none)",
         "decorators": ", ".join(f"@{d.removeprefix('@')}" for d in symbol.decorators) or "(none)",
@@ -153,11 +153,17 @@ def template_values(request: GuideRequest) -> dict[str, str]:
     }
 
 
-def import_line(symbol: Symbol) -> str:
-    """How the usage example imports the symbol: its top-level name from its public path."""
+def import_line(symbol: Symbol, module_source: str = "") -> str:
+    """How the usage example imports the symbol: its top-level name from its public path; for
+    a name that exists only for type checkers (:mod:`howto_ls.usage`), under
+    ``if TYPE_CHECKING:`` after ``from __future__ import annotations`` (the text goes between
+    backticks in the prompt)."""
     if not symbol.qualname:
         return f"import {symbol.import_path}"
-    return f"from {symbol.import_path} import {symbol.qualname.split('.')[0]}"
+    line = f"from {symbol.import_path} import {symbol.qualname.split('.')[0]}"
+    if usage_for_symbol(symbol, module_source).protocol is Protocol.TYPE_CHECKING_ONLY:
+        return f"from __future__ import annotations`, then `if TYPE_CHECKING: {line}"
+    return line
 
 
 def example_hint(symbol: Symbol, module_source: str = "") -> str:

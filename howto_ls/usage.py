@@ -6,7 +6,8 @@ follow the Python data model: a ``@contextmanager`` function and a class with ``
 used in ``with``, an object with ``__iter__`` is iterated, a property is read (and assigned when it
 has a setter), a module variable is read, a class method is called on the class, an abstract class
 is subclassed, a click/typer command runs through its test runner, and a nested function runs
-through the function that defines it.
+through the function that defines it. A name defined or imported only under ``if TYPE_CHECKING:``
+does not exist at run time: it is imported for type checkers only and used in annotations.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 
 from howto_ls import astutil
 from howto_ls.model import Symbol, SymbolKind
+from howto_ls.project import type_checking_only
 
 
 class Protocol(str, enum.Enum):
@@ -48,6 +50,7 @@ class Protocol(str, enum.Enum):
     COMMAND = "run the command"
     NESTED = "through the enclosing function"
     MODULE = "import the module"
+    TYPE_CHECKING_ONLY = "for type checkers only"
 
 
 CONTEXT_MANAGER_DECORATORS = frozenset({"contextmanager"})
@@ -460,6 +463,8 @@ def usage_in_module(module_source: str, qualname: str) -> Usage:
         return usage_of(None)
     if not qualname:
         return usage_of(tree)
+    if type_checking_only(tree, qualname.split(".", maxsplit=1)[0]):
+        return Usage(Protocol.TYPE_CHECKING_ONLY, INSTRUCTIONS[Protocol.TYPE_CHECKING_ONLY])
     node: ast.AST | None = astutil.find_definition(tree, qualname)
     parents: list[ast.AST] = []
     if node is not None:
@@ -577,6 +582,12 @@ INSTRUCTIONS: dict[Protocol, str] = {
         "it is a nested function, not importable: call the function that defines it, which runs it."
     ),
     Protocol.MODULE: "import the module and use its main functions or classes.",
+    Protocol.TYPE_CHECKING_ONLY: (
+        "it exists only for type checkers (defined under `if TYPE_CHECKING:`), so importing it "
+        "at run time fails: start with `from __future__ import annotations`, import it inside "
+        "`if TYPE_CHECKING:`, annotate a function's parameter with it, and call that function "
+        "with an object of the shape it describes."
+    ),
 }
 
 

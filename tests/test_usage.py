@@ -481,3 +481,45 @@ def test_an_iterator_that_ends_is_iterated_whole(tmp_path: Path) -> None:
     symbol, source = _symbol(tmp_path, "until_none", ENDLESS)
     text = write_guide(GuideRequest(symbol=symbol, module_source=source)).example
     assert "islice" not in text and "in until_none(" in text
+
+
+TYPE_CHECKED = """\
+from __future__ import annotations
+
+import typing as t
+
+if t.TYPE_CHECKING:
+    import typing_extensions as te
+
+    class HasHTML(te.Protocol):
+        def __html__(self) -> str: ...
+
+
+def escape(value: HasHTML | str) -> str:
+    return value if isinstance(value, str) else value.__html__()
+"""
+
+
+def test_a_name_only_type_checkers_see_is_never_imported_at_run_time(tmp_path: Path) -> None:
+    package = tmp_path / "markup"
+    package.mkdir()
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'markup'\n", encoding="utf-8")
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "filters.py").write_text(TYPE_CHECKED, encoding="utf-8")
+    symbol = symbol_named(TYPE_CHECKED, package / "filters.py", "HasHTML", tmp_path)
+    assert usage_in_module(TYPE_CHECKED, "HasHTML").protocol is Protocol.TYPE_CHECKING_ONLY
+    assert usage_in_module(TYPE_CHECKED, "escape").protocol is Protocol.CALL
+    request = GuideRequest(symbol=symbol, module_source=TYPE_CHECKED)
+    message = user_message(request)
+    assert "`if TYPE_CHECKING: from markup.filters import HasHTML`" in message
+    assert "exists only for type checkers" in message
+    example = write_guide(request).example
+    assert example.startswith("from __future__ import annotations\n")
+    assert "if TYPE_CHECKING:\n    from markup.filters import HasHTML\n" in example
+    assert "def use_has_html(value: HasHTML) -> HasHTML:" in example
+    assert "class MyHasHTML:\n    def __html__(self, *args, **kwargs):" in example
+    assert run_example(example, paths=[tmp_path]).ok
+    assert not any("at run time" in p for p in check_answer(_answer(example), request)[1])
+    at_run_time = "from markup.filters import HasHTML\n\nprint(HasHTML)\n"
+    problems = check_answer(_answer(at_run_time), request)[1]
+    assert any("imports `HasHTML` at run time" in p for p in problems)

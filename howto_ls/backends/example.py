@@ -37,7 +37,7 @@ from howto_ls.backends.analysis import (
 from howto_ls.backends.state import closes_only, guarded_parameters, preparation, reached
 from howto_ls.callers import method_calls
 from howto_ls.model import Parameter, Symbol
-from howto_ls.project import module_file, public_import_path
+from howto_ls.project import module_file, public_import_path, type_checking_only
 from howto_ls.usage import (
     ASYNC_CONTEXT_MANAGER_DECORATORS,
     CONTEXT_MANAGER_DECORATORS,
@@ -225,6 +225,8 @@ def build_example(
     example builds) and ``parents`` the definitions around ``node``, outermost first.
     """
     example = _Example(symbol, source, node, tuple(parents))
+    if symbol.qualname and _type_checking_only(source, example.top):
+        return example.for_type_checking(parents[0] if parents else node)
     if isinstance(node, ast.Module):
         return example.for_module(node)
     if isinstance(node, ast.ClassDef):
@@ -1390,6 +1392,35 @@ class _Example:
             self._method(main, params, node, qualname, loop_name)
         return self.render()
 
+    def for_type_checking(self, node: ast.AST | None) -> str:
+        """An example for a name that exists only for type checkers (``node``, its definition
+        under ``if TYPE_CHECKING:``): imported there, annotating a function, and that function
+        called with an object of the shape it describes (a class implementing a protocol's
+        methods, or a value of what an alias stands for)."""
+        top = self.top
+        self.imports.append("from typing import TYPE_CHECKING")
+        self.setup += ["if TYPE_CHECKING:", f"    from {self.symbol.module} import {top}", ""]
+        if isinstance(node, ast.ClassDef):
+            shaped = f"My{top}"
+            lines = ["", f"class {shaped}:"]
+            for method in (m for m in node.body if isinstance(m, ast.FunctionDef)):
+                returns = code(method.returns, 200) if method.returns is not None else ""
+                value = self._value_for_type(_unwrap(returns), "") if returns else None
+                lines += [
+                    f"    def {method.name}(self, *args, **kwargs):",
+                    f"        return {value}",
+                ]
+            if len(lines) == 2:
+                lines.append("    pass")
+            self.setup += [*lines, ""]
+            runtime = f"{shaped}()"
+        else:
+            runtime = self.value(Parameter("value", top))
+        function = f"use_{snake_case(top)}"
+        self.setup += ["", f"def {function}(value: {top}) -> {top}:", "    return value", ""]
+        self.body.append(f"print({function}({runtime}))")
+        return "from __future__ import annotations\n\n" + self.render()
+
     def for_variable(self) -> str:
         """An example that imports the variable (or its class) and prints it."""
         self.imports.append(f"from {self.import_path} import {self.top}")
@@ -1484,6 +1515,16 @@ def _class_names(source: str) -> frozenset[str]:
     return frozenset(re.findall(r"^class[ \t]+(\w+)", source, re.MULTILINE))
 
 
+@functools.lru_cache(maxsize=8)
+def _type_checking_only(source: str, name: str) -> bool:
+    """Whether ``source`` defines or imports ``name`` only under ``if TYPE_CHECKING:``."""
+    try:
+        tree = parse(source)
+    except SyntaxError:
+        return False
+    return type_checking_only(tree, name)
+
+
 def _is_abstract(node: ast.ClassDef) -> bool:
     """Whether the class declares abstract methods (``@abstractmethod`` and the like)."""
     for statement in node.body:
@@ -1575,7 +1616,7 @@ def _exported_names(tree: ast.Module) -> list[str]:
     """What a module without functions or classes offers: the names of ``__all__`` it binds
     at run time (or its ``__getattr__`` answers), else public names it imports or assigns at
     its top level."""
-    from howto_ls.project import runtime_statements
+    from howto_ls.project import runtime_names, runtime_statements
 
     for statement in tree.body:
         if (
@@ -1588,7 +1629,7 @@ def _exported_names(tree: ast.Module) -> list[str]:
                 for e in statement.value.elts
                 if isinstance(e, ast.Constant) and isinstance(e.value, str)
             ]
-            bound = _runtime_names(tree)
+            bound = runtime_names(tree)
             if "*" in bound:
                 return listed  # a star import may bind any of them
             return [name for name in listed if name in bound]
@@ -1600,29 +1641,6 @@ def _exported_names(tree: ast.Module) -> list[str]:
         elif isinstance(statement, ast.Assign):
             names += [t.id for t in statement.targets if isinstance(t, ast.Name)]
     return [n for n in dict.fromkeys(names) if not n.startswith("_") and n != "annotations"]
-
-
-def _runtime_names(tree: ast.Module) -> set[str]:
-    """The names a module binds when imported (``"*"`` when it star-imports), with those its
-    own ``def __getattr__`` answers (string constants in its body)."""
-    from howto_ls.project import runtime_statements
-
-    bound: set[str] = set()
-    for statement in runtime_statements(tree.body):
-        if isinstance(statement, ast.Import | ast.ImportFrom):
-            bound |= {(a.asname or a.name).split(".")[0] for a in statement.names}
-        elif isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            bound.add(statement.name)
-            if statement.name == "__getattr__":
-                bound |= {
-                    n.value
-                    for n in ast.walk(statement)
-                    if isinstance(n, ast.Constant) and isinstance(n.value, str)
-                }
-        elif isinstance(statement, ast.Assign | ast.AnnAssign | ast.AugAssign):
-            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
-            bound |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
-    return bound
 
 
 def _module_variables(tree: ast.Module) -> list[str]:
