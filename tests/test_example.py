@@ -266,12 +266,13 @@ def test_building_stops_three_classes_deep_and_never_loops(tmp_path: Path) -> No
     assert "walk(aisle=aisle, node=node)" in example
 
 
-def test_protocols_and_private_classes_keep_placeholders_abstract_ones_are_subclassed(
+def test_protocols_get_a_class_of_their_shape_abstract_ones_are_subclassed(
     tmp_path: Path,
 ) -> None:
     source = STOCK.replace("class Hidden", "class _Hidden").replace("hidden: Hidden", "h: _Hidden")
     _, example = example_for(tmp_path, "report", source)
-    assert "sink = ...  # fill in: a Sink object" in example
+    assert "class MySink:\n    def write(self, *args, **kwargs):\n        return None" in example
+    assert "sink = MySink()" in example  # structural typing: no base class needed
     assert "class MyStore(Store):\n    def save(self, *args, **kwargs):" in example
     assert "store = MyStore()" in example
     assert "h = ...  # fill in: a _Hidden object" in example
@@ -500,3 +501,20 @@ def test_all_names_the_module_never_binds_are_not_read(tmp_path: Path) -> None:
     assert "__author__" not in example
     assert "print(client.dumps)\nprint(client.__version__)\nprint(client.loads)" in example
     assert run_example(tmp_path, example).splitlines()[1] == "1.0"
+
+
+def test_a_protocol_parameter_gets_an_object_whose_methods_return_their_types(
+    tmp_path: Path,
+) -> None:
+    source = (
+        "import typing as t\n\n\nclass Dumper(t.Protocol):\n"
+        "    def dumps(self, obj: t.Any) -> str: ...\n\n"
+        "    async def close(self) -> None: ...\n\n\n"
+        "def is_text(serializer: Dumper) -> bool:\n"
+        "    return isinstance(serializer.dumps({}), str)\n"
+    )
+    _, example = example_for(tmp_path, "is_text", source)
+    assert '    def dumps(self, *args, **kwargs):\n        return "example"' in example
+    assert "    async def close(self, *args, **kwargs):\n        return None" in example
+    assert "result = is_text(serializer=serializer)" in example
+    assert run_example(tmp_path, example) == "True\n"

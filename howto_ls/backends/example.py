@@ -391,6 +391,10 @@ class _Example:
             if built is not None:
                 return self._bind(param.name, built) if depth == 0 else built
         for annotation in alternatives:
+            shaped = self._private_protocol(annotation)
+            if shaped is not None:
+                return shaped
+        for annotation in alternatives:
             expanded = self._alias_value(param, annotation, depth)
             if expanded is not None:
                 return expanded
@@ -678,8 +682,14 @@ class _Example:
         if bases & _ENUM_BASES:
             members = [name for name, _ in class_attributes(node) if not name.startswith("_")]
             return f"{named(node.name)}.{members[0]}" if members else None
-        if "Protocol" in bases:
-            return None
+        if "Protocol" in bases:  # any object of its shape: a class implementing its methods
+            outer = self.scope
+            if foreign is not None:
+                self.scope = foreign  # its annotations name types as its own module sees them
+            try:
+                return f"{self._shaped_class(node)}()"
+            finally:
+                self.scope = outer
         if is_abstract(node):
             concrete = self._concrete(node, foreign.source if foreign else None)
             if concrete is None:
@@ -1401,25 +1411,66 @@ class _Example:
         self.imports.append("from typing import TYPE_CHECKING")
         self.setup += ["if TYPE_CHECKING:", f"    from {self.symbol.module} import {top}", ""]
         if isinstance(node, ast.ClassDef):
-            shaped = f"My{top}"
-            lines = ["", f"class {shaped}:"]
-            for method in (m for m in node.body if isinstance(m, ast.FunctionDef)):
-                returns = code(method.returns, 200) if method.returns is not None else ""
-                value = self._value_for_type(_unwrap(returns), "") if returns else None
-                lines += [
-                    f"    def {method.name}(self, *args, **kwargs):",
-                    f"        return {value}",
-                ]
-            if len(lines) == 2:
-                lines.append("    pass")
-            self.setup += [*lines, ""]
-            runtime = f"{shaped}()"
+            runtime = f"{self._shaped_class(node)}()"
         else:
             runtime = self.value(Parameter("value", top))
         function = f"use_{snake_case(top)}"
         self.setup += ["", f"def {function}(value: {top}) -> {top}:", "    return value", ""]
         self.body.append(f"print({function}({runtime}))")
         return "from __future__ import annotations\n\n" + self.render()
+
+    def _private_protocol(self, annotation: str) -> str | None:
+        """An object of the shape of the private protocol ``annotation`` names (``_Client``,
+        ``_Serializer[t.Any]``) when it is a class of this module; else None."""
+        head = annotation.partition("[")[0].strip().strip("'\"")
+        if not head.startswith("_") or not head.isidentifier():
+            return None
+        node = top_level_class(self.here_source, head)
+        if node is None or "Protocol" not in {
+            code(b, 80).partition("[")[0].rsplit(".", 1)[-1] for b in node.bases
+        }:
+            return None
+        return f"{self._shaped_class(node)}()"
+
+    def _shaped_class(self, node: ast.ClassDef) -> str:
+        """A class the example defines with the methods of the protocol ``node`` (structural
+        typing, PEP 544: no base class needed), each returning a value of its return
+        annotation (None when none can be built); its name."""
+        name = f"My{node.name.lstrip('_')}"
+        header = f"class {name}:"
+        if header in self.setup:
+            return name
+        lines = ["", header]
+        for method in node.body:
+            if not isinstance(method, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            returns = code(method.returns, 200) if method.returns is not None else ""
+            value = self._returned(returns) if returns else "None"
+            prefix = "async def" if isinstance(method, ast.AsyncFunctionDef) else "def"
+            if len(lines) > 2:
+                lines.append("")  # a blank line between methods
+            if any(isinstance(d, ast.Name) and d.id == "property" for d in method.decorator_list):
+                lines.append("    @property")
+                lines.append(f"    def {method.name}(self):")
+            else:
+                lines.append(f"    {prefix} {method.name}(self, *args, **kwargs):")
+            lines.append(f"        return {value}")
+        if len(lines) == 2:
+            lines.append("    pass")
+        self.setup += [*lines, ""]
+        return name
+
+    def _returned(self, annotation: str) -> str:
+        """A value of the return annotation ``annotation`` for a method the example defines;
+        "None" when none can be built without a placeholder."""
+        if _unwrap(annotation).rsplit(".", 1)[-1] in {"None", "Any", "object", "NoReturn"}:
+            return "None"
+        saved = list(self.setup), list(self.imports), dict(self.bound), set(self.reserved)
+        value = self.value(Parameter("result", annotation), MAX_BUILD_DEPTH - 1)
+        if any(line.startswith(f"{value} = ...  #") for line in self.setup):
+            self.setup, self.imports, self.bound, self.reserved = saved
+            return "None"
+        return value
 
     def for_variable(self) -> str:
         """An example that imports the variable (or its class) and prints it."""
