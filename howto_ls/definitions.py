@@ -21,8 +21,10 @@ order) of the earlier ones. Keys of nested definitions start with their parent's
 from __future__ import annotations
 
 import ast
+import copy
 import functools
-from collections.abc import Iterator
+import textwrap
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import cast
 
@@ -31,6 +33,7 @@ from howto_ls.astutil import DEFINITION_TYPES, Definition, flatten_statements
 __all__ = [
     "KEY_MARK",
     "Unit",
+    "call_forms",
     "describe_key",
     "is_overload",
     "plain_qualname",
@@ -138,6 +141,47 @@ def _is_elif(statement: ast.If) -> bool:
 def _short(expression: ast.expr, limit: int = 40) -> str:
     text = ast.unparse(expression)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def call_forms(related: Sequence[str], *, method: bool = False, limit: int = 120) -> list[str]:
+    """The ``@overload`` signatures among ``related`` as call forms, in file order.
+
+    ``related`` is definitions' source text, as in ``Symbol.related``. Each form is
+    ``name(parameters) -> return`` (``-> return`` only when annotated). With ``method`` (the
+    signatures are a class's), the first parameter, bound by the call (``self``, ``cls``,
+    whatever its name), is left out, except for a ``@staticmethod``. A form longer than
+    ``limit`` characters is cut and ends with ``…``. Text that does not parse, or is no
+    overload, is skipped.
+    """
+    forms: list[str] = []
+    for text in related:
+        tree = _parse_slice(text)
+        node = tree.body[0] if tree is not None and tree.body else None
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) or not is_overload(node):
+            continue
+        arguments = copy.copy(node.args)
+        static = any(_last_name(d) == "staticmethod" for d in node.decorator_list)
+        if method and not static:  # defaults belong to the last parameters: they stay right
+            if arguments.posonlyargs:
+                arguments.posonlyargs = arguments.posonlyargs[1:]
+            else:
+                arguments.args = arguments.args[1:]
+        returns = f" -> {ast.unparse(node.returns)}" if node.returns is not None else ""
+        form = f"{node.name}({ast.unparse(arguments)}){returns}"
+        forms.append(form if len(form) <= limit else form[: limit - 1] + "…")
+    return forms
+
+
+def _parse_slice(text: str) -> ast.Module | None:
+    """A definition's source cut from its file: its first line starts at the ``def`` (or
+    decorator) column, the others keep the file's indentation; None when it does not parse."""
+    indents = sorted({len(line) - len(line.lstrip()) for line in text.splitlines()[1:]})
+    for column in indents or [0]:
+        try:
+            return ast.parse(textwrap.dedent(" " * column + text))
+        except (SyntaxError, ValueError):
+            continue
+    return None
 
 
 def is_overload(node: Definition) -> bool:

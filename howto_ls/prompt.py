@@ -16,8 +16,9 @@ from importlib import resources
 from pathlib import Path
 
 from howto_ls import astutil
+from howto_ls.definitions import call_forms
 from howto_ls.errors import PromptTemplateError
-from howto_ls.model import GuideRequest, Symbol
+from howto_ls.model import GuideRequest, Symbol, SymbolKind
 from howto_ls.usage import Protocol, usage_for_symbol
 
 PROMPT_VERSION = "2"
@@ -143,7 +144,7 @@ def template_values(request: GuideRequest) -> dict[str, str]:
         "module": symbol.module,
         "import_path": symbol.import_path,
         "import_line": import_line(symbol, request.module_source),
-        "signature": symbol.signature or "(none)",
+        "signature": _signature_text(symbol),
         "bases": ", ".join(symbol.bases) or "(none)",
         "decorators": ", ".join(f"@{d.removeprefix('@')}" for d in symbol.decorators) or "(none)",
         "example_hint": example_hint(symbol, request.module_source),
@@ -151,6 +152,18 @@ def template_values(request: GuideRequest) -> dict[str, str]:
         "context": _context_text(request),
         "language": request.language,
     }
+
+
+def _signature_text(symbol: Symbol) -> str:
+    """The signature, then each ``@overload`` call form on a line of its own (the signatures'
+    code comes after the implementation's, so a long implementation can push it out)."""
+    signatures = [*symbol.related, symbol.source]  # the last signature, with no implementation
+    forms = call_forms(signatures, method=symbol.kind in _METHODS)
+    lines = [symbol.signature or "(none)", *(f"  call form (@overload): {f}" for f in forms)]
+    return "\n".join(lines)
+
+
+_METHODS = (SymbolKind.METHOD, SymbolKind.CLASSMETHOD, SymbolKind.PROPERTY)
 
 
 def import_line(symbol: Symbol, module_source: str = "") -> str:

@@ -42,7 +42,7 @@ from howto_ls.backends.analysis import (
 from howto_ls.backends.base import Progress
 from howto_ls.backends.example import build_example
 from howto_ls.callers import method_calls
-from howto_ls.definitions import unit_of
+from howto_ls.definitions import call_forms, unit_of
 from howto_ls.guide import Guide, without_guide
 from howto_ls.model import GuideRequest, Parameter, Symbol, SymbolKind
 
@@ -292,6 +292,10 @@ class _Writer:
             said, step = _accessor_text(node.name, role, accessor)
             description += f" {said}"
             texts.append(step)
+        # with no implementation, the symbol is the last signature: a call form too
+        signatures = [*self.symbol.related, self.symbol.source]
+        forms = call_forms(signatures, method=self.owner_class is not None)
+        description += _overloads_text(forms)
         example = build_example(self.symbol, node, self.source, self.parents)
         return description, texts, example
 
@@ -602,6 +606,22 @@ def _field_text(field: Parameter) -> str:
 
 
 _ACCESSOR_ROLES = ("setter", "deleter")
+
+
+MAX_CALL_FORMS = 4
+"""How many ``@overload`` call forms a guide lists; the rest are counted."""
+
+
+def _overloads_text(forms: Sequence[str]) -> str:
+    """The sentence listing an overloaded function's call forms, with a leading space; or ``""``."""
+    if not forms:
+        return ""
+    shown = [tick(form) for form in forms[:MAX_CALL_FORMS]]
+    more = len(forms) - len(shown)
+    if more:
+        shown.append(f"{more} more")
+    count = f"{len(forms)} call form{'s' if len(forms) != 1 else ''}"
+    return f" Its `@overload` signatures give {count}: {join_words(shown, 'or')}."
 
 
 def _accessor_text(name: str, role: str, accessor: FunctionNode) -> tuple[str, str]:
