@@ -193,7 +193,13 @@ def _exposes(module: str, name: str, defining: str, root: Path, depth: int) -> b
 def module_file(module: str, root: Path) -> Path | None:
     """The file of ``module`` (its ``__init__.py`` for a package) from the project root, its
     ``src/`` folder, or sys.path; None when there is none."""
-    return _module_file(module, root.resolve())
+    return _module_file(module, _resolved(root))
+
+
+@functools.lru_cache(maxsize=64)
+def _resolved(root: Path) -> Path:
+    """``root`` resolved (a project root, asked for by every symbol of a batch)."""
+    return root.resolve()
 
 
 @functools.lru_cache(maxsize=1024)

@@ -36,7 +36,7 @@ class TypeAlias:
     filename: str
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=256)  # a batch asks again for a whole project's modules
 def imported_names(source: str, module: str, filename: str) -> dict[str, tuple[str, str]]:
     """Local name -> (absolute module, imported name; "" for a whole module), from every import
     of ``source`` (type-checking and function-local ones too: only types are looked up).

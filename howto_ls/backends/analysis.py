@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 import functools
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from howto_ls.astutil import Definition, docstring_node, parse, parse_shared
@@ -748,16 +748,23 @@ def is_generator(node: ast.AST) -> bool:
     return any(isinstance(n, ast.Yield | ast.YieldFrom) for n in own_nodes(node))
 
 
-def own_nodes(node: ast.AST) -> Iterable[ast.AST]:
-    """Every node under a function, without descending into nested functions or classes."""
+@functools.lru_cache(maxsize=4096)
+def own_nodes(node: ast.AST) -> tuple[ast.AST, ...]:
+    """Every node under a function, without descending into nested functions or classes.
+
+    Cached per node (by identity): the example builder and the state rules walk the same
+    functions thousands of times in a batch, and trees are shared, never changed.
+    """
+    found: list[ast.AST] = []
     stack = list(ast.iter_child_nodes(node))
     while stack:
         current = stack.pop()
-        yield current
+        found.append(current)
         if not isinstance(
             current, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda
         ):
             stack.extend(ast.iter_child_nodes(current))
+    return tuple(found)
 
 
 # -- reading definitions ------------------------------------------------------------------------

@@ -252,15 +252,36 @@ class _ForeignClass:
     filename: str
 
 
+@functools.lru_cache(maxsize=64)
+def _module_tree(source: str) -> ast.Module | None:
+    """``source`` parsed once for the example builder (never change the tree), or None."""
+    try:
+        return parse(source)
+    except (SyntaxError, ValueError):
+        return None
+
+
 def _project_text(path: Path, root: Path) -> str | None:
     """The text of ``path`` when it lies under ``root``; None otherwise or when unreadable.
     Read once per file version (modification time and size)."""
+    if not _inside(path, root):
+        return None
     try:
-        path.resolve().relative_to(root.resolve())
         stat = path.stat()
-    except (ValueError, OSError):
+    except OSError:
         return None
     return _read_text(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=1024)
+def _inside(path: Path, root: Path) -> bool:
+    """Whether ``path`` resolves to a place under ``root`` (asked for the same few files by
+    every symbol of a batch; resolving costs a system call per folder)."""
+    try:
+        path.resolve().relative_to(root.resolve())
+    except (ValueError, OSError):
+        return False
+    return True
 
 
 @functools.lru_cache(maxsize=256)
@@ -1095,9 +1116,8 @@ class _Example:
         """The simplest public class of the module (``source``, by default the symbol's) that
         derives from ``node`` and is not abstract: the one whose constructor takes the fewest
         parameters (optional ones left out can leave a richer subclass unusable)."""
-        try:
-            tree = parse(source or self.source)
-        except SyntaxError:
+        tree = _module_tree(source or self.source)
+        if tree is None:
             return None
         found = [
             statement
