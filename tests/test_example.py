@@ -518,3 +518,14 @@ def test_a_protocol_parameter_gets_an_object_whose_methods_return_their_types(
     assert "    async def close(self, *args, **kwargs):\n        return None" in example
     assert "result = is_text(serializer=serializer)" in example
     assert run_example(tmp_path, example) == "True\n"
+
+
+def test_classes_inside_containers_are_classes(tmp_path: Path) -> None:
+    source = (
+        "import typing as t\n\n\n"
+        "def names(types: t.Sequence[t.Union[t.Type[t.Any], int]]) -> list[str]:\n"
+        "    return [kind.__name__ for kind in types]\n"
+    )
+    _, example = example_for(tmp_path, "names", source)
+    assert "result = names(types=[str])" in example
+    assert run_example(tmp_path, example) == "['str']\n"

@@ -560,9 +560,12 @@ class _Example:
 
     def _class_value(self, name: str) -> str:
         """A class for a ``type[X]`` parameter: ``X`` itself when it is a class of the project or
-        a builtin, ``object`` for a type variable."""
+        a builtin (a concrete subclass of an abstract one), ``str`` for ``Any`` or ``object``,
+        a type variable's bound, else ``object``."""
         short = name.strip("'\"")
-        if short in _TYPE_VALUES and short not in {"Any", "Messages", "None"}:
+        if short.rsplit(".", 1)[-1] in {"Any", "object"}:
+            return "str"  # any class does: the one of the strings examples pass
+        if short in _TYPE_VALUES and short not in {"Messages", "None"}:
             return short
         if short in {"BaseException", "Exception"}:
             return "ValueError"
@@ -884,6 +887,8 @@ class _Example:
             return f"iter([{item or _TYPE_VALUES['str']}])"
         if head in {"BaseException", "Exception"}:
             return 'ValueError("example")'
+        if head in {"Type", "type"} and inner:
+            return self._class_value(_unwrap(inner))
         if head == "_version_info":
             self.imports.append("import sys")
             return "sys.version_info"
