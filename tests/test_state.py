@@ -102,6 +102,21 @@ class Response:
 
 def origin(response: Response) -> str:
     return response.request.url
+
+
+class Loader:
+    def names(self) -> list[str]:
+        return ["index.html"]
+
+
+class Environment:
+    def __init__(self, autoescape: bool = False, loader: Loader | None = None) -> None:
+        self.autoescape = autoescape
+        self.loader = loader
+
+    def list_templates(self) -> list[str]:
+        assert self.loader is not None, "No loader configured."
+        return self.loader.names()
 '''
 
 
@@ -149,6 +164,11 @@ def test_what_exit_sets_is_read_after_the_with_block(tmp_path: Path) -> None:
     text = example(tmp_path, "Capture.get")
     assert "with Capture() as capture:\n" in text
     assert "\nresult = capture.get()\n" in text  # not indented: after the block
+
+
+def test_an_optional_argument_the_method_asserts_is_not_none_is_passed(tmp_path: Path) -> None:
+    text = example(tmp_path, "Environment.list_templates")
+    assert "loader=" in text and "Loader()" in text and "autoescape" not in text, text
 
 
 @pytest.mark.parametrize("qualname", ["Response.url", "origin"])

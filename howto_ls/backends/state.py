@@ -356,8 +356,8 @@ def _attribute_sources(init: FunctionNode) -> dict[str, str]:
 
 def _guards(method: FunctionNode) -> Iterator[tuple[str, str]]:
     """The attributes the method refuses to run without: ``assert self.a`` / ``if not self.a:
-    raise`` give ``(a, "flag")``; ``if self.a is None: raise`` (also through a local name
-    assigned from ``self.a``) gives ``(a, "value")``."""
+    raise`` give ``(a, "flag")``; ``if self.a is None: raise`` and ``assert self.a is not None``
+    (also through a local name assigned from ``self.a``) give ``(a, "value")``."""
     aliases: dict[str, str] = {}
     for node in own_nodes(method):
         if (
@@ -372,22 +372,31 @@ def _guards(method: FunctionNode) -> Iterator[tuple[str, str]]:
             attribute = _attribute_of(node.test, aliases)
             if attribute is not None:
                 yield attribute, "flag"
+            elif isinstance(node.test, ast.Compare) and _compares_to_none(node.test, ast.IsNot):
+                attribute = _attribute_of(node.test.left, aliases)
+                if attribute is not None:
+                    yield attribute, "value"
         elif isinstance(node, ast.If) and node.body and isinstance(node.body[0], ast.Raise):
             test = node.test
             if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
                 attribute = _attribute_of(test.operand, aliases)
                 if attribute is not None:
                     yield attribute, "flag"
-            elif (
-                isinstance(test, ast.Compare)
-                and len(test.ops) == 1
-                and isinstance(test.ops[0], ast.Is)
-                and isinstance(test.comparators[0], ast.Constant)
-                and test.comparators[0].value is None
-            ):
+            elif isinstance(test, ast.Compare) and _compares_to_none(test, ast.Is):
                 attribute = _attribute_of(test.left, aliases)
                 if attribute is not None:
                     yield attribute, "value"
+
+
+def _compares_to_none(test: ast.expr, operator: type[ast.cmpop]) -> bool:
+    """``x is None`` (``operator`` ``ast.Is``) or ``x is not None`` (``ast.IsNot``)."""
+    return (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], operator)
+        and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value is None
+    )
 
 
 def _attribute_of(node: ast.expr, aliases: dict[str, str]) -> str | None:
