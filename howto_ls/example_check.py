@@ -90,6 +90,19 @@ def _protocol_problems(
                 f"(`{keyword} {name}(...) as value:`): it is a context manager, not an iterator "
                 "or a plain function"
             ]
+    if protocol is Protocol.RAISES and calls:
+        guarded = {
+            id(inner)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Try) and node.handlers
+            for statement in node.body
+            for inner in ast.walk(statement)
+        }
+        if not any(id(call) in guarded for call in calls):
+            return [
+                f"{_EXAMPLE} calls `{name}` outside `try`, but its code always ends by raising: "
+                "call it inside `try:` and catch the exception it raises with `except`"
+            ]
     if protocol in {Protocol.PROPERTY, Protocol.PROPERTY_SETTER} and calls:
         return [f"{_EXAMPLE} calls the property `{name}`; read it as an attribute instead"]
     dunder = {Protocol.OPERATOR, Protocol.INSTANCE_ITERATE, Protocol.INSTANCE_ASYNC_ITERATE}

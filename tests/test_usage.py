@@ -423,6 +423,21 @@ def test_a_function_that_ends_by_raising_is_called_in_try_and_its_exception_caug
     )
 
 
+def test_a_model_example_calling_a_raising_function_outside_try_goes_to_repair(
+    tmp_path: Path,
+) -> None:
+    symbol, source = _symbol(tmp_path, "Context.fail", STOPPING)
+    request = GuideRequest(symbol=dataclasses.replace(symbol, docstring=None), module_source=source)
+    setup = "from kinds.errors import UsageError\nfrom kinds.things import Context\n\n"
+    bare = setup + "Context(name='a').fail(message='b')\n"
+    assert any("outside `try`" in p for p in check_answer(_answer(bare), request)[1])
+    caught = (
+        setup + "try:\n    Context(name='a').fail(message='b')\n"
+        "except UsageError as error:\n    print(error)\n"
+    )
+    assert not any("outside `try`" in p for p in check_answer(_answer(caught), request)[1])
+
+
 def test_a_function_that_may_return_is_not_wrapped(tmp_path: Path) -> None:
     symbol, source = _symbol(tmp_path, "Context.maybe", STOPPING)
     assert usage_in_module(source, "Context.maybe").protocol is Protocol.CALL_NO_RESULT
