@@ -212,3 +212,36 @@ def test_an_object_whose_with_only_closes_it_is_built_without_with(tmp_path: Pat
     assert "response = Response()\nprint(response.ok)" in text and "with " not in text
     run = run_example(text, paths=[tmp_path], timeout=30)
     assert run.ok, f"{run.status}: {run.detail}\n{text}\n{run.output}"
+
+
+PEEKING = """\
+class Peekable:
+    def __init__(self, iterable: list[int]) -> None:
+        self._it = iter(iterable)
+        self._cache: list[int] = []
+
+    def peek(self) -> int:
+        if not self._cache:
+            self._cache.append(next(self._it))
+        return self._cache[0]
+
+    def prepend(self, *items: int) -> None:
+        self._cache.extend(items)
+
+    def _fill(self, index: object) -> None:
+        self._cache.append(index.step)
+"""
+
+
+def test_a_method_that_fills_what_it_reads_needs_nothing_first(tmp_path: Path) -> None:
+    package = tmp_path / "things"
+    package.mkdir()
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'things'\n", encoding="utf-8")
+    path = package / "peeking.py"
+    path.write_text(PEEKING, encoding="utf-8")
+    symbol = symbol_named(PEEKING, path, "Peekable.peek", tmp_path)
+    text = write_guide(GuideRequest(symbol=symbol, module_source=PEEKING)).example
+    assert "prepend" not in text and "_fill" not in text, text
+    run = run_example(text, paths=[tmp_path], timeout=30)
+    assert run.ok, f"{run.status}: {run.detail}\n{text}\n{run.output}"

@@ -114,19 +114,21 @@ def preparation(owner: ast.ClassDef, method: FunctionNode) -> Preparation | None
 def _pushing_method(
     methods: dict[str, FunctionNode], chain: list[FunctionNode], method: FunctionNode
 ) -> FunctionNode | None:
-    """The method that pushes onto what ``method`` (through ``chain``) pops or reads the top
-    of, preferring the pair of its name (``pop_theme`` -> ``push_theme``) and the one that
-    takes the fewest required arguments."""
+    """The public method that pushes onto what ``method`` (through ``chain``) pops or reads the
+    top of and does not fill itself, preferring the pair of its name (``pop_theme`` ->
+    ``push_theme``) and the one that takes the fewest required arguments."""
     popped: set[str] = set()
     for current in chain:
         popped |= _popped_receivers(current)
+    for current in chain:
+        popped -= _pushed_receivers(current)  # it fills what it reads itself
     if not popped:
         return None
     candidates = [
         other
         for name, other in methods.items()
         if other not in chain
-        and not name.startswith("__")
+        and not name.startswith("_")
         and _pushed_receivers(other) & popped
         and not _popped_receivers(other, tops=False) & popped
     ]
