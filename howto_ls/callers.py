@@ -30,7 +30,7 @@ def method_calls(path: Path) -> Mapping[str, int]:
     """
     root = project.find_root(path)
     try:
-        files = _files(root)
+        files = project_files(root)
     except OSError:
         return {}
     if len(files) > MAX_FILES:
@@ -54,7 +54,7 @@ def _total(stamps: tuple[tuple[Path, int, int], ...]) -> Counter[str]:
     return total
 
 
-def _files(root: Path) -> tuple[Path, ...]:
+def project_files(root: Path) -> tuple[Path, ...]:
     """The project's Python files, walked again after :data:`FILE_LIST_SECONDS`."""
     now = time.monotonic()
     listed = _listed.get(root)

@@ -529,3 +529,241 @@ def test_classes_inside_containers_are_classes(tmp_path: Path) -> None:
     _, example = example_for(tmp_path, "names", source)
     assert "result = names(types=[str])" in example
     assert run_example(tmp_path, example) == "['str']\n"
+
+
+# -- values the project itself passes ------------------------------------------------------------
+
+RELEASES = '''\
+"""Release versions.
+
+>>> split_at("abcb", lambda x: x == "b")
+[['a'], ['c']]
+"""
+
+import re
+
+_PATTERN = re.compile(r"^(\\d+)\\.(\\d+)$")
+
+
+class Version:
+    """A release version.
+
+    >>> Version("1.4").minor
+    4
+    """
+
+    def __init__(self, text: str) -> None:
+        match = _PATTERN.match(text)
+        if match is None:
+            raise ValueError(f"not a version: {text!r}")
+        self.major, self.minor = (int(part) for part in match.groups())
+
+    @property
+    def release(self) -> tuple[int, int]:
+        return (self.major, self.minor)
+
+
+def split_at(items, pred):
+    parts, current = [], []
+    for item in items:
+        if pred(item):
+            parts.append(current)
+            current = []
+        else:
+            current.append(item)
+    return parts
+'''
+
+
+def test_arguments_come_from_the_projects_own_doctests_and_calls(tmp_path: Path) -> None:
+    _, example = example_for(tmp_path, "Version.release", RELEASES)
+    assert 'version = Version(text="1.4")' in example
+    assert run_example(tmp_path, example) == "(1, 4)\n"
+    _, example = example_for(tmp_path, "split_at", RELEASES)
+    assert 'split_at(items="abcb", pred=lambda x: x == "b")' in example
+    assert run_example(tmp_path, example) == "[['a'], ['c']]\n"
+
+
+def test_a_literal_of_another_type_than_the_annotation_is_not_used(tmp_path: Path) -> None:
+    source = RELEASES.replace('>>> Version("1.4").minor', ">>> Version(14).minor")
+    _, example = example_for(tmp_path, "Version.release", source)
+    assert "Version(14)" not in example and "text=14" not in example
+
+
+SIGNING = '''\
+"""Signed tokens."""
+
+import base64
+import hashlib
+import hmac
+
+
+class Signer:
+    def __init__(self, secret_key: str) -> None:
+        self.secret_key = secret_key.encode()
+
+    def sign(self, value: str) -> str:
+        mac = hmac.new(self.secret_key, value.encode(), hashlib.sha256).hexdigest()
+        return f"{value}.{mac}"
+
+    def unsign(self, signed_value: str) -> str:
+        value, _, mac = signed_value.rpartition(".")
+        if self.sign(value) != signed_value:
+            raise ValueError("bad signature")
+        return value
+
+
+def urlsafe_decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text.encode())
+
+
+def urlsafe_encode(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode()
+'''
+
+
+def test_the_reverse_half_of_a_pair_gets_what_the_forward_half_returns(tmp_path: Path) -> None:
+    _, example = example_for(tmp_path, "Signer.unsign", SIGNING)
+    assert "signed_value = signer.sign(value=" in example
+    assert "signer.unsign(signed_value=signed_value)" in example
+    run_example(tmp_path, example)
+    _, example = example_for(tmp_path, "urlsafe_decode", SIGNING)
+    assert "text = urlsafe_encode(data=" in example
+    assert "import urlsafe_decode, urlsafe_encode" in example
+    run_example(tmp_path, example)
+
+
+PARCELS = '''\
+"""Parcels and labels."""
+
+
+class Label:
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+class Parcel:
+    def __init__(self, weight: float) -> None:
+        self.weight = weight
+        self.labels: list[str] = []
+
+    def stamp(self, mark: str) -> None:
+        self.labels.append(mark)
+
+
+def ship(parcel_like):
+    parcel_like.stamp("shipped")
+    return parcel_like.weight * 2
+'''
+
+
+def test_an_unannotated_parameter_gets_the_class_its_code_uses_it_as(tmp_path: Path) -> None:
+    _, example = example_for(tmp_path, "ship", PARCELS)
+    assert "parcel_like = Parcel(weight=1.0)" in example
+    assert run_example(tmp_path, example) == "2.0\n"
+
+
+TASKS = '''\
+"""Task boards."""
+
+from typing import NewType
+
+TaskID = NewType("TaskID", int)
+
+
+class Board:
+    def __init__(self) -> None:
+        self._tasks: dict[TaskID, str] = {}
+
+    def add_task(self, title: str) -> TaskID:
+        task_id = TaskID(len(self._tasks))
+        self._tasks[task_id] = title
+        return task_id
+
+    def finish(self, task_id: TaskID) -> str:
+        return self._tasks.pop(task_id)
+'''
+
+
+def test_a_value_only_the_class_makes_comes_from_the_method_that_makes_it(tmp_path: Path) -> None:
+    _, example = example_for(tmp_path, "Board.finish", TASKS)
+    assert "task_id = board.add_task(title=" in example
+    assert "board.finish(task_id=task_id)" in example
+    run_example(tmp_path, example)
+
+
+SPINNERS = '''\
+"""Spinners."""
+
+FRAMES = {"dots": "⠋⠙⠹", "line": "-\\\\|/"}
+
+
+class Spinner:
+    def __init__(self, name: str) -> None:
+        if name not in FRAMES:
+            raise KeyError(f"no spinner called {name!r}")
+        self.frames = FRAMES[name]
+
+    def frame(self, tick: int) -> str:
+        return self.frames[tick % len(self.frames)]
+'''
+
+
+def test_a_parameter_looked_up_in_a_module_dict_gets_one_of_its_keys(tmp_path: Path) -> None:
+    _, example = example_for(tmp_path, "Spinner.frame", SPINNERS)
+    assert 'spinner = Spinner(name="dots")' in example
+    run_example(tmp_path, example)
+
+
+def test_a_compared_string_is_not_passed_where_the_annotation_wants_a_class(
+    tmp_path: Path,
+) -> None:
+    source = (
+        "class URL:\n"
+        "    def __init__(self, scheme: str) -> None:\n"
+        "        self.scheme = scheme\n\n\n"
+        "def is_secure(url: URL) -> bool:\n"
+        '    return url.scheme == "https"\n'
+    )
+    _, example = example_for(tmp_path, "is_secure", source)
+    assert 'url="https"' not in example
+    assert "url = URL(scheme=" in example
+    run_example(tmp_path, example)
+
+
+def test_an_exception_whose_constructor_takes_nothing_is_raised_without_arguments(
+    tmp_path: Path,
+) -> None:
+    source = (
+        "class StreamClosed(RuntimeError):\n"
+        "    def __init__(self) -> None:\n"
+        '        super().__init__("the stream is closed")\n\n\n'
+        "class Failed(RuntimeError):\n"
+        "    pass\n"
+    )
+    _, example = example_for(tmp_path, "StreamClosed", source)
+    assert "raise StreamClosed()" in example
+    assert run_example(tmp_path, example) == "the stream is closed\n"
+    _, example = example_for(tmp_path, "Failed", source)
+    assert 'raise Failed("example")' in example
+    run_example(tmp_path, example)
+
+
+def test_a_method_that_hands_back_what_the_object_holds_is_not_used_to_make_a_value(
+    tmp_path: Path,
+) -> None:
+    source = (
+        "class Line:\n"
+        "    def __init__(self, text: str) -> None:\n"
+        "        self.text = text\n\n\n"
+        "class Lines:\n"
+        "    def __init__(self) -> None:\n"
+        "        self._lines: list[Line] = []\n\n"
+        "    def pop(self) -> Line:\n"
+        "        return self._lines.pop()\n\n"
+        "    def append(self, line: Line) -> None:\n"
+        "        self._lines.append(line)\n"
+    )
+    _, example = example_for(tmp_path, "Lines.append", source)
+    assert "lines.pop()" not in example
+    run_example(tmp_path, example)

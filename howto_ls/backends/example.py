@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from howto_ls import call_literals
 from howto_ls.astutil import parse, parse_expression
 from howto_ls.backends.aliases import TypeAlias, find_alias
 from howto_ls.backends.aliases import imported_names as _imported_names
@@ -179,7 +180,8 @@ _NAME_VALUES: tuple[tuple[str, str], ...] = (
     (r"^(n|r|k|count|size|limit|length|index|idx|line|column|col|number|num|retries|depth|level"
      r"|start|stop|step)$"
      r"|^(max|min|num)_|_(count|size|limit|index)$", "1"),
-    (r"^(callback|func|fn|function|handler|hook|factory|key_func|predicate|cb)$|_callback$",
+    (r"^(callback|func|fn|function|handler|hook|factory|key_func|keyfunc|predicate|pred|cb)$"
+     r"|_callback$|^(key|value|reduce)func$",
      "lambda *args: None"),
     (r"^(is|has|use|enable|should|allow)_|^(verbose|strict|force|debug|quiet|stream)$", "True"),
     (r"^(encoding|charset)$", '"utf-8"'),
@@ -335,6 +337,8 @@ class _Example:
     scope: _ForeignClass | TypeAlias | None = None
     expanding: set[str] = field(default_factory=set)  # type aliases being expanded
     reserved: set[str] = field(default_factory=set)  # variables the body assigns
+    presets: dict[str, str] = field(default_factory=dict)  # parameter -> a value made before
+    least: bool = False  # lists and dicts are passed empty (for a method making a value)
 
     @property
     def top(self) -> str:
@@ -363,6 +367,12 @@ class _Example:
         to a variable named after the parameter.
         """
         name = param.name.lower().lstrip("_")
+        if self.least and param.annotation:
+            head = _unwrap(param.annotation).partition("[")[0].rsplit(".", 1)[-1]
+            if head in _LIST_TYPES or head == "list":
+                return "[]"
+            if head in _DICT_TYPES:
+                return "{}"
         if param.name in self._awaited_names():
             typed = (
                 self._value_for_type(_unwrap(param.annotation), name) if param.annotation else None
@@ -409,6 +419,10 @@ class _Example:
         if not alternatives:
             named = self._class_named_like(name)
             built = self._built(named, depth) if named else None
+            for duck in () if built is not None else self._duck_classes(param.name):
+                built = self._built(duck, depth)
+                if built is not None:
+                    break
             if built is not None:
                 return self._bind(param.name, built) if depth == 0 else built
         for annotation in alternatives:
@@ -557,6 +571,105 @@ class _Example:
                 if snake_case(candidate).replace("_", "").endswith(squeezed):
                     return candidate
         return None
+
+    def _duck_classes(self, name: str) -> list[str]:
+        """Project classes an unannotated parameter ``name`` of the symbol is used as: those
+        offering the attributes the symbol's code reads, sets or calls on it (``r.headers``,
+        ``r.register_hook(...)``), best first: most of those attributes (at least two thirds;
+        code may also set some), then fewest attributes in all (the most specific)."""
+        node = self.node
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            return []
+        if name not in {a.arg for a in (*node.args.posonlyargs, *node.args.args)}:
+            return []
+        used = {
+            n.attr
+            for n in own_nodes(node)
+            if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == name
+        }
+        if not used:
+            return []
+        names = set(_class_names(self.here_source))
+        names |= {
+            local
+            for local in _imported_names(self.here_source, self.here_module, self.here_filename)
+            if local[:1].isupper()
+        }
+        fitting: list[tuple[int, int, str]] = []
+        for candidate in sorted(n for n in names if not n.startswith("_")):
+            class_node = top_level_class(self.here_source, candidate)
+            source = self.here_source
+            if class_node is None:
+                foreign = self._foreign_class(candidate)
+                if foreign is None:
+                    continue
+                class_node, source = foreign.node, foreign.source
+            offered = self._attributes_of(class_node, source, 0)
+            if _covers(offered, used) and not _is_exception(candidate, set()):
+                fitting.append((-len(used & offered), len(offered), candidate))
+        if not fitting:  # a class of another module of the package, not imported here
+            fitting = self._package_duck_classes(used)
+        return [candidate for *_, candidate in sorted(fitting)]
+
+    def _package_duck_classes(self, used: set[str]) -> list[tuple[int, int, str]]:
+        """(minus the attributes of ``used`` covered, attribute count, name) of the public
+        classes anywhere in the symbol's top-level package that cover ``used``."""
+        symbol = self.symbol
+        root = _package_root(symbol.path, symbol.module) if symbol.module else None
+        if root is None:
+            return []
+        package = symbol.module.split(".", 1)[0]
+        fitting: list[tuple[int, int, str]] = []
+        for module, name in _package_classes(root, package):
+            found = _find_class(module, name, root, 0)
+            if found is None or _is_exception(name, set()):
+                continue
+            offered = self._attributes_of(found.node, found.source, 0, found)
+            if _covers(offered, used):
+                key = f"{self.here_module}:{name}"
+                self.foreign.setdefault(key, found)  # so ``_built`` can build it
+                fitting.append((-len(used & offered), len(offered), name))
+        return fitting
+
+    def _attributes_of(
+        self,
+        node: ast.ClassDef,
+        source: str,
+        depth: int,
+        foreign: _ForeignClass | None = None,
+    ) -> frozenset[str]:
+        """What instances of ``node`` (defined in ``source``; in ``foreign``'s module when
+        given) offer: methods, class attributes, ``self.x`` assignments, and the same of its
+        project base classes (three deep)."""
+        offered = {
+            s.name for s in node.body if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)
+        }
+        offered |= {name for name, _ in class_attributes(node)}
+        offered |= {
+            n.attr
+            for n in ast.walk(node)
+            if isinstance(n, ast.Attribute)
+            and isinstance(n.ctx, ast.Store)
+            and isinstance(n.value, ast.Name)
+            and n.value.id == "self"
+        }
+        if depth < 3:
+            for base in node.bases:
+                base_name = dotted(base) or ""
+                parent = top_level_class(source, base_name) if "." not in base_name else None
+                parent_source, parent_module = source, foreign
+                if parent is None and "." not in base_name:
+                    outer = self.scope
+                    self.scope = foreign  # resolve the base as the class's own module sees it
+                    try:
+                        parent_module = self._foreign_class(base_name)
+                    finally:
+                        self.scope = outer
+                    if parent_module is not None:
+                        parent, parent_source = parent_module.node, parent_module.source
+                if parent is not None and parent is not node:
+                    offered |= self._attributes_of(parent, parent_source, depth + 1, parent_module)
+        return frozenset(offered)
 
     def _class_value(self, name: str) -> str:
         """A class for a ``type[X]`` parameter: ``X`` itself when it is a class of the project or
@@ -719,7 +832,7 @@ class _Example:
             if concrete is None:
                 base = self._subclass_in_setup(node, named(node.name))
                 params = self.constructor(node, 0, foreign.source if foreign else None)
-                return f"{base}({self.arguments(params, depth)})"
+                return f"{base}({self.arguments(params, depth, callee=node.name)})"
             node = concrete
         source = foreign.source if foreign is not None else None
         outer = self.scope
@@ -731,7 +844,13 @@ class _Example:
                 if "TypedDict" in bases
                 else self.constructor(node, 0, source)
             )
-            arguments = self.arguments(params, depth, guarded_parameters(node))
+            arguments = self.arguments(
+                params,
+                depth,
+                guarded_parameters(node),
+                callee=node.name,
+                function=_initializer(node),
+            )
         finally:
             self.scope = outer
         return f"{named(node.name)}({arguments})"
@@ -793,14 +912,19 @@ class _Example:
         if line not in self.setup:
             self.setup.insert(0, line)
 
-    def _compared_literal(self, name: str) -> str | None:
-        """A string the symbol's own code compares parameter ``name`` against (``name ==
-        "default"``, ``name.lower() in ("a", "b")``): a value the code is written to accept."""
-        node = self.node
+    def _compared_literal(self, name: str, function: ast.AST | None = None) -> str | None:
+        """A string the code of ``function`` (by default the symbol) compares parameter
+        ``name`` against (``name == "default"``, ``name.lower() in ("a", "b")``), or a key
+        of the module-level dict it looks ``name`` up in (``SPINNERS[name]``, ``name in
+        STYLES``): a value the code is written to accept."""
+        node = self.node if function is None else function
         if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             return None
         if name not in {a.arg for a in (*node.args.posonlyargs, *node.args.args)}:
             return None
+        key = self._looked_up_key(node, name)
+        if key is not None:
+            return key
         compares = sorted(
             (n for n in own_nodes(node) if isinstance(n, ast.Compare)),
             key=lambda n: (n.lineno, n.col_offset),
@@ -818,6 +942,55 @@ class _Example:
                 if isinstance(option, ast.Constant) and isinstance(option.value, str):
                     return repr(option.value).replace("'", '"') if '"' not in option.value else None
         return None
+
+    def _looked_up_key(self, node: FunctionNode, name: str) -> str | None:
+        """The first key of the module-level dict (of this module, or imported from a project
+        module) that ``node`` indexes with ``name``: ``TABLE[name]``, ``TABLE.get(name)``,
+        ``name in TABLE``."""
+        for child in own_nodes(node):
+            table = ""
+            if isinstance(child, ast.Subscript) and isinstance(child.value, ast.Name):
+                if isinstance(child.slice, ast.Name) and child.slice.id == name:
+                    table = child.value.id
+            elif isinstance(child, ast.Compare) and len(child.ops) == 1:
+                left, right = child.left, child.comparators[0]
+                if (
+                    isinstance(child.ops[0], ast.In | ast.NotIn)
+                    and isinstance(left, ast.Name)
+                    and left.id == name
+                    and isinstance(right, ast.Name)
+                ):
+                    table = right.id
+            elif (
+                isinstance(child, ast.Call)
+                and isinstance(child.func, ast.Attribute)
+                and child.func.attr == "get"
+                and isinstance(child.func.value, ast.Name)
+                and child.args
+                and isinstance(child.args[0], ast.Name)
+                and child.args[0].id == name
+            ):
+                table = child.func.value.id
+            if table:
+                key = self._first_key(table)
+                if key is not None:
+                    return key
+        return None
+
+    def _first_key(self, table: str) -> str | None:
+        """The first string key of the module-level dict literal ``table``, looked up in this
+        module and then in the project module it is imported from."""
+        key = _first_dict_key(self.here_source, table)
+        if key is not None:
+            return key
+        target = _imported_names(self.here_source, self.here_module, self.here_filename).get(table)
+        symbol = self.symbol
+        root = _package_root(symbol.path, symbol.module) if symbol.module else None
+        if target is None or root is None or not target[1]:
+            return None
+        path = module_file(target[0], root)
+        source = _project_text(path, root) if path is not None else None
+        return _first_dict_key(source, target[1]) if source else None
 
     def _awaited_names(self) -> set[str]:
         """Names the symbol's own code calls with ``await name(...)``: its async callables."""
@@ -929,37 +1102,82 @@ class _Example:
                 return repr(statement.value.value).replace("'", '"')
         return None
 
+    def _call_literals(self, callee: str, signature: Sequence[Parameter]) -> dict[str, str]:
+        """Parameter name -> a literal the project passes it in a call of ``callee`` that binds
+        to ``signature``: doctest calls first, then calls giving the most parameters, then
+        calls in the symbol's own file. Only literals of a type the parameter's annotation
+        allows (any, without one)."""
+        by_name = {p.name: p for p in signature}
+        required = {
+            p.name
+            for p in signature
+            if p.default is None and p.kind not in {"var_positional", "var_keyword"}
+        }
+        ranked: list[tuple[tuple[bool, int, bool], dict[str, str]]] = []
+        for call in call_literals.literal_calls(self.symbol.path, callee):
+            bound = call_literals.bind(call, signature)
+            if not bound:
+                continue
+            fitting = {
+                name: text for name, text in bound.items() if _literal_fits(by_name[name], text)
+            }
+            if not required <= fitting.keys():  # a lambda is written for the call's other values
+                fitting = {n: t for n, t in fitting.items() if not t.startswith("lambda")}
+            if fitting:
+                rank = (call.in_doctest, len(fitting), call.path == self.symbol.path)
+                ranked.append((rank, fitting))
+        chosen: dict[str, str] = {}
+        for _, fitting in sorted(ranked, key=lambda item: item[0], reverse=True):
+            for name, text in fitting.items():
+                chosen.setdefault(name, text.replace("'", '"') if _plain_quotes(text) else text)
+        return chosen
+
     def arguments(
         self,
         params: Sequence[Parameter],
         depth: int = 0,
         needed: Mapping[str, str] = {},
         receiver: bool = True,
+        callee: str | None = None,
+        function: ast.AST | None = None,
     ) -> str:
         """Required arguments (positional-only ones by position, the rest by keyword).
 
-        With nothing required, the first optional parameter whose name says what it holds
-        (``code``, ``url``, ``path``...) is passed, so the example shows real use. ``needed``
-        names optional parameters the code refuses to run without (see
-        :func:`howto_ls.backends.state.guarded_parameters`): a ``"flag"`` is passed True, a
-        ``"value"`` a real value. ``receiver`` says whether ``params`` are a method's, whose
-        first parameter (``self``, ``cls``) is the object it is called on and takes no
-        argument; a module function's ``cls`` or ``self`` is an argument like any other.
+        ``function`` is the definition being called (by default the symbol): the values its
+        code compares a parameter against or looks it up by come first. ``callee`` names
+        the function, method or class being called: the literals the
+        project's own calls and doctests pass it (:mod:`howto_ls.call_literals`) come before
+        values made up from annotations and names. With nothing required, the optional
+        parameters a doctest of the callee passes are passed, else the first optional
+        parameter whose name says what it holds (``code``, ``url``, ``path``...), so the
+        example shows real use. ``needed`` names optional parameters the code refuses to
+        run without (see :func:`howto_ls.backends.state.guarded_parameters`): a ``"flag"``
+        is passed True, a ``"value"`` a real value. ``receiver`` says whether ``params``
+        are a method's, whose first parameter (``self``, ``cls``) is the object it is called
+        on and takes no argument; a module function's ``cls`` or ``self`` is an argument like
+        any other.
         """
         parts: list[str] = []
-        usable = [
-            p
-            for index, p in enumerate(params)
-            if not (receiver and index == 0 and _is_receiver(p))
-            and p.kind not in {"var_positional", "var_keyword"}
+        signature = [
+            p for index, p in enumerate(params) if not (receiver and index == 0 and _is_receiver(p))
         ]
+        usable = [p for p in signature if p.kind not in {"var_positional", "var_keyword"}]
+        literals = self._call_literals(callee, signature) if callee else {}
         for param in usable:
             if param.default is not None and param.name not in needed:
                 continue
             if needed.get(param.name) == "flag":
                 value = "True"
             else:
-                value = self.value(param, depth)
+                preset = self.presets.get(param.name) if depth == 0 else None
+                compared = (
+                    self._compared_literal(param.name, function)
+                    if depth == 0 or function is not None
+                    else None
+                )
+                if compared is not None and not _literal_fits(param, compared):
+                    compared = None
+                value = preset or compared or literals.get(param.name) or self.value(param, depth)
                 if param.default is not None and value == "None":
                     continue
             positional = param.kind == "positional_only" or (
@@ -967,6 +1185,11 @@ class _Example:
                 param.name.startswith("__") and not param.name.endswith("__")
             )
             parts.append(value if positional else f"{param.name}={value}")
+        if not parts and literals:
+            written = [p for p in usable if p.name in literals]
+            for param in written[:3]:
+                value = literals[param.name]
+                parts.append(value if param.kind == "positional_only" else f"{param.name}={value}")
         if not parts:
             notable = next(
                 (
@@ -1101,7 +1324,11 @@ class _Example:
         if members:  # an Enum is used by member, never called
             self.body.append(f"{variable} = {class_path}.{members[0]}")
             return variable
-        args = self.arguments(self.constructor(class_node), needed=needed)
+        callee = class_node.name if class_node is not None else None
+        init = _initializer(class_node) if class_node is not None else None
+        args = self.arguments(
+            self.constructor(class_node), needed=needed, callee=callee, function=init
+        )
         if class_node is not None and find_method(class_node, "__aenter__") is not None:
             self.needs_async = True
             self.body.append(f"async with {class_path}({args}) as {variable}:")
@@ -1199,8 +1426,8 @@ class _Example:
             outer = self.parents[0]
             if isinstance(outer, ast.FunctionDef | ast.AsyncFunctionDef):
                 self.body.append(f"# {tick(node.name)} runs inside {tick(outer.name)}:")
-                call = f"{outer.name}({self.arguments(_called(outer), receiver=False)})"
-                self.use_call(call, outer)
+                arguments = self.arguments(_called(outer), receiver=False, callee=outer.name)
+                self.use_call(f"{outer.name}({arguments})", outer)
             else:
                 self.body.append(f"print({self.top})")
             return self.render()
@@ -1210,7 +1437,7 @@ class _Example:
             return self.render()
         if kind in {"class method", "static method"}:
             if not self.doctest(node):
-                call = f"{class_path}.{node.name}({self.arguments(params)})"
+                call = f"{class_path}.{node.name}({self.arguments(params, callee=node.name)})"
                 self.use_call(call, node, loop_name)
         elif kind == "property":
             variable = self.instance(owner, class_path, node)
@@ -1219,7 +1446,8 @@ class _Example:
         elif kind == "method":
             self._method(node, params, owner, class_path, loop_name)
         elif not self.doctest(node):
-            arguments = self.arguments(_called(node), receiver=False)
+            self._round_trip(node, params, None, "")
+            arguments = self.arguments(_called(node), receiver=False, callee=node.name)
             self.use_call(f"{node.name}({arguments})", node, loop_name)
         return self.render()
 
@@ -1237,8 +1465,120 @@ class _Example:
             return
         if prepared.method is not None:
             params = parameters_of(prepared.method)
-            call = f"{variable}.{prepared.method.name}({self.arguments(params)})"
+            name = prepared.method.name
+            call = f"{variable}.{name}({self.arguments(params, callee=name)})"
             self.use_call(call, prepared.method)
+
+    def _round_trip(
+        self,
+        node: FunctionNode,
+        params: Sequence[Parameter],
+        owner: ast.ClassDef | None,
+        prefix: str,
+    ) -> None:
+        """For the reverse half of a pair (``loads``/``dumps``, ``unsign``/``sign``,
+        ``decode``/``encode``...), call the forward half first and pass what it returns as the
+        first required argument: only its output is certain to be accepted. ``prefix`` is how
+        the example reaches the forward half (``serializer.``, or "" for a module function)."""
+        forward: FunctionNode | None = None
+        for forward_name in _forward_of(node.name):
+            forward = (
+                self._inherited_method(owner, forward_name)
+                if owner is not None
+                else _module_function(self.source, forward_name)
+            )
+            if forward is not None:
+                break
+        if forward is None or not _returns_value(forward):
+            return
+        required = [
+            p
+            for index, p in enumerate(params)
+            if not (index == 0 and _is_receiver(p))
+            and p.default is None
+            and p.kind not in {"var_positional", "var_keyword"}
+        ]
+        if not required:
+            return
+        forward_params = parameters_of(forward)
+        if owner is None and forward_name != self.top:
+            self.imports.append(f"from {self._import_path_of(forward_name)} import {forward_name}")
+        produced = self._fresh(snake_case(required[0].name))
+        if produced in {self.top, self.module_alias}:
+            produced += "_value"
+        arguments = self.arguments(forward_params, callee=forward_name)
+        self.body.append(f"{produced} = {prefix}{forward_name}({arguments})")
+        self.reserved.add(produced)
+        self.presets[required[0].name] = produced
+
+    def _produced(
+        self, node: FunctionNode, params: Sequence[Parameter], owner: ast.ClassDef, variable: str
+    ) -> None:
+        """A required parameter whose annotated type another method of the class returns
+        (``Progress.update(task_id: TaskID)`` and ``add_task(...) -> TaskID``) gets what that
+        method returns, called first on the same instance: only the class makes such values
+        (ids, handles, tokens) that it accepts back."""
+        scalar = {*_TYPE_VALUES, "Optional", "Union", "Callable", "Iterable", "Sequence"}
+        methods = [
+            s
+            for s in owner.body
+            if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)
+            and s is not node
+            and not s.name.startswith("_")
+            and s.returns is not None
+        ]
+        for index, param in enumerate(params):
+            if (index == 0 and _is_receiver(param)) or param.default is not None:
+                continue
+            if not param.annotation or param.name in self.presets:
+                continue
+            wanted = _unwrap(param.annotation).partition("[")[0].rsplit(".", 1)[-1]
+            if wanted in scalar:
+                continue
+            maker = next(
+                (
+                    m
+                    for m in methods
+                    if code(m.returns, 200).strip("'\"").rsplit(".", 1)[-1] == wanted
+                    and method_kind(m, True, False) == "method"
+                    and _MAKER.match(m.name)
+                ),
+                None,
+            )
+            if maker is None:
+                continue
+            produced = self._fresh(snake_case(param.name))
+            self.least = True  # a maker gets the least it needs: no made-up list items
+            try:
+                arguments = self.arguments(parameters_of(maker), callee=maker.name)
+            finally:
+                self.least = False
+            call = f"{variable}.{maker.name}({arguments})"
+            if isinstance(maker, ast.AsyncFunctionDef):
+                self.needs_async = True
+                call = f"await {call}"
+            self.body.append(f"{produced} = {call}")
+            self.reserved.add(produced)
+            self.presets[param.name] = produced
+
+    def _inherited_method(
+        self, owner: ast.ClassDef, name: str, depth: int = 0
+    ) -> FunctionNode | None:
+        """Method ``name`` of ``owner`` or of a base class the project defines (three deep)."""
+        found = find_method(owner, name)
+        if found is not None or depth >= 3:
+            return found
+        for base in owner.bases:
+            base_name = dotted(base) or ""
+            parent = top_level_class(self.source, base_name) if "." not in base_name else None
+            if parent is None:
+                foreign = self._foreign_class(base_name)
+                parent = foreign.node if foreign is not None else None
+            if parent is not None and parent is not owner:
+                found = self._inherited_method(parent, name, depth + 1)
+                if found is not None:
+                    return found
+        return None
 
     def _property(self, owner: ast.ClassDef | None, variable: str, name: str) -> None:
         """Read the property; with a setter, first assign it a value of the setter's type (a
@@ -1357,15 +1697,16 @@ class _Example:
         loop_name: str,
     ) -> None:
         name = node.name
+        owner_name = class_path.rsplit(".", 1)[-1]
         if name in {"__init__", "__new__"}:
             variable = snake_case(class_path.rsplit(".", 1)[-1])
             self.body += [
-                f"{variable} = {class_path}({self.arguments(params)})",
+                f"{variable} = {class_path}({self.arguments(params, callee=owner_name)})",
                 f"print({variable})",
             ]
             return
         if name in {"__enter__", "__exit__", "__aenter__", "__aexit__"}:
-            args = self.arguments(self.constructor(owner))
+            args = self.arguments(self.constructor(owner), callee=owner_name)
             variable = snake_case(class_path.rsplit(".", 1)[-1])
             if name.startswith("__a"):
                 self.needs_async = True
@@ -1380,15 +1721,19 @@ class _Example:
             return
         variable = self.instance(owner, class_path, node)
         self.prepare_state(owner, node, variable)
+        self._round_trip(node, params, owner, f"{variable}.")
+        if owner is not None:
+            self._produced(node, params, owner, variable)
         if name == "__call__":
-            self.use_call(f"{variable}({self.arguments(params)})", node, loop_name)
+            self.use_call(f"{variable}({self.arguments(params, callee=name)})", node, loop_name)
         elif name in {"__aiter__", "__anext__"}:
             self.needs_async = True
             self.body += [f"async for {loop_name} in {variable}:", f"    print({loop_name})"]
         elif name in _DUNDER_USE:
             self.body += _DUNDER_USE[name].format(obj=variable).splitlines()
         else:
-            self.use_call(f"{variable}.{name}({self.arguments(params)})", node, loop_name)
+            call = f"{variable}.{name}({self.arguments(params, callee=name)})"
+            self.use_call(call, node, loop_name)
 
     def for_class(self, node: ast.ClassDef, main: FunctionNode | None) -> str:
         """An example that builds the class and calls its main method."""
@@ -1402,7 +1747,8 @@ class _Example:
             self.body += [f"for member in {qualname}:", "    print(member.name, member.value)"]
             return self.render()
         if _is_exception(node.name, bases):
-            args = self.arguments(self.constructor(node)) or '"example"'
+            params = self.constructor(node)  # with ``self``: empty when Exception's is used
+            args = self.arguments(params, callee=node.name) if params else '"example"'
             self.body += [
                 "try:",
                 f"    raise {qualname}({args})",
@@ -1418,7 +1764,8 @@ class _Example:
         kind = method_kind(main, True, False)
         loop_name = "chunk" if isinstance(main, ast.AsyncFunctionDef) else "item"
         if kind in {"class method", "static method"}:
-            self.use_call(f"{qualname}.{main.name}({self.arguments(params)})", main, loop_name)
+            call = f"{qualname}.{main.name}({self.arguments(params, callee=main.name)})"
+            self.use_call(call, main, loop_name)
         elif kind == "property":
             variable = self.instance(node, qualname, main)
             self.prepare_state(node, main, variable)
@@ -1522,7 +1869,8 @@ class _Example:
         ]
         if functions:
             main = next((f for f in functions if f.name == "main"), functions[0])
-            call = f"{alias}.{main.name}({self.arguments(_called(main), receiver=False)})"
+            arguments = self.arguments(_called(main), receiver=False, callee=main.name)
+            call = f"{alias}.{main.name}({arguments})"
             self.use_call(call, main)
         elif classes:
             variable = self.instance(classes[0], f"{alias}.{classes[0].name}")
@@ -1820,3 +2168,155 @@ def _checked(text: str, import_path: str, top: str) -> str:
         safe_top = top if top.isidentifier() else "module"
         return f"from {import_path} import {safe_top}\n\nprint({safe_top})\n"
     return text
+
+
+_LITERAL_TYPES: dict[type, frozenset[str]] = {
+    str: frozenset({"str", "AnyStr", "Text", "StrPath", "StrOrBytesPath", "LiteralString"}),
+    int: frozenset({"int", "float", "complex", "SupportsInt", "SupportsIndex", "Number"}),
+    float: frozenset({"float", "complex", "SupportsFloat", "Number"}),
+    bool: frozenset({"bool"}),
+    bytes: frozenset({"bytes", "AnyStr", "ByteString", "Buffer", "ReadableBuffer"}),
+    list: _LIST_TYPES | frozenset({"list"}),
+    tuple: frozenset({"tuple", "Tuple", "Sequence", "Iterable", "Collection"}),
+    set: frozenset({"set", "Set", "AbstractSet", "MutableSet", "Iterable", "Collection"}),
+    dict: _DICT_TYPES,
+}
+_ANYTHING = frozenset({"Any", "object"})
+
+
+def _literal_fits(param: Parameter, text: str) -> bool:
+    """Whether the literal ``text`` is a value of a type ``param``'s annotation names (any
+    literal fits an unannotated parameter; ``None`` fits none)."""
+    if text.startswith("lambda"):
+        return not param.annotation or any(
+            a.partition("[")[0].rsplit(".", 1)[-1] in {"Callable", *_ANYTHING}
+            for a in _alternatives(param.annotation)
+        )
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return False
+    if value is None:
+        return False
+    if not param.annotation:
+        return True
+    accepted = _LITERAL_TYPES.get(type(value), frozenset())
+    for alternative in _alternatives(param.annotation):
+        head = alternative.partition("[")[0].rsplit(".", 1)[-1]
+        if head in accepted or head in _ANYTHING:
+            return True
+    return False
+
+
+def _plain_quotes(text: str) -> bool:
+    """Whether ``text`` (a literal's source) holds single-quoted strings that read the same
+    with double quotes, the way the rest of an example is written."""
+    return "'" in text and '"' not in text and "\\" not in text
+
+
+_FORWARD_WORDS = {
+    "loads": "dumps",
+    "load": "dump",
+    "unsign": "sign",
+    "decode": "encode",
+    "decrypt": "encrypt",
+    "decompress": "compress",
+    "deserialize": "serialize",
+    "unserialize": "serialize",
+    "unpack": "pack",
+    "unquote": "quote",
+    "unescape": "escape",
+    "unwrap": "wrap",
+}
+
+
+_MAKER = re.compile(
+    r"^(add|create|new|make|open|start|begin|register|build|insert|spawn|submit|schedule"
+    r"|connect|acquire|allocate|issue)(_|$)"
+)
+"""Method names that make a new value of the class's own (``add_task`` -> ``TaskID``), as
+opposed to those that hand back one it holds (``pop``, ``get``)."""
+
+
+def _forward_of(name: str) -> tuple[str, ...]:
+    """Names the forward half of a reverse operation may have, best first: ``loads`` ->
+    ``dumps``, ``unsign`` -> ``sign``, ``base64_decode`` -> ``base64_encode``,
+    ``loads_unsafe`` -> ``dumps_unsafe``, ``dumps``; empty for other names."""
+    words = name.split("_")
+    found: list[str] = []
+    for index, word in enumerate(words):
+        forward = _FORWARD_WORDS.get(word)
+        if forward is not None:
+            found.append("_".join([*words[:index], forward, *words[index + 1 :]]))
+            found.append("_".join([*words[:index], forward]))
+    return tuple(dict.fromkeys(found))
+
+
+def _module_function(source: str, name: str) -> FunctionNode | None:
+    """The top-level function ``name`` of ``source``, or None."""
+    try:
+        tree = parse(source)
+    except SyntaxError:
+        return None
+    for statement in tree.body:
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef) and statement.name == name:
+            return statement
+    return None
+
+
+@functools.lru_cache(maxsize=16)
+def _package_classes(root: Path, package: str) -> tuple[tuple[str, str], ...]:
+    """(module, class name) of the public top-level classes in the package ``package`` under
+    ``root`` (at most 400 files read; cached for the session)."""
+    folder = root / package
+    found: list[tuple[str, str]] = []
+    files = sorted(folder.rglob("*.py"))[:400] if folder.is_dir() else []
+    for path in files:
+        relative = path.relative_to(root).with_suffix("")
+        parts = relative.parts[:-1] if relative.name == "__init__" else relative.parts
+        if any(part.startswith("_") and part != "__init__" for part in parts[1:]):
+            continue
+        text = _project_text(path, root)
+        for name in re.findall(r"^class ([A-Za-z]\w*)", text or "", re.MULTILINE):
+            found.append((".".join(parts), name))
+    return tuple(found)
+
+
+def _covers(offered: frozenset[str], used: set[str]) -> bool:
+    """Whether a class offering ``offered`` has at least two thirds of the attributes ``used``
+    (code may also set attributes a class does not declare)."""
+    return 3 * len(used & offered) >= 2 * len(used)
+
+
+@functools.lru_cache(maxsize=256)
+def _first_dict_key(source: str, table: str) -> str | None:
+    """The first string key of ``table = {...}`` (annotated or not) at the top of ``source``,
+    as a double-quoted literal; None when there is no such dict."""
+    if not re.search(rf"^{re.escape(table)}\b", source, re.MULTILINE):
+        return None
+    try:
+        tree = parse(source)
+    except SyntaxError:
+        return None
+    for statement in tree.body:
+        targets = (
+            statement.targets
+            if isinstance(statement, ast.Assign)
+            else [statement.target]
+            if isinstance(statement, ast.AnnAssign)
+            else []
+        )
+        value = getattr(statement, "value", None)
+        if not any(isinstance(t, ast.Name) and t.id == table for t in targets):
+            continue
+        if isinstance(value, ast.Dict):
+            for key in value.keys:
+                text = key.value if isinstance(key, ast.Constant) else None
+                if isinstance(text, str) and '"' not in text and "\\" not in text:
+                    return f'"{text}"'
+    return None
+
+
+def _initializer(node: ast.ClassDef) -> FunctionNode | None:
+    """The class's own ``__init__`` (else ``__new__``), or None."""
+    return find_method(node, "__init__") or find_method(node, "__new__")

@@ -1,0 +1,238 @@
+"""Literal arguments the project itself passes to a callable: values its authors wrote.
+
+A usage example needs arguments the code accepts. The best witnesses are the project's own
+calls and its docstrings' ``>>>`` examples: ``Version("1.0a5")`` in a doctest says more about
+what ``Version`` takes than the annotation ``str``. This module finds, for a callee name, every
+call in the project whose arguments include literals (strings, numbers, bytes, booleans, and
+lists, tuples, sets and dicts of them) and binds them to the callee's parameters.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import functools
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from howto_ls import callers, project
+from howto_ls.astutil import parse
+from howto_ls.model import Parameter
+
+MAX_FILES_PARSED = 40
+"""At most this many files that mention a callee are parsed for its calls (its own first)."""
+
+MAX_LITERAL_CHARS = 120
+"""Longer literals are not reused: an example shows a value, not a data file."""
+
+
+_LOCAL_PATH = re.compile(r"""^[bu]?['"](/|~|[A-Za-z]:\\)""")
+"""An absolute path names a place on its author's machine, not one the reader has."""
+
+
+@dataclass(frozen=True)
+class LiteralCall:
+    """One call of a callee, as written: its positional arguments' source text (None where an
+    argument is not a literal), its keyword literals, and whether it sits in a docstring's
+    ``>>>`` example (written for readers) rather than in code."""
+
+    positional: tuple[str | None, ...]
+    keywords: tuple[tuple[str, str], ...]
+    in_doctest: bool
+    path: Path
+
+
+def literal_calls(path: Path, callee: str) -> tuple[LiteralCall, ...]:
+    """The calls of ``callee`` (a function, method or class name) with at least one literal
+    argument, in the project holding ``path``: the calls in ``path`` first, doctests before
+    code within a file. Matching is by name (``f(...)``, ``obj.f(...)``), so callers must check
+    that a call binds to the signature they mean (:func:`bind`). Empty for names that are too
+    short to mean one thing, and for projects :func:`howto_ls.callers.method_calls` skips."""
+    if len(callee) < 3 or callee.startswith("__"):
+        return ()
+    root = project.find_root(path)
+    try:
+        files = callers.project_files(root)
+    except OSError:
+        return ()
+    if len(files) > callers.MAX_FILES:
+        return ()
+    pattern = re.compile(rf"\b{re.escape(callee)}\s*\(")
+    ordered = sorted(files, key=lambda file: file != path)
+    found: list[LiteralCall] = []
+    parsed = 0
+    for file in ordered:
+        text = _text(file)
+        if text is None or pattern.search(text) is None:
+            continue
+        parsed += 1
+        found += [call for name, call in _file_calls(file, text) if name == callee]
+        if parsed >= MAX_FILES_PARSED:
+            break
+    return tuple(found)
+
+
+def bind(call: LiteralCall, params: Sequence[Parameter]) -> dict[str, str] | None:
+    """The literal arguments of ``call`` by parameter name, when the call binds to ``params``
+    (the signature without its receiver) the way Python binds arguments: not too many
+    positional arguments, no unknown keyword, no parameter given twice. None when it does not
+    bind, which is how a call of another callable with the same name is told apart."""
+    positional = [p for p in params if p.kind in {"positional_only", "positional_or_keyword"}]
+    names = {p.name for p in params if p.kind not in {"positional_only", "var_positional"}}
+    takes_more = any(p.kind == "var_positional" for p in params)
+    takes_any_keyword = any(p.kind == "var_keyword" for p in params)
+    if len(call.positional) > len(positional) and not takes_more:
+        return None
+    bound: dict[str, str] = {}
+    given: set[str] = set()
+    for param, value in zip(positional, call.positional, strict=False):
+        given.add(param.name)
+        if value is not None:
+            bound[param.name] = value
+    for name, value in call.keywords:
+        if name in given or (name not in names and not takes_any_keyword):
+            return None
+        if name in names:
+            bound[name] = value
+    return bound
+
+
+def _text(file: Path) -> str | None:
+    try:
+        stat = file.stat()
+    except OSError:
+        return None
+    return _read(file, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=2048)
+def _read(file: Path, mtime_ns: int, size: int) -> str | None:
+    try:
+        return file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+@functools.lru_cache(maxsize=512)
+def _file_calls(file: Path, text: str) -> tuple[tuple[str, LiteralCall], ...]:
+    """Every call with a literal argument in ``text``: (callee name, call), doctests first."""
+    try:
+        tree = parse(text)
+    except (SyntaxError, ValueError):
+        return ()
+    in_docs = [(name, call) for snippet in _doctests(tree) for name, call in _calls(snippet, file)]
+    in_code = list(_calls(tree, file, in_doctest=False))
+    return tuple(in_docs + in_code)
+
+
+def _doctests(tree: ast.Module) -> Iterator[ast.Module]:
+    """The ``>>>`` lines of every docstring in ``tree`` that parse, one module each."""
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        docstring = ast.get_docstring(node, clean=True)
+        if not docstring or ">>>" not in docstring:
+            continue
+        lines = [line.strip() for line in docstring.splitlines()]
+        assigned: dict[str, ast.expr] = {}  # ``x = [1, 2]`` lines earlier in this docstring
+        for index, text in enumerate(lines):
+            following = lines[index + 1] if index + 1 < len(lines) else ""
+            if not text.startswith(">>> ") or following.startswith("Traceback"):
+                continue  # an example of what fails shows values not to use
+            try:
+                snippet = parse(text[4:])
+            except (SyntaxError, ValueError):
+                continue
+            _remember(snippet, assigned)
+            yield _substituted(snippet, assigned)
+
+
+def _calls(tree: ast.AST, file: Path, in_doctest: bool = True) -> Iterator[tuple[str, LiteralCall]]:
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        function = node.func
+        if isinstance(function, ast.Attribute):
+            name = function.attr
+        elif isinstance(function, ast.Name):
+            name = function.id
+        else:
+            continue
+        if any(isinstance(a, ast.Starred) for a in node.args) or any(
+            k.arg is None for k in node.keywords
+        ):
+            continue  # ``*args``/``**kwargs`` hide how the call binds
+        positional = tuple(_literal(a) for a in node.args)
+        keywords = tuple(
+            (k.arg, text) for k in node.keywords if k.arg and (text := _literal(k.value))
+        )
+        if any(positional) or keywords:
+            yield name, LiteralCall(positional, keywords, in_doctest, file)
+
+
+def _literal(node: ast.expr) -> str | None:
+    """The source text of ``node`` when it is a literal worth reusing, or a lambda that needs
+    nothing but its own parameters and builtins (``lambda x: x == "b"``); else None."""
+    if not (_is_literal(node) or _is_closed_lambda(node)):
+        return None
+    text = ast.unparse(node)
+    if len(text) > MAX_LITERAL_CHARS or text == "None" or _LOCAL_PATH.match(text):
+        return None
+    return text
+
+
+def _is_literal(node: ast.expr) -> bool:
+    if isinstance(node, ast.Constant):
+        return node.value is not Ellipsis
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+        return isinstance(node.operand, ast.Constant) and isinstance(
+            node.operand.value, int | float
+        )
+    if isinstance(node, ast.List | ast.Tuple | ast.Set):
+        return all(_is_literal(e) for e in node.elts)
+    if isinstance(node, ast.Dict):
+        return all(k is not None and _is_literal(k) for k in node.keys) and all(
+            _is_literal(v) for v in node.values
+        )
+    return False
+
+
+def _is_closed_lambda(node: ast.expr) -> bool:
+    """Whether ``node`` is a lambda whose body reads only its parameters and builtins."""
+    if not isinstance(node, ast.Lambda):
+        return False
+    arguments = node.args
+    own = {a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)} | {
+        a.arg for a in (arguments.vararg, arguments.kwarg) if a is not None
+    }
+    names = {n.id for n in ast.walk(node.body) if isinstance(n, ast.Name)}
+    return not any(isinstance(n, ast.Lambda) for n in ast.walk(node.body)) and names <= (
+        own | set(dir(builtins))
+    )
+
+
+def _remember(snippet: ast.Module, assigned: dict[str, ast.expr]) -> None:
+    """Note ``name = <literal>`` statements of a doctest line in ``assigned``."""
+    for statement in snippet.body:
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+            target = statement.targets[0]
+            if isinstance(target, ast.Name):
+                if _is_literal(statement.value) or _is_closed_lambda(statement.value):
+                    assigned[target.id] = statement.value
+                else:
+                    assigned.pop(target.id, None)
+
+
+def _substituted(snippet: ast.Module, assigned: dict[str, ast.expr]) -> ast.Module:
+    """``snippet`` with call arguments that name an earlier literal replaced by it."""
+    if not assigned:
+        return snippet
+    for node in ast.walk(snippet):
+        if isinstance(node, ast.Call):
+            node.args = [assigned.get(a.id, a) if isinstance(a, ast.Name) else a for a in node.args]
+            for keyword in node.keywords:
+                if isinstance(keyword.value, ast.Name):
+                    keyword.value = assigned.get(keyword.value.id, keyword.value)
+    return snippet

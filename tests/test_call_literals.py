@@ -1,0 +1,130 @@
+"""Literal arguments the project passes to a callable: found in code and doctests, bound to the
+callee's signature the way Python binds them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from howto_ls.backends.analysis import parameters_of, parse_module
+from howto_ls.call_literals import LiteralCall, bind, literal_calls
+from howto_ls.model import Parameter
+
+VERSIONS = '''\
+"""Release versions."""
+
+
+class Version:
+    """A release version.
+
+    >>> Version("1.0a5").pre
+    ('a', 5)
+    >>> Version("nonsense")
+    Traceback (most recent call last):
+    InvalidVersion: nonsense
+    """
+
+    def __init__(self, text: str, strict: bool = False) -> None:
+        self.text = text
+
+
+def split_at(items, pred):
+    """Split ``items`` where ``pred`` holds.
+
+    >>> list(split_at("abcb", lambda x: x == "b"))
+    [['a'], ['c']]
+    >>> split_at("abc", lambda x: x == limit)
+    """
+    return [items, pred]
+
+
+LATEST = Version(text="2.1", strict=True)
+'''
+
+
+def write_project(tmp_path: Path) -> Path:
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'versions'\n", encoding="utf-8")
+    package = tmp_path / "versions"
+    package.mkdir()
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    path = package / "core.py"
+    path.write_text(VERSIONS, encoding="utf-8")
+    (package / "use.py").write_text(
+        "from versions.core import Version\n\nOLD = Version('0.9')\n", encoding="utf-8"
+    )
+    return path
+
+
+def test_doctest_and_code_calls_are_found_with_the_callees_own_file_first(tmp_path: Path) -> None:
+    path = write_project(tmp_path)
+    calls = literal_calls(path, "Version")
+    written = [(c.positional, c.keywords, c.in_doctest, c.path.name) for c in calls]
+    assert written == [
+        (("'1.0a5'",), (), True, "core.py"),
+        ((), (("text", "'2.1'"), ("strict", "True")), False, "core.py"),
+        (("'0.9'",), (), False, "use.py"),
+    ]  # "nonsense" is the doctest of a failure: not a value to use
+
+
+def test_a_lambda_counts_only_when_it_needs_nothing_but_its_parameters(tmp_path: Path) -> None:
+    path = write_project(tmp_path)
+    calls = literal_calls(path, "split_at")
+    assert [c.positional for c in calls] == [
+        ("'abcb'", "lambda x: x == 'b'"),
+        ("'abc'", None),  # ``limit`` is not defined where the example runs
+    ]
+
+
+def test_short_and_dunder_names_match_nothing(tmp_path: Path) -> None:
+    path = write_project(tmp_path)
+    assert literal_calls(path, "get") == ()
+    assert literal_calls(path, "__init__") == ()
+
+
+def _signature(source: str) -> list[Parameter]:
+    tree = parse_module(source)
+    assert tree is not None
+    function = tree.body[0]
+    assert hasattr(function, "args")
+    return parameters_of(function)  # type: ignore[arg-type]
+
+
+def test_a_call_binds_like_python_binds_it() -> None:
+    signature = _signature("def f(text, /, strict=False, *, mode='r'): ...")
+    here = Path("m.py")
+    assert bind(LiteralCall(("'1.0'",), (("mode", "'w'"),), False, here), signature) == {
+        "text": "'1.0'",
+        "mode": "'w'",
+    }
+    assert bind(LiteralCall(("'1.0'", "True", "1"), (), False, here), signature) is None
+    assert bind(LiteralCall(("'1.0'",), (("colour", "1"),), False, here), signature) is None
+    assert bind(LiteralCall(("'1.0'", "True"), (("strict", "1"),), False, here), signature) is None
+    assert bind(LiteralCall((), (("text", "'1.0'"),), False, here), signature) is None
+
+
+def test_extra_arguments_bind_to_star_parameters() -> None:
+    signature = _signature("def f(first, *rest, **options): ...")
+    call = LiteralCall(("1", "2", "3"), (("colour", "'red'"),), False, Path("m.py"))
+    assert bind(call, signature) == {"first": "1"}
+
+
+def test_a_doctest_variable_holding_a_literal_is_read_through(tmp_path: Path) -> None:
+    path = tmp_path / "mod.py"
+    path.write_text(
+        '"""Filters.\n\n'
+        ">>> items = ['1', 'a']\n"
+        ">>> list(filter_map(lambda s: int(s) if s.isnumeric() else None, items))\n"
+        "[1]\n"
+        '"""\n',
+        encoding="utf-8",
+    )
+    (calls,) = literal_calls(path, "filter_map")
+    assert calls.positional == ("lambda s: int(s) if s.isnumeric() else None", "['1', 'a']")
+
+
+def test_absolute_paths_name_the_authors_machine_and_are_not_reused(tmp_path: Path) -> None:
+    path = tmp_path / "mod.py"
+    path.write_text("open_cache('/tmp/cache', 'r')\nopen_cache('cache', 'w')\n", encoding="utf-8")
+    assert [c.positional for c in literal_calls(path, "open_cache")] == [
+        (None, "'r'"),
+        ("'cache'", "'w'"),
+    ]
