@@ -28,7 +28,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import cast
 
-from howto_ls.astutil import DEFINITION_TYPES, Definition, flatten_statements
+from howto_ls.astutil import DEFINITION_TYPES, Definition, flatten_statements, parse
 
 __all__ = [
     "KEY_MARK",
@@ -178,7 +178,7 @@ def _parse_slice(text: str) -> ast.Module | None:
     indents = sorted({len(line) - len(line.lstrip()) for line in text.splitlines()[1:]})
     for column in indents or [0]:
         try:
-            return ast.parse(textwrap.dedent(" " * column + text))
+            return parse(textwrap.dedent(" " * column + text))
         except (SyntaxError, ValueError):
             continue
     return None

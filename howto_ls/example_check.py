@@ -15,6 +15,7 @@ import ast
 import inspect
 from collections.abc import Sequence
 
+from howto_ls.astutil import parse
 from howto_ls.model import Parameter, Symbol, SymbolKind
 from howto_ls.project import runtime_statements
 from howto_ls.usage import Protocol, Usage
@@ -36,7 +37,7 @@ def example_problems(example: str, symbol: Symbol, usage: Usage) -> list[str]:
     """Problems of ``example`` (Python source) as a use of ``symbol``; [] when it is fine or
     does not parse (the parse error is reported elsewhere)."""
     try:
-        tree = ast.parse(example)
+        tree = parse(example)
     except (SyntaxError, ValueError):
         return []
     calls = _calls_of(tree, symbol)

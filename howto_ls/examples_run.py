@@ -30,6 +30,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from howto_ls import astutil
+
 DEFAULT_TIMEOUT = 20.0
 """Seconds an example may run before it is stopped and reported as hanging."""
 
@@ -301,7 +303,7 @@ def _raised_by_import(code: str, stderr: str, script: Path) -> bool:
         return True  # no frame of the example: it failed before running it
     number = int(lines[-1])
     try:
-        tree = ast.parse(code)
+        tree = astutil.parse(code)
     except SyntaxError:
         return True
     return any(

@@ -303,7 +303,7 @@ def platform_condition(source: str, qualname: str) -> str | None:
     ``platform.system()``; a definition in its ``else`` branch gets ``not (<test>)``.
     """
     try:
-        tree = ast.parse(source)
+        tree = astutil.parse(source)
     except (SyntaxError, ValueError):
         return None
     name = qualname.split(".", maxsplit=1)[0]

@@ -2193,7 +2193,7 @@ def _literal_fits(param: Parameter, text: str) -> bool:
             for a in _alternatives(param.annotation)
         )
     try:
-        value = ast.literal_eval(text)
+        value = ast.literal_eval(parse(text, mode="eval"))
     except (ValueError, SyntaxError, MemoryError, RecursionError):
         return False
     if value is None:

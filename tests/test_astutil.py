@@ -1,0 +1,48 @@
+"""Every parse in howto-ls goes through ``astutil.parse`` and its lock."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import howto_ls
+
+PACKAGE = Path(howto_ls.__file__).parent
+
+
+def _unlocked_parses(tree: ast.Module) -> list[int]:
+    """Lines calling ``ast.parse``, or ``ast.literal_eval`` on something that may be text."""
+    lines = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        if not (isinstance(node.func.value, ast.Name) and node.func.value.id == "ast"):
+            continue
+        if node.func.attr == "parse":
+            lines.append(node.lineno)
+        elif node.func.attr == "literal_eval" and node.args:
+            argument = node.args[0]
+            parsed = isinstance(argument, ast.Call) and (
+                getattr(argument.func, "id", "") == "parse"
+                or getattr(argument.func, "attr", "") == "parse"
+            )
+            if not (parsed or isinstance(argument, ast.Attribute)):
+                lines.append(node.lineno)
+    return lines
+
+
+def test_nothing_parses_outside_the_lock() -> None:
+    # Before Python 3.12 two threads parsing at once fail with "AST constructor recursion
+    # depth mismatch" (python/cpython#106905); ast.literal_eval of a string parses too.
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.name == "astutil.py" or "testing" in path.parts:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        found += [f"{path.relative_to(PACKAGE)}:{line}" for line in _unlocked_parses(tree)]
+    assert found == []
+
+
+def test_the_check_sees_an_unlocked_parse() -> None:
+    tree = ast.parse("import ast\nast.parse(text)\nast.literal_eval(text)\n")
+    assert _unlocked_parses(tree) == [2, 3]
