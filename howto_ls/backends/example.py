@@ -1939,14 +1939,11 @@ def _class_names(source: str) -> frozenset[str]:
     return frozenset(re.findall(r"^class[ \t]+(\w+)", source, re.MULTILINE))
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=256)
 def _type_checking_only(source: str, name: str) -> bool:
     """Whether ``source`` defines or imports ``name`` only under ``if TYPE_CHECKING:``."""
-    try:
-        tree = parse(source)
-    except SyntaxError:
-        return False
-    return type_checking_only(tree, name)
+    tree = _module_tree(source)  # asked for every symbol: parse each module once
+    return tree is not None and type_checking_only(tree, name)
 
 
 def _is_abstract(node: ast.ClassDef) -> bool:
