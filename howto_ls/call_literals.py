@@ -20,6 +20,7 @@ from pathlib import Path
 from howto_ls import callers, project
 from howto_ls.astutil import parse
 from howto_ls.model import Parameter
+from howto_ls.sourcefile import cached_text
 
 MAX_FILES_PARSED = 40
 """At most this many files that mention a callee are parsed for its calls (its own first)."""
@@ -64,7 +65,7 @@ def literal_calls(path: Path, callee: str) -> tuple[LiteralCall, ...]:
     found: list[LiteralCall] = []
     parsed = 0
     for file in ordered:
-        text = _text(file)
+        text = cached_text(file)
         if text is None or pattern.search(text) is None:
             continue
         parsed += 1
@@ -97,22 +98,6 @@ def bind(call: LiteralCall, params: Sequence[Parameter]) -> dict[str, str] | Non
         if name in names:
             bound[name] = value
     return bound
-
-
-def _text(file: Path) -> str | None:
-    try:
-        stat = file.stat()
-    except OSError:
-        return None
-    return _read(file, stat.st_mtime_ns, stat.st_size)
-
-
-@functools.lru_cache(maxsize=2048)
-def _read(file: Path, mtime_ns: int, size: int) -> str | None:
-    try:
-        return file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
 
 
 @functools.lru_cache(maxsize=512)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import functools
 import io
 import os
 import stat
@@ -132,3 +133,22 @@ def newline_of(text: str) -> str:
         if char == "\r":
             return "\r\n" if text.startswith("\n", index + 1) else "\r"
     return "\n"
+
+
+def cached_text(path: Path) -> str | None:
+    """The text of ``path`` decoded as UTF-8, read again only when its modification time or
+    size changes (for files read many times while examples are built); None when the file
+    cannot be read or decoded."""
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return _cached_text(path, status.st_mtime_ns, status.st_size)
+
+
+@functools.lru_cache(maxsize=2048)
+def _cached_text(path: Path, mtime_ns: int, size: int) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None

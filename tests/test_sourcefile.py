@@ -12,6 +12,7 @@ import pytest
 from howto_ls.errors import SourceError
 from howto_ls.sourcefile import (
     SourceFile,
+    cached_text,
     decode_source,
     newline_of,
     read_source,
@@ -125,3 +126,14 @@ def test_write_through_a_symlink_updates_the_target(tmp_path: Path) -> None:
 )
 def test_newline_of(text: str, expected: str) -> None:
     assert newline_of(text) == expected
+
+
+def test_cached_text_is_read_again_when_the_file_changes(tmp_path: Path) -> None:
+    path = tmp_path / "mod.py"
+    path.write_text("x = 1\n", encoding="utf-8")
+    assert cached_text(path) == "x = 1\n"
+    path.write_text("x = 22\n", encoding="utf-8")  # another size: another version
+    assert cached_text(path) == "x = 22\n"
+    path.write_bytes(b"x = '\xff'\n")
+    assert cached_text(path) is None  # not UTF-8
+    assert cached_text(tmp_path / "missing.py") is None

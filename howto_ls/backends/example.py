@@ -39,6 +39,7 @@ from howto_ls.backends.state import closes_only, guarded_parameters, preparation
 from howto_ls.callers import method_calls
 from howto_ls.model import Parameter, Symbol
 from howto_ls.project import module_file, public_import_path, type_checking_only
+from howto_ls.sourcefile import cached_text
 from howto_ls.usage import (
     ASYNC_CONTEXT_MANAGER_DECORATORS,
     CONTEXT_MANAGER_DECORATORS,
@@ -268,11 +269,7 @@ def _project_text(path: Path, root: Path) -> str | None:
     Read once per file version (modification time and size)."""
     if not _inside(path, root):
         return None
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return _read_text(path, stat.st_mtime_ns, stat.st_size)
+    return cached_text(path)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -284,14 +281,6 @@ def _inside(path: Path, root: Path) -> bool:
     except (ValueError, OSError):
         return False
     return True
-
-
-@functools.lru_cache(maxsize=256)
-def _read_text(path: Path, mtime_ns: int, size: int) -> str | None:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
 
 
 def _find_class(module: str, name: str, root: Path, depth: int) -> _ForeignClass | None:
