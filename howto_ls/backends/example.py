@@ -16,6 +16,7 @@ from pathlib import Path
 
 from howto_ls import call_literals
 from howto_ls.astutil import parse, parse_expression
+from howto_ls.backends import uses
 from howto_ls.backends.aliases import TypeAlias, find_alias
 from howto_ls.backends.aliases import imported_names as _imported_names
 from howto_ls.backends.analysis import (
@@ -182,7 +183,7 @@ _NAME_VALUES: tuple[tuple[str, str], ...] = (
      r"|start|stop|step)$"
      r"|^(max|min|num)_|_(count|size|limit|index)$", "1"),
     (r"^(callback|func|fn|function|handler|hook|factory|key_func|keyfunc|predicate|pred|cb)$"
-     r"|_callback$|^(key|value|reduce)func$",
+     r"|_callback$|^(key|value|reduce)func$|^(validator|converter)$|_(validator|converter)$",
      "lambda *args: None"),
     (r"^(is|has|use|enable|should|allow)_|^(verbose|strict|force|debug|quiet|stream)$", "True"),
     (r"^(encoding|charset)$", '"utf-8"'),
@@ -348,12 +349,15 @@ class _Example:
 
     # -- values -----------------------------------------------------------------------------
 
-    def value(self, param: Parameter, depth: int = 0) -> str:
+    def value(self, param: Parameter, depth: int = 0, function: ast.AST | None = None) -> str:
         """A realistic argument for ``param`` from its annotation, then its name.
 
         An annotation naming a class of this module (or a container of one) gets a real
         instance, built at most ``MAX_BUILD_DEPTH`` classes deep; at the top level it is bound
-        to a variable named after the parameter.
+        to a variable named after the parameter. Without an annotation, what the code of
+        ``function`` (the definition ``param`` belongs to; by default the symbol's at the top
+        level) does with it decides, when the name's value would not survive that
+        (:mod:`howto_ls.backends.uses`).
         """
         name = param.name.lower().lstrip("_")
         if self.least and param.annotation:
@@ -422,6 +426,10 @@ class _Example:
             expanded = self._alias_value(param, annotation, depth)
             if expanded is not None:
                 return expanded
+        if not alternatives:
+            used = self._used_as(param, function if function is not None or depth else self.node)
+            if used is not None:
+                return used
         for pattern, value in _NAME_VALUES:
             if re.search(pattern, name):
                 return self._use(value)
@@ -435,6 +443,25 @@ class _Example:
             self.setup.append(f"{variable} = ...  # fill in: {what}")
             return variable
         return '"example"'
+
+    def _used_as(self, param: Parameter, function: ast.AST | None) -> str | None:
+        """A value for the unannotated ``param`` of ``function`` (a class means its
+        constructor) that supports what the code does with it, when the value its name gives
+        does not; None otherwise."""
+        if isinstance(function, ast.ClassDef):
+            function = _initializer(function)
+        if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+            return None
+        name = param.name.lower().lstrip("_")
+        named = next((v for p, v in _NAME_VALUES if re.search(p, name)), '"example"')
+        root = _package_root(self.symbol.path, self.symbol.module) if self.symbol.module else None
+        owner = self.owner_class if function is self.node else None
+        scope = uses.Scope(self.here_source, self.here_module, self.here_filename, root, owner)
+        found = uses.value_for(function, param.name, named, scope)
+        if found is None:
+            return None
+        self.imports.extend(found.imports)
+        return self._use(found.expression)
 
     def _alias_value(self, param: Parameter, annotation: str, depth: int) -> str | None:
         """A value for an annotation naming a type alias, NewType or TypeVar: the first of what
@@ -1166,7 +1193,12 @@ class _Example:
                 )
                 if compared is not None and not _literal_fits(param, compared):
                     compared = None
-                value = preset or compared or literals.get(param.name) or self.value(param, depth)
+                value = (
+                    preset
+                    or compared
+                    or literals.get(param.name)
+                    or self.value(param, depth, function)
+                )
                 if param.default is not None and value == "None":
                     continue
             positional = param.kind == "positional_only" or (
@@ -1190,7 +1222,7 @@ class _Example:
                 None,
             )
             if notable is not None:
-                value = self.value(notable, depth)
+                value = self.value(notable, depth, function)
                 shown = value if notable.kind == "positional_only" else f"{notable.name}={value}"
                 parts.append(shown)
         return ", ".join(parts)
