@@ -62,6 +62,11 @@ def update(pairs):
     return {key.upper(): value for key, value in pairs}
 
 
+def run_all(handlers):
+    """Iterated, each item called."""
+    return [handler(1) for handler in handlers]
+
+
 def header_name(header):
     """Unpacked into two names."""
     name, value = header
@@ -153,6 +158,7 @@ EXPECTED = {
     "apply": ("apply(auth=lambda request: request, request=", None),
     "register": ("register(check=lambda *args: None)", None),
     "update": ('update(pairs=[("example", "example")])', "{'EXAMPLE': 'example'}\n"),
+    "run_all": ("run_all(handlers=[lambda value: value])", "[1]\n"),
     "header_name": ('header_name(header=("example", "example"))', "example\n"),
     "lines": ('lines(manager=contextlib.nullcontext(["example"]))', "example\n"),
     "first_line": ('first_line(stream=io.StringIO("example\\n"))', "example\n\n"),

@@ -566,11 +566,10 @@ def _checked_standard(use: Use) -> Guess | None:
 
 
 def guess(use: Use, name: str = "") -> Guess | None:
-    """The first value that supports ``use``: an exception (class) for what is raised, a
-    lambda for a callable, else a number, a
-    string, a dict (with the string keys the code reads), a list (of items that fit), a
-    tuple, a text or bytes stream, a context manager, or a standard-library object the
-    attributes used point to; None when none does."""
+    """The first value that supports ``use``: an exception (or its class) for what is raised,
+    a lambda for a callable, else a string, a number, a dict (with the string keys the code
+    reads), a tuple or list (of items that fit), a context manager, a text or bytes stream, or
+    a standard-library object the attributes used point to; None when none does."""
     if use.raised:
         exception = ValueError if use.called else ValueError("example")
         text = "ValueError" if use.called else 'ValueError("example")'
@@ -609,7 +608,8 @@ def _item_text(use: Use | None) -> tuple[object, str, tuple[str, ...]] | None:
     if use is None:
         return "example", '"example"', ()
     if use.called:
-        return None
+        function = guess(use)
+        return (_function, function.expression, ()) if function is not None else None
     for candidate in _candidates(use, ""):
         if candidate is not None and use.fits(candidate[0]):
             return candidate[0], candidate[1].expression, candidate[1].imports
@@ -637,10 +637,8 @@ def _candidates(use: Use, name: str) -> Iterator[Candidate]:
 def _dict(use: Use) -> Candidate:
     if not use.keys:
         return {"key": "value"}, Guess('{"key": "value"}')
-    values = {key: _item_text(None) for key in use.keys}
-    made = {key: found[0] for key, found in values.items() if found is not None}
-    text = ", ".join(f"{_quoted(key)}: {found[1]}" for key, found in values.items() if found)
-    return made, Guess("{" + text + "}")
+    text = ", ".join(f'{_quoted(key)}: "example"' for key in use.keys)
+    return dict.fromkeys(use.keys, "example"), Guess("{" + text + "}")
 
 
 def _quoted(text: str) -> str:
@@ -663,11 +661,9 @@ def _sequence(use: Use, kind: type[list[object]] | type[tuple[object, ...]]) -> 
         return objects, Guess(f"[{', '.join(texts)}]", imports)
     if kind is tuple:
         return None
-    item = _item_text(use.items) if use.items is not None else ("example", '"example"', ())
+    item = _item_text(use.items)
     if item is None:
-        return [], Guess("[]")
-    if use.items is not None and use.items.unpacked:
-        return [item[0]], Guess(f"[{item[1]}]", item[2])
+        return [], Guess("[]")  # runs, though no item the code could use can be made
     return [item[0]], Guess(f"[{item[1]}]", item[2])
 
 
@@ -689,11 +685,13 @@ def _context(use: Use) -> Candidate:
 
 def _standard(use: Use, name: str) -> Iterator[Candidate]:
     """Standard-library objects for attributes no builtin offers, when at least two of the
-    attributes used are the class's own or the parameter is named after it."""
+    attributes used are the class's own or the parameter is named after it (three letters or
+    more of its name)."""
     for make, text, imports in _STANDARD:
         value = make()
         own = use.attributes - set(dir(object))
-        named = bool(name) and name.replace("_", "") in type(value).__name__.lower()
+        short = name.replace("_", "").lower()
+        named = len(short) >= 3 and short in type(value).__name__.lower()
         if len(own) >= 2 or named:
             yield value, Guess(text, imports)
 
