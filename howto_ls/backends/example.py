@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import dataclasses
 import functools
 import re
 from collections.abc import Mapping, Sequence
@@ -36,6 +37,7 @@ from howto_ls.backends.analysis import (
     tick,
     top_level_class,
 )
+from howto_ls.backends.required import Code, Demand, demand
 from howto_ls.backends.state import closes_only, guarded_parameters, preparation, reached
 from howto_ls.callers import method_calls
 from howto_ls.model import Parameter, Symbol
@@ -1179,11 +1181,17 @@ class _Example:
         ]
         usable = [p for p in signature if p.kind not in {"var_positional", "var_keyword"}]
         literals = self._call_literals(callee, signature) if callee else {}
-        for param in usable:
+        required = self._demand(callee, function, depth)
+        needed = {name: "value" for name in required.values} | dict(needed)
+        prefixes = dict(required.prefixes)
+        chosen: dict[str, str] = {}  # parameter -> the value passed
+        for param in map(functools.partial(_other_than, dict(required.refused)), usable):
             if param.default is not None and param.name not in needed:
                 continue
             if needed.get(param.name) == "flag":
                 value = "True"
+            elif param.name in prefixes:
+                value = f'["{prefixes[param.name]}name"]'
             else:
                 preset = self.presets.get(param.name) if depth == 0 else None
                 compared = (
@@ -1206,6 +1214,9 @@ class _Example:
                 param.name.startswith("__") and not param.name.endswith("__")
             )
             parts.append(value if positional else f"{param.name}={value}")
+            chosen[param.name] = value
+        if required.star:
+            parts = self._with_positionals(signature, chosen, callee, depth) or parts
         if not parts and literals:
             written = [p for p in usable if p.name in literals]
             for param in written[:3]:
@@ -1227,11 +1238,88 @@ class _Example:
                 parts.append(shown)
         return ", ".join(parts)
 
+    def _demand(self, callee: str | None, function: ast.AST | None, depth: int) -> Demand:
+        """What the code of the definition being called requires beyond its required
+        parameters (:func:`howto_ls.backends.required.demand`): ``function`` (a constructor of
+        the class ``callee``), else at the top level the symbol or the method of its class that
+        ``callee`` names."""
+        owner: str | None = None
+        name: str | None = None
+        classes = [c for c in (self.owner_class, self.node) if isinstance(c, ast.ClassDef)]
+        if isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+            owner, name = callee, function.name
+        elif isinstance(self.node, ast.FunctionDef | ast.AsyncFunctionDef) and (
+            self.node.name == callee and depth == 0
+        ):
+            owner = self.owner_class.name if self.owner_class is not None else None
+            name = callee
+        elif isinstance(self.node, ast.Module) and depth == 0:
+            name = callee  # a function of the module documented
+        elif depth == 0 and callee:
+            for candidate in classes:
+                found = _initializer(candidate) if candidate.name == callee else None
+                found = found or find_method(candidate, callee)
+                if found is not None:
+                    owner, name = candidate.name, found.name
+                    break
+        tree = _module_tree(self.here_source)
+        located = _located(tree, owner, name) if tree is not None and name else None
+        if tree is None or located is None:
+            return Demand()
+        symbol = self.symbol
+        root = _package_root(symbol.path, symbol.module) if symbol.module else None
+        code = Code(tree, self.here_module, self.here_filename, root)
+        return demand(located[1], code, located[0])
+
+    def _with_positionals(
+        self,
+        signature: Sequence[Parameter],
+        chosen: Mapping[str, str],
+        callee: str | None,
+        depth: int,
+    ) -> list[str]:
+        """The arguments of a call whose ``*args`` needs at least one: the parameters before
+        it by position (their default when ``chosen`` leaves them out), then the extra
+        positional literals of the project's own calls of ``callee``, else one value for an
+        element, then the keyword-only parameters ``chosen`` gives. Empty when a required
+        parameter before it has no value."""
+        star = next((p for p in signature if p.kind == "var_positional"), None)
+        if star is None:
+            return []
+        before = [p for p in signature if p.kind in {"positional_only", "positional_or_keyword"}]
+        leading = [chosen.get(p.name, p.default) for p in before]
+        if any(value is None for value in leading):
+            return []
+        extra: list[str] = []
+        for call in call_literals.literal_calls(self.symbol.path, callee) if callee else ():
+            rest = call.positional[len(before) :]
+            if rest and all(r is not None for r in rest) and call_literals.bind(call, signature):
+                extra = [str(r) for r in rest]
+                break
+        if not extra:
+            element = Parameter(name=star.name.rstrip("s") or "value", annotation=star.annotation)
+            extra = [self.value(element, depth)]
+        keywords = [
+            f"{p.name}={chosen[p.name]}"
+            for p in signature
+            if p.kind == "keyword_only" and p.name in chosen
+        ]
+        return [*(str(v) for v in leading), *extra, *keywords]
+
     # -- shapes -----------------------------------------------------------------------------
 
     def use_call(self, call: str, node: FunctionNode | None, loop_name: str = "item") -> None:
         """Append the statements that call ``call`` the way its kind needs; inside ``try`` /
         ``except`` for a function that ends by raising (what it raises, imported)."""
+        start = len(self.body)
+        self._raising_call(call, node, loop_name)
+        if node is not None and self._demand(node.name, None, 0).in_except:
+            # it reads the exception being handled: call it while one is
+            inside = [f"    {line}" for line in self.body[start:]]
+            raising = ["try:", '    raise ValueError("example error")', "except ValueError:"]
+            self.body[start:] = [*raising, *inside]
+
+    def _raising_call(self, call: str, node: FunctionNode | None, loop_name: str) -> None:
         raised = (
             raised_exception(node, self._owner_of(node))
             if isinstance(node, ast.FunctionDef)
@@ -2332,6 +2420,40 @@ def _first_dict_key(source: str, table: str) -> str | None:
                 text = key.value if isinstance(key, ast.Constant) else None
                 if isinstance(text, str) and '"' not in text and "\\" not in text:
                     return f'"{text}"'
+    return None
+
+
+def _other_than(refused: Mapping[str, str], param: Parameter) -> Parameter:
+    """``param`` with the alternative of its annotation the code refuses (``refused``:
+    parameter -> class) left out: ``TimeoutTypes | UnsetType`` -> ``TimeoutTypes``."""
+    kind = refused.get(param.name)
+    if kind is None or not param.annotation:
+        return param
+    kept = [a for a in _alternatives(param.annotation) if a.rsplit(".", 1)[-1] != kind]
+    return dataclasses.replace(param, annotation=" | ".join(kept) or None)
+
+
+def _located(
+    tree: ast.Module, owner: str | None, name: str
+) -> tuple[ast.ClassDef | None, FunctionNode] | None:
+    """Method ``name`` of the class ``owner`` of ``tree`` (its top-level class of that name,
+    else any), or the module function ``name`` when ``owner`` is None; with its class."""
+    if owner is None:
+        function = next(
+            (
+                s
+                for s in tree.body
+                if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef) and s.name == name
+            ),
+            None,
+        )
+        return (None, function) if function is not None else None
+    classes = [s for s in tree.body if isinstance(s, ast.ClassDef) and s.name == owner]
+    classes += [n for n in ast.walk(tree) if isinstance(n, ast.ClassDef) and n.name == owner]
+    for node in classes:
+        method = find_method(node, name)
+        if method is not None:
+            return node, method
     return None
 
 
