@@ -114,6 +114,23 @@ class Cycle:
         return self.items[0]
 
 
+class Steps:
+    """Steps up to a stop, as ``range`` counts them for floats.
+
+    >>> Steps(2.5).count()
+    3
+    """
+
+    def __init__(self, *args: float) -> None:
+        count = len(args)
+        if count == 0:
+            raise TypeError("Steps expected at least 1 argument, got 0")
+        self.stop = args[-1]
+
+    def count(self) -> int:
+        return int(self.stop) + 1
+
+
 def span(*args: int) -> range:
     count = len(args)
     if count == 0:
@@ -273,6 +290,7 @@ def test_option_like_elements_take_the_prefix_the_module_tests() -> None:
         ("copy_bytes", "total="),
         ("first_set", "first_set(True)"),
         ("Cycle.next", 'Cycle("'),
+        ("Steps.count", "Steps(2.5)"),  # the project's own call gives the positional value
         ("Flag", 'Flag(decls=["--name"])'),
         ("Switch", 'Switch(opts=["--name"])'),
     ],

@@ -1293,7 +1293,8 @@ class _Example:
         extra: list[str] = []
         for call in call_literals.literal_calls(self.symbol.path, callee) if callee else ():
             rest = call.positional[len(before) :]
-            if rest and all(r is not None for r in rest) and call_literals.bind(call, signature):
+            bound = call_literals.bind(call, signature)
+            if rest and all(r is not None for r in rest) and bound is not None:
                 extra = [str(r) for r in rest]
                 break
         if not extra:
