@@ -2450,7 +2450,8 @@ def _located(
         )
         return (None, function) if function is not None else None
     classes = [s for s in tree.body if isinstance(s, ast.ClassDef) and s.name == owner]
-    classes += [n for n in ast.walk(tree) if isinstance(n, ast.ClassDef) and n.name == owner]
+    if not classes:  # a class defined under ``if``/``try`` or in a function
+        classes = [n for n in ast.walk(tree) if isinstance(n, ast.ClassDef) and n.name == owner]
     for node in classes:
         method = find_method(node, name)
         if method is not None:

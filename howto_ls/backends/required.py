@@ -31,12 +31,14 @@ project), at most ``MAX_DEPTH`` calls deep:
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from howto_ls.astutil import parse_shared
-from howto_ls.backends.analysis import FunctionNode, own_nodes, parameters_of
+from howto_ls.backends.analysis import FunctionNode, own_nodes
+from howto_ls.model import Parameter
 from howto_ls.project import absolute_module, module_file
 from howto_ls.sourcefile import cached_text
 
@@ -101,13 +103,14 @@ class _Found:
     in_except: bool = False
 
 
+@functools.lru_cache(maxsize=4096)
 def demand(
     function: FunctionNode, code: Code, owner: ast.ClassDef | None = None, receiver: bool = True
 ) -> Demand:
     """What calling ``function`` (of module ``code``; a method of ``owner`` when given, whose
     first parameter is the object when ``receiver``) requires beyond its required parameters,
     by the module's rules. Parameters are named as ``function`` names them."""
-    params = parameters_of(function)
+    params = _parameters(function)
     static = any(ast.unparse(d) == "staticmethod" for d in function.decorator_list)
     if owner is not None and receiver and not static and params:
         params = params[1:]
@@ -175,6 +178,32 @@ def _read(frame: _Frame, found: _Found, seen: set[int]) -> None:
             callee = _callee(node, frame)
             if callee is not None:
                 _read(callee, found, seen)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parameters(function: FunctionNode) -> tuple[Parameter, ...]:
+    """The parameters of ``function`` with their defaults as source text (annotations are not
+    read here: only names, kinds and defaults count). Read once per definition."""
+    args = function.args
+    positional = [*args.posonlyargs, *args.args]
+    defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults))
+    defaults += args.defaults
+    found = [
+        Parameter(
+            name=arg.arg,
+            default=ast.unparse(default) if default is not None else None,
+            kind="positional_only" if index < len(args.posonlyargs) else "positional_or_keyword",
+        )
+        for index, (arg, default) in enumerate(zip(positional, defaults, strict=True))
+    ]
+    if args.vararg:
+        found.append(Parameter(name=args.vararg.arg, kind="var_positional"))
+    for arg, default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
+        text = ast.unparse(default) if default is not None else None
+        found.append(Parameter(name=arg.arg, default=text, kind="keyword_only"))
+    if args.kwarg:
+        found.append(Parameter(name=args.kwarg.arg, kind="var_keyword"))
+    return tuple(found)
 
 
 def _add(items: list[str], item: str) -> None:
@@ -461,7 +490,7 @@ def _callee(call: ast.Call, frame: _Frame) -> _Frame | None:
     if found is None:
         return None
     function, code, receiver, defined_in, is_method = found
-    params = parameters_of(function)
+    params = _parameters(function)
     if is_method and params:
         params = params[1:]
     tracked: dict[str, tuple[str, str]] = {}
@@ -584,24 +613,36 @@ def _bases(owner: ast.ClassDef, code: Code) -> Iterator[tuple[ast.ClassDef, Code
 def _top_level(code: Code, name: str, depth: int = 0) -> tuple[ast.AST, Code] | None:
     """The top-level function or class ``name`` of the module, or the project's definition
     a ``from ... import`` of the module (function-local ones too) brings in."""
-    for statement in code.tree.body:
-        if (
-            isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
-            and statement.name == name
-        ):
-            return statement, code
-    if code.root is None or depth >= 2:
+    defined, imported = _names(code.tree, code.module, code.filename)
+    if name in defined:
+        return defined[name], code
+    if code.root is None or depth >= 2 or name not in imported:
         return None
-    package = code.module if code.filename == "__init__.py" else code.module.rpartition(".")[0]
-    for node in ast.walk(code.tree):
-        if not isinstance(node, ast.ImportFrom):
-            continue
-        for alias in node.names:
-            if (alias.asname or alias.name) == name:
-                other = _code_of(absolute_module(node, package), code.root)
-                if other is not None:
-                    return _top_level(other, alias.name, depth + 1)
-    return None
+    module, original = imported[name]
+    other = _code_of(module, code.root)
+    return _top_level(other, original, depth + 1) if other is not None else None
+
+
+@functools.lru_cache(maxsize=128)
+def _names(
+    tree: ast.Module, module: str, filename: str
+) -> tuple[dict[str, ast.AST], dict[str, tuple[str, str]]]:
+    """A module's top-level functions and classes by name, and what its ``from ... import``
+    statements bind: local name -> (absolute module, imported name). Read once per tree (trees
+    are shared and never changed)."""
+    defined: dict[str, ast.AST] = {}
+    for statement in tree.body:
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            defined.setdefault(statement.name, statement)
+    package = module if filename == "__init__.py" else module.rpartition(".")[0]
+    imported: dict[str, tuple[str, str]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                imported.setdefault(
+                    alias.asname or alias.name, (absolute_module(node, package), alias.name)
+                )
+    return defined, imported
 
 
 def _code_of(module: str, root: Path) -> Code | None:
