@@ -85,6 +85,12 @@ def progress(items: list[str] | None = None, length: int | None = None) -> list[
     return _Bar(items=items, length=length).items
 
 
+def meter(items: list[str] | None = None, length: int | None = None) -> int:
+    from things.bars import Meter  # imported where it is used, as click's progressbar does
+
+    return Meter(items, length).total
+
+
 def copy_bytes(data: bytes, total: int | None = None, task: str | None = None) -> int:
     size = None
     if total is not None:
@@ -155,6 +161,10 @@ class Report:
         self.trace = trace
 
 
+def show(report: Report, width: int = 80) -> str:
+    return report.trace[:width]
+
+
 class Printer:
     def print_error(self) -> str:
         return Report().trace
@@ -212,12 +222,24 @@ class Flag(Param):
 '''
 
 
+BARS = """\
+class Meter:
+    def __init__(self, items=None, length=None):
+        if items is None:
+            if length is None:
+                raise TypeError("items or length is required")
+            items = range(length)
+        self.total = len(list(items))
+"""
+
+
 def example(tmp_path: Path, qualname: str) -> str:
     """The offline example for ``qualname`` of REQUIRED, after checking that it runs."""
     package = tmp_path / "things"
     package.mkdir(exist_ok=True)
     (package / "__init__.py").write_text("", encoding="utf-8")
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'things'\n", encoding="utf-8")
+    (package / "bars.py").write_text(BARS, encoding="utf-8")
     path = package / "required.py"
     path.write_text(REQUIRED, encoding="utf-8")
     symbol = symbol_named(REQUIRED, path, qualname, tmp_path)
@@ -287,6 +309,7 @@ def test_option_like_elements_take_the_prefix_the_module_tests() -> None:
         ("Node.evaluate", "node.evaluate(ctx=ctx)"),
         ("Limits", "Limits(default=1."),
         ("progress", "progress(items="),
+        ("meter", "meter(items="),  # the class another module of the project defines
         ("copy_bytes", "total="),
         ("first_set", "first_set(True)"),
         ("Cycle.next", 'Cycle("'),
@@ -314,3 +337,11 @@ def test_readers_of_the_handled_exception_are_called_in_an_except_block(
 
 def test_a_parameter_the_code_replaces_when_none_is_left_out(tmp_path: Path) -> None:
     assert "verbose" not in example(tmp_path, "Node.describe")
+
+
+def test_a_value_whose_constructor_reads_the_handled_exception_is_built_in_except(
+    tmp_path: Path,
+) -> None:
+    text = example(tmp_path, "show")
+    assert "except ValueError:\n    report = Report()\n" in text, text
+    assert "\nresult = show(report=report)" in text, text  # the call itself needs no exception

@@ -117,6 +117,9 @@ def _is_exception(name: str, bases: set[str]) -> bool:
     return name.endswith(suffixes) or any(b.endswith(suffixes) for b in bases)
 
 
+# the lines an example runs code in while an exception is being handled (``sys.exc_info()``)
+_HANDLING = ("try:", '    raise ValueError("example error")', "except ValueError:")
+
 MESSAGES = [
     "messages = [",
     '    {"role": "user", "content": "Hello, how are you?"},',
@@ -331,6 +334,7 @@ class _Example:
     reserved: set[str] = field(default_factory=set)  # variables the body assigns
     presets: dict[str, str] = field(default_factory=dict)  # parameter -> a value made before
     least: bool = False  # lists and dicts are passed empty (for a method making a value)
+    excepting: set[str] = field(default_factory=set)  # callees that read the handled exception
 
     @property
     def top(self) -> str:
@@ -904,7 +908,10 @@ class _Example:
         if base in {self.top, self.module_alias} or base in self.reserved:
             base += "_obj"
         variable = self._fresh(base)
-        self.setup += _layout(variable, expression)
+        lines = _layout(variable, expression)
+        if expression.partition("(")[0] in self.excepting:  # built while one is handled
+            lines = [*_HANDLING, *(f"    {line}" for line in lines)]
+        self.setup += lines
         return variable
 
     def _fresh(self, base: str) -> str:
@@ -1182,6 +1189,8 @@ class _Example:
         usable = [p for p in signature if p.kind not in {"var_positional", "var_keyword"}]
         literals = self._call_literals(callee, signature) if callee else {}
         required = self._demand(callee, function, depth)
+        if required.in_except and callee:
+            self.excepting.add(callee)
         needed = {name: "value" for name in required.values} | dict(needed)
         prefixes = dict(required.prefixes)
         chosen: dict[str, str] = {}  # parameter -> the value passed
@@ -1317,8 +1326,7 @@ class _Example:
         if node is not None and self._demand(node.name, None, 0).in_except:
             # it reads the exception being handled: call it while one is
             inside = [f"    {line}" for line in self.body[start:]]
-            raising = ["try:", '    raise ValueError("example error")', "except ValueError:"]
-            self.body[start:] = [*raising, *inside]
+            self.body[start:] = [*_HANDLING, *inside]
 
     def _raising_call(self, call: str, node: FunctionNode | None, loop_name: str) -> None:
         raised = (
