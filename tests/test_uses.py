@@ -67,6 +67,10 @@ def run_all(handlers):
     return [handler(1) for handler in handlers]
 
 
+class InvalidHeader(ValueError):
+    """An exception whose name ends like a parameter's: never passed for it."""
+
+
 def header_name(header):
     """Unpacked into two names."""
     name, value = header

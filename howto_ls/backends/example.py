@@ -590,9 +590,19 @@ class _Example:
         squeezed = wanted.replace("_", "")
         if len(squeezed) >= 5:  # ``cookiejar`` -> ``RequestsCookieJar``
             for candidate in public:
-                if snake_case(candidate).replace("_", "").endswith(squeezed):
+                ending = snake_case(candidate).replace("_", "").endswith(squeezed)
+                if ending and not self._raised_class(candidate):  # ``header``: no ``InvalidHeader``
                     return candidate
         return None
+
+    def _raised_class(self, name: str) -> bool:
+        """Whether the class ``name`` (of this module, or one it imports) is an exception."""
+        node = top_level_class(self.here_source, name)
+        if node is None:
+            foreign = self._foreign_class(name)
+            node = foreign.node if foreign is not None else None
+        bases = {(dotted(b) or "").rsplit(".", 1)[-1] for b in node.bases} if node else set()
+        return _is_exception(name, bases)
 
     def _duck_classes(self, name: str) -> list[str]:
         """Project classes an unannotated parameter ``name`` of the symbol is used as: those
