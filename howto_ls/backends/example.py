@@ -37,6 +37,7 @@ from howto_ls.backends.analysis import (
     tick,
     top_level_class,
 )
+from howto_ls.backends.fields import declared_fields, zipped_attribute
 from howto_ls.backends.required import Code, Demand, demand
 from howto_ls.backends.state import closes_only, guarded_parameters, preparation, reached
 from howto_ls.callers import method_calls
@@ -55,6 +56,7 @@ from howto_ls.usage import (
 from howto_ls.usage import decorator_names as short_decorators
 
 MAX_BUILD_DEPTH = 3  # classes built inside classes, at most
+MAX_LINEAGE = 8  # bases followed to find a constructor that takes declared fields, at most
 _ABBREVIATIONS = {
     "req": "request",
     "resp": "response",
@@ -859,14 +861,14 @@ class _Example:
                 return f"{self._shaped_class(node)}()"
             finally:
                 self.scope = outer
+        source = foreign.source if foreign is not None else self.here_source
         if is_abstract(node):
-            concrete = self._concrete(node, foreign.source if foreign else None)
+            concrete = self._concrete(node, source)
             if concrete is None:
                 base = self._subclass_in_setup(node, named(node.name))
-                params = self.constructor(node, 0, foreign.source if foreign else None)
+                params = self.constructor(node, 0, source)
                 return f"{base}({self.arguments(params, depth, callee=node.name)})"
             node = concrete
-        source = foreign.source if foreign is not None else None
         outer = self.scope
         if foreign is not None:
             self.scope = foreign  # its parameters name classes as its own module sees them
@@ -1211,6 +1213,8 @@ class _Example:
                 value = "True"
             elif param.name in prefixes:
                 value = f'["{prefixes[param.name]}name"]'
+            elif param.kind == "positional_only" and _allows_none(param.annotation or ""):
+                value = "None"  # a required position the annotation lets one leave empty
             else:
                 preset = self.presets.get(param.name) if depth == 0 else None
                 compared = (
@@ -1474,19 +1478,21 @@ class _Example:
 
     def _concrete(self, node: ast.ClassDef, source: str | None = None) -> ast.ClassDef | None:
         """The simplest public class of the module (``source``, by default the symbol's) that
-        derives from ``node`` and is not abstract: the one whose constructor takes the fewest
-        parameters (optional ones left out can leave a richer subclass unusable)."""
+        derives from ``node``, directly or through other classes of the module, and is not
+        abstract: the one whose constructor takes the fewest parameters (optional ones left
+        out can leave a richer subclass unusable)."""
         tree = _module_tree(source or self.source)
         if tree is None:
             return None
-        found = [
-            statement
-            for statement in tree.body
-            if isinstance(statement, ast.ClassDef)
-            and not statement.name.startswith("_")
-            and any((dotted(b) or "").rsplit(".", 1)[-1] == node.name for b in statement.bases)
-            and not is_abstract(statement)
-        ]
+        derived = {node.name}
+        found = []
+        for statement in tree.body:  # bases come before the classes deriving from them
+            if isinstance(statement, ast.ClassDef) and any(
+                (dotted(b) or "").rsplit(".", 1)[-1] in derived for b in statement.bases
+            ):
+                derived.add(statement.name)
+                if not statement.name.startswith("_") and not is_abstract(statement):
+                    found.append(statement)
         if not found:
             return None
         return min(found, key=lambda c: len(self.constructor(c, 0, source)))
@@ -1515,6 +1521,10 @@ class _Example:
         them from."""
         if class_node is None or depth > 3:
             return []
+        if depth == 0:
+            declared = self._declared_fields(class_node, source)
+            if declared is not None:
+                return declared
         init = find_method(class_node, "__init__") or find_method(class_node, "__new__")
         if init is not None:
             return parameters_of(init)
@@ -1543,6 +1553,26 @@ class _Example:
             if found:
                 return found
         return []
+
+    def _declared_fields(
+        self, class_node: ast.ClassDef, source: str | None = None
+    ) -> list[Parameter] | None:
+        """The fields the class names in a class attribute its inherited ``__init__`` pairs
+        with its ``*args`` (:mod:`howto_ls.backends.fields`), or None for a class built some
+        other way. Bases are followed through the first base in the class's module
+        (``source``, by default the symbol's), at most ``MAX_LINEAGE`` classes deep."""
+        lineage = [class_node]
+        current: ast.ClassDef | None = class_node
+        while current is not None and len(lineage) <= MAX_LINEAGE:
+            init = find_method(current, "__init__") or find_method(current, "__new__")
+            if init is not None:
+                attribute = zipped_attribute(init)
+                return declared_fields(lineage, attribute) if attribute is not None else None
+            base = dotted(current.bases[0]) if current.bases else None
+            current = top_level_class(source or self.here_source, base) if base else None
+            if current is not None:
+                lineage.append(current)
+        return None
 
     def for_function(self, node: FunctionNode, params: Sequence[Parameter]) -> str:
         """An example that calls a function, method, class method or property."""
