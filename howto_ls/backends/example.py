@@ -37,9 +37,17 @@ from howto_ls.backends.analysis import (
     tick,
     top_level_class,
 )
+from howto_ls.backends.conversions import accepted_literal, derived_names
+from howto_ls.backends.environ import required_variables
 from howto_ls.backends.fields import declared_fields, zipped_attribute
 from howto_ls.backends.required import Code, Demand, demand
-from howto_ls.backends.state import closes_only, guarded_parameters, preparation, reached
+from howto_ls.backends.state import (
+    closes_only,
+    guarded_parameters,
+    methods_of,
+    preparation,
+    reached,
+)
 from howto_ls.callers import method_calls
 from howto_ls.model import Parameter, Symbol
 from howto_ls.project import module_file, public_import_path, type_checking_only
@@ -953,7 +961,10 @@ class _Example:
         """A string the code of ``function`` (by default the symbol) compares parameter
         ``name`` against (``name == "default"``, ``name.lower() in ("a", "b")``), or a key
         of the module-level dict it looks ``name`` up in (``SPINNERS[name]``, ``name in
-        STYLES``): a value the code is written to accept."""
+        STYLES``), else text of the shape a parser it hands ``name`` to accepts
+        (:func:`howto_ls.backends.conversions.accepted_literal`): a value the code is
+        written to accept. Names derived from ``name`` (``norm = name.strip().lower()``)
+        count as ``name``."""
         node = self.node if function is None else function
         if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             return None
@@ -962,6 +973,7 @@ class _Example:
         key = self._looked_up_key(node, name)
         if key is not None:
             return key
+        names = derived_names(node, name)
         compares = sorted(
             (n for n in own_nodes(node) if isinstance(n, ast.Compare)),
             key=lambda n: (n.lineno, n.col_offset),
@@ -969,7 +981,7 @@ class _Example:
         for child in compares:
             if len(child.ops) != 1:
                 continue
-            if not isinstance(child.ops[0], ast.Eq | ast.In) or _root_name(child.left) != name:
+            if not isinstance(child.ops[0], ast.Eq | ast.In) or _root_name(child.left) not in names:
                 continue
             target = child.comparators[0]
             options = (
@@ -978,7 +990,8 @@ class _Example:
             for option in options:
                 if isinstance(option, ast.Constant) and isinstance(option.value, str):
                     return repr(option.value).replace("'", '"') if '"' not in option.value else None
-        return None
+        owner = self._owner_of(node)
+        return accepted_literal(node, name, methods_of(owner) if owner is not None else None)
 
     def _looked_up_key(self, node: FunctionNode, name: str) -> str | None:
         """The first key of the module-level dict (of this module, or imported from a project
@@ -1334,7 +1347,15 @@ class _Example:
 
     def use_call(self, call: str, node: FunctionNode | None, loop_name: str = "item") -> None:
         """Append the statements that call ``call`` the way its kind needs; inside ``try`` /
-        ``except`` for a function that ends by raising (what it raises, imported)."""
+        ``except`` for a function that ends by raising (what it raises, imported). The
+        environment variables it (or what it reaches through ``self``) reads without a
+        fallback are set first (:mod:`howto_ls.backends.environ`)."""
+        if node is not None:
+            owner = self._owner_of(node)
+            reach = reached(owner, node) if owner is not None else [node]
+            for variable, value in required_variables(reach).items():
+                self.imports.append("import os")
+                self.setup.append(f"os.environ[{variable!r}] = {value!r}".replace("'", '"'))
         start = len(self.body)
         self._raising_call(call, node, loop_name)
         if node is not None and self._demand(node.name, None, 0).in_except:
@@ -1883,14 +1904,15 @@ class _Example:
         if owner is not None:
             self._produced(node, params, owner, variable)
         if name == "__call__":
-            self.use_call(f"{variable}({self.arguments(params, callee=name)})", node, loop_name)
+            arguments = self.arguments(params, callee=name, function=node)
+            self.use_call(f"{variable}({arguments})", node, loop_name)
         elif name in {"__aiter__", "__anext__"}:
             self.needs_async = True
             self.body += [f"async for {loop_name} in {variable}:", f"    print({loop_name})"]
         elif name in _DUNDER_USE:
             self.body += _DUNDER_USE[name].format(obj=variable).splitlines()
         else:
-            call = f"{variable}.{name}({self.arguments(params, callee=name)})"
+            call = f"{variable}.{name}({self.arguments(params, callee=name, function=node)})"
             self.use_call(call, node, loop_name)
 
     def for_class(self, node: ast.ClassDef, main: FunctionNode | None) -> str:
