@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from howto_ls.backends.analysis import FunctionNode, dotted, own_nodes
 
 _SAMPLE_TIME = datetime.datetime(2024, 1, 2, 3, 4, 5)
+_SHAPE_KEEPING = frozenset({"strip", "lstrip", "rstrip", "lower", "upper", "casefold"})
 
 # callee (as the code names it, last two parts at most) -> accepted text
 _ACCEPTS: dict[str, str] = {
@@ -162,16 +163,17 @@ def _position(node: ast.AST) -> tuple[int, int]:
 
 
 def _root(node: ast.expr) -> str | None:
-    """The name an expression starts from through attributes, calls and subscripts
-    (``value.strip().lower()`` -> ``value``); None for anything else."""
+    """The name an expression is, up to calls that keep the text's shape
+    (``value.strip().lower()`` -> ``value``); None for anything else (a slice or an
+    f-string changes what the parser sees)."""
     while True:
         if isinstance(node, ast.Name):
             return node.id
-        if isinstance(node, ast.Attribute):
-            node = node.value
-        elif isinstance(node, ast.Call):
-            node = node.func
-        elif isinstance(node, ast.Subscript):
-            node = node.value
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in _SHAPE_KEEPING
+        ):
+            node = node.func.value
         else:
             return None
