@@ -221,6 +221,7 @@ def main() -> None:
         if not args.package or pin.split("==")[0].lower() in {p.lower() for p in args.package}
     }
     venv = virtualenv()
+    os.environ["VIRTUAL_ENV"] = str(venv)  # as in a shell where the venv is activated
     rows, total = [], Tally()
     with tempfile.TemporaryDirectory() as folder:
         for pin, packages in chosen.items():

@@ -49,6 +49,7 @@ from howto_ls.backends.state import (
     reached,
 )
 from howto_ls.callers import method_calls
+from howto_ls.installed import installed_module_file
 from howto_ls.model import Parameter, Symbol
 from howto_ls.project import module_file, public_import_path, type_checking_only
 from howto_ls.sourcefile import cached_text
@@ -300,13 +301,20 @@ def _inside(path: Path, root: Path) -> bool:
 
 
 def _find_class(module: str, name: str, root: Path, depth: int) -> _ForeignClass | None:
-    """The class ``name`` of project module ``module`` (following re-exports two deep)."""
+    """The class ``name`` of project module ``module`` (following re-exports two deep), or of
+    a library installed for the project (:mod:`howto_ls.installed`), read from its source."""
+    if depth > 2:
+        return None
     path = module_file(module, root)
-    if path is None or depth > 2:
-        return None
-    source = _project_text(path, root)
-    if source is None:
-        return None
+    source = _project_text(path, root) if path is not None else None
+    if path is None or source is None:
+        installed = installed_module_file(module, root)
+        if installed is None:
+            return None
+        path, root = installed
+        source = cached_text(path)
+        if source is None:
+            return None
     node = top_level_class(source, name)
     if node is not None:
         import_path = public_import_path(module, name, root)
