@@ -17,6 +17,7 @@ STATEFUL = '''\
 
 from __future__ import annotations
 
+import json
 import time
 
 
@@ -117,6 +118,34 @@ class Environment:
     def list_templates(self) -> list[str]:
         assert self.loader is not None, "No loader configured."
         return self.loader.names()
+
+
+class Reply:
+    """What a transport fills in after the fact: the status and the raw body stream."""
+
+    def __init__(self) -> None:
+        self.status = None
+        self.raw = None
+        self.reason = None
+        self._decoded = None
+
+    @property
+    def ok(self) -> bool:
+        return not 400 <= self.status < 600
+
+    def json(self) -> object:
+        if self.status == 0:
+            raise ValueError("no reply")
+        return json.loads(self._read())
+
+    def _read(self) -> bytes:
+        def chunks():
+            yield self.raw.read()
+
+        return b"".join(chunks())
+
+    def close(self) -> None:
+        self.raw.close()
 '''
 
 
@@ -245,3 +274,20 @@ def test_a_method_that_fills_what_it_reads_needs_nothing_first(tmp_path: Path) -
     assert "prepend" not in text and "_fill" not in text, text
     run = run_example(text, paths=[tmp_path], timeout=30)
     assert run.ok, f"{run.status}: {run.detail}\n{text}\n{run.output}"
+
+
+@pytest.mark.parametrize(
+    ("qualname", "assigned"),
+    [
+        ("Reply.ok", ["reply.status = 200"]),
+        ("Reply.json", ["reply.raw = io.BytesIO(", "reply.status = 1"]),
+        ("Reply.close", ["reply.raw = io.BytesIO("]),
+    ],
+)
+def test_public_attributes_left_none_for_the_caller_are_assigned_first(
+    tmp_path: Path, qualname: str, assigned: list[str]
+) -> None:
+    text = example(tmp_path, qualname)
+    for line in assigned:
+        assert line in text, text
+    assert "reason" not in text  # left None, but nothing uses it

@@ -42,6 +42,7 @@ from howto_ls.backends.environ import required_variables
 from howto_ls.backends.fields import declared_fields, zipped_attribute
 from howto_ls.backends.required import Code, Demand, demand
 from howto_ls.backends.state import (
+    assigned_first,
     closes_only,
     guarded_parameters,
     methods_of,
@@ -1642,6 +1643,10 @@ class _Example:
         """Bring ``variable`` (an instance of ``owner``) into the state ``node`` needs first
         (:func:`howto_ls.backends.state.preparation`): call the method that pushes or sets what
         it reads, or end the ``with`` block when ``__exit__`` sets it."""
+        for attribute, value in assigned_first(owner, node) if owner is not None else ():
+            if value.startswith("io."):
+                self.imports.append("import io")
+            self.body.append(f"{variable}.{attribute} = {value}")
         prepared = preparation(owner, node) if owner is not None else None
         if prepared is None:
             return

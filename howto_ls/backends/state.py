@@ -29,6 +29,7 @@ from howto_ls.backends.analysis import FunctionNode, own_nodes, parameters_of
 
 MAX_REACH = 3  # methods and properties followed through ``self``, at most
 _PUSHES = frozenset({"append", "appendleft", "add", "insert", "extend", "push"})
+_FILE_READS = frozenset({"read", "readline", "readlines", "read1", "readinto", "close"})
 _PAIRS = (("pop", "push"), ("leave", "enter"), ("end", "begin"), ("close", "open"))
 
 
@@ -177,6 +178,93 @@ def _setting_method(
         plain = [s for s in same_kind if not s.name.startswith("_")] or same_kind
         return Preparation(min(plain, key=lambda m: (_required_count(m), m.name)))
     return None
+
+
+def assigned_first(owner: ast.ClassDef, method: FunctionNode) -> list[tuple[str, str]]:
+    """Public attributes to assign before calling ``method``: ``(name, expression)`` pairs.
+
+    An attribute qualifies when the constructor sets it to None, no other method of the class
+    sets it (whoever uses the class is meant to: requests' ``Response.status_code`` and
+    ``raw``, filled in by a transport adapter), and ``method`` or what it reaches through
+    ``self`` (nested functions included) uses it in a way None refuses: compared with
+    numbers (``400 <= self.status_code``) gets an int below the smallest bound (half of
+    it) and unlike any number it is tested ``==`` against, read from or closed like a file
+    (``self.raw.read(...)``) gets ``io.BytesIO`` holding a JSON object's bytes. Classes
+    with a base other than ``object`` are skipped (the base's constructor may set it)."""
+    if any(_base_name(base) not in {"object", "Generic"} for base in owner.bases):
+        return []
+    methods = methods_of(owner)
+    init = methods.get("__init__")
+    if init is None or method.name.startswith("__"):
+        return []
+    left_empty = [
+        name
+        for name, kind in _stored_attributes(init).items()
+        if kind is None and not name.startswith("_")
+    ]
+    set_elsewhere = {
+        name
+        for other_name, other in methods.items()
+        if other_name != "__init__"
+        for name, kind in _stored_attributes(other).items()
+        if kind is True
+    }
+    found: list[tuple[str, str]] = []
+    for name in left_empty:
+        if name in set_elsewhere:
+            continue
+        value = _value_by_use(reached(owner, method), name)
+        if value is not None:
+            found.append((name, value))
+    return found
+
+
+def _value_by_use(chain: list[FunctionNode], name: str) -> str | None:
+    """An expression for ``self.<name>`` from how ``chain`` uses it (see
+    :func:`assigned_first`), or None when it is not used in a way None refuses."""
+    bounds: list[int] = []  # compared with <, <=, >, >=
+    special: set[int] = set()  # compared with ==, != (a value the code treats apart)
+    file_like = False
+    for function in chain:
+        for node in ast.walk(function):
+            if isinstance(node, ast.Compare):
+                sides = [node.left, *node.comparators]
+                if any(_is_self_attribute(side, name) for side in sides):
+                    numbers = [
+                        side.value
+                        for side in sides
+                        if isinstance(side, ast.Constant)
+                        and isinstance(side.value, int)
+                        and not isinstance(side.value, bool)
+                    ]
+                    if any(isinstance(op, ast.Eq | ast.NotEq) for op in node.ops):
+                        special.update(numbers)
+                    else:
+                        bounds += numbers
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and _is_self_attribute(node.func.value, name)
+                and node.func.attr in _FILE_READS
+            ):
+                file_like = True
+    if bounds or special:
+        value = min(bounds) // 2 if bounds else max(special) + 1
+        while value in special:
+            value += 1
+        return str(value)
+    if file_like:
+        return """io.BytesIO(b'{"key": "value"}')"""
+    return None
+
+
+def _is_self_attribute(node: ast.expr, name: str) -> bool:
+    return (
+        isinstance(node, ast.Attribute)
+        and node.attr == name
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "self"
+    )
 
 
 def closes_only(owner: ast.ClassDef) -> bool:
