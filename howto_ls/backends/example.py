@@ -385,6 +385,10 @@ class _Example:
         (:mod:`howto_ls.backends.uses`).
         """
         name = param.name.lower().lstrip("_")
+        if name in {"args", "argv"} and re.fullmatch(
+            r"(?:\w+\.)?(?:List|list|Sequence|MutableSequence)\[str\]", param.annotation or ""
+        ):
+            return "[]"  # command-line arguments: none is what every command accepts
         if self.least and param.annotation:
             head = _unwrap(param.annotation).partition("[")[0].rsplit(".", 1)[-1]
             if head in _LIST_TYPES or head == "list":
@@ -1508,24 +1512,46 @@ class _Example:
 
     def _concrete(self, node: ast.ClassDef, source: str | None = None) -> ast.ClassDef | None:
         """The simplest public class of the module (``source``, by default the symbol's) that
-        derives from ``node``, directly or through other classes of the module, and is not
-        abstract: the one whose constructor takes the fewest parameters (optional ones left
-        out can leave a richer subclass unusable)."""
+        derives from ``node`` and is not abstract: the one whose constructor takes the fewest
+        parameters (optional ones left out can leave a richer subclass unusable).
+
+        Direct subclasses come first; classes deriving through other classes of the module
+        are considered when no direct one is a leaf, that is when each requires an object of
+        ``node``'s own type (a composite such as a tree's root node, which cannot stand in
+        for any node)."""
         tree = _module_tree(source or self.source)
         if tree is None:
             return None
         derived = {node.name}
-        found = []
+        direct: list[ast.ClassDef] = []
+        deeper: list[ast.ClassDef] = []
         for statement in tree.body:  # bases come before the classes deriving from them
-            if isinstance(statement, ast.ClassDef) and any(
-                (dotted(b) or "").rsplit(".", 1)[-1] in derived for b in statement.bases
-            ):
-                derived.add(statement.name)
-                if not statement.name.startswith("_") and not is_abstract(statement):
-                    found.append(statement)
-        if not found:
-            return None
-        return min(found, key=lambda c: len(self.constructor(c, 0, source)))
+            if not isinstance(statement, ast.ClassDef):
+                continue
+            bases = {(dotted(b) or "").rsplit(".", 1)[-1] for b in statement.bases}
+            if not bases & derived:
+                continue
+            derived.add(statement.name)
+            if not statement.name.startswith("_") and not is_abstract(statement):
+                (direct if node.name in bases else deeper).append(statement)
+
+        def required(candidate: ast.ClassDef) -> list[Parameter]:
+            return [
+                p
+                for p in self.constructor(candidate, 0, source)
+                if p.default is None and p.kind not in {"var_positional", "var_keyword"}
+            ]
+
+        def leaf(candidate: ast.ClassDef) -> bool:
+            return not any(
+                re.search(rf"\b{re.escape(node.name)}\b", p.annotation or "")
+                for p in required(candidate)
+            )
+
+        for found in ([c for c in direct if leaf(c)], [c for c in deeper if leaf(c)], direct):
+            if found:
+                return min(found, key=lambda c: len(self.constructor(c, 0, source)))
+        return None
 
     def _subclass_in_setup(self, node: ast.ClassDef, class_path: str) -> str:
         """Define ``MyName(Name)`` implementing each abstract method; its name."""
