@@ -767,3 +767,25 @@ def test_a_method_that_hands_back_what_the_object_holds_is_not_used_to_make_a_va
     _, example = example_for(tmp_path, "Lines.append", source)
     assert "lines.pop()" not in example
     run_example(tmp_path, example)
+
+
+COMMAND_LINE = '''\
+"""A command that refuses arguments it does not know."""
+
+from __future__ import annotations
+
+
+class Command:
+    """A command without options."""
+
+    def parse_args(self, args: list[str]) -> list[str]:
+        if args:
+            raise SystemExit(f"unexpected extra argument {args[0]!r}")
+        return args
+'''
+
+
+def test_command_line_arguments_are_empty(tmp_path: Path) -> None:
+    _, example = example_for(tmp_path, "Command.parse_args", COMMAND_LINE)
+    assert "parse_args(args=[])" in example
+    assert run_example(tmp_path, example).strip() == "[]"

@@ -43,6 +43,18 @@ class Node(metaclass=NodeType):
         self.lineno = attributes.get("lineno")
 
 
+class Block(Node):
+    """The root of a tree: a list of nodes."""
+
+    fields = ("body",)
+    body: t.List[Node]
+
+
+def count(node: Node) -> int:
+    """How many fields the node has."""
+    return len(node.fields)
+
+
 class Expr(Node):
     """Base of expressions."""
 
@@ -192,3 +204,10 @@ def test_without_a_metaclass_the_nearest_tuple_wins() -> None:
     classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
     found = declared_fields([classes["Triple"], classes["Pair"], classes["AST"]], "_fields")
     assert found is not None and [p.name for p in found] == ["third"]
+
+
+def test_a_composite_does_not_stand_in_for_its_own_base(tmp_path: Path) -> None:
+    _, example = example_for(tmp_path, "count", NODES)
+    assert "Block(" not in example  # it holds Nodes: a leaf is simpler
+    assert "Const(" in example
+    assert run_example(tmp_path, example).strip() == "1"
