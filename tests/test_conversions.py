@@ -71,6 +71,26 @@ def check_version(version):
     return int(patch)
 
 
+class DayType:
+    """Converts text to a date, trying each format in turn."""
+
+    def __init__(self):
+        self.formats = ["%Y-%m-%d", "%d.%m.%Y"]
+
+    def _try(self, value, format):
+        try:
+            return datetime.strptime(value, format)
+        except ValueError:
+            return None
+
+    def convert(self, value):
+        for format in self.formats:
+            converted = self._try(value, format)
+            if converted is not None:
+                return converted
+        raise ValueError(f"{value!r} matches no format")
+
+
 def parse_tag(tag):
     """Split interpreter-abi-platform."""
     interpreter, abi, platform = tag.split("-")
@@ -102,7 +122,16 @@ def test_the_literal_has_the_shape_the_parser_accepts(function: str, parsed: obj
 
 @pytest.mark.parametrize(
     "function",
-    ["to_uuid", "to_flag", "to_day", "to_size", "to_document", "to_address", "check_version"],
+    [
+        "to_uuid",
+        "to_flag",
+        "to_day",
+        "to_size",
+        "to_document",
+        "to_address",
+        "check_version",
+        "DayType.convert",  # the demand is in the method it hands the value to
+    ],
 )
 def test_examples_of_parsing_functions_run(tmp_path: Path, function: str) -> None:
     _, example = example_for(tmp_path, function, PARSERS)

@@ -78,15 +78,34 @@ def accepted_literal(
     a call ``self.method(..., name, ...)`` counts with what ``method`` demands of the
     parameter it receives there (one call deep).
     """
+    text = _accepted_text(function, name, methods)
+    if text is None:
+        return None
+    return '"' + text + '"' if '"' not in text else repr(text)
+
+
+def _accepted_text(
+    function: FunctionNode, name: str, methods: Mapping[str, FunctionNode] | None = None
+) -> str | None:
+    """The text :func:`accepted_literal` quotes, unquoted."""
+    found = _demands(function, name, methods)
+    return min(found)[2] if found else None
+
+
+def _demands(
+    function: FunctionNode, name: str, methods: Mapping[str, FunctionNode] | None
+) -> list[tuple[int, int, str]]:
+    """``(line, column, text)`` of each demand the code puts on parameter ``name``."""
     names = derived_names(function, name)
     found: list[tuple[int, int, str]] = []
     splits: dict[str, str] = {}  # names holding ``x.split(sep)`` -> sep
     for node in sorted(own_nodes(function), key=_position):
         text: str | None = None
-        if isinstance(node, ast.Call) and node.args and _root(node.args[0]) in names:
-            text = _parsed_by(node)
-        if text is None and isinstance(node, ast.Call) and methods:
-            text = _demanded_by_method(node, names, methods)
+        if isinstance(node, ast.Call):
+            if node.args and _root(node.args[0]) in names:
+                text = _parsed_by(node)
+            if text is None and methods:
+                text = _demanded_by_method(node, names, methods)
         elif isinstance(node, ast.Assign) and len(node.targets) == 1:
             target, separator = node.targets[0], _split_of(node.value, names)
             if isinstance(target, ast.Name) and separator is not None:
@@ -100,10 +119,7 @@ def accepted_literal(
                     text = separator.join("1" for _ in target.elts)
         if text is not None:
             found.append((*_position(node), text))
-    if not found:
-        return None
-    text = min(found)[2]
-    return '"' + text + '"' if '"' not in text else repr(text)
+    return found
 
 
 def _demanded_by_method(
@@ -122,9 +138,9 @@ def _demanded_by_method(
     receiving = [a.arg for a in (*method.args.posonlyargs, *method.args.args)][1:]
     for index, argument in enumerate(call.args):
         if isinstance(argument, ast.Name) and argument.id in names and index < len(receiving):
-            literal = accepted_literal(method, receiving[index])
-            if literal is not None:
-                return str(ast.literal_eval(literal))
+            text = _accepted_text(method, receiving[index])
+            if text is not None:
+                return text
     return None
 
 
