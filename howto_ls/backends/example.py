@@ -1296,7 +1296,9 @@ class _Example:
         name: str | None = None
         classes = [c for c in (self.owner_class, self.node) if isinstance(c, ast.ClassDef)]
         if isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
-            owner, name = callee, function.name
+            # a method of the class documented, else the constructor of the class ``callee``
+            owner = next((c.name for c in classes if function in c.body), callee)
+            name = function.name
         elif isinstance(self.node, ast.FunctionDef | ast.AsyncFunctionDef) and (
             self.node.name == callee and depth == 0
         ):
