@@ -10,6 +10,7 @@ import ast
 import builtins
 import dataclasses
 import functools
+import keyword
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ from howto_ls.backends.conversions import accepted_literal, derived_names
 from howto_ls.backends.environ import required_variables
 from howto_ls.backends.fields import declared_fields, zipped_attribute
 from howto_ls.backends.required import Code, Demand, demand
+from howto_ls.backends.standin import called_methods, implements
 from howto_ls.backends.state import (
     assigned_first,
     closes_only,
@@ -121,6 +123,7 @@ _IO_TEXT = frozenset({"TextIO", "TextIOWrapper", "StringIO", "TextIOBase"})
 _IO_BYTES = frozenset({"BinaryIO", "BytesIO", "BufferedReader", "BufferedWriter", "RawIOBase"})
 
 _ENUM_BASES = frozenset({"Enum", "IntEnum", "StrEnum", "Flag", "IntFlag"})
+_BUILTINS = frozenset(n for n in dir(builtins) if not n.startswith("_"))
 
 
 def _is_exception(name: str, bases: set[str]) -> bool:
@@ -139,12 +142,18 @@ MESSAGES = [
 ]
 
 
-def snake_case(name: str) -> str:
-    """``AsyncClient`` -> ``async_client``; a safe variable name."""
+def _words(name: str) -> str:
+    """``AsyncClient`` -> ``async_client``: the name in lower case, words joined by ``_``."""
     text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name.lstrip("_"))
-    text = text.lower()
-    text = re.sub(r"\W", "_", text) or "obj"
-    if text in {"class", "def", "import", "from", "return", "yield", "async", "await", "lambda"}:
+    return re.sub(r"\W", "_", text.lower()) or "obj"
+
+
+def snake_case(name: str) -> str:
+    """``AsyncClient`` -> ``async_client``; a safe variable name: a keyword or a builtin
+    (``Dict`` -> ``dict``, ``Import`` -> ``import``) gets ``_obj`` appended, as a variable
+    named so would be a syntax error or hide the builtin from the reader's code."""
+    text = _words(name)
+    if keyword.iskeyword(text) or keyword.issoftkeyword(text) or text in _BUILTINS:
         text += "_obj"
     return text
 
@@ -605,7 +614,7 @@ class _Example:
         }
         public = sorted(n for n in names if not n.startswith("_"))
         for candidate in public:
-            if snake_case(candidate) == wanted:
+            if _words(candidate) == wanted:
                 return candidate
         camel = "".join(part.capitalize() for part in wanted.split("_"))
         if self._foreign_class(camel) is not None:
@@ -613,7 +622,7 @@ class _Example:
         squeezed = wanted.replace("_", "")
         if len(squeezed) >= 5:  # ``cookiejar`` -> ``RequestsCookieJar``
             for candidate in public:
-                ending = snake_case(candidate).replace("_", "").endswith(squeezed)
+                ending = _words(candidate).replace("_", "").endswith(squeezed)
                 if ending and not self._raised_class(candidate):  # ``header``: no ``InvalidHeader``
                     return candidate
         return None
@@ -1520,7 +1529,8 @@ class _Example:
         Direct subclasses come first; classes deriving through other classes of the module
         are considered when no direct one is a leaf, that is when each requires an object of
         ``node``'s own type (a composite such as a tree's root node, which cannot stand in
-        for any node)."""
+        for any node). Subclasses whose version of a method the symbol's code calls merely
+        raises come last (:mod:`howto_ls.backends.standin`)."""
         tree = _module_tree(source or self.source)
         if tree is None:
             return None
@@ -1550,7 +1560,13 @@ class _Example:
                 for p in required(candidate)
             )
 
-        for found in ([c for c in direct if leaf(c)], [c for c in deeper if leaf(c)], direct):
+        called = called_methods(self.node) if self.node is not None else frozenset()
+
+        def working(candidates: list[ast.ClassDef]) -> list[ast.ClassDef]:
+            return [c for c in candidates if implements(tree, c, called)]
+
+        leaves = ([c for c in direct if leaf(c)], [c for c in deeper if leaf(c)])
+        for found in (*map(working, leaves), working(direct), *leaves, direct):
             if found:
                 return min(found, key=lambda c: len(self.constructor(c, 0, source)))
         return None

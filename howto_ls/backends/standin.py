@@ -1,0 +1,84 @@
+"""Which subclass can stand in for a base class the code is handed.
+
+A parameter annotated with a base class (``left: Expr``) is given an object of one of the
+base's concrete subclasses. Any subclass satisfies the annotation, but the code then calls
+methods on the object (``self.left.as_const(eval_ctx)``), and a subclass that inherits the
+base's refusal (``def as_const(self): raise Impossible()``) makes the example fail although
+the call is allowed. A stand-in is therefore chosen among the subclasses whose version of
+each method the code calls does more than raise.
+
+Methods are resolved as Python's attribute lookup resolves them (the class, then its bases in
+method resolution order), among the classes of one module: the stand-ins come from the
+module that defines the base.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable
+
+from howto_ls.backends.analysis import FunctionNode, dotted
+
+MAX_LINEAGE = 8
+"""How many classes deep a method is looked up before giving up (bounded: a module may
+define classes whose bases cycle through reassigned names)."""
+
+
+def called_methods(node: ast.AST) -> frozenset[str]:
+    """The attribute names ``node``'s code calls: ``as_const`` for ``x.as_const(ctx)``.
+
+    ``node`` is any definition or statement; nested definitions count, as the code runs them
+    too when it calls them.
+    """
+    return frozenset(
+        n.func.attr
+        for n in ast.walk(node)
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+    )
+
+
+def raises_only(function: FunctionNode) -> bool:
+    """Whether the function's body (docstring aside) is a single ``raise`` statement: it
+    refuses every call, as an unimplemented method of a base class does."""
+    body = function.body
+    if (
+        body
+        and isinstance(body[0], ast.Expr)
+        and isinstance(body[0].value, ast.Constant)
+        and isinstance(body[0].value.value, str)
+    ):
+        body = body[1:]
+    return len(body) == 1 and isinstance(body[0], ast.Raise)
+
+
+def resolve_method(tree: ast.Module, class_node: ast.ClassDef, name: str) -> FunctionNode | None:
+    """The definition ``class_node.<name>`` resolves to among the module's classes: the
+    class's own, else the nearest base's (depth first, left to right; at most
+    ``MAX_LINEAGE`` classes deep). None when no class of the module defines it."""
+    classes = {s.name: s for s in tree.body if isinstance(s, ast.ClassDef)}
+    pending = [(class_node, 0)]
+    seen: set[str] = set()
+    while pending:
+        current, depth = pending.pop(0)
+        if current.name in seen or depth > MAX_LINEAGE:
+            continue
+        seen.add(current.name)
+        for statement in current.body:
+            if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef) and (
+                statement.name == name
+            ):
+                return statement
+        bases = [(dotted(b) or "").rsplit(".", 1)[-1] for b in current.bases]
+        pending[:0] = [(classes[b], depth + 1) for b in bases if b in classes]
+    return None
+
+
+def implements(tree: ast.Module, class_node: ast.ClassDef, names: Iterable[str]) -> bool:
+    """Whether each of ``names`` that the class (or a base in the module) defines does more
+    than raise (:func:`raises_only`). Names the module's classes do not define are not the
+    class's concern and pass."""
+    for name in names:
+        method = resolve_method(tree, class_node, name)
+        if method is not None and raises_only(method):
+            return False
+    return True

@@ -1,0 +1,118 @@
+"""Stand-ins for a base class: the subclass built for a parameter annotated with an abstract
+base implements the methods the code calls on it (a subclass inheriting the base's refusal
+would make the example fail); each example is built offline and run."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from howto_ls.backends.analysis import parse_module
+from howto_ls.backends.example import snake_case
+from howto_ls.backends.standin import called_methods, implements, raises_only, resolve_method
+from tests.test_example import example_for, run_example
+
+EXPRESSIONS = '''\
+"""Expressions that fold to constants where they can, as a template compiler's nodes do."""
+
+
+class Impossible(Exception):
+    """The node cannot be folded."""
+
+
+class Expr:
+    """Base of expressions."""
+
+    abstract = True
+
+    def fold(self) -> object:
+        """The constant value of the expression."""
+        raise Impossible()
+
+
+class Name(Expr):
+    """A variable: known only when the template runs (first in the module, and simplest)."""
+
+    def __init__(self) -> None:
+        self.name = "x"
+
+
+class Context(Expr):
+    """The running context: inherits the refusal through ``Name``'s sibling."""
+
+
+class Const(Expr):
+    """A constant."""
+
+    def __init__(self, value: int) -> None:
+        self.value = value
+
+    def fold(self) -> object:
+        return self.value
+
+
+class Add(Expr):
+    """The sum of two expressions."""
+
+    def __init__(self, left: Expr, right: Expr) -> None:
+        self.left = left
+        self.right = right
+
+    def fold(self) -> object:
+        return self.left.fold() + self.right.fold()
+
+
+class Dict(Expr):
+    """A mapping: its variable must not hide the builtin ``dict``."""
+
+    def __init__(self, key: Expr) -> None:
+        self.key = key
+
+    def fold(self) -> object:
+        return {self.key.fold(): True}
+'''
+
+
+def test_the_stand_in_implements_the_method_the_code_calls(tmp_path: Path) -> None:
+    _, example = example_for(tmp_path, "Add.fold", EXPRESSIONS)
+    assert "Const(" in example
+    assert "Name()" not in example and "Context()" not in example
+    assert run_example(tmp_path, example).strip() == "2"  # Const(1) + Const(1)
+
+
+def test_a_class_named_like_a_builtin_gets_a_variable_that_does_not_hide_it(
+    tmp_path: Path,
+) -> None:
+    _, example = example_for(tmp_path, "Dict.fold", EXPRESSIONS)
+    targets = {
+        t.id
+        for n in ast.walk(ast.parse(example))
+        if isinstance(n, ast.Assign)
+        for t in n.targets
+        if isinstance(t, ast.Name)
+    }
+    assert "dict" not in targets and "dict_obj" in targets
+    run_example(tmp_path, example)
+
+
+def test_variable_names_are_never_keywords_or_builtins() -> None:
+    assert snake_case("Import") == "import_obj"
+    assert snake_case("Match") == "match_obj"  # a soft keyword (PEP 634)
+    assert snake_case("List") == "list_obj"
+    assert snake_case("AsyncClient") == "async_client"
+
+
+def test_methods_resolve_through_bases_and_refusals_are_recognised() -> None:
+    tree = parse_module(EXPRESSIONS)
+    assert tree is not None
+    classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
+    inherited = resolve_method(tree, classes["Context"], "fold")
+    assert inherited is not None and raises_only(inherited)
+    own = resolve_method(tree, classes["Const"], "fold")
+    assert own is not None and not raises_only(own)
+    assert resolve_method(tree, classes["Const"], "missing") is None
+    called = called_methods(classes["Add"])
+    assert "fold" in called
+    assert not implements(tree, classes["Name"], called)
+    assert implements(tree, classes["Const"], called)
+    assert implements(tree, classes["Name"], {"unknown"})  # not the module's concern
