@@ -789,3 +789,25 @@ def test_command_line_arguments_are_empty(tmp_path: Path) -> None:
     _, example = example_for(tmp_path, "Command.parse_args", COMMAND_LINE)
     assert "parse_args(args=[])" in example
     assert run_example(tmp_path, example).strip() == "[]"
+
+
+RECEIVER_BY_CONVENTION = '''\
+class Runner:
+    """Calls things; its methods mark positional-only parameters with ``__`` (pre-PEP 570)."""
+
+    def invoke(__self, __callback, *args, **kwargs):
+        """Call ``__callback`` with the arguments that follow."""
+        return __callback(*args, **kwargs)
+'''
+
+
+def test_a_receiver_named_with_the_positional_only_prefix_is_not_passed(tmp_path: Path) -> None:
+    _, example = example_for(tmp_path, "Runner.invoke", RECEIVER_BY_CONVENTION)
+    call = next(
+        n
+        for n in ast.walk(ast.parse(example))
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "invoke"
+    )
+    assert len(call.args) == 1 and not call.keywords  # __callback only, by position
+    assert "self =" not in example
+    run_example(tmp_path, example)

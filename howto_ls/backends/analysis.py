@@ -889,6 +889,20 @@ def parameters_of(node: FunctionNode) -> list[Parameter]:
     return out
 
 
+def is_receiver(param: Parameter) -> bool:
+    """Whether a first parameter is the instance or class a method is called on: ``self``
+    (annotated or not), ``cls`` unless annotated with something other than a type. The
+    names may carry the leading ``__`` that marked positional-only parameters before PEP 570
+    (``def invoke(__self, __callback, *args, **kwargs)`` in click and Jinja)."""
+    name = param.name[2:] if param.name.startswith("__") else param.name
+    if name == "self":
+        return True
+    if name not in {"cls", "mcs", "metacls"}:
+        return False
+    annotation = (param.annotation or "").strip("'\"")
+    return not annotation or bool(re.match(r"(?:\w+\.)?[Tt]ype\[", annotation))
+
+
 def _parameter(arg: ast.arg, default: ast.expr | None, kind: str) -> Parameter:
     annotation = code(arg.annotation, 200) if arg.annotation is not None else None
     text = code(default, 200) if default is not None else None

@@ -31,6 +31,7 @@ from howto_ls.backends.analysis import (
     find_method,
     is_dataclass,
     is_generator,
+    is_receiver,
     main_method,
     method_kind,
     own_nodes,
@@ -1231,7 +1232,7 @@ class _Example:
         """
         parts: list[str] = []
         signature = [
-            p for index, p in enumerate(params) if not (receiver and index == 0 and _is_receiver(p))
+            p for index, p in enumerate(params) if not (receiver and index == 0 and is_receiver(p))
         ]
         usable = [p for p in signature if p.kind not in {"var_positional", "var_keyword"}]
         literals = self._call_literals(callee, signature) if callee else {}
@@ -1730,7 +1731,7 @@ class _Example:
         required = [
             p
             for index, p in enumerate(params)
-            if not (index == 0 and _is_receiver(p))
+            if not (index == 0 and is_receiver(p))
             and p.default is None
             and p.kind not in {"var_positional", "var_keyword"}
         ]
@@ -1764,7 +1765,7 @@ class _Example:
             and s.returns is not None
         ]
         for index, param in enumerate(params):
-            if (index == 0 and _is_receiver(param)) or param.default is not None:
+            if (index == 0 and is_receiver(param)) or param.default is not None:
                 continue
             if not param.annotation or param.name in self.presets:
                 continue
@@ -2328,17 +2329,6 @@ def _root_name(node: ast.expr) -> str:
             return node.id
         else:
             return ""
-
-
-def _is_receiver(param: Parameter) -> bool:
-    """Whether a first parameter is the instance or class a method is called on: ``self``
-    (annotated or not), ``cls`` unless annotated with something other than a type."""
-    if param.name == "self":
-        return True
-    if param.name not in {"cls", "mcs", "metacls"}:
-        return False
-    annotation = (param.annotation or "").strip("'\"")
-    return not annotation or bool(re.match(r"(?:\w+\.)?[Tt]ype\[", annotation))
 
 
 def _called(node: FunctionNode) -> list[Parameter]:

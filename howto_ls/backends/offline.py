@@ -28,6 +28,7 @@ from howto_ls.backends.analysis import (
     is_dataclass,
     is_generator,
     is_overload,
+    is_receiver,
     join_words,
     listing,
     main_method,
@@ -157,7 +158,7 @@ def _describe_parameters(params: Sequence[Parameter], brief: bool = False) -> st
     for param in params:
         if grouped and param.default is not None:
             continue
-        if param.name in {"self", "cls"} and param.kind != "keyword_only":
+        if is_receiver(param) and param.kind != "keyword_only":
             continue
         if param.kind == "var_positional":
             parts.append(f"extra positional arguments ({tick('*' + param.name)})")
@@ -282,7 +283,7 @@ class _Writer:
         params = parameters_of(node)
         description = self._function_description(node, params, facts)
         steps: list[Clause] = []
-        shown_params = [p for p in params if p.name not in {"self", "cls"}]
+        shown_params = [p for p in params if not is_receiver(p)]
         if shown_params:
             steps.append(Clause(f"receives {_describe_parameters(params)}", 1))
         body_steps = facts.steps or [Clause(_stub_text(node), 1)]
