@@ -42,6 +42,7 @@ from howto_ls.backends.analysis import (
 from howto_ls.backends.conversions import accepted_literal, derived_names
 from howto_ls.backends.environ import required_variables
 from howto_ls.backends.fields import declared_fields, zipped_attribute
+from howto_ls.backends.narrowing import narrowed_class
 from howto_ls.backends.required import Code, Demand, demand
 from howto_ls.backends.standin import called_methods, implements
 from howto_ls.backends.state import (
@@ -417,6 +418,7 @@ class _Example:
         if not param.annotation and name in {"cls", "klass", "inst", "instance"}:
             example_class = self._example_class()  # what a module function takes as a class
             return example_class if name in {"cls", "klass"} else f"{example_class}()"
+        param = self._narrowed(param, function if function is not None or depth else self.node)
         alternatives = _alternatives(param.annotation) if param.annotation else []
         if depth == 0 and (not alternatives or alternatives[0].rsplit(".", 1)[-1] == "str"):
             literal = self._compared_literal(param.name)
@@ -482,6 +484,19 @@ class _Example:
             self.setup.append(f"{variable} = ...  # fill in: {what}")
             return variable
         return '"example"'
+
+    def _narrowed(self, param: Parameter, function: ast.AST | None) -> Parameter:
+        """``param`` annotated with the class the code of ``function`` (a class means its
+        constructor) refuses it unless it is an instance of
+        (:mod:`howto_ls.backends.narrowing`), when the example can build that class."""
+        if isinstance(function, ast.ClassDef):
+            function = _initializer(function)
+        if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+            return param
+        narrowed = narrowed_class(function, param.name)
+        if narrowed is None or narrowed == param.annotation or not self._local_class_in(narrowed):
+            return param
+        return dataclasses.replace(param, annotation=narrowed)
 
     def _used_as(self, param: Parameter, function: ast.AST | None) -> str | None:
         """A value for the unannotated ``param`` of ``function`` (a class means its
