@@ -18,7 +18,7 @@ from pathlib import Path
 
 from howto_ls import call_literals
 from howto_ls.astutil import parse, parse_expression
-from howto_ls.backends import uses
+from howto_ls.backends import uses, wrappers
 from howto_ls.backends.aliases import TypeAlias, find_alias
 from howto_ls.backends.aliases import imported_names as _imported_names
 from howto_ls.backends.analysis import (
@@ -508,10 +508,8 @@ class _Example:
             return None
         name = param.name.lower().lstrip("_")
         named = next((v for p, v in _NAME_VALUES if re.search(p, name)), '"example"')
-        root = _package_root(self.symbol.path, self.symbol.module) if self.symbol.module else None
         owner = self.owner_class if function is self.node else None
-        scope = uses.Scope(self.here_source, self.here_module, self.here_filename, root, owner)
-        found = uses.value_for(function, param.name, named, scope)
+        found = uses.value_for(function, param.name, named, self._scope(owner))
         if found is None:
             return None
         self.imports.extend(found.imports)
@@ -1228,8 +1226,11 @@ class _Example:
         receiver: bool = True,
         callee: str | None = None,
         function: ast.AST | None = None,
+        by_position: bool = False,
     ) -> str:
-        """Required arguments (positional-only ones by position, the rest by keyword).
+        """Required arguments (positional-only ones by position, the rest by keyword; all by
+        position while none is skipped when ``by_position``, for a wrapper that reads its
+        ``*args`` by index: :mod:`howto_ls.backends.wrappers`).
 
         ``function`` is the definition being called (by default the symbol): the values its
         code compares a parameter against or looks it up by come first. ``callee`` names
@@ -1259,6 +1260,7 @@ class _Example:
         chosen: dict[str, str] = {}  # parameter -> the value passed
         for param in map(functools.partial(_other_than, dict(required.refused)), usable):
             if param.default is not None and param.name not in needed:
+                by_position = False  # the positions after a skipped one shift
                 continue
             if needed.get(param.name) == "flag":
                 value = "True"
@@ -1282,10 +1284,15 @@ class _Example:
                     or self.value(param, depth, function)
                 )
                 if param.default is not None and value == "None":
+                    by_position = False
                     continue
-            positional = param.kind == "positional_only" or (
-                # ``__name`` parameters are mangled inside classes: only positions reach them
-                param.name.startswith("__") and not param.name.endswith("__")
+            positional = (
+                param.kind == "positional_only"
+                or (by_position and param.kind == "positional_or_keyword")
+                or (
+                    # ``__name`` parameters are mangled inside classes: only positions reach them
+                    param.name.startswith("__") and not param.name.endswith("__")
+                )
             )
             parts.append(value if positional else f"{param.name}={value}")
             chosen[param.name] = value
@@ -1695,9 +1702,24 @@ class _Example:
             self._method(node, params, owner, class_path, loop_name)
         elif not self.doctest(node):
             self._round_trip(node, params, None, "")
-            arguments = self.arguments(_called(node), receiver=False, callee=node.name)
-            self.use_call(f"{node.name}({arguments})", node, loop_name)
+            replaced = wrappers.replacement(node, self._scope())
+            arguments = self.arguments(
+                _called(node),
+                receiver=False,
+                callee=node.name,
+                by_position=replaced is not None and replaced.positional,
+            )
+            called: FunctionNode | None = node
+            if replaced is not None and replaced.plain and isinstance(node, ast.AsyncFunctionDef):
+                # a plain wrapper returns what it calls: the plain function it was given
+                called = replaced.delegate
+            self.use_call(f"{node.name}({arguments})", called, loop_name)
         return self.render()
+
+    def _scope(self, owner: ast.ClassDef | None = None) -> uses.Scope:
+        """Where the module being built is, for following names into the project."""
+        root = _package_root(self.symbol.path, self.symbol.module) if self.symbol.module else None
+        return uses.Scope(self.here_source, self.here_module, self.here_filename, root, owner)
 
     def prepare_state(self, owner: ast.ClassDef | None, node: FunctionNode, variable: str) -> None:
         """Bring ``variable`` (an instance of ``owner``) into the state ``node`` needs first

@@ -473,6 +473,13 @@ def _callee(callee: ast.expr, scope: Scope) -> tuple[FunctionNode, int] | None:
     return (found, 0) if found is not None else None
 
 
+def project_function(name: str, scope: Scope) -> FunctionNode | None:
+    """The top-level function ``name`` names in the scope's module: its own, or one it
+    imports from a module of the project; None otherwise."""
+    found = _callee(ast.Name(id=name, ctx=ast.Load()), scope)
+    return found[0] if found is not None else None
+
+
 def _inside(path: Path, root: Path) -> bool:
     try:
         path.resolve().relative_to(root.resolve())
