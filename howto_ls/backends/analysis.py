@@ -889,6 +889,18 @@ def parameters_of(node: FunctionNode) -> list[Parameter]:
     return out
 
 
+def compares_to_none(test: ast.expr, operator: type[ast.cmpop]) -> bool:
+    """Whether ``test`` is ``x is None`` (``operator`` ``ast.Is``) or ``x is not None``
+    (``ast.IsNot``), for any single left operand ``x``."""
+    return (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], operator)
+        and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value is None
+    )
+
+
 def is_receiver(param: Parameter) -> bool:
     """Whether a first parameter is the instance or class a method is called on: ``self``
     (annotated or not), ``cls`` unless annotated with something other than a type. The

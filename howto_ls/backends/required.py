@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from howto_ls.astutil import parse_shared
-from howto_ls.backends.analysis import FunctionNode, own_nodes
+from howto_ls.backends.analysis import FunctionNode, compares_to_none, own_nodes
 from howto_ls.model import Parameter
 from howto_ls.project import absolute_module, module_file
 from howto_ls.sourcefile import cached_text
@@ -411,11 +411,9 @@ def _set_only_with(
             continue
         test = node.test
         if (
-            isinstance(test, ast.Compare)
-            and len(test.ops) == 1
-            and isinstance(test.ops[0], ast.Is)
+            compares_to_none(test, ast.Is)
+            and isinstance(test, ast.Compare)
             and isinstance(test.left, ast.Name)
-            and ast.unparse(test.comparators[0]) == "None"
             and test.left.id in setters
         ):
             origin, loops, loop = min(setters[test.left.id])[1]  # the first in the code
@@ -427,11 +425,9 @@ def _given(test: ast.expr) -> str | None:
     if isinstance(test, ast.Name):
         return test.id
     if (
-        isinstance(test, ast.Compare)
-        and len(test.ops) == 1
-        and isinstance(test.ops[0], ast.IsNot)
+        compares_to_none(test, ast.IsNot)
+        and isinstance(test, ast.Compare)
         and isinstance(test.left, ast.Name)
-        and ast.unparse(test.comparators[0]) == "None"
     ):
         return test.left.id
     return None

@@ -25,7 +25,7 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from howto_ls.backends.analysis import FunctionNode, own_nodes, parameters_of
+from howto_ls.backends.analysis import FunctionNode, compares_to_none, own_nodes, parameters_of
 
 MAX_REACH = 3  # methods and properties followed through ``self``, at most
 _PUSHES = frozenset({"append", "appendleft", "add", "insert", "extend", "push"})
@@ -462,7 +462,7 @@ def _guards(method: FunctionNode) -> Iterator[tuple[str, str]]:
             attribute = _attribute_of(node.test, aliases)
             if attribute is not None:
                 yield attribute, "flag"
-            elif isinstance(node.test, ast.Compare) and _compares_to_none(node.test, ast.IsNot):
+            elif isinstance(node.test, ast.Compare) and compares_to_none(node.test, ast.IsNot):
                 attribute = _attribute_of(node.test.left, aliases)
                 if attribute is not None:
                     yield attribute, "value"
@@ -472,21 +472,10 @@ def _guards(method: FunctionNode) -> Iterator[tuple[str, str]]:
                 attribute = _attribute_of(test.operand, aliases)
                 if attribute is not None:
                     yield attribute, "flag"
-            elif isinstance(test, ast.Compare) and _compares_to_none(test, ast.Is):
+            elif isinstance(test, ast.Compare) and compares_to_none(test, ast.Is):
                 attribute = _attribute_of(test.left, aliases)
                 if attribute is not None:
                     yield attribute, "value"
-
-
-def _compares_to_none(test: ast.expr, operator: type[ast.cmpop]) -> bool:
-    """``x is None`` (``operator`` ``ast.Is``) or ``x is not None`` (``ast.IsNot``)."""
-    return (
-        isinstance(test, ast.Compare)
-        and len(test.ops) == 1
-        and isinstance(test.ops[0], operator)
-        and isinstance(test.comparators[0], ast.Constant)
-        and test.comparators[0].value is None
-    )
 
 
 def _attribute_of(node: ast.expr, aliases: dict[str, str]) -> str | None:
