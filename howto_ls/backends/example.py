@@ -40,6 +40,7 @@ from howto_ls.backends.analysis import (
     top_level_class,
 )
 from howto_ls.backends.conversions import accepted_literal, derived_names
+from howto_ls.backends.doctypes import documented_parameters, documented_type
 from howto_ls.backends.environ import required_variables
 from howto_ls.backends.fields import declared_fields, zipped_attribute
 from howto_ls.backends.narrowing import narrowed_class
@@ -418,7 +419,10 @@ class _Example:
         if not param.annotation and name in {"cls", "klass", "inst", "instance"}:
             example_class = self._example_class()  # what a module function takes as a class
             return example_class if name in {"cls", "klass"} else f"{example_class}()"
-        param = self._narrowed(param, function if function is not None or depth else self.node)
+        definition = function if function is not None or depth else self.node
+        param = self._narrowed(param, definition)
+        if not param.annotation:
+            param = self._documented(param, definition)
         alternatives = _alternatives(param.annotation) if param.annotation else []
         if depth == 0 and (not alternatives or alternatives[0].rsplit(".", 1)[-1] == "str"):
             literal = self._compared_literal(param.name)
@@ -497,6 +501,24 @@ class _Example:
         if narrowed is None or narrowed == param.annotation or not self._local_class_in(narrowed):
             return param
         return dataclasses.replace(param, annotation=narrowed)
+
+    def _documented(self, param: Parameter, definition: ast.AST | None) -> Parameter:
+        """``param`` annotated with the class the docstring of ``definition`` (a class: its
+        own docstring, then its constructor's) says it is (:mod:`howto_ls.backends.doctypes`),
+        when the example can build that class."""
+        owners = [definition]
+        if isinstance(definition, ast.ClassDef):
+            owners.append(_initializer(definition))
+        for owner in owners:
+            if not isinstance(owner, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                continue
+            stated = documented_type(ast.get_docstring(owner) or "", param.name)
+            if stated is None:
+                continue
+            for candidate in dict.fromkeys((stated, stated.rsplit(".", 1)[-1])):
+                if self._local_class_in(candidate):
+                    return dataclasses.replace(param, annotation=candidate)
+        return param
 
     def _used_as(self, param: Parameter, function: ast.AST | None) -> str | None:
         """A value for the unannotated ``param`` of ``function`` (a class means its
@@ -2376,7 +2398,7 @@ def _called(node: FunctionNode) -> list[Parameter]:
     if not any(p.kind == "var_positional" for p in params):
         return params
     named = {p.name for p in params}
-    documented = _documented_parameters(ast.get_docstring(node) or "")
+    documented = documented_parameters(ast.get_docstring(node) or "")
     start = next(i for i, p in enumerate(params) if p.kind == "var_positional")
     extra = [
         Parameter(name, kind="positional_only")
@@ -2384,27 +2406,6 @@ def _called(node: FunctionNode) -> list[Parameter]:
         if name not in named
     ]
     return [*params[:start], *extra, *params[start:]]
-
-
-def _documented_parameters(docstring: str) -> list[str]:
-    """The parameter names a docstring documents: Sphinx ``:param name:`` fields and the
-    entries of a Google-style ``Args:`` section (``name:`` or ``name (type):``)."""
-    names = re.findall(r"^\s*:param\s+(?:[^:]*\s)?(\w+):", docstring, re.MULTILINE)
-    section: int | None = None  # the indentation of the open ``Args:`` header
-    entries: int | None = None  # the indentation of its entries
-    for line in docstring.splitlines():
-        text = line.strip()
-        indent = len(line) - len(line.lstrip())
-        if text in {"Args:", "Arguments:", "Parameters:"}:
-            section, entries = indent, None
-        elif section is None or not text:
-            continue
-        elif indent <= section:
-            section = None
-        elif entries in {None, indent} and (entry := re.fullmatch(r"(\w+)(?:\s*\(.*\))?:.*", text)):
-            entries = indent
-            names.append(entry.group(1))
-    return names
 
 
 def _allows_none(annotation: str) -> bool:
