@@ -811,3 +811,43 @@ def test_a_receiver_named_with_the_positional_only_prefix_is_not_passed(tmp_path
     assert len(call.args) == 1 and not call.keywords  # __callback only, by position
     assert "self =" not in example
     run_example(tmp_path, example)
+
+
+CORE_OPTION = '''\
+class Option:
+    """A command-line option as users declare it."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+'''
+
+PARSER_OPTION = '''\
+from __future__ import annotations
+
+import typing as t
+
+if t.TYPE_CHECKING:
+    from weather.core import Option as CoreOption
+
+
+class Option:
+    """The parser's view of a declared option: same name, another class."""
+
+    def __init__(self, obj: CoreOption, dest: str) -> None:
+        self.obj = obj
+        self.dest = dest
+
+    def describe(self) -> str:
+        return f"{self.obj.name} -> {self.dest}"
+'''
+
+
+def test_a_class_named_like_the_symbol_is_imported_under_the_modules_alias(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "weather").mkdir()
+    (tmp_path / "weather" / "core.py").write_text(CORE_OPTION, encoding="utf-8")
+    _, example = example_for(tmp_path, "Option.describe", PARSER_OPTION)
+    assert "from weather.core import Option as CoreOption" in example
+    assert "CoreOption(" in example and "from weather.client import Option" in example
+    assert run_example(tmp_path, example).strip() == "example -> example"

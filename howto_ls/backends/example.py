@@ -795,8 +795,7 @@ class _Example:
                 path = public_import_path(foreign.module, concrete.name, root) if root else ""
                 self.imports.append(f"from {path or foreign.module} import {concrete.name}")
                 return concrete.name
-            self.imports.append(f"from {foreign.import_path} import {foreign.node.name}")
-            return foreign.node.name
+            return self._foreign_import(foreign.import_path, foreign.module, foreign.node.name)
         symbol = self.symbol
         root = _package_root(symbol.path, symbol.module) if symbol.module else None
         alias = (
@@ -899,22 +898,26 @@ class _Example:
             return None
         self.building.add(head)
         try:
-            return self._construct(class_node, depth + 1, foreign)
+            return self._construct(class_node, depth + 1, foreign, head.rsplit(".", 1)[-1])
         finally:
             self.building.discard(head)
 
     def _construct(
-        self, node: ast.ClassDef, depth: int, foreign: _ForeignClass | None = None
+        self,
+        node: ast.ClassDef,
+        depth: int,
+        foreign: _ForeignClass | None = None,
+        local: str | None = None,
     ) -> str | None:
-        """An expression that builds the class ``node`` (of this module, or ``foreign``'s), or
-        None for one that cannot be built directly (a protocol or an abstract class)."""
+        """An expression that builds the class ``node`` (of this module, or ``foreign``'s,
+        which the module names ``local``), or None for one that cannot be built directly (a
+        protocol or an abstract class)."""
         bases = {code(b, 80).partition("[")[0].rsplit(".", 1)[-1] for b in node.bases}
 
         def named(name: str) -> str:
             if foreign is None:
                 return self._local_name(name)
-            self.imports.append(f"from {foreign.import_path} import {name}")
-            return name
+            return self._foreign_import(foreign.import_path, foreign.module, name, local)
 
         if bases & _ENUM_BASES:
             members = [name for name, _ in class_attributes(node) if not name.startswith("_")]
@@ -969,6 +972,28 @@ class _Example:
         if name != self.top:
             self.imports.append(f"from {self._import_path_of(name)} import {name}")
         return name
+
+    def _foreign_import(
+        self, import_path: str, module: str, name: str, local: str | None = None
+    ) -> str:
+        """Import the class ``name`` of another project module (``module``, imported from
+        ``import_path``); the name the example uses for it. Each name binds one thing: a class
+        named like the symbol or a class of the symbol's module (click's ``parser.Option``
+        building a ``core.Option``) is imported under the name the module being built uses for
+        it (``local``: ``CoreOption``), else under its module's name and its own
+        (``CoreOption``)."""
+        symbol = self.symbol
+        clashes = module != symbol.module and (
+            name == self.top or name in _class_names(self.source)
+        )
+        if not clashes:
+            self.imports.append(f"from {import_path} import {name}")
+            return name
+        alias = local if local and local != name and local.isidentifier() else None
+        if alias is None:
+            alias = module.rsplit(".", 1)[-1].strip("_").capitalize() + name
+        self.imports.append(f"from {import_path} import {name} as {alias}")
+        return alias
 
     def _import_path_of(self, name: str) -> str:
         """The symbol's import path when it also exposes ``name``; else the defining module."""
@@ -1469,8 +1494,7 @@ class _Example:
             return self._local_name(name)
         foreign = self._foreign_class(name)
         if foreign is not None:
-            self.imports.append(f"from {foreign.import_path} import {foreign.node.name}")
-            return foreign.node.name
+            return self._foreign_import(foreign.import_path, foreign.module, foreign.node.name)
         imported = _imported_names(self.here_source, self.here_module, self.here_filename)
         module, imported_name = imported.get(name.split(".", 1)[0], ("", ""))
         if module and imported_name and "." not in name:
