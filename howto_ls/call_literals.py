@@ -4,7 +4,9 @@ A usage example needs arguments the code accepts. The best witnesses are the pro
 calls and its docstrings' ``>>>`` examples: ``Version("1.0a5")`` in a doctest says more about
 what ``Version`` takes than the annotation ``str``. This module finds, for a callee name, every
 call in the project whose arguments include literals (strings, numbers, bytes, booleans, and
-lists, tuples, sets and dicts of them) and binds them to the callee's parameters.
+lists, tuples, sets and dicts of them) or module constants (``Tokenizer(source,
+rules=DEFAULT_RULES)``: a table only the project has) and binds them to the callee's
+parameters.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import ast
 import builtins
 import functools
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,13 +38,15 @@ _LOCAL_PATH = re.compile(r"""^[bu]?['"](/|~|[A-Za-z]:\\)""")
 @dataclass(frozen=True)
 class LiteralCall:
     """One call of a callee, as written: its positional arguments' source text (None where an
-    argument is not a literal), its keyword literals, and whether it sits in a docstring's
-    ``>>>`` example (written for readers) rather than in code."""
+    argument is neither a literal nor a module constant), its keyword ones, and whether it
+    sits in a docstring's ``>>>`` example (written for readers) rather than in code."""
 
     positional: tuple[str | None, ...]
     keywords: tuple[tuple[str, str], ...]
     in_doctest: bool
     path: Path
+    constants: tuple[tuple[str, str], ...] = ()
+    """The module constants among the arguments: (name, the module to import it from)."""
 
 
 def literal_calls(path: Path, callee: str) -> tuple[LiteralCall, ...]:
@@ -69,7 +73,8 @@ def literal_calls(path: Path, callee: str) -> tuple[LiteralCall, ...]:
         if text is None or pattern.search(text) is None:
             continue
         parsed += 1
-        found += [call for name, call in _file_calls(file, text) if name == callee]
+        module = project.module_name(file, root)
+        found += [call for name, call in _file_calls(file, text, module) if name == callee]
         if parsed >= MAX_FILES_PARSED:
             break
     return tuple(found)
@@ -101,15 +106,43 @@ def bind(call: LiteralCall, params: Sequence[Parameter]) -> dict[str, str] | Non
 
 
 @functools.lru_cache(maxsize=512)
-def _file_calls(file: Path, text: str) -> tuple[tuple[str, LiteralCall], ...]:
-    """Every call with a literal argument in ``text``: (callee name, call), doctests first."""
+def _file_calls(file: Path, text: str, module: str) -> tuple[tuple[str, LiteralCall], ...]:
+    """Every call with a literal argument in ``text`` (the module ``module``): (callee name,
+    call), doctests first. In code, the module's constants count as literals."""
     try:
         tree = parse(text)
     except (SyntaxError, ValueError):
         return ()
     in_docs = [(name, call) for snippet in _doctests(tree) for name, call in _calls(snippet, file)]
-    in_code = list(_calls(tree, file, in_doctest=False))
+    constants = _constants(tree, module, file.name)
+    in_code = list(_calls(tree, file, in_doctest=False, constants=constants))
     return tuple(in_docs + in_code)
+
+
+_CONSTANT = re.compile(r"[A-Z][A-Z0-9_]*")
+"""A constant's name, by PEP 8's naming convention: capitals and underscores."""
+
+
+def _constants(tree: ast.Module, module: str, filename: str) -> dict[str, str]:
+    """Name -> the module to import it from, for the constants ``tree`` binds at its top level
+    when it runs: assigned there (imported from ``module``) or imported from another module
+    (imported from that one). Names bound only under ``if TYPE_CHECKING:`` are not bound at run
+    time and are left out."""
+    package = module if filename == "__init__.py" else module.rpartition(".")[0]
+    found: dict[str, str] = {}
+    for statement in project.runtime_statements(tree.body):
+        if isinstance(statement, ast.Assign | ast.AnnAssign):
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            for target in targets:
+                if isinstance(target, ast.Name) and _CONSTANT.fullmatch(target.id):
+                    found[target.id] = module
+        elif isinstance(statement, ast.ImportFrom):
+            origin = project.absolute_module(statement, package)
+            for alias in statement.names:
+                bound = alias.asname or alias.name
+                if _CONSTANT.fullmatch(bound):
+                    found[bound] = origin if alias.asname is None else module
+    return found
 
 
 def _doctests(tree: ast.Module) -> Iterator[ast.Module]:
@@ -134,7 +167,17 @@ def _doctests(tree: ast.Module) -> Iterator[ast.Module]:
             yield _substituted(snippet, assigned)
 
 
-def _calls(tree: ast.AST, file: Path, in_doctest: bool = True) -> Iterator[tuple[str, LiteralCall]]:
+def _calls(
+    tree: ast.AST, file: Path, in_doctest: bool = True, constants: Mapping[str, str] = {}
+) -> Iterator[tuple[str, LiteralCall]]:
+    """The calls in ``tree`` with a literal (or one of ``constants``) among their arguments."""
+
+    def argument(node: ast.expr) -> str | None:
+        if isinstance(node, ast.Name) and node.id in constants:
+            used[node.id] = constants[node.id]
+            return node.id
+        return _literal(node)
+
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
@@ -149,12 +192,13 @@ def _calls(tree: ast.AST, file: Path, in_doctest: bool = True) -> Iterator[tuple
             k.arg is None for k in node.keywords
         ):
             continue  # ``*args``/``**kwargs`` hide how the call binds
-        positional = tuple(_literal(a) for a in node.args)
+        used: dict[str, str] = {}
+        positional = tuple(argument(a) for a in node.args)
         keywords = tuple(
-            (k.arg, text) for k in node.keywords if k.arg and (text := _literal(k.value))
+            (k.arg, text) for k in node.keywords if k.arg and (text := argument(k.value))
         )
         if any(positional) or keywords:
-            yield name, LiteralCall(positional, keywords, in_doctest, file)
+            yield name, LiteralCall(positional, keywords, in_doctest, file, tuple(used.items()))
 
 
 def _literal(node: ast.expr) -> str | None:

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from howto_ls.backends.analysis import parameters_of, parse_module
+from howto_ls.backends.analysis import definitions, parameters_of, parse_module
+from howto_ls.backends.example import build_example
 from howto_ls.call_literals import LiteralCall, bind, literal_calls
 from howto_ls.model import Parameter
+from howto_ls.symbols import symbol_named
+from tests.test_example import run_example
 
 VERSIONS = '''\
 """Release versions."""
@@ -128,3 +131,71 @@ def test_absolute_paths_name_the_authors_machine_and_are_not_reused(tmp_path: Pa
         (None, "'r'"),
         ("'cache'", "'w'"),
     ]
+
+
+TOKENIZER = '''\
+"""A tokenizer that needs the project's table of rules."""
+
+import re
+
+DEFAULT_RULES = {"NAME": re.compile(r"[a-z]+"), "WS": re.compile(r"\\\\s+")}
+
+
+class Tokenizer:
+    def __init__(self, source: str, *, rules: dict) -> None:
+        self.source = source
+        self.rules = rules
+
+    def check(self, name: str) -> bool:
+        """Whether the source starts with a token of rule ``name``."""
+        assert name in self.rules, f"Unknown token name: {name!r}"
+        return bool(self.rules[name].match(self.source))
+'''
+
+PARSER = '''\
+"""Parses with the tokenizer and the default rules."""
+
+import typing
+
+from .tokens import DEFAULT_RULES, Tokenizer
+
+if typing.TYPE_CHECKING:
+    from .tokens import HIDDEN_RULES
+
+
+def parse(source: str) -> bool:
+    typed = Tokenizer(source, rules=HIDDEN_RULES) if False else None
+    tokenizer = typed or Tokenizer(source, rules=DEFAULT_RULES)
+    return tokenizer.check("NAME")
+'''
+
+
+def test_module_constants_passed_by_the_projects_calls_are_reused_with_their_import(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'lexing'\n", encoding="utf-8")
+    package = tmp_path / "lexing"
+    package.mkdir()
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    tokens = package / "tokens.py"
+    tokens.write_text(TOKENIZER, encoding="utf-8")
+    (package / "parser.py").write_text(PARSER, encoding="utf-8")
+    calls = literal_calls(tokens, "Tokenizer")
+    assert [dict(c.keywords).get("rules") for c in calls] == ["DEFAULT_RULES"]  # not HIDDEN_
+    assert calls[0].constants == (("DEFAULT_RULES", "lexing.tokens"),)
+    example = _example(tmp_path, tokens, "Tokenizer.check")
+    assert "from lexing.tokens import DEFAULT_RULES, Tokenizer" in example
+    assert "rules=DEFAULT_RULES" in example
+    assert run_example(tmp_path, example).strip() == "True"
+
+
+def _example(root: Path, path: Path, qualname: str) -> str:
+    """The offline example for ``qualname`` of the module at ``path`` in the project ``root``."""
+    source = path.read_text(encoding="utf-8")
+    tree = parse_module(source)
+    assert tree is not None
+    found = definitions(tree)
+    parts = qualname.split(".")
+    parents = [found[".".join(parts[:end])] for end in range(1, len(parts))]
+    symbol = symbol_named(source, path, qualname, root)
+    return build_example(symbol, found[qualname], source, parents)

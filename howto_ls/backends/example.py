@@ -366,6 +366,7 @@ class _Example:
     presets: dict[str, str] = field(default_factory=dict)  # parameter -> a value made before
     least: bool = False  # lists and dicts are passed empty (for a method making a value)
     excepting: set[str] = field(default_factory=set)  # callees that read the handled exception
+    constant_imports: dict[str, str] = field(default_factory=dict)  # constant -> its import
 
     @property
     def top(self) -> str:
@@ -1247,12 +1248,16 @@ class _Example:
             if p.default is None and p.kind not in {"var_positional", "var_keyword"}
         }
         ranked: list[tuple[tuple[bool, int, bool], dict[str, str]]] = []
+        constants: dict[str, str] = {}  # a constant's name -> its module
         for call in call_literals.literal_calls(self.symbol.path, callee):
             bound = call_literals.bind(call, signature)
             if not bound:
                 continue
+            constants.update(call.constants)
             fitting = {
-                name: text for name, text in bound.items() if _literal_fits(by_name[name], text)
+                name: text
+                for name, text in bound.items()
+                if text in dict(call.constants) or _literal_fits(by_name[name], text)
             }
             if not required <= fitting.keys():  # a lambda is written for the call's other values
                 fitting = {n: t for n, t in fitting.items() if not t.startswith("lambda")}
@@ -1263,6 +1268,12 @@ class _Example:
         for _, fitting in sorted(ranked, key=lambda item: item[0], reverse=True):
             for name, text in fitting.items():
                 chosen.setdefault(name, text.replace("'", '"') if _plain_quotes(text) else text)
+        root = _package_root(self.symbol.path, self.symbol.module) if self.symbol.module else None
+        for text in chosen.values():
+            if text in constants:  # imported when an argument uses it
+                module = constants[text]
+                path = public_import_path(module, text, root) if root is not None else module
+                self.constant_imports[text] = f"from {path} import {text}"
         return chosen
 
     def arguments(
@@ -1343,6 +1354,8 @@ class _Example:
             )
             parts.append(value if positional else f"{param.name}={value}")
             chosen[param.name] = value
+            if value in self.constant_imports:
+                self.imports.append(self.constant_imports[value])
         if required.star:
             parts = self._with_positionals(signature, chosen, callee, depth) or parts
         if not parts and literals:
@@ -1350,6 +1363,8 @@ class _Example:
             for param in written[:3]:
                 value = literals[param.name]
                 parts.append(value if param.kind == "positional_only" else f"{param.name}={value}")
+                if value in self.constant_imports:
+                    self.imports.append(self.constant_imports[value])
         if not parts:
             notable = next(
                 (
