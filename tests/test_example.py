@@ -851,3 +851,19 @@ def test_a_class_named_like_the_symbol_is_imported_under_the_modules_alias(
     assert "from weather.core import Option as CoreOption" in example
     assert "CoreOption(" in example and "from weather.client import Option" in example
     assert run_example(tmp_path, example).strip() == "example -> example"
+
+
+def test_a_class_named_through_a_plainly_imported_module_is_built(tmp_path: Path) -> None:
+    (tmp_path / "units.py").write_text(
+        "class Unit:\n    def __init__(self, symbol: str) -> None:\n        self.symbol = symbol\n",
+        encoding="utf-8",
+    )
+    source = (
+        "import units\n\n\n"
+        "def label(unit: units.Unit) -> str:\n"
+        '    """The unit\'s symbol in brackets."""\n'
+        '    return f"[{unit.symbol}]"\n'
+    )
+    _, example = example_for(tmp_path, "label", source)
+    assert "from units import Unit" in example and "..." not in example
+    assert run_example(tmp_path, example).strip() == "[example]"

@@ -294,6 +294,22 @@ def _module_tree(source: str) -> ast.Module | None:
         return None
 
 
+@functools.lru_cache(maxsize=64)
+def _plain_imports(source: str) -> frozenset[str]:
+    """The modules ``source`` imports under their own name (``import httpcore``; not
+    ``import a.b``, whose classes are named ``a.b.C``, nor ``import x as y``)."""
+    tree = _module_tree(source)
+    if tree is None:
+        return frozenset()
+    return frozenset(
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+        if alias.asname is None and "." not in alias.name
+    )
+
+
 def _project_text(path: Path, root: Path) -> str | None:
     """The text of ``path`` when it lies under ``root``; None otherwise or when unreadable.
     Read once per file version (modification time and size)."""
@@ -867,6 +883,8 @@ class _Example:
                     module, name = (f"{module}.{name}" if name else module), rest
                 if name and not rest.count("."):
                     self.foreign[key] = _find_class(module, name, root, 0)
+            elif rest and "." not in rest and first in _plain_imports(self.here_source):
+                self.foreign[key] = _find_class(first, rest, root, 0)  # ``import httpcore``
             elif head[:1].isupper() and head.isidentifier():
                 # not imported here: a class the package itself exports (``requests.Request``)
                 package = symbol.module.split(".", 1)[0]
