@@ -72,3 +72,79 @@ def test_an_installed_librarys_class_is_built(environment: Path, tmp_path: Path)
         example, python=str(environment / "bin" / "python"), paths=[project]
     )
     assert run.ok, run.detail
+
+
+CLI_LIBRARY = '''\
+"""Command-line parameters whose declarations are options: they start with a dash."""
+
+from tinymarkup.split import split_opt
+
+
+class Parameter:
+    def __init__(self, param_decls=None) -> None:
+        self.name = self._parse_decls(param_decls or ())
+
+    def _parse_decls(self, decls):
+        return decls[0]
+
+
+class Option(Parameter):
+    def __init__(self, param_decls=None, **attrs) -> None:
+        super().__init__(param_decls, **attrs)
+
+    def _parse_decls(self, decls):
+        name = None
+        for decl in decls:
+            prefix, name = split_opt(decl)
+            if not prefix:
+                raise TypeError(f"not an option: {decl}")
+        if name is None:
+            raise TypeError("No options defined")
+        return name
+'''
+
+SPLIT = '''\
+"""Splits an option into its prefix and its name (in another module of the library)."""
+
+_opt_prefixes = {"-", "--"}
+
+
+def split_opt(opt):
+    first = opt[:1]
+    if first.isalnum():
+        return "", opt
+    if opt[1:2] == first:
+        return opt[:2], opt[2:]
+    return first, opt[1:]
+
+
+def is_option(arg):
+    return arg[:1] in _opt_prefixes
+'''
+
+CLI_USER = '''\
+"""Describes options of the installed command-line library."""
+
+from tinymarkup.cli import Option
+
+
+def describe(option: Option) -> str:
+    """The option's name."""
+    return option.name
+'''
+
+
+def test_an_installed_classs_own_code_decides_what_its_constructor_needs(
+    environment: Path, tmp_path: Path
+) -> None:
+    purelib = next(environment.glob("lib/python*/site-packages"))
+    (purelib / "tinymarkup" / "cli.py").write_text(CLI_LIBRARY, encoding="utf-8")
+    (purelib / "tinymarkup" / "split.py").write_text(SPLIT, encoding="utf-8")
+    project = tmp_path / "project"
+    project.mkdir()
+    _, example = example_for(project, "describe", CLI_USER)
+    assert 'Option(param_decls=["--name"])' in example
+    run = examples_run.run_example(
+        example, python=str(environment / "bin" / "python"), paths=[project]
+    )
+    assert run.ok, run.detail

@@ -283,6 +283,7 @@ class _ForeignClass:
     import_path: str
     module: str
     filename: str
+    root: Path | None = None  # the folder its modules are found in (a project's, a library's)
 
 
 @functools.lru_cache(maxsize=64)
@@ -347,7 +348,7 @@ def _find_class(module: str, name: str, root: Path, depth: int) -> _ForeignClass
     node = top_level_class(source, name)
     if node is not None:
         import_path = public_import_path(module, name, root)
-        return _ForeignClass(node, source, import_path, module, path.name)
+        return _ForeignClass(node, source, import_path, module, path.name, root)
     target = _imported_names(source, module, path.name).get(name)
     if target is None:
         return None
@@ -647,6 +648,15 @@ class _Example:
     def here_module(self) -> str:
         """The dotted name of that module."""
         return self.scope.module if self.scope is not None else self.symbol.module
+
+    @property
+    def here_root(self) -> Path | None:
+        """The folder that module's imports are found in: a library's when the class being
+        built is one (its code calls into its own modules), else the symbol's project's."""
+        if isinstance(self.scope, _ForeignClass) and self.scope.root is not None:
+            return self.scope.root
+        symbol = self.symbol
+        return _package_root(symbol.path, symbol.module) if symbol.module else None
 
     @property
     def here_filename(self) -> str:
@@ -1429,9 +1439,7 @@ class _Example:
         located = _located(tree, owner, name) if tree is not None and name else None
         if tree is None or located is None:
             return Demand()
-        symbol = self.symbol
-        root = _package_root(symbol.path, symbol.module) if symbol.module else None
-        code = Code(tree, self.here_module, self.here_filename, root)
+        code = Code(tree, self.here_module, self.here_filename, self.here_root)
         return demand(located[1], code, located[0])
 
     def _with_positionals(
@@ -1796,9 +1804,11 @@ class _Example:
         return self.render()
 
     def _scope(self, owner: ast.ClassDef | None = None) -> uses.Scope:
-        """Where the module being built is, for following names into the project."""
-        root = _package_root(self.symbol.path, self.symbol.module) if self.symbol.module else None
-        return uses.Scope(self.here_source, self.here_module, self.here_filename, root, owner)
+        """Where the module being built is, for following names into its project (or
+        library)."""
+        return uses.Scope(
+            self.here_source, self.here_module, self.here_filename, self.here_root, owner
+        )
 
     def prepare_state(self, owner: ast.ClassDef | None, node: FunctionNode, variable: str) -> None:
         """Bring ``variable`` (an instance of ``owner``) into the state ``node`` needs first
