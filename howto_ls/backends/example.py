@@ -42,6 +42,7 @@ from howto_ls.backends.analysis import (
 from howto_ls.backends.conversions import accepted_literal, derived_names
 from howto_ls.backends.doctypes import documented_parameters, documented_type
 from howto_ls.backends.environ import required_variables
+from howto_ls.backends.factories import empty_shell, maker_of
 from howto_ls.backends.fields import declared_fields, zipped_attribute
 from howto_ls.backends.narrowing import narrowed_class
 from howto_ls.backends.required import Code, Demand, demand
@@ -967,6 +968,9 @@ class _Example:
                 params = self.constructor(node, 0, source)
                 return f"{base}({self.arguments(params, depth, callee=node.name)})"
             node = concrete
+        made = self._made_by_maker(node, depth, foreign)
+        if made is not None:
+            return made
         outer = self.scope
         if foreign is not None:
             self.scope = foreign  # its parameters name classes as its own module sees them
@@ -986,6 +990,35 @@ class _Example:
         finally:
             self.scope = outer
         return f"{named(node.name)}({arguments})"
+
+    def _made_by_maker(
+        self, node: ast.ClassDef, depth: int, foreign: _ForeignClass | None = None
+    ) -> str | None:
+        """``Request(...).prepare()`` for a class whose constructor leaves an empty shell
+        that a method of another class of its module fills in and returns
+        (:mod:`howto_ls.backends.factories`); None for a class built by its constructor."""
+        if not empty_shell(node):
+            return None
+        tree = _module_tree(foreign.source if foreign is not None else self.here_source)
+        made = maker_of(tree, node) if tree is not None else None
+        if made is None or made[0].name in self.building:
+            return None
+        maker, method = made
+        self.building.add(maker.name)
+        outer = self.scope
+        try:
+            built = self._construct(maker, depth + 1, foreign)
+            if built is None:
+                return None
+            if foreign is not None:
+                self.scope = foreign
+            arguments = self.arguments(
+                parameters_of(method), depth + 1, callee=method.name, function=method
+            )
+        finally:
+            self.scope = outer
+            self.building.discard(maker.name)
+        return f"{built}.{method.name}({arguments})"
 
     def _local_name(self, name: str) -> str:
         """How the example names the module's class ``name``, importing it when needed."""
@@ -1610,6 +1643,10 @@ class _Example:
         )
         if members:  # an Enum is used by member, never called
             self.body.append(f"{variable} = {class_path}.{members[0]}")
+            return variable
+        made = self._made_by_maker(class_node, 0) if class_node is not None else None
+        if made is not None:  # only another class of the module fills it in
+            self.body.append(f"{variable} = {made}")
             return variable
         callee = class_node.name if class_node is not None else None
         init = _initializer(class_node) if class_node is not None else None
