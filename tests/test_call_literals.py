@@ -44,16 +44,20 @@ LATEST = Version(text="2.1", strict=True)
 '''
 
 
-def write_project(tmp_path: Path) -> Path:
-    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'versions'\n", encoding="utf-8")
-    package = tmp_path / "versions"
+def package_of(tmp_path: Path, name: str, modules: dict[str, str]) -> Path:
+    """A project at ``tmp_path`` with the package ``name`` holding ``modules`` (file -> text);
+    the package's folder."""
+    (tmp_path / "pyproject.toml").write_text(f"[project]\nname = '{name}'\n", encoding="utf-8")
+    package = tmp_path / name
     package.mkdir()
-    (package / "__init__.py").write_text("", encoding="utf-8")
-    path = package / "core.py"
-    path.write_text(VERSIONS, encoding="utf-8")
-    (package / "use.py").write_text(
-        "from versions.core import Version\n\nOLD = Version('0.9')\n", encoding="utf-8"
-    )
+    for file, text in {"__init__.py": "", **modules}.items():
+        (package / file).write_text(text, encoding="utf-8")
+    return package
+
+
+def write_project(tmp_path: Path) -> Path:
+    use = "from versions.core import Version\n\nOLD = Version('0.9')\n"
+    path = package_of(tmp_path, "versions", {"core.py": VERSIONS, "use.py": use}) / "core.py"
     return path
 
 
@@ -173,13 +177,8 @@ def parse(source: str) -> bool:
 def test_module_constants_passed_by_the_projects_calls_are_reused_with_their_import(
     tmp_path: Path,
 ) -> None:
-    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'lexing'\n", encoding="utf-8")
-    package = tmp_path / "lexing"
-    package.mkdir()
-    (package / "__init__.py").write_text("", encoding="utf-8")
+    package = package_of(tmp_path, "lexing", {"tokens.py": TOKENIZER, "parser.py": PARSER})
     tokens = package / "tokens.py"
-    tokens.write_text(TOKENIZER, encoding="utf-8")
-    (package / "parser.py").write_text(PARSER, encoding="utf-8")
     calls = literal_calls(tokens, "Tokenizer")
     assert [dict(c.keywords).get("rules") for c in calls] == ["DEFAULT_RULES"]  # not HIDDEN_
     assert calls[0].constants == (("DEFAULT_RULES", "lexing.tokens"),)
