@@ -9,7 +9,13 @@ from pathlib import Path
 
 from howto_ls.backends.analysis import parse_module
 from howto_ls.backends.example import snake_case
-from howto_ls.backends.standin import called_methods, implements, raises_only, resolve_method
+from howto_ls.backends.standin import (
+    called_methods,
+    implements,
+    raises_only,
+    refuses,
+    resolve_method,
+)
 from tests.test_example import example_for, run_example
 
 EXPRESSIONS = '''\
@@ -116,3 +122,76 @@ def test_methods_resolve_through_bases_and_refusals_are_recognised() -> None:
     assert not implements(tree, classes["Name"], called)
     assert implements(tree, classes["Const"], called)
     assert implements(tree, classes["Name"], {"unknown"})  # not the module's concern
+
+
+LOADERS = '''\
+"""Loaders: the base refuses every name, although nothing marks it abstract."""
+
+
+class TemplateNotFound(Exception):
+    """No template of that name."""
+
+
+class BaseLoader:
+    """Loads templates; subclasses say where from."""
+
+    def get_source(self, name: str) -> str:
+        if not name:
+            raise ValueError("a name is needed")
+        raise TemplateNotFound(name)
+
+    def load(self, name: str) -> str:
+        source = self.get_source(name)
+        return source.upper()
+
+    def list_templates(self) -> list[str]:
+        raise TypeError("this loader cannot list its templates")
+
+
+class DictLoader(BaseLoader):
+    """Templates from a dict."""
+
+    def __init__(self, mapping: dict[str, str]) -> None:
+        self.mapping = mapping
+
+    def get_source(self, name: str) -> str:
+        return self.mapping.get(name, "")
+
+    def list_templates(self) -> list[str]:
+        return sorted(self.mapping)
+
+
+class Environment:
+    """Where templates are configured."""
+
+    def __init__(self, loader: BaseLoader) -> None:
+        self.loader = loader
+
+    def list_templates(self) -> list[str]:
+        """Every template the loader knows."""
+        return self._names()
+
+    def _names(self) -> list[str]:
+        return self.loader.list_templates()
+'''
+
+
+def test_a_base_whose_methods_always_raise_is_replaced_by_a_working_subclass(
+    tmp_path: Path,
+) -> None:
+    _, example = example_for(tmp_path, "Environment.list_templates", LOADERS)
+    assert "DictLoader(" in example and "BaseLoader()" not in example
+    run_example(tmp_path, example)
+    _, loading = example_for(tmp_path, "BaseLoader.load", LOADERS)
+    assert "DictLoader(" in loading  # load() reaches get_source, which refuses every name
+    run_example(tmp_path, loading)
+
+
+def test_refusal_through_a_call_that_always_runs() -> None:
+    tree = parse_module(LOADERS)
+    assert tree is not None
+    classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
+    assert refuses(tree, classes["BaseLoader"], "get_source")  # checks, then raises
+    assert refuses(tree, classes["BaseLoader"], "load")  # through self.get_source
+    assert not refuses(tree, classes["DictLoader"], "load")
+    assert not refuses(tree, classes["Environment"], "list_templates")

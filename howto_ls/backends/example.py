@@ -968,6 +968,8 @@ class _Example:
                 params = self.constructor(node, 0, source)
                 return f"{base}({self.arguments(params, depth, callee=node.name)})"
             node = concrete
+        elif self._refusing(node, source):
+            node = self._concrete(node, source, working_only=True) or node
         made = self._made_by_maker(node, depth, foreign)
         if made is not None:
             return made
@@ -1633,6 +1635,10 @@ class _Example:
                 class_node, class_path = concrete, self._local_name(concrete.name)
             else:
                 class_path = self._subclass_in_setup(class_node, class_path)
+        elif class_node is not None and self._refusing(class_node):
+            concrete = self._concrete(class_node, working_only=True)
+            if concrete is not None:
+                class_node, class_path = concrete, self._local_name(concrete.name)
         enum = class_node is not None and bool(
             {(dotted(b) or "").rsplit(".", 1)[-1] for b in class_node.bases} & _ENUM_BASES
         )
@@ -1668,15 +1674,38 @@ class _Example:
             self.body.append(f"{variable} = {class_path}({args})")
         return variable
 
-    def _concrete(self, node: ast.ClassDef, source: str | None = None) -> ast.ClassDef | None:
+    def _called_names(self) -> frozenset[str]:
+        """The method names the symbol's code calls, with what its class's methods it reaches
+        through ``self`` call (:func:`howto_ls.backends.state.reached`)."""
+        node = self.node
+        if node is None:
+            return frozenset()
+        names = set(called_methods(node))
+        owner = self.owner_class
+        if owner is not None and isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            for method in reached(owner, node):
+                names |= called_methods(method)
+        return frozenset(names)
+
+    def _refusing(self, node: ast.ClassDef, source: str | None = None) -> bool:
+        """Whether an object of the class refuses a method the symbol's code calls
+        (:func:`howto_ls.backends.standin.refuses`): a base that needs a subclass although
+        nothing marks it abstract (Jinja's ``BaseLoader``, whose ``get_source`` raises)."""
+        tree = _module_tree(source or self.source)
+        return tree is not None and not implements(tree, node, self._called_names())
+
+    def _concrete(
+        self, node: ast.ClassDef, source: str | None = None, working_only: bool = False
+    ) -> ast.ClassDef | None:
         """The simplest public class of the module (``source``, by default the symbol's) that
         derives from ``node`` and is not abstract: the one whose constructor takes the fewest
         parameters (optional ones left out can leave a richer subclass unusable).
 
-        Direct subclasses come first; classes deriving through other classes of the module
-        are considered when no direct one is a leaf, that is when each requires an object of
-        ``node``'s own type (a composite such as a tree's root node, which cannot stand in
-        for any node). Subclasses whose version of a method the symbol's code calls merely
+        With ``working_only``, only subclasses that implement what the symbol's code calls
+        are considered. Direct subclasses come first; classes deriving through other classes
+        of the module are considered when no direct one is a leaf, that is when each requires
+        an object of ``node``'s own type (a composite such as a tree's root node, which cannot
+        stand in for any node). Subclasses whose version of a method the symbol's code calls merely
         raises come last (:mod:`howto_ls.backends.standin`)."""
         tree = _module_tree(source or self.source)
         if tree is None:
@@ -1707,13 +1736,14 @@ class _Example:
                 for p in required(candidate)
             )
 
-        called = called_methods(self.node) if self.node is not None else frozenset()
+        called = self._called_names()
 
         def working(candidates: list[ast.ClassDef]) -> list[ast.ClassDef]:
             return [c for c in candidates if implements(tree, c, called)]
 
         leaves = ([c for c in direct if leaf(c)], [c for c in deeper if leaf(c)])
-        for found in (*map(working, leaves), working(direct), *leaves, direct):
+        tiers = (*map(working, leaves), working(direct))
+        for found in tiers if working_only else (*tiers, *leaves, direct):
             if found:
                 return min(found, key=lambda c: len(self.constructor(c, 0, source)))
         return None

@@ -17,7 +17,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable
 
-from howto_ls.backends.analysis import FunctionNode, dotted
+from howto_ls.backends.analysis import FunctionNode, dotted, own_nodes
 
 MAX_LINEAGE = 8
 """How many classes deep a method is looked up before giving up (bounded: a module may
@@ -38,17 +38,16 @@ def called_methods(node: ast.AST) -> frozenset[str]:
 
 
 def raises_only(function: FunctionNode) -> bool:
-    """Whether the function's body (docstring aside) is a single ``raise`` statement: it
-    refuses every call, as an unimplemented method of a base class does."""
+    """Whether every call of the function raises: its body (docstring aside) ends with a
+    ``raise`` statement and nothing in it returns or yields, as an unimplemented method of a
+    base class does (``raise Impossible()``; Jinja's ``BaseLoader.get_source`` checks a flag
+    first, then raises ``TemplateNotFound``)."""
     body = function.body
-    if (
-        body
-        and isinstance(body[0], ast.Expr)
-        and isinstance(body[0].value, ast.Constant)
-        and isinstance(body[0].value.value, str)
-    ):
-        body = body[1:]
-    return len(body) == 1 and isinstance(body[0], ast.Raise)
+    if not body or not isinstance(body[-1], ast.Raise):
+        return False
+    return not any(
+        isinstance(node, ast.Return | ast.Yield | ast.YieldFrom) for node in own_nodes(function)
+    )
 
 
 def resolve_method(tree: ast.Module, class_node: ast.ClassDef, name: str) -> FunctionNode | None:
@@ -73,12 +72,42 @@ def resolve_method(tree: ast.Module, class_node: ast.ClassDef, name: str) -> Fun
     return None
 
 
+def refuses(tree: ast.Module, class_node: ast.ClassDef, name: str, depth: int = 2) -> bool:
+    """Whether calling ``name`` on an object of the class always raises: the method it
+    resolves to raises on every call (:func:`raises_only`), or a statement of its body that
+    always runs calls such a method on ``self`` (``BaseLoader.load`` starts with
+    ``self.get_source(...)``), followed ``depth`` calls deep."""
+    method = resolve_method(tree, class_node, name)
+    if method is None:
+        return False
+    if raises_only(method):
+        return True
+    if depth <= 0:
+        return False
+    return any(
+        refuses(tree, class_node, called, depth - 1)
+        for statement in method.body
+        for called in _self_calls(statement)
+        if called != name
+    )
+
+
+def _self_calls(statement: ast.stmt) -> list[str]:
+    """The methods a statement that always runs calls on ``self`` (``self.get_source(...)``
+    as an expression, an assigned value or a returned one; not inside ``if`` or loops)."""
+    if not isinstance(statement, ast.Expr | ast.Assign | ast.AnnAssign | ast.Return):
+        return []
+    value = statement.value
+    if not isinstance(value, ast.Call):
+        return []
+    function = value.func
+    if isinstance(function, ast.Attribute) and dotted(function.value) == "self":
+        return [function.attr]
+    return []
+
+
 def implements(tree: ast.Module, class_node: ast.ClassDef, names: Iterable[str]) -> bool:
-    """Whether each of ``names`` that the class (or a base in the module) defines does more
-    than raise (:func:`raises_only`). Names the module's classes do not define are not the
+    """Whether none of ``names`` that the class (or a base in the module) defines refuses
+    every call (:func:`refuses`). Names the module's classes do not define are not the
     class's concern and pass."""
-    for name in names:
-        method = resolve_method(tree, class_node, name)
-        if method is not None and raises_only(method):
-            return False
-    return True
+    return not any(refuses(tree, class_node, name) for name in names)
