@@ -867,3 +867,20 @@ def test_a_class_named_through_a_plainly_imported_module_is_built(tmp_path: Path
     _, example = example_for(tmp_path, "label", source)
     assert "from units import Unit" in example and "..." not in example
     assert run_example(tmp_path, example).strip() == "[example]"
+
+
+def test_a_modules_example_passes_its_function_what_the_functions_own_example_passes(
+    tmp_path: Path,
+) -> None:
+    source = (
+        '"""Tags of wheels."""\n\n\n'
+        "def parse_tag(tag: str) -> list[str]:\n"
+        '    """The interpreter, ABI and platform of a tag."""\n'
+        '    interpreter, abi, platform = tag.split("-")\n'
+        "    return [interpreter, abi, platform]\n"
+    )
+    _, own = example_for(tmp_path, "parse_tag", source)
+    _, module = example_for(tmp_path, "", source)
+    argument = own.split("parse_tag(", 2)[-1].split(")")[0]
+    assert argument and f"parse_tag({argument})" in module
+    run_example(tmp_path, module)

@@ -1835,7 +1835,9 @@ class _Example:
             outer = self.parents[0]
             if isinstance(outer, ast.FunctionDef | ast.AsyncFunctionDef):
                 self.body.append(f"# {tick(node.name)} runs inside {tick(outer.name)}:")
-                arguments = self.arguments(_called(outer), receiver=False, callee=outer.name)
+                arguments = self.arguments(
+                    _called(outer), receiver=False, callee=outer.name, function=outer
+                )
                 self.use_call(f"{outer.name}({arguments})", outer)
             else:
                 self.body.append(f"print({self.top})")
@@ -2300,7 +2302,9 @@ class _Example:
         ]
         if functions:
             main = next((f for f in functions if f.name == "main"), functions[0])
-            arguments = self.arguments(_called(main), receiver=False, callee=main.name)
+            arguments = self.arguments(
+                _called(main), receiver=False, callee=main.name, function=main
+            )
             call = f"{alias}.{main.name}({arguments})"
             self.use_call(call, main)
         elif classes:
