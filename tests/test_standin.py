@@ -195,3 +195,46 @@ def test_refusal_through_a_call_that_always_runs() -> None:
     assert refuses(tree, classes["BaseLoader"], "load")  # through self.get_source
     assert not refuses(tree, classes["DictLoader"], "load")
     assert not refuses(tree, classes["Environment"], "list_templates")
+
+
+AUTH = '''\
+"""Authentication hooks: the base refuses, subclasses change a request."""
+
+
+class Request:
+    """A request with headers."""
+
+    def __init__(self, url: str = "https://example.org/") -> None:
+        self.url = url
+        self.headers: dict[str, str] = {}
+
+
+class AuthBase:
+    """Base class that all auth implementations derive from."""
+
+    def __call__(self, r):
+        raise NotImplementedError("Auth hooks must be callable.")
+
+
+class TokenAuth(AuthBase):
+    """Adds a bearer token."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    def __call__(self, r):
+        r.headers["Authorization"] = f"Bearer {self.token}"
+        return r
+'''
+
+
+def test_a_stand_ins_own_method_decides_the_arguments(tmp_path: Path) -> None:
+    _, example = example_for(tmp_path, "AuthBase", AUTH)
+    assert "TokenAuth(" in example and "Request(" in example  # r is used as a Request
+    run_example(tmp_path, example)
+
+
+def test_a_classs_main_method_types_its_parameters_by_use(tmp_path: Path) -> None:
+    _, example = example_for(tmp_path, "TokenAuth", AUTH)
+    assert "r=1" not in example and "Request(" in example
+    run_example(tmp_path, example)

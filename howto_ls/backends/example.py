@@ -385,6 +385,7 @@ class _Example:
     least: bool = False  # lists and dicts are passed empty (for a method making a value)
     excepting: set[str] = field(default_factory=set)  # callees that read the handled exception
     constant_imports: dict[str, str] = field(default_factory=dict)  # constant -> its import
+    built_class: ast.ClassDef | None = None  # the class ``instance`` last built (a stand-in?)
 
     @property
     def top(self) -> str:
@@ -476,7 +477,7 @@ class _Example:
         if not alternatives:
             named = self._class_named_like(name)
             built = self._built(named, depth) if named else None
-            for duck in () if built is not None else self._duck_classes(param.name):
+            for duck in () if built is not None else self._duck_classes(param.name, definition):
                 built = self._built(duck, depth)
                 if built is not None:
                     break
@@ -700,12 +701,15 @@ class _Example:
         bases = {(dotted(b) or "").rsplit(".", 1)[-1] for b in node.bases} if node else set()
         return _is_exception(name, bases)
 
-    def _duck_classes(self, name: str) -> list[str]:
-        """Project classes an unannotated parameter ``name`` of the symbol is used as: those
-        offering the attributes the symbol's code reads, sets or calls on it (``r.headers``,
-        ``r.register_hook(...)``), best first: most of those attributes (at least two thirds;
-        code may also set some), then fewest attributes in all (the most specific)."""
-        node = self.node
+    def _duck_classes(self, name: str, function: ast.AST | None = None) -> list[str]:
+        """Project classes an unannotated parameter ``name`` of ``function`` (by default the
+        symbol; a class means its constructor) is used as: those offering the attributes its
+        code reads, sets or calls on it (``r.headers``, ``r.register_hook(...)``), best first:
+        most of those attributes (at least two thirds; code may also set some), then fewest
+        attributes in all (the most specific)."""
+        node = self.node if function is None else function
+        if isinstance(node, ast.ClassDef):
+            node = _initializer(node)
         if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             return []
         if name not in {a.arg for a in (*node.args.posonlyargs, *node.args.args)}:
@@ -1639,6 +1643,7 @@ class _Example:
             concrete = self._concrete(class_node, working_only=True)
             if concrete is not None:
                 class_node, class_path = concrete, self._local_name(concrete.name)
+        self.built_class = class_node
         enum = class_node is not None and bool(
             {(dotted(b) or "").rsplit(".", 1)[-1] for b in class_node.bases} & _ENUM_BASES
         )
@@ -2152,6 +2157,12 @@ class _Example:
         if not name.startswith("__") and self.doctest(node):
             return
         variable = self.instance(owner, class_path, node)
+        stand_in = self.built_class
+        if stand_in is not None and stand_in is not owner:
+            # a concrete subclass stands in for the class: its version of the method runs
+            override = find_method(stand_in, name)
+            if override is not None:
+                node, params = override, parameters_of(override)
         self.prepare_state(owner, node, variable)
         self._round_trip(node, params, owner, f"{variable}.")
         if owner is not None:
