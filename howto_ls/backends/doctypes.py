@@ -17,6 +17,8 @@ import re
 
 import docstring_parser
 
+from howto_ls.astutil import parse_expression
+
 # a description that opens with a class role: "The :class:`PreparedRequest <PreparedRequest>`
 # being sent", "(optional) A :class:`~x.Response`" (not "URL for the new :class:`Request`")
 _CLASS_ROLE = re.compile(
@@ -71,8 +73,8 @@ def documented_type(docstring: str, name: str) -> str | None:
 def _is_type_expression(text: str) -> bool:
     """Whether ``text`` is a (dotted, possibly subscripted) name: ``Request``, ``list[str]``."""
     try:
-        node = ast.parse(text, mode="eval").body
-    except SyntaxError:
+        node = parse_expression(text)
+    except (SyntaxError, ValueError):
         return False
     if isinstance(node, ast.Subscript):
         node = node.value
