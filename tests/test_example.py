@@ -884,3 +884,18 @@ def test_a_modules_example_passes_its_function_what_the_functions_own_example_pa
     argument = own.split("parse_tag(", 2)[-1].split(")")[0]
     assert argument and f"parse_tag({argument})" in module
     run_example(tmp_path, module)
+
+
+def test_an_async_iterable_parameter_gets_an_async_generator(tmp_path: Path) -> None:
+    source = (
+        "import typing\n\n\n"
+        "async def total(chunks: typing.AsyncIterable[bytes]) -> int:\n"
+        '    """How many bytes the chunks hold."""\n'
+        "    size = 0\n"
+        "    async for chunk in chunks:\n"
+        "        size += len(chunk)\n"
+        "    return size\n"
+    )
+    _, example = example_for(tmp_path, "total", source)
+    assert "async def chunks():" in example and "..." not in example
+    assert run_example(tmp_path, example).strip() == "4"  # b"data"

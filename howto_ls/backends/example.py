@@ -1217,6 +1217,17 @@ class _Example:
             self.setup += ["", header, f"    return {returns or 'None'}"]
         return stub
 
+    def _async_items(self, name: str, item: str) -> str:
+        """An async generator function in the setup that yields ``item`` (an expression)
+        once, for a parameter the code iterates with ``async for``; a call of it."""
+        function = snake_case(name)
+        if function in {self.top, self.module_alias} or function in self.reserved:
+            function += "_items"
+        header = f"async def {function}():"
+        if header not in self.setup:
+            self.setup += ["", header, f"    yield {item}"]
+        return f"{function}()"
+
     def _value_for_type(self, annotation: str, name: str) -> str | None:
         head, _, inner = annotation.partition("[")
         head = head.rsplit(".", 1)[-1]
@@ -1259,6 +1270,9 @@ class _Example:
         if head in {"Iterator", "Generator"}:
             item = self._value_for_type(_unwrap(_split_top(inner, ",")[0]), "") if inner else None
             return f"iter([{item or _TYPE_VALUES['str']}])"
+        if head in {"AsyncIterable", "AsyncIterator", "AsyncGenerator"}:
+            item = self._value_for_type(_unwrap(_split_top(inner, ",")[0]), "") if inner else None
+            return self._async_items(name or "items", item or _TYPE_VALUES["str"])
         if head in {"BaseException", "Exception"}:
             return 'ValueError("example")'
         if head in {"Type", "type"} and inner:
