@@ -103,9 +103,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--python", metavar="PATH", help="with --examples: the interpreter")
     check.add_argument(
-        "--timeout", type=float, default=20.0, metavar="SECONDS", help="per example (default 20)"
+        "--timeout",
+        type=_positive_seconds,
+        default=20.0,
+        metavar="SECONDS",
+        help="per example (default 20)",
     )
     return parser
+
+
+def _positive_seconds(text: str) -> float:
+    """``--timeout``'s value: a number of seconds above zero (argparse reports the error)."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not seconds > 0:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"must be above 0 seconds, not {text}")
+    return seconds
 
 
 def _add_model_options(parser: argparse.ArgumentParser) -> None:

@@ -19,6 +19,7 @@ optional dependency, with the error naming it.
 from __future__ import annotations
 
 import ast
+import functools
 import os
 import re
 import shlex
@@ -196,6 +197,52 @@ def project_interpreter(root: Path | None = None) -> str:
             if python.is_file():
                 return str(python)
     return sys.executable
+
+
+MIN_PYTHON = (3, 8)
+"""The oldest Python that runs examples: the network refusal needs audit hooks (PEP 578)."""
+
+PROBE_TIMEOUT = 10.0
+"""Seconds an interpreter may take to say which Python it is."""
+
+
+@functools.lru_cache(maxsize=16)
+def interpreter_problem(python: str) -> str | None:
+    """Why ``python`` (a path or a command name) cannot run examples, or None when it can.
+
+    It must exist, start, and report a Python of at least ``MIN_PYTHON`` when asked for
+    ``sys.version_info`` (a program that is not Python, such as ``/bin/true``, reports
+    nothing). Asked once per interpreter; the probe stops after ``PROBE_TIMEOUT`` seconds.
+    """
+    probe = "import sys; print('%d.%d' % sys.version_info[:2])"
+    try:
+        done = subprocess.run(
+            [python, "-c", probe],
+            capture_output=True,
+            text=True,
+            timeout=PROBE_TIMEOUT,
+            check=False,
+            stdin=subprocess.DEVNULL,
+        )
+    except FileNotFoundError:
+        return f"{python} does not exist"
+    except PermissionError:
+        return f"{python} is not an executable program"
+    except OSError as exc:
+        return f"{python} does not start ({exc.strerror or exc})"
+    except subprocess.TimeoutExpired:
+        return f"{python} did not answer within {PROBE_TIMEOUT:g} s"
+    found = re.fullmatch(r"(\d+)\.(\d+)", done.stdout.strip())
+    if done.returncode != 0 or found is None:
+        return f"{python} is not a Python interpreter (it did not report its version)"
+    version = (int(found.group(1)), int(found.group(2)))
+    if version < MIN_PYTHON:
+        oldest = ".".join(map(str, MIN_PYTHON))
+        return (
+            f"{python} is Python {version[0]}.{version[1]}; examples need Python {oldest} or "
+            "later (the network is refused through audit hooks, PEP 578)"
+        )
+    return None
 
 
 def import_roots(root: Path) -> list[Path]:

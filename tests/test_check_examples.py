@@ -211,3 +211,36 @@ def test_an_import_error_raised_by_a_call_needs_an_optional_dependency(tmp_path:
     missing = run_example("from codecs_pkg import encoder\n", paths=[tmp_path])
     assert missing.status == FAILS and missing.detail.startswith("ImportError")
     assert run_example("import no_such_codec_module\n").status == FAILS
+
+
+def test_an_interpreter_that_cannot_run_examples_is_refused_before_anything_runs(
+    project: Path, tmp_path: Path
+) -> None:
+    old = tmp_path / "python3.6"
+    old.write_text("#!/bin/sh\necho 3.6\n", encoding="utf-8")
+    old.chmod(0o755)
+    not_python = tmp_path / "not-python"
+    not_python.write_text("#!/bin/sh\nexit 0\n", encoding="utf-8")
+    not_python.chmod(0o755)
+    module = project / "pkg" / "mod.py"
+    before = module.read_bytes()
+    cases = {
+        str(tmp_path / "missing" / "python"): "does not exist",
+        str(tmp_path): "is not an executable program",
+        str(not_python): "is not a Python interpreter",
+        str(old): "is Python 3.6; examples need Python 3.8 or later",
+    }
+    for python, reason in cases.items():
+        result = howto("check", "pkg", "--examples", "--python", python, cwd=project)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+        assert f"cannot run the examples: {python} {reason}" in result.stderr
+        assert "examples run" not in result.stderr  # nothing ran, nothing was counted
+    assert module.read_bytes() == before
+
+
+@pytest.mark.parametrize("seconds", ["0", "-1", "nan", "soon"])
+def test_a_timeout_must_be_a_positive_number_of_seconds(project: Path, seconds: str) -> None:
+    result = howto("check", "pkg", "--examples", "--timeout", seconds, cwd=project)
+    assert result.returncode == 2
+    assert "argument --timeout:" in result.stderr

@@ -140,7 +140,7 @@ def _check_file(
     try:
         source = read_source(path).text
     except HowtoError as exc:
-        yield Finding(path, 1, "(file)", f"cannot check: {exc}")
+        yield Finding(path, 1, "", f"cannot check: {exc}")
         return
     problem = parse_problem(source)
     if problem is not None:  # never passed silently: no guide of it can be checked
@@ -162,7 +162,7 @@ def _check_file(
         found = symbols.list_symbols(source, path, engine.root, include_private)
         tree = astutil.parse_shared(source)
     except (HowtoError, SyntaxError, ValueError) as exc:
-        yield Finding(path, 1, "(file)", f"cannot check: {exc}")
+        yield Finding(path, 1, "", f"cannot check: {exc}")
         return
     for symbol in found:
         if symbol.identity not in documented:

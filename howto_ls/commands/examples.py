@@ -22,7 +22,7 @@ from howto_ls import discovery, examples_run, project
 from howto_ls.commands.check import Finding
 from howto_ls.config import Settings
 from howto_ls.engine import Engine
-from howto_ls.errors import HowtoError
+from howto_ls.errors import HowtoError, UsageError
 from howto_ls.guide import parse_guide
 from howto_ls.sourcefile import read_source
 
@@ -102,6 +102,16 @@ def run_examples(
         except HowtoError:
             continue  # the stale check reports unreadable files
         interpreter = python or examples_run.project_interpreter(root)
+        problem = examples_run.interpreter_problem(interpreter)
+        if problem is not None:
+            raise (UsageError if python else HowtoError)(
+                f"cannot run the examples: {problem}; "
+                + (
+                    "pass --python PATH to a Python 3.8 or later"
+                    if python
+                    else "activate the project's virtualenv or pass --python PATH"
+                )
+            )
         roots = tuple(examples_run.import_roots(root))
         for guide in sorted(engine.guides_in(path, source), key=lambda g: g.span.start):
             code = parse_guide(guide.markdown).guide.example
