@@ -899,3 +899,15 @@ def test_an_async_iterable_parameter_gets_an_async_generator(tmp_path: Path) -> 
     _, example = example_for(tmp_path, "total", source)
     assert "async def chunks():" in example and "..." not in example
     assert run_example(tmp_path, example).strip() == "4"  # b"data"
+
+
+def test_a_modules_example_passes_a_star_parameter_its_function_asserts(tmp_path: Path) -> None:
+    source = (
+        "def pick(*values: int) -> int:\n"
+        '    """The first value."""\n'
+        '    assert values, "1 or more values required"\n'
+        "    return values[0]\n"
+    )
+    _, module = example_for(tmp_path, "", source)
+    assert "pick()" not in module
+    run_example(tmp_path, module)

@@ -1470,9 +1470,18 @@ class _Example:
         owner: str | None = None
         name: str | None = None
         classes = [c for c in (self.owner_class, self.node) if isinstance(c, ast.ClassDef)]
+        module = _module_tree(self.here_source)
         if isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
-            # a method of the class documented, else the constructor of the class ``callee``
-            owner = next((c.name for c in classes if function in c.body), callee)
+            # a function of the module, a method of the class documented, else the
+            # constructor of the class ``callee``
+            if module is not None and any(
+                isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)
+                and (s.name, s.lineno) == (function.name, function.lineno)
+                for s in module.body
+            ):  # (the module's tree may be another parse of the same text)
+                owner = None
+            else:
+                owner = next((c.name for c in classes if function in c.body), callee)
             name = function.name
         elif isinstance(self.node, ast.FunctionDef | ast.AsyncFunctionDef) and (
             self.node.name == callee and depth == 0
@@ -1488,7 +1497,7 @@ class _Example:
                 if found is not None:
                     owner, name = candidate.name, found.name
                     break
-        tree = _module_tree(self.here_source)
+        tree = module
         located = _located(tree, owner, name) if tree is not None and name else None
         if tree is None or located is None:
             return Demand()
