@@ -911,3 +911,29 @@ def test_a_modules_example_passes_a_star_parameter_its_function_asserts(tmp_path
     _, module = example_for(tmp_path, "", source)
     assert "pick()" not in module
     run_example(tmp_path, module)
+
+
+def test_a_plain_iterable_comes_before_an_async_one_in_a_union(tmp_path: Path) -> None:
+    source = (
+        "import typing as t\n\n\n"
+        "def first(seq: t.Union[t.AsyncIterable[str], t.Iterable[str]]) -> str:\n"
+        '    """The first item of a plain iterable."""\n'
+        "    return next(iter(seq))  # type: ignore[arg-type]\n"
+    )
+    _, example = example_for(tmp_path, "first", source)
+    assert "async def" not in example
+    run_example(tmp_path, example)
+
+
+def test_a_literal_fits_an_annotation_naming_a_type_alias(tmp_path: Path) -> None:
+    source = (
+        "from typing import Union\n\n"
+        "Unparsed = Union[int, str]\n\n\n"
+        "def parse(text: Unparsed) -> int:\n"
+        '    """Parse a version number."""\n'
+        "    return int(text)\n\n\n"
+        'LATEST = parse("42")\n'
+    )
+    _, example = example_for(tmp_path, "parse", source)
+    assert 'parse(text="42")' in example or 'parse("42")' in example
+    assert run_example(tmp_path, example).strip() == "42"

@@ -87,6 +87,7 @@ _DICT_TYPES = frozenset({"dict", "Dict", "Mapping", "MutableMapping"})
 
 _ASYNC_ITER = re.compile(r"\b(AsyncResult|AsyncGenerator|AsyncIterator|AsyncIterable)\b")
 _SYNC_ITER = re.compile(r"\b(Iterator|Generator)\b")
+_ASYNC_ITERABLE = re.compile(r"(?:\w+\.)*Async(?:Iterable|Iterator|Generator)\b")
 _DUNDER_USE = {
     "__len__": "print(len({obj}))",
     "__repr__": "print(repr({obj}))",
@@ -444,6 +445,9 @@ class _Example:
         if not param.annotation:
             param = self._documented(param, definition)
         alternatives = _alternatives(param.annotation) if param.annotation else []
+        # an async iterable only where nothing else will do: a Union offering a plain one is
+        # usually read by a plain call (Jinja's filters take both)
+        alternatives.sort(key=lambda a: bool(_ASYNC_ITERABLE.match(a)))
         if depth == 0 and (not alternatives or alternatives[0].rsplit(".", 1)[-1] == "str"):
             literal = self._compared_literal(param.name)
             if literal is not None:
@@ -556,6 +560,19 @@ class _Example:
             return None
         self.imports.extend(found.imports)
         return self._use(found.expression)
+
+    def _expanded(self, param: Parameter) -> Parameter:
+        """``param`` with an annotation that names a type alias, NewType or TypeVar replaced
+        by what it stands for (``UnparsedVersion`` -> ``Union[Version, str]``), one level."""
+        annotation = param.annotation or ""
+        head = annotation.partition("[")[0].strip()
+        root = self.here_root
+        if not head or root is None or head.rsplit(".", 1)[-1] in _TYPE_VALUES:
+            return param
+        alias = find_alias(head, self.here_source, self.here_module, self.here_filename, root)
+        if alias is None:
+            return param
+        return dataclasses.replace(param, annotation=alias.expansion)
 
     def _alias_value(self, param: Parameter, annotation: str, depth: int) -> str | None:
         """A value for an annotation naming a type alias, NewType or TypeVar: the first of what
@@ -1338,7 +1355,8 @@ class _Example:
             fitting = {
                 name: text
                 for name, text in bound.items()
-                if text in dict(call.constants) or _literal_fits(by_name[name], text)
+                if text in dict(call.constants)
+                or _literal_fits(self._expanded(by_name[name]), text)
             }
             if not required <= fitting.keys():  # a lambda is written for the call's other values
                 fitting = {n: t for n, t in fitting.items() if not t.startswith("lambda")}
