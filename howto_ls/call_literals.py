@@ -64,16 +64,15 @@ def literal_calls(path: Path, callee: str) -> tuple[LiteralCall, ...]:
         return ()
     if len(files) > callers.MAX_FILES:
         return ()
-    pattern = re.compile(rf"\b{re.escape(callee)}\s*\(")
     ordered = sorted(files, key=lambda file: file != path)
     found: list[LiteralCall] = []
     parsed = 0
     for file in ordered:
         text = cached_text(file)
-        if text is None or pattern.search(text) is None:
+        if text is None or callee not in _called_names(text):
             continue
         parsed += 1
-        module = project.module_name(file, root)
+        module = _module_name(file, root)
         found += [call for name, call in _file_calls(file, text, module) if name == callee]
         if parsed >= MAX_FILES_PARSED:
             break
@@ -103,6 +102,23 @@ def bind(call: LiteralCall, params: Sequence[Parameter]) -> dict[str, str] | Non
         if name in names:
             bound[name] = value
     return bound
+
+
+_CALLED = re.compile(r"\b(\w+)\s*\(")
+"""A name followed by an opening parenthesis: what a call of it looks like in the text."""
+
+
+@functools.lru_cache(maxsize=1024)
+def _called_names(text: str) -> frozenset[str]:
+    """The names ``text`` may call (``name(``, ``obj.name(``), found once per file version:
+    asked for every callee of every example, it spares a search of each file per callee."""
+    return frozenset(_CALLED.findall(text))
+
+
+@functools.lru_cache(maxsize=1024)
+def _module_name(file: Path, root: Path) -> str:
+    """:func:`howto_ls.project.module_name`, once per file (it resolves paths)."""
+    return project.module_name(file, root)
 
 
 @functools.lru_cache(maxsize=512)

@@ -781,7 +781,7 @@ def parse_module(source: str) -> ast.Module | None:
         return None
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=1024)
 def parse_block(block: str) -> ast.Module | None:
     """One top-level block's AST (cached apart from whole modules: never mutate it), or None."""
     try:
@@ -872,6 +872,13 @@ def _continues(line: str) -> bool:
 
 def parameters_of(node: FunctionNode) -> list[Parameter]:
     """The parameters of a function definition, with annotations and defaults as source text."""
+    return list(_parameters(node))
+
+
+@functools.lru_cache(maxsize=4096)
+def _parameters(node: FunctionNode) -> tuple[Parameter, ...]:
+    """:func:`parameters_of`, once per definition (by identity; trees are never changed): the
+    example builder asks for the same signatures many times per example."""
     args = node.args
     positional = [*args.posonlyargs, *args.args]
     defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults))
@@ -886,7 +893,7 @@ def parameters_of(node: FunctionNode) -> list[Parameter]:
         out.append(_parameter(arg, kw_default, "keyword_only"))
     if args.kwarg:
         out.append(_parameter(args.kwarg, None, "var_keyword"))
-    return out
+    return tuple(out)
 
 
 def compares_to_none(test: ast.expr, operator: type[ast.cmpop]) -> bool:

@@ -387,6 +387,7 @@ class _Example:
     excepting: set[str] = field(default_factory=set)  # callees that read the handled exception
     constant_imports: dict[str, str] = field(default_factory=dict)  # constant -> its import
     built_class: ast.ClassDef | None = None  # the class ``instance`` last built (a stand-in?)
+    called: frozenset[str] | None = None  # the method names the symbol's code calls, once read
 
     @property
     def top(self) -> str:
@@ -1723,15 +1724,16 @@ class _Example:
     def _called_names(self) -> frozenset[str]:
         """The method names the symbol's code calls, with what its class's methods it reaches
         through ``self`` call (:func:`howto_ls.backends.state.reached`)."""
+        if self.called is not None:
+            return self.called
         node = self.node
-        if node is None:
-            return frozenset()
-        names = set(called_methods(node))
+        names = set(called_methods(node)) if node is not None else set()
         owner = self.owner_class
         if owner is not None and isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             for method in reached(owner, node):
                 names |= called_methods(method)
-        return frozenset(names)
+        self.called = frozenset(names)
+        return self.called
 
     def _refusing(self, node: ast.ClassDef, source: str | None = None) -> bool:
         """Whether an object of the class refuses a method the symbol's code calls

@@ -15,6 +15,7 @@ module that defines the base.
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterable
 
 from howto_ls.backends.analysis import FunctionNode, dotted, own_nodes
@@ -24,11 +25,12 @@ MAX_LINEAGE = 8
 define classes whose bases cycle through reassigned names)."""
 
 
+@functools.lru_cache(maxsize=4096)
 def called_methods(node: ast.AST) -> frozenset[str]:
     """The attribute names ``node``'s code calls: ``as_const`` for ``x.as_const(ctx)``.
 
     ``node`` is any definition or statement; nested definitions count, as the code runs them
-    too when it calls them.
+    too when it calls them. Cached per node (by identity; trees are never changed).
     """
     return frozenset(
         n.func.attr
