@@ -23,7 +23,7 @@ def parse(source: str | bytes, filename: str = "<unknown>", **options: Any) -> a
         return tree
 
 
-@functools.lru_cache(maxsize=32)
+@functools.lru_cache(maxsize=64)
 def parse_shared(source: str) -> ast.Module:
     """``source`` parsed once for every part of howto-ls that reads it: never change the tree.
 

@@ -15,6 +15,7 @@ import ast
 import builtins
 import functools
 import re
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,11 +65,12 @@ def literal_calls(path: Path, callee: str) -> tuple[LiteralCall, ...]:
         return ()
     if len(files) > callers.MAX_FILES:
         return ()
+    texts = _project_texts(root, files)
     ordered = sorted(files, key=lambda file: file != path)
     found: list[LiteralCall] = []
     parsed = 0
     for file in ordered:
-        text = cached_text(file)
+        text = cached_text(file) if file == path else texts.get(file)
         if text is None or callee not in _called_names(text):
             continue
         parsed += 1
@@ -102,6 +104,25 @@ def bind(call: LiteralCall, params: Sequence[Parameter]) -> dict[str, str] | Non
         if name in names:
             bound[name] = value
     return bound
+
+
+TEXT_SECONDS = 1.0
+"""The project's file texts are read again (a ``stat`` each) at most this often: every callee
+of every example asks for all of them, and a call's literals a second old are as good."""
+
+_texts: dict[Path, tuple[float, tuple[Path, ...], dict[Path, str]]] = {}
+
+
+def _project_texts(root: Path, files: tuple[Path, ...]) -> dict[Path, str]:
+    """The readable texts of ``files`` (the project's under ``root``), read again after
+    :data:`TEXT_SECONDS` or when the file list changes."""
+    now = time.monotonic()
+    held = _texts.get(root)
+    if held is None or held[1] != files or now - held[0] > TEXT_SECONDS:
+        texts = {file: text for file in files if (text := cached_text(file)) is not None}
+        held = (now, files, texts)
+        _texts[root] = held
+    return held[2]
 
 
 _CALLED = re.compile(r"\b(\w+)\s*\(")

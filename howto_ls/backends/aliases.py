@@ -14,7 +14,7 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
-from howto_ls.astutil import parse
+from howto_ls.astutil import parse, parse_shared
 from howto_ls.project import absolute_module, module_file
 
 
@@ -45,8 +45,8 @@ def imported_names(source: str, module: str, filename: str) -> dict[str, tuple[s
     (``__init__.py`` for a package: relative imports start from the package itself).
     """
     try:
-        tree = parse(source)
-    except SyntaxError:
+        tree = parse_shared(source)
+    except (SyntaxError, ValueError):
         return {}
     package = module if filename == "__init__.py" else module.rpartition(".")[0]
     found: dict[str, tuple[str, str]] = {}

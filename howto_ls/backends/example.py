@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from howto_ls import call_literals
-from howto_ls.astutil import parse, parse_expression
+from howto_ls.astutil import parse, parse_expression, parse_shared
 from howto_ls.backends import uses, wrappers
 from howto_ls.backends.aliases import TypeAlias, find_alias
 from howto_ls.backends.aliases import imported_names as _imported_names
@@ -288,11 +288,11 @@ class _ForeignClass:
     root: Path | None = None  # the folder its modules are found in (a project's, a library's)
 
 
-@functools.lru_cache(maxsize=64)
 def _module_tree(source: str) -> ast.Module | None:
-    """``source`` parsed once for the example builder (never change the tree), or None."""
+    """``source`` parsed once for all of howto-ls (:func:`howto_ls.astutil.parse_shared`:
+    never change the tree), or None."""
     try:
-        return parse(source)
+        return parse_shared(source)
     except (SyntaxError, ValueError):
         return None
 
