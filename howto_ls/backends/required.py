@@ -644,7 +644,7 @@ def _names(
 def _code_of(module: str, root: Path) -> Code | None:
     """The project module ``module`` under ``root``, parsed once."""
     path = module_file(module, root)
-    if path is None or not path.resolve().is_relative_to(root.resolve()):
+    if path is None or not _inside(path, root):
         return None
     text = cached_text(path)
     if text is None:
@@ -654,6 +654,13 @@ def _code_of(module: str, root: Path) -> Code | None:
     except (SyntaxError, ValueError):
         return None
     return Code(tree, module, path.name, root)
+
+
+@functools.lru_cache(maxsize=1024)
+def _inside(path: Path, root: Path) -> bool:
+    """Whether ``path`` resolves to a place under ``root`` (asked for the same few modules by
+    every symbol of a batch; resolving costs a system call per folder)."""
+    return path.resolve().is_relative_to(root.resolve())
 
 
 # -- option-like elements ------------------------------------------------------------------
