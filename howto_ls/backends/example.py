@@ -1227,24 +1227,23 @@ class _Example:
     def _async_stub(self, name: str, returns: str | None = "None") -> str:
         """An ``async def`` in the setup for a parameter the code awaits, returning ``returns``
         (an expression); its name."""
-        stub = snake_case(name)
-        if stub in {self.top, self.module_alias} or stub in self.reserved:
-            stub += "_stub"
-        header = f"async def {stub}(*args, **kwargs):"
-        if header not in self.setup:
-            self.setup += ["", header, f"    return {returns or 'None'}"]
-        return stub
+        return self._async_function(name, "*args, **kwargs", f"return {returns or 'None'}")
 
     def _async_items(self, name: str, item: str) -> str:
         """An async generator function in the setup that yields ``item`` (an expression)
         once, for a parameter the code iterates with ``async for``; a call of it."""
+        return f"{self._async_function(name, '', f'yield {item}', suffix='_items')}()"
+
+    def _async_function(self, name: str, parameters: str, line: str, suffix: str = "_stub") -> str:
+        """Define ``async def <name>(<parameters>):`` whose body is ``line``, once, in the
+        setup; its name (``suffix`` added when the example already uses the name)."""
         function = snake_case(name)
         if function in {self.top, self.module_alias} or function in self.reserved:
-            function += "_items"
-        header = f"async def {function}():"
+            function += suffix
+        header = f"async def {function}({parameters}):"
         if header not in self.setup:
-            self.setup += ["", header, f"    yield {item}"]
-        return f"{function}()"
+            self.setup += ["", header, f"    {line}"]
+        return function
 
     def _value_for_type(self, annotation: str, name: str) -> str | None:
         head, _, inner = annotation.partition("[")
