@@ -174,6 +174,16 @@ def test_bad_paths_are_usage_errors(project: Path, capsys: pytest.CaptureFixture
     assert status == 2 and "nowhere: no such file or folder" in err
 
 
+def test_an_unreadable_file_is_one_line_shaped_like_the_others(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "latin.py").write_bytes("NAME = 'caf\u00e9'\n".encode("latin-1"))
+    status, out, _ = run(capsys, "check", "latin.py")
+    assert status == 1
+    line = next(line for line in out.splitlines() if line.startswith("latin.py:"))
+    assert line.startswith("latin.py:1: cannot check: ") and "(file)" not in line
+
+
 def test_check_as_a_ci_step_in_a_real_process(project: Path) -> None:
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
