@@ -60,6 +60,8 @@ def imported_names(source: str, module: str, filename: str) -> dict[str, tuple[s
             for alias in node.names:
                 if alias.asname:
                     found.setdefault(alias.asname, (alias.name, ""))
+                elif "." not in alias.name:  # ``import httpcore`` binds ``httpcore``
+                    found.setdefault(alias.name, (alias.name, ""))
     return found
 
 

@@ -297,22 +297,6 @@ def _module_tree(source: str) -> ast.Module | None:
         return None
 
 
-@functools.lru_cache(maxsize=64)
-def _plain_imports(source: str) -> frozenset[str]:
-    """The modules ``source`` imports under their own name (``import httpcore``; not
-    ``import a.b``, whose classes are named ``a.b.C``, nor ``import x as y``)."""
-    tree = _module_tree(source)
-    if tree is None:
-        return frozenset()
-    return frozenset(
-        alias.name
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Import)
-        for alias in node.names
-        if alias.asname is None and "." not in alias.name
-    )
-
-
 def _project_text(path: Path, root: Path) -> str | None:
     """The text of ``path`` when it lies under ``root``; None otherwise or when unreadable.
     Read once per file version (modification time and size)."""
@@ -518,9 +502,8 @@ class _Example:
         """``param`` annotated with the class the code of ``function`` (a class means its
         constructor) refuses it unless it is an instance of
         (:mod:`howto_ls.backends.narrowing`), when the example can build that class."""
-        if isinstance(function, ast.ClassDef):
-            function = _initializer(function)
-        if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+        function = _code_of(function)
+        if function is None:
             return param
         narrowed = narrowed_class(function, param.name)
         if narrowed is None or narrowed == param.annotation or not self._local_class_in(narrowed):
@@ -549,9 +532,8 @@ class _Example:
         """A value for the unannotated ``param`` of ``function`` (a class means its
         constructor) that supports what the code does with it, when the value its name gives
         does not; None otherwise."""
-        if isinstance(function, ast.ClassDef):
-            function = _initializer(function)
-        if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+        function = _code_of(function)
+        if function is None:
             return None
         name = param.name.lower().lstrip("_")
         named = next((v for p, v in _NAME_VALUES if re.search(p, name)), '"example"')
@@ -725,10 +707,8 @@ class _Example:
         code reads, sets or calls on it (``r.headers``, ``r.register_hook(...)``), best first:
         most of those attributes (at least two thirds; code may also set some), then fewest
         attributes in all (the most specific)."""
-        node = self.node if function is None else function
-        if isinstance(node, ast.ClassDef):
-            node = _initializer(node)
-        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        node = _code_of(self.node if function is None else function)
+        if node is None:
             return []
         if name not in {a.arg for a in (*node.args.posonlyargs, *node.args.args)}:
             return []
@@ -916,8 +896,6 @@ class _Example:
                     module, name = (f"{module}.{name}" if name else module), rest
                 if name and not rest.count("."):
                     self.foreign[key] = _find_class(module, name, root, 0)
-            elif rest and "." not in rest and first in _plain_imports(self.here_source):
-                self.foreign[key] = _find_class(first, rest, root, 0)  # ``import httpcore``
             elif head[:1].isupper() and head.isidentifier():
                 # not imported here: a class the package itself exports (``requests.Request``)
                 package = symbol.module.split(".", 1)[0]
@@ -2808,3 +2786,11 @@ def _located(
 def _initializer(node: ast.ClassDef) -> FunctionNode | None:
     """The class's own ``__init__`` (else ``__new__``), or None."""
     return find_method(node, "__init__") or find_method(node, "__new__")
+
+
+def _code_of(definition: ast.AST | None) -> FunctionNode | None:
+    """The function whose code receives a definition's parameters: the function itself, a
+    class's constructor (:func:`_initializer`); None for anything else."""
+    if isinstance(definition, ast.ClassDef):
+        return _initializer(definition)
+    return definition if isinstance(definition, ast.FunctionDef | ast.AsyncFunctionDef) else None
