@@ -6,9 +6,24 @@ import ast
 import functools
 import threading
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 _PARSE_LOCK = threading.Lock()
+
+MAX_DEPTH = 200
+"""Deepest syntax tree howto-ls reads: CPython's own limit on nested parentheses (200, see
+``MAXLEVEL`` in ``Parser/tokenizer.h``). Every recursive walk over a tree (``ast.unparse``,
+``ast.NodeVisitor``, fingerprints) stays well inside Python's recursion limit below it."""
+
+TOO_DEEP = "too deeply nested"
+
+
+class TooDeeplyNestedError(SyntaxError):
+    """Source whose syntax tree is deeper than :data:`MAX_DEPTH`, or too deep for the parser.
+
+    A ``SyntaxError``, so every caller that treats an unparsable file as one keeps doing so;
+    its ``msg`` starts with :data:`TOO_DEEP`.
+    """
 
 
 def parse(source: str | bytes, filename: str = "<unknown>", **options: Any) -> ast.Module:
@@ -17,10 +32,63 @@ def parse(source: str | bytes, filename: str = "<unknown>", **options: Any) -> a
     CPython before 3.12 tracks the AST constructor's recursion depth per interpreter, not per
     thread, so two threads parsing at once can fail with "AST constructor recursion depth
     mismatch" (python/cpython#106905). The jedi worker and the event loop both parse.
+
+    Raises ``SyntaxError`` (or ``ValueError`` for null bytes) when ``source`` does not parse,
+    and :class:`TooDeeplyNestedError` when its tree is deeper than :data:`MAX_DEPTH` or the
+    parser itself gives up (``RecursionError``, ``MemoryError``, "too many nested
+    parentheses"), so no deep file ever reaches a recursive walk.
     """
     with _PARSE_LOCK:
-        tree: ast.Module = ast.parse(source, filename, **options)
-        return tree
+        try:
+            tree: ast.Module = ast.parse(source, filename, **options)
+        except (RecursionError, MemoryError):
+            line = _longest_line(source)
+            raise TooDeeplyNestedError(
+                f"{TOO_DEEP} for Python's parser", (filename, line, 0, None)
+            ) from None
+        except SyntaxError as error:
+            if "too many nested" not in str(error.msg):
+                raise
+            raise TooDeeplyNestedError(
+                f"{TOO_DEEP} (more than {MAX_DEPTH} levels of brackets)",
+                (filename, error.lineno or 1, error.offset or 0, None),
+            ) from None
+    deep = deep_line(tree)
+    if deep is not None:
+        raise TooDeeplyNestedError(
+            f"{TOO_DEEP} (more than {MAX_DEPTH} levels)", (filename, deep, 0, None)
+        )
+    return tree
+
+
+def _longest_line(source: str | bytes) -> int:
+    """The 1-based number of the longest line: where a parser without positions gave up, as
+    near as can be told (a generated expression thousands of terms long)."""
+    lengths = [len(line) for line in source.splitlines()]
+    if not lengths:
+        return 1
+    return lengths.index(max(lengths)) + 1
+
+
+def deep_line(tree: ast.AST, limit: int = MAX_DEPTH) -> int | None:
+    """The 1-based line where ``tree`` gets deeper than ``limit`` nodes, or None.
+
+    Iterative, and cheap: a node on one line holds no more levels than it has characters (each
+    level of an expression adds an operator, a dot, a bracket or a keyword), so a short
+    one-line node whose depth plus twice its width stays under ``limit`` is not entered.
+    """
+    stack: list[tuple[ast.AST, int]] = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return getattr(node, "lineno", None) or 1
+        line = getattr(node, "lineno", None)
+        if line is not None and line == getattr(node, "end_lineno", None):
+            width = (getattr(node, "end_col_offset", None) or 0) - getattr(node, "col_offset", 0)
+            if depth + 2 * width + 8 < limit:
+                continue
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return None
 
 
 @functools.lru_cache(maxsize=64)
@@ -48,8 +116,7 @@ def parse_typed(source: str) -> ast.Module | None:
 
 def parse_expression(source: str) -> ast.expr:
     """One expression parsed (``ast.parse`` in ``eval`` mode) behind the same lock."""
-    with _PARSE_LOCK:
-        return ast.parse(source, mode="eval").body
+    return cast(ast.Expression, parse(source, mode="eval")).body
 
 
 Definition = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef

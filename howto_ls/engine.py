@@ -162,7 +162,7 @@ class Engine:
         """
         problem = parse_problem(source)
         if problem is not None:
-            raise SourceError(f"{path.name}: the file {problem.describe(version=False)}")
+            raise SourceError(problem.sentence(path.name))
 
     def request_for(self, symbol: Symbol, module_source: str) -> GuideRequest:
         """The backend's input without context: the symbol, its module and its file."""

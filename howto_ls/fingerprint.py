@@ -160,6 +160,8 @@ def parse_source(source: str, name: str = "the file") -> ast.Module:
     except (SyntaxError, ValueError):
         problem = parse_problem(source)
         assert problem is not None
+        if problem.nested:
+            raise SourceError(f"cannot read {name}: {problem.describe()}") from None
         raise SourceError(f"{name} {problem.describe(version=False)}") from None
 
 

@@ -103,20 +103,22 @@ def parse_source(source: str, path: Path) -> ast.Module:
     try:
         return astutil.parse(_parsable(source), filename=str(path))
     except (SyntaxError, ValueError):
-        raise SourceError(f"{path}: the file {_problem(source)}") from None
-
-
-def _problem(source: str) -> str:
-    """Why ``source`` does not parse: ``does not parse (line 3: ...)`` and what to do."""
-    problem = parse_problem(_parsable(source))
-    return problem.describe(version=False) if problem is not None else "does not parse"
+        raise SourceError(_problem(source, path)) from None
 
 
 def _not_found(file: _File, message: str) -> HowtoError:
     """``message`` as the error for a symbol not found, unless the file does not parse."""
     if file.parsed.broken:
-        return SourceError(f"{file.path}: the file {_problem(file.source)}")
+        return SourceError(_problem(file.source, file.path))
     return SymbolNotFoundError(message)
+
+
+def _problem(source: str, path: Path) -> str:
+    """Why ``source`` does not parse, naming ``path``: the line and what to do."""
+    problem = parse_problem(_parsable(source))
+    if problem is None:
+        return f"{path}: the file does not parse"
+    return problem.sentence(str(path))
 
 
 def module_tree(source: str, path: Path) -> ast.Module:

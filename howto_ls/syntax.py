@@ -48,11 +48,30 @@ class ParseProblem:
     message: str
     needs: str | None = None  # e.g. "`type` aliases (PEP 695) need Python 3.12"
 
+    @property
+    def nested(self) -> bool:
+        """Whether the source is too deeply nested to read, rather than wrong."""
+        return self.message.startswith(astutil.TOO_DEEP)
+
+    def sentence(self, name: str) -> str:
+        """One line naming the file: ``cannot read NAME: too deeply nested ...`` or ``NAME:
+        the file does not parse (...)``."""
+        if self.nested:
+            return f"cannot read {name}: {self.describe()}"
+        return f"{name}: the file {self.describe(version=False)}"
+
     def describe(self, *, version: bool = True) -> str:
         """``does not parse under Python 3.11 (line 3: invalid syntax)`` plus what to do.
 
-        Without ``version``: ``does not parse (line 3: invalid syntax)``.
+        Without ``version``: ``does not parse (line 3: invalid syntax)``. A tree too deep to
+        read (:class:`howto_ls.astutil.TooDeeplyNestedError`) is ``too deeply nested (...) at
+        line 3`` and what to do.
         """
+        if self.nested:
+            return (
+                f"{self.message} at line {self.line}; split it into smaller expressions or"
+                " functions"
+            )
         under = f" under Python {running_python()}" if version else ""
         text = f"does not parse{under} (line {self.line}: {self.message})"
         if self.needs:

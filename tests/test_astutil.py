@@ -5,7 +5,10 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 import howto_ls
+from howto_ls import astutil
 
 PACKAGE = Path(howto_ls.__file__).parent
 
@@ -46,3 +49,31 @@ def test_nothing_parses_outside_the_lock() -> None:
 def test_the_check_sees_an_unlocked_parse() -> None:
     tree = ast.parse("import ast\nast.parse(text)\nast.literal_eval(text)\n")
     assert _unlocked_parses(tree) == [2, 3]
+
+
+def _sum_of_ones(terms: int) -> str:
+    return "x = " + "+".join(["1"] * terms) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("source", "line"),
+    [
+        (_sum_of_ones(100_000), 1),  # the parser itself gives up (RecursionError)
+        ("import os\n" + _sum_of_ones(2_000), 2),  # parses, but deeper than any walk may go
+        ("y = " + "(" * 300 + "1" + ")" * 300 + "\n", 1),  # "too many nested parentheses"
+        ("if a:\n    pass\n" + "elif a:\n    pass\n" * 300, 399),  # a long elif chain
+    ],
+)
+def test_a_deeply_nested_source_is_one_clear_error(source: str, line: int) -> None:
+    with pytest.raises(astutil.TooDeeplyNestedError) as caught:
+        astutil.parse(source)
+    assert caught.value.msg.startswith("too deeply nested")
+    assert caught.value.lineno == line
+    assert isinstance(caught.value, SyntaxError)  # callers treat it as a file that won't parse
+
+
+def test_ordinary_code_of_any_size_parses() -> None:
+    source = (PACKAGE / "backends" / "example.py").read_text(encoding="utf-8")
+    assert astutil.parse(source).body
+    assert astutil.parse(_sum_of_ones(150)).body  # deep, but within every walk's reach
+    assert astutil.deep_line(astutil.parse(source)) is None

@@ -205,3 +205,22 @@ def test_check_as_a_ci_step_in_a_real_process(project: Path) -> None:
     assert howto("check", "shop", "--missing").returncode == 1
     assert howto("generate", "shop", "--no-progress").returncode == 0
     assert howto("check", "shop", "--missing").returncode == 0
+
+
+def test_a_deeply_nested_sibling_is_one_line_not_a_traceback(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "generated.py").write_text(
+        "x = " + "+".join(["1"] * 100_000) + "\n", encoding="utf-8"
+    )
+    (project / "nested.py").write_text("y = " + "-" * 2_000 + "1\n", encoding="utf-8")
+
+    status, out, err = run(capsys, "check", ".")
+
+    assert status == 1
+    assert "Traceback" not in out + err
+    lines = [line for line in out.splitlines() if "too deeply nested" in line]
+    assert len(lines) == 2, out
+    assert lines[0].startswith("generated.py:1: cannot check: too deeply nested")
+    assert lines[1].startswith("nested.py:1: cannot check: too deeply nested")
+    assert "2 files not parsed" in out + err

@@ -188,3 +188,28 @@ def test_no_subcommand_help_exits_2_and_version_prints(project: Path) -> None:
     version = howto("--version", cwd=project)
     assert version.returncode == 0
     assert version.stdout.startswith("howto-ls ")
+
+
+def test_a_deeply_nested_file_is_one_line_and_its_sibling_still_gets_a_guide(
+    project: Path,
+) -> None:
+    deep = project / "generated.py"
+    text = "def total() -> int:\n    return " + "+".join(["1"] * 100_000) + "\n"
+    deep.write_text(text, encoding="utf-8")
+    (project / "user.py").write_text(
+        "from generated import total\n\n\ndef twice() -> int:\n    return 2 * total()\n",
+        encoding="utf-8",
+    )
+
+    refused = howto("doc", "generated.py::total", "--write", "docstring", cwd=project)
+    assert refused.returncode == 1
+    assert refused.stderr.strip().splitlines() == [
+        "howto-ls: error: cannot read generated.py: too deeply nested for Python's parser at"
+        " line 2; split it into smaller expressions or functions"
+    ]
+    assert deep.read_text(encoding="utf-8") == text
+
+    sibling = howto("doc", "user.py::twice", cwd=project)
+    assert sibling.returncode == 0, sibling.stderr
+    assert "twice()" in sibling.stdout
+    assert "Traceback" not in sibling.stderr

@@ -480,3 +480,30 @@ def test_a_batch_stops_at_the_first_failure_no_symbol_can_escape(
     )
     assert stopped in lines, err
     assert "sk-wrong" not in err
+
+
+def test_a_deeply_nested_file_is_reported_and_the_others_are_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "pyproject.toml").write_text("", encoding="utf-8")
+    deep = root / "generated.py"
+    deep_text = "import os\nx = " + "+".join(["1"] * 100_000) + "\n"
+    deep.write_text(deep_text, encoding="utf-8")
+    (root / "nested.py").write_text("y = " + "-" * 2_000 + "1\n", encoding="utf-8")
+    (root / "shapes.py").write_text(
+        "def area(width: int, height: int) -> int:\n    return width * height\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(root)
+
+    status, _, err = run(capsys, "generate", ".", "--no-progress")
+
+    assert status == 1
+    assert "Traceback" not in err
+    assert "generated.py:1: (file): cannot read generated.py: too deeply nested" in err
+    assert "nested.py:1: (file): cannot read nested.py: too deeply nested" in err
+    assert "area" in read_docstring_guides((root / "shapes.py").read_text(encoding="utf-8"))
+    assert deep.read_text(encoding="utf-8") == deep_text
+    assert "2 failed (1 file written)" in err

@@ -13,7 +13,7 @@ import pytest
 from lsprotocol import types
 
 from howto_ls.syntax import parse_problem, running_python
-from tests.lsp_client import running_server
+from tests.lsp_client import code_actions, running_server
 
 ALIAS = "type Pair = tuple[int, int]\n\n\ndef first(pair: Pair) -> int:\n    return pair[0]\n"
 BROKEN = "def ok():\n    return 1\n\n\ndef broken(:\n    return 2\n"
@@ -160,3 +160,38 @@ def test_type_aliases_are_documentable_on_python_312(tmp_path: Path) -> None:
         check=False,
     )
     assert result.stdout.strip() == "ok", result.stderr
+
+
+@pytest.mark.asyncio
+async def test_the_server_says_a_deeply_nested_file_is_too_deep_and_keeps_running(
+    project: Path,
+) -> None:
+    deep = "def total() -> int:\n    return " + "+".join(["1"] * 100_000) + "\n"
+    (project / "generated.py").write_text(deep)
+    async with running_server(project) as editor:
+        uri = editor.open("generated.py")
+        hovered = await editor.client.text_document_hover_async(
+            types.HoverParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                position=types.Position(line=0, character=5),
+            )
+        )
+        assert hovered is None or "Traceback" not in str(hovered.contents)
+        await code_actions(editor, uri, 0, 5)
+        result = await editor.client.workspace_execute_command_async(
+            types.ExecuteCommandParams(
+                command="howto.generate", arguments=[{"uri": uri, "line": 0, "character": 5}]
+            )
+        )
+        assert result["applied"] is False
+        assert result["error"].startswith("cannot read generated.py: too deeply nested")
+        assert editor.text(uri) == deep
+        fine = editor.open("fine.py")
+        applied = await editor.client.workspace_execute_command_async(
+            types.ExecuteCommandParams(
+                command="howto.generate", arguments=[{"uri": fine, "line": 0, "character": 5}]
+            )
+        )
+        assert applied["applied"] is True  # the server is still serving
+    assert not any("Traceback" in line or "RecursionError" in line for line in editor.stderr)
+    assert (project / "generated.py").read_text() == deep
