@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import os
 import re
 import sys
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from howto_ls import astutil
+from howto_ls.errors import NotWritableError
 
 ROOT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
 PACKAGE_DIRS = frozenset({"site-packages", "dist-packages"})
@@ -30,17 +32,37 @@ def find_root(path: Path) -> Path:
 
     A file outside any project gets the folder above its outermost package (folders holding
     ``__init__.py``), or its own folder, so import paths never depend on the working directory.
+    The search walks up from ``path`` as it is spelled, so a symlink inside a project belongs
+    to that project even when it points elsewhere (see :func:`require_inside`); the root is
+    returned with symlinks resolved.
     """
-    start = path.resolve()
+    start = Path(os.path.abspath(path))
     if not start.is_dir():
         start = start.parent
     for folder in (start, *start.parents):
         if any((folder / marker).exists() for marker in ROOT_MARKERS):
-            return folder
+            return folder.resolve()
     folder = start
     while (folder / "__init__.py").is_file() and folder != folder.parent:
         folder = folder.parent
-    return folder
+    return folder.resolve()
+
+
+def require_inside(path: Path, root: Path) -> None:
+    """Raise :class:`NotWritableError` unless ``path``, symlinks resolved, lies inside ``root``.
+
+    Nothing is written through a symlink that leaves the project: the file it reaches belongs
+    to someone else (another checkout, a system file).
+    """
+    real, base = path.resolve(), root.resolve()
+    if real.is_relative_to(base):
+        return
+    if Path(os.path.abspath(path)).is_relative_to(base) or path.is_symlink():
+        raise NotWritableError(
+            f"{path.name} is a symlink to {real}, outside the project {base}: not written;"
+            " edit that file in its own project"
+        )
+    raise NotWritableError(f"{path} is outside the project {base}: not written")
 
 
 def is_in_project(path: Path, root: Path) -> bool:

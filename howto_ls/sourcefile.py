@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import contextlib
 import functools
 import io
 import os
@@ -12,7 +13,7 @@ import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
-from howto_ls.errors import SourceError
+from howto_ls.errors import NotWritableError, SourceError
 
 _DEFAULT_MODE = 0o666
 
@@ -79,16 +80,42 @@ def encode_source(text: str, like: SourceFile | None, path: Path) -> bytes:
     return (codecs.BOM_UTF8 + data) if like and like.bom else data
 
 
-def write_source(path: Path, text: str, like: SourceFile | None = None) -> None:
-    """Write ``text`` atomically, keeping ``like``'s encoding and BOM and the file's mode."""
+def write_source(
+    path: Path, text: str, like: SourceFile | None = None, *, root: Path | None = None
+) -> None:
+    """Write ``text`` atomically, keeping ``like``'s encoding and BOM and the file's mode.
+
+    With ``root``, a ``path`` whose real location (symlinks resolved) is outside that project
+    root is refused (:class:`NotWritableError`). A file or folder marked read-only is refused
+    too, even where the user could write it anyway (root, or an atomic replace that only needs
+    the folder): its bytes and mode stay as they are. Other failures raise
+    :class:`SourceError`.
+    """
+    if root is not None:
+        from howto_ls.project import require_inside
+
+        require_inside(path, root)
     data = encode_source(text, like, path)
     target = path.resolve() if path.is_symlink() else path
     folder = target.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
         try:
-            mode = stat.S_IMODE(target.stat().st_mode)
+            status: os.stat_result | None = target.stat()
         except FileNotFoundError:
+            status = None
+        if status is not None and _read_only(target, status):
+            raise NotWritableError(
+                f"{path.name} is read-only: not written; make it writable (chmod u+w) and run again"
+            )
+        if _read_only(folder, folder.stat(), os.W_OK | os.X_OK):
+            raise NotWritableError(
+                f"the folder {folder} is read-only: {path.name} not written; make it writable"
+                " (chmod u+w) and run again"
+            )
+        if status is not None:
+            mode = stat.S_IMODE(status.st_mode)
+        else:
             umask = os.umask(0)
             os.umask(umask)
             mode = _DEFAULT_MODE & ~umask
@@ -99,6 +126,8 @@ def write_source(path: Path, text: str, like: SourceFile | None = None) -> None:
                 stream.flush()
                 os.fsync(stream.fileno())
             os.chmod(temp_name, mode)
+            if status is not None:
+                _keep_owner(temp_name, status)
             os.replace(temp_name, target)
         except BaseException:
             Path(temp_name).unlink(missing_ok=True)
@@ -109,6 +138,27 @@ def write_source(path: Path, text: str, like: SourceFile | None = None) -> None:
         raise SourceError(
             f"cannot write {path}: {reason}; check that the folder is writable"
         ) from None
+
+
+def _read_only(path: Path, status: os.stat_result, access: int = os.W_OK) -> bool:
+    """Whether ``path`` is marked read-only for this user (its mode bits, see chmod(1)).
+
+    ``os.access`` answers for ordinary users; the superuser may write anything, so for it a
+    file counts as read-only when no write bit is set at all (``chmod a-w``, mode 0444).
+    """
+    mode = status.st_mode
+    if getattr(os, "geteuid", lambda: 0)() == 0:
+        return not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+    return not os.access(path, access)
+
+
+def _keep_owner(temp_name: str, status: os.stat_result) -> None:
+    """Give the new file the old one's owner and group where this user may (root may)."""
+    chown = getattr(os, "chown", None)
+    if chown is None:
+        return
+    with contextlib.suppress(OSError):  # an ordinary user keeps their own, as editors do
+        chown(temp_name, status.st_uid, status.st_gid)
 
 
 def _fsync_folder(folder: Path) -> None:

@@ -6,6 +6,7 @@ import ast
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -213,3 +214,42 @@ def test_a_deeply_nested_file_is_one_line_and_its_sibling_still_gets_a_guide(
     assert sibling.returncode == 0, sibling.stderr
     assert "twice()" in sibling.stdout
     assert "Traceback" not in sibling.stderr
+
+
+def test_doc_write_never_goes_through_a_symlink_out_of_the_project(
+    project: Path, tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "elsewhere"  # not below the project
+    elsewhere.mkdir()
+    outside = elsewhere / "theirs.py"
+    outside.write_bytes(b"def theirs(a: int) -> int:\n    return a + 1\n")
+    (project / "theirs.py").symlink_to(outside)
+
+    for target in ("docstring", "sidecar"):
+        result = howto("doc", "theirs.py::theirs", "--write", target, cwd=project)
+        assert result.returncode == 1
+        assert result.stderr.splitlines() == [
+            f"howto-ls: error: theirs.py is a symlink to {outside.resolve()}, outside the project"
+            f" {project.resolve()}: not written; edit that file in its own project"
+        ]
+    assert outside.read_bytes() == b"def theirs(a: int) -> int:\n    return a + 1\n"
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["theirs.py"]  # no sidecar there
+    printed = howto("doc", "theirs.py::theirs", cwd=project)  # reading it is harmless
+    assert printed.returncode == 0, printed.stderr
+
+
+def test_doc_write_leaves_a_read_only_file_as_it_is(project: Path) -> None:
+    path = project / "frozen.py"
+    before = b"def frozen(a: int) -> int:\n    return a\n"
+    path.write_bytes(before)
+    path.chmod(0o444)
+
+    result = howto("doc", "frozen.py::frozen", "--write", "docstring", cwd=project)
+
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "howto-ls: error: frozen.py is read-only: not written; make it writable (chmod u+w)"
+        " and run again"
+    ]
+    assert path.read_bytes() == before
+    assert stat.S_IMODE(path.stat().st_mode) == 0o444

@@ -11,6 +11,7 @@ import re
 import shutil
 import signal
 import socket
+import stat
 import struct
 import subprocess
 import sys
@@ -507,3 +508,42 @@ def test_a_deeply_nested_file_is_reported_and_the_others_are_written(
     assert "area" in read_docstring_guides((root / "shapes.py").read_text(encoding="utf-8"))
     assert deep.read_text(encoding="utf-8") == deep_text
     assert "2 failed (1 file written)" in err
+
+
+def test_generate_skips_a_symlink_out_of_the_project_and_a_read_only_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "pyproject.toml").write_text("", encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    outside = elsewhere / "theirs.py"
+    code = b"def theirs(a: int) -> int:\n    return a + 1\n"
+    outside.write_bytes(code)
+    (root / "theirs.py").symlink_to(outside)
+    frozen = root / "frozen.py"
+    frozen.write_bytes(code.replace(b"theirs", b"frozen"))
+    frozen.chmod(0o444)
+    (root / "shapes.py").write_text(
+        "def area(width: int, height: int) -> int:\n    return width * height\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(root)
+
+    for target in ("docstring", "sidecar"):
+        status, _, err = run(capsys, "generate", ".", "--write", target, "--no-progress")
+        assert status == 1
+        assert "Traceback" not in err
+        assert (
+            f"theirs.py:1: (file): theirs.py is a symlink to {outside.resolve()}, outside the"
+            f" project {root.resolve()}: not written; edit that file in its own project"
+        ) in err
+        if target == "docstring":
+            assert "frozen.py is read-only: not written; make it writable (chmod u+w)" in err
+    assert outside.read_bytes() == code
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["theirs.py"]
+    assert frozen.read_bytes() == code.replace(b"theirs", b"frozen")
+    assert stat.S_IMODE(frozen.stat().st_mode) == 0o444
+    assert "area" in read_docstring_guides((root / "shapes.py").read_text(encoding="utf-8"))
+    assert (root / "docs" / "howto" / "frozen.md").is_file()  # its sidecar is its own file

@@ -232,3 +232,30 @@ async def test_bad_arguments_and_non_python_files_fail_cleanly(project: Path) ->
         assert result["applied"] is False and "not an open Python file" in result["error"]
         uri = editor.open("shop/cart.py")  # the server still works
         assert (await action_on(editor, uri, "def total", 5, "Generate how-to doc"))["applied"]
+
+
+async def test_a_document_that_is_a_symlink_out_of_the_project_is_shown_not_written(
+    project: Path, tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    outside = elsewhere / "theirs.py"
+    code = b"def theirs(a: int) -> int:\n    return a + 1\n"
+    outside.write_bytes(code)
+    (project / "theirs.py").symlink_to(outside)
+    async with running_server(project) as editor:
+        uri = editor.open("theirs.py")
+        result = await action_on(editor, uri, "theirs(", 1, "Generate how-to doc")
+        assert result["applied"] is False and "shown" in result
+        assert editor.edits == []
+        message = f"theirs.py is a symlink to {outside.resolve()}, outside the project"
+        assert any(message in m.message for m in editor.client.messages)
+        sidecar = await editor.client.workspace_execute_command_async(
+            types.ExecuteCommandParams(
+                command="howto.generate",
+                arguments=[{"uri": uri, "line": 0, "character": 5, "target": "sidecar"}],
+            )
+        )
+        assert sidecar["applied"] is False
+    assert outside.read_bytes() == code
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["theirs.py"]

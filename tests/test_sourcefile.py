@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from howto_ls.errors import SourceError
+from howto_ls.errors import NotWritableError, SourceError
 from howto_ls.sourcefile import (
     SourceFile,
     cached_text,
@@ -118,6 +118,82 @@ def test_write_through_a_symlink_updates_the_target(tmp_path: Path) -> None:
     write_source(link, "x = 2\n")
     assert link.is_symlink()
     assert real.read_text() == "x = 2\n"
+
+
+def test_write_through_a_symlink_inside_the_project_updates_the_target(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    (root / "real").mkdir(parents=True)
+    real = root / "real" / "mod.py"
+    real.write_text("x = 1\n")
+    link = root / "link.py"
+    link.symlink_to(real)
+    write_source(link, "x = 2\n", root=root)
+    assert link.is_symlink() and real.read_text() == "x = 2\n"
+
+
+def test_a_symlink_to_a_file_outside_the_project_is_not_written_through(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    root.mkdir()
+    elsewhere = tmp_path / "elsewhere"  # another folder: someone else's file
+    elsewhere.mkdir()
+    outside = elsewhere / "theirs.py"
+    outside.write_bytes(b"x = 1\n")
+    link = root / "theirs.py"
+    link.symlink_to(outside)
+
+    with pytest.raises(NotWritableError) as refused:
+        write_source(link, "x = 2\n", root=root)
+
+    assert str(refused.value) == (
+        f"theirs.py is a symlink to {outside.resolve()}, outside the project {root.resolve()}:"
+        " not written; edit that file in its own project"
+    )
+    assert outside.read_bytes() == b"x = 1\n"
+    assert link.is_symlink()
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["theirs.py"]  # no temporary file
+
+
+@pytest.mark.parametrize("mode", [0o444, 0o400, 0o555])
+def test_a_read_only_file_keeps_its_bytes_and_mode(tmp_path: Path, mode: int) -> None:
+    # Tests run as root here, where os.access says yes to everything: the mode bits decide.
+    path = tmp_path / "frozen.py"
+    path.write_bytes(b"x = 1\n")
+    path.chmod(mode)
+    try:
+        with pytest.raises(NotWritableError) as refused:
+            write_source(path, "x = 2\n")
+        assert str(refused.value) == (
+            "frozen.py is read-only: not written; make it writable (chmod u+w) and run again"
+        )
+        assert path.read_bytes() == b"x = 1\n"
+        assert stat.S_IMODE(path.stat().st_mode) == mode
+        assert [p.name for p in tmp_path.iterdir()] == ["frozen.py"]
+    finally:
+        path.chmod(0o644)
+
+
+def test_a_read_only_folder_is_not_replaced_into(tmp_path: Path) -> None:
+    folder = tmp_path / "pkg"
+    folder.mkdir()
+    path = folder / "mod.py"
+    path.write_bytes(b"x = 1\n")
+    folder.chmod(0o555)  # an atomic replace needs to write the folder, not the file
+    try:
+        with pytest.raises(NotWritableError, match=r"the folder .*pkg is read-only: mod.py not"):
+            write_source(path, "x = 2\n")
+        assert path.read_bytes() == b"x = 1\n"
+        assert sorted(p.name for p in folder.iterdir()) == ["mod.py"]
+    finally:
+        folder.chmod(0o755)
+
+
+def test_a_write_keeps_a_group_only_mode(tmp_path: Path) -> None:
+    path = tmp_path / "private.py"
+    path.write_bytes(b"x = 1\n")
+    path.chmod(0o640)
+    write_source(path, "x = 2\n")
+    assert path.read_bytes() == b"x = 2\n"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
 
 
 @pytest.mark.parametrize(

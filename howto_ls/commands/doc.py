@@ -45,9 +45,12 @@ async def resolve_target(engine: Engine, target: Target, source: str) -> Symbol:
 
 async def run_doc(target: Target, args: argparse.Namespace, settings: Settings) -> int:
     """Resolve ``target``, write its guide, and print it or write it into the file."""
+    root = project.find_root(target.path)  # from the path as spelled: a symlink stays inside
+    if args.write is not None:
+        project.require_inside(target.path, root)
     target = Target(target.path.resolve(), target.line, target.column, target.qualname)
     original = load_python_file(target.path)
-    engine = Engine(settings, project.find_root(target.path))
+    engine = Engine(settings, root)
     symbol = await resolve_target(engine, target, original.text)
     if target.qualname is not None:
         note = redefinition_note(symbol, original.text, engine.root)
@@ -72,7 +75,7 @@ async def run_doc(target: Target, args: argparse.Namespace, settings: Settings) 
                 " run the command again"
             )
         like = symbol_file if change.path == symbol.path else _existing(change.path)
-        write_source(change.path, change.new_text, like)
+        write_source(change.path, change.new_text, like, root=engine.root)
     where = (
         f"{change.path}"
         if args.write == "sidecar"

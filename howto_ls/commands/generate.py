@@ -240,6 +240,7 @@ async def _prepare(
 
 def _choose(path: Path, engine: Engine, options: Options) -> tuple[_FileJob, int, int]:
     """The file's job, and how many of its symbols are up to date or skipped (in a thread)."""
+    project.require_inside(path, engine.root)  # a symlink out of the project: one line
     source = read_source(path)
     parse_source(source.text, display_path(path))
     found = symbols.list_symbols(source.text, path, engine.root, options.include_private)
@@ -352,7 +353,7 @@ def _write(job: _FileJob, change: FileChange) -> None:
         like: SourceFile | None = job.source
     else:
         like = read_source(change.path) if change.old_text is not None else None
-    write_source(change.path, change.new_text, like)
+    write_source(change.path, change.new_text, like, root=job.engine.root)
 
 
 def reason(error: Exception) -> str:

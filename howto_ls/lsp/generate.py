@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ from howto_ls.lsp.convert import can_create, guide_markdown, uri_from_path, work
 from howto_ls.lsp.progress import WorkProgress
 from howto_ls.lsp.session import HowtoServer
 from howto_ls.model import Symbol
+from howto_ls.sourcefile import write_source
 
 logger = logging.getLogger("howto_ls.server")
 
@@ -153,7 +155,8 @@ async def _run_with(
             symbol, module_source = _relocate(engine, symbol, module_source, current), current
         guide = engine.offline_guide(symbol, module_source)
     if not symbol.in_project:
-        return await _show_guide(server, symbol, guide, "it is defined outside the project")
+        where = path if symbol.path.resolve() == path.resolve() else symbol.path
+        return await _show_guide(server, symbol, guide, _outside(where, engine.root))
     progress.report("Inserting")
     current, version = server.current_text(symbol.path)
     if current != module_source:
@@ -232,7 +235,7 @@ async def _apply(
         change.path.parent.mkdir(parents=True, exist_ok=True)
         if not can_create(server.flags):
             # The client cannot create files through an edit: a new sidecar is written directly.
-            change.path.write_text(change.new_text, encoding="utf-8", newline="")
+            write_source(change.path, change.new_text, root=server.root)
             server.show(f"Wrote the how-to doc for {name} to {change.path}.")
             return {**result, "applied": True, "written": True}
     if change.path != symbol.path:
@@ -251,6 +254,15 @@ async def _apply(
         )
         return {**result, "applied": False, "rejected": reason}
     return {**result, "applied": True}
+
+
+def _outside(path: Path, root: Path) -> str:
+    """Why a symbol of ``path`` is not written: outside the project, or reached through a
+    symlink that leaves it (the editor would write the file the link points to)."""
+    real = path.resolve()
+    if Path(os.path.abspath(path)).is_relative_to(root.resolve()):
+        return f"{path.name} is a symlink to {real}, outside the project"
+    return "it is defined outside the project"
 
 
 def _sidecar_version(server: HowtoServer, change: FileChange) -> int | None:
