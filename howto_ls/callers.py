@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from howto_ls import discovery, project
+from howto_ls.sourcefile import context_text
 
 MAX_FILES = 5000
 """Projects with more Python files than this are not counted (the count would be slow)."""
@@ -67,8 +68,7 @@ def project_files(root: Path) -> tuple[Path, ...]:
 @functools.lru_cache(maxsize=8192)
 def _file_calls(file: Path, mtime: int, size: int) -> Counter[str]:
     """Attribute calls in one file (cached by its modification time and size)."""
-    try:
-        text = file.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+    text = context_text(file, errors="replace")
+    if text is None:
         return Counter()
     return Counter(match.group(1) for match in _ATTRIBUTE_CALL.finditer(text))

@@ -14,6 +14,9 @@ STRUCTURED_OUTPUT = ("auto", "on", "off")
 DEFAULT_MAX_TOKENS = 2048
 """A guide is 300-1,000 tokens; twice the longest leaves room for a long example."""
 DEFAULT_SIDECAR_PATH = "docs/howto/{relpath}.md"
+DEFAULT_MAX_FILE_SIZE = 2_000_000
+"""Bytes: files larger than this (2 MB, ten times a very large hand-written module) are
+neither documented nor read as context; generated code and data dumps are."""
 
 # setting name -> environment variable
 ENVIRONMENT = {
@@ -30,6 +33,7 @@ ENVIRONMENT = {
     "max_concurrency": "HOWTO_MAX_CONCURRENCY",
     "max_tokens": "HOWTO_MAX_TOKENS",
     "structured_output": "HOWTO_STRUCTURED_OUTPUT",
+    "max_file_size": "HOWTO_MAX_FILE_SIZE",
 }
 # LSP (camelCase) name -> setting name
 LSP_NAMES = {
@@ -47,6 +51,7 @@ LSP_NAMES = {
     "maxConcurrency": "max_concurrency",
     "maxTokens": "max_tokens",
     "structuredOutput": "structured_output",
+    "maxFileSize": "max_file_size",
 }
 _CHOICES = {
     "backend": BACKENDS,
@@ -74,6 +79,7 @@ class Settings:
     max_concurrency: int = 4
     max_tokens: int = DEFAULT_MAX_TOKENS  # sent as max_tokens (or max_completion_tokens)
     structured_output: str = "auto"  # ask for JSON by schema: auto (where supported), on, off
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE  # bytes; larger files are skipped, not read
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
     def with_overrides(self, **values: Any) -> Settings:

@@ -17,6 +17,7 @@ from pathlib import Path
 from howto_ls import astutil
 from howto_ls.model import ContextItem, Symbol
 from howto_ls.project import absolute_module, module_name, public_import_path
+from howto_ls.sourcefile import context_text
 from howto_ls.symbols import definition_signature, module_tree
 
 __all__ = ["called_context"]
@@ -127,10 +128,12 @@ def _load(name: str, root: Path) -> _Module | None:
 @functools.lru_cache(maxsize=512)
 def _load_file(path: Path, name: str, mtime_ns: int, size: int) -> _Module | None:
     """Read and parse one file version (path, mtime and size key the cache)."""
+    source = context_text(path)
+    if source is None:
+        return None
     try:
-        source = path.read_text(encoding="utf-8")
         tree = astutil.parse_shared(source)
-    except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
+    except (SyntaxError, ValueError):
         return None
     return _index(tree, name, path.name == "__init__.py")
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from howto_ls import astutil, edits, sidecar, style, symbols
+from howto_ls import astutil, edits, sidecar, sourcefile, style, symbols
 from howto_ls.backends import Backend, offline
 from howto_ls.backends.factory import make_backend
 from howto_ls.cache import GuideCache
@@ -92,6 +92,7 @@ class Engine:
     ) -> None:
         self.settings = settings
         self.root = root
+        sourcefile.set_size_limit(settings.max_file_size)
         self._backend = backend
         self._cache: GuideCache | None = cache
         self._owns_cache = False

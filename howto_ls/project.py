@@ -13,6 +13,7 @@ from pathlib import Path
 
 from howto_ls import astutil
 from howto_ls.errors import NotWritableError
+from howto_ls.sourcefile import context_text
 
 ROOT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
 PACKAGE_DIRS = frozenset({"site-packages", "dist-packages"})
@@ -249,10 +250,7 @@ def _exports(path: Path, module: str) -> _Exports:
 @functools.lru_cache(maxsize=512)
 def _read_exports(path: Path, module: str, mtime: int, size: int) -> _Exports:
     """Parse a module's top level for imports and ``__all__``."""
-    try:
-        source = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        source = ""
+    source = context_text(path) or ""  # unreadable or over the size limit: no exports
     chunks = [source]
     if len(source) > _FULL_PARSE_CHARS:
         chunks = [match.group(0) for match in _TOP_LEVEL_EXPORT.finditer(source)]

@@ -13,9 +13,47 @@ import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
+from howto_ls.config import DEFAULT_MAX_FILE_SIZE
 from howto_ls.errors import NotWritableError, SourceError
 
 _DEFAULT_MODE = 0o666
+
+
+@dataclass
+class _Limits:
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+
+
+_LIMITS = _Limits()
+
+
+def set_size_limit(limit: int) -> None:
+    """Make ``limit`` bytes the largest file read from now on (the ``maxFileSize`` setting).
+
+    The limit is one for the whole process: every part that reads a file (the symbol's own
+    module, sibling modules read as context) honours it without each being handed settings.
+    """
+    _LIMITS.max_file_size = limit
+
+
+def size_limit() -> int:
+    """The largest file read, in bytes (see :func:`set_size_limit`)."""
+    return _LIMITS.max_file_size
+
+
+def too_large(path: Path, size: int) -> SourceError | None:
+    """The error for ``path`` of ``size`` bytes when it is over the limit, else None."""
+    if size <= _LIMITS.max_file_size:
+        return None
+    limit = _megabytes(_LIMITS.max_file_size)
+    return SourceError(
+        f"{path.name} is {_megabytes(size)}, over the {limit} limit: skipped; raise"
+        " maxFileSize (HOWTO_MAX_FILE_SIZE, in bytes) to read it"
+    )
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB" if size >= 100_000 else f"{size:,} bytes"
 
 
 @dataclass(frozen=True)
@@ -57,8 +95,15 @@ def decode_source(data: bytes, path: Path) -> SourceFile:
 
 
 def read_source(path: Path) -> SourceFile:
-    """Read and decode the Python file at ``path``."""
+    """Read and decode the Python file at ``path``.
+
+    Raises :class:`SourceError` when it cannot be read or decoded, or is larger than the size
+    limit (:func:`size_limit`; checked before a byte is read).
+    """
     try:
+        error = too_large(path, path.stat().st_size)
+        if error is not None:
+            raise error
         data = path.read_bytes()
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
@@ -188,12 +233,25 @@ def newline_of(text: str) -> str:
 def cached_text(path: Path) -> str | None:
     """The text of ``path`` decoded as UTF-8, read again only when its modification time or
     size changes (for files read many times while examples are built); None when the file
-    cannot be read or decoded."""
+    cannot be read or decoded, or is over the size limit."""
     try:
         status = path.stat()
     except OSError:
         return None
+    if status.st_size > _LIMITS.max_file_size:
+        return None
     return _cached_text(path, status.st_mtime_ns, status.st_size)
+
+
+def context_text(path: Path, errors: str = "strict") -> str | None:
+    """The UTF-8 text of a file read only as context (a sibling module, an import), or None
+    when it cannot be read or decoded, or is over the size limit: such a file is skipped."""
+    try:
+        if path.stat().st_size > _LIMITS.max_file_size:
+            return None
+        return path.read_text(encoding="utf-8", errors=errors)
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 @functools.lru_cache(maxsize=2048)

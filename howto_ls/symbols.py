@@ -21,6 +21,7 @@ from howto_ls.errors import HowtoError, SourceError, SymbolNotFoundError
 from howto_ls.jedi_worker import default_worker
 from howto_ls.model import Parameter, Position, Span, Symbol, SymbolKind
 from howto_ls.project import is_in_project, module_name, public_import_path
+from howto_ls.sourcefile import context_text
 from howto_ls.syntax import parse_problem
 
 __all__ = [
@@ -829,11 +830,8 @@ def _resolve(
 
 
 def _read(path: Path) -> str | None:
-    """A source file's text, or None if it cannot be read as UTF-8."""
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
+    """A source file's text, or None if it cannot be read as UTF-8 or is over the size limit."""
+    return context_text(path)
 
 
 def _definition_symbol(target: _Target, here: Path, here_source: str, root: Path) -> Symbol | None:

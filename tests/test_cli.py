@@ -253,3 +253,27 @@ def test_doc_write_leaves_a_read_only_file_as_it_is(project: Path) -> None:
     ]
     assert path.read_bytes() == before
     assert stat.S_IMODE(path.stat().st_mode) == 0o444
+
+
+def test_a_module_over_the_size_limit_is_skipped_as_target_and_as_context(
+    project: Path,
+) -> None:
+    lines = [
+        f"def helper_{n}(value: int) -> int:\n    return value + {n}\n\n\n" for n in range(60_000)
+    ]
+    (project / "generated.py").write_text("".join(lines), encoding="utf-8")  # about 3.8 MB
+    (project / "small.py").write_text(
+        "from generated import helper_1\n\n\ndef small(a: int) -> int:\n"
+        "    return helper_1(a) * 2\n",
+        encoding="utf-8",
+    )
+
+    skipped = howto("doc", "generated.py::helper_1", cwd=project)
+    assert skipped.returncode == 1
+    assert skipped.stderr.splitlines() == [
+        "howto-ls: error: generated.py is 3.8 MB, over the 2.0 MB limit: skipped; raise"
+        " maxFileSize (HOWTO_MAX_FILE_SIZE, in bytes) to read it"
+    ]
+    documented = howto("doc", "small.py::small", "--write", "docstring", cwd=project)
+    assert documented.returncode == 0, documented.stderr
+    assert "How to Use This Code Block" in (project / "small.py").read_text(encoding="utf-8")

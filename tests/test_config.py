@@ -81,3 +81,14 @@ def test_token_cap_and_structured_output_from_lsp_and_environment() -> None:
     assert (bad.max_tokens, bad.structured_output) == (2048, "auto")
     assert len(bad.warnings) == 2
     assert any("howto.structuredOutput" in w and "auto, on, off" in w for w in bad.warnings)
+
+
+def test_max_file_size_is_bytes_from_lsp_or_environment() -> None:
+    assert config.Settings().max_file_size == config.DEFAULT_MAX_FILE_SIZE == 2_000_000
+    assert config.from_lsp({"maxFileSize": 5_000_000}).max_file_size == 5_000_000
+    assert config.from_environment({"HOWTO_MAX_FILE_SIZE": "300000"}).max_file_size == 300_000
+    bad = config.from_lsp({"maxFileSize": "2 MB"})
+    assert bad.max_file_size == 2_000_000
+    assert bad.warnings == (
+        "howto.maxFileSize: expected a whole number, got '2 MB'; using 2000000",
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,9 +14,12 @@ from howto_ls.errors import NotWritableError, SourceError
 from howto_ls.sourcefile import (
     SourceFile,
     cached_text,
+    context_text,
     decode_source,
     newline_of,
     read_source,
+    set_size_limit,
+    size_limit,
     write_source,
 )
 
@@ -213,3 +217,29 @@ def test_cached_text_is_read_again_when_the_file_changes(tmp_path: Path) -> None
     path.write_bytes(b"x = '\xff'\n")
     assert cached_text(path) is None  # not UTF-8
     assert cached_text(tmp_path / "missing.py") is None
+
+
+@pytest.fixture
+def small_limit() -> Iterator[int]:
+    """A size limit of 1,000 bytes for the test, the default again after it."""
+    before = size_limit()
+    set_size_limit(1_000)
+    yield 1_000
+    set_size_limit(before)
+
+
+def test_a_file_over_the_size_limit_is_skipped_with_one_line(
+    tmp_path: Path, small_limit: int
+) -> None:
+    big = tmp_path / "generated.py"
+    big.write_text("x = 1\n" * 500)  # 3,000 bytes
+    small = tmp_path / "small.py"
+    small.write_text("x = 1\n")
+    with pytest.raises(SourceError) as refused:
+        read_source(big)
+    assert str(refused.value) == (
+        "generated.py is 3,000 bytes, over the 1,000 bytes limit: skipped; raise maxFileSize"
+        " (HOWTO_MAX_FILE_SIZE, in bytes) to read it"
+    )
+    assert cached_text(big) is None and context_text(big) is None  # not read as context
+    assert read_source(small).text == cached_text(small) == context_text(small) == "x = 1\n"

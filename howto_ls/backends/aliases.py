@@ -16,6 +16,7 @@ from pathlib import Path
 
 from howto_ls.astutil import parse, parse_shared
 from howto_ls.project import absolute_module, module_file
+from howto_ls.sourcefile import context_text
 
 
 @dataclass(frozen=True)
@@ -107,8 +108,10 @@ def find_alias(
         return None
     try:
         path.resolve().relative_to(root.resolve())
-        text = path.read_text(encoding="utf-8")
-    except (ValueError, OSError, UnicodeDecodeError):
+    except (ValueError, OSError):
+        return None
+    text = context_text(path)
+    if text is None:
         return None
     return find_alias(name, text, other, path.name, root, depth + 1)
 
