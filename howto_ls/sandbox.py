@@ -238,6 +238,8 @@ while True:
 end_tree()
 if os.WIFSIGNALED(status):
     number = os.WTERMSIG(status)
+    if me == 1:
+        os._exit(128 + number)  # the first process of a PID namespace cannot signal itself
     signal.signal(number, signal.SIG_DFL)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     os.kill(me, number)
