@@ -464,6 +464,9 @@ def run(
     else:
         stopped = _read_threads(process, streams, deadline, limits.output, used)
     seconds = time.perf_counter() - started
+    if os.name == "posix" and not sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError):  # no subreaper here: what is left of its group
+            os.killpg(process.pid, signal.SIGKILL)
     returncode = None if stopped else process.returncode
     limit = OUTPUT if stopped == OUTPUT else ""
     signalled = _signal_of(returncode, used)
