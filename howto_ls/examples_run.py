@@ -1,11 +1,15 @@
 """Run a guide's Usage Example the way a reader would, with the network refused.
 
 Each example runs in its own subprocess of the project's interpreter, in a fresh temporary working
-folder, with a timeout. An audit hook (PEP 578, ``sys.addaudithook``) installed before the example
-starts refuses every socket connection and host-name lookup that is not loopback (``127.0.0.0/8``,
-``::1``, ``localhost``, Unix sockets): the call raises ``ConnectionRefusedError`` and the refusal
-is written to a side file, so an example that fails after a refusal is reported as needing the
-network rather than as broken. Nothing leaves the machine.
+folder, contained by :mod:`howto_ls.sandbox` (a clean environment, limits, the whole process tree
+ended at the timeout, the OS's isolation where it has one). An example that runs out of memory,
+writes a file over the size limit, prints more than the output limit or uses up its CPU time is
+reported as having hit a limit. An audit hook (PEP 578, ``sys.addaudithook``) installed before the
+example starts refuses every socket connection and host-name lookup that is not loopback
+(``127.0.0.0/8``, ``::1``, ``localhost``, Unix sockets): the call raises
+``ConnectionRefusedError`` and the refusal is written to a side file, so an example that fails
+after a refusal is reported as needing the network rather than as broken. Nothing leaves the
+machine.
 
 The example has no terminal either: standard input is empty (at end of file), opening the
 controlling terminal (``/dev/tty``, ``CON``) is refused, and ``EDITOR``/``VISUAL`` name a stub that
@@ -19,11 +23,11 @@ optional dependency, with the error naming it.
 from __future__ import annotations
 
 import ast
+import errno
 import functools
 import os
 import re
 import shlex
-import signal
 import subprocess
 import sys
 import tempfile
@@ -31,7 +35,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from howto_ls import astutil
+from howto_ls import astutil, sandbox
 
 DEFAULT_TIMEOUT = 20.0
 """Seconds an example may run before it is stopped and reported as hanging."""
@@ -42,6 +46,7 @@ NEEDS_NETWORK = "needs network"
 TIMEOUT = "timeout"
 NEEDS_TERMINAL = "needs a terminal"
 NEEDS_DEPENDENCY = "needs an optional dependency"
+HIT_LIMIT = "hit a limit"
 
 _REFUSAL_LOG = "HOWTO_EXAMPLE_NETWORK_LOG"
 _TERMINAL_LOG = "HOWTO_EXAMPLE_TERMINAL_LOG"
@@ -159,12 +164,14 @@ _runpy.run_path(_path, run_name="__main__")
 @dataclass(frozen=True)
 class ExampleRun:
     """How one example ran: ``status`` is ``ok``, ``fails``, ``needs network``, ``needs a
-    terminal``, ``needs an optional dependency`` or ``timeout``.
+    terminal``, ``needs an optional dependency``, ``hit a limit`` or ``timeout``.
 
     ``detail`` is the last line of the error (the exception line of a traceback) for a failure
     and a missing optional dependency, the refused host for ``needs network``, what the example
     did for ``needs a terminal`` ("read standard input at end of file", "opened /dev/tty",
-    "started an editor: ..."), and "" otherwise; ``seconds`` is wall time.
+    "started an editor: ..."), which limit and how much for ``hit a limit`` ("memory limit: more
+    than 1 GiB of address space (MemoryError)"), and "" otherwise; ``seconds`` is wall time;
+    ``output`` the head and tail of standard output then standard error.
     """
 
     status: str
@@ -256,75 +263,89 @@ def run_example(
     python: str | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     paths: Sequence[Path] = (),
+    isolation: str | None = None,
+    limits: sandbox.Limits | None = None,
 ) -> ExampleRun:
     """Run ``code`` as ``__main__`` in a subprocess of ``python`` and say how it went.
 
-    ``paths`` are prepended to ``PYTHONPATH`` (the project's import roots). The working folder is
-    a new temporary one, removed afterwards; connections beyond loopback are refused; standard
-    input is empty, ``/dev/tty`` cannot be opened and ``EDITOR``/``VISUAL`` name a stub that exits
-    with status 1; after ``timeout`` seconds the process (and its process group, on POSIX) is
-    killed.
+    The run is contained by :func:`howto_ls.sandbox.run` (``isolation``: a mechanism of
+    ``sandbox.MECHANISMS``, None for ``HOWTO_SANDBOX`` or the best available; ``limits``: None
+    for the defaults): a clean environment whose ``HOME``, ``TMPDIR`` and XDG folders lie in the
+    new temporary working folder (removed afterwards), ``paths`` (the project's import roots)
+    first on ``PYTHONPATH``, limits on memory, CPU time, files and output, the whole process tree
+    ended after ``timeout`` seconds. On top of that, connections beyond loopback are refused and
+    recorded; standard input is empty, ``/dev/tty`` cannot be opened and ``EDITOR``/``VISUAL``
+    name a stub that exits with status 1. Raises :class:`howto_ls.sandbox.SandboxError` when
+    ``isolation`` names a mechanism that does not work here.
     """
-    import time
-
+    limits = limits or sandbox.Limits()
     with tempfile.TemporaryDirectory(prefix="howto-example-") as folder:
-        work = Path(folder)
+        work = Path(folder).resolve()
         script = work / "example.py"
         script.write_text(code, encoding="utf-8")
         log = work / ".network-refused"
-        env = dict(os.environ)
-        env[_REFUSAL_LOG] = str(log)
         terminal_log = work / ".terminal-used"
-        env[_TERMINAL_LOG] = str(terminal_log)
+        extra = {
+            _REFUSAL_LOG: str(log),
+            _TERMINAL_LOG: str(terminal_log),
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "PYTHONIOENCODING": "utf-8",
+            "NO_COLOR": "1",
+        }
         if os.name == "posix":
             editor = work / ".editor"
             editor.write_text(_EDITOR_STUB.format(log=shlex.quote(str(terminal_log))), "utf-8")
             editor.chmod(0o755)
-            env["EDITOR"] = env["VISUAL"] = str(editor)
-        env["PYTHONDONTWRITEBYTECODE"] = "1"
-        env["PYTHONIOENCODING"] = "utf-8"
-        env["NO_COLOR"] = "1"
-        extra = [str(p) for p in paths]
-        if env.get("PYTHONPATH"):
-            extra.append(env["PYTHONPATH"])
-        if extra:
-            env["PYTHONPATH"] = os.pathsep.join(extra)
+            extra["EDITOR"] = extra["VISUAL"] = str(editor)
+        env = sandbox.environment(work, paths=paths, extra=extra)
         command = [python or sys.executable, "-c", BOOTSTRAP, str(script)]
-        started = time.perf_counter()
-        process = subprocess.Popen(
-            command,
-            cwd=work,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            start_new_session=os.name == "posix",
+        done = sandbox.run(
+            command, folder=work, env=env, timeout=timeout, limits=limits, isolation=isolation
         )
-        try:
-            stdout, stderr = process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            _kill(process)
-            process.communicate()
-            seconds = time.perf_counter() - started
-            terminal = _first_line(terminal_log)
-            if terminal:
-                return ExampleRun(NEEDS_TERMINAL, terminal, seconds)
-            return ExampleRun(TIMEOUT, f"did not finish within {timeout:g} s", seconds)
-        seconds = time.perf_counter() - started
-        output = (stdout + stderr).decode("utf-8", "replace")
         refused = _first_line(log)
         terminal = _first_line(terminal_log)
-    if process.returncode == 0:
+    seconds = done.seconds
+    output = done.stdout + done.stderr
+    if done.timed_out:
+        if terminal:
+            return ExampleRun(NEEDS_TERMINAL, terminal, seconds, output)
+        return ExampleRun(TIMEOUT, f"did not finish within {timeout:g} s", seconds, output)
+    if done.limit:
+        return ExampleRun(HIT_LIMIT, _limit_words(done.limit, limits), seconds, output)
+    if done.returncode == 0:
         return ExampleRun(OK, "", seconds, output)
-    errors = stderr.decode("utf-8", "replace")
-    last = last_error_line(errors) or f"exit status {process.returncode}"
+    last = last_error_line(done.stderr) or f"exit status {done.returncode}"
     if refused:
         return ExampleRun(NEEDS_NETWORK, refused, seconds, output)
     if terminal:
         return ExampleRun(NEEDS_TERMINAL, terminal, seconds, output)
-    if error_kind(last) in _IMPORT_ERRORS and not _raised_by_import(code, errors, script):
+    kind = error_kind(last)
+    if kind == "MemoryError" or _FILE_TOO_LARGE in last:
+        limit = sandbox.MEMORY if kind == "MemoryError" else sandbox.FILE_SIZE
+        return ExampleRun(HIT_LIMIT, _limit_words(limit, limits), seconds, output)
+    if kind in _IMPORT_ERRORS and not _raised_by_import(code, done.stderr, script):
         return ExampleRun(NEEDS_DEPENDENCY, last, seconds, output)
     return ExampleRun(FAILS, last, seconds, output)
+
+
+_FILE_TOO_LARGE = f"[Errno {errno.EFBIG}]"
+
+
+def _limit_words(limit: str, limits: sandbox.Limits) -> str:
+    """What a run that hit ``limit`` (a ``sandbox`` limit name) is reported with."""
+    if limit == sandbox.MEMORY:
+        return f"memory limit: more than {_size(limits.memory)} of address space (MemoryError)"
+    if limit == sandbox.FILE_SIZE:
+        return f"file size limit: a file larger than {_size(limits.file_size)}"
+    if limit == sandbox.OUTPUT:
+        return f"output limit: more than {_size(limits.output)} of output, stopped"
+    return "CPU time limit: stopped"
+
+
+def _size(count: int) -> str:
+    """``count`` bytes in MiB or GiB, the way the limits are set."""
+    gib = count / (1 << 30)
+    return f"{gib:g} GiB" if gib >= 1 else f"{count / (1 << 20):g} MiB"
 
 
 _EDITOR_STUB = """#!/bin/sh
@@ -371,14 +392,3 @@ def error_kind(detail: str) -> str:
     head = detail.split(":", 1)[0].strip()
     name = head.rsplit(".", 1)[-1]
     return name if name.isidentifier() and name[:1].isupper() else "other"
-
-
-def _kill(process: subprocess.Popen[bytes]) -> None:
-    """Stop a timed-out example and whatever it started."""
-    if os.name == "posix":
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-            return
-        except OSError:
-            pass
-    process.kill()

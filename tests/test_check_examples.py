@@ -6,12 +6,16 @@ import os
 import re
 import subprocess
 import sys
+import time
+import uuid
 from pathlib import Path
 
 import pytest
 
+from howto_ls import sandbox
 from howto_ls.examples_run import (
     FAILS,
+    HIT_LIMIT,
     NEEDS_DEPENDENCY,
     NEEDS_NETWORK,
     NEEDS_TERMINAL,
@@ -52,14 +56,17 @@ EXAMPLES = {
 }
 
 
-def howto(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """``python -m howto_ls ARGS`` offline, with this checkout importable."""
+def howto(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``python -m howto_ls ARGS`` offline, with this checkout importable; ``env`` on top."""
     root = Path(__file__).resolve().parent.parent
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(cwd),
         "HOWTO_BACKEND": "offline",
         "PYTHONPATH": str(root),
+        **(env or {}),
     }
     return subprocess.run(
         [sys.executable, "-m", "howto_ls", *args],
@@ -244,3 +251,103 @@ def test_a_timeout_must_be_a_positive_number_of_seconds(project: Path, seconds: 
     result = howto("check", "pkg", "--examples", "--timeout", seconds, cwd=project)
     assert result.returncode == 2
     assert "argument --timeout:" in result.stderr
+
+
+KEY = "sk-howto-decoy-0123456789"
+
+
+@pytest.mark.parametrize("isolation", ["bwrap", "none"])
+def test_hostile_examples_leave_home_project_and_key_alone(
+    project: Path, tmp_path: Path, isolation: str
+) -> None:
+    try:
+        sandbox.mechanism(isolation)
+    except sandbox.SandboxError as exc:
+        pytest.skip(str(exc))
+    unique = f"howto-pwned-{uuid.uuid4().hex}"
+    home = tmp_path / "decoy-home"
+    (home / ".ssh").mkdir(parents=True)
+    (home / ".ssh" / "id_ed25519").write_text("decoy key\n", encoding="utf-8")
+    (home / ".bashrc").write_text("# decoy\n", encoding="utf-8")
+    decoys = {p: p.read_bytes() for p in home.rglob("*") if p.is_file()}
+    keep = project / "pkg" / "keep.py"
+    keep.write_text("VALUE = 1\n", encoding="utf-8")
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    late = tmp_path / f"{unique}-late"
+    leak = (
+        "import os, pathlib, subprocess\n"
+        "key = subprocess.run(['sh', '-c', 'echo key=$HOWTO_API_KEY$OPENAI_API_KEY'],\n"
+        "                     capture_output=True, text=True).stdout\n"
+        f"pathlib.Path('~/{unique}').expanduser().write_text(key)\n"
+        f"pathlib.Path({str(project / unique)!r}).write_text(key)\n"
+    )
+    hostile = {
+        "passes": (
+            "import os, pathlib\n\n"
+            f"pathlib.Path('~/{unique}').expanduser().write_text('x')\n"
+            "pathlib.Path('~/.bashrc').expanduser().write_text('pwned')\n"
+            f"os.remove({str(keep)!r})\n"
+        ),
+        "fails": leak,
+        "online": "data = bytearray(4 * 1024 ** 3)\n",
+        "hangs": "import sys\n\nchunk = 'x' * (1 << 20)\nfor _ in range(200):\n"
+        "    sys.stdout.write(chunk)\n",
+        "asks": "import os, time\n\nif os.fork() == 0:\n    os.setsid()\n"
+        f"    time.sleep(2)\n    open({str(late)!r}, 'w').write('late')\n",
+    }
+    module = project / "pkg" / "mod.py"
+    text = module.read_text(encoding="utf-8")
+    for function, code in hostile.items():
+        text = replace_example(text, function, code)
+    module.write_text(text, encoding="utf-8")
+    env = {
+        "HOME": str(home),
+        "TMPDIR": str(temporary),
+        "HOWTO_API_KEY": KEY,
+        "OPENAI_API_KEY": KEY,
+        "HOWTO_SANDBOX": isolation,
+    }
+    result = howto("check", "pkg", "--examples", "--timeout", "10", cwd=project, env=env)
+    assert KEY not in result.stdout + result.stderr
+    assert {p: p.read_bytes() for p in home.rglob("*") if p.is_file()} == decoys
+    assert not (Path.home() / unique).exists()
+    written = project / unique  # writable without bubblewrap, but the key never came
+    assert not written.exists() if isolation == "bwrap" else written.read_text() == "key=\n"
+    assert list(temporary.iterdir()) == []  # no howto-example-* folder left
+    lines = result.stdout.splitlines()
+    assert any(
+        ": online: example hit a limit: memory limit: more than 1 GiB of address space" in line
+        for line in lines
+    ), result.stdout
+    assert any(
+        ": hangs: example hit a limit: output limit: more than 16 MiB" in line for line in lines
+    )
+    notices = [line for line in result.stderr.splitlines() if "without OS isolation" in line]
+    if isolation == "bwrap":
+        assert keep.read_text(encoding="utf-8") == "VALUE = 1\n"  # the project is read-only
+        assert any(": passes: example fails: " in line for line in lines)
+        assert notices == []
+    else:
+        assert notices == [sandbox.notice("none")]
+    time.sleep(3)
+    assert not late.exists()  # the forked child ended with its example
+
+
+def test_a_run_past_its_memory_limit_is_told_apart() -> None:
+    run = run_example("data = bytearray(4 * 1024 ** 3)\n")
+    assert run.status == HIT_LIMIT
+    assert run.detail == "memory limit: more than 1 GiB of address space (MemoryError)"
+    endless = run_example("while True:\n    print('y' * 1000)\n", timeout=30)
+    assert (endless.status, endless.detail) == (
+        HIT_LIMIT,
+        "output limit: more than 16 MiB of output, stopped",
+    )
+    assert len(endless.output) < 3 * sandbox.Limits().kept
+
+
+def test_an_unknown_sandbox_is_one_line(project: Path) -> None:
+    result = howto("check", "pkg", "--examples", cwd=project, env={"HOWTO_SANDBOX": "jail"})
+    assert result.returncode != 0
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert "HOWTO_SANDBOX=jail is not a sandbox: use one of auto, bwrap" in result.stderr

@@ -64,6 +64,8 @@ def run_check(args: argparse.Namespace, settings: Settings) -> int:
         from howto_ls.commands.examples import run_examples
 
         report = run_examples(args.paths, settings, python=args.python, timeout=args.timeout)
+        if report.notice:
+            print(report.notice, file=sys.stderr)
         for finding in [*report.failures, *report.apart]:
             print(finding)
         print(report.summary(), file=sys.stderr)

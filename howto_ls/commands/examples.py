@@ -1,7 +1,9 @@
 """``howto-ls check --examples``: run every guide's Usage Example and report the ones that fail.
 
 Each example runs through :func:`howto_ls.examples_run.run_example` (the project's interpreter,
-a temporary working folder, a timeout, the network refused, no terminal). An example that fails
+a temporary working folder, a timeout, the network refused, no terminal), contained by
+:mod:`howto_ls.sandbox`; when the machine offers no OS isolation the report carries the one line
+that says so. An example that fails
 only because the network was refused is reported as needing the network, not as failing;
 likewise one that needed a terminal (it read standard input, opened ``/dev/tty`` or started an
 editor), one that needed an optional dependency that is not installed (an ``ImportError`` raised
@@ -18,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from howto_ls import discovery, examples_run, project
+from howto_ls import discovery, examples_run, project, sandbox
 from howto_ls.commands.check import Finding
 from howto_ls.config import Settings
 from howto_ls.engine import Engine
@@ -31,15 +33,18 @@ EXAMPLE_NEEDS_NETWORK = "example needs network"
 EXAMPLE_NEEDS_TERMINAL = "example needs a terminal"
 EXAMPLE_NEEDS_DEPENDENCY = "example needs an optional dependency"
 EXAMPLE_OTHER_PLATFORM = "example needs another platform"
+EXAMPLE_HIT_LIMIT = "example hit a limit"
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
 
 
 @dataclass
 class ExamplesReport:
     """What running the examples found: failures (exit 1); examples that need the network, a
-    terminal, an optional dependency or another platform (counted apart, not failures)."""
+    terminal, an optional dependency or another platform (counted apart, not failures); the line
+    that says the examples ran without OS isolation ("" when they had it)."""
 
     ran: int = 0
+    notice: str = ""
     failures: list[Finding] = field(default_factory=list)
     network: list[Finding] = field(default_factory=list)
     terminal: list[Finding] = field(default_factory=list)
@@ -91,7 +96,12 @@ def run_examples(
     jobs: int | None = None,
 ) -> ExamplesReport:
     """Run the Usage Example of every guide under ``paths``, ``jobs`` at once (default: one
-    per CPU), in file order; ``python`` overrides the project's interpreter."""
+    per CPU), in file order; ``python`` overrides the project's interpreter.
+
+    The sandbox is the one ``HOWTO_SANDBOX`` asks for (default: the best available); raises
+    :class:`howto_ls.sandbox.SandboxError` when it names one that does not work here.
+    """
+    isolation = sandbox.mechanism(sandbox.requested())
     work: list[_Job] = []
     engines: dict[Path, Engine] = {}
     for path in discovery.python_files(paths):
@@ -120,11 +130,15 @@ def run_examples(
             name = guide.qualname or project.module_name(path, root) or path.stem
             line = guide.span.start.line + 1
             work.append(_Job(path, line, name, code, guide.qualname, source, interpreter, roots))
-    report = ExamplesReport(ran=len(work))
+    report = ExamplesReport(ran=len(work), notice=(work and sandbox.notice(isolation)) or "")
     with concurrent.futures.ThreadPoolExecutor(jobs or os.cpu_count() or 1) as pool:
         runs = pool.map(
             lambda job: examples_run.run_example(
-                job.code, python=job.python, timeout=timeout, paths=job.paths
+                job.code,
+                python=job.python,
+                timeout=timeout,
+                paths=job.paths,
+                isolation=isolation,
             ),
             work,
         )
@@ -146,6 +160,8 @@ def _sorted_into(
         return report.terminal, EXAMPLE_NEEDS_TERMINAL
     if run.status == examples_run.NEEDS_DEPENDENCY:
         return report.dependency, EXAMPLE_NEEDS_DEPENDENCY
+    if run.status == examples_run.HIT_LIMIT:
+        return report.failures, EXAMPLE_HIT_LIMIT
     if (
         run.status == examples_run.FAILS
         and examples_run.error_kind(run.detail) in _IMPORT_ERRORS
