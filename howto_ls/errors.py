@@ -8,6 +8,7 @@ No message ever contains an API key.
     ├── PromptTemplateError         the user's prompt file is unreadable or malformed
     ├── SymbolNotFoundError         nothing documentable at that position or name (CLI exit 2)
     ├── SourceError                 the file cannot be read, decoded or parsed
+    │   └── FileTooLargeError       the file is over the maxFileSize limit: skipped, not broken
     ├── UnsafeEditError             an edit would change the code, not just a docstring
     ├── NotWritableError            the symbol lives outside the project (site-packages) or the
     │                               target path would leave the project root
@@ -44,6 +45,10 @@ class SymbolNotFoundError(HowtoError):
 
 class SourceError(HowtoError):
     """A source file cannot be read, decoded or parsed."""
+
+
+class FileTooLargeError(SourceError):
+    """A file is larger than the ``maxFileSize`` setting allows; it is skipped, not read."""
 
 
 class UnsafeEditError(HowtoError):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from howto_ls.config import DEFAULT_MAX_FILE_SIZE
-from howto_ls.errors import NotWritableError, SourceError
+from howto_ls.errors import FileTooLargeError, NotWritableError, SourceError
 
 _DEFAULT_MODE = 0o666
 
@@ -41,12 +41,12 @@ def size_limit() -> int:
     return _LIMITS.max_file_size
 
 
-def too_large(path: Path, size: int) -> SourceError | None:
+def too_large(path: Path, size: int) -> FileTooLargeError | None:
     """The error for ``path`` of ``size`` bytes when it is over the limit, else None."""
     if size <= _LIMITS.max_file_size:
         return None
     limit = _megabytes(_LIMITS.max_file_size)
-    return SourceError(
+    return FileTooLargeError(
         f"{path.name} is {_megabytes(size)}, over the {limit} limit: skipped; raise"
         " maxFileSize (HOWTO_MAX_FILE_SIZE, in bytes) to read it"
     )

@@ -224,3 +224,16 @@ def test_a_deeply_nested_sibling_is_one_line_not_a_traceback(
     assert lines[0].startswith("generated.py:1: cannot check: too deeply nested")
     assert lines[1].startswith("nested.py:1: cannot check: too deeply nested")
     assert "2 files not parsed" in out + err
+
+
+def test_a_file_over_the_size_limit_is_skipped_with_a_note_not_a_failure(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOWTO_MAX_FILE_SIZE", "2000")
+    (project / "generated.py").write_text("x = 1\n" * 1_000, encoding="utf-8")
+
+    status, out, err = run(capsys, "check", "generated.py")
+
+    assert status == 0, out + err
+    assert out == ""
+    assert "generated.py is 6,000 bytes, over the 2,000 bytes limit: skipped" in err

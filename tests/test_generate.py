@@ -547,3 +547,27 @@ def test_generate_skips_a_symlink_out_of_the_project_and_a_read_only_file(
     assert stat.S_IMODE(frozen.stat().st_mode) == 0o444
     assert "area" in read_docstring_guides((root / "shapes.py").read_text(encoding="utf-8"))
     assert (root / "docs" / "howto" / "frozen.md").is_file()  # its sidecar is its own file
+
+
+def test_a_file_over_the_size_limit_is_skipped_not_failed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "pyproject.toml").write_text("", encoding="utf-8")
+    big_text = "def big() -> int:\n    return 1\n" + "x = 1\n" * 1_000
+    (root / "big.py").write_text(big_text, encoding="utf-8")
+    (root / "shapes.py").write_text(
+        "def area(width: int, height: int) -> int:\n    return width * height\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("HOWTO_MAX_FILE_SIZE", "3000")
+
+    status, _, err = run(capsys, "generate", ".", "--no-progress")
+
+    assert status == 0, err
+    assert "big.py: big.py is 6,031 bytes, over the 3,000 bytes limit: skipped" in err
+    assert (root / "big.py").read_text(encoding="utf-8") == big_text
+    assert "area" in read_docstring_guides((root / "shapes.py").read_text(encoding="utf-8"))
+    assert "0 failed (1 file written)" in err

@@ -13,7 +13,7 @@ from howto_ls import astutil, discovery, project, symbols
 from howto_ls.cli import EXIT_ERROR, EXIT_OK
 from howto_ls.config import Settings
 from howto_ls.engine import Engine, name_span
-from howto_ls.errors import HowtoError
+from howto_ls.errors import FileTooLargeError, HowtoError
 from howto_ls.sourcefile import read_source
 from howto_ls.syntax import parse_problem
 
@@ -141,6 +141,9 @@ def _check_file(
 ) -> Iterator[Finding]:
     try:
         source = read_source(path).text
+    except FileTooLargeError as exc:  # skipped as the setting asks: a note, not a failure
+        print(f"howto-ls check: {exc}", file=sys.stderr)
+        return
     except HowtoError as exc:
         yield Finding(path, 1, "", f"cannot check: {exc}")
         return

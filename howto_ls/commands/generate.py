@@ -36,6 +36,7 @@ from howto_ls.errors import (
     BackendAuthError,
     BackendConnectError,
     BackendNotFoundError,
+    FileTooLargeError,
     HowtoError,
     StaleDocumentError,
     UsageError,
@@ -72,6 +73,7 @@ class Summary:
     skipped: int = 0
     files_written: int = 0
     failures: list[Failure] = field(default_factory=list)
+    skipped_files: list[Failure] = field(default_factory=list)  # over maxFileSize: not failures
     seconds: float = 0.0
     stopped: str | None = None  # why the batch stopped asking the model (no server, key, model)
     not_attempted: int = 0  # symbols left alone once it stopped
@@ -230,6 +232,9 @@ async def _prepare(
     try:
         engine = engines.for_file(path)
         job, up_to_date, skipped = await asyncio.to_thread(_choose, path, engine, options)
+    except FileTooLargeError as exc:  # skipped as the maxFileSize setting asks
+        summary.skipped_files.append(Failure(path, 1, "(file)", str(exc)))
+        return None
     except Exception as exc:  # reported; the batch goes on
         summary.failures.append(Failure(path, 1, "(file)", reason(exc)))
         return None
@@ -394,7 +399,10 @@ def display_path(path: Path) -> str:
 def print_summary(
     summary: Summary, out: TextIO, interrupted: bool = False, dry_run: bool = False
 ) -> None:
-    """The closing report: failures with reasons, then one line of counts and time."""
+    """The closing report: files skipped, failures with reasons, then one line of counts and
+    time."""
+    for note in summary.skipped_files:
+        print(f"{display_path(note.path)}: {note.reason}", file=out)
     for failure in sorted(summary.failures, key=lambda f: (str(f.path), f.line)):
         print(
             f"{display_path(failure.path)}:{failure.line}: {failure.name}: {failure.reason}",
