@@ -106,9 +106,9 @@ class Editor:
         """The URI of a project file."""
         return str(uris.from_fs_path(str(self.root / relpath)))
 
-    def open(self, relpath: str, language: str = "python") -> str:
-        """Open a project file as a buffer; return its URI."""
-        uri = self.uri(relpath)
+    def open(self, relpath: str, language: str = "python", *, uri: str | None = None) -> str:
+        """Open a project file as a buffer (under ``uri`` if given, a spelling of its own)."""
+        uri = uri or self.uri(relpath)
         text = (self.root / relpath).read_text(encoding="utf-8")
         self.buffers[uri] = (text, 1)
         self.client.text_document_did_open(

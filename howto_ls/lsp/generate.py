@@ -21,9 +21,10 @@ from howto_ls.config import TARGETS
 from howto_ls.engine import Engine, FileChange
 from howto_ls.errors import GuideValidationError, HowtoError, StaleDocumentError
 from howto_ls.guide import Guide
-from howto_ls.lsp.convert import can_create, guide_markdown, uri_from_path, workspace_edit
+from howto_ls.lsp.convert import can_create, guide_markdown, workspace_edit
 from howto_ls.lsp.progress import WorkProgress
 from howto_ls.lsp.session import HowtoServer
+from howto_ls.lsp.uris import display, uri_from_path
 from howto_ls.model import Symbol
 
 logger = logging.getLogger("howto_ls.server")
@@ -124,7 +125,8 @@ async def _run_with(
     opened = server.python_document(args.uri)
     if opened is None:
         raise HowtoError(
-            f"{args.uri} is not an open Python file; open a .py file and run the action there"
+            f"{display(args.uri)} is not an open Python file; open a .py file and run the action"
+            " there"
         )
     document, path = opened
     source = document.source
@@ -237,7 +239,7 @@ async def _apply(
             return {**result, "applied": True, "written": True}
     if change.path != symbol.path:
         version = _sidecar_version(server, change)
-    edit = workspace_edit([(change, version)], server.flags)
+    edit = workspace_edit([(change, version)], server.flags, server.client_uri)
     response = await server.workspace_apply_edit_async(
         types.ApplyWorkspaceEditParams(edit=edit, label=f"How-to doc for {name}")
     )

@@ -18,8 +18,8 @@ from howto_ls import __version__, config
 from howto_ls.cache import GuideCache
 from howto_ls.engine import Engine, ExistingGuide
 from howto_ls.lsp.capabilities import ClientFlags
-from howto_ls.lsp.convert import path_from_uri, uri_from_path
 from howto_ls.lsp.positions import PositionConverter
+from howto_ls.lsp.uris import document_key, path_from_uri, uri_from_path
 from howto_ls.sourcefile import read_source
 
 logger = logging.getLogger("howto_ls.server")
@@ -137,12 +137,30 @@ class HowtoServer(LanguageServer):
 
     # documents --------------------------------------------------------------------------
 
+    def document(self, uri: str) -> TextDocument | None:
+        """The open document at ``uri``, under whichever spelling the client opened it.
+
+        pygls keeps documents under the spelling of ``didOpen``; a request may spell the same
+        file otherwise (see :func:`howto_ls.lsp.uris.document_key`). The document's own ``uri``
+        is the client's spelling, the one replies use.
+        """
+        key = document_key(uri)
+        for document in self.documents():
+            if document_key(document.uri) == key:
+                return document
+        return None
+
+    def documents(self) -> list[TextDocument]:
+        """Every open text document (each carries the URI its client opened it under)."""
+        documents: dict[str, TextDocument] = self.workspace.text_documents
+        return list(documents.values())
+
     def python_document(self, uri: str) -> tuple[TextDocument, Path] | None:
         """The open document at ``uri`` and its path, if it is a local Python file."""
         path = path_from_uri(uri)
         if path is None:
             return None
-        document = self.workspace.text_documents.get(uri)
+        document = self.document(uri)
         if document is None:
             return None
         language = (document.language_id or "").lower()
@@ -152,8 +170,12 @@ class HowtoServer(LanguageServer):
 
     def open_document(self, path: Path) -> TextDocument | None:
         """The open document for ``path``, if the editor has it open."""
-        document: TextDocument | None = self.workspace.text_documents.get(uri_from_path(path))
-        return document
+        return self.document(uri_from_path(path))
+
+    def client_uri(self, path: Path) -> str:
+        """The URI to name ``path`` by in a reply: the client's own for an open document."""
+        document = self.open_document(path)
+        return document.uri if document is not None else uri_from_path(path)
 
     def current_text(self, path: Path) -> tuple[str, int | None]:
         """The text of ``path`` as the editor sees it (open buffer first), and its version."""
@@ -168,17 +190,17 @@ class HowtoServer(LanguageServer):
 
     def guides(self, uri: str, document: TextDocument, path: Path) -> list[ExistingGuide]:
         """The guides written for ``document``'s symbols, cached per document version."""
-        source = document.source
-        cached = self._guides.get(uri)
+        source, key = document.source, document_key(uri)
+        cached = self._guides.get(key)
         if cached is not None and cached[0] == document.version and cached[1] == source:
             return cached[2]
         found = self.engine.guides_in(path, source)
-        self._guides[uri] = (document.version, source, found)
+        self._guides[key] = (document.version, source, found)
         return found
 
     def forget(self, uri: str) -> None:
         """Drop cached state for a closed document."""
-        self._guides.pop(uri, None)
+        self._guides.pop(document_key(uri), None)
 
     def forget_all(self) -> None:
         """Drop every cached guide list (a sidecar may have changed)."""
@@ -189,9 +211,11 @@ class HowtoServer(LanguageServer):
         self.flags = ClientFlags.from_capabilities(
             params.capabilities, self.workspace.position_encoding
         )
-        root = self.workspace.root_path
-        if root:
-            self.root = Path(root)
+        root = path_from_uri(params.root_uri) if params.root_uri else None
+        if root is None and params.root_path:
+            root = Path(params.root_path)
+        if root is not None:
+            self.root = root
         elif params.workspace_folders:
             folder = path_from_uri(params.workspace_folders[0].uri)
             if folder is not None:

@@ -1,0 +1,129 @@
+"""Documents under every URI spelling editors send: actions, edits, hover, diagnostics."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from lsprotocol import types
+
+from howto_ls.guide import HEADING
+from tests.lsp_client import (
+    Editor,
+    code_actions,
+    line_of,
+    run_action,
+    running_server,
+    wait_for,
+)
+
+INVENTORY = Path(__file__).resolve().parent.parent / "examples" / "inventory"
+FOLDERS = ["inventory", "with space", "ünïcode", "名前", "a+b", "50%", "hash#1", "a&b (copy)"]
+
+
+def vscode_uri(path: Path) -> str:
+    """``URI.file(path).toString()`` on Linux: every byte but the unreserved ones encoded."""
+    return "file://" + quote(str(path), safe="/")
+
+
+def project(tmp_path: Path, name: str) -> Path:
+    root = tmp_path / name
+    shutil.copytree(INVENTORY, root / "inventory")
+    return root
+
+
+async def hover_value(editor: Editor, uri: str, line: int, character: int) -> str:
+    result = await editor.client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=line, character=character),
+        )
+    )
+    assert result is not None and isinstance(result.contents, types.MarkupContent)
+    return result.contents.value
+
+
+def edited_uris(editor: Editor) -> list[str]:
+    return [
+        operation.text_document.uri
+        for edit in editor.edits
+        for operation in edit.document_changes or []
+        if isinstance(operation, types.TextDocumentEdit)
+    ]
+
+
+@pytest.mark.parametrize("name", FOLDERS)
+async def test_vscode_encoded_document_gets_actions_edits_hover_and_diagnostics(
+    tmp_path: Path, name: str
+) -> None:
+    root = project(tmp_path, name)
+    stock = root / "inventory" / "stock.py"
+    before = stock.read_bytes()
+    uri = vscode_uri(stock)
+    async with running_server(root) as editor:
+        client = editor.client
+        editor.open("inventory/stock.py", uri=uri)
+        await wait_for(lambda: uri in client.diagnostics)  # published under the client's URI
+        assert list(client.diagnostics[uri]) == []
+
+        line, col = line_of(editor.text(uri), "def restock")
+        actions = await code_actions(editor, uri, line, col + 5)
+        assert [a.title for a in actions][:2] == [
+            "Generate how-to doc",
+            "Generate how-to doc in sidecar .md",
+        ]
+        result = await run_action(editor, actions[0])
+        assert result["applied"] is True, result
+        assert edited_uris(editor) == [uri]
+        assert HEADING in editor.text(uri)
+        assert stock.read_bytes() == before  # the edit went to the buffer, not around it
+
+        assert "Description" in await hover_value(editor, uri, line, col + 5)
+
+        changed = editor.text(uri).replace("batch_size - item.quantity", "batch_size * 2")
+        editor.type(uri, changed)
+        await wait_for(lambda: len(client.diagnostics.get(uri, [])) == 1)
+        (diagnostic,) = client.diagnostics[uri]
+        assert diagnostic.code == "stale-guide"
+        assert isinstance(diagnostic.data, dict) and diagnostic.data["uri"] == uri
+
+
+async def test_one_file_under_two_spellings_answers_under_the_opened_one(tmp_path: Path) -> None:
+    root = project(tmp_path, "a&b (copy) ünï")
+    stock = root / "inventory" / "stock.py"
+    opened = "file://" + quote(str(stock), safe="/&()").replace("%C3%BC", "%c3%bc")
+    asked = vscode_uri(stock)
+    assert opened != asked
+    async with running_server(root) as editor:
+        editor.open("inventory/stock.py", uri=opened)
+        line, col = line_of(editor.text(opened), "def parse_csv")
+        actions = await code_actions(editor, asked, line, col + 5)
+        assert actions, "no action for the second spelling"
+        result = await run_action(editor, actions[0])
+        assert result["applied"] is True, result
+        assert edited_uris(editor) == [opened]
+        assert HEADING in editor.text(opened)
+
+
+async def test_sidecar_in_a_folder_with_a_space_and_non_ascii_letters(tmp_path: Path) -> None:
+    root = project(tmp_path, "my proj ünï")
+    stock = root / "inventory" / "stock.py"
+    uri = vscode_uri(stock)
+    async with running_server(root) as editor:
+        editor.open("inventory/stock.py", uri=uri)
+        line, col = line_of(editor.text(uri), "def restock")
+        actions = await code_actions(editor, uri, line, col + 5)
+        sidecar = next(a for a in actions if a.title == "Generate how-to doc in sidecar .md")
+        result = await run_action(editor, sidecar)
+        assert result["applied"] is True, result
+        written = root / "docs" / "howto" / "inventory" / "stock.md"
+        assert "<!-- howto-ls: begin restock" in written.read_text(encoding="utf-8")
+        created = [
+            operation.uri
+            for edit in editor.edits
+            for operation in edit.document_changes or []
+            if isinstance(operation, types.CreateFile)
+        ]
+        assert created == [vscode_uri(written)]
