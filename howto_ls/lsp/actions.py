@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from lsprotocol import types
 
 from howto_ls import astutil
+from howto_ls.identifiers import normalize
 from howto_ls.lsp.convert import SOURCE, STALE_CODE
 from howto_ls.lsp.generate import COMMAND, GenerateArgs
 from howto_ls.lsp.session import HowtoServer
@@ -36,10 +37,14 @@ class Word:
 
 
 def identifier_at(line: str, column: int) -> Word | None:
-    """The identifier touching ``column`` of ``line`` (keywords and numbers excluded)."""
+    """The identifier touching ``column`` of ``line`` (keywords and numbers excluded).
+
+    Its text is the name as Python reads it (NFKC, PEP 3131: ``ｒｕｎ`` is ``run``); its columns
+    are those of ``line``.
+    """
     for match in _IDENTIFIER.finditer(line):
         if match.start() <= column <= match.end():
-            text = match.group()
+            text = normalize(match.group())
             if text[0].isdigit() or keyword.iskeyword(text):
                 return None
             return Word(text, match.start(), match.end())
