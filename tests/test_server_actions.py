@@ -130,7 +130,8 @@ async def test_nothing_on_non_python_documents(editor: Editor) -> None:
 
 
 async def test_nothing_for_documents_that_are_not_files(editor: Editor) -> None:
-    uri = "untitled:Untitled-1"
+    # Unsaved buffers (untitled:) get docstring guides: tests/test_server_uris.py.
+    uri = "git:/proj/shop/cart.py?%7B%22ref%22%3A%22HEAD%22%7D"
     editor.client.text_document_did_open(
         types.DidOpenTextDocumentParams(
             text_document=types.TextDocumentItem(

@@ -127,3 +127,61 @@ async def test_sidecar_in_a_folder_with_a_space_and_non_ascii_letters(tmp_path: 
             if isinstance(operation, types.CreateFile)
         ]
         assert created == [vscode_uri(written)]
+
+
+UNSAVED = """def restock(counts: dict[str, int], batch: int = 20) -> dict[str, int]:
+    return {sku: batch - n for sku, n in counts.items() if n < 5}
+"""
+
+
+def open_buffer(editor: Editor, uri: str, text: str) -> None:
+    editor.buffers[uri] = (text, 1)
+    editor.client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=uri, language_id="python", version=1, text=text
+            )
+        )
+    )
+
+
+async def test_unsaved_buffer_gets_the_guide_as_a_text_edit_and_no_sidecar(tmp_path: Path) -> None:
+    root = project(tmp_path, "with space")
+    uri = "untitled:Untitled-1"
+    async with running_server(root) as editor:
+        open_buffer(editor, uri, UNSAVED)
+        actions = await code_actions(editor, uri, 0, 5)
+        assert [a.title for a in actions] == ["Generate how-to doc"]
+        sidecar = actions[0].command
+        assert sidecar is not None and sidecar.arguments is not None
+        refused = await editor.client.workspace_execute_command_async(
+            types.ExecuteCommandParams(
+                command=sidecar.command, arguments=[{**sidecar.arguments[0], "target": "sidecar"}]
+            )
+        )
+        assert refused["applied"] is False
+        assert "untitled:Untitled-1 is an unsaved buffer" in refused["error"]
+        assert "save it as a .py file" in refused["error"]
+
+        result = await run_action(editor, actions[0])
+        assert result["applied"] is True, result
+        assert edited_uris(editor) == [uri]
+        text = editor.text(uri)
+        assert HEADING in text and "from unsaved_untitled_1 import restock" in text
+        assert not (root / "docs").exists() and not (root / "unsaved_untitled_1.py").exists()
+        assert "Description" in await hover_value(editor, uri, 0, 5)
+
+
+async def test_notebook_cell_says_guides_are_not_available_there(tmp_path: Path) -> None:
+    root = project(tmp_path, "nb")
+    cell = f"vscode-notebook-cell:{quote(str(root / 'a b.ipynb'))}#W0sZmlsZQ%3D%3D"
+    async with running_server(root) as editor:
+        open_buffer(editor, cell, UNSAVED)
+        (action,) = await code_actions(editor, cell, 0, 5)
+        assert action.title == "Generate how-to doc (not available in notebooks)"
+        result = await run_action(editor, action)
+        assert result["applied"] is False and "not available in notebook" in result["unavailable"]
+        await wait_for(lambda: any("notebook" in m.message for m in editor.client.messages))
+        (shown,) = [m for m in editor.client.messages if "notebook" in m.message]
+        assert shown.type == types.MessageType.Info
+        assert editor.edits == []

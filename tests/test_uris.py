@@ -11,9 +11,12 @@ from howto_ls.lsp.uris import (
     display,
     document_key,
     fs_path,
+    is_notebook_cell,
+    is_unsaved,
     path_from_uri,
     same_document,
     scheme_of,
+    unsaved_module,
     uri_from_fs_path,
     uri_from_path,
 )
@@ -131,3 +134,11 @@ def test_real_paths_round_trip(tmp_path: Path) -> None:
         uri = uri_from_path(path)
         assert uri.endswith(f"/{segment}/stock.py")
         assert path_from_uri(uri) == path
+
+
+def test_unsaved_buffers_import_from_a_module_named_as_one() -> None:
+    assert is_unsaved("untitled:Untitled-1") and not is_unsaved("file:///p/x.py")
+    assert unsaved_module("untitled:Untitled-1") == "unsaved_untitled_1"
+    assert unsaved_module("untitled:/home/me/new%20tool.py") == "unsaved_new_tool"
+    assert unsaved_module("untitled:%E5%90%8D%E5%89%8D") == "unsaved_buffer"
+    assert is_notebook_cell("vscode-notebook-cell:/p/nb.ipynb#W0sZmlsZQ%3D%3D")

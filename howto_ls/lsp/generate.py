@@ -24,7 +24,7 @@ from howto_ls.guide import Guide
 from howto_ls.lsp.convert import can_create, guide_markdown, workspace_edit
 from howto_ls.lsp.progress import WorkProgress
 from howto_ls.lsp.session import HowtoServer
-from howto_ls.lsp.uris import display, uri_from_path
+from howto_ls.lsp.uris import display, is_notebook_cell, uri_from_path
 from howto_ls.model import Symbol
 
 logger = logging.getLogger("howto_ls.server")
@@ -35,6 +35,10 @@ USE_OFFLINE = "Use offline guide"
 PROBLEM_CHARS = 100  # each named problem is cut to this length
 ASK_FIX = (
     f"Choose '{USE_OFFLINE}' to write the static-analysis guide, or try again or another model."
+)
+NOT_IN_NOTEBOOKS = (
+    "howto-ls: how-to guides are not available in notebook cells; move the code into a .py"
+    " file to document it"
 )
 TELL_FIX = (
     'Set howto.backend to "offline" for the static-analysis guide, or try again or another model.'
@@ -90,6 +94,9 @@ async def generate(server: HowtoServer, raw: Any) -> dict[str, Any]:
     except ValueError as exc:
         server.show(str(exc), types.MessageType.Error)
         return {"applied": False, "error": str(exc)}
+    if is_notebook_cell(args.uri):
+        server.show(NOT_IN_NOTEBOOKS)
+        return {"applied": False, "unavailable": NOT_IN_NOTEBOOKS}
     async with WorkProgress(server, TITLE, server.flags.work_done_progress) as progress:
         task: asyncio.Task[dict[str, Any]] = asyncio.ensure_future(_run(server, args, progress))
         progress.link(task)
@@ -160,7 +167,15 @@ async def _run_with(
     current, version = server.current_text(symbol.path)
     if current != module_source:
         symbol = _relocate(engine, symbol, module_source, current)
-    change = engine.plan_write(symbol, current, guide, args.target)
+    target = args.target
+    if server.is_unsaved_path(symbol.path):
+        if target == "sidecar":
+            raise HowtoError(
+                f"{display(server.client_uri(symbol.path))} is an unsaved buffer, so its guide can"
+                " only go into the docstring; save it as a .py file to write a sidecar"
+            )
+        target = "docstring"
+    change = engine.plan_write(symbol, current, guide, target)
     return await _apply(server, symbol, guide, change, version)
 
 

@@ -17,9 +17,16 @@ from pygls.workspace import TextDocument
 from howto_ls import __version__, config
 from howto_ls.cache import GuideCache
 from howto_ls.engine import Engine, ExistingGuide
+from howto_ls.errors import StaleDocumentError
 from howto_ls.lsp.capabilities import ClientFlags
 from howto_ls.lsp.positions import PositionConverter
-from howto_ls.lsp.uris import document_key, path_from_uri, uri_from_path
+from howto_ls.lsp.uris import (
+    document_key,
+    is_unsaved,
+    path_from_uri,
+    unsaved_module,
+    uri_from_path,
+)
 from howto_ls.sourcefile import read_source
 
 logger = logging.getLogger("howto_ls.server")
@@ -42,6 +49,7 @@ class HowtoServer(LanguageServer):
         self._preview_engine: Engine | None = None
         self._shown_warnings: set[str] = set()
         self._guides: dict[str, tuple[int | None, str, list[ExistingGuide]]] = {}
+        self._unsaved: dict[Path, str] = {}  # the path standing for each unsaved buffer's URI
         self._background: set[asyncio.Future[None]] = set()
 
     # settings ---------------------------------------------------------------------------
@@ -156,20 +164,38 @@ class HowtoServer(LanguageServer):
         return list(documents.values())
 
     def python_document(self, uri: str) -> tuple[TextDocument, Path] | None:
-        """The open document at ``uri`` and its path, if it is a local Python file."""
-        path = path_from_uri(uri)
-        if path is None:
-            return None
+        """The open document at ``uri`` and its path, if it is Python in a file or a buffer.
+
+        An unsaved buffer (``untitled:``, language Python) gets a path in the project root
+        that no file has: ``unsaved_untitled_1.py``, so its examples import from
+        ``unsaved_untitled_1`` (see :meth:`is_unsaved_path`).
+        """
         document = self.document(uri)
         if document is None:
             return None
         language = (document.language_id or "").lower()
+        if is_unsaved(uri):
+            if language != "python":
+                return None
+            unsaved = self.root / f"{unsaved_module(document.uri)}.py"
+            self._unsaved[unsaved] = document.uri
+            return document, unsaved
+        path = path_from_uri(uri)
+        if path is None:
+            return None
         if language != "python" and path.suffix not in PYTHON_SUFFIXES:
             return None
         return document, path
 
+    def is_unsaved_path(self, path: Path) -> bool:
+        """Whether ``path`` stands for an unsaved buffer (no file, no sidecar)."""
+        return path in self._unsaved
+
     def open_document(self, path: Path) -> TextDocument | None:
         """The open document for ``path``, if the editor has it open."""
+        unsaved = self._unsaved.get(path)
+        if unsaved is not None:
+            return self.document(unsaved)
         return self.document(uri_from_path(path))
 
     def client_uri(self, path: Path) -> str:
@@ -182,6 +208,10 @@ class HowtoServer(LanguageServer):
         document = self.open_document(path)
         if document is not None:
             return document.source, document.version
+        if path in self._unsaved:
+            raise StaleDocumentError(
+                f"{path.stem} is an unsaved buffer that was closed; nothing was changed"
+            )
         return read_source(path).text, None
 
     def converter(self, text: str) -> PositionConverter:
@@ -201,6 +231,9 @@ class HowtoServer(LanguageServer):
     def forget(self, uri: str) -> None:
         """Drop cached state for a closed document."""
         self._guides.pop(document_key(uri), None)
+        for path, unsaved in list(self._unsaved.items()):
+            if document_key(unsaved) == document_key(uri):
+                del self._unsaved[path]
 
     def forget_all(self) -> None:
         """Drop every cached guide list (a sidecar may have changed)."""

@@ -159,3 +159,24 @@ def display(uri: str) -> str:
     """``uri`` for a message: a ``file:`` URI's path; another decoded (``untitled:Untitled-1``)."""
     path = fs_path(uri)
     return path if path is not None else _decode(uri)
+
+
+def is_unsaved(uri: str) -> bool:
+    """Whether ``uri`` names an editor buffer never saved to a file (``untitled:``)."""
+    return scheme_of(uri) == UNTITLED
+
+
+def is_notebook_cell(uri: str) -> bool:
+    """Whether ``uri`` names a cell of a notebook (``vscode-notebook-cell:``)."""
+    return scheme_of(uri) == NOTEBOOK_CELL
+
+
+def unsaved_module(uri: str) -> str:
+    """The module name an unsaved buffer's examples import from, saying it is one.
+
+    ``untitled:Untitled-1`` gives ``unsaved_untitled_1``; a buffer with a chosen name
+    (``untitled:/home/me/new tool.py``) gives ``unsaved_new_tool``. Always an identifier.
+    """
+    name = posixpath.basename(_decode(urlsplit(uri).path)).removesuffix(".py")
+    slug = re.sub(r"[^0-9A-Za-z]+", "_", name).strip("_").lower()
+    return f"unsaved_{slug or 'buffer'}"
