@@ -185,3 +185,49 @@ async def test_notebook_cell_says_guides_are_not_available_there(tmp_path: Path)
         (shown,) = [m for m in editor.client.messages if "notebook" in m.message]
         assert shown.type == types.MessageType.Info
         assert editor.edits == []
+
+
+async def test_multi_root_workspace_reads_settings_and_writes_per_folder(tmp_path: Path) -> None:
+    first = project(tmp_path, "shop one")
+    second = project(tmp_path, "shop twö")
+    nested = project(second, "vendored")  # a folder inside a folder: the inner one holds it
+    sidecar = {"howto": {"target": "sidecar", "sidecarPath": "guides/{relpath}.md"}}
+    async with running_server(
+        first,
+        configuration={"howto": {"target": "docstring"}},
+        folders={first: None, second: sidecar, nested: {"howto": {"hover": "off"}}},
+    ) as editor:
+        written = []
+        for root in (first, second, nested):
+            stock = root / "inventory" / "stock.py"
+            uri = vscode_uri(stock)
+            open_buffer(editor, uri, stock.read_text(encoding="utf-8"))
+            line, col = line_of(editor.text(uri), "def restock")
+            actions = await code_actions(editor, uri, line, col + 5)
+            command = actions[0].command
+            assert command is not None and command.arguments is not None
+            arguments = {**command.arguments[0]}
+            arguments.pop("target", None)  # the folder's setting decides
+            result = await editor.client.workspace_execute_command_async(
+                types.ExecuteCommandParams(command=command.command, arguments=[arguments])
+            )
+            assert result["applied"] is True, result
+            written.append(Path(result["path"]))
+        assert written[0] == first / "inventory" / "stock.py"
+        assert HEADING in editor.text(vscode_uri(written[0]))
+        assert written[1] == second / "guides" / "inventory" / "stock.md"
+        assert "<!-- howto-ls: begin restock" in written[1].read_text(encoding="utf-8")
+        # The nested folder has its own settings (docstring, the global target) and root.
+        assert written[2] == nested / "inventory" / "stock.py"
+        nested_uri = vscode_uri(written[2])
+        line, col = line_of(editor.text(nested_uri), "def restock")
+        assert (
+            await editor.client.text_document_hover_async(
+                types.HoverParams(
+                    text_document=types.TextDocumentIdentifier(uri=nested_uri),
+                    position=types.Position(line=line, character=col + 5),
+                )
+            )
+            is None
+        )  # hover "off" in that folder alone
+        assert "Description" in await hover_value(editor, vscode_uri(written[0]), line, col + 5)

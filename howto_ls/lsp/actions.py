@@ -115,7 +115,7 @@ def code_actions(
     source = document.source
     converter = server.converter(source)
     position = converter.to_engine(params.range.start)
-    symbol = server.engine.quick_symbol(path, source, position)
+    symbol = server.engine_for(path).quick_symbol(path, source, position)
     client_position = params.range.start
     line = converter.lines[position.line] if position.line < len(converter.lines) else ""
     if symbol is None:

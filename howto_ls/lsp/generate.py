@@ -122,7 +122,9 @@ async def generate(server: HowtoServer, raw: Any) -> dict[str, Any]:
 
 
 async def _run(server: HowtoServer, args: GenerateArgs, progress: WorkProgress) -> dict[str, Any]:
-    with server.engine_in_use() as engine:  # settings changed meanwhile: this one stays open
+    opened = server.python_document(args.uri)
+    path = opened[1] if opened is not None else None
+    with server.engine_in_use(path) as engine:  # settings changed meanwhile: this one stays open
         return await _run_with(server, engine, args, progress)
 
 

@@ -50,6 +50,10 @@ class HowtoServer(LanguageServer):
         self._shown_warnings: set[str] = set()
         self._guides: dict[str, tuple[int | None, str, list[ExistingGuide]]] = {}
         self._unsaved: dict[Path, str] = {}  # the path standing for each unsaved buffer's URI
+        # Multi-root workspaces: settings a folder's scoped configuration gave, and its engines.
+        self._folder_settings: dict[Path, config.Settings] = {}
+        self._folder_engines: dict[Path, Engine] = {}
+        self._preview_engines: dict[Path, Engine] = {}
         self._background: set[asyncio.Future[None]] = set()
 
     # settings ---------------------------------------------------------------------------
@@ -63,14 +67,101 @@ class HowtoServer(LanguageServer):
             new = config.from_lsp(options, replace(self.base_settings))
         self.settings = new
         retired, self._engine = self._engine, None
-        if retired is not None and retired not in self._engine_users:
-            self._close_later(retired)  # one in use is closed when its last user is done
+        self._retire(retired)
         self._preview_engine = None
+        self._folder_settings.clear()
+        for engine in self._folder_engines.values():
+            self._retire(engine)
+        self._folder_engines.clear()
+        self._preview_engines.clear()
         self._guides.clear()
-        for warning in new.warnings:
+        self._warn(new)
+
+    def configure_folder(self, folder: Path, options: object) -> None:
+        """Apply the ``howto`` settings a client gave for one workspace folder (``scopeUri``)."""
+        new = config.from_lsp(options, replace(self.base_settings))
+        if new == self._folder_settings.get(folder, self.settings):
+            return
+        self._folder_settings[folder] = new
+        self._retire(self._folder_engines.pop(folder, None))
+        self._preview_engines.pop(folder, None)
+        self._guides.clear()
+        self._warn(new)
+
+    def configuration_items(self) -> list[types.ConfigurationItem]:
+        """What to ask ``workspace/configuration``: the ``howto`` section, then per folder.
+
+        Answers go to :meth:`configure_answers` in the same order.
+        """
+        return [types.ConfigurationItem(section="howto")] + [
+            types.ConfigurationItem(section="howto", scope_uri=uri) for uri, _ in self._folders()
+        ]
+
+    def configure_answers(self, values: list[Any]) -> None:
+        """Apply the answers to :meth:`configuration_items`: global first, then each folder's."""
+        self.configure(values[0] if values else None)
+        if len(self._folders()) < 2:
+            return  # one folder: its settings are the global answer
+        for (_, folder), value in zip(self._folders(), values[1:], strict=False):
+            self.configure_folder(folder, value)
+
+    def _warn(self, settings: config.Settings) -> None:
+        for warning in settings.warnings:
             if warning not in self._shown_warnings:
                 self._shown_warnings.add(warning)
                 self.show(warning, types.MessageType.Warning)
+
+    def _retire(self, engine: Engine | None) -> None:
+        """Close a replaced engine, now or, when in use, after its last user is done."""
+        if engine is not None and engine not in self._engine_users:
+            self._close_later(engine)
+
+    # workspace folders --------------------------------------------------------------------
+
+    def _folders(self) -> list[tuple[str, Path]]:
+        """The workspace folders on disk: (URI as the client sent it, path)."""
+        folders = []
+        for folder in list(self.workspace.folders.values()):
+            path = path_from_uri(folder.uri)
+            if path is not None:
+                folders.append((folder.uri, path))
+        return folders
+
+    def folder_of(self, path: Path) -> Path:
+        """The innermost workspace folder holding ``path``; the root when none holds it."""
+        holding = [
+            folder for _, folder in self._folders() if folder == path or folder in path.parents
+        ]
+        return max(holding, key=lambda folder: len(folder.parts), default=self.root)
+
+    def settings_for(self, path: Path) -> config.Settings:
+        """The settings of the workspace folder holding ``path``."""
+        return self._folder_settings.get(self.folder_of(path), self.settings)
+
+    def engine_for(self, path: Path) -> Engine:
+        """The engine of the workspace folder holding ``path`` (its settings, its root)."""
+        folder = self.folder_of(path)
+        if folder == self.root and folder not in self._folder_settings:
+            return self.engine
+        engine = self._folder_engines.get(folder)
+        if engine is None:
+            if self._cache is None:
+                self._cache = GuideCache()
+            settings = self._folder_settings.get(folder, self.settings)
+            engine = Engine(settings, folder, cache=self._cache)
+            self._folder_engines[folder] = engine
+        return engine
+
+    def preview_engine_for(self, path: Path) -> Engine:
+        """An offline engine for hover previews in the folder holding ``path``."""
+        folder = self.folder_of(path)
+        if folder == self.root and folder not in self._folder_settings:
+            return self.preview_engine
+        engine = self._preview_engines.get(folder)
+        if engine is None:
+            settings = replace(self.settings_for(path), backend="offline")
+            engine = self._preview_engines[folder] = Engine(settings, folder)
+        return engine
 
     @property
     def engine(self) -> Engine:
@@ -82,9 +173,10 @@ class HowtoServer(LanguageServer):
         return self._engine
 
     @contextlib.contextmanager
-    def engine_in_use(self) -> Iterator[Engine]:
-        """The current engine, kept open until the caller is done even if settings change."""
-        engine = self.engine
+    def engine_in_use(self, path: Path | None = None) -> Iterator[Engine]:
+        """The current engine (of ``path``'s folder), kept open until the caller is done even
+        if settings change."""
+        engine = self.engine if path is None else self.engine_for(path)
         self._engine_users[engine] = self._engine_users.get(engine, 0) + 1
         try:
             yield engine
@@ -92,7 +184,8 @@ class HowtoServer(LanguageServer):
             self._engine_users[engine] -= 1
             if not self._engine_users[engine]:
                 del self._engine_users[engine]
-                if engine is not self._engine:
+                current = engine is self._engine or engine in self._folder_engines.values()
+                if not current:
                     self._close_later(engine)
 
     def _close_later(self, engine: Engine) -> None:
@@ -224,7 +317,7 @@ class HowtoServer(LanguageServer):
         cached = self._guides.get(key)
         if cached is not None and cached[0] == document.version and cached[1] == source:
             return cached[2]
-        found = self.engine.guides_in(path, source)
+        found = self.engine_for(path).guides_in(path, source)
         self._guides[key] = (document.version, source, found)
         return found
 
