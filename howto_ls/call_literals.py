@@ -22,6 +22,7 @@ from pathlib import Path
 
 from howto_ls import callers, project
 from howto_ls.astutil import parse
+from howto_ls.identifiers import normalize
 from howto_ls.model import Parameter
 from howto_ls.sourcefile import cached_text
 
@@ -132,8 +133,9 @@ _CALLED = re.compile(r"\b(\w+)\s*\(")
 @functools.lru_cache(maxsize=1024)
 def _called_names(text: str) -> frozenset[str]:
     """The names ``text`` may call (``name(``, ``obj.name(``), found once per file version:
-    asked for every callee of every example, it spares a search of each file per callee."""
-    return frozenset(_CALLED.findall(text))
+    asked for every callee of every example, it spares a search of each file per callee.
+    Names are NFKC-normalized as Python reads them (``f.ｒｕｎ(2)`` calls ``run``)."""
+    return frozenset(normalize(name) for name in _CALLED.findall(text))
 
 
 @functools.lru_cache(maxsize=1024)

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from howto_ls import discovery, project
+from howto_ls.identifiers import normalize
 from howto_ls.sourcefile import context_text
 
 MAX_FILES = 5000
@@ -18,7 +19,7 @@ MAX_FILES = 5000
 FILE_LIST_SECONDS = 10.0
 """How long a project's list of files is reused before the folders are walked again."""
 
-_ATTRIBUTE_CALL = re.compile(r"\.\s*([A-Za-z_]\w*)\s*\(")
+_ATTRIBUTE_CALL = re.compile(r"\.\s*([^\W\d]\w*)\s*\(")
 _listed: dict[Path, tuple[float, tuple[Path, ...]]] = {}
 
 
@@ -26,8 +27,9 @@ def method_calls(path: Path) -> Mapping[str, int]:
     """Calls of each attribute name (``obj.name(...)``) in the project holding ``path``.
 
     Counted textually over the project's Python files (as ``generate`` finds them), comments
-    and strings included; each file is re-read when it changes. Empty for projects over
-    :data:`MAX_FILES` files or when the folders cannot be read.
+    and strings included, names NFKC-normalized as Python reads them (PEP 3131); each file is
+    re-read when it changes. Empty for projects over :data:`MAX_FILES` files or when the
+    folders cannot be read.
     """
     root = project.find_root(path)
     try:
@@ -71,4 +73,4 @@ def _file_calls(file: Path, mtime: int, size: int) -> Counter[str]:
     text = context_text(file, errors="replace")
     if text is None:
         return Counter()
-    return Counter(match.group(1) for match in _ATTRIBUTE_CALL.finditer(text))
+    return Counter(normalize(match.group(1)) for match in _ATTRIBUTE_CALL.finditer(text))

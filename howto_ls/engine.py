@@ -25,6 +25,7 @@ from howto_ls.edits import TextEdit
 from howto_ls.errors import HowtoError, NotWritableError, SourceError, SymbolNotFoundError
 from howto_ls.fingerprint import fingerprint_of, fingerprints_of
 from howto_ls.guide import Guide, render, render_markdown
+from howto_ls.identifiers import normalize
 from howto_ls.jedi_worker import default_worker
 from howto_ls.model import GuideRequest, Position, Span, Symbol
 from howto_ls.sourcefile import read_source
@@ -127,7 +128,7 @@ class Engine:
         position is still the one meant, whatever its key is now.
         """
         here = self.quick_symbol(path, source, position)
-        if here is not None and here.qualname == plain_qualname(key):
+        if here is not None and here.qualname == plain_qualname(normalize(key)):
             return here
         return self.symbol_named(path, source, key)
 

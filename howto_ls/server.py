@@ -61,7 +61,7 @@ async def _fetch_configuration(ls: HowtoServer) -> None:
     try:
         values = await asyncio.wait_for(
             ls.workspace_configuration_async(
-                types.ConfigurationParams(items=[types.ConfigurationItem(section="howto")])
+                types.ConfigurationParams(items=ls.configuration_items())  # global, per folder
             ),
             CONFIGURATION_TIMEOUT,
         )
@@ -69,7 +69,7 @@ async def _fetch_configuration(ls: HowtoServer) -> None:
         ls.log(f"workspace/configuration failed ({exc}); keeping the current settings")
         return
     before = ls.settings
-    ls.configure(values[0] if values else None)
+    ls.configure_answers(list(values or []))
     stale_guides.publish_all()
     if ls.settings != before:
         ls.log(f"howto settings changed: guides from {ls.describe_backend()}")

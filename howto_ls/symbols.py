@@ -18,6 +18,7 @@ from typing import Any, cast
 from howto_ls import astutil
 from howto_ls.definitions import units
 from howto_ls.errors import HowtoError, SourceError, SymbolNotFoundError
+from howto_ls.identifiers import normalize, normalize_words, normalized_column
 from howto_ls.jedi_worker import default_worker
 from howto_ls.model import Parameter, Position, Span, Symbol, SymbolKind
 from howto_ls.project import is_in_project, module_name, public_import_path
@@ -720,8 +721,8 @@ def _defined_once(source: str, name: str) -> bool:
 
 @functools.lru_cache(maxsize=4)
 def _definition_counts(source: str) -> Counter[str]:
-    """How often each name follows ``def``/``class`` in ``source`` (one scan per text)."""
-    return Counter(_DEFINED_NAME.findall(source))
+    """How often each name (NFKC, as the AST has it) follows ``def``/``class`` in ``source``."""
+    return Counter(normalize(name) for name in _DEFINED_NAME.findall(source))
 
 
 def symbol_named(source: str, path: Path, qualname: str, root: Path) -> Symbol:
@@ -729,8 +730,10 @@ def symbol_named(source: str, path: Path, qualname: str, root: Path) -> Symbol:
 
     A plain qualified name of a name defined more than once is the definition Python binds
     last (``redefinitions`` lists the others); ``name#N`` is the N-th of the earlier ones.
+    Names compare as Python compares them (NFKC, PEP 3131): ``𝔣𝔬𝔬`` finds ``foo``.
     """
     file = _File(source, path, root)
+    qualname = normalize(qualname)
     if not qualname:
         return _module_symbol(file)
     for entry in file.parsed.entries:
@@ -802,10 +805,23 @@ def _project(root: Path) -> Any:
 
 
 def _goto(source: str, path: Path, root: Path, points: tuple[Position, ...]) -> list[list[_Target]]:
-    """Definitions of the names at ``points`` (on the jedi worker thread)."""
+    """Definitions of the names at ``points`` (on the jedi worker thread).
+
+    jedi compares names as written; Python compares them NFKC-normalized (PEP 3131), so jedi
+    reads a copy of ``source`` whose identifiers are normalized (``f.ｒｕｎ`` -> ``f.run``).
+    """
     import jedi
 
-    script = jedi.Script(code=source, path=path, project=_project(root))
+    normalized = normalize_words(source)
+    if normalized is not source:
+        lines = _LINE_BREAK.split(source)
+        points = tuple(
+            Position(p.line, normalized_column(lines[p.line], p.column))
+            if p.line < len(lines)
+            else p
+            for p in points
+        )
+    script = jedi.Script(code=normalized, path=path, project=_project(root))
     results: list[list[_Target]] = []
     for point in points:
         try:
@@ -847,8 +863,9 @@ def _definition_symbol(target: _Target, here: Path, here_source: str, root: Path
         return _module_symbol(file)
     if target.type not in {"function", "class", "statement", "property", "instance"}:
         return None
+    name = normalize(target.name)  # jedi gives a name as written in its file
     for entry in file.parsed.entries:
-        if entry.qualname.rsplit(".", 1)[-1] != target.name:
+        if entry.qualname.rsplit(".", 1)[-1] != name:
             continue
         for member in entry.members or (entry.node,):
             if file.definition_name_line(member) == target.line:

@@ -106,9 +106,9 @@ class Editor:
         """The URI of a project file."""
         return str(uris.from_fs_path(str(self.root / relpath)))
 
-    def open(self, relpath: str, language: str = "python") -> str:
-        """Open a project file as a buffer; return its URI."""
-        uri = self.uri(relpath)
+    def open(self, relpath: str, language: str = "python", *, uri: str | None = None) -> str:
+        """Open a project file as a buffer (under ``uri`` if given, a spelling of its own)."""
+        uri = uri or self.uri(relpath)
         text = (self.root / relpath).read_text(encoding="utf-8")
         self.buffers[uri] = (text, 1)
         self.client.text_document_did_open(
@@ -211,13 +211,22 @@ async def running_server(
     init_options: Any = None,
     configuration: dict[str, Any] | None = None,
     env: dict[str, str] | None = None,
+    folders: dict[Path, dict[str, Any] | None] | None = None,
 ) -> AsyncIterator[Editor]:
-    """Start howto-ls on ``root`` (offline backend, caches under ``root``); yield an editor."""
+    """Start howto-ls on ``root`` (offline backend, caches under ``root``); yield an editor.
+
+    ``folders`` makes a multi-root workspace: each folder and the configuration the client
+    answers for it (``workspace/configuration`` with its ``scopeUri``; None: the global one).
+    """
     client = make_test_lsp_client()
     _code_action_hook(client)
     editor = Editor(client, root)
     if configuration is not None:
         client.set_configuration(configuration)
+    workspace = [root] if folders is None else list(folders)
+    for folder, scoped in (folders or {}).items():
+        if scoped is not None:
+            client.set_configuration(scoped, scope_uri=str(uris.from_fs_path(str(folder))))
 
     @client.feature(types.WORKSPACE_APPLY_EDIT)
     def apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
@@ -250,7 +259,8 @@ async def running_server(
                 capabilities=caps or capabilities(),
                 root_uri=str(uris.from_fs_path(str(root))),
                 workspace_folders=[
-                    types.WorkspaceFolder(uri=str(uris.from_fs_path(str(root))), name=root.name)
+                    types.WorkspaceFolder(uri=str(uris.from_fs_path(str(folder))), name=folder.name)
+                    for folder in workspace
                 ],
                 initialization_options=init_options,
             )

@@ -277,3 +277,30 @@ def test_a_module_over_the_size_limit_is_skipped_as_target_and_as_context(
     documented = howto("doc", "small.py::small", "--write", "docstring", cwd=project)
     assert documented.returncode == 0, documented.stderr
     assert "How to Use This Code Block" in (project / "small.py").read_text(encoding="utf-8")
+
+
+def test_doc_targets_and_examples_use_names_as_python_compares_them(tmp_path: Path) -> None:
+    """``::𝔣𝔬𝔬`` is ``foo``; a call written ``f.ｒｕｎ(2)`` counts as a call of ``run``."""
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("", encoding="utf-8")
+    full = tmp_path / "pkg" / "full.py"
+    full.write_text(
+        "class Full:\n    def run(self, n: int = 1) -> int:\n        return n * 2\n\n\n"
+        "def foo(x: int) -> int:\n    return x + 1\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "pkg" / "use.py").write_text(
+        "from pkg.full import Full\n\n\ndef main() -> int:\n    f = Full()\n"
+        "    return f.ｒｕｎ(2)\n",
+        encoding="utf-8",
+    )
+    found = howto("doc", "pkg/full.py::𝔣𝔬𝔬", cwd=tmp_path)
+    assert found.returncode == 0, found.stderr
+    assert "from pkg.full import foo" in found.stdout
+    first = howto("doc", "pkg/full.py::Full.ｒｕｎ", "--write", "docstring", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    written = full.read_text(encoding="utf-8")
+    assert "full.run(n=2)" in written  # the literal of the call, however it is spelled
+    again = howto("doc", "pkg/full.py::Full.run", "--write", "docstring", cwd=tmp_path)
+    assert "unchanged" in again.stdout
+    assert full.read_text(encoding="utf-8") == written

@@ -9,7 +9,14 @@ import pytest
 import pytest_asyncio
 from lsprotocol import types
 
-from tests.lsp_client import Editor, capabilities, code_actions, line_of, running_server
+from tests.lsp_client import (
+    Editor,
+    capabilities,
+    code_actions,
+    line_of,
+    run_action,
+    running_server,
+)
 
 SHOP = '''"""A tiny shop."""
 
@@ -123,7 +130,8 @@ async def test_nothing_on_non_python_documents(editor: Editor) -> None:
 
 
 async def test_nothing_for_documents_that_are_not_files(editor: Editor) -> None:
-    uri = "untitled:Untitled-1"
+    # Unsaved buffers (untitled:) get docstring guides: tests/test_server_uris.py.
+    uri = "git:/proj/shop/cart.py?%7B%22ref%22%3A%22HEAD%22%7D"
     editor.client.text_document_did_open(
         types.DidOpenTextDocumentParams(
             text_document=types.TextDocumentItem(
@@ -161,3 +169,31 @@ async def test_only_filter_and_commands_for_clients_without_literals(project: Pa
         assert result[0].title == "Generate how-to doc"
         quickfix_only = await code_actions(editor, uri, line, col + 5, only=["quickfix"])
         assert quickfix_only == []
+
+
+NFKC = """class Full:
+    def run(self, n: int = 1) -> int:
+        return n * 2
+
+
+def main() -> int:
+    f = Full()
+    return f.ｒｕｎ(2)
+"""
+
+
+async def test_a_reference_spelled_otherwise_documents_the_name_python_reads(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "proj"
+    root.mkdir()
+    (root / "full.py").write_text(NFKC, encoding="utf-8")
+    async with running_server(root) as editor:
+        uri = editor.open("full.py")
+        line, col = line_of(NFKC, "ｒｕｎ(2)")
+        actions = await code_actions(editor, uri, line, col + 1)
+        assert titles(actions)[0] == "Generate how-to doc for run"
+        result = await run_action(editor, actions[0])
+        assert result["applied"] is True and result["qualname"] == "Full.run", result
+        text = editor.text(uri)
+        assert text.index("How to Use This Code Block") < text.index("def main")

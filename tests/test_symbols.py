@@ -739,3 +739,39 @@ def test_every_listed_symbol_can_be_documented(package: ModuleType) -> None:
         assert missing == [], f"{path}: listed but not documentable: {missing}"
         checked += len(found)
     assert checked > 300
+
+
+NFKC_SOURCE = """\
+class Full:
+    def run(self, n: int = 1) -> int:
+        return n * 2
+
+
+def 𝔣𝔬𝔬(x: int) -> int:
+    return x + 1
+
+
+def main() -> int:
+    f = Full()
+    return f.ｒｕｎ(2) + 𝔣𝔬𝔬(1)
+"""
+
+
+def test_names_compare_as_python_compares_them(tmp_path: Path) -> None:
+    path = write(tmp_path / "mod.py", NFKC_SOURCE)
+    assert symbol_named(NFKC_SOURCE, path, "𝔣𝔬𝔬", tmp_path).qualname == "foo"
+    assert symbol_named(NFKC_SOURCE, path, "Full.ｒｕｎ", tmp_path).qualname == "Full.run"
+    line = NFKC_SOURCE.splitlines().index("    return f.ｒｕｎ(2) + 𝔣𝔬𝔬(1)")
+    text = NFKC_SOURCE.splitlines()[line]
+    on_run = symbol_at(NFKC_SOURCE, path, Position(line, text.index("ｒｕｎ") + 1), tmp_path)
+    assert on_run.qualname == "Full.run"  # not main, the function that calls it
+    on_foo = symbol_at(NFKC_SOURCE, path, Position(line, text.index("𝔣𝔬𝔬") + 1), tmp_path)
+    assert on_foo.qualname == "foo"
+
+
+def test_a_name_redefined_under_another_spelling_is_a_redefinition(tmp_path: Path) -> None:
+    source = "def foo():\n    return 1\n\n\ndef 𝔣𝔬𝔬():\n    return 2\n"
+    path = write(tmp_path / "mod.py", source)
+    assert symbol_named(source, path, "foo", tmp_path).source.strip().endswith("return 2")
+    first = enclosing_symbol(source, path, Position(1, 4), tmp_path)
+    assert first is not None and first.identity == "foo#1"  # not the "foo" Python binds last

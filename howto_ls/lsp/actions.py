@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from lsprotocol import types
 
 from howto_ls import astutil
+from howto_ls.identifiers import normalize
 from howto_ls.lsp.convert import SOURCE, STALE_CODE
 from howto_ls.lsp.generate import COMMAND, GenerateArgs
 from howto_ls.lsp.session import HowtoServer
+from howto_ls.lsp.uris import is_notebook_cell
 from howto_ls.model import Position, Symbol
 
 KIND = types.CodeActionKind.RefactorRewrite
@@ -36,10 +38,14 @@ class Word:
 
 
 def identifier_at(line: str, column: int) -> Word | None:
-    """The identifier touching ``column`` of ``line`` (keywords and numbers excluded)."""
+    """The identifier touching ``column`` of ``line`` (keywords and numbers excluded).
+
+    Its text is the name as Python reads it (NFKC, PEP 3131: ``ｒｕｎ`` is ``run``); its columns
+    are those of ``line``.
+    """
     for match in _IDENTIFIER.finditer(line):
         if match.start() <= column <= match.end():
-            text = match.group()
+            text = normalize(match.group())
             if text[0].isdigit() or keyword.iskeyword(text):
                 return None
             return Word(text, match.start(), match.end())
@@ -92,11 +98,14 @@ def code_actions(
     server: HowtoServer, params: types.CodeActionParams
 ) -> list[types.CodeAction | types.Command]:
     """The how-to actions at ``params.range.start`` and quick fixes for stale-guide hints."""
-    opened = server.python_document(params.text_document.uri)
+    uri = params.text_document.uri
+    if is_notebook_cell(uri):
+        return _shaped(server, _in_notebook(server, uri, params))
+    opened = server.python_document(uri)
     if opened is None:
         return []
     document, path = opened
-    uri = params.text_document.uri
+    targets = ["docstring"] if server.is_unsaved_path(path) else ["docstring", "sidecar"]
     only = params.context.only
     actions: list[types.CodeAction] = []
     if _wanted(only, types.CodeActionKind.QuickFix):
@@ -106,7 +115,7 @@ def code_actions(
     source = document.source
     converter = server.converter(source)
     position = converter.to_engine(params.range.start)
-    symbol = server.engine.quick_symbol(path, source, position)
+    symbol = server.engine_for(path).quick_symbol(path, source, position)
     client_position = params.range.start
     line = converter.lines[position.line] if position.line < len(converter.lines) else ""
     if symbol is None:
@@ -117,6 +126,8 @@ def code_actions(
         word = reference_at(symbol, line, position)
     if word is not None:
         for target, title in (("docstring", GENERATE), ("sidecar", GENERATE_SIDECAR)):
+            if target not in targets:
+                continue
             args = GenerateArgs(uri, client_position.line, client_position.character, target)
             actions.append(_action(f"{title} for {word.text}", KIND, args))
     if symbol is None:
@@ -135,9 +146,23 @@ def code_actions(
         actions.append(for_symbol(REGENERATE, existing))
     if existing != "docstring":
         actions.append(for_symbol(GENERATE, "docstring"))
-    if existing != "sidecar":
+    if existing != "sidecar" and "sidecar" in targets:
         actions.append(for_symbol(GENERATE_SIDECAR, "sidecar"))
     return _shaped(server, actions)
+
+
+def _in_notebook(
+    server: HowtoServer, uri: str, params: types.CodeActionParams
+) -> list[types.CodeAction]:
+    """One action in a Python notebook cell whose command says guides are not available there."""
+    document = server.document(uri)
+    if document is None or (document.language_id or "").lower() != "python":
+        return []
+    if not _wanted(params.context.only, KIND):
+        return []
+    start = params.range.start
+    title = f"{GENERATE} (not available in notebooks)"
+    return [_action(title, KIND, GenerateArgs(uri, start.line, start.character))]
 
 
 def _quick_fixes(uri: str, diagnostics: Sequence[types.Diagnostic]) -> list[types.CodeAction]:

@@ -2,35 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from lsprotocol import types
-from pygls import uris
 
 from howto_ls.engine import ExistingGuide, FileChange
 from howto_ls.guide import HEADING, SECTIONS, Guide
 from howto_ls.lsp.capabilities import ClientFlags
 from howto_ls.lsp.positions import PositionConverter
+from howto_ls.lsp.uris import uri_from_path
 
 SOURCE = "howto-ls"
 STALE_CODE = "stale-guide"
-
-
-def path_from_uri(uri: str) -> Path | None:
-    """The local path of a ``file:`` URI, or None for any other scheme."""
-    if not uri.startswith("file:"):
-        return None
-    path = uris.to_fs_path(uri)
-    return Path(path) if path else None
-
-
-def uri_from_path(path: Path) -> str:
-    """The ``file:`` URI of ``path``."""
-    uri = uris.from_fs_path(str(path))
-    if uri is None:
-        raise ValueError(f"cannot make a file URI of {path}")
-    return str(uri)
 
 
 def text_edits(change: FileChange, encoding: str) -> list[types.TextEdit]:
@@ -46,19 +30,23 @@ def text_edits(change: FileChange, encoding: str) -> list[types.TextEdit]:
 
 
 def workspace_edit(
-    changes: Sequence[tuple[FileChange, int | None]], flags: ClientFlags
+    changes: Sequence[tuple[FileChange, int | None]],
+    flags: ClientFlags,
+    uri_of: Callable[[Path], str] = uri_from_path,
 ) -> types.WorkspaceEdit:
     """One workspace edit for ``changes`` (each with the document version it was computed on).
 
-    Versioned ``TextDocumentEdit``s (and ``CreateFile`` for new files) when the client supports
-    them, plain ``changes`` otherwise. New files need ``CreateFile``; see :func:`can_create`.
+    ``uri_of`` names each changed file: the server passes the URI the client opened it under,
+    so the edit lands in that buffer. Versioned ``TextDocumentEdit``s (and ``CreateFile`` for
+    new files) when the client supports them, plain ``changes`` otherwise. New files need
+    ``CreateFile``; see :func:`can_create`.
     """
     if flags.document_changes:
         operations: list[
             types.TextDocumentEdit | types.CreateFile | types.RenameFile | types.DeleteFile
         ] = []
         for change, version in changes:
-            uri = uri_from_path(change.path)
+            uri = uri_of(change.path)
             if change.old_text is None:
                 operations.append(
                     types.CreateFile(
@@ -76,7 +64,7 @@ def workspace_edit(
         return types.WorkspaceEdit(document_changes=operations)
     return types.WorkspaceEdit(
         changes={
-            uri_from_path(change.path): list(text_edits(change, flags.position_encoding))
+            uri_of(change.path): list(text_edits(change, flags.position_encoding))
             for change, _ in changes
         }
     )

@@ -42,6 +42,7 @@ class StaleGuides:
         if opened is None:
             return
         document, path = opened
+        uri = document.uri  # published under the URI the client opened the document with
         try:
             guides = self.server.guides(uri, document, path)
         except Exception:  # a diagnostics pass must never take the server down
@@ -57,8 +58,8 @@ class StaleGuides:
 
     def publish_all(self) -> None:
         """Publish for every open document (after the settings change)."""
-        for uri in list(self.server.workspace.text_documents):
-            self.publish(uri)
+        for document in self.server.documents():
+            self.publish(document.uri)  # the client's spelling (pygls' keys are decoded)
 
     def clear(self, uri: str) -> None:
         """Remove ``uri``'s diagnostics (it was closed)."""

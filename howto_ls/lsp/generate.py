@@ -22,9 +22,10 @@ from howto_ls.config import TARGETS
 from howto_ls.engine import Engine, FileChange
 from howto_ls.errors import GuideValidationError, HowtoError, StaleDocumentError
 from howto_ls.guide import Guide
-from howto_ls.lsp.convert import can_create, guide_markdown, uri_from_path, workspace_edit
+from howto_ls.lsp.convert import can_create, guide_markdown, workspace_edit
 from howto_ls.lsp.progress import WorkProgress
 from howto_ls.lsp.session import HowtoServer
+from howto_ls.lsp.uris import display, is_notebook_cell, uri_from_path
 from howto_ls.model import Symbol
 from howto_ls.sourcefile import write_source
 
@@ -36,6 +37,10 @@ USE_OFFLINE = "Use offline guide"
 PROBLEM_CHARS = 100  # each named problem is cut to this length
 ASK_FIX = (
     f"Choose '{USE_OFFLINE}' to write the static-analysis guide, or try again or another model."
+)
+NOT_IN_NOTEBOOKS = (
+    "howto-ls: how-to guides are not available in notebook cells; move the code into a .py"
+    " file to document it"
 )
 TELL_FIX = (
     'Set howto.backend to "offline" for the static-analysis guide, or try again or another model.'
@@ -91,6 +96,9 @@ async def generate(server: HowtoServer, raw: Any) -> dict[str, Any]:
     except ValueError as exc:
         server.show(str(exc), types.MessageType.Error)
         return {"applied": False, "error": str(exc)}
+    if is_notebook_cell(args.uri):
+        server.show(NOT_IN_NOTEBOOKS)
+        return {"applied": False, "unavailable": NOT_IN_NOTEBOOKS}
     async with WorkProgress(server, TITLE, server.flags.work_done_progress) as progress:
         task: asyncio.Task[dict[str, Any]] = asyncio.ensure_future(_run(server, args, progress))
         progress.link(task)
@@ -116,7 +124,9 @@ async def generate(server: HowtoServer, raw: Any) -> dict[str, Any]:
 
 
 async def _run(server: HowtoServer, args: GenerateArgs, progress: WorkProgress) -> dict[str, Any]:
-    with server.engine_in_use() as engine:  # settings changed meanwhile: this one stays open
+    opened = server.python_document(args.uri)
+    path = opened[1] if opened is not None else None
+    with server.engine_in_use(path) as engine:  # settings changed meanwhile: this one stays open
         return await _run_with(server, engine, args, progress)
 
 
@@ -126,7 +136,8 @@ async def _run_with(
     opened = server.python_document(args.uri)
     if opened is None:
         raise HowtoError(
-            f"{args.uri} is not an open Python file; open a .py file and run the action there"
+            f"{display(args.uri)} is not an open Python file; open a .py file and run the action"
+            " there"
         )
     document, path = opened
     source = document.source
@@ -161,7 +172,15 @@ async def _run_with(
     current, version = server.current_text(symbol.path)
     if current != module_source:
         symbol = _relocate(engine, symbol, module_source, current)
-    change = engine.plan_write(symbol, current, guide, args.target)
+    target = args.target
+    if server.is_unsaved_path(symbol.path):
+        if target == "sidecar":
+            raise HowtoError(
+                f"{display(server.client_uri(symbol.path))} is an unsaved buffer, so its guide can"
+                " only go into the docstring; save it as a .py file to write a sidecar"
+            )
+        target = "docstring"
+    change = engine.plan_write(symbol, current, guide, target)
     return await _apply(server, symbol, guide, change, version)
 
 
@@ -240,7 +259,7 @@ async def _apply(
             return {**result, "applied": True, "written": True}
     if change.path != symbol.path:
         version = _sidecar_version(server, change)
-    edit = workspace_edit([(change, version)], server.flags)
+    edit = workspace_edit([(change, version)], server.flags, server.client_uri)
     response = await server.workspace_apply_edit_async(
         types.ApplyWorkspaceEditParams(edit=edit, label=f"How-to doc for {name}")
     )

@@ -19,11 +19,13 @@ logger = logging.getLogger("howto_ls.server")
 
 async def hover_at(server: HowtoServer, params: types.HoverParams) -> types.Hover | None:
     """The hover for ``params``: an existing guide first; a preview if the setting asks."""
-    mode = server.settings.hover
     opened = server.python_document(params.text_document.uri)
-    if mode == "off" or opened is None:
+    if opened is None:
         return None
     document, path = opened
+    mode = server.settings_for(path).hover
+    if mode == "off":
+        return None
     source = document.source
     converter = server.converter(source)
     position = converter.to_engine(params.position)
@@ -48,7 +50,7 @@ async def hover_at(server: HowtoServer, params: types.HoverParams) -> types.Hove
         return None
     module_source = source if symbol.path == path else server.current_text(symbol.path)[0]
     try:
-        guide = await server.preview_engine.write_guide(symbol, module_source)
+        guide = await server.preview_engine_for(path).write_guide(symbol, module_source)
     except HowtoError as exc:
         logger.info("no preview for %s: %s", symbol.display_name, exc)
         return None
@@ -59,7 +61,7 @@ async def _symbol(
     server: HowtoServer, path: Path, source: str, position: Position, name: str
 ) -> Symbol | None:
     """The symbol the word at ``position`` defines or names, or None."""
-    engine = server.engine
+    engine = server.engine_for(path)
     quick = engine.quick_symbol(path, source, position)
     if quick is not None and quick.name == name and position < quick.body_range.start:
         return quick
@@ -76,7 +78,7 @@ def _guide_of(server: HowtoServer, symbol: Symbol, source: str | None) -> Existi
             source = server.current_text(symbol.path)[0]
         except HowtoError:
             return None
-    guides = server.engine.guides_in(symbol.path, source)
+    guides = server.engine_for(symbol.path).guides_in(symbol.path, source)
     return next((guide for guide in guides if guide.qualname == symbol.identity), None)
 
 

@@ -17,9 +17,16 @@ from pygls.workspace import TextDocument
 from howto_ls import __version__, config
 from howto_ls.cache import GuideCache
 from howto_ls.engine import Engine, ExistingGuide
+from howto_ls.errors import StaleDocumentError
 from howto_ls.lsp.capabilities import ClientFlags
-from howto_ls.lsp.convert import path_from_uri, uri_from_path
 from howto_ls.lsp.positions import PositionConverter
+from howto_ls.lsp.uris import (
+    document_key,
+    is_unsaved,
+    path_from_uri,
+    unsaved_module,
+    uri_from_path,
+)
 from howto_ls.sourcefile import read_source
 
 logger = logging.getLogger("howto_ls.server")
@@ -42,6 +49,11 @@ class HowtoServer(LanguageServer):
         self._preview_engine: Engine | None = None
         self._shown_warnings: set[str] = set()
         self._guides: dict[str, tuple[int | None, str, list[ExistingGuide]]] = {}
+        self._unsaved: dict[Path, str] = {}  # the path standing for each unsaved buffer's URI
+        # Multi-root workspaces: settings a folder's scoped configuration gave, and its engines.
+        self._folder_settings: dict[Path, config.Settings] = {}
+        self._folder_engines: dict[Path, Engine] = {}
+        self._preview_engines: dict[Path, Engine] = {}
         self._background: set[asyncio.Future[None]] = set()
 
     # settings ---------------------------------------------------------------------------
@@ -55,14 +67,101 @@ class HowtoServer(LanguageServer):
             new = config.from_lsp(options, replace(self.base_settings))
         self.settings = new
         retired, self._engine = self._engine, None
-        if retired is not None and retired not in self._engine_users:
-            self._close_later(retired)  # one in use is closed when its last user is done
+        self._retire(retired)
         self._preview_engine = None
+        self._folder_settings.clear()
+        for engine in self._folder_engines.values():
+            self._retire(engine)
+        self._folder_engines.clear()
+        self._preview_engines.clear()
         self._guides.clear()
-        for warning in new.warnings:
+        self._warn(new)
+
+    def configure_folder(self, folder: Path, options: object) -> None:
+        """Apply the ``howto`` settings a client gave for one workspace folder (``scopeUri``)."""
+        new = config.from_lsp(options, replace(self.base_settings))
+        if new == self._folder_settings.get(folder, self.settings):
+            return
+        self._folder_settings[folder] = new
+        self._retire(self._folder_engines.pop(folder, None))
+        self._preview_engines.pop(folder, None)
+        self._guides.clear()
+        self._warn(new)
+
+    def configuration_items(self) -> list[types.ConfigurationItem]:
+        """What to ask ``workspace/configuration``: the ``howto`` section, then per folder.
+
+        Answers go to :meth:`configure_answers` in the same order.
+        """
+        return [types.ConfigurationItem(section="howto")] + [
+            types.ConfigurationItem(section="howto", scope_uri=uri) for uri, _ in self._folders()
+        ]
+
+    def configure_answers(self, values: list[Any]) -> None:
+        """Apply the answers to :meth:`configuration_items`: global first, then each folder's."""
+        self.configure(values[0] if values else None)
+        if len(self._folders()) < 2:
+            return  # one folder: its settings are the global answer
+        for (_, folder), value in zip(self._folders(), values[1:], strict=False):
+            self.configure_folder(folder, value)
+
+    def _warn(self, settings: config.Settings) -> None:
+        for warning in settings.warnings:
             if warning not in self._shown_warnings:
                 self._shown_warnings.add(warning)
                 self.show(warning, types.MessageType.Warning)
+
+    def _retire(self, engine: Engine | None) -> None:
+        """Close a replaced engine, now or, when in use, after its last user is done."""
+        if engine is not None and engine not in self._engine_users:
+            self._close_later(engine)
+
+    # workspace folders --------------------------------------------------------------------
+
+    def _folders(self) -> list[tuple[str, Path]]:
+        """The workspace folders on disk: (URI as the client sent it, path)."""
+        folders = []
+        for folder in list(self.workspace.folders.values()):
+            path = path_from_uri(folder.uri)
+            if path is not None:
+                folders.append((folder.uri, path))
+        return folders
+
+    def folder_of(self, path: Path) -> Path:
+        """The innermost workspace folder holding ``path``; the root when none holds it."""
+        holding = [
+            folder for _, folder in self._folders() if folder == path or folder in path.parents
+        ]
+        return max(holding, key=lambda folder: len(folder.parts), default=self.root)
+
+    def settings_for(self, path: Path) -> config.Settings:
+        """The settings of the workspace folder holding ``path``."""
+        return self._folder_settings.get(self.folder_of(path), self.settings)
+
+    def engine_for(self, path: Path) -> Engine:
+        """The engine of the workspace folder holding ``path`` (its settings, its root)."""
+        folder = self.folder_of(path)
+        if folder == self.root and folder not in self._folder_settings:
+            return self.engine
+        engine = self._folder_engines.get(folder)
+        if engine is None:
+            if self._cache is None:
+                self._cache = GuideCache()
+            settings = self._folder_settings.get(folder, self.settings)
+            engine = Engine(settings, folder, cache=self._cache)
+            self._folder_engines[folder] = engine
+        return engine
+
+    def preview_engine_for(self, path: Path) -> Engine:
+        """An offline engine for hover previews in the folder holding ``path``."""
+        folder = self.folder_of(path)
+        if folder == self.root and folder not in self._folder_settings:
+            return self.preview_engine
+        engine = self._preview_engines.get(folder)
+        if engine is None:
+            settings = replace(self.settings_for(path), backend="offline")
+            engine = self._preview_engines[folder] = Engine(settings, folder)
+        return engine
 
     @property
     def engine(self) -> Engine:
@@ -74,9 +173,10 @@ class HowtoServer(LanguageServer):
         return self._engine
 
     @contextlib.contextmanager
-    def engine_in_use(self) -> Iterator[Engine]:
-        """The current engine, kept open until the caller is done even if settings change."""
-        engine = self.engine
+    def engine_in_use(self, path: Path | None = None) -> Iterator[Engine]:
+        """The current engine (of ``path``'s folder), kept open until the caller is done even
+        if settings change."""
+        engine = self.engine if path is None else self.engine_for(path)
         self._engine_users[engine] = self._engine_users.get(engine, 0) + 1
         try:
             yield engine
@@ -84,7 +184,8 @@ class HowtoServer(LanguageServer):
             self._engine_users[engine] -= 1
             if not self._engine_users[engine]:
                 del self._engine_users[engine]
-                if engine is not self._engine:
+                current = engine is self._engine or engine in self._folder_engines.values()
+                if not current:
                     self._close_later(engine)
 
     def _close_later(self, engine: Engine) -> None:
@@ -137,29 +238,73 @@ class HowtoServer(LanguageServer):
 
     # documents --------------------------------------------------------------------------
 
+    def document(self, uri: str) -> TextDocument | None:
+        """The open document at ``uri``, under whichever spelling the client opened it.
+
+        pygls keeps documents under the spelling of ``didOpen``; a request may spell the same
+        file otherwise (see :func:`howto_ls.lsp.uris.document_key`). The document's own ``uri``
+        is the client's spelling, the one replies use.
+        """
+        key = document_key(uri)
+        for document in self.documents():
+            if document_key(document.uri) == key:
+                return document
+        return None
+
+    def documents(self) -> list[TextDocument]:
+        """Every open text document (each carries the URI its client opened it under)."""
+        documents: dict[str, TextDocument] = self.workspace.text_documents
+        return list(documents.values())
+
     def python_document(self, uri: str) -> tuple[TextDocument, Path] | None:
-        """The open document at ``uri`` and its path, if it is a local Python file."""
-        path = path_from_uri(uri)
-        if path is None:
-            return None
-        document = self.workspace.text_documents.get(uri)
+        """The open document at ``uri`` and its path, if it is Python in a file or a buffer.
+
+        An unsaved buffer (``untitled:``, language Python) gets a path in the project root
+        that no file has: ``unsaved_untitled_1.py``, so its examples import from
+        ``unsaved_untitled_1`` (see :meth:`is_unsaved_path`).
+        """
+        document = self.document(uri)
         if document is None:
             return None
         language = (document.language_id or "").lower()
+        if is_unsaved(uri):
+            if language != "python":
+                return None
+            unsaved = self.root / f"{unsaved_module(document.uri)}.py"
+            self._unsaved[unsaved] = document.uri
+            return document, unsaved
+        path = path_from_uri(uri)
+        if path is None:
+            return None
         if language != "python" and path.suffix not in PYTHON_SUFFIXES:
             return None
         return document, path
 
+    def is_unsaved_path(self, path: Path) -> bool:
+        """Whether ``path`` stands for an unsaved buffer (no file, no sidecar)."""
+        return path in self._unsaved
+
     def open_document(self, path: Path) -> TextDocument | None:
         """The open document for ``path``, if the editor has it open."""
-        document: TextDocument | None = self.workspace.text_documents.get(uri_from_path(path))
-        return document
+        unsaved = self._unsaved.get(path)
+        if unsaved is not None:
+            return self.document(unsaved)
+        return self.document(uri_from_path(path))
+
+    def client_uri(self, path: Path) -> str:
+        """The URI to name ``path`` by in a reply: the client's own for an open document."""
+        document = self.open_document(path)
+        return document.uri if document is not None else uri_from_path(path)
 
     def current_text(self, path: Path) -> tuple[str, int | None]:
         """The text of ``path`` as the editor sees it (open buffer first), and its version."""
         document = self.open_document(path)
         if document is not None:
             return document.source, document.version
+        if path in self._unsaved:
+            raise StaleDocumentError(
+                f"{path.stem} is an unsaved buffer that was closed; nothing was changed"
+            )
         return read_source(path).text, None
 
     def converter(self, text: str) -> PositionConverter:
@@ -168,17 +313,20 @@ class HowtoServer(LanguageServer):
 
     def guides(self, uri: str, document: TextDocument, path: Path) -> list[ExistingGuide]:
         """The guides written for ``document``'s symbols, cached per document version."""
-        source = document.source
-        cached = self._guides.get(uri)
+        source, key = document.source, document_key(uri)
+        cached = self._guides.get(key)
         if cached is not None and cached[0] == document.version and cached[1] == source:
             return cached[2]
-        found = self.engine.guides_in(path, source)
-        self._guides[uri] = (document.version, source, found)
+        found = self.engine_for(path).guides_in(path, source)
+        self._guides[key] = (document.version, source, found)
         return found
 
     def forget(self, uri: str) -> None:
         """Drop cached state for a closed document."""
-        self._guides.pop(uri, None)
+        self._guides.pop(document_key(uri), None)
+        for path, unsaved in list(self._unsaved.items()):
+            if document_key(unsaved) == document_key(uri):
+                del self._unsaved[path]
 
     def forget_all(self) -> None:
         """Drop every cached guide list (a sidecar may have changed)."""
@@ -189,9 +337,11 @@ class HowtoServer(LanguageServer):
         self.flags = ClientFlags.from_capabilities(
             params.capabilities, self.workspace.position_encoding
         )
-        root = self.workspace.root_path
-        if root:
-            self.root = Path(root)
+        root = path_from_uri(params.root_uri) if params.root_uri else None
+        if root is None and params.root_path:
+            root = Path(params.root_path)
+        if root is not None:
+            self.root = root
         elif params.workspace_folders:
             folder = path_from_uri(params.workspace_folders[0].uri)
             if folder is not None:

@@ -102,7 +102,12 @@ export class ServerManager implements vscode.Disposable {
       options: { env, cwd: folder?.uri.fsPath },
     };
     const clientOptions: LanguageClientOptions = {
-      documentSelector: [{ scheme: "file", language: "python" }],
+      // Unsaved buffers get docstring guides; notebook cells are told guides are not available.
+      documentSelector: [
+        { scheme: "file", language: "python" },
+        { scheme: "untitled", language: "python" },
+        { scheme: "vscode-notebook-cell", language: "python" },
+      ],
       outputChannel: this.log,
       initializationOptions: options,
     };
