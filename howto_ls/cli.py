@@ -13,6 +13,7 @@ from pathlib import Path
 from howto_ls import __version__, config
 from howto_ls.errors import HowtoError, SymbolNotFoundError, UsageError
 from howto_ls.project import SOURCE_SUFFIXES
+from howto_ls.redact import install_log_redaction, redact
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -147,7 +148,7 @@ def settings_from(args: argparse.Namespace) -> config.Settings:
     """Environment settings with the command-line overrides applied; bad values are usage errors."""
     settings = config.from_environment()
     for warning in settings.warnings:
-        print(f"howto-ls: warning: {warning}", file=sys.stderr)
+        print(f"howto-ls: warning: {redact(warning)}", file=sys.stderr)
     max_tokens = getattr(args, "max_tokens", None)
     if max_tokens is not None and max_tokens < 1:
         raise UsageError(f"--max-tokens must be at least 1, got {max_tokens}")
@@ -167,6 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not arguments or arguments[0] in ("--tcp", "--stdio"):
         arguments = ["serve", *arguments]
     args = build_parser().parse_args(arguments)
+    install_log_redaction()
     try:
         if args.command == "serve":
             from howto_ls.server import serve

@@ -15,6 +15,7 @@ from howto_ls.lsp.diagnostics import StaleGuides
 from howto_ls.lsp.generate import COMMAND, generate
 from howto_ls.lsp.hover import hover_at
 from howto_ls.lsp.session import ClientLogHandler, HowtoServer
+from howto_ls.redact import install_log_redaction
 
 logger = logging.getLogger("howto_ls.server")
 
@@ -136,7 +137,9 @@ def serve(tcp: str | None = None) -> None:
     )
     logging.getLogger("pygls").setLevel(logging.WARNING)
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("howto_ls").addHandler(ClientLogHandler(server))
+    client_log = ClientLogHandler(server)
+    logging.getLogger("howto_ls").addHandler(client_log)
+    install_log_redaction(client_log)
     if tcp is None:
         server.start_io()
         return

@@ -219,3 +219,39 @@ def test_a_json_answer_is_written_in_the_seed_format(project: Path, good_answer:
     ]
     assert back.example == guide.example
     assert written.startswith("How to Use This Code Block\n" + "=" * 89)
+
+
+def test_user_information_in_the_base_url_is_never_shown(project: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = run_doc(project, f"http://alice:S3cretPass@127.0.0.1:{port}/v1")
+    assert result.returncode == 1
+    assert f"cannot connect to http://***@127.0.0.1:{port}/v1" in result.stderr
+    for secret in ("alice", "S3cretPass", KEY):
+        assert secret not in result.stdout + result.stderr
+
+
+def test_user_information_in_the_base_url_is_sent_as_basic_auth(
+    project: Path, good_answer: str
+) -> None:
+    import base64
+
+    with FakeOpenAI(replies=[good_answer]) as fake:
+        url = fake.url.replace("http://", "http://alice:S3cretPass@")
+        result = run_doc(project, url)
+        (request,) = fake.chat_requests
+    assert result.returncode == 0, result.stderr
+    credentials = base64.b64encode(b"alice:S3cretPass").decode()
+    assert request.headers["authorization"] == f"Basic {credentials}"
+    assert "alice" not in result.stdout + result.stderr
+    assert "S3cretPass" not in result.stdout + result.stderr
+
+
+def test_a_malformed_base_url_is_one_redacted_line(project: Path) -> None:
+    result = run_doc(project, "http://alice:S3cretPass@127.0.0.1:notaport/v1")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "howto-ls: error: howto.baseUrl http://***@127.0.0.1:notaport/v1 is not a usable URL"
+        " (Invalid port: 'notaport'): fix howto.baseUrl"
+    ]

@@ -43,6 +43,7 @@ from howto_ls.errors import (
 from howto_ls.fingerprint import fingerprints_of, parse_source
 from howto_ls.guide import Guide
 from howto_ls.model import Symbol
+from howto_ls.redact import redact
 from howto_ls.sourcefile import SourceFile, read_source, write_source
 
 STOPS_THE_BATCH = (BackendConnectError, BackendAuthError, BackendNotFoundError)
@@ -356,10 +357,11 @@ def _write(job: _FileJob, change: FileChange) -> None:
 
 
 def reason(error: Exception) -> str:
-    """A failure's one-line reason: our own messages as they are, others with their type."""
+    """A failure's one-line reason: our own messages as they are, others with their type;
+    secrets redacted either way."""
     if isinstance(error, HowtoError):
         return str(error)
-    return f"{type(error).__name__}: {error}"
+    return redact(f"{type(error).__name__}: {error}")
 
 
 def _failure(symbol: Symbol, why: str) -> Failure:

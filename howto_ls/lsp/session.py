@@ -20,6 +20,7 @@ from howto_ls.engine import Engine, ExistingGuide
 from howto_ls.lsp.capabilities import ClientFlags
 from howto_ls.lsp.convert import path_from_uri, uri_from_path
 from howto_ls.lsp.positions import PositionConverter
+from howto_ls.redact import redact
 from howto_ls.sourcefile import read_source
 
 logger = logging.getLogger("howto_ls.server")
@@ -125,13 +126,15 @@ class HowtoServer(LanguageServer):
     # messages ---------------------------------------------------------------------------
 
     def show(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:
-        """Show ``message`` to the user and log it."""
+        """Show ``message`` to the user and log it (secrets redacted)."""
+        message = redact(message)
         logger.log(_LEVELS.get(kind, logging.INFO), "%s", message, extra=_SENT)
         self.window_show_message(types.ShowMessageParams(type=kind, message=message))
         self.window_log_message(types.LogMessageParams(type=kind, message=message))
 
     def log(self, message: str, kind: types.MessageType = types.MessageType.Log) -> None:
-        """Log ``message`` to stderr and the client's log."""
+        """Log ``message`` to stderr and the client's log (secrets redacted)."""
+        message = redact(message)
         logger.log(_LEVELS.get(kind, logging.INFO), "%s", message, extra=_SENT)
         self.window_log_message(types.LogMessageParams(type=kind, message=message))
 
@@ -225,6 +228,7 @@ class ClientLogHandler(logging.Handler):
         if record.exc_info and record.exc_info[1] is not None:
             exc = record.exc_info[1]
             message = f"{message}: {type(exc).__name__}: {exc}"
+        message = redact(message)
         try:
             self.server.window_log_message(types.LogMessageParams(type=kind, message=message))
         except Exception:  # no client yet, or it went away: stderr has the record anyway
