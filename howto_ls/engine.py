@@ -100,7 +100,7 @@ class Engine:
     def backend(self) -> Backend:
         """The configured backend, made on first use."""
         if self._backend is None:
-            self._backend = make_backend(self.settings)
+            self._backend = make_backend(self.settings, workspace=self.root)
         return self._backend
 
     async def symbol_at(self, path: Path, source: str, position: Position) -> Symbol:

@@ -503,3 +503,36 @@ async def test_user_information_in_the_base_url_is_used_but_never_shown(tmp_path
         assert [t for t in said if "alice" in t or "S3cretPass" in t] == []
         credentials = base64.b64encode(b"alice:S3cretPass").decode()
         assert model.chat_requests[-1].headers["authorization"] == f"Basic {credentials}"
+
+
+async def test_a_prompt_file_outside_the_workspace_is_refused_and_the_shipped_one_used(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "proj"
+    write_project(root)
+    state = tmp_path / "proj-state"  # the server's HOME (see running_server)
+    (state / ".ssh").mkdir(parents=True)
+    decoy = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEDECOY\n"
+    (state / ".ssh" / "id_ed25519").write_text(decoy, encoding="utf-8")
+    with FakeOpenAI(default=GOOD_GUIDE) as model:
+        options = {
+            "howto": {
+                "backend": "openai",
+                "baseUrl": model.url,
+                "model": model.model,
+                "promptFile": "~/.ssh/id_ed25519",
+            }
+        }
+        async with running_server(root, init_options=options) as editor:
+            uri = cart(editor)
+            assert (await generate_total(editor, uri))["applied"] is True
+        (request,) = model.chat_requests
+    assert "DECOY" not in str(request.body)
+    assert request.messages[1]["content"].startswith("Write the guide for the Python function")
+    shown = [m.message for m in editor.client.messages]
+    refusal = [m for m in shown if "howto.promptFile" in m]
+    assert refusal == [
+        "howto.promptFile (HOWTO_PROMPT_FILE) ~/.ssh/id_ed25519 lies outside the workspace and"
+        f" the config folder, so it is not read: move it under {root} or"
+        f" {state / 'config' / 'howto-ls'}; using the shipped template"
+    ]

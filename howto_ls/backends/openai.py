@@ -42,6 +42,7 @@ import ssl
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -166,6 +167,7 @@ class OpenAIBackend:
         retry_base_delay: float = RETRY_BASE_DELAY,
         max_retry_delay: float = MAX_RETRY_DELAY,
         progress_interval: float = PROGRESS_INTERVAL,
+        workspace: Path | None = None,
     ) -> None:
         self.settings = settings
         self.model = settings.model or DEFAULT_MODEL
@@ -179,7 +181,8 @@ class OpenAIBackend:
         self.retry_base_delay = retry_base_delay
         self.max_retry_delay = max_retry_delay
         self.progress_interval = progress_interval
-        self.template = load_template(settings.prompt_file)
+        # A prompt file lies in the workspace (default: the working folder) or the config folder.
+        self.template = load_template(settings.prompt_file, workspace or Path.cwd())
         self._key = _Secret(api_key)
         register_secret(api_key)
         for secret in url_secrets(self.base_url):

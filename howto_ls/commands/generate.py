@@ -203,7 +203,7 @@ class _Engines:
         engine = self._by_root.get(root)
         if engine is None:
             if self._backend is None:
-                self._backend = make_backend(self.settings)
+                self._backend = make_backend(self.settings, workspace=root)
                 if self.cache is None and self._backend.name != "offline":
                     self.cache, self._owns_cache = GuideCache(), True
             engine = Engine(self.settings, root, self._backend, self.cache)

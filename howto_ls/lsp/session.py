@@ -17,9 +17,11 @@ from pygls.workspace import TextDocument
 from howto_ls import __version__, config
 from howto_ls.cache import GuideCache
 from howto_ls.engine import Engine, ExistingGuide
+from howto_ls.errors import PromptTemplateError
 from howto_ls.lsp.capabilities import ClientFlags
 from howto_ls.lsp.convert import path_from_uri, uri_from_path
 from howto_ls.lsp.positions import PositionConverter
+from howto_ls.prompt import allowed_prompt_file
 from howto_ls.redact import redact
 from howto_ls.sourcefile import read_source
 
@@ -54,6 +56,7 @@ class HowtoServer(LanguageServer):
             new = self.base_settings
         else:
             new = config.from_lsp(options, replace(self.base_settings))
+        new = self._allowed_prompt_file(new)
         self.settings = new
         retired, self._engine = self._engine, None
         if retired is not None and retired not in self._engine_users:
@@ -64,6 +67,18 @@ class HowtoServer(LanguageServer):
             if warning not in self._shown_warnings:
                 self._shown_warnings.add(warning)
                 self.show(warning, types.MessageType.Warning)
+
+    def _allowed_prompt_file(self, settings: config.Settings) -> config.Settings:
+        """``settings`` without a ``promptFile`` outside the workspace and the config folder
+        (said once, as a warning): the shipped template is used instead."""
+        if not settings.prompt_file:
+            return settings
+        try:
+            allowed_prompt_file(settings.prompt_file, self.root)
+        except PromptTemplateError as exc:
+            warning = f"{exc}; using the shipped template"
+            return replace(settings, prompt_file=None, warnings=(*settings.warnings, warning))
+        return settings
 
     @property
     def engine(self) -> Engine:
