@@ -66,7 +66,21 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     serve = commands.add_parser("serve", help="run the language server (stdio by default)")
-    serve.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio")
+    serve.add_argument(
+        "--tcp",
+        metavar="[HOST:]PORT",
+        help="listen on TCP instead of stdio (host 127.0.0.1 unless given; clients need the token)",
+    )
+    serve.add_argument(
+        "--token",
+        help="with --tcp: the token clients send as initializationOptions.token "
+        "(default $HOWTO_LS_TOKEN, else a new one printed once)",
+    )
+    serve.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="with --tcp: allow a host that is not loopback (unencrypted; trusted networks only)",
+    )
     serve.add_argument("--stdio", action="store_true", help="use stdio (the default; for clients)")
 
     doc = commands.add_parser("doc", help="print (or write) the guide for one symbol")
@@ -173,7 +187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             from howto_ls.server import serve
 
-            serve(args.tcp)
+            serve(args.tcp, args.token, args.allow_remote)
             return EXIT_OK
         if args.command == "doc":
             from howto_ls.commands.doc import run_doc
