@@ -90,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     doc.add_argument("--write", choices=config.TARGETS, help="write the guide instead of printing")
     doc.add_argument("--json", action="store_true", help="print a JSON object for tools")
     _add_model_options(doc)
+    _add_exclude_option(doc)
 
     generate = commands.add_parser("generate", help="write guides for every symbol under paths")
     generate.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders")
@@ -103,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--dry-run", action="store_true", help="print the diff, write nothing")
     generate.add_argument("--concurrency", type=int, metavar="N", help="model calls in flight")
     generate.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _add_exclude_option(generate)
     _add_model_options(generate)
 
     check = commands.add_parser("check", help="exit 1 when a guide is stale (for CI)")
@@ -124,7 +126,18 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="per example (default 20)",
     )
+    _add_exclude_option(check)
     return parser
+
+
+def _add_exclude_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        metavar="PATTERN",
+        help="gitignore pattern of files never documented nor sent to a model (repeatable; "
+        "added to HOWTO_EXCLUDE, [tool.howto-ls] exclude and the defaults)",
+    )
 
 
 def _positive_seconds(text: str) -> float:
@@ -166,7 +179,9 @@ def settings_from(args: argparse.Namespace) -> config.Settings:
     max_tokens = getattr(args, "max_tokens", None)
     if max_tokens is not None and max_tokens < 1:
         raise UsageError(f"--max-tokens must be at least 1, got {max_tokens}")
+    excluded = getattr(args, "exclude", None)
     return settings.with_overrides(
+        exclude=(*settings.exclude, *excluded) if excluded else None,
         backend=getattr(args, "backend", None),
         model=getattr(args, "model", None),
         base_url=getattr(args, "base_url", None),

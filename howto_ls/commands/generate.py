@@ -76,6 +76,7 @@ class Summary:
     seconds: float = 0.0
     stopped: str | None = None  # why the batch stopped asking the model (no server, key, model)
     not_attempted: int = 0  # symbols left alone once it stopped
+    excluded: list[tuple[Path, str]] = field(default_factory=list)  # files left out, and why
 
     @property
     def ok(self) -> bool:
@@ -230,6 +231,10 @@ async def _prepare(
     """Read ``path`` and pick its symbols; a file that cannot be read or parsed is a failure."""
     try:
         engine = engines.for_file(path)
+        excluded = engine.exclusion.reason(path)
+        if excluded is not None:
+            summary.excluded.append((path, excluded))
+            return None
         job, up_to_date, skipped = await asyncio.to_thread(_choose, path, engine, options)
     except Exception as exc:  # reported; the batch goes on
         summary.failures.append(Failure(path, 1, "(file)", reason(exc)))
@@ -395,7 +400,10 @@ def display_path(path: Path) -> str:
 def print_summary(
     summary: Summary, out: TextIO, interrupted: bool = False, dry_run: bool = False
 ) -> None:
-    """The closing report: failures with reasons, then one line of counts and time."""
+    """The closing report: excluded files and failures with reasons, then one line of counts
+    and time."""
+    for path, why in summary.excluded:
+        print(f"{display_path(path)}: {why}: not documented, not sent to a model", file=out)
     for failure in sorted(summary.failures, key=lambda f: (str(f.path), f.line)):
         print(
             f"{display_path(failure.path)}:{failure.line}: {failure.name}: {failure.reason}",
