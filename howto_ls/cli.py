@@ -202,6 +202,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             from howto_ls.server import serve
 
+            if (args.token or args.allow_remote) and args.tcp is None:
+                raise UsageError("--token and --allow-remote go with --tcp [HOST:]PORT")
+
             serve(args.tcp, args.token, args.allow_remote)
             return EXIT_OK
         if args.command == "doc":

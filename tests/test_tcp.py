@@ -371,3 +371,17 @@ def assert_works(port: int, project: Path, token: str) -> None:
     )
     titles = [action["title"] for action in replies[2]["result"]]
     assert "Generate how-to doc" in titles
+
+
+def test_a_token_without_tcp_is_a_usage_error() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "howto_ls", "serve", "--token", "abc"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "howto-ls: error: --token and --allow-remote go with --tcp [HOST:]PORT"
+    )

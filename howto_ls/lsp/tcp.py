@@ -61,6 +61,8 @@ _HEADER = re.compile(
     rb"(?i:content-length):[ \t]*(\d{1,12})[ \t]*\r\n|(?i:content-type):[^\r\n]*\r\n"
 )
 INVALID_REQUEST = -32600
+_STDERR_ONLY = {"howto_sent": True}
+"""Log extra that keeps a record from the client's log (there may be no client to send it to)."""
 
 
 class ProtocolViolation(Exception):
@@ -185,7 +187,11 @@ class _Listener:
         """One TCP connection, from its first byte to its close."""
         peer = writer.get_extra_info("peername")
         if self.busy:
-            logger.warning("refused a second connection from %s: one client at a time", peer)
+            logger.warning(
+                "refused a second connection from %s: one client at a time",
+                peer,
+                extra=_STDERR_ONLY,
+            )
             await _close(writer)
             return
         try:
@@ -194,7 +200,7 @@ class _Listener:
             )
             first = json.loads(body) if body is not None else None
         except (ProtocolViolation, ValueError, asyncio.IncompleteReadError) as exc:
-            logger.warning("closed a connection from %s: %s", peer, exc)
+            logger.warning("closed a connection from %s: %s", peer, exc, extra=_STDERR_ONLY)
             await _close(writer)
             return
         except (asyncio.TimeoutError, ConnectionError):
@@ -205,7 +211,7 @@ class _Listener:
             return
         refusal = _token_error(first, self.token)
         if refusal is not None:
-            logger.warning("refused a connection from %s: %s", peer, refusal)
+            logger.warning("refused a connection from %s: %s", peer, refusal, extra=_STDERR_ONLY)
             if isinstance(first, dict) and "id" in first:
                 writer.write(_frame(_refusal(first["id"], refusal)))
                 with contextlib.suppress(Exception):
@@ -235,7 +241,7 @@ class _Listener:
             try:
                 body = await read_message(reader)
             except (ProtocolViolation, asyncio.IncompleteReadError, ConnectionError) as exc:
-                logger.warning("the client's connection ended: %s", exc)
+                logger.warning("the client's connection ended: %s", exc, extra=_STDERR_ONLY)
                 return
 
 
