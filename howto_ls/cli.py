@@ -13,6 +13,7 @@ from pathlib import Path
 from howto_ls import __version__, config
 from howto_ls.errors import HowtoError, SymbolNotFoundError, UsageError
 from howto_ls.project import SOURCE_SUFFIXES
+from howto_ls.redact import install_log_redaction, redact
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -65,7 +66,21 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     serve = commands.add_parser("serve", help="run the language server (stdio by default)")
-    serve.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio")
+    serve.add_argument(
+        "--tcp",
+        metavar="[HOST:]PORT",
+        help="listen on TCP instead of stdio (host 127.0.0.1 unless given; clients need the token)",
+    )
+    serve.add_argument(
+        "--token",
+        help="with --tcp: the token clients send as initializationOptions.token "
+        "(default $HOWTO_LS_TOKEN, else a new one printed once)",
+    )
+    serve.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="with --tcp: allow a host that is not loopback (unencrypted; trusted networks only)",
+    )
     serve.add_argument("--stdio", action="store_true", help="use stdio (the default; for clients)")
 
     doc = commands.add_parser("doc", help="print (or write) the guide for one symbol")
@@ -75,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     doc.add_argument("--write", choices=config.TARGETS, help="write the guide instead of printing")
     doc.add_argument("--json", action="store_true", help="print a JSON object for tools")
     _add_model_options(doc)
+    _add_exclude_option(doc)
 
     generate = commands.add_parser("generate", help="write guides for every symbol under paths")
     generate.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders")
@@ -88,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--dry-run", action="store_true", help="print the diff, write nothing")
     generate.add_argument("--concurrency", type=int, metavar="N", help="model calls in flight")
     generate.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _add_exclude_option(generate)
     _add_model_options(generate)
 
     check = commands.add_parser("check", help="exit 1 when a guide is stale (for CI)")
@@ -109,7 +126,18 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="per example (default 20)",
     )
+    _add_exclude_option(check)
     return parser
+
+
+def _add_exclude_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        metavar="PATTERN",
+        help="gitignore pattern of files never documented nor sent to a model (repeatable; "
+        "added to HOWTO_EXCLUDE, [tool.howto-ls] exclude and the defaults)",
+    )
 
 
 def _positive_seconds(text: str) -> float:
@@ -147,11 +175,13 @@ def settings_from(args: argparse.Namespace) -> config.Settings:
     """Environment settings with the command-line overrides applied; bad values are usage errors."""
     settings = config.from_environment()
     for warning in settings.warnings:
-        print(f"howto-ls: warning: {warning}", file=sys.stderr)
+        print(f"howto-ls: warning: {redact(warning)}", file=sys.stderr)
     max_tokens = getattr(args, "max_tokens", None)
     if max_tokens is not None and max_tokens < 1:
         raise UsageError(f"--max-tokens must be at least 1, got {max_tokens}")
+    excluded = getattr(args, "exclude", None)
     return settings.with_overrides(
+        exclude=(*settings.exclude, *excluded) if excluded else None,
         backend=getattr(args, "backend", None),
         model=getattr(args, "model", None),
         base_url=getattr(args, "base_url", None),
@@ -167,11 +197,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not arguments or arguments[0] in ("--tcp", "--stdio"):
         arguments = ["serve", *arguments]
     args = build_parser().parse_args(arguments)
+    install_log_redaction()
     try:
         if args.command == "serve":
             from howto_ls.server import serve
 
-            serve(args.tcp)
+            if (args.token or args.allow_remote) and args.tcp is None:
+                raise UsageError("--token and --allow-remote go with --tcp [HOST:]PORT")
+
+            serve(args.tcp, args.token, args.allow_remote)
             return EXIT_OK
         if args.command == "doc":
             from howto_ls.commands.doc import run_doc

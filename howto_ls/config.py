@@ -34,6 +34,7 @@ ENVIRONMENT = {
     "max_tokens": "HOWTO_MAX_TOKENS",
     "structured_output": "HOWTO_STRUCTURED_OUTPUT",
     "max_file_size": "HOWTO_MAX_FILE_SIZE",
+    "exclude": "HOWTO_EXCLUDE",
 }
 # LSP (camelCase) name -> setting name
 LSP_NAMES = {
@@ -52,6 +53,7 @@ LSP_NAMES = {
     "maxTokens": "max_tokens",
     "structuredOutput": "structured_output",
     "maxFileSize": "max_file_size",
+    "exclude": "exclude",
 }
 _CHOICES = {
     "backend": BACKENDS,
@@ -80,6 +82,7 @@ class Settings:
     max_tokens: int = DEFAULT_MAX_TOKENS  # sent as max_tokens (or max_completion_tokens)
     structured_output: str = "auto"  # ask for JSON by schema: auto (where supported), on, off
     max_file_size: int = DEFAULT_MAX_FILE_SIZE  # bytes; larger files are skipped, not read
+    exclude: tuple[str, ...] = ()  # gitignore patterns, added to howto_ls.exclusion's defaults
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
     def with_overrides(self, **values: Any) -> Settings:
@@ -132,6 +135,8 @@ def _apply(settings: Settings, values: Mapping[str, Any]) -> Settings:
 
 
 def _coerce(name: str, raw: Any, type_name: str) -> Any:
+    if type_name == "tuple[str, ...]":
+        return _patterns(raw)
     if raw is None or (isinstance(raw, str) and raw.strip() == "" and "None" in type_name):
         if "None" in type_name:
             return None
@@ -161,6 +166,20 @@ def _coerce(name: str, raw: Any, type_name: str) -> Any:
     if choices is not None and text not in choices:
         raise ValueError(f"expected one of {', '.join(choices)}, got {raw!r}")
     return text
+
+
+def _patterns(raw: Any) -> tuple[str, ...]:
+    """A list of patterns: a list of strings (LSP), or text split at commas and new lines
+    (``HOWTO_EXCLUDE=".env*,*secret*"``); blanks dropped."""
+    if isinstance(raw, str):
+        items: list[Any] = raw.replace("\n", ",").split(",")
+    elif isinstance(raw, list | tuple):
+        items = list(raw)
+    else:
+        raise ValueError(f"expected a list of patterns, got {raw!r}")
+    if not all(isinstance(item, str) for item in items):
+        raise ValueError(f"expected a list of text patterns, got {raw!r}")
+    return tuple(item.strip() for item in items if item.strip())
 
 
 def _lsp_name(name: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,16 +43,21 @@ _Found = tuple[_Module, str]
 
 
 def called_context(
-    symbol: Symbol, module_source: str, root: Path, max_chars: int = 4000
+    symbol: Symbol,
+    module_source: str,
+    root: Path,
+    max_chars: int = 4000,
+    excluded: Callable[[Path], bool] | None = None,
 ) -> tuple[ContextItem, ...]:
     """The project functions and classes ``symbol`` calls, with signatures and summaries.
 
     Items come in call order, each once, the symbol itself (and, for a class or module, what it
     defines itself) left out, until ``max_chars`` of qualnames, signatures and summaries are used.
+    Modules whose file ``excluded`` answers True for (:mod:`howto_ls.exclusion`) are not read.
     """
     here_name = symbol.module or module_name(symbol.path, root)
     here = _module_of_source(module_source, symbol.path, here_name)
-    resolver = _Resolver(here, root.resolve())
+    resolver = _Resolver(here, root.resolve(), excluded)
     items: list[ContextItem] = []
     seen: set[tuple[str, str]] = set()
     used = 0
@@ -194,14 +199,23 @@ def _dotted(node: ast.expr) -> list[str] | None:
 class _Resolver:
     """Resolves call targets seen from one module to project definitions."""
 
-    def __init__(self, here: _Module, root: Path) -> None:
+    def __init__(
+        self, here: _Module, root: Path, excluded: Callable[[Path], bool] | None = None
+    ) -> None:
         self.here = here
         self.root = root
+        self.excluded = excluded
         self.attributes: dict[str, dict[str, ast.expr]] = {}  # class -> attribute -> its class
 
     def module(self, name: str) -> _Module | None:
         """A project module by name; the open file's own text for its own module."""
-        return self.here if name == self.here.name else _load(name, self.root)
+        if name == self.here.name:
+            return self.here
+        if self.excluded is not None:
+            path = _module_file(name, self.root)
+            if path is not None and self.excluded(path):
+                return None
+        return _load(name, self.root)
 
     def calls(self, symbol: Symbol) -> Iterator[_Found]:
         """What the symbol's calls resolve to, in the order the calls are written."""

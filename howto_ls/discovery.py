@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -134,6 +135,45 @@ def _inherited_rules(top: Path) -> list[_Rules]:
 
 def _rules_in(folder: Path) -> list[_Rules]:
     return list(_rules_from(folder / ".gitignore", folder))
+
+
+def gitignored(path: Path, root: Path) -> bool:
+    """Whether git would ignore ``path``: the ``.gitignore`` files from the repository root (else
+    ``root``, the project root) down to ``path``'s folder, and ``.git/info/exclude``; a file in
+    an ignored folder is ignored, as git has it. ``path`` outside that tree is not ignored."""
+    path = path.resolve()
+    resolved_root = root.resolve()
+    top = next(
+        (f for f in (resolved_root, *resolved_root.parents) if (f / ".git").exists()),
+        resolved_root,
+    )
+    try:
+        parts = path.relative_to(top).parts
+    except ValueError:
+        return False
+    rules = list(_cached_rules(top / ".git" / "info" / "exclude", top))
+    folder = top
+    for part in parts[:-1]:
+        rules.extend(_cached_rules(folder / ".gitignore", folder))
+        folder = folder / part
+        if _ignored(folder, rules, folder=True):
+            return True
+    rules.extend(_cached_rules(folder / ".gitignore", folder))
+    return _ignored(path, rules)
+
+
+def _cached_rules(file: Path, base: Path) -> tuple[_Rules, ...]:
+    """The rules of one ignore file, parsed once per version of it (a server runs for hours)."""
+    try:
+        stat = file.stat()
+    except OSError:
+        return ()
+    return _parsed_rules(file, base, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed_rules(file: Path, base: Path, mtime_ns: int, size: int) -> tuple[_Rules, ...]:
+    return tuple(_rules_from(file, base))
 
 
 def _rules_from(file: Path, base: Path) -> Iterator[_Rules]:

@@ -23,6 +23,7 @@ from howto_ls.context import called_context
 from howto_ls.definitions import describe_key, plain_qualname
 from howto_ls.edits import TextEdit
 from howto_ls.errors import HowtoError, NotWritableError, SourceError, SymbolNotFoundError
+from howto_ls.exclusion import Exclusion, exclusion_for
 from howto_ls.fingerprint import fingerprint_of, fingerprints_of
 from howto_ls.guide import Guide, render, render_markdown
 from howto_ls.identifiers import normalize
@@ -102,7 +103,7 @@ class Engine:
     def backend(self) -> Backend:
         """The configured backend, made on first use."""
         if self._backend is None:
-            self._backend = make_backend(self.settings)
+            self._backend = make_backend(self.settings, workspace=self.root)
         return self._backend
 
     async def symbol_at(self, path: Path, source: str, position: Position) -> Symbol:
@@ -179,11 +180,20 @@ class Engine:
         """``request`` with the signatures and summaries of what the symbol calls."""
         try:
             context = await asyncio.to_thread(
-                called_context, request.symbol, request.module_source, self.root
+                called_context,
+                request.symbol,
+                request.module_source,
+                self.root,
+                excluded=self.exclusion.excluded,
             )
         except Exception:  # context only grounds the prompt; never fail a guide for it
             return request
         return replace(request, context=context)
+
+    @property
+    def exclusion(self) -> Exclusion:
+        """The files of this project never documented nor read into a prompt."""
+        return exclusion_for(self.root, self.settings.exclude)
 
     @property
     def cache(self) -> GuideCache:
@@ -204,8 +214,10 @@ class Engine:
 
         ``fingerprint`` saves computing it when the caller has it (a batch fingerprints a whole
         file at once). Raises :class:`GuideValidationError` when a model's guide still has
-        problems; callers offer :meth:`offline_guide` instead.
+        problems; callers offer :meth:`offline_guide` instead. Raises :class:`ExcludedError`
+        for a symbol of an excluded file (:mod:`howto_ls.exclusion`).
         """
+        self.exclusion.check(symbol.path)
         request = self.request_for(symbol, module_source)
         if self.backend.name == "offline":
             return await self.backend.generate(request, progress)
@@ -271,8 +283,11 @@ class Engine:
         a file that does not parse raises :class:`SourceError`.
         """
         failures: dict[str, HowtoError] = {}
+        excluded = self.exclusion.error(path)
         for symbol, _ in items:
-            if not symbol.in_project:
+            if excluded is not None:
+                failures[symbol.identity] = excluded
+            elif not symbol.in_project:
                 failures[symbol.identity] = NotWritableError(
                     f"{symbol.display_name} is defined outside the project ({symbol.path});"
                     " howto-ls only writes inside the project, so the guide is shown, not written"

@@ -1,7 +1,8 @@
 """Errors howto-ls reports to users.
 
 Every message is one clear line that names the cause and, where there is one, the fix.
-No message ever contains an API key.
+No message ever contains an API key or a URL's user information: ``str()`` of every error
+passes through :func:`howto_ls.redact.redact`.
 
     HowtoError                      base of everything below
     ├── UsageError                  bad command-line input or target (CLI exit 2)
@@ -26,9 +27,14 @@ No message ever contains an API key.
 
 from __future__ import annotations
 
+from howto_ls.redact import redact
+
 
 class HowtoError(Exception):
-    """Base class of every error howto-ls reports to a user."""
+    """Base class of every error howto-ls reports to a user; its text is redacted."""
+
+    def __str__(self) -> str:
+        return redact(super().__str__())
 
 
 class UsageError(HowtoError):

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+import platformdirs
+
 from howto_ls import astutil
 from howto_ls.definitions import call_forms
 from howto_ls.errors import PromptTemplateError
@@ -67,11 +69,44 @@ def default_template() -> str:
     return _package_text("user.md")
 
 
-def load_template(prompt_file: str | Path | None) -> str:
-    """The user-message template: ``prompt_file`` when set, checked; else the shipped one."""
+def prompt_file_folders(workspace: Path) -> tuple[Path, Path]:
+    """Where a ``promptFile`` may live: the workspace (the project root) and the user's config
+    folder (``platformdirs.user_config_dir("howto-ls")``, e.g. ``~/.config/howto-ls``)."""
+    return workspace, Path(platformdirs.user_config_dir("howto-ls"))
+
+
+def allowed_prompt_file(prompt_file: str | Path, workspace: Path) -> Path:
+    """``prompt_file`` resolved (``~`` expanded, relative to ``workspace``, symlinks and ``..``
+    followed), when it lies inside one of :func:`prompt_file_folders`.
+
+    Raises :class:`PromptTemplateError` otherwise: the template is sent to the model, so a path
+    anywhere else (``~/.ssh/id_ed25519``, a symlink out of the project) is never read.
+    """
+    given = Path(prompt_file).expanduser()
+    path = (given if given.is_absolute() else workspace / given).resolve()
+    folders = prompt_file_folders(workspace)
+    if any(path.is_relative_to(folder.resolve()) for folder in folders):
+        return path
+    shown = " or ".join(str(folder) for folder in folders)
+    raise PromptTemplateError(
+        f"howto.promptFile (HOWTO_PROMPT_FILE) {prompt_file} lies outside the workspace and the "
+        f"config folder, so it is not read: move it under {shown}"
+    )
+
+
+def load_template(prompt_file: str | Path | None, workspace: Path | None = None) -> str:
+    """The user-message template: ``prompt_file`` when set, checked; else the shipped one.
+
+    With ``workspace``, the file must lie where :func:`allowed_prompt_file` allows (relative
+    paths are taken from ``workspace``); without it, any readable path is taken as given.
+    Raises :class:`PromptTemplateError`.
+    """
     if prompt_file is None or str(prompt_file).strip() == "":
         return default_template()
-    path = Path(prompt_file).expanduser()
+    if workspace is not None:
+        path = allowed_prompt_file(prompt_file, workspace)
+    else:
+        path = Path(prompt_file).expanduser()
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

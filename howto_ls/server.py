@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 from typing import Any
 
 from lsprotocol import types
 
 from howto_ls import __version__
+from howto_ls.errors import UsageError
 from howto_ls.lsp.actions import KIND, code_actions
 from howto_ls.lsp.diagnostics import StaleGuides
 from howto_ls.lsp.generate import COMMAND, generate
 from howto_ls.lsp.hover import hover_at
 from howto_ls.lsp.session import ClientLogHandler, HowtoServer
+from howto_ls.lsp.tcp import new_token, parse_address, serve_tcp, token_from
+from howto_ls.redact import install_log_redaction, register_secret
 
 logger = logging.getLogger("howto_ls.server")
 
@@ -129,21 +133,52 @@ async def generate_command(ls: HowtoServer, args: Any) -> dict[str, Any]:
     return await generate(ls, args)
 
 
-def serve(tcp: str | None = None) -> None:
-    """Run the server on stdio, or on TCP at ``tcp`` ("HOST:PORT")."""
+def serve(tcp: str | None = None, token: str | None = None, allow_remote: bool = False) -> None:
+    """Run the server on stdio, or on TCP at ``tcp`` (``PORT`` or ``HOST:PORT``).
+
+    Over TCP the host must be a loopback one unless ``allow_remote``, and a client must send
+    ``token`` (default ``HOWTO_LS_TOKEN``, else a new one printed once to stderr) as
+    ``initializationOptions.token``: see :mod:`howto_ls.lsp.tcp`. Raises :class:`UsageError`
+    for a bad address, a remote host without ``allow_remote``, or a non-ASCII token.
+    """
+    address = tcp_address = None
+    if tcp is not None:
+        tcp_address = address = parse_address(tcp)
+        if not address.is_loopback and not allow_remote:
+            raise UsageError(
+                f"--tcp {tcp}: {address.host} is not a loopback address, so other machines could"
+                " connect (unencrypted): use 127.0.0.1, or add --allow-remote on a network you"
+                " trust"
+            )
+        token = token_from(token, os.environ)
     logging.basicConfig(
         stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(name)s: %(message)s"
     )
     logging.getLogger("pygls").setLevel(logging.WARNING)
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("howto_ls").addHandler(ClientLogHandler(server))
-    if tcp is None:
+    client_log = ClientLogHandler(server)
+    logging.getLogger("howto_ls").addHandler(client_log)
+    install_log_redaction(client_log)
+    if tcp_address is None:
         server.start_io()
         return
-    host, _, port = tcp.rpartition(":")
-    if not host or not port.isdigit():
-        raise SystemExit(f"howto-ls: --tcp wants HOST:PORT (e.g. 127.0.0.1:2087), got {tcp!r}")
-    server.start_tcp(host, int(port))
+    generated = token is None
+    secret = token or new_token()
+    register_secret(secret)
+
+    def ready(bound: tuple[str, int]) -> None:
+        host, port = bound
+        if generated:  # shown once, here, and in no log
+            print(
+                f"howto-ls: listening on {host}:{port}; token for initializationOptions.token:"
+                f" {secret}",
+                file=sys.stderr,
+                flush=True,
+            )
+        else:
+            print(f"howto-ls: listening on {host}:{port}", file=sys.stderr, flush=True)
+
+    serve_tcp(server, tcp_address, secret, ready)
 
 
 if __name__ == "__main__":

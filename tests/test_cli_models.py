@@ -46,7 +46,11 @@ def good_answer(project: Path) -> str:
 
 
 def run_doc(
-    project: Path, base_url: str, *extra: str, timeout: str = "20"
+    project: Path,
+    base_url: str,
+    *extra: str,
+    timeout: str = "20",
+    more_env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     env = {
         "PATH": "/usr/bin:/bin",
@@ -59,6 +63,7 @@ def run_doc(
         "HOWTO_FIRST_TOKEN_TIMEOUT": "1",
         # The checkout under test, not whatever copy is installed.
         "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
+        **(more_env or {}),
     }
     return subprocess.run(
         [sys.executable, "-m", "howto_ls", "doc", TARGET, "--write", "docstring", *extra],
@@ -219,3 +224,88 @@ def test_a_json_answer_is_written_in_the_seed_format(project: Path, good_answer:
     ]
     assert back.example == guide.example
     assert written.startswith("How to Use This Code Block\n" + "=" * 89)
+
+
+def test_user_information_in_the_base_url_is_never_shown(project: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = run_doc(project, f"http://alice:S3cretPass@127.0.0.1:{port}/v1")
+    assert result.returncode == 1
+    assert f"cannot connect to http://***@127.0.0.1:{port}/v1" in result.stderr
+    for secret in ("alice", "S3cretPass", KEY):
+        assert secret not in result.stdout + result.stderr
+
+
+def test_user_information_in_the_base_url_is_sent_as_basic_auth(
+    project: Path, good_answer: str
+) -> None:
+    import base64
+
+    with FakeOpenAI(replies=[good_answer]) as fake:
+        url = fake.url.replace("http://", "http://alice:S3cretPass@")
+        result = run_doc(project, url)
+        (request,) = fake.chat_requests
+    assert result.returncode == 0, result.stderr
+    credentials = base64.b64encode(b"alice:S3cretPass").decode()
+    assert request.headers["authorization"] == f"Basic {credentials}"
+    assert "alice" not in result.stdout + result.stderr
+    assert "S3cretPass" not in result.stdout + result.stderr
+
+
+def test_a_malformed_base_url_is_one_redacted_line(project: Path) -> None:
+    result = run_doc(project, "http://alice:S3cretPass@127.0.0.1:notaport/v1")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "howto-ls: error: howto.baseUrl http://***@127.0.0.1:notaport/v1 is not a usable URL"
+        " (Invalid port: 'notaport'): fix howto.baseUrl"
+    ]
+
+
+DECOY_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEDECOY\n"
+
+
+@pytest.mark.parametrize("where", ["home", "symlink in the project", "dot-dot"])
+def test_a_prompt_file_outside_the_project_is_never_read(
+    project: Path, tmp_path: Path, good_answer: str, where: str
+) -> None:
+    home = tmp_path / "home"
+    (home / ".ssh").mkdir(parents=True)
+    (home / ".ssh" / "id_ed25519").write_text(DECOY_KEY, encoding="utf-8")
+    prompt_file = {
+        "home": "~/.ssh/id_ed25519",
+        "symlink in the project": "prompts/mine.md",
+        "dot-dot": "../home/.ssh/id_ed25519",
+    }[where]
+    (project / "prompts").mkdir()
+    (project / "prompts" / "mine.md").symlink_to(home / ".ssh" / "id_ed25519")
+    path = project / "inventory/stock.py"
+    before = path.read_bytes()
+    env = {"HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config")}
+    with FakeOpenAI(default=good_answer) as fake:
+        result = run_doc(project, fake.url, more_env={**env, "HOWTO_PROMPT_FILE": prompt_file})
+        assert fake.requests == []
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"howto-ls: error: howto.promptFile (HOWTO_PROMPT_FILE) {prompt_file} lies outside"
+        f" the workspace and the config folder, so it is not read: move it under {project}"
+        f" or {home / '.config' / 'howto-ls'}"
+    ]
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("where", ["project", "config folder"])
+def test_a_prompt_file_in_the_project_or_the_config_folder_is_used(
+    project: Path, tmp_path: Path, good_answer: str, where: str
+) -> None:
+    home = tmp_path / "home"
+    folder = project / ".howto" if where == "project" else home / ".config" / "howto-ls"
+    folder.mkdir(parents=True)
+    (folder / "prompt.md").write_text("MY TEMPLATE for {qualname}: {code}", encoding="utf-8")
+    prompt_file = ".howto/prompt.md" if where == "project" else "~/.config/howto-ls/prompt.md"
+    env = {"HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config")}
+    with FakeOpenAI(default=good_answer) as fake:
+        result = run_doc(project, fake.url, more_env={**env, "HOWTO_PROMPT_FILE": prompt_file})
+        (request,) = fake.chat_requests
+    assert result.returncode == 0, result.stderr
+    assert request.messages[1]["content"].startswith("MY TEMPLATE for parse_csv: ")

@@ -320,3 +320,17 @@ def test_same_answer_from_many_threads(tmp_path: Path) -> None:
         thread.join(timeout=30)
     assert errors == []
     assert results == [expected] * 8
+
+
+def test_an_excluded_module_is_not_read_for_context(tmp_path: Path) -> None:
+    (tmp_path / "vault.py").write_text(
+        'def token() -> str:\n    """The staging token VAULT-77."""\n    return "x"\n', "utf-8"
+    )
+    source = "from vault import token\n\n\ndef call() -> str:\n    return token()\n"
+    path = tmp_path / "app.py"
+    path.write_text(source, "utf-8")
+    symbol = symbol_named(source, path, "call", tmp_path)
+    shown = called_context(symbol, source, tmp_path)
+    assert [item.summary for item in shown] == ["The staging token VAULT-77."]
+    hidden = called_context(symbol, source, tmp_path, excluded=lambda file: file.name == "vault.py")
+    assert hidden == ()

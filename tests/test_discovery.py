@@ -95,3 +95,21 @@ def test_bad_paths_are_usage_errors(tmp_path: Path) -> None:
         python_files([tmp_path / "missing"])
     with pytest.raises(UsageError, match="not a Python file"):
         python_files([tmp_path / "readme.txt"])
+
+
+def test_gitignored_follows_git_from_the_repository_root(tmp_path: Path) -> None:
+    from howto_ls.discovery import gitignored
+
+    repository = tmp_path / "repo"
+    project = repository / "services" / "api"
+    (repository / ".git" / "info").mkdir(parents=True)
+    project.mkdir(parents=True)
+    (repository / ".gitignore").write_text("secrets/\n*.local.py\n", encoding="utf-8")
+    (repository / ".git" / "info" / "exclude").write_text("scratch.py\n", encoding="utf-8")
+    (project / ".gitignore").write_text("!keep.local.py\n", encoding="utf-8")
+    assert gitignored(project / "secrets" / "deep" / "a.py", project)  # an ignored folder
+    assert gitignored(project / "db.local.py", project)  # a rule above the project root
+    assert gitignored(project / "scratch.py", project)
+    assert not gitignored(project / "keep.local.py", project)  # the nearer file decides
+    assert not gitignored(project / "app.py", project)
+    assert not gitignored(tmp_path / "elsewhere.local.py", project)  # outside the repository

@@ -444,7 +444,7 @@ def test_a_broken_prompt_file_fails_at_start(tmp_path: Path) -> None:
     template.write_text("Document {code} in {langauge}", encoding="utf-8")
     settings = Settings(base_url="http://127.0.0.1:9/v1", prompt_file=str(template))
     with pytest.raises(PromptTemplateError, match=r"unknown placeholder \{langauge\}"):
-        OpenAIBackend(settings, KEY)
+        OpenAIBackend(settings, KEY, workspace=tmp_path)
 
 
 def test_describe_and_repr_name_model_and_host_only() -> None:

@@ -17,6 +17,7 @@ from howto_ls.prompt import (
     PROMPT_VERSION,
     PromptTemplateError,
     Repair,
+    allowed_prompt_file,
     build_messages,
     check_template,
     example_hint,
@@ -164,3 +165,24 @@ async def test_the_server_receives_the_prompt(request_: GuideRequest) -> None:
     assert "`from shop import total`" in user["content"]
     assert "shop.rates.tax_rate: def tax_rate(region: str) -> float" in user["content"]
     assert "Write the prose in German." in user["content"]
+
+
+def test_a_prompt_file_may_live_in_the_workspace_or_the_config_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workspace, config = tmp_path / "proj", tmp_path / "config"
+    (workspace / "docs").mkdir(parents=True)
+    (config / "howto-ls").mkdir(parents=True)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(config))
+    inside = workspace / "docs" / "prompt.md"
+    mine = config / "howto-ls" / "prompt.md"
+    outside = tmp_path / "secret.txt"
+    for path in (inside, mine, outside):
+        path.write_text("Explain {qualname}", encoding="utf-8")
+    (workspace / "link.md").symlink_to(outside)
+    assert allowed_prompt_file("docs/prompt.md", workspace) == inside.resolve()
+    assert allowed_prompt_file(mine, workspace) == mine.resolve()
+    assert load_template("docs/prompt.md", workspace) == "Explain {qualname}"
+    for refused in (outside, "link.md", "docs/../../secret.txt", "/etc/passwd"):
+        with pytest.raises(PromptTemplateError, match=r"howto.promptFile .* not read: move"):
+            load_template(refused, workspace)

@@ -54,8 +54,9 @@ def response(stream: BinaryIO, request_id: int) -> dict[str, Any]:
     raise AssertionError("no response")
 
 
-def session(root: Path, send: Any, stream: BinaryIO) -> None:
-    """Initialize, open a file, ask for actions (also malformed ones), list, shut down."""
+def session(root: Path, send: Any, stream: BinaryIO, options: Any = None) -> None:
+    """Initialize (with ``options``), open a file, ask for actions (also malformed ones), list,
+    shut down."""
     uri = (root / "shop" / "cart.py").as_uri()
     text = (root / "shop" / "cart.py").read_text(encoding="utf-8")
     send(
@@ -63,7 +64,12 @@ def session(root: Path, send: Any, stream: BinaryIO) -> None:
             "jsonrpc": "2.0",
             "id": 1,
             "method": "initialize",
-            "params": {"processId": None, "rootUri": root.as_uri(), "capabilities": {}},
+            "params": {
+                "processId": None,
+                "rootUri": root.as_uri(),
+                "capabilities": {},
+                "initializationOptions": options,
+            },
         }
     )
     assert "capabilities" in response(stream, 1)["result"]
@@ -166,7 +172,7 @@ def test_tcp(tmp_path: Path) -> None:
     server = subprocess.Popen(
         [sys.executable, "-m", "howto_ls.server", f"127.0.0.1:{port}"],
         cwd=root,
-        env=environment(tmp_path),
+        env={**environment(tmp_path), "HOWTO_LS_TOKEN": "hygiene-token"},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
@@ -180,7 +186,8 @@ def test_tcp(tmp_path: Path) -> None:
         else:
             raise AssertionError("the server never listened")
         with connection, connection.makefile("rb") as stream:
-            session(root, lambda message: connection.sendall(frame(message)), stream)
+            send = lambda message: connection.sendall(frame(message))  # noqa: E731
+            session(root, send, stream, {"token": "hygiene-token"})
     finally:
         server.terminate()
         server.wait(timeout=20)

@@ -478,3 +478,61 @@ async def test_a_generation_in_flight_keeps_its_engine_across_a_settings_change(
             assert (await running)["applied"] is True  # its stream was not closed under it
             assert HEADING in editor.text(uri)
             await wait_for(lambda: model.connections_closed == 1, 5)  # closed once it was done
+
+
+async def test_user_information_in_the_base_url_is_used_but_never_shown(tmp_path: Path) -> None:
+    """The start-up log, a connection error and a written guide: no user name, no password."""
+    import base64
+
+    root = tmp_path / "proj"
+    write_project(root)
+    closed = f"http://alice:S3cretPass@127.0.0.1:{free_port()}/v1"
+    with FakeOpenAI(default=GOOD_GUIDE) as model:
+        reachable = model.url.replace("http://", "http://alice:S3cretPass@")
+        options = {"howto": {"backend": "openai", "baseUrl": closed, "model": model.model}}
+        async with running_server(root, init_options=options) as editor:
+            uri = cart(editor)
+            failed = await generate_total(editor, uri)
+            assert failed["applied"] is False
+            assert "cannot connect to http://***@127.0.0.1:" in failed["error"]
+            reset(editor, uri)
+            await configure(editor, {**options["howto"], "baseUrl": reachable})
+            assert (await generate_total(editor, uri))["applied"] is True
+        said = everything_said(editor)
+        assert any("http://***@127.0.0.1:" in text for text in said)
+        assert [t for t in said if "alice" in t or "S3cretPass" in t] == []
+        credentials = base64.b64encode(b"alice:S3cretPass").decode()
+        assert model.chat_requests[-1].headers["authorization"] == f"Basic {credentials}"
+
+
+async def test_a_prompt_file_outside_the_workspace_is_refused_and_the_shipped_one_used(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "proj"
+    write_project(root)
+    state = tmp_path / "proj-state"  # the server's HOME (see running_server)
+    (state / ".ssh").mkdir(parents=True)
+    decoy = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEDECOY\n"
+    (state / ".ssh" / "id_ed25519").write_text(decoy, encoding="utf-8")
+    with FakeOpenAI(default=GOOD_GUIDE) as model:
+        options = {
+            "howto": {
+                "backend": "openai",
+                "baseUrl": model.url,
+                "model": model.model,
+                "promptFile": "~/.ssh/id_ed25519",
+            }
+        }
+        async with running_server(root, init_options=options) as editor:
+            uri = cart(editor)
+            assert (await generate_total(editor, uri))["applied"] is True
+        (request,) = model.chat_requests
+    assert "DECOY" not in str(request.body)
+    assert request.messages[1]["content"].startswith("Write the guide for the Python function")
+    shown = [m.message for m in editor.client.messages]
+    refusal = [m for m in shown if "howto.promptFile" in m]
+    assert refusal == [
+        "howto.promptFile (HOWTO_PROMPT_FILE) ~/.ssh/id_ed25519 lies outside the workspace and"
+        f" the config folder, so it is not read: move it under {root} or"
+        f" {state / 'config' / 'howto-ls'}; using the shipped template"
+    ]

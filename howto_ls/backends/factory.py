@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from howto_ls.backends.base import Backend
 from howto_ls.config import Settings, api_key
 
@@ -13,8 +15,14 @@ def resolved_backend_name(settings: Settings, key: str | None) -> str:
     return "openai" if settings.base_url or key else "offline"
 
 
-def make_backend(settings: Settings, key: str | None = None) -> Backend:
-    """The backend for ``settings``; the key defaults to HOWTO_API_KEY / OPENAI_API_KEY."""
+def make_backend(
+    settings: Settings, key: str | None = None, workspace: Path | None = None
+) -> Backend:
+    """The backend for ``settings``; the key defaults to HOWTO_API_KEY / OPENAI_API_KEY.
+
+    ``workspace`` is the project root a ``promptFile`` must lie in (or the user's config
+    folder); default the working folder.
+    """
     key = key if key is not None else api_key()
     if resolved_backend_name(settings, key) == "offline":
         from howto_ls.backends.offline import OfflineBackend
@@ -22,4 +30,4 @@ def make_backend(settings: Settings, key: str | None = None) -> Backend:
         return OfflineBackend()
     from howto_ls.backends.openai import OpenAIBackend
 
-    return OpenAIBackend(settings, key)
+    return OpenAIBackend(settings, key, workspace=workspace)

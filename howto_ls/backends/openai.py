@@ -42,6 +42,7 @@ import ssl
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -63,6 +64,7 @@ from howto_ls.errors import (
 from howto_ls.guide import SECTIONS, Guide, parse_guide
 from howto_ls.model import GuideRequest
 from howto_ls.prompt import Message, Repair, build_messages, load_template
+from howto_ls.redact import redact, redact_url, register_secret, url_secrets
 from howto_ls.structured import response_format, to_guide_text, with_instruction
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
@@ -104,8 +106,9 @@ class _Secret:
         return "<hidden>" if self.value else "None"
 
     def scrub(self, text: str) -> str:
-        """``text`` with every occurrence of the key replaced."""
-        return text.replace(self.value, "<hidden>") if self.value else text
+        """``text`` with the key, URL user information and other secrets replaced."""
+        text = text.replace(self.value, "<hidden>") if self.value else text
+        return redact(text)
 
 
 class _Retryable(Exception):
@@ -164,10 +167,13 @@ class OpenAIBackend:
         retry_base_delay: float = RETRY_BASE_DELAY,
         max_retry_delay: float = MAX_RETRY_DELAY,
         progress_interval: float = PROGRESS_INTERVAL,
+        workspace: Path | None = None,
     ) -> None:
         self.settings = settings
         self.model = settings.model or DEFAULT_MODEL
         self.base_url = (settings.base_url or DEFAULT_BASE_URL).rstrip("/")
+        self.shown_url = redact_url(self.base_url)
+        """The base URL as messages show it: no user information, no secret query values."""
         self.timeout = settings.timeout
         self.connect_timeout = connect_timeout or settings.connect_timeout
         self.first_token_timeout = first_token_timeout or settings.first_token_timeout
@@ -175,18 +181,23 @@ class OpenAIBackend:
         self.retry_base_delay = retry_base_delay
         self.max_retry_delay = max_retry_delay
         self.progress_interval = progress_interval
-        self.template = load_template(settings.prompt_file)
+        # A prompt file lies in the workspace (default: the working folder) or the config folder.
+        self.template = load_template(settings.prompt_file, workspace or Path.cwd())
         self._key = _Secret(api_key)
+        register_secret(api_key)
+        for secret in url_secrets(self.base_url):
+            register_secret(secret)
         self._transport = transport
         self._state: _LoopState | None = None
         self._token_parameter = "max_tokens"
 
     def __repr__(self) -> str:
-        return f"OpenAIBackend(model={self.model!r}, base_url={self.base_url!r})"
+        return f"OpenAIBackend(model={self.model!r}, base_url={self.shown_url!r})"
 
     def describe(self) -> str:
         """The model and host it calls, e.g. ``llama3 at localhost:11434``."""
-        return f"{self.model} at {urlsplit(self.base_url).netloc or self.base_url}"
+        host = urlsplit(self.shown_url).netloc.rpartition("@")[2]
+        return f"{self.model} at {host or self.shown_url}"
 
     async def generate(
         self,
@@ -286,17 +297,17 @@ class OpenAIBackend:
             except _SchemaRefused as refusal:
                 if self.settings.structured_output == "on":
                     raise BackendResponseError(
-                        f"the server at {self.base_url} refused the JSON schema ({refusal}): "
+                        f"the server at {self.shown_url} refused the JSON schema ({refusal}): "
                         "set howto.structuredOutput to auto or off"
                     ) from None
                 log.info(
-                    "%s refused the JSON schema (%s); asking for Markdown", self.base_url, refusal
+                    "%s refused the JSON schema (%s); asking for Markdown", self.shown_url, refusal
                 )
                 _NO_SCHEMA.add(self.base_url)
                 structured = False
             except _UseMaxCompletionTokens:
                 # Raised only while max_tokens is in use: the switch happens once, for good.
-                log.info("%s asks for max_completion_tokens; using it from now on", self.base_url)
+                log.info("%s asks for max_completion_tokens; using it from now on", self.shown_url)
                 self._token_parameter = "max_completion_tokens"
             except _Retryable as failure:
                 if attempt >= self.max_retries:
@@ -344,11 +355,11 @@ class OpenAIBackend:
         try:
             return await self._request(client, messages, reporter, True, structured)
         except _EmptyStream:
-            log.info("%s sent an empty stream; asking again without streaming", self.base_url)
+            log.info("%s sent an empty stream; asking again without streaming", self.shown_url)
             text = await self._request(client, messages, reporter, False, structured)
             if not text.strip():
                 raise BackendResponseError(
-                    f"the server at {self.base_url} sent an empty stream and then an empty "
+                    f"the server at {self.shown_url} sent an empty stream and then an empty "
                     f"answer ({self.describe()}): check the server's log"
                 ) from None
             return text
@@ -363,7 +374,7 @@ class OpenAIBackend:
     ) -> str:
         url = f"{self.base_url}/chat/completions"
         payload = self.payload(messages, stream=stream, structured=structured)
-        log.debug("POST %s (model %s, stream %s)", url, self.model, stream)
+        log.debug("POST %s (model %s, stream %s)", redact_url(url), self.model, stream)
         received: list[str] = []
         responded = False
         end = _StreamEnd()
@@ -384,26 +395,31 @@ class OpenAIBackend:
         except httpx.ConnectTimeout:
             # Not retried: the user has already waited the whole connect timeout.
             raise BackendTimeoutError(
-                f"cannot connect to {self.base_url} within {self.connect_timeout:g} s: "
+                f"cannot connect to {self.shown_url} within {self.connect_timeout:g} s: "
                 "is the model server running and reachable?"
             ) from None
         except httpx.ConnectError:
             # Not retried: a refused connection means no server there, and waiting for the
             # backoff only delays the message the user needs.
             raise BackendConnectError(
-                f"cannot connect to {self.base_url}: is the model server running?"
+                f"cannot connect to {self.shown_url}: is the model server running?"
             ) from None
         except (httpx.ReadTimeout, _ContentTimeout):
             raise self._silence_error(bool("".join(received))) from None
+        except httpx.InvalidURL as error:
+            raise BackendConnectError(
+                f"howto.baseUrl {self.shown_url} is not a usable URL "
+                f"({self._key.scrub(str(error))}): fix howto.baseUrl"
+            ) from None
         except httpx.TimeoutException:
             raise BackendTimeoutError(
-                f"the request to {self.base_url} timed out: is the server overloaded?"
+                f"the request to {self.shown_url} timed out: is the server overloaded?"
             ) from None
         except httpx.TransportError as error:
             if not responded:
                 raise _Retryable(
                     BackendConnectError(
-                        f"the connection to {self.base_url} failed "
+                        f"the connection to {self.shown_url} failed "
                         f"({self._key.scrub(type(error).__name__)}): is the model server running?"
                     )
                 ) from None
@@ -432,7 +448,7 @@ class OpenAIBackend:
                 concurrency = self.settings.max_concurrency
                 raise _Retryable(
                     BackendResponseError(
-                        f"the server at {self.base_url} dropped this request for another "
+                        f"the server at {self.shown_url} dropped this request for another "
                         f"(it serves fewer requests at once than howto.maxConcurrency="
                         f"{concurrency}): lower maxConcurrency / --concurrency, or start the "
                         "server with more parallel slots"
@@ -498,7 +514,7 @@ class OpenAIBackend:
                 chunk = json.loads(data)
             except ValueError:
                 raise BackendResponseError(
-                    f"the server at {self.base_url} sent a stream event that is not JSON "
+                    f"the server at {self.shown_url} sent a stream event that is not JSON "
                     f"({_one_line(self._key.scrub(data))[:60]!r}): check that howto.baseUrl "
                     "points at an OpenAI-compatible server"
                 ) from None
@@ -525,7 +541,7 @@ class OpenAIBackend:
             body = response.json()
         except ValueError:
             raise BackendResponseError(
-                f"the server at {self.base_url} answered with neither a stream nor JSON: "
+                f"the server at {self.shown_url} answered with neither a stream nor JSON: "
                 "check that howto.baseUrl points at an OpenAI-compatible server"
             ) from None
         if isinstance(body, dict) and "error" in body:
@@ -536,7 +552,7 @@ class OpenAIBackend:
             end.events = 1
         except (KeyError, IndexError, TypeError):
             raise BackendResponseError(
-                f"the server at {self.base_url} answered without choices[0].message.content: "
+                f"the server at {self.shown_url} answered without choices[0].message.content: "
                 "check that howto.baseUrl points at an OpenAI-compatible server"
             ) from None
         if len(content or "") > MAX_ANSWER_CHARS:
@@ -567,27 +583,27 @@ class OpenAIBackend:
         if status in (401, 403):
             if self._key.value:
                 return BackendAuthError(
-                    f"the server at {self.base_url} rejected the API key ({status}): "
+                    f"the server at {self.shown_url} rejected the API key ({status}): "
                     "set HOWTO_API_KEY or OPENAI_API_KEY to a valid key"
                 )
             return BackendAuthError(
-                f"the server at {self.base_url} needs an API key ({status}): "
+                f"the server at {self.shown_url} needs an API key ({status}): "
                 "set HOWTO_API_KEY or OPENAI_API_KEY"
             )
         if status == 404:
             return BackendNotFoundError(
-                f"model {self.model!r} or URL {self.base_url} not found (404): "
+                f"model {self.model!r} or URL {self.shown_url} not found (404): "
                 "check howto.model and howto.baseUrl"
             )
         if status == 429:
             if code == "insufficient_quota":
                 return BackendRateLimitError(
-                    f"the account behind the API key is out of quota at {self.base_url} (429): "
+                    f"the account behind the API key is out of quota at {self.shown_url} (429): "
                     "check its plan and billing, or use another key"
                 )
             return _Retryable(
                 BackendRateLimitError(
-                    f"rate limited (429) by {self.base_url} after {self.max_retries} retries: "
+                    f"rate limited (429) by {self.shown_url} after {self.max_retries} retries: "
                     "wait a minute, or lower howto.maxConcurrency"
                 ),
                 _retry_after(response.headers.get("retry-after")),
@@ -597,13 +613,13 @@ class OpenAIBackend:
         if status >= 500:
             return _Retryable(
                 BackendResponseError(
-                    f"the server at {self.base_url} failed ({status}) after {self.max_retries} "
+                    f"the server at {self.shown_url} failed ({status}) after {self.max_retries} "
                     f"retries ({message}): try again later"
                 ),
                 _retry_after(response.headers.get("retry-after")),
             )
         return BackendResponseError(
-            f"the server at {self.base_url} refused the request ({status}: {message}): "
+            f"the server at {self.shown_url} refused the request ({status}: {message}): "
             "check howto.model and howto.baseUrl"
         )
 
@@ -631,7 +647,7 @@ class OpenAIBackend:
             error = body.get("error")
             count = error.get("n_prompt_tokens") if isinstance(error, dict) else None
             return self._context_error(message, count if isinstance(count, int) else None, [])
-        return BackendResponseError(f"the server at {self.base_url} {what}: {message}; try again")
+        return BackendResponseError(f"the server at {self.shown_url} {what}: {message}; try again")
 
     def _server_message(self, response: httpx.Response) -> tuple[str, str | None]:
         """The server's error message (one line, short, key removed) and error code."""

@@ -160,8 +160,8 @@ def _check_file(
         if guide.stale:
             name = guide.display_name or _module_name(engine, path)
             yield Finding(path, guide.span.start.line + 1, name, STALE, guide.where)
-    if not missing:
-        return
+    if not missing or engine.exclusion.excluded(path):
+        return  # an excluded file is never documented: nothing of it is missing
     documented = {guide.qualname for guide in guides}
     try:
         found = symbols.list_symbols(source, path, engine.root, include_private)

@@ -44,6 +44,7 @@ from howto_ls.errors import (
 from howto_ls.fingerprint import fingerprints_of, parse_source
 from howto_ls.guide import Guide
 from howto_ls.model import Symbol
+from howto_ls.redact import redact
 from howto_ls.sourcefile import SourceFile, read_source, write_source
 
 STOPS_THE_BATCH = (BackendConnectError, BackendAuthError, BackendNotFoundError)
@@ -73,10 +74,11 @@ class Summary:
     skipped: int = 0
     files_written: int = 0
     failures: list[Failure] = field(default_factory=list)
-    skipped_files: list[Failure] = field(default_factory=list)  # over maxFileSize: not failures
     seconds: float = 0.0
     stopped: str | None = None  # why the batch stopped asking the model (no server, key, model)
     not_attempted: int = 0  # symbols left alone once it stopped
+    excluded: list[tuple[Path, str]] = field(default_factory=list)  # files left out, and why
+    # (the exclude setting or maxFileSize): reported, not failures
 
     @property
     def ok(self) -> bool:
@@ -204,7 +206,7 @@ class _Engines:
         engine = self._by_root.get(root)
         if engine is None:
             if self._backend is None:
-                self._backend = make_backend(self.settings)
+                self._backend = make_backend(self.settings, workspace=root)
                 if self.cache is None and self._backend.name != "offline":
                     self.cache, self._owns_cache = GuideCache(), True
             engine = Engine(self.settings, root, self._backend, self.cache)
@@ -231,9 +233,13 @@ async def _prepare(
     """Read ``path`` and pick its symbols; a file that cannot be read or parsed is a failure."""
     try:
         engine = engines.for_file(path)
+        excluded = engine.exclusion.reason(path)
+        if excluded is not None:
+            summary.excluded.append((path, f"{excluded}: not documented, not sent to a model"))
+            return None
         job, up_to_date, skipped = await asyncio.to_thread(_choose, path, engine, options)
     except FileTooLargeError as exc:  # skipped as the maxFileSize setting asks
-        summary.skipped_files.append(Failure(path, 1, "(file)", str(exc)))
+        summary.excluded.append((path, str(exc)))
         return None
     except Exception as exc:  # reported; the batch goes on
         summary.failures.append(Failure(path, 1, "(file)", reason(exc)))
@@ -362,10 +368,11 @@ def _write(job: _FileJob, change: FileChange) -> None:
 
 
 def reason(error: Exception) -> str:
-    """A failure's one-line reason: our own messages as they are, others with their type."""
+    """A failure's one-line reason: our own messages as they are, others with their type;
+    secrets redacted either way."""
     if isinstance(error, HowtoError):
         return str(error)
-    return f"{type(error).__name__}: {error}"
+    return redact(f"{type(error).__name__}: {error}")
 
 
 def _failure(symbol: Symbol, why: str) -> Failure:
@@ -399,10 +406,10 @@ def display_path(path: Path) -> str:
 def print_summary(
     summary: Summary, out: TextIO, interrupted: bool = False, dry_run: bool = False
 ) -> None:
-    """The closing report: files skipped, failures with reasons, then one line of counts and
-    time."""
-    for note in summary.skipped_files:
-        print(f"{display_path(note.path)}: {note.reason}", file=out)
+    """The closing report: files left out (excluded or too large) and failures with reasons,
+    then one line of counts and time."""
+    for path, why in summary.excluded:
+        print(f"{display_path(path)}: {why}", file=out)
     for failure in sorted(summary.failures, key=lambda f: (str(f.path), f.line)):
         print(
             f"{display_path(failure.path)}:{failure.line}: {failure.name}: {failure.reason}",

@@ -17,7 +17,7 @@ from pygls.workspace import TextDocument
 from howto_ls import __version__, config
 from howto_ls.cache import GuideCache
 from howto_ls.engine import Engine, ExistingGuide
-from howto_ls.errors import StaleDocumentError
+from howto_ls.errors import PromptTemplateError, StaleDocumentError
 from howto_ls.lsp.capabilities import ClientFlags
 from howto_ls.lsp.positions import PositionConverter
 from howto_ls.lsp.uris import (
@@ -27,6 +27,8 @@ from howto_ls.lsp.uris import (
     unsaved_module,
     uri_from_path,
 )
+from howto_ls.prompt import allowed_prompt_file
+from howto_ls.redact import redact
 from howto_ls.sourcefile import read_source
 
 logger = logging.getLogger("howto_ls.server")
@@ -65,6 +67,7 @@ class HowtoServer(LanguageServer):
             new = self.base_settings
         else:
             new = config.from_lsp(options, replace(self.base_settings))
+        new = self._allowed_prompt_file(new)
         self.settings = new
         retired, self._engine = self._engine, None
         self._retire(retired)
@@ -79,7 +82,9 @@ class HowtoServer(LanguageServer):
 
     def configure_folder(self, folder: Path, options: object) -> None:
         """Apply the ``howto`` settings a client gave for one workspace folder (``scopeUri``)."""
-        new = config.from_lsp(options, replace(self.base_settings))
+        new = self._allowed_prompt_file(
+            config.from_lsp(options, replace(self.base_settings)), folder
+        )
         if new == self._folder_settings.get(folder, self.settings):
             return
         self._folder_settings[folder] = new
@@ -163,6 +168,21 @@ class HowtoServer(LanguageServer):
             engine = self._preview_engines[folder] = Engine(settings, folder)
         return engine
 
+    def _allowed_prompt_file(
+        self, settings: config.Settings, folder: Path | None = None
+    ) -> config.Settings:
+        """``settings`` without a ``promptFile`` outside the workspace folder ``folder``
+        (default: the root) and the config folder (said once, as a warning): the shipped
+        template is used instead."""
+        if not settings.prompt_file:
+            return settings
+        try:
+            allowed_prompt_file(settings.prompt_file, folder or self.root)
+        except PromptTemplateError as exc:
+            warning = f"{exc}; using the shipped template"
+            return replace(settings, prompt_file=None, warnings=(*settings.warnings, warning))
+        return settings
+
     @property
     def engine(self) -> Engine:
         """The engine for the current settings and root."""
@@ -226,13 +246,15 @@ class HowtoServer(LanguageServer):
     # messages ---------------------------------------------------------------------------
 
     def show(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:
-        """Show ``message`` to the user and log it."""
+        """Show ``message`` to the user and log it (secrets redacted)."""
+        message = redact(message)
         logger.log(_LEVELS.get(kind, logging.INFO), "%s", message, extra=_SENT)
         self.window_show_message(types.ShowMessageParams(type=kind, message=message))
         self.window_log_message(types.LogMessageParams(type=kind, message=message))
 
     def log(self, message: str, kind: types.MessageType = types.MessageType.Log) -> None:
-        """Log ``message`` to stderr and the client's log."""
+        """Log ``message`` to stderr and the client's log (secrets redacted)."""
+        message = redact(message)
         logger.log(_LEVELS.get(kind, logging.INFO), "%s", message, extra=_SENT)
         self.window_log_message(types.LogMessageParams(type=kind, message=message))
 
@@ -375,6 +397,7 @@ class ClientLogHandler(logging.Handler):
         if record.exc_info and record.exc_info[1] is not None:
             exc = record.exc_info[1]
             message = f"{message}: {type(exc).__name__}: {exc}"
+        message = redact(message)
         try:
             self.server.window_log_message(types.LogMessageParams(type=kind, message=message))
         except Exception:  # no client yet, or it went away: stderr has the record anyway

@@ -93,7 +93,7 @@ export class ServerManager implements vscode.Disposable {
   private async startClient(
     interpreter: InterpreterChoice,
     env: Record<string, string>,
-    options: Record<string, string | number>,
+    options: Record<string, string | number | string[]>,
     folder: vscode.WorkspaceFolder | undefined,
   ): Promise<void> {
     const serverOptions: ServerOptions = {

@@ -16,6 +16,7 @@ export const SERVER_SETTINGS = [
   "maxConcurrency",
   "maxTokens",
   "structuredOutput",
+  "exclude",
 ] as const;
 
 export type ServerSetting = (typeof SERVER_SETTINGS)[number];
@@ -33,16 +34,27 @@ export type SettingReader = (key: string) => unknown;
  * The `initializationOptions` for the server: every server setting that has a usable value.
  *
  * Empty strings mean "not set" and are left out so the server keeps its own default; numbers
- * that are not finite are left out for the same reason.
+ * that are not finite are left out for the same reason. Lists (`exclude`) keep their non-empty
+ * strings, and are left out when none is left.
  */
-export function initializationOptions(read: SettingReader): Record<string, string | number> {
-  const options: Record<string, string | number> = {};
+export function initializationOptions(
+  read: SettingReader,
+): Record<string, string | number | string[]> {
+  const options: Record<string, string | number | string[]> = {};
   for (const key of SERVER_SETTINGS) {
     const value = read(key);
     if (typeof value === "string" && value.trim() !== "") {
       options[key] = value.trim();
     } else if (typeof value === "number" && Number.isFinite(value)) {
       options[key] = value;
+    } else if (Array.isArray(value)) {
+      const items = value
+        .filter((item): item is string => typeof item === "string")
+        .map((item) => item.trim())
+        .filter((item) => item !== "");
+      if (items.length > 0) {
+        options[key] = items;
+      }
     }
   }
   return options;

@@ -33,6 +33,21 @@ test("initializationOptions keeps set values under their camelCase names", () =>
   );
 });
 
+test("initializationOptions passes pattern lists on, without blanks", () => {
+  const values: Record<string, unknown> = { exclude: [" vendor/ ", "", 3, "*.local.py"] };
+  assert.deepEqual(
+    initializationOptions((key) => values[key]),
+    {
+      exclude: ["vendor/", "*.local.py"],
+    },
+  );
+  const blank: Record<string, unknown> = { exclude: [" "] };
+  assert.deepEqual(
+    initializationOptions((key) => blank[key]),
+    {},
+  );
+});
+
 test("initializationOptions leaves out empty text and non-finite numbers", () => {
   const values: Record<string, unknown> = {
     model: "",
