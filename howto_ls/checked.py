@@ -21,6 +21,7 @@ from howto_ls.backends.base import Backend, Progress
 from howto_ls.cache import CacheKey, GuideCache
 from howto_ls.errors import GuideValidationError
 from howto_ls.example_check import example_problems
+from howto_ls.example_safety import safety_problems
 from howto_ls.guide import SECTIONS, Guide, parse_guide, validate
 from howto_ls.model import GuideRequest, SymbolKind
 from howto_ls.prompt import PROMPT_VERSION, Repair
@@ -101,6 +102,7 @@ def check_answer(text: str, request: GuideRequest) -> tuple[Guide, list[str]]:
     if parsed.guide.example.strip():
         usage = usage_for_symbol(symbol, request.module_source)
         found += example_problems(parsed.guide.example, symbol, usage)
+        found += safety_problems(parsed.guide.example, symbol, request.module_source)
     missing = {name for name in SECTIONS if f"{name} section is missing" in parsed.problems}
     problems = list(parsed.problems) + [
         problem
