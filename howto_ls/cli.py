@@ -90,6 +90,11 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--no-progress", action="store_true", help="no progress bar")
     _add_model_options(generate)
 
+    cache = commands.add_parser("cache", help="the cache of model guides: clear it or show it")
+    cache.add_argument(
+        "action", choices=("clear", "path"), help="clear: forget every guide; path: its file"
+    )
+
     check = commands.add_parser("check", help="exit 1 when a guide is stale (for CI)")
     check.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders")
     check.add_argument(
@@ -141,6 +146,11 @@ def _add_model_options(parser: argparse.ArgumentParser) -> None:
         choices=config.STRUCTURED_OUTPUT,
         help="ask the model for JSON by schema: auto (where the server supports it), on, off",
     )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="ask the model again instead of reusing a cached guide (and cache nothing)",
+    )
 
 
 def settings_from(args: argparse.Namespace) -> config.Settings:
@@ -158,6 +168,7 @@ def settings_from(args: argparse.Namespace) -> config.Settings:
         language=getattr(args, "language", None),
         max_tokens=max_tokens,
         structured_output=getattr(args, "structured_output", None),
+        cache="off" if getattr(args, "no_cache", False) else None,
     )
 
 
@@ -181,6 +192,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from howto_ls.commands.generate import run_generate
 
             return asyncio.run(run_generate(args, settings_from(args)))
+        if args.command == "cache":
+            return run_cache(args.action)
         if args.command == "check":
             from howto_ls.commands.check import run_check
 
@@ -196,6 +209,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     build_parser().print_help()
     return EXIT_USAGE
+
+
+def run_cache(action: str) -> int:
+    """``howto-ls cache clear|path``: forget every cached model guide, or print the file."""
+    from howto_ls.cache import GuideCache
+
+    cache = GuideCache()
+    if action == "path":
+        print(cache.path)
+        return EXIT_OK
+    removed = cache.clear()
+    cache.close()
+    print(f"removed {removed} cached guide{'' if removed == 1 else 's'} from {cache.path}")
+    return EXIT_OK
 
 
 def print_json(payload: object) -> None:

@@ -11,6 +11,7 @@ BACKENDS = ("auto", "offline", "openai")
 TARGETS = ("docstring", "sidecar")
 HOVER_MODES = ("guide", "preview", "off")
 STRUCTURED_OUTPUT = ("auto", "on", "off")
+CACHE_MODES = ("on", "off")
 DEFAULT_MAX_TOKENS = 2048
 """A guide is 300-1,000 tokens; twice the longest leaves room for a long example."""
 DEFAULT_SIDECAR_PATH = "docs/howto/{relpath}.md"
@@ -30,6 +31,7 @@ ENVIRONMENT = {
     "max_concurrency": "HOWTO_MAX_CONCURRENCY",
     "max_tokens": "HOWTO_MAX_TOKENS",
     "structured_output": "HOWTO_STRUCTURED_OUTPUT",
+    "cache": "HOWTO_CACHE",
 }
 # LSP (camelCase) name -> setting name
 LSP_NAMES = {
@@ -47,12 +49,14 @@ LSP_NAMES = {
     "maxConcurrency": "max_concurrency",
     "maxTokens": "max_tokens",
     "structuredOutput": "structured_output",
+    "cache": "cache",
 }
 _CHOICES = {
     "backend": BACKENDS,
     "target": TARGETS,
     "hover": HOVER_MODES,
     "structured_output": STRUCTURED_OUTPUT,
+    "cache": CACHE_MODES,
 }
 
 
@@ -74,6 +78,7 @@ class Settings:
     max_concurrency: int = 4
     max_tokens: int = DEFAULT_MAX_TOKENS  # sent as max_tokens (or max_completion_tokens)
     structured_output: str = "auto"  # ask for JSON by schema: auto (where supported), on, off
+    cache: str = "on"  # reuse a model's guide for the same prompt, endpoint and options: on, off
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
     def with_overrides(self, **values: Any) -> Settings:
