@@ -131,8 +131,8 @@ async def generate_command(ls: HowtoServer, args: Any) -> dict[str, Any]:
 
 
 @server.command(CLEAR_CACHE)
-async def clear_cache_command(ls: HowtoServer, args: Any) -> dict[str, Any]:
-    """Forget every cached model guide; the count is shown to the user."""
+async def clear_cache_command(ls: HowtoServer, *args: Any) -> dict[str, Any]:
+    """Forget every cached model guide; the count is shown to the user (arguments ignored)."""
     return await clear_cache(ls)
 
 

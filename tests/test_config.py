@@ -81,3 +81,12 @@ def test_token_cap_and_structured_output_from_lsp_and_environment() -> None:
     assert (bad.max_tokens, bad.structured_output) == (2048, "auto")
     assert len(bad.warnings) == 2
     assert any("howto.structuredOutput" in w and "auto, on, off" in w for w in bad.warnings)
+
+
+def test_cache_setting_from_lsp_and_environment() -> None:
+    assert config.Settings().cache == "on"
+    assert config.from_lsp({"howto": {"cache": "off"}}).cache == "off"
+    assert config.from_environment({"HOWTO_CACHE": "off"}).cache == "off"
+    bad = config.from_lsp({"cache": "sometimes"})
+    assert bad.cache == "on"
+    assert bad.warnings == ("howto.cache: expected one of on, off, got 'sometimes'; using 'on'",)
