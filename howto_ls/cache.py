@@ -1,7 +1,11 @@
-"""A SQLite cache of written guides, keyed by code fingerprint, backend, model, prompt and language.
+"""A SQLite cache of written guides, keyed by everything that shaped them.
 
-It lives in the user cache directory, holds at most ``max_entries`` guides (the oldest go first),
-and never takes the caller down: a corrupt or foreign file is moved aside and rebuilt, and any
+The key is the code's fingerprint, backend, model, prompt version, language and a digest of the
+request (the whole prompt with code, docstrings and context, base URL, model, structured output
+mode, token cap: see ``AnsweringBackend.request_digest``), so a guide is reused only for the
+same question to the same endpoint. It lives in the user cache directory, holds at most
+``max_entries`` guides (the oldest go first), and never takes the caller down: a corrupt or
+foreign file is moved aside and rebuilt, one of an older schema is emptied and upgraded, and any
 other database trouble turns into a cache miss. Threads share one connection, one call at a time.
 """
 
@@ -23,7 +27,8 @@ import platformdirs
 from howto_ls.guide import Guide
 
 MAX_ENTRIES = 2_000
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""1: no request digest in the key. A cache of an older schema is emptied and upgraded."""
 FILE_NAME = "guides.sqlite3"
 
 log = logging.getLogger(__name__)
@@ -36,9 +41,10 @@ CREATE TABLE IF NOT EXISTS guides (
     model TEXT NOT NULL,
     prompt_version TEXT NOT NULL,
     language TEXT NOT NULL,
+    request TEXT NOT NULL,
     guide TEXT NOT NULL,
     created REAL NOT NULL,
-    PRIMARY KEY (fingerprint, backend, model, prompt_version, language)
+    PRIMARY KEY (fingerprint, backend, model, prompt_version, language, request)
 );
 CREATE INDEX IF NOT EXISTS guides_created ON guides (created);
 """
@@ -53,10 +59,18 @@ class CacheKey:
     model: str
     prompt_version: str
     language: str
+    request: str = ""  # digest of the prompt, endpoint and options
 
-    def values(self) -> tuple[str, str, str, str, str]:
+    def values(self) -> tuple[str, str, str, str, str, str]:
         """The key as a row of column values."""
-        return (self.fingerprint, self.backend, self.model, self.prompt_version, self.language)
+        return (
+            self.fingerprint,
+            self.backend,
+            self.model,
+            self.prompt_version,
+            self.language,
+            self.request,
+        )
 
 
 def default_path() -> Path:
@@ -81,7 +95,7 @@ class GuideCache:
         def read(db: sqlite3.Connection) -> str | None:
             row = db.execute(
                 "SELECT guide FROM guides WHERE fingerprint=? AND backend=? AND model=? "
-                "AND prompt_version=? AND language=?",
+                "AND prompt_version=? AND language=? AND request=?",
                 key.values(),
             ).fetchone()
             return None if row is None else str(row[0])
@@ -104,7 +118,7 @@ class GuideCache:
             with db:
                 db.execute("BEGIN IMMEDIATE")
                 db.execute(
-                    "INSERT OR REPLACE INTO guides VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT OR REPLACE INTO guides VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (*key.values(), data, time.time()),
                 )
                 db.execute(
@@ -118,13 +132,17 @@ class GuideCache:
     def __len__(self) -> int:
         return self._run(lambda db: int(db.execute("SELECT count(*) FROM guides").fetchone()[0]), 0)
 
-    def clear(self) -> None:
-        """Forget every cached guide."""
+    def clear(self) -> int:
+        """Forget every cached guide; how many there were (0 when the cache is unavailable)."""
 
-        def delete(db: sqlite3.Connection) -> None:
-            db.execute("DELETE FROM guides")
+        with self._lock:
+            if self._db is None and not self.path.exists():
+                return 0  # nothing to clear: do not create the file for it
 
-        self._run(delete, None)
+        def delete(db: sqlite3.Connection) -> int:
+            return int(db.execute("DELETE FROM guides").rowcount)
+
+        return self._run(delete, 0)
 
     def close(self) -> None:
         """Close the connection; the next call opens it again."""
@@ -173,14 +191,17 @@ class GuideCache:
             db.execute("PRAGMA busy_timeout = 5000")
             version = db.execute("PRAGMA user_version").fetchone()[0]
             tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
-            if tables and version != SCHEMA_VERSION:
+            if tables and 1 <= version < SCHEMA_VERSION and "guides" in tables:
+                log.info("upgrading the guide cache %s; its old guides are dropped", self.path)
+                db.execute("DROP TABLE guides")
+            elif tables and version != SCHEMA_VERSION:
                 raise sqlite3.DatabaseError("file is not a howto-ls guide cache")
             db.execute("PRAGMA journal_mode = WAL")
             # A cache may lose its last writes in a power cut; it must not wait for the disk.
             db.execute("PRAGMA synchronous = NORMAL")
             db.executescript(_SCHEMA)
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            db.execute("SELECT fingerprint, guide, created FROM guides LIMIT 1").fetchall()
+            db.execute("SELECT fingerprint, request, guide, created FROM guides LIMIT 1").fetchall()
         except BaseException:
             db.close()
             raise

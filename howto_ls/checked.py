@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 import re
 from collections.abc import Awaitable, Callable
 from typing import Protocol, runtime_checkable
@@ -21,13 +22,16 @@ from howto_ls.backends.base import Backend, Progress
 from howto_ls.cache import CacheKey, GuideCache
 from howto_ls.errors import GuideValidationError
 from howto_ls.example_check import example_problems
+from howto_ls.example_safety import safety_problems
 from howto_ls.guide import SECTIONS, Guide, parse_guide, validate
 from howto_ls.model import GuideRequest, SymbolKind
-from howto_ls.prompt import PROMPT_VERSION, Repair
+from howto_ls.prompt import PROMPT_VERSION, Repair, addressed_to_model
 from howto_ls.usage import usage_for_symbol
 
 MAX_REPAIR_ANSWER_CHARS = 20_000
 """The previous answer sent back in a repair round is cut to this length."""
+
+log = logging.getLogger(__name__)
 
 _IDENTIFIER = re.compile(r"(?!\d)\w+")
 
@@ -44,6 +48,11 @@ class AnsweringBackend(Backend, Protocol):
         repair: Repair | None = None,
     ) -> str:
         """The model's raw answer; with ``repair``, to the follow-up listing the problems."""
+        ...
+
+    def request_digest(self, request: GuideRequest) -> str:
+        """A hash of everything this backend would send for ``request`` and that shapes the
+        answer: the cache keys guides by it."""
         ...
 
 
@@ -65,6 +74,9 @@ async def write_checked_guide(
     """
     if not isinstance(backend, AnsweringBackend):
         return await backend.generate(request, progress)
+    if enrich is not None:
+        request = await enrich(request)
+    warn_if_addressed_to_model(request)
     key = None
     if cache is not None and fingerprint is not None:
         key = cache_key(backend, request, fingerprint)
@@ -73,17 +85,44 @@ async def write_checked_guide(
             if progress is not None:
                 progress("Using the cached guide")
             return cached
-    if enrich is not None:
-        request = await enrich(request)
     guide = await _checked(backend, request, progress)
     if cache is not None and key is not None:
         await asyncio.to_thread(cache.put, key, guide)
     return guide
 
 
-def cache_key(backend: Backend, request: GuideRequest, fingerprint: str) -> CacheKey:
-    """The cache key of a guide for ``request`` written by ``backend``."""
-    return CacheKey(fingerprint, backend.name, backend.model, PROMPT_VERSION, request.language)
+def cache_key(backend: AnsweringBackend, request: GuideRequest, fingerprint: str) -> CacheKey:
+    """The cache key of a guide for ``request`` written by ``backend``: the code's fingerprint
+    and :meth:`AnsweringBackend.request_digest`, a hash of everything else that shapes the
+    answer (the whole prompt with code, docstrings and context, endpoint, model, options)."""
+    return CacheKey(
+        fingerprint,
+        backend.name,
+        backend.model,
+        PROMPT_VERSION,
+        request.language,
+        backend.request_digest(request),
+    )
+
+
+def warn_if_addressed_to_model(request: GuideRequest) -> None:
+    """Log one warning when the code, docstrings or context of ``request`` talk to a model
+    (:func:`howto_ls.prompt.addressed_to_model`): a prompt injection, sent only as fenced data
+    and answered under the answer check. The warning names the symbol, file and phrases."""
+    phrases = addressed_to_model(request)
+    if not phrases:
+        return
+    symbol = request.symbol
+    name = symbol.display_name or symbol.import_path or symbol.module
+    where = request.extra.get("relpath") or symbol.path.name
+    shown = ", ".join(f'"{phrase}"' for phrase in phrases[:3])
+    log.warning(
+        "the code or context of %s in %s has text addressed to a model (%s): it is sent as "
+        "fenced data and the answer is checked; review that text",
+        name,
+        where,
+        shown,
+    )
 
 
 def check_answer(text: str, request: GuideRequest) -> tuple[Guide, list[str]]:
@@ -101,6 +140,7 @@ def check_answer(text: str, request: GuideRequest) -> tuple[Guide, list[str]]:
     if parsed.guide.example.strip():
         usage = usage_for_symbol(symbol, request.module_source)
         found += example_problems(parsed.guide.example, symbol, usage)
+        found += safety_problems(parsed.guide.example, symbol, request.module_source)
     missing = {name for name in SECTIONS if f"{name} section is missing" in parsed.problems}
     problems = list(parsed.problems) + [
         problem

@@ -107,6 +107,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_exclude_option(generate)
     _add_model_options(generate)
 
+    cache = commands.add_parser("cache", help="the cache of model guides: clear it or show it")
+    cache.add_argument(
+        "action", choices=("clear", "path"), help="clear: forget every guide; path: its file"
+    )
+
     check = commands.add_parser("check", help="exit 1 when a guide is stale (for CI)")
     check.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders")
     check.add_argument(
@@ -169,6 +174,11 @@ def _add_model_options(parser: argparse.ArgumentParser) -> None:
         choices=config.STRUCTURED_OUTPUT,
         help="ask the model for JSON by schema: auto (where the server supports it), on, off",
     )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="ask the model again instead of reusing a cached guide (and cache nothing)",
+    )
 
 
 def settings_from(args: argparse.Namespace) -> config.Settings:
@@ -188,6 +198,7 @@ def settings_from(args: argparse.Namespace) -> config.Settings:
         language=getattr(args, "language", None),
         max_tokens=max_tokens,
         structured_output=getattr(args, "structured_output", None),
+        cache="off" if getattr(args, "no_cache", False) else None,
     )
 
 
@@ -215,6 +226,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from howto_ls.commands.generate import run_generate
 
             return asyncio.run(run_generate(args, settings_from(args)))
+        if args.command == "cache":
+            return run_cache(args.action)
         if args.command == "check":
             from howto_ls.commands.check import run_check
 
@@ -230,6 +243,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     build_parser().print_help()
     return EXIT_USAGE
+
+
+def run_cache(action: str) -> int:
+    """``howto-ls cache clear|path``: forget every cached model guide, or print the file."""
+    from howto_ls.cache import GuideCache
+
+    cache = GuideCache()
+    if action == "path":
+        print(cache.path)
+        return EXIT_OK
+    removed = cache.clear()
+    cache.close()
+    print(f"removed {removed} cached guide{'' if removed == 1 else 's'} from {cache.path}")
+    return EXIT_OK
 
 
 def print_json(payload: object) -> None:

@@ -11,6 +11,7 @@ BACKENDS = ("auto", "offline", "openai")
 TARGETS = ("docstring", "sidecar")
 HOVER_MODES = ("guide", "preview", "off")
 STRUCTURED_OUTPUT = ("auto", "on", "off")
+CACHE_MODES = ("on", "off")
 DEFAULT_MAX_TOKENS = 2048
 """A guide is 300-1,000 tokens; twice the longest leaves room for a long example."""
 DEFAULT_SIDECAR_PATH = "docs/howto/{relpath}.md"
@@ -35,6 +36,7 @@ ENVIRONMENT = {
     "structured_output": "HOWTO_STRUCTURED_OUTPUT",
     "max_file_size": "HOWTO_MAX_FILE_SIZE",
     "exclude": "HOWTO_EXCLUDE",
+    "cache": "HOWTO_CACHE",
 }
 # LSP (camelCase) name -> setting name
 LSP_NAMES = {
@@ -54,12 +56,14 @@ LSP_NAMES = {
     "structuredOutput": "structured_output",
     "maxFileSize": "max_file_size",
     "exclude": "exclude",
+    "cache": "cache",
 }
 _CHOICES = {
     "backend": BACKENDS,
     "target": TARGETS,
     "hover": HOVER_MODES,
     "structured_output": STRUCTURED_OUTPUT,
+    "cache": CACHE_MODES,
 }
 
 
@@ -83,6 +87,7 @@ class Settings:
     structured_output: str = "auto"  # ask for JSON by schema: auto (where supported), on, off
     max_file_size: int = DEFAULT_MAX_FILE_SIZE  # bytes; larger files are skipped, not read
     exclude: tuple[str, ...] = ()  # gitignore patterns, added to howto_ls.exclusion's defaults
+    cache: str = "on"  # reuse a model's guide for the same prompt, endpoint and options: on, off
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
     def with_overrides(self, **values: Any) -> Settings:

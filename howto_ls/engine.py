@@ -210,7 +210,8 @@ class Engine:
         *,
         fingerprint: str | None = None,
     ) -> Guide:
-        """A guide for ``symbol``: from the cache, or the backend checked and repaired once.
+        """A guide for ``symbol``: from the cache (unless ``Settings.cache`` is ``off``), or the
+        backend checked and repaired once.
 
         ``fingerprint`` saves computing it when the caller has it (a batch fingerprints a whole
         file at once). Raises :class:`GuideValidationError` when a model's guide still has
@@ -230,7 +231,7 @@ class Engine:
             self.backend,
             request,
             progress=progress,
-            cache=self.cache,
+            cache=self.cache if self.settings.cache == "on" else None,
             fingerprint=fingerprint,
             enrich=self._with_context,
         )

@@ -85,20 +85,63 @@ def render_markdown(guide: Guide, level: int = 3) -> str:
     """The guide as a part of a Markdown document: its sections as ATX headings of ``level``.
 
     This is the sidecar form: the document holds the title and a heading per symbol, so the
-    guide brings no title of its own and no setext headings. Ends with a newline.
+    guide brings no title of its own and no setext headings. The prose goes through
+    :func:`inert_markdown` (a model wrote it: no raw HTML, no links); the example sits in a
+    fence longer than any fence line inside it. Ends with a newline.
     """
     hashes = "#" * level
     steps = "\n".join(
-        f"{number}. {' '.join(step.split())}" for number, step in enumerate(guide.steps, 1)
+        f"{number}. {inert_markdown(' '.join(step.split()))}"
+        for number, step in enumerate(guide.steps, 1)
     )
     fence = _fence_for(guide.example)
     example = guide.example.strip("\n")
     return (
-        f"{hashes} {_DESCRIPTION}\n\n{guide.description.strip()}\n\n"
+        f"{hashes} {_DESCRIPTION}\n\n{inert_markdown(guide.description.strip())}\n\n"
         f"{hashes} {_STEPS}\n\n{steps}\n\n"
         f"{hashes} {_EXAMPLE}\n\n"
         f"{fence}python\n{example}\n{fence}\n"
     )
+
+
+def inert_markdown(text: str) -> str:
+    """``text`` (Markdown prose) with nothing that a Markdown renderer would turn into live
+    HTML or a link, and rendering as the same characters otherwise.
+
+    Outside code spans (CommonMark §6.1: a backtick run closed by one of the same length,
+    whose content is always literal), ``<`` that could open a tag, comment or autolink
+    (CommonMark §6.5, §6.6) becomes ``&lt;``, and ``[``/``]`` that could open or close a link
+    (``[x](javascript:…)``, ``[x]: url``) are backslash-escaped. Code spans stay as they are.
+    """
+    parts: list[str] = []
+    index = 0
+    while index < len(text):
+        match = _TICKS.search(text, index)
+        if match is None:
+            parts.append(_inert_plain(text[index:]))
+            break
+        parts.append(_inert_plain(text[index : match.start()]))
+        run = match.group()
+        closing = re.compile(rf"(?<!`){run}(?!`)").search(text, match.end())
+        if closing is None:  # not a code span: the backticks are literal
+            parts.append(run)
+            index = match.end()
+            continue
+        parts.append(text[match.start() : closing.end()])
+        index = closing.end()
+    return "".join(parts)
+
+
+_TICKS = re.compile(r"`+")
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+_LINK_BRACKET = re.compile(r"(?<!\\)([\[\]])")
+
+
+def _inert_plain(text: str) -> str:
+    text = _TAG_START.sub("&lt;", text)
+    if "](" in text.replace(" ", "") or "]:" in text or "][" in text:
+        text = _LINK_BRACKET.sub(r"\\\1", text)
+    return text
 
 
 MIN_WIDTH = 40

@@ -3,14 +3,24 @@
 The system message is the seed instructions with their one-shot example (``prompts/system.md``);
 the user message fills ``prompts/user.md`` (or the user's ``promptFile``) with ``str.format``
 placeholders (``{code}``, ``{import_path}``, ``{context}``, ``{language}``, … see PLACEHOLDERS).
+
+Code, docstrings and context are untrusted data: the template puts them between ``{fence}``
+fences, a backtick run longer than any inside them, so no text of theirs can close the fence
+(CommonMark's fenced code blocks, §4.5), and the instructions say that text inside is never an
+instruction. :func:`addressed_to_model` finds text in them that talks to a model, for a warning.
 """
 
 from __future__ import annotations
 
 import ast
+import dataclasses
 import functools
+import inspect
+import io
+import re
 import string
 import textwrap
+import tokenize
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -20,10 +30,11 @@ import platformdirs
 from howto_ls import astutil
 from howto_ls.definitions import call_forms
 from howto_ls.errors import PromptTemplateError
+from howto_ls.guide import HEADING, MARKER_LINE, without_guide
 from howto_ls.model import GuideRequest, Symbol, SymbolKind
 from howto_ls.usage import Protocol, usage_for_symbol
 
-PROMPT_VERSION = "2"
+PROMPT_VERSION = "3"
 """Changes whenever the prompt does, so cached guides from an older prompt are not reused."""
 
 MAX_CODE_CHARS = 20_000
@@ -44,6 +55,7 @@ PLACEHOLDERS = (
     "code",
     "context",
     "language",
+    "fence",
 )
 
 Message = dict[str, str]
@@ -171,6 +183,8 @@ def repair_message(problems: tuple[str, ...] | list[str]) -> str:
 def template_values(request: GuideRequest) -> dict[str, str]:
     """The value of every placeholder for ``request``."""
     symbol = request.symbol
+    code = bounded_code(without_written_guides("\n\n".join([symbol.source, *symbol.related])))
+    context = _context_text(request)
     return {
         "name": symbol.name,
         "qualname": symbol.display_name,
@@ -183,10 +197,117 @@ def template_values(request: GuideRequest) -> dict[str, str]:
         "bases": ", ".join(symbol.bases) or "(none)",
         "decorators": ", ".join(f"@{d.removeprefix('@')}" for d in symbol.decorators) or "(none)",
         "example_hint": example_hint(symbol, request.module_source),
-        "code": bounded_code("\n\n".join([symbol.source, *symbol.related])),
-        "context": _context_text(request),
+        "code": code,
+        "context": context,
         "language": request.language,
+        "fence": fence_for(code, context),
     }
+
+
+def without_written_guides(code: str) -> str:
+    """``code`` without the guide blocks howto-ls wrote into its docstrings (heading to
+    fingerprint marker line): the model writes a guide afresh, and a guide written before
+    does not change the prompt (nor its cache key). Anything else is kept as it is."""
+    lines = code.split("\n")
+    kept: list[str] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        rule = lines[index + 1].strip() if index + 1 < len(lines) else ""
+        if line.strip() == HEADING and rule and set(rule) == {"="}:
+            end = next(
+                (n for n in range(index + 2, len(lines)) if MARKER_LINE.fullmatch(lines[n])),
+                None,
+            )
+            if end is not None:
+                index = end + 1
+                continue
+        kept.append(line)
+        index += 1
+    return "\n".join(kept)
+
+
+def cache_view(request: GuideRequest) -> GuideRequest:
+    """``request`` as a cache key sees it: the symbol's code reduced by :func:`canonical_code`,
+    so writing a guide into its docstring (which also reshapes the docstring's quotes) leaves
+    the key as it was, while any change to code, comments or the docstring's own text does
+    not."""
+    symbol = request.symbol
+    canonical = dataclasses.replace(
+        symbol,
+        source=canonical_code(symbol.source),
+        related=tuple(canonical_code(text) for text in symbol.related),
+    )
+    return dataclasses.replace(request, symbol=canonical)
+
+
+def canonical_code(source: str) -> str:
+    """``source`` as one token per line: every token and comment kept, layout (indentation,
+    blank lines, line breaks) left out, and each docstring replaced by its own text (the guide
+    howto-ls wrote removed, ``inspect.cleandoc``-ed). ``source`` itself when it does not
+    tokenize or parse."""
+    text = textwrap.dedent(source)
+    try:
+        tree = astutil.parse(text)
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (SyntaxError, ValueError, tokenize.TokenError, IndentationError, RecursionError):
+        return source
+    docstrings = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            first = node.body[0] if node.body else None
+            if (
+                isinstance(first, ast.Expr)
+                and isinstance(first.value, ast.Constant)
+                and isinstance(first.value.value, str)
+            ):
+                position = (first.value.lineno, first.value.col_offset)
+                docstrings[position] = inspect.cleandoc(without_guide(first.value.value))
+    layout = {tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER}
+    out = []
+    for token in tokens:
+        if token.type in layout:
+            continue
+        doc = docstrings.get(token.start) if token.type == tokenize.STRING else None
+        out.append(repr(doc) if doc is not None else token.string)
+    return "\n".join(out)
+
+
+def fence_for(*texts: str) -> str:
+    """A backtick fence that none of ``texts`` can close: one backtick longer than the longest
+    run of backticks in them, and at least three (CommonMark §4.5: a closing fence is at least
+    as long as the opening one)."""
+    longest = max((len(run) for text in texts for run in _BACKTICKS.findall(text)), default=0)
+    return "`" * max(3, longest + 1)
+
+
+_BACKTICKS = re.compile(r"`+")
+
+_ADDRESSED = re.compile(
+    r"\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+|of\s+|the\s+)*"
+    r"(?:previous|prior|above|earlier|preceding|system|your|these|those)\s+"
+    r"(?:instructions|prompts?|rules|directions)\b"
+    r"|\bdisregard\s+(?:all\s+|the\s+)*(?:above|previous|prior)\b"
+    r"|\byou\s+are\s+now\b"
+    r"|\bsystem\s+prompt\b"
+    r"|\bnew\s+instructions\s*:"
+    r"|<\|im_start\|>|<\|system\|>|\[/?INST\]",
+    re.IGNORECASE,
+)
+
+
+def addressed_to_model(request: GuideRequest) -> list[str]:
+    """Phrases in the symbol's code, docstrings and context that address a model ("ignore all
+    previous instructions", "you are now", "system prompt", "new instructions:", chat-template
+    tokens), each once, shortened to 60 characters, in the order they appear."""
+    symbol = request.symbol
+    texts = [symbol.source, *symbol.related, _context_text(request)]
+    found: dict[str, None] = {}
+    for text in texts:
+        for match in _ADDRESSED.finditer(text):
+            phrase = " ".join(match.group().split())
+            found.setdefault(phrase[:60])
+    return list(found)
 
 
 def _signature_text(symbol: Symbol) -> str:

@@ -13,6 +13,7 @@ from lsprotocol import types
 from howto_ls import __version__
 from howto_ls.errors import UsageError
 from howto_ls.lsp.actions import KIND, code_actions
+from howto_ls.lsp.cache import CLEAR_CACHE, clear_cache
 from howto_ls.lsp.diagnostics import StaleGuides
 from howto_ls.lsp.generate import COMMAND, generate
 from howto_ls.lsp.hover import hover_at
@@ -131,6 +132,12 @@ async def hover(ls: HowtoServer, params: types.HoverParams) -> types.Hover | Non
 async def generate_command(ls: HowtoServer, args: Any) -> dict[str, Any]:
     """Write the guide (the slow part), with progress and cancel."""
     return await generate(ls, args)
+
+
+@server.command(CLEAR_CACHE)
+async def clear_cache_command(ls: HowtoServer, *args: Any) -> dict[str, Any]:
+    """Forget every cached model guide; the count is shown to the user (arguments ignored)."""
+    return await clear_cache(ls)
 
 
 def serve(tcp: str | None = None, token: str | None = None, allow_remote: bool = False) -> None:

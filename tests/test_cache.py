@@ -241,3 +241,47 @@ def test_clear_forgets_everything(tmp_path: Path) -> None:
     cache.put(KEY, GUIDE)
     cache.clear()
     assert cache.get(KEY) is None and len(cache) == 0
+
+
+def test_the_request_digest_is_part_of_the_key(tmp_path: Path) -> None:
+    cache = GuideCache(tmp_path / "c.sqlite3")
+    keyed = dataclasses.replace(KEY, request="digest-of-prompt-a")
+    cache.put(keyed, GUIDE)
+    assert cache.get(keyed) == GUIDE
+    assert cache.get(dataclasses.replace(keyed, request="digest-of-prompt-b")) is None
+
+
+def test_a_cache_of_the_first_schema_is_emptied_and_upgraded(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "c.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.executescript(
+            "CREATE TABLE guides (fingerprint TEXT NOT NULL, backend TEXT NOT NULL, "
+            "model TEXT NOT NULL, prompt_version TEXT NOT NULL, language TEXT NOT NULL, "
+            "guide TEXT NOT NULL, created REAL NOT NULL, "
+            "PRIMARY KEY (fingerprint, backend, model, prompt_version, language));"
+            "INSERT INTO guides VALUES ('0123456789ab', 'openai', 'llama3', '1', 'English', "
+            '\'{"description": "old", "steps": [], "example": ""}\', 1.0);'
+            "PRAGMA user_version = 1;"
+        )
+    db.close()
+    cache = GuideCache(path)
+    with caplog.at_level(logging.INFO, logger="howto_ls.cache"):
+        assert cache.get(KEY) is None
+        assert len(cache) == 0  # the old guide, keyed without the prompt, is not served
+        cache.put(KEY, GUIDE)
+    assert cache.get(KEY) == GUIDE
+    assert not list(tmp_path.glob("*.corrupt-*"))  # upgraded in place, not moved aside
+    assert any("upgrading the guide cache" in r.message for r in caplog.records)
+
+
+def test_clear_says_how_many_guides_it_forgot(tmp_path: Path) -> None:
+    missing = GuideCache(tmp_path / "none" / "c.sqlite3")
+    assert missing.clear() == 0
+    assert not (tmp_path / "none").exists()  # clearing creates nothing
+    cache = GuideCache(tmp_path / "c.sqlite3")
+    for index in range(3):
+        cache.put(dataclasses.replace(KEY, fingerprint=f"f{index}"), GUIDE)
+    assert cache.clear() == 3
+    assert len(cache) == 0

@@ -92,3 +92,12 @@ def test_max_file_size_is_bytes_from_lsp_or_environment() -> None:
     assert bad.warnings == (
         "howto.maxFileSize: expected a whole number, got '2 MB'; using 2000000",
     )
+
+
+def test_cache_setting_from_lsp_and_environment() -> None:
+    assert config.Settings().cache == "on"
+    assert config.from_lsp({"howto": {"cache": "off"}}).cache == "off"
+    assert config.from_environment({"HOWTO_CACHE": "off"}).cache == "off"
+    bad = config.from_lsp({"cache": "sometimes"})
+    assert bad.cache == "on"
+    assert bad.warnings == ("howto.cache: expected one of on, off, got 'sometimes'; using 'on'",)

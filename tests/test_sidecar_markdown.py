@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -211,3 +212,86 @@ def test_check_names_a_stale_earlier_definition_for_people(
     out = capsys.readouterr().out
     assert "getchar (definition 1 of 2, under `if sys.platform == 'win32':`)" in out, out
     assert "#1" not in out and "%23" not in out
+
+
+HOSTILE = Guide(
+    description=(
+        "Sends the cart. <script>alert('description')</script> "
+        "<img src=x onerror=alert('img')> [docs](javascript:alert('link')) "
+        "and keeps `<b>code</b>` as code."
+    ),
+    steps=(
+        "It checks <a href=\"javascript:alert('step')\">the cart</a>.",
+        "It compares `a < b` and `items[0]` with a < b.",
+    ),
+    example='from shop import total\n\nNOTE = """\n```\n<script>alert(\'example\')</script>\n"""\n'
+    "print(total([1.0]), NOTE)",
+)
+
+
+class _Live(HTMLParser):
+    """The live HTML of a page: tags with their attributes, and script bodies."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.attributes: list[tuple[str, str, str]] = []
+        self.scripts: list[str] = []
+        self.codes: list[str] = []
+        self._in: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._in.append(tag)
+        self.attributes += [(tag, name, value or "") for name, value in attrs]
+        if tag == "script":
+            self.scripts.append("")
+        if tag == "code":
+            self.codes.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._in:
+            del self._in[len(self._in) - 1 - self._in[::-1].index(tag) :]
+
+    def handle_data(self, data: str) -> None:
+        if self._in and self._in[-1] == "script":
+            self.scripts[-1] += data
+        if "code" in self._in:
+            self.codes[-1] += data
+
+
+def test_a_models_html_reaches_the_built_site_as_text(tmp_path: Path) -> None:
+    from howto_ls.guide import render_markdown
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    markdown = upsert_block(None, "total", render_markdown(HOSTILE), "abc123abc123", "shop.cart")
+    (docs / "cart.md").write_text(markdown, encoding="utf-8")
+    (tmp_path / "mkdocs.yml").write_text("site_name: s\ndocs_dir: docs\n", encoding="utf-8")
+    site = tmp_path / "site"
+    command = [sys.executable, "-m", "mkdocs", "build", "--site-dir", str(site)]
+    result = subprocess.run(
+        command, cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    page = (site / "cart" / "index.html").read_text(encoding="utf-8")
+    live = _Live()
+    live.feed(page)
+    assert not any("alert" in script for script in live.scripts)
+    assert not [a for a in live.attributes if a[1].startswith("on")]
+    assert not [a for a in live.attributes if "javascript:" in a[2].lower()]
+    assert "&lt;script&gt;alert(" in page  # shown as text
+    assert "<code>&lt;b&gt;code&lt;/b&gt;</code>" in page  # a code span stays a code span
+    assert "<code>items[0]</code>" in page
+    (example,) = [code for code in live.codes if "from shop import total" in code]
+    assert example.rstrip("\n") == HOSTILE.example  # whole, ``` and all, inside one fence
+    assert "with a &lt; b." in page  # plain prose renders as before
+
+
+def test_the_offline_writers_prose_is_left_as_it_was() -> None:
+    from howto_ls.guide import inert_markdown
+
+    for text in (
+        "Returns `items[0]` when a < b, else `None`.",
+        "It checks `path.exists()` and raises `ValueError` (see the docstring).",
+        'Reads `os.environ["HOME"]` and yields each line.',
+    ):
+        assert inert_markdown(text) == text

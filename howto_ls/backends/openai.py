@@ -33,6 +33,7 @@ import asyncio
 import contextlib
 import email.utils
 import functools
+import hashlib
 import importlib
 import json
 import logging
@@ -63,7 +64,14 @@ from howto_ls.errors import (
 )
 from howto_ls.guide import SECTIONS, Guide, parse_guide
 from howto_ls.model import GuideRequest
-from howto_ls.prompt import Message, Repair, build_messages, load_template
+from howto_ls.prompt import (
+    PROMPT_VERSION,
+    Message,
+    Repair,
+    build_messages,
+    cache_view,
+    load_template,
+)
 from howto_ls.redact import redact, redact_url, register_secret, url_secrets
 from howto_ls.structured import response_format, to_guide_text, with_instruction
 
@@ -227,6 +235,25 @@ class OpenAIBackend:
         """The model's raw answer for ``request`` (a repair conversation when ``repair`` is set)."""
         messages = build_messages(request, template=self.template, repair=repair)
         return await self.complete(messages, progress)
+
+    def request_digest(self, request: GuideRequest) -> str:
+        """SHA-256 (hex) of what shapes the answer to ``request``: the whole prompt (system and
+        user messages: code, comments, docstrings, context, the template; the code in the form
+        of :func:`howto_ls.prompt.cache_view`), base URL, model, structured output mode, token
+        cap, backend name and prompt version. The base URL only ever goes
+        into the hash, so a password in it is never stored."""
+        shape = {
+            "backend": self.name,
+            "base_url": self.base_url,
+            "model": self.model,
+            "structured_output": self.settings.structured_output,
+            "max_tokens": self.settings.max_tokens,
+            "prompt_version": PROMPT_VERSION,
+            "language": request.language,
+            "messages": build_messages(cache_view(request), template=self.template),
+        }
+        data = json.dumps(shape, sort_keys=True, ensure_ascii=False).encode("utf-8")
+        return hashlib.sha256(data).hexdigest()
 
     async def complete(self, messages: list[Message], progress: Progress | None = None) -> str:
         """Send ``messages``; the streamed answer's text. Raises BackendError subclasses."""

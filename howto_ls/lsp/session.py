@@ -184,12 +184,17 @@ class HowtoServer(LanguageServer):
         return settings
 
     @property
+    def guide_cache(self) -> GuideCache:
+        """The cache of model guides, one connection for the session, made on first use."""
+        if self._cache is None:
+            self._cache = GuideCache()
+        return self._cache
+
+    @property
     def engine(self) -> Engine:
         """The engine for the current settings and root."""
         if self._engine is None:
-            if self._cache is None:
-                self._cache = GuideCache()
-            self._engine = Engine(self.settings, self.root, cache=self._cache)
+            self._engine = Engine(self.settings, self.root, cache=self.guide_cache)
         return self._engine
 
     @contextlib.contextmanager

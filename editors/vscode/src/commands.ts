@@ -1,4 +1,5 @@
-/** The palette commands: generate at cursor, regenerate stale guides, restart, log, API key. */
+/** The palette commands: generate at cursor, regenerate stale guides, restart, log, API key,
+ * clear the guide cache. */
 
 import * as vscode from "vscode";
 import { generatePreference, isStaleGuide, pickAction } from "./actions";
@@ -16,7 +17,15 @@ export function registerCommands(manager: ServerManager): vscode.Disposable[] {
     ),
     vscode.commands.registerCommand("howto.showLog", () => manager.log.show()),
     vscode.commands.registerCommand("howto.setApiKey", () => setApiKey(manager)),
+    vscode.commands.registerCommand("howto.clearGuideCache", () => clearGuideCache(manager)),
   ];
+}
+
+/** Runs the server's `howto.clearCache`; the server shows how many guides it forgot. */
+async function clearGuideCache(manager: ServerManager): Promise<void> {
+  if (serverReady(manager)) {
+    await vscode.commands.executeCommand("howto.clearCache");
+  }
 }
 
 function pythonEditor(): vscode.TextEditor | undefined {

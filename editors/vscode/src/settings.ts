@@ -17,6 +17,7 @@ export const SERVER_SETTINGS = [
   "maxTokens",
   "structuredOutput",
   "exclude",
+  "cache",
 ] as const;
 
 export type ServerSetting = (typeof SERVER_SETTINGS)[number];

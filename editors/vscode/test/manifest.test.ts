@@ -37,6 +37,7 @@ test("enums match the server's accepted values", () => {
   assert.deepEqual(properties["howto.target"].enum, pythonTuple("TARGETS"));
   assert.deepEqual(properties["howto.hover"].enum, pythonTuple("HOVER_MODES"));
   assert.deepEqual(properties["howto.structuredOutput"].enum, pythonTuple("STRUCTURED_OUTPUT"));
+  assert.deepEqual(properties["howto.cache"].enum, pythonTuple("CACHE_MODES"));
 });
 
 test("the API key is a command, never a setting", () => {
@@ -53,4 +54,5 @@ test("the API key is a command, never a setting", () => {
   );
   assert.equal(titles["howto.regenerateStale"], "How-to: Regenerate stale guides in this file");
   assert.ok(titles["howto.restartServer"] && titles["howto.showLog"]);
+  assert.equal(titles["howto.clearGuideCache"], "How-to: Clear guide cache");
 });

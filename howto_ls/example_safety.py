@@ -1,0 +1,644 @@
+"""What a model's Usage Example would do to the machine, judged from its code before it is kept.
+
+A model's answer is untrusted input (a docstring may carry instructions aimed at the model). An
+example may do what showing its symbol needs, nothing more. Each call or name the example uses
+is mapped to a *kind* by one table (``_TABLE``), after resolving the example's own imports and
+aliases (``from os import system as s``, ``run = subprocess.run``, ``getattr(os, "system")``,
+``importlib.import_module("subprocess")``):
+
+=========== ===================================================================================
+kind        examples
+=========== ===================================================================================
+process     ``subprocess.*``, ``os.system``, ``os.popen``, ``os.exec*``, ``os.spawn*``,
+            ``os.fork``, ``pty.*``, ``multiprocessing.*``, ``asyncio.create_subprocess_*``
+environment ``os.environ`` read, ``os.getenv``, ``os.environb``
+network     ``socket.*``, ``urllib.request.*``, ``http.client.*``, ``asyncio.open_connection``
+files       ``open``, ``Path.read_text``/``write_text``/…, ``shutil.copy*``, ``os.listdir``…
+delete      ``os.remove``/``unlink``/``rmdir``, ``shutil.rmtree``/``move``,
+            ``Path.unlink``/``rmdir``
+dynamic     ``eval``/``exec``/``compile`` of built code, ``__import__``/``importlib`` of a
+            computed name, ``getattr`` of such a module by a computed name, ``__builtins__``,
+            ``ctypes``
+=========== ===================================================================================
+
+Rules (:func:`safety_problems`):
+
+- process, environment, network and dynamic kinds are refused unless the symbol's own code
+  (read with the same table, :func:`kinds_in`) does that kind of thing;
+- files may be read and written inside the working folder (relative paths) or under a
+  temporary folder the example makes (``tempfile.TemporaryDirectory()``, ``mkdtemp()``…);
+  never outside it: absolute paths, ``~``, ``..``, ``expanduser``, ``Path.home()``;
+- files may be deleted only when the symbol's own code deletes files, and only under a
+  temporary folder the example makes.
+
+A string literal given to ``exec``/``eval``/``compile`` is judged as code too. This is a check
+of what the text says, not a sandbox: code that hides its intent well enough passes it, which is
+why running examples goes through the sandbox as well.
+"""
+
+from __future__ import annotations
+
+import ast
+import enum
+import fnmatch
+import functools
+import re
+import textwrap
+from collections.abc import Iterable, Iterator, Sequence
+
+from howto_ls.astutil import parse, parse_shared
+from howto_ls.model import Symbol, SymbolKind
+
+_EXAMPLE = "Usage Example"
+MAX_PROBLEMS = 5
+"""At most this many safety problems are reported for one example (the repair round reads them)."""
+_MAX_DEPTH = 40
+"""Expressions nested deeper are not followed (their paths count as unknown)."""
+
+
+class Kind(enum.Enum):
+    """What a call does to the machine; the value completes "`call` …"."""
+
+    PROCESS = "starts a process"
+    ENVIRONMENT = "reads environment variables"
+    NETWORK = "opens a network connection"
+    FILES = "reads or writes files"
+    DELETE = "deletes files"
+    DYNAMIC = "runs code it builds at run time or native code"
+
+
+_TABLE: dict[str, Kind] = {
+    "subprocess": Kind.PROCESS,
+    "pty": Kind.PROCESS,
+    "multiprocessing": Kind.PROCESS,
+    "webbrowser": Kind.PROCESS,
+    "os.system": Kind.PROCESS,
+    "os.popen": Kind.PROCESS,
+    "os.fork": Kind.PROCESS,
+    "os.forkpty": Kind.PROCESS,
+    "os.kill": Kind.PROCESS,
+    "os.killpg": Kind.PROCESS,
+    "os.exec*": Kind.PROCESS,
+    "os.spawn*": Kind.PROCESS,
+    "os.posix_spawn*": Kind.PROCESS,
+    "asyncio.create_subprocess_exec": Kind.PROCESS,
+    "asyncio.create_subprocess_shell": Kind.PROCESS,
+    "concurrent.futures.ProcessPoolExecutor": Kind.PROCESS,
+    "os.environ": Kind.ENVIRONMENT,
+    "os.environb": Kind.ENVIRONMENT,
+    "os.getenv": Kind.ENVIRONMENT,
+    "os.getenvb": Kind.ENVIRONMENT,
+    "socket": Kind.NETWORK,
+    "urllib.request": Kind.NETWORK,
+    "http.client": Kind.NETWORK,
+    "ftplib": Kind.NETWORK,
+    "smtplib": Kind.NETWORK,
+    "telnetlib": Kind.NETWORK,
+    "xmlrpc.client": Kind.NETWORK,
+    "asyncio.open_connection": Kind.NETWORK,
+    "asyncio.start_server": Kind.NETWORK,
+    "asyncio.open_unix_connection": Kind.NETWORK,
+    "asyncio.start_unix_server": Kind.NETWORK,
+    "ctypes": Kind.DYNAMIC,
+    "open": Kind.FILES,
+    "io.open": Kind.FILES,
+    "os.open": Kind.FILES,
+    "os.listdir": Kind.FILES,
+    "os.scandir": Kind.FILES,
+    "os.walk": Kind.FILES,
+    "os.chdir": Kind.FILES,
+    "os.mkdir": Kind.FILES,
+    "os.makedirs": Kind.FILES,
+    "os.chmod": Kind.FILES,
+    "os.truncate": Kind.FILES,
+    "os.symlink": Kind.FILES,
+    "os.link": Kind.FILES,
+    "glob.glob": Kind.FILES,
+    "glob.iglob": Kind.FILES,
+    "shutil.copy": Kind.FILES,
+    "shutil.copy2": Kind.FILES,
+    "shutil.copyfile": Kind.FILES,
+    "shutil.copytree": Kind.FILES,
+    "os.remove": Kind.DELETE,
+    "os.unlink": Kind.DELETE,
+    "os.rmdir": Kind.DELETE,
+    "os.removedirs": Kind.DELETE,
+    "os.rename": Kind.DELETE,
+    "os.replace": Kind.DELETE,
+    "shutil.rmtree": Kind.DELETE,
+    "shutil.move": Kind.DELETE,
+}
+"""Dotted name (or ``fnmatch`` pattern) -> kind; a name matches itself and what lies under it."""
+
+_PATTERNS = tuple(key for key in _TABLE if "*" in key)
+_FILE_METHODS = frozenset(
+    {
+        "read_text",
+        "read_bytes",
+        "write_text",
+        "write_bytes",
+        "open",
+        "touch",
+        "mkdir",
+        "iterdir",
+        "glob",
+        "rglob",
+        "chmod",
+        "symlink_to",
+        "hardlink_to",
+    }
+)
+"""``pathlib.Path`` methods that read or write the file system."""
+_DELETE_METHODS = frozenset({"unlink", "rmdir"})
+"""``pathlib.Path`` methods that delete."""
+_ENVIRONMENT_WRITES = frozenset({"os.environ.update", "os.environ.__setitem__"})
+"""Setting a variable for the example's own process is not reading the user's environment."""
+_CODE_RUNNERS = frozenset({"eval", "exec", "compile"})
+_IMPORTERS = frozenset({"__import__", "importlib.import_module"})
+_TEMP_MAKERS = frozenset(
+    {
+        "tempfile.mkdtemp",
+        "tempfile.mkstemp",
+        "tempfile.gettempdir",
+        "tempfile.TemporaryDirectory",
+        "tempfile.NamedTemporaryFile",
+        "tempfile.TemporaryFile",
+        "tempfile.SpooledTemporaryFile",
+    }
+)
+_OUTSIDE_MAKERS = frozenset(
+    {
+        "pathlib.Path.home",
+        "pathlib.PosixPath.home",
+        "pathlib.WindowsPath.home",
+        "os.path.expanduser",
+        "os.path.expandvars",
+        "os.getenv",
+        "os.environ.get",
+    }
+)
+_INSIDE_MAKERS = frozenset({"pathlib.Path.cwd", "os.getcwd"})
+_PATH_BUILDERS = frozenset(
+    {
+        "pathlib.Path",
+        "pathlib.PurePath",
+        "pathlib.PosixPath",
+        "pathlib.WindowsPath",
+        "pathlib.PurePosixPath",
+        "pathlib.PureWindowsPath",
+        "os.path.join",
+        "os.path.abspath",
+        "os.path.realpath",
+        "os.path.normpath",
+        "os.fspath",
+        "str",
+    }
+)
+_PATH_METHODS = frozenset(
+    {"joinpath", "with_name", "with_suffix", "with_stem", "resolve", "absolute"}
+    | {"iterdir", "glob", "rglob"}
+)
+_BUILTINS = frozenset(
+    {"open", "eval", "exec", "compile", "__import__", "getattr", "vars", "str", "__builtins__"}
+)
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+class Place(enum.IntEnum):
+    """Where a path expression points, from safest to worst."""
+
+    TEMP = 0  # under a temporary folder the example made
+    INSIDE = 1  # relative to the working folder, without ``..``
+    UNKNOWN = 2  # cannot tell (a parameter, a result)
+    OUTSIDE = 3  # absolute, ``~``, ``..``, the home folder
+
+
+def _join(first: Place, second: Place) -> Place:
+    """The place of a name bound twice: the same, or the worse of unknown and the worst."""
+    if first is second:
+        return first
+    return Place.OUTSIDE if Place.OUTSIDE in (first, second) else Place.UNKNOWN
+
+
+def safety_problems(example: str, symbol: Symbol, module_source: str = "") -> list[str]:
+    """One sentence per thing ``example`` does beyond what showing ``symbol`` needs.
+
+    ``module_source`` is the symbol's module: its imports resolve the names in the symbol's own
+    code (:func:`kinds_in`). [] when the example does not parse (reported elsewhere). Each
+    sentence names the example's line (1-based) and the call, for the repair round.
+    """
+    try:
+        tree = parse(example)
+    except (SyntaxError, ValueError, RecursionError):
+        return []
+    own = kinds_in("\n\n".join([symbol.source, *symbol.related]), module_source)
+    name = symbol.name if symbol.kind is not SymbolKind.MODULE else symbol.import_path
+    found: dict[tuple[int, Kind], str] = {}
+    for line, shown, kind, place in _Scanner(tree).uses():
+        problem = _judge(line, shown, kind, place, own, name or "the symbol")
+        if problem is not None:
+            found.setdefault((line, kind), problem)
+        if len(found) >= MAX_PROBLEMS:
+            break
+    return list(found.values())
+
+
+@functools.lru_cache(maxsize=64)
+def kinds_in(source: str, module_source: str = "") -> frozenset[Kind]:
+    """Every kind the code ``source`` does, its names resolved by its own imports and those of
+    ``module_source``; any ``Path`` read/write or delete method counts, whatever its receiver."""
+    try:
+        tree = parse(textwrap.dedent(source))
+    except (SyntaxError, ValueError, RecursionError):
+        return frozenset()
+    imports = _imports_of(module_source) if module_source != source else ()
+    scanner = _Scanner(tree, extra_imports=imports)
+    kinds = {kind for _, _, kind, _ in scanner.uses(methods_anywhere=True)}
+    return frozenset(kinds)
+
+
+@functools.lru_cache(maxsize=32)
+def _imports_of(module_source: str) -> tuple[ast.stmt, ...]:
+    """Every ``import`` statement of a module (at any depth), found once per module text."""
+    if not module_source:
+        return ()
+    try:
+        module = parse_shared(module_source)
+    except (SyntaxError, ValueError, RecursionError):
+        return ()
+    return tuple(n for n in ast.walk(module) if isinstance(n, ast.Import | ast.ImportFrom))
+
+
+def _judge(
+    line: int, shown: str, kind: Kind, place: Place, own: frozenset[Kind], name: str
+) -> str | None:
+    where = f"{_EXAMPLE} line {line}: `{shown}`"
+    if kind is Kind.FILES:
+        if place is not Place.OUTSIDE:
+            return None
+        return (
+            f"{where} reads or writes outside the example's working folder: use a relative path, "
+            "or a folder made by `tempfile.TemporaryDirectory()`"
+        )
+    if kind is Kind.DELETE:
+        if Kind.DELETE not in own:
+            return f"{where} deletes files, which `{name}` itself does not do: leave files alone"
+        if place is Place.TEMP:
+            return None
+        return (
+            f"{where} deletes a path the example did not make under a temporary folder: delete "
+            "only what it creates in `tempfile.TemporaryDirectory()`"
+        )
+    if kind in own:
+        return None
+    return (
+        f"{where} {kind.value}, which `{name}` itself does not do: show only what using "
+        f"`{name}` needs"
+    )
+
+
+def kind_of(qualified: str) -> Kind | None:
+    """The kind of a dotted name by ``_TABLE``: the name itself or the nearest table entry it
+    lies under (``os.environ.get`` under ``os.environ``); None for a harmless name."""
+    parts = qualified.split(".")
+    for end in range(len(parts), 0, -1):
+        prefix = ".".join(parts[:end])
+        kind = _TABLE.get(prefix)
+        if kind is None:
+            kind = next((_TABLE[p] for p in _PATTERNS if fnmatch.fnmatchcase(prefix, p)), None)
+        if kind is not None:
+            return kind
+    return None
+
+
+def _is_risky_module(qualified: str) -> bool:
+    """Whether a table entry lies under ``qualified`` (``os``, ``subprocess``, ``builtins``)."""
+    return qualified in {"builtins", "__builtins__"} or any(
+        key == qualified or key.startswith(qualified + ".") for key in _TABLE
+    )
+
+
+Use = tuple[int, str, Kind, Place]
+"""``(line, shown code, kind, place of its path)`` of one use found in code."""
+
+
+class _Scanner:
+    """The uses of table names in one piece of code, its aliases and path places resolved."""
+
+    def __init__(self, tree: ast.Module, *, extra_imports: Sequence[ast.stmt] = ()) -> None:
+        self.tree = tree
+        self.aliases: dict[str, str] = {}
+        self.places: dict[str, Place] = {}
+        self.star_modules: list[str] = []
+        self.parents: dict[int, ast.AST] = {}
+        ordered: list[ast.stmt | ast.expr] = sorted(
+            (n for n in ast.walk(tree) if isinstance(n, ast.stmt | ast.expr)),
+            key=lambda n: (n.lineno, n.col_offset),
+        )
+        nodes: list[ast.AST] = [*ordered]
+        nodes += [n for n in ast.walk(tree) if isinstance(n, ast.comprehension)]
+        for node in ast.walk(tree):
+            for child in ast.iter_child_nodes(node):
+                self.parents[id(child)] = node
+        for node in [*extra_imports, *nodes]:
+            self._bind(node)
+
+    # -- names ------------------------------------------------------------------------------
+
+    def _bind(self, node: ast.AST) -> None:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    self.aliases[alias.asname] = alias.name
+                else:
+                    top = alias.name.split(".")[0]
+                    self.aliases[top] = top
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                if alias.name == "*":
+                    self.star_modules.append(node.module)
+                else:
+                    self.aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+        elif isinstance(node, ast.Assign | ast.AnnAssign | ast.NamedExpr):
+            value = node.value
+            if value is None:
+                return
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                self._bind_target(target, value)
+        elif isinstance(node, ast.For | ast.AsyncFor | ast.comprehension):
+            self._bind_target(node.target, node.iter)
+        elif isinstance(node, ast.With | ast.AsyncWith):
+            for item in node.items:
+                if item.optional_vars is not None:
+                    self._bind_target(item.optional_vars, item.context_expr)
+
+    def _bind_target(self, target: ast.expr, value: ast.expr) -> None:
+        if isinstance(target, ast.Tuple | ast.List):
+            for element in target.elts:
+                if isinstance(element, ast.Name):
+                    self._place_name(element.id, self.place(value))
+            return
+        if not isinstance(target, ast.Name):
+            return
+        qualified = self.qualify(value)
+        if qualified is not None and (kind_of(qualified) or _is_risky_module(qualified)):
+            self.aliases[target.id] = qualified
+        self._place_name(target.id, self.place(value))
+
+    def _place_name(self, name: str, place: Place) -> None:
+        old = self.places.get(name)
+        self.places[name] = place if old is None else _join(old, place)
+
+    def qualify(self, node: ast.expr, depth: int = 0) -> str | None:
+        """The dotted name ``node`` refers to (``os.system``), or None."""
+        if depth > _MAX_DEPTH:
+            return None
+        if isinstance(node, ast.Name):
+            if node.id in self.aliases:
+                return _unbuilt(self.aliases[node.id])
+            if node.id in self.places:
+                return None  # a local variable
+            for module in self.star_modules:
+                if kind_of(f"{module}.{node.id}"):
+                    return f"{module}.{node.id}"
+            return node.id if node.id in _BUILTINS else None
+        if isinstance(node, ast.Attribute):
+            base = self.qualify(node.value, depth + 1)
+            return _unbuilt(f"{base}.{node.attr}") if base else None
+        if isinstance(node, ast.Call):
+            func = self.qualify(node.func, depth + 1)
+            first = _literal(node.args[0]) if node.args else None
+            if func == "getattr" and len(node.args) >= 2:
+                base = self.qualify(node.args[0], depth + 1)
+                attribute = _literal(node.args[1])
+                if base and attribute is not None:
+                    return _unbuilt(f"{base}.{attribute}")
+            if func == "importlib.import_module" and first is not None:
+                return first
+            if func == "__import__" and first is not None:
+                return first.split(".")[0]
+        return None
+
+    # -- paths ------------------------------------------------------------------------------
+
+    def place(self, node: ast.expr, depth: int = 0) -> Place:
+        """Where the path ``node`` evaluates to points."""
+        if depth > _MAX_DEPTH:
+            return Place.UNKNOWN
+        if isinstance(node, ast.Constant) and isinstance(node.value, str | bytes):
+            text = node.value.decode("latin-1") if isinstance(node.value, bytes) else node.value
+            return _place_of_text(text)
+        if isinstance(node, ast.JoinedStr):
+            return self._joined(node, depth)
+        if isinstance(node, ast.Name):
+            return self.places.get(node.id, Place.UNKNOWN)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div | ast.Add):
+            return self._combined(self.place(node.left, depth + 1), [node.right], depth)
+        if isinstance(node, ast.Subscript):
+            qualified = self.qualify(node.value, depth + 1)
+            return Place.OUTSIDE if qualified in {"os.environ", "os.environb"} else Place.UNKNOWN
+        if isinstance(node, ast.Attribute):
+            base = self.place(node.value, depth + 1)
+            if node.attr == "name":
+                return base if base is Place.TEMP else Place.UNKNOWN
+            if node.attr in {"parent", "parents", "anchor", "root", "drive"}:
+                return Place.OUTSIDE if base is Place.OUTSIDE else Place.UNKNOWN
+            return Place.UNKNOWN
+        if isinstance(node, ast.Call):
+            return self._called(node, depth)
+        return Place.UNKNOWN
+
+    def _called(self, node: ast.Call, depth: int) -> Place:
+        qualified = self.qualify(node.func, depth + 1)
+        if qualified in _TEMP_MAKERS:
+            return Place.TEMP
+        if qualified in _OUTSIDE_MAKERS or (
+            isinstance(node.func, ast.Attribute) and node.func.attr in {"home", "expanduser"}
+        ):
+            return Place.OUTSIDE
+        if qualified in _INSIDE_MAKERS:
+            return Place.INSIDE
+        if qualified in _PATH_BUILDERS or qualified == "os.path.dirname":
+            if not node.args:
+                return Place.INSIDE
+            start = self._combined(self.place(node.args[0], depth + 1), node.args[1:], depth)
+            if qualified == "os.path.dirname" and start is not Place.OUTSIDE:
+                return Place.UNKNOWN
+            return start
+        if isinstance(node.func, ast.Attribute) and node.func.attr in _PATH_METHODS:
+            return self._combined(self.place(node.func.value, depth + 1), node.args, depth)
+        return Place.UNKNOWN
+
+    def _combined(self, start: Place, parts: Iterable[ast.expr], depth: int) -> Place:
+        """A path built from ``start`` and more ``parts`` (``/``, ``join``): an absolute or
+        ``..`` part takes it outside."""
+        place = start
+        for part in parts:
+            if self.place(part, depth + 1) is Place.OUTSIDE:
+                return Place.OUTSIDE
+        return place
+
+    def _joined(self, node: ast.JoinedStr, depth: int) -> Place:
+        pieces = node.values
+        if not pieces:
+            return Place.INSIDE
+        for piece in pieces[1:]:
+            if (
+                isinstance(piece, ast.Constant)
+                and isinstance(piece.value, str)
+                and ".." in re.split(r"[\\/]", piece.value)
+            ):
+                return Place.OUTSIDE
+        first = pieces[0]
+        if isinstance(first, ast.FormattedValue):
+            return self.place(first.value, depth + 1)
+        if isinstance(first, ast.Constant) and isinstance(first.value, str):
+            return _place_of_text(first.value)
+        return Place.UNKNOWN
+
+    # -- uses -------------------------------------------------------------------------------
+
+    def uses(self, *, methods_anywhere: bool = False, depth: int = 0) -> Iterator[Use]:
+        """Every use of a table name, in source order.
+
+        ``methods_anywhere`` counts a ``Path`` file or delete method on any receiver (for the
+        symbol's own code); otherwise only on a receiver that is a path going outside (files)
+        or any receiver (delete).
+        """
+        nodes = sorted(
+            (n for n in ast.walk(self.tree) if isinstance(n, ast.expr)),
+            key=lambda n: (n.lineno, n.col_offset),
+        )
+        for node in nodes:
+            if _is_builtins_table(node, self):
+                yield node.lineno, _shown(node), Kind.DYNAMIC, Place.UNKNOWN
+            elif isinstance(node, ast.Call):
+                yield from self._call(node, methods_anywhere, depth)
+            elif isinstance(node, ast.Name | ast.Attribute) and self._is_reference(node):
+                yield from self._reference(node)
+
+    def _is_reference(self, node: ast.Name | ast.Attribute) -> bool:
+        """Whether ``node`` is a whole dotted name read, not part of a longer one or a call."""
+        parent = self.parents.get(id(node))
+        if isinstance(parent, ast.Attribute) and parent.value is node:
+            return False
+        if isinstance(parent, ast.Call) and parent.func is node:
+            return False
+        return isinstance(node.ctx, ast.Load)
+
+    def _reference(self, node: ast.Name | ast.Attribute) -> Iterator[Use]:
+        qualified = self.qualify(node)
+        if qualified is None or qualified in _ENVIRONMENT_WRITES:
+            return
+        kind = kind_of(qualified)
+        if kind is None or kind in {Kind.FILES, Kind.DELETE}:
+            return  # files are judged where they are called
+        parent = self.parents.get(id(node))
+        if (
+            kind is Kind.ENVIRONMENT
+            and isinstance(parent, ast.Subscript)
+            and not isinstance(parent.ctx, ast.Load)
+        ):
+            return  # os.environ["NAME"] = value sets, never reads
+        yield node.lineno, _shown(node), kind, Place.UNKNOWN
+
+    def _call(self, node: ast.Call, methods_anywhere: bool, depth: int) -> Iterator[Use]:
+        func = node.func
+        qualified = self.qualify(func)
+        shown = _shown(node)
+        if qualified in _CODE_RUNNERS:
+            code = _literal(node.args[0]) if node.args else None
+            if code is None:
+                yield node.lineno, shown, Kind.DYNAMIC, Place.UNKNOWN
+            elif depth < 2:
+                yield from self._literal_code(code, node.lineno, shown, methods_anywhere, depth)
+            return
+        if qualified in _IMPORTERS:
+            if not node.args or _literal(node.args[0]) is None:
+                yield node.lineno, shown, Kind.DYNAMIC, Place.UNKNOWN
+            return
+        if qualified == "getattr" and len(node.args) >= 2 and _literal(node.args[1]) is None:
+            base = self.qualify(node.args[0])
+            if base is not None and _is_risky_module(base):
+                yield node.lineno, shown, Kind.DYNAMIC, Place.UNKNOWN
+            return
+        if qualified == "vars" and node.args:
+            base = self.qualify(node.args[0])
+            if base is not None and _is_risky_module(base):
+                yield node.lineno, shown, Kind.DYNAMIC, Place.UNKNOWN
+            return
+        kind = kind_of(qualified) if qualified is not None else None
+        if kind in {Kind.FILES, Kind.DELETE}:
+            paths = [*node.args, *(k.value for k in node.keywords if k.arg is not None)]
+            places = [self.place(path) for path in paths] or [Place.INSIDE]
+            yield node.lineno, shown, kind, _worst(places) if kind is Kind.FILES else places[0]
+            return
+        if kind is not None:
+            if qualified not in _ENVIRONMENT_WRITES:
+                yield node.lineno, shown, kind, Place.UNKNOWN
+            return
+        if isinstance(func, ast.Attribute) and qualified is None:
+            receiver = self.place(func.value)
+            if func.attr in _DELETE_METHODS:
+                yield node.lineno, shown, Kind.DELETE, receiver
+            elif func.attr in _FILE_METHODS and (methods_anywhere or receiver is Place.OUTSIDE):
+                yield node.lineno, shown, Kind.FILES, receiver
+
+    def _literal_code(
+        self, code: str, line: int, shown: str, methods_anywhere: bool, depth: int
+    ) -> Iterator[Use]:
+        """The uses in code given to ``exec``/``eval`` as a literal, reported at ``line``."""
+        try:
+            inner = parse(code)
+        except (SyntaxError, ValueError, RecursionError):
+            yield line, shown, Kind.DYNAMIC, Place.UNKNOWN
+            return
+        nested = _Scanner(inner)
+        nested.aliases = {**self.aliases, **nested.aliases}
+        nested.places = {**self.places, **nested.places}
+        for _, _, kind, place in nested.uses(methods_anywhere=methods_anywhere, depth=depth + 1):
+            yield line, shown, kind, place
+
+
+def _is_builtins_table(node: ast.expr, scanner: _Scanner) -> bool:
+    """Whether ``node`` is ``__builtins__`` or the ``__dict__`` of a module in the table: ways
+    to reach a function by a computed name."""
+    if isinstance(node, ast.Name):
+        return node.id == "__builtins__"
+    if isinstance(node, ast.Attribute) and node.attr == "__dict__":
+        base = scanner.qualify(node.value)
+        return base is not None and _is_risky_module(base)
+    return False
+
+
+def _worst(places: Sequence[Place]) -> Place:
+    return max(places)
+
+
+def _unbuilt(qualified: str) -> str:
+    """``builtins.open`` and ``__builtins__.open`` are ``open``."""
+    for prefix in ("builtins.", "__builtins__."):
+        if qualified.startswith(prefix):
+            return qualified.removeprefix(prefix)
+    return qualified
+
+
+def _literal(node: ast.expr) -> str | None:
+    """The text of a string literal, or None for anything computed."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def _place_of_text(text: str) -> Place:
+    if text.startswith(("/", "\\", "~")) or _DRIVE.match(text):
+        return Place.OUTSIDE
+    if ".." in re.split(r"[\\/]", text):
+        return Place.OUTSIDE
+    return Place.INSIDE
+
+
+def _shown(node: ast.AST) -> str:
+    text = " ".join(ast.unparse(node).split())
+    return text if len(text) <= 80 else f"{text[:77]}..."

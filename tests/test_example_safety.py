@@ -1,0 +1,228 @@
+"""What a model's Usage Example would do to the machine: refused beyond what its symbol does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import jedi
+import pygls
+import pytest
+
+from howto_ls.backends.offline import write_guide
+from howto_ls.checked import check_answer
+from howto_ls.example_safety import Kind, kind_of, kinds_in, safety_problems
+from howto_ls.model import GuideRequest, Symbol
+from howto_ls.symbols import list_symbols, symbol_named
+from howto_ls.testing.samples import GOOD_GUIDE, total_request
+
+PLAIN = '''\
+def total(prices: list[float]) -> float:
+    """Sum the prices."""
+    return sum(prices)
+'''
+
+RUNNER = '''\
+from subprocess import run as launch
+
+
+def build(target: str) -> int:
+    """Run make for a target."""
+    return launch(["make", target]).returncode
+'''
+
+READER = '''\
+import os
+
+
+def home_folder() -> str:
+    """The user's home folder."""
+    return os.environ.get("HOME", "/")
+'''
+
+WRITER = '''\
+from pathlib import Path
+
+
+def save(path: Path, text: str) -> None:
+    """Write text to a file."""
+    path.write_text(text, encoding="utf-8")
+'''
+
+CLEANER = '''\
+import shutil
+
+
+def clean(folder: str) -> None:
+    """Delete a build folder."""
+    shutil.rmtree(folder)
+'''
+
+
+def symbol_in(tmp_path: Path, source: str, qualname: str) -> tuple[Symbol, str]:
+    path = tmp_path / "tool.py"
+    path.write_text(source, encoding="utf-8")
+    return symbol_named(source, path, qualname, tmp_path), source
+
+
+@pytest.mark.parametrize(
+    ("example", "line", "shown", "says"),
+    [
+        ("import os\nos.system('id')", 2, "os.system('id')", "starts a process"),
+        ("from os import system as s\ns('id')", 2, "s('id')", "starts a process"),
+        ("import os\ngetattr(os, 'system')('id')", 2, "getattr(os, 'system')('id')", "process"),
+        ("import os\ngetattr(os, 'sys' + 'tem')('id')", 2, "getattr(os, 'sys' + 'tem')", "code"),
+        ("from os import *\nsystem('id')", 2, "system('id')", "starts a process"),
+        ("import subprocess as sp\n\nsp.run(['ls'])", 3, "sp.run(['ls'])", "starts a process"),
+        ("import pty\npty.spawn('sh')", 2, "pty.spawn('sh')", "starts a process"),
+        ("import os\nos.execv('/bin/sh', ['sh'])", 2, "os.execv(", "starts a process"),
+        ("import os\nkey = os.environ['HOWTO_API_KEY']", 2, "os.environ", "environment"),
+        ("import os\nprint(os.getenv('HOME'))", 2, "os.getenv('HOME')", "environment"),
+        ("import socket\nsocket.create_connection(('x', 80))", 2, "socket.create_", "network"),
+        ("from urllib.request import urlopen\nurlopen('http://x')", 2, "urlopen(", "network"),
+        ("import http.client\nhttp.client.HTTPConnection('x')", 2, "http.client", "network"),
+        ("print(open('/etc/passwd').read())", 1, "open('/etc/passwd')", "outside"),
+        ("print(open('../secret.txt').read())", 1, "open('../secret.txt')", "outside"),
+        (
+            "from pathlib import Path\n(Path.home() / 'PWNED').write_text('x')",
+            2,
+            "(Path.home() / 'PWNED').write_text('x')",
+            "outside",
+        ),
+        (
+            "import os\nopen(os.path.expanduser('~/.ssh/id_ed25519')).read()",
+            2,
+            "open(os.path.expanduser(",
+            "outside",
+        ),
+        ("import os\nos.remove('setup.py')", 2, "os.remove('setup.py')", "deletes files"),
+        ("import shutil\nshutil.rmtree('.')", 2, "shutil.rmtree('.')", "deletes files"),
+        ("from pathlib import Path\nPath('a.py').unlink()", 2, "Path('a.py').unlink()", "deletes"),
+        ("code = input()\nexec(code)", 2, "exec(code)", "runs code"),
+        ("exec(\"import os; os.system('id')\")", 1, "exec(", "starts a process"),
+        ("import importlib\nimportlib.import_module('o' + 's')", 2, "import_module(", "runs code"),
+        ("m = __import__('subprocess')\nm.call('id')", 2, "m.call('id')", "starts a process"),
+        ("__builtins__.__dict__['ev' + 'al']('1')", 1, "__builtins__", "runs code"),
+        ("import ctypes\nctypes.CDLL(None)", 2, "ctypes.CDLL(None)", "native code"),
+    ],
+)
+def test_a_hostile_example_is_refused_naming_its_line_and_call(
+    tmp_path: Path, example: str, line: int, shown: str, says: str
+) -> None:
+    symbol, source = symbol_in(tmp_path, PLAIN, "total")
+    problems = safety_problems(f"from tool import total\n{example}\n", symbol, source)
+    assert problems, example
+    assert problems[0].startswith(f"Usage Example line {line + 1}: `")
+    assert shown in problems[0]
+    assert says in problems[0]
+
+
+@pytest.mark.parametrize(
+    "example",
+    [
+        "print(total([1.0, 2.0]))",
+        "import os\nos.environ['SHOP_REGION'] = 'EU'\nprint(total([1.0]))",
+        "from pathlib import Path\nPath('data.txt').write_text('1.0')\n"
+        "print(open('data.txt').read())",
+        "import tempfile\nfrom pathlib import Path\n\n"
+        "with tempfile.TemporaryDirectory() as folder:\n"
+        "    (Path(folder) / 'prices.txt').write_text('1.0')",
+        "text = 'a/b'.replace('/', '.')\nprint(eval('1 + 1'), text)",
+        "import json\nprint(json.dumps({'total': total([1.0])}))",
+    ],
+)
+def test_an_example_that_only_shows_the_symbol_passes(tmp_path: Path, example: str) -> None:
+    symbol, source = symbol_in(tmp_path, PLAIN, "total")
+    assert safety_problems(f"from tool import total\n{example}\n", symbol, source) == []
+
+
+def test_a_symbol_that_starts_processes_may_be_shown_starting_one(tmp_path: Path) -> None:
+    symbol, source = symbol_in(tmp_path, RUNNER, "build")
+    assert kinds_in(symbol.source, source) == {Kind.PROCESS}  # the alias comes from the module
+    example = "import subprocess\nfrom tool import build\n\nsubprocess.run(['make', '--version'])"
+    assert safety_problems(example, symbol, source) == []
+    network = example + "\nimport socket\nsocket.socket()"
+    assert ["network" in p for p in safety_problems(network, symbol, source)] == [True]
+
+
+def test_a_symbol_that_reads_the_environment_may_be_shown_reading_it(tmp_path: Path) -> None:
+    symbol, source = symbol_in(tmp_path, READER, "home_folder")
+    example = "import os\nfrom tool import home_folder\n\nprint(os.environ.get('HOME'))"
+    assert safety_problems(example, symbol, source) == []
+
+
+def test_a_file_writer_writes_under_a_temporary_folder_never_outside(tmp_path: Path) -> None:
+    symbol, source = symbol_in(tmp_path, WRITER, "save")
+    inside = (
+        "import tempfile\nfrom pathlib import Path\nfrom tool import save\n\n"
+        "with tempfile.TemporaryDirectory() as folder:\n"
+        "    target = Path(folder) / 'note.txt'\n"
+        "    save(target, 'hello')\n"
+        "    print(target.read_text())\n"
+    )
+    assert safety_problems(inside, symbol, source) == []
+    outside = "from pathlib import Path\nfrom tool import save\n\nsave(Path('/tmp/x'), 'a')\n"
+    outside += "print(Path('/etc/hosts').read_text())\n"
+    (problem,) = safety_problems(outside, symbol, source)
+    assert problem.startswith("Usage Example line 5: `Path('/etc/hosts').read_text()` reads")
+
+
+def test_a_deleting_symbol_may_delete_only_what_the_example_made_in_a_temp_folder(
+    tmp_path: Path,
+) -> None:
+    symbol, source = symbol_in(tmp_path, CLEANER, "clean")
+    assert kinds_in(symbol.source, source) == {Kind.DELETE}
+    temp = (
+        "import shutil, tempfile\nfrom tool import clean\n\n"
+        "folder = tempfile.mkdtemp()\nclean(folder)\nshutil.rmtree(folder, ignore_errors=True)\n"
+    )
+    assert safety_problems(temp, symbol, source) == []
+    project = "import shutil\nfrom tool import clean\n\nshutil.rmtree('src')\n"
+    (problem,) = safety_problems(project, symbol, source)
+    assert "line 4: `shutil.rmtree('src')` deletes a path the example did not make" in problem
+
+
+def test_the_table_reads_names_under_its_entries() -> None:
+    assert kind_of("os.environ.get") is Kind.ENVIRONMENT
+    assert kind_of("os.execvpe") is Kind.PROCESS
+    assert kind_of("subprocess.Popen") is Kind.PROCESS
+    assert kind_of("os.path.join") is None
+    assert kind_of("json.dumps") is None
+
+
+def test_at_most_a_few_problems_for_a_long_hostile_example(tmp_path: Path) -> None:
+    symbol, source = symbol_in(tmp_path, PLAIN, "total")
+    example = "import os\n" + "\n".join(f"os.system('echo {i}')" for i in range(40))
+    assert len(safety_problems(example, symbol, source)) == 5
+
+
+def test_the_answer_check_reports_an_obeyed_injection(tmp_path: Path) -> None:
+    request = total_request(tmp_path)
+    hostile = GOOD_GUIDE.replace(
+        "from shop import total\n", "import os\nfrom shop import total\n\nos.system('id')\n"
+    )
+    _, problems = check_answer(hostile, request)
+    assert any("`os.system('id')` starts a process" in p for p in problems), problems
+    _, fine = check_answer(GOOD_GUIDE, request)
+    assert fine == []
+
+
+def _offline_examples(module: object, limit: int) -> list[tuple[Symbol, str, str]]:
+    package = Path(str(getattr(module, "__file__", ""))).parent
+    found: list[tuple[Symbol, str, str]] = []
+    for path in sorted(package.rglob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        for symbol in list_symbols(source, path, package.parent, True):
+            guide = write_guide(GuideRequest(symbol=symbol, module_source=source))
+            found.append((symbol, source, guide.example))
+        if len(found) >= limit:
+            break
+    return found[:limit]
+
+
+@pytest.mark.parametrize("module", [httpx, jedi, pygls], ids=lambda m: m.__name__)
+def test_the_offline_writers_examples_pass(module: object) -> None:
+    examples = _offline_examples(module, 200)
+    assert len(examples) == 200
+    for symbol, source, example in examples:
+        assert safety_problems(example, symbol, source) == [], (symbol.qualname, example)
