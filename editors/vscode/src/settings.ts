@@ -16,6 +16,7 @@ export const SERVER_SETTINGS = [
   "maxConcurrency",
   "maxTokens",
   "structuredOutput",
+  "maxFileSize",
 ] as const;
 
 export type ServerSetting = (typeof SERVER_SETTINGS)[number];
