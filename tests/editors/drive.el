@@ -2,6 +2,8 @@
 ;; Inputs (environment): HOWTO_ROOT, HOWTO_FILE, HOWTO_LINE, HOWTO_COL (0-based), HOWTO_ACTION
 ;; (title to pick), and HOWTO_CMD (JSON list: start that server) or, when it is unset, nothing:
 ;; then `M-x eglot' starts whatever the user's configuration (loaded before this file) says.
+;; With HOWTO_HOVER_OUT set, it then asks eglot's hover (its eldoc function) at the same position
+;; and writes the text eldoc would show to that file.
 (dolist (dir (file-expand-wildcards "/usr/share/emacs/site-lisp/elpa/*"))
   (add-to-list 'load-path dir))
 (require 'json)
@@ -50,6 +52,18 @@
           (while (= tick (buffer-chars-modified-tick))
             (accept-process-output nil 0.05))))
       (save-buffer)
+      (let ((hover-out (getenv "HOWTO_HOVER_OUT"))
+            (shown nil))
+        (when hover-out
+          (goto-char (point-min))
+          (forward-line (string-to-number (getenv "HOWTO_LINE")))
+          (forward-char (string-to-number (getenv "HOWTO_COL")))
+          (eglot-hover-eldoc-function (lambda (info &rest _) (setq shown (or info ""))))
+          (with-timeout (20 (howto-drive-fail "no hover arrived"))
+            (while (null shown)
+              (accept-process-output nil 0.05)))
+          (let ((coding-system-for-write 'utf-8))
+            (write-region (substring-no-properties shown) nil hover-out))))
       (kill-emacs 0))
   (error (howto-drive-fail (error-message-string err))))
 ;;; drive.el ends here

@@ -3,7 +3,8 @@
 -- Inputs (environment): HOWTO_ROOT, HOWTO_FILE, HOWTO_LINE, HOWTO_COL (0-based, bytes),
 -- HOWTO_ACTION (title to pick), and either HOWTO_CMD (JSON list: start that server here) or, when
 -- it is unset, HOWTO_CLIENT (the name of the client the user's configuration attached to the
--- file, which must have HOWTO_ROOT as its root folder).
+-- file, which must have HOWTO_ROOT as its root folder). With HOWTO_HOVER_OUT set, it then hovers
+-- the same position through vim.lsp.buf.hover and writes the text of the float to that file.
 local function fail(message)
   io.stderr:write("drive.lua: " .. message .. "\n")
   vim.cmd("cquit 1")
@@ -82,6 +83,30 @@ local ok, err = pcall(function()
     fail("no edit arrived; actions offered: " .. table.concat(offered, " | "))
   end
   vim.cmd("write")
+
+  local hover_out = os.getenv("HOWTO_HOVER_OUT")
+  if hover_out then
+    -- The hover float, as a person sees it after K: the first floating window that opens.
+    vim.api.nvim_win_set_cursor(0, { tonumber(os.getenv("HOWTO_LINE")) + 1, tonumber(os.getenv("HOWTO_COL")) })
+    vim.lsp.buf.hover()
+    local shown
+    vim.wait(20000, function()
+      for _, win in ipairs(vim.api.nvim_list_wins()) do
+        if vim.api.nvim_win_get_config(win).relative ~= "" then
+          local lines = vim.api.nvim_buf_get_lines(vim.api.nvim_win_get_buf(win), 0, -1, false)
+          shown = table.concat(lines, "\n")
+          return true
+        end
+      end
+      return false
+    end, 20)
+    if not shown then
+      fail("no hover window opened")
+    end
+    local out = assert(io.open(hover_out, "w"))
+    out:write(shown)
+    out:close()
+  end
   vim.lsp.stop_client(client.id)
 end)
 if not ok then

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import shutil
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from howto_ls.astutil import same_code
-from howto_ls.guide import HEADING
+from howto_ls.guide import HEADING, SECTIONS
 
 HERE = Path(__file__).parent
 SOURCE = '''"""Prices."""
@@ -29,6 +30,8 @@ ACTION = "Generate how-to doc"
 # A model server address where nothing listens: with it in the environment, backend "auto" fails,
 # so an edit proves the editor's settings (backend "offline") reached the server.
 DEAD_MODEL_URL = "http://127.0.0.1:9/v1"
+# A workspace folder name every client percent-encodes in its URIs: a space and non-ASCII letters.
+ENCODED_FOLDER = "my proj ünï 名前"
 
 
 def server_command() -> list[str]:
@@ -63,9 +66,15 @@ class Project:
     bin: Path
 
     @classmethod
-    def make(cls, tmp_path: Path, folder: str = "", markers: tuple[str, ...] = ()) -> Project:
-        """A project with ``markers`` at its root, the file in ``folder``."""
-        root = tmp_path / "proj"
+    def make(
+        cls,
+        tmp_path: Path,
+        folder: str = "",
+        markers: tuple[str, ...] = (),
+        name: str = "proj",
+    ) -> Project:
+        """A project named ``name`` with ``markers`` at its root, the file in ``folder``."""
+        root = tmp_path / name
         (root / folder).mkdir(parents=True)
         for marker in markers:
             if marker == ".git":
@@ -131,7 +140,20 @@ def own_server_env(project: Project) -> dict[str, str]:
 def check_written(path: Path) -> None:
     """Assert the guide landed in ``total``'s docstring and nothing else in the code changed."""
     text = path.read_text(encoding="utf-8")
-    assert HEADING in text, text
-    assert "Sum the prices and add tax." in text  # the human docstring text stays
+    total = next(
+        node
+        for node in ast.parse(text).body
+        if isinstance(node, ast.FunctionDef) and node.name == "total"
+    )
+    docstring = ast.get_docstring(total) or ""
+    assert HEADING in docstring, text
+    assert all(section in docstring for section in SECTIONS), docstring
+    assert "Sum the prices and add tax." in docstring  # the human docstring text stays
     assert same_code(SOURCE, text)  # only the docstring changed
-    assert text.index(HEADING) > text.index("def total")
+
+
+def check_hover(shown: Path) -> None:
+    """Assert the hover text an editor showed (written to ``shown``) is ``total``'s guide."""
+    text = shown.read_text(encoding="utf-8")
+    assert HEADING in text, text
+    assert "Execution Steps" in text, text

@@ -1,4 +1,8 @@
-"""Real editors as clients, headless: Neovim and Emacs + eglot run "Generate how-to doc"."""
+"""Real editors as clients, headless: Neovim and Emacs + eglot run "Generate how-to doc".
+
+Each runs twice: in a plain folder and in one whose name has a space and non-ASCII letters, which
+both editors percent-encode in every URI they send.
+"""
 
 from __future__ import annotations
 
@@ -6,24 +10,45 @@ from pathlib import Path
 
 import pytest
 
-from tests.editors.harness import HERE, Project, check_written, need, need_eglot, own_server_env
+from tests.editors.harness import (
+    ENCODED_FOLDER,
+    HERE,
+    Project,
+    check_hover,
+    check_written,
+    need,
+    need_eglot,
+    own_server_env,
+)
 
 pytestmark = pytest.mark.editor
 
+FOLDERS = pytest.mark.parametrize("name", ["proj", ENCODED_FOLDER], ids=["plain", "encoded"])
 
-def test_neovim_generates_a_guide(tmp_path: Path) -> None:
+
+@FOLDERS
+def test_neovim_generates_a_guide(tmp_path: Path, name: str) -> None:
     nvim = need("nvim")
-    project = Project.make(tmp_path)
+    project = Project.make(tmp_path, name=name)
+    shown = tmp_path / "hover.txt"
     argv = [nvim, "--headless", "-u", "NONE", "-i", "NONE", "-n"]
     argv += ["-c", f"luafile {HERE / 'drive.lua'}"]
-    project.run(argv, own_server_env(project))
+    env = own_server_env(project)
+    env["HOWTO_HOVER_OUT"] = str(shown)
+    project.run(argv, env)
     check_written(project.file)
+    check_hover(shown)
 
 
-def test_emacs_eglot_generates_a_guide(tmp_path: Path) -> None:
+@FOLDERS
+def test_emacs_eglot_generates_a_guide(tmp_path: Path, name: str) -> None:
     emacs = need("emacs")
     need_eglot()
-    project = Project.make(tmp_path)
+    project = Project.make(tmp_path, name=name)
+    shown = tmp_path / "hover.txt"
     argv = [emacs, "--batch", "-Q", "-l", str(HERE / "drive.el")]
-    project.run(argv, own_server_env(project))
+    env = own_server_env(project)
+    env["HOWTO_HOVER_OUT"] = str(shown)
+    project.run(argv, env)
     check_written(project.file)
+    check_hover(shown)

@@ -2,11 +2,13 @@
 //
 //   node run.mjs --vsix ../../../test-artifacts/howto-ls-0.1.0.vsix --artifacts DIR
 //
-// It installs the .vsix, opens a Python project with an interpreter that lacks howto-ls, lets the
-// extension install it, runs "Generate how-to doc" from the Ctrl+. menu, saves, checks the
-// docstring on disk, hovers the function, runs the palette command on a second function, then
-// sets an API key and cancels a slow model request, and keeps screenshots. Every wait is bounded; code-server and Chromium are killed at
-// the end; all state lives in a temp dir. Exit status: 0 all checks passed, 1 a check failed.
+// It installs the .vsix, opens a Python project in a folder whose name has a space and non-ASCII
+// letters ("proj ünï 名前") with an interpreter that lacks howto-ls, lets the extension install it,
+// runs "Generate how-to doc" from the Ctrl+. menu, saves, checks the docstring on disk, hovers the
+// function, runs the palette command on a second function, then sets an API key and cancels a
+// slow model request, and keeps screenshots. Every wait is bounded; code-server and Chromium are
+// killed at the end; all state lives in a temp dir. Exit status: 0 all checks passed, 1 a check
+// failed.
 
 import { execFile, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -53,19 +55,13 @@ const codeServer = path.join(here, "node_modules", ".bin", "code-server");
 
 const root = mkdtempSync(path.join(tmpdir(), "howto-vscode-e2e-"));
 const dirs = Object.fromEntries(
-  [
-    "home",
-    "config",
-    "data",
-    "cache",
-    "state",
-    "tmp",
-    "user-data",
-    "extensions",
-    "project",
-    "chromium",
-  ].map((name) => [name, path.join(root, name)]),
+  ["home", "config", "data", "cache", "state", "tmp", "user-data", "extensions", "chromium"].map(
+    (name) => [name, path.join(root, name)],
+  ),
 );
+// The workspace folder's name has a space and non-ASCII letters: VS Code percent-encodes both in
+// every document URI it sends, and the server must still find the file.
+dirs.project = path.join(root, "proj ünï 名前");
 for (const dir of Object.values(dirs)) {
   mkdirSync(dir, { recursive: true });
 }
@@ -216,7 +212,8 @@ async function runPaletteCommand(page, title) {
 // Checks, with Python's own parser, that a function got a guide docstring and its code is unchanged.
 const VERIFY = `
 import ast, json, sys
-old, new, name = open(sys.argv[1]).read(), open(sys.argv[2]).read(), sys.argv[3]
+old, new = (open(p, encoding="utf-8").read() for p in sys.argv[1:3])
+name = sys.argv[3]
 def strip(tree):
     for node in ast.walk(tree):
         body = getattr(node, "body", None)
@@ -458,7 +455,8 @@ async function main() {
   await page.setViewportSize({ width: 1280, height: 800 });
   page.setDefaultTimeout(20_000);
 
-  const fileUri = `vscode-remote://127.0.0.1:${port}${file}`;
+  // Encoded as VS Code itself writes it (a space is %20, each non-ASCII byte %XX).
+  const fileUri = `vscode-remote://127.0.0.1:${port}${file.split("/").map(encodeURIComponent).join("/")}`;
   const payload = encodeURIComponent(JSON.stringify([["openFile", fileUri]]));
   const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(dirs.project)}&payload=${payload}`;
   await page.goto(url, { waitUntil: "domcontentloaded", timeout: 60_000 });
@@ -467,6 +465,12 @@ async function main() {
     .first()
     .waitFor({ timeout: 60_000 });
   check("code-server opens shapes.py in the editor", true);
+  const windowTitle = await page.title();
+  check(
+    'the workspace folder is "proj ünï 名前" (a space and non-ASCII letters)',
+    windowTitle.includes(path.basename(dirs.project)),
+    windowTitle,
+  );
 
   try {
     // 5b. howto-ls is missing from the interpreter: the extension says so and installs its wheel.

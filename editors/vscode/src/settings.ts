@@ -18,6 +18,7 @@ export const SERVER_SETTINGS = [
   "structuredOutput",
   "exclude",
   "cache",
+  "maxFileSize",
 ] as const;
 
 export type ServerSetting = (typeof SERVER_SETTINGS)[number];
