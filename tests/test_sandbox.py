@@ -62,18 +62,22 @@ def contained(
     timeout: float = 20,
     limits: sandbox.Limits | None = None,
     extra: dict[str, str] | None = None,
+    readable: list[Path] | None = None,
+    python: str = sys.executable,
 ) -> sandbox.Outcome:
-    """``python -c code`` run by :func:`sandbox.run` in a temporary folder removed afterwards."""
+    """``python -c code`` run by :func:`sandbox.run` in a temporary folder removed afterwards;
+    ``readable`` stays visible under bubblewrap."""
     with tempfile.TemporaryDirectory(prefix="howto-example-") as name:
         folder = Path(name)
         env = sandbox.environment(folder, extra=extra)
         return sandbox.run(
-            [sys.executable, "-c", code],
+            [python, "-c", code],
             folder=folder,
             env=env,
             timeout=timeout,
             limits=limits,
             isolation=isolation,
+            readable=readable or (),
         )
 
 
@@ -123,7 +127,7 @@ def test_writes_outside_the_folder_are_refused_under_bubblewrap(
         "        print('refused', exc.errno)\n"
         f"open({str(project / 'new.txt')!r}, 'w')\n"
     )
-    done = contained(code, "bwrap")
+    done = contained(code, "bwrap", readable=[project])  # under /tmp: hidden but for this
     assert "refused 30" in done.stdout  # EROFS
     assert "Read-only file system" in done.stderr
     assert keep.read_text(encoding="utf-8") == "VALUE = 1\n"
