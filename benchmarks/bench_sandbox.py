@@ -7,10 +7,11 @@ warm-up run. The rows take turns (one run of each per round), so a shared machin
 load falls on all of them alike. The first row is the bare cost for comparison: the same
 interpreter started with ``subprocess.run`` and nothing around it.
 
-Under bubblewrap a second table isolates what hiding the home and temporary folders adds: the
-same ``bwrap`` command starting ``true`` with and without the ``--tmpfs``/``--ro-bind-try``
-mounts of :mod:`howto_ls.sandbox_mounts` (taking turns), and the one-time question to the
-interpreter about the paths it reads (asked once per interpreter and process).
+Under bubblewrap a row runs the same examples with the mounts that hide the home and temporary
+folders left out (:mod:`howto_ls.sandbox_mounts`), and a second table isolates what those
+mounts add: the same ``bwrap`` command starting ``true`` with and without them (taking turns),
+and the one-time question to the interpreter about the paths it reads (asked once per
+interpreter and process).
 
     python benchmarks/bench_sandbox.py [--runs N]
 """
@@ -43,6 +44,17 @@ def contained_ms(isolation: str) -> float:
     run = examples_run.run_example("print(1)\n", isolation=isolation)
     assert run.ok, run.detail
     return (time.perf_counter() - started) * 1000
+
+
+def unhidden_ms() -> float:
+    """:func:`contained_ms` under bubblewrap with the mounts that hide the home and temporary
+    folders left out: the per-example cost before they were added, for comparison."""
+    mounts = sandbox_mounts.bwrap_mounts
+    sandbox_mounts.bwrap_mounts = lambda hidden, readable: []
+    try:
+        return contained_ms(sandbox.BWRAP)
+    finally:
+        sandbox_mounts.bwrap_mounts = mounts
 
 
 def bwrap_ms(mounts: list[str]) -> float:
@@ -92,6 +104,8 @@ def main() -> None:
             print(f"skipped {isolation}: {exc}")
             continue
         rows.append((isolation, lambda isolation=isolation: contained_ms(isolation)))
+        if isolation == sandbox.BWRAP:
+            rows.append(("bwrap, home and temporary folders not hidden", unhidden_ms))
     table(rows, runs, "sandbox, per example")
     try:
         sandbox.mechanism(sandbox.BWRAP)
