@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath
 
@@ -119,7 +120,9 @@ def own_paths() -> tuple[Path, ...]:
     return tuple(Path(p) for p in dict.fromkeys(found) if p)
 
 
-@functools.lru_cache(maxsize=16)
+_ASKING = threading.Lock()
+
+
 def interpreter_paths(python: str) -> tuple[Path, ...]:
     """What ``python`` (a path or a command name) reads to start and import, as it says itself:
     ``sys.prefix``, ``sys.base_prefix``, ``sys.exec_prefix``, ``sys.executable`` and its real
@@ -130,7 +133,15 @@ def interpreter_paths(python: str) -> tuple[Path, ...]:
     ``PYTHONHOME`` and ``PYTHONPATH`` and without the user's site-packages (``-s``: a
     contained command's ``HOME`` has none); the question stops after ``PROBE_TIMEOUT``
     seconds. When it cannot answer, the result is ``python`` itself and its real path.
+    Examples run in threads at once ask once: the others wait for the answer.
     """
+    with _ASKING:
+        return _ask(python)
+
+
+@functools.lru_cache(maxsize=16)
+def _ask(python: str) -> tuple[Path, ...]:
+    """The question behind :func:`interpreter_paths`, one answer kept per interpreter."""
     named = python if os.path.isabs(python) else _which(python)
     fallback = tuple(Path(p) for p in dict.fromkeys([named, os.path.realpath(named)]))
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "PYTHONHOME", "PYTHONPATH")}

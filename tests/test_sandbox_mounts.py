@@ -77,7 +77,6 @@ def test_a_path_that_is_also_a_hidden_place_is_shown(tmp_path: Path) -> None:
 
 
 def test_an_interpreter_says_what_it_reads_once(tmp_path: Path) -> None:
-    sandbox_mounts.interpreter_paths.cache_clear()
     said = sandbox_mounts.interpreter_paths(sys.executable)
     assert Path(sys.prefix) in said and Path(sys.base_prefix) in said
     assert Path(os.path.realpath(sys.executable)) in said
