@@ -35,7 +35,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from howto_ls import astutil, sandbox
+from howto_ls import astutil, sandbox, sandbox_mounts
 
 DEFAULT_TIMEOUT = 20.0
 """Seconds an example may run before it is stopped and reported as hanging."""
@@ -272,13 +272,20 @@ def run_example(
     ``sandbox.MECHANISMS``, None for ``HOWTO_SANDBOX`` or the best available; ``limits``: None
     for the defaults): a clean environment whose ``HOME``, ``TMPDIR`` and XDG folders lie in the
     new temporary working folder (removed afterwards), ``paths`` (the project's import roots)
-    first on ``PYTHONPATH``, limits on memory, CPU time, files and output, the whole process tree
-    ended after ``timeout`` seconds. On top of that, connections beyond loopback are refused and
-    recorded; standard input is empty, ``/dev/tty`` cannot be opened and ``EDITOR``/``VISUAL``
-    name a stub that exits with status 1. Raises :class:`howto_ls.sandbox.SandboxError` when
-    ``isolation`` names a mechanism that does not work here.
+    first on ``PYTHONPATH``; under bubblewrap the real home and temporary folders are hidden but
+    for ``paths`` and what ``python`` says it reads (asked once per interpreter); limits on
+    memory, CPU time, files and output, the whole process tree ended after ``timeout`` seconds.
+    On top of that, connections beyond loopback are refused and recorded; standard input is
+    empty, ``/dev/tty`` cannot be opened and ``EDITOR``/``VISUAL`` name a stub that exits with
+    status 1. Raises :class:`howto_ls.sandbox.SandboxError` when ``isolation`` names a
+    mechanism that does not work here.
     """
     limits = limits or sandbox.Limits()
+    interpreter = python or sys.executable
+    used = sandbox.mechanism(isolation or sandbox.requested())
+    readable: list[Path] = []
+    if used == sandbox.BWRAP:  # the home and temporary folders are hidden: show what it reads
+        readable = [*paths, *sandbox_mounts.interpreter_paths(interpreter)]
     with tempfile.TemporaryDirectory(prefix="howto-example-") as folder:
         work = Path(folder).resolve()
         script = work / "example.py"
@@ -298,9 +305,15 @@ def run_example(
             editor.chmod(0o755)
             extra["EDITOR"] = extra["VISUAL"] = str(editor)
         env = sandbox.environment(work, paths=paths, extra=extra)
-        command = [python or sys.executable, "-c", BOOTSTRAP, str(script)]
+        command = [interpreter, "-c", BOOTSTRAP, str(script)]
         done = sandbox.run(
-            command, folder=work, env=env, timeout=timeout, limits=limits, isolation=isolation
+            command,
+            folder=work,
+            env=env,
+            timeout=timeout,
+            limits=limits,
+            isolation=used,
+            readable=readable,
         )
         refused = _first_line(log)
         terminal = _first_line(terminal_log)

@@ -20,7 +20,9 @@ tail of its output, whether it ran out of time and which limit it hit. What cont
   its first process; without one, on Linux, the prelude stays as a child subreaper
   (``prctl(PR_SET_CHILD_SUBREAPER)``, prctl(2)) that adopts orphans and kills them.
 - **OS isolation** (:func:`mechanism`): on Linux bubblewrap (``bwrap``): the whole file system
-  read-only, the command's folder writable, a network namespace of its own (its own loopback,
+  read-only, the caller's home folder, ``/run/user/UID`` and the host's temporary folders
+  hidden under empty ones but for what the interpreters need (:mod:`howto_ls.sandbox_mounts`),
+  the command's folder writable, a network namespace of its own (its own loopback,
   nothing else: not the internet, not the host's loopback services), a PID namespace, a new
   session, dying with its parent; else ``unshare`` (unprivileged user, network, PID and mount
   namespaces: the network and the process tree, not the file system); on macOS ``sandbox-exec``
@@ -47,6 +49,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from howto_ls import sandbox_mounts
 from howto_ls.errors import HowtoError
 
 AUTO = "auto"
@@ -428,10 +431,16 @@ def run(
     timeout: float,
     limits: Limits | None = None,
     isolation: str | None = None,
+    readable: Sequence[Path | str] = (),
 ) -> Outcome:
     """Run ``command`` contained, in ``folder`` (its working folder, the one place it may write
     under bubblewrap and sandbox-exec), with exactly ``env``, standard input empty, for at most
     ``timeout`` seconds; return its :class:`Outcome`.
+
+    Under bubblewrap the caller's home and the host's temporary folders are hidden
+    (:func:`howto_ls.sandbox_mounts.hidden_places`); what the interpreter running howto-ls
+    needs and each of ``readable`` (absolute paths: the command's interpreter, its import
+    path) stay visible, read-only.
 
     ``isolation`` is one of ``MECHANISMS`` (None: ``HOWTO_SANDBOX``, default ``auto``). The
     call returns within ``timeout`` plus about ``GRACE`` seconds whatever the command does
@@ -443,7 +452,7 @@ def run(
     limits = limits or Limits()
     used = mechanism(isolation or requested())
     folder = folder.resolve()
-    full = _contained(list(command), folder, used, limits, timeout)
+    full = _contained(list(command), folder, used, limits, timeout, readable)
     started = time.perf_counter()
     process = subprocess.Popen(
         full,
@@ -486,9 +495,15 @@ def run(
 
 
 def _contained(
-    command: list[str], folder: Path, used: str, limits: Limits, timeout: float
+    command: list[str],
+    folder: Path,
+    used: str,
+    limits: Limits,
+    timeout: float,
+    readable: Sequence[Path | str] = (),
 ) -> list[str]:
-    """``command`` behind the prelude (POSIX) and the isolation mechanism ``used``."""
+    """``command`` behind the prelude (POSIX) and the isolation mechanism ``used``; under
+    bubblewrap ``readable`` stays visible where the home and temporary folders are hidden."""
     if os.name != "posix":
         return command
     cpu = limits.cpu if limits.cpu is not None else math.ceil(timeout) + 1
@@ -506,8 +521,11 @@ def _contained(
     }
     prelude = [sys.executable, "-I", "-S", "-c", PRELUDE, json.dumps(config), *command]
     if used == BWRAP:
-        return [BWRAP, *_BWRAP_FLAGS, "--bind", str(folder), str(folder), "--chdir", str(folder),
-                "--", *prelude]  # fmt: skip
+        mounts = sandbox_mounts.bwrap_mounts(
+            sandbox_mounts.hidden_places(), [*sandbox_mounts.own_paths(), *readable]
+        )
+        return [BWRAP, *_BWRAP_FLAGS, *mounts, "--bind", str(folder), str(folder),
+                "--chdir", str(folder), "--", *prelude]  # fmt: skip
     if used == UNSHARE:
         return [UNSHARE, *_UNSHARE_FLAGS, "--", *prelude]
     if used == SANDBOX_EXEC:

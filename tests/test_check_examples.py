@@ -351,3 +351,77 @@ def test_an_unknown_sandbox_is_one_line(project: Path) -> None:
     assert result.returncode != 0
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert "HOWTO_SANDBOX=jail is not a sandbox: use one of auto, bwrap" in result.stderr
+
+
+@pytest.mark.parametrize("isolation", ["bwrap", "none"])
+def test_an_example_cannot_read_the_home_folder_or_the_hosts_temporary_files(
+    project: Path, tmp_path: Path, isolation: str
+) -> None:
+    try:
+        sandbox.mechanism(isolation)
+    except sandbox.SandboxError as exc:
+        pytest.skip(str(exc))
+    secret = f"howto-secret-{uuid.uuid4().hex}"  # in the files, never in their names
+    home = tmp_path / "decoy-home"
+    (home / ".ssh").mkdir(parents=True)
+    key = home / ".ssh" / "id_ed25519"
+    key.write_text(f"{secret}-key\n", encoding="utf-8")
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    if not Path("/tmp").is_dir():
+        pytest.skip("no /tmp on this system")
+    host_file = Path("/tmp") / f"howto-host-{uuid.uuid4().hex}"  # another process's file
+    host_file.write_text(f"{secret}-tmp\n", encoding="utf-8")
+    module = project / "pkg" / "mod.py"
+    text = module.read_text(encoding="utf-8")
+    # what it read is the last line of the error, which the report prints
+    text = replace_example(text, "fails", f"raise SystemExit(open({str(key)!r}).read())\n")
+    text = replace_example(text, "hangs", f"raise SystemExit(open({str(host_file)!r}).read())\n")
+    module.write_text(text, encoding="utf-8")
+    env = {"HOME": str(home), "TMPDIR": str(temporary), "HOWTO_SANDBOX": isolation}
+    try:
+        result = howto("check", "pkg", "--examples", "--timeout", "10", cwd=project, env=env)
+    finally:
+        host_file.unlink()
+    report = result.stdout + result.stderr
+    if isolation == "none":  # what the README says the file system is open to without one
+        assert f"{secret}-key" in report and f"{secret}-tmp" in report
+        return
+    assert secret not in report
+    lines = result.stdout.splitlines()
+    for path in (key, host_file):
+        assert any(
+            f"example fails: FileNotFoundError: [Errno 2] No such file or directory: '{path}'"
+            in line
+            for line in lines
+        ), result.stdout
+    assert not any(": passes:" in line for line in lines)  # the project still imports
+
+
+def test_a_virtualenv_in_the_home_folder_runs_the_examples(project: Path, tmp_path: Path) -> None:
+    try:
+        sandbox.mechanism("bwrap")
+    except sandbox.SandboxError as exc:
+        pytest.skip(str(exc))
+    home = tmp_path / "decoy-home"
+    home.mkdir()
+    venv = home / ".virtualenvs" / "pkg"
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--without-pip", "--system-site-packages", str(venv)],
+        check=True,
+        timeout=120,
+    )
+    module = project / "pkg" / "mod.py"
+    text = module.read_text(encoding="utf-8")
+    for function in EXAMPLES:
+        code = (
+            f"import sys\n\nimport httpx\n\nfrom pkg.mod import {function}\n\n"
+            f"assert sys.prefix == {str(venv)!r}, sys.prefix\n"
+        )
+        text = replace_example(text, function, code)
+    module.write_text(text, encoding="utf-8")
+    env = {"HOME": str(home), "HOWTO_SANDBOX": "bwrap"}
+    python = str(venv / "bin" / "python")
+    result = howto("check", "pkg", "--examples", "--python", python, cwd=project, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "6 examples run: 6 ok, 0 failing" in result.stderr

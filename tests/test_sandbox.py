@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from howto_ls import sandbox
+from howto_ls import sandbox, sandbox_mounts
 
 ISOLATIONS = ["bwrap", "unshare", "none"]
 NAMESPACED = ["bwrap", "unshare"]
@@ -62,18 +62,22 @@ def contained(
     timeout: float = 20,
     limits: sandbox.Limits | None = None,
     extra: dict[str, str] | None = None,
+    readable: list[Path] | None = None,
+    python: str = sys.executable,
 ) -> sandbox.Outcome:
-    """``python -c code`` run by :func:`sandbox.run` in a temporary folder removed afterwards."""
+    """``python -c code`` run by :func:`sandbox.run` in a temporary folder removed afterwards;
+    ``readable`` stays visible under bubblewrap."""
     with tempfile.TemporaryDirectory(prefix="howto-example-") as name:
         folder = Path(name)
         env = sandbox.environment(folder, extra=extra)
         return sandbox.run(
-            [sys.executable, "-c", code],
+            [python, "-c", code],
             folder=folder,
             env=env,
             timeout=timeout,
             limits=limits,
             isolation=isolation,
+            readable=readable or (),
         )
 
 
@@ -123,11 +127,90 @@ def test_writes_outside_the_folder_are_refused_under_bubblewrap(
         "        print('refused', exc.errno)\n"
         f"open({str(project / 'new.txt')!r}, 'w')\n"
     )
-    done = contained(code, "bwrap")
+    done = contained(code, "bwrap", readable=[project])  # under /tmp: hidden but for this
     assert "refused 30" in done.stdout  # EROFS
     assert "Read-only file system" in done.stderr
     assert keep.read_text(encoding="utf-8") == "VALUE = 1\n"
     assert sorted(p.name for p in project.iterdir()) == ["keep.py"]
+
+
+def test_the_home_folder_and_the_hosts_temporary_files_are_hidden_under_bubblewrap(
+    isolation: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_home = Path.home()
+    marker = f"howto-secret-{uuid.uuid4().hex}"  # in the files, not in their names
+    decoy = tmp_path / "decoy-home"
+    (decoy / ".ssh").mkdir(parents=True)
+    key = decoy / ".ssh" / "id_ed25519"
+    key.write_text(f"{marker}-key\n", encoding="utf-8")
+    monkeypatch.setenv("HOME", str(decoy))
+    if not Path("/tmp").is_dir():
+        pytest.skip("no /tmp on this system")
+    host_file = Path("/tmp") / f"howto-host-{uuid.uuid4().hex}"  # another process's file
+    host_file.write_text(f"{marker}-tmp\n", encoding="utf-8")
+    code = (
+        "import json, os\n"
+        "seen = {}\n"
+        f"for path in [{str(key)!r}, {str(host_file)!r}]:\n"
+        "    try:\n"
+        "        seen[path] = open(path).read()\n"
+        "    except OSError as exc:\n"
+        "        seen[path] = type(exc).__name__\n"
+        f"seen['home'] = sorted(os.listdir({str(real_home)!r}))\n"
+        "seen['tmp'] = sorted(os.listdir('/tmp'))\n"
+        "open('written', 'w').write('the own folder works')\n"
+        "print(json.dumps(seen))\n"
+    )
+    try:
+        done = contained(code, isolation)
+    finally:
+        host_file.unlink()
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout)
+    if isolation != "bwrap":  # what the README says unshare and none do not protect
+        assert seen[str(key)] == f"{marker}-key\n"
+        return
+    assert marker not in done.stdout + done.stderr
+    assert seen[str(key)] == seen[str(host_file)] == "FileNotFoundError"
+    # only the first folder of each path shown again (the interpreter's, the command's own)
+    shown = [*sandbox_mounts.own_paths(), Path(tempfile.gettempdir())]
+    assert set(seen["home"]) == _first_parts(shown, real_home)
+    assert set(seen["tmp"]) == _first_parts(shown, Path("/tmp"))
+
+
+def _first_parts(paths: list[Path], under: Path) -> set[str]:
+    """The names in ``under`` that lead to one of ``paths`` (by real path)."""
+    found = set()
+    for path in paths:
+        real = Path(os.path.realpath(path))
+        if real.is_relative_to(under) and real != under:
+            found.add(real.relative_to(under).parts[0])
+    return found
+
+
+def test_an_interpreter_in_the_hidden_home_still_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _available("bwrap")
+    home = tmp_path / "decoy-home"
+    (home / "bin").mkdir(parents=True)
+    (home / "alias").symlink_to(Path(sys.executable).parent)
+    python = home / "bin" / "python"
+    python.symlink_to(Path("..") / "alias" / Path(sys.executable).name)  # two links, one relative
+    monkeypatch.setenv("HOME", str(home))
+    code = (
+        "import json, os, sys\n"
+        "print(json.dumps([sys.executable, os.path.islink(sys.executable),\n"
+        "                  os.path.realpath(sys.executable), os.listdir(os.path.dirname(\n"
+        "                  sys.executable))]))\n"
+    )
+    readable = list(sandbox_mounts.interpreter_paths(str(python)))
+    done = contained(code, "bwrap", python=str(python), readable=readable)
+    assert done.returncode == 0, done.stderr
+    executable, is_link, real, listed = json.loads(done.stdout)
+    assert (executable, is_link) == (str(python), True)
+    assert real == os.path.realpath(sys.executable)
+    assert listed == ["python"]  # the rest of the decoy home stays hidden
 
 
 def test_the_hosts_loopback_is_out_of_reach_and_the_commands_own_works(
