@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -34,3 +35,15 @@ def g4f_sources(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFa
             members = [n for n in archive.namelist() if n.startswith("g4f/") and n.endswith(".py")]
             archive.extractall(source_root, members)
     return source_root
+
+
+@pytest.fixture(autouse=True)
+def _default_size_limit() -> Iterator[None]:
+    """Each test starts and ends with the default ``maxFileSize``: the limit is one per process
+    (an Engine sets it), so a test that lowers it must not shrink what later tests read."""
+    from howto_ls import sourcefile
+    from howto_ls.config import DEFAULT_MAX_FILE_SIZE
+
+    sourcefile.set_size_limit(DEFAULT_MAX_FILE_SIZE)
+    yield
+    sourcefile.set_size_limit(DEFAULT_MAX_FILE_SIZE)
