@@ -117,3 +117,13 @@ def tool_env(*paths: Path) -> dict[str, str]:
 def page_text(page: str) -> str:
     """An HTML page's text: tags removed and entities decoded."""
     return html.unescape(re.sub(r"<[^>]+>", "", page))
+
+
+def readme_block(language: str) -> str:
+    """The first ``language`` code block of the README's "In Sphinx and MkDocs" section."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    start = text.index("\n## In Sphinx and MkDocs\n")
+    section = text[start : text.index("\n## ", start + 1)]
+    found = re.search(rf"\n```{language}\n(.*?)\n```\n", section, re.DOTALL)
+    assert found is not None, f"no {language} block in the README's Sphinx and MkDocs section"
+    return found.group(1)

@@ -10,31 +10,34 @@ from pathlib import Path
 
 import griffe
 import pytest
+import yaml
 
 from howto_ls.guide import HEADING
-from tests.guided_package import HUMAN_TEXTS, PACKAGE, page_text, tool_env, write_guided_package
+from tests.guided_package import (
+    HUMAN_TEXTS,
+    PACKAGE,
+    page_text,
+    readme_block,
+    tool_env,
+    write_guided_package,
+)
 
 MODULES = (PACKAGE, f"{PACKAGE}.text", f"{PACKAGE}.boxes")
+# mkdocs.yml as the README says: its plugin lines, with the package's folder added.
+README_PLUGINS = yaml.safe_load(readme_block("yaml"))["plugins"]
+README_EXTENSIONS = README_PLUGINS[0]["mkdocstrings"]["handlers"]["python"]["options"]["extensions"]
 
 
 def mkdocs_build(root: Path, name: str, extensions: list[str]) -> tuple[int, str, str]:
     """Run ``mkdocs build --strict`` on a one-page site; (exit code, stderr, page HTML)."""
     site = root / name
     (site / "docs").mkdir(parents=True)
-    (site / "mkdocs.yml").write_text(
-        f"""\
-site_name: shelf
-plugins:
-  - mkdocstrings:
-      handlers:
-        python:
-          paths: [{root}]
-          options:
-            show_source: false
-            extensions: [{", ".join(extensions)}]
-""",
-        encoding="utf-8",
-    )
+    config = {"site_name": "shelf", **yaml.safe_load(readme_block("yaml"))}
+    python = config["plugins"][0]["mkdocstrings"]["handlers"]["python"]
+    python["paths"] = [str(root)]
+    python["options"]["show_source"] = False  # the page shows docstrings, not the source
+    python["options"]["extensions"] = extensions
+    (site / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
     page = "# API\n\n" + "".join(f"::: {module}\n\n" for module in MODULES)
     (site / "docs" / "index.md").write_text(page, encoding="utf-8")
     out = site / "html"
@@ -62,7 +65,11 @@ def package(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
 @pytest.fixture(scope="module")
 def build(package: tuple[Path, int]) -> tuple[int, str, str]:
     """The strict build with the extension."""
-    return mkdocs_build(package[0], "with", ["howto_ls.griffe"])
+    return mkdocs_build(package[0], "with", README_EXTENSIONS)
+
+
+def test_the_readme_lines_load_the_griffe_extension() -> None:
+    assert README_EXTENSIONS == ["howto_ls.griffe"]
 
 
 def test_the_strict_build_passes(build: tuple[int, str, str]) -> None:

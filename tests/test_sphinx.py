@@ -14,9 +14,17 @@ from docutils.core import publish_doctree
 
 from howto_ls.guide import HEADING
 from howto_ls.sphinx import process_docstring, rest_inline
-from tests.guided_package import HUMAN_TEXTS, PACKAGE, page_text, tool_env, write_guided_package
+from tests.guided_package import (
+    HUMAN_TEXTS,
+    PACKAGE,
+    page_text,
+    readme_block,
+    tool_env,
+    write_guided_package,
+)
 
-NAPOLEON = '["sphinx.ext.autodoc", "sphinx.ext.napoleon", "howto_ls.sphinx"]'
+# conf.py as the README says: its line, word for word.
+NAPOLEON = readme_block("python").removeprefix("extensions = ")
 NUMPYDOC = '["sphinx.ext.autodoc", "numpydoc", "howto_ls.sphinx"]'
 # The usual numpydoc settings: no validation report, member tables without stub pages.
 NUMPYDOC_SETTINGS = "numpydoc_validation_checks = set()\nnumpydoc_class_members_toctree = False\n"
@@ -67,6 +75,10 @@ def build(request: pytest.FixtureRequest, package: tuple[Path, int]) -> tuple[in
     if request.param == "napoleon":
         return sphinx_build(root, "napoleon", NAPOLEON)
     return sphinx_build(root, "numpydoc", NUMPYDOC, NUMPYDOC_SETTINGS)
+
+
+def test_the_readme_line_adds_the_extension_after_napoleon() -> None:
+    assert NAPOLEON == '["sphinx.ext.autodoc", "sphinx.ext.napoleon", "howto_ls.sphinx"]'
 
 
 def test_every_guide_holding_package_builds_without_a_warning(
