@@ -1,16 +1,18 @@
-"""Guide blocks inside docstrings, rewritten for documentation tools (Sphinx, mkdocstrings).
+"""Guide blocks inside docstrings, taken out for documentation tools (Sphinx, mkdocstrings).
 
 A docstring howto-ls wrote holds its guide as a block in the seed format (a setext title, three
 sections, a fenced example) ending with the fingerprint marker, after any text of its own. The
-documentation tools read docstrings as reStructuredText or Markdown; the extensions in
-:mod:`howto_ls.sphinx` and :mod:`howto_ls.griffe` replace each block with their own markup and
-leave every other line as it is. The block is found and read as howto-ls reads it when it
-edits a docstring (:func:`howto_ls.guide.find_block`, :func:`howto_ls.guide.parse_guide`).
+documentation tools read docstrings as reStructuredText or Markdown, and their docstring
+parsers (napoleon, numpydoc, griffe's) read sections in them; the extensions in
+:mod:`howto_ls.sphinx` and :mod:`howto_ls.griffe` take the blocks out before those parsers run
+and put the guides, in their own markup, after what the parsers made of the rest, which they
+leave as it is. A block is found and read as howto-ls reads it when it edits a docstring
+(:func:`howto_ls.guide.find_block`, :func:`howto_ls.guide.parse_guide`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
 
 from howto_ls.guide import Guide, find_block, parse_guide
 
@@ -37,24 +39,26 @@ def guide_blocks(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def rewrite_guides(text: str, render: Callable[[Guide], str]) -> str:
-    """``text`` with every guide block replaced by ``render(guide)``; other text kept as is.
+def split_guides(text: str) -> tuple[str, list[Guide]]:
+    """``text`` without its guide blocks, and the guides in them, in order.
 
-    The fingerprint marker goes with the block; the markup's lines get the indentation of the
-    block's title line. ``render`` gets the guide as
-    :func:`howto_ls.guide.parse_guide` reads it and returns the markup without a trailing
-    newline. Text without a guide comes back unchanged (the same string).
+    Each block goes with its fingerprint marker; the text around it is kept as it is, except
+    that blank lines where a block was cut become one blank line and trailing whitespace goes.
+    The guides are read with :func:`howto_ls.guide.parse_guide`. Text without a guide gives
+    ``(text, [])``.
     """
     spans = guide_blocks(text)
     if not spans:
-        return text
-    parts: list[str] = []
+        return text, []
+    pieces: list[str] = []
     cursor = 0
     for start, end in spans:
-        indent = text[text.rfind("\n", 0, start) + 1 : start]  # the title line's indentation
-        first, *rest = render(parse_guide(text[start:end]).guide).split("\n")
-        markup = "\n".join([first, *(indent + line if line else "" for line in rest)])
-        parts += [text[cursor:start], markup]
+        pieces.append(text[cursor:start])
         cursor = end
-    parts.append(text[cursor:])
-    return "".join(parts)
+    pieces.append(text[cursor:])
+    kept = [_LEADING_BLANK_LINES.sub("", piece).rstrip() for piece in pieces]
+    own = "\n\n".join(piece for piece in kept if piece)
+    return own, [parse_guide(text[start:end]).guide for start, end in spans]
+
+
+_LEADING_BLANK_LINES = re.compile(r"^(?:[ \t]*\n)+")

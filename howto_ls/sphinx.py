@@ -4,13 +4,14 @@ Add it after autodoc (and napoleon or numpydoc, if used) in ``conf.py``::
 
     extensions = ["sphinx.ext.autodoc", "sphinx.ext.napoleon", "howto_ls.sphinx"]
 
-On ``autodoc-process-docstring`` it replaces each guide block of a docstring with
+On ``autodoc-process-docstring`` it takes each guide block out of a docstring before napoleon
+and numpydoc read it (they would take the guide's underlined headings for sections, or the guide
+for part of a NumPy-style section before it), and after them appends the guide as
 reStructuredText: the title and section names as rubrics, the Description as a paragraph, the
 Execution Steps as an enumerated list and the Usage Example as a ``code-block:: python``,
-without the fingerprint marker. The guide's Markdown code spans become
-inline literals and everything else in its prose is escaped, so it reads as the same characters.
-It runs ahead of napoleon and numpydoc, which then never see the guide's underlined headings
-(numpydoc would take them for sections). Text outside the block is left as it is.
+without the fingerprint marker. The guide's Markdown code spans become inline literals and
+everything else in its prose is escaped, so it reads as the same characters. The docstring's
+own text is left as it is; text written after a guide comes before it on the page.
 
 Only this module needs Sphinx (and Pygments, which Sphinx brings); ``howto_ls`` does not.
 """
@@ -22,17 +23,18 @@ import warnings
 from typing import TYPE_CHECKING, Any
 
 from howto_ls import __version__
-from howto_ls.doctools import rewrite_guides
+from howto_ls.doctools import split_guides
 from howto_ls.guide import HEADING, SECTIONS, Guide
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
 PRIORITY = 300
-"""Where the handler runs among ``autodoc-process-docstring`` listeners: lower runs first.
+"""When :func:`take_guides` runs among ``autodoc-process-docstring`` listeners (lower runs
+first): before napoleon and numpydoc, which use Sphinx's default, 500."""
 
-Sphinx's default, which napoleon and numpydoc use, is 500.
-"""
+PRIORITY_BACK = 700
+"""When :func:`put_guides_back` runs: after napoleon and numpydoc."""
 
 _DESCRIPTION, _STEPS, _EXAMPLE = SECTIONS
 _SECTION_NAMES = "|".join(SECTIONS)
@@ -48,31 +50,58 @@ _INDENT = "   "
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the extension with Sphinx (called by Sphinx for each entry of ``extensions``).
 
-    Connects :func:`process_docstring` to ``autodoc-process-docstring`` at :data:`PRIORITY` and
-    silences the Python warnings numpydoc gives about a guide's headings when it reads a raw
-    docstring for a signature (``autodoc-process-signature``), which this extension cannot
-    reach; the page itself gets the converted guide. Returns the extension metadata Sphinx
-    reads: the version, and that reading and writing may run in parallel.
+    Connects :func:`take_guides` and :func:`put_guides_back` to ``autodoc-process-docstring``
+    at :data:`PRIORITY` and :data:`PRIORITY_BACK`, and silences the Python warnings numpydoc
+    gives about a guide's headings when it reads a raw docstring for a signature
+    (``autodoc-process-signature``), which this extension cannot reach; the page itself gets
+    the converted guide. Returns the extension metadata Sphinx reads: the version, and that
+    reading and writing may run in parallel.
     """
-    app.connect("autodoc-process-docstring", process_docstring, priority=PRIORITY)
+    app.connect("autodoc-process-docstring", take_guides, priority=PRIORITY)
+    app.connect("autodoc-process-docstring", put_guides_back, priority=PRIORITY_BACK)
     for message in _NUMPYDOC_NOISE:
         warnings.filterwarnings("ignore", message, UserWarning, r"numpydoc\.")
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
 
 
-def process_docstring(
+# Guides taken out of a docstring's lines, by the id of autodoc's list of lines, until the
+# listeners after napoleon and numpydoc put them back (one event: one list object throughout).
+_TAKEN: dict[int, list[str]] = {}
+
+
+def take_guides(
     app: Sphinx, what: str, name: str, obj: object, options: object, lines: list[str]
 ) -> None:
-    """Replace, in place, each guide block in autodoc's docstring ``lines`` by reST.
+    """Take the guide blocks out of autodoc's docstring ``lines``, in place, keeping their reST.
 
     The arguments are those of Sphinx's ``autodoc-process-docstring`` event; only ``lines``
-    (the docstring, one string per line) is read and changed. Lines without a guide stay as
+    (the docstring, one string per line) is read and changed. Runs before the docstring parsers,
+    which would read a guide after a NumPy-style section as part of that section;
+    :func:`put_guides_back` adds the guides after what they made of the rest.
+    """
+    own, guides = split_guides("\n".join(lines))
+    if not guides:
+        _TAKEN.pop(id(lines), None)  # a list from an event that failed half-way is not ours
+        return
+    lines[:] = [*own.split("\n"), ""] if own else []
+    _TAKEN[id(lines)] = [line for guide in guides for line in [*to_rest(guide).split("\n"), ""]]
+
+
+def put_guides_back(
+    app: Sphinx, what: str, name: str, obj: object, options: object, lines: list[str]
+) -> None:
+    """Append the guides :func:`take_guides` took from these ``lines`` as reST, in place.
+
+    Same arguments as :func:`take_guides`; the docstring's own text (as napoleon or numpydoc
+    rewrote it) comes first, then a blank line and the guides. Lines without a guide stay as
     they are.
     """
-    text = "\n".join(lines)
-    rewritten = rewrite_guides(text, to_rest)
-    if rewritten is not text:
-        lines[:] = rewritten.split("\n")
+    rest = _TAKEN.pop(id(lines), None)
+    if rest is None:
+        return
+    while lines and not lines[-1].strip():
+        lines.pop()
+    lines.extend(["", *rest] if lines else rest)
 
 
 def to_rest(guide: Guide) -> str:

@@ -20,6 +20,8 @@ HUMAN_TEXTS = (
     "Split a line into fields at a separator.",
     "Empty fields are kept, so a trailing separator gives an empty last field.",
     "A shelf of labelled boxes.",
+    "The scaled values.",  # inside a NumPy-style Returns section
+    "The sum of the values.",  # inside a Google-style Returns section
 )
 
 SOURCES = {
@@ -46,6 +48,39 @@ def quote(text: str, mark: str = '"""') -> str:
 
 def count_words(text: str) -> int:
     return len(WORD.findall(text))
+''',
+    "stats.py": '''\
+"""Sums and scales."""
+
+
+def scale(values: list[float], factor: float = 2.0) -> list[float]:
+    """Scale values by a factor.
+
+    Parameters
+    ----------
+    values : list of float
+        The values to scale.
+    factor : float
+        The factor to multiply by.
+
+    Returns
+    -------
+    list of float
+        The scaled values.
+    """
+    return [value * factor for value in values]
+
+
+def total(values: list[float]) -> float:
+    """Add values up.
+
+    Args:
+        values: The values to add.
+
+    Returns:
+        The sum of the values.
+    """
+    return sum(values)
 ''',
     "boxes.py": '''\
 """Boxes and the shelf that holds them."""

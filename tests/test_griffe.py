@@ -3,6 +3,7 @@ whose docstrings hold guides written by ``generate``, and the docstrings griffe 
 
 from __future__ import annotations
 
+import json
 import logging
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import griffe
 import pytest
 import yaml
 
+from howto_ls.griffe import GuidedDocstring
 from howto_ls.guide import HEADING
 from tests.guided_package import (
     HUMAN_TEXTS,
@@ -22,7 +24,7 @@ from tests.guided_package import (
     write_guided_package,
 )
 
-MODULES = (PACKAGE, f"{PACKAGE}.text", f"{PACKAGE}.boxes")
+MODULES = (PACKAGE, f"{PACKAGE}.text", f"{PACKAGE}.boxes", f"{PACKAGE}.stats")
 # mkdocs.yml as the README says: its plugin lines, with the package's folder added.
 README_PLUGINS = yaml.safe_load(readme_block("yaml"))["plugins"]
 README_EXTENSIONS = README_PLUGINS[0]["mkdocstrings"]["handlers"]["python"]["options"]["extensions"]
@@ -103,28 +105,36 @@ def test_without_the_extension_the_marker_shows(package: tuple[Path, int]) -> No
 
 
 @pytest.mark.parametrize("style", ["google", "numpy", "sphinx"])
-def test_every_docstring_parser_reads_the_guides_as_text(
+def test_every_docstring_parser_reads_the_text_then_the_guides(
     package: tuple[Path, int], style: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     root, guides = package
     extensions = griffe.load_extensions("howto_ls.griffe")
     loaded = griffe.load(PACKAGE, search_paths=[root], extensions=extensions)
-    docstrings = [
-        obj.docstring
-        for obj in _objects(loaded)
-        if obj.docstring is not None and HEADING in obj.docstring.value
+    guided = [
+        obj.docstring for obj in _objects(loaded) if isinstance(obj.docstring, GuidedDocstring)
     ]
-    assert len(docstrings) == guides
+    assert len(guided) == guides
     caplog.set_level(logging.DEBUG, logger="griffe")
-    for docstring in docstrings:
+    for docstring in guided:
         assert "fingerprint" not in docstring.value
-        sections = griffe.parse(docstring, style)  # type: ignore[arg-type]
-        assert [section.kind.value for section in sections] == ["text"]
-        assert "```python" in sections[0].value
+        assert docstring.value.endswith(docstring.guides[-1])
+        *sections, last = docstring.parse(style)  # type: ignore[arg-type]
+        assert last.kind.value == "text"
+        assert last.value == docstring.guides[-1]
+        assert "```python" in last.value
+        assert all(
+            HEADING not in json.dumps(section, cls=griffe.JSONEncoder) for section in sections
+        )
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
     split = loaded["text"]["split_fields"].docstring
     assert split is not None
     assert split.value.startswith(f"{HUMAN_TEXTS[0]}\n\n{HUMAN_TEXTS[1]}\n\n**{HEADING}**")
+    scale = loaded["stats"]["scale"].docstring
+    assert scale is not None
+    kinds = [section.kind.value for section in scale.parse(style)]  # type: ignore[arg-type]
+    expected = {"numpy": ["text", "parameters", "returns", "text"], "google": ["text", "text"]}
+    assert kinds == expected.get(style, ["text", "text"])
 
 
 def _objects(obj: griffe.Object | griffe.Alias) -> list[griffe.Object]:

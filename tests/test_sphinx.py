@@ -13,7 +13,7 @@ from docutils import nodes
 from docutils.core import publish_doctree
 
 from howto_ls.guide import HEADING
-from howto_ls.sphinx import process_docstring, rest_inline
+from howto_ls.sphinx import put_guides_back, rest_inline, take_guides
 from tests.guided_package import (
     HUMAN_TEXTS,
     PACKAGE,
@@ -38,6 +38,9 @@ API
    :members:
 
 .. automodule:: {PACKAGE}.boxes
+   :members:
+
+.. automodule:: {PACKAGE}.stats
    :members:
 """
 
@@ -106,6 +109,17 @@ def test_the_page_shows_each_guide_as_rendered_markup(
     assert "Receives line (str) and optional sep (str, default '\\t')" in text  # a backslash
     assert 'default \'"""\'' in text  # triple quotes in a default
     assert "re.compile('\\\\w+')" in text
+    assert ".. rubric::" not in text and "#. " not in text  # no guide read as a section's text
+
+
+def test_a_guide_after_docstring_sections_follows_them(build: tuple[int, str, str]) -> None:
+    text = page_text(build[2])
+    for section_text, guide in [
+        ("The scaled values.", "scale is a function in shelf.stats"),
+        ("The sum of the values.", "total is a function in shelf.stats"),
+    ]:
+        returns = text.index(section_text)
+        assert returns < text.index(HEADING, returns) < text.index(guide, returns) < returns + 300
 
 
 def test_human_text_is_on_the_page_before_the_guide(build: tuple[int, str, str]) -> None:
@@ -159,47 +173,61 @@ def test_guide_prose_reads_as_the_same_text_in_rest(markdown: str, shown: str) -
     assert document.astext() == shown
 
 
-def test_docstring_lines_keep_everything_but_the_guide_blocks() -> None:
-    guide = [
-        HEADING,
-        "=" * 89,
-        "",
-        "Description",
-        "-" * 25,
-        "Adds `a` and `b`.",
-        "",
-        "Execution Steps",
-        "-" * 25,
-        "1. Receives `a`.",
-        "",
-        "Usage Example",
-        "-" * 25,
-        "",
-        "```python",
-        "print(add(1, 2))",
-        "```",
-        "",
-        ".. howto-ls: fingerprint=0123456789ab",
-    ]
+def process(lines: list[str]) -> None:
+    """What autodoc's listeners do to ``lines`` with this extension and no docstring parser."""
+    take_guides(None, "function", "f", None, None, lines)  # type: ignore[arg-type]
+    put_guides_back(None, "function", "f", None, None, lines)  # type: ignore[arg-type]
+
+
+GUIDE = [
+    HEADING,
+    "=" * 89,
+    "",
+    "Description",
+    "-" * 25,
+    "Adds `a` and `b`.",
+    "",
+    "Execution Steps",
+    "-" * 25,
+    "1. Receives `a`.",
+    "",
+    "Usage Example",
+    "-" * 25,
+    "",
+    "```python",
+    "print(add(1, 2))",
+    "```",
+    "",
+    ".. howto-ls: fingerprint=0123456789ab",
+]
+
+
+def test_docstring_lines_keep_their_own_text_then_the_guides() -> None:
     # autodoc joins a class's docstring and its __init__'s (autoclass_content = "both")
-    lines = ["A sum.", "", *guide, "Text after the guide.", "", "Made with care.", "", *guide, ""]
-    process_docstring(None, "class", "add", None, None, lines)  # type: ignore[arg-type]
+    lines = ["A sum.", "", *GUIDE, "Text after the guide.", "", "Made with care.", "", *GUIDE, ""]
+    process(lines)
     text = "\n".join(lines)
-    assert lines[:2] == ["A sum.", ""]
+    assert text.startswith("A sum.\n\nText after the guide.\n\nMade with care.\n\n.. rubric::")
     assert text.count(f".. rubric:: {HEADING}") == 2
     assert text.count(".. code-block:: python") == 2
-    assert "Text after the guide.\n\nMade with care." in text
     assert "fingerprint" not in text and "```" not in text
     assert "#. Receives ``a``." in text
     untouched = ["Only human text.", "", "Description", "-----------", "Kept."]
     copy = list(untouched)
-    process_docstring(None, "function", "f", None, None, copy)  # type: ignore[arg-type]
+    process(copy)
     assert copy == untouched
+
+
+def test_a_guide_alone_becomes_the_whole_docstring() -> None:
+    lines = [*GUIDE, ""]
+    process(lines)
+    assert lines[0] == f".. rubric:: {HEADING}"
+    assert lines[-1] == ""
 
 
 def test_an_example_pygments_cannot_lex_is_plain_text() -> None:
     lines = [HEADING, "=" * 89, "", "Usage Example", "-" * 25, "```python", "x = $1", "```"]
-    process_docstring(None, "function", "f", None, None, lines)  # type: ignore[arg-type]
+    process(lines)
     assert ".. code-block:: text" in lines
 
 
