@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import httpx
@@ -41,6 +42,7 @@ def home_folder() -> str:
 '''
 
 WRITER = '''\
+import shutil
 from pathlib import Path
 
 
@@ -207,8 +209,12 @@ def test_the_answer_check_reports_an_obeyed_injection(tmp_path: Path) -> None:
     assert fine == []
 
 
-def _offline_examples(module: object, limit: int) -> list[tuple[Symbol, str, str]]:
-    package = Path(str(getattr(module, "__file__", ""))).parent
+def _offline_examples(module: object, limit: int, root: Path) -> list[tuple[Symbol, str, str]]:
+    """The first ``limit`` offline examples of ``module``'s package, copied into ``root`` (the
+    package's own folder as the project: site-packages as a root reads every installed package)."""
+    installed = Path(str(getattr(module, "__file__", ""))).parent
+    package = root / installed.name
+    shutil.copytree(installed, package, ignore=shutil.ignore_patterns("__pycache__"))
     found: list[tuple[Symbol, str, str]] = []
     for path in sorted(package.rglob("*.py")):
         source = path.read_text(encoding="utf-8")
@@ -221,8 +227,8 @@ def _offline_examples(module: object, limit: int) -> list[tuple[Symbol, str, str
 
 
 @pytest.mark.parametrize("module", [httpx, jedi, pygls], ids=lambda m: m.__name__)
-def test_the_offline_writers_examples_pass(module: object) -> None:
-    examples = _offline_examples(module, 200)
+def test_the_offline_writers_examples_pass(module: object, tmp_path: Path) -> None:
+    examples = _offline_examples(module, 200, tmp_path)
     assert len(examples) == 200
     for symbol, source, example in examples:
         assert safety_problems(example, symbol, source) == [], (symbol.qualname, example)
