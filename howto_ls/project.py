@@ -34,17 +34,20 @@ def find_root(path: Path) -> Path:
     A file outside any project gets the folder above its outermost package (folders holding
     ``__init__.py``), or its own folder, so import paths never depend on the working directory.
     The search walks up from ``path`` as it is spelled, so a symlink inside a project belongs
-    to that project even when it points elsewhere (see :func:`require_inside`); the root is
+    to that project even when it points elsewhere (see :func:`require_inside`): a folder that
+    is itself a symlink is never the root, whatever markers its target holds. The root is
     returned with symlinks resolved.
     """
     start = Path(os.path.abspath(path))
     if not start.is_dir():
         start = start.parent
     for folder in (start, *start.parents):
-        if any((folder / marker).exists() for marker in ROOT_MARKERS):
+        if not folder.is_symlink() and any((folder / marker).exists() for marker in ROOT_MARKERS):
             return folder.resolve()
     folder = start
     while (folder / "__init__.py").is_file() and folder != folder.parent:
+        folder = folder.parent
+    while folder.is_symlink() and folder != folder.parent:  # never a root reached by a link
         folder = folder.parent
     return folder.resolve()
 
@@ -58,12 +61,28 @@ def require_inside(path: Path, root: Path) -> None:
     real, base = path.resolve(), root.resolve()
     if real.is_relative_to(base):
         return
-    if Path(os.path.abspath(path)).is_relative_to(base) or path.is_symlink():
+    if path.is_symlink():
         raise NotWritableError(
             f"{path.name} is a symlink to {real}, outside the project {base}: not written;"
             " edit that file in its own project"
         )
+    if Path(os.path.abspath(path)).is_relative_to(base):
+        raise NotWritableError(
+            f"{path.name} is reached through a symlinked folder: it is {real}, outside the"
+            f" project {base}: not written; edit that file in its own project"
+        )
     raise NotWritableError(f"{path} is outside the project {base}: not written")
+
+
+def require_named_inside(path: Path) -> None:
+    """Raise :class:`NotWritableError` when ``path``, as the user spelled it (a file or a
+    folder named on the command line), reaches outside its project through a symlink.
+
+    Folders are walked after their symlinks are resolved, so this is checked on the name given,
+    before the walk: a symlinked folder inside a project is not a way out of it.
+    """
+    spelled = Path(os.path.abspath(path))
+    require_inside(spelled, find_root(spelled))
 
 
 def is_in_project(path: Path, root: Path) -> bool:

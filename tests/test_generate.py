@@ -571,3 +571,31 @@ def test_a_file_over_the_size_limit_is_skipped_not_failed(
     assert (root / "big.py").read_text(encoding="utf-8") == big_text
     assert "area" in read_docstring_guides((root / "shapes.py").read_text(encoding="utf-8"))
     assert "0 failed (1 file written)" in err
+
+
+@pytest.mark.parametrize("marker", ["", "pyproject.toml"])
+def test_nothing_is_written_through_a_symlinked_folder_out_of_the_project(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, marker: str
+) -> None:
+    root, outside = tmp_path / "project", tmp_path / "elsewhere" / "lib"
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg" / "__init__.py").write_text("", encoding="utf-8")
+    outside.mkdir(parents=True)
+    if marker:  # the target looks like a project of its own: still not this project's root
+        (outside / marker).write_text("", encoding="utf-8")
+    text = "def libf(a: int) -> int:\n    return a\n"
+    (outside / "libm.py").write_text(text, encoding="utf-8")
+    (root / "pkg" / "sublib").symlink_to(outside, target_is_directory=True)
+    monkeypatch.chdir(root)
+
+    for command in (
+        ["generate", "pkg/sublib", "--no-progress"],
+        ["doc", "pkg/sublib/libm.py::libf", "--write", "docstring"],
+        ["doc", "pkg/sublib/libm.py::libf", "--write", "sidecar"],
+    ):
+        status, _, err = run(capsys, *command)
+        assert status == 1, (command, err)
+        assert "outside the project" in err and "not written" in err, err
+        assert "Traceback" not in err
+    assert (outside / "libm.py").read_text(encoding="utf-8") == text
+    assert sorted(p.name for p in outside.iterdir()) == sorted(["libm.py", *filter(None, [marker])])

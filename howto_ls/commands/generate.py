@@ -38,6 +38,7 @@ from howto_ls.errors import (
     BackendNotFoundError,
     FileTooLargeError,
     HowtoError,
+    NotWritableError,
     StaleDocumentError,
     UsageError,
 )
@@ -128,8 +129,16 @@ async def run_generate(args: argparse.Namespace, settings: Settings) -> int:
         concurrency=settings.max_concurrency,
         progress=not args.no_progress,
     )
-    files = discovery.python_files(args.paths)
     summary = Summary()
+    named = []
+    for path in args.paths:
+        try:
+            project.require_named_inside(path)
+        except NotWritableError as exc:  # a symlinked folder out of the project: one line
+            summary.failures.append(Failure(path, 1, "(file)", str(exc)))
+        else:
+            named.append(path)
+    files = discovery.python_files(named) if named else []
     try:
         await generate(files, settings, options, summary)
     except asyncio.CancelledError:
