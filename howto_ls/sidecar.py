@@ -37,8 +37,21 @@ class SidecarBlock:
     end_line: int
 
 
+SIDECAR_SUFFIXES = frozenset({".md", ".markdown"})
+"""A sidecar is Markdown: a template naming any other file (``pyproject.toml``, a module) is
+refused, so a guide is never appended to a file of another format."""
+VCS_FOLDERS = frozenset({".git", ".hg", ".svn", ".bzr", "_darcs", ".jj"})
+
+
 def sidecar_path(root: Path, source_path: Path, template: str = DEFAULT_TEMPLATE) -> Path:
-    """The sidecar file for ``source_path``, guaranteed to resolve inside ``root``."""
+    """The sidecar file for ``source_path``: a Markdown file (``.md``/``.markdown``) that
+    resolves inside ``root`` and outside version-control data.
+
+    Raises :class:`NotWritableError` for a source outside ``root`` or a template that is
+    absolute, climbs out with ``..``, resolves outside ``root``, or names a file that is not
+    Markdown or lies inside ``.git`` (or another VCS folder); :class:`UsageError` for an
+    unknown placeholder.
+    """
     base = root.resolve()
     source = (source_path if source_path.is_absolute() else root / source_path).resolve()
     if not source.is_relative_to(base):
@@ -69,10 +82,16 @@ def sidecar_path(root: Path, source_path: Path, template: str = DEFAULT_TEMPLATE
             f"sidecar path {expanded!r} resolves to {result}, outside the project root {base}; "
             "fix the template or the symlink"
         )
-    if result == source:
+    if result == source or result.suffix.lower() not in SIDECAR_SUFFIXES:
         raise NotWritableError(
-            f"sidecar path template {template!r} points at the source file itself; "
-            "give it a .md name such as 'docs/howto/{relpath}.md'"
+            f"sidecar path template {template!r} gives {expanded!r}, which is not a Markdown "
+            "file; give it a .md name such as 'docs/howto/{relpath}.md'"
+        )
+    inside = result.relative_to(base).parts
+    if any(part in VCS_FOLDERS for part in inside):
+        raise NotWritableError(
+            f"sidecar path template {template!r} gives {expanded!r}, inside version-control "
+            "data; use a folder of the project such as 'docs/howto/{relpath}.md'"
         )
     return result
 

@@ -75,9 +75,18 @@ def test_symlinked_docs_folder_pointing_outside_is_refused(project: Path, tmp_pa
         sidecar_path(project, project / "pkg" / "mod.py", "docs/{relpath}.md")
 
 
-def test_template_naming_the_source_itself_is_refused(project: Path) -> None:
-    with pytest.raises(NotWritableError, match="the source file itself"):
-        sidecar_path(project, project / "pkg" / "mod.py", "{relpath}.py")
+@pytest.mark.parametrize(
+    "template", ["{relpath}.py", "pkg/__init__.py", "pyproject.toml", "docs/{stem}.txt", "README"]
+)
+def test_a_template_naming_anything_but_markdown_is_refused(project: Path, template: str) -> None:
+    with pytest.raises(NotWritableError, match="not a Markdown file; give it a .md name"):
+        sidecar_path(project, project / "pkg" / "mod.py", template)
+
+
+@pytest.mark.parametrize("template", [".git/howto/{relpath}.md", "docs/.hg/{stem}.md"])
+def test_a_template_inside_version_control_data_is_refused(project: Path, template: str) -> None:
+    with pytest.raises(NotWritableError, match="inside version-control data"):
+        sidecar_path(project, project / "pkg" / "mod.py", template)
 
 
 def test_unknown_placeholder_is_a_usage_error(project: Path) -> None:
