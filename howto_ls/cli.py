@@ -14,6 +14,7 @@ from howto_ls import __version__, config
 from howto_ls.errors import HowtoError, SymbolNotFoundError, UsageError
 from howto_ls.project import SOURCE_SUFFIXES
 from howto_ls.redact import install_log_redaction, redact
+from howto_ls.terminal import printable_output
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -209,6 +210,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         arguments = ["serve", *arguments]
     args = build_parser().parse_args(arguments)
     install_log_redaction()
+    if args.command == "serve":  # the language server's stdout is JSON-RPC, written as is
+        return _run(args)
+    with printable_output():  # file names, examples' output and models' text are untrusted
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run the parsed command; returns the exit status."""
     try:
         if args.command == "serve":
             from howto_ls.server import serve
