@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from howto_ls import astutil
+from howto_ls.summary import is_written_summary
 
 HEADING = "How to Use This Code Block"
 HEADING_RULE = "=" * 89
@@ -772,9 +773,15 @@ def find_block(text: str) -> tuple[int, int] | None:
 
 
 def without_guide(docstring: str) -> str:
-    """A docstring's own text: any guide block howto-ls wrote into it removed."""
+    """A docstring's own text: any guide block howto-ls wrote into it removed, with the summary
+    line howto-ls opened it with when it created the docstring (:mod:`howto_ls.summary`)."""
     found = find_block(docstring)
     if found is None:
         return docstring
     start, end = found
-    return (docstring[:start] + docstring[end:]).strip()
+    own = (docstring[:start] + docstring[end:]).strip()
+    if own and "\n" not in own and not docstring[end:].strip():
+        description = parse_guide(docstring[start:end]).guide.description
+        if is_written_summary(own, description):
+            return ""
+    return own

@@ -51,6 +51,8 @@ from pkg import fetch
 print(fetch("https://example.org"))
 ```"""
 MARKER = f".. howto-ls: fingerprint={FP}"
+DOES = "Fetch a page and return its body."  # a created function docstring's summary (D401)
+SAYS = "Fetches a page and returns its body."  # ... a class's, module's or variable's
 
 
 def insert(source: str, qualname: str, guide: str = GUIDE, fingerprint: str = FP) -> str:
@@ -124,33 +126,35 @@ def test_after_a_multiline_signature_and_decorators() -> None:
     new = insert(source, "fetch")
     lines = new.split("\n")
     signature_end = lines.index(") -> bytes:  # fetch it")
-    assert lines[signature_end + 1] == f'    """{HEADING}'
-    assert lines[signature_end + 2] == "    " + HEADING_RULE
+    assert lines[signature_end + 1] == f'    """{DOES}'
+    assert lines[signature_end + 2 : signature_end + 4] == ["", f"    {HEADING}"]
+    assert lines[signature_end + 4] == "    " + HEADING_RULE
     assert new.startswith(source[: source.index(") -> bytes")])
     assert new.endswith(
         '    .. howto-ls: fingerprint=0123456789ab\n    """\n    # the body\n'
         "    return url.encode()\n"
     )
-    assert doc_of(new, "fetch") == indented(docstring_text(GUIDE, FP), "    ")[4:] + "\n    "
-    assert inspect.cleandoc(doc_of(new, "fetch")) == docstring_text(GUIDE, FP)
+    guide_value = indented(docstring_text(GUIDE, FP), "    ")[4:]
+    assert doc_of(new, "fetch") == f"{DOES}\n\n    {guide_value}\n    "
+    assert inspect.cleandoc(doc_of(new, "fetch")) == f"{DOES}\n\n{docstring_text(GUIDE, FP)}"
 
 
 def test_one_line_function_body_is_split() -> None:
     new = insert("def f(): return 1\n", "f")
-    assert new.startswith(f'def f():\n    """{HEADING}\n')
+    assert new.startswith(f'def f():\n    """{DOES}\n\n    {HEADING}\n')
     assert new.endswith(f'    {MARKER}\n    """\n    return 1\n')
 
 
 def test_one_line_class_and_semicolons() -> None:
     new = insert("class A: x = 1; y = 2\n", "A")
-    assert new.startswith(f'class A:\n    """{HEADING}\n')
-    assert new.endswith('    """\n    x = 1; y = 2\n')
+    assert new.startswith(f'class A:\n    """{SAYS}\n\n    {HEADING}\n')
+    assert new.endswith('    """\n\n    x = 1; y = 2\n')  # D204: a blank line after
 
 
 def test_one_line_method_in_an_indented_class() -> None:
     source = "class A:\n    def m(self): return 1\n"
     new = insert(source, "A.m")
-    assert f'    def m(self):\n        """{HEADING}\n' in new
+    assert f'    def m(self):\n        """{DOES}\n\n        {HEADING}\n' in new
     assert new.endswith('        """\n        return 1\n')
 
 
@@ -160,16 +164,19 @@ def test_nested_classes_and_functions() -> None:
         "            def helper():\n                return 2\n            return helper()\n"
     )
     new = insert(source, "Outer.Inner.run")
-    assert f'        def run(self):\n            """{HEADING}\n' in new
+    assert f'        def run(self):\n            """{DOES}\n\n            {HEADING}\n' in new
     new = insert(new, "Outer.Inner.run.helper")
-    assert f'            def helper():\n                """{HEADING}\n' in new
+    assert f'            def helper():\n                """{DOES}\n\n' in new
     assert new.endswith("                return 2\n            return helper()\n")
 
 
 def test_tabs_are_used_when_the_body_uses_tabs() -> None:
     source = "class A:\n\tdef m(self):\n\t\treturn 1\n"
     new = insert(source, "A.m")
-    assert f'\tdef m(self):\n\t\t"""{HEADING}\n\t\t{HEADING_RULE}\n\n\t\tDescription\n' in new
+    assert (
+        f'\tdef m(self):\n\t\t"""{DOES}\n\n\t\t{HEADING}\n\t\t{HEADING_RULE}\n\n\t\tDescription\n'
+        in new
+    )
     assert "    " not in new[: new.index("```")]
 
 
@@ -183,14 +190,16 @@ def test_crlf_file_gets_crlf_lines_only() -> None:
     source = "import os\r\n\r\ndef f():\r\n    return os.sep\r\n"
     new = insert(source, "f")
     assert "\n" not in new.replace("\r\n", "")
-    assert new.count("\r\n") == source.count("\r\n") + docstring_text(GUIDE, FP).count("\n") + 2
+    summary_lines = 2  # the summary line and the blank line after it
+    expected = source.count("\r\n") + docstring_text(GUIDE, FP).count("\n") + 2 + summary_lines
+    assert new.count("\r\n") == expected
 
 
 def test_cr_file_gets_cr_lines_only() -> None:
     source = "def f():\r    return 1\r"
     new = insert(source, "f")
     assert "\n" not in new
-    assert new.startswith(f'def f():\r    """{HEADING}\r')
+    assert new.startswith(f'def f():\r    """{DOES}\r\r    {HEADING}\r')
 
 
 def test_blank_guide_lines_carry_no_trailing_whitespace() -> None:
@@ -201,7 +210,7 @@ def test_blank_guide_lines_carry_no_trailing_whitespace() -> None:
 def test_unicode_names_and_columns_are_code_points() -> None:
     source = "def größe(ä='ü' * 3): return 'naïve'\n"
     new = insert(source, "größe", GUIDE + "\n\nÜnïcödé ✓ 𝔘")
-    assert new.startswith(f'def größe(ä=\'ü\' * 3):\n    """{HEADING}')
+    assert new.startswith(f'def größe(ä=\'ü\' * 3):\n    """{DOES}\n\n    {HEADING}')
     assert "Ünïcödé ✓ 𝔘" in doc_of(new, "größe")
 
 
@@ -222,14 +231,14 @@ def test_module_docstring_after_shebang_coding_and_comments_before_future() -> N
     new = insert(source, "")
     assert new.startswith(
         "#!/usr/bin/env python3\n# -*- coding: utf-8 -*-\n# Copyright 2024\n"
-        f'"""{HEADING}\n{HEADING_RULE}\n'
+        f'"""{SAYS}\n\n{HEADING}\n{HEADING_RULE}\n'
     )
     assert new.endswith(f'{MARKER}\n"""\n\nfrom __future__ import annotations\n\nimport os\n')
 
 
 def test_module_docstring_in_an_empty_or_comment_only_file() -> None:
-    assert insert("", "") == f'"""{docstring_text(GUIDE, FP)}\n"""\n'
-    assert insert("# only a comment", "").startswith('# only a comment\n"""How')
+    assert insert("", "") == f'"""{SAYS}\n\n{docstring_text(GUIDE, FP)}\n"""\n'
+    assert insert("# only a comment", "").startswith(f'# only a comment\n"""{SAYS}\n\nHow')
 
 
 def test_existing_module_docstring_is_kept() -> None:
@@ -242,7 +251,7 @@ def test_existing_module_docstring_is_kept() -> None:
 def test_attribute_docstring_for_a_module_variable() -> None:
     source = "import os\n\nTIMEOUT: float = 5.0  # seconds\nOTHER = 1\n"
     new = insert(source, "TIMEOUT")
-    assert new.startswith(f'import os\n\nTIMEOUT: float = 5.0  # seconds\n"""{HEADING}\n')
+    assert new.startswith(f'import os\n\nTIMEOUT: float = 5.0  # seconds\n"""{SAYS}\n\n{HEADING}\n')
     assert new.endswith(f'{MARKER}\n"""\nOTHER = 1\n')
     check_code_unchanged(source, new, "TIMEOUT")
 
@@ -250,7 +259,7 @@ def test_attribute_docstring_for_a_module_variable() -> None:
 def test_attribute_docstring_for_a_multiline_assignment_at_the_end() -> None:
     source = "NAMES = [\n    'a',\n    'b',\n]"
     new = insert(source, "NAMES")
-    assert new.startswith("NAMES = [\n    'a',\n    'b',\n]\n\"\"\"How")
+    assert new.startswith(f"NAMES = [\n    'a',\n    'b',\n]\n\"\"\"{SAYS}\n\nHow")
     assert read_docstring_guides(new)["NAMES"].fingerprint == FP
 
 
@@ -407,7 +416,9 @@ def test_backslash_continued_header_is_refused_not_broken() -> None:
 def test_colons_inside_the_signature_do_not_confuse_placement() -> None:
     source = 'def f(x=lambda: 1, y: dict = {1: 2}) -> "A:B":\n    return x\n'
     new = insert(source, "f")
-    assert new.startswith(f'def f(x=lambda: 1, y: dict = {{1: 2}}) -> "A:B":\n    """{HEADING}\n')
+    assert new.startswith(
+        f'def f(x=lambda: 1, y: dict = {{1: 2}}) -> "A:B":\n    """{DOES}\n\n    {HEADING}\n'
+    )
 
 
 def test_class_with_multiline_bases_inside_type_checking_block() -> None:
@@ -415,8 +426,8 @@ def test_class_with_multiline_bases_inside_type_checking_block() -> None:
         "if TYPE_CHECKING:\n    class A(\n        B,\n        metaclass=M,\n    ):\n        x = 1\n"
     )
     new = insert(source, "A")
-    assert f'    ):\n        """{HEADING}\n' in new
-    assert new.endswith('        """\n        x = 1\n')
+    assert f'    ):\n        """{SAYS}\n\n        {HEADING}\n' in new
+    assert new.endswith('        """\n\n        x = 1\n')  # D204: a blank line after
 
 
 def test_escapes_in_human_text_are_kept_byte_for_byte() -> None:
