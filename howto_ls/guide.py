@@ -706,9 +706,14 @@ def problems_text(problems: Sequence[str]) -> str:
     return "\n".join(f"{number}. {problem}" for number, problem in enumerate(problems, 1))
 
 
+_QUOTATION = re.compile(r"\"[^\"\n]*\"|\u201c[^\u201d\n]*\u201d")
+
+
 def _vague_terms(where: str, text: str) -> list[str]:
-    """One problem per vague term used in ``text`` outside backticks."""
-    found = dict.fromkeys(m.group(1).lower() for m in _VAGUE.finditer(_BACKTICKED.sub("", text)))
+    """One problem per vague term the guide's own prose uses in ``text``: code spans and
+    quotations (a docstring the guide quotes) are a person's words, never asked to change."""
+    prose = _QUOTATION.sub("", _BACKTICKED.sub("", text))
+    found = dict.fromkeys(m.group(1).lower() for m in _VAGUE.finditer(prose))
     return [
         f'{where} uses the vague term "{term}"; name the specific action '
         '(for example "checks", "validates", "sends")'

@@ -19,7 +19,8 @@ MIN_WIDTH = 24
 
 # A sentence ends at . ! or ? followed by white space and a capital letter or a backtick.
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z`\"'(])")
-_CODE_SPAN = re.compile(r"`[^`]*`")
+# Code spans and quotations (a person's words): never cut, never changed.
+_CODE_SPAN = re.compile(r"`[^`]*`|\"[^\"]*\"|\u201c[^\u201d]*\u201d")
 # "It takes …", "This function reads …", "`parse` reads …": the subject before the verb.
 _SUBJECT = re.compile(
     r"^(?:It|This|The|That)(?:\s+(?:function|method|coroutine|generator|property|class|"
@@ -192,8 +193,10 @@ _CHAINED_VERB = re.compile(r"(\band |, |\bor )(" + "|".join(sorted(_CHAINED)) + 
 
 def _outside_code(text: str, change: Callable[[str], str]) -> str:
     """``text`` with ``change`` applied to what lies outside its code spans."""
-    pieces = re.split(r"(`[^`]*`)", text)
-    return "".join(piece if piece.startswith("`") else change(piece) for piece in pieces)
+    pieces = re.split(f"({_CODE_SPAN.pattern})", text)
+    return "".join(
+        piece if piece.startswith(("`", '"', "\u201c")) else change(piece) for piece in pieces
+    )
 
 
 _AFTER_VERB = frozenset(

@@ -691,6 +691,29 @@ def test_specific_wording_is_not_vague() -> None:
     assert not any("vague" in problem for problem in validate(guide, name="f", modules=[]))
 
 
+@pytest.mark.parametrize(
+    "quotation",
+    [
+        '"Client for the AWS IoT Things registry."',
+        '"Getting started"',
+        "\u201cDoing various stuff.\u201d",
+    ],
+)
+def test_quoted_human_text_is_never_asked_to_change(quotation: str) -> None:
+    guide = Guide(
+        f"Registers a device; its docstring says {quotation}.",
+        (f"Defines the class `IoT` ({quotation}).", "It handles stuff."),
+        "from m import f",
+    )
+    problems = [
+        problem for problem in validate(guide, name="f", modules=["m"]) if "vague" in problem
+    ]
+    assert problems == [
+        'Step 2 uses the vague term "stuff"; name the specific action '
+        '(for example "checks", "validates", "sends")'
+    ]
+
+
 def test_invented_identifiers_are_reported_and_literals_ignored() -> None:
     guide = Guide(
         "Calls `Client.send()` and `Client.teleport`, posts to `/api/generate` at "
