@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import ast
 import bisect
+import inspect
 import io
 import re
 import tokenize
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 
 from howto_ls import astutil, summary
@@ -43,10 +44,15 @@ class TextEdit:
 
 @dataclass(frozen=True)
 class DocstringGuide:
-    """A guide found in a docstring and the fingerprint its marker recorded (None: no marker)."""
+    """A guide found in a docstring and the fingerprint its marker recorded (None: no marker).
+
+    ``intro`` is what the docstring says before the guide, dedented: its summary line and the
+    person's own text ("" when the guide comes first); it does not take part in comparisons.
+    """
 
     markdown: str
     fingerprint: str | None
+    intro: str = field(default="", compare=False)
 
 
 class _Lines:
@@ -787,7 +793,8 @@ def _guide_in(value: str) -> DocstringGuide | None:
         indent = _common_prefix(indents)
     body = [lines[0]] + [line.removeprefix(indent) for line in lines[1:]]
     markdown = "\n".join(body).rstrip("\n")
-    return DocstringGuide(markdown, marker.group("fp") if marker else None)
+    intro = inspect.cleandoc(value[:start]).strip()
+    return DocstringGuide(markdown, marker.group("fp") if marker else None, intro)
 
 
 def _common_prefix(values: list[str]) -> str:

@@ -68,6 +68,7 @@ class ExistingGuide:
     where: str  # "docstring" or "sidecar"
     span: Span  # the symbol's name in its file, for diagnostics
     which: str = ""  # which definition, for a name defined more than once (``describe_key``)
+    intro: str = ""  # what a docstring says before its guide: the summary, the person's text
 
     @property
     def display_name(self) -> str:
@@ -357,10 +358,10 @@ class Engine:
         except (SyntaxError, ValueError):
             return []
         written = [
-            (qualname, guide.markdown, guide.fingerprint, "docstring")
+            (qualname, guide.markdown, guide.fingerprint, "docstring", guide.intro)
             for qualname, guide in edits.read_docstring_guides(source).items()
         ] + [
-            (qualname, block.markdown, block.fingerprint, "sidecar")
+            (qualname, block.markdown, block.fingerprint, "sidecar", "")
             for qualname, block in self._sidecar_blocks(path).items()
         ]
         spans = {qualname: name_span(tree, source, qualname) for qualname, *_ in written}
@@ -375,8 +376,9 @@ class Engine:
                 where,
                 span,
                 describe_key(tree, qualname),
+                intro,
             )
-            for qualname, markdown, fingerprint, where in present
+            for qualname, markdown, fingerprint, where, intro in present
             if (span := spans[qualname]) is not None
         ]
 
