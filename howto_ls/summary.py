@@ -18,7 +18,7 @@ MIN_WIDTH = 24
 """The fewest characters a summary may take, however deep the docstring is indented."""
 
 # A sentence ends at . ! or ? followed by white space and a capital letter or a backtick.
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z`\"'(])")
+_SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"')\u201d]))\s+(?=[A-Z`\"'(\u201c])")
 # Code spans and quotations (a person's words): never cut, never changed.
 _CODE_SPAN = re.compile(r"`[^`]*`|\"[^\"]*\"|\u201c[^\u201d]*\u201d")
 # "It takes …", "This function reads …", "`parse` reads …": the subject before the verb.
@@ -175,6 +175,8 @@ def _turned(sentence: str, imperative: bool) -> str | None:
     if subject is None and not (verb[:1].isupper() and _verb_like(verb.lower(), rest)):
         return None
     base = _base_form(verb.lower())
+    if base is None and subject is None and imperative and _imperative_already(verb, rest):
+        return _with_period(rest)  # a model's "Read the file and return its lines."
     if base is None:
         return None
     tail = rest[word.end() :]
@@ -228,6 +230,20 @@ def _verb_like(verb: str, rest: str) -> bool:
     return bool(following) and (
         following[0].lower() in _AFTER_VERB or following[0][:1] in "`\"'0123456789"
     )
+
+
+_NOT_IMPERATIVE = frozenset(
+    ["a", "an", "the", "this", "that", "these", "those", "it", "its", "here", "there"]
+)
+
+
+def _imperative_already(word: str, rest: str) -> bool:
+    """Whether a sentence opens with a verb in the imperative: an infinitive of a verb the
+    writers chain (``Read``, ``Return``) or a word an object follows (``Fetch the …``)."""
+    lower = word.lower()
+    if lower in _NOT_IMPERATIVE or lower.endswith("s"):
+        return False
+    return f"{lower}s" in _CHAINED or f"{lower}es" in _CHAINED or _verb_like(lower, rest)
 
 
 def _base_form(verb: str) -> str | None:
