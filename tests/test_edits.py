@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import pydoc
 from itertools import pairwise
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from howto_ls.edits import (
 from howto_ls.errors import SourceError, SymbolNotFoundError, UnsafeEditError
 from howto_ls.guide import HEADING, HEADING_RULE, SECTION_RULE
 from howto_ls.model import Position, Span
+from howto_ls.style import DocStyle
 from howto_ls.symbols import list_symbols
 
 FP = "0123456789ab"
@@ -615,3 +617,125 @@ def test_a_comment_python_does_not_read_as_a_type_comment_stays_a_comment() -> N
     source = "x = [  # type: List[int]\n    1]\n\n\ndef f():\n    return x\n"
     edit = docstring_edit(source, "f", GUIDE, "abc123abc123")
     assert edit is not None and same_code(source, apply_edits(source, [edit]))
+
+
+# --- docstrings that pass the project's docstring rules (PEP 257, pydocstyle) ---
+
+
+def literal_of(source: str, qualname: str) -> str:
+    """The docstring's source text, prefix and quotes included."""
+    tree = ast.parse(source)
+    node = tree if qualname == "" else find_definition(tree, qualname)
+    assert node is not None
+    doc = docstring_node(node)
+    assert doc is not None
+    return ast.get_source_segment(source, doc) or ""
+
+
+BACKSLASH_GUIDE = GUIDE.replace("1. Sends a GET request.", "1. Splits the body on `'\\n'`.")
+
+
+def test_a_created_docstring_holding_a_backslash_is_raw() -> None:
+    new = insert("def f(): return 1\n", "f", BACKSLASH_GUIDE)
+    literal = literal_of(new, "f")
+    assert literal.startswith(f'r"""{DOES}\n')
+    assert "Splits the body on `'\\n'`." in literal and "\\\\" not in literal
+
+
+def test_a_persons_docstring_gaining_a_backslash_becomes_raw_with_its_text_unchanged() -> None:
+    new = insert('def f():\n    """Split the body."""\n    return 1\n', "f", BACKSLASH_GUIDE)
+    assert literal_of(new, "f").startswith('r"""Split the body.\n\n    How to Use')
+    assert "\\\\" not in new
+
+
+def test_an_escape_in_the_persons_text_keeps_the_literal_plain() -> None:
+    source = 'def f():\n    """Tab\\tseparated."""\n    return 1\n'
+    new = insert(source, "f", BACKSLASH_GUIDE)
+    assert literal_of(new, "f").startswith('"""Tab\\tseparated.')  # an ``r`` would change it
+    assert "`'\\\\n'`" in new
+
+
+@pytest.mark.parametrize("prefix", ["r", "R"])
+def test_an_existing_raw_docstring_keeps_its_prefix_and_content(prefix: str) -> None:
+    source = f'def integral(x):\n    {prefix}"""Compute \\int x\\, dx."""\n    return x\n'
+    new = insert(source, "integral", BACKSLASH_GUIDE)
+    literal = literal_of(new, "integral")
+    assert literal.startswith(f'{prefix}"""Compute \\int x\\, dx.\n\n    How to Use')
+    assert "\\\\" not in literal
+
+
+def test_a_unicode_prefix_is_kept() -> None:
+    new = insert('def f():\n    u"""Say hi."""\n    return 1\n', "f", BACKSLASH_GUIDE)
+    assert literal_of(new, "f").startswith('u"""Say hi.')
+
+
+def test_a_backslash_at_a_line_end_is_kept_in_a_raw_docstring() -> None:
+    guide = GUIDE.replace(
+        'print(fetch("https://example.org"))',
+        'total = 1 + \\\n    2\npath = "C:\\\\dir\\\\ "',
+    )
+    new = insert("def f(): return 1\n", "f", guide)
+    literal = literal_of(new, "f")
+    assert literal.startswith('r"""') and "total = 1 + \\\n        2" in literal
+    assert 'path = "C:\\\\dir\\\\ "' in literal
+
+
+def test_quotes_in_the_guide_are_escaped_and_the_literal_parses() -> None:
+    guide = GUIDE.replace("1. Sends a GET request.", '1. Takes `x` (default `\'"""\'`).')
+    new = insert('def f(x=\'"""\'): return x\n', "f", guide)
+    assert '(default `\'\\"\\"\\"\'`)' in literal_of(new, "f")
+
+
+def test_a_google_project_gets_a_summary_in_the_third_person_and_no_d204_blank_line() -> None:
+    google = DocStyle(convention="google")
+    new = apply_edits(
+        "class A:\n    x = 1\n", [docstring_edit("class A:\n    x = 1\n", "A", GUIDE, FP, google)]
+    )
+    assert new.endswith('    """\n    x = 1\n')
+    source = "def f():\n    return 1\n"
+    new = apply_edits(source, [docstring_edit(source, "f", GUIDE, FP, google)])
+    assert new.startswith(f'def f():\n    """{SAYS}\n\n')
+
+
+def test_a_class_followed_by_a_blank_line_gets_no_second_one() -> None:
+    new = insert("class A:\n\n    x = 1\n", "A")
+    assert new.endswith('    """\n\n    x = 1\n') and "\n\n\n" not in new
+
+
+def test_a_summary_howto_ls_wrote_is_rewritten_with_its_guide_a_persons_is_kept() -> None:
+    source = insert("def f():\n    return 1\n", "f")
+    other = GUIDE.replace(
+        "Fetches a page and returns its body.", "Sends a ping and returns the reply."
+    )
+    new = insert(source, "f", other)
+    assert new.startswith('def f():\n    """Send a ping and return the reply.\n\n    How to Use')
+    assert "Fetch a page" not in new
+    human = insert('def f():\n    """Fetch a page and return its body.\n\n    Mine."""\n', "f")
+    assert "Mine." in insert(human, "f", other)
+    assert insert(human, "f", other).startswith(
+        'def f():\n    """Fetch a page and return its body.'
+    )
+
+
+def test_a_guide_written_before_summaries_is_read_and_gains_one() -> None:
+    body = indented(docstring_text(GUIDE, FP), "    ")[4:]
+    old = f'def f():\n    """{body}\n    """\n    return 1\n'
+    assert read_docstring_guide(old, "f") == DocstringGuide(GUIDE, FP)
+    new = insert(old, "f")
+    assert new.startswith(f'def f():\n    """{DOES}\n\n    {HEADING}\n')
+
+
+def test_the_docstring_reads_summary_text_then_guide_in_help_and_intro() -> None:
+    new = insert('def f():\n    """Fetch it.\n\n    Person\'s notes.\n    """\n    return 1\n', "f")
+    guide = read_docstring_guide(new, "f")
+    assert guide is not None and guide.intro == "Fetch it.\n\nPerson's notes."
+    namespace: dict[str, object] = {}
+    exec(compile(new, "m.py", "exec"), namespace)
+    shown = pydoc.plain(pydoc.render_doc(namespace["f"]))
+    assert shown.index("Fetch it.") < shown.index("Person's notes.") < shown.index(HEADING)
+    created = insert("def g():\n    return 1\n", "g")
+    namespace = {}
+    exec(compile(created, "m.py", "exec"), namespace)
+    shown = pydoc.plain(pydoc.render_doc(namespace["g"]))
+    assert shown.index(DOES) < shown.index(HEADING)
+    assert read_docstring_guide(created, "g") == DocstringGuide(GUIDE, FP)
