@@ -616,30 +616,34 @@ def violations(root: Path) -> collections.Counter[tuple[str, str, str]]:
         check=True,
     )
     found: collections.Counter[tuple[str, str, str]] = collections.Counter()
+    scopes: dict[Path, list[tuple[int, int, str]]] = {}
     for item in json.loads(result.stdout):
         path = Path(item["filename"])
-        where = enclosing(path.read_text(encoding="utf-8"), item["location"]["row"])
-        found[(item["code"], str(path.relative_to(root)), where)] += 1
+        if path not in scopes:
+            scopes[path] = definitions(path.read_text(encoding="utf-8"))
+        row = item["location"]["row"]
+        # Definitions come outermost first, so the last one holding the row is the innermost.
+        where = [name for first, last, name in scopes[path] if first <= row <= last]
+        found[(item["code"], str(path.relative_to(root)), where[-1] if where else "")] += 1
     return found
 
 
-def enclosing(source: str, row: int) -> str:
-    """The qualname of the innermost def or class holding line ``row`` ("" for none)."""
-    best = ""
+def definitions(source: str) -> list[tuple[int, int, str]]:
+    """Every def and class of ``source``: first line (decorators included), last line and
+    qualname, outer ones before the ones inside them."""
+    found: list[tuple[int, int, str]] = []
 
     def walk(node: ast.AST, prefix: str) -> None:
-        nonlocal best
         for child in ast.iter_child_nodes(node):
             if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
                 first = min([d.lineno for d in child.decorator_list] + [child.lineno])
-                if first <= row <= (child.end_lineno or first):
-                    best = prefix + child.name
+                found.append((first, child.end_lineno or first, prefix + child.name))
                 walk(child, f"{prefix}{child.name}.")
             else:
                 walk(child, prefix)
 
     walk(ast.parse(source), "")
-    return best
+    return found
 
 
 def generate_and_lint(
