@@ -674,7 +674,7 @@ def test_generated_docstrings_add_no_docstring_lint_on_real_packages(
     max_doc_length: int,
     convention: str,
 ) -> None:
-    cache = pytestconfig.cache
+    cache = getattr(pytestconfig, "cache", None)  # None under ``-p no:cacheprovider``
     folder = cache.mkdir("position-fuzz") if cache else tmp_path / "cache"
     root = tmp_path / name
     shutil.copytree(download(name, LINTED_PACKAGES[name], folder), root)
