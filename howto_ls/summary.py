@@ -139,7 +139,7 @@ def _candidates(description: str, kind: str, imperative: bool) -> list[str]:
         if turned is not None:
             found.append(turned)
         elif not imperative and not _starts_with_this(sentence):
-            found.append(_with_period(sentence))
+            found.append(_with_period(sentence[:1].upper() + sentence[1:]))  # D403
     return list(dict.fromkeys(found))
 
 

@@ -93,3 +93,11 @@ def test_every_summary_is_recognised_and_a_persons_line_is_not() -> None:
     assert is_written_summary("Call `want_bytes`.", OFFLINE)
     assert not is_written_summary("Encode a string to bytes.", OFFLINE)
     assert not is_written_summary("Take `s`.\nMore.", OFFLINE)
+
+
+def test_a_summary_starts_with_a_capital_and_ends_with_one_period() -> None:
+    summary = summary_line("returns the rows!", name="Rows", kind="class", imperative=True)
+    assert summary == "Returns the rows."
+    assert summary_line('It says "Stop."', name="f", kind="function", imperative=True) == (
+        'Say "Stop.".'
+    )
