@@ -23,9 +23,10 @@ _SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"')\u201d]))\s+(?=[A-Z`\"'
 _CODE_SPAN = re.compile(r"`[^`]*`|\"[^\"]*\"|\u201c[^\u201d]*\u201d")
 # "It takes …", "This function reads …", "`parse` reads …": the subject before the verb.
 _SUBJECT = re.compile(
-    r"^(?:It|This|The|That)(?:\s+(?:function|method|coroutine|generator|property|class|"
+    r"^(?P<named>(?:An?|The)\s+(?:[\w-]+\s+){1,4}?(?:that|which)\s+"  # "A helper that parses …"
+    r"|`[^`]+`(?:\s+(?:function|method|class|module))?\s+)"  # "`load` reads …"
+    r"|^(?:It|This|The|That)(?:\s+(?:function|method|coroutine|generator|property|class|"
     r"module|constant|variable|attribute|callable|helper|decorator|context manager))?\s+"
-    r"|^`[^`]+`(?:\s+(?:function|method|class|module))?\s+"
 )
 _WORD = re.compile(r"[A-Za-z]+")
 # Verbs the offline writer and models chain after the first ("… and returns …").
@@ -172,6 +173,8 @@ def _turned(sentence: str, imperative: bool) -> str | None:
     if word is None or (word.end() < len(rest) and rest[word.end()] not in " ,;:"):
         return None
     verb = word.group()
+    if not imperative and subject is not None and subject["named"]:
+        return None  # "`load` reads …" and "A helper that …" read well as they are
     if subject is None and not (verb[:1].isupper() and _verb_like(verb.lower(), rest)):
         return None
     base = _base_form(verb.lower())
@@ -246,10 +249,15 @@ def _imperative_already(word: str, rest: str) -> bool:
     return f"{lower}s" in _CHAINED or f"{lower}es" in _CHAINED or _verb_like(lower, rest)
 
 
+_IRREGULAR = {"caches": "cache", "does": "do", "goes": "go"}
+
+
 def _base_form(verb: str) -> str | None:
     """The infinitive of a third-person verb (``returns`` -> ``return``), else None."""
     if verb in _NOT_VERBS or len(verb) < 4 or not verb.endswith("s") or verb.endswith("ss"):
         return None
+    if verb in _IRREGULAR:
+        return _IRREGULAR[verb]
     if verb.endswith("ies"):
         return verb[:-3] + "y"
     if verb.endswith(("sses", "shes", "ches", "xes", "zes", "oes")):

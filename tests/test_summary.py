@@ -101,3 +101,20 @@ def test_a_summary_starts_with_a_capital_and_ends_with_one_period() -> None:
     assert summary_line('It says "Stop."', name="f", kind="function", imperative=True) == (
         'Say "Stop.".'
     )
+
+
+@pytest.mark.parametrize(
+    ("description", "does", "says"),
+    [
+        ("A context manager that opens a connection.", "Open a connection.", None),
+        ("`load` reads the file.", "Read the file.", None),
+        ("Caches the result of `fn`.", "Cache the result of `fn`.", "Caches the result of `fn`."),
+        ("It takes `x` and returns `y`.", "Take `x` and return `y`.", "Takes `x` and returns `y`."),
+    ],
+)
+def test_a_function_turns_round_what_a_class_keeps_as_written(
+    description: str, does: str, says: str | None
+) -> None:
+    assert function(description) == does
+    kept = summary_line(description, name="C", kind="class", imperative=True)
+    assert kept == (says or description)
