@@ -173,6 +173,7 @@ class _Target:
     insert_end: int | None = None  # one-line body: end of the space replaced before it
     kind: str = "variable"  # function, class, module or variable: what the summary names
     follows_directly: bool = False  # a statement follows the header's line right away
+    blank_end: int | None = None  # end of the blank lines after a function's header
 
 
 @dataclass(frozen=True)
@@ -302,6 +303,8 @@ def _plan(
         literal = _new_docstring(f"{value}\n{target.indent}")
         start = target.insert_at
         end = target.insert_at if target.insert_end is None else target.insert_end
+        if target.doc is None and target.blank_end is not None:
+            end = target.blank_end
         suffix = target.insert_suffix
         if target.kind == "class" and doc_style.blank_line_after_class_docstring:
             if target.insert_end is not None:  # one-line body: ``class A: pass``
@@ -487,7 +490,34 @@ def _definition_target(node: Definition, norm: str, lines: _Lines) -> _Target:
     insert_at = lines.starts[line_after_colon] if line_after_colon < len(lines.starts) else colon
     next_line = norm[insert_at : norm.find("\n", insert_at) if "\n" in norm[insert_at:] else None]
     follows = bool(next_line.strip())
-    return _Target(doc, indent, None, insert_at, indent, "\n", kind=kind, follows_directly=follows)
+    blank_end = None
+    if kind == "function" and not follows and insert_at < len(norm):
+        # pydocstyle D202: no blank line after a function docstring, so the docstring takes
+        # the place of the blank lines between the header and the body.
+        body_line = lines.starts[first.lineno - 1]
+        first_text = _first_text_line(norm, lines, line_after_colon, first.lineno - 1)
+        blank_end = min(body_line, first_text)
+    return _Target(
+        doc,
+        indent,
+        None,
+        insert_at,
+        indent,
+        "\n",
+        kind=kind,
+        follows_directly=follows,
+        blank_end=blank_end,
+    )
+
+
+def _first_text_line(norm: str, lines: _Lines, start: int, stop: int) -> int:
+    """The offset of the first line from ``start`` to ``stop`` (0-based) holding more than
+    white space, or of line ``stop`` when none does."""
+    for number in range(start, stop):
+        end = lines.starts[number + 1] if number + 1 < len(lines.starts) else len(norm)
+        if norm[lines.starts[number] : end].strip():
+            return lines.starts[number]
+    return lines.starts[stop] if stop < len(lines.starts) else len(norm)
 
 
 def _variable_target(

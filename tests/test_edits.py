@@ -739,3 +739,11 @@ def test_the_docstring_reads_summary_text_then_guide_in_help_and_intro() -> None
     shown = pydoc.plain(pydoc.render_doc(namespace["g"]))
     assert shown.index(DOES) < shown.index(HEADING)
     assert read_docstring_guide(created, "g") == DocstringGuide(GUIDE, FP)
+
+
+def test_a_function_docstring_takes_the_place_of_blank_lines_after_the_header() -> None:
+    """pydocstyle D202: no blank line after a function docstring; D204 keeps a class's."""
+    new = insert("def f():\n\n    \n    # note\n    return 1\n", "f")
+    assert new.endswith(f'    {MARKER}\n    """\n    # note\n    return 1\n')
+    new = insert("class A:\n\n    x = 1\n", "A")
+    assert new.endswith('    """\n\n    x = 1\n')
