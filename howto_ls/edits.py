@@ -8,21 +8,23 @@ from __future__ import annotations
 
 import ast
 import bisect
+import inspect
 import io
 import re
 import tokenize
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 
-from howto_ls import astutil
+from howto_ls import astutil, summary
 from howto_ls.astutil import Definition, docstring_node, find_definition
 from howto_ls.definitions import units
 from howto_ls.errors import HowtoError, SourceError, SymbolNotFoundError, UnsafeEditError
 from howto_ls.fingerprint import find_assignment, parse_source, same_code_trees
-from howto_ls.guide import DOCSTRING_MARKER, MARKER_LINE, find_block
+from howto_ls.guide import DOCSTRING_MARKER, MARKER_LINE, find_block, parse_guide, without_guide
 from howto_ls.model import Position, Span
 from howto_ls.sourcefile import newline_of
+from howto_ls.style import TAB_WIDTH, DocStyle
 from howto_ls.textdiff import minimal_span
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
@@ -42,10 +44,15 @@ class TextEdit:
 
 @dataclass(frozen=True)
 class DocstringGuide:
-    """A guide found in a docstring and the fingerprint its marker recorded (None: no marker)."""
+    """A guide found in a docstring and the fingerprint its marker recorded (None: no marker).
+
+    ``intro`` is what the docstring says before the guide, dedented: its summary line and the
+    person's own text ("" when the guide comes first); it does not take part in comparisons.
+    """
 
     markdown: str
     fingerprint: str | None
+    intro: str = field(default="", compare=False)
 
 
 class _Lines:
@@ -164,6 +171,9 @@ class _Target:
     insert_prefix: str  # text before the new literal
     insert_suffix: str  # text after the new literal
     insert_end: int | None = None  # one-line body: end of the space replaced before it
+    kind: str = "variable"  # function, class, module or variable: what the summary names
+    follows_directly: bool = False  # a statement follows the header's line right away
+    blank_end: int | None = None  # end of the blank lines after a function's header
 
 
 @dataclass(frozen=True)
@@ -188,34 +198,46 @@ class _Planned:
 
 
 def docstring_edit(
-    source: str, qualname: str, guide_markdown: str, fingerprint: str
+    source: str,
+    qualname: str,
+    guide_markdown: str,
+    fingerprint: str,
+    doc_style: DocStyle | None = None,
 ) -> TextEdit | None:
     """The smallest edit putting the guide into ``qualname``'s docstring; None if already there."""
-    plan = plan_docstrings(source, [(qualname, guide_markdown, fingerprint)])
+    plan = plan_docstrings(source, [(qualname, guide_markdown, fingerprint)], doc_style)
     if qualname in plan.failures:
         raise plan.failures[qualname]
     return plan.edits[0] if plan.edits else None
 
 
-def docstring_edits(source: str, items: Sequence[tuple[str, str, str]]) -> list[TextEdit]:
+def docstring_edits(
+    source: str, items: Sequence[tuple[str, str, str]], doc_style: DocStyle | None = None
+) -> list[TextEdit]:
     """Edits putting every ``(qualname, guide markdown, fingerprint)`` into its docstring.
 
     Raises the first symbol's error when any symbol cannot be edited.
     """
-    plan = plan_docstrings(source, items)
+    plan = plan_docstrings(source, items, doc_style)
     for qualname, _, _ in items:
         if qualname in plan.failures:
             raise plan.failures[qualname]
     return list(plan.edits)
 
 
-def plan_docstrings(source: str, items: Sequence[tuple[str, str, str]]) -> DocstringPlan:
+def plan_docstrings(
+    source: str, items: Sequence[tuple[str, str, str]], doc_style: DocStyle | None = None
+) -> DocstringPlan:
     """Plan every guide on one parse, apply them all and check the result once.
 
+    A docstring created for a guide opens with a summary sentence from its Description and a
+    blank line (PEP 257), shaped by ``doc_style`` (the project's lint settings; the defaults
+    when None): the summary's mood and width, a blank line after a class docstring (D204).
     When the combined result fails its check, each symbol is planned and checked alone on the
     text the previous ones produced, so a bad symbol is reported by itself. A file that does not
     parse raises SourceError.
     """
+    doc_style = doc_style or DocStyle()
     norm = _NEWLINE.sub("\n", source)
     tree = parse_source(norm)
     lines = _Lines(norm)
@@ -224,7 +246,7 @@ def plan_docstrings(source: str, items: Sequence[tuple[str, str, str]]) -> Docst
     failures: dict[str, HowtoError] = {}
     for qualname, markdown, fingerprint in items:
         try:
-            one = _plan(tree, norm, lines, qualname, markdown, fingerprint)
+            one = _plan(tree, norm, lines, qualname, markdown, fingerprint, doc_style)
         except HowtoError as exc:
             failures[qualname] = exc
             continue
@@ -236,7 +258,7 @@ def plan_docstrings(source: str, items: Sequence[tuple[str, str, str]]) -> Docst
     # Different symbols' docstrings sit in different places, so their edits cannot overlap;
     # if two ever touch (``A = B = 1`` shares one attribute docstring), plan them one by one.
     if any(later.start <= earlier.end for earlier, later in pairwise(planned)):
-        return _one_by_one(source, items, planned, unchanged, failures)
+        return _one_by_one(source, items, planned, unchanged, failures, doc_style)
     parts: list[str] = []
     cursor = 0
     for one in planned:
@@ -251,7 +273,7 @@ def plan_docstrings(source: str, items: Sequence[tuple[str, str, str]]) -> Docst
             failures[planned[0].qualname] = exc
             planned = []
         else:
-            return _one_by_one(source, items, planned, unchanged, failures)
+            return _one_by_one(source, items, planned, unchanged, failures, doc_style)
     newline = newline_of(source)
     edits = tuple(
         TextEdit(
@@ -265,23 +287,49 @@ def plan_docstrings(source: str, items: Sequence[tuple[str, str, str]]) -> Docst
 
 
 def _plan(
-    tree: ast.Module, norm: str, lines: _Lines, qualname: str, markdown: str, fingerprint: str
+    tree: ast.Module,
+    norm: str,
+    lines: _Lines,
+    qualname: str,
+    markdown: str,
+    fingerprint: str,
+    doc_style: DocStyle,
 ) -> _Planned | None:
     """The replacement that puts the guide into ``qualname``'s docstring; None if it is there."""
     target = _target(tree, norm, lines, qualname)
     block = _indent_block(docstring_text(markdown, fingerprint), target.indent)
     if target.doc is None:
-        value = f"{block}\n{target.indent}"
-        literal = '"""' + _escape(value, '"', at_end=True) + '"""'
+        value = f"{_summary(markdown, qualname, target, doc_style)}\n\n{target.indent}{block}"
+        literal = _new_docstring(f"{value}\n{target.indent}")
         start = target.insert_at
         end = target.insert_at if target.insert_end is None else target.insert_end
-        replacement = target.insert_prefix + literal + target.insert_suffix
+        if target.doc is None and target.blank_end is not None:
+            end = target.blank_end
+        suffix = target.insert_suffix
+        if target.kind == "class" and doc_style.blank_line_after_class_docstring:
+            if target.insert_end is not None:  # one-line body: ``class A: pass``
+                suffix = f"\n{suffix}"
+            elif target.follows_directly:
+                suffix = f"{suffix}\n"
+        replacement = target.insert_prefix + literal + suffix
     else:
         doc = target.doc
         start = lines.ast_offset(doc.lineno, doc.col_offset)
         end = lines.ast_offset(_int(doc.end_lineno), _int(doc.end_col_offset))
         old_literal = norm[start:end]
-        literal = _new_literal(old_literal, doc.value, block, target.indent)
+        if _written_by_us(str(doc.value)):
+            summary_text = _summary(markdown, qualname, target, doc_style)
+            value = f"{summary_text}\n\n{target.indent}{block}\n{target.indent}"
+            literal = _new_docstring(value, _LITERAL_START.match(old_literal))
+        else:
+            line_start = lines.starts[doc.lineno - 1]
+            line_end = norm.find("\n", start)
+            first = len(
+                norm[line_start : len(norm) if line_end < 0 else line_end].expandtabs(TAB_WIDTH)
+            )
+            limit = doc_style.doc_line_length
+            may_prefix = first < limit or first > limit  # an ``r`` would not make W505 fire
+            literal = _new_literal(old_literal, doc.value, block, target.indent, may_prefix)
         replacement = literal
         if target.replace_from is not None:
             start = target.replace_from
@@ -298,6 +346,7 @@ def _one_by_one(
     planned: list[_Planned],
     unchanged: list[str],
     failures: dict[str, HowtoError],
+    doc_style: DocStyle,
 ) -> DocstringPlan:
     """Plan the symbols of ``planned`` in turn, each on the text the previous ones produced."""
     todo = {one.qualname for one in planned}
@@ -307,7 +356,7 @@ def _one_by_one(
         if qualname not in todo:
             continue
         try:
-            edit = docstring_edit(text, qualname, markdown, fingerprint)
+            edit = docstring_edit(text, qualname, markdown, fingerprint, doc_style)
         except HowtoError as exc:
             failures[qualname] = exc
             continue
@@ -411,7 +460,7 @@ def _module_target(tree: ast.Module, norm: str, lines: _Lines) -> _Target:
     insert_at = len(norm) if insert_line >= len(lines.starts) else lines.starts[insert_line]
     if insert_at == len(norm) and norm and not norm.endswith("\n"):
         prefix = "\n"
-    return _Target(doc, "", None, insert_at, prefix, "\n")
+    return _Target(doc, "", None, insert_at, prefix, "\n", kind="module")
 
 
 def _definition_target(node: Definition, norm: str, lines: _Lines) -> _Target:
@@ -428,15 +477,47 @@ def _definition_target(node: Definition, norm: str, lines: _Lines) -> _Target:
         if norm[lines.starts[first.lineno - 1] : body_start] != indent:
             indent = header_indent + _indent_unit(norm, header_indent)
     doc = docstring_node(node)
+    kind = "class" if isinstance(node, ast.ClassDef) else "function"
     if one_line:
-        return _Target(doc, indent, colon, colon, f"\n{indent}", f"\n{indent}", body_start)
+        return _Target(
+            doc, indent, colon, colon, f"\n{indent}", f"\n{indent}", body_start, kind=kind
+        )
     line_after_colon = lines.position(colon).line + 1
     if line_after_colon < first.lineno - 1 and _TYPE_COMMENT_LINE.match(
         norm, lines.starts[line_after_colon]
     ):
         line_after_colon += 1  # PEP 484: a signature type comment is the line after the colon
     insert_at = lines.starts[line_after_colon] if line_after_colon < len(lines.starts) else colon
-    return _Target(doc, indent, None, insert_at, indent, "\n")
+    next_line = norm[insert_at : norm.find("\n", insert_at) if "\n" in norm[insert_at:] else None]
+    follows = bool(next_line.strip())
+    blank_end = None
+    if kind == "function" and not follows and insert_at < len(norm):
+        # pydocstyle D202: no blank line after a function docstring, so the docstring takes
+        # the place of the blank lines between the header and the body.
+        body_line = lines.starts[first.lineno - 1]
+        first_text = _first_text_line(norm, lines, line_after_colon, first.lineno - 1)
+        blank_end = min(body_line, first_text)
+    return _Target(
+        doc,
+        indent,
+        None,
+        insert_at,
+        indent,
+        "\n",
+        kind=kind,
+        follows_directly=follows,
+        blank_end=blank_end,
+    )
+
+
+def _first_text_line(norm: str, lines: _Lines, start: int, stop: int) -> int:
+    """The offset of the first line from ``start`` to ``stop`` (0-based) holding more than
+    white space, or of line ``stop`` when none does."""
+    for number in range(start, stop):
+        end = lines.starts[number + 1] if number + 1 < len(lines.starts) else len(norm)
+        if norm[lines.starts[number] : end].strip():
+            return lines.starts[number]
+    return lines.starts[stop] if stop < len(lines.starts) else len(norm)
 
 
 def _variable_target(
@@ -449,7 +530,7 @@ def _variable_target(
     following = body[index + 1] if index + 1 < len(body) else None
     doc = _string_node(following) if following is not None else None
     if doc is not None:
-        return _Target(doc, indent, None, 0, "", "")
+        return _Target(doc, indent, None, 0, "", "", kind="variable")
     end_line = _int(statement.end_lineno)
     shares_line = following is not None and following.lineno == end_line
     if norm[lines.starts[statement.lineno - 1] : start] != indent or shares_line:
@@ -554,6 +635,44 @@ def _int(value: int | None) -> int:
 # --- building the new literal -----------------------------------------------------------------
 
 
+def _summary(markdown: str, qualname: str, target: _Target, doc_style: DocStyle) -> str:
+    """The summary line opening a docstring created for the guide ``markdown``."""
+    indent = len(target.indent.expandtabs(TAB_WIDTH))
+    return summary.summary_line(
+        parse_guide(markdown).guide.description,
+        name=qualname.split("#", 1)[0].rsplit(".", 1)[-1],
+        kind=target.kind,
+        imperative=doc_style.imperative,
+        width=doc_style.doc_line_length - indent - len('r"""'),
+    )
+
+
+def _written_by_us(value: str) -> bool:
+    """Whether a docstring holds nothing but a guide and the summary howto-ls opened it with
+    (or, written before summaries, the guide alone): all of it may be written anew."""
+    return find_block(value) is not None and not without_guide(value)
+
+
+def _new_docstring(value: str, old: re.Match[str] | None = None) -> str:
+    """A triple-double-quoted literal for ``value``: raw when it holds a backslash and a raw
+    literal can hold it (pydocstyle D301), else with escapes. ``old`` is the start of the
+    literal it replaces, whose ``u``/``r`` prefix and quotes are kept where they can be."""
+    prefix = old.group("prefix") if old else ""
+    quote = old.group("quotes")[0] if old else '"'
+    plain = prefix.replace("r", "").replace("R", "")
+    raw = "R" if "R" in prefix else "r"
+    if ("\\" in value or prefix != plain) and "u" not in plain.lower() and _raw_fits(value, quote):
+        candidate = raw + plain + quote * 3 + value + quote * 3
+        if _evaluates_to(candidate, value):
+            return candidate
+    return plain + quote * 3 + _escape(value, quote, at_end=True) + quote * 3
+
+
+def _raw_fits(value: str, quote: str) -> bool:
+    """Whether a raw triple-quoted literal with ``quote`` holds ``value`` as written."""
+    return _raw_safe(value, quote) and not value.endswith(("\\", quote))
+
+
 def _indent_block(text: str, indent: str) -> str:
     """``text`` with every line but the first indented; empty lines stay empty."""
     first, *rest = text.split("\n")
@@ -575,8 +694,14 @@ def _splice(text: str, block: str, indent: str) -> str:
     return f"{text}\n\n{indent}{block}\n{indent}"
 
 
-def _new_literal(old_literal: str, old_value: object, block: str, indent: str) -> str:
-    """The docstring literal holding ``block``: edited in place when possible, else rewritten."""
+def _new_literal(
+    old_literal: str, old_value: object, block: str, indent: str, may_prefix: bool = True
+) -> str:
+    """The docstring literal holding ``block``: edited in place when possible, else rewritten.
+
+    A literal whose text gains a backslash becomes raw (pydocstyle D301) when ``may_prefix``
+    (its first line has room for the ``r``) and the person's text holds no escape.
+    """
     value = _splice(str(old_value), block, indent)
     match = _LITERAL_START.match(old_literal)
     prefix = match.group("prefix") if match else ""
@@ -591,6 +716,18 @@ def _new_literal(old_literal: str, old_value: object, block: str, indent: str) -
                 if _evaluates_to(candidate, value):
                     return candidate
         else:
+            # pydocstyle D301: a docstring holding a backslash is raw; the person's text has no
+            # escape, so it reads the same in a raw literal.
+            if (
+                may_prefix
+                and "\\" in block
+                and "\\" not in body
+                and "u" not in prefix.lower()
+                and _raw_safe(block, quote)
+            ):
+                candidate = "r" + prefix + quotes + _splice(body, block, indent) + quotes
+                if _evaluates_to(candidate, value):
+                    return candidate
             escaped = _escape(block, quote, at_end=False)
             candidate = prefix + quotes + _splice(body, escaped, indent) + quotes
             if _evaluates_to(candidate, value):
@@ -686,7 +823,8 @@ def _guide_in(value: str) -> DocstringGuide | None:
         indent = _common_prefix(indents)
     body = [lines[0]] + [line.removeprefix(indent) for line in lines[1:]]
     markdown = "\n".join(body).rstrip("\n")
-    return DocstringGuide(markdown, marker.group("fp") if marker else None)
+    intro = inspect.cleandoc(value[:start]).strip()
+    return DocstringGuide(markdown, marker.group("fp") if marker else None, intro)
 
 
 def _common_prefix(values: list[str]) -> str:

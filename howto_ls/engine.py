@@ -35,7 +35,7 @@ from howto_ls.textdiff import minimal_span
 
 __all__ = ["Engine", "ExistingGuide", "FileChange", "Progress", "TextEdit"]
 
-TAB_WIDTH = 4  # ruff's default indent-width: how wide a tab counts against the line length
+TAB_WIDTH = style.TAB_WIDTH  # how wide a tab counts against the line length
 
 Progress = Callable[[str], None]
 """Receives short progress messages: "Resolving symbol", "Asking gpt-4o at host", "Inserting"."""
@@ -68,6 +68,7 @@ class ExistingGuide:
     where: str  # "docstring" or "sidecar"
     span: Span  # the symbol's name in its file, for diagnostics
     which: str = ""  # which definition, for a name defined more than once (``describe_key``)
+    intro: str = ""  # what a docstring says before its guide: the summary, the person's text
 
     @property
     def display_name(self) -> str:
@@ -302,20 +303,26 @@ class Engine:
                 if symbol.identity in fingerprints
             ]
             return self._plan_sidecar(path, source, planned), failures
-        widths = self._docstring_widths(path, source, [s.identity for s, _ in wanted])
+        doc_style = style.doc_style(path)
+        widths = self._docstring_widths(doc_style, source, [s.identity for s, _ in wanted])
         planned = [
             (symbol, render(guide, widths.get(symbol.identity)), fingerprints[symbol.identity])
             for symbol, guide in wanted
             if symbol.identity in fingerprints
         ]
-        plan = edits.plan_docstrings(source, [(s.identity, md, fp) for s, md, fp in planned])
+        plan = edits.plan_docstrings(
+            source, [(s.identity, md, fp) for s, md, fp in planned], doc_style
+        )
         failures.update(plan.failures)
         new_text = edits.apply_edits(source, plan.edits) if plan.edits else source
         return FileChange(path, source, new_text, plan.edits, plan.changed), failures
 
-    def _docstring_widths(self, path: Path, source: str, keys: list[str]) -> dict[str, int]:
-        """Characters per guide line in each docstring: the project's limit less the indent."""
-        limit = style.line_length(path)
+    def _docstring_widths(
+        self, doc_style: style.DocStyle, source: str, keys: list[str]
+    ) -> dict[str, int]:
+        """Characters per guide line in each docstring: the project's limit for docstring lines
+        (E501's line length, or W505's ``max-doc-length`` when shorter) less the indent."""
+        limit = doc_style.doc_line_length
         return {
             key: limit - len(indent.expandtabs(TAB_WIDTH))
             for key, indent in edits.docstring_indents(source, keys).items()
@@ -351,10 +358,10 @@ class Engine:
         except (SyntaxError, ValueError):
             return []
         written = [
-            (qualname, guide.markdown, guide.fingerprint, "docstring")
+            (qualname, guide.markdown, guide.fingerprint, "docstring", guide.intro)
             for qualname, guide in edits.read_docstring_guides(source).items()
         ] + [
-            (qualname, block.markdown, block.fingerprint, "sidecar")
+            (qualname, block.markdown, block.fingerprint, "sidecar", "")
             for qualname, block in self._sidecar_blocks(path).items()
         ]
         spans = {qualname: name_span(tree, source, qualname) for qualname, *_ in written}
@@ -369,8 +376,9 @@ class Engine:
                 where,
                 span,
                 describe_key(tree, qualname),
+                intro,
             )
-            for qualname, markdown, fingerprint, where in present
+            for qualname, markdown, fingerprint, where, intro in present
             if (span := spans[qualname]) is not None
         ]
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from howto_ls import astutil
+from howto_ls.summary import is_written_summary, measure
 
 HEADING = "How to Use This Code Block"
 HEADING_RULE = "=" * 89
@@ -152,10 +153,12 @@ def render(guide: Guide, width: int | None = None) -> str:
     """The guide as seed-format Markdown (setext headings), ending with a newline.
 
     With ``width`` (characters per line, indentation excluded; at least :data:`MIN_WIDTH`;
-    a backslash counts twice, as a docstring escapes it), the Description and each step are
-    wrapped to it, steps with a hanging indent under their text; headings and rules stay exact.
+    a backslash and each quote of a triple quote count twice, as a docstring escapes them),
+    the Description and each step are wrapped to it, steps with a hanging indent under their
+    text; headings and rules stay exact.
     The example's code is kept as written, except that a line longer than ``width`` is split
-    inside its last brackets, Black's way, when that gives the same syntax tree. Without
+    inside its last brackets, Black's way (a long string literal in them into adjacent
+    literals), when that gives the same syntax tree. Without
     ``width`` each step is one line. The same guide and width always give the same text.
     """
     limit = None if width is None else max(width, MIN_WIDTH)
@@ -282,8 +285,9 @@ def _break(words: list[str], start: int, end: int, *, continued: bool) -> int:
 
 
 def _measure(text: str) -> int:
-    """The columns ``text`` takes in a docstring, where each backslash is written twice."""
-    return len(text) + text.count("\\")
+    """The columns ``text`` takes in a docstring, where each backslash is written twice and
+    each quote of a run of three as ``\\"`` (see :func:`howto_ls.summary.measure`)."""
+    return measure(text)
 
 
 _OPENING = {"(": ")", "[": "]", "{": "}"}
@@ -365,12 +369,53 @@ def _splits(line: str, width: int) -> list[str]:
     parts = [line[a + 1 : b].strip() for a, b in pairwise(cuts)]
     parts = [part for part in parts if part]
     each = "\n".join([head, *(f"{inner}{part}," for part in parts), f"{indent}{tail}"])
-    return [
+    fitting = [
         text
         for text in (one, each)
         if all(_measure(piece) <= width for piece in text.split("\n")[:-1])
         and _measure(f"{indent}{tail}") <= width
     ]
+    if not fitting and _measure(f"{indent}{tail}") <= width:
+        split = _split_string(f"{inner}{body}", width)
+        if split is not None:
+            fitting.append(f"{head}\n{split}\n{indent}{tail}")
+    return fitting
+
+
+_STRING = re.compile(r"(?P<prefix>[rRuU]?)(?P<quote>['\"])(?P<text>[^\n]*)(?P=quote)", re.DOTALL)
+
+
+def _split_string(line: str, width: int) -> str | None:
+    """``line``, which sits inside brackets, with its one long string literal split at spaces
+    into adjacent literals on lines of at most ``width`` (Python joins them: PEP 3126's
+    implicit concatenation, the same syntax tree); None when that cannot be done."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(line).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    strings = [token for token in tokens if token.type == tokenize.STRING]
+    if len(strings) != 1 or strings[0].start[0] != 1 or strings[0].end[0] != 1:
+        return None
+    token = strings[0]
+    literal = _STRING.fullmatch(token.string)
+    if literal is None or literal["quote"] * 3 in token.string:
+        return None
+    prefix, quote = literal["prefix"], literal["quote"]
+    head, tail = line[: token.start[1]], line[token.end[1] :]
+    indent = line[: len(line) - len(line.lstrip())]
+    words = re.split(r"(?<=[^\\] )", literal["text"])  # each piece keeps its trailing space
+    lines: list[str] = []
+    lead, current = head, ""
+    for word in words:
+        if current and _measure(f"{lead}{prefix}{quote}{current}{word}{quote}") > width:
+            lines.append(f"{lead}{prefix}{quote}{current}{quote}")
+            lead, current = indent, word
+        else:
+            current += word
+    lines.append(f"{lead}{prefix}{quote}{current}{quote}{tail}")
+    if len(lines) < 2 or any(_measure(piece) > width for piece in lines):
+        return None
+    return "\n".join(lines)
 
 
 def _fence_for(code: str) -> str:
@@ -661,9 +706,14 @@ def problems_text(problems: Sequence[str]) -> str:
     return "\n".join(f"{number}. {problem}" for number, problem in enumerate(problems, 1))
 
 
+_QUOTATION = re.compile(r"\"[^\"\n]*\"|\u201c[^\u201d\n]*\u201d")
+
+
 def _vague_terms(where: str, text: str) -> list[str]:
-    """One problem per vague term used in ``text`` outside backticks."""
-    found = dict.fromkeys(m.group(1).lower() for m in _VAGUE.finditer(_BACKTICKED.sub("", text)))
+    """One problem per vague term the guide's own prose uses in ``text``: code spans and
+    quotations (a docstring the guide quotes) are a person's words, never asked to change."""
+    prose = _QUOTATION.sub("", _BACKTICKED.sub("", text))
+    found = dict.fromkeys(m.group(1).lower() for m in _VAGUE.finditer(prose))
     return [
         f'{where} uses the vague term "{term}"; name the specific action '
         '(for example "checks", "validates", "sends")'
@@ -772,9 +822,15 @@ def find_block(text: str) -> tuple[int, int] | None:
 
 
 def without_guide(docstring: str) -> str:
-    """A docstring's own text: any guide block howto-ls wrote into it removed."""
+    """A docstring's own text: any guide block howto-ls wrote into it removed, with the summary
+    line howto-ls opened it with when it created the docstring (:mod:`howto_ls.summary`)."""
     found = find_block(docstring)
     if found is None:
         return docstring
     start, end = found
-    return (docstring[:start] + docstring[end:]).strip()
+    own = (docstring[:start] + docstring[end:]).strip()
+    if own and "\n" not in own and not docstring[end:].strip():
+        description = parse_guide(docstring[start:end]).guide.description
+        if is_written_summary(own, description):
+            return ""
+    return own

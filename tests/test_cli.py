@@ -65,7 +65,11 @@ def test_doc_with_only_a_path_documents_the_module(project: Path) -> None:
     written = howto("doc", "inventory/stock.py", "--write", "docstring", cwd=project)
     assert written.returncode == 0, written.stderr
     text = (project / "inventory" / "stock.py").read_text(encoding="utf-8")
-    assert text.startswith('"""Stock records and the rules for reordering them.\n\nHow to Use')
+    # The person's line is kept; the literal is raw when the guide holds a backslash (D301).
+    prefix = "r" if "\\" in described["markdown"] else ""
+    assert text.startswith(
+        f'{prefix}"""Stock records and the rules for reordering them.\n\nHow to Use'
+    )
 
 
 def test_doc_prints_the_guide_for_a_qualified_name(project: Path) -> None:

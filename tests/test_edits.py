@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import pydoc
 from itertools import pairwise
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from howto_ls.edits import (
 from howto_ls.errors import SourceError, SymbolNotFoundError, UnsafeEditError
 from howto_ls.guide import HEADING, HEADING_RULE, SECTION_RULE
 from howto_ls.model import Position, Span
+from howto_ls.style import DocStyle
 from howto_ls.symbols import list_symbols
 
 FP = "0123456789ab"
@@ -51,6 +53,8 @@ from pkg import fetch
 print(fetch("https://example.org"))
 ```"""
 MARKER = f".. howto-ls: fingerprint={FP}"
+DOES = "Fetch a page and return its body."  # a created function docstring's summary (D401)
+SAYS = "Fetches a page and returns its body."  # ... a class's, module's or variable's
 
 
 def insert(source: str, qualname: str, guide: str = GUIDE, fingerprint: str = FP) -> str:
@@ -124,33 +128,35 @@ def test_after_a_multiline_signature_and_decorators() -> None:
     new = insert(source, "fetch")
     lines = new.split("\n")
     signature_end = lines.index(") -> bytes:  # fetch it")
-    assert lines[signature_end + 1] == f'    """{HEADING}'
-    assert lines[signature_end + 2] == "    " + HEADING_RULE
+    assert lines[signature_end + 1] == f'    """{DOES}'
+    assert lines[signature_end + 2 : signature_end + 4] == ["", f"    {HEADING}"]
+    assert lines[signature_end + 4] == "    " + HEADING_RULE
     assert new.startswith(source[: source.index(") -> bytes")])
     assert new.endswith(
         '    .. howto-ls: fingerprint=0123456789ab\n    """\n    # the body\n'
         "    return url.encode()\n"
     )
-    assert doc_of(new, "fetch") == indented(docstring_text(GUIDE, FP), "    ")[4:] + "\n    "
-    assert inspect.cleandoc(doc_of(new, "fetch")) == docstring_text(GUIDE, FP)
+    guide_value = indented(docstring_text(GUIDE, FP), "    ")[4:]
+    assert doc_of(new, "fetch") == f"{DOES}\n\n    {guide_value}\n    "
+    assert inspect.cleandoc(doc_of(new, "fetch")) == f"{DOES}\n\n{docstring_text(GUIDE, FP)}"
 
 
 def test_one_line_function_body_is_split() -> None:
     new = insert("def f(): return 1\n", "f")
-    assert new.startswith(f'def f():\n    """{HEADING}\n')
+    assert new.startswith(f'def f():\n    """{DOES}\n\n    {HEADING}\n')
     assert new.endswith(f'    {MARKER}\n    """\n    return 1\n')
 
 
 def test_one_line_class_and_semicolons() -> None:
     new = insert("class A: x = 1; y = 2\n", "A")
-    assert new.startswith(f'class A:\n    """{HEADING}\n')
-    assert new.endswith('    """\n    x = 1; y = 2\n')
+    assert new.startswith(f'class A:\n    """{SAYS}\n\n    {HEADING}\n')
+    assert new.endswith('    """\n\n    x = 1; y = 2\n')  # D204: a blank line after
 
 
 def test_one_line_method_in_an_indented_class() -> None:
     source = "class A:\n    def m(self): return 1\n"
     new = insert(source, "A.m")
-    assert f'    def m(self):\n        """{HEADING}\n' in new
+    assert f'    def m(self):\n        """{DOES}\n\n        {HEADING}\n' in new
     assert new.endswith('        """\n        return 1\n')
 
 
@@ -160,16 +166,19 @@ def test_nested_classes_and_functions() -> None:
         "            def helper():\n                return 2\n            return helper()\n"
     )
     new = insert(source, "Outer.Inner.run")
-    assert f'        def run(self):\n            """{HEADING}\n' in new
+    assert f'        def run(self):\n            """{DOES}\n\n            {HEADING}\n' in new
     new = insert(new, "Outer.Inner.run.helper")
-    assert f'            def helper():\n                """{HEADING}\n' in new
+    assert f'            def helper():\n                """{DOES}\n\n' in new
     assert new.endswith("                return 2\n            return helper()\n")
 
 
 def test_tabs_are_used_when_the_body_uses_tabs() -> None:
     source = "class A:\n\tdef m(self):\n\t\treturn 1\n"
     new = insert(source, "A.m")
-    assert f'\tdef m(self):\n\t\t"""{HEADING}\n\t\t{HEADING_RULE}\n\n\t\tDescription\n' in new
+    assert (
+        f'\tdef m(self):\n\t\t"""{DOES}\n\n\t\t{HEADING}\n\t\t{HEADING_RULE}\n\n\t\tDescription\n'
+        in new
+    )
     assert "    " not in new[: new.index("```")]
 
 
@@ -183,14 +192,16 @@ def test_crlf_file_gets_crlf_lines_only() -> None:
     source = "import os\r\n\r\ndef f():\r\n    return os.sep\r\n"
     new = insert(source, "f")
     assert "\n" not in new.replace("\r\n", "")
-    assert new.count("\r\n") == source.count("\r\n") + docstring_text(GUIDE, FP).count("\n") + 2
+    summary_lines = 2  # the summary line and the blank line after it
+    expected = source.count("\r\n") + docstring_text(GUIDE, FP).count("\n") + 2 + summary_lines
+    assert new.count("\r\n") == expected
 
 
 def test_cr_file_gets_cr_lines_only() -> None:
     source = "def f():\r    return 1\r"
     new = insert(source, "f")
     assert "\n" not in new
-    assert new.startswith(f'def f():\r    """{HEADING}\r')
+    assert new.startswith(f'def f():\r    """{DOES}\r\r    {HEADING}\r')
 
 
 def test_blank_guide_lines_carry_no_trailing_whitespace() -> None:
@@ -201,7 +212,7 @@ def test_blank_guide_lines_carry_no_trailing_whitespace() -> None:
 def test_unicode_names_and_columns_are_code_points() -> None:
     source = "def größe(ä='ü' * 3): return 'naïve'\n"
     new = insert(source, "größe", GUIDE + "\n\nÜnïcödé ✓ 𝔘")
-    assert new.startswith(f'def größe(ä=\'ü\' * 3):\n    """{HEADING}')
+    assert new.startswith(f'def größe(ä=\'ü\' * 3):\n    """{DOES}\n\n    {HEADING}')
     assert "Ünïcödé ✓ 𝔘" in doc_of(new, "größe")
 
 
@@ -222,14 +233,14 @@ def test_module_docstring_after_shebang_coding_and_comments_before_future() -> N
     new = insert(source, "")
     assert new.startswith(
         "#!/usr/bin/env python3\n# -*- coding: utf-8 -*-\n# Copyright 2024\n"
-        f'"""{HEADING}\n{HEADING_RULE}\n'
+        f'"""{SAYS}\n\n{HEADING}\n{HEADING_RULE}\n'
     )
     assert new.endswith(f'{MARKER}\n"""\n\nfrom __future__ import annotations\n\nimport os\n')
 
 
 def test_module_docstring_in_an_empty_or_comment_only_file() -> None:
-    assert insert("", "") == f'"""{docstring_text(GUIDE, FP)}\n"""\n'
-    assert insert("# only a comment", "").startswith('# only a comment\n"""How')
+    assert insert("", "") == f'"""{SAYS}\n\n{docstring_text(GUIDE, FP)}\n"""\n'
+    assert insert("# only a comment", "").startswith(f'# only a comment\n"""{SAYS}\n\nHow')
 
 
 def test_existing_module_docstring_is_kept() -> None:
@@ -242,7 +253,7 @@ def test_existing_module_docstring_is_kept() -> None:
 def test_attribute_docstring_for_a_module_variable() -> None:
     source = "import os\n\nTIMEOUT: float = 5.0  # seconds\nOTHER = 1\n"
     new = insert(source, "TIMEOUT")
-    assert new.startswith(f'import os\n\nTIMEOUT: float = 5.0  # seconds\n"""{HEADING}\n')
+    assert new.startswith(f'import os\n\nTIMEOUT: float = 5.0  # seconds\n"""{SAYS}\n\n{HEADING}\n')
     assert new.endswith(f'{MARKER}\n"""\nOTHER = 1\n')
     check_code_unchanged(source, new, "TIMEOUT")
 
@@ -250,7 +261,7 @@ def test_attribute_docstring_for_a_module_variable() -> None:
 def test_attribute_docstring_for_a_multiline_assignment_at_the_end() -> None:
     source = "NAMES = [\n    'a',\n    'b',\n]"
     new = insert(source, "NAMES")
-    assert new.startswith("NAMES = [\n    'a',\n    'b',\n]\n\"\"\"How")
+    assert new.startswith(f"NAMES = [\n    'a',\n    'b',\n]\n\"\"\"{SAYS}\n\nHow")
     assert read_docstring_guides(new)["NAMES"].fingerprint == FP
 
 
@@ -407,7 +418,9 @@ def test_backslash_continued_header_is_refused_not_broken() -> None:
 def test_colons_inside_the_signature_do_not_confuse_placement() -> None:
     source = 'def f(x=lambda: 1, y: dict = {1: 2}) -> "A:B":\n    return x\n'
     new = insert(source, "f")
-    assert new.startswith(f'def f(x=lambda: 1, y: dict = {{1: 2}}) -> "A:B":\n    """{HEADING}\n')
+    assert new.startswith(
+        f'def f(x=lambda: 1, y: dict = {{1: 2}}) -> "A:B":\n    """{DOES}\n\n    {HEADING}\n'
+    )
 
 
 def test_class_with_multiline_bases_inside_type_checking_block() -> None:
@@ -415,8 +428,8 @@ def test_class_with_multiline_bases_inside_type_checking_block() -> None:
         "if TYPE_CHECKING:\n    class A(\n        B,\n        metaclass=M,\n    ):\n        x = 1\n"
     )
     new = insert(source, "A")
-    assert f'    ):\n        """{HEADING}\n' in new
-    assert new.endswith('        """\n        x = 1\n')
+    assert f'    ):\n        """{SAYS}\n\n        {HEADING}\n' in new
+    assert new.endswith('        """\n\n        x = 1\n')  # D204: a blank line after
 
 
 def test_escapes_in_human_text_are_kept_byte_for_byte() -> None:
@@ -604,3 +617,133 @@ def test_a_comment_python_does_not_read_as_a_type_comment_stays_a_comment() -> N
     source = "x = [  # type: List[int]\n    1]\n\n\ndef f():\n    return x\n"
     edit = docstring_edit(source, "f", GUIDE, "abc123abc123")
     assert edit is not None and same_code(source, apply_edits(source, [edit]))
+
+
+# --- docstrings that pass the project's docstring rules (PEP 257, pydocstyle) ---
+
+
+def literal_of(source: str, qualname: str) -> str:
+    """The docstring's source text, prefix and quotes included."""
+    tree = ast.parse(source)
+    node = tree if qualname == "" else find_definition(tree, qualname)
+    assert node is not None
+    doc = docstring_node(node)
+    assert doc is not None
+    return ast.get_source_segment(source, doc) or ""
+
+
+BACKSLASH_GUIDE = GUIDE.replace("1. Sends a GET request.", "1. Splits the body on `'\\n'`.")
+
+
+def test_a_created_docstring_holding_a_backslash_is_raw() -> None:
+    new = insert("def f(): return 1\n", "f", BACKSLASH_GUIDE)
+    literal = literal_of(new, "f")
+    assert literal.startswith(f'r"""{DOES}\n')
+    assert "Splits the body on `'\\n'`." in literal and "\\\\" not in literal
+
+
+def test_a_persons_docstring_gaining_a_backslash_becomes_raw_with_its_text_unchanged() -> None:
+    new = insert('def f():\n    """Split the body."""\n    return 1\n', "f", BACKSLASH_GUIDE)
+    assert literal_of(new, "f").startswith('r"""Split the body.\n\n    How to Use')
+    assert "\\\\" not in new
+
+
+def test_an_escape_in_the_persons_text_keeps_the_literal_plain() -> None:
+    source = 'def f():\n    """Tab\\tseparated."""\n    return 1\n'
+    new = insert(source, "f", BACKSLASH_GUIDE)
+    assert literal_of(new, "f").startswith('"""Tab\\tseparated.')  # an ``r`` would change it
+    assert "`'\\\\n'`" in new
+
+
+@pytest.mark.parametrize("prefix", ["r", "R"])
+def test_an_existing_raw_docstring_keeps_its_prefix_and_content(prefix: str) -> None:
+    source = f'def integral(x):\n    {prefix}"""Compute \\int x\\, dx."""\n    return x\n'
+    new = insert(source, "integral", BACKSLASH_GUIDE)
+    literal = literal_of(new, "integral")
+    assert literal.startswith(f'{prefix}"""Compute \\int x\\, dx.\n\n    How to Use')
+    assert "\\\\" not in literal
+
+
+def test_a_unicode_prefix_is_kept() -> None:
+    new = insert('def f():\n    u"""Say hi."""\n    return 1\n', "f", BACKSLASH_GUIDE)
+    assert literal_of(new, "f").startswith('u"""Say hi.')
+
+
+def test_a_backslash_at_a_line_end_is_kept_in_a_raw_docstring() -> None:
+    guide = GUIDE.replace(
+        'print(fetch("https://example.org"))',
+        'total = 1 + \\\n    2\npath = "C:\\\\dir\\\\ "',
+    )
+    new = insert("def f(): return 1\n", "f", guide)
+    literal = literal_of(new, "f")
+    assert literal.startswith('r"""') and "total = 1 + \\\n        2" in literal
+    assert 'path = "C:\\\\dir\\\\ "' in literal
+
+
+def test_quotes_in_the_guide_are_escaped_and_the_literal_parses() -> None:
+    guide = GUIDE.replace("1. Sends a GET request.", '1. Takes `x` (default `\'"""\'`).')
+    new = insert('def f(x=\'"""\'): return x\n', "f", guide)
+    assert '(default `\'\\"\\"\\"\'`)' in literal_of(new, "f")
+
+
+def test_a_google_project_gets_a_summary_in_the_third_person_and_no_d204_blank_line() -> None:
+    google = DocStyle(convention="google")
+    new = apply_edits(
+        "class A:\n    x = 1\n", [docstring_edit("class A:\n    x = 1\n", "A", GUIDE, FP, google)]
+    )
+    assert new.endswith('    """\n    x = 1\n')
+    source = "def f():\n    return 1\n"
+    new = apply_edits(source, [docstring_edit(source, "f", GUIDE, FP, google)])
+    assert new.startswith(f'def f():\n    """{SAYS}\n\n')
+
+
+def test_a_class_followed_by_a_blank_line_gets_no_second_one() -> None:
+    new = insert("class A:\n\n    x = 1\n", "A")
+    assert new.endswith('    """\n\n    x = 1\n') and "\n\n\n" not in new
+
+
+def test_a_summary_howto_ls_wrote_is_rewritten_with_its_guide_a_persons_is_kept() -> None:
+    source = insert("def f():\n    return 1\n", "f")
+    other = GUIDE.replace(
+        "Fetches a page and returns its body.", "Sends a ping and returns the reply."
+    )
+    new = insert(source, "f", other)
+    assert new.startswith('def f():\n    """Send a ping and return the reply.\n\n    How to Use')
+    assert "Fetch a page" not in new
+    human = insert('def f():\n    """Fetch a page and return its body.\n\n    Mine."""\n', "f")
+    assert "Mine." in insert(human, "f", other)
+    assert insert(human, "f", other).startswith(
+        'def f():\n    """Fetch a page and return its body.'
+    )
+
+
+def test_a_guide_written_before_summaries_is_read_and_gains_one() -> None:
+    body = indented(docstring_text(GUIDE, FP), "    ")[4:]
+    old = f'def f():\n    """{body}\n    """\n    return 1\n'
+    assert read_docstring_guide(old, "f") == DocstringGuide(GUIDE, FP)
+    new = insert(old, "f")
+    assert new.startswith(f'def f():\n    """{DOES}\n\n    {HEADING}\n')
+
+
+def test_the_docstring_reads_summary_text_then_guide_in_help_and_intro() -> None:
+    new = insert('def f():\n    """Fetch it.\n\n    Person\'s notes.\n    """\n    return 1\n', "f")
+    guide = read_docstring_guide(new, "f")
+    assert guide is not None and guide.intro == "Fetch it.\n\nPerson's notes."
+    namespace: dict[str, object] = {}
+    exec(compile(new, "m.py", "exec"), namespace)
+    shown = pydoc.plain(pydoc.render_doc(namespace["f"]))
+    assert shown.index("Fetch it.") < shown.index("Person's notes.") < shown.index(HEADING)
+    created = insert("def g():\n    return 1\n", "g")
+    namespace = {}
+    exec(compile(created, "m.py", "exec"), namespace)
+    shown = pydoc.plain(pydoc.render_doc(namespace["g"]))
+    assert shown.index(DOES) < shown.index(HEADING)
+    assert read_docstring_guide(created, "g") == DocstringGuide(GUIDE, FP)
+
+
+def test_a_function_docstring_takes_the_place_of_blank_lines_after_the_header() -> None:
+    """pydocstyle D202: no blank line after a function docstring; D204 keeps a class's."""
+    new = insert("def f():\n\n    \n    # note\n    return 1\n", "f")
+    assert new.endswith(f'    {MARKER}\n    """\n    # note\n    return 1\n')
+    new = insert("class A:\n\n    x = 1\n", "A")
+    assert new.endswith('    """\n\n    x = 1\n')

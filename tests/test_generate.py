@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import ast
+import collections
 import contextlib
 import fcntl
+import json
 import os
 import pty
 import re
@@ -32,6 +34,7 @@ from howto_ls.sidecar import read_blocks
 from howto_ls.symbols import list_symbols
 from howto_ls.testing import fake_openai, samples
 from howto_ls.testing.fake_openai import FakeOpenAI, RecordedRequest, Reply
+from howto_ls.testing.position_fuzz import download
 
 SMALL_PACKAGE = Path(httpx_sse.__file__).parent
 LARGER_PACKAGE = Path(h11.__file__).parent
@@ -599,3 +602,145 @@ def test_nothing_is_written_through_a_symlinked_folder_out_of_the_project(
         assert "Traceback" not in err
     assert (outside / "libm.py").read_text(encoding="utf-8") == text
     assert sorted(p.name for p in outside.iterdir()) == sorted(["libm.py", *filter(None, [marker])])
+
+
+# --- the docstrings it writes pass the project's docstring lint (real ruff) ---------------
+
+LINT_RULES = "D,E501,W505,W605"
+LINT_CONFIG = """\
+[project]
+name = "linted"
+
+[tool.ruff]
+line-length = 88
+
+[tool.ruff.lint]
+select = [{rules}]
+
+[tool.ruff.lint.pycodestyle]
+max-doc-length = {max_doc_length}
+
+[tool.ruff.lint.pydocstyle]
+convention = "{convention}"
+"""
+LINT_FORMAT = ("--output-format=json", ".")
+LINTED_PACKAGES = {"itsdangerous": "2.2.0", "more-itertools": "10.5.0"}
+
+
+def lint_config(max_doc_length: int, convention: str) -> str:
+    rules = ", ".join(f'"{rule}"' for rule in LINT_RULES.split(","))
+    return LINT_CONFIG.format(rules=rules, max_doc_length=max_doc_length, convention=convention)
+
+
+def violations(root: Path) -> collections.Counter[tuple[str, str, str]]:
+    """ruff's findings under ``root`` as (rule, file, innermost def or class) with counts: a
+    key that does not move when a docstring grows."""
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "--exit-zero", *LINT_FORMAT],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    found: collections.Counter[tuple[str, str, str]] = collections.Counter()
+    scopes: dict[Path, list[tuple[int, int, str]]] = {}
+    for item in json.loads(result.stdout):
+        path = Path(item["filename"])
+        if path not in scopes:
+            scopes[path] = definitions(path.read_text(encoding="utf-8"))
+        row = item["location"]["row"]
+        # Definitions come outermost first, so the last one holding the row is the innermost.
+        where = [name for first, last, name in scopes[path] if first <= row <= last]
+        found[(item["code"], str(path.relative_to(root)), where[-1] if where else "")] += 1
+    return found
+
+
+def definitions(source: str) -> list[tuple[int, int, str]]:
+    """Every def and class of ``source``: first line (decorators included), last line and
+    qualname, outer ones before the ones inside them."""
+    found: list[tuple[int, int, str]] = []
+
+    def walk(node: ast.AST, prefix: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                first = min([d.lineno for d in child.decorator_list] + [child.lineno])
+                found.append((first, child.end_lineno or first, prefix + child.name))
+                walk(child, f"{prefix}{child.name}.")
+            else:
+                walk(child, prefix)
+
+    walk(ast.parse(source), "")
+    return found
+
+
+def generate_and_lint(
+    capsys: pytest.CaptureFixture[str], root: Path
+) -> collections.Counter[tuple[str, str, str]]:
+    """The ruff findings ``generate --write docstring`` adds under ``root``."""
+    before = violations(root)
+    status, _, err = run(capsys, "generate", str(root), "--write", "docstring", "--no-progress")
+    assert status == 0, err
+    assert " 0 failed" in err
+    return violations(root) - before
+
+
+@pytest.mark.network_download
+@pytest.mark.parametrize(
+    ("name", "max_doc_length", "convention"),
+    [
+        ("itsdangerous", 88, "pep257"),
+        ("more-itertools", 88, "numpy"),
+        ("more-itertools", 72, "google"),
+    ],
+)
+def test_generated_docstrings_add_no_docstring_lint_on_real_packages(
+    pytestconfig: pytest.Config,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    max_doc_length: int,
+    convention: str,
+) -> None:
+    cache = getattr(pytestconfig, "cache", None)  # None under ``-p no:cacheprovider``
+    folder = cache.mkdir("position-fuzz") if cache else tmp_path / "cache"
+    root = tmp_path / name
+    shutil.copytree(download(name, LINTED_PACKAGES[name], folder), root)
+    (root / "pyproject.toml").write_text(lint_config(max_doc_length, convention), encoding="utf-8")
+    assert generate_and_lint(capsys, root) == collections.Counter()
+    assert read_docstring_guides((next(root.rglob("*.py"))).read_text(encoding="utf-8"))
+
+
+def test_bug_report_kinds_add_no_docstring_lint(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "kinds"
+    root.mkdir()
+    (root / "pyproject.toml").write_text(lint_config(72, "pep257"), encoding="utf-8")
+    # A docstring cannot be raw and hold a triple quote, so quotes and backslashes live in
+    # different modules (one module's guide quotes all its functions).
+    (root / "quotes.py").write_text(
+        '"""Helpers that quote."""\n\n\n'
+        'def quote_default(text: str = \'"""\') -> str:\n'
+        '    """Wrap ``text`` in quotes."""\n'
+        "    return text + text\n\n\n"
+        "class Registry:\n"
+        "    def add(self, name: str) -> None:\n"
+        "        self.name = name\n",
+        encoding="utf-8",
+    )
+    (root / "backslashes.py").write_text(
+        'def split_lines(text: str, sep: str = "\\n") -> list[str]:\n'
+        "    return text.split(sep)\n\n\n"
+        "def integral(x: float) -> float:\n"
+        '    r"""Compute \\int x\\, dx."""\n'
+        "    return x * x / 2\n\n\n"
+        "def matches(text: str) -> bool:\n"
+        "    return text.endswith('\\\\ ')\n",
+        encoding="utf-8",
+    )
+    assert generate_and_lint(capsys, root) == collections.Counter()
+    text = (root / "backslashes.py").read_text(encoding="utf-8")
+    assert 'r"""Compute \\int x\\, dx.\n' in text
+    assert 'def split_lines(text: str, sep: str = "\\n") -> list[str]:\n    r"""' in text
+    assert 'class Registry:\n    """' in (root / "quotes.py").read_text(encoding="utf-8")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import time
 from pathlib import Path
@@ -691,6 +692,29 @@ def test_specific_wording_is_not_vague() -> None:
     assert not any("vague" in problem for problem in validate(guide, name="f", modules=[]))
 
 
+@pytest.mark.parametrize(
+    "quotation",
+    [
+        '"Client for the AWS IoT Things registry."',
+        '"Getting started"',
+        "\u201cDoing various stuff.\u201d",
+    ],
+)
+def test_quoted_human_text_is_never_asked_to_change(quotation: str) -> None:
+    guide = Guide(
+        f"Registers a device; its docstring says {quotation}.",
+        (f"Defines the class `IoT` ({quotation}).", "It handles stuff."),
+        "from m import f",
+    )
+    problems = [
+        problem for problem in validate(guide, name="f", modules=["m"]) if "vague" in problem
+    ]
+    assert problems == [
+        'Step 2 uses the vague term "stuff"; name the specific action '
+        '(for example "checks", "validates", "sends")'
+    ]
+
+
 def test_invented_identifiers_are_reported_and_literals_ignored() -> None:
     guide = Guide(
         "Calls `Client.send()` and `Client.teleport`, posts to `/api/generate` at "
@@ -772,3 +796,23 @@ def test_without_guide_keeps_only_the_human_text() -> None:
     assert without_guide(f"{human}\n\n{render(SAMPLE)}\n{marker}") == human
     assert without_guide(human) == human
     assert without_guide(f"{render(SAMPLE)}\n{marker}") == ""
+
+
+def test_quote_escapes_count_against_the_width() -> None:
+    """``'\"\"\"'`` is written ``'\\"\\"\\"'`` in a docstring: nine columns, not five."""
+    step = 'Takes `text` (`str`, default `\'"""\'`) and the optional `sep` and returns it.'
+    text = render(Guide("Quotes text.", (step,), "x = 1"), width=60)
+    for line in text.split("Usage Example")[0].splitlines()[2:]:  # the rule is one word
+        written = line.replace('"""', '\\"\\"\\"').replace("\\\\", "\\\\\\\\")
+        assert len(written) <= 60, line
+    assert '`\'"""\'`' in text
+
+
+def test_a_long_string_in_the_example_splits_into_adjacent_strings() -> None:
+    long_message = "Could not load the payload because an exception occurred on unserializing."
+    example = f'from pkg import BadPayload\n\nerror = BadPayload(message="{long_message}")'
+    text = render(Guide("Raises.", ("Raises.",), example), width=60)
+    code = text.split("```python\n")[1].split("\n```")[0]
+    assert all(len(line) <= 60 for line in code.splitlines())
+    assert ast.dump(ast.parse(code)) == ast.dump(ast.parse(example))  # the same program
+    assert code.count('"') == 4  # two adjacent literals

@@ -280,13 +280,32 @@ def test_module_variable_and_module(tmp_path: Path) -> None:
     assert "Imports `httpx`." in guide.steps
 
 
-def test_vague_words_from_a_docstring_are_replaced(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Client for the AWS IoT Things registry.",
+        "Getting started with the registry.",
+        "Doing various things to stuff.",
+    ],
+)
+def test_a_quoted_docstring_is_never_rewritten(tmp_path: Path, said: str) -> None:
     source = (
-        'def tidy(items):\n    """Doing various things to stuff."""\n    return sorted(items)\n'
+        f"class Registry:\n    {said!r}\n\n\n"
+        f"def tidy(items):\n    {said!r}\n    return sorted(items)\n"
     )
-    symbol, guide = guide_for(tmp_path, "", source)  # the module's guide quotes its functions
+    symbol, guide = guide_for(tmp_path, "", source)  # the module's guide quotes both
     assert_usable(symbol, guide)
-    assert '("Performing several items to data.")' in " ".join(guide.steps)
+    steps = " ".join(guide.steps)
+    assert steps.count(f'("{said}")') == 2
+    for replacement in ("Items", "Retrieving", "Performing", "several", "data"):
+        assert replacement not in steps
+
+
+def test_a_quoted_docstring_with_quotes_inside_is_kept_exactly(tmp_path: Path) -> None:
+    said = 'Wrap "getting" in quotes, things and all.'
+    source = f"def tidy(items):\n    {said!r}\n    return sorted(items)\n"
+    _, guide = guide_for(tmp_path, "", source)
+    assert f'("{said}")' in " ".join(guide.steps)
 
 
 def test_code_names_with_vague_words_are_kept(tmp_path: Path) -> None:

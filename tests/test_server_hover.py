@@ -67,6 +67,8 @@ async def test_hover_fresh_then_stale_on_definition_and_reference(project: Path)
         editor.save(cart)
         fresh = value(await hover(editor, cart, line, col + 5))
         assert "Description" in fresh and "Stale" not in fresh
+        # The docstring's order, as help() shows it: the person's summary, then the guide.
+        assert fresh.startswith("Sum the prices and add the region's tax.\n\n" + HEADING)
 
         # A reference on a non-ASCII line, in UTF-16 units as VS Code sends them.
         main = editor.open("main.py")

@@ -1,4 +1,5 @@
-"""The project's line length, read from ruff, Black and flake8 configuration files."""
+"""The project's line lengths and docstring convention, read from ruff, Black, flake8,
+pycodestyle and pydocstyle configuration files."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from howto_ls.style import DEFAULT_LINE_LENGTH, line_length
+from howto_ls.style import DEFAULT_LINE_LENGTH, DocStyle, doc_style, line_length
 
 
 def write(path: Path, text: str) -> Path:
@@ -54,3 +55,66 @@ def test_the_nearest_folder_that_sets_it_wins_and_changes_are_seen(tmp_path: Pat
     assert line_length(source) == 72
     write(tmp_path / "sub" / "ruff.toml", "line-length = 81\n")
     assert line_length(source) == 81  # ruff.toml before pyproject.toml, as ruff reads them
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "max_doc_length", "convention"),
+    [
+        (
+            "pyproject.toml",
+            "[tool.ruff.lint.pycodestyle]\nmax-doc-length = 72\n"
+            "[tool.ruff.lint.pydocstyle]\nconvention = 'numpy'\n",
+            72,
+            "numpy",
+        ),
+        (
+            "pyproject.toml",  # ruff's older tables, without ``lint``
+            "[tool.ruff.pycodestyle]\nmax-doc-length = 80\n[tool.ruff.pydocstyle]\n"
+            "convention = 'google'\n",
+            80,
+            "google",
+        ),
+        ("pyproject.toml", "[tool.pydocstyle]\nconvention = 'pep257'\n", None, "pep257"),
+        (
+            "ruff.toml",
+            "[lint.pycodestyle]\nmax-doc-length = 60\n[lint.pydocstyle]\nconvention = 'pep257'\n",
+            60,
+            "pep257",
+        ),
+        (
+            "setup.cfg",
+            "[flake8]\nmax-doc-length = 72\n[pydocstyle]\nconvention = numpy\n",
+            72,
+            "numpy",
+        ),
+        ("tox.ini", "[pycodestyle]\nmax_doc_length = 79\n", 79, None),
+        (".flake8", "[flake8]\nmax-doc-length=70\n", 70, None),
+        (".pydocstyle", "[pydocstyle]\nconvention = google\n", None, "google"),
+        ("pyproject.toml", "[tool.ruff.lint.pydocstyle]\nconvention = 'sphinx'\n", None, None),
+        ("setup.cfg", "[flake8]\nmax-doc-length = none\n", None, None),
+    ],
+)
+def test_doc_length_and_convention_from_each_tool(
+    tmp_path: Path, name: str, text: str, max_doc_length: int | None, convention: str | None
+) -> None:
+    write(tmp_path / name, text)
+    found = doc_style(write(tmp_path / "mod.py", ""))
+    assert (found.max_doc_length, found.convention) == (max_doc_length, convention)
+
+
+def test_each_setting_comes_from_the_nearest_folder_that_sets_it(tmp_path: Path) -> None:
+    write(
+        tmp_path / "setup.cfg", "[pydocstyle]\nconvention = numpy\n[flake8]\nmax-doc-length = 72\n"
+    )
+    write(tmp_path / "sub" / "pyproject.toml", "[tool.ruff]\nline-length = 100\n")
+    found = doc_style(write(tmp_path / "sub" / "mod.py", ""))
+    assert found == DocStyle(line_length=100, max_doc_length=72, convention="numpy")
+    assert found.doc_line_length == 72 and found.imperative
+    assert found.blank_line_after_class_docstring
+
+
+def test_what_each_convention_asks_of_a_docstring() -> None:
+    assert DocStyle().doc_line_length == 88 and DocStyle(max_doc_length=120).doc_line_length == 88
+    assert DocStyle().imperative and DocStyle(convention="pep257").imperative
+    google = DocStyle(convention="google")
+    assert not google.imperative and not google.blank_line_after_class_docstring

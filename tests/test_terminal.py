@@ -15,9 +15,7 @@ ESCAPES = "\x1b]52;c;cHduZWQ=\x07\x1b]0;TITLE\x07\x1b[8m\x9b2J\x7f"
 
 def test_control_characters_are_written_as_escapes() -> None:
     assert printable("tab\tline\nreturn\r") == "tab\tline\nreturn\r"
-    assert printable(ESCAPES) == (
-        "\\x1b]52;c;cHduZWQ=\\x07\\x1b]0;TITLE\\x07\\x1b[8m\\x9b2J\\x7f"
-    )
+    assert printable(ESCAPES) == ("\\x1b]52;c;cHduZWQ=\\x07\\x1b]0;TITLE\\x07\\x1b[8m\\x9b2J\\x7f")
     assert printable("ünïcode 名前 \u200b") == "ünïcode 名前 \u200b"
 
 

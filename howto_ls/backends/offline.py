@@ -90,15 +90,32 @@ def write_guide(request: GuideRequest) -> Guide:
     )
 
 
+# A person's words the writer quotes (a docstring's first sentence) sit between these two
+# private-use characters until the text is final, so nothing rewrites them; then they become
+# plain double quotes.
+_QUOTE_OPEN, _QUOTE_CLOSE = "\ue000", "\ue001"
+_PROTECTED = re.compile(f"(`[^`]*`|{_QUOTE_OPEN}[^{_QUOTE_CLOSE}]*{_QUOTE_CLOSE})")
+
+
+def quoted(text: str) -> str:
+    """``text``, a person's words, in double quotes that :func:`_unvague` leaves alone."""
+    clean = text.replace(_QUOTE_OPEN, "").replace(_QUOTE_CLOSE, "")
+    return f"{_QUOTE_OPEN}{clean}{_QUOTE_CLOSE}"
+
+
 def _unvague(text: str) -> str:
-    """Swap vague words (from a quoted docstring) for specific ones; code spans stay as they are."""
-    pieces = re.split(r"(`[^`]*`)", text)
+    """Swap vague words in the writer's own prose for specific ones.
+
+    Only prose the writer composed changes: code spans, and the person's words it quotes
+    (:func:`quoted`, docstring sentences), stay exactly as written.
+    """
+    pieces = _PROTECTED.split(text)
     return "".join(
         piece
-        if piece.startswith("`")
+        if piece.startswith(("`", _QUOTE_OPEN))
         else _VAGUE.sub(lambda m: _match_case(m.group(0), _VAGUE_FIX[m.group(0).lower()]), piece)
         for piece in pieces
-    )
+    ).translate({ord(_QUOTE_OPEN): '"', ord(_QUOTE_CLOSE): '"'})
 
 
 def _match_case(original: str, word: str) -> str:
@@ -564,7 +581,7 @@ class _Writer:
 def _said(node: Definition) -> str:
     """``: "first docstring sentence"`` for a definition that has a docstring, else ""."""
     summary = summary_line(ast.get_docstring(node, clean=True))
-    return f' ("{summary}")' if summary else ""
+    return f" ({quoted(summary)})" if summary else ""
 
 
 def _exports(statement: ast.stmt) -> list[str]:

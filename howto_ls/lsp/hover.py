@@ -1,4 +1,5 @@
-"""Hover: the guide of the symbol under the cursor, marked stale; or an offline preview."""
+"""Hover: the docstring of the symbol under the cursor (summary, own text, guide), the guide marked
+stale; or an offline preview."""
 
 from __future__ import annotations
 
@@ -39,13 +40,13 @@ async def hover_at(server: HowtoServer, params: types.HoverParams) -> types.Hove
     guides = server.guides(params.text_document.uri, document, path)
     own = next((guide for guide in guides if guide.span.contains(position)), None)
     if own is not None:
-        return hover(own.markdown, server.flags, stale=own.stale, range_=word_range)
+        return hover(_shown(own), server.flags, stale=own.stale, range_=word_range)
     symbol = await _symbol(server, path, source, position, word.text)
     if symbol is None:
         return None
     found = _guide_of(server, symbol, source if symbol.path == path else None)
     if found is not None:
-        return hover(found.markdown, server.flags, stale=found.stale, range_=word_range)
+        return hover(_shown(found), server.flags, stale=found.stale, range_=word_range)
     if mode != "preview":
         return None
     module_source = source if symbol.path == path else server.current_text(symbol.path)[0]
@@ -80,6 +81,12 @@ def _guide_of(server: HowtoServer, symbol: Symbol, source: str | None) -> Existi
             return None
     guides = server.engine_for(symbol.path).guides_in(symbol.path, source)
     return next((guide for guide in guides if guide.qualname == symbol.identity), None)
+
+
+def _shown(guide: ExistingGuide) -> str:
+    """What a hover shows of a written guide, in the docstring's order (as ``help()`` does):
+    the summary line, the person's text, then the guide."""
+    return f"{guide.intro}\n\n{guide.markdown}" if guide.intro else guide.markdown
 
 
 def _span(line: int, start: int, end: int) -> Span:
