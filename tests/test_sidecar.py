@@ -79,7 +79,7 @@ def test_symlinked_docs_folder_pointing_outside_is_refused(project: Path, tmp_pa
     "template", ["{relpath}.py", "pkg/__init__.py", "pyproject.toml", "docs/{stem}.txt", "README"]
 )
 def test_a_template_naming_anything_but_markdown_is_refused(project: Path, template: str) -> None:
-    with pytest.raises(NotWritableError, match="not a Markdown file; give it a .md name"):
+    with pytest.raises(NotWritableError, match=r"not a Markdown file; give it a \.md name"):
         sidecar_path(project, project / "pkg" / "mod.py", template)
 
 
