@@ -425,3 +425,40 @@ def test_a_virtualenv_in_the_home_folder_runs_the_examples(project: Path, tmp_pa
     result = howto("check", "pkg", "--examples", "--python", python, cwd=project, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "6 examples run: 6 ok, 0 failing" in result.stderr
+
+
+@pytest.mark.parametrize("isolation", ["bwrap", "none"])
+def test_the_projects_own_interpreter_never_runs_outside_the_sandbox(
+    project: Path, tmp_path: Path, isolation: str
+) -> None:
+    """A cloned project that ships ``.venv/bin/python`` (a script) has it asked its version and
+    its paths: those questions run contained too, with the clean environment."""
+    try:
+        sandbox.mechanism(isolation)
+    except sandbox.SandboxError as exc:
+        pytest.skip(str(exc))
+    home = tmp_path / "decoy-home"
+    home.mkdir()
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    venv = project / ".venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "pyvenv.cfg").write_text("home = /usr/bin\n", encoding="utf-8")
+    python = venv / "bin" / "python"
+    written = [home / "ran", project / "ran", marks / "ran"]
+    python.write_text(
+        "#!/bin/sh\n"
+        + "".join(f'echo "key=$HOWTO_API_KEY" >> {p}\n' for p in written)
+        + f'exec {sys.executable} "$@"\n',
+        encoding="utf-8",
+    )
+    python.chmod(0o755)
+    env = {"HOME": str(home), "HOWTO_API_KEY": KEY, "HOWTO_SANDBOX": isolation}
+    result = howto("check", "pkg", "--examples", "--timeout", "5", cwd=project, env=env)
+    assert "6 examples run: 2 ok" in result.stderr, result.stdout + result.stderr
+    if isolation == "bwrap":  # nothing it ran could write anywhere outside its own folder
+        assert [p for p in written if p.exists()] == []
+        return
+    # without a sandbox the example itself runs unprotected by design; the key never comes
+    lines = (marks / "ran").read_text(encoding="utf-8").splitlines()
+    assert len(lines) >= 3 and set(lines) == {"key="}  # version, examples (paths: bwrap only)

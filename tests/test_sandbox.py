@@ -6,6 +6,7 @@ bounded. The temporary folders are made under a folder of the test's own, so lef
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import resource
@@ -252,6 +253,46 @@ def test_the_hosts_loopback_is_out_of_reach_and_the_commands_own_works(
         server.close()
     assert "unreachable" in done.stdout and "reached the host" not in done.stdout, done.stderr
     assert "own loopback works" in done.stdout
+    assert accepted == []
+
+
+def test_the_hosts_unix_sockets_in_run_are_out_of_reach_under_bubblewrap() -> None:
+    """A service's socket in ``/run`` (``docker.sock``, the D-Bus system bus) cannot be
+    reached: ``/run`` is hidden under an empty folder."""
+    _available("bwrap")
+    folder = Path("/run") / f"howto-test-{uuid.uuid4().hex}"
+    try:
+        folder.mkdir()
+    except OSError as exc:
+        pytest.skip(f"cannot make a folder in /run: {exc}")
+    server = socket.socket(socket.AF_UNIX)
+    accepted: list[object] = []
+    try:
+        path = folder / "service.sock"
+        server.bind(str(path))
+        path.chmod(0o777)
+        server.listen()
+        server.settimeout(0.2)
+        code = (
+            "import os, socket\n"
+            "s = socket.socket(socket.AF_UNIX)\n"
+            "try:\n"
+            f"    s.connect({str(path)!r})\n"
+            "    print('reached the service')\n"
+            "except OSError as exc:\n"
+            "    print('unreachable', type(exc).__name__)\n"
+            "print(sorted(os.listdir('/run')), sorted(os.listdir('/var/run')))\n"
+        )
+        done = contained(code, "bwrap")
+        with contextlib.suppress(TimeoutError):
+            accepted.append(server.accept())
+    finally:
+        server.close()
+        (folder / "service.sock").unlink(missing_ok=True)
+        folder.rmdir()
+    assert done.returncode == 0, done.stderr
+    assert "unreachable FileNotFoundError" in done.stdout
+    assert folder.name not in done.stdout  # /run and /var/run show nothing of the host's
     assert accepted == []
 
 
