@@ -478,10 +478,15 @@ def run(
     out, err = _Kept(limits.kept), _Kept(limits.kept)
     streams = {process.stdout: out, process.stderr: err}
     deadline = started + timeout
-    if os.name == "posix":
-        stopped = _read_posix(process, streams, deadline, limits.output, used, cancel)
-    else:
-        stopped = _read_threads(process, streams, deadline, limits.output, used, cancel)
+    try:
+        if os.name == "posix":
+            stopped = _read_posix(process, streams, deadline, limits.output, used, cancel)
+        else:
+            stopped = _read_threads(process, streams, deadline, limits.output, used, cancel)
+    except BaseException:  # Ctrl-C or SIGTERM in the caller's thread: end the tree first
+        _stop(process, used)
+        _reap(process)
+        raise
     seconds = time.perf_counter() - started
     if os.name == "posix" and not sys.platform.startswith("linux"):
         with contextlib.suppress(OSError):  # no subreaper here: what is left of its group
