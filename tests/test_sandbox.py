@@ -365,6 +365,25 @@ def test_a_command_that_ignores_sigterm_and_never_ends_is_stopped_in_time(isolat
     assert time.perf_counter() - started < 2 + sandbox.GRACE + 1.5
 
 
+def test_a_cancel_event_stops_the_command_at_once(isolation: str) -> None:
+    cancel = threading.Event()
+    timer = threading.Timer(0.5, cancel.set)
+    timer.start()
+    with tempfile.TemporaryDirectory(prefix="howto-example-") as name:
+        folder = Path(name)
+        done = sandbox.run(
+            [sys.executable, "-c", "import time\nwhile True:\n    time.sleep(0.1)\n"],
+            folder=folder,
+            env=sandbox.environment(folder),
+            timeout=60,
+            isolation=isolation,
+            cancel=cancel,
+        )
+    timer.join()
+    assert done.cancelled and not done.timed_out and done.returncode is None
+    assert done.seconds < 0.5 + 0.5 + sandbox.GRACE
+
+
 def test_cpu_time_and_file_size_limits(isolation: str) -> None:
     spin = contained("while True:\n    pass\n", isolation, limits=sandbox.Limits(cpu=1))
     assert spin.limit == sandbox.CPU_TIME and not spin.timed_out
