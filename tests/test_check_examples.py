@@ -549,3 +549,37 @@ def test_sigterm_stops_the_running_examples_and_removes_their_folders(
     assert "interrupted" in stderr and "Traceback" not in stderr
     assert took < 5
     assert list(temporary.iterdir()) == []
+
+
+def test_a_pth_file_naming_the_home_folder_does_not_show_it_again(
+    project: Path, tmp_path: Path
+) -> None:
+    try:
+        sandbox.mechanism("bwrap")
+    except sandbox.SandboxError as exc:
+        pytest.skip(str(exc))
+    secret = f"howto-secret-{uuid.uuid4().hex}"
+    home = tmp_path / "decoy-home"
+    (home / ".ssh").mkdir(parents=True)
+    key = home / ".ssh" / "id_ed25519"
+    key.write_text(f"{secret}\n", encoding="utf-8")
+    venv = project / ".venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    purelib = subprocess.run(
+        [
+            str(venv / "bin" / "python"),
+            "-c",
+            "import sysconfig; print(sysconfig.get_path('purelib'))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    (Path(purelib) / "zz_home.pth").write_text(f"{home}\n{tmp_path}\n", encoding="utf-8")
+    module = project / "pkg" / "mod.py"
+    code = f"from pkg.mod import fails\n\nraise SystemExit(open({str(key)!r}).read())\n"
+    module.write_text(replace_example(module.read_text("utf-8"), "fails", code), "utf-8")
+    env = {"HOME": str(home), "HOWTO_SANDBOX": "bwrap"}
+    result = howto("check", "pkg", "--examples", "--timeout", "5", cwd=project, env=env)
+    assert secret not in result.stdout + result.stderr
+    assert f"No such file or directory: '{key}'" in result.stdout, result.stdout + result.stderr
