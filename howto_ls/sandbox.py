@@ -25,9 +25,10 @@ tail of its output, whether it ran out of time and which limit it hit. What cont
   (:mod:`howto_ls.sandbox_mounts`), the command's folder writable, a network namespace of its own
   (its own loopback, nothing else: not the internet, not the host's loopback services), a PID
   namespace, a new session, dying with its parent; else ``unshare`` (unprivileged user, network,
-  PID and mount namespaces: the network and the process tree, not the file system); on macOS
-  ``sandbox-exec`` with a profile that denies the network and writes outside the folder. Where none
-  is available :func:`notice` gives the one line that says so and how to get one.
+  PID and mount namespaces: the network, the process tree and ``/run``, not the rest of the file
+  system); on macOS ``sandbox-exec`` with a profile that denies the network and writes outside the
+  folder. Where none is available :func:`notice` gives the one line that says so and how to get
+  one.
 """
 
 from __future__ import annotations
@@ -171,6 +172,12 @@ if config["loopback"]:
         s.close()
     except OSError:
         pass
+
+for place in config["hide"]:
+    # unshare's mount namespace is private: an empty tmpfs over the host's sockets, mount(2)
+    import ctypes
+
+    ctypes.CDLL(None, use_errno=True).mount(b"tmpfs", place.encode(), b"tmpfs", 0, None)
 
 if not config["supervise"]:
     try:
@@ -567,6 +574,7 @@ def _contained(
             ("RLIMIT_CORE", 0),
         ],
         "loopback": used == UNSHARE,
+        "hide": [str(p) for p in sandbox_mounts.service_sockets()] if used == UNSHARE else [],
         "supervise": sys.platform.startswith("linux"),
     }
     prelude = [sys.executable, "-I", "-S", "-c", PRELUDE, json.dumps(config), *command]

@@ -96,7 +96,16 @@ def hidden_places() -> tuple[Path, ...]:
         real = Path(os.path.realpath(candidate))
         if real not in found and not _is_system(real):
             found.append(real)
-    for run in _RUN:  # the host's services' sockets (docker.sock, the D-Bus system bus)
+    found += [place for place in service_sockets() if place not in found]
+    return tuple(found)
+
+
+def service_sockets() -> tuple[Path, ...]:
+    """Where the host's services keep their Unix sockets (``docker.sock``, the D-Bus system
+    bus, the session's sockets in ``/run/user/UID``): ``/run`` and ``/var/run``, existing ones,
+    each once by real path."""
+    found: list[Path] = []
+    for run in _RUN:
         real = Path(os.path.realpath(run))
         if os.path.isdir(run) and real not in found and real != Path("/"):
             found.append(real)
