@@ -28,9 +28,10 @@ import functools
 import os
 import re
 import shlex
-import subprocess
+import shutil
 import sys
 import tempfile
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +48,7 @@ TIMEOUT = "timeout"
 NEEDS_TERMINAL = "needs a terminal"
 NEEDS_DEPENDENCY = "needs an optional dependency"
 HIT_LIMIT = "hit a limit"
+CANCELLED = "cancelled"
 
 _REFUSAL_LOG = "HOWTO_EXAMPLE_NETWORK_LOG"
 _TERMINAL_LOG = "HOWTO_EXAMPLE_TERMINAL_LOG"
@@ -164,7 +166,8 @@ _runpy.run_path(_path, run_name="__main__")
 @dataclass(frozen=True)
 class ExampleRun:
     """How one example ran: ``status`` is ``ok``, ``fails``, ``needs network``, ``needs a
-    terminal``, ``needs an optional dependency``, ``hit a limit`` or ``timeout``.
+    terminal``, ``needs an optional dependency``, ``hit a limit``, ``timeout`` or ``cancelled``
+    (the caller stopped the run).
 
     ``detail`` is the last line of the error (the exception line of a traceback) for a failure
     and a missing optional dependency, the refused host for ``needs network``, what the example
@@ -214,31 +217,34 @@ PROBE_TIMEOUT = 10.0
 
 
 @functools.lru_cache(maxsize=16)
-def interpreter_problem(python: str) -> str | None:
+def interpreter_problem(python: str, isolation: str | None = None) -> str | None:
     """Why ``python`` (a path or a command name) cannot run examples, or None when it can.
 
-    It must exist, start, and report a Python of at least ``MIN_PYTHON`` when asked for
-    ``sys.version_info`` (a program that is not Python, such as ``/bin/true``, reports
-    nothing). Asked once per interpreter; the probe stops after ``PROBE_TIMEOUT`` seconds.
+    It must exist, be an executable file, start, and report a Python of at least
+    ``MIN_PYTHON`` when asked for ``sys.version_info`` (a program that is not Python, such as
+    ``/bin/true``, reports nothing). The question runs contained like an example
+    (:func:`howto_ls.sandbox.probe` under ``isolation``, None: ``HOWTO_SANDBOX``): the
+    project's interpreter is the project's code. Asked once per interpreter and isolation; the
+    probe stops after ``PROBE_TIMEOUT`` seconds. Raises
+    :class:`howto_ls.sandbox.SandboxError` when ``isolation`` does not work here.
     """
+    found_at = python if os.sep in python else shutil.which(python)
+    if found_at is None or not os.path.exists(found_at):
+        return f"{python} does not exist"
+    if os.path.isdir(found_at) or not os.access(found_at, os.X_OK):
+        return f"{python} is not an executable program"
     probe = "import sys; print('%d.%d' % sys.version_info[:2])"
     try:
-        done = subprocess.run(
-            [python, "-c", probe],
-            capture_output=True,
-            text=True,
-            timeout=PROBE_TIMEOUT,
-            check=False,
-            stdin=subprocess.DEVNULL,
+        done = sandbox.probe(
+            [os.path.abspath(found_at), "-c", probe], timeout=PROBE_TIMEOUT, isolation=isolation
         )
-    except FileNotFoundError:
-        return f"{python} does not exist"
-    except PermissionError:
-        return f"{python} is not an executable program"
     except OSError as exc:
         return f"{python} does not start ({exc.strerror or exc})"
-    except subprocess.TimeoutExpired:
+    if done.timed_out:
         return f"{python} did not answer within {PROBE_TIMEOUT:g} s"
+    cannot = re.search(r"^cannot run .*: (.+)$", done.stderr, re.MULTILINE)
+    if done.returncode == 127 and cannot:
+        return f"{python} does not start ({cannot.group(1)})"
     found = re.fullmatch(r"(\d+)\.(\d+)", done.stdout.strip())
     if done.returncode != 0 or found is None:
         return f"{python} is not a Python interpreter (it did not report its version)"
@@ -265,6 +271,7 @@ def run_example(
     paths: Sequence[Path] = (),
     isolation: str | None = None,
     limits: sandbox.Limits | None = None,
+    cancel: threading.Event | None = None,
 ) -> ExampleRun:
     """Run ``code`` as ``__main__`` in a subprocess of ``python`` and say how it went.
 
@@ -277,15 +284,18 @@ def run_example(
     memory, CPU time, files and output, the whole process tree ended after ``timeout`` seconds.
     On top of that, connections beyond loopback are refused and recorded; standard input is
     empty, ``/dev/tty`` cannot be opened and ``EDITOR``/``VISUAL`` name a stub that exits with
-    status 1. Raises :class:`howto_ls.sandbox.SandboxError` when ``isolation`` names a
-    mechanism that does not work here.
+    status 1. ``cancel``, when set, stops the example (status ``cancelled``); one not yet
+    started when it is set does not start. Raises :class:`howto_ls.sandbox.SandboxError` when
+    ``isolation`` names a mechanism that does not work here.
     """
     limits = limits or sandbox.Limits()
     interpreter = python or sys.executable
     used = sandbox.mechanism(isolation or sandbox.requested())
+    if cancel is not None and cancel.is_set():
+        return ExampleRun(CANCELLED, "stopped before it started")
     readable: list[Path] = []
     if used == sandbox.BWRAP:  # the home and temporary folders are hidden: show what it reads
-        readable = [*paths, *sandbox_mounts.interpreter_paths(interpreter)]
+        readable = [*paths, *sandbox_mounts.interpreter_paths(interpreter, paths)]
     with tempfile.TemporaryDirectory(prefix="howto-example-") as folder:
         work = Path(folder).resolve()
         script = work / "example.py"
@@ -314,11 +324,14 @@ def run_example(
             limits=limits,
             isolation=used,
             readable=readable,
+            cancel=cancel,
         )
         refused = _first_line(log)
         terminal = _first_line(terminal_log)
     seconds = done.seconds
     output = done.stdout + done.stderr
+    if done.cancelled:
+        return ExampleRun(CANCELLED, "stopped", seconds, output)
     if done.timed_out:
         if terminal:
             return ExampleRun(NEEDS_TERMINAL, terminal, seconds, output)

@@ -5,22 +5,28 @@ renderer takes a ``markdown_it`` ``Token``). Its class is read from the library'
 in the site-packages of the interpreter that runs the project's code
 (:func:`howto_ls.examples_run.project_interpreter`), never imported. The folders come from
 that interpreter's :mod:`sysconfig` ``purelib`` and ``platlib`` paths (asked once per
-interpreter, in a subprocess when it is not the one running howto-ls).
+interpreter, in a subprocess when it is not the one running howto-ls). That interpreter is the
+project's code (a cloned project's ``.venv/bin/python`` may be any program), so it is asked
+inside the sandbox of the examples (:func:`howto_ls.sandbox.probe`), and only folders named
+``site-packages`` or ``dist-packages`` are taken from its answer.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-import subprocess
 import sys
 import sysconfig
 from pathlib import Path
 
+from howto_ls import sandbox
 from howto_ls.examples_run import project_interpreter
 
 QUERY_TIMEOUT = 10.0
 """Seconds to wait for the project's interpreter to name its library folders."""
+
+_LIBRARY_FOLDERS = ("site-packages", "dist-packages")
+"""The names a library folder has (``dist-packages``: Debian's system Python)."""
 
 _QUERY = (
     "import json, sysconfig; "
@@ -40,20 +46,18 @@ def _folders_of(interpreter: str) -> tuple[Path, ...]:
         names = [sysconfig.get_path("purelib"), sysconfig.get_path("platlib")]
     else:
         try:
-            done = subprocess.run(
-                [interpreter, "-I", "-c", _QUERY],
-                capture_output=True,
-                text=True,
-                timeout=QUERY_TIMEOUT,
-                check=True,
-            )
-            names = json.loads(done.stdout)
-        except (OSError, subprocess.SubprocessError, ValueError):
+            done = sandbox.probe([interpreter, "-I", "-c", _QUERY], timeout=QUERY_TIMEOUT)
+            names = json.loads(done.stdout) if done.returncode == 0 else []
+        except (OSError, ValueError, sandbox.SandboxError):
+            return ()
+        if not isinstance(names, list):
             return ()
     found: list[Path] = []
     for name in names:
+        if not isinstance(name, str):
+            continue
         folder = Path(name)
-        if folder.is_dir() and folder not in found:
+        if folder.name in _LIBRARY_FOLDERS and folder.is_dir() and folder not in found:
             found.append(folder)
     return tuple(found)
 

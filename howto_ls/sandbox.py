@@ -20,14 +20,15 @@ tail of its output, whether it ran out of time and which limit it hit. What cont
   its first process; without one, on Linux, the prelude stays as a child subreaper
   (``prctl(PR_SET_CHILD_SUBREAPER)``, prctl(2)) that adopts orphans and kills them.
 - **OS isolation** (:func:`mechanism`): on Linux bubblewrap (``bwrap``): the whole file system
-  read-only, the caller's home folder, ``/run/user/UID`` and the host's temporary folders
-  hidden under empty ones but for what the interpreters need (:mod:`howto_ls.sandbox_mounts`),
-  the command's folder writable, a network namespace of its own (its own loopback,
-  nothing else: not the internet, not the host's loopback services), a PID namespace, a new
-  session, dying with its parent; else ``unshare`` (unprivileged user, network, PID and mount
-  namespaces: the network and the process tree, not the file system); on macOS ``sandbox-exec``
-  with a profile that denies the network and writes outside the folder. Where none is available
-  :func:`notice` gives the one line that says so and how to get one.
+  read-only, the caller's home folder, ``/run`` (the host's services' sockets) and the host's
+  temporary folders hidden under empty ones but for what the interpreters need
+  (:mod:`howto_ls.sandbox_mounts`), the command's folder writable, a network namespace of its own
+  (its own loopback, nothing else: not the internet, not the host's loopback services), a PID
+  namespace, a new session, dying with its parent; else ``unshare`` (unprivileged user, network,
+  PID and mount namespaces: the network, the process tree and ``/run``, not the rest of the file
+  system); on macOS ``sandbox-exec`` with a profile that denies the network and writes outside the
+  folder. Where none is available :func:`notice` gives the one line that says so and how to get
+  one.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -105,7 +107,8 @@ class Outcome:
     (the middle replaced by a line saying how many bytes were left out); ``timed_out`` whether
     the timeout stopped it; ``limit`` the limit it hit (``memory`` is told by the caller, who
     knows the program: here ``cpu time``, ``file size`` or ``output``), "" when none;
-    ``seconds`` wall time; ``isolation`` the mechanism that contained it.
+    ``seconds`` wall time; ``isolation`` the mechanism that contained it; ``cancelled``
+    whether the caller's ``cancel`` event stopped it.
     """
 
     returncode: int | None
@@ -115,6 +118,7 @@ class Outcome:
     limit: str = ""
     seconds: float = 0.0
     isolation: str = NONE
+    cancelled: bool = False
 
 
 class SandboxError(HowtoError):
@@ -168,6 +172,12 @@ if config["loopback"]:
         s.close()
     except OSError:
         pass
+
+for place in config["hide"]:
+    # unshare's mount namespace is private: an empty tmpfs over the host's sockets, mount(2)
+    import ctypes
+
+    ctypes.CDLL(None, use_errno=True).mount(b"tmpfs", place.encode(), b"tmpfs", 0, None)
 
 if not config["supervise"]:
     try:
@@ -432,6 +442,8 @@ def run(
     limits: Limits | None = None,
     isolation: str | None = None,
     readable: Sequence[Path | str] = (),
+    hidden: bool = True,
+    cancel: threading.Event | None = None,
 ) -> Outcome:
     """Run ``command`` contained, in ``folder`` (its working folder, the one place it may write
     under bubblewrap and sandbox-exec), with exactly ``env``, standard input empty, for at most
@@ -440,7 +452,12 @@ def run(
     Under bubblewrap the caller's home and the host's temporary folders are hidden
     (:func:`howto_ls.sandbox_mounts.hidden_places`); what the interpreter running howto-ls
     needs and each of ``readable`` (absolute paths: the command's interpreter, its import
-    path) stay visible, read-only.
+    path) stay visible, read-only. With ``hidden`` False nothing is hidden and nothing is
+    writable, ``folder`` included: the whole file system read-only (used to ask an interpreter
+    what it reads before anything is known to show again, :func:`probe`).
+
+    ``cancel``, when set, stops the command as the timeout does (the outcome says
+    ``cancelled``); it is looked at every half second.
 
     ``isolation`` is one of ``MECHANISMS`` (None: ``HOWTO_SANDBOX``, default ``auto``). The
     call returns within ``timeout`` plus about ``GRACE`` seconds whatever the command does
@@ -452,7 +469,7 @@ def run(
     limits = limits or Limits()
     used = mechanism(isolation or requested())
     folder = folder.resolve()
-    full = _contained(list(command), folder, used, limits, timeout, readable)
+    full = _contained(list(command), folder, used, limits, timeout, readable, hidden)
     started = time.perf_counter()
     process = subprocess.Popen(
         full,
@@ -468,10 +485,15 @@ def run(
     out, err = _Kept(limits.kept), _Kept(limits.kept)
     streams = {process.stdout: out, process.stderr: err}
     deadline = started + timeout
-    if os.name == "posix":
-        stopped = _read_posix(process, streams, deadline, limits.output, used)
-    else:
-        stopped = _read_threads(process, streams, deadline, limits.output, used)
+    try:
+        if os.name == "posix":
+            stopped = _read_posix(process, streams, deadline, limits.output, used, cancel)
+        else:
+            stopped = _read_threads(process, streams, deadline, limits.output, used, cancel)
+    except BaseException:  # Ctrl-C or SIGTERM in the caller's thread: end the tree first
+        _stop(process, used)
+        _reap(process)
+        raise
     seconds = time.perf_counter() - started
     if os.name == "posix" and not sys.platform.startswith("linux"):
         with contextlib.suppress(OSError):  # no subreaper here: what is left of its group
@@ -491,7 +513,40 @@ def run(
         limit=limit,
         seconds=seconds,
         isolation=used,
+        cancelled=stopped == _CANCELLED,
     )
+
+
+_CANCELLED = "cancelled"
+
+PROBE_KEPT = 1 << 20
+"""Bytes kept of each stream of a :func:`probe`: its answer is read whole up to this size."""
+
+
+def probe(command: Sequence[str], *, timeout: float, isolation: str | None = None) -> Outcome:
+    """Run ``command`` (a question to an interpreter: its version, the paths it reads) as
+    contained as an example, before anything is known about it: under ``isolation`` (None:
+    ``HOWTO_SANDBOX``), with the clean :func:`environment`, standard input empty, in a
+    temporary working folder removed afterwards, for at most ``timeout`` seconds. Under
+    bubblewrap nothing is hidden (the interpreter may live in the home folder) and nothing is
+    writable, that folder included, and the network is the sandbox's own; under ``unshare`` the
+    network and the process tree are its own; under ``none`` only the environment is clean.
+
+    Returns the :class:`Outcome` (each stream kept up to ``PROBE_KEPT`` bytes). Raises
+    :class:`SandboxError` for an isolation that does not work here, ``OSError`` when the
+    mechanism cannot start.
+    """
+    with tempfile.TemporaryDirectory(prefix="howto-probe-") as name:
+        folder = Path(name).resolve()
+        return run(
+            command,
+            folder=folder,
+            env=environment(folder),
+            timeout=timeout,
+            limits=Limits(kept=PROBE_KEPT),
+            isolation=isolation,
+            hidden=False,
+        )
 
 
 def _contained(
@@ -501,9 +556,11 @@ def _contained(
     limits: Limits,
     timeout: float,
     readable: Sequence[Path | str] = (),
+    hidden: bool = True,
 ) -> list[str]:
     """``command`` behind the prelude (POSIX) and the isolation mechanism ``used``; under
-    bubblewrap ``readable`` stays visible where the home and temporary folders are hidden."""
+    bubblewrap ``readable`` stays visible where the home and temporary folders are hidden
+    (``hidden`` False: nothing hidden, ``folder`` read-only too)."""
     if os.name != "posix":
         return command
     cpu = limits.cpu if limits.cpu is not None else math.ceil(timeout) + 1
@@ -517,9 +574,12 @@ def _contained(
             ("RLIMIT_CORE", 0),
         ],
         "loopback": used == UNSHARE,
+        "hide": [str(p) for p in sandbox_mounts.service_sockets()] if used == UNSHARE else [],
         "supervise": sys.platform.startswith("linux"),
     }
     prelude = [sys.executable, "-I", "-S", "-c", PRELUDE, json.dumps(config), *command]
+    if used == BWRAP and not hidden:
+        return [BWRAP, *_BWRAP_FLAGS, "--chdir", str(folder), "--", *prelude]
     if used == BWRAP:
         mounts = sandbox_mounts.bwrap_mounts(
             sandbox_mounts.hidden_places(), [*sandbox_mounts.own_paths(), *readable]
@@ -579,10 +639,11 @@ def _read_posix(
     deadline: float,
     cap: int,
     used: str,
+    cancel: threading.Event | None = None,
 ) -> str:
-    """Read both pipes until they close, the deadline passes or ``cap`` bytes came; stop the
-    tree in the last two cases. "" when the command ended by itself, else ``timeout`` or
-    ``output``."""
+    """Read both pipes until they close, the deadline passes, ``cap`` bytes came or ``cancel``
+    is set; stop the tree in the last three cases. "" when the command ended by itself, else
+    ``timeout``, ``output`` or ``cancelled``."""
     selector = selectors.DefaultSelector()
     for stream, kept in streams.items():
         os.set_blocking(stream.fileno(), False)
@@ -592,6 +653,11 @@ def _read_posix(
     try:
         while selector.get_map():
             left = deadline - time.perf_counter()
+            if cancel is not None and cancel.is_set() and not stopped:
+                stopped = _CANCELLED
+                _stop(process, used)
+                deadline = time.perf_counter() + GRACE
+                continue
             if left <= 0 and not stopped:
                 stopped = "timeout"
                 _stop(process, used)
@@ -629,6 +695,7 @@ def _read_threads(
     deadline: float,
     cap: int,
     used: str,
+    cancel: threading.Event | None = None,
 ) -> str:
     """:func:`_read_posix` for Windows, where pipes cannot be selected: a reader thread each."""
     total = [0]
@@ -649,6 +716,8 @@ def _read_threads(
     while process.poll() is None:
         if over.is_set():
             stopped = OUTPUT
+        elif cancel is not None and cancel.is_set():
+            stopped = _CANCELLED
         elif time.perf_counter() >= deadline:
             stopped = "timeout"
         if stopped:

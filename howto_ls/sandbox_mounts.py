@@ -6,8 +6,9 @@ their temporary files (:func:`hidden_places`: the home folder, ``/run/user/UID``
 ``/var/tmp`` and the temporary folder of this process), then bring back, read-only, the paths a
 command needs that lie under them (:func:`bwrap_mounts`). Those paths are found by one rule, not
 by a list of tools: what a Python interpreter reads to start and import, as the interpreter itself
-reports it (:func:`interpreter_paths`, asked once per interpreter; :func:`own_paths` for the
-interpreter running howto-ls), plus the folders the caller names (a project's import roots).
+reports it, asked contained and checked on disk (:func:`interpreter_paths`, asked once per
+interpreter; :func:`own_paths` for the interpreter running howto-ls), plus the folders the caller
+names (a project's import roots).
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ import contextlib
 import functools
 import json
 import os
+import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
@@ -39,15 +40,21 @@ _SYSTEM = tuple(
 
 _HIDE, _SHOW, _LINK = "hide", "show", "link"
 
-# Runs in the interpreter that will run the command (any CPython 3.8+, standard library only):
-# the prefixes, the executable and the import path; and the source folders of editable installs
-# (PEP 660), which a path hook reads without naming them in sys.path: their direct_url.json
-# (PEP 610) says where they are.
+# Runs, contained (:func:`howto_ls.sandbox.probe`), in the interpreter that will run the command
+# (any CPython 3.8+, standard library only): the prefixes, the executable and the import path;
+# and the source folders of editable installs (PEP 660), which a path hook reads without naming
+# them in sys.path: their direct_url.json (PEP 610) says where they are. What it says is a claim:
+# :func:`interpreter_paths` keeps only what it can check on disk.
 _PROBE = r"""
 import json, os, sys
 from urllib.parse import unquote, urlparse
-found = [sys.prefix, sys.base_prefix, sys.exec_prefix, getattr(sys, "base_exec_prefix", ""),
-         sys.executable, os.path.realpath(sys.executable)] + list(sys.path)
+said = {
+    "prefixes": [sys.prefix, sys.base_prefix, sys.exec_prefix,
+                 getattr(sys, "base_exec_prefix", "")],
+    "executable": [sys.executable],
+    "path": list(sys.path),
+    "editable": [],
+}
 try:
     from importlib import metadata
     for dist in metadata.distributions():
@@ -57,10 +64,10 @@ try:
         info = json.loads(text)
         url = info.get("url", "")
         if info.get("dir_info", {}).get("editable") and url.startswith("file://"):
-            found.append(unquote(urlparse(url).path))
+            said["editable"].append(unquote(urlparse(url).path))
 except Exception:
     pass
-print(json.dumps([p for p in found if isinstance(p, str) and os.path.isabs(p)]))
+print(json.dumps(said))
 """
 
 
@@ -69,9 +76,10 @@ def hidden_places() -> tuple[Path, ...]:
 
     They are the caller's home folder (``$HOME``, and the password database's home of this
     user when it differs: ``/root`` for root under another ``HOME``), ``/run/user/UID`` (the
-    XDG runtime folder: sockets of the user's session), ``/tmp``, ``/var/tmp`` and this
-    process's temporary folder (:func:`tempfile.gettempdir`). ``/`` and the system folders
-    (``/usr``, ``/etc``...) are never among them, whatever ``HOME`` says.
+    XDG runtime folder: sockets of the user's session), ``/tmp``, ``/var/tmp``, this
+    process's temporary folder (:func:`tempfile.gettempdir`), and ``/run`` and ``/var/run``
+    (sockets of the host's services: ``docker.sock``, the D-Bus system bus). ``/`` and the
+    other system folders (``/usr``, ``/etc``...) are never among them, whatever ``HOME`` says.
     """
     candidates: list[str] = [os.environ.get("HOME", ""), os.path.expanduser("~")]
     if hasattr(os, "getuid"):
@@ -88,7 +96,24 @@ def hidden_places() -> tuple[Path, ...]:
         real = Path(os.path.realpath(candidate))
         if real not in found and not _is_system(real):
             found.append(real)
+    found += [place for place in service_sockets() if place not in found]
     return tuple(found)
+
+
+def service_sockets() -> tuple[Path, ...]:
+    """Where the host's services keep their Unix sockets (``docker.sock``, the D-Bus system
+    bus, the session's sockets in ``/run/user/UID``): ``/run`` and ``/var/run``, existing ones,
+    each once by real path."""
+    found: list[Path] = []
+    for run in _RUN:
+        real = Path(os.path.realpath(run))
+        if os.path.isdir(run) and real not in found and real != Path("/"):
+            found.append(real)
+    return tuple(found)
+
+
+_RUN = ("/run", "/var/run")
+"""Where services keep their sockets (FHS 3.0 3.15, /var/run its older name), hidden whole."""
 
 
 def _is_system(path: Path) -> bool:
@@ -123,45 +148,108 @@ def own_paths() -> tuple[Path, ...]:
 _ASKING = threading.Lock()
 
 
-def interpreter_paths(python: str) -> tuple[Path, ...]:
-    """What ``python`` (a path or a command name) reads to start and import, as it says itself:
-    ``sys.prefix``, ``sys.base_prefix``, ``sys.exec_prefix``, ``sys.executable`` and its real
-    path, the ``sys.path`` entries (``.pth`` files of its site-packages included) and the
-    source folders of editable installs (PEP 610 ``direct_url.json``).
+def interpreter_paths(python: str, roots: Sequence[Path] = ()) -> tuple[Path, ...]:
+    """What ``python`` (a path or a command name) reads to start and import, kept only where it
+    can be checked on disk, for bubblewrap to show again read-only.
 
-    It is asked once per interpreter, in a subprocess with this process's ``PATH``,
-    ``PYTHONHOME`` and ``PYTHONPATH`` and without the user's site-packages (``-s``: a
-    contained command's ``HOME`` has none); the question stops after ``PROBE_TIMEOUT``
-    seconds. When it cannot answer, the result is ``python`` itself and its real path.
-    Examples run in threads at once ask once: the others wait for the answer.
+    ``python`` is asked once per interpreter, contained (:func:`howto_ls.sandbox.probe` under
+    bubblewrap: the file system read-only, no network, a clean environment; stopped after
+    ``PROBE_TIMEOUT`` seconds), then what it says is sorted, never taken on trust:
+
+    - a prefix (``sys.prefix``, ``sys.base_prefix``, ``sys.exec_prefix``) only when it is a
+      Python prefix on disk (a folder with ``pyvenv.cfg``, PEP 405, or ``lib/pythonX.Y`` or
+      ``Lib``) and neither a hidden place (:func:`hidden_places`) nor an ancestor of one;
+    - a ``sys.path`` entry (``.pth`` files included) only inside an accepted prefix or one of
+      ``roots`` (the project's import roots), or when it is an entry of this process's own
+      ``PYTHONPATH``, and never a hidden place or an ancestor of one;
+    - ``python`` itself (the links on the way to it are made again by :func:`bwrap_mounts`) and
+      the ``sys.executable`` it reports only when their real path is a file, the latter only
+      inside an accepted prefix;
+    - the source folder of an editable install (PEP 610 ``direct_url.json``) only inside
+      ``roots``.
+
+    When it cannot answer, the result is ``python`` itself. Examples run in threads at once ask
+    once: the others wait for the answer.
     """
+    named = python if os.path.isabs(python) else _which(python)
     with _ASKING:
-        return _ask(python)
+        said = _ask(named)
+    hidden = [PurePosixPath(p) for p in hidden_places()]
+    inside = [PurePosixPath(os.path.realpath(r)) for r in roots]
+    prefixes = [
+        PurePosixPath(real)
+        for real in dict.fromkeys(os.path.realpath(p) for p in said.get("prefixes", ()))
+        if _is_prefix(Path(real)) and not _covers_hidden(PurePosixPath(real), hidden)
+    ]
+    own = [
+        PurePosixPath(os.path.realpath(p))
+        for p in os.environ.get("PYTHONPATH", "").split(os.pathsep)
+        if os.path.isabs(p)
+    ]
+    found: list[Path] = []
+    if not os.path.isdir(named):
+        found.append(Path(named))
+    for executable in said.get("executable", ()):
+        real = PurePosixPath(os.path.realpath(executable))
+        if os.path.isfile(real) and _within(real, prefixes):
+            found.append(Path(executable))
+    found += [Path(p) for p in prefixes]
+    for entry in said.get("path", ()):
+        real = PurePosixPath(os.path.realpath(entry))
+        if _covers_hidden(real, hidden):
+            continue
+        if _within(real, [*prefixes, *inside]) or real in own:
+            found.append(Path(entry))
+    for source in said.get("editable", ()):
+        real = PurePosixPath(os.path.realpath(source))
+        if _within(real, inside) and not _covers_hidden(real, hidden):
+            found.append(Path(source))
+    return tuple(dict.fromkeys(found))
+
+
+def _is_prefix(folder: Path) -> bool:
+    """Whether ``folder`` is a Python prefix on disk: a virtual environment (``pyvenv.cfg``,
+    PEP 405) or an installation (``lib/pythonX.Y`` on POSIX, ``Lib`` on Windows)."""
+    if (folder / "pyvenv.cfg").is_file() or (folder / "Lib").is_dir():
+        return True
+    with contextlib.suppress(OSError):
+        return any(
+            p.is_dir() and re.fullmatch(r"python\d+\.\d+t?", p.name)
+            for p in (folder / "lib").iterdir()
+        )
+    return False
+
+
+def _covers_hidden(path: PurePosixPath, hidden: Sequence[PurePosixPath]) -> bool:
+    """Whether ``path`` is a hidden place or holds one (showing it would undo the hiding)."""
+    return any(place.is_relative_to(path) for place in hidden)
+
+
+def _within(path: PurePosixPath, folders: Sequence[PurePosixPath]) -> bool:
+    """Whether ``path`` is one of ``folders`` or lies inside one."""
+    return any(path.is_relative_to(folder) for folder in folders)
 
 
 @functools.lru_cache(maxsize=16)
-def _ask(python: str) -> tuple[Path, ...]:
-    """The question behind :func:`interpreter_paths`, one answer kept per interpreter."""
-    named = python if os.path.isabs(python) else _which(python)
-    fallback = tuple(Path(p) for p in dict.fromkeys([named, os.path.realpath(named)]))
-    env = {k: v for k, v in os.environ.items() if k in ("PATH", "PYTHONHOME", "PYTHONPATH")}
+def _ask(python: str) -> dict[str, list[str]]:
+    """The contained question behind :func:`interpreter_paths`, one answer kept per
+    interpreter: lists of absolute paths by kind, empty when it did not answer."""
+    from howto_ls import sandbox  # sandbox imports this module
+
     try:
-        done = subprocess.run(
-            [python, "-s", "-c", _PROBE],
-            capture_output=True,
-            text=True,
-            timeout=PROBE_TIMEOUT,
-            check=True,
-            stdin=subprocess.DEVNULL,
-            env=env,
-            cwd="/",
+        done = sandbox.probe(
+            [python, "-s", "-c", _PROBE], timeout=PROBE_TIMEOUT, isolation=sandbox.BWRAP
         )
-        said = json.loads(done.stdout)
-    except (OSError, subprocess.SubprocessError, ValueError):
-        return fallback
-    if not isinstance(said, list):
-        return fallback
-    return tuple(dict.fromkeys([*fallback, *(Path(p) for p in said if isinstance(p, str))]))
+        said = json.loads(done.stdout) if done.returncode == 0 else {}
+    except (OSError, ValueError, sandbox.SandboxError):
+        said = {}
+    if not isinstance(said, dict):
+        return {}
+    return {
+        kind: [p for p in paths if isinstance(p, str) and os.path.isabs(p)]
+        for kind, paths in said.items()
+        if isinstance(kind, str) and isinstance(paths, list)
+    }
 
 
 def _which(name: str) -> str:

@@ -425,3 +425,161 @@ def test_a_virtualenv_in_the_home_folder_runs_the_examples(project: Path, tmp_pa
     result = howto("check", "pkg", "--examples", "--python", python, cwd=project, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "6 examples run: 6 ok, 0 failing" in result.stderr
+
+
+@pytest.mark.parametrize("isolation", ["bwrap", "none"])
+def test_the_projects_own_interpreter_never_runs_outside_the_sandbox(
+    project: Path, tmp_path: Path, isolation: str
+) -> None:
+    """A cloned project that ships ``.venv/bin/python`` (a script) has it asked its version and
+    its paths: those questions run contained too, with the clean environment."""
+    try:
+        sandbox.mechanism(isolation)
+    except sandbox.SandboxError as exc:
+        pytest.skip(str(exc))
+    home = tmp_path / "decoy-home"
+    home.mkdir()
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    venv = project / ".venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "pyvenv.cfg").write_text("home = /usr/bin\n", encoding="utf-8")
+    python = venv / "bin" / "python"
+    written = [home / "ran", project / "ran", marks / "ran"]
+    python.write_text(
+        "#!/bin/sh\n"
+        + "".join(f'echo "key=$HOWTO_API_KEY" >> {p}\n' for p in written)
+        + f'exec {sys.executable} "$@"\n',
+        encoding="utf-8",
+    )
+    python.chmod(0o755)
+    env = {"HOME": str(home), "HOWTO_API_KEY": KEY, "HOWTO_SANDBOX": isolation}
+    result = howto("check", "pkg", "--examples", "--timeout", "5", cwd=project, env=env)
+    assert "6 examples run: 2 ok" in result.stderr, result.stdout + result.stderr
+    if isolation == "bwrap":  # nothing it ran could write anywhere outside its own folder
+        assert [p for p in written if p.exists()] == []
+        return
+    # without a sandbox the example itself runs unprotected by design; the key never comes
+    lines = (marks / "ran").read_text(encoding="utf-8").splitlines()
+    assert len(lines) >= 3 and set(lines) == {"key="}  # version, examples (paths: bwrap only)
+
+
+def _running(marker: str) -> bool:
+    """Whether a process whose command line holds ``marker`` is alive (zombies are not)."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes()
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if marker.encode() in command and state != "Z":
+            return True
+    return False
+
+
+def test_a_grandchild_that_kills_its_subreaper_still_ends_with_the_run(project: Path) -> None:
+    """Without a sandbox an example can kill the prelude that adopts its orphans: howto-ls
+    itself adopts them then, and ends them when the run ends."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("child subreapers are Linux's")
+    seconds = f"61.{uuid.uuid4().int % 10**9:09d}"  # its command line tells it apart
+    code = (
+        "import os, signal, time\n\n"
+        "parent = os.getppid()\n"
+        "if os.fork() == 0:\n"
+        "    os.setsid()\n"
+        "    if os.fork() == 0:\n"
+        f"        os.execvp('sleep', ['sleep', {seconds!r}])\n"
+        "    os._exit(0)\n"
+        "time.sleep(0.3)\n"
+        "os.kill(parent, signal.SIGKILL)\n"
+    )
+    module = project / "pkg" / "mod.py"
+    module.write_text(replace_example(module.read_text("utf-8"), "passes", code), "utf-8")
+    env = {"HOWTO_SANDBOX": "none"}
+    result = howto("check", "pkg", "--examples", "--timeout", "3", cwd=project, env=env)
+    assert "6 examples run" in result.stderr, result.stderr
+    assert not _running(seconds)
+
+
+@pytest.mark.parametrize("isolation", ["bwrap", "none"])
+def test_sigterm_stops_the_running_examples_and_removes_their_folders(
+    project: Path, tmp_path: Path, isolation: str
+) -> None:
+    try:
+        sandbox.mechanism(isolation)
+    except sandbox.SandboxError as exc:
+        pytest.skip(str(exc))
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    root = Path(__file__).resolve().parent.parent
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(project),
+        "HOWTO_BACKEND": "offline",
+        "PYTHONPATH": str(root),
+        "TMPDIR": str(temporary),
+        "HOWTO_SANDBOX": isolation,
+    }
+    check = subprocess.Popen(
+        [sys.executable, "-m", "howto_ls", "check", "pkg", "--examples", "--timeout", "60"],
+        cwd=project,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        started = time.monotonic() + 60
+        while not list(temporary.glob("howto-example-*")) and time.monotonic() < started:
+            time.sleep(0.1)
+        time.sleep(1)  # the examples are running: "hangs" sleeps for 60 s
+        assert check.poll() is None
+        sent = time.monotonic()
+        check.terminate()
+        _, stderr = check.communicate(timeout=20)
+        took = time.monotonic() - sent
+    finally:
+        if check.poll() is None:
+            check.kill()
+            check.wait()
+    assert check.returncode == 130, stderr
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    assert took < 5
+    assert list(temporary.iterdir()) == []
+
+
+def test_a_pth_file_naming_the_home_folder_does_not_show_it_again(
+    project: Path, tmp_path: Path
+) -> None:
+    try:
+        sandbox.mechanism("bwrap")
+    except sandbox.SandboxError as exc:
+        pytest.skip(str(exc))
+    secret = f"howto-secret-{uuid.uuid4().hex}"
+    home = tmp_path / "decoy-home"
+    (home / ".ssh").mkdir(parents=True)
+    key = home / ".ssh" / "id_ed25519"
+    key.write_text(f"{secret}\n", encoding="utf-8")
+    venv = project / ".venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    purelib = subprocess.run(
+        [
+            str(venv / "bin" / "python"),
+            "-c",
+            "import sysconfig; print(sysconfig.get_path('purelib'))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    (Path(purelib) / "zz_home.pth").write_text(f"{home}\n{tmp_path}\n", encoding="utf-8")
+    module = project / "pkg" / "mod.py"
+    code = f"from pkg.mod import fails\n\nraise SystemExit(open({str(key)!r}).read())\n"
+    module.write_text(replace_example(module.read_text("utf-8"), "fails", code), "utf-8")
+    env = {"HOME": str(home), "HOWTO_SANDBOX": "bwrap"}
+    result = howto("check", "pkg", "--examples", "--timeout", "5", cwd=project, env=env)
+    assert secret not in result.stdout + result.stderr
+    assert f"No such file or directory: '{key}'" in result.stdout, result.stdout + result.stderr

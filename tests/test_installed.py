@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from howto_ls import examples_run, installed
+from howto_ls import examples_run, installed, sandbox
 from tests.test_example import example_for
 
 LIBRARY = '''\
@@ -148,3 +148,39 @@ def test_an_installed_classs_own_code_decides_what_its_constructor_needs(
         example, python=str(environment / "bin" / "python"), paths=[project]
     )
     assert run.ok, run.detail
+
+
+@pytest.mark.parametrize("isolation", ["bwrap", "none"])
+def test_the_projects_interpreter_is_asked_inside_the_sandbox(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolation: str
+) -> None:
+    """A cloned project's ``.venv/bin/python`` is the project's code: asking it where its
+    libraries live must not give it the environment's keys, nor (under bubblewrap) any write."""
+    try:
+        sandbox.mechanism(isolation)
+    except sandbox.SandboxError as exc:
+        pytest.skip(str(exc))
+    monkeypatch.setenv("HOWTO_SANDBOX", isolation)
+    monkeypatch.setenv("HOWTO_API_KEY", "sk-howto-decoy-installed")
+    monkeypatch.delenv("VIRTUAL_ENV", raising=False)
+    project = tmp_path / "project"
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    venv_folder = project / ".venv"
+    (venv_folder / "bin").mkdir(parents=True)
+    (venv_folder / "pyvenv.cfg").write_text("home = /usr/bin\n", encoding="utf-8")
+    python = venv_folder / "bin" / "python"
+    python.write_text(
+        "#!/bin/sh\n"
+        f'echo "key=$HOWTO_API_KEY" >> {marks / "ran"}\n'
+        f'echo "key=$HOWTO_API_KEY" >> {project / "ran"}\n'
+        'echo \'["/", "/etc", "' + str(tmp_path) + "\"]'\n",
+        encoding="utf-8",
+    )
+    python.chmod(0o755)
+    installed._folders_of.cache_clear()
+    assert installed.library_folders(project) == ()  # no site-packages among its claims
+    if isolation == "bwrap":
+        assert not (marks / "ran").exists() and not (project / "ran").exists()
+    else:
+        assert (marks / "ran").read_text(encoding="utf-8") == "key=\n"

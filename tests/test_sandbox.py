@@ -6,6 +6,7 @@ bounded. The temporary folders are made under a folder of the test's own, so lef
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import resource
@@ -255,6 +256,46 @@ def test_the_hosts_loopback_is_out_of_reach_and_the_commands_own_works(
     assert accepted == []
 
 
+def test_the_hosts_unix_sockets_in_run_are_out_of_reach(namespaced: str) -> None:
+    """A service's socket in ``/run`` (``docker.sock``, the D-Bus system bus) cannot be
+    reached: ``/run`` is hidden under an empty folder (a network namespace does not cover
+    Unix sockets in the file system)."""
+    folder = Path("/run") / f"howto-test-{uuid.uuid4().hex}"
+    try:
+        folder.mkdir()
+    except OSError as exc:
+        pytest.skip(f"cannot make a folder in /run: {exc}")
+    server = socket.socket(socket.AF_UNIX)
+    accepted: list[object] = []
+    try:
+        path = folder / "service.sock"
+        server.bind(str(path))
+        path.chmod(0o777)
+        server.listen()
+        server.settimeout(0.2)
+        code = (
+            "import os, socket\n"
+            "s = socket.socket(socket.AF_UNIX)\n"
+            "try:\n"
+            f"    s.connect({str(path)!r})\n"
+            "    print('reached the service')\n"
+            "except OSError as exc:\n"
+            "    print('unreachable', type(exc).__name__)\n"
+            "print(sorted(os.listdir('/run')), sorted(os.listdir('/var/run')))\n"
+        )
+        done = contained(code, namespaced)
+        with contextlib.suppress(TimeoutError):
+            accepted.append(server.accept())
+    finally:
+        server.close()
+        (folder / "service.sock").unlink(missing_ok=True)
+        folder.rmdir()
+    assert done.returncode == 0, done.stderr
+    assert "unreachable FileNotFoundError" in done.stdout
+    assert folder.name not in done.stdout  # /run and /var/run show nothing of the host's
+    assert accepted == []
+
+
 def test_a_4_gib_allocation_is_stopped_and_the_caller_stays_small(isolation: str) -> None:
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     done = contained("data = bytearray(4 * 1024 ** 3)\nprint(len(data))\n", isolation)
@@ -322,6 +363,25 @@ def test_a_command_that_ignores_sigterm_and_never_ends_is_stopped_in_time(isolat
     done = contained(code, isolation, timeout=2)
     assert done.timed_out and done.returncode is None
     assert time.perf_counter() - started < 2 + sandbox.GRACE + 1.5
+
+
+def test_a_cancel_event_stops_the_command_at_once(isolation: str) -> None:
+    cancel = threading.Event()
+    timer = threading.Timer(0.5, cancel.set)
+    timer.start()
+    with tempfile.TemporaryDirectory(prefix="howto-example-") as name:
+        folder = Path(name)
+        done = sandbox.run(
+            [sys.executable, "-c", "import time\nwhile True:\n    time.sleep(0.1)\n"],
+            folder=folder,
+            env=sandbox.environment(folder),
+            timeout=60,
+            isolation=isolation,
+            cancel=cancel,
+        )
+    timer.join()
+    assert done.cancelled and not done.timed_out and done.returncode is None
+    assert done.seconds < 0.5 + 0.5 + sandbox.GRACE
 
 
 def test_cpu_time_and_file_size_limits(isolation: str) -> None:

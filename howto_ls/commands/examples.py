@@ -15,12 +15,16 @@ Files are only read.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import os
-from collections.abc import Sequence
+import signal
+import threading
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType
 
-from howto_ls import discovery, examples_run, project, sandbox
+from howto_ls import discovery, examples_run, project, sandbox, subreaper
 from howto_ls.commands.check import Finding
 from howto_ls.config import Settings
 from howto_ls.engine import Engine
@@ -100,7 +104,24 @@ def run_examples(
 
     The sandbox is the one ``HOWTO_SANDBOX`` asks for (default: the best available); raises
     :class:`howto_ls.sandbox.SandboxError` when it names one that does not work here.
+
+    On Linux this process adopts what the examples leave behind (:mod:`howto_ls.subreaper`)
+    and ends it when the run ends. ``SIGTERM`` (a cancelled CI job) is taken as Ctrl-C: both
+    stop the running examples, start no other, remove their temporary folders and raise
+    ``KeyboardInterrupt``.
     """
+    with _terminate_as_interrupt(), subreaper.adopting():
+        return _run(paths, settings, python, timeout, jobs)
+
+
+def _run(
+    paths: Sequence[Path],
+    settings: Settings,
+    python: str | None,
+    timeout: float,
+    jobs: int | None,
+) -> ExamplesReport:
+    """:func:`run_examples` without its signal handling."""
     isolation = sandbox.mechanism(sandbox.requested())
     work: list[_Job] = []
     engines: dict[Path, Engine] = {}
@@ -112,7 +133,7 @@ def run_examples(
         except HowtoError:
             continue  # the stale check reports unreadable files
         interpreter = python or examples_run.project_interpreter(root)
-        problem = examples_run.interpreter_problem(interpreter)
+        problem = examples_run.interpreter_problem(interpreter, isolation)
         if problem is not None:
             raise (UsageError if python else HowtoError)(
                 f"cannot run the examples: {problem}; "
@@ -131,7 +152,9 @@ def run_examples(
             line = guide.span.start.line + 1
             work.append(_Job(path, line, name, code, guide.qualname, source, interpreter, roots))
     report = ExamplesReport(ran=len(work), notice=(work and sandbox.notice(isolation)) or "")
-    with concurrent.futures.ThreadPoolExecutor(jobs or os.cpu_count() or 1) as pool:
+    cancel = threading.Event()
+    pool = concurrent.futures.ThreadPoolExecutor(jobs or os.cpu_count() or 1)
+    try:
         runs = pool.map(
             lambda job: examples_run.run_example(
                 job.code,
@@ -139,6 +162,7 @@ def run_examples(
                 timeout=timeout,
                 paths=job.paths,
                 isolation=isolation,
+                cancel=cancel,
             ),
             work,
         )
@@ -147,7 +171,31 @@ def run_examples(
                 continue
             found, problem = _sorted_into(report, job, run)
             found.append(Finding(job.path, job.line, job.name, f"{problem}: {run.detail}"))
+    except BaseException:
+        cancel.set()  # the workers stop their examples and remove their folders
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
     return report
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """Within the block, ``SIGTERM`` raises ``KeyboardInterrupt`` in the main thread as Ctrl-C
+    does (signal(7)); outside the main thread, or where there is no ``SIGTERM``, nothing
+    changes."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGTERM"):
+        yield
+        return
+
+    def interrupt(number: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    before = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
 
 
 def _sorted_into(
