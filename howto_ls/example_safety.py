@@ -12,24 +12,30 @@ resolving the example's own imports and aliases (``from os import system as s``,
 kind        examples
 =========== ===================================================================================
 process     ``subprocess.*``, ``os.system``, ``os.popen``, ``os.exec*``, ``os.spawn*``,
-            ``os.fork``, ``pty.*``, ``multiprocessing.*``, ``asyncio.create_subprocess_*``
+            ``os.fork``, ``os.startfile``, ``pty.*``, ``multiprocessing.*``,
+            ``asyncio.create_subprocess_*``
 signal      ``os.kill``, ``os.killpg``, ``signal.pthread_kill``
 environment ``os.environ`` read, ``os.getenv``, ``os.environb``, ``os.getppid``,
             ``/proc/…/environ``
 network     ``socket.*``, ``ssl.*``, ``urllib.request.*``, ``http.client.*``, ``ftplib``,
-            ``smtplib``, ``requests``, ``urllib3``, ``aiohttp``, ``httpx.get``/``Client``…
-terminal    ``input``, ``breakpoint``, ``getpass.getpass``, ``pdb.*``
-files       ``open``, ``io.open``, ``codecs.open``, ``os.open``, ``fileinput``,
-            ``Path.read_text``/``write_text``/…, ``shutil.copy*``, ``os.listdir``…
-move        ``os.rename``, ``os.replace``, ``shutil.move``
+            ``smtplib``, ``requests``, ``urllib3``, ``aiohttp``, ``httpx.get``/``Client``…,
+            ``http.server``, ``socketserver``, ``loop.create_connection``
+terminal    ``input``, ``breakpoint``, ``getpass.getpass``, ``pdb.*``, ``sys.stdin``
+files       ``open``, ``io.open``, ``codecs.open``, ``os.open``, ``fileinput``, ``linecache``,
+            ``sqlite3.connect``, ``tarfile.open``, ``zipfile.ZipFile``, ``shutil.*``,
+            ``Path.read_text``/``write_text``/``symlink_to``/…, ``os.listdir``…
+move        ``os.rename``, ``os.replace``, ``shutil.move``, ``Path(…).rename``
 delete      ``os.remove``/``unlink``/``rmdir``, ``shutil.rmtree``, ``Path.unlink``/``rmdir``
 dynamic     ``eval``/``exec``/``compile`` of built code or passed as a value,
             ``__import__``/``importlib``/``getattr``/``attrgetter`` of a computed name,
             ``vars``/``__dict__`` of a module, ``sys.modules``, ``pickle``/``marshal``
             loads, ``shelve``, ``runpy``, ``zipimport``, ``importlib.util``,
-            ``types.CodeType``/``FunctionType``, ``ctypes``, ``builtins.exec``…, and the
-            dunders that lead to classes, globals and code (``__class__``, ``__base__``,
-            ``__subclasses__``, ``__globals__``, ``__code__``, ``__builtins__``…; reading
+            ``types.CodeType``/``FunctionType``, ``timeit``, ``cProfile.run``, ``ctypes``,
+            ``builtins.exec``…, ``globals()``, ``gc.get_objects``, ``sys._getframe``,
+            ``pkgutil.resolve_name``, ``pydoc.locate``, and the attributes that lead to
+            classes, globals, code and frames (``__class__``, ``__base__``,
+            ``__subclasses__``, ``__globals__``, ``__code__``, ``__builtins__``,
+            ``f_globals``…, also inside ``str.format`` fields; reading
             ``x.__class__.__name__`` is fine)
 =========== ===================================================================================
 
@@ -40,8 +46,10 @@ Rules (:func:`safety_problems`):
   symbol of a network client package (``httpx``) counts as opening connections;
 - files may be read and written inside the working folder (relative paths, ``/dev/null``) or
   under a temporary folder the example makes (``tempfile.TemporaryDirectory()``,
-  ``mkdtemp()``…); never outside it: absolute paths (also built with ``%`` or an f-string),
-  ``~``, ``..``, ``expanduser``, ``Path.home()``, ``os.sep``, ``chr(…)``, ``abspath``;
+  ``mkdtemp()``…); never outside it: absolute paths (also built with ``%``, an f-string or
+  ``"/".join``), ``~``, ``..``, ``expanduser``, ``Path.home()``, ``os.sep``, ``abspath``, the
+  parent of ``Path.cwd()``, and text made from codes or encodings (``chr``, ``bytes``,
+  ``b64decode``, ``[::-1]``), which hides where it points;
 - files may be moved or deleted only when the symbol's own code does so, and only under a
   temporary folder the example makes.
 
@@ -70,6 +78,8 @@ from howto_ls.example_safety_table import (
     FILE_METHODS,
     IMPORTERS,
     INSIDE_MAKERS,
+    NETWORK_METHODS,
+    OBSCURING,
     OUTSIDE_MAKERS,
     PATH_BUILDERS,
     PATH_METHODS,
@@ -93,6 +103,8 @@ _MAX_DEPTH = 40
 
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
+_FORMAT = re.compile(r"^%[-#0 +]*\d*(\.\d+)?[a-zA-Z]")
+"""A ``%`` conversion at the start of a template (``%s``, ``%05d``)."""
 _REFERENCED_RUNNERS = CODE_RUNNERS | IMPORTERS | ATTRIBUTE_GETTERS | {"vars"}
 """Passed around as a value (``f = exec``), these hide what the later call does."""
 
@@ -324,10 +336,19 @@ class _Scanner:
         if isinstance(node, ast.Name):
             return self.places.get(node.id, Place.UNKNOWN)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
-            return self.place(node.left, depth + 1)  # "/proc/%d/environ" % pid
+            left = _literal(node.left)  # "/proc/%d/environ" % pid, "%s/etc" % root
+            if left is None or not left.startswith("%"):
+                return self.place(node.left, depth + 1)
+            right = node.right
+            first = right.elts[0] if isinstance(right, ast.Tuple) and right.elts else right
+            if _literal(first) is not None:  # "%s/etc" % "": the text as it will be
+                return _place_of_text(str(_literal(first)) + _FORMAT.sub("", left, count=1))
+            return self.place(first, depth + 1)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div | ast.Add):
             return self._combined(self.place(node.left, depth + 1), [node.right], depth)
         if isinstance(node, ast.Subscript):
+            if isinstance(node.slice, ast.Slice) and node.slice.step is not None:
+                return Place.OUTSIDE  # "dwssap/cte/"[::-1]
             qualified = self.qualify(node.value, depth + 1)
             return Place.OUTSIDE if qualified in {"os.environ", "os.environb"} else Place.UNKNOWN
         if isinstance(node, ast.Attribute):
@@ -335,7 +356,8 @@ class _Scanner:
             if node.attr == "name":
                 return base if base is Place.TEMP else Place.UNKNOWN
             if node.attr in {"parent", "parents", "anchor", "root", "drive"}:
-                return Place.OUTSIDE if base is Place.OUTSIDE else Place.UNKNOWN
+                outside = base is Place.OUTSIDE or self._from_cwd(node.value)
+                return Place.OUTSIDE if outside else Place.UNKNOWN
             return Place.UNKNOWN
         if isinstance(node, ast.Call):
             return self._called(node, depth)
@@ -356,11 +378,45 @@ class _Scanner:
                 return Place.INSIDE
             start = self._combined(self.place(node.args[0], depth + 1), node.args[1:], depth)
             if qualified == "os.path.dirname" and start is not Place.OUTSIDE:
-                return Place.UNKNOWN
+                return Place.OUTSIDE if self._from_cwd(node.args[0]) else Place.UNKNOWN
             return start
+        last = qualified.rsplit(".", 1)[-1] if qualified else None
+        if isinstance(node.func, ast.Attribute):
+            last = node.func.attr
+        if last in OBSCURING:
+            return Place.OUTSIDE
+        separator = _literal(node.func.value) if isinstance(node.func, ast.Attribute) else None
+        if (
+            last == "join"
+            and separator
+            and node.args
+            and isinstance(node.args[0], ast.List | ast.Tuple)
+        ):
+            parts = node.args[0].elts  # "/".join(["", "etc", "passwd"])
+            if not parts or _literal(parts[0]) == "":
+                return Place.OUTSIDE
+            return self._combined(self.place(parts[0], depth + 1), parts[1:], depth)
         if isinstance(node.func, ast.Attribute) and node.func.attr in PATH_METHODS:
             return self._combined(self.place(node.func.value, depth + 1), node.args, depth)
         return Place.UNKNOWN
+
+    def _is_path(self, node: ast.expr) -> bool:
+        """Whether ``node`` is a ``pathlib`` path made right there (``Path("a")``)."""
+        if not isinstance(node, ast.Call):
+            return False
+        qualified = self.qualify(node.func)
+        return qualified is not None and qualified.startswith("pathlib.")
+
+    def _from_cwd(self, node: ast.expr) -> bool:
+        """Whether the path ``node`` is built on the working folder's absolute path
+        (``Path.cwd()``, ``resolve()``), so that its parent lies outside."""
+        for call in ast.walk(node):
+            if isinstance(call, ast.Call):
+                func = call.func
+                name = func.attr if isinstance(func, ast.Attribute) else self.qualify(func)
+                if name in {"cwd", "getcwd", "resolve", "absolute", "abspath", "realpath"}:
+                    return True
+        return False
 
     def _combined(self, start: Place, parts: Iterable[ast.expr], depth: int) -> Place:
         """A path built from ``start`` and more ``parts`` (``/``, ``join``): an absolute or
@@ -383,6 +439,8 @@ class _Scanner:
             ):
                 return Place.OUTSIDE
         first = pieces[0]
+        if isinstance(first, ast.FormattedValue) and _literal(first.value) == "" and pieces[1:]:
+            first = pieces[1]  # f"{''}/etc"
         if isinstance(first, ast.FormattedValue):
             return self.place(first.value, depth + 1)
         if isinstance(first, ast.Constant) and isinstance(first.value, str):
@@ -503,8 +561,21 @@ class _Scanner:
             if qualified not in ENVIRONMENT_WRITES:
                 yield node.lineno, shown, kind, Place.UNKNOWN
             return
+        if isinstance(func, ast.Attribute) and func.attr in NETWORK_METHODS:
+            yield node.lineno, shown, Kind.NETWORK, Place.UNKNOWN
+            return
+        if isinstance(func, ast.Attribute) and func.attr in {"format", "format_map"}:
+            template = _literal(func.value) or ""
+            if re.search(r"\{[^{}]*(__\w+__|f_globals|f_locals)", template):
+                yield node.lineno, shown, Kind.DYNAMIC, Place.UNKNOWN  # "{0.__globals__}"
+                return
         if isinstance(func, ast.Attribute) and qualified is None:
             receiver = self.place(func.value)
+            if func.attr in {"symlink_to", "hardlink_to", "rename", "replace"}:
+                receiver = _worst([receiver, *(self.place(a) for a in node.args)])
+            if func.attr in {"rename", "replace"} and self._is_path(func.value):
+                yield node.lineno, shown, Kind.MOVE, receiver
+                return
             if func.attr in DELETE_METHODS:
                 yield node.lineno, shown, Kind.DELETE, receiver
             elif func.attr in FILE_METHODS and (methods_anywhere or receiver is Place.OUTSIDE):

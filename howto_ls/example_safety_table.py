@@ -29,6 +29,7 @@ TABLE: dict[str, Kind] = {
     **dict.fromkeys(
         [
             "subprocess",
+            "os.startfile",
             "pty",
             "multiprocessing",
             "webbrowser",
@@ -52,6 +53,9 @@ TABLE: dict[str, Kind] = {
     **dict.fromkeys(
         [
             "socket",
+            "socketserver",
+            "http.server",
+            "xmlrpc.server",
             "ssl",
             "urllib.request",
             "http.client",
@@ -83,11 +87,27 @@ TABLE: dict[str, Kind] = {
         Kind.NETWORK,
     ),
     **dict.fromkeys(
-        ["input", "breakpoint", "getpass.getpass", "pdb", "code.interact"], Kind.TERMINAL
+        ["input", "breakpoint", "getpass.getpass", "pdb", "code.interact", "sys.stdin"],
+        Kind.TERMINAL,
     ),
     **dict.fromkeys(
         [
             "ctypes",
+            "globals",
+            "locals",
+            "gc.get_objects",
+            "gc.get_referrers",
+            "gc.get_referents",
+            "sys._getframe",
+            "inspect.currentframe",
+            "inspect.stack",
+            "pkgutil.resolve_name",
+            "pydoc.locate",
+            "timeit",
+            "cProfile.run",
+            "cProfile.runctx",
+            "profile.run",
+            "profile.runctx",
             "sys.modules",
             "pickle.load",
             "pickle.loads",
@@ -110,6 +130,13 @@ TABLE: dict[str, Kind] = {
     **dict.fromkeys(
         [
             "open",
+            "io.FileIO",
+            "linecache",
+            "sqlite3.connect",
+            "dbm.open",
+            "tarfile.open",
+            "zipfile.ZipFile",
+            "shutil",
             "io.open",
             "codecs.open",
             "os.open",
@@ -159,9 +186,22 @@ DUNDER_REACH = frozenset(
     {"__class__", "__base__", "__bases__", "__mro__", "__subclasses__", "__globals__"}
     | {"__code__", "__builtins__", "__dict__", "__closure__", "__func__", "__self__"}
     | {"__getattribute__", "__loader__", "__spec__", "__import__"}
+    | {"f_globals", "f_locals", "f_builtins", "f_back", "tb_frame", "gi_frame", "cr_frame"}
+    | {"ag_frame"}
 )
-"""Attributes that lead from any object to others (classes, globals, code): the way out of
-what an example imports by name."""
+"""Attributes that lead from any object to others (classes, globals, code, frames): the way
+out of what an example imports by name."""
+NETWORK_METHODS = frozenset(
+    {"create_connection", "create_server", "create_datagram_endpoint", "sock_connect"}
+    | {"create_unix_connection", "create_unix_server"}
+)
+"""Event loop methods that open connections (``loop.create_connection``), on any receiver."""
+OBSCURING = frozenset(
+    {"chr", "bytes", "bytearray", "decode", "fromhex", "unhexlify", "b64decode", "b32decode"}
+    | {"b16decode", "b85decode", "a85decode", "translate"}
+)
+"""Calls (by their last name) that make text from numbers or encodings: a path built with them
+hides where it points."""
 PRINTED_DUNDERS = frozenset({"__name__", "__qualname__", "__module__", "__doc__"})
 """Read after ``__class__`` for printing (``x.__class__.__name__``): harmless."""
 TEMP_MAKERS = frozenset(
@@ -188,7 +228,7 @@ PATH_METHODS = frozenset(
 )
 BUILTINS = frozenset(
     {"open", "eval", "exec", "compile", "__import__", "getattr", "vars", "str", "chr"}
-    | {"__builtins__", "input", "breakpoint"}
+    | {"__builtins__", "input", "breakpoint", "globals", "locals", "bytes", "bytearray"}
 )
 """Built-in names the check follows (when the example does not rebind them)."""
 

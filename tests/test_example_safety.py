@@ -178,6 +178,13 @@ def test_modules_reached_as_objects_are_read_as_their_names(
         "print(getattr(total, '__globals__'))",
         "print(total.__dict__)",
         "print(''.__class__)",
+        "print(globals()['__builtins__'])",
+        "import sys\nprint(sys._getframe().f_globals)",
+        "import inspect\nprint(inspect.currentframe().f_back.f_globals)",
+        "import gc\nprint(gc.get_objects())",
+        "print('{0.__globals__}'.format(total))",
+        "import pkgutil\npkgutil.resolve_name('os:system')('id')",
+        "import pydoc\npydoc.locate('os.system')('id')",
     ],
 )
 def test_dunders_that_lead_to_other_objects_are_refused(tmp_path: Path, example: str) -> None:
@@ -199,6 +206,8 @@ def test_dunders_that_lead_to_other_objects_are_refused(tmp_path: Path, example:
         ("import importlib.util\nimportlib.util.spec_from_file_location('m', 'm.py')", "code"),
         ("import types\nprint(types.FunctionType)", "runs code"),
         ("from types import CodeType\nprint(CodeType)", "runs code"),
+        ("import timeit\ntimeit.timeit('import os')", "runs code"),
+        ("import cProfile\ncProfile.run('import os')", "runs code"),
     ],
 )
 def test_code_loaders_are_refused(tmp_path: Path, example: str, says: str) -> None:
@@ -219,6 +228,9 @@ def test_code_loaders_are_refused(tmp_path: Path, example: str, says: str) -> No
         "import ftplib\nftplib.FTP('x.example')",
         "import smtplib\nsmtplib.SMTP('x.example')",
         "import ssl\nssl.create_default_context()",
+        "import http.server\nhttp.server.HTTPServer(('', 8000), None)",
+        "import socketserver\nsocketserver.TCPServer(('', 8000), None)",
+        "async def main(loop):\n    await loop.create_connection(object, 'x', 80)",
     ],
 )
 def test_common_network_clients_are_refused(tmp_path: Path, example: str) -> None:
@@ -251,6 +263,18 @@ def test_a_network_client_packages_own_symbol_may_be_shown_connecting(tmp_path: 
         "name = 'passwd'\nopen('/etc/%s' % name)",
         "name = 'passwd'\nopen(f'/etc/{name}')",
         "name = 'passwd'\nopen('/etc/{}'.format(name))",
+        "open('%s/etc/passwd' % '')",
+        "open(f\"{''}/etc/passwd\")",
+        "open('/'.join(['', 'etc', 'passwd']))",
+        "open(bytes([47, 101, 116, 99]).decode())",
+        "open('dwssap/cte/'[::-1])",
+        "from pathlib import Path\n(Path.cwd().parent / 'x').read_text()",
+        "from pathlib import Path\nPath('link').symlink_to('/etc/passwd')",
+        "import io\nio.FileIO('/etc/passwd').read()",
+        "import linecache\nlinecache.getline('/etc/passwd', 1)",
+        "import sqlite3\nsqlite3.connect('/tmp/x.db')",
+        "import tarfile\ntarfile.open('/tmp/x.tar')",
+        "import shutil\nshutil.unpack_archive('x.zip', '/tmp/out')",
     ],
 )
 def test_paths_that_may_leave_the_working_folder_are_refused(tmp_path: Path, example: str) -> None:
@@ -283,6 +307,7 @@ def test_reading_the_parent_process_is_reading_the_environment(
         "import getpass\ngetpass.getpass()",
         "import pdb\npdb.set_trace()",
         "from pdb import set_trace\nset_trace()",
+        "import sys\nprint(sys.stdin.read())",
     ],
 )
 def test_waiting_for_a_person_is_refused(tmp_path: Path, example: str) -> None:
@@ -306,6 +331,7 @@ def test_a_symbol_that_asks_may_be_shown_asking(tmp_path: Path) -> None:
         ("import os\nos.rename('a', 'b')", "moves or renames files"),
         ("import os\nos.replace('a', 'b')", "moves or renames files"),
         ("import shutil\nshutil.move('a', 'b')", "moves or renames files"),
+        ("from pathlib import Path\nPath('a').rename('b')", "moves or renames files"),
     ],
 )
 def test_signals_and_moves_are_named_for_what_they_do(
@@ -329,6 +355,10 @@ def test_signals_and_moves_are_named_for_what_they_do(
         "name = 'prices'\nopen('%s.txt' % name, 'w').write('1.0')",
         "import os\nopen(os.path.join('data', 'prices.txt'), 'w')",
         "print(exec('x = 1') or total([1.0]))",
+        "print(', '.join(['a', 'b']), 'a/b'.replace('/', '.'), 'abc'[::-1])",
+        "from pathlib import Path\nPath('data').mkdir(exist_ok=True)\n"
+        "(Path('data/x.txt').parent / 'y.txt').write_text('1.0')",
+        "import os\nopen(os.path.join(*['data', 'x.txt']), 'w')",
     ],
 )
 def test_ordinary_reads_and_relative_paths_still_pass(tmp_path: Path, example: str) -> None:
