@@ -36,7 +36,9 @@ dynamic     ``eval``/``exec``/``compile`` of built code or passed as a value,
             classes, globals, code and frames (``__class__``, ``__base__``,
             ``__subclasses__``, ``__globals__``, ``__code__``, ``__builtins__``,
             ``f_globals``…, also inside ``str.format`` fields; reading
-            ``x.__class__.__name__`` is fine)
+            ``x.__class__.__name__`` is fine), a module such as ``os`` handed on whole
+            (``run(os)``), a ``.py``/``.pth`` file written with content that is not a
+            literal judged as code
 =========== ===================================================================================
 
 Rules (:func:`safety_problems`):
@@ -400,6 +402,27 @@ class _Scanner:
             return self._combined(self.place(node.func.value, depth + 1), node.args, depth)
         return Place.UNKNOWN
 
+    def _writes_python(self, node: ast.Call, qualified: str | None) -> bool:
+        """Whether ``node`` writes a Python file (``.py``, ``.pth``) that a later import runs:
+        ``open("m.py", "w")`` or ``Path("m.py").write_text(…)``."""
+        func = node.func
+        if qualified == "open" and node.args:
+            mode = _literal(node.args[1]) if len(node.args) > 1 else None
+            mode = next((_literal(k.value) for k in node.keywords if k.arg == "mode"), mode)
+            target = node.args[0]
+            if mode is None or not set(mode) & set("wax+"):
+                return False
+        elif isinstance(func, ast.Attribute) and func.attr in {"write_text", "write_bytes"}:
+            target = func.value
+        else:
+            return False
+        if isinstance(target, ast.Call) and target.args:
+            target = target.args[-1]  # Path(folder, "m.py")
+        elif isinstance(target, ast.BinOp):
+            target = target.right  # Path(folder) / "m.py"
+        text = _literal(target) or ""
+        return text.endswith((".py", ".pyw", ".pth", ".pyc"))
+
     def _is_path(self, node: ast.expr) -> bool:
         """Whether ``node`` is a ``pathlib`` path made right there (``Path("a")``)."""
         if not isinstance(node, ast.Call):
@@ -509,6 +532,8 @@ class _Scanner:
             yield node.lineno, _shown(node), Kind.DYNAMIC, Place.UNKNOWN
             return
         kind = kind_of(qualified)
+        if kind is None and is_risky_module(qualified):
+            kind = Kind.DYNAMIC  # a module handed on whole (run(os)): its use is out of sight
         if kind is None or kind in {Kind.FILES, Kind.MOVE, Kind.DELETE}:
             return  # files are judged where they are called
         parent = self.parents.get(id(node))
@@ -550,6 +575,13 @@ class _Scanner:
                 yield node.lineno, shown, Kind.DYNAMIC, Place.UNKNOWN
             return
         kind = kind_of(qualified) if qualified is not None else None
+        if self._writes_python(node, qualified):
+            content = node.args[0] if qualified is None and node.args else None
+            code = _literal(content) if content is not None else None
+            if code is None:
+                yield node.lineno, shown, Kind.DYNAMIC, Place.UNKNOWN
+            elif depth < 2:
+                yield from self._literal_code(code, node.lineno, shown, methods_anywhere, depth)
         if kind in {Kind.FILES, Kind.MOVE, Kind.DELETE}:
             paths = [*node.args, *(k.value for k in node.keywords if k.arg is not None)]
             places = [self.place(path) for path in paths] or [Place.INSIDE]

@@ -169,6 +169,41 @@ def test_modules_reached_as_objects_are_read_as_their_names(
 @pytest.mark.parametrize(
     "example",
     [
+        "import os\n\n\ndef run(m):\n    m.system('id')\n\n\nrun(os)",
+        "import importlib\nm = importlib\nm.import_module('o' + 's')",
+        "import sys\nprint(sys)",
+    ],
+)
+def test_a_module_handed_on_whole_is_refused(tmp_path: Path, example: str) -> None:
+    symbol, source = symbol_in(tmp_path, PLAIN, "total")
+    problems = safety_problems(f"from tool import total\n{example}\n", symbol, source)
+    assert problems and "runs code" in problems[0], (example, problems)
+
+
+@pytest.mark.parametrize(
+    ("example", "refused"),
+    [
+        ("from pathlib import Path\nPath('m.py').write_text('import os\\nos.system(1)')", True),
+        ("from pathlib import Path\nPath('m.py').write_text(str(1))", True),
+        ("with open('sitecustomize.py', 'w') as f:\n    f.write('x')", True),
+        ("import os\nopen(os.path.join('lib', 'x.pth'), mode='a')", True),
+        ("from pathlib import Path\n(Path('lib') / 'x.pth').write_text(str(1))", True),
+        ("from pathlib import Path\nPath('m.py').write_text('def f():\\n    return 1\\n')", False),
+        ("print(open('m.py').read())", False),
+    ],
+)
+def test_a_python_file_written_is_judged_as_code(
+    tmp_path: Path, example: str, refused: bool
+) -> None:
+    symbol, source = symbol_in(tmp_path, PLAIN, "total")
+    problems = safety_problems(f"from tool import total\n{example}\n", symbol, source)
+    assert bool(problems) is refused, (example, problems)
+    assert all("runs code" in p or "starts a process" in p for p in problems)
+
+
+@pytest.mark.parametrize(
+    "example",
+    [
         "[c for c in ().__class__.__base__.__subclasses__() if c.__name__ == 'Popen']",
         "print(object.__subclasses__())",
         "print(total.__globals__['__builtins__'])",
