@@ -2,33 +2,57 @@
 
 A model's answer is untrusted input (a docstring may carry instructions aimed at the model). An
 example may do what showing its symbol needs, nothing more. Each call or name the example uses
-is mapped to a *kind* by one table (``_TABLE``), after resolving the example's own imports and
-aliases (``from os import system as s``, ``run = subprocess.run``, ``getattr(os, "system")``,
+is mapped to a *kind* by one table (:data:`howto_ls.example_safety_table.TABLE`), after
+resolving the example's own imports and aliases (``from os import system as s``,
+``run = subprocess.run``, ``f = exec``, ``getattr(os, "system")``,
+``operator.attrgetter("system")(os)``, ``sys.modules["os"]``, ``posix``/``nt`` as ``os``,
 ``importlib.import_module("subprocess")``):
 
 =========== ===================================================================================
 kind        examples
 =========== ===================================================================================
 process     ``subprocess.*``, ``os.system``, ``os.popen``, ``os.exec*``, ``os.spawn*``,
-            ``os.fork``, ``pty.*``, ``multiprocessing.*``, ``asyncio.create_subprocess_*``
-environment ``os.environ`` read, ``os.getenv``, ``os.environb``
-network     ``socket.*``, ``urllib.request.*``, ``http.client.*``, ``asyncio.open_connection``
-files       ``open``, ``Path.read_text``/``write_text``/…, ``shutil.copy*``, ``os.listdir``…
-delete      ``os.remove``/``unlink``/``rmdir``, ``shutil.rmtree``/``move``,
-            ``Path.unlink``/``rmdir``
-dynamic     ``eval``/``exec``/``compile`` of built code, ``__import__``/``importlib`` of a
-            computed name, ``getattr`` of such a module by a computed name, ``__builtins__``,
-            ``ctypes``
+            ``os.fork``, ``os.startfile``, ``pty.*``, ``multiprocessing.*``,
+            ``asyncio.create_subprocess_*``
+signal      ``os.kill``, ``os.killpg``, ``signal.pthread_kill``
+environment ``os.environ`` read, ``os.getenv``, ``os.environb``, ``os.getppid``,
+            ``/proc/…/environ``
+network     ``socket.*``, ``ssl.*``, ``urllib.request.*``, ``http.client.*``, ``ftplib``,
+            ``smtplib``, ``requests``, ``urllib3``, ``aiohttp``, ``httpx.get``/``Client``…,
+            ``http.server``, ``socketserver``, ``loop.create_connection``
+terminal    ``input``, ``breakpoint``, ``getpass.getpass``, ``pdb.*``, ``sys.stdin``
+files       ``open``, ``io.open``, ``codecs.open``, ``os.open``, ``fileinput``, ``linecache``,
+            ``sqlite3.connect``, ``tarfile.open``, ``zipfile.ZipFile``, ``shutil.*``,
+            ``Path.read_text``/``write_text``/``symlink_to``/…, ``os.listdir``…
+move        ``os.rename``, ``os.replace``, ``shutil.move``, ``Path(…).rename``
+delete      ``os.remove``/``unlink``/``rmdir``, ``shutil.rmtree``, ``Path.unlink``/``rmdir``
+dynamic     ``eval``/``exec``/``compile`` of built code or passed as a value,
+            ``__import__``/``importlib``/``getattr``/``attrgetter`` of a computed name,
+            ``vars``/``__dict__`` of a module, ``sys.modules``, ``pickle``/``marshal``
+            loads, ``shelve``, ``runpy``, ``zipimport``, ``importlib.util``,
+            ``types.CodeType``/``FunctionType``, ``timeit``, ``cProfile.run``, ``ctypes``,
+            ``builtins.exec``…, ``globals()``, ``gc.get_objects``, ``sys._getframe``,
+            ``pkgutil.resolve_name``, ``pydoc.locate``, and the attributes that lead to
+            classes, globals, code and frames (``__class__``, ``__base__``,
+            ``__subclasses__``, ``__globals__``, ``__code__``, ``__builtins__``,
+            ``f_globals``…, also inside ``str.format`` fields; reading
+            ``x.__class__.__name__`` is fine), a module such as ``os`` handed on whole
+            (``run(os)``), a ``.py``/``.pth`` file written with content that is not a
+            literal judged as code
 =========== ===================================================================================
 
 Rules (:func:`safety_problems`):
 
-- process, environment, network and dynamic kinds are refused unless the symbol's own code
-  (read with the same table, :func:`kinds_in`) does that kind of thing;
-- files may be read and written inside the working folder (relative paths) or under a
-  temporary folder the example makes (``tempfile.TemporaryDirectory()``, ``mkdtemp()``…);
-  never outside it: absolute paths, ``~``, ``..``, ``expanduser``, ``Path.home()``;
-- files may be deleted only when the symbol's own code deletes files, and only under a
+- process, signal, environment, network, terminal and dynamic kinds are refused unless the
+  symbol's own code (read with the same table, :func:`kinds_in`) does that kind of thing; a
+  symbol of a network client package (``httpx``) counts as opening connections;
+- files may be read and written inside the working folder (relative paths, ``/dev/null``) or
+  under a temporary folder the example makes (``tempfile.TemporaryDirectory()``,
+  ``mkdtemp()``…); never outside it: absolute paths (also built with ``%``, an f-string or
+  ``"/".join``), ``~``, ``..``, ``expanduser``, ``Path.home()``, ``os.sep``, ``abspath``, the
+  parent of ``Path.cwd()``, and text made from codes or encodings (``chr``, ``bytes``,
+  ``b64decode``, ``[::-1]``), which hides where it points;
+- files may be moved or deleted only when the symbol's own code does so, and only under a
   temporary folder the example makes.
 
 A string literal given to ``exec``/``eval``/``compile`` is judged as code too. This is a check
@@ -40,14 +64,38 @@ from __future__ import annotations
 
 import ast
 import enum
-import fnmatch
 import functools
 import re
 import textwrap
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from howto_ls.astutil import parse, parse_shared
+from howto_ls.example_safety_table import (
+    ATTRIBUTE_GETTERS,
+    BUILTINS,
+    CODE_RUNNERS,
+    DELETE_METHODS,
+    DUNDER_REACH,
+    ENVIRONMENT_WRITES,
+    FILE_METHODS,
+    IMPORTERS,
+    INSIDE_MAKERS,
+    NETWORK_METHODS,
+    OBSCURING,
+    OUTSIDE_MAKERS,
+    PATH_BUILDERS,
+    PATH_METHODS,
+    PRINTED_DUNDERS,
+    TEMP_MAKERS,
+    Kind,
+    canonical,
+    is_risky_module,
+    kind_of,
+    network_package,
+)
 from howto_ls.model import Symbol, SymbolKind
+
+__all__ = ["MAX_PROBLEMS", "Kind", "kind_of", "kinds_in", "safety_problems"]
 
 _EXAMPLE = "Usage Example"
 MAX_PROBLEMS = 5
@@ -56,152 +104,11 @@ _MAX_DEPTH = 40
 """Expressions nested deeper are not followed (their paths count as unknown)."""
 
 
-class Kind(enum.Enum):
-    """What a call does to the machine; the value completes "`call` …"."""
-
-    PROCESS = "starts a process"
-    ENVIRONMENT = "reads environment variables"
-    NETWORK = "opens a network connection"
-    FILES = "reads or writes files"
-    DELETE = "deletes files"
-    DYNAMIC = "runs code it builds at run time or native code"
-
-
-_TABLE: dict[str, Kind] = {
-    "subprocess": Kind.PROCESS,
-    "pty": Kind.PROCESS,
-    "multiprocessing": Kind.PROCESS,
-    "webbrowser": Kind.PROCESS,
-    "os.system": Kind.PROCESS,
-    "os.popen": Kind.PROCESS,
-    "os.fork": Kind.PROCESS,
-    "os.forkpty": Kind.PROCESS,
-    "os.kill": Kind.PROCESS,
-    "os.killpg": Kind.PROCESS,
-    "os.exec*": Kind.PROCESS,
-    "os.spawn*": Kind.PROCESS,
-    "os.posix_spawn*": Kind.PROCESS,
-    "asyncio.create_subprocess_exec": Kind.PROCESS,
-    "asyncio.create_subprocess_shell": Kind.PROCESS,
-    "concurrent.futures.ProcessPoolExecutor": Kind.PROCESS,
-    "os.environ": Kind.ENVIRONMENT,
-    "os.environb": Kind.ENVIRONMENT,
-    "os.getenv": Kind.ENVIRONMENT,
-    "os.getenvb": Kind.ENVIRONMENT,
-    "socket": Kind.NETWORK,
-    "urllib.request": Kind.NETWORK,
-    "http.client": Kind.NETWORK,
-    "ftplib": Kind.NETWORK,
-    "smtplib": Kind.NETWORK,
-    "telnetlib": Kind.NETWORK,
-    "xmlrpc.client": Kind.NETWORK,
-    "asyncio.open_connection": Kind.NETWORK,
-    "asyncio.start_server": Kind.NETWORK,
-    "asyncio.open_unix_connection": Kind.NETWORK,
-    "asyncio.start_unix_server": Kind.NETWORK,
-    "ctypes": Kind.DYNAMIC,
-    "open": Kind.FILES,
-    "io.open": Kind.FILES,
-    "os.open": Kind.FILES,
-    "os.listdir": Kind.FILES,
-    "os.scandir": Kind.FILES,
-    "os.walk": Kind.FILES,
-    "os.chdir": Kind.FILES,
-    "os.mkdir": Kind.FILES,
-    "os.makedirs": Kind.FILES,
-    "os.chmod": Kind.FILES,
-    "os.truncate": Kind.FILES,
-    "os.symlink": Kind.FILES,
-    "os.link": Kind.FILES,
-    "glob.glob": Kind.FILES,
-    "glob.iglob": Kind.FILES,
-    "shutil.copy": Kind.FILES,
-    "shutil.copy2": Kind.FILES,
-    "shutil.copyfile": Kind.FILES,
-    "shutil.copytree": Kind.FILES,
-    "os.remove": Kind.DELETE,
-    "os.unlink": Kind.DELETE,
-    "os.rmdir": Kind.DELETE,
-    "os.removedirs": Kind.DELETE,
-    "os.rename": Kind.DELETE,
-    "os.replace": Kind.DELETE,
-    "shutil.rmtree": Kind.DELETE,
-    "shutil.move": Kind.DELETE,
-}
-"""Dotted name (or ``fnmatch`` pattern) -> kind; a name matches itself and what lies under it."""
-
-_PATTERNS = tuple(key for key in _TABLE if "*" in key)
-_FILE_METHODS = frozenset(
-    {
-        "read_text",
-        "read_bytes",
-        "write_text",
-        "write_bytes",
-        "open",
-        "touch",
-        "mkdir",
-        "iterdir",
-        "glob",
-        "rglob",
-        "chmod",
-        "symlink_to",
-        "hardlink_to",
-    }
-)
-"""``pathlib.Path`` methods that read or write the file system."""
-_DELETE_METHODS = frozenset({"unlink", "rmdir"})
-"""``pathlib.Path`` methods that delete."""
-_ENVIRONMENT_WRITES = frozenset({"os.environ.update", "os.environ.__setitem__"})
-"""Setting a variable for the example's own process is not reading the user's environment."""
-_CODE_RUNNERS = frozenset({"eval", "exec", "compile"})
-_IMPORTERS = frozenset({"__import__", "importlib.import_module"})
-_TEMP_MAKERS = frozenset(
-    {
-        "tempfile.mkdtemp",
-        "tempfile.mkstemp",
-        "tempfile.gettempdir",
-        "tempfile.TemporaryDirectory",
-        "tempfile.NamedTemporaryFile",
-        "tempfile.TemporaryFile",
-        "tempfile.SpooledTemporaryFile",
-    }
-)
-_OUTSIDE_MAKERS = frozenset(
-    {
-        "pathlib.Path.home",
-        "pathlib.PosixPath.home",
-        "pathlib.WindowsPath.home",
-        "os.path.expanduser",
-        "os.path.expandvars",
-        "os.getenv",
-        "os.environ.get",
-    }
-)
-_INSIDE_MAKERS = frozenset({"pathlib.Path.cwd", "os.getcwd"})
-_PATH_BUILDERS = frozenset(
-    {
-        "pathlib.Path",
-        "pathlib.PurePath",
-        "pathlib.PosixPath",
-        "pathlib.WindowsPath",
-        "pathlib.PurePosixPath",
-        "pathlib.PureWindowsPath",
-        "os.path.join",
-        "os.path.abspath",
-        "os.path.realpath",
-        "os.path.normpath",
-        "os.fspath",
-        "str",
-    }
-)
-_PATH_METHODS = frozenset(
-    {"joinpath", "with_name", "with_suffix", "with_stem", "resolve", "absolute"}
-    | {"iterdir", "glob", "rglob"}
-)
-_BUILTINS = frozenset(
-    {"open", "eval", "exec", "compile", "__import__", "getattr", "vars", "str", "__builtins__"}
-)
 _DRIVE = re.compile(r"^[A-Za-z]:")
+_FORMAT = re.compile(r"^%[-#0 +]*\d*(\.\d+)?[a-zA-Z]")
+"""A ``%`` conversion at the start of a template (``%s``, ``%05d``)."""
+_REFERENCED_RUNNERS = CODE_RUNNERS | IMPORTERS | ATTRIBUTE_GETTERS | {"vars"}
+"""Passed around as a value (``f = exec``), these hide what the later call does."""
 
 
 class Place(enum.IntEnum):
@@ -232,6 +139,8 @@ def safety_problems(example: str, symbol: Symbol, module_source: str = "") -> li
     except (SyntaxError, ValueError, RecursionError):
         return []
     own = kinds_in("\n\n".join([symbol.source, *symbol.related]), module_source)
+    if network_package(symbol.module) or network_package(symbol.import_path):
+        own |= {Kind.NETWORK}
     name = symbol.name if symbol.kind is not SymbolKind.MODULE else symbol.import_path
     found: dict[tuple[int, Kind], str] = {}
     for line, shown, kind, place in _Scanner(tree).uses():
@@ -280,13 +189,14 @@ def _judge(
             f"{where} reads or writes outside the example's working folder: use a relative path, "
             "or a folder made by `tempfile.TemporaryDirectory()`"
         )
-    if kind is Kind.DELETE:
-        if Kind.DELETE not in own:
-            return f"{where} deletes files, which `{name}` itself does not do: leave files alone"
+    if kind in {Kind.DELETE, Kind.MOVE}:
+        if kind not in own and Kind.DELETE not in own:
+            return f"{where} {kind.value}, which `{name}` itself does not do: leave files alone"
         if place is Place.TEMP:
             return None
+        verb = kind.value.removesuffix(" files")
         return (
-            f"{where} deletes a path the example did not make under a temporary folder: delete "
+            f"{where} {verb} a path the example did not make under a temporary folder: touch "
             "only what it creates in `tempfile.TemporaryDirectory()`"
         )
     if kind in own:
@@ -294,27 +204,6 @@ def _judge(
     return (
         f"{where} {kind.value}, which `{name}` itself does not do: show only what using "
         f"`{name}` needs"
-    )
-
-
-def kind_of(qualified: str) -> Kind | None:
-    """The kind of a dotted name by ``_TABLE``: the name itself or the nearest table entry it
-    lies under (``os.environ.get`` under ``os.environ``); None for a harmless name."""
-    parts = qualified.split(".")
-    for end in range(len(parts), 0, -1):
-        prefix = ".".join(parts[:end])
-        kind = _TABLE.get(prefix)
-        if kind is None:
-            kind = next((_TABLE[p] for p in _PATTERNS if fnmatch.fnmatchcase(prefix, p)), None)
-        if kind is not None:
-            return kind
-    return None
-
-
-def _is_risky_module(qualified: str) -> bool:
-    """Whether a table entry lies under ``qualified`` (``os``, ``subprocess``, ``builtins``)."""
-    return qualified in {"builtins", "__builtins__"} or any(
-        key == qualified or key.startswith(qualified + ".") for key in _TABLE
     )
 
 
@@ -382,7 +271,9 @@ class _Scanner:
         if not isinstance(target, ast.Name):
             return
         qualified = self.qualify(value)
-        if qualified is not None and (kind_of(qualified) or _is_risky_module(qualified)):
+        if qualified is not None and (
+            kind_of(qualified) or is_risky_module(qualified) or qualified in _REFERENCED_RUNNERS
+        ):
             self.aliases[target.id] = qualified
         self._place_name(target.id, self.place(value))
 
@@ -396,16 +287,16 @@ class _Scanner:
             return None
         if isinstance(node, ast.Name):
             if node.id in self.aliases:
-                return _unbuilt(self.aliases[node.id])
+                return canonical(self.aliases[node.id])
             if node.id in self.places:
                 return None  # a local variable
             for module in self.star_modules:
                 if kind_of(f"{module}.{node.id}"):
                     return f"{module}.{node.id}"
-            return node.id if node.id in _BUILTINS else None
+            return node.id if node.id in BUILTINS else None
         if isinstance(node, ast.Attribute):
             base = self.qualify(node.value, depth + 1)
-            return _unbuilt(f"{base}.{node.attr}") if base else None
+            return canonical(f"{base}.{node.attr}") if base else None
         if isinstance(node, ast.Call):
             func = self.qualify(node.func, depth + 1)
             first = _literal(node.args[0]) if node.args else None
@@ -413,11 +304,19 @@ class _Scanner:
                 base = self.qualify(node.args[0], depth + 1)
                 attribute = _literal(node.args[1])
                 if base and attribute is not None:
-                    return _unbuilt(f"{base}.{attribute}")
+                    return canonical(f"{base}.{attribute}")
             if func == "importlib.import_module" and first is not None:
                 return first
             if func == "__import__" and first is not None:
                 return first.split(".")[0]
+            if isinstance(node.func, ast.Call) and node.args:
+                getter = self.qualify(node.func.func, depth + 1)
+                name = _literal(node.func.args[0]) if node.func.args else None
+                base = self.qualify(node.args[0], depth + 1)
+                if getter == "operator.attrgetter" and name is not None and base:
+                    return canonical(f"{base}.{name}")
+        if isinstance(node, ast.Subscript) and self.qualify(node.value, depth + 1) == "sys.modules":
+            return _literal(node.slice)
         return None
 
     # -- paths ------------------------------------------------------------------------------
@@ -431,11 +330,27 @@ class _Scanner:
             return _place_of_text(text)
         if isinstance(node, ast.JoinedStr):
             return self._joined(node, depth)
+        qualified = (
+            self.qualify(node, depth + 1) if isinstance(node, ast.Name | ast.Attribute) else None
+        )
+        if qualified in OUTSIDE_MAKERS or qualified in INSIDE_MAKERS:
+            return Place.OUTSIDE if qualified in OUTSIDE_MAKERS else Place.INSIDE
         if isinstance(node, ast.Name):
             return self.places.get(node.id, Place.UNKNOWN)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+            left = _literal(node.left)  # "/proc/%d/environ" % pid, "%s/etc" % root
+            if left is None or not left.startswith("%"):
+                return self.place(node.left, depth + 1)
+            right = node.right
+            first = right.elts[0] if isinstance(right, ast.Tuple) and right.elts else right
+            if _literal(first) is not None:  # "%s/etc" % "": the text as it will be
+                return _place_of_text(str(_literal(first)) + _FORMAT.sub("", left, count=1))
+            return self.place(first, depth + 1)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div | ast.Add):
             return self._combined(self.place(node.left, depth + 1), [node.right], depth)
         if isinstance(node, ast.Subscript):
+            if isinstance(node.slice, ast.Slice) and node.slice.step is not None:
+                return Place.OUTSIDE  # "dwssap/cte/"[::-1]
             qualified = self.qualify(node.value, depth + 1)
             return Place.OUTSIDE if qualified in {"os.environ", "os.environb"} else Place.UNKNOWN
         if isinstance(node, ast.Attribute):
@@ -443,7 +358,8 @@ class _Scanner:
             if node.attr == "name":
                 return base if base is Place.TEMP else Place.UNKNOWN
             if node.attr in {"parent", "parents", "anchor", "root", "drive"}:
-                return Place.OUTSIDE if base is Place.OUTSIDE else Place.UNKNOWN
+                outside = base is Place.OUTSIDE or self._from_cwd(node.value)
+                return Place.OUTSIDE if outside else Place.UNKNOWN
             return Place.UNKNOWN
         if isinstance(node, ast.Call):
             return self._called(node, depth)
@@ -451,24 +367,79 @@ class _Scanner:
 
     def _called(self, node: ast.Call, depth: int) -> Place:
         qualified = self.qualify(node.func, depth + 1)
-        if qualified in _TEMP_MAKERS:
+        if qualified in TEMP_MAKERS:
             return Place.TEMP
-        if qualified in _OUTSIDE_MAKERS or (
+        if qualified in OUTSIDE_MAKERS or (
             isinstance(node.func, ast.Attribute) and node.func.attr in {"home", "expanduser"}
         ):
             return Place.OUTSIDE
-        if qualified in _INSIDE_MAKERS:
+        if qualified in INSIDE_MAKERS:
             return Place.INSIDE
-        if qualified in _PATH_BUILDERS or qualified == "os.path.dirname":
+        if qualified in PATH_BUILDERS or qualified == "os.path.dirname":
             if not node.args:
                 return Place.INSIDE
             start = self._combined(self.place(node.args[0], depth + 1), node.args[1:], depth)
             if qualified == "os.path.dirname" and start is not Place.OUTSIDE:
-                return Place.UNKNOWN
+                return Place.OUTSIDE if self._from_cwd(node.args[0]) else Place.UNKNOWN
             return start
-        if isinstance(node.func, ast.Attribute) and node.func.attr in _PATH_METHODS:
+        last = qualified.rsplit(".", 1)[-1] if qualified else None
+        if isinstance(node.func, ast.Attribute):
+            last = node.func.attr
+        if last in OBSCURING:
+            return Place.OUTSIDE
+        separator = _literal(node.func.value) if isinstance(node.func, ast.Attribute) else None
+        if (
+            last == "join"
+            and separator
+            and node.args
+            and isinstance(node.args[0], ast.List | ast.Tuple)
+        ):
+            parts = node.args[0].elts  # "/".join(["", "etc", "passwd"])
+            if not parts or _literal(parts[0]) == "":
+                return Place.OUTSIDE
+            return self._combined(self.place(parts[0], depth + 1), parts[1:], depth)
+        if isinstance(node.func, ast.Attribute) and node.func.attr in PATH_METHODS:
             return self._combined(self.place(node.func.value, depth + 1), node.args, depth)
         return Place.UNKNOWN
+
+    def _writes_python(self, node: ast.Call, qualified: str | None) -> bool:
+        """Whether ``node`` writes a Python file (``.py``, ``.pth``) that a later import runs:
+        ``open("m.py", "w")`` or ``Path("m.py").write_text(…)``."""
+        func = node.func
+        if qualified == "open" and node.args:
+            mode = _literal(node.args[1]) if len(node.args) > 1 else None
+            mode = next((_literal(k.value) for k in node.keywords if k.arg == "mode"), mode)
+            target = node.args[0]
+            if mode is None or not set(mode) & set("wax+"):
+                return False
+        elif isinstance(func, ast.Attribute) and func.attr in {"write_text", "write_bytes"}:
+            target = func.value
+        else:
+            return False
+        if isinstance(target, ast.Call) and target.args:
+            target = target.args[-1]  # Path(folder, "m.py")
+        elif isinstance(target, ast.BinOp):
+            target = target.right  # Path(folder) / "m.py"
+        text = _literal(target) or ""
+        return text.endswith((".py", ".pyw", ".pth", ".pyc"))
+
+    def _is_path(self, node: ast.expr) -> bool:
+        """Whether ``node`` is a ``pathlib`` path made right there (``Path("a")``)."""
+        if not isinstance(node, ast.Call):
+            return False
+        qualified = self.qualify(node.func)
+        return qualified is not None and qualified.startswith("pathlib.")
+
+    def _from_cwd(self, node: ast.expr) -> bool:
+        """Whether the path ``node`` is built on the working folder's absolute path
+        (``Path.cwd()``, ``resolve()``), so that its parent lies outside."""
+        for call in ast.walk(node):
+            if isinstance(call, ast.Call):
+                func = call.func
+                name = func.attr if isinstance(func, ast.Attribute) else self.qualify(func)
+                if name in {"cwd", "getcwd", "resolve", "absolute", "abspath", "realpath"}:
+                    return True
+        return False
 
     def _combined(self, start: Place, parts: Iterable[ast.expr], depth: int) -> Place:
         """A path built from ``start`` and more ``parts`` (``/``, ``join``): an absolute or
@@ -491,6 +462,8 @@ class _Scanner:
             ):
                 return Place.OUTSIDE
         first = pieces[0]
+        if isinstance(first, ast.FormattedValue) and _literal(first.value) == "" and pieces[1:]:
+            first = pieces[1]  # f"{''}/etc"
         if isinstance(first, ast.FormattedValue):
             return self.place(first.value, depth + 1)
         if isinstance(first, ast.Constant) and isinstance(first.value, str):
@@ -511,12 +484,36 @@ class _Scanner:
             key=lambda n: (n.lineno, n.col_offset),
         )
         for node in nodes:
-            if _is_builtins_table(node, self):
+            if self._reaches_beyond(node):
                 yield node.lineno, _shown(node), Kind.DYNAMIC, Place.UNKNOWN
             elif isinstance(node, ast.Call):
                 yield from self._call(node, methods_anywhere, depth)
             elif isinstance(node, ast.Name | ast.Attribute) and self._is_reference(node):
                 yield from self._reference(node)
+
+    def _reaches_beyond(self, node: ast.expr) -> bool:
+        """Whether ``node`` reaches objects the example did not name: ``__builtins__``, the
+        dunders that lead to classes, globals and code (``().__class__.__base__``), the
+        ``__dict__`` of anything but the example's own variables, or a code runner taken from
+        the ``builtins`` module (``builtins.exec``)."""
+        if isinstance(node, ast.Name):
+            return node.id == "__builtins__"
+        if not isinstance(node, ast.Attribute) or isinstance(node.ctx, ast.Store):
+            return False
+        parent = self.parents.get(id(node))
+        if node.attr == "__class__":
+            return not (isinstance(parent, ast.Attribute) and parent.attr in PRINTED_DUNDERS)
+        if node.attr == "__dict__":
+            value = node.value
+            return not (isinstance(value, ast.Name) and self.qualify(value) is None)
+        if node.attr in DUNDER_REACH:
+            return True
+        base = self.qualify(node.value)
+        return (
+            base is not None
+            and canonical(base) in {"builtins", "__builtins__"}
+            and (canonical(f"{base}.{node.attr}") in _REFERENCED_RUNNERS)
+        )
 
     def _is_reference(self, node: ast.Name | ast.Attribute) -> bool:
         """Whether ``node`` is a whole dotted name read, not part of a longer one or a call."""
@@ -529,10 +526,15 @@ class _Scanner:
 
     def _reference(self, node: ast.Name | ast.Attribute) -> Iterator[Use]:
         qualified = self.qualify(node)
-        if qualified is None or qualified in _ENVIRONMENT_WRITES:
+        if qualified is None or qualified in ENVIRONMENT_WRITES:
+            return
+        if qualified in _REFERENCED_RUNNERS:
+            yield node.lineno, _shown(node), Kind.DYNAMIC, Place.UNKNOWN
             return
         kind = kind_of(qualified)
-        if kind is None or kind in {Kind.FILES, Kind.DELETE}:
+        if kind is None and is_risky_module(qualified):
+            kind = Kind.DYNAMIC  # a module handed on whole (run(os)): its use is out of sight
+        if kind is None or kind in {Kind.FILES, Kind.MOVE, Kind.DELETE}:
             return  # files are judged where they are called
         parent = self.parents.get(id(node))
         if (
@@ -547,42 +549,68 @@ class _Scanner:
         func = node.func
         qualified = self.qualify(func)
         shown = _shown(node)
-        if qualified in _CODE_RUNNERS:
+        if isinstance(func, ast.Call) and node.args and func.args:
+            name = _literal(func.args[0])
+            base = self.qualify(node.args[0])
+            if self.qualify(func.func) == "operator.methodcaller" and name and base:
+                qualified = canonical(f"{base}.{name}")  # methodcaller("system", "id")(os)
+        if qualified in CODE_RUNNERS:
             code = _literal(node.args[0]) if node.args else None
             if code is None:
                 yield node.lineno, shown, Kind.DYNAMIC, Place.UNKNOWN
             elif depth < 2:
                 yield from self._literal_code(code, node.lineno, shown, methods_anywhere, depth)
             return
-        if qualified in _IMPORTERS:
+        if qualified in IMPORTERS:
             if not node.args or _literal(node.args[0]) is None:
                 yield node.lineno, shown, Kind.DYNAMIC, Place.UNKNOWN
             return
-        if qualified == "getattr" and len(node.args) >= 2 and _literal(node.args[1]) is None:
-            base = self.qualify(node.args[0])
-            if base is not None and _is_risky_module(base):
+        if qualified in ATTRIBUTE_GETTERS:
+            if _reaches_computed(qualified, node, self.qualify):
                 yield node.lineno, shown, Kind.DYNAMIC, Place.UNKNOWN
             return
         if qualified == "vars" and node.args:
             base = self.qualify(node.args[0])
-            if base is not None and _is_risky_module(base):
+            if base is not None and is_risky_module(base):
                 yield node.lineno, shown, Kind.DYNAMIC, Place.UNKNOWN
             return
         kind = kind_of(qualified) if qualified is not None else None
-        if kind in {Kind.FILES, Kind.DELETE}:
+        if self._writes_python(node, qualified):
+            content = node.args[0] if qualified is None and node.args else None
+            code = _literal(content) if content is not None else None
+            if code is None:
+                yield node.lineno, shown, Kind.DYNAMIC, Place.UNKNOWN
+            elif depth < 2:
+                yield from self._literal_code(code, node.lineno, shown, methods_anywhere, depth)
+        if kind in {Kind.FILES, Kind.MOVE, Kind.DELETE}:
             paths = [*node.args, *(k.value for k in node.keywords if k.arg is not None)]
             places = [self.place(path) for path in paths] or [Place.INSIDE]
-            yield node.lineno, shown, kind, _worst(places) if kind is Kind.FILES else places[0]
+            if any(_names_proc_environ(path) for path in paths):
+                yield node.lineno, shown, Kind.ENVIRONMENT, Place.UNKNOWN
+            yield node.lineno, shown, kind, places[0] if kind is Kind.DELETE else _worst(places)
             return
         if kind is not None:
-            if qualified not in _ENVIRONMENT_WRITES:
+            if qualified not in ENVIRONMENT_WRITES:
                 yield node.lineno, shown, kind, Place.UNKNOWN
             return
+        if isinstance(func, ast.Attribute) and func.attr in NETWORK_METHODS:
+            yield node.lineno, shown, Kind.NETWORK, Place.UNKNOWN
+            return
+        if isinstance(func, ast.Attribute) and func.attr in {"format", "format_map"}:
+            template = _literal(func.value) or ""
+            if re.search(r"\{[^{}]*(__\w+__|f_globals|f_locals)", template):
+                yield node.lineno, shown, Kind.DYNAMIC, Place.UNKNOWN  # "{0.__globals__}"
+                return
         if isinstance(func, ast.Attribute) and qualified is None:
             receiver = self.place(func.value)
-            if func.attr in _DELETE_METHODS:
+            if func.attr in {"symlink_to", "hardlink_to", "rename", "replace"}:
+                receiver = _worst([receiver, *(self.place(a) for a in node.args)])
+            if func.attr in {"rename", "replace"} and self._is_path(func.value):
+                yield node.lineno, shown, Kind.MOVE, receiver
+                return
+            if func.attr in DELETE_METHODS:
                 yield node.lineno, shown, Kind.DELETE, receiver
-            elif func.attr in _FILE_METHODS and (methods_anywhere or receiver is Place.OUTSIDE):
+            elif func.attr in FILE_METHODS and (methods_anywhere or receiver is Place.OUTSIDE):
                 yield node.lineno, shown, Kind.FILES, receiver
 
     def _literal_code(
@@ -601,27 +629,34 @@ class _Scanner:
             yield line, shown, kind, place
 
 
-def _is_builtins_table(node: ast.expr, scanner: _Scanner) -> bool:
-    """Whether ``node`` is ``__builtins__`` or the ``__dict__`` of a module in the table: ways
-    to reach a function by a computed name."""
-    if isinstance(node, ast.Name):
-        return node.id == "__builtins__"
-    if isinstance(node, ast.Attribute) and node.attr == "__dict__":
-        base = scanner.qualify(node.value)
-        return base is not None and _is_risky_module(base)
-    return False
+def _reaches_computed(
+    getter: str, node: ast.Call, qualify: Callable[[ast.expr], str | None]
+) -> bool:
+    """Whether ``getattr(base, name)``, ``attrgetter(name)`` or ``methodcaller(name)`` reaches
+    a dunder of :data:`DUNDER_REACH`, or a computed name (of a module in the table, for
+    ``getattr``)."""
+    position = 1 if getter == "getattr" else 0
+    if len(node.args) <= position:
+        return False
+    attribute = _literal(node.args[position])
+    if attribute is not None:
+        return attribute in DUNDER_REACH
+    if getter != "getattr":
+        return True
+    base = qualify(node.args[0])
+    return base is not None and is_risky_module(base)
+
+
+def _names_proc_environ(node: ast.expr) -> bool:
+    """Whether the path ``node`` names a process's environment (``/proc/<pid>/environ``)."""
+    text = "".join(
+        n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+    )
+    return "/proc" in text and "environ" in text
 
 
 def _worst(places: Sequence[Place]) -> Place:
     return max(places)
-
-
-def _unbuilt(qualified: str) -> str:
-    """``builtins.open`` and ``__builtins__.open`` are ``open``."""
-    for prefix in ("builtins.", "__builtins__."):
-        if qualified.startswith(prefix):
-            return qualified.removeprefix(prefix)
-    return qualified
 
 
 def _literal(node: ast.expr) -> str | None:
@@ -632,6 +667,8 @@ def _literal(node: ast.expr) -> str | None:
 
 
 def _place_of_text(text: str) -> Place:
+    if text == "/dev/null":
+        return Place.INSIDE
     if text.startswith(("/", "\\", "~")) or _DRIVE.match(text):
         return Place.OUTSIDE
     if ".." in re.split(r"[\\/]", text):
