@@ -177,7 +177,7 @@ def test_tcp(tmp_path: Path) -> None:
     server = subprocess.Popen(
         [sys.executable, "-m", "howto_ls.server", f"127.0.0.1:{port}"],
         cwd=root,
-        env={**environment(tmp_path), "HOWTO_LS_TOKEN": "hygiene-token"},
+        env={**environment(tmp_path), "HOWTO_LS_TOKEN": "hygiene-token-0123456789"},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
@@ -192,7 +192,7 @@ def test_tcp(tmp_path: Path) -> None:
             raise AssertionError("the server never listened")
         with connection, connection.makefile("rb") as stream:
             send = lambda message: connection.sendall(frame(message))  # noqa: E731
-            session(root, send, stream, {"token": "hygiene-token"})
+            session(root, send, stream, {"token": "hygiene-token-0123456789"})
     finally:
         server.terminate()
         server.wait(timeout=20)
