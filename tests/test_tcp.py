@@ -403,14 +403,14 @@ def test_a_short_token_is_refused_with_how_to_make_one(project: Path, where: str
     length = 1 if where == "--token" else 15
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        f"howto-ls: error: the --tcp token (--token or HOWTO_LS_TOKEN) has {length} characters,"
-        " fewer than 16: make one with `openssl rand -hex 16`, or leave it out and howto-ls"
-        " prints a new one"
+        "howto-ls: error: the --tcp token (--token or HOWTO_LS_TOKEN) must have at least 16"
+        f" characters, not {length}: make one with `openssl rand -hex 16`, or leave it out and"
+        " howto-ls prints a new one"
     ]
     assert "short-token" not in result.stderr
 
 
 def test_a_token_of_sixteen_characters_is_enough() -> None:
     assert token_from(None, {"HOWTO_LS_TOKEN": "0123456789abcdef"}) == "0123456789abcdef"
-    with pytest.raises(UsageError, match="fewer than 16"):
+    with pytest.raises(UsageError, match="at least 16 characters, not 15"):
         token_from("0123456789abcde", {})

@@ -112,9 +112,9 @@ def token_from(given: str | None, environ: dict[str, str] | Any) -> str | None:
         raise UsageError("the --tcp token must be ASCII text (e.g. from `openssl rand -hex 16`)")
     if token is not None and len(token) < MIN_TOKEN_LENGTH:
         raise UsageError(
-            f"the --tcp token (--token or {TOKEN_ENVIRONMENT}) has {len(token)} characters, fewer"
-            f" than {MIN_TOKEN_LENGTH}: make one with `openssl rand -hex 16`, or leave it out"
-            " and howto-ls prints a new one"
+            f"the --tcp token (--token or {TOKEN_ENVIRONMENT}) must have at least"
+            f" {MIN_TOKEN_LENGTH} characters, not {len(token)}: make one with `openssl rand -hex"
+            " 16`, or leave it out and howto-ls prints a new one"
         )
     return token
 
