@@ -471,3 +471,14 @@ def test_cache_clear_forgets_every_guide(project: Path, good_answer: str) -> Non
         assert str(project / ".cache") in cleared.stdout
         assert run_doc(project, fake.url, "--json").returncode == 0
         assert len(fake.chat_requests) == 2  # asked again after the clear
+
+
+def test_an_unusable_base_url_only_warns_when_no_model_is_asked(project: Path) -> None:
+    result = run_doc(project, "ftp://alice:S3cretPass@127.0.0.1:9/v1", "--backend", "offline")
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert warnings == [
+        "howto-ls: warning: howto.baseUrl must start with http:// or https://:"
+        " got ftp://***@127.0.0.1:9/v1"
+    ]
+    assert "S3cretPass" not in result.stdout + result.stderr
