@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from howto_ls import __version__, config
+from howto_ls.backends.factory import resolved_backend_name
 from howto_ls.errors import HowtoError, SymbolNotFoundError, UsageError
 from howto_ls.project import SOURCE_SUFFIXES
 from howto_ls.redact import install_log_redaction, redact
@@ -186,12 +187,13 @@ def settings_from(args: argparse.Namespace) -> config.Settings:
     """Environment settings with the command-line overrides applied; bad values are usage errors."""
     settings = config.from_environment()
     for warning in settings.warnings:
-        print(f"howto-ls: warning: {redact(warning)}", file=sys.stderr)
+        if warning != settings.base_url_error:  # an error, unless --base-url replaces it
+            print(f"howto-ls: warning: {redact(warning)}", file=sys.stderr)
     max_tokens = getattr(args, "max_tokens", None)
     if max_tokens is not None and max_tokens < 1:
         raise UsageError(f"--max-tokens must be at least 1, got {max_tokens}")
     excluded = getattr(args, "exclude", None)
-    return settings.with_overrides(
+    settings = settings.with_overrides(
         exclude=(*settings.exclude, *excluded) if excluded else None,
         backend=getattr(args, "backend", None),
         model=getattr(args, "model", None),
@@ -201,6 +203,11 @@ def settings_from(args: argparse.Namespace) -> config.Settings:
         structured_output=getattr(args, "structured_output", None),
         cache="off" if getattr(args, "no_cache", False) else None,
     )
+    if settings.base_url_error:
+        if resolved_backend_name(settings, config.api_key()) == "openai":
+            raise UsageError(redact(settings.base_url_error))
+        print(f"howto-ls: warning: {redact(settings.base_url_error)}", file=sys.stderr)
+    return settings
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -88,6 +88,7 @@ class Settings:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE  # bytes; larger files are skipped, not read
     exclude: tuple[str, ...] = ()  # gitignore patterns, added to howto_ls.exclusion's defaults
     cache: str = "on"  # reuse a model's guide for the same prompt, endpoint and options: on, off
+    base_url_error: str | None = None  # why the base URL given is unusable (the model is not asked)
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
     def with_overrides(self, **values: Any) -> Settings:
@@ -130,13 +131,75 @@ def _apply(settings: Settings, values: Mapping[str, Any]) -> Settings:
     accepted: dict[str, Any] = {}
     types = {f.name: f.type for f in fields(Settings)}
     for name, raw in values.items():
-        if name not in types or name == "warnings":
+        if name not in types or name in ("warnings", "base_url_error"):
+            continue
+        if name == "base_url":
+            try:
+                accepted[name] = check_base_url(raw)
+                accepted["base_url_error"] = None
+            except ValueError as exc:
+                accepted[name], accepted["base_url_error"] = None, str(exc)
+                warnings.append(str(exc))
             continue
         try:
             accepted[name] = _coerce(name, raw, str(types[name]))
         except ValueError as exc:
             warnings.append(f"howto.{_lsp_name(name)}: {exc}; using {getattr(settings, name)!r}")
     return replace(settings, **accepted, warnings=tuple(warnings))
+
+
+def check_base_url(raw: object) -> str | None:
+    """``raw`` as a base URL (stripped; None when blank), or ValueError with one line saying why
+    not, the URL redacted (:func:`howto_ls.redact.redact_url`).
+
+    The scheme must be ``http`` or ``https``, the host parse (an IPv6 address in brackets,
+    RFC 3986 section 3.2.2), a port lie in 1-65535, and the URL hold no white space or control
+    characters; httpx must accept it.
+    """
+    from urllib.parse import urlsplit
+
+    import httpx
+
+    from howto_ls.redact import redact_url
+
+    if raw is None:
+        return None
+    if not isinstance(raw, str):
+        raise ValueError(f"howto.baseUrl must be text, got {type(raw).__name__}")
+    text = raw.strip()
+    if not text:
+        return None
+    shown = redact_url(text)
+    if "://" not in text or text.split("://", 1)[0].lower() not in ("http", "https"):
+        raise ValueError(f"howto.baseUrl must start with http:// or https://: got {shown}")
+    if any(ch.isspace() or not ch.isprintable() for ch in text):
+        raise ValueError(
+            f"howto.baseUrl holds white space or control characters: got {shown!r}; "
+            "percent-encode them (%20)"
+        )
+    after_scheme = text.split("://", 1)[1]
+    authority_end = min(after_scheme.find(c) % (len(after_scheme) + 1) for c in "/?#")
+    if "@" in after_scheme[authority_end:]:
+        shown = f"{text.split('://', 1)[0]}://***@{text.rpartition('@')[2]}"  # mask all: unsure
+        raise ValueError(
+            f"howto.baseUrl has '/', '?' or '#' in its user name or password: got {shown};"
+            " percent-encode them (%2F, %3F, %23)"
+        )
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+        host = parts.hostname
+        httpx.URL(text)
+    except ValueError as exc:
+        why = "a port outside 1-65535" if "port" in str(exc).lower() else "an unusable host"
+        raise ValueError(f"howto.baseUrl has {why}: got {shown}") from None
+    except httpx.InvalidURL:
+        raise ValueError(f"howto.baseUrl is not a usable URL: got {shown}") from None
+    if not host:
+        raise ValueError(f"howto.baseUrl has no host: got {shown}")
+    if port is not None and not 1 <= port <= 65535:
+        raise ValueError(f"howto.baseUrl has a port outside 1-65535: got {shown}")
+    return text
 
 
 def _coerce(name: str, raw: Any, type_name: str) -> Any:

@@ -21,6 +21,7 @@ import re
 import string
 import textwrap
 import tokenize
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -87,41 +88,70 @@ def prompt_file_folders(workspace: Path) -> tuple[Path, Path]:
     return workspace, Path(platformdirs.user_config_dir("howto-ls"))
 
 
-def allowed_prompt_file(prompt_file: str | Path, workspace: Path) -> Path:
+def allowed_prompt_file(
+    prompt_file: str | Path, workspace: Path, exclude: Sequence[str] = ()
+) -> Path:
     """``prompt_file`` resolved (``~`` expanded, relative to ``workspace``, symlinks and ``..``
-    followed), when it lies inside one of :func:`prompt_file_folders`.
+    followed), when it lies inside one of :func:`prompt_file_folders` and, inside the
+    workspace, is not excluded (:mod:`howto_ls.exclusion`: the defaults such as ``.env*`` and
+    ``*secret*``, ``[tool.howto-ls] exclude``, ``exclude``, ``.gitignore``). A ``file:`` URI
+    (RFC 8089) stands for its path.
 
     Raises :class:`PromptTemplateError` otherwise: the template is sent to the model, so a path
-    anywhere else (``~/.ssh/id_ed25519``, a symlink out of the project) is never read.
+    anywhere else (``~/.ssh/id_ed25519``, a symlink out of the project) or a file howto-ls
+    never sends (``.env``) is never read.
     """
-    given = Path(prompt_file).expanduser()
+    given = _prompt_path(prompt_file)
     path = (given if given.is_absolute() else workspace / given).resolve()
     folders = prompt_file_folders(workspace)
-    if any(path.is_relative_to(folder.resolve()) for folder in folders):
-        return path
     shown = " or ".join(str(folder) for folder in folders)
-    raise PromptTemplateError(
-        f"howto.promptFile (HOWTO_PROMPT_FILE) {prompt_file} lies outside the workspace and the "
-        f"config folder, so it is not read: move it under {shown}"
-    )
+    if not any(path.is_relative_to(folder.resolve()) for folder in folders):
+        raise PromptTemplateError(
+            f"howto.promptFile (HOWTO_PROMPT_FILE) {prompt_file} lies outside the workspace and"
+            f" the config folder, so it is not read: move it under {shown}"
+        )
+    from howto_ls.exclusion import exclusion_for
+
+    why = exclusion_for(workspace, exclude).reason(path)
+    if why is not None:
+        raise PromptTemplateError(
+            f"howto.promptFile (HOWTO_PROMPT_FILE) {prompt_file} is {why}, so it is not read:"
+            " use a file howto-ls may send to a model"
+        )
+    return path
 
 
-def load_template(prompt_file: str | Path | None, workspace: Path | None = None) -> str:
+def _prompt_path(prompt_file: str | Path) -> Path:
+    """The path ``prompt_file`` names: a ``file:`` URI's path, else the text with ``~``
+    expanded."""
+    text = str(prompt_file)
+    if text[:5].lower() == "file:":
+        from howto_ls.lsp.uris import fs_path
+
+        local = fs_path(text)
+        if local is not None:
+            return Path(local)
+    return Path(text).expanduser()
+
+
+def load_template(
+    prompt_file: str | Path | None, workspace: Path | None = None, exclude: Sequence[str] = ()
+) -> str:
     """The user-message template: ``prompt_file`` when set, checked; else the shipped one.
 
     With ``workspace``, the file must lie where :func:`allowed_prompt_file` allows (relative
-    paths are taken from ``workspace``); without it, any readable path is taken as given.
-    Raises :class:`PromptTemplateError`.
+    paths are taken from ``workspace``; ``exclude`` adds exclusion patterns); without it, any
+    readable path is taken as given. Raises :class:`PromptTemplateError`.
     """
     if prompt_file is None or str(prompt_file).strip() == "":
         return default_template()
     if workspace is not None:
-        path = allowed_prompt_file(prompt_file, workspace)
+        path = allowed_prompt_file(prompt_file, workspace, exclude)
     else:
-        path = Path(prompt_file).expanduser()
+        path = _prompt_path(prompt_file)
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise PromptTemplateError(
             f"cannot read the prompt file {path}: {reason}; fix or unset howto.promptFile"

@@ -7,7 +7,12 @@ httpcore and pygls included).
 
 The user information of a URL is RFC 3986's ``userinfo`` (section 3.2.1: everything between
 ``//`` and the last ``@`` of the authority); both the user name and the password go, since either
-can be a token (``https://TOKEN@host`` is common).
+can be a token (``https://TOKEN@host`` is common). Users paste passwords unencoded, with ``/``,
+``#`` or ``@`` in them, so the authority is not trusted to end at the first ``/``: everything
+between ``://`` and the last ``@`` of the URL (up to white space or a quote) is masked. A URL
+written without a scheme (``alice:pw@host:9/v1``) loses what precedes its last ``@`` too.
+Secret parameters are masked in the query and in the fragment (``#access_token=...``, OAuth 2.0's
+implicit grant, RFC 6749 section 4.2.2).
 """
 
 from __future__ import annotations
@@ -33,11 +38,17 @@ MASK = "***"
 MIN_SECRET_LENGTH = 4
 """Shorter registered values are not replaced by value: they would mask ordinary words."""
 
-_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.\-]*://)(?P<userinfo>[^/?#\s]*@)")
-"""A URL's scheme and its userinfo: the authority up to its last ``@`` (RFC 3986 §3.2)."""
+_URL_TEXT = r"[^\s\"'<>`]"
+"""A character that can stand in a URL as users write it: not white space, a quote or a bracket."""
+_URL = re.compile(rf"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.\-]*://)(?P<rest>{_URL_TEXT}*)")
+"""A URL with a scheme; ``rest`` is all of it after ``://``."""
+_BARE_URL = re.compile(rf"(?<![\w.~%+\-/:@*])(?P<rest>[\w.~%+\-]+:(?!//){_URL_TEXT}*@{_URL_TEXT}*)")
+"""``user:password@host...`` written without a scheme."""
+_HOST_PORT = re.compile(r"(?:\[[0-9A-Za-z:.%]*\]|[^\s:/?#@\[\]]+)(?::[0-9]*)?")
+"""A plausible RFC 3986 ``host[:port]``: a bracketed IP literal or a name, and digits."""
 _SECRET_QUERY = re.compile(
-    r"(?P<name>[?&;](?:api[_-]?key|key|access[_-]?token|token|auth|secret|client[_-]?secret|"
-    r"password|passwd|pwd|sig|signature|code)=)(?P<value>[^&#\s\"'<>]*)",
+    r"(?P<name>[?&;#](?:api[_-]?key|key|access[_-]?token|token|auth|secret|client[_-]?secret|"
+    r"password|passwd|pwd|sig|signature|code)=)(?P<value>(?:[^&#\s\"'<>]*[^&#\s\"'<>:;,.)])?)",
     re.IGNORECASE,
 )
 _BEARER = re.compile(
@@ -66,14 +77,42 @@ def forget_secrets() -> None:
 
 
 def redact_url(url: str) -> str:
-    """``url`` without its user information and with secret query values masked.
+    """``url`` without its user information and with secret query and fragment values masked.
 
     ``http://alice:pw@host/v1`` → ``http://***@host/v1``; ``https://h/v1?api_key=k`` →
-    ``https://h/v1?api_key=***``. Text that is no URL comes back unchanged (after the same
-    replacements, which then find nothing).
+    ``https://h/v1?api_key=***``; ``alice:p/w@host:9/v1`` → ``***@host:9/v1``. Without
+    ``://``, whatever precedes the last ``@`` of ``url``'s first word is masked (``TOKEN@host``).
+    Text that is no URL comes back unchanged (after the same replacements, which then find
+    nothing).
     """
-    text = _USERINFO.sub(rf"\g<scheme>{MASK}@", url)
+    if "://" not in url:
+        word = re.match(rf"{_URL_TEXT}*", url)
+        if word and "@" in word.group():
+            url = f"{MASK}@{url[word.group().rindex('@') + 1 :]}"
+    return _mask_urls(url)
+
+
+def _mask_urls(text: str) -> str:
+    """``text`` with the userinfo of every URL in it and secret parameters masked."""
+    text = _URL.sub(lambda m: m.group("scheme") + _mask_userinfo(m.group("rest")), text)
+    text = _BARE_URL.sub(lambda m: _mask_userinfo(m.group("rest")), text)
     return _SECRET_QUERY.sub(rf"\g<name>{MASK}", text)
+
+
+def _mask_userinfo(rest: str) -> str:
+    """``rest`` (a URL after ``://``) with its userinfo masked.
+
+    When the authority RFC 3986 reads (up to the first ``/``, ``?`` or ``#``) ends in a
+    plausible ``host[:port]``, the userinfo is what precedes its last ``@``; otherwise a password
+    holds one of those characters unencoded, and everything up to the last ``@`` goes.
+    """
+    end = min((rest.find(c) % (len(rest) + 1) for c in "/?#"), default=len(rest))
+    authority = rest[:end]
+    if _HOST_PORT.fullmatch(authority.rpartition("@")[2]):
+        at = authority.rfind("@")
+    else:
+        at = rest.rfind("@")
+    return rest if at < 0 else f"{MASK}{rest[at:]}"
 
 
 def redact(text: str, secrets: Iterable[str | None] = ()) -> str:
@@ -88,7 +127,7 @@ def redact(text: str, secrets: Iterable[str | None] = ()) -> str:
     for value in sorted(values, key=len, reverse=True):  # a key that contains another first
         if value in text:
             text = text.replace(value, MASK)
-    text = redact_url(text)
+    text = _mask_urls(text)
     return _BEARER.sub(rf"\g<scheme>{MASK}", text)
 
 

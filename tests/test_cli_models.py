@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -253,13 +254,82 @@ def test_user_information_in_the_base_url_is_sent_as_basic_auth(
     assert "S3cretPass" not in result.stdout + result.stderr
 
 
-def test_a_malformed_base_url_is_one_redacted_line(project: Path) -> None:
-    result = run_doc(project, "http://alice:S3cretPass@127.0.0.1:notaport/v1")
-    assert result.returncode == 1
+@pytest.mark.parametrize(
+    ("base_url", "line"),
+    [
+        (
+            "http://alice:S3cretPass@127.0.0.1:notaport/v1",
+            "howto.baseUrl has a port outside 1-65535: got http://***@127.0.0.1:notaport/v1",
+        ),
+        (
+            "http://alice:S3cretPass@127.0.0.1:99999/v1",
+            "howto.baseUrl has a port outside 1-65535: got http://***@127.0.0.1:99999/v1",
+        ),
+        (
+            "http://alice:S3cretPass@[::1/v1",
+            "howto.baseUrl has an unusable host: got http://***@[::1/v1",
+        ),
+        (
+            "alice:S3cretPass@127.0.0.1:9/v1",
+            "howto.baseUrl must start with http:// or https://: got ***@127.0.0.1:9/v1",
+        ),
+        (
+            "ftp://alice:S3cretPass@127.0.0.1:9/v1",
+            "howto.baseUrl must start with http:// or https://: got ftp://***@127.0.0.1:9/v1",
+        ),
+        (
+            "http://alice:S3cret/Pass@127.0.0.1:9/v1",
+            "howto.baseUrl has '/', '?' or '#' in its user name or password: got"
+            " http://***@127.0.0.1:9/v1; percent-encode them (%2F, %3F, %23)",
+        ),
+        (
+            "http://alice:S3cret#Pass@127.0.0.1:9/v1",
+            "howto.baseUrl has '/', '?' or '#' in its user name or password: got"
+            " http://***@127.0.0.1:9/v1; percent-encode them (%2F, %3F, %23)",
+        ),
+    ],
+)
+def test_an_unusable_base_url_is_one_redacted_line_at_once(
+    project: Path, base_url: str, line: str
+) -> None:
+    started = time.monotonic()
+    result = run_doc(project, base_url, timeout="30")
+    assert time.monotonic() - started < 15  # refused at once, no connection timeout waited out
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [f"howto-ls: error: {line}"]
+    assert "S3cret" not in result.stdout + result.stderr
+
+
+def test_an_unusable_base_url_on_the_command_line_is_refused_too(project: Path) -> None:
+    result = run_doc(project, "http://127.0.0.1:9/v1", "--base-url", "bob:BobPw@127.0.0.1:9/v1")
+    assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        "howto-ls: error: howto.baseUrl http://***@127.0.0.1:notaport/v1 is not a usable URL"
-        " (Invalid port: 'notaport'): fix howto.baseUrl"
+        "howto-ls: error: howto.baseUrl must start with http:// or https://: got ***@127.0.0.1:9/v1"
     ]
+
+
+def test_a_base_url_query_string_stays_at_the_end(project: Path, good_answer: str) -> None:
+    with FakeOpenAI(replies=[good_answer]) as fake:
+        result = run_doc(project, f"{fake.url}?api-version=2024-06-01")
+        (request,) = fake.chat_requests
+    assert result.returncode == 0, result.stderr
+    assert request.path == "/v1/chat/completions"
+    assert request.query == "api-version=2024-06-01"
+
+
+@pytest.mark.parametrize(
+    ("reply", "status"),
+    [(fakes.unauthorized(), "(401)"), (fakes.server_error(500), "answered 500")],
+)
+def test_errors_behind_a_base_url_with_a_query_name_the_real_status(
+    project: Path, reply: Reply, status: str
+) -> None:
+    with FakeOpenAI(default=reply) as fake:
+        result = run_doc(project, f"{fake.url}?api_key=QSECRET", timeout="4")
+    assert result.returncode == 1
+    assert status in result.stderr
+    assert "404" not in result.stderr
+    assert "QSECRET" not in result.stderr
 
 
 DECOY_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEDECOY\n"
@@ -401,3 +471,14 @@ def test_cache_clear_forgets_every_guide(project: Path, good_answer: str) -> Non
         assert str(project / ".cache") in cleared.stdout
         assert run_doc(project, fake.url, "--json").returncode == 0
         assert len(fake.chat_requests) == 2  # asked again after the clear
+
+
+def test_an_unusable_base_url_only_warns_when_no_model_is_asked(project: Path) -> None:
+    result = run_doc(project, "ftp://alice:S3cretPass@127.0.0.1:9/v1", "--backend", "offline")
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert warnings == [
+        "howto-ls: warning: howto.baseUrl must start with http:// or https://:"
+        " got ftp://***@127.0.0.1:9/v1"
+    ]
+    assert "S3cretPass" not in result.stdout + result.stderr

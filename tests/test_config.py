@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from howto_ls import config
-from howto_ls.backends.factory import resolved_backend_name
+from howto_ls.backends.factory import make_backend, resolved_backend_name
+from howto_ls.errors import BackendConnectError
 
 
 def test_defaults_match_the_documented_contract() -> None:
@@ -101,3 +104,56 @@ def test_cache_setting_from_lsp_and_environment() -> None:
     bad = config.from_lsp({"cache": "sometimes"})
     assert bad.cache == "on"
     assert bad.warnings == ("howto.cache: expected one of on, off, got 'sometimes'; using 'on'",)
+
+
+@pytest.mark.parametrize(
+    ("base_url", "problem"),
+    [
+        (
+            "alice:pw0rd@127.0.0.1:9/v1",
+            "must start with http:// or https://: got ***@127.0.0.1:9/v1",
+        ),
+        ("ftp://h/v1", "must start with http:// or https://: got ftp://h/v1"),
+        ("http://h:99999/v1", "has a port outside 1-65535: got http://h:99999/v1"),
+        ("http://h:0/v1", "has a port outside 1-65535: got http://h:0/v1"),
+        ("http://h:abc/v1", "has a port outside 1-65535: got http://h:abc/v1"),
+        ("http://u:pw0rd@[::1/v1", "has an unusable host: got http://***@[::1/v1"),
+        ("http:///v1", "has no host: got http:///v1"),
+        ("http://h/v 1", "holds white space or control characters"),
+        ("http://u:pw/0rd@h/v1", "in its user name or password: got http://***@h/v1"),
+    ],
+)
+def test_an_unusable_base_url_is_one_redacted_warning_and_no_url(
+    base_url: str, problem: str
+) -> None:
+    settings = config.from_lsp({"baseUrl": base_url})
+    assert settings.base_url is None  # not the default URL either: nothing is asked
+    assert settings.base_url_error is not None
+    assert settings.base_url_error.startswith("howto.baseUrl ")
+    assert problem in settings.base_url_error
+    assert settings.warnings == (settings.base_url_error,)
+    assert "pw0rd" not in settings.base_url_error
+    assert resolved_backend_name(settings, None) == "openai"  # the model is wanted: say why not
+    with pytest.raises(BackendConnectError, match=r"howto\.baseUrl"):
+        make_backend(settings)
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        "http://127.0.0.1:11434/v1",
+        "HTTPS://api.example.org/v1",
+        "http://[::1]:8080/v1",
+        "https://r.openai.azure.com/openai/deployments/d?api-version=2024-06-01",
+        "http://alice:p%2Fw@h/v1",
+    ],
+)
+def test_a_usable_base_url_is_kept_as_given(base_url: str) -> None:
+    settings = config.from_lsp({"baseUrl": f" {base_url} "})
+    assert (settings.base_url, settings.base_url_error, settings.warnings) == (base_url, None, ())
+
+
+def test_a_usable_base_url_replaces_an_unusable_one() -> None:
+    bad = config.from_environment({"HOWTO_BASE_URL": "localhost:11434/v1"})
+    good = bad.with_overrides(base_url="http://localhost:11434/v1")
+    assert (good.base_url, good.base_url_error) == ("http://localhost:11434/v1", None)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from howto_ls.backends.openai import OpenAIBackend, _retry_after
+from howto_ls.backends.openai import OpenAIBackend, _retry_after, endpoint
 from howto_ls.config import Settings
 from howto_ls.errors import (
     BackendAuthError,
@@ -452,3 +452,22 @@ def test_describe_and_repr_name_model_and_host_only() -> None:
     assert b.describe() == "llama3 at localhost:11434"
     assert b.base_url == "http://localhost:11434/v1"
     assert KEY not in repr(b) and KEY not in repr(vars(b))
+
+
+@pytest.mark.parametrize(
+    ("base_url", "url"),
+    [
+        ("http://h:1/v1", "http://h:1/v1/chat/completions"),
+        ("http://h:1/v1/", "http://h:1/v1/chat/completions"),
+        (
+            "https://r.openai.azure.com/openai/deployments/d?api-version=2024-06-01",
+            "https://r.openai.azure.com/openai/deployments/d/chat/completions"
+            "?api-version=2024-06-01",
+        ),
+        ("http://h/v1/?a=1&b=2#frag", "http://h/v1/chat/completions?a=1&b=2"),
+    ],
+)
+def test_the_endpoint_goes_on_the_path_and_a_query_stays_at_the_end(
+    base_url: str, url: str
+) -> None:
+    assert endpoint(base_url, "chat/completions") == url

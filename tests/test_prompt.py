@@ -193,6 +193,45 @@ def test_a_prompt_file_may_live_in_the_workspace_or_the_config_folder(
             load_template(refused, workspace)
 
 
+@pytest.mark.parametrize(
+    ("name", "exclude", "why"),
+    [
+        (".env", (), "excluded by pattern '.env*' (default)"),
+        ("creds_secret.md", (), "excluded by pattern '*secret*' (default)"),
+        ("ignored.md", (), "excluded by .gitignore"),
+        ("notes/private.md", ("notes/",), "excluded by pattern 'notes/' (howto.exclude)"),
+    ],
+)
+def test_an_excluded_prompt_file_in_the_workspace_is_refused_like_an_outside_one(
+    tmp_path: Path, name: str, exclude: tuple[str, ...], why: str
+) -> None:
+    workspace = tmp_path / "proj"
+    (workspace / "notes").mkdir(parents=True)
+    (workspace / ".gitignore").write_text("ignored.md\n", encoding="utf-8")
+    (workspace / name).write_text("SECRET-MARK {code}", encoding="utf-8")
+    with pytest.raises(PromptTemplateError) as caught:
+        load_template(name, workspace, exclude)
+    assert str(caught.value) == (
+        f"howto.promptFile (HOWTO_PROMPT_FILE) {name} is {why}, so it is not read:"
+        " use a file howto-ls may send to a model"
+    )
+
+
+def test_a_prompt_file_uri_names_its_path_and_is_checked_the_same(tmp_path: Path) -> None:
+    workspace = tmp_path / "proj"
+    (workspace / "my docs").mkdir(parents=True)
+    (workspace / "my docs" / "prompt.md").write_text("Explain {qualname}", encoding="utf-8")
+    (workspace / ".env").write_text("SECRET-MARK {code}", encoding="utf-8")
+    (tmp_path / "outside.md").write_text("Explain {code}", encoding="utf-8")
+    inside = (workspace / "my docs" / "prompt.md").as_uri()
+    assert load_template(inside, workspace) == "Explain {qualname}"
+    assert load_template(inside.replace("file:///", "file://localhost/"), workspace)
+    with pytest.raises(PromptTemplateError, match=r"lies outside the workspace"):
+        load_template((tmp_path / "outside.md").as_uri(), workspace)
+    with pytest.raises(PromptTemplateError, match=r"excluded by pattern '\.env\*'"):
+        load_template((workspace / ".env").as_uri(), workspace)
+
+
 def test_code_and_context_sit_inside_a_fence_they_cannot_close(
     request_: GuideRequest,
 ) -> None:

@@ -37,6 +37,14 @@ def no_registered_secrets() -> Iterator[None]:
         ("https://h/v1?x=1&KEY=abc#f", "https://h/v1?x=1&KEY=***#f"),
         ("https://h/v1?access_token=t&token=u", "https://h/v1?access_token=***&token=***"),
         ("http://localhost:8080/users/@me", "http://localhost:8080/users/@me"),
+        ("alice:S3cretPass@127.0.0.1:9/v1", "***@127.0.0.1:9/v1"),  # no scheme
+        ("TOKEN123@127.0.0.1:9/v1", "***@127.0.0.1:9/v1"),
+        ("http://alice:pa/ss@127.0.0.1:9/v1", "http://***@127.0.0.1:9/v1"),  # "/" in password
+        ("http://alice:pa#ss@127.0.0.1:9/v1", "http://***@127.0.0.1:9/v1"),  # "#" in password
+        ("http://alice:pa?ss@127.0.0.1:9/v1", "http://***@127.0.0.1:9/v1"),  # "?" in password
+        ("http://alice:S3cretPass@[::1/v1", "http://***@[::1/v1"),  # unusable host
+        ("http://alice:S3cretPass@h:abc/v1", "http://***@h:abc/v1"),  # unusable port
+        ("http://127.0.0.1:9/v1#access_token=QSECRET", "http://127.0.0.1:9/v1#access_token=***"),
     ],
 )
 def test_redact_url_hides_user_information_and_secret_query_values(url: str, shown: str) -> None:
@@ -87,3 +95,28 @@ def test_the_log_filter_redacts_messages_arguments_and_tracebacks() -> None:
     assert "ValueError: bad URL http://***@h/v1?api_key=***" in text
     for secret in ("alice", "S3cretPass", "bob", "Hunter22", "k-9"):
         assert secret not in text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no answer within 3 s from fake at alice:S3cretPass@127.0.0.1:9/v1",
+        "guides from fake at bob:Bob/S3cretPass@127.0.0.1:9/v1",
+        "cannot connect to http://bob:pa#S3cretPass@127.0.0.1:9/v1: is it running?",
+        "redirected to https://h/cb#state=x&access_token=S3cretPass",
+    ],
+)
+def test_redact_hides_user_information_of_urls_inside_text_however_written(text: str) -> None:
+    assert "S3cretPass" not in redact(text)
+
+
+def test_redact_keeps_the_punctuation_after_a_masked_query_value() -> None:
+    assert (
+        redact("cannot connect to http://h/v1?api_key=k1: is the server running?")
+        == "cannot connect to http://h/v1?api_key=***: is the server running?"
+    )
+
+
+def test_redact_leaves_ordinary_text_with_colons_and_at_signs_alone() -> None:
+    text = "note: mail me at a@b.org at 12:30; http://localhost:8080/users/@me"
+    assert redact(text) == text

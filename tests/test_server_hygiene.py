@@ -99,7 +99,10 @@ def session(root: Path, send: Any, stream: BinaryIO, options: Any = None) -> Non
             "params": {"command": "howto.generate", "arguments": [1, 2, 3]},
         }
     )
-    assert "Expected 1 arguments" in response(stream, 3)["error"]["message"]
+    error = response(stream, 3)["error"]  # the handler raised: pygls's internal error
+    assert "Expected 1 arguments" in error["message"]
+    assert "\n" not in error["message"]
+    assert error.get("data") is None  # no Python traceback for the client to show
     position = {"line": 5, "character": 5}
     send(
         {
@@ -156,7 +159,9 @@ def test_stdout_carries_only_json_rpc_and_bad_requests_do_not_kill_it(tmp_path: 
             server.kill()
             server.wait()
     assert server.stderr is not None
-    assert b"howto-ls" in server.stderr.read()  # logs go to stderr
+    logged = server.stderr.read()
+    assert b"howto-ls" in logged  # logs go to stderr
+    assert b"Traceback" in logged and b"Expected 1 arguments" in logged  # the traceback too
 
 
 def free_port() -> int:
@@ -172,7 +177,7 @@ def test_tcp(tmp_path: Path) -> None:
     server = subprocess.Popen(
         [sys.executable, "-m", "howto_ls.server", f"127.0.0.1:{port}"],
         cwd=root,
-        env={**environment(tmp_path), "HOWTO_LS_TOKEN": "hygiene-token"},
+        env={**environment(tmp_path), "HOWTO_LS_TOKEN": "hygiene-token-0123456789"},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
@@ -187,7 +192,7 @@ def test_tcp(tmp_path: Path) -> None:
             raise AssertionError("the server never listened")
         with connection, connection.makefile("rb") as stream:
             send = lambda message: connection.sendall(frame(message))  # noqa: E731
-            session(root, send, stream, {"token": "hygiene-token"})
+            session(root, send, stream, {"token": "hygiene-token-0123456789"})
     finally:
         server.terminate()
         server.wait(timeout=20)
@@ -222,3 +227,50 @@ def test_stdio_flag_that_clients_add_is_accepted(arguments: list[str]) -> None:
     finally:
         process.kill()
         process.wait(timeout=10)
+
+
+def test_a_failed_notification_is_one_line_to_the_user_and_its_traceback_in_the_log(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "proj"
+    write_project(root)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "howto_ls.server"],
+        cwd=root,
+        env=environment(tmp_path),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert server.stdin is not None and server.stdout is not None and server.stderr is not None
+    stdin = server.stdin
+
+    def send(message: dict[str, Any]) -> None:
+        stdin.write(frame(message))
+        stdin.flush()
+
+    try:
+        params = {"processId": None, "rootUri": root.as_uri(), "capabilities": {}}
+        send({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": params})
+        response(server.stdout, 1)
+        send({"jsonrpc": "2.0", "method": "initialized", "params": {}})
+        unopened = "file:///nowhere/never-opened.py"  # a change to a document never opened
+        change = {"textDocument": {"uri": unopened, "version": 2}, "contentChanges": [{"text": ""}]}
+        send({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": change})
+        shown = []
+        for _ in range(50):
+            message = read_frame(server.stdout)
+            if message.get("method") == "window/showMessage":
+                shown.append(message["params"]["message"])
+                break
+        send({"jsonrpc": "2.0", "id": 2, "method": "shutdown", "params": None})
+        response(server.stdout, 2)
+        send({"jsonrpc": "2.0", "method": "exit", "params": None})
+        assert server.wait(timeout=20) == 0
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+    assert shown == [f"howto-ls failed: KeyError: '{unopened}'; see the server log"]
+    logged = server.stderr.read()
+    assert b"Traceback (most recent call last):" in logged and b"update_text_document" in logged

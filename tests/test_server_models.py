@@ -536,3 +536,85 @@ async def test_a_prompt_file_outside_the_workspace_is_refused_and_the_shipped_on
         f" the config folder, so it is not read: move it under {root} or"
         f" {state / 'config' / 'howto-ls'}; using the shipped template"
     ]
+
+
+@pytest.mark.parametrize(
+    ("base_url", "line"),
+    [
+        (
+            "bob:BobPw@127.0.0.1:9/v1",
+            "howto.baseUrl must start with http:// or https://: got ***@127.0.0.1:9/v1",
+        ),
+        (
+            "ftp://bob:BobPw@127.0.0.1:9/v1",
+            "howto.baseUrl must start with http:// or https://: got ftp://***@127.0.0.1:9/v1",
+        ),
+        (
+            "http://bob:BobPw@127.0.0.1:99999/v1",
+            "howto.baseUrl has a port outside 1-65535: got http://***@127.0.0.1:99999/v1",
+        ),
+        (
+            "http://bob:Bob/Pw@127.0.0.1:9/v1",
+            "howto.baseUrl has '/', '?' or '#' in its user name or password: got"
+            " http://***@127.0.0.1:9/v1; percent-encode them (%2F, %3F, %23)",
+        ),
+    ],
+    ids=["no scheme", "ftp", "port", "slash in password"],
+)
+async def test_an_unusable_base_url_is_said_at_once_and_nothing_is_asked(
+    tmp_path: Path, base_url: str, line: str
+) -> None:
+    root = tmp_path / "proj"
+    write_project(root)
+    options = {"howto": {"backend": "openai", "baseUrl": base_url, "model": "m", "timeout": 60}}
+    async with running_server(root, init_options=options) as editor:
+        uri = cart(editor)
+        started = asyncio.get_running_loop().time()
+        failed = await generate_total(editor, uri)
+        elapsed = asyncio.get_running_loop().time() - started
+    assert failed == {"applied": False, "error": line}
+    assert elapsed < 10  # no connection or answer timeout waited out
+    assert line in [m.message for m in editor.client.messages]  # the warning
+    said = everything_said(editor)
+    assert [t for t in said if "BobPw" in t or "Bob/Pw" in t or "Traceback" in t] == []
+    assert any(f"guides from unavailable ({line})" in t for t in said)
+
+
+async def test_an_excluded_prompt_file_is_refused_and_a_file_uri_one_is_used(
+    tmp_path: Path,
+) -> None:
+    """``.env`` in the workspace is never sent; a ``file:`` URI naming an allowed file is read;
+    one naming a refused file leaves the shipped template, and the model stays in use."""
+    root = tmp_path / "proj"
+    write_project(root)
+    (root / ".env").write_text("DOTENV-SECRET {code}\n", encoding="utf-8")
+    (root / "prompt.md").write_text("Mine: {code}\n", encoding="utf-8")
+    (tmp_path / "outside.md").write_text("OUTSIDE {code}\n", encoding="utf-8")
+    cases = [
+        (".env", "Write the guide for the Python function", "is excluded by pattern '.env*'"),
+        ((root / "prompt.md").as_uri(), "Mine: ", None),
+        ((tmp_path / "outside.md").as_uri(), "Write the guide", "lies outside the workspace"),
+    ]
+    for prompt_file, starts, refusal in cases:
+        with FakeOpenAI(default=GOOD_GUIDE) as model:
+            options = {
+                "howto": {
+                    "backend": "openai",
+                    "baseUrl": model.url,
+                    "model": model.model,
+                    "promptFile": prompt_file,
+                }
+            }
+            async with running_server(root, init_options=options) as editor:
+                uri = cart(editor)
+                assert (await generate_total(editor, uri))["applied"] is True
+            (request,) = model.chat_requests
+        assert request.messages[1]["content"].startswith(starts)
+        assert "DOTENV-SECRET" not in str(request.body) and "OUTSIDE" not in str(request.body)
+        warnings = [m.message for m in editor.client.messages if "howto.promptFile" in m.message]
+        if refusal is None:
+            assert warnings == []
+        else:
+            assert len(warnings) == 1 and refusal in warnings[0]
+            assert warnings[0].endswith("; using the shipped template")
+        (root / "shop" / "cart.py").write_text(CART_SOURCE, encoding="utf-8")

@@ -231,3 +231,56 @@ async def test_multi_root_workspace_reads_settings_and_writes_per_folder(tmp_pat
             is None
         )  # hover "off" in that folder alone
         assert "Description" in await hover_value(editor, vscode_uri(written[0]), line, col + 5)
+
+
+@pytest.mark.parametrize(
+    "uri",
+    ["file:///%00/x.py", "file:///" + "b/" * 3000 + "x.py"],
+    ids=["NUL", "longer than PATH_MAX"],
+)
+async def test_a_uri_no_file_can_have_gets_no_action_and_no_error(tmp_path: Path, uri: str) -> None:
+    root = project(tmp_path, "nul")
+    async with running_server(root) as editor:
+        open_buffer(editor, uri, UNSAVED)
+        assert await code_actions(editor, uri, 0, 5) == []
+        hover = await editor.client.text_document_hover_async(
+            types.HoverParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                position=types.Position(line=0, character=5),
+            )
+        )
+        assert hover is None
+        editor.client.text_document_did_close(
+            types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+        )
+    assert [m.message for m in editor.client.messages if m.type == types.MessageType.Error] == []
+    assert not any("Traceback" in line for line in editor.stderr)
+
+
+async def test_a_very_long_unsaved_buffer_name_gets_its_guide(tmp_path: Path) -> None:
+    root = project(tmp_path, "long")
+    uri = "untitled:" + "a" * 5000
+    async with running_server(root) as editor:
+        open_buffer(editor, uri, UNSAVED)
+        (action,) = await code_actions(editor, uri, 0, 5)
+        result = await run_action(editor, action)
+        assert result["applied"] is True, result
+        assert edited_uris(editor) == [uri]
+        assert "from unsaved_aaaa" in editor.text(uri)
+
+
+async def test_an_empty_authority_with_an_extra_slash_gets_edits_under_that_spelling(
+    tmp_path: Path,
+) -> None:
+    root = project(tmp_path, "slashes")
+    stock = root / "inventory" / "stock.py"
+    uri = "file:///" + vscode_uri(stock).removeprefix("file://")  # file:////tmp/...
+    assert uri.startswith("file:////")
+    async with running_server(root) as editor:
+        editor.open("inventory/stock.py", uri=uri)
+        line, col = line_of(editor.text(uri), "def parse_csv")
+        actions = await code_actions(editor, uri, line, col + 5)
+        result = await run_action(editor, actions[0])
+        assert result["applied"] is True, result
+        assert edited_uris(editor) == [uri]
+        assert HEADING in editor.text(uri)

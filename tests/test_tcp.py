@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from howto_ls.errors import UsageError
-from howto_ls.lsp.tcp import Address, ProtocolViolation, parse_address, read_message
+from howto_ls.lsp.tcp import Address, ProtocolViolation, parse_address, read_message, token_from
 from howto_ls.testing import FakeOpenAI
 from howto_ls.testing.samples import GOOD_GUIDE, write_project
 
@@ -385,3 +385,32 @@ def test_a_token_without_tcp_is_a_usage_error() -> None:
     assert result.stderr.strip() == (
         "howto-ls: error: --token and --allow-remote go with --tcp [HOST:]PORT"
     )
+
+
+@pytest.mark.parametrize("where", ["--token", "HOWTO_LS_TOKEN"])
+def test_a_short_token_is_refused_with_how_to_make_one(project: Path, where: str) -> None:
+    args = ["--token", "a"] if where == "--token" else []
+    env = {**os.environ, "HOWTO_LS_TOKEN": "short-token-15c"} if where != "--token" else None
+    result = subprocess.run(
+        [sys.executable, "-m", "howto_ls", "serve", "--tcp", "127.0.0.1:0", *args],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    length = 1 if where == "--token" else 15
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "howto-ls: error: the --tcp token (--token or HOWTO_LS_TOKEN) must have at least 16"
+        f" characters, not {length}: make one with `openssl rand -hex 16`, or leave it out and"
+        " howto-ls prints a new one"
+    ]
+    assert "short-token" not in result.stderr
+
+
+def test_a_token_of_sixteen_characters_is_enough() -> None:
+    assert token_from(None, {"HOWTO_LS_TOKEN": "0123456789abcdef"}) == "0123456789abcdef"
+    with pytest.raises(UsageError, match="at least 16 characters, not 15"):
+        token_from("0123456789abcde", {})

@@ -142,3 +142,36 @@ def test_unsaved_buffers_import_from_a_module_named_as_one() -> None:
     assert unsaved_module("untitled:/home/me/new%20tool.py") == "unsaved_new_tool"
     assert unsaved_module("untitled:%E5%90%8D%E5%89%8D") == "unsaved_buffer"
     assert is_notebook_cell("vscode-notebook-cell:/p/nb.ipynb#W0sZmlsZQ%3D%3D")
+
+
+def test_an_empty_authority_with_an_extra_slash_is_the_local_path() -> None:
+    assert fs_path("file:////tmp/x.py", windows=False) == "/tmp/x.py"
+    assert document_key("file:////tmp/x.py", windows=False) == "file:///tmp/x.py"
+    assert same_document("file:////tmp/x.py", "file:///tmp/x.py")
+    # On Windows four slashes name a UNC share (RFC 8089 appendix E.3.2).
+    assert fs_path("file:////server/share/x.py", windows=True) == "\\\\server\\share\\x.py"
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "file:///%00/x.py",
+        "file:///tmp/x%00.py",
+        "file://h%00st/x.py",
+        "file:///" + "b/" * 3000 + "x.py",  # longer than PATH_MAX
+        "file:///tmp/" + "n" * 256 + ".py",  # a name longer than NAME_MAX
+    ],
+)
+def test_a_path_no_file_can_have_is_not_a_file(uri: str) -> None:
+    assert path_from_uri(uri) is None
+    assert document_key(uri)  # still a key: the document can be opened and closed
+
+
+def test_a_long_unsaved_name_gives_a_bounded_module_name_of_its_own() -> None:
+    first = unsaved_module("untitled:" + "a" * 5000)
+    second = unsaved_module("untitled:" + "a" * 4999 + "b")
+    assert first != second
+    for name in (first, second):
+        assert name.isidentifier() and len(name) <= len("unsaved_") + 64
+        assert name.startswith("unsaved_aaaa")
+    assert unsaved_module("untitled:" + "a" * 5000) == first

@@ -6,13 +6,14 @@ from pathlib import Path
 
 from howto_ls.backends.base import Backend
 from howto_ls.config import Settings, api_key
+from howto_ls.errors import BackendConnectError
 
 
 def resolved_backend_name(settings: Settings, key: str | None) -> str:
     """``offline`` or ``openai``: what ``auto`` means given the settings and the key."""
     if settings.backend != "auto":
         return settings.backend
-    return "openai" if settings.base_url or key else "offline"
+    return "openai" if settings.base_url or settings.base_url_error or key else "offline"
 
 
 def make_backend(
@@ -21,13 +22,17 @@ def make_backend(
     """The backend for ``settings``; the key defaults to HOWTO_API_KEY / OPENAI_API_KEY.
 
     ``workspace`` is the project root a ``promptFile`` must lie in (or the user's config
-    folder); default the working folder.
+    folder); default the working folder. Raises :class:`BackendConnectError` when the model
+    backend is asked for and ``howto.baseUrl`` was unusable (``settings.base_url_error``): no
+    request is sent anywhere, not even to the default URL.
     """
     key = key if key is not None else api_key()
     if resolved_backend_name(settings, key) == "offline":
         from howto_ls.backends.offline import OfflineBackend
 
         return OfflineBackend()
+    if settings.base_url_error:
+        raise BackendConnectError(settings.base_url_error)
     from howto_ls.backends.openai import OpenAIBackend
 
     return OpenAIBackend(settings, key, workspace=workspace)

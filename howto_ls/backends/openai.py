@@ -45,7 +45,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import httpx_sse
@@ -122,10 +122,14 @@ class _Secret:
 class _Retryable(Exception):
     """An attempt failed in a way worth retrying; ``error`` is raised when retries run out."""
 
-    def __init__(self, error: BackendError, retry_after: float | None = None) -> None:
+    def __init__(
+        self, error: BackendError, retry_after: float | None = None, reason: str | None = None
+    ) -> None:
         super().__init__(str(error))
         self.error = error
         self.retry_after = retry_after
+        self.reason = reason or str(error)
+        """What went wrong in this one attempt, for a message (``the server answered 500``)."""
 
 
 class _UseMaxCompletionTokens(Exception):
@@ -190,7 +194,9 @@ class OpenAIBackend:
         self.max_retry_delay = max_retry_delay
         self.progress_interval = progress_interval
         # A prompt file lies in the workspace (default: the working folder) or the config folder.
-        self.template = load_template(settings.prompt_file, workspace or Path.cwd())
+        self.template = load_template(
+            settings.prompt_file, workspace or Path.cwd(), settings.exclude
+        )
         self._key = _Secret(api_key)
         register_secret(api_key)
         for secret in url_secrets(self.base_url):
@@ -261,13 +267,15 @@ class OpenAIBackend:
         reporter = _StreamProgress(progress, self.progress_interval)
         async with state.semaphore:
             reporter.say(f"Asking {self.describe()}", force=True)
+            failures: list[str] = []
             try:
                 return await asyncio.wait_for(
-                    self._with_retries(state.client, messages, reporter), self.timeout
+                    self._with_retries(state.client, messages, reporter, failures), self.timeout
                 )
             except asyncio.TimeoutError:
+                last = f" (the last attempt: {failures[-1]})" if failures else ""
                 raise BackendTimeoutError(
-                    f"no answer within {self.timeout:g} s from {self.describe()}: "
+                    f"no answer within {self.timeout:g} s from {self.describe()}{last}: "
                     "raise howto.timeout or use a faster model"
                 ) from None
 
@@ -312,8 +320,14 @@ class OpenAIBackend:
         return self._state
 
     async def _with_retries(
-        self, client: httpx.AsyncClient, messages: list[Message], reporter: _StreamProgress
+        self,
+        client: httpx.AsyncClient,
+        messages: list[Message],
+        reporter: _StreamProgress,
+        failures: list[str] | None = None,
     ) -> str:
+        """The answer, asking again after retryable failures (each reason appended to ``failures``,
+        so that a total timeout can say what went wrong before it)."""
         attempt = 0
         structured = self.uses_schema()
         while True:
@@ -337,6 +351,8 @@ class OpenAIBackend:
                 log.info("%s asks for max_completion_tokens; using it from now on", self.shown_url)
                 self._token_parameter = "max_completion_tokens"
             except _Retryable as failure:
+                if failures is not None:
+                    failures.append(failure.reason)
                 if attempt >= self.max_retries:
                     raise failure.error from None
                 delay = self._delay(attempt, failure.retry_after)
@@ -399,7 +415,7 @@ class OpenAIBackend:
         stream: bool,
         structured: bool,
     ) -> str:
-        url = f"{self.base_url}/chat/completions"
+        url = endpoint(self.base_url, "chat/completions")
         payload = self.payload(messages, stream=stream, structured=structured)
         log.debug("POST %s (model %s, stream %s)", redact_url(url), self.model, stream)
         received: list[str] = []
@@ -634,6 +650,7 @@ class OpenAIBackend:
                     "wait a minute, or lower howto.maxConcurrency"
                 ),
                 _retry_after(response.headers.get("retry-after")),
+                f"the server answered 429 ({message})",
             )
         if code in _CONTEXT_CODES or (status in (400, 413, 422) and _CONTEXT_HINTS.search(message)):
             return self._context_error(message, _prompt_tokens(response), messages)
@@ -644,6 +661,7 @@ class OpenAIBackend:
                     f"retries ({message}): try again later"
                 ),
                 _retry_after(response.headers.get("retry-after")),
+                f"the server answered {status} ({message})",
             )
         return BackendResponseError(
             f"the server at {self.shown_url} refused the request ({status}: {message}): "
@@ -907,6 +925,19 @@ def _retry_after(value: str | None) -> float | None:
     if when.tzinfo is None:
         return None
     return max(0.0, when.timestamp() - time.time())
+
+
+def endpoint(base_url: str, name: str) -> str:
+    """The URL of the API endpoint ``name`` (``chat/completions``) under ``base_url``.
+
+    ``name`` is appended to the path, and a query string stays at the end, as Azure OpenAI
+    wants it (``https://r.openai.azure.com/openai/deployments/d?api-version=2024-06-01`` →
+    ``.../deployments/d/chat/completions?api-version=2024-06-01``); a fragment is dropped,
+    since it is never sent (RFC 3986 section 3.5).
+    """
+    parts = urlsplit(base_url)
+    path = f"{parts.path.rstrip('/')}/{name.lstrip('/')}"
+    return urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
 
 
 def _one_line(text: str, limit: int = 300) -> str:

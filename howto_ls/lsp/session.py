@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
+from pygls.exceptions import FeatureRequestError
 from pygls.lsp.server import LanguageServer
 from pygls.workspace import TextDocument
 
@@ -20,6 +21,7 @@ from howto_ls.engine import Engine, ExistingGuide
 from howto_ls.errors import PromptTemplateError, StaleDocumentError
 from howto_ls.lsp.capabilities import ClientFlags
 from howto_ls.lsp.positions import PositionConverter
+from howto_ls.lsp.protocol import HowtoProtocol
 from howto_ls.lsp.uris import (
     document_key,
     is_unsaved,
@@ -27,7 +29,7 @@ from howto_ls.lsp.uris import (
     unsaved_module,
     uri_from_path,
 )
-from howto_ls.prompt import allowed_prompt_file
+from howto_ls.prompt import load_template
 from howto_ls.redact import redact
 from howto_ls.sourcefile import read_source
 
@@ -40,7 +42,7 @@ class HowtoServer(LanguageServer):
     """A pygls server holding howto-ls's state; handlers live in :mod:`howto_ls.server`."""
 
     def __init__(self) -> None:
-        super().__init__("howto-ls", __version__)
+        super().__init__("howto-ls", __version__, protocol_cls=HowtoProtocol)
         self.flags = ClientFlags()
         self.base_settings = config.from_environment()
         self.settings = self.base_settings
@@ -171,13 +173,14 @@ class HowtoServer(LanguageServer):
     def _allowed_prompt_file(
         self, settings: config.Settings, folder: Path | None = None
     ) -> config.Settings:
-        """``settings`` without a ``promptFile`` outside the workspace folder ``folder``
-        (default: the root) and the config folder (said once, as a warning): the shipped
-        template is used instead."""
+        """``settings`` without a ``promptFile`` that cannot be used: outside the workspace
+        folder ``folder`` (default: the root) and the config folder, excluded, unreadable or
+        not a valid template (said once, as a warning). The shipped template is used instead,
+        so the model stays available."""
         if not settings.prompt_file:
             return settings
         try:
-            allowed_prompt_file(settings.prompt_file, folder or self.root)
+            load_template(settings.prompt_file, folder or self.root, settings.exclude)
         except PromptTemplateError as exc:
             warning = f"{exc}; using the shipped template"
             return replace(settings, prompt_file=None, warnings=(*settings.warnings, warning))
@@ -249,6 +252,27 @@ class HowtoServer(LanguageServer):
             return f"unavailable ({exc})"
 
     # messages ---------------------------------------------------------------------------
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        """Say in one redacted line that handling a notification failed (a request's reply
+        says it itself, see :mod:`howto_ls.lsp.protocol`); the traceback goes to stderr only.
+        Replaces pygls's ``Error in server: ...``, which is not redacted."""
+        if source is FeatureRequestError:
+            return
+        lines = str(error).strip().splitlines() or [type(error).__name__]
+        data = getattr(error, "data", None)
+        frames = data.get("traceback") if isinstance(data, dict) else None
+        if isinstance(frames, list):  # JsonRpcInternalError.of keeps the frames, not exc_info
+            trace = "".join(str(frame) for frame in frames)
+            logger.error("%s\nTraceback (most recent call last):\n%s", lines[0], trace, extra=_SENT)
+        else:
+            logger.error("%s", lines[0], exc_info=error, extra=_SENT)
+        self.window_show_message(
+            types.ShowMessageParams(
+                type=types.MessageType.Error,
+                message=redact(f"howto-ls failed: {lines[0]}; see the server log"),
+            )
+        )
 
     def show(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:
         """Show ``message`` to the user and log it (secrets redacted)."""

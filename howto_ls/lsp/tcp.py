@@ -37,6 +37,7 @@ from pygls.lsp.server import LanguageServer
 from howto_ls.errors import UsageError
 
 __all__ = [
+    "MIN_TOKEN_LENGTH",
     "TOKEN_ENVIRONMENT",
     "Address",
     "ProtocolViolation",
@@ -50,6 +51,9 @@ __all__ = [
 logger = logging.getLogger("howto_ls.server")
 
 TOKEN_ENVIRONMENT = "HOWTO_LS_TOKEN"
+MIN_TOKEN_LENGTH = 16
+"""Characters a given token must have at least: 16 hex digits are 64 bits, beyond guessing by
+connecting (each wrong guess costs a connection)."""
 DEFAULT_HOST = "127.0.0.1"
 HANDSHAKE_TIMEOUT = 10.0
 """Seconds a new connection has to send its whole ``initialize`` request."""
@@ -100,10 +104,18 @@ def parse_address(text: str) -> Address:
 
 
 def token_from(given: str | None, environ: dict[str, str] | Any) -> str | None:
-    """The token from ``--token``, else the ``HOWTO_LS_TOKEN`` environment variable."""
+    """The token from ``--token``, else the ``HOWTO_LS_TOKEN`` environment variable; None when
+    neither is set. Raises :class:`UsageError` for a token that is not ASCII or shorter than
+    :data:`MIN_TOKEN_LENGTH` characters (one a local process could guess)."""
     token = given or environ.get(TOKEN_ENVIRONMENT) or None
     if token is not None and not token.isascii():
         raise UsageError("the --tcp token must be ASCII text (e.g. from `openssl rand -hex 16`)")
+    if token is not None and len(token) < MIN_TOKEN_LENGTH:
+        raise UsageError(
+            f"the --tcp token (--token or {TOKEN_ENVIRONMENT}) must have at least"
+            f" {MIN_TOKEN_LENGTH} characters, not {len(token)}: make one with `openssl rand -hex"
+            " 16`, or leave it out and howto-ls prints a new one"
+        )
     return token
 
 

@@ -21,6 +21,7 @@ and both fix the platform at import time, so Windows rules cannot be tested else
 from __future__ import annotations
 
 import functools
+import hashlib
 import ntpath
 import os
 import posixpath
@@ -32,6 +33,12 @@ FILE = "file"
 UNTITLED = "untitled"
 NOTEBOOK_CELL = "vscode-notebook-cell"
 WINDOWS = os.name == "nt"
+PATH_MAX = 4096
+"""Bytes of a path, the terminating NUL included (Linux ``PATH_MAX``; Windows allows 32,767)."""
+NAME_MAX = 255
+"""Bytes of one file name (POSIX ``NAME_MAX`` on Linux, macOS and Windows file systems)."""
+MAX_UNSAVED_NAME = 64
+"""Characters of an unsaved buffer's module name after ``unsaved_``."""
 
 _DRIVE = re.compile(r"^/([A-Za-z]):(?=/|$)")  # "/C:/x" in a URI's path
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")  # RFC 3986 section 3.1
@@ -77,11 +84,13 @@ def fs_path(uri: str, *, windows: bool = WINDOWS) -> str | None:
     parts = urlsplit(uri)
     host = _decode(parts.netloc)
     path = _decode(parts.path) or "/"
+    if "\x00" in host + path:  # no file has it (the OS refuses the name): not a file
+        return None
     if host.lower() == "localhost":
         host = ""
     if not path.startswith("/"):
         path = f"/{path}"  # "file:C:/x" and "file:x" (RFC 8089 appendix E.2)
-    path = posixpath.normpath(path)  # "." and ".." segments (RFC 3986 section 5.2.4)
+    path = _normpath(path, windows=windows)
     if host:
         path = f"//{host}{path}"
     elif windows and (drive := _DRIVE.match(path)):
@@ -89,10 +98,27 @@ def fs_path(uri: str, *, windows: bool = WINDOWS) -> str | None:
     return path.replace("/", "\\") if windows else path
 
 
+def _normpath(path: str, *, windows: bool) -> str:
+    """``path`` (absolute, ``/``-separated) with ``.`` and ``..`` segments resolved (RFC 3986
+    section 5.2.4). Outside Windows, an empty authority followed by more slashes
+    (``file:////tmp/x.py``) names the local ``/tmp/x.py``; on Windows ``//server/share`` stays
+    a UNC path (RFC 8089 appendix E.3.2)."""
+    if not windows:
+        path = "/" + path.lstrip("/")
+    return posixpath.normpath(path)
+
+
 def path_from_uri(uri: str) -> Path | None:
-    """The local path of a ``file:`` URI (see :func:`fs_path`), or None for another scheme."""
+    """The local path of a ``file:`` URI (see :func:`fs_path`), or None for another scheme or a
+    path no file can have: a NUL byte, more than :data:`PATH_MAX` bytes, or a name of more than
+    :data:`NAME_MAX` bytes."""
     path = fs_path(uri)
-    return Path(path) if path is not None else None
+    if path is None:
+        return None
+    encoded = os.fsencode(path)
+    if len(encoded) > PATH_MAX or any(len(name) > NAME_MAX for name in encoded.split(b"/")):
+        return None
+    return Path(path)
 
 
 def uri_from_fs_path(path: str, *, windows: bool = WINDOWS) -> str:
@@ -136,7 +162,7 @@ def document_key(uri: str, *, windows: bool = WINDOWS) -> str:
         if host == "localhost":
             host = ""
         absolute = path if path.startswith("/") else f"/{path}"
-        path = posixpath.normpath(absolute)
+        path = _normpath(absolute, windows=windows)
         if windows:
             path = ntpath.normcase(path).replace("\\", "/")
     key = f"{scheme}:"
@@ -175,8 +201,12 @@ def unsaved_module(uri: str) -> str:
     """The module name an unsaved buffer's examples import from, saying it is one.
 
     ``untitled:Untitled-1`` gives ``unsaved_untitled_1``; a buffer with a chosen name
-    (``untitled:/home/me/new tool.py``) gives ``unsaved_new_tool``. Always an identifier.
+    (``untitled:/home/me/new tool.py``) gives ``unsaved_new_tool``. Always an identifier, of
+    at most ``8 + MAX_UNSAVED_NAME`` characters: a longer name is cut and ends in a hash of it.
     """
     name = posixpath.basename(_decode(urlsplit(uri).path)).removesuffix(".py")
     slug = re.sub(r"[^0-9A-Za-z]+", "_", name).strip("_").lower()
+    if len(slug) > MAX_UNSAVED_NAME:  # a file name has at most 255 bytes (NAME_MAX)
+        digest = hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:12]
+        slug = f"{slug[: MAX_UNSAVED_NAME - 13].rstrip('_')}_{digest}"
     return f"unsaved_{slug or 'buffer'}"

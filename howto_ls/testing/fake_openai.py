@@ -99,6 +99,7 @@ class RecordedRequest:
     disconnected: bool = False
     disconnected_at: float | None = None
     completed: bool = False
+    query: str = ""  # the query string, without "?"
     done: threading.Event = field(default_factory=threading.Event, repr=False)
 
     @property
@@ -604,6 +605,7 @@ class _Handler(BaseHTTPRequestHandler):
         request = RecordedRequest(
             method=self.command,
             path=self.path.split("?", 1)[0],
+            query=self.path.partition("?")[2],
             headers={name.lower(): value for name, value in self.headers.items()},
             body=body,
             received_at=time.monotonic(),
