@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import enum
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from howto_ls import astutil, edits, sidecar, sourcefile, style, symbols
+from howto_ls import astutil, edits, project, sidecar, sourcefile, style, symbols
 from howto_ls.backends import Backend, offline
 from howto_ls.backends.factory import make_backend
 from howto_ls.cache import GuideCache
@@ -28,12 +29,21 @@ from howto_ls.fingerprint import fingerprint_of, fingerprints_of
 from howto_ls.guide import Guide, render, render_markdown
 from howto_ls.identifiers import normalize
 from howto_ls.jedi_worker import default_worker
-from howto_ls.model import GuideRequest, Position, Span, Symbol
+from howto_ls.model import GuideRequest, Position, Span, Symbol, SymbolKind
 from howto_ls.sourcefile import read_source
 from howto_ls.syntax import parse_problem
 from howto_ls.textdiff import minimal_span
 
-__all__ = ["Engine", "ExistingGuide", "FileChange", "Progress", "TextEdit"]
+__all__ = [
+    "Engine",
+    "ExistingGuide",
+    "FileChange",
+    "GuideState",
+    "Inventory",
+    "InventoryEntry",
+    "Progress",
+    "TextEdit",
+]
 
 TAB_WIDTH = style.TAB_WIDTH  # how wide a tab counts against the line length
 
@@ -81,6 +91,62 @@ class ExistingGuide:
     def stale(self) -> bool:
         """Whether the code changed since the guide was written."""
         return self.fingerprint != self.current_fingerprint
+
+
+class GuideState(str, enum.Enum):
+    """Where a symbol's guide stands against its code."""
+
+    FRESH = "fresh"  # written for the code as it is now
+    STALE = "stale"  # the code changed since the guide was written
+    MISSING = "missing"  # no guide, in the docstring nor in the sidecar
+
+
+@dataclass(frozen=True)
+class InventoryEntry:
+    """One symbol of a file and the state of its guide.
+
+    ``key`` is the symbol's identity in its file (``howto_ls.definitions``: the qualname,
+    ``name#N`` for an earlier definition of a name defined more than once, ``""`` for the
+    module); ``qualname`` the plain dotted name. ``span`` is where its name is written and
+    ``range`` the whole definition, both 0-based code-point positions (``model.Span``).
+    ``where`` is ``"docstring"`` or ``"sidecar"``, None for a missing guide; ``guide`` the guide
+    read, None when missing. ``public`` tells whether the symbol counts as public API
+    (``symbols.OutlineItem.public``).
+    """
+
+    key: str
+    qualname: str
+    display_name: str  # ``getchar (definition 1 of 2, under `if WIN:`)``; the module's name
+    kind: SymbolKind
+    span: Span
+    range: Span
+    state: GuideState
+    where: str | None
+    public: bool
+    guide: ExistingGuide | None = None
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """A file's symbols with the state of their guides, in source order.
+
+    ``reason`` says why symbols were left out: the file is excluded (its written guides are
+    still listed, no symbol of it is missing one), over ``maxFileSize`` or does not parse
+    (nothing is listed); None when nothing was.
+    """
+
+    path: Path
+    entries: tuple[InventoryEntry, ...]
+    reason: str | None = None
+
+    def with_state(self, state: GuideState) -> list[InventoryEntry]:
+        """The entries whose guide is in ``state``, in source order."""
+        return [entry for entry in self.entries if entry.state is state]
+
+    def entry(self, key: str) -> InventoryEntry | None:
+        """The entry of the symbol whose identity is ``key``, if listed; for a symbol with a
+        guide in its docstring and another in the sidecar, the sidecar's (listed last)."""
+        return next((entry for entry in reversed(self.entries) if entry.key == key), None)
 
 
 class Engine:
@@ -381,6 +447,86 @@ class Engine:
             for qualname, markdown, fingerprint, where, intro in present
             if (span := spans[qualname]) is not None
         ]
+
+    def inventory(
+        self,
+        path: Path,
+        source: str,
+        include_private: bool = False,
+        *,
+        guides: Sequence[ExistingGuide] | None = None,
+    ) -> Inventory:
+        """``path``'s symbols (``source`` is its current text) with the state of their guides.
+
+        Every symbol with a guide is listed, fresh or stale, wherever it is defined; a symbol
+        without one is listed as missing when it is public (:func:`symbols.list_symbols`:
+        importable, no ``_`` part unless ``include_private``) and the file is not excluded.
+        A file over ``maxFileSize`` or that does not parse lists nothing; ``Inventory.reason``
+        says why. Cheap: the syntax tree and the sidecar only, no jedi, no model. Never raises
+        for bad input. ``guides``, when given, is :meth:`guides_in` of the same text, already
+        read (the language server caches it per document version).
+        """
+        size = len(source) if len(source) * 4 <= sourcefile.size_limit() else None
+        if size is None:
+            size = len(source.encode("utf-8", "surrogatepass"))
+        too_large = sourcefile.too_large(path, size)
+        if too_large is not None:
+            return Inventory(path, (), str(too_large))
+        try:
+            tree = astutil.parse_shared(source)
+            outline = symbols.outline(source, path, self.root)
+        except (SyntaxError, ValueError, HowtoError):
+            problem = parse_problem(source)
+            why = problem.sentence(path.name) if problem else f"{path.name} does not parse"
+            return Inventory(path, (), why)
+        items: dict[str, symbols.OutlineItem] = {}
+        for listed in outline:
+            items.setdefault(listed.key, listed)
+        module = project.module_name(path, self.root)
+        entries: list[InventoryEntry] = []
+        for guide in self.guides_in(path, source) if guides is None else guides:
+            known = items.get(guide.qualname)
+            entries.append(
+                InventoryEntry(
+                    guide.qualname,
+                    plain_qualname(guide.qualname),
+                    guide.display_name or module or path.stem,
+                    known.kind if known else SymbolKind.VARIABLE,
+                    guide.span,
+                    known.range if known else guide.span,
+                    GuideState.STALE if guide.stale else GuideState.FRESH,
+                    guide.where,
+                    known.public if known else False,
+                    guide,
+                )
+            )
+        reason = self.exclusion.reason(path)
+        if reason is None:
+            guided = {entry.key for entry in entries}
+            for item in outline:
+                if item.key in guided or not item.importable:
+                    continue
+                if not (item.public or include_private):
+                    continue
+                guided.add(item.key)
+                span = name_span(tree, source, item.key) or Span(item.range.start, item.range.start)
+                which = describe_key(tree, item.key)
+                name = item.qualname or module or path.stem
+                entries.append(
+                    InventoryEntry(
+                        item.key,
+                        item.qualname,
+                        f"{name} ({which})" if which else name,
+                        item.kind,
+                        span,
+                        item.range,
+                        GuideState.MISSING,
+                        None,
+                        item.public,
+                    )
+                )
+        entries.sort(key=lambda entry: (entry.span.start, entry.key))
+        return Inventory(path, tuple(entries), reason)
 
     def guide_for(self, symbol: Symbol, source: str) -> ExistingGuide | None:
         """The guide written for ``symbol``, from its docstring first, then its sidecar."""

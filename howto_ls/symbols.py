@@ -10,7 +10,7 @@ import itertools
 import keyword
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -26,10 +26,13 @@ from howto_ls.sourcefile import context_text
 from howto_ls.syntax import parse_problem
 
 __all__ = [
+    "OutlineItem",
     "definition_signature",
     "enclosing_symbol",
+    "is_private",
     "list_symbols",
     "module_tree",
+    "outline",
     "parse_source",
     "public_import_path",
     "redefinitions",
@@ -773,14 +776,71 @@ def list_symbols(
     """
     file = _File(source, path, root)
     symbols = [_module_symbol(file)]
-    seen: set[str] = set()
-    for entry in file.parsed.entries:
-        if entry.key in seen or not entry.importable:
-            continue
-        seen.add(entry.key)
-        if include_private or not any(part.startswith("_") for part in entry.qualname.split(".")):
+    for entry in _keyed_entries(file.parsed.entries):
+        if entry.importable and (include_private or not is_private(entry.qualname)):
             symbols.append(_entry_symbol(file, entry))
     return symbols
+
+
+@dataclass(frozen=True)
+class OutlineItem:
+    """One documentable definition of a file, from its syntax tree alone (no import paths).
+
+    ``key`` is its identity (``howto_ls.definitions``), ``range`` the whole definition
+    (decorators to body, 0-based code-point positions), ``public`` whether
+    :func:`list_symbols` lists it without ``include_private`` (importable, no part of the
+    qualified name starting with ``_``) and ``importable`` whether it is reachable from outside
+    at all (not nested in a function).
+    """
+
+    key: str
+    qualname: str
+    kind: SymbolKind
+    range: Span
+    importable: bool
+    public: bool
+
+
+def outline(source: str, path: Path, root: Path) -> list[OutlineItem]:
+    """Every documentable definition of the file, the module first, each key once, in the
+    order of :func:`list_symbols` (which lists the public, importable ones of the same file).
+
+    Cheap: one cached parse, no jedi, no reading of other files.
+    """
+    file = _File(source, path, root)
+    items = [
+        OutlineItem("", "", SymbolKind.MODULE, Span(Position(0, 0), file.text.end), True, True)
+    ]
+    for entry in _keyed_entries(file.parsed.entries):
+        node = entry.node
+        if isinstance(node, ast.ClassDef):
+            kind = SymbolKind.CLASS
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            kind = _function_kind(node, entry.in_class)
+        else:
+            kind = SymbolKind.VARIABLE
+        public = entry.importable and not is_private(entry.qualname)
+        items.append(
+            OutlineItem(
+                entry.key, entry.qualname, kind, file.full_span(entry), entry.importable, public
+            )
+        )
+    return items
+
+
+def is_private(qualname: str) -> bool:
+    """Whether any part of ``qualname`` starts with ``_`` (``_helper``, ``Client._send``)."""
+    return any(part.startswith("_") for part in qualname.split("."))
+
+
+def _keyed_entries(entries: Sequence[_Entry]) -> Iterator[_Entry]:
+    """``entries`` with each key once (the first entry that has it), counted apart for
+    importable entries and nested ones."""
+    seen: set[tuple[bool, str]] = set()
+    for entry in entries:
+        if (entry.importable, entry.key) not in seen:
+            seen.add((entry.importable, entry.key))
+            yield entry
 
 
 # ----------------------------------------------------------------------------------- jedi

@@ -9,10 +9,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from howto_ls import astutil, discovery, project, symbols
+from howto_ls import discovery, project
 from howto_ls.cli import EXIT_ERROR, EXIT_OK
 from howto_ls.config import Settings
-from howto_ls.engine import Engine, name_span
+from howto_ls.engine import Engine, GuideState
 from howto_ls.errors import FileTooLargeError, HowtoError
 from howto_ls.sourcefile import read_source
 from howto_ls.syntax import parse_problem
@@ -151,33 +151,20 @@ def _check_file(
     if problem is not None:  # never passed silently: no guide of it can be checked
         yield Finding(path, problem.line, "", f"{UNPARSABLE}: {problem.describe()}")
         return
-    guides = engine.guides_in(path, source)
-    for guide in sorted(guides, key=lambda g: (g.span.start, g.qualname)):
-        if guide.where == "sidecar":
+    inventory = engine.inventory(path, source, include_private)
+    for entry in inventory.entries:
+        if entry.where == "sidecar":
             checked.sidecar += 1
-        else:
+        elif entry.where == "docstring":
             checked.docstring += 1
-        if guide.stale:
-            name = guide.display_name or _module_name(engine, path)
-            yield Finding(path, guide.span.start.line + 1, name, STALE, guide.where)
-    if not missing or engine.exclusion.excluded(path):
-        return  # an excluded file is never documented: nothing of it is missing
-    documented = {guide.qualname for guide in guides}
-    try:
-        found = symbols.list_symbols(source, path, engine.root, include_private)
-        tree = astutil.parse_shared(source)
-    except (HowtoError, SyntaxError, ValueError) as exc:
-        yield Finding(path, 1, "", f"cannot check: {exc}")
+        if entry.state is GuideState.STALE:
+            line = entry.span.start.line + 1
+            yield Finding(path, line, entry.display_name, STALE, entry.where or "")
+    if not missing:
         return
-    for symbol in found:
-        if symbol.identity not in documented:
-            span = name_span(tree, source, symbol.identity)
-            line = span.start.line + 1 if span is not None else symbol.full_range.start.line + 1
-            yield Finding(path, line, symbol.display_name, MISSING)
-
-
-def _module_name(engine: Engine, path: Path) -> str:
-    return project.module_name(path, engine.root) or path.stem
+    for entry in inventory.with_state(GuideState.MISSING):
+        name = entry.qualname or entry.display_name
+        yield Finding(path, entry.span.start.line + 1, name, MISSING)
 
 
 def display_path(path: Path) -> str:

@@ -132,9 +132,8 @@ def code_actions(
             actions.append(_action(f"{title} for {word.text}", KIND, args))
     if symbol is None:
         return _shaped(server, actions)
-    existing = {guide.qualname: guide.where for guide in server.guides(uri, document, path)}.get(
-        symbol.identity
-    )
+    entry = server.inventory(uri, document, path).entry(symbol.identity)
+    existing = entry.where if entry is not None else None
     name = symbol.display_name
     here = (client_position.line, client_position.character)
 

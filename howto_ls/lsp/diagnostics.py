@@ -7,6 +7,7 @@ import logging
 
 from lsprotocol import types
 
+from howto_ls.engine import GuideState
 from howto_ls.lsp.convert import stale_diagnostic
 from howto_ls.lsp.session import HowtoServer
 
@@ -44,12 +45,16 @@ class StaleGuides:
         document, path = opened
         uri = document.uri  # published under the URI the client opened the document with
         try:
-            guides = self.server.guides(uri, document, path)
+            stale = self.server.inventory(uri, document, path).with_state(GuideState.STALE)
         except Exception:  # a diagnostics pass must never take the server down
             logger.exception("stale-guide diagnostics failed for %s", uri)
             return
         converter = self.server.converter(document.source)
-        diagnostics = [stale_diagnostic(g, uri, converter) for g in guides if g.stale]
+        diagnostics = [
+            stale_diagnostic(entry.guide, uri, converter)
+            for entry in stale
+            if entry.guide is not None
+        ]
         self.server.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(
                 uri=uri, diagnostics=diagnostics, version=document.version

@@ -17,7 +17,7 @@ from pygls.workspace import TextDocument
 
 from howto_ls import __version__, config
 from howto_ls.cache import GuideCache
-from howto_ls.engine import Engine, ExistingGuide
+from howto_ls.engine import Engine, ExistingGuide, Inventory
 from howto_ls.errors import PromptTemplateError, StaleDocumentError
 from howto_ls.lsp.capabilities import ClientFlags
 from howto_ls.lsp.positions import PositionConverter
@@ -53,6 +53,7 @@ class HowtoServer(LanguageServer):
         self._preview_engine: Engine | None = None
         self._shown_warnings: set[str] = set()
         self._guides: dict[str, tuple[int | None, str, list[ExistingGuide]]] = {}
+        self._inventories: dict[str, tuple[int | None, str, Inventory]] = {}
         self._unsaved: dict[Path, str] = {}  # the path standing for each unsaved buffer's URI
         # Multi-root workspaces: settings a folder's scoped configuration gave, and its engines.
         self._folder_settings: dict[Path, config.Settings] = {}
@@ -80,6 +81,7 @@ class HowtoServer(LanguageServer):
         self._folder_engines.clear()
         self._preview_engines.clear()
         self._guides.clear()
+        self._inventories.clear()
         self._warn(new)
 
     def configure_folder(self, folder: Path, options: object) -> None:
@@ -93,6 +95,7 @@ class HowtoServer(LanguageServer):
         self._retire(self._folder_engines.pop(folder, None))
         self._preview_engines.pop(folder, None)
         self._guides.clear()
+        self._inventories.clear()
         self._warn(new)
 
     def configuration_items(self) -> list[types.ConfigurationItem]:
@@ -372,9 +375,22 @@ class HowtoServer(LanguageServer):
         self._guides[key] = (document.version, source, found)
         return found
 
+    def inventory(self, uri: str, document: TextDocument, path: Path) -> Inventory:
+        """``document``'s symbols with the state of their guides, cached per document version
+        (:meth:`Engine.inventory`, built on the cached :meth:`guides`)."""
+        source, key = document.source, document_key(uri)
+        cached = self._inventories.get(key)
+        if cached is not None and cached[0] == document.version and cached[1] == source:
+            return cached[2]
+        guides = self.guides(uri, document, path)
+        found = self.engine_for(path).inventory(path, source, guides=guides)
+        self._inventories[key] = (document.version, source, found)
+        return found
+
     def forget(self, uri: str) -> None:
         """Drop cached state for a closed document."""
         self._guides.pop(document_key(uri), None)
+        self._inventories.pop(document_key(uri), None)
         for path, unsaved in list(self._unsaved.items()):
             if document_key(unsaved) == document_key(uri):
                 del self._unsaved[path]
@@ -382,6 +398,7 @@ class HowtoServer(LanguageServer):
     def forget_all(self) -> None:
         """Drop every cached guide list (a sidecar may have changed)."""
         self._guides.clear()
+        self._inventories.clear()
 
     def initialize_from(self, params: types.InitializeParams) -> None:
         """Record the client's flags, the project root and ``initializationOptions``."""
