@@ -430,7 +430,8 @@ class Engine:
             (qualname, block.markdown, block.fingerprint, "sidecar", "")
             for qualname, block in self._sidecar_blocks(path).items()
         ]
-        spans = {qualname: name_span(tree, source, qualname) for qualname, *_ in written}
+        lines = source.splitlines()
+        spans = {qualname: _name_span(tree, lines, qualname) for qualname, *_ in written}
         present = [entry for entry in written if spans[entry[0]] is not None]
         current = fingerprints_of(source, {qualname for qualname, *_ in present})
         return [
@@ -503,13 +504,14 @@ class Engine:
         reason = self.exclusion.reason(path)
         if reason is None:
             guided = {entry.key for entry in entries}
+            lines = source.splitlines()
             for item in outline:
                 if item.key in guided or not item.importable:
                     continue
                 if not (item.public or include_private):
                     continue
                 guided.add(item.key)
-                span = name_span(tree, source, item.key) or Span(item.range.start, item.range.start)
+                span = _name_span(tree, lines, item.key) or Span(item.range.start, item.range.start)
                 which = describe_key(tree, item.key)
                 name = item.qualname or module or path.stem
                 entries.append(
@@ -580,7 +582,11 @@ def _edits_between(old: str, new: str) -> tuple[TextEdit, ...]:
 
 def name_span(tree: ast.Module, source: str, qualname: str) -> Span | None:
     """The span of the name of ``qualname``'s definition (the first line for the module)."""
-    lines = source.splitlines()
+    return _name_span(tree, source.splitlines(), qualname)
+
+
+def _name_span(tree: ast.Module, lines: Sequence[str], qualname: str) -> Span | None:
+    """:func:`name_span` with ``source`` split into lines once for many names."""
     if qualname == "":
         end = len(lines[0]) if lines else 0
         return Span(Position(0, 0), Position(0, end))

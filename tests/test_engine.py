@@ -12,7 +12,7 @@ from howto_ls import astutil, edits
 from howto_ls.backends.offline import OfflineBackend
 from howto_ls.cache import GuideCache
 from howto_ls.config import Settings
-from howto_ls.engine import Engine
+from howto_ls.engine import Engine, GuideState
 from howto_ls.errors import NotWritableError, SymbolNotFoundError
 from howto_ls.guide import Guide, parse_guide, render, render_markdown
 from howto_ls.model import Position, Symbol
@@ -211,3 +211,188 @@ def test_warm_up_prepares_the_model_backend_without_a_request(root: Path) -> Non
         assert fake.requests == []
     assert openai_backend._ssl_context.cache_info().currsize == 1
     Engine(Settings(backend="offline"), root).warm_up()  # nothing to prepare offline
+
+
+SHOP = '''\
+"""Shop helpers."""
+
+import sys
+
+RATE = 3
+
+
+def fresh(x: int) -> int:
+    return x + 1
+
+
+def stale(x: int) -> int:
+    return x * 2
+
+
+def side(x: int) -> int:
+    return x - 1
+
+
+def missing(x: int) -> int:
+    return x // 2
+
+
+def _private(x: int) -> int:
+    return x
+
+
+def outer() -> int:
+    def inner() -> int:
+        return 1
+
+    return inner()
+
+
+if sys.platform == "win32":
+
+    def twice() -> int:
+        return 1
+
+else:
+
+    def twice() -> int:
+        return 2
+'''
+
+
+async def _shop_with_guides(root: Path) -> tuple[Engine, Path, str]:
+    """``shop/helpers.py`` with docstring guides on ``fresh`` and ``stale``, a sidecar guide on
+    ``side``, then ``stale``'s code changed; returns the engine, the path and the text."""
+    engine = engine_for(root)
+    path = root / "shop" / "helpers.py"
+    path.parent.mkdir()
+    path.write_text(SHOP)
+    items = []
+    for key in ("fresh", "stale"):
+        symbol = engine.symbol_named(path, SHOP, key)
+        items.append((symbol, await engine.write_guide(symbol, SHOP)))
+    written = engine.plan_writes(path, SHOP, items)[0].new_text
+    symbol = engine.symbol_named(path, written, "side")
+    guide = await engine.write_guide(symbol, written)
+    change = engine.plan_write(symbol, written, guide, "sidecar")
+    change.path.parent.mkdir(parents=True)
+    change.path.write_text(change.new_text)
+    edited = written.replace("return x * 2", "return x * 3")
+    path.write_text(edited)
+    return engine, path, edited
+
+
+async def test_inventory_lists_public_symbols_with_their_guide_state(root: Path) -> None:
+    engine, path, source = await _shop_with_guides(root)
+    inventory = engine.inventory(path, source)
+    assert inventory.reason is None and inventory.path == path
+    listed = [(e.key, e.kind.value, e.state, e.where) for e in inventory.entries]
+    assert listed == [
+        ("", "module", GuideState.MISSING, None),
+        ("RATE", "variable", GuideState.MISSING, None),
+        ("fresh", "function", GuideState.FRESH, "docstring"),
+        ("stale", "function", GuideState.STALE, "docstring"),
+        ("side", "function", GuideState.FRESH, "sidecar"),
+        ("missing", "function", GuideState.MISSING, None),
+        ("outer", "function", GuideState.MISSING, None),  # its nested ``inner`` is left out
+        ("twice#1", "function", GuideState.MISSING, None),
+        ("twice", "function", GuideState.MISSING, None),
+    ]
+    lines = source.splitlines()
+    for entry in inventory.entries[1:]:
+        name_line = lines[entry.span.start.line]
+        start, end = entry.span.start.column, entry.span.end.column
+        assert name_line[start:end] == entry.qualname
+        assert entry.range.start <= entry.span.start < entry.range.end
+    module, *_ = inventory.entries
+    assert module.display_name == "shop.helpers" and module.span.start.line == 0
+    first, last = inventory.with_state(GuideState.MISSING)[-2:]
+    assert first.qualname == last.qualname == "twice"
+    assert first.display_name == "twice (definition 1 of 2, under `if sys.platform == 'win32':`)"
+    assert last.display_name == "twice (definition 2 of 2, under `else:`)"
+    assert first.span.start.line < last.span.start.line
+    stale = inventory.entry("stale")
+    assert stale is not None and stale.guide is not None and stale.guide.stale
+    side = inventory.entry("side")
+    assert side is not None and side.guide is not None
+    assert "from shop.helpers import side" in side.guide.markdown
+    assert all(e.public for e in inventory.entries)
+
+
+async def test_inventory_agrees_with_list_symbols_and_guides_in(root: Path) -> None:
+    engine, path, source = await _shop_with_guides(root)
+    for private in (False, True):
+        inventory = engine.inventory(path, source, include_private=private)
+        public = {s.identity for s in list_symbols(source, path, root, include_private=private)}
+        guides = {(g.qualname, g.where, g.stale) for g in engine.guides_in(path, source)}
+        assert {e.key for e in inventory.entries} == public
+        assert {
+            (e.key, e.where, e.state is GuideState.STALE)
+            for e in inventory.entries
+            if e.state is not GuideState.MISSING
+        } == guides
+
+
+async def test_inventory_leaves_private_symbols_out_unless_asked(root: Path) -> None:
+    engine, path, source = await _shop_with_guides(root)
+    assert engine.inventory(path, source).entry("_private") is None
+    private = engine.inventory(path, source, include_private=True).entry("_private")
+    assert private is not None
+    assert (private.state, private.public, private.kind.value) == (
+        GuideState.MISSING,
+        False,
+        "function",
+    )
+
+
+async def test_inventory_keeps_the_guide_of_a_nested_function(root: Path) -> None:
+    engine, path, source = await _shop_with_guides(root)
+    assert not [e for e in engine.inventory(path, source, True).entries if "inner" in e.key]
+    symbol = engine.symbol_named(path, source, "outer.inner")
+    guide = await engine.write_guide(symbol, source)
+    documented = engine.plan_write(symbol, source, guide).new_text
+    inner = engine.inventory(path, documented).entry("outer.inner")
+    assert inner is not None
+    assert (inner.state, inner.where, inner.public) == (GuideState.FRESH, "docstring", False)
+
+
+def test_inventory_of_an_excluded_file_is_empty_with_the_reason(root: Path) -> None:
+    engine = engine_for(root)
+    path = root / "shop_secret.py"
+    path.write_text(SHOP)
+    inventory = engine.inventory(path, SHOP, include_private=True)
+    assert inventory.entries == ()
+    assert inventory.reason == "excluded by pattern '*secret*' (default)"
+
+
+async def test_inventory_of_an_excluded_file_keeps_its_written_guides(root: Path) -> None:
+    engine, _, source = await _shop_with_guides(root)
+    path = root / "shop_secret.py"
+    path.write_text(source)
+    inventory = engine.inventory(path, source)
+    assert [(e.key, e.state) for e in inventory.entries] == [
+        ("fresh", GuideState.FRESH),
+        ("stale", GuideState.STALE),
+    ]
+    assert inventory.reason == "excluded by pattern '*secret*' (default)"
+
+
+def test_inventory_of_a_file_over_max_file_size_is_empty_with_the_reason(root: Path) -> None:
+    engine = engine_for(root, max_file_size=100)
+    path = root / "big.py"
+    path.write_text(SHOP)
+    inventory = engine.inventory(path, SHOP)
+    assert inventory.entries == ()
+    assert inventory.reason is not None
+    assert inventory.reason.startswith(f"big.py is {len(SHOP.encode()):,} bytes, over the 100")
+    assert "maxFileSize" in inventory.reason
+    small = engine_for(root).inventory(path, SHOP)
+    assert small.reason is None and small.entries
+
+
+def test_inventory_of_a_file_that_does_not_parse_is_empty_with_the_reason(root: Path) -> None:
+    engine = engine_for(root)
+    path = root / "broken.py"
+    inventory = engine.inventory(path, "def f(:\n    return 1\n")
+    assert inventory.entries == ()
+    assert inventory.reason is not None and inventory.reason.startswith("broken.py")

@@ -22,6 +22,7 @@ from howto_ls.model import Position, Span, Symbol, SymbolKind
 from howto_ls.symbols import (
     enclosing_symbol,
     list_symbols,
+    outline,
     parse_source,
     public_import_path,
     symbol_at,
@@ -205,6 +206,20 @@ def test_private_names_are_left_out_unless_asked(sample: tuple[str, Path], proje
     assert "Client.__init__" not in names
     assert "_private" not in names
     assert names[0] == ""
+
+
+def test_outline_agrees_with_list_symbols(sample: tuple[str, Path], project: Path) -> None:
+    source, path = sample
+    items = outline(source, path, project)
+    for private in (False, True):
+        listed = list_symbols(source, path, project, include_private=private)
+        chosen = [i for i in items if i.importable and (private or i.public)]
+        assert [(i.key, i.kind, i.range) for i in chosen] == [
+            (s.identity, s.kind, s.full_range) for s in listed
+        ]
+    nested = [i.key for i in items if not i.importable]
+    assert nested == ["count.not_me", "outer.inner"]
+    assert not any(i.public for i in items if not i.importable)
 
 
 def test_signatures_read_as_written(sample: tuple[str, Path], project: Path) -> None:
