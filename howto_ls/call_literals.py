@@ -1,12 +1,12 @@
 """Literal arguments the project itself passes to a callable: values its authors wrote.
 
 A usage example needs arguments the code accepts. The best witnesses are the project's own
-calls and its docstrings' ``>>>`` examples: ``Version("1.0a5")`` in a doctest says more about
-what ``Version`` takes than the annotation ``str``. This module finds, for a callee name, every
-call in the project whose arguments include literals (strings, numbers, bytes, booleans, and
-lists, tuples, sets and dicts of them) or module constants (``Tokenizer(source,
-rules=DEFAULT_RULES)``: a table only the project has) and binds them to the callee's
-parameters.
+calls and its docstrings' ``>>>`` examples (never the guides howto-ls wrote into them):
+``Version("1.0a5")`` in a doctest says more about what ``Version`` takes than the annotation
+``str``. This module finds, for a callee name, every call in the project whose arguments
+include literals (strings, numbers, bytes, booleans, and lists, tuples, sets and dicts of them)
+or module constants (``Tokenizer(source, rules=DEFAULT_RULES)``: a table only the project has)
+and binds them to the callee's parameters.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from pathlib import Path
 
 from howto_ls import callers, project
 from howto_ls.astutil import parse
+from howto_ls.guide import blank_guide_blocks
 from howto_ls.identifiers import normalize
 from howto_ls.model import Parameter
 from howto_ls.sourcefile import cached_text
@@ -71,7 +72,7 @@ def literal_calls(path: Path, callee: str) -> tuple[LiteralCall, ...]:
     found: list[LiteralCall] = []
     parsed = 0
     for file in ordered:
-        text = cached_text(file) if file == path else texts.get(file)
+        text = _code_text(file) if file == path else texts.get(file)
         if text is None or callee not in _called_names(text):
             continue
         parsed += 1
@@ -120,10 +121,17 @@ def _project_texts(root: Path, files: tuple[Path, ...]) -> dict[Path, str]:
     now = time.monotonic()
     held = _texts.get(root)
     if held is None or held[1] != files or now - held[0] > TEXT_SECONDS:
-        texts = {file: text for file in files if (text := cached_text(file)) is not None}
+        texts = {file: text for file in files if (text := _code_text(file)) is not None}
         held = (now, files, texts)
         _texts[root] = held
     return held[2]
+
+
+def _code_text(file: Path) -> str | None:
+    """The text of ``file`` with the guides howto-ls wrote into its docstrings blanked: their
+    examples are howto-ls's own writing, not calls the project's authors made."""
+    text = cached_text(file)
+    return None if text is None else blank_guide_blocks(text)
 
 
 _CALLED = re.compile(r"\b(\w+)\s*\(")

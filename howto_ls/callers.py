@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from howto_ls import discovery, project
+from howto_ls.guide import blank_guide_blocks
 from howto_ls.identifiers import normalize
 from howto_ls.sourcefile import context_text
 
@@ -27,9 +28,10 @@ def method_calls(path: Path) -> Mapping[str, int]:
     """Calls of each attribute name (``obj.name(...)``) in the project holding ``path``.
 
     Counted textually over the project's Python files (as ``generate`` finds them), comments
-    and strings included, names NFKC-normalized as Python reads them (PEP 3131); each file is
-    re-read when it changes. Empty for projects over :data:`MAX_FILES` files or when the
-    folders cannot be read.
+    and strings included but not the guides howto-ls wrote into docstrings (their examples
+    would count its own writing: :func:`howto_ls.guide.blank_guide_blocks`), names
+    NFKC-normalized as Python reads them (PEP 3131); each file is re-read when it changes.
+    Empty for projects over :data:`MAX_FILES` files or when the folders cannot be read.
     """
     root = project.find_root(path)
     try:
@@ -73,4 +75,5 @@ def _file_calls(file: Path, mtime: int, size: int) -> Counter[str]:
     text = context_text(file, errors="replace")
     if text is None:
         return Counter()
-    return Counter(normalize(match.group(1)) for match in _ATTRIBUTE_CALL.finditer(text))
+    code = blank_guide_blocks(text)
+    return Counter(normalize(match.group(1)) for match in _ATTRIBUTE_CALL.finditer(code))

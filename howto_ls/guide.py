@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import functools
 import io
 import keyword
 import re
@@ -819,6 +820,35 @@ def find_block(text: str) -> tuple[int, int] | None:
             end = starts[number] + len(lines[number].rstrip())
             break
     return start, max(end, start)
+
+
+@functools.lru_cache(maxsize=1024)
+def blank_guide_blocks(source: str) -> str:
+    """``source`` (a Python file's text) with each guide block howto-ls wrote into one of its
+    docstrings blanked: every line from a heading (:data:`HEADING` over a ``=`` rule) to the
+    fingerprint marker line that closes it (:data:`DOCSTRING_MARKER`) made empty, so line
+    numbers stay and the file parses as before. A heading no marker follows before the next
+    heading is left alone: howto-ls did not write it. Readers that learn from the project's
+    code how it uses a name (:mod:`howto_ls.callers`, :mod:`howto_ls.call_literals`) read this
+    text, so the examples of guides already written never count as the project's own calls.
+    Text without the heading comes back as it is, at the cost of one substring search."""
+    if HEADING not in source:
+        return source
+    lines = source.split("\n")
+    number = 0
+    while number < len(lines) - 1:
+        rule = lines[number + 1].strip()
+        if lines[number].strip() != HEADING or not rule or set(rule) != {"="}:
+            number += 1
+            continue
+        end = number + 2
+        while end < len(lines) and lines[end].strip() != HEADING:
+            if MARKER_LINE.fullmatch(lines[end].rstrip()):
+                lines[number : end + 1] = [""] * (end + 1 - number)
+                break
+            end += 1
+        number = end  # the marker's line (now empty) or the next heading
+    return "\n".join(lines)
 
 
 def without_guide(docstring: str) -> str:

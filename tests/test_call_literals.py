@@ -11,6 +11,7 @@ from howto_ls.call_literals import LiteralCall, bind, literal_calls
 from howto_ls.model import Parameter
 from howto_ls.symbols import symbol_named
 from tests.test_example import run_example
+from tests.test_guide import module_with_guide
 
 VERSIONS = '''\
 """Release versions."""
@@ -70,6 +71,16 @@ def test_doctest_and_code_calls_are_found_with_the_callees_own_file_first(tmp_pa
         ((), (("text", "'2.1'"), ("strict", "True")), False, "core.py"),
         (("'0.9'",), (), False, "use.py"),
     ]  # "nonsense" is the doctest of a failure: not a value to use
+
+
+def test_a_guides_example_gives_no_literals(tmp_path: Path) -> None:
+    guided = module_with_guide(
+        "from versions.core import Version\n\nNEXT = Version('3.0')\n",
+        "from versions.core import Version\n\nprint(Version('9.9'))\n\n>>> Version('8.8')",
+    )
+    path = package_of(tmp_path, "versions", {"core.py": VERSIONS, "guided.py": guided})
+    calls = literal_calls(path / "core.py", "Version")
+    assert {c.positional for c in calls if c.path.name == "guided.py"} == {("'3.0'",)}
 
 
 def test_a_lambda_counts_only_when_it_needs_nothing_but_its_parameters(tmp_path: Path) -> None:

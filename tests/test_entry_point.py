@@ -11,6 +11,7 @@ from howto_ls.backends.analysis import class_properties, main_method
 from howto_ls.callers import method_calls
 from howto_ls.config import Settings
 from howto_ls.engine import Engine
+from tests.test_guide import module_with_guide
 
 CATALOG = """\
 class Catalog:
@@ -82,6 +83,13 @@ def test_calls_are_counted_over_the_project_and_follow_edits(project: Path) -> N
     assert (calls["lookup"], calls["add"]) == (3, 1)
     (project / "more.py").write_text("from app import catalog\ncatalog.add('z', 2)\n", "utf-8")
     assert method_calls(project / "app.py")["add"] >= 1
+
+
+def test_a_guides_example_is_not_a_call_of_the_project(project: Path) -> None:
+    guided = module_with_guide("catalog.add('c', 3)\n", "catalog.add('a', 1)\ncatalog.add('b', 2)")
+    (project / "guided.py").write_text(guided, encoding="utf-8")
+    calls = method_calls(project / "app.py")
+    assert (calls["lookup"], calls["add"]) == (3, 2)  # app.py's one ``add`` and guided.py's
 
 
 async def test_class_guide_walks_the_most_called_method_and_lists_the_rest(

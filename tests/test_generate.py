@@ -130,6 +130,64 @@ def test_force_regenerates_fresh_guides_and_restores_a_hand_edited_one(
     assert read_docstring_guides(api.read_text(encoding="utf-8"))["connect_sse"] == generated
 
 
+TABLES = '''\
+"""Tables of rows."""
+
+
+class Table:
+    """Rows of cells."""
+
+    def __init__(self) -> None:
+        self.rows: list[list[str]] = []
+
+    def append(self, *cells: str) -> "Table":
+        row = [cell.strip() for cell in cells]
+        if any(not cell for cell in row):
+            raise ValueError("empty cell")
+        self.rows += [row]
+        return self
+
+    def render(self) -> str:
+        return str(len(self.rows))
+
+
+class Document:
+    """A titled page."""
+
+    def __init__(self, title: str) -> None:
+        self.title = title
+
+    def render(self) -> str:
+        return self.title.upper()
+'''
+
+
+def test_force_after_generate_writes_the_same_bytes_as_the_examples_never_count_as_calls(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # ``Table``'s guide walks its biggest method, ``append``, as nothing calls either method.
+    # The guides then call ``render`` three times (``Document``'s two, ``Table.render``'s) and
+    # ``append`` twice: counted as the project's calls, they would make ``render`` the entry
+    # point when ``Table``'s guide is written again.
+    root = tmp_path / "project"
+    (root / "tables").mkdir(parents=True)
+    (root / "pyproject.toml").write_text("[project]\nname = 'tables'\n", encoding="utf-8")
+    (root / "tables" / "__init__.py").write_text("", encoding="utf-8")
+    (root / "tables" / "core.py").write_text(TABLES, encoding="utf-8")
+    monkeypatch.chdir(root)
+    status, _, err = run(capsys, "generate", "tables", "--write", "docstring", "--no-progress")
+    assert status == 0, err
+    written = snapshot(root)
+    guides = read_docstring_guides(written[root / "tables" / "core.py"].decode())
+    assert "main entry point is the method `append`" in guides["Table"].markdown
+    assert ".render()" in guides["Document"].markdown
+
+    status, _, err = run(capsys, "generate", "tables", "--force", "--no-progress")
+    assert status == 0, err
+    assert "0 written" in err and " 0 failed" in err
+    assert snapshot(root) == written
+
+
 def test_a_symbol_that_cannot_be_documented_is_reported_and_the_rest_succeed(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

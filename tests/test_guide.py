@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+import textwrap
 import time
 from pathlib import Path
 
@@ -12,11 +13,14 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from howto_ls.guide import (
+    DOCSTRING_MARKER,
+    HEADING,
     HEADING_RULE,
     SECTION_RULE,
     VAGUE_TERMS,
     Guide,
     ParsedGuide,
+    blank_guide_blocks,
     parse_guide,
     problems_text,
     render,
@@ -816,3 +820,25 @@ def test_a_long_string_in_the_example_splits_into_adjacent_strings() -> None:
     assert all(len(line) <= 60 for line in code.splitlines())
     assert ast.dump(ast.parse(code)) == ast.dump(ast.parse(example))  # the same program
     assert code.count('"') == 4  # two adjacent literals
+
+
+def module_with_guide(code: str, example: str) -> str:
+    """A module whose function ``shelve`` carries a guide (as howto-ls writes it) showing
+    ``example``, followed by ``code``."""
+    guide = render(Guide("Stores a book.", ("Stores it.",), example))
+    marker = DOCSTRING_MARKER.format(fingerprint="0123abcd")
+    body = textwrap.indent(f"Store a book.\n\n{guide}\n{marker}\n", "    ")
+    return f'def shelve(book):\n    """{body.lstrip()}    """\n    return book\n\n{code}'
+
+
+def test_guide_blocks_are_blanked_line_for_line_and_the_rest_kept() -> None:
+    code = "shelf.lookup('b')\n"
+    source = module_with_guide(code, "shelf.add('a')\nshelf.add('b')")
+    blanked = blank_guide_blocks(source)
+    assert blanked.count("\n") == source.count("\n")  # line numbers stay
+    assert "add(" not in blanked and HEADING not in blanked and "fingerprint" not in blanked
+    assert "Store a book." in blanked and blanked.endswith(code)
+    assert ast.dump(ast.parse(blanked).body[1]) == ast.dump(ast.parse(source).body[1])
+    assert blank_guide_blocks(code) is code  # no heading: nothing to do
+    unmarked = source.replace(DOCSTRING_MARKER.format(fingerprint="0123abcd"), "")
+    assert blank_guide_blocks(unmarked) == unmarked  # a heading howto-ls did not close
