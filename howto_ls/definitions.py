@@ -287,15 +287,15 @@ def _under_main_guard(body: list[ast.stmt]) -> set[int]:
     importing it binds nothing they define."""
     found: set[int] = set()
     for node in body:
-        if isinstance(node, ast.If) and _is_main_guard(node.test):
+        if isinstance(node, ast.If) and is_main_guard(node.test):
             found |= {id(statement) for statement in flatten_statements(node.body)}
     return found
 
 
-def _is_main_guard(test: ast.expr) -> bool:
+def is_main_guard(test: ast.expr) -> bool:
     """``__name__ == "__main__"`` (either way round, or as one operand of ``and``)."""
     if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
-        return any(_is_main_guard(value) for value in test.values)
+        return any(is_main_guard(value) for value in test.values)
     if not isinstance(test, ast.Compare) or len(test.comparators) != 1:
         return False
     sides = [test.left, test.comparators[0]]

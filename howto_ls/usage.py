@@ -107,7 +107,7 @@ class Usage:
     instruction: str
 
 
-def decorator_names(node: FunctionNode | ast.ClassDef) -> list[str]:
+def short_decorator_names(node: FunctionNode | ast.ClassDef) -> list[str]:
     """The last part of each decorator's dotted name (``contextlib.contextmanager`` ->
     ``contextmanager``; ``cli.command()`` -> ``command``)."""
     names = []
@@ -156,7 +156,9 @@ def raises_not_implemented(node: FunctionNode) -> bool:
 
 def is_abstract_method(node: FunctionNode) -> bool:
     """``@abstractmethod`` (and friends), or a body that only raises ``NotImplementedError``."""
-    return bool(set(decorator_names(node)) & ABSTRACT_DECORATORS) or raises_not_implemented(node)
+    return bool(set(short_decorator_names(node)) & ABSTRACT_DECORATORS) or raises_not_implemented(
+        node
+    )
 
 
 def abstract_methods(node: ast.ClassDef) -> list[FunctionNode]:
@@ -398,7 +400,7 @@ def _protocol(node: ast.AST | None, parents: tuple[ast.AST, ...]) -> Protocol:
     owner = parents[-1] if parents and isinstance(parents[-1], ast.ClassDef) else None
     if parents and owner is None:
         return Protocol.NESTED
-    decorators = set(decorator_names(node))
+    decorators = set(short_decorator_names(node))
     if decorators & CONTEXT_MANAGER_DECORATORS:
         return Protocol.WITH
     if decorators & ASYNC_CONTEXT_MANAGER_DECORATORS:

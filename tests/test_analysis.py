@@ -315,3 +315,16 @@ def test_attrs_fields_are_constructor_parameters() -> None:
         ("year", "int", None),
         ("label", None, "'final'"),
     ]
+
+
+@pytest.mark.parametrize(
+    "guard",
+    [
+        '__name__ == "__main__"',
+        '"__main__" == __name__',
+        '__name__ == "__main__" and len(sys.argv) > 1',
+    ],
+)
+def test_a_main_guard_reads_as_run_as_a_script_however_written(guard: str) -> None:
+    found = steps(f"def f():\n    if {guard}:\n        main()\n")
+    assert len(found) == 1 and found[0].startswith("when run as a script"), found

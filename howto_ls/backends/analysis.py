@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from howto_ls.astutil import Definition, docstring_node, parse, parse_shared
-from howto_ls.definitions import units
+from howto_ls.definitions import is_main_guard, units
 from howto_ls.guide import without_guide
 from howto_ls.model import Parameter, Symbol
 
@@ -266,7 +266,7 @@ class Walker:
         return out
 
     def _if(self, node: ast.If, depth: int) -> Clause:
-        if _is_main_guard(node.test):
+        if is_main_guard(node.test):
             inner = self._join(node.body, depth)
             return Clause(lead("when run as a script", inner), 2)
         tests = [node.test]
@@ -661,15 +661,6 @@ def _is_docstring(node: ast.stmt) -> bool:
 
 def _is_trystar(node: ast.stmt) -> bool:
     return type(node).__name__ == "TryStar"
-
-
-def _is_main_guard(test: ast.expr) -> bool:
-    return (
-        isinstance(test, ast.Compare)
-        and isinstance(test.left, ast.Name)
-        and test.left.id == "__name__"
-        and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators)
-    )
 
 
 _SIMPLE_NODES = (

@@ -69,7 +69,7 @@ from howto_ls.usage import (
     is_endless,
     raised_exception,
 )
-from howto_ls.usage import decorator_names as short_decorators
+from howto_ls.usage import short_decorator_names as short_decorators
 
 MAX_BUILD_DEPTH = 3  # classes built inside classes, at most
 MAX_LINEAGE = 8  # bases followed to find a constructor that takes declared fields, at most
