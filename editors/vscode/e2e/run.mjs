@@ -236,6 +236,16 @@ print(json.dumps({
 async function verifyOnDisk(file, before, name) {
   const snapshot = path.join(root, `${name}.before.py`);
   writeFileSync(snapshot, before);
+  // The editor saves by truncating and rewriting the file, and a save the test asked for may
+  // still be under way: a read in between sees a shorter file that may even parse. Verify
+  // once the file has stopped changing.
+  let content = readFileSync(file, "utf8");
+  for (let tries = 0; tries < 20; tries++) {
+    await new Promise((r) => setTimeout(r, 250));
+    const again = readFileSync(file, "utf8");
+    if (again === content) break;
+    content = again;
+  }
   const { stdout } = await run("python3", ["-c", VERIFY, snapshot, file, name], {
     timeout: 20_000,
   });
