@@ -23,6 +23,7 @@ from howto_ls.examples_run import (
     TIMEOUT,
     run_example,
 )
+from tests.processes import running
 
 SOURCE = """\
 def passes() -> int:
@@ -464,21 +465,6 @@ def test_the_projects_own_interpreter_never_runs_outside_the_sandbox(
     assert len(lines) >= 3 and set(lines) == {"key="}  # version, examples (paths: bwrap only)
 
 
-def _running(marker: str) -> bool:
-    """Whether a process whose command line holds ``marker`` is alive (zombies are not)."""
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            command = (entry / "cmdline").read_bytes()
-            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
-        except OSError:
-            continue
-        if marker.encode() in command and state != "Z":
-            return True
-    return False
-
-
 def test_a_grandchild_that_kills_its_subreaper_still_ends_with_the_run(project: Path) -> None:
     """Without a sandbox an example can kill the prelude that adopts its orphans: howto-ls
     itself adopts them then, and ends them when the run ends."""
@@ -501,7 +487,7 @@ def test_a_grandchild_that_kills_its_subreaper_still_ends_with_the_run(project: 
     env = {"HOWTO_SANDBOX": "none"}
     result = howto("check", "pkg", "--examples", "--timeout", "3", cwd=project, env=env)
     assert "6 examples run" in result.stderr, result.stderr
-    assert not _running(seconds)
+    assert not running(seconds)
 
 
 @pytest.mark.parametrize("isolation", ["bwrap", "none"])

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from howto_ls import sandbox, sandbox_mounts
+from tests.processes import running
 
 ISOLATIONS = ["bwrap", "unshare", "none"]
 NAMESPACED = ["bwrap", "unshare"]
@@ -345,7 +346,7 @@ def test_a_double_forked_grandchild_ends_with_the_command(isolation: str, tmp_pa
     done = contained(code, isolation, timeout=10)
     assert done.returncode == 0 and "parent done" in done.stdout, done.stderr
     assert done.seconds < 2  # it did not wait for the grandchild
-    assert not _running(marker)
+    assert not running(marker)
     time.sleep(3)
     assert not written.exists()
 
@@ -412,18 +413,3 @@ def test_the_choice_of_mechanism(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "apt install bubblewrap" in none
     assert sandbox.notice("bwrap") is None
     assert "read-only" in (sandbox.notice("unshare") or "")
-
-
-def _running(marker: str) -> bool:
-    """Whether a process whose command line holds ``marker`` is alive (zombies are not)."""
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            command = (entry / "cmdline").read_bytes()
-            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
-        except OSError:
-            continue
-        if marker.encode() in command and state != "Z":
-            return True
-    return False
