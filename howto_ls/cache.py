@@ -47,6 +47,11 @@ CREATE TABLE IF NOT EXISTS guides (
     PRIMARY KEY (fingerprint, backend, model, prompt_version, language, request)
 );
 CREATE INDEX IF NOT EXISTS guides_created ON guides (created);
+CREATE TABLE IF NOT EXISTS modules (
+    path TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    record TEXT NOT NULL
+);
 """
 
 
@@ -129,6 +134,30 @@ class GuideCache:
 
         self._run(write, None)
 
+    def get_module(self, path: str, fingerprint: str) -> str | None:
+        """The project-index record stored for the file ``path`` at ``fingerprint`` (JSON
+        text, :mod:`howto_ls.offline.index_store`), or None."""
+
+        def read(db: sqlite3.Connection) -> str | None:
+            row = db.execute(
+                "SELECT record FROM modules WHERE path=? AND fingerprint=?", (path, fingerprint)
+            ).fetchone()
+            return None if row is None else str(row[0])
+
+        return self._run(read, None)
+
+    def put_modules(self, rows: list[tuple[str, str, str]]) -> None:
+        """Store project-index records: (path, fingerprint, JSON text) each, in one
+        transaction, replacing what a path held before."""
+
+        def write(db: sqlite3.Connection) -> None:
+            with db:
+                db.execute("BEGIN IMMEDIATE")
+                db.executemany("INSERT OR REPLACE INTO modules VALUES (?, ?, ?)", rows)
+
+        if rows:
+            self._run(write, None)
+
     def __len__(self) -> int:
         return self._run(lambda db: int(db.execute("SELECT count(*) FROM guides").fetchone()[0]), 0)
 
@@ -140,6 +169,7 @@ class GuideCache:
                 return 0  # nothing to clear: do not create the file for it
 
         def delete(db: sqlite3.Connection) -> int:
+            db.execute("DELETE FROM modules")  # the project index is rebuilt on demand
             return int(db.execute("DELETE FROM guides").rowcount)
 
         return self._run(delete, 0)

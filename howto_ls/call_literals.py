@@ -13,19 +13,15 @@ from __future__ import annotations
 
 import ast
 import builtins
-import functools
 import re
-import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from howto_ls import callers, project
+from howto_ls import project
 from howto_ls.astutil import parse
-from howto_ls.guide import blank_guide_blocks
-from howto_ls.identifiers import normalize
 from howto_ls.model import Parameter
-from howto_ls.sourcefile import cached_text
+from howto_ls.offline import index
 
 MAX_FILES_PARSED = 40
 """At most this many files that mention a callee are parsed for its calls (its own first)."""
@@ -55,30 +51,31 @@ class LiteralCall:
 def literal_calls(path: Path, callee: str) -> tuple[LiteralCall, ...]:
     """The calls of ``callee`` (a function, method or class name) with at least one literal
     argument, in the project holding ``path``: the calls in ``path`` first, doctests before
-    code within a file. Matching is by name (``f(...)``, ``obj.f(...)``), so callers must check
-    that a call binds to the signature they mean (:func:`bind`). Empty for names that are too
-    short to mean one thing, and for projects :func:`howto_ls.callers.method_calls` skips."""
+    code within a file, from the project index (:mod:`howto_ls.offline.index`: no file is
+    parsed twice). Matching is by name (``f(...)``, ``obj.f(...)``), so callers must check
+    that a call binds to the signature they mean (:func:`bind`). At most
+    :data:`MAX_FILES_PARSED` files that mention the callee are read. Empty for names that are
+    too short to mean one thing, and for projects the index does not hold (over
+    :data:`howto_ls.offline.index.MAX_FILES` files)."""
     if len(callee) < 3 or callee.startswith("__"):
         return ()
-    root = project.find_root(path)
-    try:
-        files = callers.project_files(root)
-    except OSError:
-        return ()
-    if len(files) > callers.MAX_FILES:
-        return ()
-    texts = _project_texts(root, files)
-    ordered = sorted(files, key=lambda file: file != path)
+    held = index.index_of(path)
+    files = held.files()
+    target = path.resolve() if path.is_absolute() else path
+    ordered = sorted(files, key=lambda file: file != target)
     found: list[LiteralCall] = []
-    parsed = 0
+    read = 0
     for file in ordered:
-        text = _code_text(file) if file == path else texts.get(file)
-        if text is None or callee not in _called_names(text):
+        record = held.record(file)
+        if record is None or callee not in record.called_names:
             continue
-        parsed += 1
-        module = _module_name(file, root)
-        found += [call for name, call in _file_calls(file, text, module) if name == callee]
-        if parsed >= MAX_FILES_PARSED:
+        read += 1
+        found += [
+            LiteralCall(c.positional, c.keywords, c.in_doctest, file, c.constants)
+            for c in record.literal_calls
+            if c.callee == callee
+        ]
+        if read >= MAX_FILES_PARSED:
             break
     return tuple(found)
 
@@ -108,61 +105,20 @@ def bind(call: LiteralCall, params: Sequence[Parameter]) -> dict[str, str] | Non
     return bound
 
 
-TEXT_SECONDS = 1.0
-"""The project's file texts are read again (a ``stat`` each) at most this often: every callee
-of every example asks for all of them, and a call's literals a second old are as good."""
-
-_texts: dict[Path, tuple[float, tuple[Path, ...], dict[Path, str]]] = {}
-
-
-def _project_texts(root: Path, files: tuple[Path, ...]) -> dict[Path, str]:
-    """The readable texts of ``files`` (the project's under ``root``), read again after
-    :data:`TEXT_SECONDS` or when the file list changes."""
-    now = time.monotonic()
-    held = _texts.get(root)
-    if held is None or held[1] != files or now - held[0] > TEXT_SECONDS:
-        texts = {file: text for file in files if (text := _code_text(file)) is not None}
-        held = (now, files, texts)
-        _texts[root] = held
-    return held[2]
-
-
-def _code_text(file: Path) -> str | None:
-    """The text of ``file`` with the guides howto-ls wrote into its docstrings blanked: their
-    examples are howto-ls's own writing, not calls the project's authors made."""
-    text = cached_text(file)
-    return None if text is None else blank_guide_blocks(text)
-
-
-_CALLED = re.compile(r"\b(\w+)\s*\(")
-"""A name followed by an opening parenthesis: what a call of it looks like in the text."""
-
-
-@functools.lru_cache(maxsize=1024)
-def _called_names(text: str) -> frozenset[str]:
-    """The names ``text`` may call (``name(``, ``obj.name(``), found once per file version:
-    asked for every callee of every example, it spares a search of each file per callee.
-    Names are NFKC-normalized as Python reads them (``f.ｒｕｎ(2)`` calls ``run``)."""
-    return frozenset(normalize(name) for name in _CALLED.findall(text))
-
-
-@functools.lru_cache(maxsize=1024)
-def _module_name(file: Path, root: Path) -> str:
-    """:func:`howto_ls.project.module_name`, once per file (it resolves paths)."""
-    return project.module_name(file, root)
-
-
-@functools.lru_cache(maxsize=512)
-def _file_calls(file: Path, text: str, module: str) -> tuple[tuple[str, LiteralCall], ...]:
-    """Every call with a literal argument in ``text`` (the module ``module``): (callee name,
-    call), doctests first. In code, the module's constants count as literals."""
-    try:
-        tree = parse(text)
-    except (SyntaxError, ValueError):
-        return ()
-    in_docs = [(name, call) for snippet in _doctests(tree) for name, call in _calls(snippet, file)]
+def calls_in(
+    tree: ast.Module, file: Path, module: str, nodes: Sequence[ast.AST] | None = None
+) -> tuple[tuple[str, LiteralCall], ...]:
+    """Every call with a literal argument in ``tree`` (the module ``module`` at ``file``):
+    (callee name, call), doctests first. In code, the module's constants count as literals.
+    ``nodes`` is ``list(ast.walk(tree))`` when the caller has walked the tree already."""
+    walked = list(ast.walk(tree)) if nodes is None else nodes
+    in_docs = [
+        (name, call)
+        for snippet in _doctests(walked)
+        for name, call in _calls(ast.walk(snippet), file)
+    ]
     constants = _constants(tree, module, file.name)
-    in_code = list(_calls(tree, file, in_doctest=False, constants=constants))
+    in_code = list(_calls(walked, file, in_doctest=False, constants=constants))
     return tuple(in_docs + in_code)
 
 
@@ -192,9 +148,9 @@ def _constants(tree: ast.Module, module: str, filename: str) -> dict[str, str]:
     return found
 
 
-def _doctests(tree: ast.Module) -> Iterator[ast.Module]:
-    """The ``>>>`` lines of every docstring in ``tree`` that parse, one module each."""
-    for node in ast.walk(tree):
+def _doctests(nodes: Iterable[ast.AST]) -> Iterator[ast.Module]:
+    """The ``>>>`` lines of every docstring among ``nodes`` that parse, one module each."""
+    for node in nodes:
         if not isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
             continue
         docstring = ast.get_docstring(node, clean=True)
@@ -202,8 +158,8 @@ def _doctests(tree: ast.Module) -> Iterator[ast.Module]:
             continue
         lines = [line.strip() for line in docstring.splitlines()]
         assigned: dict[str, ast.expr] = {}  # ``x = [1, 2]`` lines earlier in this docstring
-        for index, text in enumerate(lines):
-            following = lines[index + 1] if index + 1 < len(lines) else ""
+        for number, text in enumerate(lines):
+            following = lines[number + 1] if number + 1 < len(lines) else ""
             if not text.startswith(">>> ") or following.startswith("Traceback"):
                 continue  # an example of what fails shows values not to use
             try:
@@ -215,9 +171,13 @@ def _doctests(tree: ast.Module) -> Iterator[ast.Module]:
 
 
 def _calls(
-    tree: ast.AST, file: Path, in_doctest: bool = True, constants: Mapping[str, str] = {}
+    nodes: Iterable[ast.AST],
+    file: Path,
+    in_doctest: bool = True,
+    constants: Mapping[str, str] = {},
 ) -> Iterator[tuple[str, LiteralCall]]:
-    """The calls in ``tree`` with a literal (or one of ``constants``) among their arguments."""
+    """The calls among ``nodes`` with a literal (or one of ``constants``) among their
+    arguments."""
 
     def argument(node: ast.expr) -> str | None:
         if isinstance(node, ast.Name) and node.id in constants:
@@ -225,7 +185,7 @@ def _calls(
             return node.id
         return _literal(node)
 
-    for node in ast.walk(tree):
+    for node in nodes:
         if not isinstance(node, ast.Call):
             continue
         function = node.func

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -234,20 +235,12 @@ def _run(args: argparse.Namespace) -> int:
 
             serve(args.tcp, args.token, args.allow_remote)
             return EXIT_OK
-        if args.command == "doc":
-            from howto_ls.commands.doc import run_doc
-
-            return asyncio.run(run_doc(parse_target(args.target), args, settings_from(args)))
-        if args.command == "generate":
-            from howto_ls.commands.generate import run_generate
-
-            return asyncio.run(run_generate(args, settings_from(args)))
         if args.command == "cache":
             return run_cache(args.action)
-        if args.command == "check":
-            from howto_ls.commands.check import run_check
-
-            return run_check(args, settings_from(args))
+        if args.command in {"doc", "generate", "check"}:
+            settings = settings_from(args)
+            with persisted_index(settings.cache == "on"):
+                return _run_on_code(args, settings)
     except (UsageError, SymbolNotFoundError) as exc:
         print(f"howto-ls: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -259,6 +252,41 @@ def _run(args: argparse.Namespace) -> int:
         return 130
     build_parser().print_help()
     return EXIT_USAGE
+
+
+def _run_on_code(args: argparse.Namespace, settings: config.Settings) -> int:
+    """``doc``, ``generate`` or ``check``."""
+    if args.command == "doc":
+        from howto_ls.commands.doc import run_doc
+
+        return asyncio.run(run_doc(parse_target(args.target), args, settings))
+    if args.command == "generate":
+        from howto_ls.commands.generate import run_generate
+
+        return asyncio.run(run_generate(args, settings))
+    from howto_ls.commands.check import run_check
+
+    return run_check(args, settings)
+
+
+@contextlib.contextmanager
+def persisted_index(enabled: bool) -> Iterator[None]:
+    """While the block runs, project indexes keep their records in the cache database (when
+    ``enabled``: the ``cache`` setting), written out when it ends."""
+    from howto_ls.offline import index
+
+    if not enabled:
+        yield
+        return
+    from howto_ls.cache import GuideCache
+    from howto_ls.offline.index_store import IndexStore
+
+    index.persist_with(lambda: IndexStore(GuideCache()))
+    try:
+        yield
+    finally:
+        index.flush()
+        index.persist_with(None)
 
 
 def run_cache(action: str) -> int:

@@ -844,11 +844,32 @@ def blank_guide_blocks(source: str) -> str:
         end = number + 2
         while end < len(lines) and lines[end].strip() != HEADING:
             if MARKER_LINE.fullmatch(lines[end].rstrip()):
+                _blank_written_summary(lines, number, end)
                 lines[number : end + 1] = [""] * (end + 1 - number)
                 break
             end += 1
         number = end  # the marker's line (now empty) or the next heading
     return "\n".join(lines)
+
+
+_DOCSTRING_OPENING = re.compile(r"^(\s*[rRuU]?(?:\"\"\"|'''))(.+)$")
+
+
+def _blank_written_summary(lines: list[str], heading: int, marker: int) -> None:
+    """Blank the summary line howto-ls opened a docstring with (:mod:`howto_ls.summary`) above
+    the guide block ``lines[heading:marker + 1]``: the text of the docstring's opening line
+    when it is the docstring's only text before the block and a written summary of the
+    block's description. The quotes stay, so the file parses as before."""
+    above = heading - 1
+    while above >= 0 and not lines[above].strip():
+        above -= 1
+    opening = _DOCSTRING_OPENING.match(lines[above]) if above >= 0 else None
+    if opening is None:
+        return
+    block = textwrap.dedent("\n".join(lines[heading:marker]))
+    description = parse_guide(block).guide.description
+    if description and is_written_summary(opening.group(2), description):
+        lines[above] = opening.group(1)
 
 
 def without_guide(docstring: str) -> str:

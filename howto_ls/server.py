@@ -12,6 +12,7 @@ from lsprotocol import types
 
 from howto_ls import __version__
 from howto_ls.errors import UsageError
+from howto_ls.lsp import indexing
 from howto_ls.lsp.actions import KIND, code_actions
 from howto_ls.lsp.cache import CLEAR_CACHE, clear_cache
 from howto_ls.lsp.diagnostics import StaleGuides
@@ -44,6 +45,35 @@ async def initialized(ls: HowtoServer, params: types.InitializedParams) -> None:
         types.MessageType.Info,
     )
     ls.warm_up()
+    if ls.flags.watch_files:
+        try:
+            await ls.client_register_capability_async(indexing.watcher_registration())
+        except Exception as error:  # a client that refuses still gets didSave and didChange
+            ls.log(f"howto-ls: the editor did not watch Python files for the index: {error}")
+
+
+@server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+def did_change_watched_files(ls: HowtoServer, params: types.DidChangeWatchedFilesParams) -> None:
+    """Python files were created, changed or deleted outside the editor: index them again."""
+    indexing.files_changed(change.uri for change in params.changes)
+
+
+@server.feature(types.WORKSPACE_DID_CREATE_FILES, indexing.FILE_OPERATIONS)
+def did_create_files(ls: HowtoServer, params: types.CreateFilesParams) -> None:
+    """Files were created in the editor: the index lists them."""
+    indexing.files_changed(file.uri for file in params.files)
+
+
+@server.feature(types.WORKSPACE_DID_RENAME_FILES, indexing.FILE_OPERATIONS)
+def did_rename_files(ls: HowtoServer, params: types.RenameFilesParams) -> None:
+    """Files were renamed in the editor: their modules move in the index."""
+    indexing.files_changed(uri for file in params.files for uri in (file.old_uri, file.new_uri))
+
+
+@server.feature(types.WORKSPACE_DID_DELETE_FILES, indexing.FILE_OPERATIONS)
+def did_delete_files(ls: HowtoServer, params: types.DeleteFilesParams) -> None:
+    """Files were deleted in the editor: they leave the index."""
+    indexing.files_changed(file.uri for file in params.files)
 
 
 @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
@@ -82,19 +112,24 @@ async def _fetch_configuration(ls: HowtoServer) -> None:
 
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
 def did_open(ls: HowtoServer, params: types.DidOpenTextDocumentParams) -> None:
-    """Publish stale-guide diagnostics for the opened document."""
+    """Index the editor's text; publish stale-guide diagnostics for the opened document."""
+    indexing.document_text(params.text_document.uri, params.text_document.text)
     stale_guides.publish(params.text_document.uri)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
 def did_change(ls: HowtoServer, params: types.DidChangeTextDocumentParams) -> None:
-    """Re-check stale guides once typing pauses."""
+    """Index the new text; re-check stale guides once typing pauses."""
+    document = ls.document(params.text_document.uri)
+    if document is not None:
+        indexing.document_text(params.text_document.uri, document.source)
     stale_guides.schedule(params.text_document.uri)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
 def did_save(ls: HowtoServer, params: types.DidSaveTextDocumentParams) -> None:
     """Re-check stale guides now; a saved sidecar changes the guides of its Python file."""
+    indexing.files_changed([params.text_document.uri])
     ls.forget_all()
     if ls.python_document(params.text_document.uri) is None:
         stale_guides.publish_all()
@@ -104,7 +139,8 @@ def did_save(ls: HowtoServer, params: types.DidSaveTextDocumentParams) -> None:
 
 @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
 def did_close(ls: HowtoServer, params: types.DidCloseTextDocumentParams) -> None:
-    """Forget the document and clear its diagnostics."""
+    """Forget the document and clear its diagnostics; index the file on disk again."""
+    indexing.document_closed(params.text_document.uri)
     ls.forget(params.text_document.uri)
     stale_guides.clear(params.text_document.uri)
 

@@ -822,12 +822,12 @@ def test_a_long_string_in_the_example_splits_into_adjacent_strings() -> None:
     assert code.count('"') == 4  # two adjacent literals
 
 
-def module_with_guide(code: str, example: str) -> str:
+def module_with_guide(code: str, example: str, summary: str = "Put it on the shelf.") -> str:
     """A module whose function ``shelve`` carries a guide (as howto-ls writes it) showing
-    ``example``, followed by ``code``."""
+    ``example`` under the docstring's first line ``summary``, followed by ``code``."""
     guide = render(Guide("Stores a book.", ("Stores it.",), example))
     marker = DOCSTRING_MARKER.format(fingerprint="0123abcd")
-    body = textwrap.indent(f"Store a book.\n\n{guide}\n{marker}\n", "    ")
+    body = textwrap.indent(f"{summary}\n\n{guide}\n{marker}\n", "    ")
     return f'def shelve(book):\n    """{body.lstrip()}    """\n    return book\n\n{code}'
 
 
@@ -837,8 +837,18 @@ def test_guide_blocks_are_blanked_line_for_line_and_the_rest_kept() -> None:
     blanked = blank_guide_blocks(source)
     assert blanked.count("\n") == source.count("\n")  # line numbers stay
     assert "add(" not in blanked and HEADING not in blanked and "fingerprint" not in blanked
-    assert "Store a book." in blanked and blanked.endswith(code)
+    assert "Put it on the shelf." in blanked and blanked.endswith(code)  # a person's words
     assert ast.dump(ast.parse(blanked).body[1]) == ast.dump(ast.parse(source).body[1])
     assert blank_guide_blocks(code) is code  # no heading: nothing to do
     unmarked = source.replace(DOCSTRING_MARKER.format(fingerprint="0123abcd"), "")
     assert blank_guide_blocks(unmarked) == unmarked  # a heading howto-ls did not close
+
+
+def test_the_summary_line_howto_ls_wrote_above_its_guide_is_blanked_too() -> None:
+    source = module_with_guide("", "shelf.add('a')", summary="Store a book.")  # as written
+    blanked = blank_guide_blocks(source)
+    assert "shelf.add" not in blanked and "Store a book" not in blanked
+    assert blanked.count("\n") == source.count("\n")
+    assert ast.dump(ast.parse(blanked).body[0].body[1]) == ast.dump(
+        ast.parse(source).body[0].body[1]
+    )

@@ -58,6 +58,8 @@ from howto_ls.backends.state import (
 from howto_ls.callers import method_calls
 from howto_ls.installed import installed_module_file
 from howto_ls.model import Parameter, Symbol
+from howto_ls.offline.index import index_of
+from howto_ls.offline.offers import NOT_INDEXED, indexed_offer
 from howto_ls.project import module_file, public_import_path, type_checking_only
 from howto_ls.sourcefile import cached_text
 from howto_ls.usage import (
@@ -743,19 +745,31 @@ class _Example:
 
     def _package_duck_classes(self, used: set[str]) -> list[tuple[int, int, str]]:
         """(minus the attributes of ``used`` covered, attribute count, name) of the public
-        classes anywhere in the symbol's top-level package that cover ``used``."""
+        classes anywhere in the symbol's top-level package that cover ``used``: what each
+        class offers comes from the project index, and only the classes that fit are read."""
         symbol = self.symbol
         root = _package_root(symbol.path, symbol.module) if symbol.module else None
         if root is None:
             return []
         package = symbol.module.split(".", 1)[0]
+        held = index_of(symbol.path)
         fitting: list[tuple[int, int, str]] = []
         for module, name in _package_classes(root, package):
-            found = _find_class(module, name, root, 0)
-            if found is None or _is_exception(name, set()):
+            if _is_exception(name, set()):
                 continue
-            offered = self._attributes_of(found.node, found.source, 0, found)
+            offered = indexed_offer(held, module, name, root, package)
+            if offered is None:
+                continue
+            if offered is NOT_INDEXED:
+                found = _find_class(module, name, root, 0)
+                if found is None:
+                    continue
+                offered = self._attributes_of(found.node, found.source, 0, found)
+            assert isinstance(offered, frozenset)
             if _covers(offered, used):
+                found = _find_class(module, name, root, 0)
+                if found is None:
+                    continue
                 key = f"{self.here_module}:{name}"
                 self.foreign.setdefault(key, found)  # so ``_built`` can build it
                 fitting.append((-len(used & offered), len(offered), name))

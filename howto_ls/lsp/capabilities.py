@@ -21,6 +21,7 @@ class ClientFlags:
     configuration: bool = False
     code_action_literals: bool = False
     hover_markdown: bool = False
+    watch_files: bool = False  # may register workspace/didChangeWatchedFiles watchers
     position_encoding: str = "utf-16"
 
     @classmethod
@@ -47,6 +48,11 @@ class ClientFlags:
             ),
             hover_markdown=bool(
                 hover and hover.content_format and types.MarkupKind.Markdown in hover.content_format
+            ),
+            watch_files=bool(
+                workspace
+                and workspace.did_change_watched_files
+                and workspace.did_change_watched_files.dynamic_registration
             ),
             position_encoding=str(getattr(position_encoding, "value", position_encoding) or UTF16),
         )
