@@ -60,23 +60,19 @@ def literal_calls(path: Path, callee: str) -> tuple[LiteralCall, ...]:
     if len(callee) < 3 or callee.startswith("__"):
         return ()
     held = index.index_of(path)
-    files = held.files()
     target = path.resolve() if path.is_absolute() else path
-    ordered = sorted(files, key=lambda file: file != target)
+    mentioning = held.callers_of(callee)
+    ordered = sorted(mentioning, key=lambda file: file != target)[:MAX_FILES_PARSED]
     found: list[LiteralCall] = []
-    read = 0
     for file in ordered:
         record = held.record(file)
-        if record is None or callee not in record.called_names:
+        if record is None:
             continue
-        read += 1
         found += [
             LiteralCall(c.positional, c.keywords, c.in_doctest, file, c.constants)
             for c in record.literal_calls
             if c.callee == callee
         ]
-        if read >= MAX_FILES_PARSED:
-            break
     return tuple(found)
 
 

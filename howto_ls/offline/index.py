@@ -245,6 +245,21 @@ class ProjectIndex:
         assert isinstance(result, Counter)
         return result
 
+    def callers_of(self, name: str) -> tuple[Path, ...]:
+        """The project files whose text may call ``name`` (``name(`` or ``obj.name(``), in
+        the order of :meth:`files`; read from an inverted map built once per index change."""
+
+        def build() -> dict[str, tuple[Path, ...]]:
+            found: dict[str, list[Path]] = {}
+            for record in self.records():
+                for called in record.called_names:
+                    found.setdefault(called, []).append(record.path)
+            return {called: tuple(paths) for called, paths in found.items()}
+
+        result = self.memo(("callers_of",), build)
+        assert isinstance(result, dict)
+        return tuple(result.get(name, ()))
+
     def _stamp(self, path: Path) -> Fingerprint | None:
         held = self._texts.get(path)
         if held is not None:
