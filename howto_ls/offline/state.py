@@ -25,7 +25,7 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from howto_ls.backends.analysis import FunctionNode, compares_to_none, own_nodes, parameters_of
+from howto_ls.offline.analysis import FunctionNode, compares_to_none, own_nodes, parameters_of
 
 MAX_REACH = 3  # methods and properties followed through ``self``, at most
 _PUSHES = frozenset({"append", "appendleft", "add", "insert", "extend", "push"})

@@ -16,12 +16,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from howto_ls import call_literals
 from howto_ls.astutil import parse, parse_expression, parse_shared
-from howto_ls.backends import uses, wrappers
-from howto_ls.backends.aliases import TypeAlias, find_alias
-from howto_ls.backends.aliases import imported_names as _imported_names
-from howto_ls.backends.analysis import (
+from howto_ls.model import Parameter, Symbol
+from howto_ls.offline import call_literals, parameter_uses, wrappers
+from howto_ls.offline.aliases import TypeAlias, find_alias
+from howto_ls.offline.aliases import imported_names as _imported_names
+from howto_ls.offline.analysis import (
     FunctionNode,
     class_attributes,
     code,
@@ -39,15 +39,17 @@ from howto_ls.backends.analysis import (
     tick,
     top_level_class,
 )
-from howto_ls.backends.conversions import accepted_literal, derived_names
-from howto_ls.backends.doctypes import documented_parameters, documented_type
-from howto_ls.backends.environ import required_variables
-from howto_ls.backends.factories import empty_shell, maker_of
-from howto_ls.backends.fields import declared_fields, zipped_attribute
-from howto_ls.backends.narrowing import narrowed_class
-from howto_ls.backends.required import Code, Demand, demand
-from howto_ls.backends.standin import called_methods, implements
-from howto_ls.backends.state import (
+from howto_ls.offline.callers import method_calls
+from howto_ls.offline.conversions import accepted_literal, derived_names
+from howto_ls.offline.doctypes import documented_parameters, documented_type
+from howto_ls.offline.environ import required_variables
+from howto_ls.offline.fields import declared_fields, zipped_attribute
+from howto_ls.offline.installed import installed_module_file
+from howto_ls.offline.makers import empty_shell, maker_of
+from howto_ls.offline.narrowing import narrowed_class
+from howto_ls.offline.required import Code, Demand, demand
+from howto_ls.offline.standin import called_methods, implements
+from howto_ls.offline.state import (
     assigned_first,
     closes_only,
     guarded_parameters,
@@ -55,9 +57,6 @@ from howto_ls.backends.state import (
     preparation,
     reached,
 )
-from howto_ls.callers import method_calls
-from howto_ls.installed import installed_module_file
-from howto_ls.model import Parameter, Symbol
 from howto_ls.project import module_file, public_import_path, type_checking_only
 from howto_ls.sourcefile import cached_text
 from howto_ls.usage import (
@@ -318,7 +317,8 @@ def _inside(path: Path, root: Path) -> bool:
 
 def _find_class(module: str, name: str, root: Path, depth: int) -> _ForeignClass | None:
     """The class ``name`` of project module ``module`` (following re-exports two deep), or of
-    a library installed for the project (:mod:`howto_ls.installed`), read from its source."""
+    a library installed for the project (:mod:`howto_ls.offline.installed`), read from its
+    source."""
     if depth > 2:
         return None
     path = module_file(module, root)
@@ -400,7 +400,7 @@ class _Example:
         to a variable named after the parameter. Without an annotation, what the code of
         ``function`` (the definition ``param`` belongs to; by default the symbol's at the top
         level) does with it decides, when the name's value would not survive that
-        (:mod:`howto_ls.backends.uses`).
+        (:mod:`howto_ls.offline.parameter_uses`).
         """
         name = param.name.lower().lstrip("_")
         if name in {"args", "argv"} and re.fullmatch(
@@ -501,7 +501,7 @@ class _Example:
     def _narrowed(self, param: Parameter, function: ast.AST | None) -> Parameter:
         """``param`` annotated with the class the code of ``function`` (a class means its
         constructor) refuses it unless it is an instance of
-        (:mod:`howto_ls.backends.narrowing`), when the example can build that class."""
+        (:mod:`howto_ls.offline.narrowing`), when the example can build that class."""
         function = _code_of(function)
         if function is None:
             return param
@@ -512,7 +512,7 @@ class _Example:
 
     def _documented(self, param: Parameter, definition: ast.AST | None) -> Parameter:
         """``param`` annotated with the class the docstring of ``definition`` (a class: its
-        own docstring, then its constructor's) says it is (:mod:`howto_ls.backends.doctypes`),
+        own docstring, then its constructor's) says it is (:mod:`howto_ls.offline.doctypes`),
         when the example can build that class."""
         owners = [definition]
         if isinstance(definition, ast.ClassDef):
@@ -538,7 +538,7 @@ class _Example:
         name = param.name.lower().lstrip("_")
         named = next((v for p, v in _NAME_VALUES if re.search(p, name)), '"example"')
         owner = self.owner_class if function is self.node else None
-        found = uses.value_for(function, param.name, named, self._scope(owner))
+        found = parameter_uses.value_for(function, param.name, named, self._scope(owner))
         if found is None:
             return None
         self.imports.extend(found.imports)
@@ -998,7 +998,7 @@ class _Example:
     ) -> str | None:
         """``Request(...).prepare()`` for a class whose constructor leaves an empty shell
         that a method of another class of its module fills in and returns
-        (:mod:`howto_ls.backends.factories`); None for a class built by its constructor."""
+        (:mod:`howto_ls.offline.makers`); None for a class built by its constructor."""
         if not empty_shell(node):
             return None
         tree = _module_tree(foreign.source if foreign is not None else self.here_source)
@@ -1109,7 +1109,7 @@ class _Example:
         ``name`` against (``name == "default"``, ``name.lower() in ("a", "b")``), or a key
         of the module-level dict it looks ``name`` up in (``SPINNERS[name]``, ``name in
         STYLES``), else text of the shape a parser it hands ``name`` to accepts
-        (:func:`howto_ls.backends.conversions.accepted_literal`): a value the code is
+        (:func:`howto_ls.offline.conversions.accepted_literal`): a value the code is
         written to accept. Names derived from ``name`` (``norm = name.strip().lower()``)
         count as ``name``."""
         node = self.node if function is None else function
@@ -1365,17 +1365,17 @@ class _Example:
     ) -> str:
         """Required arguments (positional-only ones by position, the rest by keyword; all by
         position while none is skipped when ``by_position``, for a wrapper that reads its
-        ``*args`` by index: :mod:`howto_ls.backends.wrappers`).
+        ``*args`` by index: :mod:`howto_ls.offline.wrappers`).
 
         ``function`` is the definition being called (by default the symbol): the values its
         code compares a parameter against or looks it up by come first. ``callee`` names
         the function, method or class being called: the literals the
-        project's own calls and doctests pass it (:mod:`howto_ls.call_literals`) come before
+        project's own calls and doctests pass it (:mod:`howto_ls.offline.call_literals`) come before
         values made up from annotations and names. With nothing required, the optional
         parameters a doctest of the callee passes are passed, else the first optional
         parameter whose name says what it holds (``code``, ``url``, ``path``...), so the
         example shows real use. ``needed`` names optional parameters the code refuses to
-        run without (see :func:`howto_ls.backends.state.guarded_parameters`): a ``"flag"``
+        run without (see :func:`howto_ls.offline.state.guarded_parameters`): a ``"flag"``
         is passed True, a ``"value"`` a real value. ``receiver`` says whether ``params``
         are a method's, whose first parameter (``self``, ``cls``) is the object it is called
         on and takes no argument; a module function's ``cls`` or ``self`` is an argument like
@@ -1460,7 +1460,7 @@ class _Example:
 
     def _demand(self, callee: str | None, function: ast.AST | None, depth: int) -> Demand:
         """What the code of the definition being called requires beyond its required
-        parameters (:func:`howto_ls.backends.required.demand`): ``function`` (a constructor of
+        parameters (:func:`howto_ls.offline.required.demand`): ``function`` (a constructor of
         the class ``callee``), else at the top level the symbol or the method of its class that
         ``callee`` names."""
         owner: str | None = None
@@ -1542,7 +1542,7 @@ class _Example:
         """Append the statements that call ``call`` the way its kind needs; inside ``try`` /
         ``except`` for a function that ends by raising (what it raises, imported). The
         environment variables it (or what it reaches through ``self``) reads without a
-        fallback are set first (:mod:`howto_ls.backends.environ`)."""
+        fallback are set first (:mod:`howto_ls.offline.environ`)."""
         if node is not None:
             owner = self._owner_of(node)
             reach = reached(owner, node) if owner is not None else [node]
@@ -1700,7 +1700,7 @@ class _Example:
 
     def _called_names(self) -> frozenset[str]:
         """The method names the symbol's code calls, with what its class's methods it reaches
-        through ``self`` call (:func:`howto_ls.backends.state.reached`)."""
+        through ``self`` call (:func:`howto_ls.offline.state.reached`)."""
         if self.called is not None:
             return self.called
         node = self.node
@@ -1714,7 +1714,7 @@ class _Example:
 
     def _refusing(self, node: ast.ClassDef, source: str | None = None) -> bool:
         """Whether an object of the class refuses a method the symbol's code calls
-        (:func:`howto_ls.backends.standin.refuses`): a base that needs a subclass although
+        (:func:`howto_ls.offline.standin.refuses`): a base that needs a subclass although
         nothing marks it abstract (Jinja's ``BaseLoader``, whose ``get_source`` raises)."""
         tree = _module_tree(source or self.source)
         return tree is not None and not implements(tree, node, self._called_names())
@@ -1731,7 +1731,7 @@ class _Example:
         of the module are considered when no direct one is a leaf, that is when each requires
         an object of ``node``'s own type (a composite such as a tree's root node, which cannot
         stand in for any node). Subclasses whose version of a method the symbol's code calls merely
-        raises come last (:mod:`howto_ls.backends.standin`)."""
+        raises come last (:mod:`howto_ls.offline.standin`)."""
         tree = _module_tree(source or self.source)
         if tree is None:
             return None
@@ -1834,7 +1834,7 @@ class _Example:
         self, class_node: ast.ClassDef, source: str | None = None
     ) -> list[Parameter] | None:
         """The fields the class names in a class attribute its inherited ``__init__`` pairs
-        with its ``*args`` (:mod:`howto_ls.backends.fields`), or None for a class built some
+        with its ``*args`` (:mod:`howto_ls.offline.fields`), or None for a class built some
         other way. Bases are followed through the first base in the class's module
         (``source``, by default the symbol's), at most ``MAX_LINEAGE`` classes deep."""
         lineage = [class_node]
@@ -1897,16 +1897,16 @@ class _Example:
             self.use_call(f"{node.name}({arguments})", called, loop_name)
         return self.render()
 
-    def _scope(self, owner: ast.ClassDef | None = None) -> uses.Scope:
+    def _scope(self, owner: ast.ClassDef | None = None) -> parameter_uses.Scope:
         """Where the module being built is, for following names into its project (or
         library)."""
-        return uses.Scope(
+        return parameter_uses.Scope(
             self.here_source, self.here_module, self.here_filename, self.here_root, owner
         )
 
     def prepare_state(self, owner: ast.ClassDef | None, node: FunctionNode, variable: str) -> None:
         """Bring ``variable`` (an instance of ``owner``) into the state ``node`` needs first
-        (:func:`howto_ls.backends.state.preparation`): call the method that pushes or sets what
+        (:func:`howto_ls.offline.state.preparation`): call the method that pushes or sets what
         it reads, or end the ``with`` block when ``__exit__`` sets it."""
         for attribute, value in assigned_first(owner, node) if owner is not None else ():
             if value.startswith("io."):

@@ -20,11 +20,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from howto_ls import callers, project
+from howto_ls import project
 from howto_ls.astutil import parse
 from howto_ls.guide import blank_guide_blocks
 from howto_ls.identifiers import normalize
 from howto_ls.model import Parameter
+from howto_ls.offline import callers
 from howto_ls.sourcefile import cached_text
 
 MAX_FILES_PARSED = 40
@@ -57,7 +58,8 @@ def literal_calls(path: Path, callee: str) -> tuple[LiteralCall, ...]:
     argument, in the project holding ``path``: the calls in ``path`` first, doctests before
     code within a file. Matching is by name (``f(...)``, ``obj.f(...)``), so callers must check
     that a call binds to the signature they mean (:func:`bind`). Empty for names that are too
-    short to mean one thing, and for projects :func:`howto_ls.callers.method_calls` skips."""
+    short to mean one thing, and for projects :func:`howto_ls.offline.callers.method_calls`
+    skips."""
     if len(callee) < 3 or callee.startswith("__"):
         return ()
     root = project.find_root(path)

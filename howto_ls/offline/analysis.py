@@ -1032,8 +1032,9 @@ def main_method(node: ast.ClassDef, calls: Mapping[str, int] | None = None) -> F
     Properties are never it (they are read, not called). In order: the public method the
     class docstring names (the most called of them when it names several), a conventional
     entry point (:data:`MAIN_METHODS`), the public method called most often in the project
-    (``calls``: calls by method name, from :func:`howto_ls.callers.method_calls`), the biggest
-    public method, and for a class with no public method and no ``__init__``, its first method.
+    (``calls``: calls by method name, from :func:`howto_ls.offline.callers.method_calls`), the
+    biggest public method, and for a class with no public method and no ``__init__``, its first
+    method.
     """
     methods = [n for n in node.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
     callables = [m for m in methods if method_kind(m, True, False) != "property"]
