@@ -73,7 +73,7 @@ def test_a_deeply_nested_source_is_one_clear_error(source: str, line: int) -> No
 
 
 def test_ordinary_code_of_any_size_parses() -> None:
-    source = (PACKAGE / "offline" / "example.py").read_text(encoding="utf-8")
+    source = (PACKAGE / "offline" / "analysis.py").read_text(encoding="utf-8")
     assert astutil.parse(source).body
     assert astutil.parse(_sum_of_ones(150)).body  # deep, but within every walk's reach
     assert astutil.deep_line(astutil.parse(source)) is None

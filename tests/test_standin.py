@@ -8,7 +8,7 @@ import ast
 from pathlib import Path
 
 from howto_ls.offline.analysis import parse_module
-from howto_ls.offline.example import snake_case
+from howto_ls.offline.example.words import snake_case
 from howto_ls.offline.standin import (
     called_methods,
     implements,
