@@ -77,3 +77,8 @@ def test_ordinary_code_of_any_size_parses() -> None:
     assert astutil.parse(source).body
     assert astutil.parse(_sum_of_ones(150)).body  # deep, but within every walk's reach
     assert astutil.deep_line(astutil.parse(source)) is None
+
+
+def test_is_docstring_is_a_bare_string_statement() -> None:
+    tree = astutil.parse('"""Doc."""\nx = "not one"\n"a string left as a comment"\nf"{x}"\n')
+    assert [astutil.is_docstring(s) for s in tree.body] == [True, False, True, False]

@@ -16,7 +16,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from howto_ls.astutil import Definition, docstring_node, parse, parse_shared
+from howto_ls.astutil import Definition, docstring_node, is_docstring, parse, parse_shared
 from howto_ls.definitions import is_main_guard, units
 from howto_ls.guide import without_guide
 from howto_ls.model import Parameter, Symbol
@@ -183,7 +183,7 @@ class Walker:
         """Clauses for ``body`` in order, trivial neighbours merged."""
         out: list[Clause] = []
         for index, node in enumerate(body):
-            if index == 0 and _is_docstring(node):
+            if index == 0 and is_docstring(node):
                 continue
             out.extend(self.statement(node, depth))
         return _merge_trivial(out)
@@ -649,14 +649,6 @@ def _looks_like_url(node: ast.expr) -> bool:
     if text is not None:
         return "/" in text
     return bool(re.search(r"url|endpoint|uri|api|path", code(node), re.I))
-
-
-def _is_docstring(node: ast.stmt) -> bool:
-    return (
-        isinstance(node, ast.Expr)
-        and isinstance(node.value, ast.Constant)
-        and isinstance(node.value.value, str)
-    )
 
 
 def _is_trystar(node: ast.stmt) -> bool:
