@@ -33,7 +33,6 @@ import yardstick
 from bench_offline import copy_package, table
 
 from howto_ls import project, symbols
-from howto_ls.backends import offline
 from howto_ls.cache import GuideCache
 from howto_ls.commands.generate import PREPARED_PER_CALL, Options, Summary, generate
 from howto_ls.config import Settings
@@ -41,6 +40,7 @@ from howto_ls.discovery import python_files
 from howto_ls.engine import Engine
 from howto_ls.guide import render
 from howto_ls.model import GuideRequest, Symbol
+from howto_ls.offline.writer import write_guide
 from howto_ls.testing.fake_openai import FakeOpenAI, RecordedRequest, Reply
 
 _ASKED = re.compile(r"Write the guide for the Python [^`]*`([^`]*)`")
@@ -54,7 +54,7 @@ def answers_for(package: Path) -> dict[tuple[str, str], str]:
     for path in python_files([package]):
         text = path.read_text(encoding="utf-8")
         for symbol in symbols.list_symbols(text, path, root):
-            guide = offline.write_guide(GuideRequest(symbol, text))
+            guide = write_guide(GuideRequest(symbol, text))
             answers[(symbol.module, symbol.display_name)] = render(guide)
     return answers
 

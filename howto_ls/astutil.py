@@ -168,6 +168,16 @@ def find_definition(tree: ast.Module, key: str) -> Definition | None:
     return None if unit is None else unit.node
 
 
+def is_docstring(statement: ast.stmt) -> bool:
+    """Whether ``statement`` is a bare string expression: the docstring when it comes first
+    in a body (PEP 257), a string left as a comment elsewhere."""
+    return (
+        isinstance(statement, ast.Expr)
+        and isinstance(statement.value, ast.Constant)
+        and isinstance(statement.value.value, str)
+    )
+
+
 def docstring_node(node: ast.Module | Definition) -> ast.Constant | None:
     """The string constant that is ``node``'s docstring, if it has one."""
     body = node.body

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from howto_ls import astutil, edits, project, sidecar, sourcefile, style, symbols
-from howto_ls.backends import Backend, offline
+from howto_ls.backends import Backend
 from howto_ls.backends.factory import make_backend
 from howto_ls.cache import GuideCache
 from howto_ls.checked import write_checked_guide
@@ -30,6 +30,7 @@ from howto_ls.guide import Guide, render, render_markdown
 from howto_ls.identifiers import normalize
 from howto_ls.jedi_worker import default_worker
 from howto_ls.model import GuideRequest, Position, Span, Symbol, SymbolKind
+from howto_ls.offline.writer import write_guide
 from howto_ls.sourcefile import read_source
 from howto_ls.syntax import parse_problem
 from howto_ls.textdiff import minimal_span
@@ -305,9 +306,7 @@ class Engine:
 
     def offline_guide(self, symbol: Symbol, module_source: str) -> Guide:
         """The static-analysis guide, offered when a model's guide fails validation."""
-        return offline.write_guide(
-            GuideRequest(symbol, module_source, language=self.settings.language)
-        )
+        return write_guide(GuideRequest(symbol, module_source, language=self.settings.language))
 
     def warm_up(self) -> None:
         """Prepare the backend's slow one-time parts; blocking, so call it from a thread."""

@@ -829,8 +829,9 @@ def blank_guide_blocks(source: str) -> str:
     fingerprint marker line that closes it (:data:`DOCSTRING_MARKER`) made empty, so line
     numbers stay and the file parses as before. A heading no marker follows before the next
     heading is left alone: howto-ls did not write it. Readers that learn from the project's
-    code how it uses a name (:mod:`howto_ls.callers`, :mod:`howto_ls.call_literals`) read this
-    text, so the examples of guides already written never count as the project's own calls.
+    code how it uses a name (:mod:`howto_ls.offline.callers`,
+    :mod:`howto_ls.offline.call_literals`) read this text, so the examples of guides already
+    written never count as the project's own calls.
     Text without the heading comes back as it is, at the cost of one substring search."""
     if HEADING not in source:
         return source

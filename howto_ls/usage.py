@@ -146,7 +146,7 @@ def is_command(node: FunctionNode | ast.ClassDef) -> bool:
 
 def raises_not_implemented(node: FunctionNode) -> bool:
     """Whether the method's body is only (docstring and) ``raise NotImplementedError``."""
-    body = [s for s in node.body if not _is_docstring(s)]
+    body = [s for s in node.body if not astutil.is_docstring(s)]
     if len(body) != 1 or not isinstance(body[0], ast.Raise) or body[0].exc is None:
         return False
     exc = body[0].exc
@@ -236,7 +236,7 @@ def raised_exception(
     """
     if depth > MAX_RAISE_DEPTH or is_generator(node) or is_abstract_method(node):
         return None  # ``raise NotImplementedError`` asks subclasses for a body
-    body = [s for s in node.body if not _is_docstring(s)]
+    body = [s for s in node.body if not astutil.is_docstring(s)]
     return _ends_raising(body, node, owner, depth)
 
 
@@ -324,7 +324,7 @@ def is_endless(node: FunctionNode) -> bool:
             and not _loop_exits(child.body, in_stop_handler=False)
         ):
             return True
-    body = [s for s in node.body if not _is_docstring(s)]
+    body = [s for s in node.body if not astutil.is_docstring(s)]
     last = body[-1] if body else None
     if isinstance(last, ast.Expr) and isinstance(last.value, ast.YieldFrom):
         return _endless_call(last.value.value)
@@ -596,14 +596,6 @@ INSTRUCTIONS: dict[Protocol, str] = {
 def _is_exception(name: str, bases: set[str]) -> bool:
     suffixes = ("Error", "Exception", "Warning", "Exit", "Interrupt", "Abort")
     return name.endswith(suffixes) or any(b.endswith(suffixes) for b in bases)
-
-
-def _is_docstring(statement: ast.stmt) -> bool:
-    return (
-        isinstance(statement, ast.Expr)
-        and isinstance(statement.value, ast.Constant)
-        and isinstance(statement.value.value, str)
-    )
 
 
 def _own_nodes(node: ast.AST) -> list[ast.AST]:

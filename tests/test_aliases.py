@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from howto_ls.backends.aliases import aliases_in, find_alias
+from howto_ls.offline.aliases import aliases_in, find_alias
 
 DEFINITIONS = """\
 import typing as t

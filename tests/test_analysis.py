@@ -7,7 +7,8 @@ import textwrap
 
 import pytest
 
-from howto_ls.backends.analysis import (
+from howto_ls.model import Parameter
+from howto_ls.offline.analysis import (
     Clause,
     analyse,
     cap_steps,
@@ -25,7 +26,6 @@ from howto_ls.backends.analysis import (
     sentence,
     top_level_class,
 )
-from howto_ls.model import Parameter
 
 
 def body(source: str) -> list[ast.stmt]:

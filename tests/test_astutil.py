@@ -73,7 +73,12 @@ def test_a_deeply_nested_source_is_one_clear_error(source: str, line: int) -> No
 
 
 def test_ordinary_code_of_any_size_parses() -> None:
-    source = (PACKAGE / "backends" / "example.py").read_text(encoding="utf-8")
+    source = (PACKAGE / "offline" / "analysis.py").read_text(encoding="utf-8")
     assert astutil.parse(source).body
     assert astutil.parse(_sum_of_ones(150)).body  # deep, but within every walk's reach
     assert astutil.deep_line(astutil.parse(source)) is None
+
+
+def test_is_docstring_is_a_bare_string_statement() -> None:
+    tree = astutil.parse('"""Doc."""\nx = "not one"\n"a string left as a comment"\nf"{x}"\n')
+    assert [astutil.is_docstring(s) for s in tree.body] == [True, False, True, False]

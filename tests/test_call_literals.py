@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from howto_ls.backends.analysis import definitions, parameters_of, parse_module
-from howto_ls.backends.example import build_example
-from howto_ls.call_literals import LiteralCall, bind, literal_calls
 from howto_ls.model import Parameter
+from howto_ls.offline.analysis import definitions, parameters_of, parse_module
+from howto_ls.offline.call_literals import LiteralCall, bind, literal_calls
+from howto_ls.offline.example import build_example
 from howto_ls.symbols import symbol_named
 from tests.test_example import run_example
 from tests.test_guide import module_with_guide

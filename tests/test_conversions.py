@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from howto_ls.backends.analysis import parse_module
-from howto_ls.backends.conversions import accepted_literal, derived_names
+from howto_ls.offline.analysis import parse_module
+from howto_ls.offline.conversions import accepted_literal, derived_names
 from tests.test_example import example_for, run_example
 
 PARSERS = '''\

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from howto_ls.backends.doctypes import documented_parameters, documented_type
+from howto_ls.offline.doctypes import documented_parameters, documented_type
 from tests.test_example import example_for, run_example
 
 SPHINX = """Send a request.

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from howto_ls.backends.analysis import class_properties, main_method
-from howto_ls.callers import method_calls
 from howto_ls.config import Settings
 from howto_ls.engine import Engine
+from howto_ls.offline.analysis import class_properties, main_method
+from howto_ls.offline.callers import method_calls
 from tests.test_guide import module_with_guide
 
 CATALOG = """\

@@ -5,8 +5,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from howto_ls.backends.analysis import parse_module
-from howto_ls.backends.environ import required_variables
+from howto_ls.offline.analysis import parse_module
+from howto_ls.offline.environ import required_variables
 from tests.test_example import example_for, run_example
 
 COMPLETION = '''\

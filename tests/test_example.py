@@ -8,11 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from howto_ls.backends.analysis import definitions, parse_module
-from howto_ls.backends.example import build_example
 from howto_ls.model import Symbol
+from howto_ls.offline.analysis import definitions, parse_module
+from howto_ls.offline.example import build_example
 from howto_ls.symbols import symbol_named
-from tests.test_offline import HTTP_CLIENT, SHAPES
+from tests.test_writer import HTTP_CLIENT, SHAPES
 
 STOCK = '''\
 """Stock records."""

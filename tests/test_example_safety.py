@@ -10,10 +10,10 @@ import jedi
 import pygls
 import pytest
 
-from howto_ls.backends.offline import write_guide
 from howto_ls.checked import check_answer
 from howto_ls.example_safety import Kind, kind_of, kinds_in, safety_problems
 from howto_ls.model import GuideRequest, Symbol
+from howto_ls.offline.writer import write_guide
 from howto_ls.symbols import list_symbols, symbol_named
 from howto_ls.testing.samples import GOOD_GUIDE, total_request
 

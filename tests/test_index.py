@@ -9,13 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from howto_ls import call_literals, callers
-from howto_ls.backends.offline import write_guide
 from howto_ls.edits import apply_edits, docstring_edit
 from howto_ls.guide import Guide, render
 from howto_ls.model import GuideRequest
-from howto_ls.offline import index
+from howto_ls.offline import call_literals, callers, index
 from howto_ls.offline.offers import indexed_offer
+from howto_ls.offline.writer import write_guide
 from howto_ls.symbols import list_symbols
 
 MODULES = 2_000

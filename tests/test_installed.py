@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from howto_ls import examples_run, installed, sandbox
+from howto_ls import examples_run, sandbox
+from howto_ls.offline import installed
 from tests.test_example import example_for
 
 LIBRARY = '''\

@@ -6,8 +6,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from howto_ls.backends.analysis import parse_module
-from howto_ls.backends.narrowing import narrowed_class
+from howto_ls.offline.analysis import parse_module
+from howto_ls.offline.narrowing import narrowed_class
 from tests.test_example import example_for, run_example
 
 ELEMENTS = '''\

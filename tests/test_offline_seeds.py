@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from howto_ls.backends.offline import write_guide
 from howto_ls.guide import Guide, render, validate
 from howto_ls.model import GuideRequest, Symbol
+from howto_ls.offline.writer import write_guide
 from howto_ls.symbols import symbol_named
 
 pytestmark = pytest.mark.network_download

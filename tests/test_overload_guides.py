@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from howto_ls.backends.offline import write_guide
 from howto_ls.definitions import call_forms
 from howto_ls.model import GuideRequest
+from howto_ls.offline.writer import write_guide
 from howto_ls.prompt import MAX_CODE_CHARS, user_message
 from howto_ls.symbols import symbol_named
 from howto_ls.testing.position_fuzz import PACKAGES, download

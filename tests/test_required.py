@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from howto_ls.astutil import parse
-from howto_ls.backends.analysis import find_method
-from howto_ls.backends.offline import write_guide
-from howto_ls.backends.required import Code, Demand, demand
 from howto_ls.examples_run import run_example
 from howto_ls.model import GuideRequest
+from howto_ls.offline.analysis import find_method
+from howto_ls.offline.required import Code, Demand, demand
+from howto_ls.offline.writer import write_guide
 from howto_ls.symbols import symbol_named
 
 REQUIRED = '''\

@@ -7,9 +7,9 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from howto_ls.backends.analysis import parse_module
-from howto_ls.backends.example import snake_case
-from howto_ls.backends.standin import (
+from howto_ls.offline.analysis import parse_module
+from howto_ls.offline.example.words import snake_case
+from howto_ls.offline.standin import (
     called_methods,
     implements,
     raises_only,

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from howto_ls.backends.offline import write_guide
 from howto_ls.examples_run import run_example
 from howto_ls.model import GuideRequest
+from howto_ls.offline.writer import write_guide
 from howto_ls.symbols import symbol_named
 
 STATEFUL = '''\

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from howto_ls.backends.offline import write_guide
 from howto_ls.checked import check_answer
 from howto_ls.examples_run import run_example
 from howto_ls.guide import Guide, render
 from howto_ls.model import GuideRequest, Symbol
+from howto_ls.offline.writer import write_guide
 from howto_ls.prompt import user_message
 from howto_ls.symbols import symbol_named
 from howto_ls.usage import Protocol, usage_in_module

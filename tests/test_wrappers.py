@@ -7,9 +7,9 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from howto_ls.backends import uses
-from howto_ls.backends.analysis import parse_module
-from howto_ls.backends.wrappers import replacement
+from howto_ls.offline import parameter_uses
+from howto_ls.offline.analysis import parse_module
+from howto_ls.offline.wrappers import replacement
 from tests.test_example import example_for, run_example
 
 VARIANTS = '''\
@@ -94,7 +94,7 @@ def test_replacement_reads_the_wrapper_and_the_plain_function_given() -> None:
     tree = parse_module(VARIANTS)
     assert tree is not None
     functions = {n.name: n for n in tree.body if isinstance(n, ast.AsyncFunctionDef)}
-    scope = uses.Scope(VARIANTS, "variants", "variants.py")
+    scope = parameter_uses.Scope(VARIANTS, "variants", "variants.py")
     found = replacement(functions["first"], scope)
     assert found is not None
     assert found.plain and found.positional

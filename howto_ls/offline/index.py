@@ -293,7 +293,7 @@ class ProjectIndex:
 def read_module(path: Path, module: str, code: str, fingerprint: Fingerprint) -> ModuleRecord:
     """A record of the module ``module`` at ``path`` from its ``code`` (guides blanked),
     parsed once; a file that does not parse gets a record from its text alone."""
-    from howto_ls import call_literals
+    from howto_ls.offline import call_literals
 
     try:
         tree: ast.Module | None = parse(code)
@@ -326,7 +326,7 @@ def read_module(path: Path, module: str, code: str, fingerprint: Fingerprint) ->
 def top_level_classes(tree: ast.Module, names: set[str]) -> dict[str, ClassRecord]:
     """The classes of ``tree`` named in ``names`` (those a ``class`` statement at column 0
     defines), each the one Python binds last, with what their own bodies offer instances."""
-    from howto_ls.backends.analysis import class_attributes, definitions, dotted
+    from howto_ls.offline.analysis import class_offer, definitions, dotted
 
     found: dict[str, ClassRecord] = {}
     units = definitions(tree)
@@ -334,20 +334,8 @@ def top_level_classes(tree: ast.Module, names: set[str]) -> dict[str, ClassRecor
         node = units.get(name)
         if not isinstance(node, ast.ClassDef):
             continue
-        offered = {
-            s.name for s in node.body if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)
-        }
-        offered |= {attribute for attribute, _ in class_attributes(node)}
-        offered |= {
-            n.attr
-            for n in ast.walk(node)
-            if isinstance(n, ast.Attribute)
-            and isinstance(n.ctx, ast.Store)
-            and isinstance(n.value, ast.Name)
-            and n.value.id == "self"
-        }
         bases = tuple(dotted(base) or "" for base in node.bases)
-        found[name] = ClassRecord(name, node.lineno - 1, bases, frozenset(offered))
+        found[name] = ClassRecord(name, node.lineno - 1, bases, class_offer(node))
     return found
 
 

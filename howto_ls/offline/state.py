@@ -25,7 +25,8 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from howto_ls.backends.analysis import FunctionNode, compares_to_none, own_nodes, parameters_of
+from howto_ls.astutil import is_docstring
+from howto_ls.offline.analysis import FunctionNode, compares_to_none, own_nodes, parameters_of
 
 MAX_REACH = 3  # methods and properties followed through ``self``, at most
 _PUSHES = frozenset({"append", "appendleft", "add", "insert", "extend", "push"})
@@ -274,8 +275,8 @@ def closes_only(owner: ast.ClassDef) -> bool:
     enter, leave = methods.get("__enter__"), methods.get("__exit__")
     if enter is None or leave is None:
         return False
-    enter_body = [s for s in enter.body if not _is_docstring(s)]
-    exit_body = [s for s in leave.body if not _is_docstring(s)]
+    enter_body = [s for s in enter.body if not is_docstring(s)]
+    exit_body = [s for s in leave.body if not is_docstring(s)]
     returns_self = (
         len(enter_body) == 1
         and isinstance(enter_body[0], ast.Return)
@@ -291,14 +292,6 @@ def closes_only(owner: ast.ClassDef) -> bool:
         and exit_body[0].value.func.attr in {"close", "aclose", "shutdown", "release"}
     )
     return returns_self and closes
-
-
-def _is_docstring(statement: ast.stmt) -> bool:
-    return (
-        isinstance(statement, ast.Expr)
-        and isinstance(statement.value, ast.Constant)
-        and isinstance(statement.value.value, str)
-    )
 
 
 def _partner_name(name: str) -> str:

@@ -21,8 +21,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Sequence
 
-from howto_ls.backends.analysis import FunctionNode, code, own_nodes
 from howto_ls.model import Parameter
+from howto_ls.offline.analysis import FunctionNode, code, own_nodes
 
 _RECEIVERS = frozenset({"self", "cls"})
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import ast
 
-from howto_ls.backends.analysis import FunctionNode, dotted, own_nodes
+from howto_ls.offline.analysis import FunctionNode, dotted, own_nodes
 
 
 def narrowed_class(function: FunctionNode, name: str) -> str | None:

@@ -17,7 +17,7 @@ import ast
 import datetime
 from collections.abc import Mapping
 
-from howto_ls.backends.analysis import FunctionNode, dotted, own_nodes
+from howto_ls.offline.analysis import FunctionNode, dotted, own_nodes
 
 _SAMPLE_TIME = datetime.datetime(2024, 1, 2, 3, 4, 5)
 _SHAPE_KEEPING = frozenset({"strip", "lstrip", "rstrip", "lower", "upper", "casefold"})

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from howto_ls.astutil import parse
-from howto_ls.backends.uses import Use, guess, use_of
+from howto_ls.offline.parameter_uses import Use, guess, use_of
 from tests.test_example import example_for, run_example
 
 USES = '''\

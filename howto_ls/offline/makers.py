@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 
-from howto_ls.backends.analysis import FunctionNode, dotted, own_nodes
+from howto_ls.offline.analysis import FunctionNode, dotted, own_nodes
 
 MIN_EMPTY_FIELDS = 2
 """A constructor that sets at least this many attributes to None (and takes nothing) makes a

@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable
 
-from howto_ls.backends.analysis import FunctionNode, dotted, own_nodes
+from howto_ls.offline.analysis import FunctionNode, dotted, own_nodes
 
 _ENVIRON = frozenset({"os.environ", "environ"})
 

@@ -12,7 +12,7 @@ of the wrapper's traits change how a call must look:
 
 Only decorators defined in the project are read (their code is at hand); a decorator is
 followed from its name through the module's imports
-(:func:`howto_ls.backends.uses.project_function`).
+(:func:`howto_ls.offline.parameter_uses.project_function`).
 A decorator factory (``@async_variant(sync_do_first)``) is read one level deeper than a plain
 decorator (``@wrap``): the factory returns the decorator, which returns the wrapper.
 """
@@ -22,8 +22,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from howto_ls.backends import uses
-from howto_ls.backends.analysis import FunctionNode, own_nodes
+from howto_ls.offline import parameter_uses
+from howto_ls.offline.analysis import FunctionNode, own_nodes
 
 
 @dataclass(frozen=True)
@@ -43,14 +43,14 @@ class Replacement:
         return isinstance(self.wrapper, ast.FunctionDef)
 
 
-def replacement(function: FunctionNode, scope: uses.Scope) -> Replacement | None:
+def replacement(function: FunctionNode, scope: parameter_uses.Scope) -> Replacement | None:
     """The wrapper the outermost (first listed) project decorator of ``function`` returns,
     or None when no decorator is the project's or its wrapper cannot be found."""
     for decorator in function.decorator_list:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
         if not isinstance(target, ast.Name):
             continue
-        factory = uses.project_function(target.id, scope)
+        factory = parameter_uses.project_function(target.id, scope)
         if factory is None:
             continue
         wrapper: FunctionNode | None = factory
@@ -62,7 +62,7 @@ def replacement(function: FunctionNode, scope: uses.Scope) -> Replacement | None
         if isinstance(decorator, ast.Call) and decorator.args:
             given = decorator.args[0]
             if isinstance(given, ast.Name):
-                delegate = uses.project_function(given.id, scope)
+                delegate = parameter_uses.project_function(given.id, scope)
         return Replacement(wrapper, _reads_by_index(factory, wrapper), delegate)
     return None
 

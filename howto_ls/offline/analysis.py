@@ -16,7 +16,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from howto_ls.astutil import Definition, docstring_node, parse, parse_shared
+from howto_ls.astutil import Definition, docstring_node, is_docstring, parse, parse_shared
 from howto_ls.definitions import is_main_guard, units
 from howto_ls.guide import without_guide
 from howto_ls.model import Parameter, Symbol
@@ -183,7 +183,7 @@ class Walker:
         """Clauses for ``body`` in order, trivial neighbours merged."""
         out: list[Clause] = []
         for index, node in enumerate(body):
-            if index == 0 and _is_docstring(node):
+            if index == 0 and is_docstring(node):
                 continue
             out.extend(self.statement(node, depth))
         return _merge_trivial(out)
@@ -651,14 +651,6 @@ def _looks_like_url(node: ast.expr) -> bool:
     return bool(re.search(r"url|endpoint|uri|api|path", code(node), re.I))
 
 
-def _is_docstring(node: ast.stmt) -> bool:
-    return (
-        isinstance(node, ast.Expr)
-        and isinstance(node.value, ast.Constant)
-        and isinstance(node.value.value, str)
-    )
-
-
 def _is_trystar(node: ast.stmt) -> bool:
     return type(node).__name__ == "TryStar"
 
@@ -942,6 +934,24 @@ def method_kind(node: FunctionNode, in_class: bool, nested: bool) -> str:
     return "nested function" if nested else "function"
 
 
+@functools.lru_cache(maxsize=4096)
+def class_offer(node: ast.ClassDef) -> frozenset[str]:
+    """What the body of ``node`` offers its instances, without its bases: methods, class
+    attributes (:func:`class_attributes`) and ``self.x`` assignments anywhere in it. Cached per
+    node (by identity; trees are shared, never changed)."""
+    offered = {s.name for s in node.body if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)}
+    offered |= {name for name, _ in class_attributes(node)}
+    offered |= {
+        n.attr
+        for n in ast.walk(node)
+        if isinstance(n, ast.Attribute)
+        and isinstance(n.ctx, ast.Store)
+        and isinstance(n.value, ast.Name)
+        and n.value.id == "self"
+    }
+    return frozenset(offered)
+
+
 def class_attributes(node: ast.ClassDef, skip_fields: bool = False) -> list[tuple[str, str]]:
     """Class-level ``name = value`` pairs; annotated fields too unless ``skip_fields``."""
     out: list[tuple[str, str]] = []
@@ -1032,8 +1042,9 @@ def main_method(node: ast.ClassDef, calls: Mapping[str, int] | None = None) -> F
     Properties are never it (they are read, not called). In order: the public method the
     class docstring names (the most called of them when it names several), a conventional
     entry point (:data:`MAIN_METHODS`), the public method called most often in the project
-    (``calls``: calls by method name, from :func:`howto_ls.callers.method_calls`), the biggest
-    public method, and for a class with no public method and no ``__init__``, its first method.
+    (``calls``: calls by method name, from :func:`howto_ls.offline.callers.method_calls`), the
+    biggest public method, and for a class with no public method and no ``__init__``, its first
+    method.
     """
     methods = [n for n in node.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
     callables = [m for m in methods if method_kind(m, True, False) != "property"]

@@ -1,0 +1,71 @@
+"""The usage example of an offline guide: imports the symbol from its public path and uses it.
+
+Arguments come from annotations, then parameter names; a parameter whose annotation names a class
+of the same module (or a container of one) gets a real instance built from that class.
+
+One :class:`Team` writes each example: collaborators with one job each (values, classes,
+instances, stubs, imports, arguments, calls, the shape per kind of symbol) sharing one
+:class:`~howto_ls.offline.example.draft.Draft`; :func:`~howto_ls.offline.example.layout.render`
+lays it out.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Sequence
+
+from howto_ls.model import Symbol
+from howto_ls.offline.analysis import main_method, parameters_of
+from howto_ls.offline.callers import method_calls
+from howto_ls.offline.example.arguments import Arguments
+from howto_ls.offline.example.calls import Calls
+from howto_ls.offline.example.classes import Classes
+from howto_ls.offline.example.draft import Draft
+from howto_ls.offline.example.importer import Importer
+from howto_ls.offline.example.instances import Instances
+from howto_ls.offline.example.layout import _checked
+from howto_ls.offline.example.reading import _type_checking_only
+from howto_ls.offline.example.shapes import Shapes
+from howto_ls.offline.example.stubs import Stubs
+from howto_ls.offline.example.values import Values
+
+
+def build_example(
+    symbol: Symbol, node: ast.AST | None, source: str, parents: Sequence[ast.AST] = ()
+) -> str:
+    """A usage example for ``symbol`` that always parses and imports it from its import path.
+
+    ``node`` is the symbol's definition (a function, class or assignment; the module's tree for
+    a module; None when the source has none), ``source`` the module's text (read for classes the
+    example builds) and ``parents`` the definitions around ``node``, outermost first.
+    """
+    draft = Draft(symbol, source, node, tuple(parents))
+    example = Team(draft).shapes
+    if symbol.qualname and _type_checking_only(source, draft.top):
+        return example.for_type_checking(parents[0] if parents else node)
+    if isinstance(node, ast.Module):
+        return example.for_module(node)
+    if isinstance(node, ast.ClassDef):
+        return example.for_class(node, main_method(node, method_calls(symbol.path)))
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        return example.for_function(node, parameters_of(node))
+    if isinstance(node, ast.Assign | ast.AnnAssign):
+        return example.for_variable()
+    top = symbol.qualname.split(".")[0] or symbol.name
+    text = f"from {draft.import_path} import {top}\n\nprint({symbol.qualname})\n"
+    return _checked(text, draft.import_path, top)
+
+
+class Team:
+    """The collaborators that write one example, each with its job, sharing ``draft``."""
+
+    def __init__(self, draft: Draft) -> None:
+        self.draft = draft
+        self.arguments = Arguments(self)
+        self.calls = Calls(self)
+        self.classes = Classes(self)
+        self.importer = Importer(self)
+        self.instances = Instances(self)
+        self.shapes = Shapes(self)
+        self.stubs = Stubs(self)
+        self.values = Values(self)

@@ -1,0 +1,161 @@
+"""What an example reads from a module's code: its top-level names, classes, functions."""
+
+from __future__ import annotations
+
+import ast
+import functools
+import re
+
+from howto_ls.astutil import parse, parse_shared
+from howto_ls.model import Parameter
+from howto_ls.offline.analysis import (
+    FunctionNode,
+    find_method,
+    own_nodes,
+    parameters_of,
+)
+from howto_ls.offline.doctypes import documented_parameters
+from howto_ls.project import type_checking_only
+
+
+def _is_exception(name: str, bases: set[str]) -> bool:
+    """Whether a class is an exception, judged by its own and its bases' names."""
+    suffixes = ("Error", "Exception", "Warning", "Exit", "Interrupt")
+    return name.endswith(suffixes) or any(b.endswith(suffixes) for b in bases)
+
+
+def _module_tree(source: str) -> ast.Module | None:
+    """``source`` parsed once for all of howto-ls (:func:`howto_ls.astutil.parse_shared`:
+    never change the tree), or None."""
+    try:
+        return parse_shared(source)
+    except (SyntaxError, ValueError):
+        return None
+
+
+@functools.lru_cache(maxsize=8)
+def _top_level_names(source: str) -> frozenset[str]:
+    """Names defined or assigned at the top level of ``source`` (not imported ones)."""
+    try:
+        tree = parse(source)
+    except SyntaxError:
+        return frozenset()
+    names: set[str] = set()
+    for statement in tree.body:
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(statement.name)
+        elif isinstance(statement, ast.Assign):
+            names |= {t.id for t in statement.targets if isinstance(t, ast.Name)}
+    return frozenset(names)
+
+
+@functools.lru_cache(maxsize=8)
+def _class_names(source: str) -> frozenset[str]:
+    """The names of the classes defined at the top level of ``source``."""
+    return frozenset(re.findall(r"^class[ \t]+(\w+)", source, re.MULTILINE))
+
+
+@functools.lru_cache(maxsize=256)
+def _type_checking_only(source: str, name: str) -> bool:
+    """Whether ``source`` defines or imports ``name`` only under ``if TYPE_CHECKING:``."""
+    tree = _module_tree(source)  # asked for every symbol: parse each module once
+    return tree is not None and type_checking_only(tree, name)
+
+
+def _exported_names(tree: ast.Module) -> list[str]:
+    """What a module without functions or classes offers: the names of ``__all__`` it binds
+    at run time (or its ``__getattr__`` answers), else public names it imports or assigns at
+    its top level."""
+    from howto_ls.project import runtime_names, runtime_statements
+
+    for statement in tree.body:
+        if (
+            isinstance(statement, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "__all__" for t in statement.targets)
+            and isinstance(statement.value, ast.List | ast.Tuple)
+        ):
+            listed = [
+                e.value
+                for e in statement.value.elts
+                if isinstance(e, ast.Constant) and isinstance(e.value, str)
+            ]
+            bound = runtime_names(tree)
+            if "*" in bound:
+                return listed  # a star import may bind any of them
+            return [name for name in listed if name in bound]
+
+    names: list[str] = []
+    for statement in runtime_statements(tree.body):
+        if isinstance(statement, ast.ImportFrom):
+            names += [a.asname or a.name for a in statement.names if a.name != "*"]
+        elif isinstance(statement, ast.Assign):
+            names += [t.id for t in statement.targets if isinstance(t, ast.Name)]
+    return [n for n in dict.fromkeys(names) if not n.startswith("_") and n != "annotations"]
+
+
+def _module_variables(tree: ast.Module) -> list[str]:
+    """The variables a module assigns at its top level, ``__version__``-style ones included
+    (``__all__`` and the like left out)."""
+    names = [
+        target.id
+        for statement in tree.body
+        if isinstance(statement, ast.Assign | ast.AnnAssign)
+        for target in (
+            statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+        )
+        if isinstance(target, ast.Name)
+    ]
+    skipped = {"__all__", "__slots__", "__path__", "__getattr__"}
+    return [n for n in dict.fromkeys(names) if n not in skipped]
+
+
+def _called(node: FunctionNode) -> list[Parameter]:
+    """The parameters a call of the module function ``node`` passes: its signature's, with the
+    names its docstring documents but ``*args`` takes (``evolve(*args, **changes)`` documenting
+    ``inst``) as positional-only parameters in the place of ``*args``."""
+    params = parameters_of(node)
+    if not any(p.kind == "var_positional" for p in params):
+        return params
+    named = {p.name for p in params}
+    documented = documented_parameters(ast.get_docstring(node) or "")
+    start = next(i for i, p in enumerate(params) if p.kind == "var_positional")
+    extra = [
+        Parameter(name, kind="positional_only")
+        for name in dict.fromkeys(documented)
+        if name not in named
+    ]
+    return [*params[:start], *extra, *params[start:]]
+
+
+def _returns_value(node: FunctionNode) -> bool:
+    return any(
+        isinstance(n, ast.Return)
+        and n.value is not None
+        and not (isinstance(n.value, ast.Constant) and n.value.value is None)
+        for n in own_nodes(node)
+    )
+
+
+def _module_function(source: str, name: str) -> FunctionNode | None:
+    """The top-level function ``name`` of ``source``, or None."""
+    try:
+        tree = parse(source)
+    except SyntaxError:
+        return None
+    for statement in tree.body:
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef) and statement.name == name:
+            return statement
+    return None
+
+
+def _initializer(node: ast.ClassDef) -> FunctionNode | None:
+    """The class's own ``__init__`` (else ``__new__``), or None."""
+    return find_method(node, "__init__") or find_method(node, "__new__")
+
+
+def _code_of(definition: ast.AST | None) -> FunctionNode | None:
+    """The function whose code receives a definition's parameters: the function itself, a
+    class's constructor (:func:`_initializer`); None for anything else."""
+    if isinstance(definition, ast.ClassDef):
+        return _initializer(definition)
+    return definition if isinstance(definition, ast.FunctionDef | ast.AsyncFunctionDef) else None
