@@ -101,6 +101,7 @@ class Editor:
     choose: Any = None  # picks the title answered to window/showMessageRequest (None: dismiss)
     requests_shown: list[types.ShowMessageRequestParams] = field(default_factory=list)
     stderr: list[str] = field(default_factory=list)  # the server's stderr, line by line
+    registrations: list[types.Registration] = field(default_factory=list)  # client/register...
 
     def uri(self, relpath: str) -> str:
         """The URI of a project file."""
@@ -231,6 +232,10 @@ async def running_server(
     @client.feature(types.WORKSPACE_APPLY_EDIT)
     def apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
         return editor.apply(params.edit)
+
+    @client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def register_capability(params: types.RegistrationParams) -> None:
+        editor.registrations.extend(params.registrations)
 
     @client.feature(types.WINDOW_SHOW_MESSAGE_REQUEST)
     async def show_message_request(

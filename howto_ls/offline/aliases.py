@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from howto_ls.astutil import parse, parse_shared
+from howto_ls.offline.index import file_text
 from howto_ls.project import absolute_module, module_file
-from howto_ls.sourcefile import context_text
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ def find_alias(
         path.resolve().relative_to(root.resolve())
     except (ValueError, OSError):
         return None
-    text = context_text(path)
+    text = file_text(path)
     if text is None:
         return None
     return find_alias(name, text, other, path.name, root, depth + 1)

@@ -30,7 +30,7 @@ from howto_ls import discovery, project
 from howto_ls.astutil import parse
 from howto_ls.guide import blank_guide_blocks
 from howto_ls.identifiers import normalize
-from howto_ls.sourcefile import context_text
+from howto_ls.sourcefile import cached_text, context_text
 
 RECORD_VERSION = 1
 """Bumped when what a record holds changes: stored records of another version are rebuilt."""
@@ -171,6 +171,7 @@ class ProjectIndex:
         """An editor holds ``text`` for ``path`` (``didOpen``/``didChange``): the index reads
         it instead of the file until :meth:`forget_text`."""
         with self._lock:
+            _buffers[path] = text
             if self._texts.get(path) != text:
                 self._texts[path] = text
                 self._records.pop(path, None)
@@ -179,6 +180,7 @@ class ProjectIndex:
     def forget_text(self, path: Path) -> None:
         """The editor closed ``path`` (``didClose``): read the file on disk again."""
         with self._lock:
+            _buffers.pop(path, None)
             if self._texts.pop(path, None) is not None:
                 self._records.pop(path, None)
                 self._changed()
@@ -364,6 +366,20 @@ def imported_names(
     return found
 
 
+_buffers: dict[Path, str] = {}
+"""Editor texts of open files, by resolved path, across every index."""
+
+
+def file_text(path: Path) -> str | None:
+    """The text of the Python file ``path`` as the offline rules read code: the editor's text
+    when the file is open in the server (:meth:`ProjectIndex.set_text`), else the file's,
+    read once per version (:func:`howto_ls.sourcefile.cached_text`); None when unreadable or
+    over the size limit. Guides are not blanked here (rules that read a file's code for
+    definitions see the text as it stands)."""
+    held = _buffers.get(path)
+    return held if held is not None else cached_text(path)
+
+
 _indexes: dict[Path, ProjectIndex] = {}
 _indexes_lock = threading.Lock()
 _store_factory: list[Callable[[], RecordStore | None]] = []
@@ -430,3 +446,4 @@ def reset() -> None:
     with _indexes_lock:
         _indexes.clear()
         _roots.clear()
+        _buffers.clear()

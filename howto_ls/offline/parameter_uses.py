@@ -31,8 +31,8 @@ from typing import cast
 from howto_ls.astutil import parse
 from howto_ls.offline.aliases import imported_names
 from howto_ls.offline.analysis import FunctionNode, own_nodes
+from howto_ls.offline.index import file_text
 from howto_ls.project import module_file
-from howto_ls.sourcefile import cached_text
 
 MAX_DEPTH = 2  # loop variables and ``as`` targets followed, and calls followed, at most
 
@@ -468,7 +468,7 @@ def _callee(callee: ast.expr, scope: Scope) -> tuple[FunctionNode, int] | None:
     path = module_file(target[0], scope.root)
     if path is None or not _inside(path, scope.root):
         return None
-    text = cached_text(path)
+    text = file_text(path)
     found = _top_function(text, target[1]) if text is not None else None
     return (found, 0) if found is not None else None
 

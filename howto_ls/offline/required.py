@@ -39,8 +39,8 @@ from pathlib import Path
 from howto_ls.astutil import parse_shared
 from howto_ls.model import Parameter
 from howto_ls.offline.analysis import FunctionNode, compares_to_none, own_nodes
+from howto_ls.offline.index import file_text
 from howto_ls.project import absolute_module, module_file
-from howto_ls.sourcefile import cached_text
 
 MAX_DEPTH = 3  # calls followed from the function asked about, at most
 _FALSY = frozenset({"None", "()", "[]", "{}", "''", '""', "False", "0", "set()", "b''", 'b""'})
@@ -646,7 +646,7 @@ def _code_of(module: str, root: Path) -> Code | None:
     path = module_file(module, root)
     if path is None or not _inside(path, root):
         return None
-    text = cached_text(path)
+    text = file_text(path)
     if text is None:
         return None
     try:

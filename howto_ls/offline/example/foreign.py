@@ -10,9 +10,9 @@ from pathlib import Path
 
 from howto_ls.offline.aliases import imported_names as _imported_names
 from howto_ls.offline.analysis import top_level_class
+from howto_ls.offline.index import file_text
 from howto_ls.offline.installed import installed_module_file
 from howto_ls.project import module_file, public_import_path
-from howto_ls.sourcefile import cached_text
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ def _project_text(path: Path, root: Path) -> str | None:
     Read once per file version (modification time and size)."""
     if not _inside(path, root):
         return None
-    return cached_text(path)
+    return file_text(path)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -60,7 +60,7 @@ def _find_class(module: str, name: str, root: Path, depth: int) -> _ForeignClass
         if installed is None:
             return None
         path, root = installed
-        source = cached_text(path)
+        source = file_text(path)
         if source is None:
             return None
     node = top_level_class(source, name)
