@@ -38,6 +38,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -250,8 +251,8 @@ class OpenAIBackend:
 
     def payload(
         self, messages: list[Message], *, stream: bool = True, structured: bool = False
-    ) -> dict[str, object]:
-        """The JSON body of a chat-completions request for ``messages``."""
+    ) -> dict[str, Any]:
+        """The JSON body of a request for ``messages`` (a chat-completions one by default)."""
         return self.wire.request(messages, stream=stream, structured=structured).body
 
     # -- one attempt --

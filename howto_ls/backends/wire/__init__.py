@@ -5,11 +5,9 @@ and reads what comes back (one streamed server-sent event, a whole JSON body, an
 into the plain values below. It never sends anything: :mod:`howto_ls.backends.transport` does
 that, and knows no API's JSON. Adding an API is one module implementing :class:`WireFormat`;
 :mod:`howto_ls.backends.wire.openai_chat` (OpenAI Chat Completions, and every server that speaks
-it) is the one in use. Anthropic's Messages API, for one, would be::
-
-    path "messages", headers x-api-key and anthropic-version; body with "system" apart and
-    "max_tokens"; event "content_block_delta" -> Chunk(text=delta.text); "message_delta" ->
-    Chunk(finish=delta.stop_reason); "message_stop" -> Chunk(done=True); "error" -> Chunk(error=...)
+it) is the default; :mod:`howto_ls.backends.wire.anthropic_messages` (Anthropic's Messages API:
+``POST /v1/messages``, ``x-api-key``, events ``content_block_delta`` … ``message_stop``) shows
+that another API needs nothing else.
 """
 
 from __future__ import annotations
