@@ -202,14 +202,14 @@ async def test_plan_writes_reports_bad_symbols_alone(root: Path) -> None:
 
 
 def test_warm_up_prepares_the_model_backend_without_a_request(root: Path) -> None:
-    from howto_ls.backends import openai as openai_backend
+    from howto_ls.backends import transport
 
-    openai_backend._ssl_context.cache_clear()
+    transport.ssl_context.cache_clear()
     with FakeOpenAI(replies=[]) as fake:
         engine = Engine(Settings(backend="openai", base_url=fake.url, model="m"), root)
         engine.warm_up()
         assert fake.requests == []
-    assert openai_backend._ssl_context.cache_info().currsize == 1
+    assert transport.ssl_context.cache_info().currsize == 1
     Engine(Settings(backend="offline"), root).warm_up()  # nothing to prepare offline
 
 

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from howto_ls.backends.openai import OpenAIBackend, _retry_after, endpoint
+from howto_ls.backends.openai import OpenAIBackend
+from howto_ls.backends.transport import endpoint, retry_after
 from howto_ls.config import Settings
 from howto_ls.errors import (
     BackendAuthError,
@@ -336,18 +337,18 @@ async def test_long_retry_after_is_capped(request_: GuideRequest) -> None:
 
 
 def test_retry_after_reads_seconds_and_http_dates() -> None:
-    assert _retry_after("2") == 2.0
-    assert _retry_after("1.5") == 1.5
-    assert _retry_after(None) is None
-    assert _retry_after("soon") is None
+    assert retry_after("2") == 2.0
+    assert retry_after("1.5") == 1.5
+    assert retry_after(None) is None
+    assert retry_after("soon") is None
     later = email.utils.formatdate(time.time() + 30, usegmt=True)
-    wait = _retry_after(later)
+    wait = retry_after(later)
     assert wait is not None and 28 <= wait <= 31
     past = email.utils.formatdate(time.time() - 30, usegmt=True)
-    assert _retry_after(past) == 0.0
+    assert retry_after(past) == 0.0
 
 
-async def test_backoff_grows_without_retry_after(request_: GuideRequest) -> None:
+async def test_backoff_grows_withoutretry_after(request_: GuideRequest) -> None:
     replies: list[Reply | str] = [
         fo.server_error(),
         fo.server_error(),
@@ -418,7 +419,7 @@ async def test_requests_reuse_one_connection(request_: GuideRequest) -> None:
 async def test_a_stream_left_open_after_done_costs_at_most_the_drain_timeout(
     request_: GuideRequest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("howto_ls.backends.openai.DRAIN_TIMEOUT", 0.3)
+    monkeypatch.setattr("howto_ls.backends.transport.DRAIN_TIMEOUT", 0.3)
     with FakeOpenAI([Reply(GOOD_GUIDE, linger=30.0), GOOD_GUIDE]) as fake:
         model = backend(fake.url)
         started = time.monotonic()
