@@ -837,15 +837,28 @@ def definition_named(tree: ast.Module, qualname: str) -> Definition | None:
 
 def top_level_class(source: str, name: str) -> ast.ClassDef | None:
     """The module-level class ``name`` of ``source``, parsing only its block when it can."""
-    match = re.search(rf"^class {re.escape(name)}\b", source, re.MULTILINE)
-    if match is None:
+    line = _class_lines(source).get(name)
+    if line is None:
         return None
-    block = block_at(source_lines(source), source.count("\n", 0, match.start()))
+    block = block_at(source_lines(source), line)
     for tree in (parse_block(block) if block else None, parse_module(source)):
         found = definition_named(tree, name) if tree is not None else None
         if isinstance(found, ast.ClassDef):
             return found
     return None
+
+
+_CLASS_STATEMENT = re.compile(r"^class[ \t]+([^\W\d]\w*)", re.MULTILINE)
+
+
+@functools.lru_cache(maxsize=64)
+def _class_lines(source: str) -> dict[str, int]:
+    """Name -> 0-based line of the first ``class`` statement at column 0 of ``source`` naming
+    it (found once per source text: asked for every class name a guide considers)."""
+    found: dict[str, int] = {}
+    for match in _CLASS_STATEMENT.finditer(source):
+        found.setdefault(match.group(1), source.count("\n", 0, match.start()))
+    return found
 
 
 def _continues(line: str) -> bool:
@@ -936,9 +949,15 @@ def method_kind(node: FunctionNode, in_class: bool, nested: bool) -> str:
 
 @functools.lru_cache(maxsize=4096)
 def class_offer(node: ast.ClassDef) -> frozenset[str]:
+    """:func:`read_class_offer`, cached per node (by identity; trees are shared, never
+    changed): for the trees the writer keeps, not for one-off parses (the cache would keep
+    them alive)."""
+    return read_class_offer(node)
+
+
+def read_class_offer(node: ast.ClassDef) -> frozenset[str]:
     """What the body of ``node`` offers its instances, without its bases: methods, class
-    attributes (:func:`class_attributes`) and ``self.x`` assignments anywhere in it. Cached per
-    node (by identity; trees are shared, never changed)."""
+    attributes (:func:`class_attributes`) and ``self.x`` assignments anywhere in it."""
     offered = {s.name for s in node.body if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)}
     offered |= {name for name, _ in class_attributes(node)}
     offered |= {

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Protocol
 
 from howto_ls import discovery, project
-from howto_ls.astutil import parse
+from howto_ls.astutil import DEFINITION_TYPES, flatten_statements, parse
 from howto_ls.guide import blank_guide_blocks
 from howto_ls.identifiers import normalize
 from howto_ls.sourcefile import cached_text, context_text
@@ -301,7 +301,7 @@ def read_module(path: Path, module: str, code: str, fingerprint: Fingerprint) ->
         tree: ast.Module | None = parse(code)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         tree = None
-    top = set(_CLASS_AT_TOP.findall(code))
+    top = list(dict.fromkeys(_CLASS_AT_TOP.findall(code)))  # in the order of the source
     found: dict[str, ClassRecord] = {}
     imported: dict[str, tuple[str, str]] = {}
     calls: tuple[LiteralCallRecord, ...] = ()
@@ -325,19 +325,22 @@ def read_module(path: Path, module: str, code: str, fingerprint: Fingerprint) ->
     )
 
 
-def top_level_classes(tree: ast.Module, names: set[str]) -> dict[str, ClassRecord]:
+def top_level_classes(tree: ast.Module, names: Iterable[str]) -> dict[str, ClassRecord]:
     """The classes of ``tree`` named in ``names`` (those a ``class`` statement at column 0
     defines), each the one Python binds last, with what their own bodies offer instances."""
-    from howto_ls.offline.analysis import class_offer, definitions, dotted
+    from howto_ls.offline.analysis import dotted, read_class_offer
 
     found: dict[str, ClassRecord] = {}
-    units = definitions(tree)
-    for name in sorted(names):
-        node = units.get(name)
+    bound: dict[str, ast.stmt] = {}  # the definition Python binds last under each name
+    for statement in flatten_statements(tree.body):
+        if isinstance(statement, DEFINITION_TYPES):
+            bound[statement.name] = statement
+    for name in names:
+        node = bound.get(name)
         if not isinstance(node, ast.ClassDef):
             continue
         bases = tuple(dotted(base) or "" for base in node.bases)
-        found[name] = ClassRecord(name, node.lineno - 1, bases, class_offer(node))
+        found[name] = ClassRecord(name, node.lineno - 1, bases, read_class_offer(node))
     return found
 
 
@@ -387,6 +390,9 @@ _store_factory: list[Callable[[], RecordStore | None]] = []
 
 def index_for(root: Path) -> ProjectIndex:
     """The one index of the project under ``root`` (resolved) in this process."""
+    found = _indexes.get(root)  # roots come resolved from find_root: no system call then
+    if found is not None:
+        return found
     key = root.resolve()
     with _indexes_lock:
         found = _indexes.get(key)
