@@ -18,10 +18,10 @@ from howto_ls.offline.analysis import (
     parameters_of,
 )
 from howto_ls.offline.environ import required_variables
-from howto_ls.offline.example.annotation_text import _unwrap
+from howto_ls.offline.example.annotation_text import primary_type
 from howto_ls.offline.example.part import Part
-from howto_ls.offline.example.reading import _module_function, _returns_value
-from howto_ls.offline.example.tables import _HANDLING, _TYPE_VALUES
+from howto_ls.offline.example.reading import _returns_value, top_level_function
+from howto_ls.offline.example.tables import EXCEPTION_HANDLING_LINES, VALUES_BY_TYPE
 from howto_ls.offline.example.words import snake_case
 from howto_ls.offline.state import (
     assigned_first,
@@ -98,7 +98,7 @@ class Calls(Part):
         if node is not None and self.arguments.demand_of(node.name, None, 0).in_except:
             # it reads the exception being handled: call it while one is
             inside = [f"    {line}" for line in self.draft.body[start:]]
-            self.draft.body[start:] = [*_HANDLING, *inside]
+            self.draft.body[start:] = [*EXCEPTION_HANDLING_LINES, *inside]
 
     def _raising_call(self, call: str, node: FunctionNode | None, loop_name: str) -> None:
         raised = (
@@ -208,7 +208,7 @@ class Calls(Part):
             forward = (
                 self.classes.inherited_method(owner, forward_name)
                 if owner is not None
-                else _module_function(self.draft.source, forward_name)
+                else top_level_function(self.draft.source, forward_name)
             )
             if forward is not None:
                 break
@@ -243,7 +243,7 @@ class Calls(Part):
         (``Progress.update(task_id: TaskID)`` and ``add_task(...) -> TaskID``) gets what that
         method returns, called first on the same instance: only the class makes such values
         (ids, handles, tokens) that it accepts back."""
-        scalar = {*_TYPE_VALUES, "Optional", "Union", "Callable", "Iterable", "Sequence"}
+        scalar = {*VALUES_BY_TYPE, "Optional", "Union", "Callable", "Iterable", "Sequence"}
         methods = [
             s
             for s in owner.body
@@ -257,7 +257,7 @@ class Calls(Part):
                 continue
             if not param.annotation or param.name in self.draft.presets:
                 continue
-            wanted = _unwrap(param.annotation).partition("[")[0].rsplit(".", 1)[-1]
+            wanted = primary_type(param.annotation).partition("[")[0].rsplit(".", 1)[-1]
             if wanted in scalar:
                 continue
             maker = next(
