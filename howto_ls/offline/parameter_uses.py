@@ -28,9 +28,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import cast
 
-from howto_ls.astutil import parse
+from howto_ls.astutil import own_nodes, parse
 from howto_ls.offline.aliases import imported_names
-from howto_ls.offline.analysis import FunctionNode, own_nodes
+from howto_ls.offline.analysis import FunctionNode
 from howto_ls.project import module_file
 from howto_ls.sourcefile import cached_text
 

@@ -36,9 +36,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from howto_ls.astutil import parse_shared
+from howto_ls.astutil import own_nodes, parse_shared
 from howto_ls.model import Parameter
-from howto_ls.offline.analysis import FunctionNode, compares_to_none, own_nodes
+from howto_ls.offline.analysis import FunctionNode, compares_to_none
 from howto_ls.project import absolute_module, module_file
 from howto_ls.sourcefile import cached_text
 

@@ -8,18 +8,12 @@ import functools
 import re
 from collections.abc import Mapping, Sequence
 
-from howto_ls.astutil import parse
+from howto_ls.astutil import own_nodes, parse
 from howto_ls.model import Parameter
 from howto_ls.offline import call_literals
 from howto_ls.offline.aliases import find_alias
 from howto_ls.offline.aliases import imported_names as _imported_names
-from howto_ls.offline.analysis import (
-    FunctionNode,
-    find_method,
-    is_receiver,
-    own_nodes,
-    parse_module,
-)
+from howto_ls.offline.analysis import FunctionNode, find_method, is_receiver, parse_module
 from howto_ls.offline.conversions import accepted_literal, derived_names
 from howto_ls.offline.example.annotation_text import (
     MAPPING_TYPES,

@@ -6,17 +6,10 @@ import ast
 import re
 from collections.abc import Sequence
 
+from howto_ls.astutil import is_generator, own_nodes
 from howto_ls.model import Parameter
 from howto_ls.offline import parameter_uses
-from howto_ls.offline.analysis import (
-    FunctionNode,
-    code,
-    is_generator,
-    is_receiver,
-    method_kind,
-    own_nodes,
-    parameters_of,
-)
+from howto_ls.offline.analysis import FunctionNode, code, is_receiver, method_kind, parameters_of
 from howto_ls.offline.environ import required_variables
 from howto_ls.offline.example.annotation_text import primary_type
 from howto_ls.offline.example.part import Part

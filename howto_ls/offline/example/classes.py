@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 
+from howto_ls.astutil import own_nodes
 from howto_ls.model import Parameter, Symbol
 from howto_ls.offline.aliases import TypeAlias
 from howto_ls.offline.aliases import imported_names as _imported_names
@@ -16,7 +17,6 @@ from howto_ls.offline.analysis import (
     dotted,
     find_method,
     is_dataclass,
-    own_nodes,
     parameters_of,
     parse_module,
     top_level_class,

@@ -6,15 +6,9 @@ import ast
 import functools
 import re
 
-from howto_ls.astutil import parse
+from howto_ls.astutil import own_nodes, parse
 from howto_ls.model import Parameter
-from howto_ls.offline.analysis import (
-    FunctionNode,
-    find_method,
-    own_nodes,
-    parameters_of,
-    parse_module,
-)
+from howto_ls.offline.analysis import FunctionNode, find_method, parameters_of, parse_module
 from howto_ls.offline.doctypes import documented_parameters
 from howto_ls.project import type_checking_only
 

@@ -6,14 +6,11 @@ import ast
 import dataclasses
 import re
 
+from howto_ls.astutil import own_nodes
 from howto_ls.model import Parameter
 from howto_ls.offline import parameter_uses
 from howto_ls.offline.aliases import find_alias
-from howto_ls.offline.analysis import (
-    code,
-    own_nodes,
-    top_level_class,
-)
+from howto_ls.offline.analysis import code, top_level_class
 from howto_ls.offline.doctypes import documented_type
 from howto_ls.offline.example.annotation_text import (
     MAPPING_TYPES,
