@@ -436,7 +436,7 @@ def class_protocol(node: ast.ClassDef) -> Protocol:
     bases = base_names(node)
     if bases & ENUM_BASES:
         return Protocol.ENUM
-    if _is_exception(node.name, bases):
+    if is_exception(node.name, bases):
         return Protocol.EXCEPTION
     if is_abstract(node):
         return Protocol.SUBCLASS
@@ -588,6 +588,13 @@ INSTRUCTIONS: dict[Protocol, str] = {
 }
 
 
-def _is_exception(name: str, bases: set[str]) -> bool:
-    suffixes = ("Error", "Exception", "Warning", "Exit", "Interrupt", "Abort")
-    return name.endswith(suffixes) or any(b.endswith(suffixes) for b in bases)
+EXCEPTION_SUFFIXES = ("Error", "Exception", "Warning", "Exit", "Interrupt", "Abort")
+"""How exception class names end: PEP 8's ``Error`` suffix, the builtin hierarchy's
+``Exception``, ``Warning``, ``SystemExit`` and ``KeyboardInterrupt``, and ``Abort`` (Click's)."""
+
+
+def is_exception(name: str, bases: set[str]) -> bool:
+    """Whether the class ``name`` with the base class names ``bases`` (last dotted parts, as
+    :func:`base_names` gives them) is an exception, judged by names alone: its own or a base's
+    ends with one of :data:`EXCEPTION_SUFFIXES`."""
+    return name.endswith(EXCEPTION_SUFFIXES) or any(b.endswith(EXCEPTION_SUFFIXES) for b in bases)

@@ -34,14 +34,14 @@ from howto_ls.offline.example.foreign import (
     package_classes,
 )
 from howto_ls.offline.example.part import Part
-from howto_ls.offline.example.reading import _is_exception, function_of, top_level_class_names
+from howto_ls.offline.example.reading import function_of, top_level_class_names
 from howto_ls.offline.example.words import plain_snake_case
 from howto_ls.offline.fields import declared_fields, zipped_attribute
 from howto_ls.offline.index import index_of
 from howto_ls.offline.offers import NOT_INDEXED, indexed_offer
 from howto_ls.offline.standin import called_methods, implements
 from howto_ls.offline.state import reached
-from howto_ls.usage import is_abstract
+from howto_ls.usage import is_abstract, is_exception
 
 MAX_LINEAGE = 8  # bases followed to find a constructor that takes declared fields, at most
 
@@ -127,7 +127,7 @@ class Classes(Part):
             foreign = self._foreign_class(name)
             node = foreign.node if foreign is not None else None
         bases = {(dotted(b) or "").rsplit(".", 1)[-1] for b in node.bases} if node else set()
-        return _is_exception(name, bases)
+        return is_exception(name, bases)
 
     def duck_classes(self, name: str, function: ast.AST | None = None) -> list[str]:
         """Project classes an unannotated parameter ``name`` of ``function`` (by default the
@@ -165,7 +165,7 @@ class Classes(Part):
                     continue
                 class_node, source = foreign.node, foreign.source
             offered = self._attributes_of(class_node, source, 0)
-            if _covers(offered, used) and not _is_exception(candidate, set()):
+            if _covers(offered, used) and not is_exception(candidate, set()):
                 fitting.append((-len(used & offered), len(offered), candidate))
         if not fitting:  # a class of another module of the package, not imported here
             fitting = self._package_duck_classes(used)
@@ -183,7 +183,7 @@ class Classes(Part):
         held = index_of(symbol.path)
         fitting: list[tuple[int, int, str]] = []
         for module, name in package_classes(root, package):
-            if _is_exception(name, set()):
+            if is_exception(name, set()):
                 continue
             offered = indexed_offer(held, module, name, root, package)
             if offered is NOT_INDEXED:  # an installed library's class: read from its source

@@ -13,12 +13,6 @@ from howto_ls.offline.doctypes import documented_parameters
 from howto_ls.project import type_checking_only
 
 
-def _is_exception(name: str, bases: set[str]) -> bool:
-    """Whether a class is an exception, judged by its own and its bases' names."""
-    suffixes = ("Error", "Exception", "Warning", "Exit", "Interrupt")
-    return name.endswith(suffixes) or any(b.endswith(suffixes) for b in bases)
-
-
 @functools.lru_cache(maxsize=8)
 def top_level_names(source: str) -> frozenset[str]:
     """The names the module text ``source`` defines (``def``, ``class``) or assigns to at its

@@ -22,14 +22,13 @@ from howto_ls.offline.analysis import (
 from howto_ls.offline.example.layout import render
 from howto_ls.offline.example.part import Part
 from howto_ls.offline.example.reading import (
-    _is_exception,
     call_parameters,
     exported_names,
     module_variables,
     top_level_names,
 )
 from howto_ls.offline.example.words import snake_case
-from howto_ls.usage import ENUM_BASES, is_command
+from howto_ls.usage import ENUM_BASES, is_command, is_exception
 
 _DUNDER_USE = {
     "__len__": "print(len({obj}))",
@@ -264,7 +263,7 @@ class Shapes(Part):
                 "    print(member.name, member.value)",
             ]
             return render(self.draft)
-        if _is_exception(node.name, bases):
+        if is_exception(node.name, bases):
             params = self.classes.constructor(node)  # with ``self``: empty when Exception's is used
             args = self.arguments.for_call(params, callee=node.name) if params else '"example"'
             self.draft.body += [
