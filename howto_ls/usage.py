@@ -203,8 +203,9 @@ def has_setter(owner: ast.ClassDef | None, name: str) -> bool:
 
 
 def returns_value(node: FunctionNode) -> bool:
-    """Whether the function returns something: an annotation other than ``None``, or a
-    ``return`` with a value in its own body."""
+    """Whether a call of the function ``node`` gives a value worth keeping: its return
+    annotation when it has one (anything but ``None``, ``NoReturn`` or ``Never``), else a
+    ``return`` with a value other than ``None`` in its own body (not in nested functions)."""
     if node.returns is not None:
         text = ast.unparse(node.returns).strip("'\"")
         return text not in {"None", "NoReturn", "Never", "typing.NoReturn"}

@@ -13,7 +13,7 @@ from howto_ls.offline.analysis import FunctionNode, code, is_receiver, method_ki
 from howto_ls.offline.environ import required_variables
 from howto_ls.offline.example.annotation_text import primary_type
 from howto_ls.offline.example.part import Part
-from howto_ls.offline.example.reading import _returns_value, top_level_function
+from howto_ls.offline.example.reading import top_level_function
 from howto_ls.offline.example.tables import EXCEPTION_HANDLING_LINES, VALUES_BY_TYPE
 from howto_ls.offline.example.words import snake_case
 from howto_ls.offline.state import (
@@ -27,6 +27,7 @@ from howto_ls.usage import (
     has_setter,
     is_endless,
     raised_exception,
+    returns_value,
 )
 from howto_ls.usage import short_decorator_names as short_decorators
 
@@ -138,7 +139,7 @@ class Calls(Part):
             self.draft.body += [f"async for {loop_name} in {call}:", f"    print({loop_name})"]
         elif is_async:
             self.draft.needs_async = True
-            if returns == "None" or (node is not None and not _returns_value(node)):
+            if node is not None and not returns_value(node):
                 self.draft.body.append(f"await {call}")
             else:
                 self.draft.body += [f"result = await {call}", "print(result)"]
@@ -147,7 +148,7 @@ class Calls(Part):
                 self.draft.imports.append("from itertools import islice")
                 call = f"islice({call}, 5)"  # it never ends: the first five
             self.draft.body += [f"for {loop_name} in {call}:", f"    print({loop_name})"]
-        elif returns == "None" or (node is not None and not returns and not _returns_value(node)):
+        elif node is not None and not returns_value(node):
             self.draft.body.append(call)
         else:
             self.draft.body += [f"result = {call}", "print(result)"]
@@ -205,7 +206,7 @@ class Calls(Part):
             )
             if forward is not None:
                 break
-        if forward is None or not _returns_value(forward):
+        if forward is None or not returns_value(forward):
             return
         required = [
             p

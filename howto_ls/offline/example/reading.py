@@ -6,7 +6,7 @@ import ast
 import functools
 import re
 
-from howto_ls.astutil import own_nodes, parse
+from howto_ls.astutil import parse
 from howto_ls.model import Parameter
 from howto_ls.offline.analysis import FunctionNode, find_method, parameters_of, parse_module
 from howto_ls.offline.doctypes import documented_parameters
@@ -109,15 +109,6 @@ def call_parameters(node: FunctionNode) -> list[Parameter]:
         if name not in named
     ]
     return [*params[:start], *extra, *params[start:]]
-
-
-def _returns_value(node: FunctionNode) -> bool:
-    return any(
-        isinstance(n, ast.Return)
-        and n.value is not None
-        and not (isinstance(n.value, ast.Constant) and n.value.value is None)
-        for n in own_nodes(node)
-    )
 
 
 def top_level_function(source: str, name: str) -> FunctionNode | None:
