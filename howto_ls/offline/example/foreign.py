@@ -11,7 +11,7 @@ from pathlib import Path
 from howto_ls.offline.aliases import imported_names as _imported_names
 from howto_ls.offline.analysis import top_level_class
 from howto_ls.offline.installed import installed_module_file
-from howto_ls.project import module_file, public_import_path
+from howto_ls.project import lies_under, module_file, public_import_path
 from howto_ls.sourcefile import cached_text
 
 
@@ -33,20 +33,9 @@ def project_file_text(path: Path, root: Path) -> str | None:
     """The text of the file ``path`` when it lies under the folder ``root`` (links resolved);
     None when it lies elsewhere or cannot be read. Read once per file version (modification
     time and size)."""
-    if not _inside(path, root):
+    if not lies_under(path, root):
         return None
     return cached_text(path)
-
-
-@functools.lru_cache(maxsize=1024)
-def _inside(path: Path, root: Path) -> bool:
-    """Whether ``path`` resolves to a place under ``root`` (asked for the same few files by
-    every symbol of a batch; resolving costs a system call per folder)."""
-    try:
-        path.resolve().relative_to(root.resolve())
-    except (ValueError, OSError):
-        return False
-    return True
 
 
 def find_class(module: str, name: str, root: Path, depth: int) -> ForeignClass | None:
