@@ -806,11 +806,6 @@ def definitions(tree: ast.Module) -> dict[str, Definition]:
     return {unit.key: unit.node for unit in units(tree)}
 
 
-def is_overload(node: Definition) -> bool:
-    """Whether ``node`` is a ``@typing.overload`` signature (its implementation comes later)."""
-    return any(name.rsplit(".", 1)[-1] == "overload" for name in decorator_names(node))
-
-
 def definition_named(tree: ast.Module, qualname: str) -> Definition | None:
     """The function or class named ``qualname`` in ``tree``, through the cached index."""
     return definitions(tree).get(qualname)
