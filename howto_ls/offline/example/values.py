@@ -379,7 +379,7 @@ class Values(Part):
             return VALUES_BY_TYPE[head]
         if head == "Messages" or (head in {"list", "List", "Sequence"} and name == "messages"):
             return self._use("messages")
-        if head in {"list", "List", "Sequence", "Iterable", "Collection", "MutableSequence"}:
+        if head in SEQUENCE_TYPES:
             item = (
                 self.value_for_type(primary_type(split_top_level(inner, ",")[0]), "")
                 if inner
