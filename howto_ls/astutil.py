@@ -168,6 +168,44 @@ def find_definition(tree: ast.Module, key: str) -> Definition | None:
     return None if unit is None else unit.node
 
 
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+"""Nodes that open a scope of their own: what runs inside them is not the enclosing code's."""
+
+
+@functools.lru_cache(maxsize=4096)
+def own_nodes(node: ast.AST) -> tuple[ast.AST, ...]:
+    """Every node under ``node`` (a function, class or statement), in a fixed order, without
+    descending into the functions, classes and lambdas nested in it (their node is included,
+    their insides are not).
+
+    Cached per node (by identity): the usage reader, the example builder and the state rules
+    walk the same functions thousands of times in a batch, and trees are shared, never changed.
+    """
+    found: list[ast.AST] = []
+    stack = list(ast.iter_child_nodes(node))
+    while stack:
+        current = stack.pop()
+        found.append(current)
+        if not isinstance(current, _SCOPES):
+            stack.extend(ast.iter_child_nodes(current))
+    return tuple(found)
+
+
+@functools.lru_cache(maxsize=4096)
+def is_generator(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether the function ``node`` is a generator: its own body (not the functions, classes
+    and lambdas nested in it, nor its decorators and defaults, which run in the enclosing
+    scope) has a ``yield`` or ``yield from`` (the language reference, "Yield expressions")."""
+    pending: list[ast.AST] = list(node.body)
+    while pending:
+        current = pending.pop()
+        if isinstance(current, ast.Yield | ast.YieldFrom):
+            return True
+        if not isinstance(current, _SCOPES):
+            pending.extend(ast.iter_child_nodes(current))
+    return False
+
+
 def is_docstring(statement: ast.stmt) -> bool:
     """Whether ``statement`` is a bare string expression: the docstring when it comes first
     in a body (PEP 257), a string left as a comment elsewhere."""

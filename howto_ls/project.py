@@ -103,6 +103,19 @@ def is_in_project(path: Path, root: Path) -> bool:
     return True
 
 
+@functools.lru_cache(maxsize=1024)
+def lies_under(path: Path, root: Path) -> bool:
+    """Whether the file or folder ``path`` resolves (links followed) to a place under the
+    folder ``root``; False when it resolves elsewhere or cannot be resolved. Cached per pair:
+    the offline writer asks it for the same few modules for every symbol of a batch, and
+    resolving costs a system call per folder."""
+    try:
+        path.resolve().relative_to(root.resolve())
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a loop of links (< 3.13)
+        return False
+    return True
+
+
 def module_name(path: Path, root: Path) -> str:
     """The dotted module of ``path``: from the project root (``src/`` layout aware) or sys.path."""
     resolved = path.resolve()

@@ -519,7 +519,7 @@ def _entry_symbol(file: _File, entry: _Entry) -> Symbol:
         kind=_function_kind(node, entry.in_class),
         signature=signature + (f" -> {returns}" if returns else ""),
         is_async=is_async,
-        is_generator=_yields(node),
+        is_generator=astutil.is_generator(node),
         parameters=parameters,
         returns=returns,
         **common,
@@ -634,19 +634,6 @@ def _function_kind(node: FunctionNode, in_class: bool) -> SymbolKind:
         if last in _PROPERTY_DECORATORS:
             return SymbolKind.PROPERTY
     return SymbolKind.METHOD
-
-
-def _yields(node: FunctionNode) -> bool:
-    """Whether the function's own body (not nested functions or classes) yields."""
-    pending: list[ast.AST] = list(node.body)
-    while pending:
-        current = pending.pop()
-        if isinstance(current, ast.Yield | ast.YieldFrom):
-            return True
-        if isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
-            continue
-        pending.extend(ast.iter_child_nodes(current))
-    return False
 
 
 # ----------------------------------------------------------------------------------- lookups

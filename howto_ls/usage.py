@@ -203,8 +203,9 @@ def has_setter(owner: ast.ClassDef | None, name: str) -> bool:
 
 
 def returns_value(node: FunctionNode) -> bool:
-    """Whether the function returns something: an annotation other than ``None``, or a
-    ``return`` with a value in its own body."""
+    """Whether a call of the function ``node`` gives a value worth keeping: its return
+    annotation when it has one (anything but ``None``, ``NoReturn`` or ``Never``), else a
+    ``return`` with a value other than ``None`` in its own body (not in nested functions)."""
     if node.returns is not None:
         text = ast.unparse(node.returns).strip("'\"")
         return text not in {"None", "NoReturn", "Never", "typing.NoReturn"}
@@ -212,7 +213,7 @@ def returns_value(node: FunctionNode) -> bool:
         isinstance(n, ast.Return)
         and n.value is not None
         and not (isinstance(n.value, ast.Constant) and n.value.value is None)
-        for n in _own_nodes(node)
+        for n in astutil.own_nodes(node)
     )
 
 
@@ -234,7 +235,7 @@ def raised_exception(
     calls such a function (click's ``Context.fail``, rich's ``Style.pick_first()``) to get the
     exception, and catches it.
     """
-    if depth > MAX_RAISE_DEPTH or is_generator(node) or is_abstract_method(node):
+    if depth > MAX_RAISE_DEPTH or astutil.is_generator(node) or is_abstract_method(node):
         return None  # ``raise NotImplementedError`` asks subclasses for a body
     body = [s for s in node.body if not astutil.is_docstring(s)]
     return _ends_raising(body, node, owner, depth)
@@ -314,13 +315,13 @@ def is_endless(node: FunctionNode) -> bool:
     an endless ``itertools`` iterator (``repeat(x)``, ``count()``, ``cycle(...)``;
     ``repeat_last``), and a function that returns one (also through ``map``/``starmap``).
     """
-    own = _own_nodes(node)
+    own = astutil.own_nodes(node)
     for child in own:
         if (
             isinstance(child, ast.While)
             and isinstance(child.test, ast.Constant)
             and child.test.value
-            and any(isinstance(n, ast.Yield | ast.YieldFrom) for n in _own_nodes(child))
+            and any(isinstance(n, ast.Yield | ast.YieldFrom) for n in astutil.own_nodes(child))
             and not _loop_exits(child.body, in_stop_handler=False)
         ):
             return True
@@ -328,7 +329,7 @@ def is_endless(node: FunctionNode) -> bool:
     last = body[-1] if body else None
     if isinstance(last, ast.Expr) and isinstance(last.value, ast.YieldFrom):
         return _endless_call(last.value.value)
-    if not is_generator(node):
+    if not astutil.is_generator(node):
         returned = [n.value for n in own if isinstance(n, ast.Return) and n.value is not None]
         return bool(returned) and all(_endless_call(value) for value in returned)
     return False
@@ -358,7 +359,7 @@ def _loop_exits(body: Sequence[ast.stmt], in_stop_handler: bool) -> bool:
         elif isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             continue
         elif isinstance(statement, ast.For | ast.AsyncFor | ast.While):
-            nested = [n for n in _own_nodes(statement) if isinstance(n, ast.Return)]
+            nested = [n for n in astutil.own_nodes(statement) if isinstance(n, ast.Return)]
             if nested and not in_stop_handler:
                 return True
         elif isinstance(statement, ast.Try):
@@ -374,11 +375,6 @@ def _loop_exits(body: Sequence[ast.stmt], in_stop_handler: bool) -> bool:
             if any(_loop_exits(block, in_stop_handler) for block in blocks):
                 return True
     return False
-
-
-def is_generator(node: FunctionNode) -> bool:
-    """Whether the function's own body yields."""
-    return any(isinstance(n, ast.Yield | ast.YieldFrom) for n in _own_nodes(node))
 
 
 def usage_of(node: ast.AST | None, parents: Sequence[ast.AST] = ()) -> Usage:
@@ -425,7 +421,7 @@ def _protocol(node: ast.AST | None, parents: tuple[ast.AST, ...]) -> Protocol:
         if node.name in OPERATOR_SYNTAX:
             return Protocol.OPERATOR
     is_async = isinstance(node, ast.AsyncFunctionDef)
-    if is_generator(node):
+    if astutil.is_generator(node):
         return Protocol.ASYNC_ITERATE if is_async else Protocol.ITERATE
     if not is_async and raised_exception(node, owner) is not None:
         return Protocol.RAISES
@@ -441,7 +437,7 @@ def class_protocol(node: ast.ClassDef) -> Protocol:
     bases = base_names(node)
     if bases & ENUM_BASES:
         return Protocol.ENUM
-    if _is_exception(node.name, bases):
+    if is_exception(node.name, bases):
         return Protocol.EXCEPTION
     if is_abstract(node):
         return Protocol.SUBCLASS
@@ -593,19 +589,13 @@ INSTRUCTIONS: dict[Protocol, str] = {
 }
 
 
-def _is_exception(name: str, bases: set[str]) -> bool:
-    suffixes = ("Error", "Exception", "Warning", "Exit", "Interrupt", "Abort")
-    return name.endswith(suffixes) or any(b.endswith(suffixes) for b in bases)
+EXCEPTION_SUFFIXES = ("Error", "Exception", "Warning", "Exit", "Interrupt", "Abort")
+"""How exception class names end: PEP 8's ``Error`` suffix, the builtin hierarchy's
+``Exception``, ``Warning``, ``SystemExit`` and ``KeyboardInterrupt``, and ``Abort`` (Click's)."""
 
 
-def _own_nodes(node: ast.AST) -> list[ast.AST]:
-    out: list[ast.AST] = []
-    stack = list(ast.iter_child_nodes(node))
-    while stack:
-        current = stack.pop()
-        out.append(current)
-        if not isinstance(
-            current, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda
-        ):
-            stack.extend(ast.iter_child_nodes(current))
-    return out
+def is_exception(name: str, bases: set[str]) -> bool:
+    """Whether the class ``name`` with the base class names ``bases`` (last dotted parts, as
+    :func:`base_names` gives them) is an exception, judged by names alone: its own or a base's
+    ends with one of :data:`EXCEPTION_SUFFIXES`."""
+    return name.endswith(EXCEPTION_SUFFIXES) or any(b.endswith(EXCEPTION_SUFFIXES) for b in bases)

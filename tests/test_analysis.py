@@ -18,7 +18,6 @@ from howto_ls.offline.analysis import (
     dataclass_fields,
     definitions,
     dotted,
-    is_generator,
     join_clauses,
     main_method,
     parameters_of,
@@ -220,12 +219,6 @@ def test_trivial_assignments_merge_and_inner_functions_are_described() -> None:
     assert "`cls.url_flux`" in found[1]
     assert "returns `ImageResponse(await response.json())`" in found[1]
     assert found[2] == "starts a background task with `asyncio.create_task(generate())` into `task`"
-
-
-def test_is_generator_ignores_nested_functions() -> None:
-    outer = ast.parse("def f():\n    def g():\n        yield 1\n    return g\n").body[0]
-    assert not is_generator(outer)
-    assert is_generator(ast.parse("def f():\n    x = yield\n").body[0])
 
 
 def test_join_and_cap_keep_order_and_weight() -> None:

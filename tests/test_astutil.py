@@ -82,3 +82,32 @@ def test_ordinary_code_of_any_size_parses() -> None:
 def test_is_docstring_is_a_bare_string_statement() -> None:
     tree = astutil.parse('"""Doc."""\nx = "not one"\n"a string left as a comment"\nf"{x}"\n')
     assert [astutil.is_docstring(s) for s in tree.body] == [True, False, True, False]
+
+
+def _function(source: str) -> ast.FunctionDef:
+    node = ast.parse(source).body[0]
+    assert isinstance(node, ast.FunctionDef)
+    return node
+
+
+def test_is_generator_reads_the_functions_own_body() -> None:
+    assert astutil.is_generator(_function("def f():\n    x = yield\n"))
+    assert astutil.is_generator(_function("def f():\n    if x:\n        yield from y\n"))
+    nested = "def f():\n    def g():\n        yield 1\n    h = lambda: (yield)\n    return g\n"
+    assert not astutil.is_generator(_function(nested))
+    # a default value runs in the enclosing scope, not in the function
+    outer = _function("def outer():\n    def inner(x=(yield)):\n        return x\n")
+    inner = outer.body[0]
+    assert isinstance(inner, ast.FunctionDef)
+    assert not astutil.is_generator(inner)
+
+
+def test_own_nodes_stop_at_nested_scopes() -> None:
+    function = _function(
+        "def f(a):\n    b = a\n    def g():\n        c = 1\n    class K:\n        d = 2\n"
+    )
+    names = {n.id for n in astutil.own_nodes(function) if isinstance(n, ast.Name)}
+    assert names == {"a", "b"}
+    kinds = {type(n) for n in astutil.own_nodes(function)}
+    assert ast.FunctionDef in kinds and ast.ClassDef in kinds  # the nested nodes themselves
+    assert astutil.own_nodes(function) is astutil.own_nodes(function)  # cached per node

@@ -51,7 +51,7 @@ def environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (package / "__init__.py").write_text("", encoding="utf-8")
     (package / "token.py").write_text(LIBRARY, encoding="utf-8")
     monkeypatch.setenv("VIRTUAL_ENV", str(folder))
-    installed._folders_of.cache_clear()
+    installed.site_packages_of.cache_clear()
     return folder
 
 
@@ -179,7 +179,7 @@ def test_the_projects_interpreter_is_asked_inside_the_sandbox(
         encoding="utf-8",
     )
     python.chmod(0o755)
-    installed._folders_of.cache_clear()
+    installed.site_packages_of.cache_clear()
     assert installed.library_folders(project) == ()  # no site-packages among its claims
     if isolation == "bwrap":
         assert not (marks / "ran").exists() and not (project / "ran").exists()

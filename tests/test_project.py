@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from howto_ls.project import find_root, is_in_project, module_name, platform_condition
+from howto_ls.project import find_root, is_in_project, lies_under, module_name, platform_condition
 
 
 def touch(path: Path, text: str = "") -> Path:
@@ -137,3 +137,19 @@ def test_a_definition_made_only_under_a_platform_condition_names_it() -> None:
     assert platform_condition(source, "bypass") is None  # both branches define it
     assert platform_condition(source, "checked") is None  # not a platform test
     assert platform_condition(source, "absent") is None
+
+
+def test_lies_under_follows_links_and_refuses_what_cannot_be_resolved(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    (root / "pkg").mkdir(parents=True)
+    module = root / "pkg" / "mod.py"
+    module.write_text("x = 1\n", encoding="utf-8")
+    outside = tmp_path / "elsewhere.py"
+    outside.write_text("y = 2\n", encoding="utf-8")
+    (root / "pkg" / "linked.py").symlink_to(outside)
+    (root / "loop.py").symlink_to(root / "loop.py")
+    assert lies_under(module, root)
+    assert lies_under(root / "pkg" / "missing.py", root)  # need not exist yet
+    assert not lies_under(outside, root)
+    assert not lies_under(root / "pkg" / "linked.py", root)  # the link leads out
+    assert not lies_under(root / "loop.py", root)

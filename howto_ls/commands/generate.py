@@ -30,6 +30,7 @@ from howto_ls.backends import Backend
 from howto_ls.backends.factory import make_backend
 from howto_ls.cache import GuideCache
 from howto_ls.cli import EXIT_ERROR, EXIT_OK
+from howto_ls.commands.check import display_path
 from howto_ls.config import Settings
 from howto_ls.engine import Engine, FileChange
 from howto_ls.errors import (
@@ -402,14 +403,6 @@ def _print_diff(path: Path, old: str | None, new: str, out: TextIO) -> None:
         out.write(
             line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n"
         )
-
-
-def display_path(path: Path) -> str:
-    """``path`` relative to the current folder when it lies below it, else as is."""
-    try:
-        return path.relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def print_summary(

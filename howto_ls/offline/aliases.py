@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from howto_ls.astutil import parse, parse_shared
+from howto_ls.offline import index
 from howto_ls.offline.index import file_text
-from howto_ls.project import absolute_module, module_file
+from howto_ls.project import module_file
 
 
 @dataclass(frozen=True)
@@ -43,27 +44,15 @@ def imported_names(source: str, module: str, filename: str) -> dict[str, tuple[s
     of ``source`` (type-checking and function-local ones too: only types are looked up).
 
     ``module`` is the dotted name of ``source``'s module, ``filename`` its file name
-    (``__init__.py`` for a package: relative imports start from the package itself).
+    (``__init__.py`` for a package: relative imports start from the package itself). Empty
+    when ``source`` does not parse. The text's reading of
+    :func:`howto_ls.offline.index.imported_names`, cached per text.
     """
     try:
         tree = parse_shared(source)
     except (SyntaxError, ValueError):
         return {}
-    package = module if filename == "__init__.py" else module.rpartition(".")[0]
-    found: dict[str, tuple[str, str]] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom):
-            base = absolute_module(node, package)
-            for alias in node.names:
-                if alias.name != "*":
-                    found.setdefault(alias.asname or alias.name, (base, alias.name))
-        elif isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname:
-                    found.setdefault(alias.asname, (alias.name, ""))
-                elif "." not in alias.name:  # ``import httpcore`` binds ``httpcore``
-                    found.setdefault(alias.name, (alias.name, ""))
-    return found
+    return index.imported_names(tree, module, filename)
 
 
 @functools.lru_cache(maxsize=64)

@@ -16,7 +16,13 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from howto_ls.astutil import Definition, docstring_node, is_docstring, parse, parse_shared
+from howto_ls.astutil import (
+    Definition,
+    docstring_node,
+    is_docstring,
+    parse,
+    parse_shared,
+)
 from howto_ls.definitions import is_main_guard, units
 from howto_ls.guide import without_guide
 from howto_ls.model import Parameter, Symbol
@@ -725,31 +731,6 @@ def sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else f"{text}."
 
 
-@functools.lru_cache(maxsize=1024)
-def is_generator(node: ast.AST) -> bool:
-    """Whether a function's own body (not nested defs) contains ``yield``."""
-    return any(isinstance(n, ast.Yield | ast.YieldFrom) for n in own_nodes(node))
-
-
-@functools.lru_cache(maxsize=4096)
-def own_nodes(node: ast.AST) -> tuple[ast.AST, ...]:
-    """Every node under a function, without descending into nested functions or classes.
-
-    Cached per node (by identity): the example builder and the state rules walk the same
-    functions thousands of times in a batch, and trees are shared, never changed.
-    """
-    found: list[ast.AST] = []
-    stack = list(ast.iter_child_nodes(node))
-    while stack:
-        current = stack.pop()
-        found.append(current)
-        if not isinstance(
-            current, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda
-        ):
-            stack.extend(ast.iter_child_nodes(current))
-    return tuple(found)
-
-
 # -- reading definitions ------------------------------------------------------------------------
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
@@ -823,11 +804,6 @@ def definitions(tree: ast.Module) -> dict[str, Definition]:
     ``@overload``-ed function is its implementation, a property its getter.
     """
     return {unit.key: unit.node for unit in units(tree)}
-
-
-def is_overload(node: Definition) -> bool:
-    """Whether ``node`` is a ``@typing.overload`` signature (its implementation comes later)."""
-    return any(name.rsplit(".", 1)[-1] == "overload" for name in decorator_names(node))
 
 
 def definition_named(tree: ast.Module, qualname: str) -> Definition | None:

@@ -17,7 +17,8 @@ import ast
 import datetime
 from collections.abc import Mapping
 
-from howto_ls.offline.analysis import FunctionNode, dotted, own_nodes
+from howto_ls.astutil import own_nodes
+from howto_ls.offline.analysis import FunctionNode, dotted
 
 _SAMPLE_TIME = datetime.datetime(2024, 1, 2, 3, 4, 5)
 _SHAPE_KEEPING = frozenset({"strip", "lstrip", "rstrip", "lower", "upper", "casefold"})

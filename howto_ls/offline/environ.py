@@ -12,7 +12,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable
 
-from howto_ls.offline.analysis import FunctionNode, dotted, own_nodes
+from howto_ls.astutil import own_nodes
+from howto_ls.offline.analysis import FunctionNode, dotted
 
 _ENVIRON = frozenset({"os.environ", "environ"})
 

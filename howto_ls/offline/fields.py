@@ -21,8 +21,9 @@ from __future__ import annotations
 import ast
 from collections.abc import Sequence
 
+from howto_ls.astutil import own_nodes
 from howto_ls.model import Parameter
-from howto_ls.offline.analysis import FunctionNode, code, own_nodes
+from howto_ls.offline.analysis import FunctionNode, code
 
 _RECEIVERS = frozenset({"self", "cls"})
 

@@ -37,11 +37,14 @@ _QUERY = (
 def library_folders(root: Path) -> tuple[Path, ...]:
     """The site-packages folders of the project's interpreter (existing ones, each once);
     empty when the interpreter cannot be asked."""
-    return _folders_of(project_interpreter(root))
+    return site_packages_of(project_interpreter(root))
 
 
 @functools.lru_cache(maxsize=8)
-def _folders_of(interpreter: str) -> tuple[Path, ...]:
+def site_packages_of(interpreter: str) -> tuple[Path, ...]:
+    """The existing site-packages folders (``purelib`` and ``platlib`` of :mod:`sysconfig`)
+    of the Python interpreter at the path ``interpreter``, each once; empty when it cannot be
+    asked. Another interpreter is asked inside the sandbox; cached per interpreter path."""
     if Path(interpreter) == Path(sys.executable):
         names = [sysconfig.get_path("purelib"), sysconfig.get_path("platlib")]
     else:

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import ast
 
-from howto_ls.offline.analysis import FunctionNode, dotted, own_nodes
+from howto_ls.astutil import own_nodes
+from howto_ls.offline.analysis import FunctionNode, dotted
 
 MIN_EMPTY_FIELDS = 2
 """A constructor that sets at least this many attributes to None (and takes nothing) makes a

@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import ast
 
-from howto_ls.offline.analysis import FunctionNode, dotted, own_nodes
+from howto_ls.astutil import own_nodes
+from howto_ls.offline.analysis import FunctionNode, dotted
 
 
 def narrowed_class(function: FunctionNode, name: str) -> str | None:

@@ -28,11 +28,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import cast
 
-from howto_ls.astutil import parse
+from howto_ls.astutil import own_nodes, parse
 from howto_ls.offline.aliases import imported_names
-from howto_ls.offline.analysis import FunctionNode, own_nodes
+from howto_ls.offline.analysis import FunctionNode
 from howto_ls.offline.index import file_text
-from howto_ls.project import module_file
+from howto_ls.project import lies_under, module_file
 
 MAX_DEPTH = 2  # loop variables and ``as`` targets followed, and calls followed, at most
 
@@ -466,7 +466,7 @@ def _callee(callee: ast.expr, scope: Scope) -> tuple[FunctionNode, int] | None:
     if target is None or not target[1] or scope.root is None:
         return None
     path = module_file(target[0], scope.root)
-    if path is None or not _inside(path, scope.root):
+    if path is None or not lies_under(path, scope.root):
         return None
     text = file_text(path)
     found = _top_function(text, target[1]) if text is not None else None
@@ -478,14 +478,6 @@ def project_function(name: str, scope: Scope) -> FunctionNode | None:
     imports from a module of the project; None otherwise."""
     found = _callee(ast.Name(id=name, ctx=ast.Load()), scope)
     return found[0] if found is not None else None
-
-
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        path.resolve().relative_to(root.resolve())
-    except (ValueError, OSError):
-        return False
-    return True
 
 
 @functools.lru_cache(maxsize=256)

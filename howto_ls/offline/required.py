@@ -36,11 +36,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from howto_ls.astutil import parse_shared
+from howto_ls.astutil import own_nodes, parse_shared
 from howto_ls.model import Parameter
-from howto_ls.offline.analysis import FunctionNode, compares_to_none, own_nodes
+from howto_ls.offline.analysis import FunctionNode, compares_to_none
 from howto_ls.offline.index import file_text
-from howto_ls.project import absolute_module, module_file
+from howto_ls.project import absolute_module, lies_under, module_file
 
 MAX_DEPTH = 3  # calls followed from the function asked about, at most
 _FALSY = frozenset({"None", "()", "[]", "{}", "''", '""', "False", "0", "set()", "b''", 'b""'})
@@ -644,7 +644,7 @@ def _names(
 def _code_of(module: str, root: Path) -> Code | None:
     """The project module ``module`` under ``root``, parsed once."""
     path = module_file(module, root)
-    if path is None or not _inside(path, root):
+    if path is None or not lies_under(path, root):
         return None
     text = file_text(path)
     if text is None:
@@ -654,13 +654,6 @@ def _code_of(module: str, root: Path) -> Code | None:
     except (SyntaxError, ValueError):
         return None
     return Code(tree, module, path.name, root)
-
-
-@functools.lru_cache(maxsize=1024)
-def _inside(path: Path, root: Path) -> bool:
-    """Whether ``path`` resolves to a place under ``root`` (asked for the same few modules by
-    every symbol of a batch; resolving costs a system call per folder)."""
-    return path.resolve().is_relative_to(root.resolve())
 
 
 # -- option-like elements ------------------------------------------------------------------

@@ -18,7 +18,8 @@ import ast
 import functools
 from collections.abc import Iterable
 
-from howto_ls.offline.analysis import FunctionNode, dotted, own_nodes
+from howto_ls.astutil import own_nodes
+from howto_ls.offline.analysis import FunctionNode, dotted
 
 MAX_LINEAGE = 8
 """How many classes deep a method is looked up before giving up (bounded: a module may

@@ -25,8 +25,8 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from howto_ls.astutil import is_docstring
-from howto_ls.offline.analysis import FunctionNode, compares_to_none, own_nodes, parameters_of
+from howto_ls.astutil import is_docstring, own_nodes
+from howto_ls.offline.analysis import FunctionNode, compares_to_none, parameters_of
 
 MAX_REACH = 3  # methods and properties followed through ``self``, at most
 _PUSHES = frozenset({"append", "appendleft", "add", "insert", "extend", "push"})

@@ -22,8 +22,9 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from howto_ls.astutil import own_nodes
 from howto_ls.offline import parameter_uses
-from howto_ls.offline.analysis import FunctionNode, own_nodes
+from howto_ls.offline.analysis import FunctionNode
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from howto_ls.astutil import DEFINITION_TYPES, Definition, flatten_statements
-from howto_ls.definitions import call_forms, unit_of
+from howto_ls.astutil import DEFINITION_TYPES, Definition, flatten_statements, is_generator
+from howto_ls.definitions import call_forms, is_overload, unit_of
 from howto_ls.guide import Guide, without_guide
 from howto_ls.model import GuideRequest, Parameter, Symbol, SymbolKind
 from howto_ls.offline.analysis import (
@@ -29,8 +29,6 @@ from howto_ls.offline.analysis import (
     definition_named,
     find_method,
     is_dataclass,
-    is_generator,
-    is_overload,
     is_receiver,
     join_words,
     listing,

@@ -23,8 +23,8 @@ from howto_ls.offline.example.classes import Classes
 from howto_ls.offline.example.draft import Draft
 from howto_ls.offline.example.importer import Importer
 from howto_ls.offline.example.instances import Instances
-from howto_ls.offline.example.layout import _checked
-from howto_ls.offline.example.reading import _type_checking_only
+from howto_ls.offline.example.layout import example_that_parses
+from howto_ls.offline.example.reading import only_under_type_checking
 from howto_ls.offline.example.shapes import Shapes
 from howto_ls.offline.example.stubs import Stubs
 from howto_ls.offline.example.values import Values
@@ -41,7 +41,7 @@ def build_example(
     """
     draft = Draft(symbol, source, node, tuple(parents))
     example = Team(draft).shapes
-    if symbol.qualname and _type_checking_only(source, draft.top):
+    if symbol.qualname and only_under_type_checking(source, draft.top):
         return example.for_type_checking(parents[0] if parents else node)
     if isinstance(node, ast.Module):
         return example.for_module(node)
@@ -53,7 +53,7 @@ def build_example(
         return example.for_variable()
     top = symbol.qualname.split(".")[0] or symbol.name
     text = f"from {draft.import_path} import {top}\n\nprint({symbol.qualname})\n"
-    return _checked(text, draft.import_path, top)
+    return example_that_parses(text, draft.import_path, top)
 
 
 class Team:

@@ -8,28 +8,23 @@ import functools
 import re
 from collections.abc import Mapping, Sequence
 
-from howto_ls.astutil import parse
+from howto_ls.astutil import own_nodes, parse
 from howto_ls.model import Parameter
 from howto_ls.offline import call_literals
 from howto_ls.offline.aliases import find_alias
 from howto_ls.offline.aliases import imported_names as _imported_names
-from howto_ls.offline.analysis import (
-    FunctionNode,
-    find_method,
-    is_receiver,
-    own_nodes,
-)
+from howto_ls.offline.analysis import FunctionNode, find_method, is_receiver, parse_module
 from howto_ls.offline.conversions import accepted_literal, derived_names
 from howto_ls.offline.example.annotation_text import (
-    _DICT_TYPES,
-    _LIST_TYPES,
-    _allows_none,
-    _alternatives,
+    MAPPING_TYPES,
+    SEQUENCE_TYPES,
+    allows_none,
+    union_members,
 )
-from howto_ls.offline.example.foreign import _package_root, _project_text
+from howto_ls.offline.example.foreign import import_root, project_file_text
 from howto_ls.offline.example.part import Part
-from howto_ls.offline.example.reading import _initializer, _module_tree
-from howto_ls.offline.example.tables import _TYPE_VALUES
+from howto_ls.offline.example.reading import initializer
+from howto_ls.offline.example.tables import VALUES_BY_TYPE
 from howto_ls.offline.required import Code, Demand, demand
 from howto_ls.offline.state import methods_of
 from howto_ls.project import module_file, public_import_path
@@ -59,10 +54,10 @@ _LITERAL_TYPES: dict[type, frozenset[str]] = {
     float: frozenset({"float", "complex", "SupportsFloat", "Number"}),
     bool: frozenset({"bool"}),
     bytes: frozenset({"bytes", "AnyStr", "ByteString", "Buffer", "ReadableBuffer"}),
-    list: _LIST_TYPES | frozenset({"list"}),
+    list: SEQUENCE_TYPES | frozenset({"list"}),
     tuple: frozenset({"tuple", "Tuple", "Sequence", "Iterable", "Collection"}),
     set: frozenset({"set", "Set", "AbstractSet", "MutableSet", "Iterable", "Collection"}),
-    dict: _DICT_TYPES,
+    dict: MAPPING_TYPES,
 }
 
 
@@ -75,7 +70,7 @@ def _literal_fits(param: Parameter, text: str) -> bool:
     if text.startswith("lambda"):
         return not param.annotation or any(
             a.partition("[")[0].rsplit(".", 1)[-1] in {"Callable", *_ANYTHING}
-            for a in _alternatives(param.annotation)
+            for a in union_members(param.annotation)
         )
     try:
         value = ast.literal_eval(parse(text, mode="eval"))
@@ -86,7 +81,7 @@ def _literal_fits(param: Parameter, text: str) -> bool:
     if not param.annotation:
         return True
     accepted = _LITERAL_TYPES.get(type(value), frozenset())
-    for alternative in _alternatives(param.annotation):
+    for alternative in union_members(param.annotation):
         head = alternative.partition("[")[0].rsplit(".", 1)[-1]
         if head in accepted or head in _ANYTHING:
             return True
@@ -134,7 +129,7 @@ def _other_than(refused: Mapping[str, str], param: Parameter) -> Parameter:
     kind = refused.get(param.name)
     if kind is None or not param.annotation:
         return param
-    kept = [a for a in _alternatives(param.annotation) if a.rsplit(".", 1)[-1] != kind]
+    kept = [a for a in union_members(param.annotation) if a.rsplit(".", 1)[-1] != kind]
     return dataclasses.replace(param, annotation=" | ".join(kept) or None)
 
 
@@ -172,7 +167,7 @@ class Arguments(Part):
         annotation = param.annotation or ""
         head = annotation.partition("[")[0].strip()
         root = self.draft.here_root
-        if not head or root is None or head.rsplit(".", 1)[-1] in _TYPE_VALUES:
+        if not head or root is None or head.rsplit(".", 1)[-1] in VALUES_BY_TYPE:
             return param
         alias = find_alias(
             head, self.draft.here_source, self.draft.here_module, self.draft.here_filename, root
@@ -261,11 +256,11 @@ class Arguments(Part):
             self.draft.here_source, self.draft.here_module, self.draft.here_filename
         ).get(table)
         symbol = self.draft.symbol
-        root = _package_root(symbol.path, symbol.module) if symbol.module else None
+        root = import_root(symbol.path, symbol.module) if symbol.module else None
         if target is None or root is None or not target[1]:
             return None
         path = module_file(target[0], root)
-        source = _project_text(path, root) if path is not None else None
+        source = project_file_text(path, root) if path is not None else None
         return _first_dict_key(source, target[1]) if source else None
 
     def class_constant(self, name: str) -> str | None:
@@ -318,7 +313,7 @@ class Arguments(Part):
             for name, text in fitting.items():
                 chosen.setdefault(name, text.replace("'", '"') if _plain_quotes(text) else text)
         root = (
-            _package_root(self.draft.symbol.path, self.draft.symbol.module)
+            import_root(self.draft.symbol.path, self.draft.symbol.module)
             if self.draft.symbol.module
             else None
         )
@@ -377,7 +372,7 @@ class Arguments(Part):
                 value = "True"
             elif param.name in prefixes:
                 value = f'["{prefixes[param.name]}name"]'
-            elif param.kind == "positional_only" and _allows_none(param.annotation or ""):
+            elif param.kind == "positional_only" and allows_none(param.annotation or ""):
                 value = "None"  # a required position the annotation lets one leave empty
             else:
                 preset = self.draft.presets.get(param.name) if depth == 0 else None
@@ -424,7 +419,7 @@ class Arguments(Part):
                     p
                     for p in usable
                     if _NOTABLE.search(p.name)
-                    and (not p.annotation or _alternatives(p.annotation)[0] in {"str", "Path"})
+                    and (not p.annotation or union_members(p.annotation)[0] in {"str", "Path"})
                 ),
                 None,
             )
@@ -444,7 +439,7 @@ class Arguments(Part):
         classes = [
             c for c in (self.draft.owner_class, self.draft.node) if isinstance(c, ast.ClassDef)
         ]
-        module = _module_tree(self.draft.here_source)
+        module = parse_module(self.draft.here_source)
         if isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
             # a function of the module, a method of the class documented, else the
             # constructor of the class ``callee``
@@ -466,7 +461,7 @@ class Arguments(Part):
             name = callee  # a function of the module documented
         elif depth == 0 and callee:
             for candidate in classes:
-                found = _initializer(candidate) if candidate.name == callee else None
+                found = initializer(candidate) if candidate.name == callee else None
                 found = found or find_method(candidate, callee)
                 if found is not None:
                     owner, name = candidate.name, found.name

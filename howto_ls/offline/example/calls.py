@@ -6,22 +6,15 @@ import ast
 import re
 from collections.abc import Sequence
 
+from howto_ls.astutil import is_generator, own_nodes
 from howto_ls.model import Parameter
 from howto_ls.offline import parameter_uses
-from howto_ls.offline.analysis import (
-    FunctionNode,
-    code,
-    is_generator,
-    is_receiver,
-    method_kind,
-    own_nodes,
-    parameters_of,
-)
+from howto_ls.offline.analysis import FunctionNode, code, is_receiver, method_kind, parameters_of
 from howto_ls.offline.environ import required_variables
-from howto_ls.offline.example.annotation_text import _unwrap
+from howto_ls.offline.example.annotation_text import primary_type
 from howto_ls.offline.example.part import Part
-from howto_ls.offline.example.reading import _module_function, _returns_value
-from howto_ls.offline.example.tables import _HANDLING, _TYPE_VALUES
+from howto_ls.offline.example.reading import top_level_function
+from howto_ls.offline.example.tables import EXCEPTION_HANDLING_LINES, VALUES_BY_TYPE
 from howto_ls.offline.example.words import snake_case
 from howto_ls.offline.state import (
     assigned_first,
@@ -34,6 +27,7 @@ from howto_ls.usage import (
     has_setter,
     is_endless,
     raised_exception,
+    returns_value,
 )
 from howto_ls.usage import short_decorator_names as short_decorators
 
@@ -98,7 +92,7 @@ class Calls(Part):
         if node is not None and self.arguments.demand_of(node.name, None, 0).in_except:
             # it reads the exception being handled: call it while one is
             inside = [f"    {line}" for line in self.draft.body[start:]]
-            self.draft.body[start:] = [*_HANDLING, *inside]
+            self.draft.body[start:] = [*EXCEPTION_HANDLING_LINES, *inside]
 
     def _raising_call(self, call: str, node: FunctionNode | None, loop_name: str) -> None:
         raised = (
@@ -145,7 +139,7 @@ class Calls(Part):
             self.draft.body += [f"async for {loop_name} in {call}:", f"    print({loop_name})"]
         elif is_async:
             self.draft.needs_async = True
-            if returns == "None" or (node is not None and not _returns_value(node)):
+            if node is not None and not returns_value(node):
                 self.draft.body.append(f"await {call}")
             else:
                 self.draft.body += [f"result = await {call}", "print(result)"]
@@ -154,7 +148,7 @@ class Calls(Part):
                 self.draft.imports.append("from itertools import islice")
                 call = f"islice({call}, 5)"  # it never ends: the first five
             self.draft.body += [f"for {loop_name} in {call}:", f"    print({loop_name})"]
-        elif returns == "None" or (node is not None and not returns and not _returns_value(node)):
+        elif node is not None and not returns_value(node):
             self.draft.body.append(call)
         else:
             self.draft.body += [f"result = {call}", "print(result)"]
@@ -208,11 +202,11 @@ class Calls(Part):
             forward = (
                 self.classes.inherited_method(owner, forward_name)
                 if owner is not None
-                else _module_function(self.draft.source, forward_name)
+                else top_level_function(self.draft.source, forward_name)
             )
             if forward is not None:
                 break
-        if forward is None or not _returns_value(forward):
+        if forward is None or not returns_value(forward):
             return
         required = [
             p
@@ -243,7 +237,7 @@ class Calls(Part):
         (``Progress.update(task_id: TaskID)`` and ``add_task(...) -> TaskID``) gets what that
         method returns, called first on the same instance: only the class makes such values
         (ids, handles, tokens) that it accepts back."""
-        scalar = {*_TYPE_VALUES, "Optional", "Union", "Callable", "Iterable", "Sequence"}
+        scalar = {*VALUES_BY_TYPE, "Optional", "Union", "Callable", "Iterable", "Sequence"}
         methods = [
             s
             for s in owner.body
@@ -257,7 +251,7 @@ class Calls(Part):
                 continue
             if not param.annotation or param.name in self.draft.presets:
                 continue
-            wanted = _unwrap(param.annotation).partition("[")[0].rsplit(".", 1)[-1]
+            wanted = primary_type(param.annotation).partition("[")[0].rsplit(".", 1)[-1]
             if wanted in scalar:
                 continue
             maker = next(

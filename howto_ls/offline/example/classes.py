@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 
+from howto_ls.astutil import own_nodes
 from howto_ls.model import Parameter, Symbol
 from howto_ls.offline.aliases import TypeAlias
 from howto_ls.offline.aliases import imported_names as _imported_names
@@ -16,26 +17,31 @@ from howto_ls.offline.analysis import (
     dotted,
     find_method,
     is_dataclass,
-    own_nodes,
     parameters_of,
+    parse_module,
     top_level_class,
 )
-from howto_ls.offline.example.annotation_text import _DICT_TYPES, _LIST_TYPES, _split_top, _unwrap
+from howto_ls.offline.example.annotation_text import (
+    MAPPING_TYPES,
+    SEQUENCE_TYPES,
+    primary_type,
+    split_top_level,
+)
 from howto_ls.offline.example.foreign import (
-    _find_class,
-    _ForeignClass,
-    _package_classes,
-    _package_root,
+    ForeignClass,
+    find_class,
+    import_root,
+    package_classes,
 )
 from howto_ls.offline.example.part import Part
-from howto_ls.offline.example.reading import _class_names, _code_of, _is_exception, _module_tree
-from howto_ls.offline.example.words import _words
+from howto_ls.offline.example.reading import function_of, top_level_class_names
+from howto_ls.offline.example.words import plain_snake_case
 from howto_ls.offline.fields import declared_fields, zipped_attribute
 from howto_ls.offline.index import index_of
 from howto_ls.offline.offers import NOT_INDEXED, indexed_offer
 from howto_ls.offline.standin import called_methods, implements
 from howto_ls.offline.state import reached
-from howto_ls.usage import is_abstract
+from howto_ls.usage import is_abstract, is_exception
 
 MAX_LINEAGE = 8  # bases followed to find a constructor that takes declared fields, at most
 
@@ -72,17 +78,17 @@ class Classes(Part):
         return self.draft.here_module
 
     @property
-    def foreign(self) -> dict[str, _ForeignClass | None]:
+    def foreign(self) -> dict[str, ForeignClass | None]:
         """Classes of other modules found so far, by ``module:name``."""
         return self.draft.foreign
 
     @property
-    def scope(self) -> _ForeignClass | TypeAlias | None:
+    def scope(self) -> ForeignClass | TypeAlias | None:
         """The other module whose class (or type alias) is being built, if any."""
         return self.draft.scope
 
     @scope.setter
-    def scope(self, scope: _ForeignClass | TypeAlias | None) -> None:
+    def scope(self, scope: ForeignClass | TypeAlias | None) -> None:
         self.draft.scope = scope
 
     def class_named_like(self, name: str) -> str | None:
@@ -91,7 +97,7 @@ class Classes(Part):
         wanted = _ABBREVIATIONS.get(name, name)
         if len(wanted) < 3:
             return None
-        names = set(_class_names(self.draft.here_source))
+        names = set(top_level_class_names(self.draft.here_source))
         names |= {
             local
             for local in _imported_names(
@@ -101,7 +107,7 @@ class Classes(Part):
         }
         public = sorted(n for n in names if not n.startswith("_"))
         for candidate in public:
-            if _words(candidate) == wanted:
+            if plain_snake_case(candidate) == wanted:
                 return candidate
         camel = "".join(part.capitalize() for part in wanted.split("_"))
         if self._foreign_class(camel) is not None:
@@ -109,7 +115,7 @@ class Classes(Part):
         squeezed = wanted.replace("_", "")
         if len(squeezed) >= 5:  # ``cookiejar`` -> ``RequestsCookieJar``
             for candidate in public:
-                ending = _words(candidate).replace("_", "").endswith(squeezed)
+                ending = plain_snake_case(candidate).replace("_", "").endswith(squeezed)
                 if ending and not self._raised_class(candidate):  # ``header``: no ``InvalidHeader``
                     return candidate
         return None
@@ -121,7 +127,7 @@ class Classes(Part):
             foreign = self._foreign_class(name)
             node = foreign.node if foreign is not None else None
         bases = {(dotted(b) or "").rsplit(".", 1)[-1] for b in node.bases} if node else set()
-        return _is_exception(name, bases)
+        return is_exception(name, bases)
 
     def duck_classes(self, name: str, function: ast.AST | None = None) -> list[str]:
         """Project classes an unannotated parameter ``name`` of ``function`` (by default the
@@ -129,7 +135,7 @@ class Classes(Part):
         code reads, sets or calls on it (``r.headers``, ``r.register_hook(...)``), best first:
         most of those attributes (at least two thirds; code may also set some), then fewest
         attributes in all (the most specific)."""
-        node = _code_of(self.draft.node if function is None else function)
+        node = function_of(self.draft.node if function is None else function)
         if node is None:
             return []
         if name not in {a.arg for a in (*node.args.posonlyargs, *node.args.args)}:
@@ -141,7 +147,7 @@ class Classes(Part):
         }
         if not used:
             return []
-        names = set(_class_names(self.draft.here_source))
+        names = set(top_level_class_names(self.draft.here_source))
         names |= {
             local
             for local in _imported_names(
@@ -159,7 +165,7 @@ class Classes(Part):
                     continue
                 class_node, source = foreign.node, foreign.source
             offered = self._attributes_of(class_node, source, 0)
-            if _covers(offered, used) and not _is_exception(candidate, set()):
+            if _covers(offered, used) and not is_exception(candidate, set()):
                 fitting.append((-len(used & offered), len(offered), candidate))
         if not fitting:  # a class of another module of the package, not imported here
             fitting = self._package_duck_classes(used)
@@ -170,18 +176,18 @@ class Classes(Part):
         classes anywhere in the symbol's top-level package that cover ``used``: what each
         class offers comes from the project index, and only the classes that fit are read."""
         symbol = self.symbol
-        root = _package_root(symbol.path, symbol.module) if symbol.module else None
+        root = import_root(symbol.path, symbol.module) if symbol.module else None
         if root is None:
             return []
         package = symbol.module.split(".", 1)[0]
         held = index_of(symbol.path)
         fitting: list[tuple[int, int, str]] = []
-        for module, name in _package_classes(root, package):
-            if _is_exception(name, set()):
+        for module, name in package_classes(root, package):
+            if is_exception(name, set()):
                 continue
             offered = indexed_offer(held, module, name, root, package)
             if offered is NOT_INDEXED:  # an installed library's class: read from its source
-                found = _find_class(module, name, root, 0)
+                found = find_class(module, name, root, 0)
                 offered = (
                     None
                     if found is None
@@ -189,7 +195,7 @@ class Classes(Part):
                 )
             if not isinstance(offered, frozenset) or not _covers(offered, used):
                 continue
-            found = _find_class(module, name, root, 0)
+            found = find_class(module, name, root, 0)
             if found is not None:
                 key = f"{self.here_module}:{name}"
                 self.foreign.setdefault(key, found)  # so ``_built`` can build it
@@ -201,7 +207,7 @@ class Classes(Part):
         node: ast.ClassDef,
         source: str,
         depth: int,
-        foreign: _ForeignClass | None = None,
+        foreign: ForeignClass | None = None,
     ) -> frozenset[str]:
         """What instances of ``node`` (defined in ``source``; in ``foreign``'s module when
         given) offer: methods, class attributes, ``self.x`` assignments, and the same of its
@@ -230,16 +236,19 @@ class Classes(Part):
         head, _, inner = annotation.partition("[")
         inner = inner[:-1] if inner.endswith("]") else inner
         short = head.rsplit(".", 1)[-1]
-        if inner and short in _LIST_TYPES:
-            return self.local_class_in(_unwrap(_split_top(inner, ",")[0]))
-        if inner and short in _DICT_TYPES:
-            rest = _split_top(inner, ",")[1:]
-            return bool(rest) and self.local_class_in(_unwrap(rest[0]))
+        if inner and short in SEQUENCE_TYPES:
+            return self.local_class_in(primary_type(split_top_level(inner, ",")[0]))
+        if inner and short in MAPPING_TYPES:
+            rest = split_top_level(inner, ",")[1:]
+            return bool(rest) and self.local_class_in(primary_type(rest[0]))
         if head.startswith("_") or head.rsplit(".", 1)[-1].startswith("_"):
             return False
-        return head in _class_names(self.draft.here_source) or self._foreign_class(head) is not None
+        return (
+            head in top_level_class_names(self.draft.here_source)
+            or self._foreign_class(head) is not None
+        )
 
-    def _foreign_class(self, head: str) -> _ForeignClass | None:
+    def _foreign_class(self, head: str) -> ForeignClass | None:
         """The project class another module defines that ``head`` names here (through this
         module's imports, type-checking ones included), or None."""
         key = f"{self.draft.here_module}:{head}"
@@ -247,7 +256,7 @@ class Classes(Part):
             return self.draft.foreign[key]
         self.draft.foreign[key] = None
         symbol = self.draft.symbol
-        root = _package_root(symbol.path, symbol.module) if symbol.module else None
+        root = import_root(symbol.path, symbol.module) if symbol.module else None
         if root is not None:
             imports = _imported_names(
                 self.draft.here_source, self.draft.here_module, self.draft.here_filename
@@ -259,11 +268,11 @@ class Classes(Part):
                 if rest and "." not in rest:
                     module, name = (f"{module}.{name}" if name else module), rest
                 if name and not rest.count("."):
-                    self.draft.foreign[key] = _find_class(module, name, root, 0)
+                    self.draft.foreign[key] = find_class(module, name, root, 0)
             elif head[:1].isupper() and head.isidentifier():
                 # not imported here: a class the package itself exports (``requests.Request``)
                 package = symbol.module.split(".", 1)[0]
-                self.draft.foreign[key] = _find_class(package, head, root, 0)
+                self.draft.foreign[key] = find_class(package, head, root, 0)
         return self.draft.foreign[key]
 
     def _called_names(self) -> frozenset[str]:
@@ -284,7 +293,7 @@ class Classes(Part):
         """Whether an object of the class refuses a method the symbol's code calls
         (:func:`howto_ls.offline.standin.refuses`): a base that needs a subclass although
         nothing marks it abstract (Jinja's ``BaseLoader``, whose ``get_source`` raises)."""
-        tree = _module_tree(source or self.draft.source)
+        tree = parse_module(source or self.draft.source)
         return tree is not None and not implements(tree, node, self._called_names())
 
     def concrete(
@@ -300,7 +309,7 @@ class Classes(Part):
         an object of ``node``'s own type (a composite such as a tree's root node, which cannot
         stand in for any node). Subclasses whose version of a method the symbol's code calls merely
         raises come last (:mod:`howto_ls.offline.standin`)."""
-        tree = _module_tree(source or self.draft.source)
+        tree = parse_module(source or self.draft.source)
         if tree is None:
             return None
         derived = {node.name}

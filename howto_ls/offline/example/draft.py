@@ -8,7 +8,7 @@ from pathlib import Path
 
 from howto_ls.model import Symbol
 from howto_ls.offline.aliases import TypeAlias
-from howto_ls.offline.example.foreign import _ForeignClass, _package_root
+from howto_ls.offline.example.foreign import ForeignClass, import_root
 
 
 @dataclass
@@ -28,10 +28,10 @@ class Draft:
     managed_until: int | None = None  # ... up to here, when the example goes on after it
     module_alias: str | None = None  # module examples reach the module's classes through it
     building: set[str] = field(default_factory=set)  # classes being built, against cycles
-    foreign: dict[str, _ForeignClass | None] = field(default_factory=dict)
+    foreign: dict[str, ForeignClass | None] = field(default_factory=dict)
     bound: dict[str, str] = field(default_factory=dict)  # class -> the variable holding one
     # the other module whose class (or type alias) is being built, if any
-    scope: _ForeignClass | TypeAlias | None = None
+    scope: ForeignClass | TypeAlias | None = None
     expanding: set[str] = field(default_factory=set)  # type aliases being expanded
     reserved: set[str] = field(default_factory=set)  # variables the body assigns
     presets: dict[str, str] = field(default_factory=dict)  # parameter -> a value made before
@@ -73,10 +73,10 @@ class Draft:
     def here_root(self) -> Path | None:
         """The folder that module's imports are found in: a library's when the class being
         built is one (its code calls into its own modules), else the symbol's project's."""
-        if isinstance(self.scope, _ForeignClass) and self.scope.root is not None:
+        if isinstance(self.scope, ForeignClass) and self.scope.root is not None:
             return self.scope.root
         symbol = self.symbol
-        return _package_root(symbol.path, symbol.module) if symbol.module else None
+        return import_root(symbol.path, symbol.module) if symbol.module else None
 
     @property
     def here_filename(self) -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import builtins
 
 from howto_ls.offline.aliases import imported_names as _imported_names
-from howto_ls.offline.example.foreign import _package_root
+from howto_ls.offline.example.foreign import import_root
 from howto_ls.offline.example.part import Part
-from howto_ls.offline.example.reading import _class_names
+from howto_ls.offline.example.reading import top_level_class_names
 from howto_ls.project import public_import_path
 
 
@@ -18,7 +18,7 @@ class Importer(Part):
         """How the example names the module's class ``name``, importing it when needed."""
         if self.draft.scope is not None:
             symbol = self.draft.symbol
-            root = _package_root(symbol.path, symbol.module)
+            root = import_root(symbol.path, symbol.module)
             module = self.draft.scope.module
             path = public_import_path(module, name, root) if root is not None else module
             self.draft.imports.append(f"from {path} import {name}")
@@ -40,7 +40,7 @@ class Importer(Part):
         (``CoreOption``)."""
         symbol = self.draft.symbol
         clashes = module != symbol.module and (
-            name == self.draft.top or name in _class_names(self.draft.source)
+            name == self.draft.top or name in top_level_class_names(self.draft.source)
         )
         if not clashes:
             self.draft.imports.append(f"from {import_path} import {name}")
@@ -56,7 +56,7 @@ class Importer(Part):
         symbol = self.draft.symbol
         if not symbol.module or symbol.import_path in {"", symbol.module}:
             return self.draft.import_path
-        root = _package_root(symbol.path, symbol.module)
+        root = import_root(symbol.path, symbol.module)
         if (
             root is not None
             and public_import_path(symbol.module, name, root) == self.draft.import_path
@@ -72,7 +72,7 @@ class Importer(Part):
         short = name.rsplit(".", 1)[-1]
         if "." not in name and isinstance(getattr(builtins, name, None), type):
             return name
-        if "." not in name and name in _class_names(self.draft.here_source):
+        if "." not in name and name in top_level_class_names(self.draft.here_source):
             return self.local_name(name)
         foreign = self.classes._foreign_class(name)
         if foreign is not None:

@@ -12,13 +12,19 @@ from howto_ls.offline.analysis import (
     dotted,
     find_method,
     parameters_of,
+    parse_module,
     top_level_class,
 )
-from howto_ls.offline.example.annotation_text import _DICT_TYPES, _LIST_TYPES, _split_top, _unwrap
-from howto_ls.offline.example.foreign import _ForeignClass
+from howto_ls.offline.example.annotation_text import (
+    MAPPING_TYPES,
+    SEQUENCE_TYPES,
+    primary_type,
+    split_top_level,
+)
+from howto_ls.offline.example.foreign import ForeignClass
 from howto_ls.offline.example.part import Part
-from howto_ls.offline.example.reading import _initializer, _module_tree
-from howto_ls.offline.example.tables import _ENUM_BASES, MAX_BUILD_DEPTH
+from howto_ls.offline.example.reading import initializer
+from howto_ls.offline.example.tables import MAX_BUILD_DEPTH
 from howto_ls.offline.example.words import snake_case
 from howto_ls.offline.makers import empty_shell, maker_of
 from howto_ls.offline.state import (
@@ -26,7 +32,7 @@ from howto_ls.offline.state import (
     guarded_parameters,
     reached,
 )
-from howto_ls.usage import is_abstract
+from howto_ls.usage import ENUM_BASES, is_abstract
 
 
 class Instances(Part):
@@ -39,15 +45,15 @@ class Instances(Part):
         head, _, inner = annotation.partition("[")
         inner = inner[:-1] if inner.endswith("]") else inner
         short = head.rsplit(".", 1)[-1]
-        if inner and short in _LIST_TYPES:
-            item = self.built(_unwrap(_split_top(inner, ",")[0]), depth)
+        if inner and short in SEQUENCE_TYPES:
+            item = self.built(primary_type(split_top_level(inner, ",")[0]), depth)
             return f"[{item}]" if item is not None else None
-        if inner and short in _DICT_TYPES:
-            key, *rest = _split_top(inner, ",")
-            item = self.built(_unwrap(rest[0]), depth) if rest else None
+        if inner and short in MAPPING_TYPES:
+            key, *rest = split_top_level(inner, ",")
+            item = self.built(primary_type(rest[0]), depth) if rest else None
             if item is None:
                 return None
-            key_value = self.values.value_for_type(_unwrap(key), "") or '"key"'
+            key_value = self.values.value_for_type(primary_type(key), "") or '"key"'
             return f"{{{key_value}: {item}}}"
         if (
             depth >= MAX_BUILD_DEPTH
@@ -71,7 +77,7 @@ class Instances(Part):
         self,
         node: ast.ClassDef,
         depth: int,
-        foreign: _ForeignClass | None = None,
+        foreign: ForeignClass | None = None,
         local: str | None = None,
     ) -> str | None:
         """An expression that builds the class ``node`` (of this module, or ``foreign``'s,
@@ -84,7 +90,7 @@ class Instances(Part):
                 return self.importer.local_name(name)
             return self.importer.foreign_import(foreign.import_path, foreign.module, name, local)
 
-        if bases & _ENUM_BASES:
+        if bases & ENUM_BASES:
             members = [name for name, _ in class_attributes(node) if not name.startswith("_")]
             return f"{named(node.name)}.{members[0]}" if members else None
         if "Protocol" in bases:  # any object of its shape: a class implementing its methods
@@ -122,21 +128,21 @@ class Instances(Part):
                 depth,
                 guarded_parameters(node),
                 callee=node.name,
-                function=_initializer(node),
+                function=initializer(node),
             )
         finally:
             self.draft.scope = outer
         return f"{named(node.name)}({arguments})"
 
     def _made_by_maker(
-        self, node: ast.ClassDef, depth: int, foreign: _ForeignClass | None = None
+        self, node: ast.ClassDef, depth: int, foreign: ForeignClass | None = None
     ) -> str | None:
         """``Request(...).prepare()`` for a class whose constructor leaves an empty shell
         that a method of another class of its module fills in and returns
         (:mod:`howto_ls.offline.makers`); None for a class built by its constructor."""
         if not empty_shell(node):
             return None
-        tree = _module_tree(foreign.source if foreign is not None else self.draft.here_source)
+        tree = parse_module(foreign.source if foreign is not None else self.draft.here_source)
         made = maker_of(tree, node) if tree is not None else None
         if made is None or made[0].name in self.draft.building:
             return None
@@ -188,7 +194,7 @@ class Instances(Part):
                 class_node, class_path = concrete, self.importer.local_name(concrete.name)
         self.draft.built_class = class_node
         enum = class_node is not None and bool(
-            {(dotted(b) or "").rsplit(".", 1)[-1] for b in class_node.bases} & _ENUM_BASES
+            {(dotted(b) or "").rsplit(".", 1)[-1] for b in class_node.bases} & ENUM_BASES
         )
         members = (
             [n for n, _ in class_attributes(class_node) if not n.startswith("_")]
@@ -203,7 +209,7 @@ class Instances(Part):
             self.draft.body.append(f"{variable} = {made}")
             return variable
         callee = class_node.name if class_node is not None else None
-        init = _initializer(class_node) if class_node is not None else None
+        init = initializer(class_node) if class_node is not None else None
         args = self.arguments.for_call(
             self.classes.constructor(class_node), needed=needed, callee=callee, function=init
         )

@@ -12,8 +12,9 @@ from howto_ls.offline.example.draft import Draft
 LINE_LIMIT = 88
 
 
-def _layout(variable: str, expression: str) -> list[str]:
-    """``variable = expression``, broken one item per line where a line would be too long."""
+def assignment_lines(variable: str, expression: str) -> list[str]:
+    """The lines of ``variable = expression``, lists, dicts and calls broken one item per line
+    where a line would be longer than :data:`LINE_LIMIT`."""
     return _broken(f"{variable} = ", expression, "", "")
 
 
@@ -75,8 +76,10 @@ def _import_order(name: str) -> tuple[int, str]:
     return kind, name
 
 
-def _checked(text: str, import_path: str, top: str) -> str:
-    """``text`` if it parses; otherwise a minimal example that does."""
+def example_that_parses(text: str, import_path: str, top: str) -> str:
+    """The example ``text`` if it parses; otherwise a minimal one that does: importing the
+    top-level name ``top`` (``module`` when it is no identifier) from ``import_path`` and
+    printing it."""
     try:
         parse(text)
     except SyntaxError:
@@ -111,4 +114,4 @@ def render(draft: Draft) -> str:
     else:
         lines += ["", *body]
     text = "\n".join(lines).strip("\n") + "\n"
-    return _checked(text, draft.import_path, draft.top)
+    return example_that_parses(text, draft.import_path, draft.top)

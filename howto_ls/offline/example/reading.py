@@ -6,36 +6,17 @@ import ast
 import functools
 import re
 
-from howto_ls.astutil import parse, parse_shared
+from howto_ls.astutil import parse
 from howto_ls.model import Parameter
-from howto_ls.offline.analysis import (
-    FunctionNode,
-    find_method,
-    own_nodes,
-    parameters_of,
-)
+from howto_ls.offline.analysis import FunctionNode, find_method, parameters_of, parse_module
 from howto_ls.offline.doctypes import documented_parameters
 from howto_ls.project import type_checking_only
 
 
-def _is_exception(name: str, bases: set[str]) -> bool:
-    """Whether a class is an exception, judged by its own and its bases' names."""
-    suffixes = ("Error", "Exception", "Warning", "Exit", "Interrupt")
-    return name.endswith(suffixes) or any(b.endswith(suffixes) for b in bases)
-
-
-def _module_tree(source: str) -> ast.Module | None:
-    """``source`` parsed once for all of howto-ls (:func:`howto_ls.astutil.parse_shared`:
-    never change the tree), or None."""
-    try:
-        return parse_shared(source)
-    except (SyntaxError, ValueError):
-        return None
-
-
 @functools.lru_cache(maxsize=8)
-def _top_level_names(source: str) -> frozenset[str]:
-    """Names defined or assigned at the top level of ``source`` (not imported ones)."""
+def top_level_names(source: str) -> frozenset[str]:
+    """The names the module text ``source`` defines (``def``, ``class``) or assigns to at its
+    top level, imported ones left out; empty when it does not parse."""
     try:
         tree = parse(source)
     except SyntaxError:
@@ -50,22 +31,24 @@ def _top_level_names(source: str) -> frozenset[str]:
 
 
 @functools.lru_cache(maxsize=8)
-def _class_names(source: str) -> frozenset[str]:
-    """The names of the classes defined at the top level of ``source``."""
+def top_level_class_names(source: str) -> frozenset[str]:
+    """The names of the classes the module text ``source`` defines at its top level (read from
+    its ``class`` lines, without parsing)."""
     return frozenset(re.findall(r"^class[ \t]+(\w+)", source, re.MULTILINE))
 
 
 @functools.lru_cache(maxsize=256)
-def _type_checking_only(source: str, name: str) -> bool:
-    """Whether ``source`` defines or imports ``name`` only under ``if TYPE_CHECKING:``."""
-    tree = _module_tree(source)  # asked for every symbol: parse each module once
+def only_under_type_checking(source: str, name: str) -> bool:
+    """Whether the module text ``source`` defines or imports ``name`` only under
+    ``if TYPE_CHECKING:`` (so it does not exist at run time); False when it does not parse."""
+    tree = parse_module(source)  # asked for every symbol: parse each module once
     return tree is not None and type_checking_only(tree, name)
 
 
-def _exported_names(tree: ast.Module) -> list[str]:
-    """What a module without functions or classes offers: the names of ``__all__`` it binds
-    at run time (or its ``__getattr__`` answers), else public names it imports or assigns at
-    its top level."""
+def exported_names(tree: ast.Module) -> list[str]:
+    """What the module ``tree`` (one without functions or classes) offers, in order: the
+    names of ``__all__`` it binds at run time (or its ``__getattr__`` answers), else the
+    public names it imports or assigns at its top level."""
     from howto_ls.project import runtime_names, runtime_statements
 
     for statement in tree.body:
@@ -93,9 +76,10 @@ def _exported_names(tree: ast.Module) -> list[str]:
     return [n for n in dict.fromkeys(names) if not n.startswith("_") and n != "annotations"]
 
 
-def _module_variables(tree: ast.Module) -> list[str]:
-    """The variables a module assigns at its top level, ``__version__``-style ones included
-    (``__all__`` and the like left out)."""
+def module_variables(tree: ast.Module) -> list[str]:
+    """The names of the variables the module ``tree`` assigns at its top level, in order,
+    ``__version__``-style ones included (``__all__``, ``__slots__``, ``__path__`` and
+    ``__getattr__`` left out)."""
     names = [
         target.id
         for statement in tree.body
@@ -109,7 +93,7 @@ def _module_variables(tree: ast.Module) -> list[str]:
     return [n for n in dict.fromkeys(names) if n not in skipped]
 
 
-def _called(node: FunctionNode) -> list[Parameter]:
+def call_parameters(node: FunctionNode) -> list[Parameter]:
     """The parameters a call of the module function ``node`` passes: its signature's, with the
     names its docstring documents but ``*args`` takes (``evolve(*args, **changes)`` documenting
     ``inst``) as positional-only parameters in the place of ``*args``."""
@@ -127,17 +111,9 @@ def _called(node: FunctionNode) -> list[Parameter]:
     return [*params[:start], *extra, *params[start:]]
 
 
-def _returns_value(node: FunctionNode) -> bool:
-    return any(
-        isinstance(n, ast.Return)
-        and n.value is not None
-        and not (isinstance(n.value, ast.Constant) and n.value.value is None)
-        for n in own_nodes(node)
-    )
-
-
-def _module_function(source: str, name: str) -> FunctionNode | None:
-    """The top-level function ``name`` of ``source``, or None."""
+def top_level_function(source: str, name: str) -> FunctionNode | None:
+    """The function ``name`` the module text ``source`` defines at its top level; None when
+    it defines none of that name or does not parse."""
     try:
         tree = parse(source)
     except SyntaxError:
@@ -148,14 +124,15 @@ def _module_function(source: str, name: str) -> FunctionNode | None:
     return None
 
 
-def _initializer(node: ast.ClassDef) -> FunctionNode | None:
-    """The class's own ``__init__`` (else ``__new__``), or None."""
+def initializer(node: ast.ClassDef) -> FunctionNode | None:
+    """The method that receives a class's constructor arguments: its own ``__init__``, else
+    its own ``__new__`` (inherited ones are not looked for); None when it defines neither."""
     return find_method(node, "__init__") or find_method(node, "__new__")
 
 
-def _code_of(definition: ast.AST | None) -> FunctionNode | None:
-    """The function whose code receives a definition's parameters: the function itself, a
-    class's constructor (:func:`_initializer`); None for anything else."""
+def function_of(definition: ast.AST | None) -> FunctionNode | None:
+    """The function whose code receives a definition's arguments: a function itself, a
+    class's :func:`initializer`; None for anything else (or a class without one)."""
     if isinstance(definition, ast.ClassDef):
-        return _initializer(definition)
+        return initializer(definition)
     return definition if isinstance(definition, ast.FunctionDef | ast.AsyncFunctionDef) else None

@@ -22,15 +22,13 @@ from howto_ls.offline.analysis import (
 from howto_ls.offline.example.layout import render
 from howto_ls.offline.example.part import Part
 from howto_ls.offline.example.reading import (
-    _called,
-    _exported_names,
-    _is_exception,
-    _module_variables,
-    _top_level_names,
+    call_parameters,
+    exported_names,
+    module_variables,
+    top_level_names,
 )
-from howto_ls.offline.example.tables import _ENUM_BASES
 from howto_ls.offline.example.words import snake_case
-from howto_ls.usage import is_command
+from howto_ls.usage import ENUM_BASES, is_command, is_exception
 
 _DUNDER_USE = {
     "__len__": "print(len({obj}))",
@@ -69,7 +67,7 @@ class Shapes(Part):
             if isinstance(outer, ast.FunctionDef | ast.AsyncFunctionDef):
                 self.draft.body.append(f"# {tick(node.name)} runs inside {tick(outer.name)}:")
                 arguments = self.arguments.for_call(
-                    _called(outer), receiver=False, callee=outer.name, function=outer
+                    call_parameters(outer), receiver=False, callee=outer.name, function=outer
                 )
                 self.calls.use_call(f"{outer.name}({arguments})", outer)
             else:
@@ -95,7 +93,7 @@ class Shapes(Part):
             self.calls.round_trip(node, params, None, "")
             replaced = wrappers.replacement(node, self.calls.parameter_scope())
             arguments = self.arguments.for_call(
-                _called(node),
+                call_parameters(node),
                 receiver=False,
                 callee=node.name,
                 by_position=replaced is not None and replaced.positional,
@@ -147,7 +145,7 @@ class Shapes(Part):
         }
         loaded = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} - assigned
         known = set(dir(builtins))
-        module_names = _top_level_names(self.draft.source)
+        module_names = top_level_names(self.draft.source)
         for name in sorted(loaded - known):
             if name not in module_names:
                 return False
@@ -256,7 +254,7 @@ class Shapes(Part):
         qualname = self.draft.symbol.qualname
         self.draft.imports.append(f"from {self.draft.import_path} import {self.draft.top}")
         bases = {(dotted(b) or "").rsplit(".", 1)[-1] for b in node.bases}
-        if bases & _ENUM_BASES:
+        if bases & ENUM_BASES:
             members = [name for name, _ in class_attributes(node) if not name.startswith("_")]
             if members:
                 self.draft.body.append(f"print({qualname}.{members[0]})")
@@ -265,7 +263,7 @@ class Shapes(Part):
                 "    print(member.name, member.value)",
             ]
             return render(self.draft)
-        if _is_exception(node.name, bases):
+        if is_exception(node.name, bases):
             params = self.classes.constructor(node)  # with ``self``: empty when Exception's is used
             args = self.arguments.for_call(params, callee=node.name) if params else '"example"'
             self.draft.body += [
@@ -340,7 +338,7 @@ class Shapes(Part):
         if functions:
             main = next((f for f in functions if f.name == "main"), functions[0])
             arguments = self.arguments.for_call(
-                _called(main), receiver=False, callee=main.name, function=main
+                call_parameters(main), receiver=False, callee=main.name, function=main
             )
             call = f"{alias}.{main.name}({arguments})"
             self.calls.use_call(call, main)
@@ -348,8 +346,8 @@ class Shapes(Part):
             variable = self.instances.instance(classes[0], f"{alias}.{classes[0].name}")
             self.draft.body.append(f"print({variable})")
         else:
-            exported = _exported_names(tree)
-            variables = _module_variables(tree)
+            exported = exported_names(tree)
+            variables = module_variables(tree)
             if exported:
                 self.draft.body += [f"print({alias}.{name})" for name in exported[:3]]
             elif variables:

@@ -6,10 +6,10 @@ import ast
 
 from howto_ls.offline.aliases import imported_names as _imported_names
 from howto_ls.offline.analysis import code
-from howto_ls.offline.example.annotation_text import _split_top, _unwrap
-from howto_ls.offline.example.foreign import _package_root, _project_text
+from howto_ls.offline.example.annotation_text import primary_type, split_top_level
+from howto_ls.offline.example.foreign import import_root, project_file_text
 from howto_ls.offline.example.part import Part
-from howto_ls.offline.example.reading import _top_level_names
+from howto_ls.offline.example.reading import top_level_names
 from howto_ls.offline.example.words import snake_case
 from howto_ls.project import module_file
 
@@ -22,10 +22,10 @@ class Stubs(Part):
         and returns nothing useful, else a ``def`` in the setup taking one parameter per
         argument type (named after it when it is a class, else ``arg1``...) and returning a value
         of ``R``; its name."""
-        parts = _split_top(inner, ",") if inner else []
+        parts = split_top_level(inner, ",") if inner else []
         if len(parts) < 2:
             return "lambda *args: None"
-        arguments, result = ",".join(parts[:-1]).strip(), _unwrap(parts[-1].strip())
+        arguments, result = ",".join(parts[:-1]).strip(), primary_type(parts[-1].strip())
         returned = None
         if result.rsplit(".", 1)[-1] not in {"None", "Any", "object", "NoReturn"}:
             returned = self.values.value_for_type(result, "")
@@ -35,10 +35,10 @@ class Stubs(Part):
         if arguments == "...":
             names = ["*args", "**kwargs"]
         elif arguments.startswith("[") and arguments.endswith("]"):
-            for index, kind in enumerate(_split_top(arguments[1:-1], ",")):
+            for index, kind in enumerate(split_top_level(arguments[1:-1], ",")):
                 if not kind.strip():
                     continue
-                short = _unwrap(kind.strip()).partition("[")[0].rsplit(".", 1)[-1]
+                short = primary_type(kind.strip()).partition("[")[0].rsplit(".", 1)[-1]
                 candidate = snake_case(short)
                 if not short[:1].isupper() or not candidate.isidentifier() or candidate in names:
                     candidate = f"arg{index + 1}"
@@ -87,14 +87,14 @@ class Stubs(Part):
             return "Point"
         package = (self.draft.symbol.module or self.draft.import_path).split(".")[0]
         root = (
-            _package_root(self.draft.symbol.path, self.draft.symbol.module)
+            import_root(self.draft.symbol.path, self.draft.symbol.module)
             if self.draft.symbol.module
             else None
         )
         path = module_file(package, root) if root is not None else None
-        text = _project_text(path, root) if path is not None and root is not None else None
+        text = project_file_text(path, root) if path is not None and root is not None else None
         offered = set(_imported_names(text, package, path.name)) if text and path else set()
-        decorator = ["@define"] if "define" in offered | _top_level_names(text or "") else []
+        decorator = ["@define"] if "define" in offered | top_level_names(text or "") else []
         if decorator:
             self.draft.imports.append(f"from {package} import define")
         self.draft.setup += ["", *decorator, header, "    x: int = 1", "    y: int = 2", ""]

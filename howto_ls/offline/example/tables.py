@@ -5,11 +5,9 @@ from __future__ import annotations
 MAX_BUILD_DEPTH = 3  # classes built inside classes, at most
 
 
-_ENUM_BASES = frozenset({"Enum", "IntEnum", "StrEnum", "Flag", "IntFlag"})
-
-
-# the lines an example runs code in while an exception is being handled (``sys.exc_info()``)
-_HANDLING = ("try:", '    raise ValueError("example error")', "except ValueError:")
+EXCEPTION_HANDLING_LINES = ("try:", '    raise ValueError("example error")', "except ValueError:")
+"""The lines an example runs code under while an exception is being handled, for code that
+reads ``sys.exc_info()``: the code goes after them, indented one level."""
 
 
 MESSAGES = [
@@ -19,7 +17,7 @@ MESSAGES = [
 ]
 
 
-_NAME_VALUES: tuple[tuple[str, str], ...] = (
+VALUES_BY_NAME: tuple[tuple[str, str], ...] = (
     (r"^(base_)?(url|uri|href|link|endpoint|api_url|api_base)$|_url$", '"https://example.com"'),
     (r"^(host|hostname|domain)$", '"example.com"'),
     (r"^port$", "8080"),
@@ -46,9 +44,11 @@ _NAME_VALUES: tuple[tuple[str, str], ...] = (
     (r"^(text|message|prompt|content|query|question|string|s|msg|line_text)$",
      '"Hello, world"'),
 )  # fmt: skip
+"""(regular expression over a parameter's name, the value an example passes): the first
+pattern that matches the name gives the value."""
 
 
-_TYPE_VALUES: dict[str, str] = {
+VALUES_BY_TYPE: dict[str, str] = {
     "str": '"example"',
     "int": "1",
     "float": "1.0",
@@ -66,3 +66,4 @@ _TYPE_VALUES: dict[str, str] = {
     "None": "None",
     "complex": "1j",
 }
+"""The value an example passes for a parameter annotated with a builtin type (or ``Any``)."""

@@ -6,33 +6,30 @@ import ast
 import dataclasses
 import re
 
+from howto_ls.astutil import own_nodes
 from howto_ls.model import Parameter
 from howto_ls.offline import parameter_uses
 from howto_ls.offline.aliases import find_alias
-from howto_ls.offline.analysis import (
-    code,
-    own_nodes,
-    top_level_class,
-)
+from howto_ls.offline.analysis import code, top_level_class
 from howto_ls.offline.doctypes import documented_type
 from howto_ls.offline.example.annotation_text import (
-    _DICT_TYPES,
-    _LIST_TYPES,
-    _allows_none,
-    _alternatives,
-    _split_top,
-    _unwrap,
+    MAPPING_TYPES,
+    SEQUENCE_TYPES,
+    allows_none,
+    primary_type,
+    split_top_level,
+    union_members,
 )
-from howto_ls.offline.example.foreign import _package_root
-from howto_ls.offline.example.layout import _layout
+from howto_ls.offline.example.foreign import import_root
+from howto_ls.offline.example.layout import assignment_lines
 from howto_ls.offline.example.part import Part
-from howto_ls.offline.example.reading import _class_names, _code_of, _initializer
+from howto_ls.offline.example.reading import function_of, initializer, top_level_class_names
 from howto_ls.offline.example.tables import (
-    _HANDLING,
-    _NAME_VALUES,
-    _TYPE_VALUES,
+    EXCEPTION_HANDLING_LINES,
     MAX_BUILD_DEPTH,
     MESSAGES,
+    VALUES_BY_NAME,
+    VALUES_BY_TYPE,
 )
 from howto_ls.offline.example.words import snake_case
 from howto_ls.offline.narrowing import narrowed_class
@@ -84,14 +81,16 @@ class Values(Part):
         ):
             return "[]"  # command-line arguments: none is what every command accepts
         if self.draft.least and param.annotation:
-            head = _unwrap(param.annotation).partition("[")[0].rsplit(".", 1)[-1]
-            if head in _LIST_TYPES or head == "list":
+            head = primary_type(param.annotation).partition("[")[0].rsplit(".", 1)[-1]
+            if head in SEQUENCE_TYPES or head == "list":
                 return "[]"
-            if head in _DICT_TYPES:
+            if head in MAPPING_TYPES:
                 return "{}"
         if param.name in self._awaited_names():
             typed = (
-                self.value_for_type(_unwrap(param.annotation), name) if param.annotation else None
+                self.value_for_type(primary_type(param.annotation), name)
+                if param.annotation
+                else None
             )
             return typed if typed and typed.isidentifier() else self.stubs.async_stub(param.name)
         if name == "model":
@@ -105,7 +104,7 @@ class Values(Part):
         param = self._narrowed(param, definition)
         if not param.annotation:
             param = self._documented(param, definition)
-        alternatives = _alternatives(param.annotation) if param.annotation else []
+        alternatives = union_members(param.annotation) if param.annotation else []
         # an async iterable only where nothing else will do: a Union offering a plain one is
         # usually read by a plain call (Jinja's filters take both)
         alternatives.sort(key=lambda a: bool(_ASYNC_ITERABLE.match(a)))
@@ -113,7 +112,7 @@ class Values(Part):
             literal = self.arguments.compared_literal(param.name)
             if literal is not None:
                 return literal
-        if _allows_none(param.annotation or "") and all(
+        if allows_none(param.annotation or "") and all(
             a.rsplit(".", 1)[-1] in {"Any", "object"} for a in alternatives
         ):
             return "None"
@@ -164,10 +163,10 @@ class Values(Part):
             )
             if used is not None:
                 return used
-        for pattern, value in _NAME_VALUES:
+        for pattern, value in VALUES_BY_NAME:
             if re.search(pattern, name):
                 return self._use(value)
-        if alternatives and _allows_none(param.annotation or ""):
+        if alternatives and allows_none(param.annotation or ""):
             return "None"
         if alternatives:
             variable = self.draft.fresh(snake_case(param.name))
@@ -182,7 +181,7 @@ class Values(Part):
         """``param`` annotated with the class the code of ``function`` (a class means its
         constructor) refuses it unless it is an instance of
         (:mod:`howto_ls.offline.narrowing`), when the example can build that class."""
-        function = _code_of(function)
+        function = function_of(function)
         if function is None:
             return param
         narrowed = narrowed_class(function, param.name)
@@ -200,7 +199,7 @@ class Values(Part):
         when the example can build that class."""
         owners = [definition]
         if isinstance(definition, ast.ClassDef):
-            owners.append(_initializer(definition))
+            owners.append(initializer(definition))
         for owner in owners:
             if not isinstance(owner, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
                 continue
@@ -216,11 +215,11 @@ class Values(Part):
         """A value for the unannotated ``param`` of ``function`` (a class means its
         constructor) that supports what the code does with it, when the value its name gives
         does not; None otherwise."""
-        function = _code_of(function)
+        function = function_of(function)
         if function is None:
             return None
         name = param.name.lower().lstrip("_")
-        named = next((v for p, v in _NAME_VALUES if re.search(p, name)), '"example"')
+        named = next((v for p, v in VALUES_BY_NAME if re.search(p, name)), '"example"')
         owner = self.draft.owner_class if function is self.draft.node else None
         found = parameter_uses.value_for(
             function, param.name, named, self.calls.parameter_scope(owner)
@@ -235,7 +234,7 @@ class Values(Part):
         it stands for that can be built, in the defining module's terms; None when none can."""
         head = annotation.partition("[")[0].strip()
         symbol = self.draft.symbol
-        root = _package_root(symbol.path, symbol.module) if symbol.module else None
+        root = import_root(symbol.path, symbol.module) if symbol.module else None
         if root is None or not head:
             return None
         alias = find_alias(
@@ -273,11 +272,11 @@ class Values(Part):
         short = name.strip("'\"")
         if short.rsplit(".", 1)[-1] in {"Any", "object"}:
             return "str"  # any class does: the one of the strings examples pass
-        if short in _TYPE_VALUES and short not in {"Messages", "None"}:
+        if short in VALUES_BY_TYPE and short not in {"Messages", "None"}:
             return short
         if short in {"BaseException", "Exception"}:
             return "ValueError"
-        if short in _class_names(self.draft.here_source):
+        if short in top_level_class_names(self.draft.here_source):
             node = top_level_class(self.draft.here_source, short)
             abstract = node is not None and is_abstract(node)
             concrete = (
@@ -288,7 +287,7 @@ class Values(Part):
         if foreign is not None:
             concrete = self.classes.concrete(foreign.node, foreign.source)
             if is_abstract(foreign.node) and concrete is not None:
-                root = _package_root(self.draft.symbol.path, self.draft.symbol.module)
+                root = import_root(self.draft.symbol.path, self.draft.symbol.module)
                 path = public_import_path(foreign.module, concrete.name, root) if root else ""
                 self.draft.imports.append(f"from {path or foreign.module} import {concrete.name}")
                 return concrete.name
@@ -296,7 +295,7 @@ class Values(Part):
                 foreign.import_path, foreign.module, foreign.node.name
             )
         symbol = self.draft.symbol
-        root = _package_root(symbol.path, symbol.module) if symbol.module else None
+        root = import_root(symbol.path, symbol.module) if symbol.module else None
         alias = (
             find_alias(
                 short,
@@ -318,7 +317,7 @@ class Values(Part):
             if alias.module != self.draft.here_module:
                 self.draft.scope = alias
             try:
-                return self._class_value(_unwrap(alias.expansion))  # a TypeVar's bound
+                return self._class_value(primary_type(alias.expansion))  # a TypeVar's bound
             finally:
                 self.draft.scope = outer
                 self.draft.expanding.discard(alias.name)
@@ -330,9 +329,9 @@ class Values(Part):
         if base in {self.draft.top, self.draft.module_alias} or base in self.draft.reserved:
             base += "_obj"
         variable = self.draft.fresh(base)
-        lines = _layout(variable, expression)
+        lines = assignment_lines(variable, expression)
         if expression.partition("(")[0] in self.draft.excepting:  # built while one is handled
-            lines = [*_HANDLING, *(f"    {line}" for line in lines)]
+            lines = [*EXCEPTION_HANDLING_LINES, *(f"    {line}" for line in lines)]
         self.draft.setup += lines
         return variable
 
@@ -369,22 +368,26 @@ class Values(Part):
         head = head.rsplit(".", 1)[-1]
         inner = inner[:-1] if inner.endswith("]") else inner
         if head in {"str", "Any", "object", "AnyStr"} or head.endswith("Str"):
-            for pattern, value in _NAME_VALUES:
+            for pattern, value in VALUES_BY_NAME:
                 if re.search(pattern, name) and value.startswith(('"', "messages")):
                     return self._use(value)
-            return _TYPE_VALUES["str"]
+            return VALUES_BY_TYPE["str"]
         if head in {"int", "float"}:
-            for pattern, value in _NAME_VALUES:
+            for pattern, value in VALUES_BY_NAME:
                 if re.search(pattern, name) and re.fullmatch(r"[\d.]+", value):
                     return value if head == "float" or "." not in value else value.split(".")[0]
-            return _TYPE_VALUES[head]
+            return VALUES_BY_TYPE[head]
         if head == "Messages" or (head in {"list", "List", "Sequence"} and name == "messages"):
             return self._use("messages")
-        if head in {"list", "List", "Sequence", "Iterable", "Collection", "MutableSequence"}:
-            item = self.value_for_type(_unwrap(_split_top(inner, ",")[0]), "") if inner else None
+        if head in SEQUENCE_TYPES:
+            item = (
+                self.value_for_type(primary_type(split_top_level(inner, ",")[0]), "")
+                if inner
+                else None
+            )
             return f"[{item}]" if item else '["example"]'
         if head in {"tuple", "Tuple"} and inner:
-            parts = [_unwrap(part) for part in _split_top(inner, ",")]
+            parts = [primary_type(part) for part in split_top_level(inner, ",")]
             if parts[-1].strip() == "...":
                 parts = parts[:1]
             items = [self.value_for_type(part.strip(), "") or '"example"' for part in parts]
@@ -394,8 +397,10 @@ class Values(Part):
         if head == "Callable":
             awaited = re.search(r"\b(?:Awaitable|Coroutine)\[(.*)\]\s*\]?$", inner)
             if awaited is not None or re.search(r"\b(Awaitable|Coroutine)\b", inner):
-                result = _split_top(awaited.group(1), ",")[-1].strip() if awaited else "None"
-                returned = self.value_for_type(_unwrap(result), "") if result != "None" else None
+                result = split_top_level(awaited.group(1), ",")[-1].strip() if awaited else "None"
+                returned = (
+                    self.value_for_type(primary_type(result), "") if result != "None" else None
+                )
                 return self.stubs.async_stub(name or "callback", returned)
             return self.stubs.callable_for(inner, name)
         if re.search(r"[WA]SGIApp(lication)?$", head):
@@ -404,15 +409,23 @@ class Values(Part):
             self.draft.imports.append("import contextlib")
             return "contextlib.nullcontext()"  # a context manager and an async one
         if head in {"Iterator", "Generator"}:
-            item = self.value_for_type(_unwrap(_split_top(inner, ",")[0]), "") if inner else None
-            return f"iter([{item or _TYPE_VALUES['str']}])"
+            item = (
+                self.value_for_type(primary_type(split_top_level(inner, ",")[0]), "")
+                if inner
+                else None
+            )
+            return f"iter([{item or VALUES_BY_TYPE['str']}])"
         if head in {"AsyncIterable", "AsyncIterator", "AsyncGenerator"}:
-            item = self.value_for_type(_unwrap(_split_top(inner, ",")[0]), "") if inner else None
-            return self.stubs.async_items(name or "items", item or _TYPE_VALUES["str"])
+            item = (
+                self.value_for_type(primary_type(split_top_level(inner, ",")[0]), "")
+                if inner
+                else None
+            )
+            return self.stubs.async_items(name or "items", item or VALUES_BY_TYPE["str"])
         if head in {"BaseException", "Exception"}:
             return 'ValueError("example")'
         if head in {"Type", "type"} and inner:
-            return self._class_value(_unwrap(inner))
+            return self._class_value(primary_type(inner))
         if head == "_version_info":
             self.draft.imports.append("import sys")
             return "sys.version_info"
@@ -432,9 +445,9 @@ class Values(Part):
                 return self._use('Path("data.txt")')
             return self._use('"data.txt"')
         if head == "Literal" and inner:
-            return _split_top(inner, ",")[0].strip()
-        if head in _TYPE_VALUES:
-            return _TYPE_VALUES[head]
+            return split_top_level(inner, ",")[0].strip()
+        if head in VALUES_BY_TYPE:
+            return VALUES_BY_TYPE[head]
         return None
 
     def _private_protocol(self, annotation: str) -> str | None:
@@ -453,7 +466,7 @@ class Values(Part):
     def returned(self, annotation: str) -> str:
         """A value of the return annotation ``annotation`` for a method the example defines;
         "None" when none can be built without a placeholder."""
-        if _unwrap(annotation).rsplit(".", 1)[-1] in {"None", "Any", "object", "NoReturn"}:
+        if primary_type(annotation).rsplit(".", 1)[-1] in {"None", "Any", "object", "NoReturn"}:
             return "None"
         saved = (
             list(self.draft.setup),
