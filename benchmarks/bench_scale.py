@@ -43,10 +43,11 @@ from pathlib import Path
 
 import yardstick
 
+from howto_ls import sidecar
+
 REPOSITORY = Path(__file__).resolve().parents[1]
 PINS = {"requests": "requests==2.32.3", "django": "Django==5.1.4"}
 CACHE = Path.home() / ".cache" / "howto-ls" / "bench-scale"
-GUIDE_HEADING = re.compile(r"^How to Use This Code Block$", re.MULTILINE)
 DOC_TARGETS = {
     "requests": "requests/sessions.py::Session.request",
     "django filter": "django/db/models/query.py::QuerySet.filter",
@@ -116,9 +117,10 @@ def environment(folder: Path, cache: str = "on") -> dict[str, str]:
 
 
 def sidecar_guides(root: Path) -> int:
-    """Guides the sidecar files under ``root/docs/howto`` hold."""
+    """Guides the sidecar files under ``root/docs/howto`` hold (their blocks, as howto-ls
+    reads them)."""
     return sum(
-        len(GUIDE_HEADING.findall(path.read_text(encoding="utf-8", errors="replace")))
+        len(sidecar.read_blocks(path.read_text(encoding="utf-8", errors="replace")))
         for path in (root / "docs" / "howto").rglob("*.md")
     )
 
