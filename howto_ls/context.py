@@ -16,7 +16,7 @@ from pathlib import Path
 
 from howto_ls import astutil
 from howto_ls.model import ContextItem, Symbol
-from howto_ls.project import absolute_module, module_name, public_import_path
+from howto_ls.project import absolute_module, import_folders, module_name, public_import_path
 from howto_ls.sourcefile import context_text
 from howto_ls.symbols import definition_signature, module_tree
 
@@ -106,11 +106,13 @@ def _module_of_source(source: str, path: Path, name: str) -> _Module:
 
 
 def _module_file(name: str, root: Path) -> Path | None:
-    """The file of project module ``name`` under ``root`` or ``root/src``; None if not there."""
+    """The file of project module ``name`` under ``root`` or ``root/src`` (the installation
+    folder of an installed project: :func:`howto_ls.project.import_folders`); None if not
+    there."""
     if not name:
         return None
     parts = name.split(".")
-    for base in (root / "src", root):
+    for base in import_folders(root):
         folder = base.joinpath(*parts)
         for candidate in (folder / "__init__.py", folder.with_name(parts[-1] + ".py")):
             if candidate.is_file():

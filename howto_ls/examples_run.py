@@ -36,7 +36,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from howto_ls import astutil, sandbox, sandbox_mounts
+from howto_ls import astutil, project, sandbox, sandbox_mounts
 
 DEFAULT_TIMEOUT = 20.0
 """Seconds an example may run before it is stopped and reported as hanging."""
@@ -259,8 +259,9 @@ def interpreter_problem(python: str, isolation: str | None = None) -> str | None
 
 
 def import_roots(root: Path) -> list[Path]:
-    """Folders the project's own modules import from: ``root/src`` when it exists, and ``root``."""
-    return [folder for folder in (root / "src", root) if folder.is_dir()]
+    """Folders the project's own modules import from: ``root/src`` when it exists, and ``root``;
+    for an installed project, its installation folder (:func:`howto_ls.project.import_folders`)."""
+    return [folder for folder in project.import_folders(root) if folder.is_dir()]
 
 
 def run_example(

@@ -11,12 +11,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from howto_ls import astutil
+from howto_ls import astutil, installation
 from howto_ls.errors import NotWritableError
 from howto_ls.sourcefile import context_text
 
 ROOT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
-PACKAGE_DIRS = frozenset({"site-packages", "dist-packages"})
+PACKAGE_DIRS = installation.INSTALLATION_DIRS
 ENVIRONMENT_DIRS = frozenset({".venv", ".tox", ".nox", "__pypackages__"})
 SOURCE_SUFFIXES = (".py", ".pyi", ".pyw")
 _FULL_PARSE_CHARS = 16_000
@@ -31,6 +31,13 @@ _TOP_LEVEL_EXPORT = re.compile(
 def find_root(path: Path) -> Path:
     """The project root of ``path``: the nearest folder at or above it with a project marker.
 
+    The search stops at an installation folder (``site-packages``, ``dist-packages``, a
+    ``sys.path`` entry holding installed distributions: :mod:`howto_ls.installation`): an
+    installed file's project is the top-level package it lies in (for a namespace package, the
+    outermost regular package in it), unless a marker lies nearer; a top-level module gets the
+    installation folder. Module names of such a root count from the installation folder
+    (:func:`import_base`).
+
     A file outside any project gets the folder above its outermost package (folders holding
     ``__init__.py``), or its own folder, so import paths never depend on the working directory.
     The search walks up from ``path`` as it is spelled, so a symlink inside a project belongs
@@ -41,11 +48,15 @@ def find_root(path: Path) -> Path:
     start = Path(os.path.abspath(path))
     if not start.is_dir():
         start = start.parent
+    found: Path | None = None
     for folder in (start, *start.parents):
         if not folder.is_symlink() and any((folder / marker).exists() for marker in ROOT_MARKERS):
             return folder.resolve()
-    folder = start
-    while (folder / "__init__.py").is_file() and folder != folder.parent:
+        if installation.is_installation_folder(folder):
+            found = installation.installed_project(start, folder)
+            break
+    folder = start if found is None else found
+    while found is None and (folder / "__init__.py").is_file() and folder != folder.parent:
         folder = folder.parent
     while folder.is_symlink() and folder != folder.parent:  # never a root reached by a link
         folder = folder.parent
@@ -116,21 +127,38 @@ def lies_under(path: Path, root: Path) -> bool:
     return True
 
 
+@functools.lru_cache(maxsize=64)
+def import_base(root: Path) -> Path:
+    """The folder the modules of the project at ``root`` are imported from, resolved: the
+    nearest installation folder above ``root`` for an installed project
+    (:func:`howto_ls.installation.installation_folder_above`), else ``root`` itself."""
+    resolved = root.resolve()
+    return installation.installation_folder_above(resolved) or resolved
+
+
+@functools.lru_cache(maxsize=64)
+def import_folders(root: Path) -> tuple[Path, ...]:
+    """The folders the project's own modules are imported from, in order: ``root/src`` and
+    ``root``, or the installation folder of an installed project (:func:`import_base`)."""
+    base = import_base(root)
+    return (base / "src", base) if base == root.resolve() else (base,)
+
+
 def module_name(path: Path, root: Path) -> str:
-    """The dotted module of ``path``: from the project root (``src/`` layout aware) or sys.path."""
+    """The dotted module of ``path``: from the project root (``src/`` layout aware), the
+    installation folder of an installed project, or sys.path."""
     resolved = path.resolve()
     if is_in_project(resolved, root):
-        parts = list(resolved.relative_to(root.resolve()).parts)
-        if len(parts) > 1 and parts[0] == "src":
-            parts = parts[1:]
-        return _dotted(parts)
+        for base in import_folders(root):
+            if resolved.is_relative_to(base) and resolved != base:
+                return _dotted(list(resolved.relative_to(base).parts))
     parts = list(resolved.parts)
     for index in range(len(parts) - 1, -1, -1):
         if parts[index] in PACKAGE_DIRS:
             return _dotted(parts[index + 1 :])
-    base = _sys_path_entry(resolved)
-    if base is not None:
-        return _dotted(list(resolved.relative_to(base).parts))
+    entry = _sys_path_entry(resolved)
+    if entry is not None:
+        return _dotted(list(resolved.relative_to(entry).parts))
     return _dotted(list(_package_parts(resolved)))
 
 
@@ -261,7 +289,7 @@ def _resolved(root: Path) -> Path:
 def _module_file(module: str, root: Path) -> Path | None:
     """The file of ``module`` from the project root, its ``src/`` folder, or sys.path."""
     parts = module.split(".")
-    bases = [root / "src", root, *(Path(entry) for entry in sys.path if entry)]
+    bases = [*import_folders(root), *(Path(entry) for entry in sys.path if entry)]
     for base in bases:
         folder = base.joinpath(*parts)
         for candidate in (folder / "__init__.py", folder.with_name(parts[-1] + ".py")):

@@ -21,7 +21,7 @@ from howto_ls.errors import HowtoError, SourceError, SymbolNotFoundError
 from howto_ls.identifiers import normalize, normalize_words, normalized_column
 from howto_ls.jedi_worker import default_worker
 from howto_ls.model import Parameter, Position, Span, Symbol, SymbolKind
-from howto_ls.project import is_in_project, module_name, public_import_path
+from howto_ls.project import import_base, is_in_project, module_name, public_import_path
 from howto_ls.sourcefile import context_text
 from howto_ls.syntax import parse_problem
 
@@ -845,10 +845,12 @@ class _Target:
 
 @functools.lru_cache(maxsize=8)
 def _project(root: Path) -> Any:
-    """One jedi project per root."""
+    """One jedi project per root, at the folder its modules are imported from (an installed
+    project's installation folder: :func:`howto_ls.project.import_base`), so that jedi finds
+    them by their import names and no module of a package passes for a top-level one."""
     import jedi  # imported on first use: it costs half a second of start-up
 
-    return jedi.Project(root)
+    return jedi.Project(import_base(root))
 
 
 def _goto(source: str, path: Path, root: Path, points: tuple[Position, ...]) -> list[list[_Target]]:

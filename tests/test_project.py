@@ -11,7 +11,18 @@ from pathlib import Path
 import httpx
 import pytest
 
-from howto_ls.project import find_root, is_in_project, lies_under, module_name, platform_condition
+from howto_ls import examples_run
+from howto_ls.offline import index
+from howto_ls.project import (
+    find_root,
+    import_folders,
+    is_in_project,
+    lies_under,
+    module_file,
+    module_name,
+    platform_condition,
+)
+from tests import wheels
 
 
 def touch(path: Path, text: str = "") -> Path:
@@ -153,3 +164,108 @@ def test_lies_under_follows_links_and_refuses_what_cannot_be_resolved(tmp_path: 
     assert not lies_under(outside, root)
     assert not lies_under(root / "pkg" / "linked.py", root)  # the link leads out
     assert not lies_under(root / "loop.py", root)
+
+
+INSTALLED = {
+    "tinykit/__init__.py": "",
+    "tinykit/core.py": (
+        "class Thing:\n"
+        '    """A named thing."""\n\n'
+        "    def __init__(self, name: str) -> None:\n"
+        "        self.name = name\n"
+    ),
+    "tinykit/sub/__init__.py": "",
+    "tinykit/sub/use.py": (
+        "from tinykit.core import Thing\n\n\n"
+        "def make(name: str) -> Thing:\n"
+        '    """A thing called ``name``."""\n'
+        "    return Thing(name)\n"
+    ),
+    "tinyns/part/__init__.py": "",
+    "tinyns/part/x.py": "def x() -> int:\n    return 1\n",
+    "tinymod.py": "def one() -> int:\n    return 1\n",
+}
+
+
+@pytest.fixture(scope="module")
+def site_packages(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site-packages of a fresh virtualenv that pip installed the ``tinykit`` wheel into
+    (a regular package, a namespace package and a top-level module)."""
+    folder = tmp_path_factory.mktemp("installed")
+    return wheels.virtualenv_with(
+        wheels.build_wheel(folder, "tinykit", "1.0", INSTALLED), folder / "env"
+    )
+
+
+def test_an_installed_file_belongs_to_its_top_level_package(site_packages: Path) -> None:
+    use = site_packages / "tinykit" / "sub" / "use.py"
+    root = find_root(use)
+    assert root == (site_packages / "tinykit").resolve()
+    assert module_name(use, root) == "tinykit.sub.use"
+    assert module_name(site_packages / "tinykit" / "__init__.py", root) == "tinykit"
+    assert module_file("tinykit.core", root) == site_packages / "tinykit" / "core.py"
+    assert module_file("core", root) is None  # not a top-level module: nothing passes for one
+    assert import_folders(root) == (site_packages.resolve(),)
+    assert examples_run.import_roots(root) == [site_packages.resolve()]
+    listed = index.index_for(root).files()  # what a guide reads of the project: the package
+    assert {path.relative_to(site_packages.resolve()).parts[0] for path in listed} == {"tinykit"}
+    part = site_packages / "tinyns" / "part" / "x.py"  # PEP 420: tinyns has no __init__.py
+    assert find_root(part) == (site_packages / "tinyns" / "part").resolve()
+    assert module_name(part, find_root(part)) == "tinyns.part.x"
+    assert find_root(site_packages / "tinymod.py") == site_packages.resolve()
+    assert module_name(site_packages / "tinymod.py", site_packages) == "tinymod"
+
+
+def test_doc_in_a_virtualenv_resolves_and_names_installed_code(site_packages: Path) -> None:
+    use = site_packages / "tinykit" / "sub" / "use.py"
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(site_packages), "HOWTO_BACKEND": "offline"}
+    env["PYTHONPATH"] = os.environ.get("PYTHONPATH", "")
+    found = {}
+    for target in (f"{use}::make", f"{use}:6:12"):  # the second on the reference to Thing
+        result = subprocess.run(
+            [sys.executable, "-m", "howto_ls", "doc", target, "--json"],
+            capture_output=True,
+            text=True,
+            cwd="/",
+            env=env,
+            check=True,
+            timeout=120,
+        )
+        described = json.loads(result.stdout)
+        found[described["symbol"]] = (described["import_path"], described["path"])
+    assert found == {
+        "make": ("tinykit.sub.use", str(use)),
+        "Thing": ("tinykit.core", str(site_packages / "tinykit" / "core.py")),
+    }
+
+
+def test_a_marker_inside_an_installation_folder_wins(tmp_path: Path) -> None:
+    installed = tmp_path / "lib" / "python3.11" / "site-packages"
+    source = touch(installed / "vendored" / "sub" / "mod.py")
+    touch(installed / "vendored" / "__init__.py")
+    touch(installed / "vendored" / "sub" / "__init__.py")
+    assert find_root(source) == (installed / "vendored").resolve()
+    touch(installed / "vendored" / "sub" / "pyproject.toml")
+    assert find_root(source) == (installed / "vendored" / "sub").resolve()
+    assert module_name(source, find_root(source)) == "vendored.sub.mod"
+
+
+def test_a_virtualenv_inside_a_project_is_not_the_project(tmp_path: Path) -> None:
+    touch(tmp_path / "pyproject.toml")
+    installed = tmp_path / ".venv" / "lib" / "python3.11" / "dist-packages"
+    source = touch(installed / "pkg" / "mod.py")
+    touch(installed / "pkg" / "__init__.py")
+    assert find_root(source) == (installed / "pkg").resolve()
+    assert find_root(touch(tmp_path / "app" / "main.py")) == tmp_path.resolve()
+
+
+def test_a_target_folder_on_sys_path_is_an_installation_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "vendor"
+    wheels.pip_install(wheels.build_wheel(tmp_path, "tinykit", "1.0", INSTALLED), target=target)
+    use = target / "tinykit" / "sub" / "use.py"
+    assert find_root(use) == target.resolve()  # not on sys.path: the folder above the package
+    monkeypatch.setattr(sys, "path", [*sys.path, str(target)])
+    assert find_root(use) == (target / "tinykit").resolve()
+    assert module_name(use, find_root(use)) == "tinykit.sub.use"
