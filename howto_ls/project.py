@@ -7,7 +7,7 @@ import functools
 import os
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -160,6 +160,12 @@ def module_name(path: Path, root: Path) -> str:
     if entry is not None:
         return _dotted(list(resolved.relative_to(entry).parts))
     return _dotted(list(_package_parts(resolved)))
+
+
+def dotted_module(parts: Sequence[str]) -> str:
+    """The module a file at the relative path ``parts`` (``("pkg", "mod.py")``) is imported
+    as: ``pkg.mod``; a package's ``__init__.py`` is the package itself."""
+    return _dotted(list(parts))
 
 
 def _dotted(parts: list[str]) -> str:

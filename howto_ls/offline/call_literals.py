@@ -65,12 +65,12 @@ def literal_calls(path: Path, callee: str) -> tuple[LiteralCall, ...]:
     ordered = sorted(mentioning, key=lambda file: file != target)[:MAX_FILES_PARSED]
     found: list[LiteralCall] = []
     for file in ordered:
-        record = held.record(file)
-        if record is None:
+        facts = held.parsed(file)
+        if facts is None:
             continue
         found += [
             LiteralCall(c.positional, c.keywords, c.in_doctest, file, c.constants)
-            for c in record.literal_calls
+            for c in facts.literal_calls
             if c.callee == callee
         ]
     return tuple(found)

@@ -22,7 +22,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -32,7 +32,7 @@ from howto_ls.guide import blank_guide_blocks
 from howto_ls.identifiers import normalize
 from howto_ls.sourcefile import cached_text, context_text
 
-RECORD_VERSION = 1
+RECORD_VERSION = 2
 """Bumped when what a record holds changes: stored records of another version are rebuilt."""
 
 MAX_FILES = 5000
@@ -76,17 +76,30 @@ class LiteralCallRecord:
 
 
 @dataclass(frozen=True)
+class ParsedFacts:
+    """What only a parse of a module tells: its top-level classes, the names its imports bind,
+    and its calls with literal arguments (doctests first)."""
+
+    classes: dict[str, ClassRecord]
+    imported: dict[str, tuple[str, str]]  # local name -> (absolute module, name; "" = module)
+    literal_calls: tuple[LiteralCallRecord, ...]
+
+
+NOT_PARSED = ParsedFacts({}, {}, ())
+"""The facts of a module that does not parse."""
+
+
+@dataclass(frozen=True)
 class ModuleRecord:
-    """What the index knows of one file; built from one parse of its text."""
+    """What the index knows of one file: facts read from its text (every file, cheap), and
+    those a parse gives (``parsed``: None until a rule first needs them; then one parse)."""
 
     path: Path
     module: str
     fingerprint: Fingerprint
-    classes: dict[str, ClassRecord]
-    imported: dict[str, tuple[str, str]]  # local name -> (absolute module, name; "" = module)
     attribute_calls: Counter[str]  # ``obj.name(...)`` counts, NFKC-normalized (PEP 3131)
     called_names: frozenset[str]  # every ``name(`` the text may call
-    literal_calls: tuple[LiteralCallRecord, ...]
+    parsed: ParsedFacts | None = None
 
 
 class RecordStore(Protocol):
@@ -104,11 +117,13 @@ class RecordStore(Protocol):
 
 @dataclass
 class ProjectIndex:
-    """The index of the project under ``root``. Thread-safe; reads and parses each file once
-    per fingerprint. ``parses`` counts the files parsed so far (tests assert it)."""
+    """The index of the project under ``root``. Thread-safe; reads each file once per
+    fingerprint, and parses it at most once, when a rule first needs what only a parse tells.
+    ``reads`` and ``parses`` count the files read and parsed so far (tests assert them)."""
 
     root: Path
     store: RecordStore | None = None
+    reads: int = 0
     parses: int = 0
     _records: dict[Path, ModuleRecord] = field(default_factory=dict)
     _texts: dict[Path, str] = field(default_factory=dict)  # editor buffers by path
@@ -215,7 +230,7 @@ class ProjectIndex:
         with self._lock:
             if not self._by_module:
                 for path in self.files():
-                    self._by_module.setdefault(project.module_name(path, self.root), path)
+                    self._by_module.setdefault(self._module_of(path), path)
             return self._by_module.get(module)
 
     def text(self, path: Path) -> str | None:
@@ -262,6 +277,14 @@ class ProjectIndex:
         assert isinstance(result, dict)
         return tuple(result.get(name, ()))
 
+    def _module_of(self, path: Path) -> str:
+        """The dotted module of the project file ``path`` (as listed: absolute, resolved),
+        counted from the folders the project is imported from without resolving it again."""
+        for base in project.import_folders(self.root):
+            if path != base and path.is_relative_to(base):
+                return project.dotted_module(path.relative_to(base).parts)
+        return project.module_name(path, self.root)
+
     def _stamp(self, path: Path) -> Fingerprint | None:
         held = self._texts.get(path)
         if held is not None:
@@ -272,11 +295,28 @@ class ProjectIndex:
             return None
         return (status.st_mtime_ns, status.st_size)
 
+    def parsed(self, path: Path) -> ParsedFacts | None:
+        """What a parse of the project file ``path`` tells (parsing it the first time it is
+        asked for in this version of the file), or None when the index does not hold it."""
+        with self._lock:
+            found = self.record(path)
+            if found is None:
+                return None
+            if found.parsed is None:
+                code = self.text(path)
+                self.parses += 1
+                facts = NOT_PARSED if code is None else parse_facts(path, found.module, code)
+                found = replace(found, parsed=facts)
+                self._records[path] = found
+                if self.store is not None and found.fingerprint[0]:
+                    self.store.save(found)
+            return found.parsed
+
     def _build(self, path: Path) -> ModuleRecord | None:
         fingerprint = self._stamp(path)
         if fingerprint is None:
             return None
-        module = project.module_name(path, self.root)
+        module = self._module_of(path)
         stored = None
         if self.store is not None and fingerprint[0]:
             stored = self.store.load(path, fingerprint)
@@ -284,7 +324,7 @@ class ProjectIndex:
             code = self.text(path)
             if code is None:
                 return None
-            self.parses += 1
+            self.reads += 1
             stored = read_module(path, module, code, fingerprint)
             if self.store is not None and fingerprint[0]:
                 self.store.save(stored)
@@ -293,35 +333,35 @@ class ProjectIndex:
 
 
 def read_module(path: Path, module: str, code: str, fingerprint: Fingerprint) -> ModuleRecord:
-    """A record of the module ``module`` at ``path`` from its ``code`` (guides blanked),
-    parsed once; a file that does not parse gets a record from its text alone."""
-    from howto_ls.offline import call_literals
-
-    try:
-        tree: ast.Module | None = parse(code)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        tree = None
-    top = list(dict.fromkeys(_CLASS_AT_TOP.findall(code)))  # in the order of the source
-    found: dict[str, ClassRecord] = {}
-    imported: dict[str, tuple[str, str]] = {}
-    calls: tuple[LiteralCallRecord, ...] = ()
-    if tree is not None:
-        nodes = list(ast.walk(tree))
-        found = top_level_classes(tree, top)
-        imported = imported_names(tree, module, path.name, nodes)
-        calls = tuple(
-            LiteralCallRecord(name, c.positional, c.keywords, c.in_doctest, c.constants)
-            for name, c in call_literals.calls_in(tree, path, module, nodes)
-        )
+    """A record of the module ``module`` at ``path`` from its ``code`` (guides blanked), with
+    the facts its text tells (no parse: :func:`parse_facts` comes when a rule needs it)."""
     return ModuleRecord(
         path=path,
         module=module,
         fingerprint=fingerprint,
-        classes=found,
-        imported=imported,
         attribute_calls=Counter(normalize(m.group(1)) for m in _ATTRIBUTE_CALL.finditer(code)),
         called_names=frozenset(normalize(name) for name in _CALLED.findall(code)),
-        literal_calls=calls,
+    )
+
+
+def parse_facts(path: Path, module: str, code: str) -> ParsedFacts:
+    """What one parse of ``code`` (the module ``module`` at ``path``, guides blanked) tells;
+    :data:`NOT_PARSED` for code that does not parse."""
+    from howto_ls.offline import call_literals
+
+    try:
+        tree = parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return NOT_PARSED
+    nodes = list(ast.walk(tree))
+    top = list(dict.fromkeys(_CLASS_AT_TOP.findall(code)))  # in the order of the source
+    return ParsedFacts(
+        classes=top_level_classes(tree, top),
+        imported=imported_names(tree, module, path.name, nodes),
+        literal_calls=tuple(
+            LiteralCallRecord(name, c.positional, c.keywords, c.in_doctest, c.constants)
+            for name, c in call_literals.calls_in(tree, path, module, nodes)
+        ),
     )
 
 

@@ -23,6 +23,7 @@ from howto_ls.offline.index import (
     Fingerprint,
     LiteralCallRecord,
     ModuleRecord,
+    ParsedFacts,
 )
 
 BATCH = 200
@@ -73,17 +74,23 @@ def _key(fingerprint: Fingerprint) -> str:
 
 
 def encode(record: ModuleRecord) -> dict[str, Any]:
-    """``record`` as JSON-ready data (its path and fingerprint are the row's key)."""
-    return {
+    """``record`` as JSON-ready data (its path and fingerprint are the row's key); its parsed
+    facts under ``"parsed"`` when it has them."""
+    data: dict[str, Any] = {
         "module": record.module,
-        "classes": [
-            [c.name, c.line, list(c.bases), sorted(c.offered)] for c in record.classes.values()
-        ],
-        "imported": {name: list(target) for name, target in record.imported.items()},
         "attribute_calls": dict(record.attribute_calls),
         "called_names": sorted(record.called_names),
-        "literal_calls": [_call_row(c) for c in record.literal_calls],
     }
+    facts = record.parsed
+    if facts is not None:
+        data["parsed"] = {
+            "classes": [
+                [c.name, c.line, list(c.bases), sorted(c.offered)] for c in facts.classes.values()
+            ],
+            "imported": {name: list(target) for name, target in facts.imported.items()},
+            "literal_calls": [_call_row(c) for c in facts.literal_calls],
+        }
+    return data
 
 
 def _call_row(call: LiteralCallRecord) -> list[Any]:
@@ -97,6 +104,19 @@ def decode(data: Any, path: Path, fingerprint: Fingerprint) -> ModuleRecord:
     else (a damaged or foreign row)."""
     if not isinstance(data, dict):
         raise ValueError("not a record")
+    calls = Counter({_text(k): _number(v) for k, v in _mapping(data["attribute_calls"]).items()})
+    parsed = data.get("parsed")
+    return ModuleRecord(
+        path=path,
+        module=_text(data["module"]),
+        fingerprint=fingerprint,
+        attribute_calls=calls,
+        called_names=frozenset(_texts(data["called_names"])),
+        parsed=None if parsed is None else _decode_parsed(_mapping(parsed)),
+    )
+
+
+def _decode_parsed(data: dict[str, Any]) -> ParsedFacts:
     classes: dict[str, ClassRecord] = {}
     for name, line, bases, offered in data["classes"]:
         classes[_text(name)] = ClassRecord(
@@ -106,7 +126,6 @@ def decode(data: Any, path: Path, fingerprint: Fingerprint) -> ModuleRecord:
         _text(name): (_text(target[0]), _text(target[1]))
         for name, target in _mapping(data["imported"]).items()
     }
-    calls = Counter({_text(k): _number(v) for k, v in _mapping(data["attribute_calls"]).items()})
     literal_calls = tuple(
         LiteralCallRecord(
             _text(callee),
@@ -117,16 +136,7 @@ def decode(data: Any, path: Path, fingerprint: Fingerprint) -> ModuleRecord:
         )
         for callee, positional, keywords, in_doctest, constants in data["literal_calls"]
     )
-    return ModuleRecord(
-        path=path,
-        module=_text(data["module"]),
-        fingerprint=fingerprint,
-        classes=classes,
-        imported=imported,
-        attribute_calls=calls,
-        called_names=frozenset(_texts(data["called_names"])),
-        literal_calls=literal_calls,
-    )
+    return ParsedFacts(classes, imported, literal_calls)
 
 
 def _text(value: Any) -> str:

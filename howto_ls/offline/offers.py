@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Final
 
-from howto_ls.offline.index import ClassRecord, ModuleRecord, ProjectIndex
+from howto_ls.offline.index import ClassRecord, ParsedFacts, ProjectIndex
 from howto_ls.project import module_file
 
 MAX_BASE_DEPTH = 3
@@ -29,7 +29,7 @@ class _NotIndexed:
 
 NOT_INDEXED: Final = _NotIndexed()
 
-_Found = tuple[ModuleRecord, ClassRecord] | None | _NotIndexed
+_Found = tuple[ParsedFacts, ClassRecord] | None | _NotIndexed
 
 
 def indexed_offer(
@@ -56,7 +56,7 @@ def _class(held: ProjectIndex, module: str, name: str, root: Path, depth: int) -
     if depth > MAX_REEXPORTS:
         return None
     path = module_file(module, root)
-    record = held.record(path.resolve()) if path is not None else None
+    record = held.parsed(path.resolve()) if path is not None else None
     if record is None:
         return NOT_INDEXED
     found = record.classes.get(name)
@@ -70,7 +70,7 @@ def _class(held: ProjectIndex, module: str, name: str, root: Path, depth: int) -
 
 def _offer(
     held: ProjectIndex,
-    record: ModuleRecord,
+    record: ParsedFacts,
     node: ClassRecord,
     root: Path,
     package: str,
