@@ -38,7 +38,7 @@ SEED_LINES = (
     "1. **Analyze the Code**: Understand the logic and actions performed by the code snippet.",
     "    - **Usage Example**: Provide a code example of how to use the snippet in the project.",
     "This code defines the `Free2GPT` class, an implementation of an asynchronous generator",
-    "from hypotez.src.endpoints.gpt4free.g4f.Provider.Free2GPT import Free2GPT",
+    "from hypotez.src.endpoints.gpt4free.g4f.Provider import Free2GPT",
     '4. **Avoid Vague Terms** like "getting" or "doing". Be specific about what the code does,',
 )
 
