@@ -225,6 +225,10 @@ class Resolver:
         """What ``from module_name import name`` gives: a definition, a module name, or None."""
         return self._export(module_name, name, 0)
 
+    def resolve(self, module: ParsedModule, expr: ast.expr) -> Found | None:
+        """The project definition a name or dotted expression written in ``module`` means."""
+        return self._name(module, expr)
+
     def base_classes(self, module: ParsedModule, cls: str) -> list[Found]:
         """The project classes ``cls`` derives from directly."""
         return list(self._bases(module, cls))

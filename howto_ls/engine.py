@@ -21,7 +21,6 @@ from howto_ls.cache import GuideCache
 from howto_ls.checked import write_checked_guide
 from howto_ls.config import Settings
 from howto_ls.context import called_context
-from howto_ls.use_context import use_context
 from howto_ls.definitions import describe_key, plain_qualname
 from howto_ls.edits import TextEdit
 from howto_ls.errors import HowtoError, NotWritableError, SourceError, SymbolNotFoundError
@@ -36,6 +35,7 @@ from howto_ls.offline.writer import write_guide
 from howto_ls.sourcefile import read_source
 from howto_ls.syntax import parse_problem
 from howto_ls.textdiff import minimal_span
+from howto_ls.use_context import use_context
 
 __all__ = [
     "Engine",

@@ -223,7 +223,10 @@ def repair_message(problems: tuple[str, ...] | list[str]) -> str:
 def template_values(request: GuideRequest) -> dict[str, str]:
     """The value of every placeholder for ``request``."""
     symbol = request.symbol
-    texts = [shown_code(symbol.source, symbol.full_range.start.column), *map(shown_code, symbol.related)]
+    texts = [
+        shown_code(symbol.source, symbol.full_range.start.column),
+        *map(shown_code, symbol.related),
+    ]
     code = bounded_code(without_written_guides("\n\n".join(texts)))
     context = _context_text(request)
     return {

@@ -393,6 +393,13 @@ def usage_of(node: ast.AST | None, parents: Sequence[ast.AST] = ()) -> Usage:
             f"create an instance (`obj = Class(...)`) and use `{syntax}`, the syntax that "
             f"calls `{node.name}`, printing what it gives; never call the dunder method by name.",
         )
+    if protocol is Protocol.DECORATE and getattr(node, "name", "") == "__call__":
+        return Usage(
+            protocol,
+            "its instances are decorators: create one (`marker = Class(...)`), apply it "
+            "(`@marker` or `@marker(...)` with arguments this signature has) to a small "
+            "function you define, then call or use that function and print the result.",
+        )
     return Usage(protocol, INSTRUCTIONS[protocol])
 
 
@@ -521,6 +528,7 @@ def callable_kind(node: FunctionNode) -> str | None:
     if any(
         isinstance(d, ast.Call) and ast.unparse(d.func).endswith("wraps")
         for f in inner
+        if not isinstance(f, ast.Lambda)
         for d in f.decorator_list
     ):
         return "decorator"
@@ -530,9 +538,7 @@ def callable_kind(node: FunctionNode) -> str | None:
 def _returned_functions(node: FunctionNode) -> list[FunctionNode | ast.Lambda]:
     """The nested functions (and lambdas) ``node`` returns by name or inline."""
     own = astutil.own_nodes(node)
-    nested = {
-        n.name: n for n in own if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
-    }
+    nested = {n.name: n for n in own if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
     found: list[FunctionNode | ast.Lambda] = []
     for child in own:
         if isinstance(child, ast.Return) and child.value is not None:

@@ -20,9 +20,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from howto_ls import astutil
-from howto_ls.context import Found, ParsedModule, Resolver, module_of_source
+from howto_ls.context import ParsedModule, Resolver, module_of_source
 from howto_ls.model import Symbol, SymbolKind
-from howto_ls.offline.index import ProjectIndex
+from howto_ls.offline.index import ProjectIndex, index_of
 from howto_ls.project import module_name, public_import_path
 from howto_ls.symbols import meta_private
 from howto_ls.usage import abstract_methods, is_abstract
@@ -30,7 +30,7 @@ from howto_ls.usage import abstract_methods, is_abstract
 MAX_CHARS = 2_500
 """The notes stop before this many characters, so the prompt stays bounded."""
 
-MAX_COMPANIONS = 10
+MAX_COMPANIONS = 6
 MAX_SUBCLASSES = 5
 _INSTANCE_KINDS = (SymbolKind.METHOD, SymbolKind.PROPERTY)
 
@@ -108,7 +108,9 @@ def constructor(resolver: Resolver, module: ParsedModule, cls: str) -> str:
         ]
         return f"{name}({', '.join(fields)})"
     inside = {f[1] for f in resolver.base_classes(module, cls)}
-    outside = [ast.unparse(b) for b in node.bases if ast.unparse(b).rsplit(".", 1)[-1] not in inside]
+    outside = [
+        ast.unparse(b) for b in node.bases if ast.unparse(b).rsplit(".", 1)[-1] not in inside
+    ]
     outside = [b for b in outside if b not in {"object", "ABC", "abc.ABC"}]
     return f"{name}(...)" if outside else f"{name}()"
 
@@ -174,9 +176,7 @@ def _abstract_in(index: ProjectIndex, path: Path, name: str) -> bool:
         tree = astutil.parse_shared(text)
     except (SyntaxError, ValueError):
         return False
-    node = next(
-        (s for s in tree.body if isinstance(s, ast.ClassDef) and s.name == name), None
-    )
+    node = next((s for s in tree.body if isinstance(s, ast.ClassDef) and s.name == name), None)
     return node is not None and is_abstract(node)
 
 
@@ -216,6 +216,8 @@ def _companion(resolver: Resolver, top: str, name: str) -> str:
     doc = astutil.docstring_node(node)
     summary = str(doc.value).strip().split("\n", 1)[0].strip()[:120] if doc is not None else ""
     if isinstance(node, ast.ClassDef):
+        if abstract_methods(node):
+            return ""  # never offered as something to build
         shown = f"`{constructor(resolver, found[0], found[1])}`"
         call = resolver.method(found[0], found[1], "__call__")
         if call is not None:
@@ -266,3 +268,42 @@ def _words(text: str) -> list[str]:
 
 
 _WORD = re.compile(r"(?!\d)\w+")
+
+
+def abstract_instances(example: str, symbol: Symbol) -> list[str]:
+    """One problem per project class with abstract methods that ``example`` (Python source)
+    instantiates, naming the concrete subclasses the project index knows; [] when the example
+    does not parse or builds none. Classes the example defines itself are fine."""
+    try:
+        tree = astutil.parse(example)
+    except (SyntaxError, ValueError):
+        return []
+    index = index_of(symbol.path)
+    module = module_of_source(example, symbol.path.with_name("__example__.py"), "__example__")
+    resolver = Resolver(module, index.root)
+    problems: list[str] = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        found = resolver.resolve(module, node.func)
+        if found is None or found[0] is module:
+            continue
+        definition = found[0].definitions[found[1]]
+        if not isinstance(definition, ast.ClassDef) or not abstract_methods(definition):
+            continue
+        name = found[1].rsplit(".", 1)[-1]
+        methods = ", ".join(f"`{m.name}`" for m in abstract_methods(definition)[:4])
+        concrete = concrete_subclasses(name, index)
+        if concrete:
+            listed = ", ".join(
+                f"`{cls}` (`from {public_import_path(mod, cls, index.root)} import {cls}`)"
+                for mod, cls in concrete
+            )
+            fix = f"build one of its concrete subclasses instead: {listed}"
+        else:
+            fix = "define a subclass that implements them in the example and build that"
+        problems.append(
+            f"Usage Example builds `{ast.unparse(node.func)}(...)`, but `{name}` is abstract "
+            f"(abstract methods: {methods}) and cannot be instantiated; {fix}"
+        )
+    return list(dict.fromkeys(problems))
