@@ -27,6 +27,7 @@ from howto_ls.guide import SECTIONS, Guide, parse_guide, validate
 from howto_ls.model import GuideRequest, SymbolKind
 from howto_ls.prompt import PROMPT_VERSION, Repair, addressed_to_model
 from howto_ls.usage import usage_for_symbol
+from howto_ls.use_context import abstract_instances
 
 MAX_REPAIR_ANSWER_CHARS = 20_000
 """The previous answer sent back in a repair round is cut to this length."""
@@ -141,6 +142,7 @@ def check_answer(text: str, request: GuideRequest) -> tuple[Guide, list[str]]:
         usage = usage_for_symbol(symbol, request.module_source)
         found += example_problems(parsed.guide.example, symbol, usage)
         found += safety_problems(parsed.guide.example, symbol, request.module_source)
+        found += abstract_instances(parsed.guide.example, symbol)
     missing = {name for name in SECTIONS if f"{name} section is missing" in parsed.problems}
     problems = list(parsed.problems) + [
         problem

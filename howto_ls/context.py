@@ -20,7 +20,7 @@ from howto_ls.project import absolute_module, import_folders, module_name, publi
 from howto_ls.sourcefile import context_text
 from howto_ls.symbols import definition_signature, module_tree
 
-__all__ = ["called_context"]
+__all__ = ["Found", "ParsedModule", "Resolver", "called_context", "module_of_source"]
 
 _MAX_CALLS = 200
 _MAX_BASES_DEPTH = 5
@@ -28,7 +28,7 @@ _MAX_REEXPORT_DEPTH = 2  # the module named in the import, then one re-export ho
 
 
 @dataclass(frozen=True, eq=False)
-class _Module:
+class ParsedModule:
     """One parsed module: its definitions by qualname and the names its imports bind."""
 
     name: str
@@ -38,7 +38,7 @@ class _Module:
     imports: dict[str, tuple[str, str | None]]  # local name -> (module, attribute or None)
 
 
-_Found = tuple[_Module, str]
+Found = tuple[ParsedModule, str]
 """A definition: the module holding it and its qualname there."""
 
 
@@ -56,8 +56,8 @@ def called_context(
     Modules whose file ``excluded`` answers True for (:mod:`howto_ls.exclusion`) are not read.
     """
     here_name = symbol.module or module_name(symbol.path, root)
-    here = _module_of_source(module_source, symbol.path, here_name)
-    resolver = _Resolver(here, root.resolve(), excluded)
+    here = module_of_source(module_source, symbol.path, here_name)
+    resolver = Resolver(here, root.resolve(), excluded)
     items: list[ContextItem] = []
     seen: set[tuple[str, str]] = set()
     used = 0
@@ -91,7 +91,7 @@ def _inside(symbol: Symbol, same_module: bool, qualname: str) -> bool:
     )
 
 
-def _import_path(module: _Module, qualname: str, root: Path) -> str:
+def _import_path(module: ParsedModule, qualname: str, root: Path) -> str:
     """The public module users import ``qualname``'s top-level name from."""
     return public_import_path(module.name, qualname.split(".", 1)[0], root)
 
@@ -100,7 +100,7 @@ def _import_path(module: _Module, qualname: str, root: Path) -> str:
 
 
 @functools.lru_cache(maxsize=32)
-def _module_of_source(source: str, path: Path, name: str) -> _Module:
+def module_of_source(source: str, path: Path, name: str) -> ParsedModule:
     """The module for an open file's text (possibly unsaved, possibly broken)."""
     return _index(module_tree(source, path), name, path.name == "__init__.py")
 
@@ -120,7 +120,7 @@ def _module_file(name: str, root: Path) -> Path | None:
     return None
 
 
-def _load(name: str, root: Path) -> _Module | None:
+def _load(name: str, root: Path) -> ParsedModule | None:
     """The parsed project module ``name``; None if it is not in the project or cannot be read."""
     path = _module_file(name, root)
     if path is None:
@@ -133,7 +133,7 @@ def _load(name: str, root: Path) -> _Module | None:
 
 
 @functools.lru_cache(maxsize=512)
-def _load_file(path: Path, name: str, mtime_ns: int, size: int) -> _Module | None:
+def _load_file(path: Path, name: str, mtime_ns: int, size: int) -> ParsedModule | None:
     """Read and parse one file version (path, mtime and size key the cache)."""
     source = context_text(path)
     if source is None:
@@ -145,7 +145,7 @@ def _load_file(path: Path, name: str, mtime_ns: int, size: int) -> _Module | Non
     return _index(tree, name, path.name == "__init__.py")
 
 
-def _index(tree: ast.Module, name: str, is_package: bool) -> _Module:
+def _index(tree: ast.Module, name: str, is_package: bool) -> ParsedModule:
     """Definitions (first of each qualname) and imported names of a parsed module."""
     definitions: dict[str, astutil.Definition] = {}
     repeated: dict[str, tuple[astutil.Definition, ...]] = {}
@@ -172,7 +172,7 @@ def _index(tree: ast.Module, name: str, is_package: bool) -> _Module:
                     bound.setdefault(alias.asname or alias.name, (base, alias.name))
     for local, target in nested.items():
         imports.setdefault(local, target)
-    return _Module(name, tree, definitions, repeated, imports)
+    return ParsedModule(name, tree, definitions, repeated, imports)
 
 
 def _imports(tree: ast.Module) -> Iterator[tuple[ast.Import | ast.ImportFrom, bool]]:
@@ -198,18 +198,18 @@ def _dotted(node: ast.expr) -> list[str] | None:
 # ----------------------------------------------------------------------------------- resolving
 
 
-class _Resolver:
+class Resolver:
     """Resolves call targets seen from one module to project definitions."""
 
     def __init__(
-        self, here: _Module, root: Path, excluded: Callable[[Path], bool] | None = None
+        self, here: ParsedModule, root: Path, excluded: Callable[[Path], bool] | None = None
     ) -> None:
         self.here = here
         self.root = root
         self.excluded = excluded
         self.attributes: dict[str, dict[str, ast.expr]] = {}  # class -> attribute -> its class
 
-    def module(self, name: str) -> _Module | None:
+    def module(self, name: str) -> ParsedModule | None:
         """A project module by name; the open file's own text for its own module."""
         if name == self.here.name:
             return self.here
@@ -219,7 +219,23 @@ class _Resolver:
                 return None
         return _load(name, self.root)
 
-    def calls(self, symbol: Symbol) -> Iterator[_Found]:
+    def method(self, module: ParsedModule, cls: str, name: str) -> Found | None:
+        """Method ``name`` of class ``cls`` in ``module``, or of its project bases."""
+        return self._method(module, cls, name, 0)
+
+    def export(self, module_name: str, name: str) -> Found | str | None:
+        """What ``from module_name import name`` gives: a definition, a module name, or None."""
+        return self._export(module_name, name, 0)
+
+    def resolve(self, module: ParsedModule, expr: ast.expr) -> Found | None:
+        """The project definition a name or dotted expression written in ``module`` means."""
+        return self._name(module, expr)
+
+    def base_classes(self, module: ParsedModule, cls: str) -> list[Found]:
+        """The project classes ``cls`` derives from directly."""
+        return list(self._bases(module, cls))
+
+    def calls(self, symbol: Symbol) -> Iterator[Found]:
         """What the symbol's calls resolve to, in the order the calls are written."""
         node = self._node(symbol)
         if node is None:
@@ -258,7 +274,7 @@ class _Resolver:
 
     def _call(
         self, func: ast.expr, owner: str | None, variables: dict[str, ast.expr]
-    ) -> _Found | None:
+    ) -> Found | None:
         """The definition a call's function expression names, if it is in the project."""
         if (
             isinstance(func, ast.Attribute)
@@ -291,7 +307,7 @@ class _Resolver:
             return None
         return self._dotted_in(self.here, parts)
 
-    def _attribute_class(self, owner: str, name: str) -> _Found | None:
+    def _attribute_class(self, owner: str, name: str) -> Found | None:
         """The class of ``self.<name>`` from ``self.<name> = Cls(...)`` or ``<name>: Cls``."""
         if owner not in self.attributes:
             found: dict[str, ast.expr] = {}
@@ -312,7 +328,7 @@ class _Resolver:
         expr = self.attributes[owner].get(name)
         return self._class_made_by(expr, None) if expr is not None else None
 
-    def _class_made_by(self, func: ast.expr, owner: str | None) -> _Found | None:
+    def _class_made_by(self, func: ast.expr, owner: str | None) -> Found | None:
         """The class a call like ``Cls(...)`` or ``cls(...)`` makes an instance of."""
         if isinstance(func, ast.Name) and func.id == "cls" and owner is not None:
             return self.here, owner
@@ -321,12 +337,12 @@ class _Resolver:
             return found
         return None
 
-    def _name(self, module: _Module, expr: ast.expr) -> _Found | None:
+    def _name(self, module: ParsedModule, expr: ast.expr) -> Found | None:
         """The definition a name or dotted expression refers to in ``module``."""
         parts = _dotted(expr)
         return self._dotted_in(module, parts) if parts else None
 
-    def _dotted_in(self, module: _Module, parts: list[str]) -> _Found | None:
+    def _dotted_in(self, module: ParsedModule, parts: list[str]) -> Found | None:
         """Resolve ``a.b.c`` as written in ``module``."""
         head, rest = parts[0], parts[1:]
         if head in module.definitions:
@@ -342,7 +358,7 @@ class _Resolver:
             return self._in_module(found, rest)
         return self._member(found, rest) if found is not None else None
 
-    def _in_module(self, name: str, rest: list[str]) -> _Found | None:
+    def _in_module(self, name: str, rest: list[str]) -> Found | None:
         """Resolve ``rest`` inside module ``name``, stepping into submodules first."""
         index = 0
         while index < len(rest):
@@ -360,7 +376,7 @@ class _Resolver:
             return None
         return self._member(found, rest[index + 1 :])
 
-    def _export(self, module_name: str, name: str, depth: int) -> _Found | str | None:
+    def _export(self, module_name: str, name: str, depth: int) -> Found | str | None:
         """What ``from module_name import name`` gives: a definition, a module name, or None."""
         module = self.module(module_name)
         if module is not None:
@@ -375,7 +391,7 @@ class _Resolver:
         submodule = f"{module_name}.{name}"
         return submodule if _module_file(submodule, self.root) is not None else None
 
-    def _member(self, found: _Found, rest: list[str]) -> _Found | None:
+    def _member(self, found: Found, rest: list[str]) -> Found | None:
         """``found`` itself, or ``Class.method`` for one more attribute on a class."""
         if not rest:
             return found
@@ -384,7 +400,7 @@ class _Resolver:
             return self._method(module, qualname, rest[0], 0)
         return None
 
-    def _method(self, module: _Module, cls: str, name: str, depth: int) -> _Found | None:
+    def _method(self, module: ParsedModule, cls: str, name: str, depth: int) -> Found | None:
         """Method ``name`` of class ``cls`` or of its project bases (depth-first, bounded)."""
         qualname = f"{cls}.{name}"
         if isinstance(module.definitions.get(qualname), ast.FunctionDef | ast.AsyncFunctionDef):
@@ -397,7 +413,7 @@ class _Resolver:
                 return found
         return None
 
-    def _bases(self, module: _Module, cls: str) -> Iterator[_Found]:
+    def _bases(self, module: ParsedModule, cls: str) -> Iterator[Found]:
         """The project classes ``cls`` derives from."""
         node = module.definitions.get(cls)
         if not isinstance(node, ast.ClassDef):
@@ -417,7 +433,7 @@ def _exact(candidates: tuple[astutil.Definition, ...], symbol: Symbol) -> ast.AS
     return None
 
 
-def _assignment_value(module: _Module, qualname: str) -> ast.AST | None:
+def _assignment_value(module: ParsedModule, qualname: str) -> ast.AST | None:
     """The value of the module-level assignment to ``qualname``."""
     for statement in module.tree.body:
         if qualname in astutil.assignment_names(statement):

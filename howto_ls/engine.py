@@ -30,10 +30,12 @@ from howto_ls.guide import Guide, render, render_markdown
 from howto_ls.identifiers import normalize
 from howto_ls.jedi_worker import default_worker
 from howto_ls.model import GuideRequest, Position, Span, Symbol, SymbolKind
+from howto_ls.offline.index import index_for
 from howto_ls.offline.writer import write_guide
 from howto_ls.sourcefile import read_source
 from howto_ls.syntax import parse_problem
 from howto_ls.textdiff import minimal_span
+from howto_ls.use_context import use_context
 
 __all__ = [
     "Engine",
@@ -256,7 +258,18 @@ class Engine:
             )
         except Exception:  # context only grounds the prompt; never fail a guide for it
             return request
-        return replace(request, context=context)
+        try:
+            uses = await asyncio.to_thread(
+                use_context,
+                request.symbol,
+                request.module_source,
+                self.root,
+                index_for(self.root),
+                self.exclusion.excluded,
+            )
+        except Exception:  # the same: a use's needs only ground the prompt
+            uses = ()
+        return replace(request, context=context, uses=uses)
 
     @property
     def exclusion(self) -> Exclusion:

@@ -106,11 +106,23 @@ def _protocol_problems(
             ]
     if protocol in {Protocol.PROPERTY, Protocol.PROPERTY_SETTER} and calls:
         return [f"{_EXAMPLE} calls the property `{name}`; read it as an attribute instead"]
-    dunder = {Protocol.OPERATOR, Protocol.INSTANCE_ITERATE, Protocol.INSTANCE_ASYNC_ITERATE}
+    dunder = {
+        Protocol.OPERATOR,
+        Protocol.INSTANCE_ITERATE,
+        Protocol.INSTANCE_ASYNC_ITERATE,
+        Protocol.INSTANCE_CALL,
+        Protocol.INSTANCE_AWAIT,
+    }
     if protocol in dunder and name.startswith("__") and calls:
         return [
             f"{_EXAMPLE} calls `{name}` by name; use the syntax that calls it "
             "(iteration, an operator, a built-in such as `len`) on an instance"
+        ]
+    if protocol is Protocol.DECORATE and not name.startswith("__") and not _decorates(tree, name):
+        return [
+            f"{_EXAMPLE} never applies the decorator `{name}`: put `@{name}` (or "
+            f"`@{name}(...)`) above a small function, then call that function and print its "
+            "result"
         ]
     if protocol in {Protocol.CALL_NO_RESULT, Protocol.AWAIT_NO_RESULT}:
         for node in ast.walk(tree):
@@ -122,6 +134,30 @@ def _protocol_problems(
                         "call it as a statement and show its effect"
                     ]
     return []
+
+
+def _decorates(tree: ast.Module, name: str) -> bool:
+    """Whether the example applies ``name`` to a function: as ``@name``/``@name(...)``
+    (also ``@module.name``), or by calling what it returns (``name(...)(function)``)."""
+
+    def named(node: ast.expr) -> bool:
+        target = node.func if isinstance(node, ast.Call) else node
+        return (isinstance(target, ast.Name) and target.id == name) or (
+            isinstance(target, ast.Attribute) and target.attr == name
+        )
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) and any(
+            named(d) for d in node.decorator_list
+        ):
+            return True
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Call) and named(node.func):
+            return True
+        if isinstance(node, ast.Call) and named(node) and node.args:
+            first = node.args[0]
+            if isinstance(first, ast.Name | ast.Lambda | ast.Attribute):
+                return True  # ``name(function)``: applied by hand
+    return False
 
 
 def _binding_problems(symbol: Symbol, calls: Sequence[ast.Call]) -> list[str]:

@@ -781,9 +781,31 @@ def _import_problem(tree: ast.Module, name: str, modules: tuple[str, ...], modul
             for alias in node.names:
                 if alias.name in modules and f"{alias.asname or alias.name}.{top}" in attributes:
                     return ""
+    if "." in name and _reached_through_api(nodes, name.rsplit(".", 1)[-1], modules):
+        return ""
     where = " or ".join(f"`{module}`" for module in modules) or "its module"
     fix = f"; add `from {modules[0]} import {top}`" if modules else ""
     return f"{_EXAMPLE} does not import `{top}` from {where}{fix}"
+
+
+def _reached_through_api(nodes: list[ast.AST], member: str, modules: tuple[str, ...]) -> bool:
+    """Whether the example reaches the method or attribute ``member`` on an object it got from
+    the package (``pm.hook.configure.call_historic(...)`` with ``pm`` built from an import of
+    ``pluggy``): it imports from the top-level package of ``modules`` and reads ``.member``."""
+    packages = {module.split(".", 1)[0] for module in modules}
+    imports = any(
+        (
+            isinstance(node, ast.ImportFrom)
+            and node.level == 0
+            and (node.module or "").split(".", 1)[0] in packages
+        )
+        or (
+            isinstance(node, ast.Import)
+            and any(alias.name.split(".", 1)[0] in packages for alias in node.names)
+        )
+        for node in nodes
+    )
+    return imports and any(isinstance(n, ast.Attribute) and n.attr == member for n in nodes)
 
 
 def _dotted(node: ast.expr) -> str:

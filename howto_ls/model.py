@@ -119,3 +119,4 @@ class GuideRequest:
     context: tuple[ContextItem, ...] = ()
     language: str = "English"
     extra: dict[str, str] = field(default_factory=dict)
+    uses: tuple[str, ...] = ()  # what a use needs: owner's constructor, companion APIs, ...

@@ -35,7 +35,7 @@ from howto_ls.guide import HEADING, MARKER_LINE, without_guide
 from howto_ls.model import GuideRequest, Symbol, SymbolKind
 from howto_ls.usage import Protocol, usage_for_symbol
 
-PROMPT_VERSION = "3"
+PROMPT_VERSION = "4"
 """Changes whenever the prompt does, so cached guides from an older prompt are not reused."""
 
 MAX_CODE_CHARS = 20_000
@@ -52,6 +52,8 @@ PLACEHOLDERS = (
     "signature",
     "bases",
     "decorators",
+    "details",
+    "uses",
     "example_hint",
     "code",
     "context",
@@ -60,6 +62,14 @@ PLACEHOLDERS = (
 )
 
 Message = dict[str, str]
+
+MARKDOWN_FORMAT_RULE = (
+    'Answer with the guide only: the heading "How to Use This Code Block" and the three '
+    "sections, with exactly the headings and underlines of the example, and no text before or "
+    "after them, and the Execution Steps numbered `1.`, `2.`, `3.`."
+)
+"""The system message's answer-format rule for a Markdown answer; a request for JSON
+(:func:`howto_ls.structured.with_instruction`) replaces it, so one request asks for one format."""
 
 
 @dataclass(frozen=True)
@@ -206,14 +216,18 @@ def repair_message(problems: tuple[str, ...] | list[str]) -> str:
         "Your guide has these problems:\n"
         f"{listed}\n\n"
         "Write the whole guide again with every problem fixed. Answer with the guide only, "
-        "in exactly the format of the example."
+        "in the answer format the instructions ask for."
     )
 
 
 def template_values(request: GuideRequest) -> dict[str, str]:
     """The value of every placeholder for ``request``."""
     symbol = request.symbol
-    code = bounded_code(without_written_guides("\n\n".join([symbol.source, *symbol.related])))
+    texts = [
+        shown_code(symbol.source, symbol.full_range.start.column),
+        *map(shown_code, symbol.related),
+    ]
+    code = bounded_code(without_written_guides("\n\n".join(texts)))
     context = _context_text(request)
     return {
         "name": symbol.name,
@@ -224,14 +238,72 @@ def template_values(request: GuideRequest) -> dict[str, str]:
         "import_path": symbol.import_path,
         "import_line": import_line(symbol, request.module_source),
         "signature": _signature_text(symbol),
-        "bases": ", ".join(symbol.bases) or "(none)",
-        "decorators": ", ".join(f"@{d.removeprefix('@')}" for d in symbol.decorators) or "(none)",
+        "bases": bases_text(symbol),
+        "decorators": _decorators_text(symbol),
+        "details": details_text(request),
+        "uses": uses_text(request),
         "example_hint": example_hint(symbol, request.module_source),
         "code": code,
         "context": context,
         "language": request.language,
         "fence": fence_for(code, context),
     }
+
+
+def shown_code(source: str, column: int | None = None) -> str:
+    """A definition's code cut from its file (its first line starts at the definition's
+    column, the others keep the file's indentation) with the whole block dedented, so its
+    first line and its body line up as they do in the file. ``column`` is the definition's
+    column in the file; without it, the smallest indentation of the later lines that makes the
+    block parse is taken (``source`` itself when none does)."""
+    lines = source.split("\n")
+    if len(lines) < 2 or lines[0][:1].isspace():
+        return source
+    if column is not None:
+        return textwrap.dedent(" " * column + source)
+    indents = sorted({len(line) - len(line.lstrip()) for line in lines[1:] if line.strip()})
+    for width in indents:
+        candidate = textwrap.dedent(" " * width + source)
+        try:
+            astutil.parse(candidate)
+        except (SyntaxError, ValueError):
+            continue
+        return candidate
+    return source
+
+
+def bases_text(symbol: Symbol) -> str:
+    """The ``{bases}`` placeholder: a class's bases as written; for a class without any,
+    ``object only``; for anything but a class, ``(not a class)``, so no reader takes it for
+    the bases of the class a method belongs to."""
+    if symbol.kind is not SymbolKind.CLASS:
+        return "(not a class)"
+    return ", ".join(symbol.bases) or "object only"
+
+
+def uses_text(request: GuideRequest) -> str:
+    """The ``{uses}`` placeholder: what a use of the symbol needs from the project
+    (:mod:`howto_ls.use_context`), one ``- `` line each; "(none)" when nothing is known."""
+    return "\n".join(f"- {note}" for note in request.uses) or "(none)"
+
+
+def details_text(request: GuideRequest) -> str:
+    """The ``{details}`` placeholder: the lines that say something about this symbol, each
+    ending with a line break: a class's bases, the decorators when there are any, and what a
+    use needs (:func:`uses_text`) under its own heading; "" when none applies."""
+    symbol = request.symbol
+    lines = []
+    if symbol.kind is SymbolKind.CLASS:
+        lines.append(f"Bases: {bases_text(symbol)}")
+    if symbol.decorators:
+        lines.append(f"Decorators: {_decorators_text(symbol)}")
+    if request.uses:
+        lines.append(f"What a use needs, from the project's code:\n{uses_text(request)}")
+    return "".join(f"{line}\n" for line in lines)
+
+
+def _decorators_text(symbol: Symbol) -> str:
+    return ", ".join(f"@{d.removeprefix('@')}" for d in symbol.decorators) or "(none)"
 
 
 def without_written_guides(code: str) -> str:
@@ -344,7 +416,7 @@ def _signature_text(symbol: Symbol) -> str:
     """The signature, then each ``@overload`` call form on a line of its own (the signatures'
     code comes after the implementation's, so a long implementation can push it out)."""
     signatures = [*symbol.related, symbol.source]  # the last signature, with no implementation
-    forms = call_forms(signatures, method=symbol.kind in _METHODS)
+    forms = call_forms(signatures, method=symbol.kind in _METHODS, limit=MAX_CODE_CHARS)
     lines = [symbol.signature or "(none)", *(f"  call form (@overload): {f}" for f in forms)]
     return "\n".join(lines)
 

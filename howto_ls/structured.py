@@ -17,6 +17,7 @@ import re
 from typing import Any
 
 from howto_ls.guide import Guide, render
+from howto_ls.prompt import MARKDOWN_FORMAT_RULE
 
 SCHEMA_NAME = "howto_guide"
 
@@ -43,6 +44,14 @@ JSON_INSTRUCTION = (
     "The rules for each section stay the same."
 )
 
+JSON_FORMAT_RULE = (
+    "Answer with one JSON object only, as the request describes, not with the Markdown "
+    "layout of the example: the example shows what each section holds, and its headings are "
+    "not part of the answer."
+)
+"""Replaces :data:`howto_ls.prompt.MARKDOWN_FORMAT_RULE` in the system message of a JSON
+request."""
+
 _STEP_NUMBER = re.compile(r"^\s*(?:step\s+)?\d{1,3}[.):]\s*", re.IGNORECASE)
 _FENCE = re.compile(r"^\s*```[\w-]*\n(?P<body>.*?)\n?```\s*$", re.DOTALL)
 
@@ -56,12 +65,16 @@ def response_format() -> dict[str, Any]:
 
 
 def with_instruction(messages: list[dict[str, str]]) -> list[dict[str, str]]:
-    """``messages`` with :data:`JSON_INSTRUCTION` added to the last user message (a copy)."""
+    """``messages`` asking for JSON throughout (a copy): the system message's Markdown format
+    rule replaced by :data:`JSON_FORMAT_RULE`, and :data:`JSON_INSTRUCTION` added to every user
+    message (the request, and a repair round's follow-up), so no message asks for Markdown."""
     copied = [dict(message) for message in messages]
-    for message in reversed(copied):
-        if message.get("role") == "user":
-            message["content"] = f"{message.get('content', '')}\n\n{JSON_INSTRUCTION}"
-            break
+    for message in copied:
+        content = message.get("content", "")
+        if message.get("role") == "system":
+            message["content"] = content.replace(MARKDOWN_FORMAT_RULE, JSON_FORMAT_RULE)
+        elif message.get("role") == "user" and JSON_INSTRUCTION not in content:
+            message["content"] = f"{content}\n\n{JSON_INSTRUCTION}"
     return copied
 
 

@@ -759,12 +759,14 @@ def list_symbols(
 
     Public means reachable from outside: definitions nested in a function (which stay
     documentable from the cursor) are left out, and so are names with a leading underscore
-    unless ``include_private``.
+    unless ``include_private``, and so are definitions whose docstring, or whose class's, says
+    ``:meta private:`` (:data:`META_PRIVATE`).
     """
     file = _File(source, path, root)
     symbols = [_module_symbol(file)]
+    hidden = _meta_private_names(file.parsed.entries)
     for entry in _keyed_entries(file.parsed.entries):
-        if entry.importable and (include_private or not is_private(entry.qualname)):
+        if entry.importable and (include_private or not _private(entry.qualname, hidden)):
             symbols.append(_entry_symbol(file, entry))
     return symbols
 
@@ -798,6 +800,7 @@ def outline(source: str, path: Path, root: Path) -> list[OutlineItem]:
     items = [
         OutlineItem("", "", SymbolKind.MODULE, Span(Position(0, 0), file.text.end), True, True)
     ]
+    hidden = _meta_private_names(file.parsed.entries)
     for entry in _keyed_entries(file.parsed.entries):
         node = entry.node
         if isinstance(node, ast.ClassDef):
@@ -806,7 +809,7 @@ def outline(source: str, path: Path, root: Path) -> list[OutlineItem]:
             kind = _function_kind(node, entry.in_class)
         else:
             kind = SymbolKind.VARIABLE
-        public = entry.importable and not is_private(entry.qualname)
+        public = entry.importable and not _private(entry.qualname, hidden)
         items.append(
             OutlineItem(
                 entry.key, entry.qualname, kind, file.full_span(entry), entry.importable, public
@@ -818,6 +821,32 @@ def outline(source: str, path: Path, root: Path) -> list[OutlineItem]:
 def is_private(qualname: str) -> bool:
     """Whether any part of ``qualname`` starts with ``_`` (``_helper``, ``Client._send``)."""
     return any(part.startswith("_") for part in qualname.split("."))
+
+
+META_PRIVATE = ":meta private:"
+"""The docstring field by which Sphinx's autodoc marks a public-looking name private."""
+
+
+def meta_private(node: ast.AST | None) -> bool:
+    """Whether ``node`` (a class or function) says :data:`META_PRIVATE` in its docstring."""
+    if not isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+        return False
+    doc = astutil.docstring_node(node)
+    return doc is not None and isinstance(doc.value, str) and META_PRIVATE in doc.value
+
+
+def _meta_private_names(entries: Sequence[_Entry]) -> frozenset[str]:
+    """Qualnames of the entries whose docstring says :data:`META_PRIVATE`."""
+    return frozenset(e.qualname for e in entries if meta_private(e.node))
+
+
+def _private(qualname: str, hidden: frozenset[str]) -> bool:
+    """Whether ``qualname`` is private: :func:`is_private`, or it or a class it is defined in
+    is in ``hidden`` (marked ``:meta private:``)."""
+    if is_private(qualname):
+        return True
+    parts = qualname.split(".")
+    return any(".".join(parts[:end]) in hidden for end in range(1, len(parts) + 1))
 
 
 def _keyed_entries(entries: Sequence[_Entry]) -> Iterator[_Entry]:

@@ -38,6 +38,11 @@ class Protocol(str, enum.Enum):
     INSTANCE_ASYNC_WITH = "instance in async with"
     INSTANCE_ITERATE = "iterate the instance"
     INSTANCE_ASYNC_ITERATE = "async iterate the instance"
+    INSTANCE_CALL = "call the instance"
+    INSTANCE_AWAIT = "await a call of the instance"
+    INSTANCE_ENTER = "instance entered by with, bound first"
+    DECORATE = "decorate a function"
+    CALL_RETURNED = "call what it returns"
     INSTANCE = "build an instance"
     SUBCLASS = "subclass"
     EXCEPTION = "raise and catch"
@@ -381,6 +386,20 @@ def usage_of(node: ast.AST | None, parents: Sequence[ast.AST] = ()) -> Usage:
     """The protocol for the definition ``node`` (a function, class, assignment or module),
     with ``parents`` the definitions around it, outermost first."""
     protocol = _protocol(node, tuple(parents))
+    if protocol is Protocol.OPERATOR and isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        syntax = OPERATOR_SYNTAX[node.name].format(obj="obj")
+        return Usage(
+            protocol,
+            f"create an instance (`obj = Class(...)`) and use `{syntax}`, the syntax that "
+            f"calls `{node.name}`, printing what it gives; never call the dunder method by name.",
+        )
+    if protocol is Protocol.DECORATE and getattr(node, "name", "") == "__call__":
+        return Usage(
+            protocol,
+            "its instances are decorators: create one (`marker = Class(...)`), apply it "
+            "(`@marker` or `@marker(...)` with arguments this signature has) to a small "
+            "function you define, then call or use that function and print the result.",
+        )
     return Usage(protocol, INSTRUCTIONS[protocol])
 
 
@@ -409,7 +428,7 @@ def _protocol(node: ast.AST | None, parents: tuple[ast.AST, ...]) -> Protocol:
         return Protocol.PROPERTY
     if owner is not None and node.name.startswith("__") and node.name.endswith("__"):
         if node.name in {"__enter__", "__exit__"}:
-            return Protocol.INSTANCE_WITH
+            return _with_protocol(owner)
         if node.name in {"__aenter__", "__aexit__"}:
             return Protocol.INSTANCE_ASYNC_WITH
         if node.name == "__iter__":
@@ -418,6 +437,14 @@ def _protocol(node: ast.AST | None, parents: tuple[ast.AST, ...]) -> Protocol:
             return Protocol.INSTANCE_ASYNC_ITERATE
         if node.name == "__init__":
             return Protocol.INSTANCE
+        if node.name == "__call__":
+            if callable_kind(node) == "decorator":
+                return Protocol.DECORATE
+            return (
+                Protocol.INSTANCE_AWAIT
+                if isinstance(node, ast.AsyncFunctionDef)
+                else Protocol.INSTANCE_CALL
+            )
         if node.name in OPERATOR_SYNTAX:
             return Protocol.OPERATOR
     is_async = isinstance(node, ast.AsyncFunctionDef)
@@ -425,6 +452,11 @@ def _protocol(node: ast.AST | None, parents: tuple[ast.AST, ...]) -> Protocol:
         return Protocol.ASYNC_ITERATE if is_async else Protocol.ITERATE
     if not is_async and raised_exception(node, owner) is not None:
         return Protocol.RAISES
+    returned = callable_kind(node)
+    if returned == "decorator":
+        return Protocol.DECORATE
+    if returned == "factory" and not is_async:
+        return Protocol.CALL_RETURNED
     if owner is not None and decorators & {"classmethod", "staticmethod"}:
         return Protocol.CLASS_CALL
     if is_async:
@@ -445,12 +477,90 @@ def class_protocol(node: ast.ClassDef) -> Protocol:
     if "__aenter__" in methods:
         return Protocol.INSTANCE_ASYNC_WITH
     if "__enter__" in methods:
-        return Protocol.INSTANCE_WITH
+        return _with_protocol(node)
     if "__aiter__" in methods:
         return Protocol.INSTANCE_ASYNC_ITERATE
     if "__iter__" in methods:
         return Protocol.INSTANCE_ITERATE
     return Protocol.INSTANCE
+
+
+def _with_protocol(owner: ast.ClassDef | None) -> Protocol:
+    """``with Class(...) as obj:`` when the class's own ``__enter__`` returns a value (PEP 343:
+    ``as`` binds what ``__enter__`` returns); else the instance is bound first and entered
+    with ``with obj:``, since ``as`` would bind None."""
+    enter = next(
+        (
+            s
+            for s in (owner.body if owner is not None else [])
+            if isinstance(s, ast.FunctionDef) and s.name == "__enter__"
+        ),
+        None,
+    )
+    if enter is None or returns_value(enter):
+        return Protocol.INSTANCE_WITH
+    return Protocol.INSTANCE_ENTER
+
+
+FUNCTION_PARAMETERS = frozenset(
+    {"func", "function", "fn", "f", "wrapped", "method", "meth", "decorated", "callback"}
+)
+"""Parameter names that by convention take the function a decorator wraps."""
+
+_CALLABLE_RETURNS = frozenset({"Callable", "F", "_F", "FuncT", "_FuncT", "Decorator"})
+"""Return annotations (their head, before any ``[``) that say a call returns a callable."""
+
+
+def callable_kind(node: FunctionNode) -> str | None:
+    """What a call of the function ``node`` returns when that is itself to be called:
+    ``"decorator"`` when it wraps a function (its first parameter, past ``self``/``cls``,
+    takes a function by name or ``Callable`` annotation, or the function it returns does,
+    as in a decorator factory such as ``retry(stop=...)``), ``"factory"`` when it returns
+    another callable (a nested function or lambda it defines, or a ``Callable`` return
+    annotation); None otherwise."""
+    inner = _returned_functions(node)
+    returns = ast.unparse(node.returns).strip("'\"") if node.returns is not None else ""
+    annotated = returns.split("[", 1)[0].rsplit(".", 1)[-1] in _CALLABLE_RETURNS
+    if not inner and not annotated:
+        return None
+    if _takes_function(node) or any(_takes_function(f) for f in inner):
+        return "decorator"
+    if any(
+        isinstance(d, ast.Call) and ast.unparse(d.func).endswith("wraps")
+        for f in inner
+        if not isinstance(f, ast.Lambda)
+        for d in f.decorator_list
+    ):
+        return "decorator"
+    return "factory"
+
+
+def _returned_functions(node: FunctionNode) -> list[FunctionNode | ast.Lambda]:
+    """The nested functions (and lambdas) ``node`` returns by name or inline."""
+    own = astutil.own_nodes(node)
+    nested = {n.name: n for n in own if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
+    found: list[FunctionNode | ast.Lambda] = []
+    for child in own:
+        if isinstance(child, ast.Return) and child.value is not None:
+            value = child.value
+            if isinstance(value, ast.Name) and value.id in nested:
+                found.append(nested[value.id])
+            elif isinstance(value, ast.Lambda):
+                found.append(value)
+    return found
+
+
+def _takes_function(node: FunctionNode | ast.Lambda) -> bool:
+    """Whether the first parameter (past ``self``/``cls``) takes a function: by its name
+    (:data:`FUNCTION_PARAMETERS`) or a ``Callable``/``type`` annotation."""
+    arguments = [*node.args.posonlyargs, *node.args.args]
+    if arguments and arguments[0].arg in {"self", "cls"}:
+        arguments = arguments[1:]
+    if not arguments:
+        return False
+    first = arguments[0]
+    annotation = ast.unparse(first.annotation) if first.annotation is not None else ""
+    return first.arg in FUNCTION_PARAMETERS or "Callable" in annotation
 
 
 def usage_in_module(module_source: str, qualname: str) -> Usage:
@@ -553,6 +663,30 @@ INSTRUCTIONS: dict[Protocol, str] = {
     Protocol.INSTANCE_ASYNC_ITERATE: (
         "create an instance and iterate it with `async for` (never call `__aiter__` yourself) "
         "inside an `async def main()` run by `asyncio.run(main())`."
+    ),
+    Protocol.INSTANCE_CALL: (
+        "it runs when an instance is called: create an instance (`obj = Class(...)`), then "
+        "call the instance itself, `result = obj(...)`, with arguments that match this "
+        "signature, and print the result; never write `obj.__call__(...)`."
+    ),
+    Protocol.INSTANCE_AWAIT: (
+        "it runs when an instance is called and awaited: create an instance "
+        "(`obj = Class(...)`), then `result = await obj(...)` inside an `async def main()` run "
+        "by `asyncio.run(main())`, and print the result; never write `obj.__call__(...)`."
+    ),
+    Protocol.INSTANCE_ENTER: (
+        "its `__enter__` returns None, so `with Class(...) as obj:` would bind None: get the "
+        "instance first (`obj = Class(...)`, or from the project call that makes it), then "
+        "enter it with `with obj:` and use `obj` inside the block."
+    ),
+    Protocol.DECORATE: (
+        "it is a decorator: apply it (`@name` or `@name(...)` with arguments its signature "
+        "has) to a small function you define, then call that decorated function and print "
+        "what it returns; never call the decorator on its own and print the function it gives."
+    ),
+    Protocol.CALL_RETURNED: (
+        "it returns a callable: call it, then call what it returns with suitable arguments "
+        "and print that result (printing the returned function shows nothing)."
     ),
     Protocol.INSTANCE: "create an instance of the class, then use it.",
     Protocol.SUBCLASS: (

@@ -207,3 +207,66 @@ def test_check_answer_reports_a_wrong_import(request_: GuideRequest) -> None:
     ]
     defining = GOOD_GUIDE.replace("from shop import total", "from shop.cart import total")
     assert check_answer(defining, request_)[1] == []
+
+
+# --- the answer check on objects reached through the API, abstract classes, decorators ---
+
+
+def _package_answer(code: str, name: str) -> str:
+    from howto_ls.guide import Guide, render
+
+    return render(Guide(f"The `{name}` code runs.", (f"Runs `{name}`.",), code))
+
+
+def _package_request(tmp_path: Path, module: str, qualname: str) -> GuideRequest:
+    from tests.prompt_package import package_symbol
+
+    symbol, source = package_symbol(tmp_path, module, qualname)
+    return GuideRequest(symbol=symbol, module_source=source)
+
+
+def test_an_object_reached_through_the_api_needs_no_import_of_its_class(tmp_path: Path) -> None:
+    request = _package_request(tmp_path, "_hooks", "HookCaller.call_historic")
+    code = (
+        "from retrier import PluginManager\n\n"
+        'pm = PluginManager("demo")\n'
+        'pm.hook.configure.call_historic(kwargs={"value": 1})\n'
+        "print(pm.plugins)\n"
+    )
+    problems = check_answer(_package_answer(code, "call_historic"), request)[1]
+    assert not any("does not import" in p for p in problems), problems
+    unrelated = 'import json\n\nprint(json.call_historic({"value": 1}))\n'
+    problems = check_answer(_package_answer(unrelated, "call_historic"), request)[1]
+    assert any("does not import `HookCaller`" in p for p in problems)
+
+
+def test_building_an_abstract_class_goes_to_repair_naming_concrete_ones(tmp_path: Path) -> None:
+    request = _package_request(tmp_path, "_core", "BaseRetrying.statistics")
+    code = "from retrier import BaseRetrying\n\nprint(BaseRetrying(attempts=2).statistics())\n"
+    problems = check_answer(_package_answer(code, "statistics"), request)[1]
+    (problem,) = [p for p in problems if "abstract" in p]
+    assert "`BaseRetrying` is abstract (abstract methods: `__call__`)" in problem
+    assert "`Retrying` (`from retrier import Retrying`)" in problem
+    concrete = "from retrier import Retrying\n\nprint(Retrying(attempts=2).statistics())\n"
+    assert check_answer(_package_answer(concrete, "statistics"), request)[1] == []
+
+
+def test_a_decorator_printed_without_decorating_goes_to_repair(tmp_path: Path) -> None:
+    request = _package_request(tmp_path, "_core", "retry")
+    bare = "from retrier import retry\n\nprint(retry(attempts=2))\n"
+    problems = check_answer(_package_answer(bare, "retry"), request)[1]
+    assert any("never applies the decorator `retry`" in p for p in problems)
+    applied = (
+        "from retrier import retry\n\n\n@retry(attempts=2)\ndef double(x):\n"
+        "    return x * 2\n\n\nprint(double(21))\n"
+    )
+    assert check_answer(_package_answer(applied, "retry"), request)[1] == []
+
+
+def test_calling_dunder_call_by_name_goes_to_repair(tmp_path: Path) -> None:
+    request = _package_request(tmp_path, "_core", "Retrying.__call__")
+    by_name = "from retrier import Retrying\n\nprint(Retrying().__call__(len, 'ab'))\n"
+    problems = check_answer(_package_answer(by_name, "__call__"), request)[1]
+    assert any("calls `__call__` by name" in p for p in problems)
+    called = "from retrier import Retrying\n\nprint(Retrying()(len, 'ab'))\n"
+    assert check_answer(_package_answer(called, "__call__"), request)[1] == []

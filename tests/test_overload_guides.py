@@ -92,7 +92,7 @@ def test_the_prompt_gives_the_call_forms_even_when_the_code_is_cut(tmp_path: Pat
         "def encode(value, *, width=4):\n", f"def encode(value, *, width=4):\n{long_body}"
     )
     text = user_message(_request(tmp_path, "encode", source))
-    signature = text.split("Signature: ", 1)[1].split("\nBases:", 1)[0]
+    signature = text.split("Signature: ", 1)[1].split("\nUsage Example:", 1)[0]
     assert signature.splitlines()[1:] == [
         "  call form (@overload): encode(value: str) -> bytes",
         "  call form (@overload): encode(value: int, *, width: int=4) -> bytes",

@@ -38,7 +38,7 @@ SEED_LINES = (
     "1. **Analyze the Code**: Understand the logic and actions performed by the code snippet.",
     "    - **Usage Example**: Provide a code example of how to use the snippet in the project.",
     "This code defines the `Free2GPT` class, an implementation of an asynchronous generator",
-    "from hypotez.src.endpoints.gpt4free.g4f.Provider.Free2GPT import Free2GPT",
+    "from hypotez.src.endpoints.gpt4free.g4f.Provider import Free2GPT",
     '4. **Avoid Vague Terms** like "getting" or "doing". Be specific about what the code does,',
 )
 
@@ -297,3 +297,133 @@ def test_a_guide_written_before_leaves_the_prompt_and_its_cache_view(
     changed = code.replace("Sum the prices", "Sum all prices")
     assert canonical_code(changed) != canonical_code(code)
     assert cache_view(request_).symbol.source == canonical_code(code)
+
+
+# --- the prompt tells the truth (tests/prompt_package.py holds the package it reads) ---
+
+
+def _package_prompt(tmp_path: Path, module: str, qualname: str) -> tuple[GuideRequest, str]:
+    from howto_ls.offline.index import index_for
+    from howto_ls.use_context import use_context
+    from tests.prompt_package import package_symbol
+
+    symbol, source = package_symbol(tmp_path, module, qualname)
+    uses = use_context(symbol, source, tmp_path, index_for(tmp_path))
+    request = GuideRequest(symbol=symbol, module_source=source, uses=uses)
+    return request, user_message(request)
+
+
+def test_a_sync_and_an_async_call_dunder_are_told_to_call_the_instance(tmp_path: Path) -> None:
+    _, sync = _package_prompt(tmp_path, "_core", "Retrying.__call__")
+    assert "`result = obj(...)`" in sync and "len(obj)" not in sync
+    _, awaited = _package_prompt(tmp_path, "_core", "AsyncRetrying.__call__")
+    assert "`result = await obj(...)`" in awaited and "asyncio.run(main())" in awaited
+    assert "len(obj)" not in awaited
+
+
+def test_decorators_are_applied_and_returned_callables_called(tmp_path: Path) -> None:
+    _, decorator = _package_prompt(tmp_path, "_core", "retry")
+    assert "it is a decorator" in decorator and "call that decorated function" in decorator
+    assert "print the result." not in decorator
+    _, marker = _package_prompt(tmp_path, "_hooks", "HookimplMarker.__call__")
+    assert "its instances are decorators" in marker and "`@marker`" in marker
+    _, factory = _package_prompt(tmp_path, "_core", "make_adder")
+    assert "call what it returns" in factory
+
+
+def test_an_instance_whose_enter_returns_none_is_not_bound_by_with_as(tmp_path: Path) -> None:
+    _, text = _package_prompt(tmp_path, "_core", "AttemptManager")
+    hint = text.split("Usage Example: ", 1)[1]
+    assert "`with obj:`" in hint and "would bind None" in hint
+    assert "create an instance in a `with` statement" not in hint
+
+
+def test_a_method_prompt_names_the_owner_constructor_and_no_bases(tmp_path: Path) -> None:
+    _, text = _package_prompt(tmp_path, "_hooks", "PluginManager.register")
+    assert "built as `PluginManager(project_name: str)`" in text
+    assert "Bases:" not in text and "(none)" not in text.split("Code:")[0]
+    _, cls = _package_prompt(tmp_path, "_core", "Retrying")
+    assert "Bases: BaseRetrying" in cls
+
+
+def test_companion_apis_of_the_package_come_with_their_call_signatures(tmp_path: Path) -> None:
+    _, text = _package_prompt(tmp_path, "_hooks", "PluginManager.register")
+    assert (
+        "Companion API: `from retrier import HookspecMarker`: `HookspecMarker(project_name: str)`"
+        ", its instances called as `obj(function=None, firstresult: bool=False, "
+        "historic: bool=False)`" in text
+    )
+    assert "`from retrier import HookimplMarker`" in text
+
+
+def test_an_abstract_owner_is_flagged_with_its_concrete_subclasses(tmp_path: Path) -> None:
+    _, text = _package_prompt(tmp_path, "_core", "BaseRetrying.statistics")
+    assert "Abstract: `BaseRetrying` has abstract methods (`__call__`)" in text
+    assert "`Retrying` (`from retrier import Retrying`)" in text
+    assert "`AsyncRetrying` (`from retrier import AsyncRetrying`)" in text
+    assert "Companion API: `from retrier import BaseRetrying`" not in text
+
+
+def test_what_a_use_needs_stays_bounded(tmp_path: Path) -> None:
+    from howto_ls.use_context import MAX_CHARS
+
+    request, _ = _package_prompt(tmp_path, "_core", "BaseRetrying.statistics")
+    assert 0 < sum(len(note) + 1 for note in request.uses) <= MAX_CHARS
+
+
+def test_structured_requests_ask_for_json_in_every_message(request_: GuideRequest) -> None:
+    from howto_ls.prompt import MARKDOWN_FORMAT_RULE
+    from howto_ls.structured import JSON_FORMAT_RULE, JSON_INSTRUCTION, with_instruction
+
+    repair = Repair(answer='{"description": ""}', problems=("Description section is empty",))
+    plain = build_messages(request_, repair=repair)
+    assert MARKDOWN_FORMAT_RULE in plain[0]["content"]
+    assert "exactly the format of the example" not in plain[3]["content"]
+    asked = with_instruction(plain)
+    assert MARKDOWN_FORMAT_RULE not in asked[0]["content"]
+    assert JSON_FORMAT_RULE in asked[0]["content"]
+    assert "numbered `1.`" not in asked[0]["content"]
+    assert all(JSON_INSTRUCTION in m["content"] for m in asked if m["role"] == "user")
+    assert asked[3]["content"].count(JSON_INSTRUCTION) == 1
+
+
+def test_the_one_shot_example_follows_its_own_rules() -> None:
+    import ast
+
+    system = system_message()
+    code = system.split("```python\n", 1)[1].split("```", 1)[0]
+    tree = ast.parse(code)
+    assert not any(isinstance(node, ast.AsyncFor) for node in tree.body)
+    assert "asyncio.run(main())" in code
+    imports = [n.module for n in tree.body if isinstance(n, ast.ImportFrom)]
+    assert "hypotez.src.endpoints.gpt4free.g4f.Provider" in imports
+    assert not any(module and module.endswith("Provider.Free2GPT") for module in imports)
+
+
+def test_overload_call_forms_are_shown_whole(request_: GuideRequest) -> None:
+    params = ", ".join(f"parameter_{n}: int" for n in range(30))
+    overload = f"@overload\ndef total({params}) -> int: ..."
+    symbol = dataclasses.replace(request_.symbol, related=(overload,))
+    text = user_message(dataclasses.replace(request_, symbol=symbol))
+    assert f"call form (@overload): total({params}) -> int" in text
+    assert "…" not in text
+
+
+def test_method_code_is_shown_with_consistent_indentation(tmp_path: Path) -> None:
+    request, text = _package_prompt(tmp_path, "_hooks", "PluginManager.register")
+    assert request.symbol.source.startswith("def register")
+    assert "\ndef register(self, plugin: object" in text
+    assert '\n    """Register ``plugin`` and return its name."""' in text
+    assert '\n        """Register' not in text
+
+
+def test_meta_private_symbols_are_not_listed_as_public(tmp_path: Path) -> None:
+    from howto_ls.symbols import list_symbols, outline
+    from tests.prompt_package import write_package
+
+    path = write_package(tmp_path) / "_core.py"
+    source = path.read_text(encoding="utf-8")
+    assert "helper" not in [s.qualname for s in list_symbols(source, path, tmp_path)]
+    assert "helper" in [s.qualname for s in list_symbols(source, path, tmp_path, True)]
+    (item,) = [i for i in outline(source, path, tmp_path) if i.qualname == "helper"]
+    assert not item.public
