@@ -22,7 +22,7 @@ from pathlib import Path
 from howto_ls import astutil
 from howto_ls.context import ParsedModule, Resolver, module_of_source
 from howto_ls.model import Symbol, SymbolKind
-from howto_ls.offline.index import ProjectIndex, index_of
+from howto_ls.offline.index import ProjectIndex, file_text, index_of
 from howto_ls.project import module_name, public_import_path
 from howto_ls.symbols import meta_private
 from howto_ls.usage import abstract_methods, is_abstract
@@ -154,7 +154,9 @@ def concrete_subclasses(name: str, index: ProjectIndex, depth: int = 2) -> list[
     for _ in range(depth):
         level: set[str] = set()
         for record in index.records():
-            for cls in record.classes.values():
+            text = file_text(record.path)
+            facts = index.parsed(record.path) if text and any(w in text for w in wanted) else None
+            for cls in facts.classes.values() if facts is not None else ():
                 heads = {b.split("[", 1)[0].rsplit(".", 1)[-1].strip() for b in cls.bases}
                 key = (record.module, cls.name)
                 if heads & wanted and key not in seen:
