@@ -135,7 +135,9 @@ def test_check_examples_lists_failures_counts_network_apart_and_changes_nothing(
         f"pkg/mod.py:{line_of['asks']}: asks: example needs a terminal: "
         "read standard input at end of file" in lines
     )
-    assert not any(": passes:" in line for line in lines)
+    passes = [line for line in lines if ": passes:" in line]
+    assert len(passes) == 1, lines
+    assert passes[0].startswith(f"pkg/mod.py:{line_of['passes']}: passes: example runs")
     assert (
         "6 examples run: 2 ok, 2 failing, 1 needing the network (refused), 1 needing a terminal"
         in result.stderr
@@ -396,7 +398,8 @@ def test_an_example_cannot_read_the_home_folder_or_the_hosts_temporary_files(
             in line
             for line in lines
         ), result.stdout
-    assert not any(": passes:" in line for line in lines)  # the project still imports
+    passes = [line for line in lines if ": passes:" in line]  # the project still imports
+    assert len(passes) == 1 and ": passes: example runs" in passes[0], lines
 
 
 def test_a_virtualenv_in_the_home_folder_runs_the_examples(project: Path, tmp_path: Path) -> None:
