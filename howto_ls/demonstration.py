@@ -54,13 +54,19 @@ _EMPTY_VALUES = frozenset(
     {"[]", "{}", "''", '""', "set()", "()", "b''", 'b""', "frozenset()", "deque([])"}
 )
 _LABEL = re.compile(r"^[A-Za-z_][\w .\-]{0,60}?\s*[:=]\s+(?=\S)")
+_INNER = r"(?:[^<>]|<[\w-]+>)*"  # a repr's text, with ``<locals>``, ``<lambda>``... in names
 _DEFAULT_REPRS = (
-    (BOUND_METHOD, re.compile(r"<bound method [^<>]*(?:<[^<>]*>[^<>]*)?>")),
-    (FUNCTION, re.compile(r"<(?:function|built-in function|built-in method|cyfunction) [^<>]*>")),
+    (BOUND_METHOD, re.compile(rf"<bound method [^<>]* of (?:<{_INNER}>|{_INNER})>")),
+    (
+        FUNCTION,
+        re.compile(rf"<(?:function|built-in function|built-in method|cyfunction) {_INNER}>"),
+    ),
     (CLASS, re.compile(r"<class '[^'<>]*'>")),
     (MODULE, re.compile(r"<module '[^'<>]*'[^<>]*>")),
-    (OBJECT, re.compile(r"<[^<>]* at 0x[0-9a-fA-F]+>")),
+    (OBJECT, re.compile(rf"<{_INNER} at 0x[0-9a-fA-F]+>")),
 )
+_LONGEST = 2000
+"""Characters of a line looked at: a longer one is a result."""
 _PUNCTUATION = re.compile(r"^[\s\[\](){},]*$")
 _LEFT_OUT = re.compile(r"^\[\.\.\. \d+ bytes of output left out \.\.\.\]$")
 
@@ -207,6 +213,8 @@ def classify(line: str) -> str:
     text = line.strip()
     if not text or _LEFT_OUT.match(text):
         return BLANK
+    if len(text) > _LONGEST:
+        return REAL  # no bare None, empty value or repr is that long
     label = _LABEL.match(text)
     value = text[label.end() :] if label else text
     if value == "None":
