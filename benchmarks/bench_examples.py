@@ -9,7 +9,11 @@ a temporary working folder, a timeout, connections beyond loopback refused.
     python benchmarks/bench_examples.py [--package NAME ...] [--sample N] [--failures]
 
 Per package it prints: examples, imports ok, runs ok, needs network, needs a terminal, needs an
-optional dependency, and the failures by the exception they end with. Examples of modules that
+optional dependency, and the failures by the exception they end with. A second table gives, per
+package and per kind of symbol (function, method, class, module, property...), runs %,
+demonstrates % (the run executes the symbol's own body, measured by coverage.py in the sandbox,
+and shows a real result: :mod:`howto_ls.demonstration`) and the median share of the body's
+lines that the examples which run execute. Examples of modules that
 cannot be imported here at all (Windows-only modules such as ``click._winconsole``) and of
 symbols a module defines only under a platform condition (``if sys.platform == "win32":``) are
 counted apart as "other platform" and left out of the other columns. An example's import counts
@@ -27,6 +31,7 @@ import concurrent.futures
 import hashlib
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -36,7 +41,7 @@ from pathlib import Path
 
 import yardstick
 
-from howto_ls import examples_run, project, symbols
+from howto_ls import demonstration, examples_run, project, symbols
 from howto_ls.config import Settings
 from howto_ls.discovery import python_files
 from howto_ls.engine import Engine
@@ -96,15 +101,38 @@ class Tally:
     kinds: collections.Counter[str] = field(default_factory=collections.Counter)
     failures: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    shown: dict[str, Shown] = field(default_factory=dict)  # by kind of symbol
+    not_demonstrating: list[str] = field(default_factory=list)
 
 
-def examples_of(
-    root: Path, packages: tuple[str, ...], sample: int
-) -> list[tuple[str, str, str, bool]]:
-    """``(module, qualified name, example, on another platform)`` for the public symbols of
-    ``packages``; the last is True for a symbol its module defines under a platform condition."""
+@dataclass
+class Shown:
+    """Runs and demonstrations of the runnable examples of one kind of symbol."""
+
+    runnable: int = 0
+    runs: int = 0
+    demonstrates: int = 0
+    not_measured: int = 0
+    coverage: list[float] = field(default_factory=list)  # body share executed, runs only
+
+    def add(self, other: Shown) -> None:
+        """Count ``other`` in too."""
+        self.runnable += other.runnable
+        self.runs += other.runs
+        self.demonstrates += other.demonstrates
+        self.not_measured += other.not_measured
+        self.coverage += other.coverage
+
+
+Item = tuple[str, str, str, bool, demonstration.Target, str]
+
+
+def examples_of(root: Path, packages: tuple[str, ...], sample: int) -> list[Item]:
+    """``(module, qualified name, example, on another platform, target, source)`` for the
+    public symbols of ``packages``; the fourth is True for a symbol its module defines under a
+    platform condition, the last the text of its file."""
     engine = Engine(SETTINGS, root)
-    found: list[tuple[str, str, str, bool]] = []
+    found: list[Item] = []
     for package in packages:
         for path in python_files([root / package]):
             text = path.read_text(encoding="utf-8")
@@ -114,7 +142,8 @@ def examples_of(
                 elsewhere = bool(symbol.qualname) and (
                     project.platform_condition(text, symbol.qualname) is not None
                 )
-                found.append((symbol.module, name, guide.example, elsewhere))
+                target = demonstration.Target.of(symbol)
+                found.append((symbol.module, name, guide.example, elsewhere, target, text))
     if sample and len(found) > sample:
         step = len(found) / sample
         found = [found[int(index * step)] for index in range(sample)]
@@ -146,17 +175,37 @@ def measure(
     items = [item for item in items if importable[item[0]]]
     started = time.perf_counter()
     with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
-        runs = pool.map(
-            lambda item: examples_run.run_example(item[2], python=python, paths=paths), items
+        measured = pool.map(
+            lambda item: demonstration.demonstrate(
+                item[2], item[4], source=item[5], python=python, paths=paths
+            ),
+            items,
         )
-        for (_, name, code, elsewhere), run in zip(items, runs, strict=True):
-            kind = examples_run.error_kind(run.detail) if run.status == examples_run.FAILS else ""
-            if elsewhere and kind in IMPORT_ERRORS:
+        for (_, name, code, elsewhere, target, _), shown in zip(items, measured, strict=True):
+            run = shown.run
+            error = examples_run.error_kind(run.detail) if run.status == examples_run.FAILS else ""
+            if elsewhere and error in IMPORT_ERRORS:
                 tally.platform += 1  # defined only under a platform condition
                 continue
             tally.examples += 1
-            if kind not in IMPORT_ERRORS:
+            if error not in IMPORT_ERRORS:
                 tally.imports_ok += 1
+            runnable = run.status not in (
+                examples_run.NEEDS_NETWORK,
+                examples_run.NEEDS_TERMINAL,
+                examples_run.NEEDS_DEPENDENCY,
+            )
+            kind = tally.shown.setdefault(target.kind, Shown())
+            kind.runnable += runnable
+            if run.ok:
+                kind.runs += 1
+                kind.demonstrates += shown.demonstrates
+                kind.not_measured += not shown.measured
+                if shown.measured and shown.body_total:
+                    kind.coverage.append(shown.body_executed / shown.body_total)
+                if not shown.demonstrates:
+                    listed = "\n    ".join(code.splitlines())
+                    tally.not_demonstrating.append(f"{name}: {shown.reason}\n    {listed}")
             if run.ok:
                 tally.runs_ok += 1
             elif run.status == examples_run.NEEDS_NETWORK:
@@ -166,10 +215,10 @@ def measure(
             elif run.status == examples_run.NEEDS_DEPENDENCY:
                 tally.dependency += 1
             else:
-                label = "Timeout" if run.status == examples_run.TIMEOUT else kind
+                label = "Timeout" if run.status == examples_run.TIMEOUT else error
                 tally.kinds[label] += 1
-                shown = "\n    ".join(code.splitlines())
-                tally.failures.append(f"{name}: {run.detail}\n    {shown}")
+                listed = "\n    ".join(code.splitlines())
+                tally.failures.append(f"{name}: {run.detail}\n    {listed}")
     tally.seconds = time.perf_counter() - started
     return tally
 
@@ -207,6 +256,22 @@ def row(name: str, tally: Tally) -> list[str]:
     ]
 
 
+def shown_row(name: str, shown: Shown) -> list[str]:
+    """One row of the demonstration table."""
+    median = f"{100 * statistics.median(shown.coverage):.0f} %" if shown.coverage else "-"
+    return [
+        name,
+        str(shown.runnable),
+        f"{shown.runs} ({percent(shown.runs, shown.runnable)})",
+        f"{shown.demonstrates} ({percent(shown.demonstrates, shown.runnable)})",
+        median,
+        str(shown.not_measured),
+    ]
+
+
+SHOWN_HEADER = ["", "runnable", "runs", "demonstrates", "median body coverage", "not measured"]
+
+
 def main() -> None:
     """Print the table (and, with ``--failures``, every failing example)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -223,6 +288,8 @@ def main() -> None:
     venv = virtualenv()
     os.environ["VIRTUAL_ENV"] = str(venv)  # as in a shell where the venv is activated
     rows, total = [], Tally()
+    by_package: list[list[str]] = []
+    by_kind: dict[str, Shown] = {}
     with tempfile.TemporaryDirectory() as folder:
         for pin, packages in chosen.items():
             tally = measure(pin, packages, venv, Path(folder), args.sample, args.jobs)
@@ -239,13 +306,24 @@ def main() -> None:
             ):
                 setattr(total, name, getattr(total, name) + getattr(tally, name))
             total.kinds.update(tally.kinds)
+            package = Shown()
+            for kind, shown in tally.shown.items():
+                package.add(shown)
+                by_kind.setdefault(kind, Shown()).add(shown)
+            by_package.append(shown_row(pin, package))
             if args.failures:
-                for failure in tally.failures:
+                for failure in [*tally.failures, *tally.not_demonstrating]:
                     print(failure, file=sys.stderr)
     rows.append(row("all", total))
     header = ["package", "examples", "imports ok", "runs ok (of runnable)", "needs network"]
     header += ["needs a terminal", "needs optional dependency", "other platform"]
     print(table([*header, "fails by kind"], rows))
+    print()
+    every = Shown()
+    for shown in by_kind.values():
+        every.add(shown)
+    kinds = [shown_row(kind, by_kind[kind]) for kind in sorted(by_kind)]
+    print(table(SHOWN_HEADER, [*by_package, *kinds, shown_row("all", every)]))
     print(f"run in {total.seconds:.0f} s with {args.jobs} at once")
     print(yardstick.line())
 

@@ -128,6 +128,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--python", metavar="PATH", help="with --examples: the interpreter")
     check.add_argument(
+        "--require-demonstrate",
+        action="store_true",
+        help="run the examples (--examples) and fail on one that runs but does not demonstrate",
+    )
+    check.add_argument(
         "--timeout",
         type=_positive_seconds,
         default=20.0,

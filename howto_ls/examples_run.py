@@ -36,7 +36,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from howto_ls import astutil, project, sandbox, sandbox_mounts
+from howto_ls import astutil, project, sandbox, sandbox_mounts, tracing
 
 DEFAULT_TIMEOUT = 20.0
 """Seconds an example may run before it is stopped and reported as hanging."""
@@ -56,7 +56,8 @@ _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
 
 # Runs in the example's interpreter before the example (any CPython 3.8+). Kept free of imports
 # beyond the standard library so it works in whatever environment the project uses.
-BOOTSTRAP = r"""
+BOOTSTRAP = (
+    r"""
 import ipaddress as _ipaddress
 import os as _os
 import runpy as _runpy
@@ -159,8 +160,9 @@ if _sys.stdin is not None:
 _path = _sys.argv[1]
 _sys.argv = [_path]
 _sys.path[0] = _os.path.dirname(_path)
-_runpy.run_path(_path, run_name="__main__")
 """
+    + tracing.RUN
+)
 
 
 @dataclass(frozen=True)
@@ -174,13 +176,17 @@ class ExampleRun:
     did for ``needs a terminal`` ("read standard input at end of file", "opened /dev/tty",
     "started an editor: ..."), which limit and how much for ``hit a limit`` ("memory limit: more
     than 1 GiB of address space (MemoryError)"), and "" otherwise; ``seconds`` is wall time;
-    ``output`` the head and tail of standard output then standard error.
+    ``output`` the head and tail of standard output then standard error; ``stdout`` those of
+    standard output alone; ``trace`` the lines of the traced files the run executed
+    (:mod:`howto_ls.tracing`), None when no file was to be traced.
     """
 
     status: str
     detail: str = ""
     seconds: float = 0.0
     output: str = ""
+    stdout: str = ""
+    trace: tracing.Trace | None = None
 
     @property
     def ok(self) -> bool:
@@ -273,6 +279,7 @@ def run_example(
     isolation: str | None = None,
     limits: sandbox.Limits | None = None,
     cancel: threading.Event | None = None,
+    trace: Sequence[Path] = (),
 ) -> ExampleRun:
     """Run ``code`` as ``__main__`` in a subprocess of ``python`` and say how it went.
 
@@ -288,6 +295,10 @@ def run_example(
     status 1. ``cancel``, when set, stops the example (status ``cancelled``); one not yet
     started when it is set does not start. Raises :class:`howto_ls.sandbox.SandboxError` when
     ``isolation`` names a mechanism that does not work here.
+
+    With ``trace`` (source files), the run is measured by coverage.py inside the sandbox
+    (:mod:`howto_ls.tracing`): the lines of those files and of the example that ran come back
+    in ``ExampleRun.trace``, or why they could not be measured.
     """
     limits = limits or sandbox.Limits()
     interpreter = python or sys.executable
@@ -315,6 +326,11 @@ def run_example(
             editor.write_text(_EDITOR_STUB.format(log=shlex.quote(str(terminal_log))), "utf-8")
             editor.chmod(0o755)
             extra["EDITOR"] = extra["VISUAL"] = str(editor)
+        traced = [*trace, script]
+        prepared = tracing.prepare(work, traced) if trace else tracing.Prepared()
+        extra.update(prepared.environment)
+        if used == sandbox.BWRAP:
+            readable += prepared.readable
         env = sandbox.environment(work, paths=paths, extra=extra)
         command = [interpreter, "-c", BOOTSTRAP, str(script)]
         done = sandbox.run(
@@ -329,30 +345,37 @@ def run_example(
         )
         refused = _first_line(log)
         terminal = _first_line(terminal_log)
+        measured: tracing.Trace | None = None
+        if trace:
+            problem = prepared.problem
+            measured = (
+                tracing.Trace(problem=problem) if problem else tracing.read(work, trace, script)
+            )
+    ran = functools.partial(ExampleRun, stdout=done.stdout, trace=measured)
     seconds = done.seconds
     output = done.stdout + done.stderr
     if done.cancelled:
-        return ExampleRun(CANCELLED, "stopped", seconds, output)
+        return ran(CANCELLED, "stopped", seconds, output)
     if done.timed_out:
         if terminal:
-            return ExampleRun(NEEDS_TERMINAL, terminal, seconds, output)
-        return ExampleRun(TIMEOUT, f"did not finish within {timeout:g} s", seconds, output)
+            return ran(NEEDS_TERMINAL, terminal, seconds, output)
+        return ran(TIMEOUT, f"did not finish within {timeout:g} s", seconds, output)
     if done.limit:
-        return ExampleRun(HIT_LIMIT, _limit_words(done.limit, limits), seconds, output)
+        return ran(HIT_LIMIT, _limit_words(done.limit, limits), seconds, output)
     if done.returncode == 0:
-        return ExampleRun(OK, "", seconds, output)
+        return ran(OK, "", seconds, output)
     last = last_error_line(done.stderr) or f"exit status {done.returncode}"
     if refused:
-        return ExampleRun(NEEDS_NETWORK, refused, seconds, output)
+        return ran(NEEDS_NETWORK, refused, seconds, output)
     if terminal:
-        return ExampleRun(NEEDS_TERMINAL, terminal, seconds, output)
+        return ran(NEEDS_TERMINAL, terminal, seconds, output)
     kind = error_kind(last)
     if kind == "MemoryError" or _FILE_TOO_LARGE in last:
         limit = sandbox.MEMORY if kind == "MemoryError" else sandbox.FILE_SIZE
-        return ExampleRun(HIT_LIMIT, _limit_words(limit, limits), seconds, output)
+        return ran(HIT_LIMIT, _limit_words(limit, limits), seconds, output)
     if kind in _IMPORT_ERRORS and not _raised_by_import(code, done.stderr, script):
-        return ExampleRun(NEEDS_DEPENDENCY, last, seconds, output)
-    return ExampleRun(FAILS, last, seconds, output)
+        return ran(NEEDS_DEPENDENCY, last, seconds, output)
+    return ran(FAILS, last, seconds, output)
 
 
 _FILE_TOO_LARGE = f"[Errno {errno.EFBIG}]"

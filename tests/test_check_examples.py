@@ -135,7 +135,9 @@ def test_check_examples_lists_failures_counts_network_apart_and_changes_nothing(
         f"pkg/mod.py:{line_of['asks']}: asks: example needs a terminal: "
         "read standard input at end of file" in lines
     )
-    assert not any(": passes:" in line for line in lines)
+    passes = [line for line in lines if ": passes:" in line]
+    assert len(passes) == 1, lines
+    assert passes[0].startswith(f"pkg/mod.py:{line_of['passes']}: passes: example runs")
     assert (
         "6 examples run: 2 ok, 2 failing, 1 needing the network (refused), 1 needing a terminal"
         in result.stderr
@@ -396,7 +398,8 @@ def test_an_example_cannot_read_the_home_folder_or_the_hosts_temporary_files(
             in line
             for line in lines
         ), result.stdout
-    assert not any(": passes:" in line for line in lines)  # the project still imports
+    passes = [line for line in lines if ": passes:" in line]  # the project still imports
+    assert len(passes) == 1 and ": passes: example runs" in passes[0], lines
 
 
 def test_a_virtualenv_in_the_home_folder_runs_the_examples(project: Path, tmp_path: Path) -> None:
@@ -569,3 +572,30 @@ def test_a_pth_file_naming_the_home_folder_does_not_show_it_again(
     result = howto("check", "pkg", "--examples", "--timeout", "5", cwd=project, env=env)
     assert secret not in result.stdout + result.stderr
     assert f"No such file or directory: '{key}'" in result.stdout, result.stdout + result.stderr
+
+
+def test_each_example_that_runs_says_whether_it_demonstrates(project: Path) -> None:
+    module = project / "pkg" / "mod.py"
+    text = module.read_text(encoding="utf-8")
+    text = replace_example(text, "fails", "from pkg.mod import fails\n\nfails()\nprint(fails)\n")
+    text = replace_example(text, "online", "from pkg.mod import online\n\nprint(online())\n")
+    text = replace_example(text, "hangs", "import pkg.mod\n\nprint(None)\n")
+    text = replace_example(text, "asks", "from pkg.mod import asks\n\nassert asks() == 5\n")
+    module.write_text(text, encoding="utf-8")
+    result = howto("check", "pkg", "--examples", cwd=project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    said = {line.split(": ")[1]: line.split(": ", 2)[2] for line in lines}
+    assert said["fails"] == "example runs but does not demonstrate: printed a function object"
+    assert said["online"] == "example runs and demonstrates (body 1/1 lines)"
+    assert said["hangs"] == "example runs but does not demonstrate: never reached the body of hangs"
+    assert said["asks"] == "example runs and demonstrates (body 1/1 lines)"  # an assert ran
+    assert said["passes"].startswith("example runs")
+    assert "6 examples run: 6 ok, 0 failing" in result.stderr
+    demonstrating = sum(": example runs and demonstrates" in line for line in lines)
+    assert f"; {demonstrating} of the 6 that run demonstrate" in result.stderr
+
+    required = howto("check", "pkg", "--require-demonstrate", cwd=project)
+    assert required.returncode == 1, required.stdout + required.stderr
+    assert required.stdout.splitlines() == lines  # the same report; now it fails the check
+    assert f"6 examples run: {demonstrating} ok, {6 - demonstrating} failing" in required.stderr

@@ -60,13 +60,23 @@ def run_check(args: argparse.Namespace, settings: Settings) -> int:
     findings = list(check(args.paths, settings, args.missing, args.include_private, checked))
     for finding in findings:
         print(finding)
-    if getattr(args, "examples", False):
+    if getattr(args, "examples", False) or getattr(args, "require_demonstrate", False):
         from howto_ls.commands.examples import run_examples
 
-        report = run_examples(args.paths, settings, python=args.python, timeout=args.timeout)
+        report = run_examples(
+            args.paths,
+            settings,
+            python=args.python,
+            timeout=args.timeout,
+            require_demonstrate=getattr(args, "require_demonstrate", False),
+        )
         if report.notice:
             print(report.notice, file=sys.stderr)
-        for finding in [*report.failures, *report.apart]:
+        shown = set(report.shown)
+        ran = [*report.shown, *(f for f in report.failures if f not in shown)]
+        for finding in sorted(ran, key=lambda f: (f.path.parts, f.line)):
+            print(finding)
+        for finding in report.apart:
             print(finding)
         print(report.summary(), file=sys.stderr)
         if report.failures and not findings:

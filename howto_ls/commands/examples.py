@@ -9,6 +9,10 @@ likewise one that needed a terminal (it read standard input, opened ``/dev/tty``
 editor), one that needed an optional dependency that is not installed (an ``ImportError`` raised
 by a call), and one whose symbol the module defines only on another platform (under
 ``if sys.platform == "win32":``).
+Each example that runs is also measured (:mod:`howto_ls.demonstration`): whether it executes
+the symbol's own body and shows a result. It is reported as "example runs and demonstrates
+(body 7/9 lines)" or "example runs but does not demonstrate: printed None"; with
+``require_demonstrate`` the latter (and a run that could not be measured) is a failure.
 Files are only read.
 """
 
@@ -24,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 
-from howto_ls import discovery, examples_run, project, sandbox, subreaper
+from howto_ls import demonstration, discovery, examples_run, project, sandbox, subreaper
 from howto_ls.commands.check import Finding
 from howto_ls.config import Settings
 from howto_ls.engine import Engine
@@ -38,6 +42,7 @@ EXAMPLE_NEEDS_TERMINAL = "example needs a terminal"
 EXAMPLE_NEEDS_DEPENDENCY = "example needs an optional dependency"
 EXAMPLE_OTHER_PLATFORM = "example needs another platform"
 EXAMPLE_HIT_LIMIT = "example hit a limit"
+EXAMPLE = "example"
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
 
 
@@ -45,7 +50,10 @@ _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
 class ExamplesReport:
     """What running the examples found: failures (exit 1); examples that need the network, a
     terminal, an optional dependency or another platform (counted apart, not failures); the line
-    that says the examples ran without OS isolation ("" when they had it)."""
+    that says the examples ran without OS isolation ("" when they had it); for the examples
+    that run, one line each on whether they demonstrate (``demonstrating``, ``shown``: every
+    such line; ``not_demonstrating``: those that run but do not demonstrate, or could not be
+    measured, which are failures too under ``require_demonstrate``)."""
 
     ran: int = 0
     notice: str = ""
@@ -54,6 +62,9 @@ class ExamplesReport:
     terminal: list[Finding] = field(default_factory=list)
     dependency: list[Finding] = field(default_factory=list)
     platform: list[Finding] = field(default_factory=list)
+    shown: list[Finding] = field(default_factory=list)
+    demonstrating: int = 0
+    not_demonstrating: int = 0
 
     @property
     def apart(self) -> list[Finding]:
@@ -76,6 +87,9 @@ class ExamplesReport:
         ]:
             if found:
                 text += f", {len(found)} needing {what}"
+        running = self.demonstrating + self.not_demonstrating
+        if running:
+            text += f"; {self.demonstrating} of the {running} that run demonstrate"
         return text
 
 
@@ -98,9 +112,12 @@ def run_examples(
     python: str | None = None,
     timeout: float = examples_run.DEFAULT_TIMEOUT,
     jobs: int | None = None,
+    require_demonstrate: bool = False,
 ) -> ExamplesReport:
     """Run the Usage Example of every guide under ``paths``, ``jobs`` at once (default: one
-    per CPU), in file order; ``python`` overrides the project's interpreter.
+    per CPU), in file order; ``python`` overrides the project's interpreter. Each run is
+    traced (:func:`howto_ls.demonstration.demonstrate`); with ``require_demonstrate`` an
+    example that runs but does not demonstrate (or could not be measured) is a failure.
 
     The sandbox is the one ``HOWTO_SANDBOX`` asks for (default: the best available); raises
     :class:`howto_ls.sandbox.SandboxError` when it names one that does not work here.
@@ -111,7 +128,7 @@ def run_examples(
     ``KeyboardInterrupt``.
     """
     with _terminate_as_interrupt(), subreaper.adopting():
-        return _run(paths, settings, python, timeout, jobs)
+        return _run(paths, settings, python, timeout, jobs, require_demonstrate)
 
 
 def _run(
@@ -120,6 +137,7 @@ def _run(
     python: str | None,
     timeout: float,
     jobs: int | None,
+    require_demonstrate: bool = False,
 ) -> ExamplesReport:
     """:func:`run_examples` without its signal handling."""
     isolation = sandbox.mechanism(sandbox.requested())
@@ -155,9 +173,11 @@ def _run(
     cancel = threading.Event()
     pool = concurrent.futures.ThreadPoolExecutor(jobs or os.cpu_count() or 1)
     try:
-        runs = pool.map(
-            lambda job: examples_run.run_example(
+        measured = pool.map(
+            lambda job: demonstration.demonstrate(
                 job.code,
+                demonstration.Target(job.path, job.qualname),
+                source=job.source,
                 python=job.python,
                 timeout=timeout,
                 paths=job.paths,
@@ -166,8 +186,17 @@ def _run(
             ),
             work,
         )
-        for job, run in zip(work, runs, strict=True):
+        for job, shown in zip(work, measured, strict=True):
+            run = shown.run
             if run.ok:
+                finding = Finding(job.path, job.line, job.name, f"{EXAMPLE} {shown.describe()}")
+                report.shown.append(finding)
+                if shown.demonstrates:
+                    report.demonstrating += 1
+                    continue
+                report.not_demonstrating += 1
+                if require_demonstrate:
+                    report.failures.append(finding)
                 continue
             found, problem = _sorted_into(report, job, run)
             found.append(Finding(job.path, job.line, job.name, f"{problem}: {run.detail}"))
