@@ -5,8 +5,9 @@ from __future__ import annotations
 import ast
 import functools
 import threading
-from collections.abc import Iterator
-from typing import Any, cast
+import weakref
+from collections.abc import Callable, Hashable, Iterator
+from typing import Any, TypeVar, cast
 
 _PARSE_LOCK = threading.Lock()
 
@@ -172,6 +173,41 @@ _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 """Nodes that open a scope of their own: what runs inside them is not the enclosing code's."""
 
 
+_Node = TypeVar("_Node", bound=ast.AST)
+_Result = TypeVar("_Result")
+
+
+def node_cache(
+    function: Callable[..., _Result],
+) -> Callable[..., _Result]:
+    """Memoize ``function(node, *rest)`` for as long as ``node`` (an AST node) lives: the memo
+    holds the node weakly (:class:`weakref.WeakKeyDictionary`), so it never keeps a parsed
+    tree alive, unlike :func:`functools.lru_cache` keyed by nodes (thousands of entries kept
+    every tree of a big project in memory). ``rest`` must be hashable and must not refer to
+    the node, nor may the result (else the entry would keep its own key alive). Thread-safe."""
+    memo: weakref.WeakKeyDictionary[ast.AST, dict[tuple[Hashable, ...], _Result]]
+    memo = weakref.WeakKeyDictionary()
+    lock = threading.Lock()
+
+    @functools.wraps(function)
+    def cached(node: ast.AST, *rest: Hashable) -> _Result:
+        with lock:
+            entries = memo.get(node)
+            if entries is not None and rest in entries:
+                return entries[rest]
+        result = function(node, *rest)
+        with lock:
+            memo.setdefault(node, {})[rest] = result
+        return result
+
+    def cache_clear() -> None:
+        with lock:
+            memo.clear()
+
+    cached.cache_clear = cache_clear  # type: ignore[attr-defined]
+    return cached
+
+
 @functools.lru_cache(maxsize=4096)
 def own_nodes(node: ast.AST) -> tuple[ast.AST, ...]:
     """Every node under ``node`` (a function, class or statement), in a fixed order, without
@@ -191,7 +227,7 @@ def own_nodes(node: ast.AST) -> tuple[ast.AST, ...]:
     return tuple(found)
 
 
-@functools.lru_cache(maxsize=4096)
+@node_cache
 def is_generator(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     """Whether the function ``node`` is a generator: its own body (not the functions, classes
     and lambdas nested in it, nor its decorators and defaults, which run in the enclosing

@@ -111,3 +111,24 @@ def test_own_nodes_stop_at_nested_scopes() -> None:
     kinds = {type(n) for n in astutil.own_nodes(function)}
     assert ast.FunctionDef in kinds and ast.ClassDef in kinds  # the nested nodes themselves
     assert astutil.own_nodes(function) is astutil.own_nodes(function)  # cached per node
+
+
+def test_a_node_cache_remembers_while_the_node_lives_and_never_keeps_it_alive() -> None:
+    import gc
+    import weakref
+
+    calls: list[str] = []
+
+    @astutil.node_cache
+    def names(node: ast.AST, prefix: str) -> frozenset[str]:
+        calls.append(prefix)
+        return frozenset(prefix + n.id for n in ast.walk(node) if isinstance(n, ast.Name))
+
+    tree = ast.parse("a = b + c")
+    assert names(tree, "x") == {"xa", "xb", "xc"}
+    assert names(tree, "x") == {"xa", "xb", "xc"} and calls == ["x"]  # remembered
+    assert names(tree, "y") == {"ya", "yb", "yc"} and calls == ["x", "y"]  # per extra argument
+    alive = weakref.ref(tree)
+    del tree
+    gc.collect()
+    assert alive() is None  # the memo did not keep the tree

@@ -20,6 +20,7 @@ from howto_ls.astutil import (
     Definition,
     docstring_node,
     is_docstring,
+    node_cache,
     parse,
     parse_shared,
 )
@@ -745,7 +746,7 @@ def parse_module(source: str) -> ast.Module | None:
         return None
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=256)  # each entry is a tree of its own
 def parse_block(block: str) -> ast.Module | None:
     """One top-level block's AST (cached apart from whole modules: never mutate it), or None."""
     try:
@@ -847,7 +848,7 @@ def parameters_of(node: FunctionNode) -> list[Parameter]:
     return list(_parameters(node))
 
 
-@functools.lru_cache(maxsize=4096)
+@node_cache
 def _parameters(node: FunctionNode) -> tuple[Parameter, ...]:
     """:func:`parameters_of`, once per definition (by identity; trees are never changed): the
     example builder asks for the same signatures many times per example."""
@@ -923,7 +924,7 @@ def method_kind(node: FunctionNode, in_class: bool, nested: bool) -> str:
     return "nested function" if nested else "function"
 
 
-@functools.lru_cache(maxsize=4096)
+@node_cache
 def class_offer(node: ast.ClassDef) -> frozenset[str]:
     """:func:`read_class_offer`, cached per node (by identity; trees are shared, never
     changed): for the trees the writer keeps, not for one-off parses (the cache would keep

@@ -179,7 +179,7 @@ class Scope:
 # -- reading the code ------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=512)
+@functools.lru_cache(maxsize=128)  # each entry keeps its function's tree alive
 def _parents(function: ast.AST) -> dict[ast.AST, ast.AST]:
     """Child node -> parent node, for the nodes of ``function``'s own body (trees are shared
     and never changed, so the map is cached by the function node's identity)."""

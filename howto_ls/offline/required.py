@@ -36,7 +36,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from howto_ls.astutil import own_nodes, parse_shared
+from howto_ls.astutil import node_cache, own_nodes, parse_shared
 from howto_ls.model import Parameter
 from howto_ls.offline.analysis import FunctionNode, compares_to_none
 from howto_ls.offline.index import file_text
@@ -103,7 +103,7 @@ class _Found:
     in_except: bool = False
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=512)  # each entry keeps its module's tree alive
 def demand(
     function: FunctionNode, code: Code, owner: ast.ClassDef | None = None, receiver: bool = True
 ) -> Demand:
@@ -180,7 +180,7 @@ def _read(frame: _Frame, found: _Found, seen: set[int]) -> None:
                 _read(callee, found, seen)
 
 
-@functools.lru_cache(maxsize=4096)
+@node_cache
 def _parameters(function: FunctionNode) -> tuple[Parameter, ...]:
     """The parameters of ``function`` with their defaults as source text (annotations are not
     read here: only names, kinds and defaults count). Read once per definition."""
@@ -619,7 +619,7 @@ def _top_level(code: Code, name: str, depth: int = 0) -> tuple[ast.AST, Code] | 
     return _top_level(other, original, depth + 1) if other is not None else None
 
 
-@functools.lru_cache(maxsize=128)
+@node_cache
 def _names(
     tree: ast.Module, module: str, filename: str
 ) -> tuple[dict[str, ast.AST], dict[str, tuple[str, str]]]:

@@ -15,10 +15,9 @@ module that defines the base.
 from __future__ import annotations
 
 import ast
-import functools
 from collections.abc import Iterable
 
-from howto_ls.astutil import own_nodes
+from howto_ls.astutil import node_cache, own_nodes
 from howto_ls.offline.analysis import FunctionNode, dotted
 
 MAX_LINEAGE = 8
@@ -26,7 +25,7 @@ MAX_LINEAGE = 8
 define classes whose bases cycle through reassigned names)."""
 
 
-@functools.lru_cache(maxsize=4096)
+@node_cache
 def called_methods(node: ast.AST) -> frozenset[str]:
     """The attribute names ``node``'s code calls: ``as_const`` for ``x.as_const(ctx)``.
 
