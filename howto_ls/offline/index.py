@@ -3,12 +3,13 @@
 A :class:`ProjectIndex` holds, per Python file of a project (as ``generate`` finds them,
 :func:`howto_ls.discovery.python_files`), a :class:`ModuleRecord`: its top-level classes with
 their bases and the attributes their instances offer, the names its imports bind, the method
-names its code calls, and its calls with literal arguments (doctests first). A record is built
-from one parse of the file's text and kept while the file's fingerprint (modification time in
-nanoseconds and size in bytes) is unchanged; text an editor holds for a file (``didChange``)
-replaces the file's own (:meth:`ProjectIndex.set_text`). Guides howto-ls wrote into docstrings
-are blanked before anything is read (:func:`howto_ls.guide.blank_guide_blocks`): their examples
-are not the project's code.
+names its code calls, its calls with literal arguments (doctests first), and its test
+functions and docstring examples as statements (:mod:`howto_ls.offline.project_uses`). A
+record is built from one parse of the file's text and kept while the file's fingerprint
+(modification time in nanoseconds and size in bytes) is unchanged; text an editor holds for a
+file (``didChange``) replaces the file's own (:meth:`ProjectIndex.set_text`). Guides howto-ls
+wrote into docstrings are blanked before anything is read
+(:func:`howto_ls.guide.blank_guide_blocks`): their examples are not the project's code.
 
 The command line keeps records between runs in the cache database
 (:mod:`howto_ls.offline.index_store`), so a second run over an unchanged project parses nothing.
@@ -30,9 +31,10 @@ from howto_ls import discovery, project
 from howto_ls.astutil import DEFINITION_TYPES, flatten_statements, parse
 from howto_ls.guide import blank_guide_blocks
 from howto_ls.identifiers import normalize
+from howto_ls.offline.project_uses import UseRecord, uses_in
 from howto_ls.sourcefile import cached_text, context_text
 
-RECORD_VERSION = 1
+RECORD_VERSION = 2
 """Bumped when what a record holds changes: stored records of another version are rebuilt."""
 
 MAX_FILES = 5000
@@ -87,6 +89,7 @@ class ModuleRecord:
     attribute_calls: Counter[str]  # ``obj.name(...)`` counts, NFKC-normalized (PEP 3131)
     called_names: frozenset[str]  # every ``name(`` the text may call
     literal_calls: tuple[LiteralCallRecord, ...]
+    uses: tuple[UseRecord, ...] = ()  # test functions and docstring examples, as statements
 
 
 class RecordStore(Protocol):
@@ -305,7 +308,9 @@ def read_module(path: Path, module: str, code: str, fingerprint: Fingerprint) ->
     found: dict[str, ClassRecord] = {}
     imported: dict[str, tuple[str, str]] = {}
     calls: tuple[LiteralCallRecord, ...] = ()
+    uses: tuple[UseRecord, ...] = ()
     if tree is not None:
+        uses = uses_in(tree, code, path, module)
         nodes = list(ast.walk(tree))
         found = top_level_classes(tree, top)
         imported = imported_names(tree, module, path.name, nodes)
@@ -322,6 +327,7 @@ def read_module(path: Path, module: str, code: str, fingerprint: Fingerprint) ->
         attribute_calls=Counter(normalize(m.group(1)) for m in _ATTRIBUTE_CALL.finditer(code)),
         called_names=frozenset(normalize(name) for name in _CALLED.findall(code)),
         literal_calls=calls,
+        uses=uses,
     )
 
 

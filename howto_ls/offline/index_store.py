@@ -24,6 +24,7 @@ from howto_ls.offline.index import (
     LiteralCallRecord,
     ModuleRecord,
 )
+from howto_ls.offline.project_uses import StatementRecord, UseRecord
 
 BATCH = 200
 """Records written per transaction."""
@@ -83,7 +84,28 @@ def encode(record: ModuleRecord) -> dict[str, Any]:
         "attribute_calls": dict(record.attribute_calls),
         "called_names": sorted(record.called_names),
         "literal_calls": [_call_row(c) for c in record.literal_calls],
+        "uses": [_use_row(use) for use in record.uses],
     }
+
+
+def _use_row(use: UseRecord) -> list[Any]:
+    statements = [[s.text, list(s.bound), list(s.used), s.expected] for s in use.statements]
+    return [use.origin, use.line, use.in_doctest, statements]
+
+
+def _use(row: Any) -> UseRecord:
+    origin, line, in_doctest, statements = row
+    if not isinstance(in_doctest, bool):
+        raise TypeError("expected true or false")
+    return UseRecord(
+        _text(origin),
+        _number(line),
+        in_doctest,
+        tuple(
+            StatementRecord(_text(text), _texts(bound), _texts(used), _text(expected))
+            for text, bound, used, expected in statements
+        ),
+    )
 
 
 def _call_row(call: LiteralCallRecord) -> list[Any]:
@@ -126,6 +148,7 @@ def decode(data: Any, path: Path, fingerprint: Fingerprint) -> ModuleRecord:
         attribute_calls=calls,
         called_names=frozenset(_texts(data["called_names"])),
         literal_calls=literal_calls,
+        uses=tuple(_use(row) for row in data["uses"]),
     )
 
 

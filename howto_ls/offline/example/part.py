@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from howto_ls.offline.example.classes import Classes
     from howto_ls.offline.example.importer import Importer
     from howto_ls.offline.example.instances import Instances
+    from howto_ls.offline.example.mined import Mined
     from howto_ls.offline.example.shapes import Shapes
     from howto_ls.offline.example.stubs import Stubs
     from howto_ls.offline.example.values import Values
@@ -48,6 +49,11 @@ class Part:
     def instances(self) -> Instances:
         """The team's :class:`Instances`."""
         return self.team.instances
+
+    @property
+    def mined(self) -> Mined:
+        """The team's :class:`Mined`."""
+        return self.team.mined
 
     @property
     def shapes(self) -> Shapes:
