@@ -19,6 +19,7 @@ from howto_ls.model import Symbol
 from howto_ls.offline.analysis import main_method, parameters_of
 from howto_ls.offline.callers import method_calls
 from howto_ls.offline.example.arguments import Arguments
+from howto_ls.offline.example.callables import Callables
 from howto_ls.offline.example.calls import Calls
 from howto_ls.offline.example.classes import Classes
 from howto_ls.offline.example.draft import Draft
@@ -67,6 +68,7 @@ class Team:
     def __init__(self, draft: Draft) -> None:
         self.draft = draft
         self.arguments = Arguments(self)
+        self.callables = Callables(self)
         self.calls = Calls(self)
         self.classes = Classes(self)
         self.importer = Importer(self)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from howto_ls.offline.example import Team
     from howto_ls.offline.example.arguments import Arguments
+    from howto_ls.offline.example.callables import Callables
     from howto_ls.offline.example.calls import Calls
     from howto_ls.offline.example.classes import Classes
     from howto_ls.offline.example.importer import Importer
@@ -29,6 +30,11 @@ class Part:
     def arguments(self) -> Arguments:
         """The team's :class:`Arguments`."""
         return self.team.arguments
+
+    @property
+    def callables(self) -> Callables:
+        """The team's :class:`Callables`."""
+        return self.team.callables
 
     @property
     def calls(self) -> Calls:
