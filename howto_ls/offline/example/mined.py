@@ -134,6 +134,9 @@ class Mined(Part):
         imports = self._imports(record, use, used, target)
         if imports is None:
             return None
+        own = [line for line in lines if line.startswith(("import ", "from "))]
+        lines = [line for line in lines if line not in own]
+        imports = sorted({*imports, *own}, key=lambda line: (not _is_std(line.split()[1]), line))
         text = "\n".join([*imports, "", *lines]).strip("\n") + "\n"
         return text if self._acceptable(text) else None
 
