@@ -406,7 +406,7 @@ def _shown(
     following = statements[anchor + 1] if anchor + 1 < len(statements) else None
     check = _assertion(following, statement) if following is not None else None
     if isinstance(node, ast.Assert):
-        shown, expected = _asserted(node.test, mention)
+        shown, expected = _asserted(node.test, mention, statement.text)
         return [f"print({shown}){_comment(expected)}"], False
     if isinstance(node, ast.Expr):
         if check is not None:
@@ -414,7 +414,7 @@ def _shown(
         if _is_print(node.value):
             return [statement.text], False
         expected = statement.expected if in_doctest else ""
-        return [f"print({ast.unparse(node.value)}){_comment(expected)}"], False
+        return [f"print({statement.text}){_comment(expected)}"], False
     if isinstance(node, ast.Assign | ast.AnnAssign):
         if check is not None:
             return [statement.text, *check], True
@@ -434,17 +434,22 @@ def _assertion(following: StatementRecord, call: StatementRecord) -> list[str] |
         return None
     node = parse(following.text).body[0]
     assert isinstance(node, ast.Assert)
-    shown, expected = _asserted(node.test, "")
+    shown, expected = _asserted(node.test, "", following.text)
     return [f"print({shown}){_comment(expected)}"]
 
 
-def _asserted(test: ast.expr, mention: str) -> tuple[str, str]:
-    """(what an assertion checks, the literal it expects or ""); of a comparison, the side
-    that mentions ``mention`` (the left one when "")."""
+def _asserted(test: ast.expr, mention: str, source: str) -> tuple[str, str]:
+    """(what an assertion checks, the literal it expects or ""), as ``source`` (the
+    assertion's text) writes them; of a comparison, the side that mentions ``mention`` (the
+    left one when "")."""
+
+    def text(node: ast.expr) -> str:
+        return ast.get_source_segment(source, node) or ast.unparse(node)
+
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        return ast.unparse(test.operand), ""
+        return text(test.operand), ""
     if isinstance(test, ast.Compare) and len(test.ops) == 1 and mention:
-        left_text, right_text = ast.unparse(test.left), ast.unparse(test.comparators[0])
+        left_text, right_text = text(test.left), text(test.comparators[0])
         if mention not in left_text and mention in right_text:
             test = ast.Compare(test.comparators[0], test.ops, [test.left])
     if (
@@ -456,11 +461,11 @@ def _asserted(test: ast.expr, mention: str) -> tuple[str, str]:
         try:
             ast.literal_eval(right)
         except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-            return ast.unparse(test.left), ""
-        return ast.unparse(test.left), ast.unparse(right)
+            return text(test.left), ""
+        return text(test.left), text(right)
     if isinstance(test, ast.Compare):
-        return ast.unparse(test.left), ""
-    return ast.unparse(test), ""
+        return text(test.left), ""
+    return text(test), ""
 
 
 def _is_print(node: ast.expr) -> bool:
