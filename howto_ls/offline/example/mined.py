@@ -119,7 +119,10 @@ class Mined(Part):
         self, record: index.ModuleRecord, use: UseRecord, anchor: int, target: _Target
     ) -> str | None:
         statements = use.statements
+        built = anchor
         anchor, mention = _object_use(statements, anchor, target)
+        if not target.member and anchor == built and statements[anchor].bound:
+            return None  # an object printed as built shows its repr, not what it does
         chosen = _setup(statements, anchor)
         if chosen is None:
             return None
