@@ -63,6 +63,22 @@ def wraps_argument(node: FunctionNode) -> FunctionNode | None:
     return None
 
 
+_FUNCTION_NAMES = frozenset(
+    {"f", "fn", "func", "function", "callback", "wrapped", "method", "decorated"}
+)
+
+
+def _takes_function(param: Parameter) -> bool:
+    """Whether ``param`` receives a function, by its name or its annotation (``Callable``,
+    or a type variable bound to one, ``F``/``FC`` by convention)."""
+    annotation = param.annotation or ""
+    return (
+        param.name in _FUNCTION_NAMES
+        or "Callable" in annotation
+        or re.fullmatch(r"[A-Z]{1,3}", annotation.strip("'\"")) is not None
+    )
+
+
 class Callables(Part):
     """Writes a decorator decorating a small function, and calls a returned callable."""
 
@@ -110,9 +126,9 @@ class Callables(Part):
         returned = returned_functions(node)
         if returned and wraps_argument(node) is None:
             inner = returned[0]
-            if isinstance(inner, ast.AsyncFunctionDef):
-                return
             params = call_parameters(inner)
+            if isinstance(inner, ast.AsyncFunctionDef) or (params and _takes_function(params[0])):
+                return  # a decorator it returns: a made-up function is no use of it
         elif node.returns is not None:
             match = _CALLABLE.match(code(node.returns, 300))
             if match is not None:
