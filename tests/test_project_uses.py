@@ -12,7 +12,7 @@ import pytest
 from howto_ls.offline import index, index_store
 from howto_ls.offline.project_uses import doctest_examples, is_test_file
 
-TESTS = '''\
+TESTS = """\
 import pytest
 import unittest
 
@@ -48,7 +48,7 @@ class TestCart(unittest.TestCase):
         cart = Cart("cy")
         self.assertEqual(cart.items, {})
         self.thing = cart
-'''
+"""
 
 
 def _record(path: Path, module: str, code: str) -> index.ModuleRecord:

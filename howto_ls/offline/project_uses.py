@@ -270,12 +270,13 @@ def names_of(statement: ast.stmt) -> tuple[set[str], set[str]]:
         for alias in statement.names:
             bound.add((alias.asname or alias.name).split(".")[0])
         return bound, used
+    local: set[str] = set()  # a lambda's or comprehension's own names
     for node in ast.walk(statement):
         if isinstance(node, ast.Name):
             (used if isinstance(node.ctx, ast.Load) else bound).add(node.id)
         elif isinstance(node, ast.arg):
-            bound.add(node.arg)  # a lambda's own parameters
-    return bound, used - bound - set(dir(builtins))
+            local.add(node.arg)
+    return bound, used - bound - local - set(dir(builtins))
 
 
 def _loads(node: ast.AST) -> set[str]:

@@ -121,7 +121,8 @@ class Mined(Part):
         statements = use.statements
         built = anchor
         anchor, mention = _object_use(statements, anchor, target)
-        if not target.member and anchor == built and statements[anchor].bound:
+        is_class = self.draft.symbol.kind is SymbolKind.CLASS
+        if is_class and anchor == built and statements[anchor].bound:
             return None  # an object printed as built shows its repr, not what it does
         chosen = _setup(statements, anchor)
         if chosen is None:
