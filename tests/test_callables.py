@@ -38,6 +38,23 @@ def multiplier(factor: int):
     return multiply
 
 
+def optional(converter):
+    def optional_converter(val):
+        return None if val is None else converter(val)
+
+    return optional_converter
+
+
+def variant(normal_func):
+    def decorator(async_func):
+        def wrapper(*args):
+            return normal_func(*args), async_func
+
+        return wrapper
+
+    return decorator
+
+
 def plain(value: int) -> int:
     return value + 1
 '''
@@ -72,3 +89,14 @@ def test_a_plain_function_is_called_once(tmp_path: Path) -> None:
     example = _example(tmp_path, _path(tmp_path), "plain")
     assert "@" not in example and "result(" not in example
     assert run_example(tmp_path, example) == "2\n"
+
+
+def test_a_wrapper_taking_arguments_is_called_with_them(tmp_path: Path) -> None:
+    example = _example(tmp_path, _path(tmp_path), "optional")
+    assert "@optional\ndef greet(" in example
+    assert run_example(tmp_path, example) == "Hello, example!\n"
+
+
+def test_a_returned_decorator_is_not_taken_for_a_wrapper(tmp_path: Path) -> None:
+    example = _example(tmp_path, _path(tmp_path), "variant")
+    assert "def greet(" not in example and "result(" not in example

@@ -58,6 +58,9 @@ def wraps_argument(node: FunctionNode) -> FunctionNode | None:
     if first is None:
         return None
     for inner in returned_functions(node):
+        takes = [p for p in call_parameters(inner) if p.default is None]
+        if any(_takes_function(p) for p in takes):
+            continue  # it takes the function itself: a decorator, not the wrapper
         if inner.name != first and _calls_name(inner, first):
             return inner
     return None
@@ -74,6 +77,7 @@ def _takes_function(param: Parameter) -> bool:
     annotation = param.annotation or ""
     return (
         param.name in _FUNCTION_NAMES
+        or param.name.endswith(("_func", "_function", "_callback"))
         or "Callable" in annotation
         or re.fullmatch(r"[A-Z]{1,3}", annotation.strip("'\"")) is not None
     )
@@ -109,11 +113,13 @@ class Callables(Part):
             '    return f"Hello, {name}!"',
             "",
         ]
+        # the decorated function is called the way its wrapper is
+        arguments = self.arguments.for_call(call_parameters(wrapper), receiver=False)
         if is_async:
             self.draft.needs_async = True
-            self.draft.body.append("print(await greet())")
+            self.draft.body.append(f"print(await greet({arguments}))")
         else:
-            self.draft.body.append("print(greet())")
+            self.draft.body.append(f"print(greet({arguments}))")
         return True
 
     def call_result(self, node: FunctionNode) -> None:
