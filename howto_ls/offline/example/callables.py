@@ -93,7 +93,8 @@ class Callables(Part):
         name = self.draft.symbol.qualname
         wrapper = wraps_argument(node)
         line = f"@{name}"
-        if wrapper is None:
+        takes_function = any(_takes_function(p) for p in call_parameters(node) if p.default is None)
+        if wrapper is None and not takes_function:  # a factory takes options, not a function
             for inner in returned_functions(node):
                 wrapper = wraps_argument(inner)
                 if wrapper is not None:
