@@ -139,3 +139,35 @@ def test_a_guides_example_is_never_the_projects_use(tmp_path: Path) -> None:
     (path.parent / "cart.py").write_text(CART.replace("    >>>", "    >>"), encoding="utf-8")
     example = _example(tmp_path, path, "slugify")
     assert "From A Guide" not in example
+
+
+def test_a_decorator_is_shown_on_the_function_its_doctest_decorates(tmp_path: Path) -> None:
+    hooks = '''\
+"""Hooks."""
+
+
+def counted(func):
+    """Count the calls.
+
+    >>> @counted
+    ... def ping():
+    ...     yield "pong"
+    >>> calls = ping()
+    >>> calls.count
+    1
+    """
+
+    def wrapper(*args):
+        wrapper.count += 1
+        return func(*args)
+
+    wrapper.count = 0
+    return wrapper
+'''
+    path = package_of(tmp_path, "hooks", {"core.py": hooks}) / "core.py"
+    example = _example(tmp_path, path, "counted")
+    assert example == (
+        "from hooks.core import counted\n\n\n"
+        '@counted\ndef ping():\n    yield "pong"\n\n\ncalls = ping()\nprint(calls)\n'
+    )  # the ``yield`` inside the function it defines is no top-level yield
+    assert run_example(tmp_path, example).startswith("<generator object")

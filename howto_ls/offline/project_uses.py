@@ -218,13 +218,23 @@ def _statement(statement: ast.stmt, source: str, expected: str = "") -> Statemen
     :func:`ast.unparse` writes it for a statement made here (``source`` "")."""
     bound, used = names_of(statement)
     try:
-        segment = ast.get_source_segment(source, statement, padded=True) if source else None
+        segment = _segment(source, statement) if source else None
         text = textwrap.dedent(segment).strip() if segment else ast.unparse(statement)
     except (ValueError, RecursionError):
         text = ""
     if len(text) > MAX_STATEMENT_CHARS or "self" in used:
         text = ""
     return StatementRecord(text, tuple(sorted(bound)), tuple(sorted(used)), expected)
+
+
+def _segment(source: str, statement: ast.stmt) -> str | None:
+    """The text of ``statement`` in ``source``, a definition's decorators included (its
+    ``lineno`` is the ``def`` line, PEP 3129 decorators come before it)."""
+    decorators = getattr(statement, "decorator_list", [])
+    if not decorators or statement.end_lineno is None:
+        return ast.get_source_segment(source, statement, padded=True)
+    first = min(d.lineno for d in decorators) - 1
+    return "\n".join(source.splitlines()[first : statement.end_lineno])
 
 
 def names_of(statement: ast.stmt) -> tuple[set[str], set[str]]:

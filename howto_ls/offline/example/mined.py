@@ -140,6 +140,12 @@ class Mined(Part):
             return None
         own = [line for line in lines if line.startswith(("import ", "from "))]
         lines = [line for line in lines if line not in own]
+        definition = ("@", "def ", "async def ", "class ")
+        lines = [  # two blank lines around a definition (PEP 8)
+            part
+            for line in lines
+            for part in (["", line, "", ""] if line.startswith(definition) else [line])
+        ]
         imports = sorted({*imports, *own}, key=lambda line: (not _is_std(line.split()[1]), line))
         text = "\n".join([*imports, "", *lines]).strip("\n") + "\n"
         return text if self._acceptable(text) else None
@@ -238,13 +244,27 @@ class Mined(Part):
             tree = parse(text)
         except (SyntaxError, ValueError):
             return False
-        if any(isinstance(n, ast.Await | ast.Yield | ast.YieldFrom) for n in ast.walk(tree)):
+        if any(_suspends(statement) for statement in tree.body):
             return False
         symbol = self.draft.symbol
         usage = usage_of(self.draft.node, self.draft.parents)
         return not example_problems(text, symbol, usage) and not safety_problems(
             text, symbol, self.draft.source
         )
+
+
+def _suspends(statement: ast.stmt) -> bool:
+    """Whether ``statement`` awaits or yields at the top level of a script (where neither
+    runs); inside the functions it defines they may."""
+    pending: list[ast.AST] = [statement]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.Await | ast.Yield | ast.YieldFrom):
+            return True
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            continue
+        pending.extend(ast.iter_child_nodes(node))
+    return False
 
 
 def _is_std(module: str) -> bool:
@@ -319,7 +339,11 @@ def _reaches(
 ) -> bool:
     statement = tree.body[0]
     if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-        return False  # a definition's body runs later, if at all
+        # a definition's body runs later, if at all; a decorator of it runs now
+        return not target.member and any(
+            _is_top(d.func if isinstance(d, ast.Call) else d, names, modules, target.top)
+            for d in statement.decorator_list
+        )
     called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
     for node in ast.walk(tree):
         if not target.member:
@@ -383,18 +407,22 @@ def _object_use(
         node = parse(statements[anchor].text).body[0]
     except (SyntaxError, ValueError):
         return anchor, mention
-    if not (
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        variable = node.name  # decorated by the symbol: shown by what uses it next
+    elif (
         isinstance(node, ast.Assign)
         and len(node.targets) == 1
         and isinstance(node.targets[0], ast.Name)
     ):
+        variable = node.targets[0].id
+    else:
         return anchor, mention
-    variable = node.targets[0].id
+    defined = not isinstance(node, ast.Assign)
     for number in range(anchor + 1, min(anchor + 1 + LOOK_AHEAD, len(statements))):
         statement = statements[number]
         if variable not in statement.used or not statement.text:
             continue
-        if statement.text.startswith("assert ") or statement.bound:
+        if statement.text.startswith("assert ") or statement.bound or defined:
             return number, variable
     return anchor, mention
 
