@@ -422,7 +422,8 @@ def _object_use(
         statement = statements[number]
         if variable not in statement.used or not statement.text:
             continue
-        if statement.text.startswith("assert ") or statement.bound or defined:
+        shows = statement.text.startswith("assert ") or bool(statement.expected)
+        if shows or statement.bound or defined:
             return number, variable
     return anchor, mention
 
