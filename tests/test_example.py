@@ -580,7 +580,7 @@ def test_arguments_come_from_the_projects_own_doctests_and_calls(tmp_path: Path)
     assert 'version = Version(text="1.4")' in example
     assert run_example(tmp_path, example) == "(1, 4)\n"
     _, example = example_for(tmp_path, "split_at", RELEASES)
-    assert 'split_at(items="abcb", pred=lambda x: x == "b")' in example
+    assert "print(split_at(\"abcb\", lambda x: x == \"b\"))  # [['a'], ['c']]" in example
     assert run_example(tmp_path, example) == "[['a'], ['c']]\n"
 
 

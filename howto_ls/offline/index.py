@@ -3,12 +3,13 @@
 A :class:`ProjectIndex` holds, per Python file of a project (as ``generate`` finds them,
 :func:`howto_ls.discovery.python_files`), a :class:`ModuleRecord`: its top-level classes with
 their bases and the attributes their instances offer, the names its imports bind, the method
-names its code calls, and its calls with literal arguments (doctests first). A record is built
-from one parse of the file's text and kept while the file's fingerprint (modification time in
-nanoseconds and size in bytes) is unchanged; text an editor holds for a file (``didChange``)
-replaces the file's own (:meth:`ProjectIndex.set_text`). Guides howto-ls wrote into docstrings
-are blanked before anything is read (:func:`howto_ls.guide.blank_guide_blocks`): their examples
-are not the project's code.
+names its code calls, its calls with literal arguments (doctests first), and its test
+functions and docstring examples as statements (:mod:`howto_ls.offline.project_uses`). A
+record is built from one parse of the file's text and kept while the file's fingerprint
+(modification time in nanoseconds and size in bytes) is unchanged; text an editor holds for a
+file (``didChange``) replaces the file's own (:meth:`ProjectIndex.set_text`). Guides howto-ls
+wrote into docstrings are blanked before anything is read
+(:func:`howto_ls.guide.blank_guide_blocks`): their examples are not the project's code.
 
 The command line keeps records between runs in the cache database
 (:mod:`howto_ls.offline.index_store`), so a second run over an unchanged project parses nothing.
@@ -30,9 +31,10 @@ from howto_ls import discovery, project
 from howto_ls.astutil import DEFINITION_TYPES, flatten_statements, parse
 from howto_ls.guide import blank_guide_blocks
 from howto_ls.identifiers import normalize
+from howto_ls.offline.project_uses import UseRecord, uses_in
 from howto_ls.sourcefile import cached_text, context_text
 
-RECORD_VERSION = 2
+RECORD_VERSION = 3
 """Bumped when what a record holds changes: stored records of another version are rebuilt."""
 
 MAX_FILES = 5000
@@ -83,6 +85,7 @@ class ParsedFacts:
     classes: dict[str, ClassRecord]
     imported: dict[str, tuple[str, str]]  # local name -> (absolute module, name; "" = module)
     literal_calls: tuple[LiteralCallRecord, ...]
+    uses: tuple[UseRecord, ...] = ()  # test functions and docstring examples, as statements
 
 
 NOT_PARSED = ParsedFacts({}, {}, ())
@@ -362,6 +365,7 @@ def parse_facts(path: Path, module: str, code: str) -> ParsedFacts:
             LiteralCallRecord(name, c.positional, c.keywords, c.in_doctest, c.constants)
             for name, c in call_literals.calls_in(tree, path, module, nodes)
         ),
+        uses=uses_in(tree, code, path, module),
     )
 
 

@@ -25,6 +25,7 @@ from howto_ls.offline.index import (
     ModuleRecord,
     ParsedFacts,
 )
+from howto_ls.offline.project_uses import StatementRecord, UseRecord
 
 BATCH = 200
 """Records written per transaction."""
@@ -89,8 +90,29 @@ def encode(record: ModuleRecord) -> dict[str, Any]:
             ],
             "imported": {name: list(target) for name, target in facts.imported.items()},
             "literal_calls": [_call_row(c) for c in facts.literal_calls],
+            "uses": [_use_row(use) for use in facts.uses],
         }
     return data
+
+
+def _use_row(use: UseRecord) -> list[Any]:
+    statements = [[s.text, list(s.bound), list(s.used), s.expected] for s in use.statements]
+    return [use.origin, use.line, use.in_doctest, statements]
+
+
+def _use(row: Any) -> UseRecord:
+    origin, line, in_doctest, statements = row
+    if not isinstance(in_doctest, bool):
+        raise TypeError("expected true or false")
+    return UseRecord(
+        _text(origin),
+        _number(line),
+        in_doctest,
+        tuple(
+            StatementRecord(_text(text), _texts(bound), _texts(used), _text(expected))
+            for text, bound, used, expected in statements
+        ),
+    )
 
 
 def _call_row(call: LiteralCallRecord) -> list[Any]:
@@ -136,7 +158,8 @@ def _decode_parsed(data: dict[str, Any]) -> ParsedFacts:
         )
         for callee, positional, keywords, in_doctest, constants in data["literal_calls"]
     )
-    return ParsedFacts(classes, imported, literal_calls)
+    uses = tuple(_use(row) for row in data["uses"])
+    return ParsedFacts(classes, imported, literal_calls, uses)
 
 
 def _text(value: Any) -> str:

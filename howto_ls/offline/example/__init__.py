@@ -6,7 +6,8 @@ of the same module (or a container of one) gets a real instance built from that 
 One :class:`Team` writes each example: collaborators with one job each (values, classes,
 instances, stubs, imports, arguments, calls, the shape per kind of symbol) sharing one
 :class:`~howto_ls.offline.example.draft.Draft`; :func:`~howto_ls.offline.example.layout.render`
-lays it out.
+lays it out. An example taken from the project's own tests or doctests
+(:mod:`~howto_ls.offline.example.mined`) is preferred when one fits.
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ from howto_ls.model import Symbol
 from howto_ls.offline.analysis import main_method, parameters_of
 from howto_ls.offline.callers import method_calls
 from howto_ls.offline.example.arguments import Arguments
+from howto_ls.offline.example.callables import Callables
 from howto_ls.offline.example.calls import Calls
 from howto_ls.offline.example.classes import Classes
 from howto_ls.offline.example.draft import Draft
 from howto_ls.offline.example.importer import Importer
 from howto_ls.offline.example.instances import Instances
 from howto_ls.offline.example.layout import example_that_parses
+from howto_ls.offline.example.mined import Mined
 from howto_ls.offline.example.reading import only_under_type_checking
 from howto_ls.offline.example.shapes import Shapes
 from howto_ls.offline.example.stubs import Stubs
@@ -40,15 +43,18 @@ def build_example(
     example builds) and ``parents`` the definitions around ``node``, outermost first.
     """
     draft = Draft(symbol, source, node, tuple(parents))
-    example = Team(draft).shapes
+    team = Team(draft)
+    example = team.shapes
     if symbol.qualname and only_under_type_checking(source, draft.top):
         return example.for_type_checking(parents[0] if parents else node)
     if isinstance(node, ast.Module):
         return example.for_module(node)
     if isinstance(node, ast.ClassDef):
-        return example.for_class(node, main_method(node, method_calls(symbol.path)))
+        written = example.for_class(node, main_method(node, method_calls(symbol.path)))
+        return team.mined.example() or written
     if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-        return example.for_function(node, parameters_of(node))
+        written = example.for_function(node, parameters_of(node))
+        return team.mined.example() or written
     if isinstance(node, ast.Assign | ast.AnnAssign):
         return example.for_variable()
     top = symbol.qualname.split(".")[0] or symbol.name
@@ -62,10 +68,12 @@ class Team:
     def __init__(self, draft: Draft) -> None:
         self.draft = draft
         self.arguments = Arguments(self)
+        self.callables = Callables(self)
         self.calls = Calls(self)
         self.classes = Classes(self)
         self.importer = Importer(self)
         self.instances = Instances(self)
+        self.mined = Mined(self)
         self.shapes = Shapes(self)
         self.stubs = Stubs(self)
         self.values = Values(self)

@@ -7,10 +7,12 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from howto_ls.offline.example import Team
     from howto_ls.offline.example.arguments import Arguments
+    from howto_ls.offline.example.callables import Callables
     from howto_ls.offline.example.calls import Calls
     from howto_ls.offline.example.classes import Classes
     from howto_ls.offline.example.importer import Importer
     from howto_ls.offline.example.instances import Instances
+    from howto_ls.offline.example.mined import Mined
     from howto_ls.offline.example.shapes import Shapes
     from howto_ls.offline.example.stubs import Stubs
     from howto_ls.offline.example.values import Values
@@ -28,6 +30,11 @@ class Part:
     def arguments(self) -> Arguments:
         """The team's :class:`Arguments`."""
         return self.team.arguments
+
+    @property
+    def callables(self) -> Callables:
+        """The team's :class:`Callables`."""
+        return self.team.callables
 
     @property
     def calls(self) -> Calls:
@@ -48,6 +55,11 @@ class Part:
     def instances(self) -> Instances:
         """The team's :class:`Instances`."""
         return self.team.instances
+
+    @property
+    def mined(self) -> Mined:
+        """The team's :class:`Mined`."""
+        return self.team.mined
 
     @property
     def shapes(self) -> Shapes:

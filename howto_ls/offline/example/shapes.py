@@ -89,7 +89,7 @@ class Shapes(Part):
             self.calls.read_property(owner, variable, node.name)
         elif kind == "method":
             self._method(node, params, owner, class_path, loop_name)
-        elif not self.doctest(node):
+        elif not self.doctest(node) and not self.callables.decorator(node):
             self.calls.round_trip(node, params, None, "")
             replaced = wrappers.replacement(node, self.calls.parameter_scope())
             arguments = self.arguments.for_call(
@@ -103,6 +103,7 @@ class Shapes(Part):
                 # a plain wrapper returns what it calls: the plain function it was given
                 called = replaced.delegate
             self.calls.use_call(f"{node.name}({arguments})", called, loop_name)
+            self.callables.call_result(node)
         return render(self.draft)
 
     def doctest(self, node: FunctionNode) -> bool:
@@ -248,6 +249,7 @@ class Shapes(Part):
                 f"{variable}.{name}({self.arguments.for_call(params, callee=name, function=node)})"
             )
             self.calls.use_call(call, node, loop_name)
+            self.callables.call_result(node)
 
     def for_class(self, node: ast.ClassDef, main: FunctionNode | None) -> str:
         """An example that builds the class and calls its main method."""
