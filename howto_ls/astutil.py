@@ -115,6 +115,12 @@ def parse_typed(source: str) -> ast.Module | None:
         return None
 
 
+def literal_value(node: ast.expr) -> Any:
+    """The value of the literal expression ``node`` (:func:`ast.literal_eval` of a node, which
+    parses nothing). Raises ValueError, TypeError, MemoryError or RecursionError as it does."""
+    return ast.literal_eval(node)
+
+
 def parse_expression(source: str) -> ast.expr:
     """One expression parsed (``ast.parse`` in ``eval`` mode) behind the same lock."""
     return cast(ast.Expression, parse(source, mode="eval")).body

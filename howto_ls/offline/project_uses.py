@@ -23,7 +23,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from howto_ls.astutil import parse
+from howto_ls.astutil import literal_value, parse, parse_expression
 
 MAX_USES = 400
 """Uses kept per module (test functions first, then docstring examples)."""
@@ -181,7 +181,7 @@ def _first_case(decorator: ast.expr) -> dict[str, str] | None:
 
 def _is_literal(node: ast.expr) -> bool:
     try:
-        ast.literal_eval(node)
+        literal_value(node)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         return False
     return True
@@ -205,7 +205,7 @@ def _unittest_assert(statement: ast.stmt) -> ast.stmt | None:
     if operator is None or len(call.args) < 2:
         return None
     try:
-        test = ast.parse(f"(_a) {operator} (_b)", mode="eval").body
+        test = parse_expression(f"(_a) {operator} (_b)")
     except SyntaxError:
         return None
     assert isinstance(test, ast.Compare)

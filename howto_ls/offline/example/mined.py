@@ -20,7 +20,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from howto_ls.astutil import parse
+from howto_ls.astutil import literal_value, parse
 from howto_ls.example_check import example_problems
 from howto_ls.example_safety import safety_problems
 from howto_ls.model import SymbolKind
@@ -505,7 +505,7 @@ def _asserted(test: ast.expr, mention: str, source: str) -> tuple[str, str]:
     ):
         right = test.comparators[0]
         try:
-            ast.literal_eval(right)
+            literal_value(right)
         except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
             return text(test.left), ""
         return text(test.left), text(right)
