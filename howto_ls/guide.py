@@ -306,7 +306,7 @@ def _fit_code(code: str, width: int) -> str:
         tree = ast.dump(astutil.parse(code))
     except (SyntaxError, ValueError):
         return code
-    lines = code.split("\n")
+    lines = _hoisted_comments(code.split("\n"), width)
     result: list[str] = []
     for number, line in enumerate(lines):
         if _measure(line) <= width:
@@ -326,11 +326,38 @@ def _fit_code(code: str, width: int) -> str:
     return "\n".join(result)
 
 
+def _hoisted_comments(lines: list[str], width: int) -> list[str]:
+    """``lines`` with the trailing comment of each line longer than ``width`` moved onto the
+    lines above it (``# [1, 2, 3]`` over ``print(...)``), wrapped to ``width``: comments are not
+    code, so the syntax tree stays the same and the code part may then be split."""
+    comments: dict[int, tuple[int, str]] = {}  # 1-based line -> (column, comment text)
+    try:
+        for token in tokenize.generate_tokens(io.StringIO("\n".join(lines) + "\n").readline):
+            if token.type == tokenize.COMMENT:
+                comments[token.start[0]] = (token.start[1], token.string)
+    except (tokenize.TokenError, SyntaxError):
+        return lines
+    result: list[str] = []
+    for number, line in enumerate(lines, start=1):
+        found = comments.get(number)
+        code = line[: found[0]].rstrip() if found is not None else ""
+        if found is None or _measure(line) <= width or not code.strip():
+            result.append(line)
+            continue
+        indent = code[: len(code) - len(code.lstrip())]
+        text = found[1].lstrip("#").strip()
+        room = max(width - len(indent) - 2, MIN_WIDTH // 2)
+        result += [f"{indent}# {part}" for part in textwrap.wrap(text, room) or [""]]
+        result.append(code)
+    return result
+
+
 _FROM_IMPORT = re.compile(r"^(?P<head>[ \t]*from[ \t]+\S+[ \t]+import)[ \t]+(?P<names>[^(#]+)$")
 
 
-def _splits(line: str, width: int) -> list[str]:
-    """Ways to write ``line`` over several lines within ``width``, fewest lines first."""
+def _splits(line: str, width: int, levels: int = 3) -> list[str]:
+    """Ways to write ``line`` over several lines within ``width``, fewest lines first; a part
+    still too long is split inside its own brackets in turn (``levels`` deep at most)."""
     imported = _FROM_IMPORT.match(line.rstrip())
     if imported is not None:  # from a.b import c, d  ->  from a.b import (\n    c,\n    d,\n)
         line = f"{imported['head']} ({imported['names'].strip()})"
@@ -380,6 +407,10 @@ def _splits(line: str, width: int) -> list[str]:
         split = _split_string(f"{inner}{body}", width)
         if split is not None:
             fitting.append(f"{head}\n{split}\n{indent}{tail}")
+    if not fitting and levels > 0 and _measure(f"{indent}{tail}") <= width:
+        for nested in _splits(f"{inner}{body}", width, levels - 1):
+            fitting.append(f"{head}\n{nested}\n{indent}{tail}")
+            break
     return fitting
 
 

@@ -852,3 +852,13 @@ def test_the_summary_line_howto_ls_wrote_above_its_guide_is_blanked_too() -> Non
     assert ast.dump(ast.parse(blanked).body[0].body[1]) == ast.dump(
         ast.parse(source).body[0].body[1]
     )
+
+
+def test_a_long_example_line_keeps_its_comment_above_and_splits_inside_nested_brackets() -> None:
+    line = "print(list(filter_map(lambda s: int(s) if s.isnumeric() else None, elems)))"
+    example = f"elems = ['1', 'a']\n{line}  # [1, 2, 3]\n"
+    text = render(Guide("Filters and maps.", ("Maps.",), example), width=68)
+    code = text.split("```python\n", 1)[1].split("```", 1)[0]
+    assert all(len(row) <= 68 for row in code.splitlines())
+    assert "# [1, 2, 3]\nprint(" in code  # the comment moved above the call it belongs to
+    assert ast.dump(ast.parse(code)) == ast.dump(ast.parse(example))
