@@ -339,6 +339,10 @@ async def test_model_calls_stay_within_the_concurrency_and_failures_do_not_stop_
 
 def test_ctrl_c_during_a_batch_leaves_every_file_whole(tmp_path: Path) -> None:
     package = copy_package(LARGER_PACKAGE, tmp_path / "project")
+    for copy in range(1, 9):  # a batch long enough to be interrupted however fast it writes
+        shutil.copytree(
+            LARGER_PACKAGE, package / f"copy{copy}", ignore=shutil.ignore_patterns("__pycache__")
+        )
     before = snapshot(package)
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
