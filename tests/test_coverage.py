@@ -232,3 +232,21 @@ def test_percent_rounds_down_and_nothing_to_count_is_full() -> None:
     assert not Counts().below(100)
     assert Counts(fresh=1, stale=2).below(33.4)
     assert not Counts(fresh=1, stale=2).below(33.3)
+
+
+def test_the_readme_badge_recipe_turns_the_json_into_a_shields_endpoint(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    start = readme.index("```python\n# badge.py") + len("```python\n")
+    script = readme[start : readme.index("```", start)]
+    _, out, _ = run(capsys, "coverage", "pkg", "--format", "json")
+    (project / "howto-coverage.json").write_text(out, encoding="utf-8")
+    subprocess.run([sys.executable, "-c", script], cwd=project, check=True, timeout=60)
+    badge = json.loads((project / "howto-badge.json").read_text(encoding="utf-8"))
+    assert badge == {
+        "schemaVersion": 1,
+        "label": "how-to guides",
+        "message": "40%",
+        "color": "red",
+    }
