@@ -139,6 +139,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="per example (default 20)",
     )
+    check.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text (default) or json: one JSON document of the findings on stdout",
+    )
     _add_exclude_option(check)
 
     coverage = commands.add_parser(
