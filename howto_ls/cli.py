@@ -139,7 +139,29 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="per example (default 20)",
     )
+    check.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text (default) or json: one JSON document of the findings on stdout",
+    )
     _add_exclude_option(check)
+
+    coverage = commands.add_parser(
+        "coverage", help="the share of public symbols with a fresh guide, per file and in total"
+    )
+    coverage.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders")
+    coverage.add_argument(
+        "--fail-under",
+        type=_percent,
+        metavar="PERCENT",
+        help="exit 1 when the total share of fresh guides is below PERCENT (0-100)",
+    )
+    coverage.add_argument(
+        "--format", choices=("table", "json"), default="table", help="table (default) or json"
+    )
+    coverage.add_argument("--include-private", action="store_true", help="also _private symbols")
+    _add_exclude_option(coverage)
     return parser
 
 
@@ -162,6 +184,17 @@ def _positive_seconds(text: str) -> float:
     if not seconds > 0:  # also refuses nan
         raise argparse.ArgumentTypeError(f"must be above 0 seconds, not {text}")
     return seconds
+
+
+def _percent(text: str) -> float:
+    """``--fail-under``'s value: a number from 0 to 100 (argparse reports the error)."""
+    try:
+        percent = float(text.removesuffix("%"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a percentage: {text!r}") from None
+    if not 0 <= percent <= 100:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"must be from 0 to 100, not {text}")
+    return percent
 
 
 def _add_model_options(parser: argparse.ArgumentParser) -> None:
@@ -242,7 +275,7 @@ def _run(args: argparse.Namespace) -> int:
             return EXIT_OK
         if args.command == "cache":
             return run_cache(args.action)
-        if args.command in {"doc", "generate", "check"}:
+        if args.command in {"doc", "generate", "check", "coverage"}:
             settings = settings_from(args)
             with persisted_index(settings.cache == "on"):
                 return _run_on_code(args, settings)
@@ -260,7 +293,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _run_on_code(args: argparse.Namespace, settings: config.Settings) -> int:
-    """``doc``, ``generate`` or ``check``."""
+    """``doc``, ``generate``, ``check`` or ``coverage``."""
     if args.command == "doc":
         from howto_ls.commands.doc import run_doc
 
@@ -269,6 +302,10 @@ def _run_on_code(args: argparse.Namespace, settings: config.Settings) -> int:
         from howto_ls.commands.generate import run_generate
 
         return asyncio.run(run_generate(args, settings))
+    if args.command == "coverage":
+        from howto_ls.commands.coverage import run_coverage
+
+        return run_coverage(args, settings)
     from howto_ls.commands.check import run_check
 
     return run_check(args, settings)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import subprocess
 import sys
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from howto_ls import cli
@@ -237,3 +239,76 @@ def test_a_file_over_the_size_limit_is_skipped_with_a_note_not_a_failure(
     assert status == 0, out + err
     assert out == ""
     assert "generated.py is 6,000 bytes, over the 2,000 bytes limit: skipped" in err
+
+
+FINDINGS_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "required": ["findings", "checked"],
+    "additionalProperties": False,
+    "properties": {
+        "findings": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["path", "line", "qualname", "status", "detail"],
+                "additionalProperties": False,
+                "properties": {
+                    "path": {"type": "string"},
+                    "line": {"type": "integer", "minimum": 1},
+                    "qualname": {"type": "string"},
+                    "status": {"enum": ["stale", "missing", "error"]},
+                    "detail": {"type": "string"},
+                },
+            },
+        },
+        "checked": {
+            "type": "object",
+            "required": ["docstring", "sidecar"],
+            "additionalProperties": False,
+            "properties": {
+                "docstring": {"type": "integer", "minimum": 0},
+                "sidecar": {"type": "integer", "minimum": 0},
+            },
+        },
+    },
+}
+
+
+def test_format_json_prints_one_record_per_finding(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, "generate", "shop/cart.py", "--no-progress")[0] == 0
+    cart = project / "shop" / "cart.py"
+    text = cart.read_text(encoding="utf-8")
+    cart.write_text(text.replace("sum(prices)", "sum(prices) + 1"), encoding="utf-8")
+    line = next(i for i, s in enumerate(text.splitlines(), 1) if "def total" in s)
+    (project / "shop" / "broken.py").write_text("def oops(:\n", encoding="utf-8")
+
+    status, out, _ = run(capsys, "check", "shop", "--missing", "--format", "json")
+
+    assert status == 1
+    document = json.loads(out)
+    jsonschema.validate(document, FINDINGS_SCHEMA)
+    records = document["findings"]
+    assert {
+        "path": "shop/cart.py",
+        "line": line,
+        "qualname": "total",
+        "status": "stale",
+        "detail": "docstring",
+    } in records
+    assert [r["status"] for r in records if r["path"] == "shop/broken.py"] == ["error"]
+    assert "does not parse" in next(r["detail"] for r in records if r["status"] == "error")
+    missing = [r for r in records if r["status"] == "missing"]
+    assert missing and all(r["path"] != "shop/cart.py" for r in missing)
+    assert document["checked"]["docstring"] >= 2
+    assert document["checked"]["sidecar"] == 0
+
+
+def test_format_json_with_examples_is_a_usage_error(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, err = run(capsys, "check", "shop", "--examples", "--format", "json")
+    assert (status, out) == (2, "")
+    assert "--format json does not cover --examples yet" in err

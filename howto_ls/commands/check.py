@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from howto_ls import discovery, project
-from howto_ls.cli import EXIT_ERROR, EXIT_OK
+from howto_ls.cli import EXIT_ERROR, EXIT_OK, print_json
 from howto_ls.config import Settings
 from howto_ls.engine import Engine, GuideState
-from howto_ls.errors import FileTooLargeError, HowtoError
+from howto_ls.errors import FileTooLargeError, HowtoError, UsageError
 from howto_ls.sourcefile import read_source
 from howto_ls.syntax import parse_problem
 
@@ -56,9 +56,16 @@ def run_check(args: argparse.Namespace, settings: Settings) -> int:
     The summary on stderr says how many guides were checked, or gives the ``generate`` commands
     that fix what was found, each writing where those guides live.
     """
+    as_json = getattr(args, "format", "text") == "json"
+    if as_json and (
+        getattr(args, "examples", False) or getattr(args, "require_demonstrate", False)
+    ):
+        raise UsageError("--format json does not cover --examples yet; run them without it")
     checked = Checked()
     findings = list(check(args.paths, settings, args.missing, args.include_private, checked))
-    for finding in findings:
+    if as_json:
+        print_json(findings_json(findings, checked))
+    for finding in [] if as_json else findings:
         print(finding)
     if getattr(args, "examples", False) or getattr(args, "require_demonstrate", False):
         from howto_ls.commands.examples import run_examples
@@ -98,6 +105,34 @@ def run_check(args: argparse.Namespace, settings: Settings) -> int:
     for command in commands:
         print(f"  {command}", file=sys.stderr)
     return EXIT_ERROR
+
+
+def findings_json(findings: Sequence[Finding], checked: Checked) -> dict[str, object]:
+    """One JSON document of ``findings``: ``{"findings": [{"path", "line", "qualname",
+    "status", "detail"}], "checked": {"docstring", "sidecar"}}``; ``status`` is ``stale``,
+    ``missing`` or ``error`` (a file not checked; ``detail`` says why), ``detail`` of a stale
+    guide where it lives; ``line`` is 1-based."""
+    records = []
+    for finding in findings:
+        if finding.problem == STALE:
+            status, detail = "stale", finding.where
+        elif finding.problem == MISSING:
+            status, detail = "missing", ""
+        else:
+            status, detail = "error", finding.problem
+        records.append(
+            {
+                "path": display_path(finding.path),
+                "line": finding.line,
+                "qualname": finding.name,
+                "status": status,
+                "detail": detail,
+            }
+        )
+    return {
+        "findings": records,
+        "checked": {"docstring": checked.docstring, "sidecar": checked.sidecar},
+    }
 
 
 def fix_commands(
