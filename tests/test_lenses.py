@@ -169,3 +169,22 @@ async def test_no_refresh_without_client_support(project: Path) -> None:
         await wait_for(lambda: len(editor.client.diagnostics.get(cart, [None])) == 0)
         await asyncio.sleep(0.6)  # longer than the refresh delay
         assert refreshes == []
+
+
+async def test_a_pushed_setting_applies_and_refreshes(project: Path) -> None:
+    async with running_server(project, with_refresh()) as editor:
+        refreshes: list[None] = []
+
+        @editor.client.feature(types.WORKSPACE_CODE_LENS_REFRESH)
+        def refresh(params: None) -> None:
+            refreshes.append(params)
+
+        cart = editor.open("shop/cart.py")
+        assert len(await lenses(editor, cart)) == 2
+        await asyncio.sleep(0.5)  # let the refresh after start-up arrive
+        refreshes.clear()
+        editor.client.workspace_did_change_configuration(
+            types.DidChangeConfigurationParams(settings={"howto": {"codeLens": "off"}})
+        )
+        await wait_for(lambda: len(refreshes) == 1)
+        assert await lenses(editor, cart) == []
