@@ -1,8 +1,9 @@
-"""Latency of howto-ls over real JSON-RPC: start-up, code-action listing and hover, p50/p95.
+"""Latency of howto-ls over real JSON-RPC: start-up, code actions, code lenses, hover; p50/p95.
 
 Inputs are large real files: installed packages' sources, copied into a temporary project so
 nothing installed is touched. Hover is measured on symbols that have a guide (written offline
-into the copies first), the case the 30 ms target is about. Run::
+into the copies first), the case the 30 ms target is about. Code lenses are measured after an
+edit each (a new document version), so every request reads the file's guides again. Run::
 
     python benchmarks/bench_server.py [--requests 200] [--files typing argparse httpx._client]
 """
@@ -185,7 +186,7 @@ async def measure(
         except asyncio.TimeoutError:
             # Still busy with that request, the server would answer nothing else: start anew.
             lines = str(len(text.splitlines()))
-            rows.append([name, lines, f"> {REQUEST_TIMEOUT:.0f} s", "-", "-", "-", "-"])
+            rows.append([name, lines, f"> {REQUEST_TIMEOUT:.0f} s", *["-"] * 7])
             await client.kill()
             client = await initialized(root, command)
     await client.close()
@@ -211,7 +212,8 @@ async def measure_file(
     requests: int,
     rng: random.Random,
 ) -> list[str]:
-    """One table row: code actions at spread positions, then hovers on the guided symbols."""
+    """One table row: code actions at spread positions, code lenses after edits, then hovers on
+    the guided symbols."""
     uri = path.as_uri()
     client.notify(
         "textDocument/didOpen",
@@ -229,6 +231,21 @@ async def measure_file(
             },
         )
         actions.append((time.perf_counter() - start) * 1000)
+    lens_times = []
+    lenses = 0
+    for version in range(2, 2 + requests):
+        edited = f"{text}\n# edit {version}\n"
+        client.notify(
+            "textDocument/didChange",
+            {
+                "textDocument": {"uri": uri, "version": version},
+                "contentChanges": [{"text": edited}],
+            },
+        )
+        start = time.perf_counter()
+        listed = await client.request("textDocument/codeLens", {"textDocument": {"uri": uri}})
+        lens_times.append((time.perf_counter() - start) * 1000)
+        lenses = len(listed or [])
     hover_times = []
     found = 0
     for index in range(requests if hovers else 0):
@@ -244,12 +261,16 @@ async def measure_file(
         hover_times.append((time.perf_counter() - start) * 1000)
         found += result is not None
     a50, a95 = percentiles(actions)
+    l50, l95 = percentiles(lens_times)
     h = percentiles(hover_times) if hover_times else (float("nan"), float("nan"))
     return [
         name,
         str(len(text.splitlines())),
         f"{a50:.1f}",
         f"{a95:.1f}",
+        f"{l50:.1f}",
+        f"{l95:.1f}",
+        str(lenses),
         f"{h[0]:.1f}",
         f"{h[1]:.1f}",
         f"{found}/{len(hover_times)}",
@@ -301,6 +322,9 @@ def main() -> None:
         "lines",
         "action p50 ms",
         "action p95 ms",
+        "lens p50 ms",
+        "lens p95 ms",
+        "lenses",
         "hover p50 ms",
         "hover p95 ms",
         "hovers answered",

@@ -12,6 +12,7 @@ TARGETS = ("docstring", "sidecar")
 HOVER_MODES = ("guide", "preview", "off")
 STRUCTURED_OUTPUT = ("auto", "on", "off")
 CACHE_MODES = ("on", "off")
+CODE_LENS_MODES = ("on", "off", "stale")
 DEFAULT_MAX_TOKENS = 2048
 """A guide is 300-1,000 tokens; twice the longest leaves room for a long example."""
 DEFAULT_SIDECAR_PATH = "docs/howto/{relpath}.md"
@@ -47,6 +48,7 @@ LSP_NAMES = {
     "sidecarPath": "sidecar_path",
     "language": "language",
     "hover": "hover",
+    "codeLens": "code_lens",
     "promptFile": "prompt_file",
     "timeout": "timeout",
     "connectTimeout": "connect_timeout",
@@ -62,6 +64,7 @@ _CHOICES = {
     "backend": BACKENDS,
     "target": TARGETS,
     "hover": HOVER_MODES,
+    "code_lens": CODE_LENS_MODES,
     "structured_output": STRUCTURED_OUTPUT,
     "cache": CACHE_MODES,
 }
@@ -78,6 +81,7 @@ class Settings:
     sidecar_path: str = DEFAULT_SIDECAR_PATH
     language: str = "English"
     hover: str = "guide"
+    code_lens: str = "on"  # lenses over missing and stale guides: on, off, stale (stale only)
     prompt_file: str | None = None
     timeout: float = 120.0  # a whole guide, seconds
     connect_timeout: float = 10.0

@@ -18,6 +18,7 @@ from howto_ls.lsp.cache import CLEAR_CACHE, clear_cache
 from howto_ls.lsp.diagnostics import StaleGuides
 from howto_ls.lsp.generate import COMMAND, generate
 from howto_ls.lsp.hover import hover_at
+from howto_ls.lsp.lenses import LensRefresh, code_lenses, resolve_lens
 from howto_ls.lsp.session import ClientLogHandler, HowtoServer
 from howto_ls.lsp.tcp import new_token, parse_address, serve_tcp, token_from
 from howto_ls.redact import install_log_redaction, register_secret
@@ -28,6 +29,7 @@ CONFIGURATION_TIMEOUT = 5.0  # seconds a client may take to answer workspace/con
 
 server = HowtoServer()
 stale_guides = StaleGuides(server)
+lens_refresh = LensRefresh(server)
 
 
 @server.feature(types.INITIALIZE)
@@ -85,6 +87,7 @@ async def did_change_configuration(
     if section is not None:
         ls.configure(section)
         stale_guides.publish_all()
+        lens_refresh.now()
         ls.log(f"howto settings changed: guides from {ls.describe_backend()}")
     else:
         await _fetch_configuration(ls)
@@ -106,6 +109,7 @@ async def _fetch_configuration(ls: HowtoServer) -> None:
     before = ls.settings
     ls.configure_answers(list(values or []))
     stale_guides.publish_all()
+    lens_refresh.now()
     if ls.settings != before:
         ls.log(f"howto settings changed: guides from {ls.describe_backend()}")
 
@@ -124,6 +128,7 @@ def did_change(ls: HowtoServer, params: types.DidChangeTextDocumentParams) -> No
     if document is not None:
         indexing.document_text(params.text_document.uri, document.source)
     stale_guides.schedule(params.text_document.uri)
+    lens_refresh.schedule()
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
@@ -135,6 +140,7 @@ def did_save(ls: HowtoServer, params: types.DidSaveTextDocumentParams) -> None:
         stale_guides.publish_all()
     else:
         stale_guides.publish(params.text_document.uri)
+    lens_refresh.now()
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
@@ -156,6 +162,18 @@ def code_action(
 ) -> list[types.CodeAction | types.Command]:
     """List the how-to actions (cheap: no model, no inference)."""
     return code_actions(ls, params)
+
+
+@server.feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions(resolve_provider=True))
+def code_lens(ls: HowtoServer, params: types.CodeLensParams) -> list[types.CodeLens]:
+    """Lenses over symbols whose guide is missing or stale (cheap; commands come on resolve)."""
+    return code_lenses(ls, params)
+
+
+@server.feature(types.CODE_LENS_RESOLVE)
+def code_lens_resolve(ls: HowtoServer, params: types.CodeLens) -> types.CodeLens:
+    """Give a lens its ``howto.generate`` command."""
+    return resolve_lens(params)
 
 
 @server.feature(types.TEXT_DOCUMENT_HOVER)

@@ -22,6 +22,7 @@ class ClientFlags:
     code_action_literals: bool = False
     hover_markdown: bool = False
     watch_files: bool = False  # may register workspace/didChangeWatchedFiles watchers
+    code_lens_refresh: bool = False  # may be sent workspace/codeLens/refresh
     position_encoding: str = "utf-16"
 
     @classmethod
@@ -53,6 +54,9 @@ class ClientFlags:
                 workspace
                 and workspace.did_change_watched_files
                 and workspace.did_change_watched_files.dynamic_registration
+            ),
+            code_lens_refresh=bool(
+                workspace and workspace.code_lens and workspace.code_lens.refresh_support
             ),
             position_encoding=str(getattr(position_encoding, "value", position_encoding) or UTF16),
         )

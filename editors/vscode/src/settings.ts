@@ -9,6 +9,7 @@ export const SERVER_SETTINGS = [
   "sidecarPath",
   "language",
   "hover",
+  "codeLens",
   "promptFile",
   "timeout",
   "connectTimeout",

@@ -36,6 +36,7 @@ test("enums match the server's accepted values", () => {
   assert.deepEqual(properties["howto.backend"].enum, pythonTuple("BACKENDS"));
   assert.deepEqual(properties["howto.target"].enum, pythonTuple("TARGETS"));
   assert.deepEqual(properties["howto.hover"].enum, pythonTuple("HOVER_MODES"));
+  assert.deepEqual(properties["howto.codeLens"].enum, pythonTuple("CODE_LENS_MODES"));
   assert.deepEqual(properties["howto.structuredOutput"].enum, pythonTuple("STRUCTURED_OUTPUT"));
   assert.deepEqual(properties["howto.cache"].enum, pythonTuple("CACHE_MODES"));
 });
