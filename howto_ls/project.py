@@ -210,7 +210,7 @@ def _package_parts(path: Path) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True)
-class _Exports:
+class Exports:
     """What a module makes importable: imported names, star imports and ``__all__``."""
 
     imported: dict[str, str]  # exposed name -> the module it is imported from
@@ -304,17 +304,23 @@ def _module_file(module: str, root: Path) -> Path | None:
     return None
 
 
-def _exports(path: Path, module: str) -> _Exports:
-    """The exports of the file at ``path``, re-read when the file changes."""
+def _exports(path: Path, module: str) -> Exports:
+    """The exports of the file at ``path``: from the project index when one holds the file
+    (:mod:`howto_ls.offline.index`, parsed once there), else read again when it changes."""
+    from howto_ls.offline import index
+
+    facts = index.facts_of(path)
+    if facts is not None and facts.exports is not None:
+        return facts.exports
     try:
         stat = path.stat()
     except OSError:
-        return _Exports({}, (), None)
+        return Exports({}, (), None)
     return _read_exports(path, module, stat.st_mtime_ns, stat.st_size)
 
 
 @functools.lru_cache(maxsize=512)
-def _read_exports(path: Path, module: str, mtime: int, size: int) -> _Exports:
+def _read_exports(path: Path, module: str, mtime: int, size: int) -> Exports:
     """Parse a module's top level for imports and ``__all__``."""
     source = context_text(path) or ""  # unreadable or over the size limit: no exports
     chunks = [source]
@@ -326,7 +332,14 @@ def _read_exports(path: Path, module: str, mtime: int, size: int) -> _Exports:
             statements.extend(astutil.parse(chunk).body)
         except (SyntaxError, ValueError):
             continue
-    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    return exports_of(statements, module, path.name)
+
+
+def exports_of(statements: list[ast.stmt], module: str, filename: str) -> Exports:
+    """What the top-level ``statements`` of the module ``module`` (file ``filename``) make
+    importable when it runs: names imported from other modules, star imports, and
+    ``__all__`` (names bound only under ``if TYPE_CHECKING:`` left out)."""
+    package = module if filename == "__init__.py" else module.rpartition(".")[0]
     imported: dict[str, str] = {}
     star: list[str] = []
     listed: set[str] | None = None
@@ -346,13 +359,13 @@ def _read_exports(path: Path, module: str, mtime: int, size: int) -> _Exports:
             target = node.targets[0] if isinstance(node, ast.Assign) else node.target
             if isinstance(target, ast.Name) and target.id == "__all__" and node.value is not None:
                 try:
-                    names = ast.literal_eval(node.value)
-                except ValueError:
+                    names = astutil.literal_value(node.value)
+                except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
                     continue
                 if isinstance(names, list | tuple):
                     fresh = {n for n in names if isinstance(n, str)}
                     listed = fresh if isinstance(node, ast.Assign) else (listed or set()) | fresh
-    return _Exports(imported, tuple(star), frozenset(listed) if listed is not None else None)
+    return Exports(imported, tuple(star), frozenset(listed) if listed is not None else None)
 
 
 def runtime_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:

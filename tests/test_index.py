@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from howto_ls import project
 from howto_ls.edits import apply_edits, docstring_edit
 from howto_ls.guide import Guide, render
 from howto_ls.model import GuideRequest
@@ -217,3 +218,19 @@ def test_a_file_that_does_not_parse_keeps_its_text_facts(tmp_path: Path) -> None
     record = held.record(broken.resolve())
     assert record is not None and record.attribute_calls["spin"] == 1
     assert held.parsed(broken.resolve()) == index.NOT_PARSED
+
+
+def test_public_import_paths_read_the_modules_exports_from_the_index(tmp_path: Path) -> None:
+    package = make_project(tmp_path, 3)
+    item = f"{tmp_path.name.title()}Item2"
+    held = index.index_of(package / "m2.py")
+    held.files()
+    assert project.public_import_path("shop.m2", item, tmp_path) == "shop.m2"
+    init = (package / "__init__.py").resolve()
+    held.set_text(init, f"from shop.m2 import {item}\n")  # re-exported in an unsaved buffer
+    stat = init.stat()  # the file on disk is touched, not changed: only the index knows
+    os.utime(init, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    assert project.public_import_path("shop.m2", item, tmp_path) == "shop"
+    facts = index.facts_of(init)
+    assert facts is not None and facts.exports is not None
+    assert facts.exports.imported == {item: "shop.m2"}

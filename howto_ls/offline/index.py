@@ -34,7 +34,7 @@ from howto_ls.identifiers import normalize
 from howto_ls.offline.project_uses import UseRecord, uses_in
 from howto_ls.sourcefile import cached_text, context_text
 
-RECORD_VERSION = 3
+RECORD_VERSION = 4
 """Bumped when what a record holds changes: stored records of another version are rebuilt."""
 
 MAX_FILES = 5000
@@ -86,6 +86,7 @@ class ParsedFacts:
     imported: dict[str, tuple[str, str]]  # local name -> (absolute module, name; "" = module)
     literal_calls: tuple[LiteralCallRecord, ...]
     uses: tuple[UseRecord, ...] = ()  # test functions and docstring examples, as statements
+    exports: project.Exports | None = None  # what the module makes importable at run time
 
 
 NOT_PARSED = ParsedFacts({}, {}, ())
@@ -366,6 +367,7 @@ def parse_facts(path: Path, module: str, code: str) -> ParsedFacts:
             for name, c in call_literals.calls_in(tree, path, module, nodes)
         ),
         uses=uses_in(tree, code, path, module),
+        exports=project.exports_of(tree.body, module, path.name),
     )
 
 
@@ -462,6 +464,15 @@ def index_of(path: Path) -> ProjectIndex:
                 _roots.clear()
             _roots[path] = known
     return index_for(known[1])
+
+
+def facts_of(path: Path) -> ParsedFacts | None:
+    """What a parse of ``path`` tells, from the index that holds it as a project file (parsed
+    there at most once); None when no index of this process holds it."""
+    for held in indexes():
+        if path.is_relative_to(held.root) and path in held._file_set:
+            return held.parsed(path)
+    return None
 
 
 def indexes() -> list[ProjectIndex]:

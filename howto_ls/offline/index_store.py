@@ -26,6 +26,7 @@ from howto_ls.offline.index import (
     ParsedFacts,
 )
 from howto_ls.offline.project_uses import StatementRecord, UseRecord
+from howto_ls.project import Exports
 
 BATCH = 200
 """Records written per transaction."""
@@ -92,6 +93,12 @@ def encode(record: ModuleRecord) -> dict[str, Any]:
             "literal_calls": [_call_row(c) for c in facts.literal_calls],
             "uses": [_use_row(use) for use in facts.uses],
         }
+        if facts.exports is not None:
+            data["parsed"]["exports"] = {
+                "imported": facts.exports.imported,
+                "star": list(facts.exports.star),
+                "all": None if facts.exports.all is None else sorted(facts.exports.all),
+            }
     return data
 
 
@@ -159,7 +166,16 @@ def _decode_parsed(data: dict[str, Any]) -> ParsedFacts:
         for callee, positional, keywords, in_doctest, constants in data["literal_calls"]
     )
     uses = tuple(_use(row) for row in data["uses"])
-    return ParsedFacts(classes, imported, literal_calls, uses)
+    exports = None
+    if "exports" in data:
+        found = _mapping(data["exports"])
+        listed = found["all"]
+        exports = Exports(
+            {_text(k): _text(v) for k, v in _mapping(found["imported"]).items()},
+            _texts(found["star"]),
+            None if listed is None else frozenset(_texts(listed)),
+        )
+    return ParsedFacts(classes, imported, literal_calls, uses, exports)
 
 
 def _text(value: Any) -> str:
