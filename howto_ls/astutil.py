@@ -115,6 +115,24 @@ def parse_typed(source: str) -> ast.Module | None:
         return None
 
 
+def literal_all(tree: ast.Module) -> list[str] | None:
+    """The names of the module's ``__all__`` when its top level assigns it a literal list or
+    tuple (the last such assignment, the one Python keeps), strings only; else None."""
+    names: list[str] | None = None
+    for statement in tree.body:
+        if (
+            isinstance(statement, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "__all__" for t in statement.targets)
+            and isinstance(statement.value, ast.List | ast.Tuple)
+        ):
+            names = [
+                e.value
+                for e in statement.value.elts
+                if isinstance(e, ast.Constant) and isinstance(e.value, str)
+            ]
+    return names
+
+
 def literal_value(node: ast.expr) -> Any:
     """The value of the literal expression ``node`` (:func:`ast.literal_eval` of a node, which
     parses nothing). Raises ValueError, TypeError, MemoryError or RecursionError as it does."""

@@ -238,18 +238,7 @@ def _public_names(module: ParsedModule) -> list[str]:
     """The names ``module`` exports: its ``__all__`` when a literal list or tuple, else its
     top-level definitions and imported names not starting with ``_``; names whose docstring
     says ``:meta private:`` (Sphinx's autodoc) left out."""
-    names: list[str] | None = None
-    for statement in module.tree.body:
-        if (
-            isinstance(statement, ast.Assign)
-            and any(isinstance(t, ast.Name) and t.id == "__all__" for t in statement.targets)
-            and isinstance(statement.value, ast.List | ast.Tuple)
-        ):
-            names = [
-                e.value
-                for e in statement.value.elts
-                if isinstance(e, ast.Constant) and isinstance(e.value, str)
-            ]
+    names = astutil.literal_all(module.tree)
     if names is None:
         top_level = [q for q in module.definitions if "." not in q]
         names = [*top_level, *module.imports]

@@ -6,7 +6,7 @@ import ast
 import functools
 import re
 
-from howto_ls.astutil import parse
+from howto_ls.astutil import literal_all, parse
 from howto_ls.model import Parameter
 from howto_ls.offline.analysis import FunctionNode, find_method, parameters_of, parse_module
 from howto_ls.offline.doctypes import documented_parameters
@@ -51,21 +51,12 @@ def exported_names(tree: ast.Module) -> list[str]:
     public names it imports or assigns at its top level."""
     from howto_ls.project import runtime_names, runtime_statements
 
-    for statement in tree.body:
-        if (
-            isinstance(statement, ast.Assign)
-            and any(isinstance(t, ast.Name) and t.id == "__all__" for t in statement.targets)
-            and isinstance(statement.value, ast.List | ast.Tuple)
-        ):
-            listed = [
-                e.value
-                for e in statement.value.elts
-                if isinstance(e, ast.Constant) and isinstance(e.value, str)
-            ]
-            bound = runtime_names(tree)
-            if "*" in bound:
-                return listed  # a star import may bind any of them
-            return [name for name in listed if name in bound]
+    listed = literal_all(tree)
+    if listed is not None:
+        bound = runtime_names(tree)
+        if "*" in bound:
+            return listed  # a star import may bind any of them
+        return [name for name in listed if name in bound]
 
     names: list[str] = []
     for statement in runtime_statements(tree.body):
