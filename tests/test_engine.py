@@ -396,3 +396,21 @@ def test_inventory_of_a_file_that_does_not_parse_is_empty_with_the_reason(root: 
     inventory = engine.inventory(path, "def f(:\n    return 1\n")
     assert inventory.entries == ()
     assert inventory.reason is not None and inventory.reason.startswith("broken.py")
+
+
+async def test_a_model_is_asked_with_what_a_use_of_the_symbol_needs(tmp_path: Path) -> None:
+    """The engine's enrichment (``Engine._with_context``) reaches the wire: a method's prompt
+    names its owner's constructor and the package's companion API from the project index."""
+    from tests.prompt_package import package_symbol
+
+    symbol, source = package_symbol(tmp_path, "_hooks", "PluginManager.register")
+    answer = render(await engine_for(tmp_path).write_guide(symbol, source))
+    with FakeOpenAI(replies=[answer]) as fake:
+        settings = Settings(backend="openai", base_url=fake.url, model="fake-model", cache="off")
+        engine = Engine(settings, tmp_path)
+        await engine.write_guide(symbol, source)
+        await engine.aclose()
+        sent = "\n".join(m["content"] for m in fake.chat_requests[0].messages)
+    needs = sent.split("What a use needs, from the project's code:", 1)[1]
+    assert "built as `PluginManager(project_name: str)`" in needs
+    assert "Companion API: `from retrier import HookimplMarker`" in needs
