@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -75,6 +76,22 @@ def test_package_extension_and_changelog_share_one_version() -> None:
 
     changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
     assert f"\n## {version} - " in changelog, "CHANGELOG.md has no entry for this version"
+
+
+VERSIONED_NAMES = re.compile(
+    r"howto_ls-(?P<wheel>[^-\s]+)-py3-none-any\.whl"
+    r"|howto-ls-(?P<vsix>\d[^\s/]*?)\.vsix"
+    r"|howto-ls@v(?P<tag>\d[\w.]*)"
+)
+
+
+@pytest.mark.parametrize("name", ["README.md", "docs/ci.md", "docs/vscode.md"])
+def test_documented_file_names_carry_the_version(name: str) -> None:
+    """The wheel, the ``.vsix`` and the release tag the install instructions name."""
+    text = (ROOT / name).read_text(encoding="utf-8")
+    found = [next(v for v in match.groups() if v) for match in VERSIONED_NAMES.finditer(text)]
+    assert found or name != "README.md"
+    assert set(found) <= {howto_ls.__version__}, f"{name} names another version: {set(found)}"
 
 
 @pytest.fixture(scope="module")
