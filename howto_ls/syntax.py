@@ -77,7 +77,7 @@ class ParseProblem:
         if self.needs:
             return (
                 f"{text}; {self.needs} or newer: run howto-ls on the project's Python"
-                " ('<project python> -m pip install howto-ls')"
+                " ('<project python> -m pip install <a howto-ls clone or wheel>')"
             )
         return f"{text}; fix the syntax error first"
 

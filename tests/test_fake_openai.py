@@ -214,3 +214,42 @@ def test_the_command_line_fake_starts_without_warnings() -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("usage: python -m howto_ls.testing.fake_openai")
     assert result.stderr == ""
+
+
+def test_readme_recipe_serves_the_offline_guide_back_through_the_model_path(
+    tmp_path: Path,
+) -> None:
+    """README, Models: the offline guide saved to a file, the standalone fake serving it, and
+    ``doc`` with only ``HOWTO_BASE_URL`` set (so the default model is asked) prints it back."""
+    root = Path(__file__).resolve().parent.parent
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONPATH": str(root)}
+    doc = [sys.executable, "-m", "howto_ls", "doc", "examples/inventory/stock.py::restock"]
+    offline = subprocess.run(
+        doc, cwd=root, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert offline.returncode == 0, offline.stderr
+    answer = tmp_path / "guide.md"
+    answer.write_text(offline.stdout, encoding="utf-8")
+
+    command = [sys.executable, "-m", "howto_ls.testing.fake_openai", "--port", "0"]
+    fake = subprocess.Popen(
+        [*command, "--answer-file", str(answer)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert fake.stdout is not None
+        url = fake.stdout.readline().split()[-1]
+        model_env = {**env, "HOWTO_BASE_URL": url, "HOWTO_CACHE": "off"}
+        asked = subprocess.run(
+            doc, cwd=root, env=model_env, capture_output=True, text=True, timeout=120, check=False
+        )
+    finally:
+        fake.terminate()
+        fake.wait(timeout=10)
+    assert asked.returncode == 0, asked.stderr
+    assert asked.stdout == offline.stdout
+    # The guide came from the fake: with it gone, the same command cannot connect.
+    gone = subprocess.run(
+        doc, cwd=root, env=model_env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert gone.returncode == 1
+    assert f"cannot connect to {url}" in gone.stderr

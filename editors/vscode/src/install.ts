@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { readdirSync } from "node:fs";
 import * as path from "node:path";
 import * as vscode from "vscode";
-import { installArguments, type InterpreterChoice } from "./interpreter";
+import { installArguments, installFailedMessage, type InterpreterChoice } from "./interpreter";
 import type { ProbeResult } from "./probe";
 import { PYTHON_EXTENSION_ID } from "./pythonExtension";
 import type { ServerManager } from "./server";
@@ -86,7 +86,7 @@ async function install(manager: ServerManager, python: string): Promise<void> {
     await manager.restart("howto-ls installed");
   } else {
     const choice = await vscode.window.showErrorMessage(
-      `pip could not install howto-ls into ${python}; see the log for its output.`,
+      installFailedMessage(python, wheel),
       SHOW_LOG,
     );
     if (choice === SHOW_LOG) {

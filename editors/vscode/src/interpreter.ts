@@ -61,3 +61,19 @@ export function expandPath(
 export function installArguments(bundledWheel: string | undefined): string[] {
   return ["-m", "pip", "install", "--upgrade", bundledWheel ?? "howto-ls"];
 }
+
+/**
+ * What to tell the user when pip failed to install howto-ls into `python`. Without a bundled
+ * wheel pip asked PyPI, where howto-ls is not published yet: the message says how to install it
+ * by hand instead (from a clone or a wheel built with `python -m build`).
+ */
+export function installFailedMessage(python: string, bundledWheel: string | undefined): string {
+  const failed = `pip could not install howto-ls into ${python}; see the log for its output.`;
+  if (bundledWheel !== undefined) {
+    return failed;
+  }
+  return (
+    `${failed} This build of the extension carries no howto-ls wheel and howto-ls is not on PyPI yet: ` +
+    `install it by hand from a clone (${python} -m pip install /path/to/howto-ls) or from a wheel built with python -m build.`
+  );
+}

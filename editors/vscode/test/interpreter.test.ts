@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { chooseInterpreter, expandPath, installArguments } from "../src/interpreter";
+import {
+  chooseInterpreter,
+  expandPath,
+  installArguments,
+  installFailedMessage,
+} from "../src/interpreter";
 
 const home = "/home/ada";
 
@@ -55,4 +60,16 @@ test("installArguments prefers the bundled wheel", () => {
     "/ext/bundled/howto_ls-0.1.0-py3-none-any.whl",
   ]);
   assert.deepEqual(installArguments(undefined).at(-1), "howto-ls");
+});
+
+test("a failed install without a bundled wheel says how to install howto-ls by hand", () => {
+  const wheel = "/ext/bundled/howto_ls-0.1.0-py3-none-any.whl";
+  assert.equal(
+    installFailedMessage("/venv/bin/python", wheel),
+    "pip could not install howto-ls into /venv/bin/python; see the log for its output.",
+  );
+  const fromPyPI = installFailedMessage("/venv/bin/python", undefined);
+  assert.match(fromPyPI, /not on PyPI yet/);
+  assert.match(fromPyPI, /\/venv\/bin\/python -m pip install \/path\/to\/howto-ls/);
+  assert.match(fromPyPI, /python -m build/);
 });
