@@ -8,14 +8,15 @@ first step of Porter's stemmer does it, simplified (:func:`stem`), so ``parse``,
 from the query. Each remaining query word scores :data:`NAME_POINTS` when it is a word of the
 symbol's qualified name or its module's dotted name, and :data:`TEXT_POINTS` when it is a word
 of the guide's text or of the docstring's own text before it. Guides that match no word are
-left out; the rest rank by how many query words they match, then by score, then by path and
+left out; the rest rank by how many query words they match, then by score, then a symbol
+before a module (whose guide sums up its symbols: the narrower guide first), then by path and
 line.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,16 +64,24 @@ def stem(word: str) -> str:
 
 def words(text: str) -> list[str]:
     """The stemmed words of ``text`` in order, identifiers split into their parts."""
-    found: list[str] = []
+    return [stem(part) for part in _parts(text)]
+
+
+def _parts(text: str) -> Iterator[str]:
+    """The words of ``text`` as written, identifiers split at ``_`` and camelCase humps."""
     for run in _WORD.findall(text):
-        found.extend(stem(part) for part in _HUMP.split(run) if part)
-    return found
+        yield from (part for part in _HUMP.split(run) if part)
 
 
-def query_terms(query: str) -> list[str]:
-    """The distinct stemmed words of ``query``, in order, without :data:`STOP_WORDS`."""
-    kept = [term for term in words(query) if term not in STOP_WORDS]
-    return list(dict.fromkeys(kept))
+def query_terms(query: str) -> dict[str, str]:
+    """The distinct stemmed words of ``query`` without :data:`STOP_WORDS`, in order, each with
+    its first spelling in the query (lowercased)."""
+    terms: dict[str, str] = {}
+    for part in _parts(query):
+        term = stem(part)
+        if term not in STOP_WORDS:
+            terms.setdefault(term, part.lower())
+    return terms
 
 
 @dataclass(frozen=True)
@@ -80,7 +89,7 @@ class SearchHit:
     """One guide that matches: where it is, its state, what matched and a line of its text.
 
     ``line`` is 1-based; ``where`` is ``"docstring"`` or ``"sidecar"``; ``matched`` the query
-    words found (stemmed), ``score`` their points (module docstring).
+    words found, spelled as in the query, ``score`` their points (module docstring).
     """
 
     path: Path
@@ -105,7 +114,7 @@ class SearchResult:
     truncated: bool  # more than MAX_FILES files were under the paths; the rest went unread
 
 
-def score_guide(terms: Sequence[str], name: str, text: str) -> tuple[tuple[str, ...], int]:
+def score_guide(terms: Iterable[str], name: str, text: str) -> tuple[tuple[str, ...], int]:
     """The query ``terms`` a guide matches and its score (module docstring), given the
     symbol's qualified and module name (``name``) and the guide's ``text``."""
     name_words, text_words = set(words(name)), set(words(text))
@@ -172,12 +181,12 @@ def search_guides(
             hit = _hit(path, module, guide, terms)
             if hit is not None:
                 hits.append(hit)
-    hits.sort(key=lambda hit: (-len(hit.matched), -hit.score, hit.path.parts, hit.line))
+    hits.sort(key=lambda h: (-len(h.matched), -h.score, h.key == "", h.path.parts, h.line))
     searched = len(files[:MAX_FILES])
-    return SearchResult(tuple(hits[:limit]), tuple(terms), searched, guides, truncated)
+    return SearchResult(tuple(hits[:limit]), tuple(terms.values()), searched, guides, truncated)
 
 
-def _hit(path: Path, module: str, guide: ExistingGuide, terms: Sequence[str]) -> SearchHit | None:
+def _hit(path: Path, module: str, guide: ExistingGuide, terms: dict[str, str]) -> SearchHit | None:
     text = f"{guide.intro}\n{guide.markdown}"
     matched, score = score_guide(terms, f"{module} {guide.qualname}", text)
     if not matched:
@@ -189,7 +198,7 @@ def _hit(path: Path, module: str, guide: ExistingGuide, terms: Sequence[str]) ->
         guide.display_name or module,
         GuideState.STALE if guide.stale else GuideState.FRESH,
         guide.where,
-        matched,
+        tuple(terms[term] for term in matched),
         score,
         excerpt(text, matched),
     )

@@ -115,7 +115,7 @@ class SearchEntry(BaseModel):
     line: int = Field(description="the 1-based line of its name")
     state: Literal["fresh", "stale"]
     where: Literal["docstring", "sidecar"]
-    matched: list[str] = Field(description="the task words found (lowercased, endings cut)")
+    matched: list[str] = Field(description="the task words found in the name or the guide")
     score: int = Field(description="3 per word in the symbol's or module's name, 1 in the text")
     excerpt: str = Field(description="a line of the guide holding a matched word")
 
@@ -397,7 +397,8 @@ def build_server(workspace: Workspace) -> MCPServer:
             " config file'). Each task word scores 3 when it is in the symbol's or module's"
             " name and 1 when it is in the guide's text (lowercased, endings like -ing/-ed/-s"
             " ignored, small words like 'a'/'the' dropped); results rank by words matched, then"
-            " score. Only guides already written are searched. Reads only."
+            " score, a symbol before its module. Only guides already written are searched."
+            " Reads only."
         ),
         annotations=ToolAnnotations(read_only_hint=True),
     )
