@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import itertools
+import json
 import os
 import subprocess
 import sys
@@ -66,9 +67,12 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @asynccontextmanager
-async def session(root: Path, errlog: Path, *options: str) -> AsyncIterator[ClientSession]:
-    """A client session with ``howto-ls mcp --root ROOT`` run from this checkout, offline, its
-    stderr written to ``errlog``."""
+async def session(
+    root: Path, errlog: Path, args: list[str] | None = None, cwd: Path | None = None
+) -> AsyncIterator[ClientSession]:
+    """A client session with ``howto-ls mcp --root ROOT`` (or ``howto-ls ARGS``) run from this
+    checkout in ``cwd`` (default the root's parent), offline, its stderr written to
+    ``errlog``."""
     env = {
         "PYTHONPATH": str(CHECKOUT),
         "HOWTO_BACKEND": "offline",
@@ -77,9 +81,9 @@ async def session(root: Path, errlog: Path, *options: str) -> AsyncIterator[Clie
     }
     server = StdioServerParameters(
         command=sys.executable,
-        args=["-m", "howto_ls", "mcp", "--root", str(root), *options],
+        args=["-m", "howto_ls", *(args or ["mcp", "--root", str(root)])],
         env=env,
-        cwd=str(root.parent),
+        cwd=str(cwd or root.parent),
     )
     with anyio.fail_after(SESSION_SECONDS), errlog.open("a", encoding="utf-8") as log:
         async with (
@@ -138,6 +142,30 @@ async def test_lists_three_tools_with_schemas(project: Path, tmp_path: Path) -> 
     assert tools["list_symbols"].annotations is not None
     assert tools["list_symbols"].annotations.read_only_hint is True
     assert "NOT saved" in (tools["get_guide"].description or "")
+    for tool in tools.values():
+        assert tool.output_schema is not None
+    assert "markdown" in tools["get_guide"].output_schema["properties"]
+
+
+def readme_server_entry() -> dict[str, Any]:
+    """The ``howto-ls`` entry of the ``mcpServers`` block in the README's MCP section."""
+    readme = (CHECKOUT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Coding agents (MCP)\n", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```json\n", 1)[1].split("```", 1)[0]
+    entry: dict[str, Any] = json.loads(block)["mcpServers"]["howto-ls"]
+    return entry
+
+
+async def test_the_readme_entry_starts_the_server(project: Path, tmp_path: Path) -> None:
+    entry = readme_server_entry()
+    assert entry["command"] == "howto-ls"
+    args = [str(project) if arg == "/path/to/your/project" else arg for arg in entry["args"]]
+    assert args[:1] == ["mcp"]
+    assert str(project) in args
+    # the console script of this checkout is ``python -m howto_ls``
+    async with session(project, tmp_path / "stderr.log", args=args) as client:
+        result = await call(client, "list_symbols", path="pkg/shapes.py")
+    assert not result.is_error, text_of(result)
 
 
 async def test_get_guide_reads_and_writes_offline_without_touching_the_file(
@@ -265,6 +293,15 @@ async def test_write_docstring_saves_the_guide_and_keeps_the_code(
     assert again.structured_content["status"] == "fresh"
     assert "nothing written" in text_of(again)
     assert shapes.read_text(encoding="utf-8") == after
+
+
+async def test_without_root_serves_the_working_folder(project: Path, tmp_path: Path) -> None:
+    async with session(project, tmp_path / "stderr.log", args=["mcp"], cwd=project) as client:
+        inside = await call(client, "list_symbols", path="pkg/shapes.py")
+        outside = await call(client, "list_symbols", path="../outside.py")
+    assert not inside.is_error, text_of(inside)
+    assert outside.is_error
+    assert f"outside the workspace root {project.resolve()}" in text_of(outside)
 
 
 def test_without_the_sdk_says_how_to_install_it(tmp_path: Path) -> None:
