@@ -21,10 +21,16 @@ from mcp.types import CallToolResult, TextContent
 
 from howto_ls import cli
 from howto_ls.astutil import same_code
+from howto_ls.config import Settings
+from howto_ls.engine import Engine
+from howto_ls.guide import render
+from howto_ls.testing import fake_openai as fakes
+from howto_ls.testing.fake_openai import FakeOpenAI
 
 CHECKOUT = Path(__file__).resolve().parents[1]
 SESSION_SECONDS = 90  # a whole session: start, calls, shutdown (two busy shared cores)
 CALL_SECONDS = 60
+KEY = "sk-test-DO-NOT-LEAK-0123456789abcdef"
 
 SHAPES = '''\
 """Plane shapes."""
@@ -68,16 +74,21 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @asynccontextmanager
 async def session(
-    root: Path, errlog: Path, args: list[str] | None = None, cwd: Path | None = None
+    root: Path,
+    errlog: Path,
+    args: list[str] | None = None,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
 ) -> AsyncIterator[ClientSession]:
     """A client session with ``howto-ls mcp --root ROOT`` (or ``howto-ls ARGS``) run from this
-    checkout in ``cwd`` (default the root's parent), offline, its stderr written to
-    ``errlog``."""
+    checkout in ``cwd`` (default the root's parent), offline unless ``env`` says otherwise, its
+    stderr written to ``errlog``."""
     env = {
         "PYTHONPATH": str(CHECKOUT),
         "HOWTO_BACKEND": "offline",
         "HOME": os.environ["HOME"],
         "XDG_CACHE_HOME": os.environ["XDG_CACHE_HOME"],
+        **(env or {}),
     }
     server = StdioServerParameters(
         command=sys.executable,
@@ -204,6 +215,39 @@ async def test_get_guide_reads_and_writes_offline_without_touching_the_file(
     assert by_line.structured_content["symbol"] == "scale"
     assert shapes.read_bytes() == before
     assert not (project / "docs").exists()  # no sidecar either
+
+
+async def test_a_configured_model_writes_the_guide_and_its_key_stays_secret(
+    project: Path, tmp_path: Path
+) -> None:
+    shapes = project / "pkg" / "shapes.py"
+    before = shapes.read_bytes()
+    engine = Engine(Settings(backend="offline"), project)
+    source = shapes.read_text(encoding="utf-8")
+    answer = render(engine.offline_guide(engine.symbol_named(shapes, source, "scale"), source))
+    errlog = tmp_path / "stderr.log"
+    with FakeOpenAI(replies=[answer, fakes.unauthorized()]) as fake:
+        model = {
+            "HOWTO_BACKEND": "auto",
+            "HOWTO_BASE_URL": fake.url,
+            "HOWTO_MODEL": "fake-model",
+            "HOWTO_API_KEY": KEY,
+            "HOWTO_CACHE": "off",
+        }
+        async with session(project, errlog, env=model) as client:
+            written = await call(client, "get_guide", target="pkg/shapes.py::scale")
+            refused = await call(client, "get_guide", target="pkg/shapes.py::perimeter")
+        assert fake.chat_requests[0].headers["authorization"] == f"Bearer {KEY}"
+    assert not written.is_error, text_of(written)
+    host = fake.url.split("//", 1)[1].split("/", 1)[0]
+    assert f"written by fake-model at {host}, not saved" in text_of(written)
+    assert sections(written.structured_content["markdown"]) == GUIDE_HEADINGS
+    assert refused.is_error
+    assert "API key" in text_of(refused)
+    assert "\n" not in text_of(refused)
+    for shown in (text_of(written), text_of(refused), errlog.read_text(encoding="utf-8")):
+        assert KEY not in shown
+    assert shapes.read_bytes() == before
 
 
 async def test_list_symbols_tells_each_guide_state(project: Path, tmp_path: Path) -> None:
