@@ -162,6 +162,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     coverage.add_argument("--include-private", action="store_true", help="also _private symbols")
     _add_exclude_option(coverage)
+
+    mcp = commands.add_parser("mcp", help="serve guides to coding agents over MCP (stdio)")
+    mcp.add_argument("--root", metavar="DIR", help="workspace folder (default: the working one)")
+    _add_model_options(mcp)
+    _add_exclude_option(mcp)
     return parser
 
 
@@ -256,7 +261,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         arguments = ["serve", *arguments]
     args = build_parser().parse_args(arguments)
     install_log_redaction()
-    if args.command == "serve":  # the language server's stdout is JSON-RPC, written as is
+    if args.command in ("serve", "mcp"):  # their stdout is JSON-RPC, written as is
         return _run(args)
     with printable_output():  # file names, examples' output and models' text are untrusted
         return _run(args)
@@ -275,6 +280,10 @@ def _run(args: argparse.Namespace) -> int:
             return EXIT_OK
         if args.command == "cache":
             return run_cache(args.action)
+        if args.command == "mcp":
+            from howto_ls.commands.mcp import run_mcp
+
+            return run_mcp(args, settings_from(args))
         if args.command in {"doc", "generate", "check", "coverage"}:
             settings = settings_from(args)
             with persisted_index(settings.cache == "on"):

@@ -10,9 +10,9 @@ from howto_ls import project, symbols
 from howto_ls.cli import EXIT_OK, Target, print_json
 from howto_ls.commands.check import display_path
 from howto_ls.config import Settings
-from howto_ls.engine import Engine
+from howto_ls.engine import Engine, FileChange
 from howto_ls.errors import SourceError, StaleDocumentError, UsageError
-from howto_ls.guide import render
+from howto_ls.guide import Guide, render
 from howto_ls.model import Position, Symbol
 from howto_ls.sourcefile import SourceFile, read_source, write_source
 
@@ -67,15 +67,7 @@ async def run_doc(target: Target, args: argparse.Namespace, settings: Settings) 
             sys.stdout.write(markdown)
         return EXIT_OK
 
-    change = engine.plan_write(symbol, symbol_file.text, guide, args.write)
-    if change.changed:
-        if read_source(symbol.path).text != symbol_file.text:
-            raise StaleDocumentError(
-                f"{symbol.path} changed while the guide was being written; nothing was written,"
-                " run the command again"
-            )
-        like = symbol_file if change.path == symbol.path else _existing(change.path)
-        write_source(change.path, change.new_text, like, root=engine.root)
+    change = save_guide(engine, symbol, symbol_file, guide, args.write)
     where = (
         f"{change.path}"
         if args.write == "sidecar"
@@ -87,6 +79,29 @@ async def run_doc(target: Target, args: argparse.Namespace, settings: Settings) 
         verb = "wrote" if change.changed else "unchanged:"
         print(f"{verb} guide for {symbol.display_name} in {where} ({args.write})")
     return EXIT_OK
+
+
+def save_guide(
+    engine: Engine, symbol: Symbol, symbol_file: SourceFile, guide: Guide, target: str
+) -> FileChange:
+    """Write ``guide`` into ``symbol``'s docstring or its sidecar (``target``); the change made.
+
+    ``symbol_file`` is the file as read before the guide was written. The edit is planned by
+    :meth:`Engine.plan_write` (which refuses one that would change the code: invariant 1) and
+    written only if the file still holds that text. Raises :class:`StaleDocumentError` when it
+    changed meanwhile (nothing is written), :class:`NotWritableError` for a symbol outside the
+    project and :class:`UnsafeEditError` for an edit that would change the code.
+    """
+    change = engine.plan_write(symbol, symbol_file.text, guide, target)
+    if change.changed:
+        if read_source(symbol.path).text != symbol_file.text:
+            raise StaleDocumentError(
+                f"{symbol.path} changed while the guide was being written; nothing was written,"
+                " run the command again"
+            )
+        like = symbol_file if change.path == symbol.path else _existing(change.path)
+        write_source(change.path, change.new_text, like, root=engine.root)
+    return change
 
 
 def redefinition_note(symbol: Symbol, source: str, root: Path) -> str | None:
