@@ -191,6 +191,7 @@ def test_check_as_a_ci_step_in_a_real_process(project: Path) -> None:
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(project.parent / "home"),
         "HOWTO_BACKEND": "offline",
+        "PYTHONPATH": str(Path(__file__).resolve().parents[1]),  # this checkout's howto_ls
     }
 
     def howto(*args: str) -> subprocess.CompletedProcess[str]:
