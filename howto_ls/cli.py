@@ -13,6 +13,7 @@ from pathlib import Path
 
 from howto_ls import __version__, config
 from howto_ls.backends.factory import resolved_backend_name
+from howto_ls.commands.output import FORMATS
 from howto_ls.errors import HowtoError, SymbolNotFoundError, UsageError
 from howto_ls.project import SOURCE_SUFFIXES
 from howto_ls.redact import install_log_redaction, redact
@@ -98,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     generate = commands.add_parser("generate", help="write guides for every symbol under paths")
     generate.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders")
     generate.add_argument("--write", choices=config.TARGETS, help="docstring (default) or sidecar")
-    generate.add_argument("--include-private", action="store_true", help="also _private symbols")
+    _add_visibility_options(generate, "document")
     generate.add_argument("--only-missing", action="store_true", help="skip symbols with a guide")
     generate.add_argument("--stale", action="store_true", help="only symbols whose guide is stale")
     generate.add_argument(
@@ -107,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--dry-run", action="store_true", help="print the diff, write nothing")
     generate.add_argument("--concurrency", type=int, metavar="N", help="model calls in flight")
     generate.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _add_format_option(generate)
     _add_exclude_option(generate)
     _add_model_options(generate)
 
@@ -120,9 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--missing", action="store_true", help="also list public symbols without one"
     )
-    check.add_argument(
-        "--include-private", action="store_true", help="with --missing: _private too"
-    )
+    _add_visibility_options(check, "with --missing: list")
     check.add_argument(
         "--examples", action="store_true", help="also run each Usage Example (network refused)"
     )
@@ -139,12 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="per example (default 20)",
     )
-    check.add_argument(
-        "--format",
-        choices=("text", "json"),
-        default="text",
-        help="text (default) or json: one JSON document of the findings on stdout",
-    )
+    _add_format_option(check)
     _add_exclude_option(check)
 
     coverage = commands.add_parser(
@@ -157,10 +152,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PERCENT",
         help="exit 1 when the total share of fresh guides is below PERCENT (0-100)",
     )
-    coverage.add_argument(
-        "--format", choices=("table", "json"), default="table", help="table (default) or json"
-    )
-    coverage.add_argument("--include-private", action="store_true", help="also _private symbols")
+    _add_format_option(coverage, "a table")
+    _add_visibility_options(coverage, "count")
     _add_exclude_option(coverage)
 
     mcp = commands.add_parser("mcp", help="serve guides to coding agents over MCP (stdio)")
@@ -168,6 +161,30 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_options(mcp)
     _add_exclude_option(mcp)
     return parser
+
+
+def _add_format_option(parser: argparse.ArgumentParser, text: str = "lines as today") -> None:
+    parser.add_argument(
+        "--format",
+        type=lambda value: "text" if value == "table" else value,  # coverage's first name
+        choices=FORMATS,
+        default="text",
+        help=f"text (default: {text}), json (one JSON document on stdout) or github "
+        "(GitHub Actions annotations on stdout); the summary stays on stderr",
+    )
+
+
+def _add_visibility_options(parser: argparse.ArgumentParser, verb: str) -> None:
+    parser.add_argument(
+        "--include-private",
+        action="store_true",
+        help=f"{verb} _private symbols and private modules (pkg/_compat.py) too",
+    )
+    parser.add_argument(
+        "--include-tests",
+        action="store_true",
+        help=f"{verb} test modules (test_*.py, *_test.py, conftest.py, tests/) too",
+    )
 
 
 def _add_exclude_option(parser: argparse.ArgumentParser) -> None:

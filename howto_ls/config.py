@@ -12,7 +12,9 @@ TARGETS = ("docstring", "sidecar")
 HOVER_MODES = ("guide", "preview", "off")
 STRUCTURED_OUTPUT = ("auto", "on", "off")
 CACHE_MODES = ("on", "off")
-CODE_LENS_MODES = ("on", "off", "stale")
+CODE_LENS_MODES = ("on", "stale-only", "off")
+_ALIASES = {"code_lens": {"stale": "stale-only"}}
+"""Older spellings still accepted, by setting: ``codeLens: stale`` is ``stale-only``."""
 DEFAULT_MAX_TOKENS = 2048
 """A guide is 300-1,000 tokens; twice the longest leaves room for a long example."""
 DEFAULT_SIDECAR_PATH = "docs/howto/{relpath}.md"
@@ -81,7 +83,7 @@ class Settings:
     sidecar_path: str = DEFAULT_SIDECAR_PATH
     language: str = "English"
     hover: str = "guide"
-    code_lens: str = "on"  # lenses over missing and stale guides: on, off, stale (stale only)
+    code_lens: str = "on"  # lenses over missing and stale guides: on, stale-only, off
     prompt_file: str | None = None
     timeout: float = 120.0  # a whole guide, seconds
     connect_timeout: float = 10.0
@@ -234,6 +236,7 @@ def _coerce(name: str, raw: Any, type_name: str) -> Any:
     if not isinstance(raw, str):
         raise ValueError(f"expected text, got {raw!r}")
     text = raw.strip()
+    text = _ALIASES.get(name, {}).get(text, text)
     choices = _CHOICES.get(name)
     if choices is not None and text not in choices:
         raise ValueError(f"expected one of {', '.join(choices)}, got {raw!r}")

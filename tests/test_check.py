@@ -191,6 +191,7 @@ def test_check_as_a_ci_step_in_a_real_process(project: Path) -> None:
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(project.parent / "home"),
         "HOWTO_BACKEND": "offline",
+        "PYTHONPATH": str(Path(__file__).resolve().parents[1]),  # this checkout's howto_ls
     }
 
     def howto(*args: str) -> subprocess.CompletedProcess[str]:
@@ -241,25 +242,87 @@ def test_a_file_over_the_size_limit_is_skipped_with_a_note_not_a_failure(
     assert "generated.py is 6,000 bytes, over the 2,000 bytes limit: skipped" in err
 
 
+COUNT = {"type": "integer", "minimum": 0}
+RECORD = {
+    "type": "object",
+    "required": ["path", "line", "qualname", "status", "detail"],
+    "additionalProperties": False,
+    "properties": {
+        "path": {"type": "string"},
+        "line": {"type": "integer", "minimum": 1},
+        "qualname": {"type": "string"},
+        "status": {"enum": ["stale", "missing", "error"]},
+        "detail": {"type": "string"},
+    },
+}
+EXAMPLE_RECORD = {
+    **RECORD,
+    "required": [*RECORD["required"], "elapsed"],
+    "properties": {
+        **RECORD["properties"],
+        "status": {
+            "enum": [
+                "ok",
+                "not-demonstrating",
+                "fails",
+                "timeout",
+                "hit-limit",
+                "needs-network",
+                "needs-terminal",
+                "needs-dependency",
+                "other-platform",
+            ]
+        },
+        "elapsed": {"type": "number", "minimum": 0},
+    },
+}
+EXAMPLES_SUMMARY = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": [
+        "ran",
+        "ok",
+        "failing",
+        "needs_network",
+        "needs_terminal",
+        "needs_dependency",
+        "other_platform",
+        "demonstrating",
+        "not_demonstrating",
+    ],
+    "properties": {
+        key: COUNT
+        for key in (
+            "ran",
+            "ok",
+            "failing",
+            "needs_network",
+            "needs_terminal",
+            "needs_dependency",
+            "other_platform",
+            "demonstrating",
+            "not_demonstrating",
+        )
+    },
+}
 FINDINGS_SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "type": "object",
-    "required": ["findings", "checked"],
+    "required": ["findings", "checked", "summary"],
     "additionalProperties": False,
     "properties": {
-        "findings": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["path", "line", "qualname", "status", "detail"],
-                "additionalProperties": False,
-                "properties": {
-                    "path": {"type": "string"},
-                    "line": {"type": "integer", "minimum": 1},
-                    "qualname": {"type": "string"},
-                    "status": {"enum": ["stale", "missing", "error"]},
-                    "detail": {"type": "string"},
-                },
+        "findings": {"type": "array", "items": RECORD},
+        "examples": {"type": "array", "items": EXAMPLE_RECORD},
+        "summary": {
+            "type": "object",
+            "required": ["stale", "missing", "errors", "guides"],
+            "additionalProperties": False,
+            "properties": {
+                "stale": COUNT,
+                "missing": COUNT,
+                "errors": COUNT,
+                "guides": COUNT,
+                "examples": EXAMPLES_SUMMARY,
             },
         },
         "checked": {
@@ -304,11 +367,63 @@ def test_format_json_prints_one_record_per_finding(
     assert missing and all(r["path"] != "shop/cart.py" for r in missing)
     assert document["checked"]["docstring"] >= 2
     assert document["checked"]["sidecar"] == 0
+    assert document["summary"] == {
+        "stale": 1,
+        "missing": len(missing),
+        "errors": 1,
+        "guides": document["checked"]["docstring"],
+    }
+    assert "examples" not in document
 
 
-def test_format_json_with_examples_is_a_usage_error(
+def test_format_github_prints_one_annotation_per_finding(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    status, out, err = run(capsys, "check", "shop", "--examples", "--format", "json")
-    assert (status, out) == (2, "")
-    assert "--format json does not cover --examples yet" in err
+    assert run(capsys, "generate", "shop/cart.py", "--no-progress")[0] == 0
+    cart = project / "shop" / "cart.py"
+    text = cart.read_text(encoding="utf-8")
+    cart.write_text(text.replace("sum(prices)", "sum(prices) + 1"), encoding="utf-8")
+    line = next(i for i, s in enumerate(text.splitlines(), 1) if "def total" in s)
+    odd = project / "shop" / "odd,name.py"
+    odd.write_text("def oops(:\n", encoding="utf-8")
+
+    status, out, err = run(capsys, "check", "shop", "--format", "github")
+
+    assert status == 1
+    lines = out.splitlines()
+    assert len(lines) == 2, out
+    assert lines[0].startswith("::error file=shop/cart.py,line=")  # files in path order
+    assert lines[0] == (
+        f"::error file=shop/cart.py,line={line},title=howto-ls%3A stale guide::total: the code"
+        " changed since its guide (docstring) was written; howto-ls generate --stale --write"
+        " docstring regenerates it"
+    )
+    assert lines[1].startswith("::error file=shop/odd%2Cname.py,line=1,title=howto-ls%3A file")
+    assert "does not parse" in lines[1]
+    assert "howto-ls check: 1 stale, 1 file not parsed; to update them run:" in err
+
+
+def test_missing_leaves_out_private_and_test_modules_unless_asked(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shop = project / "shop"
+    (shop / "_compat.py").write_text("def shim() -> int:\n    return 1\n", encoding="utf-8")
+    (shop / "tests").mkdir()
+    (shop / "tests" / "test_cart.py").write_text("def test_total() -> None: ...\n", "utf-8")
+
+    def missing(*flags: str) -> tuple[set[str], str]:
+        _, out, err = run(capsys, "check", "shop", "--missing", "--format", "json", *flags)
+        document = json.loads(out)
+        jsonschema.validate(document, FINDINGS_SCHEMA)
+        return {r["path"] for r in document["findings"] if r["status"] == "missing"}, err
+
+    found, err = missing()
+    assert "shop/_compat.py" not in found and "shop/tests/test_cart.py" not in found
+    assert "shop/cart.py" in found
+    assert (
+        "howto-ls check: 1 private module and 1 test module: symbols no public module re-exports"
+        " not searched for missing guides (--include-private, --include-tests take them in)"
+    ) in err
+    assert "shop/_compat.py" in missing("--include-private")[0]
+    assert "shop/tests/test_cart.py" not in missing("--include-private")[0]
+    assert "shop/tests/test_cart.py" in missing("--include-tests")[0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -10,6 +11,7 @@ import time
 import uuid
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from howto_ls import sandbox
@@ -124,8 +126,10 @@ def test_check_examples_lists_failures_counts_network_apart_and_changes_nothing(
         f"pkg/mod.py:{line_of['fails']}: fails: example fails: "
         "ValueError: the example is broken" in lines
     )
-    assert f"pkg/mod.py:{line_of['hangs']}: hangs: example fails: did not finish within 5 s" in (
-        lines
+    assert (
+        f"pkg/mod.py:{line_of['hangs']}: hangs: example fails: did not finish within 5 s"
+        " (the --timeout limit): make the example finish sooner, or allow it more time,"
+        " e.g. --timeout 10" in lines
     )
     assert (
         f"pkg/mod.py:{line_of['online']}: online: example needs network: "
@@ -142,6 +146,45 @@ def test_check_examples_lists_failures_counts_network_apart_and_changes_nothing(
         "6 examples run: 2 ok, 2 failing, 1 needing the network (refused), 1 needing a terminal"
         in result.stderr
     )
+
+
+def test_check_examples_as_json_and_as_github_annotations(project: Path) -> None:
+    from tests.test_check import FINDINGS_SCHEMA
+
+    result = howto("check", "pkg", "--examples", "--timeout", "3", "--format", "json", cwd=project)
+    assert result.returncode == 1, result.stderr
+    document = json.loads(result.stdout)  # the one document, examples included
+    jsonschema.validate(document, FINDINGS_SCHEMA)
+    examples = {record["qualname"]: record for record in document["examples"]}
+    assert {name: examples[name]["status"] for name in [*EXAMPLES, "passes"]} == {
+        "passes": "ok",
+        "fails": "fails",
+        "online": "needs-network",
+        "hangs": "timeout",
+        "asks": "needs-terminal",
+    }
+    assert 3 <= examples["hangs"]["elapsed"] < 60
+    assert "e.g. --timeout 6" in examples["hangs"]["detail"]
+    assert examples["fails"]["detail"] == "ValueError: the example is broken"
+    summary = document["summary"]["examples"]
+    assert (summary["ran"], summary["failing"], summary["needs_network"]) == (6, 2, 1)
+
+    result = howto(
+        "check", "pkg", "--examples", "--timeout", "3", "--format", "github", cwd=project
+    )
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    errors = [line for line in lines if line.startswith("::error ")]
+    assert len(errors) == 2, lines  # fails and hangs
+    assert any(
+        "title=howto-ls%3A example fails::fails: example fails: ValueError" in e for e in errors
+    )
+    assert any(
+        line.startswith("::warning ") and "title=howto-ls%3A example needs network" in line
+        for line in lines
+    )
+    assert not any(": passes:" in line or "::passes" in line for line in lines)
+    assert "6 examples run:" in result.stderr
 
 
 def test_check_examples_passes_when_every_example_runs(project: Path) -> None:

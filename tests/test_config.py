@@ -157,3 +157,11 @@ def test_a_usable_base_url_replaces_an_unusable_one() -> None:
     bad = config.from_environment({"HOWTO_BASE_URL": "localhost:11434/v1"})
     good = bad.with_overrides(base_url="http://localhost:11434/v1")
     assert (good.base_url, good.base_url_error) == ("http://localhost:11434/v1", None)
+
+
+def test_code_lens_takes_stale_only_and_its_older_spelling_stale() -> None:
+    assert config.from_lsp({"codeLens": "stale-only"}).code_lens == "stale-only"
+    assert config.from_lsp({"codeLens": " stale "}).code_lens == "stale-only"
+    bad = config.from_lsp({"codeLens": "stale only"})
+    assert bad.code_lens == "on"
+    assert any("on, stale-only, off" in w for w in bad.warnings)

@@ -33,11 +33,17 @@ def answer() -> int:
 """
 
 COUNTS = {"type": "integer", "minimum": 0}
+PATH_AND_REASON = {
+    "type": "object",
+    "required": ["path", "reason"],
+    "additionalProperties": False,
+    "properties": {"path": {"type": "string"}, "reason": {"type": "string"}},
+}
 PERCENT = {"type": "number", "minimum": 0, "maximum": 100}
 SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "type": "object",
-    "required": ["files", "total", "skipped"],
+    "required": ["files", "total", "skipped", "symbols", "left_out"],
     "additionalProperties": False,
     "properties": {
         "files": {
@@ -61,13 +67,21 @@ SCHEMA = {
             "additionalProperties": False,
             "properties": {"fresh": COUNTS, "stale": COUNTS, "missing": COUNTS, "percent": PERCENT},
         },
-        "skipped": {
+        "skipped": {"type": "array", "items": PATH_AND_REASON},
+        "left_out": {"type": "array", "items": PATH_AND_REASON},
+        "symbols": {
             "type": "array",
             "items": {
                 "type": "object",
-                "required": ["path", "reason"],
+                "required": ["path", "line", "qualname", "status", "detail"],
                 "additionalProperties": False,
-                "properties": {"path": {"type": "string"}, "reason": {"type": "string"}},
+                "properties": {
+                    "path": {"type": "string"},
+                    "line": {"type": "integer", "minimum": 1},
+                    "qualname": {"type": "string"},
+                    "status": {"enum": ["fresh", "stale", "missing"]},
+                    "detail": {"enum": ["docstring", "sidecar", ""]},
+                },
             },
         },
     },
@@ -250,3 +264,107 @@ def test_the_readme_badge_recipe_turns_the_json_into_a_shields_endpoint(
         "message": "40%",
         "color": "red",
     }
+
+
+def test_json_has_one_record_per_counted_symbol(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, _ = run(capsys, "coverage", "pkg", "--format", "json")
+    assert status == 0
+    records = json.loads(out)["symbols"]
+    lines = (project / "pkg" / "__init__.py").read_text(encoding="utf-8").splitlines()
+    shift = next(i for i, text in enumerate(lines, 1) if "def shift" in text)
+    assert {
+        "path": "pkg/__init__.py",
+        "line": shift,
+        "qualname": "shift",
+        "status": "stale",
+        "detail": "docstring",
+    } in records
+    assert {
+        "path": "pkg/other.py",
+        "line": 1,
+        "qualname": "answer",
+        "status": "missing",
+        "detail": "",
+    } in records
+    total = json.loads(out)["total"]
+    assert len(records) == total["fresh"] + total["stale"] + total["missing"]
+    assert all(r["qualname"] != "_hidden" for r in records)
+
+
+def test_format_github_annotates_stale_and_missing_guides(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, err = run(capsys, "coverage", "pkg", "--format", "github", "--fail-under", "90")
+    assert status == 1
+    lines = out.splitlines()
+    assert any(
+        line.startswith("::warning file=pkg/__init__.py,line=") and "::shift: stale guide" in line
+        for line in lines
+    )
+    assert "::notice file=pkg/other.py,line=1,title=howto-ls coverage::answer: no guide" in out
+    assert lines[-1] == (  # % is escaped as GitHub reads it back
+        "::error title=howto-ls coverage::40.0%25 of 5 public symbols have a fresh guide,"
+        " below --fail-under 90%25"
+    )
+    assert "File" not in out  # no table
+    assert "below --fail-under 90%" in err
+
+
+def test_table_is_the_older_name_of_text(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _, text, _ = run(capsys, "coverage", "pkg")
+    _, table, _ = run(capsys, "coverage", "pkg", "--format", "table")
+    assert table == text and text.startswith("File")
+
+
+def test_private_and_test_modules_count_only_when_asked(project: Path) -> None:
+    (project / "pkg" / "_impl.py").write_text(
+        "def exposed() -> int:\n    return 1\n\n\ndef internal() -> int:\n    return 2\n",
+        encoding="utf-8",
+    )
+    init = project / "pkg" / "__init__.py"
+    init.write_text("from pkg._impl import exposed\n" + init.read_text("utf-8"), "utf-8")
+    (project / "tests").mkdir()
+    (project / "tests" / "test_pkg.py").write_text("def test_scale() -> None: ...\n", "utf-8")
+
+    def counted(*flags: str) -> tuple[set[tuple[str, str]], str, list[object]]:
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "howto_ls",
+                "coverage",
+                "pkg",
+                "tests",
+                "--format",
+                "json",
+                *flags,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+            check=False,
+        )
+        out, err = result.stdout, result.stderr
+        report = json.loads(out)
+        jsonschema.validate(report, SCHEMA)
+        names = {(r["path"], r["qualname"]) for r in report["symbols"]}
+        return names, err, report["left_out"]
+
+    names, err, left_out = counted()
+    assert ("pkg/_impl.py", "exposed") in names  # re-exported by pkg: public
+    assert ("pkg/_impl.py", "internal") not in names
+    assert not any(path == "tests/test_pkg.py" for path, _ in names)
+    assert left_out == [
+        {"path": "pkg/_impl.py", "reason": "private module"},
+        {"path": "tests/test_pkg.py", "reason": "test module"},
+    ]
+    assert (
+        "1 private module and 1 test module: symbols no public module re-exports not counted" in err
+    )
+
+    names, _, left_out = counted("--include-private", "--include-tests")
+    assert {("pkg/_impl.py", "internal"), ("tests/test_pkg.py", "test_scale")} <= names
+    assert left_out == []

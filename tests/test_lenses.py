@@ -112,8 +112,9 @@ async def test_setting_off_gives_no_lenses(project: Path) -> None:
         assert await lenses(editor, cart) == []
 
 
-async def test_setting_stale_lists_only_stale_guides(project: Path) -> None:
-    async with running_server(project, init_options={"howto": {"codeLens": "stale"}}) as editor:
+async def test_setting_stale_only_lists_only_stale_guides(project: Path) -> None:
+    options = {"howto": {"codeLens": "stale-only"}}
+    async with running_server(project, init_options=options) as editor:
         cart = editor.open("shop/cart.py")
         assert await lenses(editor, cart) == []  # two symbols miss a guide: no lens
         await document_total(editor, cart)
@@ -128,7 +129,7 @@ async def test_bad_setting_warns_and_keeps_lenses_on(project: Path) -> None:
         client = editor.client
         await wait_for(lambda: any("howto.codeLens" in m.message for m in client.messages))
         (warning,) = [m for m in client.messages if "howto.codeLens" in m.message]
-        assert "'loud'" in warning.message and "on, off, stale" in warning.message
+        assert "'loud'" in warning.message and "on, stale-only, off" in warning.message
         cart = editor.open("shop/cart.py")
         assert len(await lenses(editor, cart)) == 2
 

@@ -9,15 +9,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from howto_ls import discovery, project
+from howto_ls import discovery, module_kinds, project
 from howto_ls.cli import EXIT_ERROR, EXIT_OK, print_json
-from howto_ls.commands.check import display_path
+from howto_ls.commands.output import Record, annotation, display_path, left_out_note
 from howto_ls.config import Settings
-from howto_ls.engine import Engine, GuideState, Inventory
+from howto_ls.engine import Engine, GuideState, Inventory, InventoryEntry
 from howto_ls.errors import FileTooLargeError, HowtoError
 from howto_ls.sourcefile import read_source
-
-FORMATS = ("table", "json")
 
 
 @dataclass
@@ -63,10 +61,14 @@ class Counts:
 
 @dataclass
 class Report:
-    """Counts per file (in the order found) and in total; the files that could not be read."""
+    """Counts per file (in the order found) and in total; each symbol counted, as a record
+    (status ``fresh``, ``stale`` or ``missing``; detail where its guide lives); the files that
+    could not be read; the modules left out as not public (:mod:`howto_ls.module_kinds`)."""
 
     files: list[tuple[Path, Counts]] = field(default_factory=list)
     skipped: list[tuple[Path, str]] = field(default_factory=list)
+    symbols: list[Record] = field(default_factory=list)
+    left_out: list[tuple[Path, str]] = field(default_factory=list)
 
     @property
     def total(self) -> Counts:
@@ -78,7 +80,9 @@ class Report:
 
     def as_json(self) -> dict[str, object]:
         """``{"files": [{"path", "fresh", "stale", "missing", "percent"}], "total": {...},
-        "skipped": [{"path", "reason"}]}``; paths as shown on the command line's side."""
+        "skipped": [{"path", "reason"}], "symbols": [{"path", "line", "qualname", "status",
+        "detail"}], "left_out": [{"path", "reason"}]}``; paths as shown on the command line's
+        side, lines 1-based."""
         return {
             "files": [
                 {"path": display_path(path), **counts.as_json()} for path, counts in self.files
@@ -87,6 +91,10 @@ class Report:
             "skipped": [
                 {"path": display_path(path), "reason": reason} for path, reason in self.skipped
             ],
+            "symbols": [record.as_json() for record in self.symbols],
+            "left_out": [
+                {"path": display_path(path), "reason": reason} for path, reason in self.left_out
+            ],
         }
 
 
@@ -94,14 +102,13 @@ def count_inventory(inventory: Inventory, include_private: bool = False) -> Coun
     """The counts of one file's inventory: each public symbol once (all symbols when
     ``include_private``). A symbol with a guide in its docstring and another in the sidecar
     counts as fresh when either is."""
-    states: dict[str, GuideState] = {}
-    for entry in inventory.entries:
-        if not (entry.public or include_private):
-            continue
-        if states.get(entry.key) is not GuideState.FRESH:
-            states[entry.key] = entry.state
+    return _counts(counted_entries(inventory, include_private))
+
+
+def _counts(entries: Sequence[InventoryEntry]) -> Counts:
     counts = Counts()
-    for state in states.values():
+    for entry in entries:
+        state = entry.state
         if state is GuideState.FRESH:
             counts.fresh += 1
         elif state is GuideState.STALE:
@@ -111,10 +118,35 @@ def count_inventory(inventory: Inventory, include_private: bool = False) -> Coun
     return counts
 
 
-def coverage(paths: Sequence[Path], settings: Settings, include_private: bool = False) -> Report:
+def counted_entries(inventory: Inventory, include_private: bool = False) -> list[InventoryEntry]:
+    """The entries :func:`count_inventory` counts, one per symbol in source order: the fresh
+    guide of a symbol that has one in either place, else its last entry."""
+    chosen: dict[str, InventoryEntry] = {}
+    for entry in inventory.entries:
+        if not (entry.public or include_private):
+            continue
+        if entry.key not in chosen or chosen[entry.key].state is not GuideState.FRESH:
+            chosen[entry.key] = entry
+    return list(chosen.values())
+
+
+def _record(path: Path, entry: InventoryEntry) -> Record:
+    name = entry.qualname or entry.display_name
+    return Record(path, entry.span.start.line + 1, name, entry.state.value, entry.where or "")
+
+
+def coverage(
+    paths: Sequence[Path],
+    settings: Settings,
+    include_private: bool = False,
+    include_tests: bool = False,
+) -> Report:
     """The coverage of the Python files under ``paths`` (``discovery.python_files``).
 
-    Excluded files (``exclusion``) and files over ``maxFileSize`` are left out; a file that
+    Excluded files (``exclusion``) and files over ``maxFileSize`` are left out, and so are
+    private modules and test modules (:mod:`howto_ls.module_kinds`) unless ``include_private``
+    or ``include_tests`` (listed in ``Report.left_out``), but for the symbols of a private
+    module that a public module re-exports (:func:`module_kinds.exported`); a file that
     cannot be read or parsed is listed in ``Report.skipped`` with the reason. Raises
     :class:`UsageError` for a path that does not exist. Cheap: no model, no example runs.
     """
@@ -124,6 +156,12 @@ def coverage(paths: Sequence[Path], settings: Settings, include_private: bool = 
         root = project.find_root(path)
         engine = engines.setdefault(root, Engine(settings, root))
         if engine.exclusion.reason(path) is not None:
+            continue
+        kind = module_kinds.hidden_kind(
+            path, root, include_private=include_private, include_tests=include_tests
+        )
+        if kind == module_kinds.TEST:
+            report.left_out.append((path, kind))
             continue
         try:
             source = read_source(path).text
@@ -137,7 +175,16 @@ def coverage(paths: Sequence[Path], settings: Settings, include_private: bool = 
         if inventory.reason is not None:  # does not parse (exclusion was ruled out above)
             report.skipped.append((path, inventory.reason))
             continue
-        report.files.append((path, count_inventory(inventory, include_private)))
+        entries = counted_entries(inventory, include_private)
+        if kind == module_kinds.PRIVATE:  # only what a public module re-exports counts
+            public = [e for e in entries if module_kinds.exported(path, root, e.qualname)]
+            if len(public) < len(entries):
+                report.left_out.append((path, kind))
+            if not public:
+                continue
+            entries = public
+        report.files.append((path, _counts(entries)))
+        report.symbols.extend(_record(path, entry) for entry in entries)
     return report
 
 
@@ -157,18 +204,51 @@ def table(report: Report) -> str:
     return "\n".join(lines)
 
 
+def coverage_annotations(report: Report) -> list[str]:
+    """GitHub Actions annotations of ``report``: an error for each file not counted, a warning
+    for each stale guide, a notice for each symbol without a guide."""
+    lines = [
+        annotation("error", f"not counted: {reason}", path=path, line=1, title="howto-ls coverage")
+        for path, reason in report.skipped
+    ]
+    for record in report.symbols:
+        if record.status == GuideState.STALE.value:
+            message = f"{record.qualname}: stale guide ({record.detail}): the code changed since"
+            message += " it was written; howto-ls generate --stale regenerates it"
+            level = "warning"
+        elif record.status == GuideState.MISSING.value:
+            message = f"{record.qualname}: no guide; howto-ls generate --only-missing writes one"
+            level = "notice"
+        else:
+            continue
+        lines.append(
+            annotation(
+                level, message, path=record.path, line=record.line, title="howto-ls coverage"
+            )
+        )
+    return lines
+
+
 def run_coverage(args: argparse.Namespace, settings: Settings) -> int:
     """Print the coverage of ``args.paths``; 1 when it is below ``args.fail_under`` or a file
     could not be read or parsed, else 0. ``--format json`` prints one JSON document
-    (:meth:`Report.as_json`) and nothing else on stdout."""
-    report = coverage(args.paths, settings, args.include_private)
+    (:meth:`Report.as_json`) and nothing else on stdout; ``--format github`` prints an
+    annotation per problem (:func:`coverage_annotations`); the summary goes to stderr in every
+    format."""
+    report = coverage(args.paths, settings, args.include_private, args.include_tests)
     total = report.total
     if args.format == "json":
         print_json(report.as_json())
+    elif args.format == "github":
+        for line in coverage_annotations(report):
+            print(line)
     else:
         print(table(report))
     for path, reason in report.skipped:
         print(f"{display_path(path)}: not counted: {reason}", file=sys.stderr)
+    note = left_out_note(report.left_out, "symbols no public module re-exports not counted")
+    if note:
+        print(f"howto-ls coverage: {note}", file=sys.stderr)
     noun = "symbol" if total.symbols == 1 else "symbols"
     which = "" if args.include_private else "public "
     summary = f"{total.percent:.1f}% of {total.symbols} {which}{noun} have a fresh guide"
@@ -176,5 +256,7 @@ def run_coverage(args: argparse.Namespace, settings: Settings) -> int:
     if args.fail_under is not None and total.below(args.fail_under):
         summary += f", below --fail-under {args.fail_under:g}%"
         status = EXIT_ERROR
+        if args.format == "github":
+            print(annotation("error", summary, title="howto-ls coverage"))
     print(f"howto-ls coverage: {summary}", file=sys.stderr)
     return status

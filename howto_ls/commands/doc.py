@@ -8,7 +8,7 @@ from pathlib import Path
 
 from howto_ls import project, symbols
 from howto_ls.cli import EXIT_OK, Target, print_json
-from howto_ls.commands.check import display_path
+from howto_ls.commands.output import display_path
 from howto_ls.config import Settings
 from howto_ls.engine import Engine, FileChange
 from howto_ls.errors import SourceError, StaleDocumentError, UsageError

@@ -30,6 +30,7 @@ from types import FrameType
 
 from howto_ls import demonstration, discovery, examples_run, project, sandbox, subreaper
 from howto_ls.commands.check import Finding
+from howto_ls.commands.output import Record
 from howto_ls.config import Settings
 from howto_ls.engine import Engine
 from howto_ls.errors import HowtoError, UsageError
@@ -43,6 +44,19 @@ EXAMPLE_NEEDS_DEPENDENCY = "example needs an optional dependency"
 EXAMPLE_OTHER_PLATFORM = "example needs another platform"
 EXAMPLE_HIT_LIMIT = "example hit a limit"
 EXAMPLE = "example"
+
+# The status of each example's record (--format json): the run's kind, one word each.
+DEMONSTRATES = "ok"
+NOT_DEMONSTRATING = "not-demonstrating"
+STATUSES = {
+    examples_run.FAILS: "fails",
+    examples_run.TIMEOUT: "timeout",
+    examples_run.HIT_LIMIT: "hit-limit",
+    examples_run.NEEDS_NETWORK: "needs-network",
+    examples_run.NEEDS_TERMINAL: "needs-terminal",
+    examples_run.NEEDS_DEPENDENCY: "needs-dependency",
+}
+OTHER_PLATFORM = "other-platform"
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
 
 
@@ -53,7 +67,9 @@ class ExamplesReport:
     that says the examples ran without OS isolation ("" when they had it); for the examples
     that run, one line each on whether they demonstrate (``demonstrating``, ``shown``: every
     such line; ``not_demonstrating``: those that run but do not demonstrate, or could not be
-    measured, which are failures too under ``require_demonstrate``)."""
+    measured, which are failures too under ``require_demonstrate``); ``records``: every example
+    run, in file order, with its status (:data:`STATUSES`, :data:`DEMONSTRATES`,
+    :data:`NOT_DEMONSTRATING`, :data:`OTHER_PLATFORM`) and wall time."""
 
     ran: int = 0
     notice: str = ""
@@ -65,6 +81,7 @@ class ExamplesReport:
     shown: list[Finding] = field(default_factory=list)
     demonstrating: int = 0
     not_demonstrating: int = 0
+    records: list[Record] = field(default_factory=list)
 
     @property
     def apart(self) -> list[Finding]:
@@ -91,6 +108,21 @@ class ExamplesReport:
         if running:
             text += f"; {self.demonstrating} of the {running} that run demonstrate"
         return text
+
+    def as_json(self) -> dict[str, int]:
+        """The summary's counts: ``{"ran", "ok", "failing", "needs_network", "needs_terminal",
+        "needs_dependency", "other_platform", "demonstrating", "not_demonstrating"}``."""
+        return {
+            "ran": self.ran,
+            "ok": self.ran - len(self.failures) - len(self.apart),
+            "failing": len(self.failures),
+            "needs_network": len(self.network),
+            "needs_terminal": len(self.terminal),
+            "needs_dependency": len(self.dependency),
+            "other_platform": len(self.platform),
+            "demonstrating": self.demonstrating,
+            "not_demonstrating": self.not_demonstrating,
+        }
 
 
 @dataclass(frozen=True)
@@ -191,6 +223,10 @@ def _run(
             if run.ok:
                 finding = Finding(job.path, job.line, job.name, f"{EXAMPLE} {shown.describe()}")
                 report.shown.append(finding)
+                status = DEMONSTRATES if shown.demonstrates else NOT_DEMONSTRATING
+                report.records.append(
+                    Record(job.path, job.line, job.name, status, shown.describe(), run.seconds)
+                )
                 if shown.demonstrates:
                     report.demonstrating += 1
                     continue
@@ -199,7 +235,17 @@ def _run(
                     report.failures.append(finding)
                 continue
             found, problem = _sorted_into(report, job, run)
-            found.append(Finding(job.path, job.line, job.name, f"{problem}: {run.detail}"))
+            detail = run.detail
+            if run.status == examples_run.TIMEOUT:
+                detail += (
+                    " (the --timeout limit): make the example finish sooner, or allow it"
+                    f" more time, e.g. --timeout {timeout * 2:g}"
+                )
+            found.append(Finding(job.path, job.line, job.name, f"{problem}: {detail}"))
+            status = STATUSES.get(run.status, run.status.replace(" ", "-"))
+            if found is report.platform:
+                status = OTHER_PLATFORM
+            report.records.append(Record(job.path, job.line, job.name, status, detail, run.seconds))
     except BaseException:
         cancel.set()  # the workers stop their examples and remove their folders
         raise

@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import contextlib
 import difflib
+import io
 import sys
 import time
 from collections.abc import Sequence
@@ -25,12 +26,12 @@ from typing import Any, TextIO
 
 from tqdm import tqdm
 
-from howto_ls import discovery, project, symbols
+from howto_ls import discovery, module_kinds, project, symbols
 from howto_ls.backends import Backend
 from howto_ls.backends.factory import make_backend
 from howto_ls.cache import GuideCache
-from howto_ls.cli import EXIT_ERROR, EXIT_OK
-from howto_ls.commands.check import display_path
+from howto_ls.cli import EXIT_ERROR, EXIT_OK, print_json
+from howto_ls.commands.output import Record, annotation, display_path, left_out_note
 from howto_ls.config import Settings
 from howto_ls.engine import Engine, FileChange
 from howto_ls.errors import (
@@ -55,15 +56,31 @@ STOPS_THE_BATCH = (BackendConnectError, BackendAuthError, BackendNotFoundError)
 PREPARED_PER_CALL = 2
 """Symbols in hand per model call in flight: one being answered, one ready to go next."""
 
+WRITTEN = "written"
+TO_WRITE = "to-write"  # a dry run's "written"
+UNCHANGED = "unchanged"  # the new guide reads as the old one: the file was left as is
+UP_TO_DATE = "up-to-date"
+SKIPPED = "skipped"  # not chosen by --only-missing or --stale
+NOT_ATTEMPTED = "not-attempted"  # the batch had stopped asking the model
+FAILED = "failed"
+STATUSES = (WRITTEN, TO_WRITE, UNCHANGED, UP_TO_DATE, SKIPPED, NOT_ATTEMPTED, FAILED)
+"""The status of each record of ``generate --format json``."""
+
+
+FILE = "(file)"
+"""The name of a failure that concerns a whole file."""
+
 
 @dataclass(frozen=True)
 class Failure:
-    """A symbol (or a whole file, qualname None) that got no guide, and why."""
+    """A symbol (or a whole file, name :data:`FILE`) that got no guide, why, and the seconds
+    spent asking for it."""
 
     path: Path
     line: int
     name: str
     reason: str
+    elapsed: float = 0.0
 
 
 @dataclass
@@ -81,6 +98,9 @@ class Summary:
     not_attempted: int = 0  # symbols left alone once it stopped
     excluded: list[tuple[Path, str]] = field(default_factory=list)  # files left out, and why
     # (the exclude setting or maxFileSize): reported, not failures
+    left_out: list[tuple[Path, str]] = field(default_factory=list)  # private and test modules
+    # that got no new guide (module_kinds), with their kind
+    records: list[Record] = field(default_factory=list)  # each symbol that did not fail
 
     @property
     def ok(self) -> bool:
@@ -94,6 +114,7 @@ class Options:
 
     target: str
     include_private: bool = False
+    include_tests: bool = False
     only_missing: bool = False
     stale: bool = False
     force: bool = False
@@ -112,6 +133,18 @@ class _FileJob:
     symbols: list[Symbol]
     fingerprints: dict[str, str] = field(default_factory=dict)
     guides: dict[str, Guide] = field(default_factory=dict)
+    elapsed: dict[str, float] = field(default_factory=dict)  # seconds asking for each guide
+
+
+@dataclass
+class _Choice:
+    """What :func:`_choose` found in one file: the job, the symbols whose guide is up to date
+    and those the filters leave out, and the file's module kind when it got no new guides."""
+
+    job: _FileJob
+    up_to_date: list[Symbol] = field(default_factory=list)
+    skipped: list[Symbol] = field(default_factory=list)
+    left_out: str | None = None
 
 
 async def run_generate(args: argparse.Namespace, settings: Settings) -> int:
@@ -123,6 +156,7 @@ async def run_generate(args: argparse.Namespace, settings: Settings) -> int:
     options = Options(
         target=args.write or settings.target,
         include_private=args.include_private,
+        include_tests=getattr(args, "include_tests", False),
         only_missing=args.only_missing,
         stale=args.stale,
         force=args.force,
@@ -136,17 +170,90 @@ async def run_generate(args: argparse.Namespace, settings: Settings) -> int:
         try:
             project.require_named_inside(path)
         except NotWritableError as exc:  # a symlinked folder out of the project: one line
-            summary.failures.append(Failure(path, 1, "(file)", str(exc)))
+            summary.failures.append(Failure(path, 1, FILE, str(exc)))
         else:
             named.append(path)
     files = discovery.python_files(named) if named else []
+    output = getattr(args, "format", "text")
+    diffs = io.StringIO() if output == "json" else None  # in the document, not beside it
     try:
-        await generate(files, settings, options, summary)
+        await generate(files, settings, options, summary, out=diffs)
     except asyncio.CancelledError:
         print_summary(summary, sys.stderr, interrupted=True, dry_run=options.dry_run)
         raise
+    if output == "json":
+        print_json(summary_json(summary, options.dry_run, diffs.getvalue() if diffs else ""))
+    elif output == "github":
+        for line in summary_annotations(summary):
+            print(line)
     print_summary(summary, sys.stderr, dry_run=options.dry_run)
     return EXIT_OK if summary.ok else EXIT_ERROR
+
+
+def failure_record(failure: Failure) -> Record:
+    """``failure`` as a record: status ``failed``, its reason as the detail ("" as the name
+    of a whole file)."""
+    name = "" if failure.name == FILE else failure.name
+    return Record(failure.path, failure.line, name, FAILED, failure.reason, failure.elapsed)
+
+
+def summary_json(summary: Summary, dry_run: bool = False, diff: str = "") -> dict[str, object]:
+    """``generate``'s JSON document: ``{"records": [{"path", "line", "qualname", "status",
+    "detail", "elapsed"}], "excluded": [{"path", "reason"}], "left_out": [{"path", "reason"}],
+    "summary": {...the counts, "seconds", "dry_run", "stopped"}, "diff"}``, records in file
+    and line order; ``status`` one of :data:`STATUSES`; ``elapsed`` the seconds spent asking
+    for the guide (0 when none was asked for); ``diff`` the unified diff of a dry run."""
+    records = [*summary.records, *(failure_record(f) for f in summary.failures)]
+    records.sort(key=lambda r: (r.path.parts, r.line))
+    return {
+        "records": [record.as_json() for record in records],
+        "excluded": [{"path": display_path(p), "reason": why} for p, why in summary.excluded],
+        "left_out": [{"path": display_path(p), "reason": kind} for p, kind in summary.left_out],
+        "summary": {
+            "written": summary.written,
+            "unchanged": summary.unchanged,
+            "up_to_date": summary.up_to_date,
+            "skipped": summary.skipped,
+            "failed": len(summary.failures),
+            "not_attempted": summary.not_attempted,
+            "files_written": summary.files_written,
+            "seconds": round(summary.seconds, 3),
+            "dry_run": dry_run,
+            "stopped": summary.stopped,
+        },
+        "diff": diff,
+    }
+
+
+def summary_annotations(summary: Summary) -> list[str]:
+    """GitHub Actions annotations of a batch: an ``::error`` per failure (at the symbol's line),
+    a ``::warning`` when the batch stopped asking the model, a ``::notice`` per file left out
+    by the exclude setting or ``maxFileSize``."""
+    lines = [
+        annotation(
+            "error",
+            f"{failure.name}: {failure.reason}",
+            path=failure.path,
+            line=failure.line,
+            title="howto-ls generate: no guide written",
+        )
+        for failure in sorted(summary.failures, key=lambda f: (f.path.parts, f.line))
+    ]
+    if summary.stopped is not None:
+        count = summary.not_attempted
+        lines.append(
+            annotation(
+                "warning",
+                f"stopped at the first model failure; {count} other symbol"
+                f"{'' if count == 1 else 's'} not attempted: fix the cause and run again",
+                title="howto-ls generate: stopped",
+            )
+        )
+    lines.extend(
+        annotation("notice", why, path=path, line=1, title="howto-ls generate: left out")
+        for path, why in summary.excluded
+    )
+    return lines
 
 
 async def generate(
@@ -247,20 +354,28 @@ async def _prepare(
         if excluded is not None:
             summary.excluded.append((path, f"{excluded}: not documented, not sent to a model"))
             return None
-        job, up_to_date, skipped = await asyncio.to_thread(_choose, path, engine, options)
+        choice = await asyncio.to_thread(_choose, path, engine, options)
     except FileTooLargeError as exc:  # skipped as the maxFileSize setting asks
         summary.excluded.append((path, str(exc)))
         return None
     except Exception as exc:  # reported; the batch goes on
-        summary.failures.append(Failure(path, 1, "(file)", reason(exc)))
+        summary.failures.append(Failure(path, 1, FILE, reason(exc)))
         return None
-    summary.up_to_date += up_to_date
-    summary.skipped += skipped
-    return job
+    summary.up_to_date += len(choice.up_to_date)
+    summary.skipped += len(choice.skipped)
+    summary.records.extend(_record(s, UP_TO_DATE, options.target) for s in choice.up_to_date)
+    summary.records.extend(_record(s, SKIPPED) for s in choice.skipped)
+    if choice.left_out is not None:
+        summary.left_out.append((path, choice.left_out))
+    return choice.job
 
 
-def _choose(path: Path, engine: Engine, options: Options) -> tuple[_FileJob, int, int]:
-    """The file's job, and how many of its symbols are up to date or skipped (in a thread)."""
+def _choose(path: Path, engine: Engine, options: Options) -> _Choice:
+    """The file's job, and which of its symbols are up to date or skipped (in a thread).
+
+    In a private or test module (:mod:`howto_ls.module_kinds`) not asked for, only the
+    symbols a public module re-exports get new guides; the guides it has are kept fresh.
+    """
     project.require_inside(path, engine.root)  # a symlink out of the project: one line
     source = read_source(path)
     parse_source(source.text, display_path(path))
@@ -270,21 +385,39 @@ def _choose(path: Path, engine: Engine, options: Options) -> tuple[_FileJob, int
         for guide in engine.guides_in(path, source.text)
         if guide.where == options.target
     }
-    chosen = []
-    up_to_date = skipped = 0
+    kind = module_kinds.hidden_kind(
+        path,
+        engine.root,
+        include_private=options.include_private,
+        include_tests=options.include_tests,
+    )
+    if kind is not None:
+        public = [
+            symbol
+            for symbol in found
+            if symbol.identity in existing
+            or (kind == module_kinds.PRIVATE and _re_exported(symbol))
+        ]
+        kind, found = (kind if len(public) < len(found) else None), public
+    chosen: list[Symbol] = []
+    choice = _Choice(_FileJob(path, source, engine, chosen), left_out=kind)
     for symbol in found:
         guide = existing.get(symbol.identity)
         if guide is not None and not guide.stale and not options.force:
-            up_to_date += 1
+            choice.up_to_date.append(symbol)
         elif _selected(options, missing=guide is None):
             chosen.append(symbol)
         else:
-            skipped += 1
-    try:  # one parse for the whole file; each model call would otherwise fingerprint alone
-        fingerprints = fingerprints_of(source.text, [symbol.identity for symbol in chosen])
-    except HowtoError:
-        fingerprints = {}
-    return _FileJob(path, source, engine, chosen, fingerprints), up_to_date, skipped
+            choice.skipped.append(symbol)
+    with contextlib.suppress(HowtoError):  # one parse for the whole file, not one per call
+        choice.job.fingerprints = fingerprints_of(source.text, [s.identity for s in chosen])
+    return choice
+
+
+def _re_exported(symbol: Symbol) -> bool:
+    """Whether a public module exposes ``symbol`` (its import path has no ``_`` part)."""
+    parts = symbol.import_path.split(".")
+    return bool(symbol.qualname) and not any(part.startswith("_") for part in parts)
 
 
 def _selected(options: Options, missing: bool) -> bool:
@@ -305,22 +438,27 @@ async def _run_file(
     """Write every guide of one file concurrently, then apply them all in one write."""
 
     async def one(symbol: Symbol) -> None:
+        started = time.perf_counter()
         try:
             async with semaphore:
                 if summary.stopped is not None:
                     summary.not_attempted += 1
+                    summary.records.append(_record(symbol, NOT_ATTEMPTED))
                     return
+                started = time.perf_counter()
                 job.guides[symbol.identity] = await job.engine.write_guide(
                     symbol, job.source.text, fingerprint=job.fingerprints.get(symbol.identity)
                 )
+                job.elapsed[symbol.identity] = time.perf_counter() - started
         except STOPS_THE_BATCH as exc:  # every other symbol would fail the same way
             if summary.stopped is None:
                 summary.stopped = reason(exc)
-                summary.failures.append(_failure(symbol, reason(exc)))
+                summary.failures.append(_failure(symbol, reason(exc), _since(started)))
             else:  # was in flight already: the same cause, said once
                 summary.not_attempted += 1
+                summary.records.append(_record(symbol, NOT_ATTEMPTED))
         except Exception as exc:  # one symbol never stops the batch
-            summary.failures.append(_failure(symbol, reason(exc)))
+            summary.failures.append(_failure(symbol, reason(exc), _since(started)))
         finally:
             bar.update(1)
 
@@ -343,24 +481,38 @@ async def _apply(job: _FileJob, options: Options, summary: Summary, out: TextIO 
             job.engine.plan_writes, job.path, job.source.text, items, options.target
         )
     except Exception as exc:  # reported; the batch goes on
-        summary.failures.extend(_failure(s, reason(exc)) for s in done)
+        summary.failures.extend(_failure(s, reason(exc), job.elapsed.get(s.identity)) for s in done)
         return
-    summary.failures.extend(_failure(by_name[name], reason(exc)) for name, exc in failed.items())
+    summary.failures.extend(
+        _failure(by_name[name], reason(exc), job.elapsed.get(name)) for name, exc in failed.items()
+    )
     written = [by_name[name] for name in change.written]
-    summary.unchanged += len(done) - len(failed) - len(written)
+    unchanged = [s for s in done if s.identity not in failed and s.identity not in change.written]
+    summary.unchanged += len(unchanged)
+    summary.records.extend(
+        _record(s, UNCHANGED, options.target, job.elapsed.get(s.identity)) for s in unchanged
+    )
     if not written:
         return
     if options.dry_run:
         _print_diff(change.path, change.old_text, change.new_text, out or sys.stdout)
         summary.written += len(written)
+        summary.records.extend(
+            _record(s, TO_WRITE, options.target, job.elapsed.get(s.identity)) for s in written
+        )
         return
     try:
         _write(job, change)
     except Exception as exc:  # reported; the batch goes on
-        summary.failures.extend(_failure(s, reason(exc)) for s in written)
+        summary.failures.extend(
+            _failure(s, reason(exc), job.elapsed.get(s.identity)) for s in written
+        )
         return
     summary.written += len(written)
     summary.files_written += 1
+    summary.records.extend(
+        _record(s, WRITTEN, options.target, job.elapsed.get(s.identity)) for s in written
+    )
 
 
 def _write(job: _FileJob, change: FileChange) -> None:
@@ -385,9 +537,22 @@ def reason(error: Exception) -> str:
     return redact(f"{type(error).__name__}: {error}")
 
 
-def _failure(symbol: Symbol, why: str) -> Failure:
-    line = symbol.full_range.start.line + 1 if symbol.qualname else 1
-    return Failure(symbol.path, line, symbol.display_name, why)
+def _line(symbol: Symbol) -> int:
+    """The 1-based line a symbol's record names: its definition's first, 1 for the module."""
+    return symbol.full_range.start.line + 1 if symbol.qualname else 1
+
+
+def _since(started: float) -> float:
+    return time.perf_counter() - started
+
+
+def _failure(symbol: Symbol, why: str, elapsed: float | None = None) -> Failure:
+    return Failure(symbol.path, _line(symbol), symbol.display_name, why, elapsed or 0.0)
+
+
+def _record(symbol: Symbol, status: str, where: str = "", elapsed: float | None = None) -> Record:
+    """A record of ``symbol`` (``where``: the place its guide is, or is written to)."""
+    return Record(symbol.path, _line(symbol), symbol.display_name, status, where, elapsed or 0.0)
 
 
 def _print_diff(path: Path, old: str | None, new: str, out: TextIO) -> None:
@@ -412,6 +577,9 @@ def print_summary(
     then one line of counts and time."""
     for path, why in summary.excluded:
         print(f"{display_path(path)}: {why}", file=out)
+    note = left_out_note(summary.left_out, "symbols no public module re-exports got no new guide")
+    if note:
+        print(f"howto-ls generate: {note}", file=out)
     for failure in sorted(summary.failures, key=lambda f: (str(f.path), f.line)):
         print(
             f"{display_path(failure.path)}:{failure.line}: {failure.name}: {failure.reason}",

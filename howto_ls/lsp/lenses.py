@@ -34,12 +34,12 @@ _TITLES = {GuideState.MISSING.value: GENERATE, GuideState.STALE.value: REGENERAT
 def wanted_states(mode: str) -> tuple[GuideState, ...]:
     """The guide states that get a lens under the ``codeLens`` setting ``mode``.
 
-    ``"on"``: missing and stale; ``"stale"``: stale only; ``"off"`` (or anything else): none.
+    ``"on"``: missing and stale; ``"stale-only"``: stale only; ``"off"`` (or anything else): none.
     Fresh guides never get one.
     """
     if mode == "on":
         return (GuideState.MISSING, GuideState.STALE)
-    if mode == "stale":
+    if mode == "stale-only":
         return (GuideState.STALE,)
     return ()
 
