@@ -6,6 +6,7 @@ import ast
 import functools
 import threading
 import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
 from typing import Any, TypeVar, cast
 
@@ -92,7 +93,58 @@ def deep_line(tree: ast.AST, limit: int = MAX_DEPTH) -> int | None:
     return None
 
 
-@functools.lru_cache(maxsize=64)
+_Result = TypeVar("_Result")
+
+TREE_CACHE_CHARS = 1_000_000
+"""Characters of source whose syntax trees a :func:`source_cache` keeps (on top of its entry
+limit): a tree costs about 150 objects per line, and every object kept makes each full pass
+of Python's cyclic garbage collector longer (a 3,700-line file typed into 64 times kept 1.3
+million objects, and requests waited a second for the collector)."""
+
+
+def source_cache(
+    entries: int, chars: int = TREE_CACHE_CHARS
+) -> Callable[[Callable[..., _Result]], Callable[..., _Result]]:
+    """Memoize ``function(source, *rest)`` for the ``entries`` most recently used arguments,
+    least recently used dropped first, and fewer while their sources together pass ``chars``
+    characters (the latest result is always kept). Like :func:`functools.lru_cache`, for
+    results that hold a syntax tree of ``source``: the caches of a long editing session stay
+    small however big the file. Exceptions are not cached. Thread-safe."""
+
+    def decorate(function: Callable[..., _Result]) -> Callable[..., _Result]:
+        memo: OrderedDict[tuple[Hashable, ...], _Result] = OrderedDict()
+        held = [0]
+        lock = threading.Lock()
+
+        @functools.wraps(function)
+        def cached(source: str, *rest: Hashable) -> _Result:
+            key = (source, *rest)
+            with lock:
+                if key in memo:
+                    memo.move_to_end(key)
+                    return memo[key]
+            result = function(source, *rest)
+            with lock:
+                if key not in memo:
+                    memo[key] = result
+                    held[0] += len(source)
+                while len(memo) > 1 and (len(memo) > entries or held[0] > chars):
+                    dropped, _ = memo.popitem(last=False)
+                    held[0] -= len(cast(str, dropped[0]))
+            return result
+
+        def cache_clear() -> None:
+            with lock:
+                memo.clear()
+                held[0] = 0
+
+        cached.cache_clear = cache_clear  # type: ignore[attr-defined]
+        return cached
+
+    return decorate
+
+
+@source_cache(entries=64)
 def parse_shared(source: str) -> ast.Module:
     """``source`` parsed once for every part of howto-ls that reads it: never change the tree.
 
@@ -198,7 +250,6 @@ _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 
 
 _Node = TypeVar("_Node", bound=ast.AST)
-_Result = TypeVar("_Result")
 
 
 def node_cache(

@@ -22,13 +22,12 @@ from __future__ import annotations
 
 import ast
 import copy
-import functools
 import textwrap
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import cast
 
-from howto_ls.astutil import DEFINITION_TYPES, Definition, flatten_statements, parse
+from howto_ls.astutil import DEFINITION_TYPES, Definition, flatten_statements, node_cache, parse
 
 __all__ = [
     "KEY_MARK",
@@ -219,19 +218,19 @@ def _first_line(node: Definition) -> int:
     return min([node.lineno, *(d.lineno for d in node.decorator_list)])
 
 
-@functools.lru_cache(maxsize=32)
+@node_cache
 def units(tree: ast.Module) -> tuple[Unit, ...]:
     """Every unit of ``tree``, outer before inner, in file order (cached per tree)."""
     return tuple(_walk(tree.body, "", in_class=False, importable=True))
 
 
-@functools.lru_cache(maxsize=32)
+@node_cache
 def unit_index(tree: ast.Module) -> dict[str, Unit]:
     """Every unit of ``tree`` by key."""
     return {unit.key: unit for unit in units(tree)}
 
 
-@functools.lru_cache(maxsize=32)
+@node_cache
 def _member_index(tree: ast.Module) -> dict[int, Unit]:
     return {id(member): unit for unit in units(tree) for member in unit.members}
 

@@ -161,7 +161,7 @@ class _Parsed:
     broken: bool
 
 
-@functools.lru_cache(maxsize=32)
+@astutil.source_cache(entries=32)
 def _parse(source: str, name: str) -> _Parsed:
     """Parse ``source`` once per content; broken code is repaired line by line where it can be."""
     parsable = _parsable(source)

@@ -132,3 +132,58 @@ def test_a_node_cache_remembers_while_the_node_lives_and_never_keeps_it_alive() 
     del tree
     gc.collect()
     assert alive() is None  # the memo did not keep the tree
+
+
+def test_a_source_cache_keeps_recent_results_within_its_character_budget() -> None:
+    calls: list[str] = []
+
+    @astutil.source_cache(entries=3, chars=10)
+    def length(source: str, extra: int) -> int:
+        calls.append(source)
+        return len(source) + extra
+
+    assert length("aaaa", 1) == 5
+    assert length("aaaa", 1) == 5 and calls == ["aaaa"]  # remembered
+    assert length("bbbb", 0) == 4 and length("aaaa", 1) == 5 and len(calls) == 2
+    length("cccc", 0)  # 12 characters: the least recently used ("bbbb") goes
+    assert length("aaaa", 1) == 5 and len(calls) == 3
+    length("bbbb", 0)
+    assert calls[-1] == "bbbb"
+    assert length("x" * 50, 0) == 50  # the latest is kept even over the budget
+    assert length("x" * 50, 0) == 50 and calls.count("x" * 50) == 1
+    length.cache_clear()  # type: ignore[attr-defined]
+    length("aaaa", 1)
+    assert calls.count("aaaa") == 2
+
+
+def test_a_source_cache_does_not_remember_errors() -> None:
+    calls: list[str] = []
+
+    @astutil.source_cache(entries=2)
+    def fails(source: str) -> None:
+        calls.append(source)
+        raise ValueError(source)
+
+    for _ in range(2):
+        with pytest.raises(ValueError):
+            fails("bad")
+    assert calls == ["bad", "bad"]
+
+
+def test_editing_a_big_file_keeps_few_syntax_trees_alive() -> None:
+    import gc
+    import weakref
+
+    from howto_ls import definitions
+
+    body = "".join(f"def f{n}(a, b):\n    return a + b * {n}\n\n\n" for n in range(3000))
+    trees = []
+    for edit in range(20):  # every keystroke is a new text: a new tree
+        tree = astutil.parse_shared(f"{body}# edit {edit}\n")
+        definitions.units(tree)  # cached per tree, weakly
+        trees.append(weakref.ref(tree))
+    del tree
+    gc.collect()
+    alive = sum(ref() is not None for ref in trees)
+    budget = astutil.TREE_CACHE_CHARS // len(body)
+    assert 1 <= alive <= max(budget, 1)

@@ -5,8 +5,8 @@
 // It installs the .vsix, opens a Python project in a folder whose name has a space and non-ASCII
 // letters ("proj ünï 名前") with an interpreter that lacks howto-ls, lets the extension install it,
 // runs "Generate how-to doc" from the Ctrl+. menu, saves, checks the docstring on disk, hovers the
-// function, runs the palette command on a second function, then sets an API key and cancels a
-// slow model request, and keeps screenshots. Every wait is bounded; code-server and Chromium are
+// function, runs the palette command on a second function, reads and clicks the code lenses, then
+// sets an API key and cancels a slow model request, and keeps screenshots. Every wait is bounded; code-server and Chromium are
 // killed at the end; all state lives in a temp dir. Exit status: 0 all checks passed, 1 a check
 // failed.
 
@@ -173,6 +173,10 @@ def scale(points: list[tuple[float, float]], factor: float) -> list[tuple[float,
 
 def clamp(value: float, low: float, high: float) -> float:
     return max(low, min(value, high))
+
+
+def perimeter(width: float, height: float) -> float:
+    return 2 * (width + height)
 `;
 
 /** Every file under `dir`, recursively. */
@@ -289,6 +293,34 @@ async function editorText(page) {
     .first()
     .innerText({ timeout: 5_000 });
   return text.replaceAll("\u00a0", " ");
+}
+
+/**
+ * The text of the code lens drawn right above the editor line that starts with `prefix` (after
+ * scrolling it into view with Ctrl+G), or "" when that line has none. A lens is a
+ * `.codelens-decoration` widget in a view zone above its line: the nearest line below the
+ * widget is the one it belongs to.
+ */
+async function lensAbove(page, file, prefix) {
+  await goTo(page, lineOf(file, prefix), 1);
+  const line = page.locator(".monaco-editor .view-line", { hasText: prefix }).first();
+  await line.waitFor({ state: "visible" });
+  const lineBox = await line.boundingBox();
+  const lines = await page
+    .locator(".monaco-editor .view-lines .view-line")
+    .evaluateAll((nodes) => nodes.map((n) => n.getBoundingClientRect().top));
+  const lenses = page.locator(".monaco-editor .codelens-decoration");
+  for (let index = 0; index < (await lenses.count()); index += 1) {
+    const box = await lenses.nth(index).boundingBox();
+    if (!box || box.y + box.height > lineBox.y + 1) {
+      continue;
+    }
+    const below = Math.min(...lines.filter((top) => top >= box.y + box.height - 1));
+    if (Math.abs(below - lineBox.y) < 1) {
+      return (await lenses.nth(index).innerText()).trim();
+    }
+  }
+  return "";
 }
 
 async function openCodeActionEntry(page, pattern) {
@@ -652,6 +684,98 @@ async function main() {
         renewed.includes("below `1`") &&
         (renewed.match(/How to Use This Code Block/g) ?? []).length === 2,
       JSON.stringify(third),
+    );
+
+    // 8c. Code lenses: "Generate how-to doc" above functions without a guide, nothing above
+    //     fresh guides; clicking one writes the guide; editing code puts a stale lens up.
+    const lensTitle = async (prefix, expected) => {
+      try {
+        await waitFor(
+          `the lens above "${prefix}" to read "${expected}"`,
+          async () => (await lensAbove(page, file, prefix)) === expected,
+          30_000,
+          500,
+        );
+        return expected;
+      } catch {
+        return lensAbove(page, file, prefix);
+      }
+    };
+    const GENERATE = "Generate how-to doc";
+    const STALE = "Guide is stale — regenerate";
+    check(
+      'a "Generate how-to doc" lens shows above perimeter (no guide)',
+      (await lensTitle("def perimeter", GENERATE)) === GENERATE,
+    );
+    check(
+      'a "Generate how-to doc" lens shows above clamp (no guide)',
+      (await lensTitle("def clamp", GENERATE)) === GENERATE,
+    );
+    await screenshot(page, "vscode-code-lenses.png");
+    check(
+      'a "Generate how-to doc" lens shows above the module docstring (the lenses are drawn)',
+      (await lensTitle('"""Small geometry helpers."""', GENERATE)) === GENERATE,
+    );
+    const freshLenses = [await lensAbove(page, file, "def circle_area")];
+    freshLenses.push(await lensAbove(page, file, "def scale"));
+    check(
+      "no lens above circle_area and scale (fresh guides)",
+      freshLenses.every((text) => text === ""),
+      JSON.stringify(freshLenses),
+    );
+    const beforeLens = readFileSync(file, "utf8");
+    await lensAbove(page, file, "def perimeter");
+    const perimeterLine = page
+      .locator(".monaco-editor .view-line", { hasText: "def perimeter" })
+      .first();
+    const perimeterTop = (await perimeterLine.boundingBox()).y;
+    const lensLinks = page.locator(".monaco-editor .codelens-decoration a", { hasText: GENERATE });
+    let clicked = false;
+    for (let index = 0; index < (await lensLinks.count()) && !clicked; index += 1) {
+      const box = await lensLinks.nth(index).boundingBox();
+      if (box && box.y < perimeterTop && perimeterTop - (box.y + box.height) < box.height * 2) {
+        await lensLinks.nth(index).click();
+        clicked = true;
+      }
+    }
+    check("the lens above perimeter is a link to click", clicked);
+    await waitFor(
+      "the guide from the lens on disk",
+      async () => {
+        await page.keyboard.press("Control+S");
+        return (readFileSync(file, "utf8").match(/How to Use This Code Block/g) ?? []).length === 3;
+      },
+      60_000,
+      1_000,
+    );
+    const fromLens = await verifyOnDisk(file, beforeLens, "perimeter");
+    check(
+      'clicking "Generate how-to doc" above perimeter writes its guide',
+      fromLens.heading && fromLens.sections && fromLens.names_symbol,
+      JSON.stringify(fromLens),
+    );
+    check("the code is unchanged by the lens's guide", fromLens.same_code);
+    check(
+      "no lens above perimeter once it has its guide",
+      (await lensTitle("def perimeter", "")) === "",
+    );
+    await goTo(page, lineOf(file, "    return [(x * factor"), 14);
+    await page.keyboard.type("0 + ");
+    await waitFor(
+      "the edit in the editor",
+      async () => (await editorText(page)).includes("[(0 + x * factor"),
+      10_000,
+    ).catch(() => false);
+    check(
+      'editing scale\'s code puts "Guide is stale — regenerate" above it',
+      (await lensTitle("def scale", STALE)) === STALE,
+    );
+    await screenshot(page, "vscode-code-lens-stale.png");
+    await page.keyboard.press("Control+S");
+    await waitFor(
+      "the edited code on disk",
+      () => readFileSync(file, "utf8").includes("[(0 + x * factor"),
+      20_000,
     );
 
     // 8b. A setting changed in the Settings editor restarts the server with it: with
