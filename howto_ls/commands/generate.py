@@ -311,7 +311,10 @@ async def _run_file(
                     summary.not_attempted += 1
                     return
                 job.guides[symbol.identity] = await job.engine.write_guide(
-                    symbol, job.source.text, fingerprint=job.fingerprints.get(symbol.identity)
+                    symbol,
+                    job.source.text,
+                    fingerprint=job.fingerprints.get(symbol.identity),
+                    verify=True,
                 )
         except STOPS_THE_BATCH as exc:  # every other symbol would fail the same way
             if summary.stopped is None:
