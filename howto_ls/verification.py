@@ -277,7 +277,7 @@ ERROR_LINES = 10
 """Lines of a failing run's error output quoted back to a model."""
 
 _EXAMPLE_FILE = re.compile(r'"[^"\n]*howto-example-[^"\n/\\]*[/\\]example\.py"')
-_FROZEN = re.compile(r'^\s*File "<frozen [\w.]+>"')
+_FROZEN = re.compile(r'^\s*File "<(?:frozen [\w.]+|string)>"')
 _NOT_REPAIRED = frozenset(
     {examples_run.NEEDS_NETWORK, examples_run.NEEDS_DEPENDENCY, examples_run.CANCELLED}
 )
