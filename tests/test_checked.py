@@ -303,7 +303,7 @@ async def test_a_failing_example_is_repaired_from_its_run(
             verifier=_verifier(request_),
         )
     assert guide == parse_guide(GOOD_GUIDE).guide
-    first, second = fake.chat_requests
+    _, second = fake.chat_requests
     assert second.messages[2]["content"] == FAILING_GUIDE
     repair = second.messages[3]["content"]
     assert "the Usage Example fails when it is run" in repair
@@ -317,9 +317,7 @@ async def test_a_failing_example_is_repaired_from_its_run(
 
 async def test_an_example_that_prints_none_goes_to_repair(request_: GuideRequest) -> None:
     with FakeOpenAI([QUIET_GUIDE, GOOD_GUIDE]) as fake:
-        guide = await write_checked_guide(
-            backend(fake.url), request_, verifier=_verifier(request_)
-        )
+        guide = await write_checked_guide(backend(fake.url), request_, verifier=_verifier(request_))
     assert guide == parse_guide(GOOD_GUIDE).guide
     repair = fake.chat_requests[1].messages[3]["content"]
     assert "does not show what `total` does: it printed None" in repair
@@ -333,9 +331,7 @@ async def test_a_demonstrating_example_needs_no_repair(request_: GuideRequest) -
 
 async def test_a_worse_repair_keeps_the_first_guide(request_: GuideRequest) -> None:
     with FakeOpenAI([QUIET_GUIDE, FAILING_GUIDE]) as fake:
-        guide = await write_checked_guide(
-            backend(fake.url), request_, verifier=_verifier(request_)
-        )
+        guide = await write_checked_guide(backend(fake.url), request_, verifier=_verifier(request_))
     assert len(fake.chat_requests) == 2
     assert guide == parse_guide(QUIET_GUIDE).guide  # it runs; the repair raises
 
@@ -396,6 +392,4 @@ async def test_a_guide_cached_unverified_is_not_served_as_verified(
         )
     assert len(fake.chat_requests) == 5  # a verified guide serves an unverified request
     assert progress == ["Using the cached guide"]
-    assert cache_key(b, request_, FINGERPRINT) != cache_key(
-        b, request_, FINGERPRINT, verified=True
-    )
+    assert cache_key(b, request_, FINGERPRINT) != cache_key(b, request_, FINGERPRINT, verified=True)

@@ -69,9 +69,7 @@ def test_real_runs_rank_the_demonstrating_example_first(project: tuple[Path, Tar
 
 def test_enough_stops_at_the_first_that_demonstrates(project: tuple[Path, Target]) -> None:
     root, target = project
-    ranking = verifier(root).rank(
-        [DEMONSTRATES, FAILS], target, enough=verification.DEMONSTRATES
-    )
+    ranking = verifier(root).rank([DEMONSTRATES, FAILS], target, enough=verification.DEMONSTRATES)
     assert ranking is not None
     assert ranking.verdicts[1].demonstration is None  # never run
     assert ranking.best.index == 0

@@ -12,7 +12,7 @@ def parse_number(text):
     return int(cleaned)
 '''
 
-TESTS = '''\
+TESTS = """\
 import json
 
 from calc import parse_number
@@ -25,7 +25,7 @@ def test_null_is_refused():
 
 def test_digits():
     assert parse_number(" 42 ") == 42
-'''
+"""
 
 FIRST_CALL = "print(parse_number(data))"
 SECOND_CALL = 'print(parse_number(" 42 "))'
