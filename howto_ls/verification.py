@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 DEFAULT_RUN_TIMEOUT = 10.0
 """Seconds one candidate example may run before it is stopped (and ranks as not running)."""
 
-DEFAULT_BUDGET = 30.0
+DEFAULT_BUDGET = 20.0
 """Seconds all the runs for one symbol may take together."""
 
 MIN_RUN_SECONDS = 1.0
