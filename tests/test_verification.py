@@ -29,8 +29,8 @@ def project(tmp_path: Path) -> tuple[Path, Target]:
     return tmp_path, Target.of(request.symbol)
 
 
-def verifier(root: Path, **options: float) -> Verifier:
-    found = Verifier(root, **options)
+def verifier(root: Path, run_timeout: float = 10.0, budget: float = 20.0) -> Verifier:
+    found = Verifier(root, run_timeout=run_timeout, budget=budget)
     if found.problem() is not None:
         pytest.skip(f"examples cannot run here: {found.problem()}")
     return found
