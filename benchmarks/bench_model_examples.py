@@ -158,6 +158,8 @@ class Tally:
 
 
 async def replay(recorded: Path) -> None:
+    if not recorded.is_file():
+        sys.exit(f"no recorded answers at {recorded}: record them first with --record {recorded}")
     data = json.loads(recorded.read_text(encoding="utf-8"))
     by_name = {case["symbol"]: case["answers"] for case in data["cases"]}
     requests = [r for r in requests_of(EXAMPLES) if name_of(r) in by_name]
