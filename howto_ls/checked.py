@@ -5,8 +5,23 @@
                                 └▶ problems ─▶ repair round (answer + problems) ─▶ parse, validate
                                                 ─▶ no problems ─▶ cache, done
                                                 └▶ GuideValidationError(problems): nothing written
+    passed, with a verifier ─▶ run the example ─▶ demonstrates ─▶ cache, done
+                                              └▶ fails or shows nothing ─▶ repair round (answer +
+                                                 the run's error tail or why it shows nothing)
+                                                 ─▶ the better of the two (verification.Verdict)
+                                                 ─▶ its example raises ─▶ GuideValidationError
 
 Backends without raw answers (``offline``) are called as they are and not cached.
+
+With a :class:`howto_ls.verification.Verifier` (``verifyExamples``), an answer that passed the
+checks has its example run in the sandbox. When it fails, hangs, waits for a terminal or runs
+without demonstrating the symbol, one repair round sends the last lines of its error output (or
+why it shows nothing) back; the repaired answer, if it passes the checks, is run too, and the
+better of the two is kept (demonstrates > runs > fails, then body lines executed, then the
+original). When the kept example still raises an error, nothing is written: a guide whose example
+does not run is wrong, and :class:`GuideValidationError` says so and offers the offline guide.
+An example that only needs the network or an optional dependency is neither repaired nor refused.
+Guides are cached apart by whether they were verified.
 """
 
 from __future__ import annotations
@@ -20,7 +35,8 @@ from typing import Protocol, runtime_checkable
 
 from howto_ls.backends.base import Backend, Progress
 from howto_ls.cache import CacheKey, GuideCache
-from howto_ls.errors import GuideValidationError
+from howto_ls.demonstration import Target
+from howto_ls.errors import BackendError, GuideValidationError
 from howto_ls.example_check import example_problems
 from howto_ls.example_safety import safety_problems
 from howto_ls.guide import SECTIONS, Guide, parse_guide, validate
@@ -28,6 +44,7 @@ from howto_ls.model import GuideRequest, SymbolKind
 from howto_ls.prompt import PROMPT_VERSION, Repair, addressed_to_model
 from howto_ls.usage import usage_for_symbol
 from howto_ls.use_context import abstract_instances
+from howto_ls.verification import Verdict, Verifier, best_of, refusal, run_problem
 
 MAX_REPAIR_ANSWER_CHARS = 20_000
 """The previous answer sent back in a repair round is cut to this length."""
@@ -65,13 +82,15 @@ async def write_checked_guide(
     cache: GuideCache | None = None,
     fingerprint: str | None = None,
     enrich: Callable[[GuideRequest], Awaitable[GuideRequest]] | None = None,
+    verifier: Verifier | None = None,
 ) -> Guide:
     """A guide that passed validation, from the cache or the backend (with one repair round).
 
     ``enrich`` adds what only a model needs (the context of called functions) after a cache
-    miss, so a hit costs nothing more. Raises :class:`GuideValidationError` carrying the problems
-    when the repaired answer still fails, and :class:`howto_ls.errors.BackendError` when the
-    backend does.
+    miss, so a hit costs nothing more. With ``verifier``, the example is also run and repaired
+    from its run (see the module docstring). Raises :class:`GuideValidationError` carrying the
+    problems when the repaired answer still fails (or its example still raises), and
+    :class:`howto_ls.errors.BackendError` when the backend does.
     """
     if not isinstance(backend, AnsweringBackend):
         return await backend.generate(request, progress)
@@ -79,30 +98,43 @@ async def write_checked_guide(
         request = await enrich(request)
     warn_if_addressed_to_model(request)
     key = None
+    verified = verifier is not None
     if cache is not None and fingerprint is not None:
-        key = cache_key(backend, request, fingerprint)
+        key = cache_key(backend, request, fingerprint, verified=verified)
         cached = await asyncio.to_thread(cache.get, key)
+        if cached is None and not verified:  # a verified guide serves an unverified request
+            verified_key = cache_key(backend, request, fingerprint, verified=True)
+            cached = await asyncio.to_thread(cache.get, verified_key)
         if cached is not None:
             if progress is not None:
                 progress("Using the cached guide")
             return cached
-    guide = await _checked(backend, request, progress)
+    guide = await _checked(backend, request, progress, verifier)
     if cache is not None and key is not None:
         await asyncio.to_thread(cache.put, key, guide)
     return guide
 
 
-def cache_key(backend: AnsweringBackend, request: GuideRequest, fingerprint: str) -> CacheKey:
+VERIFIED = ";verified-example"
+"""Appended to the request digest of a guide whose example was run (and repaired from the run)."""
+
+
+def cache_key(
+    backend: AnsweringBackend, request: GuideRequest, fingerprint: str, *, verified: bool = False
+) -> CacheKey:
     """The cache key of a guide for ``request`` written by ``backend``: the code's fingerprint
     and :meth:`AnsweringBackend.request_digest`, a hash of everything else that shapes the
-    answer (the whole prompt with code, docstrings and context, endpoint, model, options)."""
+    answer (the whole prompt with code, docstrings and context, endpoint, model, options), marked
+    when the guide's example was ``verified``: an unverified guide never answers for a verified
+    one."""
+    digest = backend.request_digest(request)
     return CacheKey(
         fingerprint,
         backend.name,
         backend.model,
         PROMPT_VERSION,
         request.language,
-        backend.request_digest(request),
+        digest + VERIFIED if verified else digest,
     )
 
 
@@ -189,12 +221,17 @@ def _identifiers_in(module_source: str) -> frozenset[str]:
 
 
 async def _checked(
-    backend: AnsweringBackend, request: GuideRequest, progress: Progress | None
+    backend: AnsweringBackend,
+    request: GuideRequest,
+    progress: Progress | None,
+    verifier: Verifier | None = None,
 ) -> Guide:
     answer = await backend.answer(request, progress)
     guide, problems = check_answer(answer, request)
     if not problems:
-        return guide
+        if verifier is None:
+            return guide
+        return await _verified(backend, request, progress, verifier, answer, guide)
     if progress is not None:
         count = len(problems)
         progress(f"Fixing {count} problem{'s' if count != 1 else ''} in the guide")
@@ -202,12 +239,71 @@ async def _checked(
     answer = await backend.answer(request, progress, repair=repair)
     guide, problems = check_answer(answer, request)
     if not problems:
-        return guide
+        if verifier is None:
+            return guide
+        return await _verified(backend, request, progress, verifier, answer, guide)
     count = len(problems)
     raise GuideValidationError(
         f"the guide from {backend.describe()} still has {count} "
         f"problem{'s' if count != 1 else ''} after a repair round ({numbered(problems)}): "
         f"nothing was written; {OFFLINE_FIX}",
+        problems,
+    )
+
+
+async def _verified(
+    backend: AnsweringBackend,
+    request: GuideRequest,
+    progress: Progress | None,
+    verifier: Verifier,
+    answer: str,
+    guide: Guide,
+) -> Guide:
+    """``guide`` (from ``answer``, checked) or its repair from a run of its example, whichever
+    example does better; GuideValidationError when the one kept raises an error when run."""
+    symbol = request.symbol
+    name = (symbol.import_path or symbol.module) if not symbol.qualname else symbol.qualname
+    target = Target.of(symbol)
+    if progress is not None:
+        progress("Running the example")
+    ranking = await verifier.rank_async([guide.example], target)
+    if ranking is None:
+        return guide  # examples cannot run here: said once, the guide is kept as checked
+    first = ranking.verdicts[0]
+    problem = run_problem(first, name)
+    if problem is None:
+        return _kept(backend, guide, first, problem)
+    if progress is not None:
+        progress("Fixing the example")
+    repair = Repair(answer=answer[:MAX_REPAIR_ANSWER_CHARS], problems=(problem,))
+    try:
+        repaired_answer = await backend.answer(request, progress, repair=repair)
+    except BackendError as exc:
+        log.info("the repair round for the example of %s failed: %s", name, exc)
+        return _kept(backend, guide, first, problem)
+    repaired, problems = check_answer(repaired_answer, request)
+    if problems:
+        log.info("the repaired example of %s has problems; kept the first", name)
+        return _kept(backend, guide, first, problem)
+    if progress is not None:
+        progress("Running the example")
+    again = await verifier.rank_async([repaired.example], target)
+    if again is None:
+        return _kept(backend, guide, first, problem)
+    second = Verdict(1, repaired.example, again.verdicts[0].demonstration)
+    best = best_of([first, second])
+    return _kept(backend, repaired if best is second else guide, best, problem)
+
+
+def _kept(backend: AnsweringBackend, guide: Guide, verdict: Verdict, problem: str | None) -> Guide:
+    """``guide``, unless its example (that got ``verdict``) raises when run."""
+    refused = refusal(verdict)
+    if refused is None:
+        return guide
+    problems = [problem] if problem else [refused]
+    raise GuideValidationError(
+        f"the guide from {backend.describe()} is not written: {refused}, also after a repair "
+        f"round; {OFFLINE_FIX}, or set verifyExamples off",
         problems,
     )
 

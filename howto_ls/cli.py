@@ -242,6 +242,17 @@ def _add_model_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="ask the model again instead of reusing a cached guide (and cache nothing)",
     )
+    parser.add_argument(
+        "--verify-examples",
+        action=argparse.BooleanOptionalAction,
+        help="run each example in the sandbox: repair a model's from its run, keep the best "
+        "offline candidate (default: where the OS sandbox works; HOWTO_VERIFY_EXAMPLES)",
+    )
+
+
+def _on_off(flag: bool | None) -> str | None:
+    """A ``--flag/--no-flag`` as a setting's ``on``/``off``; None when neither was given."""
+    return None if flag is None else ("on" if flag else "off")
 
 
 def settings_from(args: argparse.Namespace) -> config.Settings:
@@ -263,6 +274,7 @@ def settings_from(args: argparse.Namespace) -> config.Settings:
         max_tokens=max_tokens,
         structured_output=getattr(args, "structured_output", None),
         cache="off" if getattr(args, "no_cache", False) else None,
+        verify_examples=_on_off(getattr(args, "verify_examples", None)),
     )
     if settings.base_url_error:
         if resolved_backend_name(settings, config.api_key()) == "openai":

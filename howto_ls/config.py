@@ -15,6 +15,7 @@ CACHE_MODES = ("on", "off")
 CODE_LENS_MODES = ("on", "stale-only", "off")
 _ALIASES = {"code_lens": {"stale": "stale-only"}}
 """Older spellings still accepted, by setting: ``codeLens: stale`` is ``stale-only``."""
+VERIFY_MODES = ("auto", "on", "off")
 DEFAULT_MAX_TOKENS = 2048
 """A guide is 300-1,000 tokens; twice the longest leaves room for a long example."""
 DEFAULT_SIDECAR_PATH = "docs/howto/{relpath}.md"
@@ -40,6 +41,7 @@ ENVIRONMENT = {
     "max_file_size": "HOWTO_MAX_FILE_SIZE",
     "exclude": "HOWTO_EXCLUDE",
     "cache": "HOWTO_CACHE",
+    "verify_examples": "HOWTO_VERIFY_EXAMPLES",
 }
 # LSP (camelCase) name -> setting name
 LSP_NAMES = {
@@ -61,6 +63,7 @@ LSP_NAMES = {
     "maxFileSize": "max_file_size",
     "exclude": "exclude",
     "cache": "cache",
+    "verifyExamples": "verify_examples",
 }
 _CHOICES = {
     "backend": BACKENDS,
@@ -69,6 +72,7 @@ _CHOICES = {
     "code_lens": CODE_LENS_MODES,
     "structured_output": STRUCTURED_OUTPUT,
     "cache": CACHE_MODES,
+    "verify_examples": VERIFY_MODES,
 }
 
 
@@ -94,6 +98,9 @@ class Settings:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE  # bytes; larger files are skipped, not read
     exclude: tuple[str, ...] = ()  # gitignore patterns, added to howto_ls.exclusion's defaults
     cache: str = "on"  # reuse a model's guide for the same prompt, endpoint and options: on, off
+    # run examples in the sandbox (howto_ls.verification): a model's, repaired from a failing
+    # run; the offline writer's candidates, the best kept. auto: where the OS sandbox works
+    verify_examples: str = "auto"
     base_url_error: str | None = None  # why the base URL given is unusable (the model is not asked)
     warnings: tuple[str, ...] = field(default=(), compare=False)
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from howto_ls import astutil, edits, project, sidecar, sourcefile, style, symbols
 from howto_ls.backends import Backend
 from howto_ls.backends.factory import make_backend
+from howto_ls.backends.offline import OfflineBackend
 from howto_ls.cache import GuideCache
 from howto_ls.checked import write_checked_guide
 from howto_ls.config import Settings
@@ -36,6 +37,7 @@ from howto_ls.sourcefile import read_source
 from howto_ls.syntax import parse_problem
 from howto_ls.textdiff import minimal_span
 from howto_ls.use_context import use_context
+from howto_ls.verification import Verifier, verifier_for
 
 __all__ = [
     "Engine",
@@ -168,6 +170,8 @@ class Engine:
         self._backend = backend
         self._cache: GuideCache | None = cache
         self._owns_cache = False
+        self._verifier: Verifier | None = None
+        self._verifier_known = False
 
     @property
     def backend(self) -> Backend:
@@ -290,18 +294,25 @@ class Engine:
         progress: Progress | None = None,
         *,
         fingerprint: str | None = None,
+        verify: bool = False,
     ) -> Guide:
         """A guide for ``symbol``: from the cache (unless ``Settings.cache`` is ``off``), or the
         backend checked and repaired once.
 
         ``fingerprint`` saves computing it when the caller has it (a batch fingerprints a whole
-        file at once). Raises :class:`GuideValidationError` when a model's guide still has
-        problems; callers offer :meth:`offline_guide` instead. Raises :class:`ExcludedError`
-        for a symbol of an excluded file (:mod:`howto_ls.exclusion`).
+        file at once). With ``verify`` (``doc``, ``generate``, the code action; never a hover),
+        examples are run as ``Settings.verify_examples`` says (:mod:`howto_ls.verification`):
+        a model's is repaired from its run, the offline writer's best candidate is kept.
+        Raises :class:`GuideValidationError` when a model's guide still has problems (or its
+        example still raises when run); callers offer :meth:`offline_guide` instead. Raises
+        :class:`ExcludedError` for a symbol of an excluded file (:mod:`howto_ls.exclusion`).
         """
         self.exclusion.check(symbol.path)
         request = self.request_for(symbol, module_source)
+        verifier = await self.verifier() if verify else None
         if self.backend.name == "offline":
+            if verifier is not None and isinstance(self.backend, OfflineBackend):
+                return await self.backend.generate_verified(request, verifier, progress)
             return await self.backend.generate(request, progress)
         if fingerprint is None:
             try:
@@ -315,7 +326,16 @@ class Engine:
             cache=self.cache if self.settings.cache == "on" else None,
             fingerprint=fingerprint,
             enrich=self._with_context,
+            verifier=verifier,
         )
+
+    async def verifier(self) -> Verifier | None:
+        """The example verifier ``Settings.verify_examples`` asks for here, None when examples
+        are not run (:func:`howto_ls.verification.verifier_for`); found once per engine."""
+        if not self._verifier_known:
+            self._verifier = await asyncio.to_thread(verifier_for, self.settings, self.root)
+            self._verifier_known = True
+        return self._verifier
 
     def offline_guide(self, symbol: Symbol, module_source: str) -> Guide:
         """The static-analysis guide, offered when a model's guide fails validation."""

@@ -26,6 +26,7 @@ from howto_ls.model import GuideRequest
 from howto_ls.testing import fake_openai as fo
 from howto_ls.testing.fake_openai import FakeOpenAI, Reply
 from howto_ls.testing.samples import GOOD_GUIDE, INVENTED_GUIDE, QUOTES_GUIDE, total_request
+from howto_ls.verification import Verifier
 
 KEY = "sk-checked-SECRET-42"
 FINGERPRINT = "abcdef012345"
@@ -270,3 +271,125 @@ def test_calling_dunder_call_by_name_goes_to_repair(tmp_path: Path) -> None:
     assert any("calls `__call__` by name" in p for p in problems)
     called = "from retrier import Retrying\n\nprint(Retrying()(len, 'ab'))\n"
     assert check_answer(_package_answer(called, "__call__"), request)[1] == []
+
+
+# -- examples run in the sandbox (verifyExamples) ------------------------------------------------
+
+GOOD_EXAMPLE = 'print(total([9.99, 5.01], region="US"))'
+FAILING_GUIDE = GOOD_GUIDE.replace(GOOD_EXAMPLE, "print(total(None))")
+QUIET_GUIDE = GOOD_GUIDE.replace(GOOD_EXAMPLE, 'total([9.99], region="US")\nprint(None)')
+
+
+def _verifier(request: GuideRequest) -> Verifier:
+    root = request.symbol.path.parent.parent
+    found = Verifier(root)
+    if found.problem() is not None:
+        pytest.skip(f"examples cannot run here: {found.problem()}")
+    return found
+
+
+async def test_a_failing_example_is_repaired_from_its_run(
+    request_: GuideRequest, cache: GuideCache
+) -> None:
+    progress: list[str] = []
+    with FakeOpenAI([FAILING_GUIDE, GOOD_GUIDE]) as fake:
+        b = backend(fake.url)
+        guide = await write_checked_guide(
+            b,
+            request_,
+            progress=progress.append,
+            cache=cache,
+            fingerprint=FINGERPRINT,
+            verifier=_verifier(request_),
+        )
+    assert guide == parse_guide(GOOD_GUIDE).guide
+    _, second = fake.chat_requests
+    assert second.messages[2]["content"] == FAILING_GUIDE
+    repair = second.messages[3]["content"]
+    assert "the Usage Example fails when it is run" in repair
+    assert "TypeError: 'NoneType' object is not iterable" in repair  # the error's last line
+    assert 'File "example.py", line 3, in <module>' in repair
+    assert progress.count("Running the example") == 2
+    assert "Fixing the example" in progress
+    assert cache.get(cache_key(b, request_, FINGERPRINT, verified=True)) == guide
+    assert cache.get(cache_key(b, request_, FINGERPRINT)) is None
+
+
+async def test_an_example_that_prints_none_goes_to_repair(request_: GuideRequest) -> None:
+    with FakeOpenAI([QUIET_GUIDE, GOOD_GUIDE]) as fake:
+        guide = await write_checked_guide(backend(fake.url), request_, verifier=_verifier(request_))
+    assert guide == parse_guide(GOOD_GUIDE).guide
+    repair = fake.chat_requests[1].messages[3]["content"]
+    assert "does not show what `total` does: it printed None" in repair
+
+
+async def test_a_demonstrating_example_needs_no_repair(request_: GuideRequest) -> None:
+    with FakeOpenAI([GOOD_GUIDE]) as fake:
+        await write_checked_guide(backend(fake.url), request_, verifier=_verifier(request_))
+    assert len(fake.chat_requests) == 1
+
+
+async def test_a_worse_repair_keeps_the_first_guide(request_: GuideRequest) -> None:
+    with FakeOpenAI([QUIET_GUIDE, FAILING_GUIDE]) as fake:
+        guide = await write_checked_guide(backend(fake.url), request_, verifier=_verifier(request_))
+    assert len(fake.chat_requests) == 2
+    assert guide == parse_guide(QUIET_GUIDE).guide  # it runs; the repair raises
+
+
+async def test_without_verification_a_failing_example_gets_no_repair(
+    request_: GuideRequest,
+) -> None:
+    with FakeOpenAI([FAILING_GUIDE, GOOD_GUIDE]) as fake:
+        guide = await write_checked_guide(backend(fake.url), request_)
+    assert len(fake.chat_requests) == 1
+    assert guide == parse_guide(FAILING_GUIDE).guide
+
+
+async def test_an_example_that_still_fails_is_refused_and_not_cached(
+    request_: GuideRequest, cache: GuideCache
+) -> None:
+    with FakeOpenAI([FAILING_GUIDE, FAILING_GUIDE]) as fake:
+        b = backend(fake.url)
+        with pytest.raises(GuideValidationError) as caught:
+            await write_checked_guide(
+                b, request_, cache=cache, fingerprint=FINGERPRINT, verifier=_verifier(request_)
+            )
+    assert len(fake.chat_requests) == 2
+    message = str(caught.value)
+    assert "its Usage Example fails when run (TypeError: 'NoneType' object is not iterable)" in (
+        message
+    )
+    assert "also after a repair round" in message
+    assert '"Use offline guide"' in message and "set verifyExamples off" in message
+    assert "\n" not in message
+    assert "TypeError" in caught.value.problems[0]
+    assert len(cache) == 0
+
+
+async def test_a_guide_cached_unverified_is_not_served_as_verified(
+    request_: GuideRequest, cache: GuideCache
+) -> None:
+    with FakeOpenAI(default=GOOD_GUIDE) as fake:
+        b = backend(fake.url)
+        await write_checked_guide(b, request_, cache=cache, fingerprint=FINGERPRINT)
+        verifier = _verifier(request_)
+        await write_checked_guide(
+            b, request_, cache=cache, fingerprint=FINGERPRINT, verifier=verifier
+        )
+        assert len(fake.chat_requests) == 2  # the unverified guide was not reused
+        await write_checked_guide(b, request_, cache=cache, fingerprint="other-code")
+        await write_checked_guide(
+            b, request_, cache=cache, fingerprint="other-code", verifier=verifier
+        )
+        assert len(fake.chat_requests) == 4
+        cache.clear()
+        await write_checked_guide(
+            b, request_, cache=cache, fingerprint=FINGERPRINT, verifier=verifier
+        )
+        progress: list[str] = []
+        await write_checked_guide(
+            b, request_, progress=progress.append, cache=cache, fingerprint=FINGERPRINT
+        )
+    assert len(fake.chat_requests) == 5  # a verified guide serves an unverified request
+    assert progress == ["Using the cached guide"]
+    assert cache_key(b, request_, FINGERPRINT) != cache_key(b, request_, FINGERPRINT, verified=True)

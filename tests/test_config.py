@@ -106,6 +106,18 @@ def test_cache_setting_from_lsp_and_environment() -> None:
     assert bad.warnings == ("howto.cache: expected one of on, off, got 'sometimes'; using 'on'",)
 
 
+def test_verify_examples_setting_from_lsp_environment_and_overrides() -> None:
+    assert config.Settings().verify_examples == "auto"
+    assert config.from_lsp({"howto": {"verifyExamples": "off"}}).verify_examples == "off"
+    assert config.from_environment({"HOWTO_VERIFY_EXAMPLES": "on"}).verify_examples == "on"
+    assert config.Settings().with_overrides(verify_examples="off").verify_examples == "off"
+    bad = config.from_lsp({"verifyExamples": "always"})
+    assert bad.verify_examples == "auto"
+    assert bad.warnings == (
+        "howto.verifyExamples: expected one of auto, on, off, got 'always'; using 'auto'",
+    )
+
+
 @pytest.mark.parametrize(
     ("base_url", "problem"),
     [

@@ -18,6 +18,7 @@ from howto_ls.guide import Guide, parse_guide, render, render_markdown
 from howto_ls.model import Position, Symbol
 from howto_ls.symbols import list_symbols
 from howto_ls.testing.fake_openai import FakeOpenAI
+from tests.verify_project import FIRST_CALL, SECOND_CALL, write_calc
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -414,3 +415,23 @@ async def test_a_model_is_asked_with_what_a_use_of_the_symbol_needs(tmp_path: Pa
     needs = sent.split("What a use needs, from the project's code:", 1)[1]
     assert "built as `PluginManager(project_name: str)`" in needs
     assert "Companion API: `from retrier import HookimplMarker`" in needs
+
+
+@pytest.mark.parametrize(("mode", "verify", "kept"), [
+    ("on", True, SECOND_CALL),
+    ("off", True, FIRST_CALL),
+    ("on", False, FIRST_CALL),  # a hover preview: nothing runs
+])  # fmt: skip
+async def test_verify_examples_runs_offline_candidates_only_when_asked(
+    tmp_path: Path, mode: str, verify: bool, kept: str
+) -> None:
+    numbers = write_calc(tmp_path)
+    engine = Engine(Settings(backend="offline", verify_examples=mode), tmp_path)
+    source = numbers.read_text(encoding="utf-8")
+    symbol = engine.symbol_named(numbers, source, "parse_number")
+    if mode == "on" and await engine.verifier() is None:
+        pytest.skip("examples cannot run here")
+    seen: list[str] = []
+    guide = await engine.write_guide(symbol, source, seen.append, verify=verify)
+    assert kept in guide.example
+    assert ("Running 3 candidate examples" in seen) == (kept == SECOND_CALL)

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from howto_ls.backends.base import Backend
 from howto_ls.backends.offline import OfflineBackend
+from howto_ls.config import Settings
+from howto_ls.engine import Engine
 from howto_ls.guide import render
 from howto_ls.model import GuideRequest
+from howto_ls.verification import Verifier
 from tests.test_writer import HTTP_CLIENT, guide_for
+from tests.verify_project import FIRST_CALL, SECOND_CALL, write_calc
 
 
 async def test_backend_protocol(tmp_path: Path) -> None:
@@ -23,3 +29,32 @@ async def test_backend_protocol(tmp_path: Path) -> None:
     assert backend.describe() == "offline (static analysis)"
     assert seen
     assert render(guide).startswith("How to Use This Code Block\n" + "=" * 89)
+
+
+async def test_verified_generation_keeps_the_candidate_that_demonstrates(tmp_path: Path) -> None:
+    numbers = write_calc(tmp_path)
+    engine = Engine(Settings(backend="offline"), tmp_path)
+    source = numbers.read_text(encoding="utf-8")
+    request = engine.request_for(engine.symbol_named(numbers, source, "parse_number"), source)
+    verifier = Verifier(tmp_path)
+    if verifier.problem() is not None:
+        pytest.skip(f"examples cannot run here: {verifier.problem()}")
+    seen: list[str] = []
+    guide = await OfflineBackend().generate_verified(request, verifier, seen.append)
+    assert SECOND_CALL in guide.example  # the first mined use raises a TypeError when run
+    assert seen == ["Analysing the code offline", "Running 3 candidate examples"]
+    unverified = await OfflineBackend().generate(request)
+    assert FIRST_CALL in unverified.example
+    assert (guide.description, guide.steps) == (unverified.description, unverified.steps)
+
+
+async def test_a_single_candidate_is_not_run(tmp_path: Path) -> None:
+    symbol, expected = guide_for(tmp_path, "parse_temperature")
+    seen: list[str] = []
+    guide = await OfflineBackend().generate_verified(
+        GuideRequest(symbol=symbol, module_source=HTTP_CLIENT),
+        Verifier(tmp_path, python=str(tmp_path / "no-python")),  # would fail if asked to run
+        seen.append,
+    )
+    assert guide == expected
+    assert seen == ["Analysing the code offline"]

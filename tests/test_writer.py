@@ -12,9 +12,10 @@ import pytest
 from howto_ls.guide import Guide, validate
 from howto_ls.model import GuideRequest, Symbol
 from howto_ls.offline.analysis import segment_of
-from howto_ls.offline.writer import write_guide
+from howto_ls.offline.writer import write_guide, write_guide_candidates
 from howto_ls.symbols import list_symbols, symbol_named
 from tests.test_offline_seeds import identifiers
+from tests.verify_project import FIRST_CALL, SECOND_CALL, write_calc
 
 HTTP_CLIENT = '''\
 """A tiny client for the weather service."""
@@ -378,3 +379,16 @@ def test_sweep_over_installed_packages(module: object) -> None:
         )
         assert problems == [], (symbol.module, symbol.qualname, problems)
         assert 1 <= len(guide.steps) <= 14
+
+
+def test_candidates_start_with_the_guide_write_guide_gives(tmp_path: Path) -> None:
+    numbers = write_calc(tmp_path)
+    source = numbers.read_text(encoding="utf-8")
+    symbol = symbol_named(source, numbers, "parse_number", tmp_path)
+    request = GuideRequest(symbol=symbol, module_source=source)
+    guides = write_guide_candidates(request)
+    assert guides[0] == write_guide(request)
+    assert FIRST_CALL in guides[0].example and SECOND_CALL in guides[1].example
+    assert "parse_number(text=" in guides[2].example  # written from the code, last
+    assert len({guide.example for guide in guides}) == 3
+    assert len(write_guide_candidates(request, mined=1)) == 2

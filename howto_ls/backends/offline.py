@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from howto_ls.backends.base import Progress
+from howto_ls.demonstration import Target
 from howto_ls.guide import Guide
 from howto_ls.model import GuideRequest
-from howto_ls.offline.writer import write_guide
+from howto_ls.offline.writer import write_guide, write_guide_candidates
+from howto_ls.verification import DEMONSTRATES, Verifier
 
 
 class OfflineBackend:
@@ -23,3 +25,23 @@ class OfflineBackend:
         if progress is not None:
             progress("Analysing the code offline")
         return write_guide(request)
+
+    async def generate_verified(
+        self, request: GuideRequest, verifier: Verifier, progress: Progress | None = None
+    ) -> Guide:
+        """A guide for ``request.symbol`` whose example is the best of the writer's candidates
+        (:func:`howto_ls.offline.writer.write_guide_candidates`) when run in the sandbox by
+        ``verifier``: in the writer's order, stopping at the first that demonstrates the
+        symbol, within the verifier's time budget. With one candidate, or where examples cannot
+        run, :meth:`generate`'s guide, and nothing runs."""
+        if progress is not None:
+            progress("Analysing the code offline")
+        guides = write_guide_candidates(request)
+        if len(guides) < 2:
+            return guides[0]
+        if progress is not None:
+            progress(f"Running {len(guides)} candidate examples")
+        examples = [guide.example for guide in guides]
+        target = Target.of(request.symbol)
+        ranking = await verifier.rank_async(examples, target, enough=DEMONSTRATES)
+        return guides[0] if ranking is None else guides[ranking.best.index]

@@ -58,7 +58,7 @@ async def run_doc(target: Target, args: argparse.Namespace, settings: Settings) 
             print(note, file=sys.stderr)
     symbol_file = original if symbol.path == target.path else read_source(symbol.path)
     engine.require_parsable(symbol.path, symbol_file.text)
-    guide = await engine.write_guide(symbol, symbol_file.text)
+    guide = await engine.write_guide(symbol, symbol_file.text, verify=True)
     markdown = render(guide)
     if args.write is None:
         if args.json:

@@ -447,7 +447,10 @@ async def _run_file(
                     return
                 started = time.perf_counter()
                 job.guides[symbol.identity] = await job.engine.write_guide(
-                    symbol, job.source.text, fingerprint=job.fingerprints.get(symbol.identity)
+                    symbol,
+                    job.source.text,
+                    fingerprint=job.fingerprints.get(symbol.identity),
+                    verify=True,
                 )
                 job.elapsed[symbol.identity] = time.perf_counter() - started
         except STOPS_THE_BATCH as exc:  # every other symbol would fail the same way

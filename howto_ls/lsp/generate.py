@@ -154,7 +154,7 @@ async def _run_with(
     if engine.backend.name == "offline":
         progress.report("Writing the guide offline")
     try:
-        guide = await engine.write_guide(symbol, module_source, progress.report)
+        guide = await engine.write_guide(symbol, module_source, progress.report, verify=True)
     except GuideValidationError as exc:
         progress.report("Waiting for a choice: use the offline guide?")
         if not await _offer_offline(server, engine, symbol, exc):

@@ -42,7 +42,8 @@ from howto_ls.offline.analysis import (
     tick,
 )
 from howto_ls.offline.callers import method_calls
-from howto_ls.offline.example import build_example
+from howto_ls.offline.example import build_examples
+from howto_ls.offline.example.mined import MAX_CANDIDATES
 
 MAX_STEPS = 12
 _VAGUE = re.compile(r"\b(getting|doing|stuff|things|various)\b", re.I)
@@ -68,6 +69,18 @@ def write_guide(request: GuideRequest) -> Guide:
         steps=tuple(_unvague(s) for s in steps),
         example=example,
     )
+
+
+def write_guide_candidates(request: GuideRequest, mined: int = MAX_CANDIDATES) -> list[Guide]:
+    """:func:`write_guide`'s guide first, then the same guide with each other candidate example
+    (up to ``mined`` adapted from the project's tests and doctests, and the one written from the
+    code: :func:`howto_ls.offline.example.build_examples`), for a run to choose from. Pure:
+    nothing runs."""
+    writer = _Writer(request.symbol, request.module_source, mined=mined)
+    description, steps, example = writer.write()
+    description, shown = _unvague(description), tuple(_unvague(s) for s in steps)
+    examples = [example, *(text for text in writer.candidates if text != example)]
+    return [Guide(description=description, steps=shown, example=text) for text in examples]
 
 
 # A person's words the writer quotes (a docstring's first sentence) sit between these two
@@ -215,6 +228,14 @@ class _Writer:
     tree: ast.Module | None = None
     node: ast.AST | None = None
     parents: list[ast.AST] = field(default_factory=list)
+    mined: int = 1  # examples adapted from the project's own uses, at most
+    candidates: list[str] = field(default_factory=list)  # every example written, best guess first
+
+    def _example(self, node: ast.AST | None, parents: Sequence[ast.AST] = ()) -> str:
+        """The example for ``node`` (:func:`build_examples`'s first), the others kept in
+        :attr:`candidates`."""
+        self.candidates = build_examples(self.symbol, node, self.source, parents, mined=self.mined)
+        return self.candidates[0]
 
     def module_tree(self) -> ast.Module | None:
         """The whole module's AST (parsed once per source text)."""
@@ -294,7 +315,7 @@ class _Writer:
         signatures = [*self.symbol.related, self.symbol.source]
         forms = call_forms(signatures, method=self.owner_class is not None)
         description += _overloads_text(forms)
-        example = build_example(self.symbol, node, self.source, self.parents)
+        example = self._example(node, self.parents)
         return description, texts, example
 
     def _accessors(self, node: FunctionNode) -> list[tuple[str, FunctionNode]]:
@@ -472,7 +493,7 @@ class _Writer:
         if not steps:
             steps.append(Clause(f"{tick(node.name)} defines no methods or attributes of its own"))
         texts = [sentence(c.text) for c in cap_steps(steps, MAX_STEPS + 2)]
-        example = build_example(self.symbol, node, self.source, self.parents)
+        example = self._example(node, self.parents)
         return " ".join(parts), texts, example
 
     # -- variables and modules ---------------------------------------------------------------
@@ -494,7 +515,7 @@ class _Writer:
         steps = [sentence(c.text) for c in facts.steps] or [sentence(f"declares {tick(name)}")]
         when = "the class body runs" if self.owner_class is not None else "the module is imported"
         steps.append(sentence(f"the value is computed once, when {when}"))
-        example = build_example(self.symbol, node, self.source, self.parents)
+        example = self._example(node, self.parents)
         return description, steps, example
 
     def _module(self) -> tuple[str, list[str], str]:
@@ -542,7 +563,7 @@ class _Writer:
         if not steps:
             steps.append(Clause(f"{tick(name)} has no statements besides its docstring", 0))
         texts = [sentence(c.text) for c in cap_steps(steps, MAX_STEPS)]
-        example = build_example(self.symbol, tree, self.source)
+        example = self._example(tree)
         return " ".join(parts), texts, example
 
     def _fallback(self) -> tuple[str, list[str], str]:
@@ -554,7 +575,7 @@ class _Writer:
             description += f" Its signature is {tick(symbol.signature)}."
         steps = [sentence(f"imports {tick(symbol.name)} from {tick(self.import_path)}")]
         steps.append(sentence(f"uses {tick(symbol.qualname)} as its signature describes"))
-        example = build_example(symbol, None, self.source)
+        example = self._example(None)
         return description, steps, example
 
 

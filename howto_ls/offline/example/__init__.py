@@ -26,7 +26,7 @@ from howto_ls.offline.example.draft import Draft
 from howto_ls.offline.example.importer import Importer
 from howto_ls.offline.example.instances import Instances
 from howto_ls.offline.example.layout import example_that_parses
-from howto_ls.offline.example.mined import Mined
+from howto_ls.offline.example.mined import MAX_CANDIDATES, Mined
 from howto_ls.offline.example.reading import only_under_type_checking
 from howto_ls.offline.example.shapes import Shapes
 from howto_ls.offline.example.stubs import Stubs
@@ -42,24 +42,46 @@ def build_example(
     a module; None when the source has none), ``source`` the module's text (read for classes the
     example builds) and ``parents`` the definitions around ``node``, outermost first.
     """
+    return build_examples(symbol, node, source, parents, mined=1)[0]
+
+
+def build_examples(
+    symbol: Symbol,
+    node: ast.AST | None,
+    source: str,
+    parents: Sequence[ast.AST] = (),
+    *,
+    mined: int = MAX_CANDIDATES,
+) -> list[str]:
+    """Candidate usage examples for ``symbol``, best guess first, never empty: up to ``mined``
+    adapted from the project's tests and doctests (functions and classes), then the one written
+    from the code (left out when it repeats a mined one). The first is :func:`build_example`'s
+    answer; a run (:mod:`howto_ls.verification`) may prefer another. Pure: nothing runs. The
+    arguments are :func:`build_example`'s.
+    """
     draft = Draft(symbol, source, node, tuple(parents))
     team = Team(draft)
     example = team.shapes
     if symbol.qualname and only_under_type_checking(source, draft.top):
-        return example.for_type_checking(parents[0] if parents else node)
+        return [example.for_type_checking(parents[0] if parents else node)]
     if isinstance(node, ast.Module):
-        return example.for_module(node)
+        return [example.for_module(node)]
     if isinstance(node, ast.ClassDef):
         written = example.for_class(node, main_method(node, method_calls(symbol.path)))
-        return team.mined.example() or written
+        return _with_written(team.mined.examples(mined), written)
     if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
         written = example.for_function(node, parameters_of(node))
-        return team.mined.example() or written
+        return _with_written(team.mined.examples(mined), written)
     if isinstance(node, ast.Assign | ast.AnnAssign):
-        return example.for_variable()
+        return [example.for_variable()]
     top = symbol.qualname.split(".")[0] or symbol.name
     text = f"from {draft.import_path} import {top}\n\nprint({symbol.qualname})\n"
-    return example_that_parses(text, draft.import_path, top)
+    return [example_that_parses(text, draft.import_path, top)]
+
+
+def _with_written(mined: list[str], written: str) -> list[str]:
+    """The mined examples, then ``written`` unless it is one of them."""
+    return mined + ([written] if written not in mined else [])
 
 
 class Team:

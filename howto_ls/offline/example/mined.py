@@ -48,6 +48,9 @@ MAX_FILES = 40
 MAX_TRIES = 30
 """Candidate calls adapted per symbol before giving up."""
 
+MAX_CANDIDATES = 3
+"""Examples :meth:`Mined.examples` adapts by default, for a run to choose from."""
+
 MAX_SETUP = 12
 """Statements before the call an example may take; a use needing more is left out."""
 
@@ -81,20 +84,30 @@ class Mined(Part):
 
     def example(self) -> str | None:
         """The example adapted from the first use of the symbol that fits, or None."""
+        found = self.examples(1)
+        return found[0] if found else None
+
+    def examples(self, limit: int = MAX_CANDIDATES) -> list[str]:
+        """Up to ``limit`` different examples adapted from the uses of the symbol that fit, in
+        the order :meth:`example` tries them (doctests first, the symbol's own file first);
+        at most :data:`MAX_TRIES` uses are adapted."""
         target = self._target()
         if target is None:
-            return None
+            return []
         held = index.index_of(self.draft.symbol.path)
         tries = 0
+        found: list[str] = []
         for record, use in self._uses(held, target):
             for anchor in _anchors(use, target, _locals(record, target.top, self._package())):
                 tries += 1
                 text = self._adapted(record, use, anchor, target)
-                if text is not None:
-                    return text
+                if text is not None and text not in found:
+                    found.append(text)
+                    if len(found) >= limit:
+                        return found
                 if tries >= MAX_TRIES:
-                    return None
-        return None
+                    return found
+        return found
 
     # -- finding uses ----------------------------------------------------------------------
 

@@ -1,0 +1,345 @@
+"""Run candidate Usage Examples of one symbol in the sandbox and rank them.
+
+Each candidate is run by :func:`howto_ls.demonstration.demonstrate` (the project's interpreter,
+its import roots, the sandbox of :mod:`howto_ls.sandbox`, coverage of the symbol's file) and
+ranked: one that *demonstrates* the symbol beats one that only *runs*, which beats one that
+does not run (fails, times out, needs the network...); ties go to the candidate that executed
+more lines of the symbol's body, then to the earlier candidate (the writer's own preference).
+
+The work is bounded: each run stops after ``run_timeout`` seconds, and all the runs for one
+symbol share a ``budget`` of seconds; a candidate that no longer fits in what is left of it is
+not run (and ranks as not running). A set ``cancel`` event stops the running example and starts
+no other. Nothing an example does raises here; where no interpreter or sandbox can run
+examples, :meth:`Verifier.problem` says why, the reason is logged once, and nothing is run.
+
+:func:`verifier_for` reads the ``verifyExamples`` setting: ``auto`` verifies where the OS gives
+the sandbox its isolation (bubblewrap, ``unshare`` or ``sandbox-exec``: :func:`sandbox.mechanism`
+is not ``none``), ``on`` verifies wherever examples can run at all (saying once when they run
+without OS isolation), ``off`` never runs anything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from howto_ls import examples_run, sandbox
+from howto_ls.config import Settings
+from howto_ls.demonstration import Demonstration, Target, demonstrate
+from howto_ls.redact import redact
+
+log = logging.getLogger(__name__)
+
+DEFAULT_RUN_TIMEOUT = 10.0
+"""Seconds one candidate example may run before it is stopped (and ranks as not running)."""
+
+DEFAULT_BUDGET = 20.0
+"""Seconds all the runs for one symbol may take together."""
+
+MIN_RUN_SECONDS = 1.0
+"""A candidate is not started with less than this many seconds of the budget left: an
+interpreter with coverage takes about half a second to start."""
+
+DEMONSTRATES = 2
+RUNS = 1
+FAILS = 0
+
+_said: set[str] = set()
+_said_lock = threading.Lock()
+
+
+def _say_once(message: str) -> None:
+    """Log ``message`` once per process."""
+    with _said_lock:
+        if message in _said:
+            return
+        _said.add(message)
+    log.warning("%s", message)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """How one candidate did: its ``index`` among the candidates, its ``code`` and its
+    ``demonstration`` (None when it was not run: the budget was spent or the run cancelled)."""
+
+    index: int
+    code: str
+    demonstration: Demonstration | None
+
+    @property
+    def tier(self) -> int:
+        """``DEMONSTRATES`` (2), ``RUNS`` (1) or ``FAILS`` (0: did not run, or was not run)."""
+        shown = self.demonstration
+        if shown is None or not shown.run.ok:
+            return FAILS
+        return DEMONSTRATES if shown.demonstrates else RUNS
+
+    @property
+    def body_executed(self) -> int:
+        """Statements of the symbol's body the run executed (0 when not run)."""
+        return self.demonstration.body_executed if self.demonstration is not None else 0
+
+    def rank_key(self) -> tuple[int, int, int]:
+        """Greater is better: the tier, then body lines executed, then the earlier index."""
+        return (self.tier, self.body_executed, -self.index)
+
+    def describe(self) -> str:
+        """One line: how the run went (:meth:`Demonstration.describe`), or "not run"."""
+        if self.demonstration is None:
+            return "not run (no time left for it)"
+        return self.demonstration.describe()
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The verdicts of the candidates, in candidate order, and the time the runs took."""
+
+    verdicts: tuple[Verdict, ...]
+    seconds: float = 0.0
+
+    @property
+    def best(self) -> Verdict:
+        """The best verdict (:meth:`Verdict.rank_key`)."""
+        return max(self.verdicts, key=Verdict.rank_key)
+
+
+def best_of(verdicts: Sequence[Verdict]) -> Verdict:
+    """The best of ``verdicts`` (not empty) by :meth:`Verdict.rank_key`."""
+    return max(verdicts, key=Verdict.rank_key)
+
+
+class Verifier:
+    """Runs and ranks candidate examples for the symbols of the project at ``root``.
+
+    ``python`` is the interpreter (None: :func:`examples_run.project_interpreter`);
+    ``run_timeout`` and ``budget`` are seconds (see the module docstring); ``isolation`` a
+    mechanism of :data:`sandbox.MECHANISMS` (None: ``HOWTO_SANDBOX``, else the best here).
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        *,
+        python: str | None = None,
+        run_timeout: float = DEFAULT_RUN_TIMEOUT,
+        budget: float = DEFAULT_BUDGET,
+        isolation: str | None = None,
+    ) -> None:
+        self.root = root
+        self.python = python or examples_run.project_interpreter(root)
+        self.run_timeout = run_timeout
+        self.budget = budget
+        self._isolation = isolation
+        self._problem: str | None = None
+        self._checked = False
+        self._lock = threading.Lock()
+
+    @property
+    def isolation(self) -> str:
+        """The sandbox mechanism the runs use; raises :class:`sandbox.SandboxError` when the
+        one asked for does not work here."""
+        return sandbox.mechanism(self._isolation or sandbox.requested())
+
+    def problem(self) -> str | None:
+        """Why examples cannot run here (no usable interpreter, a sandbox asked for that does
+        not work), None when they can. Found once, and logged once."""
+        with self._lock:
+            if not self._checked:
+                self._problem = self._find_problem()
+                self._checked = True
+                if self._problem is not None:
+                    _say_once(f"examples are not verified: {self._problem}")
+            return self._problem
+
+    def _find_problem(self) -> str | None:
+        try:
+            used = self.isolation
+            problem = examples_run.interpreter_problem(self.python, used)
+        except sandbox.SandboxError as exc:
+            return str(exc)
+        if problem is not None:
+            return f"{problem}; activate the project's virtualenv"
+        notice = sandbox.notice(used)
+        if notice is not None:
+            _say_once(notice)
+        return None
+
+    def rank(
+        self,
+        candidates: Sequence[str],
+        target: Target,
+        *,
+        source: str | None = None,
+        cancel: threading.Event | None = None,
+        enough: int | None = None,
+    ) -> Ranking | None:
+        """Run ``candidates`` (example code, in the writer's order of preference) against
+        ``target`` and rank them; None when examples cannot run here (:meth:`problem`) or
+        ``source`` is None and ``target.path`` cannot be read.
+
+        ``source`` is the text of ``target.path`` the body is read from (None: read from disk,
+        which is what the run imports). With ``enough`` (a tier, e.g. ``DEMONSTRATES``), the
+        runs stop at the first candidate that reaches it: the candidates are in order of
+        preference, so an earlier one that demonstrates is kept without running the rest.
+        Never raises for what an example does.
+        """
+        if not candidates or self.problem() is not None:
+            return None
+        if source is None:
+            try:
+                source = target.path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                return None
+        paths = examples_run.import_roots(self.root)
+        start = time.monotonic()
+        deadline = start + self.budget
+        verdicts: list[Verdict] = []
+        for index, code in enumerate(candidates):
+            left = deadline - time.monotonic()
+            stopped = cancel is not None and cancel.is_set()
+            done = bool(enough is not None and verdicts and verdicts[-1].tier >= enough)
+            if stopped or done or left < MIN_RUN_SECONDS:
+                verdicts.append(Verdict(index, code, None))
+                continue
+            try:
+                shown = demonstrate(
+                    code,
+                    target,
+                    source=source,
+                    python=self.python,
+                    timeout=min(self.run_timeout, left),
+                    paths=paths,
+                    isolation=self.isolation,
+                    cancel=cancel,
+                )
+            except (sandbox.SandboxError, OSError) as exc:  # the sandbox broke, not the example
+                _say_once(f"examples are not verified: {exc}")
+                verdicts.append(Verdict(index, code, None))
+                continue
+            verdicts.append(Verdict(index, code, shown))
+        return Ranking(tuple(verdicts), time.monotonic() - start)
+
+    async def rank_async(
+        self,
+        candidates: Sequence[str],
+        target: Target,
+        *,
+        source: str | None = None,
+        enough: int | None = None,
+    ) -> Ranking | None:
+        """:meth:`rank` on a worker thread; cancelling the awaiting task stops the running
+        example (and starts no other) before the cancellation goes on."""
+        cancel = threading.Event()
+        work = asyncio.ensure_future(
+            asyncio.to_thread(
+                self.rank, candidates, target, source=source, cancel=cancel, enough=enough
+            )
+        )
+        try:
+            return await asyncio.shield(work)
+        except asyncio.CancelledError:
+            cancel.set()
+            await asyncio.wait([work])
+            raise
+
+
+def verifier_for(settings: Settings, root: Path) -> Verifier | None:
+    """The :class:`Verifier` ``settings.verify_examples`` asks for in the project at ``root``:
+    None for ``off``, for ``auto`` where the sandbox has no OS isolation here (or the sandbox
+    asked for by ``HOWTO_SANDBOX`` does not work), and wherever examples cannot run
+    (:meth:`Verifier.problem`, logged once)."""
+    mode = settings.verify_examples
+    if mode == "off":
+        return None
+    if mode == "auto":
+        try:
+            used = sandbox.mechanism(sandbox.requested())
+        except sandbox.SandboxError as exc:
+            _say_once(f"examples are not verified: {exc}")
+            return None
+        if used == sandbox.NONE:
+            _say_once(
+                "examples are not verified (verifyExamples is auto and there is no OS sandbox "
+                f"here: {sandbox.notice(used)}); set verifyExamples on to run them anyway"
+            )
+            return None
+    verifier = Verifier(root)
+    return None if verifier.problem() is not None else verifier
+
+
+ERROR_LINES = 10
+"""Lines of a failing run's error output quoted back to a model."""
+
+_EXAMPLE_FILE = re.compile(r'"[^"\n]*howto-example-[^"\n/\\]*[/\\]example\.py"')
+_FROZEN = re.compile(r'^\s*File "<(?:frozen [\w.]+|string)>"')
+_NOT_REPAIRED = frozenset(
+    {examples_run.NEEDS_NETWORK, examples_run.NEEDS_DEPENDENCY, examples_run.CANCELLED}
+)
+"""Run statuses that say more about this machine than about the example: not sent back."""
+
+
+def error_tail(run: examples_run.ExampleRun, lines: int = ERROR_LINES) -> str:
+    """The last ``lines`` non-blank lines of ``run``'s standard error (without the frames of
+    the bootstrap that starts it), the example's temporary file named ``example.py`` and
+    secrets redacted (:func:`howto_ls.redact.redact`)."""
+    output = run.output
+    stderr = output[len(run.stdout) :] if output.startswith(run.stdout) else output
+    kept = [
+        line.rstrip()
+        for line in stderr.splitlines()
+        if line.strip() and not _FROZEN.match(line)  # the bootstrap's runpy frames
+    ][-lines:]
+    return redact(_EXAMPLE_FILE.sub('"example.py"', "\n".join(kept)))
+
+
+def run_problem(verdict: Verdict, name: str) -> str | None:
+    """The problem a repair round sends for ``verdict`` (of an example of the symbol ``name``),
+    None when there is none to send: it demonstrates, was not run, could not be measured, or
+    failed for a reason of this machine (it needs the network or an optional dependency)."""
+    shown = verdict.demonstration
+    if shown is None or shown.demonstrates:
+        return None
+    run = shown.run
+    if run.status in _NOT_REPAIRED:
+        return None
+    if run.status == examples_run.FAILS:
+        tail = error_tail(run) or run.detail
+        return (
+            "the Usage Example fails when it is run; the end of its error output is:\n"
+            f"```\n{tail}\n```\n"
+            "Fix the example so that it runs as written: import what it uses, build the "
+            "objects it needs, and pass values the code accepts"
+        )
+    if run.status == examples_run.NEEDS_TERMINAL:
+        return (
+            f"the Usage Example waits for a terminal when it is run ({run.detail}): pass "
+            "values in the code instead of reading them from a person"
+        )
+    if not run.ok:
+        return (
+            f"the Usage Example {run.status} when it is run ({run.detail}): make it finish "
+            "quickly with small inputs"
+        )
+    if not shown.measured or shown.body_total == 0:
+        return None
+    return (
+        f"the Usage Example runs but does not show what `{name}` does: it {shown.reason}. "
+        f"Call `{name}` the way its kind demands and print (or assert) the result it gives: "
+        "a real value, not None, an empty value or an object's default repr"
+    )
+
+
+def refusal(verdict: Verdict) -> str | None:
+    """Why a guide whose best example got ``verdict`` is not written, None when it may be: only
+    an example that raises an error when run is refused (one that needs the network, a
+    terminal or more time may still be right, one that runs is kept)."""
+    shown = verdict.demonstration
+    if shown is None or shown.run.status != examples_run.FAILS:
+        return None
+    return f"its Usage Example fails when run ({shown.run.detail})"
