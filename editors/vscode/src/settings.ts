@@ -17,6 +17,7 @@ export const SERVER_SETTINGS = [
   "maxConcurrency",
   "maxTokens",
   "structuredOutput",
+  "verifyExamples",
   "exclude",
   "cache",
   "maxFileSize",

@@ -39,6 +39,7 @@ test("enums match the server's accepted values", () => {
   assert.deepEqual(properties["howto.codeLens"].enum, pythonTuple("CODE_LENS_MODES"));
   assert.deepEqual(properties["howto.structuredOutput"].enum, pythonTuple("STRUCTURED_OUTPUT"));
   assert.deepEqual(properties["howto.cache"].enum, pythonTuple("CACHE_MODES"));
+  assert.deepEqual(properties["howto.verifyExamples"].enum, pythonTuple("VERIFY_MODES"));
 });
 
 test("the API key is a command, never a setting", () => {
