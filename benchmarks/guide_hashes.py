@@ -57,10 +57,12 @@ def generate(root: Path, packages: tuple[str, ...], *extra: str) -> str:
         ),
         "HOWTO_BACKEND": "offline",
         "HOWTO_CACHE": "off",
+        # the writer's guides alone: no example runs choosing among candidates
+        "HOWTO_VERIFY_EXAMPLES": "off",
         "XDG_CACHE_HOME": str(root.parent / "cache"),
     }
     command = [sys.executable, "-m", "howto_ls", "generate", "--write", "docstring"]
-    command += ["--no-progress", *extra, *packages]
+    command += ["--no-progress", "--include-private", "--include-tests", *extra, *packages]
     result = subprocess.run(
         command, check=False, cwd=root, env=environment, capture_output=True, text=True
     )
