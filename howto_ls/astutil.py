@@ -200,6 +200,18 @@ Definition = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
 DEFINITION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
+def statement_start(statement: ast.stmt) -> tuple[int, int]:
+    """Where ``statement``'s text starts: its 1-based line and UTF-8 byte column, as ``ast``
+    counts them. A decorated function or class starts at its first decorator's ``@`` (the
+    node's own ``lineno`` is its ``def``/``class`` line since Python 3.8, so text between the
+    two -- ``@memoize(cache={1: True})`` -- would otherwise count as the code before it)."""
+    if isinstance(statement, DEFINITION_TYPES) and statement.decorator_list:
+        # the ``@`` stands at the block's indentation, the column of ``def``/``class`` (PEP 318
+        # grammar: decorators are lines of their own before the definition)
+        return statement.decorator_list[0].lineno, statement.col_offset
+    return statement.lineno, statement.col_offset
+
+
 def iter_definitions(tree: ast.Module) -> Iterator[tuple[str, Definition]]:
     """Yield ``(qualname, node)`` for every function and class, outer before inner.
 

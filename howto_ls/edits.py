@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from howto_ls import astutil, summary
-from howto_ls.astutil import Definition, docstring_node, find_definition
+from howto_ls.astutil import Definition, docstring_node, find_definition, statement_start
 from howto_ls.definitions import units
 from howto_ls.errors import HowtoError, SourceError, SymbolNotFoundError, UnsafeEditError
 from howto_ls.fingerprint import find_assignment, parse_source, same_code_trees
@@ -466,15 +466,16 @@ def _module_target(tree: ast.Module, norm: str, lines: _Lines) -> _Target:
 def _definition_target(node: Definition, norm: str, lines: _Lines) -> _Target:
     """The docstring of a def or class, or the spot right after its header's colon."""
     first = node.body[0]
+    first_line = statement_start(first)[0]  # a decorated body starts at its decorator
     colon = _header_colon(node, norm, lines)
-    body_start = lines.ast_offset(first.lineno, first.col_offset)
+    body_start = lines.ast_offset(*statement_start(first))
     one_line = "\n" not in norm[colon:body_start]
     header_indent = _leading_space(norm, lines, node.lineno)
     if one_line:
         indent = header_indent + _indent_unit(norm, header_indent)
     else:
-        indent = _leading_space(norm, lines, first.lineno)
-        if norm[lines.starts[first.lineno - 1] : body_start] != indent:
+        indent = _leading_space(norm, lines, first_line)
+        if norm[lines.starts[first_line - 1] : body_start] != indent:
             indent = header_indent + _indent_unit(norm, header_indent)
     doc = docstring_node(node)
     kind = "class" if isinstance(node, ast.ClassDef) else "function"
@@ -483,7 +484,7 @@ def _definition_target(node: Definition, norm: str, lines: _Lines) -> _Target:
             doc, indent, colon, colon, f"\n{indent}", f"\n{indent}", body_start, kind=kind
         )
     line_after_colon = lines.position(colon).line + 1
-    if line_after_colon < first.lineno - 1 and _TYPE_COMMENT_LINE.match(
+    if line_after_colon < first_line - 1 and _TYPE_COMMENT_LINE.match(
         norm, lines.starts[line_after_colon]
     ):
         line_after_colon += 1  # PEP 484: a signature type comment is the line after the colon
@@ -494,8 +495,8 @@ def _definition_target(node: Definition, norm: str, lines: _Lines) -> _Target:
     if kind == "function" and not follows and insert_at < len(norm):
         # pydocstyle D202: no blank line after a function docstring, so the docstring takes
         # the place of the blank lines between the header and the body.
-        body_line = lines.starts[first.lineno - 1]
-        first_text = _first_text_line(norm, lines, line_after_colon, first.lineno - 1)
+        body_line = lines.starts[first_line - 1]
+        first_text = _first_text_line(norm, lines, line_after_colon, first_line - 1)
         blank_end = min(body_line, first_text)
     return _Target(
         doc,
@@ -549,8 +550,8 @@ def _header_colon(node: Definition, norm: str, lines: _Lines) -> int:
     """The offset just after the ``:`` that ends ``node``'s header."""
     first = node.body[0]
     header_start = lines.starts[node.lineno - 1]
-    body_start = lines.ast_offset(first.lineno, first.col_offset)
-    end_line = first.lineno
+    body_start = lines.ast_offset(*statement_start(first))
+    end_line = statement_start(first)[0]
     stop = lines.starts[end_line] if end_line < len(lines.starts) else len(norm)
     fragment = norm[header_start:stop]
     colon = None

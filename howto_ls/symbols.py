@@ -376,6 +376,11 @@ class _File:
         """Where ``node`` starts."""
         return self.parsed.parse_text.position(node.lineno, node.col_offset)  # type: ignore[attr-defined]
 
+    def statement_start(self, statement: ast.stmt) -> Position:
+        """Where ``statement``'s text starts: a decorated definition at its first decorator
+        (:func:`howto_ls.astutil.statement_start`)."""
+        return self.parsed.parse_text.position(*astutil.statement_start(statement))
+
     def end(self, node: ast.AST) -> Position:
         """Where ``node`` ends (exclusive)."""
         end_line: int = node.end_lineno  # type: ignore[attr-defined]
@@ -443,7 +448,7 @@ def _module_symbol(file: _File) -> Symbol:
     """The module itself as a symbol."""
     tree = file.parsed.tree
     full = Span(Position(0, 0), file.text.end)
-    body = Span(file.start(tree.body[0]), full.end) if tree.body else full
+    body = Span(file.statement_start(tree.body[0]), full.end) if tree.body else full
     doc = _docstring(tree)
     name = file.module.rsplit(".", 1)[-1] or file.path.stem
     return Symbol(
@@ -490,7 +495,7 @@ def _entry_symbol(file: _File, entry: _Entry) -> Symbol:
     if isinstance(node, ast.Assign | ast.AnnAssign) or _is_alias(node):
         return _variable_symbol(file, entry, cast(VariableNode, node), common)
     doc = _docstring(node)
-    common["body_range"] = Span(file.start(node.body[0]), full.end)
+    common["body_range"] = Span(file.statement_start(node.body[0]), full.end)
     common["decorators"] = tuple(file.code(d) for d in node.decorator_list)
     common["docstring"] = _clean(doc) if doc else None
     common["docstring_range"] = file.span(doc) if doc else None
@@ -977,7 +982,7 @@ def _in_header(file: _File, entry: _Entry, position: Position) -> bool:
         if value is None:
             return True
         return position < file.start(value)
-    return position < file.start(node.body[0])
+    return position < file.statement_start(node.body[0])
 
 
 def symbol_at(source: str, path: Path, position: Position, root: Path) -> Symbol:

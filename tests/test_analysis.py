@@ -321,3 +321,30 @@ def test_attrs_fields_are_constructor_parameters() -> None:
 def test_a_main_guard_reads_as_run_as_a_script_however_written(guard: str) -> None:
     found = steps(f"def f():\n    if {guard}:\n        main()\n")
     assert len(found) == 1 and found[0].startswith("when run as a script"), found
+
+
+def test_what_an_inner_function_returns_yields_or_raises_is_not_the_outer_functions() -> None:
+    facts = analyse(
+        body(
+            """
+            def test_memoize():
+                @memoize(cache={1: True})
+                def f(x):
+                    if x:
+                        raise ValueError(x)
+                    return False
+
+                def g():
+                    yield 1
+
+                assert f(2) is False
+            """
+        )
+    )
+    assert facts.returns == [] and facts.yields == [] and facts.raises == []
+    assert not any("return" in h.text or "raise" in h.text for h in facts.highlights)
+    assert any("defines the inner function `f()`" in s.text for s in facts.steps)
+    outer = analyse(
+        body("def deco(fn):\n    def wrapper():\n        return fn()\n    return wrapper")
+    )
+    assert outer.returns == ["wrapper"]

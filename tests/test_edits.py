@@ -172,6 +172,23 @@ def test_nested_classes_and_functions() -> None:
     assert new.endswith("                return 2\n            return helper()\n")
 
 
+@pytest.mark.parametrize(
+    "decorator",
+    ["@memoize(cache={1: True})", "@app.route[1:2]", "@(lambda f: f)", "@  spaced(a=1)"],
+)
+def test_a_body_that_starts_with_a_decorated_definition(decorator: str) -> None:
+    """A ``:`` in the decorator of the first statement is not the header's colon: the
+    docstring goes after the outer header, never between the decorator and its ``def``."""
+    for inner in ("def f(x):\n        return False", "class C:\n        pass"):
+        source = f"def outer():\n    {decorator}\n    {inner}\n\n    return 1\n"
+        new = insert(source, "outer")
+        assert new.startswith(f'def outer():\n    """{DOES}\n\n    {HEADING}\n')
+        assert new.endswith(f"    {decorator}\n    {inner}\n\n    return 1\n")
+        klass = f"class Outer:\n    {decorator}\n    {inner.replace(chr(10), chr(10) + '    ')}\n"
+        new = insert(klass, "Outer")
+        assert new.startswith(f'class Outer:\n    """{SAYS}\n\n    {HEADING}\n')
+
+
 def test_tabs_are_used_when_the_body_uses_tabs() -> None:
     source = "class A:\n\tdef m(self):\n\t\treturn 1\n"
     new = insert(source, "A.m")

@@ -333,12 +333,18 @@ class Walker:
     def _inner_def(self, node: ast.FunctionDef | ast.AsyncFunctionDef, depth: int) -> Clause:
         kind = "coroutine" if isinstance(node, ast.AsyncFunctionDef) else "function"
         head = f"defines the inner {kind} {tick(node.name + '()')}"
-        before = len(self.facts.highlights)
+        facts = self.facts
+        before = len(facts.highlights)
+        kept = len(facts.returns), len(facts.yields), len(facts.raises)
         clauses = self.steps(node.body, depth + 1)
+        found = [h.text for h in facts.highlights[before:]][:MAX_INNER]
+        # what the inner function returns, yields or raises happens when IT is called, not the
+        # function that defines it: the outer function's result and highlights leave it out
+        del facts.highlights[before:]
+        del facts.returns[kept[0] :], facts.yields[kept[1] :], facts.raises[kept[2] :]
         joined = self._join_steps(clauses, depth)
         if len(joined) <= INNER_TEXT_LIMIT:
             return Clause(lead(head, joined, " that"), 2)
-        found = [h.text for h in self.facts.highlights[before:]][:MAX_INNER]
         summary = join_words(found) if found else f"runs {len(clauses)} statements"
         return Clause(f"{head} that {summary}", 2)
 
