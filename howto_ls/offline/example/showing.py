@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from howto_ls.astutil import own_nodes
 from howto_ls.offline.analysis import FunctionNode, dotted
+from howto_ls.offline.state import assigned_first, preparation
 
 READABLE_BASES = frozenset(
     {
@@ -89,16 +90,22 @@ def assigned_attributes(method: FunctionNode) -> list[str]:
 
 
 def public_properties(node: ast.ClassDef) -> list[str]:
-    """The public properties the class defines itself (``@property``, ``@cached_property``),
-    in order; those whose getter may raise (a ``raise`` in its body) left out."""
+    """The public properties the class defines itself (``@property``, ``@cached_property``)
+    that can be read on a freshly built object, in order: those whose getter may raise (a
+    ``raise`` in its body) or needs state set first (:mod:`howto_ls.offline.state`) left
+    out."""
     found: list[str] = []
     for statement in node.body:
         if not isinstance(statement, ast.FunctionDef) or statement.name.startswith("_"):
             continue
         names = {(dotted(d) or "").rsplit(".", 1)[-1] for d in statement.decorator_list}
-        raises = any(isinstance(n, ast.Raise) for n in own_nodes(statement))
-        if names & {"property", "cached_property"} and not raises:
-            found.append(statement.name)
+        if not names & {"property", "cached_property"}:
+            continue
+        if any(isinstance(n, ast.Raise) for n in own_nodes(statement)):
+            continue
+        if assigned_first(node, statement) or preparation(node, statement) is not None:
+            continue
+        found.append(statement.name)
     return found
 
 
@@ -107,16 +114,16 @@ def showing_line(
 ) -> str | None:
     """The statement that shows ``variable`` (an instance of ``node``) after ``method`` ran on
     it (after it was built when ``method`` is None): ``print(variable)`` when the class shows
-    itself, else an attribute ``method`` set, a property, or ``len(variable)``; None when the
-    class offers none of them."""
+    itself, else an attribute ``method`` set (or, on a new object, a property or an attribute
+    the constructor set), or ``len(variable)``; None when the class offers none of them."""
     if shows_itself(node, inherited):
         return f"print({variable})"
     if method is not None:
         for attribute in assigned_attributes(method):
             return f"print({variable}.{attribute})"
-    for name in public_properties(node):
-        return f"print({variable}.{name})"
-    if method is None:
+    else:  # a property may need what a method call left unset: read it on a new object only
+        for name in public_properties(node):
+            return f"print({variable}.{name})"
         init = inherited(node, "__init__")
         for attribute in assigned_attributes(init) if init is not None else []:
             return f"print({variable}.{attribute})"
