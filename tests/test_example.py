@@ -999,3 +999,15 @@ def test_a_module_prefers_a_class_that_is_no_exception(tmp_path: Path) -> None:
     _, example = example_for(tmp_path, "", source)
     assert "client.ToolError" not in example
     assert "print(tally.total)" in example
+
+
+def test_a_property_that_needs_state_first_is_not_read_to_show_an_object(tmp_path: Path) -> None:
+    source = (
+        "class Reply:\n"
+        "    def __init__(self) -> None:\n        self.status = None\n\n"
+        "    @property\n    def ok(self) -> bool:\n        return self.status < 400\n\n"
+        "    def close(self) -> None:\n        self._closed = True\n"
+    )
+    _, example = example_for(tmp_path, "Reply.close", source)
+    assert "reply.ok" not in example
+    run_example(tmp_path, example)
