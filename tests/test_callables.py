@@ -57,6 +57,22 @@ def variant(normal_func):
 
 def plain(value: int) -> int:
     return value + 1
+
+
+def _memoizing(func, store):
+    def wrapper(*args):
+        if args not in store:
+            store[args] = func(*args)
+        return store[args]
+
+    return wrapper
+
+
+def memoized(store: dict):
+    def decorator(func):
+        return _memoizing(func, store)
+
+    return decorator
 '''
 
 
@@ -100,3 +116,10 @@ def test_a_wrapper_taking_arguments_is_called_with_them(tmp_path: Path) -> None:
 def test_a_returned_decorator_is_not_taken_for_a_wrapper(tmp_path: Path) -> None:
     example = _example(tmp_path, _path(tmp_path), "variant")
     assert "def greet(" not in example and "result(" not in example
+
+
+def test_a_factory_whose_wrapper_a_call_makes_decorates_a_function(tmp_path: Path) -> None:
+    example = _example(tmp_path, _path(tmp_path), "memoized")
+    assert "@memoized(store=" in example and "def greet(" in example
+    assert example.endswith("print(greet())\n")
+    assert run_example(tmp_path, example) == "Hello, world!\n"

@@ -206,8 +206,8 @@ def test_context_manager_classes_are_used_in_a_with_block(tmp_path: Path) -> Non
     _, example = example_for(tmp_path, "JSONRPCServer", SHAPES)
     assert example.endswith(
         'with JSONRPCServer(protocol_cls=Point, url="https://example.com") '
-        "as jsonrpc_server:\n    print(jsonrpc_server)\n"
-    )
+        "as jsonrpc_server:\n    print(jsonrpc_server.protocol_cls)\n"
+    )  # what the constructor set: the class has no repr of its own
 
 
 def test_a_symbol_missing_from_the_source_is_imported_and_printed(tmp_path: Path) -> None:
@@ -937,3 +937,77 @@ def test_a_literal_fits_an_annotation_naming_a_type_alias(tmp_path: Path) -> Non
     _, example = example_for(tmp_path, "parse", source)
     assert 'parse(text="42")' in example or 'parse("42")' in example
     assert run_example(tmp_path, example).strip() == "42"
+
+
+# -- what an example shows ------------------------------------------------------------------------
+
+TALLY = '''\
+class Tally:
+    """Counts things; no ``__repr__`` of its own."""
+
+    def __init__(self, start: int = 0) -> None:
+        self.total = start
+        self._seen: list[str] = []
+
+    def add(self, name: str) -> None:
+        self._seen.append(name)
+        self.total += 1
+
+
+class Bag(dict):
+    def drop(self, key: str) -> None:
+        self.pop(key, None)
+
+
+class Gauge:
+    def __init__(self, level: int = 3) -> None:
+        self._level = level
+
+    @property
+    def level(self) -> int:
+        return self._level
+'''
+
+
+def test_a_method_that_returns_nothing_is_followed_by_what_it_set(tmp_path: Path) -> None:
+    _, example = example_for(tmp_path, "Tally.add", TALLY)
+    assert example.rstrip().endswith('tally.add(name="example")\nprint(tally.total)')
+    assert run_example(tmp_path, example).strip() == "1"
+
+
+def test_a_method_of_a_readable_class_is_followed_by_the_object(tmp_path: Path) -> None:
+    _, example = example_for(tmp_path, "Bag.drop", TALLY)
+    assert example.rstrip().endswith("print(bag)")
+    assert run_example(tmp_path, example).strip() == "{}"
+
+
+def test_a_class_without_a_repr_is_shown_by_a_property_or_attribute(tmp_path: Path) -> None:
+    _, example = example_for(tmp_path, "Gauge", TALLY)
+    assert example.rstrip().endswith("print(gauge.level)")
+    assert run_example(tmp_path, example).strip() == "3"
+
+
+def test_a_module_of_exceptions_builds_one_with_a_message(tmp_path: Path) -> None:
+    source = "class ToolError(Exception):\n    pass\n\n\nclass Missing(ToolError):\n    pass\n"
+    _, example = example_for(tmp_path, "", source)
+    assert 'tool_error = client.ToolError("example")' in example
+    assert run_example(tmp_path, example).strip() == "example"
+
+
+def test_a_module_prefers_a_class_that_is_no_exception(tmp_path: Path) -> None:
+    source = "class ToolError(Exception):\n    pass\n\n\n" + TALLY
+    _, example = example_for(tmp_path, "", source)
+    assert "client.ToolError" not in example
+    assert "print(tally.total)" in example
+
+
+def test_a_property_that_needs_state_first_is_not_read_to_show_an_object(tmp_path: Path) -> None:
+    source = (
+        "class Reply:\n"
+        "    def __init__(self) -> None:\n        self.status = None\n\n"
+        "    @property\n    def ok(self) -> bool:\n        return self.status < 400\n\n"
+        "    def close(self) -> None:\n        self._closed = True\n"
+    )
+    _, example = example_for(tmp_path, "Reply.close", source)
+    assert "reply.ok" not in example
+    run_example(tmp_path, example)

@@ -66,6 +66,24 @@ def wraps_argument(node: FunctionNode) -> FunctionNode | None:
     return None
 
 
+def builds_on_argument(node: FunctionNode) -> bool:
+    """Whether ``node`` takes a function first and returns what a call makes of it
+    (``def decorator(func): return _wrapper(func, cache)``, ``return r.wraps(f)``): a
+    decorator whose wrapper is made elsewhere."""
+    params = [p for p in parameters_of(node) if not is_receiver(p)]
+    if not params or params[0].kind in {"var_positional", "var_keyword", "keyword_only"}:
+        return False
+    if not _takes_function(params[0]):
+        return False
+    first = params[0].name
+    for n in own_nodes(node):
+        if isinstance(n, ast.Return) and isinstance(n.value, ast.Call):
+            passed = [*n.value.args, *(k.value for k in n.value.keywords)]
+            if any(isinstance(a, ast.Name) and a.id == first for a in passed):
+                return True
+    return False
+
+
 _FUNCTION_NAMES = frozenset(
     {"f", "fn", "func", "function", "callback", "wrapped", "method", "decorated"}
 )
@@ -94,15 +112,27 @@ class Callables(Part):
         wrapper = wraps_argument(node)
         line = f"@{name}"
         takes_function = any(_takes_function(p) for p in call_parameters(node) if p.default is None)
+        made_elsewhere = False  # the wrapper is made by a call: called as ``greet`` is
         if wrapper is None and not takes_function:  # a factory takes options, not a function
             for inner in returned_functions(node):
                 wrapper = wraps_argument(inner)
-                if wrapper is not None:
+                made_elsewhere = wrapper is None and builds_on_argument(inner)
+                if wrapper is not None or made_elsewhere:
                     arguments = self.arguments.for_call(
                         call_parameters(node), receiver=False, callee=node.name, function=node
                     )
                     line = f"@{name}({arguments})"
                     break
+        if made_elsewhere:
+            self.draft.setup += [
+                "",
+                line,
+                'def greet(name: str = "world") -> str:',
+                '    return f"Hello, {name}!"',
+                "",
+            ]
+            self.draft.body.append("print(greet())")
+            return True
         if wrapper is None:
             return False
         is_async = isinstance(wrapper, ast.AsyncFunctionDef)

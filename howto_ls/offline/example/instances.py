@@ -32,7 +32,7 @@ from howto_ls.offline.state import (
     guarded_parameters,
     reached,
 )
-from howto_ls.usage import ENUM_BASES, is_abstract
+from howto_ls.usage import ENUM_BASES, is_abstract, is_exception
 
 
 class Instances(Part):
@@ -164,9 +164,16 @@ class Instances(Part):
         return f"{built}.{method.name}({arguments})"
 
     def instance(
-        self, class_node: ast.ClassDef | None, class_path: str, method: FunctionNode | None = None
+        self,
+        class_node: ast.ClassDef | None,
+        class_path: str,
+        method: FunctionNode | None = None,
+        message: str = "",
     ) -> str:
         """Build an instance of the class at ``class_path``; return its variable name.
+
+        An exception class called with no argument gets ``message`` (a string literal's code),
+        when one is given: a bare exception shows nothing when printed.
 
         An abstract class is built through a concrete subclass from its module, else through a
         subclass the example defines with each abstract method implemented. The optional
@@ -213,6 +220,9 @@ class Instances(Part):
         args = self.arguments.for_call(
             self.classes.constructor(class_node), needed=needed, callee=callee, function=init
         )
+        if not args and message and class_node is not None:
+            bases = {(dotted(b) or "").rsplit(".", 1)[-1] for b in class_node.bases}
+            args = message if is_exception(class_node.name, bases) else args
         if class_node is not None and find_method(class_node, "__aenter__") is not None:
             self.draft.needs_async = True
             self.draft.body.append(f"async with {class_path}({args}) as {variable}:")

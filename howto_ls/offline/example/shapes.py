@@ -27,8 +27,9 @@ from howto_ls.offline.example.reading import (
     module_variables,
     top_level_names,
 )
+from howto_ls.offline.example.showing import showing_line
 from howto_ls.offline.example.words import snake_case
-from howto_ls.usage import ENUM_BASES, is_command, is_exception
+from howto_ls.usage import ENUM_BASES, base_names, is_command, is_exception
 
 _DUNDER_USE = {
     "__len__": "print(len({obj}))",
@@ -205,7 +206,7 @@ class Shapes(Part):
             variable = snake_case(class_path.rsplit(".", 1)[-1])
             self.draft.body += [
                 f"{variable} = {class_path}({self.arguments.for_call(params, callee=owner_name)})",
-                f"print({variable})",
+                self.shown(owner, variable),
             ]
             return
         if name in {"__enter__", "__exit__", "__aenter__", "__aexit__"}:
@@ -250,6 +251,29 @@ class Shapes(Part):
             )
             self.calls.use_call(call, node, loop_name)
             self.callables.call_result(node)
+            if self.draft.body and self.draft.body[-1].strip() == call:
+                # it returned nothing: show what it did to the object
+                shown = self.draft.built_class or owner
+                line = (
+                    showing_line(shown, variable, self.classes.inherited_method, node)
+                    if shown is not None
+                    else None
+                )
+                if line is not None:
+                    indent = self.draft.body[-1][: -len(self.draft.body[-1].lstrip())]
+                    self.draft.body.append(f"{indent}{line}")
+
+    def shown(self, node: ast.ClassDef | None, variable: str) -> str:
+        """The statement that shows ``variable``, just built from ``node`` (or the class that
+        stood in for it): the object itself when its class gives it a readable text, else a
+        property or an attribute its constructor set (:mod:`.showing`)."""
+        built = self.draft.built_class or node
+        line = (
+            showing_line(built, variable, self.classes.inherited_method)
+            if built is not None
+            else None
+        )
+        return line or f"print({variable})"
 
     def for_class(self, node: ast.ClassDef, main: FunctionNode | None) -> str:
         """An example that builds the class and calls its main method."""
@@ -277,7 +301,7 @@ class Shapes(Part):
             return render(self.draft)
         if main is None or main.name in {"__init__", "__new__"}:
             variable = self.instances.instance(node, qualname)
-            self.draft.body.append(f"print({variable})")
+            self.draft.body.append(self.shown(node, variable))
             return render(self.draft)
         params = parameters_of(main)
         kind = method_kind(main, True, False)
@@ -345,8 +369,11 @@ class Shapes(Part):
             call = f"{alias}.{main.name}({arguments})"
             self.calls.use_call(call, main)
         elif classes:
-            variable = self.instances.instance(classes[0], f"{alias}.{classes[0].name}")
-            self.draft.body.append(f"print({variable})")
+            # an exception built bare prints an empty line: another class shows more
+            plain = [n for n in classes if not is_exception(n.name, base_names(n))]
+            chosen = (plain or classes)[0]
+            variable = self.instances.instance(chosen, f"{alias}.{chosen.name}", None, '"example"')
+            self.draft.body.append(self.shown(chosen, variable))
         else:
             exported = exported_names(tree)
             variables = module_variables(tree)
