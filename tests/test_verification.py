@@ -121,6 +121,53 @@ def test_a_failing_run_becomes_a_problem_quoting_its_error_redacted(
     assert refusal(ranking.verdicts[0]) is not None
 
 
+def test_what_a_run_printed_goes_back_bounded_to_its_last_lines_and_redacted(
+    project: tuple[Path, Target],
+) -> None:
+    root, target = project
+    secret = "sk-verify-SECRET-5678"
+    code = (
+        "import sys\n\n"
+        "for number in range(200):\n"
+        "    print(f'line {number} ' + 'Y' * 500, file=sys.stderr)\n"
+        f"raise ValueError('{secret} ' + 'Z' * 5000)\n"
+    )
+    register_secret(secret)
+    try:
+        ranking = verifier(root).rank([code], target)
+        assert ranking is not None
+        verdict = ranking.verdicts[0]
+        problem = run_problem(verdict, "total")
+        refused = refusal(verdict)
+    finally:
+        forget_secrets()
+    assert problem is not None and refused is not None
+    assert "line 199 YYY" in problem and "line 150 " not in problem  # the last lines only
+    assert len(problem) < (verification.ERROR_LINES + 2) * verification.LINE_CHARS
+    assert "Y" * verification.LINE_CHARS not in problem
+    assert "ValueError: ***" in problem and secret not in problem + refused
+    assert len(refused) < verification.LINE_CHARS + 100
+
+
+@pytest.mark.parametrize(
+    ("status", "detail", "said"),
+    [
+        (examples_run.TIMEOUT, "did not finish within 10 s", "does not finish in time"),
+        (examples_run.HIT_LIMIT, "output limit: more than 16 MiB of output", "hits a limit"),
+    ],
+)
+def test_an_example_that_does_not_finish_is_repaired_then_refused(
+    status: str, detail: str, said: str
+) -> None:
+    run = examples_run.ExampleRun(status, detail)
+    verdict = Verdict(0, "a", Demonstration(run, True, 0, 5, "", False, False, status))
+    assert run_problem(verdict, "total") == (
+        f"the Usage Example {said} when it is run ({detail}): make it finish quickly with "
+        "small inputs and little output"
+    )
+    assert refusal(verdict) == f"its Usage Example {said} when run ({detail})"
+
+
 def test_a_run_that_prints_none_is_a_problem_and_one_that_demonstrates_is_not(
     project: tuple[Path, Target],
 ) -> None:
