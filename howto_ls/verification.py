@@ -12,10 +12,11 @@ not run (and ranks as not running). A set ``cancel`` event stops the running exa
 no other. Nothing an example does raises here; where no interpreter or sandbox can run
 examples, :meth:`Verifier.problem` says why, the reason is logged once, and nothing is run.
 
-:func:`verifier_for` reads the ``verifyExamples`` setting: ``auto`` verifies where the OS gives
-the sandbox its isolation (bubblewrap, ``unshare`` or ``sandbox-exec``: :func:`sandbox.mechanism`
-is not ``none``), ``on`` verifies wherever examples can run at all (saying once when they run
-without OS isolation), ``off`` never runs anything.
+:func:`verifier_for` reads the ``verifyExamples`` setting: ``auto`` verifies only where the
+sandbox keeps the user's files from the example (:data:`sandbox.KEEPS_FILES`: bubblewrap, with
+the file system read-only and the home folder hidden), since a plain ``doc`` then runs code the
+model wrote and what it prints goes back to the model; ``on`` verifies wherever examples can
+run at all (saying once when they run with less isolation), ``off`` never runs anything.
 """
 
 from __future__ import annotations
@@ -251,9 +252,9 @@ class Verifier:
 
 def verifier_for(settings: Settings, root: Path) -> Verifier | None:
     """The :class:`Verifier` ``settings.verify_examples`` asks for in the project at ``root``:
-    None for ``off``, for ``auto`` where the sandbox has no OS isolation here (or the sandbox
-    asked for by ``HOWTO_SANDBOX`` does not work), and wherever examples cannot run
-    (:meth:`Verifier.problem`, logged once)."""
+    None for ``off``, for ``auto`` where the sandbox here does not keep the user's files
+    (:func:`auto_problem`; or the sandbox asked for by ``HOWTO_SANDBOX`` does not work), and
+    wherever examples cannot run (:meth:`Verifier.problem`); each reason is logged once."""
     mode = settings.verify_examples
     if mode == "off":
         return None
@@ -263,14 +264,33 @@ def verifier_for(settings: Settings, root: Path) -> Verifier | None:
         except sandbox.SandboxError as exc:
             _say_once(f"examples are not verified: {exc}")
             return None
-        if used == sandbox.NONE:
-            _say_once(
-                "examples are not verified (verifyExamples is auto and there is no OS sandbox "
-                f"here: {sandbox.notice(used)}); set verifyExamples on to run them anyway"
-            )
+        problem = auto_problem(used)
+        if problem is not None:
+            _say_once(problem)
             return None
     verifier = Verifier(root)
     return None if verifier.problem() is not None else verifier
+
+
+def auto_problem(used: str) -> str | None:
+    """The one line that says why ``verifyExamples`` ``auto`` runs nothing with the sandbox
+    mechanism ``used`` (one of :data:`sandbox.MECHANISMS`) and how to run examples anyway;
+    None where that sandbox keeps the user's files (:data:`sandbox.KEEPS_FILES`)."""
+    if used in sandbox.KEEPS_FILES:
+        return None
+    if used == sandbox.UNSHARE:
+        why = (
+            "the unshare sandbox here lets an example read and write your files (your home "
+            "folder, ~/.ssh, the project): install bubblewrap (apt install bubblewrap)"
+        )
+    elif used == sandbox.SANDBOX_EXEC:
+        why = "the sandbox-exec sandbox lets an example read your files (~/.ssh, your home folder)"
+    else:
+        why = f"there is no OS sandbox here: {sandbox.notice(used)}"
+    return (
+        f"examples are not verified (verifyExamples is auto and {why}); set verifyExamples on "
+        "(--verify-examples) to run them anyway"
+    )
 
 
 ERROR_LINES = 10

@@ -3,6 +3,10 @@ problems a repair round sends, and the setting that turns it on."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -12,7 +16,10 @@ import pytest
 from howto_ls import examples_run, sandbox, verification
 from howto_ls.config import Settings
 from howto_ls.demonstration import Demonstration, Target
+from howto_ls.engine import Engine
+from howto_ls.guide import render
 from howto_ls.redact import forget_secrets, register_secret
+from howto_ls.testing.fake_openai import FakeOpenAI
 from howto_ls.testing.samples import total_request
 from howto_ls.verification import Verdict, Verifier, best_of, refusal, run_problem, verifier_for
 
@@ -200,8 +207,110 @@ def test_the_setting_chooses_whether_examples_run(tmp_path: Path) -> None:
     on = verifier_for(Settings(verify_examples="on"), tmp_path)
     assert on is not None and on.root == tmp_path
     automatic = verifier_for(Settings(), tmp_path)
-    works = sandbox.mechanism(sandbox.requested()) != sandbox.NONE
-    assert (automatic is not None) == works
+    keeps_files = sandbox.mechanism(sandbox.requested()) in sandbox.KEEPS_FILES
+    assert (automatic is not None) == keeps_files
+
+
+@pytest.mark.parametrize("isolation", ["unshare", "none"])
+def test_auto_runs_nothing_where_the_sandbox_leaves_your_files_open(
+    isolation: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    try:
+        sandbox.mechanism(isolation)
+    except sandbox.SandboxError as exc:
+        pytest.skip(str(exc))
+    monkeypatch.setenv(sandbox.SANDBOX_VARIABLE, isolation)
+    monkeypatch.setattr(verification, "_said", set())
+    with caplog.at_level("WARNING", logger="howto_ls.verification"):
+        assert verifier_for(Settings(), tmp_path) is None
+        assert verifier_for(Settings(), tmp_path) is None
+        forced = verifier_for(Settings(verify_examples="on"), tmp_path)
+    assert forced is not None and forced.isolation == isolation
+    said = [r.getMessage() for r in caplog.records if "verifyExamples is auto" in r.getMessage()]
+    assert len(said) == 1 and "\n" not in said[0]
+    assert said[0].startswith("examples are not verified (verifyExamples is auto and ")
+    assert said[0].endswith("set verifyExamples on (--verify-examples) to run them anyway")
+    assert "apt install bubblewrap" in said[0]
+
+
+def test_auto_runs_with_bubblewrap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    try:
+        sandbox.mechanism(sandbox.BWRAP)
+    except sandbox.SandboxError as exc:
+        pytest.skip(str(exc))
+    monkeypatch.setenv(sandbox.SANDBOX_VARIABLE, "auto")
+    found = verifier_for(Settings(), tmp_path)
+    assert found is not None and found.isolation == sandbox.BWRAP
+    assert verification.auto_problem(sandbox.BWRAP) is None
+    assert "read your files" in (verification.auto_problem(sandbox.SANDBOX_EXEC) or "")
+
+
+MARKING = '''"""Marks."""
+
+from pathlib import Path
+
+
+def mark(name: str) -> str:
+    """Leave a file called ``name`` next to this module and return its name."""
+    Path(__file__).with_name(name).write_text("ran")
+    return name
+'''
+
+
+def test_a_model_example_writes_nothing_where_only_unshare_is_there(tmp_path: Path) -> None:
+    """The reported setup: no bubblewrap on PATH, unprivileged user namespaces available."""
+    unshare = shutil.which("unshare")
+    if unshare is None or not sys.platform.startswith("linux"):
+        pytest.skip("needs unshare (Linux)")
+    try:
+        sandbox.mechanism(sandbox.UNSHARE)
+    except sandbox.SandboxError as exc:
+        pytest.skip(str(exc))
+    project = tmp_path / "project"
+    (project / "pkg").mkdir(parents=True)
+    (project / "pkg" / "__init__.py").write_text("")
+    module = project / "pkg" / "marks.py"
+    module.write_text(MARKING)
+    engine = Engine(Settings(backend="offline"), project)
+    symbol = engine.symbol_named(module, MARKING, "mark")
+    answer = render(engine.offline_guide(symbol, MARKING))
+    no_bwrap = tmp_path / "bin"  # unshare and true alone: no bwrap
+    no_bwrap.mkdir()
+    for tool in (unshare, shutil.which("true") or "/bin/true"):
+        (no_bwrap / Path(tool).name).symlink_to(tool)
+    env = {
+        "PATH": str(no_bwrap),
+        "HOME": str(tmp_path / "home"),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        "HOWTO_MODEL": "fake-model",
+        "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
+    }
+
+    def doc(*extra: str) -> subprocess.CompletedProcess[str]:
+        with FakeOpenAI(default=answer) as fake:
+            command = [sys.executable, "-m", "howto_ls", "doc", "pkg/marks.py::mark", *extra]
+            return subprocess.run(
+                command,
+                cwd=project,
+                env={**env, "HOWTO_BASE_URL": fake.url},
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
+            )
+
+    before = sorted(p.name for p in (project / "pkg").iterdir())
+    automatic = doc("--no-cache")
+    assert automatic.returncode == 0, automatic.stderr
+    assert sorted(p.name for p in (project / "pkg").iterdir()) == before  # nothing ran
+    said = [line for line in automatic.stderr.splitlines() if "verifyExamples is auto" in line]
+    assert len(said) == 1 and "the unshare sandbox here lets an example read and write" in said[0]
+    forced = doc("--no-cache", "--verify-examples")  # the control: it does run, and can write
+    assert forced.returncode == 0, forced.stderr
+    assert sorted(p.name for p in (project / "pkg").iterdir()) != before
 
 
 def test_an_interpreter_that_cannot_run_examples_turns_verification_off(
