@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import sys
 import threading
 import time
 from collections.abc import Sequence
@@ -281,16 +282,22 @@ def auto_problem(used: str) -> str | None:
     if used == sandbox.UNSHARE:
         why = (
             "the unshare sandbox here lets an example read and write your files (your home "
-            "folder, ~/.ssh, the project): install bubblewrap (apt install bubblewrap)"
+            "folder, ~/.ssh, the project)"
         )
     elif used == sandbox.SANDBOX_EXEC:
         why = "the sandbox-exec sandbox lets an example read your files (~/.ssh, your home folder)"
     else:
-        why = f"there is no OS sandbox here: {sandbox.notice(used)}"
+        why = "there is no OS sandbox here"
+    install = "install bubblewrap (apt install bubblewrap), or " if _on_linux() else ""
     return (
-        f"examples are not verified (verifyExamples is auto and {why}); set verifyExamples on "
-        "(--verify-examples) to run them anyway"
+        f"examples are not verified: verifyExamples is auto and {why}; {install}set "
+        "verifyExamples on (--verify-examples) to run them anyway"
     )
+
+
+def _on_linux() -> bool:
+    """Whether bubblewrap can be had here (Linux)."""
+    return sys.platform.startswith("linux")
 
 
 ERROR_LINES = 10
