@@ -9,7 +9,8 @@
                                               └▶ fails or shows nothing ─▶ repair round (answer +
                                                  the run's error tail or why it shows nothing)
                                                  ─▶ the better of the two (verification.Verdict)
-                                                 ─▶ its example raises ─▶ GuideValidationError
+                                                 ─▶ its example raises, hangs or hits a limit
+                                                    ─▶ GuideValidationError
 
 Backends without raw answers (``offline``) are called as they are and not cached.
 
@@ -18,9 +19,12 @@ checks has its example run in the sandbox. When it fails, hangs, waits for a ter
 without demonstrating the symbol, one repair round sends the last lines of its error output (or
 why it shows nothing) back; the repaired answer, if it passes the checks, is run too, and the
 better of the two is kept (demonstrates > runs > fails, then body lines executed, then the
-original). When the kept example still raises an error, nothing is written: a guide whose example
-does not run is wrong, and :class:`GuideValidationError` says so and offers the offline guide.
-An example that only needs the network or an optional dependency is neither repaired nor refused.
+original, and an example that may be right before one that is refused). When the kept example
+still raises an error, does not finish in time or hits a limit (memory, output), nothing is
+written: a guide whose example does not run to its end is wrong, and
+:class:`GuideValidationError` says so and offers the offline guide. An example that only needs
+the network or an optional dependency is neither repaired nor refused; one that waits for a
+terminal is repaired, and kept when it still does.
 Guides are cached apart by whether they were verified.
 """
 
@@ -260,7 +264,8 @@ async def _verified(
     guide: Guide,
 ) -> Guide:
     """``guide`` (from ``answer``, checked) or its repair from a run of its example, whichever
-    example does better; GuideValidationError when the one kept raises an error when run."""
+    example does better; GuideValidationError when the one kept does not run to its end
+    (:func:`howto_ls.verification.refusal`)."""
     symbol = request.symbol
     name = (symbol.import_path or symbol.module) if not symbol.qualname else symbol.qualname
     target = Target.of(symbol)
@@ -292,11 +297,14 @@ async def _verified(
         return _kept(backend, guide, first, problem)
     second = Verdict(1, repaired.example, again.verdicts[0].demonstration)
     best = best_of([first, second])
+    if refusal(best) is not None:  # one that may be right (needs the network...) goes first
+        acceptable = [v for v in (first, second) if v.demonstration and refusal(v) is None]
+        best = best_of(acceptable) if acceptable else best
     return _kept(backend, repaired if best is second else guide, best, problem)
 
 
 def _kept(backend: AnsweringBackend, guide: Guide, verdict: Verdict, problem: str | None) -> Guide:
-    """``guide``, unless its example (that got ``verdict``) raises when run."""
+    """``guide``, unless its example (that got ``verdict``) does not run to its end."""
     refused = refusal(verdict)
     if refused is None:
         return guide

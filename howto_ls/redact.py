@@ -1,4 +1,4 @@
-"""Secrets out of text: URL user information, secret query parameters, bearer tokens, keys.
+"""Secrets out of text: URL user information, secret query parameters, credentials, keys.
 
 Every message, log line and exception text howto-ls shows passes through :func:`redact`; URLs
 it builds messages from pass through :func:`redact_url` first. :class:`RedactingFilter` is the
@@ -13,10 +13,21 @@ between ``://`` and the last ``@`` of the URL (up to white space or a quote) is 
 written without a scheme (``alice:pw@host:9/v1``) loses what precedes its last ``@`` too.
 Secret parameters are masked in the query and in the fragment (``#access_token=...``, OAuth 2.0's
 implicit grant, RFC 6749 section 4.2.2).
+
+Servers and proxies echo what they were sent: the value of an ``Authorization`` or
+``Proxy-Authorization`` header (RFC 9110 section 11.6), wherever it is quoted, goes; so do
+``Bearer`` tokens (RFC 6750) and ``Basic`` credentials (RFC 7617: the base64 of
+``user:password``) anywhere in text. :func:`url_secrets` gives, besides a URL's password, the
+``Basic`` credentials an HTTP client sends for it, so that a bare echo of them goes too. Servers
+also quote part of a key they refused (OpenAI: ``Incorrect API key provided: sk-abc***``): any
+run of :data:`FRAGMENT_LENGTH` or more characters of a registered value is masked as well.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import functools
 import logging
 import re
 import threading
@@ -37,6 +48,9 @@ __all__ = [
 MASK = "***"
 MIN_SECRET_LENGTH = 4
 """Shorter registered values are not replaced by value: they would mask ordinary words."""
+FRAGMENT_LENGTH = 8
+"""Runs of this many characters of a registered value, or more, are masked wherever they stand
+(a prefix of a key a server quotes); shorter runs are left, as they are too likely by chance."""
 
 _URL_TEXT = r"[^\s\"'<>`]"
 """A character that can stand in a URL as users write it: not white space, a quote or a bracket."""
@@ -51,10 +65,19 @@ _SECRET_QUERY = re.compile(
     r"password|passwd|pwd|sig|signature|code)=)(?P<value>(?:[^&#\s\"'<>]*[^&#\s\"'<>:;,.)])?)",
     re.IGNORECASE,
 )
-_BEARER = re.compile(
-    r"(?P<scheme>\b(?:Bearer\s+|Authorization:\s*[A-Za-z]+\s+))(?P<token>[A-Za-z0-9._~+/=\-]{4,})",
+_TOKEN68 = r"[A-Za-z0-9\-._~+/]{4,}=*"
+"""RFC 9110 section 11.2's ``token68`` (how Basic and Bearer credentials are written), of four
+characters or more: "bearer of" in prose is no token."""
+_AUTHORIZATION = re.compile(
+    r"(?P<name>\b(?:Proxy-)?Authorization[\"']?\s*[:=]\s*)"
+    r"(?:(?P<open>[\"'])(?P<quoted>[^\"'\n]*)(?P=open)|"
+    rf"(?P<value>(?:[A-Za-z][\w.\-]*[ \t]+)?{_TOKEN68}))",
     re.IGNORECASE,
 )
+"""An ``Authorization`` or ``Proxy-Authorization`` header and its value, as a header line
+(``Authorization: Basic abc=``), in JSON (``"authorization": "Bearer x"``) or as a parameter."""
+_BEARER = re.compile(rf"(?P<scheme>\bBearer\s+)(?P<token>{_TOKEN68})", re.IGNORECASE)
+_BASIC = re.compile(r"(?P<scheme>\bBasic\s+)(?P<token>[A-Za-z0-9+/\-_]{4,}=*)", re.IGNORECASE)
 
 _lock = threading.Lock()
 _secrets: set[str] = set()
@@ -116,9 +139,11 @@ def _mask_userinfo(rest: str) -> str:
 
 
 def redact(text: str, secrets: Iterable[str | None] = ()) -> str:
-    """``text`` with URL user information, secret query values, bearer tokens,
-    ``Authorization:`` values, the registered secrets and ``secrets`` (values shorter than
-    four characters ignored) replaced by ``***``."""
+    """``text`` with URL user information, secret query values, ``Authorization`` and
+    ``Proxy-Authorization`` header values, ``Bearer`` tokens, ``Basic`` credentials, the
+    registered secrets and ``secrets`` (values shorter than :data:`MIN_SECRET_LENGTH` characters
+    ignored), and every run of :data:`FRAGMENT_LENGTH` or more characters of those values,
+    replaced by ``***``."""
     if not text:
         return text
     with _lock:
@@ -127,22 +152,94 @@ def redact(text: str, secrets: Iterable[str | None] = ()) -> str:
     for value in sorted(values, key=len, reverse=True):  # a key that contains another first
         if value in text:
             text = text.replace(value, MASK)
+    text = _mask_fragments(text, values)
     text = _mask_urls(text)
-    return _BEARER.sub(rf"\g<scheme>{MASK}", text)
+    text = _AUTHORIZATION.sub(_masked_header, text)
+    text = _BEARER.sub(rf"\g<scheme>{MASK}", text)
+    return _BASIC.sub(_masked_basic, text)
+
+
+@functools.lru_cache(maxsize=64)
+def _fragments(value: str) -> frozenset[str]:
+    """Every run of :data:`FRAGMENT_LENGTH` characters of ``value``."""
+    size = FRAGMENT_LENGTH
+    return frozenset(value[start : start + size] for start in range(len(value) - size + 1))
+
+
+def _mask_fragments(text: str, values: Iterable[str]) -> str:
+    """``text`` with each stretch made of runs of :data:`FRAGMENT_LENGTH` characters of one of
+    ``values`` replaced by one ``***``."""
+    spans: list[tuple[int, int]] = []
+    for value in values:
+        for fragment in _fragments(value):
+            start = text.find(fragment)
+            while start >= 0:
+                spans.append((start, start + FRAGMENT_LENGTH))
+                start = text.find(fragment, start + 1)
+    if not spans:
+        return text
+    spans.sort()
+    merged = [spans[0]]
+    for start, end in spans[1:]:
+        last_start, last_end = merged[-1]
+        if start <= last_end:
+            merged[-1] = (last_start, max(last_end, end))
+        else:
+            merged.append((start, end))
+    pieces: list[str] = []
+    kept = 0
+    for start, end in merged:
+        pieces += [text[kept:start], MASK]
+        kept = end
+    pieces.append(text[kept:])
+    return "".join(pieces)
+
+
+def _masked_header(match: re.Match[str]) -> str:
+    """An ``Authorization`` header ``match`` with its value masked (its quotes kept)."""
+    if match.group("open"):
+        return f"{match.group('name')}{match.group('open')}{MASK}{match.group('open')}"
+    return f"{match.group('name')}{MASK}"
+
+
+def _masked_basic(match: re.Match[str]) -> str:
+    """A ``Basic`` ``match`` with its token masked when it decodes to RFC 7617 credentials
+    (``user:password`` text, also when cut short), else as it was: "basic usage" stays."""
+    token = match.group("token").rstrip("=").replace("-", "+").replace("_", "/")
+    whole = token[: len(token) - len(token) % 4]
+    try:
+        decoded = base64.b64decode(whole, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return match.group()
+    if ":" not in decoded or not decoded.isprintable():
+        return match.group()
+    return f"{match.group('scheme')}{MASK}"
 
 
 def url_secrets(url: str | None) -> tuple[str, ...]:
-    """The password of ``url``'s user information, as written and percent-decoded (for
-    :func:`register_secret`); empty when it has none or ``url`` does not parse."""
+    """The secrets of ``url``'s user information (for :func:`register_secret`): the password
+    as written and percent-decoded (the user name when there is no password: then it is a
+    token) and the ``Basic`` credentials an HTTP client sends for them (RFC 7617: base64 of
+    ``user:password``, with and without padding, also in the URL-safe alphabet); empty when it
+    has no user information or ``url`` does not parse."""
     if not url:
         return ()
     try:
-        password = urlsplit(url).password
+        parts = urlsplit(url)
+        username, password = parts.username, parts.password
     except ValueError:
         return ()
-    if not password:
+    secret = password or username
+    if not secret:
         return ()
-    return tuple(dict.fromkeys((password, unquote(password))))
+    found = [secret, unquote(secret)]
+    written = (username or "", password or "")
+    for user, word in dict.fromkeys((written, (unquote(written[0]), unquote(written[1])))):
+        credentials = f"{user}:{word}".encode()
+        for encoded in (base64.b64encode(credentials), base64.urlsafe_b64encode(credentials)):
+            token = encoded.decode("ascii")
+            found += [token, token.rstrip("=")]
+    return tuple(dict.fromkeys(found))
 
 
 class RedactingFilter(logging.Filter):

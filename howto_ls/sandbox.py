@@ -61,6 +61,10 @@ SANDBOX_EXEC = "sandbox-exec"
 NONE = "none"
 MECHANISMS = (AUTO, BWRAP, UNSHARE, SANDBOX_EXEC, NONE)
 """The choices of :func:`mechanism`, also the values of ``HOWTO_SANDBOX``."""
+KEEPS_FILES = frozenset({BWRAP})
+"""Mechanisms that keep the caller's files from a command: the file system read-only and the
+home folder and temporary folders hidden (bubblewrap). ``unshare`` leaves every file the user
+can read or write open to it, ``sandbox-exec`` every file the user can read (``~/.ssh``...)."""
 
 SANDBOX_VARIABLE = "HOWTO_SANDBOX"
 """Environment variable that chooses the mechanism (one of ``MECHANISMS``; default ``auto``)."""

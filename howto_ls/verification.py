@@ -12,10 +12,11 @@ not run (and ranks as not running). A set ``cancel`` event stops the running exa
 no other. Nothing an example does raises here; where no interpreter or sandbox can run
 examples, :meth:`Verifier.problem` says why, the reason is logged once, and nothing is run.
 
-:func:`verifier_for` reads the ``verifyExamples`` setting: ``auto`` verifies where the OS gives
-the sandbox its isolation (bubblewrap, ``unshare`` or ``sandbox-exec``: :func:`sandbox.mechanism`
-is not ``none``), ``on`` verifies wherever examples can run at all (saying once when they run
-without OS isolation), ``off`` never runs anything.
+:func:`verifier_for` reads the ``verifyExamples`` setting: ``auto`` verifies only where the
+sandbox keeps the user's files from the example (:data:`sandbox.KEEPS_FILES`: bubblewrap, with
+the file system read-only and the home folder hidden), since a plain ``doc`` then runs code the
+model wrote and what it prints goes back to the model; ``on`` verifies wherever examples can
+run at all (saying once when they run with less isolation), ``off`` never runs anything.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import sys
 import threading
 import time
 from collections.abc import Sequence
@@ -251,9 +253,9 @@ class Verifier:
 
 def verifier_for(settings: Settings, root: Path) -> Verifier | None:
     """The :class:`Verifier` ``settings.verify_examples`` asks for in the project at ``root``:
-    None for ``off``, for ``auto`` where the sandbox has no OS isolation here (or the sandbox
-    asked for by ``HOWTO_SANDBOX`` does not work), and wherever examples cannot run
-    (:meth:`Verifier.problem`, logged once)."""
+    None for ``off``, for ``auto`` where the sandbox here does not keep the user's files
+    (:func:`auto_problem`; or the sandbox asked for by ``HOWTO_SANDBOX`` does not work), and
+    wherever examples cannot run (:meth:`Verifier.problem`); each reason is logged once."""
     mode = settings.verify_examples
     if mode == "off":
         return None
@@ -263,18 +265,47 @@ def verifier_for(settings: Settings, root: Path) -> Verifier | None:
         except sandbox.SandboxError as exc:
             _say_once(f"examples are not verified: {exc}")
             return None
-        if used == sandbox.NONE:
-            _say_once(
-                "examples are not verified (verifyExamples is auto and there is no OS sandbox "
-                f"here: {sandbox.notice(used)}); set verifyExamples on to run them anyway"
-            )
+        problem = auto_problem(used)
+        if problem is not None:
+            _say_once(problem)
             return None
     verifier = Verifier(root)
     return None if verifier.problem() is not None else verifier
 
 
+def auto_problem(used: str) -> str | None:
+    """The one line that says why ``verifyExamples`` ``auto`` runs nothing with the sandbox
+    mechanism ``used`` (one of :data:`sandbox.MECHANISMS`) and how to run examples anyway;
+    None where that sandbox keeps the user's files (:data:`sandbox.KEEPS_FILES`)."""
+    if used in sandbox.KEEPS_FILES:
+        return None
+    if used == sandbox.UNSHARE:
+        why = (
+            "the unshare sandbox here lets an example read and write your files (your home "
+            "folder, ~/.ssh, the project)"
+        )
+    elif used == sandbox.SANDBOX_EXEC:
+        why = "the sandbox-exec sandbox lets an example read your files (~/.ssh, your home folder)"
+    else:
+        why = "there is no OS sandbox here"
+    install = "install bubblewrap (apt install bubblewrap), or " if _on_linux() else ""
+    return (
+        f"examples are not verified: verifyExamples is auto and {why}; {install}set "
+        "verifyExamples on (--verify-examples) to run them anyway"
+    )
+
+
+def _on_linux() -> bool:
+    """Whether bubblewrap can be had here (Linux)."""
+    return sys.platform.startswith("linux")
+
+
 ERROR_LINES = 10
 """Lines of a failing run's error output quoted back to a model."""
+
+LINE_CHARS = 300
+"""Characters kept of each line of a run's output, or of its one-line detail, that is quoted back
+to a model or shown in a message: an example can print a line of any length."""
 
 _EXAMPLE_FILE = re.compile(r'"[^"\n]*howto-example-[^"\n/\\]*[/\\]example\.py"')
 _FROZEN = re.compile(r'^\s*File "<(?:frozen [\w.]+|string)>"')
@@ -282,12 +313,25 @@ _NOT_REPAIRED = frozenset(
     {examples_run.NEEDS_NETWORK, examples_run.NEEDS_DEPENDENCY, examples_run.CANCELLED}
 )
 """Run statuses that say more about this machine than about the example: not sent back."""
+_UNFINISHED = {
+    examples_run.FAILS: "fails",
+    examples_run.TIMEOUT: "does not finish in time",
+    examples_run.HIT_LIMIT: "hits a limit",
+}
+"""Run statuses of an example that does not run to its end for a reason of its own, and how a
+message says it: such an example is repaired, and refused when it still does not finish."""
+
+
+def shorten(line: str, limit: int = LINE_CHARS) -> str:
+    """``line`` cut to ``limit`` characters (the cut marked with ``...``), secrets redacted."""
+    line = redact(line)
+    return line if len(line) <= limit else f"{line[: limit - 3]}..."
 
 
 def error_tail(run: examples_run.ExampleRun, lines: int = ERROR_LINES) -> str:
     """The last ``lines`` non-blank lines of ``run``'s standard error (without the frames of
-    the bootstrap that starts it), the example's temporary file named ``example.py`` and
-    secrets redacted (:func:`howto_ls.redact.redact`)."""
+    the bootstrap that starts it), each cut to :data:`LINE_CHARS` characters, the example's
+    temporary file named ``example.py`` and secrets redacted (:func:`howto_ls.redact.redact`)."""
     output = run.output
     stderr = output[len(run.stdout) :] if output.startswith(run.stdout) else output
     kept = [
@@ -295,21 +339,23 @@ def error_tail(run: examples_run.ExampleRun, lines: int = ERROR_LINES) -> str:
         for line in stderr.splitlines()
         if line.strip() and not _FROZEN.match(line)  # the bootstrap's runpy frames
     ][-lines:]
-    return redact(_EXAMPLE_FILE.sub('"example.py"', "\n".join(kept)))
+    return "\n".join(shorten(_EXAMPLE_FILE.sub('"example.py"', line)) for line in kept)
 
 
 def run_problem(verdict: Verdict, name: str) -> str | None:
     """The problem a repair round sends for ``verdict`` (of an example of the symbol ``name``),
     None when there is none to send: it demonstrates, was not run, could not be measured, or
-    failed for a reason of this machine (it needs the network or an optional dependency)."""
+    failed for a reason of this machine (it needs the network or an optional dependency).
+    What the run printed is sent bounded (:func:`error_tail`, :func:`shorten`) and redacted."""
     shown = verdict.demonstration
     if shown is None or shown.demonstrates:
         return None
     run = shown.run
     if run.status in _NOT_REPAIRED:
         return None
+    detail = shorten(run.detail)
     if run.status == examples_run.FAILS:
-        tail = error_tail(run) or run.detail
+        tail = error_tail(run) or detail
         return (
             "the Usage Example fails when it is run; the end of its error output is:\n"
             f"```\n{tail}\n```\n"
@@ -318,13 +364,14 @@ def run_problem(verdict: Verdict, name: str) -> str | None:
         )
     if run.status == examples_run.NEEDS_TERMINAL:
         return (
-            f"the Usage Example waits for a terminal when it is run ({run.detail}): pass "
+            f"the Usage Example waits for a terminal when it is run ({detail}): pass "
             "values in the code instead of reading them from a person"
         )
     if not run.ok:
+        what = _UNFINISHED.get(run.status, f"stops ({run.status})")
         return (
-            f"the Usage Example {run.status} when it is run ({run.detail}): make it finish "
-            "quickly with small inputs"
+            f"the Usage Example {what} when it is run ({detail}): make it finish quickly "
+            "with small inputs and little output"
         )
     if not shown.measured or shown.body_total == 0:
         return None
@@ -336,10 +383,17 @@ def run_problem(verdict: Verdict, name: str) -> str | None:
 
 
 def refusal(verdict: Verdict) -> str | None:
-    """Why a guide whose best example got ``verdict`` is not written, None when it may be: only
-    an example that raises an error when run is refused (one that needs the network, a
-    terminal or more time may still be right, one that runs is kept)."""
+    """Why a guide whose best example got ``verdict`` is not written, None when it may be.
+
+    An example that does not run to its end for a reason of its own is refused: it raises an
+    error, does not finish in time or hits a limit (memory, output, file size, CPU time). One
+    that needs the network, an optional dependency or a terminal may still be right, one that
+    runs is kept, one that was not run is not judged.
+    """
     shown = verdict.demonstration
-    if shown is None or shown.run.status != examples_run.FAILS:
+    if shown is None:
         return None
-    return f"its Usage Example fails when run ({shown.run.detail})"
+    what = _UNFINISHED.get(shown.run.status)
+    if what is None:
+        return None
+    return f"its Usage Example {what} when run ({shorten(shown.run.detail)})"

@@ -366,6 +366,56 @@ async def test_an_example_that_still_fails_is_refused_and_not_cached(
     assert len(cache) == 0
 
 
+SLEEPING_GUIDE = GOOD_GUIDE.replace(GOOD_EXAMPLE, f"import time\n\ntime.sleep(60)\n{GOOD_EXAMPLE}")
+FLOODING_GUIDE = GOOD_GUIDE.replace(GOOD_EXAMPLE, f'{GOOD_EXAMPLE}\nprint("Y" * (40 << 20))')
+GREEDY_GUIDE = GOOD_GUIDE.replace(GOOD_EXAMPLE, f"{GOOD_EXAMPLE}\nblock = bytearray(8 << 30)")
+
+
+@pytest.mark.parametrize(
+    ("answer", "said"),
+    [
+        (SLEEPING_GUIDE, "does not finish in time when run (did not finish within 3 s)"),
+        (FLOODING_GUIDE, "hits a limit when run (output limit: more than 16 MiB of output"),
+        (GREEDY_GUIDE, "hits a limit when run (memory limit: more than 1 GiB"),
+    ],
+    ids=["timeout", "output", "memory"],
+)
+async def test_an_example_that_still_does_not_finish_is_refused_like_one_that_fails(
+    request_: GuideRequest, cache: GuideCache, answer: str, said: str
+) -> None:
+    verifier = _verifier(request_)
+    verifier.run_timeout = 3.0
+    with FakeOpenAI([answer, answer]) as fake:
+        b = backend(fake.url)
+        with pytest.raises(GuideValidationError) as caught:
+            await write_checked_guide(
+                b, request_, cache=cache, fingerprint=FINGERPRINT, verifier=verifier
+            )
+        repair = fake.chat_requests[1].messages[3]["content"]
+    assert "make it finish quickly with small inputs and little output" in repair
+    assert "Y" * 1000 not in repair
+    message = str(caught.value)
+    assert f"is not written: its Usage Example {said}" in message
+    assert "also after a repair round" in message
+    assert '"Use offline guide"' in message and "set verifyExamples off" in message
+    assert "\n" not in message and len(message) < 1000
+    assert len(cache) == 0
+
+
+async def test_a_repair_that_needs_an_optional_dependency_is_kept_over_one_that_hangs(
+    request_: GuideRequest,
+) -> None:
+    verifier = _verifier(request_)
+    verifier.run_timeout = 3.0
+    optional = GOOD_GUIDE.replace(
+        GOOD_EXAMPLE,
+        f"import importlib\n\nimportlib.import_module('not_installed_here')\n{GOOD_EXAMPLE}",
+    )
+    with FakeOpenAI([SLEEPING_GUIDE, optional]) as fake:
+        guide = await write_checked_guide(backend(fake.url), request_, verifier=verifier)
+    assert guide == parse_guide(optional).guide  # it may be right where that is installed
+
+
 async def test_a_guide_cached_unverified_is_not_served_as_verified(
     request_: GuideRequest, cache: GuideCache
 ) -> None:

@@ -3,6 +3,10 @@ problems a repair round sends, and the setting that turns it on."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -12,7 +16,10 @@ import pytest
 from howto_ls import examples_run, sandbox, verification
 from howto_ls.config import Settings
 from howto_ls.demonstration import Demonstration, Target
+from howto_ls.engine import Engine
+from howto_ls.guide import render
 from howto_ls.redact import forget_secrets, register_secret
+from howto_ls.testing.fake_openai import FakeOpenAI
 from howto_ls.testing.samples import total_request
 from howto_ls.verification import Verdict, Verifier, best_of, refusal, run_problem, verifier_for
 
@@ -121,6 +128,53 @@ def test_a_failing_run_becomes_a_problem_quoting_its_error_redacted(
     assert refusal(ranking.verdicts[0]) is not None
 
 
+def test_what_a_run_printed_goes_back_bounded_to_its_last_lines_and_redacted(
+    project: tuple[Path, Target],
+) -> None:
+    root, target = project
+    secret = "sk-verify-SECRET-5678"
+    code = (
+        "import sys\n\n"
+        "for number in range(200):\n"
+        "    print(f'line {number} ' + 'Y' * 500, file=sys.stderr)\n"
+        f"raise ValueError('{secret} ' + 'Z' * 5000)\n"
+    )
+    register_secret(secret)
+    try:
+        ranking = verifier(root).rank([code], target)
+        assert ranking is not None
+        verdict = ranking.verdicts[0]
+        problem = run_problem(verdict, "total")
+        refused = refusal(verdict)
+    finally:
+        forget_secrets()
+    assert problem is not None and refused is not None
+    assert "line 199 YYY" in problem and "line 150 " not in problem  # the last lines only
+    assert len(problem) < (verification.ERROR_LINES + 2) * verification.LINE_CHARS
+    assert "Y" * verification.LINE_CHARS not in problem
+    assert "ValueError: ***" in problem and secret not in problem + refused
+    assert len(refused) < verification.LINE_CHARS + 100
+
+
+@pytest.mark.parametrize(
+    ("status", "detail", "said"),
+    [
+        (examples_run.TIMEOUT, "did not finish within 10 s", "does not finish in time"),
+        (examples_run.HIT_LIMIT, "output limit: more than 16 MiB of output", "hits a limit"),
+    ],
+)
+def test_an_example_that_does_not_finish_is_repaired_then_refused(
+    status: str, detail: str, said: str
+) -> None:
+    run = examples_run.ExampleRun(status, detail)
+    verdict = Verdict(0, "a", Demonstration(run, True, 0, 5, "", False, False, status))
+    assert run_problem(verdict, "total") == (
+        f"the Usage Example {said} when it is run ({detail}): make it finish quickly with "
+        "small inputs and little output"
+    )
+    assert refusal(verdict) == f"its Usage Example {said} when run ({detail})"
+
+
 def test_a_run_that_prints_none_is_a_problem_and_one_that_demonstrates_is_not(
     project: tuple[Path, Target],
 ) -> None:
@@ -153,8 +207,110 @@ def test_the_setting_chooses_whether_examples_run(tmp_path: Path) -> None:
     on = verifier_for(Settings(verify_examples="on"), tmp_path)
     assert on is not None and on.root == tmp_path
     automatic = verifier_for(Settings(), tmp_path)
-    works = sandbox.mechanism(sandbox.requested()) != sandbox.NONE
-    assert (automatic is not None) == works
+    keeps_files = sandbox.mechanism(sandbox.requested()) in sandbox.KEEPS_FILES
+    assert (automatic is not None) == keeps_files
+
+
+@pytest.mark.parametrize("isolation", ["unshare", "none"])
+def test_auto_runs_nothing_where_the_sandbox_leaves_your_files_open(
+    isolation: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    try:
+        sandbox.mechanism(isolation)
+    except sandbox.SandboxError as exc:
+        pytest.skip(str(exc))
+    monkeypatch.setenv(sandbox.SANDBOX_VARIABLE, isolation)
+    monkeypatch.setattr(verification, "_said", set())
+    with caplog.at_level("WARNING", logger="howto_ls.verification"):
+        assert verifier_for(Settings(), tmp_path) is None
+        assert verifier_for(Settings(), tmp_path) is None
+        forced = verifier_for(Settings(verify_examples="on"), tmp_path)
+    assert forced is not None and forced.isolation == isolation
+    said = [r.getMessage() for r in caplog.records if "verifyExamples is auto" in r.getMessage()]
+    assert len(said) == 1 and "\n" not in said[0]
+    assert said[0].startswith("examples are not verified: verifyExamples is auto and ")
+    assert said[0].endswith("set verifyExamples on (--verify-examples) to run them anyway")
+    assert ("apt install bubblewrap" in said[0]) == sys.platform.startswith("linux")
+
+
+def test_auto_runs_with_bubblewrap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    try:
+        sandbox.mechanism(sandbox.BWRAP)
+    except sandbox.SandboxError as exc:
+        pytest.skip(str(exc))
+    monkeypatch.setenv(sandbox.SANDBOX_VARIABLE, "auto")
+    found = verifier_for(Settings(), tmp_path)
+    assert found is not None and found.isolation == sandbox.BWRAP
+    assert verification.auto_problem(sandbox.BWRAP) is None
+    assert "read your files" in (verification.auto_problem(sandbox.SANDBOX_EXEC) or "")
+
+
+MARKING = '''"""Marks."""
+
+from pathlib import Path
+
+
+def mark(name: str) -> str:
+    """Leave a file called ``name`` next to this module and return its name."""
+    Path(__file__).with_name(name).write_text("ran")
+    return name
+'''
+
+
+def test_a_model_example_writes_nothing_where_only_unshare_is_there(tmp_path: Path) -> None:
+    """The reported setup: no bubblewrap on PATH, unprivileged user namespaces available."""
+    unshare = shutil.which("unshare")
+    if unshare is None or not sys.platform.startswith("linux"):
+        pytest.skip("needs unshare (Linux)")
+    try:
+        sandbox.mechanism(sandbox.UNSHARE)
+    except sandbox.SandboxError as exc:
+        pytest.skip(str(exc))
+    project = tmp_path / "project"
+    (project / "pkg").mkdir(parents=True)
+    (project / "pkg" / "__init__.py").write_text("")
+    module = project / "pkg" / "marks.py"
+    module.write_text(MARKING)
+    engine = Engine(Settings(backend="offline"), project)
+    symbol = engine.symbol_named(module, MARKING, "mark")
+    answer = render(engine.offline_guide(symbol, MARKING))
+    no_bwrap = tmp_path / "bin"  # unshare and true alone: no bwrap
+    no_bwrap.mkdir()
+    for tool in (unshare, shutil.which("true") or "/bin/true"):
+        (no_bwrap / Path(tool).name).symlink_to(tool)
+    env = {
+        "PATH": str(no_bwrap),
+        "HOME": str(tmp_path / "home"),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        "HOWTO_MODEL": "fake-model",
+        "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
+    }
+
+    def doc(*extra: str) -> subprocess.CompletedProcess[str]:
+        with FakeOpenAI(default=answer) as fake:
+            command = [sys.executable, "-m", "howto_ls", "doc", "pkg/marks.py::mark", *extra]
+            return subprocess.run(
+                command,
+                cwd=project,
+                env={**env, "HOWTO_BASE_URL": fake.url},
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
+            )
+
+    before = sorted(p.name for p in (project / "pkg").iterdir())
+    automatic = doc("--no-cache")
+    assert automatic.returncode == 0, automatic.stderr
+    assert sorted(p.name for p in (project / "pkg").iterdir()) == before  # nothing ran
+    said = [line for line in automatic.stderr.splitlines() if "verifyExamples is auto" in line]
+    assert len(said) == 1 and "the unshare sandbox here lets an example read and write" in said[0]
+    forced = doc("--no-cache", "--verify-examples")  # the control: it does run, and can write
+    assert forced.returncode == 0, forced.stderr
+    assert sorted(p.name for p in (project / "pkg").iterdir()) != before
 
 
 def test_an_interpreter_that_cannot_run_examples_turns_verification_off(
