@@ -975,6 +975,20 @@ def test_format_json_dry_run_puts_the_diff_in_the_document(tmp_path: Path) -> No
     assert (root / "shop" / "cart.py").read_bytes() == before
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="a line feed is not allowed in file names")
+def test_format_github_dry_run_keeps_the_diff_and_hostile_names_off_stdout(tmp_path: Path) -> None:
+    root = _small_project(tmp_path)
+    (root / "shop" / "broken.py").unlink()
+    (root / "shop" / "nl\n::error::INJECTED.py").write_text("def h(x):\n    return x\n", "utf-8")
+
+    result = _howto(root, "generate", "shop", "--dry-run", "--no-progress", "--format", "github")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""  # nothing failed: no annotation, and the diff is not there
+    assert "--- a/shop/nl\\n::error::INJECTED.py\n" in result.stderr
+    assert not any(line.startswith("::") for line in result.stderr.splitlines())
+
+
 def test_format_github_annotates_each_failure(tmp_path: Path) -> None:
     root = _small_project(tmp_path)
     (root / "shop" / ".env.py").write_text("TOKEN = 1\n", encoding="utf-8")
