@@ -149,12 +149,15 @@ def search_guides(
     query: str,
     engine_for: Callable[[Path], Engine],
     limit: int = 10,
+    root: Path | None = None,
 ) -> SearchResult:
     """The guides written under ``paths`` (files or folders) that best match ``query``.
 
     ``engine_for`` gives the engine of a file's project. Files are found as ``generate`` finds
     them (:func:`discovery.python_files`: ``.gitignore`` and virtualenvs skipped); excluded files
-    (:mod:`howto_ls.exclusion`), unreadable ones and files over ``maxFileSize`` are skipped; at
+    (:mod:`howto_ls.exclusion`), unreadable ones, files over ``maxFileSize`` and files whose
+    real path (symlinks resolved) lies outside ``root`` (default: each file's project root) are
+    skipped, so a symlink leading out of the workspace is never read; at
     most :data:`MAX_FILES` are read. Raises :class:`UsageError` for a path that does not exist
     and for a query with no word to look for. Cheap: syntax trees and sidecars, no model.
     """
@@ -169,6 +172,8 @@ def search_guides(
     guides = 0
     for path in files[:MAX_FILES]:
         engine = engine_for(path)
+        if not path.resolve().is_relative_to((root or engine.root).resolve()):
+            continue
         if engine.exclusion.reason(path) is not None:
             continue
         try:

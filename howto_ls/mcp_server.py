@@ -310,7 +310,9 @@ def search(workspace: Workspace, query: str, path_text: str, limit: int) -> Sear
     """Written guides under ``path_text`` ranked by the words of ``query``."""
     if not 1 <= limit <= MAX_RESULTS:
         raise UsageError(f"limit must be from 1 to {MAX_RESULTS}, not {limit}")
-    found = find_guides([workspace.path(path_text)], query, workspace.engine_for, limit)
+    found = find_guides(
+        [workspace.path(path_text)], query, workspace.engine_for, limit, root=workspace.root
+    )
     results = [
         SearchEntry(
             symbol=hit.display_name,
