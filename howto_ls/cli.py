@@ -14,7 +14,7 @@ from pathlib import Path
 from howto_ls import __version__, config
 from howto_ls.backends.factory import resolved_backend_name
 from howto_ls.commands.output import FORMATS
-from howto_ls.errors import HowtoError, SymbolNotFoundError, UsageError
+from howto_ls.errors import HowtoError, SymbolNotFoundError, UsageError, shown_input
 from howto_ls.project import SOURCE_SUFFIXES
 from howto_ls.redact import install_log_redaction, redact
 from howto_ls.terminal import printable_output
@@ -39,7 +39,7 @@ def parse_target(text: str) -> Target:
     if "::" in text:
         path, _, qualname = text.partition("::")
         if not path:
-            raise UsageError(f"target {text!r} has no file: write path.py::Qual.name")
+            raise UsageError(f"target {shown_input(text)} has no file: write path.py::Qual.name")
         return Target(Path(path), qualname=qualname.strip())
     parts = text.rsplit(":", 2)
     numbers: list[int] = []
@@ -50,13 +50,13 @@ def parse_target(text: str) -> Target:
         return Target(Path(text), qualname="")  # no line and no name: the module itself
     if not numbers or not path:
         raise UsageError(
-            f"target {text!r} is not path.py, path.py:LINE[:COL] or path.py::Qual.name"
+            f"target {shown_input(text)} is not path.py, path.py:LINE[:COL] or path.py::Qual.name"
             " (e.g. src/app.py, src/app.py:42 or src/app.py::Client.send)"
         )
     line = numbers[0]
     column = numbers[1] if len(numbers) > 1 else None
     if line < 1 or (column is not None and column < 1):
-        raise UsageError(f"target {text!r}: lines and columns start at 1")
+        raise UsageError(f"target {shown_input(text)}: lines and columns start at 1")
     return Target(Path(path), line=line, column=column)
 
 

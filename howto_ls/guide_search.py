@@ -22,7 +22,7 @@ from pathlib import Path
 
 from howto_ls import discovery, project
 from howto_ls.engine import Engine, ExistingGuide, GuideState
-from howto_ls.errors import HowtoError, UsageError
+from howto_ls.errors import HowtoError, UsageError, shown_input
 from howto_ls.sourcefile import read_source
 
 NAME_POINTS = 3
@@ -164,7 +164,8 @@ def search_guides(
     terms = query_terms(query)
     if not terms:
         raise UsageError(
-            f"the query {query!r} has no word to look for; describe the task, e.g. 'parse a date'"
+            f"the query {shown_input(query)} has no word to look for; describe the task,"
+            " e.g. 'parse a date'"
         )
     files = discovery.python_files(paths)
     truncated = len(files) > MAX_FILES
