@@ -424,9 +424,9 @@ def _choose(path: Path, engine: Engine, options: Options) -> _Choice:
 
 
 def _re_exported(symbol: Symbol) -> bool:
-    """Whether a public module exposes ``symbol`` (its import path has no ``_`` part)."""
-    parts = symbol.import_path.split(".")
-    return bool(symbol.qualname) and not any(part.startswith("_") for part in parts)
+    """Whether a public module exposes ``symbol`` (its import path has no ``_`` part and
+    every part is an identifier: :func:`module_kinds.public_dotted_name`)."""
+    return bool(symbol.qualname) and module_kinds.public_dotted_name(symbol.import_path)
 
 
 def _selected(options: Options, missing: bool) -> bool:
