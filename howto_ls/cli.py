@@ -319,12 +319,15 @@ def _run(args: argparse.Namespace) -> int:
                 return _run_on_code(args, settings)
     except (UsageError, SymbolNotFoundError) as exc:
         print(f"howto-ls: error: {exc}", file=sys.stderr)
+        _json_error(args, str(exc))
         return EXIT_USAGE
     except HowtoError as exc:
         print(f"howto-ls: error: {exc}", file=sys.stderr)
+        _json_error(args, str(exc))
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("howto-ls: interrupted; no file was left half-written", file=sys.stderr)
+        _json_error(args, "interrupted")
         return 130
     build_parser().print_help()
     return EXIT_USAGE
@@ -383,6 +386,26 @@ def run_cache(action: str) -> int:
     return EXIT_OK
 
 
+_json_output = {"printed": False}
+"""Whether this run printed its JSON document yet (``--format json`` prints one, no more)."""
+
+JSON_RECORDS = {"generate": "records", "check": "findings", "coverage": "files"}
+"""The list of records in each batch command's JSON document."""
+
+
 def print_json(payload: object) -> None:
     """Print one JSON document to stdout."""
     print(json.dumps(payload, indent=2, ensure_ascii=False))
+    _json_output["printed"] = True
+
+
+def _json_error(args: argparse.Namespace, message: str) -> None:
+    """With ``--format json``, when no document was printed: ``{"error": MESSAGE, RECORDS: []}``
+    (:data:`JSON_RECORDS`), so that stdout holds one JSON document whatever happened."""
+    records = JSON_RECORDS.get(args.command)
+    if (
+        records is not None
+        and getattr(args, "format", "text") == "json"
+        and not _json_output["printed"]
+    ):
+        print_json({"error": message, records: []})

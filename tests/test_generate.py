@@ -350,6 +350,9 @@ async def test_model_calls_stay_within_the_concurrency_and_failures_do_not_stop_
         assert len(fake.chat_requests) - first_requests == 1  # the module only, not total
 
 
+JSON = ("--format", "json")
+
+
 def test_ctrl_c_during_a_batch_leaves_every_file_whole(tmp_path: Path) -> None:
     package = copy_package(LARGER_PACKAGE, tmp_path / "project")
     for copy in range(1, 9):  # a batch long enough to be interrupted however fast it writes
@@ -365,7 +368,7 @@ def test_ctrl_c_during_a_batch_leaves_every_file_whole(tmp_path: Path) -> None:
         "PYTHONPATH": str(Path(__file__).resolve().parents[1]),  # this checkout's howto_ls
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "howto_ls", "generate", package.name, "--no-progress"],
+        [sys.executable, "-m", "howto_ls", "generate", package.name, "--no-progress", *JSON],
         cwd=package.parent,
         env=env,
         stdout=subprocess.PIPE,
@@ -380,7 +383,7 @@ def test_ctrl_c_during_a_batch_leaves_every_file_whole(tmp_path: Path) -> None:
             time.sleep(0.01)
         assert process.poll() is None, "the batch finished before it could be interrupted"
         process.send_signal(signal.SIGINT)
-        _, err = process.communicate(timeout=60)
+        out, err = process.communicate(timeout=60)
     finally:
         if process.poll() is None:
             process.kill()
@@ -388,6 +391,11 @@ def test_ctrl_c_during_a_batch_leaves_every_file_whole(tmp_path: Path) -> None:
 
     assert process.returncode == 130, err
     assert "interrupted" in err
+    document = json.loads(out)  # what was done before Ctrl-C, as one document
+    assert document["error"] == "interrupted"
+    assert document["summary"]["written"] == len(
+        [r for r in document["records"] if r["status"] == "written"]
+    )
     after = snapshot(package)
     assert set(after) == set(before)  # no temporary file left behind
     written = 0

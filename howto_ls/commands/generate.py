@@ -186,7 +186,10 @@ async def run_generate(args: argparse.Namespace, settings: Settings) -> int:
     diffs: TextIO | None = {"json": io.StringIO(), "github": sys.stderr}.get(output)
     try:
         await generate(files, settings, options, summary, out=diffs)
-    except asyncio.CancelledError:
+    except asyncio.CancelledError:  # Ctrl-C: what was done so far still gets its record
+        if output == "json":
+            diff = diffs.getvalue() if isinstance(diffs, io.StringIO) else ""
+            print_json({**summary_json(summary, options.dry_run, diff), "error": "interrupted"})
         print_summary(summary, sys.stderr, interrupted=True, dry_run=options.dry_run)
         raise
     if output == "json":
