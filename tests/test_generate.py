@@ -351,6 +351,7 @@ async def test_model_calls_stay_within_the_concurrency_and_failures_do_not_stop_
 
 
 JSON = ("--format", "json")
+GITHUB = ("--format", "github")
 
 
 def test_ctrl_c_during_a_batch_leaves_every_file_whole(tmp_path: Path) -> None:
@@ -989,7 +990,10 @@ def test_format_github_dry_run_keeps_the_diff_and_hostile_names_off_stdout(tmp_p
     (root / "shop" / "broken.py").unlink()
     (root / "shop" / "nl\n::error::INJECTED.py").write_text("def h(x):\n    return x\n", "utf-8")
 
-    result = _howto(root, "generate", "shop", "--dry-run", "--no-progress", "--format", "github")
+    # --include-private: a module with no import name is private, and it is its name that matters
+    result = _howto(
+        root, "generate", "shop", "--dry-run", "--no-progress", "--include-private", *GITHUB
+    )
 
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""  # nothing failed: no annotation, and the diff is not there

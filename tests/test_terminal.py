@@ -50,7 +50,10 @@ def test_visible_keeps_a_name_on_one_line() -> None:
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="a line feed is not allowed in file names")
-@pytest.mark.parametrize("command", [["check", "src", "--missing"], ["coverage", "src"]])
+@pytest.mark.parametrize(
+    "command",  # such modules are private (no import names them): asked for, they are shown
+    [["check", "src", "--missing", "--include-private"], ["coverage", "src", "--include-private"]],
+)
 def test_a_file_name_cannot_start_a_workflow_command_line(
     tmp_path: Path, command: list[str]
 ) -> None:
