@@ -14,7 +14,7 @@ from pathlib import Path
 from howto_ls import __version__, config
 from howto_ls.backends.factory import resolved_backend_name
 from howto_ls.commands.output import FORMATS
-from howto_ls.errors import HowtoError, SymbolNotFoundError, UsageError
+from howto_ls.errors import HowtoError, SymbolNotFoundError, UsageError, shown_input
 from howto_ls.project import SOURCE_SUFFIXES
 from howto_ls.redact import install_log_redaction, redact
 from howto_ls.terminal import printable_output
@@ -39,7 +39,7 @@ def parse_target(text: str) -> Target:
     if "::" in text:
         path, _, qualname = text.partition("::")
         if not path:
-            raise UsageError(f"target {text!r} has no file: write path.py::Qual.name")
+            raise UsageError(f"target {shown_input(text)} has no file: write path.py::Qual.name")
         return Target(Path(path), qualname=qualname.strip())
     parts = text.rsplit(":", 2)
     numbers: list[int] = []
@@ -50,13 +50,13 @@ def parse_target(text: str) -> Target:
         return Target(Path(text), qualname="")  # no line and no name: the module itself
     if not numbers or not path:
         raise UsageError(
-            f"target {text!r} is not path.py, path.py:LINE[:COL] or path.py::Qual.name"
+            f"target {shown_input(text)} is not path.py, path.py:LINE[:COL] or path.py::Qual.name"
             " (e.g. src/app.py, src/app.py:42 or src/app.py::Client.send)"
         )
     line = numbers[0]
     column = numbers[1] if len(numbers) > 1 else None
     if line < 1 or (column is not None and column < 1):
-        raise UsageError(f"target {text!r}: lines and columns start at 1")
+        raise UsageError(f"target {shown_input(text)}: lines and columns start at 1")
     return Target(Path(path), line=line, column=column)
 
 
@@ -319,12 +319,15 @@ def _run(args: argparse.Namespace) -> int:
                 return _run_on_code(args, settings)
     except (UsageError, SymbolNotFoundError) as exc:
         print(f"howto-ls: error: {exc}", file=sys.stderr)
+        _json_error(args, str(exc))
         return EXIT_USAGE
     except HowtoError as exc:
         print(f"howto-ls: error: {exc}", file=sys.stderr)
+        _json_error(args, str(exc))
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("howto-ls: interrupted; no file was left half-written", file=sys.stderr)
+        _json_error(args, "interrupted")
         return 130
     build_parser().print_help()
     return EXIT_USAGE
@@ -383,6 +386,26 @@ def run_cache(action: str) -> int:
     return EXIT_OK
 
 
+_json_output = {"printed": False}
+"""Whether this run printed its JSON document yet (``--format json`` prints one, no more)."""
+
+JSON_RECORDS = {"generate": "records", "check": "findings", "coverage": "files"}
+"""The list of records in each batch command's JSON document."""
+
+
 def print_json(payload: object) -> None:
     """Print one JSON document to stdout."""
     print(json.dumps(payload, indent=2, ensure_ascii=False))
+    _json_output["printed"] = True
+
+
+def _json_error(args: argparse.Namespace, message: str) -> None:
+    """With ``--format json``, when no document was printed: ``{"error": MESSAGE, RECORDS: []}``
+    (:data:`JSON_RECORDS`), so that stdout holds one JSON document whatever happened."""
+    records = JSON_RECORDS.get(args.command)
+    if (
+        records is not None
+        and getattr(args, "format", "text") == "json"
+        and not _json_output["printed"]
+    ):
+        print_json({"error": message, records: []})

@@ -92,8 +92,11 @@ class Target:
 
     @property
     def name(self) -> str:
-        """The name reports use: the qualified name, or the file's stem for a module."""
-        return plain_qualname(self.key) or self.path.stem
+        """The name reports use: the qualified name, or for a module the file's stem (the
+        folder's name for a package's ``__init__.py``)."""
+        if self.key:
+            return plain_qualname(self.key)
+        return self.path.parent.name if self.path.name == "__init__.py" else self.path.stem
 
 
 @dataclass(frozen=True)
@@ -187,6 +190,8 @@ def judge(code: str, target: Target, source: str, run: examples_run.ExampleRun) 
         reason = run.status
     elif trace is None or not trace.measured:
         reason = trace.problem if trace else "not measured"
+    elif not statements and not target.key:
+        reason = f"module {target.name} has no statements of its own to run"
     elif not statements:
         reason = f"found no body of {target.name} in {target.path.name}"
     elif not executed:

@@ -29,6 +29,18 @@ from __future__ import annotations
 
 from howto_ls.redact import redact
 
+SHOWN_INPUT_CHARS = 80
+"""The most characters of a user's input an error message repeats."""
+
+
+def shown_input(text: str, limit: int = SHOWN_INPUT_CHARS) -> str:
+    """``text`` quoted (``repr``) for an error message: whole when at most ``limit`` characters,
+    else its first ``limit`` followed by ``…`` and its length, so that a message never repeats
+    a huge input back."""
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}… ({len(text):,} characters)"
+
 
 class HowtoError(Exception):
     """Base class of every error howto-ls reports to a user; its text is redacted."""

@@ -432,8 +432,10 @@ def _raised_by_import(code: str, stderr: str, script: Path) -> bool:
 
 
 def last_error_line(stderr: str) -> str:
-    """The exception line of a traceback (its last non-empty line), cut to 200 characters."""
-    lines = [line.rstrip() for line in stderr.splitlines() if line.strip()]
+    """The exception line of a traceback (its last non-empty line), cut to 200 characters.
+    Lines end at ``\n`` only: a ``\r`` (or another separator ``str.splitlines`` knows) in the
+    exception's message stays in the line, which keeps the exception's type."""
+    lines = [line.rstrip() for line in stderr.split("\n") if line.strip()]
     return lines[-1][:200] if lines else ""
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from howto_ls import discovery, project
 from howto_ls.engine import Engine, ExistingGuide, GuideState
-from howto_ls.errors import HowtoError, UsageError
+from howto_ls.errors import HowtoError, UsageError, shown_input
 from howto_ls.sourcefile import read_source
 
 NAME_POINTS = 3
@@ -149,19 +149,23 @@ def search_guides(
     query: str,
     engine_for: Callable[[Path], Engine],
     limit: int = 10,
+    root: Path | None = None,
 ) -> SearchResult:
     """The guides written under ``paths`` (files or folders) that best match ``query``.
 
     ``engine_for`` gives the engine of a file's project. Files are found as ``generate`` finds
     them (:func:`discovery.python_files`: ``.gitignore`` and virtualenvs skipped); excluded files
-    (:mod:`howto_ls.exclusion`), unreadable ones and files over ``maxFileSize`` are skipped; at
+    (:mod:`howto_ls.exclusion`), unreadable ones, files over ``maxFileSize`` and files whose
+    real path (symlinks resolved) lies outside ``root`` (default: each file's project root) are
+    skipped, so a symlink leading out of the workspace is never read; at
     most :data:`MAX_FILES` are read. Raises :class:`UsageError` for a path that does not exist
     and for a query with no word to look for. Cheap: syntax trees and sidecars, no model.
     """
     terms = query_terms(query)
     if not terms:
         raise UsageError(
-            f"the query {query!r} has no word to look for; describe the task, e.g. 'parse a date'"
+            f"the query {shown_input(query)} has no word to look for; describe the task,"
+            " e.g. 'parse a date'"
         )
     files = discovery.python_files(paths)
     truncated = len(files) > MAX_FILES
@@ -169,6 +173,8 @@ def search_guides(
     guides = 0
     for path in files[:MAX_FILES]:
         engine = engine_for(path)
+        if not path.resolve().is_relative_to((root or engine.root).resolve()):
+            continue
         if engine.exclusion.reason(path) is not None:
             continue
         try:

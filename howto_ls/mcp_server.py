@@ -8,7 +8,11 @@ guides ranked by the words of a task, :mod:`howto_ls.guide_search`). This module
 tool arguments become engine calls, engine errors become tool errors of one line. Paths count
 from the workspace root and never leave it. stdout carries the protocol; logs go to stderr.
 
-Needs the ``mcp`` package: ``pip install 'howto-ls[mcp]'``.
+Every tool input is bounded (:data:`MAX_TARGET_CHARS`, :data:`MAX_PATH_CHARS`,
+:data:`MAX_QUERY_CHARS`), errors repeat at most a short prefix of an input, and the engine's
+work runs in worker threads, so one call cannot hold up the others.
+
+Needs the ``mcp`` package: from a clone, ``pip install ".[mcp]"``.
 """
 
 from __future__ import annotations
@@ -30,18 +34,36 @@ from howto_ls import __version__, project
 from howto_ls.cli import Target, parse_target
 from howto_ls.commands.doc import load_python_file, resolve_target, save_guide
 from howto_ls.config import Settings
-from howto_ls.engine import Engine, GuideState
-from howto_ls.errors import GuideValidationError, HowtoError, UsageError
+from howto_ls.engine import Engine, ExistingGuide, GuideState
+from howto_ls.errors import GuideValidationError, HowtoError, UsageError, shown_input
 from howto_ls.guide import Guide, render
 from howto_ls.guide_search import search_guides as find_guides
 from howto_ls.model import Symbol
 from howto_ls.redact import install_log_redaction, redact
-from howto_ls.sourcefile import read_source
+from howto_ls.sourcefile import SourceFile, read_source
 
 logger = logging.getLogger(__name__)
 
 MAX_RESULTS = 50
 """The most hits ``search_guides`` returns in one call."""
+MAX_TARGET_CHARS = 4096
+"""The longest ``get_guide`` target (a path as long as Linux's ``PATH_MAX``, and a name)."""
+MAX_PATH_CHARS = 4096
+"""The longest path ``list_symbols`` and ``search_guides`` take (Linux's ``PATH_MAX``)."""
+MAX_QUERY_CHARS = 1000
+"""The longest ``search_guides`` query: a task in a few words, with room to spare."""
+MAX_ERROR_CHARS = 1000
+"""The longest tool error message; longer ones are cut."""
+
+
+def require_length(name: str, text: str, limit: int) -> None:
+    """Raise :class:`UsageError` (one line that gives the limit) when ``text`` is longer than
+    ``limit`` characters."""
+    if len(text) > limit:
+        raise UsageError(
+            f"{name} is {len(text):,} characters long; the limit is {limit:,}: give a shorter one"
+        )
+
 
 INSTRUCTIONS = (
     "howto-ls gives task-oriented 'How to Use This Code Block' guides for the Python code in"
@@ -143,12 +165,19 @@ class Workspace:
         resolved; raises :class:`UsageError` when it is empty or lies outside the root."""
         if not text.strip():
             raise UsageError("no path given; name a file relative to the workspace root")
-        candidate = Path(text.strip()).expanduser()
-        resolved = (candidate if candidate.is_absolute() else self.root / candidate).resolve()
+        if "\x00" in text:
+            raise UsageError(f"not a usable path: {shown_input(text)} holds a NUL character")
+        try:
+            candidate = Path(text.strip()).expanduser()
+            resolved = (candidate if candidate.is_absolute() else self.root / candidate).resolve()
+            resolved.exists()  # a name too long for the file system is refused here
+        except (OSError, RuntimeError) as exc:  # ENAMETOOLONG, ELOOP; ~nosuchuser
+            why = getattr(exc, "strerror", None) or str(exc)
+            raise UsageError(f"not a usable path: {shown_input(text)}: {why}") from None
         if not resolved.is_relative_to(self.root):
             raise UsageError(
-                f"{text} is outside the workspace root {self.root}; name a path inside it"
-                " (relative paths count from the root)"
+                f"{shown_input(text)} is outside the workspace root {self.root}; name a path"
+                " inside it (relative paths count from the root)"
             )
         return resolved
 
@@ -198,7 +227,11 @@ def tool_errors(tool: str) -> Iterator[None]:
 
 
 def _one_line(text: str) -> str:
-    return redact(" ".join(text.split()))
+    """``text`` on one line, at most :data:`MAX_ERROR_CHARS` characters, secrets redacted."""
+    line = " ".join(text.split())
+    if len(line) > MAX_ERROR_CHARS:
+        line = line[: MAX_ERROR_CHARS - 1] + "…"
+    return redact(line)
 
 
 async def get_guide(
@@ -212,24 +245,20 @@ async def get_guide(
     ``howto-ls doc --write`` saves it. Raises :class:`HowtoError` for a bad target, a path
     outside the workspace, a symbol defined outside it, or a guide that cannot be written.
     """
+    require_length("target", target, MAX_TARGET_CHARS)
     parsed = parse_target(target.strip())
-    path = workspace.path(str(parsed.path))
-    file = load_python_file(path)
-    engine = workspace.engine_for(path)
+    path, file, engine = await asyncio.to_thread(_open, workspace, str(parsed.path))
     located = Target(path, parsed.line, parsed.column, parsed.qualname)
-    symbol = await resolve_target(engine, located, file.text)
+    if located.qualname is not None:  # the name is looked up in a worker thread
+        symbol = await asyncio.to_thread(engine.symbol_named, path, file.text, located.qualname)
+    else:
+        symbol = await resolve_target(engine, located, file.text)
     if not symbol.path.resolve().is_relative_to(workspace.root):
         raise UsageError(
-            f"{target} names {symbol.display_name}, defined in {symbol.path}, outside the"
-            f" workspace root {workspace.root}; ask for symbols defined inside it"
+            f"{shown_input(target)} names {symbol.display_name}, defined in {symbol.path},"
+            f" outside the workspace root {workspace.root}; ask for symbols defined inside it"
         )
-    symbol_file = file if symbol.path == path else read_source(symbol.path)
-    engine.require_parsable(symbol.path, symbol_file.text)
-    written = [
-        guide
-        for guide in engine.guides_in(symbol.path, symbol_file.text)
-        if guide.qualname == symbol.identity
-    ]
+    symbol_file, written = await asyncio.to_thread(_written_guides, engine, symbol, path, file)
     fresh = next((g for g in written if not g.stale and write in (None, g.where)), None)
     stale = next((g for g in written if g.stale), None)
     previous: Literal["fresh", "stale", "missing"] = (
@@ -268,6 +297,27 @@ async def get_guide(
     return _text(result), result
 
 
+def _open(workspace: Workspace, path_text: str) -> tuple[Path, SourceFile, Engine]:
+    """The resolved path inside the workspace, its Python file as read, and its engine."""
+    path = workspace.path(path_text)
+    return path, load_python_file(path), workspace.engine_for(path)
+
+
+def _written_guides(
+    engine: Engine, symbol: Symbol, path: Path, file: SourceFile
+) -> tuple[SourceFile, list[ExistingGuide]]:
+    """The file that defines ``symbol`` (``file`` when it is ``path``) and the guides written
+    for it there; raises :class:`SourceError` when that file does not parse."""
+    symbol_file = file if symbol.path == path else read_source(symbol.path)
+    engine.require_parsable(symbol.path, symbol_file.text)
+    written = [
+        guide
+        for guide in engine.guides_in(symbol.path, symbol_file.text)
+        if guide.qualname == symbol.identity
+    ]
+    return symbol_file, written
+
+
 async def _new_guide(engine: Engine, symbol: Symbol, source: str) -> tuple[Guide, str]:
     """A guide written now and who wrote it: the backend, or offline when a model's guide
     fails validation (as the editor offers it)."""
@@ -287,6 +337,7 @@ def _text(answer: GuideAnswer) -> str:
 
 def list_symbols(workspace: Workspace, path_text: str, include_private: bool) -> SymbolList:
     """The symbols of one file with the state of their guides (:meth:`Engine.inventory`)."""
+    require_length("path", path_text, MAX_PATH_CHARS)
     path = workspace.path(path_text)
     source = load_python_file(path).text
     engine = workspace.engine_for(path)
@@ -310,7 +361,11 @@ def search(workspace: Workspace, query: str, path_text: str, limit: int) -> Sear
     """Written guides under ``path_text`` ranked by the words of ``query``."""
     if not 1 <= limit <= MAX_RESULTS:
         raise UsageError(f"limit must be from 1 to {MAX_RESULTS}, not {limit}")
-    found = find_guides([workspace.path(path_text)], query, workspace.engine_for, limit)
+    require_length("query", query, MAX_QUERY_CHARS)
+    require_length("path", path_text, MAX_PATH_CHARS)
+    found = find_guides(
+        [workspace.path(path_text)], query, workspace.engine_for, limit, root=workspace.root
+    )
     results = [
         SearchEntry(
             symbol=hit.display_name,

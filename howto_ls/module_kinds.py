@@ -12,6 +12,9 @@ kept fresh.
   internal package is internal too): ``pkg/_compat.py``, ``pkg/_impl/io.py``, and
   ``pkg/__main__.py``, the script of ``python -m pkg``. A package's ``__init__.py`` is the
   package itself (``pkg``), public when the package is.
+- A module whose dotted name has a part that is not a Python identifier or is a keyword
+  (``my-mod.py``, ``a,b:c.py``, ``for.py``; the language reference, "Identifiers and keywords")
+  cannot be imported by name, so it is no public interface either: a private module.
 - A *test module* follows pytest's discovery conventions: a file named ``test_*.py``,
   ``*_test.py`` or ``conftest.py``, or any file inside a folder (below the project root) or
   package named ``tests`` or ``test``.
@@ -19,23 +22,43 @@ kept fresh.
 
 from __future__ import annotations
 
+import keyword
 from pathlib import Path
 
 from howto_ls import project
 
-__all__ = ["PRIVATE", "TEST", "TEST_FOLDERS", "exported", "hidden_kind", "module_kind"]
+__all__ = [
+    "PRIVATE",
+    "TEST",
+    "TEST_FOLDERS",
+    "exported",
+    "hidden_kind",
+    "module_kind",
+    "public_dotted_name",
+]
 
 PRIVATE = "private module"
 TEST = "test module"
 TEST_FOLDERS = frozenset({"tests", "test"})
 
 
+def public_dotted_name(dotted: str) -> bool:
+    """Whether every part of the dotted name ``dotted`` can be imported and is public: a
+    Python identifier (``str.isidentifier``), no keyword (``import pkg.for`` does not parse)
+    and not starting with ``_`` (PEP 8)."""
+    return all(
+        part.isidentifier() and not keyword.iskeyword(part) and not part.startswith("_")
+        for part in dotted.split(".")
+    )
+
+
 def module_kind(path: Path, root: Path) -> str | None:
     """:data:`PRIVATE` or :data:`TEST` for a module of the project at ``root`` that is not
-    part of its public interface (private first when both), None for a public one. Reads no
+    part of its public interface (private first when both; a module that cannot be imported by
+    name, a part of it no identifier, is private), None for a public one. Reads no
     file; never raises for a path outside ``root``."""
     parts = [part for part in project.module_name(path, root).split(".") if part]
-    if any(part.startswith("_") for part in parts):
+    if parts and not public_dotted_name(".".join(parts)):
         return PRIVATE
     stem = path.stem if path.name != "__init__.py" else ""
     if stem.startswith("test_") or stem.endswith("_test") or stem == "conftest":
@@ -68,4 +91,4 @@ def exported(path: Path, root: Path, qualname: str) -> bool:
         return False
     module = project.module_name(path, root)
     where = project.public_import_path(module, qualname.split(".", 1)[0], root)
-    return not any(part.startswith("_") for part in where.split("."))
+    return public_dotted_name(where)

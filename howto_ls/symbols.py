@@ -17,7 +17,7 @@ from typing import Any, cast
 
 from howto_ls import astutil
 from howto_ls.definitions import units
-from howto_ls.errors import HowtoError, SourceError, SymbolNotFoundError
+from howto_ls.errors import HowtoError, SourceError, SymbolNotFoundError, shown_input
 from howto_ls.identifiers import normalize, normalize_words, normalized_column
 from howto_ls.jedi_worker import default_worker
 from howto_ls.model import Parameter, Position, Span, Symbol, SymbolKind
@@ -737,7 +737,8 @@ def symbol_named(source: str, path: Path, qualname: str, root: Path) -> Symbol:
     names = [entry.key for entry in file.parsed.entries]
     close = difflib.get_close_matches(qualname, names, n=3, cutoff=0.6)
     hint = f"; did you mean {', '.join(close)}?" if close else "; check the spelling"
-    raise _not_found(file, f"no function, class or module-level name {qualname!r} in {path}{hint}")
+    shown = shown_input(qualname)
+    raise _not_found(file, f"no function, class or module-level name {shown} in {path}{hint}")
 
 
 def redefinitions(source: str, path: Path, key: str, root: Path) -> list[tuple[str, int]]:

@@ -5,6 +5,9 @@ as ``CSI``, U+009B) in them would reach the terminal as an ECMA-48 control seque
 the window title, write the clipboard (OSC 52) or hide text. Every command line output but the
 language server's own stream goes through :func:`printable`, which writes each C0 control but
 tab, line feed and carriage return, DEL, and each C1 control as a visible ``\\xNN`` escape.
+What must stay on one line (a file name, a qualified name, one finding) goes through
+:func:`visible` as well, which escapes line breaks and tabs too, so that a file named
+``"a\\n::error::x.py"`` cannot start a line of its own (a GitHub workflow command, say).
 """
 
 from __future__ import annotations
@@ -16,12 +19,29 @@ from collections.abc import Iterator
 from typing import Any, TextIO, cast
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_LINE_BREAKING = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 def printable(text: str) -> str:
     """``text`` with every control character but ``\\t``, ``\\n`` and ``\\r`` written as
     ``\\xNN`` (its code point in two hexadecimal digits)."""
     return _CONTROL.sub(lambda found: f"\\x{ord(found.group()):02x}", text)
+
+
+def visible(text: str) -> str:
+    """``text`` on one line: every control character (C0 including ``\\t``, ``\\n`` and
+    ``\\r``, DEL, C1) and the Unicode line and paragraph separators (U+2028, U+2029) written
+    as a visible escape: ``\\n``, ``\\r``, ``\\t``, ``\\xNN`` or ``\\uNNNN``."""
+
+    def escape(found: re.Match[str]) -> str:
+        char = found.group()
+        if char in _NAMED:
+            return _NAMED[char]
+        code = ord(char)
+        return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+    return _LINE_BREAKING.sub(escape, text)
 
 
 class PrintableStream:

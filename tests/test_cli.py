@@ -308,3 +308,30 @@ def test_doc_targets_and_examples_use_names_as_python_compares_them(tmp_path: Pa
     again = howto("doc", "pkg/full.py::Full.run", "--write", "docstring", cwd=tmp_path)
     assert "unchanged" in again.stdout
     assert full.read_text(encoding="utf-8") == written
+
+
+@pytest.mark.parametrize(
+    ("arguments", "records"),
+    [
+        (["coverage", "absent"], "files"),
+        (["check", "absent.py"], "findings"),
+        (["generate", "absent"], "records"),
+        (["check", "/etc/passwd"], "findings"),
+    ],
+)
+def test_format_json_prints_one_document_with_the_error(
+    tmp_path: Path, arguments: list[str], records: str
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "howto_ls", *arguments, "--format", "json"],
+        cwd=tmp_path,
+        env={**os.environ, "HOWTO_BACKEND": "offline", "HOME": str(tmp_path / "home")},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    document = json.loads(done.stdout)
+    assert document[records] == []
+    assert document["error"] in done.stderr  # the same line as on stderr

@@ -272,3 +272,14 @@ def test_the_body_is_counted_in_statements_without_docstrings_or_imports(project
         lines.index("        return len(self.items)") + 1,
     }
     assert body_lines("def broken(:\n", Target(path, "broken")) == {}
+
+
+def test_a_package_without_statements_is_named_by_its_folder(tmp_path: Path) -> None:
+    (tmp_path / "pk").mkdir()
+    init = tmp_path / "pk" / "__init__.py"
+    init.write_text('"""Pk."""\n\nfrom os import sep\n', encoding="utf-8")
+    target = Target(init, "")
+    assert target.name == "pk"
+    shown = demonstrate("import pk\n\nprint(pk.sep)\n", target, paths=[tmp_path], timeout=15)
+    assert shown.run.ok, shown.run.stderr
+    assert shown.reason == "module pk has no statements of its own to run"

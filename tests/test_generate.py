@@ -350,6 +350,10 @@ async def test_model_calls_stay_within_the_concurrency_and_failures_do_not_stop_
         assert len(fake.chat_requests) - first_requests == 1  # the module only, not total
 
 
+JSON = ("--format", "json")
+GITHUB = ("--format", "github")
+
+
 def test_ctrl_c_during_a_batch_leaves_every_file_whole(tmp_path: Path) -> None:
     package = copy_package(LARGER_PACKAGE, tmp_path / "project")
     for copy in range(1, 9):  # a batch long enough to be interrupted however fast it writes
@@ -365,7 +369,7 @@ def test_ctrl_c_during_a_batch_leaves_every_file_whole(tmp_path: Path) -> None:
         "PYTHONPATH": str(Path(__file__).resolve().parents[1]),  # this checkout's howto_ls
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "howto_ls", "generate", package.name, "--no-progress"],
+        [sys.executable, "-m", "howto_ls", "generate", package.name, "--no-progress", *JSON],
         cwd=package.parent,
         env=env,
         stdout=subprocess.PIPE,
@@ -380,7 +384,7 @@ def test_ctrl_c_during_a_batch_leaves_every_file_whole(tmp_path: Path) -> None:
             time.sleep(0.01)
         assert process.poll() is None, "the batch finished before it could be interrupted"
         process.send_signal(signal.SIGINT)
-        _, err = process.communicate(timeout=60)
+        out, err = process.communicate(timeout=60)
     finally:
         if process.poll() is None:
             process.kill()
@@ -388,6 +392,11 @@ def test_ctrl_c_during_a_batch_leaves_every_file_whole(tmp_path: Path) -> None:
 
     assert process.returncode == 130, err
     assert "interrupted" in err
+    document = json.loads(out)  # what was done before Ctrl-C, as one document
+    assert document["error"] == "interrupted"
+    assert document["summary"]["written"] == len(
+        [r for r in document["records"] if r["status"] == "written"]
+    )
     after = snapshot(package)
     assert set(after) == set(before)  # no temporary file left behind
     written = 0
@@ -973,6 +982,23 @@ def test_format_json_dry_run_puts_the_diff_in_the_document(tmp_path: Path) -> No
     assert document["diff"].startswith("--- a/shop/cart.py\n+++ b/shop/cart.py\n")
     assert {r["status"] for r in document["records"]} == {"to-write"}
     assert (root / "shop" / "cart.py").read_bytes() == before
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a line feed is not allowed in file names")
+def test_format_github_dry_run_keeps_the_diff_and_hostile_names_off_stdout(tmp_path: Path) -> None:
+    root = _small_project(tmp_path)
+    (root / "shop" / "broken.py").unlink()
+    (root / "shop" / "nl\n::error::INJECTED.py").write_text("def h(x):\n    return x\n", "utf-8")
+
+    # --include-private: a module with no import name is private, and it is its name that matters
+    result = _howto(
+        root, "generate", "shop", "--dry-run", "--no-progress", "--include-private", *GITHUB
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""  # nothing failed: no annotation, and the diff is not there
+    assert "--- a/shop/nl\\n::error::INJECTED.py\n" in result.stderr
+    assert not any(line.startswith("::") for line in result.stderr.splitlines())
 
 
 def test_format_github_annotates_each_failure(tmp_path: Path) -> None:

@@ -163,3 +163,17 @@ def test_a_query_without_words_is_a_usage_error(project: Path) -> None:
 def test_a_missing_folder_is_a_usage_error(project: Path) -> None:
     with pytest.raises(UsageError, match="no such file or folder"):
         search_guides([project / "absent"], "settings", lambda _: engines(project))
+
+
+def test_a_file_symlinked_out_of_the_root_is_not_read(project: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "outlib.py").write_text(GUIDED.replace("settings", "secrets"), encoding="utf-8")
+    (project / "outlink.py").symlink_to(outside / "outlib.py")
+    (project / "inlink.py").symlink_to(project / "settings.py")  # inside: still searched
+
+    found = search_guides([project], "secrets settings", lambda _: engines(project))
+    assert {hit.path.name for hit in found.hits} == {"settings.py", "inlink.py"}
+    assert search_guides([project / "outlink.py"], "secrets", lambda _: engines(project)).hits == ()
+    elsewhere = search_guides([project], "settings", lambda _: engines(project), root=outside)
+    assert elsewhere.hits == ()  # the root given, not the project's, bounds what is read

@@ -316,6 +316,35 @@ async def test_bad_input_is_a_one_line_tool_error(project: Path, tmp_path: Path)
     assert "Traceback" not in errlog.read_text(encoding="utf-8")
 
 
+async def test_odd_and_huge_inputs_are_one_short_line_and_block_nothing(
+    project: Path, tmp_path: Path
+) -> None:
+    errlog = tmp_path / "stderr.log"
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "outlib.py").write_text('def leakfn() -> None:\n    """Outside leak."""\n', "utf-8")
+    (project / "outlink.py").symlink_to(outside / "outlib.py")
+    huge_name = "pkg/shapes.py::" + "a." * 60_000 + "b"
+    async with session(project, errlog) as client:
+        with anyio.fail_after(30):  # unbounded, this name took many seconds
+            huge = await call(client, "get_guide", target=huge_name)
+        long_query = await call(client, "search_guides", query="area " * 1_000)
+        nul = await call(client, "get_guide", target="pkg/shapes.py\x00::area")
+        too_long = await call(client, "list_symbols", path="p" * 4_000 + ".py")
+        leaked = await call(client, "search_guides", query="leakfn outside leak")
+    assert text_of(huge).endswith(
+        "target is 120,016 characters long; the limit is 4,096: give a shorter one"
+    )
+    assert "query is 5,000 characters long; the limit is 1,000" in text_of(long_query)
+    assert "not a usable path: 'pkg/shapes.py\\x00' holds a NUL character" in text_of(nul)
+    assert "not a usable path: 'pppp" in text_of(too_long)
+    assert "File name too long" in text_of(too_long)
+    for result in (huge, long_query, nul, too_long):
+        assert result.is_error and len(text_of(result)) < 300, text_of(result)
+    assert leaked.structured_content["results"] == []  # outlink.py leads out of the root
+    assert "Traceback" not in errlog.read_text(encoding="utf-8")
+
+
 async def test_write_docstring_saves_the_guide_and_keeps_the_code(
     project: Path, tmp_path: Path
 ) -> None:
@@ -366,7 +395,8 @@ def test_without_the_sdk_says_how_to_install_it(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr.count("\n") == 1
-    assert "pip install 'howto-ls[mcp]'" in done.stderr
+    assert 'from a clone, python3 -m pip install ".[mcp]"' in done.stderr
+    assert "howto-ls[mcp]" not in done.stderr  # no package index name: it is not published
     assert "Traceback" not in done.stderr
 
 

@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from howto_ls.module_kinds import PRIVATE, TEST, exported, hidden_kind, module_kind
+from howto_ls.module_kinds import (
+    PRIVATE,
+    TEST,
+    exported,
+    hidden_kind,
+    module_kind,
+    public_dotted_name,
+)
 
 
 @pytest.fixture
@@ -28,6 +35,9 @@ def root(tmp_path: Path) -> Path:
         "tests/data.py": "",
         "test_top.py": "",
         "pkg/io_test.py": "",
+        "pkg/my-mod.py": "def f(): ...\n",
+        "pkg/a,b:c.py": "def g(): ...\n",
+        "pkg/for.py": "",
     }.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text, encoding="utf-8")
@@ -49,6 +59,9 @@ def root(tmp_path: Path) -> Path:
         ("tests/data.py", TEST),
         ("test_top.py", TEST),
         ("pkg/io_test.py", TEST),
+        ("pkg/my-mod.py", PRIVATE),  # no import statement can name it
+        ("pkg/a,b:c.py", PRIVATE),
+        ("pkg/for.py", PRIVATE),
     ],
 )
 def test_module_kind(root: Path, name: str, kind: str | None) -> None:
@@ -69,3 +82,10 @@ def test_what_a_public_module_imports_is_public(root: Path) -> None:
     assert exported(client, root, "Client.send")
     assert not exported(client, root, "helper")
     assert not exported(client, root, "")  # the private module itself
+
+
+def test_a_module_without_an_import_name_exports_nothing(root: Path) -> None:
+    assert not exported(root / "pkg" / "my-mod.py", root, "f")
+    assert not exported(root / "pkg" / "a,b:c.py", root, "g")
+    assert public_dotted_name("pkg.io")
+    assert not public_dotted_name("pkg.for")  # a keyword: import pkg.for does not parse

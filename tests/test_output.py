@@ -9,9 +9,11 @@ import pytest
 from howto_ls.commands.output import (
     Record,
     annotation,
+    display_path,
     escape_data,
     escape_property,
     left_out_note,
+    relative_path,
 )
 from howto_ls.module_kinds import PRIVATE, TEST
 
@@ -70,3 +72,16 @@ def test_left_out_note_names_the_kinds_and_their_flags() -> None:
         " (--include-private, --include-tests take them in)"
     )
     assert left_out_note(left[:1], "x") == "1 private module: x (--include-private takes them in)"
+
+
+def test_paths_in_text_are_one_line_and_in_json_as_they_are(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    hostile = tmp_path / "src" / "nl\n::error::x\t.py"
+    assert relative_path(hostile) == "src/nl\n::error::x\t.py"
+    assert display_path(hostile) == "src/nl\\n::error::x\\t.py"
+    assert Record(hostile, 1, "h", "missing").as_json()["path"] == "src/nl\n::error::x\t.py"
+    assert annotation("error", "m", path=hostile).startswith(
+        "::error file=src/nl%0A%3A%3Aerror%3A%3Ax\t.py::"
+    )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from howto_ls.terminal import printable
+from howto_ls.terminal import printable, visible
 
 ESCAPES = "\x1b]52;c;cHduZWQ=\x07\x1b]0;TITLE\x07\x1b[8m\x9b2J\x7f"
 
@@ -40,3 +41,42 @@ def test_file_names_and_findings_reach_the_terminal_without_control_sequences(
     assert done.returncode == 1, shown
     assert "x\\x1b]0;TITLE\\x07\\x1b[8m.py:1: cannot check" in shown
     assert "\x1b" not in shown and "\x07" not in shown
+
+
+def test_visible_keeps_a_name_on_one_line() -> None:
+    assert visible("a\nb\rc\td") == "a\\nb\\rc\\td"
+    assert visible("x\u2028y\u2029z\x85\x1b") == "x\\u2028y\\u2029z\\x85\\x1b"
+    assert visible("ünïcode 名前 %0A ::") == "ünïcode 名前 %0A ::"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a line feed is not allowed in file names")
+@pytest.mark.parametrize(
+    "command",  # such modules are private (no import names them): asked for, they are shown
+    [["check", "src", "--missing", "--include-private"], ["coverage", "src", "--include-private"]],
+)
+def test_a_file_name_cannot_start_a_workflow_command_line(
+    tmp_path: Path, command: list[str]
+) -> None:
+    (tmp_path / "pyproject.toml").write_text("", encoding="utf-8")
+    package = tmp_path / "src" / "pk"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    for name in ("nl\n::error::INJECTED.py", "cr\r::warning::X.py", "ls\u2028::notice::Y.py"):
+        (package / name).write_text("def h(x):\n    return x\n", encoding="utf-8")
+
+    done = subprocess.run(
+        [sys.executable, "-m", "howto_ls", *command],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, "HOWTO_BACKEND": "offline", "HOME": str(tmp_path / "home")},
+    )
+
+    shown = done.stdout + done.stderr
+    assert "src/pk/nl\\n::error::INJECTED.py" in shown
+    assert "src/pk/ls\\u2028::notice::Y.py" in shown
+    lines = [line for text in (done.stdout, done.stderr) for line in text.splitlines()]
+    assert not any(line.lstrip().startswith("::") for line in lines), shown
+    assert "\r" not in shown and "\u2028" not in shown

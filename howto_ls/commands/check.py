@@ -11,12 +11,19 @@ from pathlib import Path
 
 from howto_ls import discovery, module_kinds, project
 from howto_ls.cli import EXIT_ERROR, EXIT_OK, print_json
-from howto_ls.commands.output import Record, annotation, display_path, left_out_note
+from howto_ls.commands.output import (
+    Record,
+    annotation,
+    display_path,
+    left_out_note,
+    relative_path,
+)
 from howto_ls.config import Settings
 from howto_ls.engine import Engine, GuideState
 from howto_ls.errors import FileTooLargeError, HowtoError
 from howto_ls.sourcefile import read_source
 from howto_ls.syntax import parse_problem
+from howto_ls.terminal import visible
 
 STALE = "stale guide"
 MISSING = "missing guide"
@@ -35,7 +42,7 @@ class Finding:
 
     def __str__(self) -> str:
         name = f" {self.name}:" if self.name else ""
-        return f"{display_path(self.path)}:{self.line}:{name} {self.problem}"
+        return visible(f"{relative_path(self.path)}:{self.line}:{name} {self.problem}")
 
 
 @dataclass

@@ -11,11 +11,18 @@ from pathlib import Path
 
 from howto_ls import discovery, module_kinds, project
 from howto_ls.cli import EXIT_ERROR, EXIT_OK, print_json
-from howto_ls.commands.output import Record, annotation, display_path, left_out_note
+from howto_ls.commands.output import (
+    Record,
+    annotation,
+    display_path,
+    left_out_note,
+    relative_path,
+)
 from howto_ls.config import Settings
 from howto_ls.engine import Engine, GuideState, Inventory, InventoryEntry
 from howto_ls.errors import FileTooLargeError, HowtoError
 from howto_ls.sourcefile import read_source
+from howto_ls.terminal import visible
 
 
 @dataclass
@@ -85,15 +92,15 @@ class Report:
         side, lines 1-based."""
         return {
             "files": [
-                {"path": display_path(path), **counts.as_json()} for path, counts in self.files
+                {"path": relative_path(path), **counts.as_json()} for path, counts in self.files
             ],
             "total": self.total.as_json(),
             "skipped": [
-                {"path": display_path(path), "reason": reason} for path, reason in self.skipped
+                {"path": relative_path(path), "reason": reason} for path, reason in self.skipped
             ],
             "symbols": [record.as_json() for record in self.symbols],
             "left_out": [
-                {"path": display_path(path), "reason": reason} for path, reason in self.left_out
+                {"path": relative_path(path), "reason": reason} for path, reason in self.left_out
             ],
         }
 
@@ -245,7 +252,7 @@ def run_coverage(args: argparse.Namespace, settings: Settings) -> int:
     else:
         print(table(report))
     for path, reason in report.skipped:
-        print(f"{display_path(path)}: not counted: {reason}", file=sys.stderr)
+        print(f"{display_path(path)}: not counted: {visible(reason)}", file=sys.stderr)
     note = left_out_note(report.left_out, "symbols no public module re-exports not counted")
     if note:
         print(f"howto-ls coverage: {note}", file=sys.stderr)

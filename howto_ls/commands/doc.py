@@ -15,6 +15,7 @@ from howto_ls.errors import SourceError, StaleDocumentError, UsageError
 from howto_ls.guide import Guide, render
 from howto_ls.model import Position, Symbol
 from howto_ls.sourcefile import SourceFile, read_source, write_source
+from howto_ls.terminal import visible
 
 
 def load_python_file(path: Path) -> SourceFile:
@@ -55,7 +56,7 @@ async def run_doc(target: Target, args: argparse.Namespace, settings: Settings) 
     if target.qualname is not None:
         note = redefinition_note(symbol, original.text, engine.root)
         if note:
-            print(note, file=sys.stderr)
+            print(visible(note), file=sys.stderr)
     symbol_file = original if symbol.path == target.path else read_source(symbol.path)
     engine.require_parsable(symbol.path, symbol_file.text)
     guide = await engine.write_guide(symbol, symbol_file.text, verify=True)
@@ -77,7 +78,7 @@ async def run_doc(target: Target, args: argparse.Namespace, settings: Settings) 
         print_json(_describe(symbol, markdown, written_to=str(change.path), changed=change.changed))
     else:
         verb = "wrote" if change.changed else "unchanged:"
-        print(f"{verb} guide for {symbol.display_name} in {where} ({args.write})")
+        print(visible(f"{verb} guide for {symbol.display_name} in {where} ({args.write})"))
     return EXIT_OK
 
 

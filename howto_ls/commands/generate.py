@@ -31,7 +31,13 @@ from howto_ls.backends import Backend
 from howto_ls.backends.factory import make_backend
 from howto_ls.cache import GuideCache
 from howto_ls.cli import EXIT_ERROR, EXIT_OK, print_json
-from howto_ls.commands.output import Record, annotation, display_path, left_out_note
+from howto_ls.commands.output import (
+    Record,
+    annotation,
+    display_path,
+    left_out_note,
+    relative_path,
+)
 from howto_ls.config import Settings
 from howto_ls.engine import Engine, FileChange
 from howto_ls.errors import (
@@ -49,6 +55,7 @@ from howto_ls.guide import Guide
 from howto_ls.model import Symbol
 from howto_ls.redact import redact
 from howto_ls.sourcefile import SourceFile, read_source, write_source
+from howto_ls.terminal import visible
 
 STOPS_THE_BATCH = (BackendConnectError, BackendAuthError, BackendNotFoundError)
 """Failures no other symbol can escape: no server there, a key refused, no such model or URL."""
@@ -175,14 +182,19 @@ async def run_generate(args: argparse.Namespace, settings: Settings) -> int:
             named.append(path)
     files = discovery.python_files(named) if named else []
     output = getattr(args, "format", "text")
-    diffs = io.StringIO() if output == "json" else None  # in the document, not beside it
+    # json: the diff goes in the document; github: to stderr, as stdout holds annotations only
+    diffs: TextIO | None = {"json": io.StringIO(), "github": sys.stderr}.get(output)
     try:
         await generate(files, settings, options, summary, out=diffs)
-    except asyncio.CancelledError:
+    except asyncio.CancelledError:  # Ctrl-C: what was done so far still gets its record
+        if output == "json":
+            diff = diffs.getvalue() if isinstance(diffs, io.StringIO) else ""
+            print_json({**summary_json(summary, options.dry_run, diff), "error": "interrupted"})
         print_summary(summary, sys.stderr, interrupted=True, dry_run=options.dry_run)
         raise
     if output == "json":
-        print_json(summary_json(summary, options.dry_run, diffs.getvalue() if diffs else ""))
+        diff = diffs.getvalue() if isinstance(diffs, io.StringIO) else ""
+        print_json(summary_json(summary, options.dry_run, diff))
     elif output == "github":
         for line in summary_annotations(summary):
             print(line)
@@ -207,8 +219,8 @@ def summary_json(summary: Summary, dry_run: bool = False, diff: str = "") -> dic
     records.sort(key=lambda r: (r.path.parts, r.line))
     return {
         "records": [record.as_json() for record in records],
-        "excluded": [{"path": display_path(p), "reason": why} for p, why in summary.excluded],
-        "left_out": [{"path": display_path(p), "reason": kind} for p, kind in summary.left_out],
+        "excluded": [{"path": relative_path(p), "reason": why} for p, why in summary.excluded],
+        "left_out": [{"path": relative_path(p), "reason": kind} for p, kind in summary.left_out],
         "summary": {
             "written": summary.written,
             "unchanged": summary.unchanged,
@@ -415,9 +427,9 @@ def _choose(path: Path, engine: Engine, options: Options) -> _Choice:
 
 
 def _re_exported(symbol: Symbol) -> bool:
-    """Whether a public module exposes ``symbol`` (its import path has no ``_`` part)."""
-    parts = symbol.import_path.split(".")
-    return bool(symbol.qualname) and not any(part.startswith("_") for part in parts)
+    """Whether a public module exposes ``symbol`` (its import path has no ``_`` part and
+    every part is an identifier: :func:`module_kinds.public_dotted_name`)."""
+    return bool(symbol.qualname) and module_kinds.public_dotted_name(symbol.import_path)
 
 
 def _selected(options: Options, missing: bool) -> bool:
@@ -579,15 +591,13 @@ def print_summary(
     """The closing report: files left out (excluded or too large) and failures with reasons,
     then one line of counts and time."""
     for path, why in summary.excluded:
-        print(f"{display_path(path)}: {why}", file=out)
+        print(f"{display_path(path)}: {visible(why)}", file=out)
     note = left_out_note(summary.left_out, "symbols no public module re-exports got no new guide")
     if note:
         print(f"howto-ls generate: {note}", file=out)
     for failure in sorted(summary.failures, key=lambda f: (str(f.path), f.line)):
-        print(
-            f"{display_path(failure.path)}:{failure.line}: {failure.name}: {failure.reason}",
-            file=out,
-        )
+        where = f"{relative_path(failure.path)}:{failure.line}"
+        print(visible(f"{where}: {failure.name}: {failure.reason}"), file=out)
     if summary.stopped is not None:
         count = summary.not_attempted
         print(

@@ -10,8 +10,9 @@ from howto_ls.config import Settings
 from howto_ls.errors import UsageError
 
 INSTALL_HINT = (
-    "howto-ls mcp needs the MCP SDK, which is not installed;"
-    " install it with: pip install 'howto-ls[mcp]' (or: pip install mcp)"
+    "howto-ls mcp needs the MCP SDK, which is not installed; install it into howto-ls's"
+    ' environment: from a clone, python3 -m pip install ".[mcp]", or from a wheel,'
+    ' python3 -m pip install "howto_ls-VERSION-py3-none-any.whl[mcp]"'
 )
 SDK_MODULES = frozenset({"mcp", "mcp_types", "pydantic", "anyio"})
 

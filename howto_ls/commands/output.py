@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from howto_ls import module_kinds
+from howto_ls.terminal import visible
 
 __all__ = [
     "FORMATS",
@@ -27,6 +28,7 @@ __all__ = [
     "escape_data",
     "escape_property",
     "left_out_note",
+    "relative_path",
 ]
 
 FORMATS = ("text", "json", "github")
@@ -34,12 +36,20 @@ LEVELS = ("error", "warning", "notice")
 """The annotation levels GitHub shows: errors and warnings on the run's summary, notices too."""
 
 
-def display_path(path: Path) -> str:
-    """``path`` relative to the current folder when it lies below it, else as is."""
+def relative_path(path: Path) -> str:
+    """``path`` relative to the current folder when it lies below it, else as is; the name as
+    it is, for JSON and for the ``file=`` of an annotation (escaped there)."""
     try:
         return path.relative_to(Path.cwd()).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+def display_path(path: Path) -> str:
+    """:func:`relative_path` for a line of text: control characters, line breaks among them,
+    written as visible escapes (:func:`howto_ls.terminal.visible`), so that a file name cannot
+    start a line of its own."""
+    return visible(relative_path(path))
 
 
 @dataclass(frozen=True)
@@ -60,7 +70,7 @@ class Record:
         """``{"path", "line", "qualname", "status", "detail"}``, plus ``"elapsed"`` (seconds,
         rounded to milliseconds) when timed."""
         record: dict[str, object] = {
-            "path": display_path(self.path),
+            "path": relative_path(self.path),
             "line": self.line,
             "qualname": self.qualname,
             "status": self.status,
@@ -97,7 +107,7 @@ def annotation(
         raise ValueError(f"annotation level must be one of {', '.join(LEVELS)}, not {level!r}")
     properties = []
     if path is not None:
-        properties.append(f"file={escape_property(display_path(path))}")
+        properties.append(f"file={escape_property(relative_path(path))}")
     if line is not None:
         properties.append(f"line={line}")
     if title:
