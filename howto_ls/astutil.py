@@ -8,7 +8,7 @@ import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
-from typing import Any, TypeVar, cast
+from typing import Any, NamedTuple, TypeVar, cast
 
 _PARSE_LOCK = threading.Lock()
 
@@ -102,6 +102,15 @@ of Python's cyclic garbage collector longer (a 3,700-line file typed into 64 tim
 million objects, and requests waited a second for the collector)."""
 
 
+class CacheInfo(NamedTuple):
+    """What a :func:`source_cache` holds, with the fields of ``functools.lru_cache``'s."""
+
+    hits: int
+    misses: int
+    maxsize: int
+    currsize: int
+
+
 def source_cache(
     entries: int, chars: int = TREE_CACHE_CHARS
 ) -> Callable[[Callable[..., _Result]], Callable[..., _Result]]:
@@ -114,6 +123,7 @@ def source_cache(
     def decorate(function: Callable[..., _Result]) -> Callable[..., _Result]:
         memo: OrderedDict[tuple[Hashable, ...], _Result] = OrderedDict()
         held = [0]
+        counts = [0, 0]  # hits, misses
         lock = threading.Lock()
 
         @functools.wraps(function)
@@ -122,7 +132,9 @@ def source_cache(
             with lock:
                 if key in memo:
                     memo.move_to_end(key)
+                    counts[0] += 1
                     return memo[key]
+                counts[1] += 1
             result = function(source, *rest)
             with lock:
                 if key not in memo:
@@ -137,8 +149,15 @@ def source_cache(
             with lock:
                 memo.clear()
                 held[0] = 0
+                counts[:] = [0, 0]
+
+        def cache_info() -> CacheInfo:
+            """Hits, misses, the entry limit and the entries held, as ``lru_cache`` gives."""
+            with lock:
+                return CacheInfo(counts[0], counts[1], entries, len(memo))
 
         cached.cache_clear = cache_clear  # type: ignore[attr-defined]
+        cached.cache_info = cache_info  # type: ignore[attr-defined]
         return cached
 
     return decorate
