@@ -54,7 +54,11 @@ FRAGMENT_LENGTH = 8
 
 _URL_TEXT = r"[^\s\"'<>`]"
 """A character that can stand in a URL as users write it: not white space, a quote or a bracket."""
-_URL = re.compile(rf"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.\-]*://)(?P<rest>{_URL_TEXT}*)")
+# a scheme starts where no scheme character stands before it: without the look-behind every
+# position of a long run such as ``a.a.a.…`` would scan to the run's end again (quadratic time)
+_URL = re.compile(
+    rf"(?<![A-Za-z0-9+.\-])(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*://)(?P<rest>{_URL_TEXT}*)"
+)
 """A URL with a scheme; ``rest`` is all of it after ``://``."""
 _BARE_URL = re.compile(rf"(?<![\w.~%+\-/:@*])(?P<rest>[\w.~%+\-]+:(?!//){_URL_TEXT}*@{_URL_TEXT}*)")
 """``user:password@host...`` written without a scheme."""
