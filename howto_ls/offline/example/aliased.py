@@ -53,10 +53,13 @@ def find_function(
         if found is not None:
             return found, source, module, path
     target = imported_names(source, module, path.name).get(head)
+    if target is None and rest and _imports_module(source, head):
+        target = (head, "")  # ``import package.module`` binds the package's name
     if target is not None:
         other, name = target
-        if rest:
-            other, name = (f"{other}.{name}" if name else other), rest
+        if rest:  # ``package.module.f``: the module is the name's head and all but its last part
+            module_part, _, name = rest.rpartition(".")
+            other = ".".join(p for p in (other, target[1], module_part) if p)
         if not name or "." in name:
             return None
         return _in_module(other, name, root, depth + 1)
@@ -128,6 +131,19 @@ def _top_function(source: str, name: str) -> ast.FunctionDef | ast.AsyncFunction
         ):
             found = statement
     return found
+
+
+def _imports_module(source: str, head: str) -> bool:
+    """Whether ``source`` has an ``import head`` or ``import head.sub`` at its top level."""
+    try:
+        tree = parse(source)
+    except SyntaxError:
+        return False
+    return any(
+        isinstance(statement, ast.Import)
+        and any(a.asname is None and a.name.split(".")[0] == head for a in statement.names)
+        for statement in tree.body
+    )
 
 
 def _star_imports(source: str, module: str, filename: str) -> list[str]:

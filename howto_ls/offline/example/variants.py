@@ -58,6 +58,9 @@ _BY_TYPE: dict[str, tuple[str, ...]] = {
 _ANY_VALUE = ("1", "[3, 1, 2]", '{"a": 1}', "lambda *args, **kwargs: 1")
 """Placeholders for a parameter nothing types: a number, a list, a dict, a function."""
 
+_CONTENTS = ("[3, 1, 2]", '{"a": 1}', "1")
+"""Placeholders for what an object built empty is given first: a list, a dict, a number."""
+
 _POSITIONAL = frozenset({"positional_only", "positional_or_keyword"})
 
 _RECEIVERS = frozenset({"self", "cls", "mcs", "metacls"})
@@ -275,6 +278,8 @@ def _call_slots(
         first = positional[0]  # built empty: perhaps without the state a method needs
         given = [values[first.name] for values in passed if first.name in values]
         options = tuple(o for o in alternatives(first, "", given) if o != _LEAVE_OUT)
+        if options[len(given) :] == _ANY_VALUE:  # untyped contents: a collection first
+            options = options[: len(given)] + _CONTENTS
         end = _span(call, offsets)[1] - 1  # before the closing parenthesis
         if options and data[end : end + 1] == b")":
             slots.append(_Slot(end, end, "", options))
