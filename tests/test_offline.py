@@ -79,7 +79,7 @@ async def test_a_variant_with_values_of_another_type_is_kept_when_the_written_on
 
 
 async def test_a_single_candidate_is_not_run(tmp_path: Path) -> None:
-    symbol, expected = guide_for(tmp_path, "parse_temperature")
+    symbol, expected = guide_for(tmp_path, "save_report")
     seen: list[str] = []
     guide = await OfflineBackend().generate_verified(
         GuideRequest(symbol=symbol, module_source=HTTP_CLIENT),
