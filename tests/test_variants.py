@@ -7,7 +7,13 @@ import ast
 from collections.abc import Sequence
 
 from howto_ls.model import Parameter
-from howto_ls.offline.example.variants import MAX_VARIANTS, Callee, alternatives, variants
+from howto_ls.offline.example.variants import (
+    MAX_VARIANTS,
+    Callee,
+    alternatives,
+    variants,
+    with_contents,
+)
 
 SELF = Parameter("self")
 
@@ -104,3 +110,47 @@ def test_alternatives_order_project_literals_default_then_typed_placeholders() -
         "0",
     )
     assert alternatives(Parameter("data", annotation="Mapping[str, int]"), "{}") == ('{"a": 1}',)
+
+
+BAG = """\
+class Bag:
+    def __init__(self, parsed=False):
+        self.items = {}
+
+    def append(self, key, item):
+        self.items[key] = item
+
+    def first(self):
+        return next(iter(self.items.values()))
+"""
+
+
+def _class(source: str) -> ast.ClassDef:
+    node = ast.parse(source).body[0]
+    assert isinstance(node, ast.ClassDef)
+    return node
+
+
+def test_an_object_built_empty_is_given_contents_before_the_method_runs() -> None:
+    example = (
+        "from bags import Bag\n\nbag = Bag(parsed=True)\nresult = bag.first()\nprint(result)\n"
+    )
+    assert with_contents(example, _class(BAG), "first") == [
+        'from bags import Bag\n\nbag = Bag(parsed=True)\nbag.append("a", 1)\n'
+        "result = bag.first()\nprint(result)\n"
+    ]
+    assert with_contents(example, _class(BAG), "append") == []  # its own call gives contents
+
+
+def test_a_builtin_container_subclass_is_filled_the_builtin_way() -> None:
+    example = "from bags import Stack\n\nstack = Stack()\nprint(stack.top)\n"
+    found = with_contents(example, _class("class Stack(list):\n    pass\n"), "top")
+    assert found == [
+        "from bags import Stack\n\nstack = Stack()\nstack.append(1)\nprint(stack.top)\n"
+    ]
+    table = _class("class Table(dict):\n    pass\n")
+    assert (
+        'table["a"] = 1\n'
+        in with_contents("table = Table()\nprint(table.size)\n", table, "size")[0]
+    )
+    assert with_contents("print(1)\n", _class("class Plain:\n    pass\n"), "size") == []

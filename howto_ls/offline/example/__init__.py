@@ -34,7 +34,12 @@ from howto_ls.offline.example.reading import function_of, only_under_type_checki
 from howto_ls.offline.example.shapes import Shapes
 from howto_ls.offline.example.stubs import Stubs
 from howto_ls.offline.example.values import Values
-from howto_ls.offline.example.variants import Callee, project_literals, variants
+from howto_ls.offline.example.variants import (
+    Callee,
+    project_literals,
+    variants,
+    with_contents,
+)
 
 
 def build_example(
@@ -80,7 +85,11 @@ def build_examples(
         written = example.for_function(node, parameters_of(node))
         found = _with_written(team.mined.examples(mined), written)
         owner = [draft.owner_class] if draft.owner_class is not None else []
-        return found + _variants(written, [node, *owner], symbol, found)
+        found += _variants(written, [node, *owner], symbol, found)
+        if draft.owner_class is not None:  # an object built empty, then given contents
+            filled = with_contents(written, draft.owner_class, node.name)
+            found += [text for text in filled if text not in found]
+        return found
     if isinstance(node, ast.Assign | ast.AnnAssign):
         written = example.for_variable()
         return [*_alias_called(draft, node), written]

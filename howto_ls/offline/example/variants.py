@@ -26,6 +26,7 @@ from pathlib import Path
 from howto_ls.astutil import parse
 from howto_ls.model import Parameter
 from howto_ls.offline import call_literals
+from howto_ls.offline.analysis import find_method, parameters_of
 from howto_ls.offline.example.annotation_text import (
     MAPPING_TYPES,
     SEQUENCE_TYPES,
@@ -389,3 +390,83 @@ def _parses(text: str) -> bool:
     except SyntaxError:
         return False
     return True
+
+
+ADDERS = ("append", "add", "push", "put", "insert", "extend", "update", "set", "__setitem__")
+"""Methods that give a container its contents, in the order one is chosen."""
+
+_BUILTIN_ADDERS = {"list": "append", "dict": "__setitem__", "set": "add"}
+"""The adder of a class derived from a builtin container."""
+
+_INDEX = frozenset({"index", "idx", "i", "pos", "position"})
+
+
+def with_contents(example: str, owner: ast.ClassDef, symbol_name: str) -> list[str]:
+    """``example`` (of the method or property ``symbol_name`` of the class ``owner``) with
+    contents given to the object it builds, right after it is built: an object built empty
+    may lack the state the method needs (``pop`` of an empty list). One variant, calling the
+    first of :data:`ADDERS` the class defines (or its builtin base's), with placeholders for
+    its required arguments; empty when the class has none, the symbol is that adder, or the
+    example builds no ``owner`` at its top level."""
+    adder, required = _adder(owner)
+    if adder is None or adder == symbol_name:
+        return []
+    try:
+        tree = parse(example)
+    except SyntaxError:
+        return []
+    for statement in tree.body:
+        if not (
+            isinstance(statement, ast.Assign)
+            and len(statement.targets) == 1
+            and isinstance(statement.targets[0], ast.Name)
+            and isinstance(statement.value, ast.Call)
+            and _called_name(statement.value.func) == owner.name
+        ):
+            continue
+        name = statement.targets[0].id
+        values = [
+            _content(param, position, adder, len(required))
+            for position, param in enumerate(required)
+        ]
+        if adder == "__setitem__":
+            line = f"{name}[{values[0]}] = {values[1]}" if len(values) == 2 else ""
+        else:
+            line = f"{name}.{adder}({', '.join(values)})"
+        if not line:
+            return []
+        lines = example.splitlines(keepends=True)
+        end = statement.end_lineno or statement.lineno
+        indent = " " * statement.col_offset
+        text = "".join([*lines[:end], f"{indent}{line}\n", *lines[end:]])
+        return [text] if _parses(text) else []
+    return []
+
+
+def _adder(owner: ast.ClassDef) -> tuple[str | None, list[Parameter]]:
+    """The adder of ``owner`` and its required parameters (receiver left out)."""
+    for name in ADDERS:
+        method = find_method(owner, name)
+        if method is not None:
+            params = Callee.of(name, parameters_of(method)).params
+            required = [p for p in params if p.default is None and p.kind in _POSITIONAL]
+            return (name, required) if 1 <= len(required) <= 2 else (None, [])
+    for base in owner.bases:
+        adder = _BUILTIN_ADDERS.get(_called_name(base) or "")
+        if adder is not None:
+            count = 2 if adder == "__setitem__" else 1
+            return adder, [Parameter(f"arg{n}") for n in range(count)]
+    return None, []
+
+
+def _content(param: Parameter, position: int, adder: str, count: int) -> str:
+    """A placeholder for the argument at ``position`` of an adder taking ``count``: a list
+    or dict for ``extend``/``update``, 0 for an index, a key ``"a"`` then a value ``1`` for a
+    key-value adder, else one typed by the annotation, else 1."""
+    if count == 1 and adder in {"extend", "update"}:
+        return "[3, 1, 2]" if adder == "extend" else '{"a": 1}'
+    if param.name.lower() in _INDEX:
+        return "0"
+    if param.annotation:
+        return _placeholders(param)[0]
+    return '"a"' if count == 2 and position == 0 else "1"
