@@ -11,6 +11,7 @@ from howto_ls.offline.example.variants import (
     MAX_VARIANTS,
     Callee,
     alternatives,
+    positionally,
     variants,
     with_contents,
 )
@@ -154,3 +155,16 @@ def test_a_builtin_container_subclass_is_filled_the_builtin_way() -> None:
         in with_contents("table = Table()\nprint(table.size)\n", table, "size")[0]
     )
     assert with_contents("print(1)\n", _class("class Plain:\n    pass\n"), "size") == []
+
+
+def test_keywords_a_builtin_value_class_would_refuse_are_passed_by_position() -> None:
+    source = _class("class Source(str):\n    def __init__(self, _, strict=False):\n        pass\n")
+    callee = _callee("Source", Parameter("_"), Parameter("strict", default="False"))
+    example = (
+        'from toml import Source\n\nsource = Source(_="example", strict=True)\nprint(source)\n'
+    )
+    assert positionally(example, [callee], [source]) == [
+        'from toml import Source\n\nsource = Source("example", True)\nprint(source)\n'
+    ]
+    plain = _callee("wrap", Parameter("text"), Parameter("width", default="70"))
+    assert positionally('print(wrap(text="a", width=3))\n', [plain], []) == []

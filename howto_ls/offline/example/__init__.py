@@ -36,6 +36,7 @@ from howto_ls.offline.example.stubs import Stubs
 from howto_ls.offline.example.values import Values
 from howto_ls.offline.example.variants import (
     Callee,
+    positionally,
     project_literals,
     variants,
     with_contents,
@@ -114,6 +115,8 @@ def _variants(
     written_variants = variants(
         written, callees, project_literals(symbol.path, definitions, symbol.module)
     )
+    classes = [d for d in definitions if isinstance(d, ast.ClassDef)]
+    written_variants += positionally(written, callees, classes)
     return [text for text in written_variants if text not in found]
 
 

@@ -470,3 +470,48 @@ def _content(param: Parameter, position: int, adder: str, count: int) -> str:
     if param.annotation:
         return _placeholders(param)[0]
     return '"a"' if count == 2 and position == 0 else "1"
+
+
+_BUILTIN_VALUES = frozenset({"str", "int", "float", "bytes", "tuple", "frozenset", "complex"})
+"""Builtin classes whose ``__new__`` takes no keyword arguments (``str(_="a")`` fails)."""
+
+
+def positionally(
+    example: str, callees: Sequence[Callee], classes: Sequence[ast.ClassDef]
+) -> list[str]:
+    """``example`` with the keyword arguments of its calls of ``callees`` passed by position,
+    where a keyword may be refused: the parameter's name starts with ``_`` (private by
+    convention, meant positional) or the callee is one of ``classes`` derived from a builtin
+    value class (its ``__new__`` takes no keywords). Only keywords that bind, in order, to the
+    positional parameters after the call's positional arguments move. One variant at most."""
+    try:
+        tree = parse(example)
+    except SyntaxError:
+        return []
+    builtin_based = {
+        c.name for c in classes if {_called_name(b) for b in c.bases} & _BUILTIN_VALUES
+    }
+    data = example.encode("utf-8")
+    offsets = _line_offsets(data)
+    by_name = {callee.name: callee for callee in callees}
+    edits: list[tuple[int, int, str]] = []
+    for node in ast.walk(tree):
+        callee = by_name.get(_called_name(node.func) or "") if isinstance(node, ast.Call) else None
+        if callee is None or not isinstance(node, ast.Call) or not node.keywords:
+            continue
+        positional = [p for p in callee.params if p.kind in _POSITIONAL][len(node.args) :]
+        given = [k.arg for k in node.keywords]
+        wanted = [p.name for p in positional[: len(given)]]
+        risky = callee.name in builtin_based or any((g or "").startswith("_") for g in given)
+        if given != wanted or not risky:
+            continue
+        for keyword in node.keywords:
+            start = _span(keyword, offsets)[0]
+            value_start = _span(keyword.value, offsets)[0]
+            edits.append((start, value_start, ""))
+    if not edits:
+        return []
+    for start, end, text in sorted(edits, reverse=True):
+        data = data[:start] + text.encode("utf-8") + data[end:]
+    changed = data.decode("utf-8")
+    return [changed] if changed != example and _parses(changed) else []
