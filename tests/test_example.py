@@ -1046,3 +1046,11 @@ def test_a_name_aliasing_a_function_is_called_like_the_function(tmp_path: Path) 
 def test_a_name_bound_to_a_value_is_still_printed(tmp_path: Path) -> None:
     _, example = example_for(tmp_path, "LIMIT", "LIMIT = max(3, 4)\n")
     assert example.endswith("print(LIMIT)\n")
+
+
+def test_a_name_binding_more_arguments_than_the_function_is_printed(tmp_path: Path) -> None:
+    (tmp_path / "weather").mkdir()
+    (tmp_path / "weather" / "helpers.py").write_text(WRAPPED, encoding="utf-8")
+    source = "from functools import partial\n\nfrom weather.helpers import double\n\n"
+    _, example = example_for(tmp_path, "eight", source + "eight = partial(double, 4)\n")
+    assert example.endswith("print(eight)\n")  # double's own example would pass a second value

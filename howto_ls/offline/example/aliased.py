@@ -26,9 +26,12 @@ Definition = tuple[ast.FunctionDef | ast.AsyncFunctionDef, str, str, Path]
 
 def aliased_reference(value: ast.expr | None) -> ast.expr | None:
     """The expression naming the function ``value`` (a variable's value) aliases: ``value``
-    itself when it is a name or a dotted name, the first argument of a call that wraps one
-    (``curry(f)``, ``memoize(mod.f)``); None otherwise."""
-    if isinstance(value, ast.Call) and value.args:
+    itself when it is a name or a dotted name, the one argument of a call that wraps one
+    (``curry(f)``, ``memoize(mod.f)``); None otherwise, and for a call that binds more
+    (``partial(f, 1)`` takes fewer arguments than ``f``: its example would not fit)."""
+    if isinstance(value, ast.Call):
+        if len(value.args) != 1 or value.keywords:
+            return None
         value = value.args[0]
     if isinstance(value, ast.Name | ast.Attribute) and _dotted(value):
         return value
