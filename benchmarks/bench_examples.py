@@ -7,7 +7,7 @@ Usage Example runs the way ``howto-ls check --examples`` runs it: the virtualenv
 a temporary working folder, a timeout, connections beyond loopback refused.
 
     python benchmarks/bench_examples.py [--set tuning|issue|heldout|all] [--package NAME ...]
-                                        [--sample N] [--failures]
+                                        [--sample N] [--failures] [--verify]
 
 Three pinned sets (``SETS``): ``tuning``, the nine packages the writer's rules were tuned on
 (the default); ``issue``, eight packages measured from outside once the rules existed; and
@@ -28,6 +28,12 @@ counted apart as "other platform" and left out of the other columns. An example'
 as failed when it ends with ``ImportError`` or ``ModuleNotFoundError``. Targets: 100 % import,
 >= 90 % of the runnable examples (those that need no network, terminal or optional dependency)
 run.
+
+``--verify`` measures what users get by default from ``doc``, ``generate`` and the code action
+where a sandbox exists: the writer's candidate examples (mined from the project's tests, the
+written one and its variants) run in the sandbox with the set's virtualenv and the best is kept
+(:mod:`howto_ls.verification`); without it, the writer's first candidate alone. ``--sample N``
+picks the symbols before any guide is written. The last line gives the seconds per guide.
 """
 
 from __future__ import annotations
@@ -53,6 +59,7 @@ from howto_ls import demonstration, examples_run, project, symbols
 from howto_ls.config import Settings
 from howto_ls.discovery import python_files
 from howto_ls.engine import Engine
+from howto_ls.model import Symbol
 
 Pins = dict[str, tuple[str, ...]]
 """Distribution pin -> the import packages whose symbols are measured."""
@@ -140,6 +147,8 @@ class Tally:
     kinds: collections.Counter[str] = field(default_factory=collections.Counter)
     failures: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    writing: float = 0.0  # seconds the guides took to write (and, with --verify, to choose)
+    guides: int = 0
     shown: dict[str, Shown] = field(default_factory=dict)  # by kind of symbol
     not_demonstrating: list[str] = field(default_factory=list)
 
@@ -166,31 +175,71 @@ class Shown:
 Item = tuple[str, str, str, bool, demonstration.Target, str]
 
 
-def examples_of(root: Path, packages: tuple[str, ...], sample: int) -> list[Item]:
+def examples_of(
+    root: Path, packages: tuple[str, ...], sample: int, verify: bool = False, jobs: int = 1
+) -> tuple[list[Item], float]:
     """``(module, qualified name, example, on another platform, target, source)`` for the
-    public symbols of ``packages``; the fourth is True for a symbol its module defines under a
-    platform condition, the last the text of its file."""
+    public symbols of ``packages`` (at most ``sample`` of them, evenly spread, when ``sample``
+    is set: they are chosen before any guide is written), and the seconds the guides took.
+
+    The fourth item is True for a symbol its module defines under a platform condition, the
+    last the text of its file. With ``verify``, each guide is the one users get by default
+    (``Engine.write_guide(..., verify=True)``: the writer's candidates run in the sandbox and
+    the best kept), ``jobs`` guides at once; the project's interpreter must be the set's
+    virtualenv (``VIRTUAL_ENV``)."""
     engine = Engine(SETTINGS, root)
-    found: list[Item] = []
+    listed: list[tuple[Symbol, str, bool]] = []
     for package in packages:
         for path in python_files([root / package]):
             text = path.read_text(encoding="utf-8")
             for symbol in symbols.list_symbols(text, path, root):
-                guide = asyncio.run(engine.write_guide(symbol, text))
-                name = f"{symbol.module}.{symbol.qualname}".strip(".")
                 elsewhere = bool(symbol.qualname) and (
                     project.platform_condition(text, symbol.qualname) is not None
                 )
-                target = demonstration.Target.of(symbol)
-                found.append((symbol.module, name, guide.example, elsewhere, target, text))
-    if sample and len(found) > sample:
-        step = len(found) / sample
-        found = [found[int(index * step)] for index in range(sample)]
-    return found
+                listed.append((symbol, text, elsewhere))
+    if sample and len(listed) > sample:
+        step = len(listed) / sample
+        listed = [listed[int(index * step)] for index in range(sample)]
+
+    async def write_all() -> list[str]:
+        if verify:
+            verifier = await engine.verifier()
+            wanted = os.environ.get("VIRTUAL_ENV", "")
+            if verifier is None or not verifier.python.startswith(wanted):
+                raise SystemExit(f"--verify: examples cannot run with the virtualenv {wanted}")
+        slots = asyncio.Semaphore(max(1, jobs))
+
+        async def one(symbol: Symbol, text: str) -> str:
+            async with slots:
+                return (await engine.write_guide(symbol, text, verify=verify)).example
+
+        return await asyncio.gather(*(one(symbol, text) for symbol, text, _ in listed))
+
+    started = time.perf_counter()
+    examples = asyncio.run(write_all())
+    seconds = time.perf_counter() - started
+    found = [
+        (
+            symbol.module,
+            f"{symbol.module}.{symbol.qualname}".strip("."),
+            example,
+            elsewhere,
+            demonstration.Target.of(symbol),
+            text,
+        )
+        for (symbol, text, elsewhere), example in zip(listed, examples, strict=True)
+    ]
+    return found, seconds
 
 
 def measure(
-    pin: str, packages: tuple[str, ...], venv: Path, folder: Path, sample: int, jobs: int
+    pin: str,
+    packages: tuple[str, ...],
+    venv: Path,
+    folder: Path,
+    sample: int,
+    jobs: int,
+    verify: bool = False,
 ) -> Tally:
     """Copy the package into a project under ``folder``, write and run every example."""
     source = site_packages(venv)
@@ -200,7 +249,7 @@ def measure(
     for package in packages:
         shutil.copytree(source / package, root / package, ignore=TESTS)
     root = project.find_root(root)
-    items = examples_of(root, packages, sample)
+    items, tally_writing = examples_of(root, packages, sample, verify, jobs)
     python = str(venv / "bin" / "python")
     paths = examples_run.import_roots(root)
     modules = sorted({item[0] for item in items})
@@ -209,6 +258,7 @@ def measure(
         for module in modules
     }
     tally = Tally(platform=sum(1 for item in items if not importable[item[0]]))
+    tally.writing, tally.guides = tally_writing, len(items)
     items = [item for item in items if importable[item[0]]]
     started = time.perf_counter()
     with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
@@ -325,7 +375,7 @@ def run_set(name: str, pins: Pins, args: argparse.Namespace) -> None:
     by_kind: dict[str, Shown] = {}
     with tempfile.TemporaryDirectory() as folder:
         for pin, packages in chosen.items():
-            tally = measure(pin, packages, venv, Path(folder), args.sample, args.jobs)
+            tally = measure(pin, packages, venv, Path(folder), args.sample, args.jobs, args.verify)
             rows.append(row(pin, tally))
             for counter in (
                 "examples",
@@ -336,6 +386,8 @@ def run_set(name: str, pins: Pins, args: argparse.Namespace) -> None:
                 "dependency",
                 "platform",
                 "seconds",
+                "writing",
+                "guides",
             ):
                 setattr(total, counter, getattr(total, counter) + getattr(tally, counter))
             total.kinds.update(tally.kinds)
@@ -351,7 +403,8 @@ def run_set(name: str, pins: Pins, args: argparse.Namespace) -> None:
                 for failure in [*tally.failures, *tally.not_demonstrating]:
                     print(failure, file=sys.stderr)
     sample = f", at most {args.sample} examples per package" if args.sample else ""
-    print(f"## set {name} ({len(chosen)} packages{sample})")
+    verified = ", verified (what users get by default)" if args.verify else ", writer alone"
+    print(f"## set {name} ({len(chosen)} packages{sample}{verified})")
     print()
     rows.append(row("all", total))
     header = ["package", "examples", "imports ok", "runs ok (of runnable)", "needs network"]
@@ -363,7 +416,11 @@ def run_set(name: str, pins: Pins, args: argparse.Namespace) -> None:
         every.add(shown)
     kinds = [shown_row(kind, by_kind[kind]) for kind in sorted(by_kind)]
     print(table(SHOWN_HEADER, [*by_package, *kinds, shown_row(f"all ({name})", every)]))
-    print(f"run in {total.seconds:.0f} s with {args.jobs} at once")
+    per_guide = total.writing / total.guides if total.guides else 0.0
+    print(
+        f"{total.guides} guides written in {total.writing:.0f} s ({per_guide:.2f} s per guide, "
+        f"{args.jobs} at once); examples run in {total.seconds:.0f} s"
+    )
     print(flush=True)
 
 
@@ -375,6 +432,11 @@ def main() -> None:
     parser.add_argument("--package", action="append", help="a pinned distribution, e.g. click")
     parser.add_argument("--sample", type=int, default=0, help="at most N examples per package")
     parser.add_argument("--failures", action="store_true", help="print each failing example")
+    parser.add_argument(
+        "--verify",
+        action="store_true",
+        help="measure what users get by default: candidates run and the best kept",
+    )
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="runs at once")
     args = parser.parse_args()
     for name, pins in SETS.items():

@@ -1011,3 +1011,46 @@ def test_a_property_that_needs_state_first_is_not_read_to_show_an_object(tmp_pat
     _, example = example_for(tmp_path, "Reply.close", source)
     assert "reply.ok" not in example
     run_example(tmp_path, example)
+
+
+# -- names that alias a function -------------------------------------------------------------
+
+WRAPPED = '''\
+def curry(function):
+    """Return ``function`` unchanged (a stand-in for a currying wrapper)."""
+    return function
+
+
+def double(value: int) -> int:
+    """Twice ``value``."""
+    return value * 2
+'''
+
+CURRIED = """\
+import weather.helpers
+from weather.helpers import curry
+
+twice = curry(weather.helpers.double)
+"""
+
+
+def test_a_name_aliasing_a_function_is_called_like_the_function(tmp_path: Path) -> None:
+    (tmp_path / "weather").mkdir()
+    (tmp_path / "weather" / "helpers.py").write_text(WRAPPED, encoding="utf-8")
+    _, example = example_for(tmp_path, "twice", CURRIED)
+    assert "from weather.client import twice\n" in example
+    assert "twice(value=" in example and "double" not in example
+    assert run_example(tmp_path, example).strip().lstrip("-").isdigit()
+
+
+def test_a_name_bound_to_a_value_is_still_printed(tmp_path: Path) -> None:
+    _, example = example_for(tmp_path, "LIMIT", "LIMIT = max(3, 4)\n")
+    assert example.endswith("print(LIMIT)\n")
+
+
+def test_a_name_binding_more_arguments_than_the_function_is_printed(tmp_path: Path) -> None:
+    (tmp_path / "weather").mkdir()
+    (tmp_path / "weather" / "helpers.py").write_text(WRAPPED, encoding="utf-8")
+    source = "from functools import partial\n\nfrom weather.helpers import double\n\n"
+    _, example = example_for(tmp_path, "eight", source + "eight = partial(double, 4)\n")
+    assert example.endswith("print(eight)\n")  # double's own example would pass a second value

@@ -42,14 +42,44 @@ async def test_verified_generation_keeps_the_candidate_that_demonstrates(tmp_pat
     seen: list[str] = []
     guide = await OfflineBackend().generate_verified(request, verifier, seen.append)
     assert SECOND_CALL in guide.example  # the first mined use raises a TypeError when run
-    assert seen == ["Analysing the code offline", "Running 3 candidate examples"]
+    # two mined uses, the written example and three variants of it with other values
+    assert seen == ["Analysing the code offline", "Running 6 candidate examples"]
     unverified = await OfflineBackend().generate(request)
     assert FIRST_CALL in unverified.example
     assert (guide.description, guide.steps) == (unverified.description, unverified.steps)
 
 
+RING = '''\
+class Ring:
+    def __init__(self, slots):
+        self.slots = slots
+
+    def spread(self, weight):
+        """Place the weight in every slot."""
+        return [weight % self.slots for _ in range(self.slots)]
+'''
+
+
+async def test_a_variant_with_values_of_another_type_is_kept_when_the_written_one_fails(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "calc").mkdir()
+    (tmp_path / "calc" / "__init__.py").write_text("", "utf-8")
+    ring = tmp_path / "calc" / "ring.py"
+    ring.write_text(RING, "utf-8")
+    engine = Engine(Settings(backend="offline"), tmp_path)
+    request = engine.request_for(engine.symbol_named(ring, RING, "Ring.spread"), RING)
+    verifier = Verifier(tmp_path)
+    if verifier.problem() is not None:
+        pytest.skip(f"examples cannot run here: {verifier.problem()}")
+    written = await OfflineBackend().generate(request)
+    assert 'Ring(slots="example")' in written.example  # range("example") raises a TypeError
+    guide = await OfflineBackend().generate_verified(request, verifier)
+    assert "ring = Ring(slots=1)\nresult = ring.spread(weight=1)\n" in guide.example
+
+
 async def test_a_single_candidate_is_not_run(tmp_path: Path) -> None:
-    symbol, expected = guide_for(tmp_path, "parse_temperature")
+    symbol, expected = guide_for(tmp_path, "save_report")
     seen: list[str] = []
     guide = await OfflineBackend().generate_verified(
         GuideRequest(symbol=symbol, module_source=HTTP_CLIENT),

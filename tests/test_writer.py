@@ -389,6 +389,8 @@ def test_candidates_start_with_the_guide_write_guide_gives(tmp_path: Path) -> No
     guides = write_guide_candidates(request)
     assert guides[0] == write_guide(request)
     assert FIRST_CALL in guides[0].example and SECOND_CALL in guides[1].example
-    assert "parse_number(text=" in guides[2].example  # written from the code, last
-    assert len({guide.example for guide in guides}) == 3
-    assert len(write_guide_candidates(request, mined=1)) == 2
+    assert "parse_number(text=" in guides[2].example  # written from the code
+    # then variants of the written one with other values for its uncertain argument
+    assert 'parse_number(text=" 42 ")' in guides[3].example  # the tests' own literal first
+    assert len({guide.example for guide in guides}) == 6
+    assert len(write_guide_candidates(request, mined=1)) == 5

@@ -15,22 +15,32 @@ from __future__ import annotations
 import ast
 from collections.abc import Sequence
 
+from howto_ls.errors import HowtoError
 from howto_ls.model import Symbol
 from howto_ls.offline.analysis import main_method, parameters_of
 from howto_ls.offline.callers import method_calls
+from howto_ls.offline.example.aliased import aliased_reference, called_as, find_function
 from howto_ls.offline.example.arguments import Arguments
 from howto_ls.offline.example.callables import Callables
 from howto_ls.offline.example.calls import Calls
 from howto_ls.offline.example.classes import Classes
 from howto_ls.offline.example.draft import Draft
+from howto_ls.offline.example.foreign import import_root
 from howto_ls.offline.example.importer import Importer
 from howto_ls.offline.example.instances import Instances
 from howto_ls.offline.example.layout import example_that_parses
 from howto_ls.offline.example.mined import MAX_CANDIDATES, Mined
-from howto_ls.offline.example.reading import only_under_type_checking
+from howto_ls.offline.example.reading import function_of, only_under_type_checking
 from howto_ls.offline.example.shapes import Shapes
 from howto_ls.offline.example.stubs import Stubs
 from howto_ls.offline.example.values import Values
+from howto_ls.offline.example.variants import (
+    Callee,
+    positionally,
+    project_literals,
+    variants,
+    with_contents,
+)
 
 
 def build_example(
@@ -55,7 +65,9 @@ def build_examples(
 ) -> list[str]:
     """Candidate usage examples for ``symbol``, best guess first, never empty: up to ``mined``
     adapted from the project's tests and doctests (functions and classes), then the one written
-    from the code (left out when it repeats a mined one). The first is :func:`build_example`'s
+    from the code (left out when it repeats a mined one), then variants of that one with other
+    values where the writer was unsure of one (:mod:`~howto_ls.offline.example.variants`).
+    The first is :func:`build_example`'s
     answer; a run (:mod:`howto_ls.verification`) may prefer another. Pure: nothing runs. The
     arguments are :func:`build_example`'s.
     """
@@ -68,15 +80,75 @@ def build_examples(
         return [example.for_module(node)]
     if isinstance(node, ast.ClassDef):
         written = example.for_class(node, main_method(node, method_calls(symbol.path)))
-        return _with_written(team.mined.examples(mined), written)
+        found = _with_written(team.mined.examples(mined), written)
+        return found + _variants(written, [node], symbol, found)
     if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
         written = example.for_function(node, parameters_of(node))
-        return _with_written(team.mined.examples(mined), written)
+        found = _with_written(team.mined.examples(mined), written)
+        owner = [draft.owner_class] if draft.owner_class is not None else []
+        found += _variants(written, [node, *owner], symbol, found)
+        if draft.owner_class is not None:  # an object built empty, then given contents
+            filled = with_contents(written, draft.owner_class, node.name)
+            found += [text for text in filled if text not in found]
+        return found
     if isinstance(node, ast.Assign | ast.AnnAssign):
-        return [example.for_variable()]
+        written = example.for_variable()
+        return [*_alias_called(draft, node), written]
     top = symbol.qualname.split(".")[0] or symbol.name
     text = f"from {draft.import_path} import {top}\n\nprint({symbol.qualname})\n"
     return [example_that_parses(text, draft.import_path, top)]
+
+
+def _variants(
+    written: str, definitions: Sequence[ast.AST], symbol: Symbol, found: Sequence[str]
+) -> list[str]:
+    """Variants of ``written`` with other values where the writer was unsure
+    (:mod:`~howto_ls.offline.example.variants`) for the calls of ``definitions`` (functions,
+    and classes by their constructor), leaving out those already ``found``."""
+    callees = []
+    for definition in definitions:
+        function = function_of(definition)
+        if function is not None and isinstance(definition, ast.ClassDef | ast.FunctionDef):
+            callees.append(Callee.of(definition.name, parameters_of(function)))
+        elif isinstance(definition, ast.AsyncFunctionDef):
+            callees.append(Callee.of(definition.name, parameters_of(definition)))
+    written_variants = variants(
+        written, callees, project_literals(symbol.path, definitions, symbol.module)
+    )
+    classes = [d for d in definitions if isinstance(d, ast.ClassDef)]
+    written_variants += positionally(written, callees, classes)
+    return [text for text in written_variants if text not in found]
+
+
+def _alias_called(draft: Draft, node: ast.Assign | ast.AnnAssign) -> list[str]:
+    """For a name bound to a function or a wrapper of one (:mod:`~howto_ls.offline.example.
+    aliased`): the function's own example calling the name instead; empty otherwise."""
+    from howto_ls.symbols import list_symbols  # the symbol lister reads examples' modules
+
+    symbol = draft.symbol
+    reference = aliased_reference(node.value)
+    found = (
+        find_function(reference, draft.source, symbol.module, symbol.path)
+        if reference is not None and symbol.qualname == draft.top
+        else None
+    )
+    if found is None:
+        return []
+    function, text, module, path = found
+    root = import_root(path, module)
+    if root is None:
+        return []
+    try:
+        listed = list_symbols(text, path, root)
+    except HowtoError:
+        return []
+    own = next((s for s in listed if s.qualname == function.name), None)
+    if own is None:
+        return []
+    written = build_example(own, function, text)
+    alias_import = f"from {draft.import_path} import {draft.top}"
+    called = called_as(written, function.name, alias_import, symbol.qualname)
+    return [called] if called != written else []
 
 
 def _with_written(mined: list[str], written: str) -> list[str]:
