@@ -246,7 +246,8 @@ def _add_model_options(parser: argparse.ArgumentParser) -> None:
         "--verify-examples",
         action=argparse.BooleanOptionalAction,
         help="run each example in the sandbox: repair a model's from its run, keep the best "
-        "offline candidate (default: where the OS sandbox works; HOWTO_VERIFY_EXAMPLES)",
+        "offline candidate (default: where bubblewrap keeps your files, except in a batch of "
+        "offline guides; HOWTO_VERIFY_EXAMPLES)",
     )
 
 

@@ -26,7 +26,7 @@ import httpx_sse
 import jsonschema
 import pytest
 
-from howto_ls import astutil, cli
+from howto_ls import astutil, cli, verification
 from howto_ls.cache import GuideCache
 from howto_ls.commands.generate import Options, Summary, generate
 from howto_ls.config import Settings
@@ -37,6 +37,7 @@ from howto_ls.symbols import list_symbols
 from howto_ls.testing import fake_openai, samples
 from howto_ls.testing.fake_openai import FakeOpenAI, RecordedRequest, Reply
 from howto_ls.testing.position_fuzz import download
+from tests.verify_project import FIRST_CALL, SECOND_CALL, write_calc
 
 SMALL_PACKAGE = Path(httpx_sse.__file__).parent
 LARGER_PACKAGE = Path(h11.__file__).parent
@@ -1014,3 +1015,28 @@ def test_format_github_annotates_each_failure(tmp_path: Path) -> None:
     assert lines[1].startswith("::notice file=shop/.env.py,line=1,title=howto-ls generate%3A")
     assert len(lines) == 2
     assert "howto-ls generate: " in result.stderr and " 1 failed " in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("flags", "kept"), [((), FIRST_CALL), (("--verify-examples",), SECOND_CALL)]
+)
+def test_an_offline_batch_runs_examples_only_when_asked(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    flags: tuple[str, ...],
+    kept: str,
+) -> None:
+    """verifyExamples auto: an offline batch writes its first candidates without running them
+    (cheap, like the writer alone); --verify-examples runs them and keeps the one that works."""
+    numbers = write_calc(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOWTO_BACKEND", "offline")
+    monkeypatch.setenv("HOWTO_CACHE", "off")
+    monkeypatch.delenv("HOWTO_VERIFY_EXAMPLES", raising=False)
+    verifier = verification.verifier_for(Settings(verify_examples="on"), tmp_path)
+    if flags and verifier is None:
+        pytest.skip("examples cannot run here")
+    status, _, err = run(capsys, "generate", "calc", "--write", "docstring", *flags)
+    assert status == 0, err
+    assert kept in numbers.read_text(encoding="utf-8")

@@ -154,6 +154,17 @@ class _Choice:
     left_out: str | None = None
 
 
+def batch_verifies(engine: Engine) -> bool:
+    """Whether a batch runs the examples it writes (``verifyExamples``): ``on`` always, ``off``
+    never; ``auto`` for a model's guides (a run of about half a second beside a model call of
+    several) but not for offline ones, whose candidates would cost 0.4 to 0.6 s per guide
+    against 0.01 s to write it (benchmarks/README.md): an offline batch runs them when asked
+    (``--verify-examples``). ``doc`` and the code action, one symbol at a time, run them under
+    ``auto`` too."""
+    mode = engine.settings.verify_examples
+    return mode == "on" or (mode == "auto" and engine.backend.name != "offline")
+
+
 async def run_generate(args: argparse.Namespace, settings: Settings) -> int:
     """Run ``generate`` from parsed arguments; 0 when every symbol got its guide, 1 otherwise."""
     if args.concurrency is not None and args.concurrency < 1:
@@ -462,7 +473,7 @@ async def _run_file(
                     symbol,
                     job.source.text,
                     fingerprint=job.fingerprints.get(symbol.identity),
-                    verify=True,
+                    verify=batch_verifies(job.engine),
                 )
                 job.elapsed[symbol.identity] = time.perf_counter() - started
         except STOPS_THE_BATCH as exc:  # every other symbol would fail the same way
