@@ -205,7 +205,7 @@ async def test_structured_output_yields_a_seed_format_guide(
     How many were complete and how many passed validation is printed, not asserted."""
     settings = Settings(
         base_url=llama.url, model="smollm2", structured_output="on", max_tokens=600,
-        timeout=FIGURES_BUDGET / 2, first_token_timeout=FIGURES_BUDGET / 2,
+        timeout=float(ANSWER_SECONDS), first_token_timeout=float(ANSWER_SECONDS),
     )  # fmt: skip
     engine = Engine(settings, project)
     wanted = [("shop/cart.py", "total"), ("shop/rates.py", "tax_rate"), ("shop/cart.py", "")]
@@ -246,7 +246,7 @@ async def test_examples_are_run_and_repaired_from_the_run(
     model rarely writes a guide that passes."""
     settings = Settings(
         base_url=llama.url, model="smollm2", structured_output="on", max_tokens=600,
-        timeout=float(ANSWER_SECONDS), first_token_timeout=float(ANSWER_SECONDS),
+        timeout=FIGURES_BUDGET / 2, first_token_timeout=FIGURES_BUDGET / 2,
     )  # fmt: skip
     engine = Engine(settings, project)
     verifier = Verifier(project)

@@ -41,7 +41,10 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (root / "pyproject.toml").write_text("[project]\nname = 'copy'\n", encoding="utf-8")
     shutil.copytree(H11, root / "h11", ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.chdir(root)
-    assert cli.main(["generate", "h11", "--write", "sidecar", "--no-progress"]) == 0
+    assert (
+        cli.main(["generate", "h11", "--write", "sidecar", "--no-progress", "--include-private"])
+        == 0
+    )
     return root
 
 

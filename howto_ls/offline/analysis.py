@@ -183,6 +183,7 @@ class Walker:
 
     def __init__(self) -> None:
         self.facts = Facts()
+        self.handed_on: frozenset[str] = frozenset()  # see _handed_on
 
     # -- statements -------------------------------------------------------------------------
 
@@ -338,10 +339,16 @@ class Walker:
         kept = len(facts.returns), len(facts.yields), len(facts.raises)
         clauses = self.steps(node.body, depth + 1)
         found = [h.text for h in facts.highlights[before:]][:MAX_INNER]
-        # what the inner function returns, yields or raises happens when IT is called, not the
-        # function that defines it: the outer function's result and highlights leave it out
-        del facts.highlights[before:]
-        del facts.returns[kept[0] :], facts.yields[kept[1] :], facts.raises[kept[2] :]
+        # what the inner function returns or yields is ITS result, never the outer function's;
+        # what it raises and does happens when it is called: part of the outer function's
+        # story only when the outer one calls or returns it (_handed_on)
+        del facts.returns[kept[0] :], facts.yields[kept[1] :]
+        if node.name in self.handed_on:
+            facts.highlights[before:] = [
+                h for h in facts.highlights[before:] if not h.text.startswith(("returns", "yields"))
+            ]
+        else:
+            del facts.highlights[before:], facts.raises[kept[2] :]
         joined = self._join_steps(clauses, depth)
         if len(joined) <= INNER_TEXT_LIMIT:
             return Clause(lead(head, joined, " that"), 2)
@@ -725,8 +732,23 @@ def cap_steps(clauses: list[Clause], limit: int = MAX_STEPS) -> list[Clause]:
 def analyse(body: Sequence[ast.stmt]) -> Facts:
     """Walk ``body`` and return its facts: steps in order and the highlights for a summary."""
     walker = Walker()
+    walker.handed_on = _handed_on(body)
     walker.facts.steps = walker.steps(body)
     return walker.facts
+
+
+def _handed_on(body: Sequence[ast.stmt]) -> frozenset[str]:
+    """Names ``body`` calls or returns: an inner function among them runs as part of using the
+    outer one (a decorator factory returns it, ``decorator(func)`` applies it), so what it
+    raises and does belongs to the outer function's story too."""
+    names: set[str] = set()
+    for statement in body:
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                names.add(node.func.id)
+            elif isinstance(node, ast.Return) and isinstance(node.value, ast.Name):
+                names.add(node.value.id)
+    return frozenset(names)
 
 
 def sentence(text: str) -> str:
