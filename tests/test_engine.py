@@ -434,4 +434,5 @@ async def test_verify_examples_runs_offline_candidates_only_when_asked(
     seen: list[str] = []
     guide = await engine.write_guide(symbol, source, seen.append, verify=verify)
     assert kept in guide.example
-    assert ("Running 3 candidate examples" in seen) == (kept == SECOND_CALL)
+    ran = any(m.startswith("Running ") and m.endswith(" candidate examples") for m in seen)
+    assert ran == (kept == SECOND_CALL)

@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from howto_ls.astutil import parse
+from howto_ls.astutil import literal_value, parse, parse_expression
 from howto_ls.model import Parameter
 from howto_ls.offline import call_literals
 from howto_ls.offline.analysis import find_method, parameters_of
@@ -219,7 +219,7 @@ def _placeholders(param: Parameter) -> tuple[str, ...]:
     heads = [h for h in heads if h not in {"None", "NoneType", "Optional"}]
     if not heads and param.default not in (None, "None"):
         try:
-            value = ast.literal_eval(param.default or "")
+            value = literal_value(parse_expression(param.default or ""))
         except (ValueError, SyntaxError, MemoryError, RecursionError):
             value = None
         heads = [type(value).__name__] if value is not None else []
@@ -325,7 +325,7 @@ def _uncertain(param: Parameter, value: ast.expr) -> bool:
     or ``...`` (the code may reject its content), a literal of a type the annotation does not
     name, or anything passed to a parameter without an annotation."""
     try:
-        literal = ast.literal_eval(value)
+        literal = literal_value(value)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         return True
     if isinstance(literal, str | bytes) or literal is Ellipsis or not param.annotation:
@@ -353,7 +353,7 @@ def _is_literal(node: ast.expr) -> bool:
     if isinstance(node, ast.Constant):
         return True
     try:
-        ast.literal_eval(node)
+        literal_value(node)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         return False
     return True
