@@ -42,7 +42,7 @@ from howto_ls.offline.analysis import (
     tick,
 )
 from howto_ls.offline.callers import method_calls
-from howto_ls.offline.example import build_examples
+from howto_ls.offline.example import build_example, build_examples
 from howto_ls.offline.example.mined import MAX_CANDIDATES
 
 MAX_STEPS = 12
@@ -228,13 +228,18 @@ class _Writer:
     tree: ast.Module | None = None
     node: ast.AST | None = None
     parents: list[ast.AST] = field(default_factory=list)
-    mined: int = 1  # examples adapted from the project's own uses, at most
+    mined: int = 0  # with candidates: examples adapted from the project's own uses, at most
     candidates: list[str] = field(default_factory=list)  # every example written, best guess first
 
     def _example(self, node: ast.AST | None, parents: Sequence[ast.AST] = ()) -> str:
-        """The example for ``node`` (:func:`build_examples`'s first), the others kept in
-        :attr:`candidates`."""
-        self.candidates = build_examples(self.symbol, node, self.source, parents, mined=self.mined)
+        """The example for ``node`` (:func:`build_example`); with :attr:`mined` set, every
+        candidate is kept in :attr:`candidates` (:func:`build_examples`, the same first)."""
+        if not self.mined:  # a guide alone: the variants and other uses are never built
+            self.candidates = [build_example(self.symbol, node, self.source, parents)]
+        else:
+            self.candidates = build_examples(
+                self.symbol, node, self.source, parents, mined=self.mined
+            )
         return self.candidates[0]
 
     def module_tree(self) -> ast.Module | None:

@@ -13,7 +13,7 @@ lays it out. An example taken from the project's own tests or doctests
 from __future__ import annotations
 
 import ast
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from howto_ls.errors import HowtoError
 from howto_ls.model import Symbol
@@ -52,7 +52,7 @@ def build_example(
     a module; None when the source has none), ``source`` the module's text (read for classes the
     example builds) and ``parents`` the definitions around ``node``, outermost first.
     """
-    return build_examples(symbol, node, source, parents, mined=1)[0]
+    return next(_candidates(symbol, node, source, parents, mined=1))
 
 
 def build_examples(
@@ -71,32 +71,49 @@ def build_examples(
     answer; a run (:mod:`howto_ls.verification`) may prefer another. Pure: nothing runs. The
     arguments are :func:`build_example`'s.
     """
+    return list(_candidates(symbol, node, source, parents, mined=mined))
+
+
+def _candidates(
+    symbol: Symbol, node: ast.AST | None, source: str, parents: Sequence[ast.AST], *, mined: int
+) -> Iterator[str]:
+    """:func:`build_examples`' candidates one at a time, so that :func:`build_example` (every
+    guide's example) stops after the first and never builds the variants."""
     draft = Draft(symbol, source, node, tuple(parents))
     team = Team(draft)
     example = team.shapes
     if symbol.qualname and only_under_type_checking(source, draft.top):
-        return [example.for_type_checking(parents[0] if parents else node)]
+        yield example.for_type_checking(parents[0] if parents else node)
+        return
     if isinstance(node, ast.Module):
-        return [example.for_module(node)]
+        yield example.for_module(node)
+        return
     if isinstance(node, ast.ClassDef):
         written = example.for_class(node, main_method(node, method_calls(symbol.path)))
         found = _with_written(team.mined.examples(mined), written)
-        return found + _variants(written, [node], symbol, found)
+        yield from found
+        yield from _variants(written, [node], symbol, found)
+        return
     if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
         written = example.for_function(node, parameters_of(node))
         found = _with_written(team.mined.examples(mined), written)
+        yield from found
         owner = [draft.owner_class] if draft.owner_class is not None else []
-        found += _variants(written, [node, *owner], symbol, found)
+        more = _variants(written, [node, *owner], symbol, found)
+        yield from more
+        found += more
         if draft.owner_class is not None:  # an object built empty, then given contents
             filled = with_contents(written, draft.owner_class, node.name)
-            found += [text for text in filled if text not in found]
-        return found
+            yield from [text for text in filled if text not in found]
+        return
     if isinstance(node, ast.Assign | ast.AnnAssign):
         written = example.for_variable()
-        return [*_alias_called(draft, node), written]
+        yield from _alias_called(draft, node)
+        yield written
+        return
     top = symbol.qualname.split(".")[0] or symbol.name
     text = f"from {draft.import_path} import {top}\n\nprint({symbol.qualname})\n"
-    return [example_that_parses(text, draft.import_path, top)]
+    yield example_that_parses(text, draft.import_path, top)
 
 
 def _variants(
