@@ -730,20 +730,38 @@ async function main() {
       .first();
     const perimeterTop = (await perimeterLine.boundingBox()).y;
     const lensLinks = page.locator(".monaco-editor .codelens-decoration a", { hasText: GENERATE });
-    let clicked = false;
-    for (let index = 0; index < (await lensLinks.count()) && !clicked; index += 1) {
-      const box = await lensLinks.nth(index).boundingBox();
-      if (box && box.y < perimeterTop && perimeterTop - (box.y + box.height) < box.height * 2) {
-        await lensLinks.nth(index).click();
-        clicked = true;
+    // Clicks the lens drawn right above perimeter; false when none is there.
+    const clickPerimeterLens = async () => {
+      for (let index = 0; index < (await lensLinks.count()); index += 1) {
+        const box = await lensLinks.nth(index).boundingBox();
+        if (box && box.y < perimeterTop && perimeterTop - (box.y + box.height) < box.height * 2) {
+          await lensLinks.nth(index).click();
+          return true;
+        }
       }
-    }
-    check("the lens above perimeter is a link to click", clicked);
+      return false;
+    };
+    check("the lens above perimeter is a link to click", await clickPerimeterLens());
+    // A click that lands while the lenses are redrawn does nothing; a person clicks again, so
+    // the check does too when nothing has happened after a while and the lens is still there.
+    let lastClick = Date.now();
     await waitFor(
       "the guide from the lens on disk",
       async () => {
         await page.keyboard.press("Control+S");
-        return (readFileSync(file, "utf8").match(/How to Use This Code Block/g) ?? []).length === 3;
+        const text = readFileSync(file, "utf8");
+        if ((text.match(/How to Use This Code Block/g) ?? []).length === 3) {
+          return true;
+        }
+        if (
+          text === beforeLens &&
+          Date.now() - lastClick > 15_000 &&
+          (await clickPerimeterLens())
+        ) {
+          lastClick = Date.now();
+          console.log("e2e: the lens above perimeter clicked again");
+        }
+        return false;
       },
       60_000,
       1_000,
