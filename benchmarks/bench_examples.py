@@ -162,9 +162,11 @@ class Shown:
     demonstrates: int = 0
     not_measured: int = 0
     coverage: list[float] = field(default_factory=list)  # body share executed, runs only
+    why_not: collections.Counter[str] = field(default_factory=collections.Counter)
 
     def add(self, other: Shown) -> None:
         """Count ``other`` in too."""
+        self.why_not.update(other.why_not)
         self.runnable += other.runnable
         self.runs += other.runs
         self.demonstrates += other.demonstrates
@@ -291,6 +293,7 @@ def measure(
                 if shown.measured and shown.body_total:
                     kind.coverage.append(shown.body_executed / shown.body_total)
                 if not shown.demonstrates:
+                    kind.why_not[why_not(shown.reason)] += 1
                     listed = "\n    ".join(code.splitlines())
                     tally.not_demonstrating.append(f"{name}: {shown.reason}\n    {listed}")
             if run.ok:
@@ -304,10 +307,26 @@ def measure(
             else:
                 label = "Timeout" if run.status == examples_run.TIMEOUT else error
                 tally.kinds[label] += 1
+                kind.why_not["fails"] += 1
                 listed = "\n    ".join(code.splitlines())
                 tally.failures.append(f"{name}: {run.detail}\n    {listed}")
     tally.seconds = time.perf_counter() - started
     return tally
+
+
+def why_not(reason: str) -> str:
+    """The kind of reason a run that ends well does not demonstrate (names and numbers left
+    out, so that the reasons of held-out packages can be counted without being read)."""
+    if reason.startswith("printed "):
+        said = reason.removeprefix("printed ").removesuffix(" and asserted nothing")
+        return "a function object" if said == "a bound method" else said
+    if reason.startswith("never reached"):
+        return "body not reached"
+    return "other"
+
+
+WHY_NOT = ["fails", "body not reached", "nothing", "None", "an empty value"]
+WHY_NOT += ["an object's default repr", "a function object", "a class object", "other"]
 
 
 def percent(part: int, whole: int) -> str:
@@ -416,6 +435,16 @@ def run_set(name: str, pins: Pins, args: argparse.Namespace) -> None:
         every.add(shown)
     kinds = [shown_row(kind, by_kind[kind]) for kind in sorted(by_kind)]
     print(table(SHOWN_HEADER, [*by_package, *kinds, shown_row(f"all ({name})", every)]))
+    print()
+    known = set(WHY_NOT)
+    reasons = [
+        [kind, *(str(by_kind[kind].why_not[r]) for r in WHY_NOT)] for kind in sorted(by_kind)
+    ]
+    reasons.append(["all", *(str(every.why_not[r]) for r in WHY_NOT)])
+    unknown = sum(n for r, n in every.why_not.items() if r not in known)
+    print(table(["does not demonstrate", *WHY_NOT], reasons))
+    if unknown:
+        print(f"({unknown} with a reason not tabled)")
     per_guide = total.writing / total.guides if total.guides else 0.0
     print(
         f"{total.guides} guides written in {total.writing:.0f} s ({per_guide:.2f} s per guide, "
