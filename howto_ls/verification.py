@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from howto_ls import examples_run, sandbox
+from howto_ls import examples_run, follow_up, sandbox
 from howto_ls.config import Settings
 from howto_ls.demonstration import Demonstration, Target, demonstrate
 from howto_ls.redact import redact
@@ -68,11 +68,19 @@ def _say_once(message: str) -> None:
 @dataclass(frozen=True)
 class Verdict:
     """How one candidate did: its ``index`` among the candidates, its ``code`` and its
-    ``demonstration`` (None when it was not run: the budget was spent or the run cancelled)."""
+    ``demonstration`` (None when it was not run: the budget was spent or the run cancelled).
+    A follow-up (:mod:`howto_ls.follow_up`) has an ``index`` past the candidates' and names
+    the candidate it was written from in ``origin``; a candidate's ``origin`` is its own
+    ``index``."""
 
     index: int
     code: str
     demonstration: Demonstration | None
+    origin: int = -1
+
+    def __post_init__(self) -> None:
+        if self.origin < 0:
+            object.__setattr__(self, "origin", self.index)
 
     @property
     def tier(self) -> int:
@@ -180,6 +188,7 @@ class Verifier:
         source: str | None = None,
         cancel: threading.Event | None = None,
         enough: int | None = None,
+        follow: bool = False,
     ) -> Ranking | None:
         """Run ``candidates`` (example code, in the writer's order of preference) against
         ``target`` and rank them; None when examples cannot run here (:meth:`problem`) or
@@ -189,6 +198,9 @@ class Verifier:
         which is what the run imports). With ``enough`` (a tier, e.g. ``DEMONSTRATES``), the
         runs stop at the first candidate that reaches it: the candidates are in order of
         preference, so an earlier one that demonstrates is kept without running the rest.
+        With ``follow``, when the best runs but only shows None, an empty value, nothing or a
+        default repr, follow-ups written from it (:mod:`howto_ls.follow_up`: a probe run asks
+        what it printed) run in what is left of the budget, ranked after the candidates.
         Never raises for what an example does.
         """
         if not candidates or self.problem() is not None:
@@ -225,7 +237,99 @@ class Verifier:
                 verdicts.append(Verdict(index, code, None))
                 continue
             verdicts.append(Verdict(index, code, shown))
+        if follow and verdicts:
+            verdicts += self._follow_ups(
+                best_of(verdicts), target, source, len(verdicts), deadline, cancel
+            )
         return Ranking(tuple(verdicts), time.monotonic() - start)
+
+    def _run(
+        self,
+        code: str,
+        target: Target,
+        source: str,
+        deadline: float,
+        cancel: threading.Event | None,
+        *,
+        traced: bool = True,
+    ) -> Demonstration | examples_run.ExampleRun | None:
+        """One run of ``code`` against ``target`` in what is left before ``deadline`` (a
+        :func:`time.monotonic` time): its demonstration, or with ``traced`` False its plain run;
+        None when no time is left, the run was cancelled before it started or the sandbox
+        broke."""
+        left = deadline - time.monotonic()
+        if left < MIN_RUN_SECONDS or (cancel is not None and cancel.is_set()):
+            return None
+        paths = examples_run.import_roots(self.root)
+        try:
+            if not traced:
+                return examples_run.run_example(
+                    code,
+                    python=self.python,
+                    timeout=min(self.run_timeout, left),
+                    paths=paths,
+                    isolation=self.isolation,
+                    cancel=cancel,
+                )
+            return demonstrate(
+                code,
+                target,
+                source=source,
+                python=self.python,
+                timeout=min(self.run_timeout, left),
+                paths=paths,
+                isolation=self.isolation,
+                cancel=cancel,
+            )
+        except (sandbox.SandboxError, OSError) as exc:  # the sandbox broke, not the example
+            _say_once(f"examples are not verified: {exc}")
+            return None
+
+    def _follow_ups(
+        self,
+        best: Verdict,
+        target: Target,
+        source: str,
+        first_index: int,
+        deadline: float,
+        cancel: threading.Event | None,
+    ) -> list[Verdict]:
+        """The verdicts of the follow-ups of ``best`` (:mod:`howto_ls.follow_up`) when it runs,
+        reaches the body and shows no result; indexed from ``first_index``; they stop at the
+        first that demonstrates."""
+        shown = best.demonstration
+        if (
+            shown is None
+            or best.tier != RUNS
+            or not shown.measured
+            or not shown.body_executed
+            or shown.asserted
+        ):
+            return []
+        verdicts: list[Verdict] = []
+        for subject in follow_up.subjects(best.code, shown.shown):
+            probe = self._run(
+                follow_up.probe_program(best.code, subject),
+                target,
+                source,
+                deadline,
+                cancel,
+                traced=False,
+            )
+            if not isinstance(probe, examples_run.ExampleRun) or not probe.ok:
+                continue
+            facts = follow_up.parse_facts(probe.stdout)
+            if facts is None:
+                continue
+            for code in follow_up.follow_ups(best.code, subject, facts):
+                result = self._run(code, target, source, deadline, cancel)
+                if not isinstance(result, Demonstration):
+                    return verdicts
+                verdict = Verdict(first_index + len(verdicts), code, result, best.origin)
+                verdicts.append(verdict)
+                if verdict.tier == DEMONSTRATES:
+                    return verdicts
+        return verdicts
 
     async def rank_async(
         self,
@@ -234,13 +338,20 @@ class Verifier:
         *,
         source: str | None = None,
         enough: int | None = None,
+        follow: bool = False,
     ) -> Ranking | None:
         """:meth:`rank` on a worker thread; cancelling the awaiting task stops the running
         example (and starts no other) before the cancellation goes on."""
         cancel = threading.Event()
         work = asyncio.ensure_future(
             asyncio.to_thread(
-                self.rank, candidates, target, source=source, cancel=cancel, enough=enough
+                self.rank,
+                candidates,
+                target,
+                source=source,
+                cancel=cancel,
+                enough=enough,
+                follow=follow,
             )
         )
         try:

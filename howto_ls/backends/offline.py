@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from howto_ls.backends.base import Progress
 from howto_ls.demonstration import Target
 from howto_ls.guide import Guide
@@ -32,16 +34,21 @@ class OfflineBackend:
         """A guide for ``request.symbol`` whose example is the best of the writer's candidates
         (:func:`howto_ls.offline.writer.write_guide_candidates`) when run in the sandbox by
         ``verifier``: in the writer's order, stopping at the first that demonstrates the
-        symbol, within the verifier's time budget. With one candidate, or where examples cannot
-        run, :meth:`generate`'s guide, and nothing runs."""
+        symbol, within the verifier's time budget; when the best only shows None, an empty value
+        or a default repr, follow-ups that show more of what it printed
+        (:mod:`howto_ls.follow_up`) run too and the best of all is kept. Where examples cannot
+        run, :meth:`generate`'s guide."""
         if progress is not None:
             progress("Analysing the code offline")
         guides = write_guide_candidates(request)
-        if len(guides) < 2:
-            return guides[0]
         if progress is not None:
-            progress(f"Running {len(guides)} candidate examples")
+            count = len(guides)
+            progress(f"Running {count} candidate example{'s' if count > 1 else ''}")
         examples = [guide.example for guide in guides]
         target = Target.of(request.symbol)
-        ranking = await verifier.rank_async(examples, target, enough=DEMONSTRATES)
-        return guides[0] if ranking is None else guides[ranking.best.index]
+        ranking = await verifier.rank_async(examples, target, enough=DEMONSTRATES, follow=True)
+        if ranking is None:
+            return guides[0]
+        best = ranking.best
+        chosen = guides[best.origin]
+        return chosen if best.code == chosen.example else replace(chosen, example=best.code)

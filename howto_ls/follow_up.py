@@ -1,0 +1,390 @@
+"""Follow-up examples for one that runs but shows nothing: ask a run what it printed, then
+show more of it.
+
+An example that ends with ``print(value)`` and printed a function object, ``None``, an empty
+value or an object's default repr (:mod:`howto_ls.demonstration`) ran the code but does not show
+what the code does. The *subject* of the follow-up (:func:`subjects`) is the printed expression,
+or, when it printed None or nothing after ``result = obj.method(...)`` or a bare call, the
+object the method ran on and the arguments the call may have changed. A *probe* run
+(:func:`probe_program`, in the sandbox like every example) executes the example up to that
+print and reports, as one JSON line, what the subject is (:class:`Facts`): for a callable, its
+parameters (:func:`inspect.signature`); for an object, its repr, the public attributes whose
+repr shows a value, and its public methods that take no argument and whose names do not say
+they end, clear or wait for something. :func:`follow_ups` writes the examples that call the
+callable with values for its required parameters, or print those attributes and method results.
+Nothing here runs code: :mod:`howto_ls.verification` runs the probe and the follow-ups.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from dataclasses import dataclass
+
+from howto_ls import astutil, demonstration
+from howto_ls.offline.example.tables import VALUES_BY_NAME, VALUES_BY_TYPE
+
+MARKER = "__howto_facts__:"
+"""What starts the probe's line of JSON on standard output."""
+
+MAX_FOLLOW_UPS = 4
+"""Follow-up examples written for one subject, at most."""
+
+FOLLOWED_REASONS = frozenset(
+    {
+        demonstration.FUNCTION,
+        demonstration.BOUND_METHOD,
+        demonstration.CLASS,
+        demonstration.OBJECT,
+        demonstration.NONE,
+        demonstration.EMPTY,
+        demonstration.BLANK,
+        "",
+    }
+)
+"""What a run showed (:attr:`Demonstration.shown`) that a follow-up may improve on."""
+
+_ENDING = re.compile(
+    r"^(clear|pop|popitem|remove|delete|discard|close|shutdown|reset|kill|terminate|stop|wait"
+    r"|join|serve|run|start|sleep|exit|quit|send|write|flush|save|dump|unlink|truncate|cancel"
+    r"|acquire|release|lock|unlock|detach|abort|destroy|drop|purge|commit|rollback|fork|spawn"
+    r"|listen|accept|connect|open|input|print|register|unregister|set|update|add|put|insert"
+    r"|append|extend|mainloop|forever|loop|interact|breakpoint|debug)(_|$)"
+)
+"""Names of methods a follow-up does not call: they end, empty, block or change something."""
+
+_TELLING = re.compile(r"^(as_|to_|get_|keys$|values$|items$|copy$|describe|summary|render|format)")
+"""Names of methods that read the object out: tried first."""
+
+_PROBE = """
+def __howto_probe(value):
+    import inspect, json
+    def text(item):
+        try:
+            return repr(item)[:300]
+        except Exception:
+            return None
+    facts = {"kind": "object", "repr": text(value) or "", "parameters": None,
+             "attributes": [], "methods": []}
+    if isinstance(value, type):
+        facts["kind"] = "class"
+    elif callable(value):
+        facts["kind"] = "callable"
+    if callable(value):
+        try:
+            signature = inspect.signature(value)
+        except (TypeError, ValueError):
+            signature = None
+        if signature is not None:
+            listed = []
+            for parameter in signature.parameters.values():
+                annotation = parameter.annotation
+                if annotation is parameter.empty:
+                    annotation = ""
+                elif not isinstance(annotation, str):
+                    annotation = getattr(annotation, "__name__", "")
+                listed.append([parameter.name, parameter.kind.name,
+                               parameter.default is not parameter.empty, annotation])
+            facts["parameters"] = listed
+    else:
+        for name in [n for n in dir(value) if not n.startswith("_")][:80]:
+            try:
+                item = getattr(value, name)
+            except Exception:
+                continue
+            if isinstance(item, type):
+                continue
+            if callable(item):
+                try:
+                    parameters = inspect.signature(item).parameters.values()
+                except (TypeError, ValueError):
+                    continue
+                if all(p.default is not p.empty or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+                       for p in parameters):
+                    facts["methods"].append(name)
+            else:
+                shown = text(item)
+                if shown is not None:
+                    facts["attributes"].append([name, shown])
+    print("\\n%s" + json.dumps(facts))
+"""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One parameter of a callable as :func:`inspect.signature` gave it: its ``name``, its
+    ``kind`` (an :class:`inspect._ParameterKind` name such as ``POSITIONAL_ONLY``), whether it
+    ``has_default`` and its ``annotation`` (a type's ``__name__`` or the annotation's text,
+    "" when there is none)."""
+
+    name: str
+    kind: str
+    has_default: bool
+    annotation: str
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the probe found the subject to be: ``kind`` is ``callable``, ``class`` or
+    ``object``; ``repr`` its repr (at most 300 characters); ``parameters`` those of a callable or
+    class (None when :func:`inspect.signature` could not tell); ``attributes`` (name, repr) of an
+    object's public attributes; ``methods`` the names of its public methods callable without
+    arguments."""
+
+    kind: str
+    repr: str
+    parameters: tuple[Parameter, ...] | None = None
+    attributes: tuple[tuple[str, str], ...] = ()
+    methods: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a follow-up looks into: the ``expression`` (source text) the example printed, or the
+    object a call ran on; ``statement`` is the 0-based index, in the example's top-level
+    statements, of the ``print`` (or bare call) the follow-ups replace, and ``call`` the
+    0-based index of the ``result = obj.method(...)`` statement turned into a bare call when the
+    subject is ``obj`` (None otherwise)."""
+
+    expression: str
+    statement: int
+    call: int | None = None
+
+
+def subjects(code: str, shown: str) -> list[Subject]:
+    """The subjects of follow-ups for the example ``code`` whose run showed ``shown`` (a kind of
+    :func:`howto_ls.demonstration.classify`, "" for nothing): the expression of its last
+    top-level ``print(expression)``; after None, an empty value or nothing, also the object a
+    method call assigned to the printed name ran on (``result = obj.method(...)``), or that a
+    last bare ``obj.method(...)`` ran on. Empty when ``code`` does not parse or has neither."""
+    if shown not in FOLLOWED_REASONS:
+        return []
+    try:
+        tree = astutil.parse(code)
+    except (SyntaxError, ValueError):
+        return []
+    body = tree.body
+    found: list[Subject] = []
+    for index in range(len(body) - 1, -1, -1):
+        statement = body[index]
+        printed = _printed(statement)
+        if printed is not None:
+            text = ast.get_source_segment(code, printed)
+            if text is None:
+                return []
+            found.append(Subject(text, index))
+            if shown in (demonstration.NONE, demonstration.EMPTY, demonstration.BLANK, ""):
+                receiver = _receiver_of(body, index, printed)
+                if receiver is not None:
+                    found.append(Subject(receiver[0], index, receiver[1]))
+            return found
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+            func = statement.value.func
+            last = index == len(body) - 1
+            if last and isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+                found.append(Subject(func.value.id, len(body)))
+            return found
+    return found
+
+
+def _printed(statement: ast.stmt) -> ast.expr | None:
+    """The one argument of a ``print(argument)`` statement, else None."""
+    if not (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)):
+        return None
+    call = statement.value
+    if not (isinstance(call.func, ast.Name) and call.func.id == "print"):
+        return None
+    if len(call.args) != 1 or call.keywords or isinstance(call.args[0], ast.Starred):
+        return None
+    return call.args[0]
+
+
+def _receiver_of(body: list[ast.stmt], index: int, printed: ast.expr) -> tuple[str, int] | None:
+    """For ``print(name)`` at ``index`` where an earlier statement is ``name =
+    obj.method(...)`` (and nothing else reads ``name``): (``obj``, that statement's index)."""
+    if not isinstance(printed, ast.Name):
+        return None
+    for earlier in range(index - 1, -1, -1):
+        statement = body[earlier]
+        if not isinstance(statement, ast.Assign):
+            continue
+        if [t.id for t in statement.targets if isinstance(t, ast.Name)] != [printed.id]:
+            continue
+        value = statement.value
+        if (
+            len(statement.targets) == 1
+            and isinstance(value, ast.Call)
+            and isinstance(value.func, ast.Attribute)
+            and isinstance(value.func.value, ast.Name)
+        ):
+            readers = [
+                n
+                for s in body[earlier + 1 : index]
+                for n in ast.walk(s)
+                if isinstance(n, ast.Name) and n.id == printed.id
+            ]
+            return None if readers else (value.func.value.id, earlier)
+        return None
+    return None
+
+
+def probe_program(code: str, subject: Subject) -> str:
+    """The program that runs ``code`` up to (not including) the statement ``subject`` replaces
+    and prints :data:`MARKER` followed by the JSON :class:`Facts` of ``subject.expression``."""
+    lines = _statement_lines(code)
+    start = lines[subject.statement][0] if subject.statement < len(lines) else None
+    head = code.splitlines()[: start - 1] if start is not None else code.splitlines()
+    return "\n".join(
+        [*head, _PROBE.replace("%s", MARKER), f"__howto_probe({subject.expression})", ""]
+    )
+
+
+def _statement_lines(code: str) -> list[tuple[int, int]]:
+    """(first, last) 1-based lines of each top-level statement of ``code`` (decorators
+    included)."""
+    tree = astutil.parse(code)
+    spans = []
+    for statement in tree.body:
+        first = astutil.statement_start(statement)[0]
+        decorators = getattr(statement, "decorator_list", [])
+        first = min([first, *(d.lineno for d in decorators)])
+        spans.append((first, statement.end_lineno or statement.lineno))
+    return spans
+
+
+def parse_facts(stdout: str) -> Facts | None:
+    """The :class:`Facts` a probe run printed on ``stdout``, None when it printed none (it
+    failed before the probe) or they do not read as the probe writes them."""
+    for line in reversed(stdout.splitlines()):
+        if not line.startswith(MARKER):
+            continue
+        try:
+            raw = json.loads(line[len(MARKER) :])
+            parameters = raw.get("parameters")
+            return Facts(
+                kind=str(raw["kind"]),
+                repr=str(raw.get("repr", "")),
+                parameters=None
+                if parameters is None
+                else tuple(Parameter(str(n), str(k), bool(d), str(a)) for n, k, d, a in parameters),
+                attributes=tuple((str(n), str(r)) for n, r in raw.get("attributes", [])),
+                methods=tuple(str(m) for m in raw.get("methods", [])),
+            )
+        except (ValueError, KeyError, TypeError):
+            return None
+    return None
+
+
+def follow_ups(code: str, subject: Subject, facts: Facts) -> list[str]:
+    """Examples that show more of ``subject`` than ``code`` does, given the probe's ``facts``
+    (at most :data:`MAX_FOLLOW_UPS`, best guess first; none parses badly): a callable or class
+    called with values for its required parameters (values by parameter name and annotation,
+    as the offline writer chooses them, then a number, a list and a string); an object printed
+    itself when its repr shows a value, else its attributes that show one, then the results of
+    its methods that read it out."""
+    expression = subject.expression
+    shows: list[str] = []
+    if facts.kind in ("callable", "class") and facts.parameters is not None:
+        for arguments in _argument_lists(facts.parameters):
+            shows.append(f"print({_called(expression)}({arguments}))")
+    elif facts.kind == "object":
+        if subject.call is not None and demonstration.classify(facts.repr) == demonstration.REAL:
+            shows.append(f"print({expression})")
+        for name, shown in facts.attributes:
+            if demonstration.classify(shown) == demonstration.REAL:
+                shows.append(f"print({_called(expression)}.{name})")
+        methods = [m for m in facts.methods if not _ENDING.match(m)]
+        methods.sort(key=lambda m: not _TELLING.match(m))
+        shows += [f"print({_called(expression)}.{m}())" for m in methods]
+    written = []
+    for show in dict.fromkeys(shows):
+        text = _replaced(code, subject, show)
+        if text is not None and text != code:
+            written.append(text)
+        if len(written) == MAX_FOLLOW_UPS:
+            break
+    return written
+
+
+def _called(expression: str) -> str:
+    """``expression`` ready to be called or have an attribute read: bracketed unless it is a
+    name, an attribute, a call or a subscript."""
+    try:
+        node = astutil.parse_expression(expression)
+    except (SyntaxError, ValueError):
+        return f"({expression})"
+    if isinstance(node, ast.Name | ast.Attribute | ast.Call | ast.Subscript):
+        return expression
+    return f"({expression})"
+
+
+_FALLBACKS = ("1", "[1, 2, 3]", '"example"')
+"""Values tried, in turn, for a required parameter neither its name nor its annotation
+explains."""
+
+
+def _argument_lists(parameters: tuple[Parameter, ...]) -> list[str]:
+    """The argument lists to try for ``parameters``: required positional-only ones and a
+    lone ``*args`` by position, other required ones by keyword, each with its value by name or
+    annotation, else each fallback in turn; "" when nothing is required."""
+    required = [
+        p
+        for p in parameters
+        if not p.has_default and p.kind != "VAR_KEYWORD" and p.name not in ("self", "cls")
+    ]
+    if not required and any(p.kind == "VAR_POSITIONAL" for p in parameters):
+        required = [p for p in parameters if p.kind == "VAR_POSITIONAL"]
+    lists = []
+    for fallback in _FALLBACKS:
+        parts = []
+        for parameter in required:
+            value = _value_for(parameter) or fallback
+            if parameter.kind in ("POSITIONAL_ONLY", "VAR_POSITIONAL", "POSITIONAL_OR_KEYWORD"):
+                parts.append(value)
+            else:
+                parts.append(f"{parameter.name}={value}")
+        lists.append(", ".join(parts))
+    return list(dict.fromkeys(lists))
+
+
+def _value_for(parameter: Parameter) -> str | None:
+    """The value the offline writer passes for a parameter of this name or annotation
+    (:mod:`howto_ls.offline.example.tables`), None when neither tells; a callable one gets a
+    function that returns what it is given."""
+    for pattern, value in VALUES_BY_NAME:
+        if re.search(pattern, parameter.name):
+            return (
+                "lambda *args: args[0] if args else None"
+                if value.startswith("lambda")
+                else (value if value != "messages" else None)
+            )
+    return VALUES_BY_TYPE.get(parameter.annotation)
+
+
+def _replaced(code: str, subject: Subject, show: str) -> str | None:
+    """``code`` with the statement ``subject`` replaces (the ``print``) turned into ``show``
+    (or ``show`` put after the bare call), and the ``result = obj.method(...)`` statement it
+    looked through turned into a bare call; None when ``code`` does not parse."""
+    try:
+        spans = _statement_lines(code)
+    except (SyntaxError, ValueError):
+        return None
+    lines = code.splitlines()
+    replaced = list(lines)
+    if subject.statement >= len(spans):  # after a last bare call
+        replaced.append(show)
+    else:
+        first, last = spans[subject.statement]
+        replaced[first - 1 : last] = [show]
+    if subject.call is not None:
+        first, _ = spans[subject.call]
+        line = replaced[first - 1]
+        bare = re.sub(r"^[A-Za-z_]\w*\s*=\s*", "", line)
+        replaced[first - 1] = bare
+    text = "\n".join(replaced) + "\n"
+    try:
+        astutil.parse(text)
+    except (SyntaxError, ValueError):
+        return None
+    return text

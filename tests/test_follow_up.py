@@ -1,0 +1,183 @@
+"""Follow-up examples: what a run printed is probed in the real sandbox, and the examples
+written from what the probe found show a result where the first showed a function, None or a
+default repr."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from howto_ls import demonstration, follow_up
+from howto_ls.demonstration import Target
+from howto_ls.follow_up import Facts, Parameter, Subject
+from howto_ls.verification import DEMONSTRATES, RUNS, Verifier
+
+PACKAGE = textwrap.dedent(
+    """\
+    def adder(n):
+        def add(x):
+            return x + n
+        return add
+
+
+    class Box:
+        def __init__(self):
+            self.items = []
+            self._hidden = 1
+
+        def put(self, item):
+            self.items.append(item)
+
+        def as_list(self):
+            return list(self.items)
+
+        def clear(self):
+            self.items = []
+
+
+    def make_box(item):
+        box = Box()
+        box.put(item)
+        return box
+
+
+    def cleared():
+        box = Box()
+        box.clear()
+        return box
+    """
+)
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'boxes'\n", encoding="utf-8")
+    (tmp_path / "boxes").mkdir()
+    (tmp_path / "boxes" / "__init__.py").write_text(PACKAGE, encoding="utf-8")
+    return tmp_path
+
+
+def verifier(root: Path) -> Verifier:
+    found = Verifier(root)
+    if found.problem() is not None:
+        pytest.skip(f"examples cannot run here: {found.problem()}")
+    return found
+
+
+def target(root: Path, key: str) -> Target:
+    return Target(root / "boxes" / "__init__.py", key)
+
+
+def test_the_subject_is_what_the_last_print_shows() -> None:
+    code = "from boxes import adder\n\nresult = adder(n=1)\nprint(result)\n"
+    assert follow_up.subjects(code, demonstration.FUNCTION) == [Subject("result", 2)]
+
+
+def test_after_none_the_object_the_method_ran_on_is_a_subject_too() -> None:
+    code = "from boxes import Box\n\nbox = Box()\nresult = box.put(item=1)\nprint(result)\n"
+    found = follow_up.subjects(code, demonstration.NONE)
+    assert found == [Subject("result", 3), Subject("box", 3, call=2)]
+
+
+def test_a_last_bare_method_call_is_followed_by_its_object() -> None:
+    code = "from boxes import Box\n\nbox = Box()\nbox.put(item=1)\n"
+    assert follow_up.subjects(code, "") == [Subject("box", 3)]
+
+
+def test_examples_that_show_a_result_or_do_not_parse_have_no_subject() -> None:
+    code = "from boxes import adder\n\nprint(adder(1)(2))\n"
+    assert follow_up.subjects(code, demonstration.REAL) == []
+    assert follow_up.subjects("print(", demonstration.NONE) == []
+
+
+def test_a_callable_is_called_with_values_for_its_required_parameters() -> None:
+    code = "from boxes import adder\n\nresult = adder(n=1)\nprint(result)\n"
+    facts = Facts(
+        "callable",
+        "<function adder.<locals>.add at 0x1>",
+        (
+            Parameter("x", "POSITIONAL_OR_KEYWORD", False, ""),
+            Parameter("timeout", "KEYWORD_ONLY", False, ""),
+            Parameter("flag", "KEYWORD_ONLY", True, ""),
+        ),
+    )
+    written = follow_up.follow_ups(code, Subject("result", 2), facts)
+    assert written[0].endswith("print(result(1, timeout=5.0))\n")
+    assert [w.splitlines()[-1] for w in written[1:]] == [
+        "print(result([1, 2, 3], timeout=5.0))",
+        'print(result("example", timeout=5.0))',
+    ]
+
+
+def test_an_object_shows_its_attributes_then_what_its_reading_methods_return() -> None:
+    code = "from boxes import make_box\n\nresult = make_box(item=1)\nprint(result)\n"
+    facts = Facts(
+        "object",
+        "<boxes.Box object at 0x1>",
+        attributes=(("empty", "[]"), ("items", "[1]")),
+        methods=("clear", "as_list", "pop"),
+    )
+    written = [w.splitlines()[-1] for w in follow_up.follow_ups(code, Subject("result", 3), facts)]
+    assert written == ["print(result.items)", "print(result.as_list())"]
+
+
+def test_the_result_name_is_dropped_when_the_object_is_shown_instead() -> None:
+    code = "from boxes import Box\n\nbox = Box()\nresult = box.put(item=1)\nprint(result)\n"
+    facts = Facts("object", "Box([1])")
+    (written,) = follow_up.follow_ups(code, Subject("box", 3, call=2), facts)
+    assert written == "from boxes import Box\n\nbox = Box()\nbox.put(item=1)\nprint(box)\n"
+
+
+def test_facts_that_do_not_read_as_the_probe_writes_them_are_none() -> None:
+    assert follow_up.parse_facts("nothing here\n") is None
+    assert follow_up.parse_facts(f"{follow_up.MARKER}{{not json\n") is None
+    assert follow_up.parse_facts(f'{follow_up.MARKER}{{"kind": "object", "attributes": 3}}') is None
+
+
+@pytest.mark.parametrize(
+    ("key", "code", "shown"),
+    [
+        ("adder", "from boxes import adder\n\nresult = adder(n=1)\nprint(result)\n", "result(1)"),
+        (
+            "Box.put",
+            "from boxes import Box\n\nbox = Box()\nresult = box.put(item=1)\nprint(result)\n",
+            "box.items",
+        ),
+        (
+            "make_box",
+            "from boxes import make_box\n\nprint(make_box(item=1))\n",
+            "make_box(item=1).items",
+        ),
+        ("Box.put", "from boxes import Box\n\nbox = Box()\nbox.put(item=2)\n", "box.items"),
+    ],
+)
+def test_a_real_probe_turns_a_run_that_shows_nothing_into_one_that_demonstrates(
+    root: Path, key: str, code: str, shown: str
+) -> None:
+    ranking = verifier(root).rank([code], target(root, key), follow=True)
+    assert ranking is not None
+    first, *rest = ranking.verdicts
+    assert first.tier == RUNS
+    best = ranking.best
+    assert best.tier == DEMONSTRATES and best.origin == 0 and best.index > 0
+    assert best.code.splitlines()[-1] == f"print({shown})"
+    assert best.code.startswith(code.split("\n\n")[0])
+
+
+def test_without_follow_or_when_the_example_demonstrates_no_follow_up_runs(root: Path) -> None:
+    checker = verifier(root)
+    shows_function = "from boxes import adder\n\nprint(adder(n=1))\n"
+    alone = checker.rank([shows_function], target(root, "adder"))
+    assert alone is not None and len(alone.verdicts) == 1
+    demonstrates = "from boxes import adder\n\nprint(adder(n=1)(2))\n"
+    followed = checker.rank([demonstrates], target(root, "adder"), follow=True)
+    assert followed is not None and len(followed.verdicts) == 1
+
+
+def test_an_object_that_only_empties_itself_is_not_emptied_by_a_follow_up(root: Path) -> None:
+    code = "from boxes import cleared\n\nprint(cleared())\n"
+    ranking = verifier(root).rank([code], target(root, "cleared"), follow=True)
+    assert ranking is not None
+    assert all(".clear()" not in verdict.code for verdict in ranking.verdicts)
