@@ -1054,3 +1054,21 @@ def test_a_name_binding_more_arguments_than_the_function_is_printed(tmp_path: Pa
     source = "from functools import partial\n\nfrom weather.helpers import double\n\n"
     _, example = example_for(tmp_path, "eight", source + "eight = partial(double, 4)\n")
     assert example.endswith("print(eight)\n")  # double's own example would pass a second value
+
+
+def test_a_member_of_an_abstract_base_runs_on_a_subclass_that_inherits_it(tmp_path: Path) -> None:
+    source = (
+        "class Item:\n"
+        "    def as_string(self):\n        raise NotImplementedError\n\n"
+        "    @property\n    def discriminant(self):\n        return 7\n\n\n"
+        "class Alpha(Item):\n"
+        "    def as_string(self):\n        return 'a'\n\n"
+        "    @property\n    def discriminant(self):\n        return 1\n\n\n"
+        "class Beta(Item):\n"
+        "    def __init__(self, value):\n        self.value = value\n\n"
+        "    def as_string(self):\n        return str(self.value)\n"
+    )
+    _, example = example_for(tmp_path, "Item.discriminant", source)
+    assert "item = Beta(" in example  # Alpha is simpler but runs its own discriminant
+    _, example = example_for(tmp_path, "Item.as_string", source)
+    assert "item = Alpha()" in example  # every subclass has its own: the simplest one

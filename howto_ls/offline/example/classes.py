@@ -345,9 +345,33 @@ class Classes(Part):
 
         leaves = ([c for c in direct if leaf(c)], [c for c in deeper if leaf(c)])
         tiers = (*map(working, leaves), working(direct))
+        member = self._member_name(node)
+        by_name = {c.name: c for c in tree.body if isinstance(c, ast.ClassDef)}
+
+        def overrides(candidate: ast.ClassDef) -> bool:
+            """Whether ``candidate`` (or a class between it and ``node``) defines the symbol
+            itself: the example would then run that version, not the symbol's own body."""
+            current: ast.ClassDef | None = candidate
+            seen = 0
+            while current is not None and current.name != node.name and seen < MAX_LINEAGE:
+                if member is not None and find_method(current, member) is not None:
+                    return True
+                bases = [(dotted(b) or "").rsplit(".", 1)[-1] for b in current.bases]
+                current = next((by_name[b] for b in bases if b in by_name and b in derived), None)
+                seen += 1
+            return False
+
         for found in tiers if working_only else (*tiers, *leaves, direct):
             if found:
-                return min(found, key=lambda c: len(self.constructor(c, 0, source)))
+                return min(found, key=lambda c: (overrides(c), len(self.constructor(c, 0, source))))
+        return None
+
+    def _member_name(self, node: ast.ClassDef) -> str | None:
+        """The name of the symbol when it is a method or property of ``node``, else None."""
+        symbol, owner = self.draft.node, self.draft.owner_class
+        same = owner is not None and (owner.name, owner.lineno) == (node.name, node.lineno)
+        if same and isinstance(symbol, ast.FunctionDef | ast.AsyncFunctionDef):
+            return symbol.name
         return None
 
     def constructor(
