@@ -1072,3 +1072,16 @@ def test_a_member_of_an_abstract_base_runs_on_a_subclass_that_inherits_it(tmp_pa
     assert "item = Beta(" in example  # Alpha is simpler but runs its own discriminant
     _, example = example_for(tmp_path, "Item.as_string", source)
     assert "item = Alpha()" in example  # every subclass has its own: the simplest one
+
+
+def test_a_module_that_only_offers_imported_functions_shows_one_of_them(tmp_path: Path) -> None:
+    (tmp_path / "weather").mkdir()
+    (tmp_path / "weather" / "text.py").write_text(
+        "def shout(text: str) -> str:\n    return text.upper() + '!'\n", encoding="utf-8"
+    )
+    source = '"""Tools."""\nfrom weather.text import shout\n\n__all__ = ["shout"]\n'
+    _, example = example_for(tmp_path, "", source)
+    assert example.startswith("from weather.client import shout\n")
+    assert "result = shout(text=" in example and "print(result)" in example
+    _, example = example_for(tmp_path, "", source + "\n\ndef own() -> int:\n    return 1\n")
+    assert "client.own()" in example  # a module with functions of its own shows those

@@ -78,13 +78,32 @@ async def test_a_variant_with_values_of_another_type_is_kept_when_the_written_on
     assert "ring = Ring(slots=1)\nresult = ring.spread(weight=1)\n" in guide.example
 
 
-async def test_a_single_candidate_is_not_run(tmp_path: Path) -> None:
+async def test_where_examples_cannot_run_the_written_guide_is_kept(tmp_path: Path) -> None:
     symbol, expected = guide_for(tmp_path, "save_report")
     seen: list[str] = []
     guide = await OfflineBackend().generate_verified(
         GuideRequest(symbol=symbol, module_source=HTTP_CLIENT),
-        Verifier(tmp_path, python=str(tmp_path / "no-python")),  # would fail if asked to run
+        Verifier(tmp_path, python=str(tmp_path / "no-python")),
         seen.append,
     )
     assert guide == expected
-    assert seen == ["Analysing the code offline"]
+    assert seen == ["Analysing the code offline", "Running 1 candidate example"]
+
+
+async def test_a_lone_example_that_shows_a_function_is_followed_by_one_that_calls_it(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "calc").mkdir()
+    source = "def scaler(factor):\n    return lambda x: x * factor\n"
+    (tmp_path / "calc" / "__init__.py").write_text(source, "utf-8")
+    engine = Engine(Settings(backend="offline"), tmp_path)
+    path = tmp_path / "calc" / "__init__.py"
+    request = engine.request_for(engine.symbol_named(path, source, "scaler"), source)
+    verifier = Verifier(tmp_path)
+    if verifier.problem() is not None:
+        pytest.skip(f"examples cannot run here: {verifier.problem()}")
+    written = await OfflineBackend().generate(request)
+    assert written.example.endswith("print(result)\n")
+    guide = await OfflineBackend().generate_verified(request, verifier)
+    assert guide.example == written.example.replace("print(result)", "print(result(1))")
+    assert guide.description == written.description and guide.steps == written.steps

@@ -30,7 +30,11 @@ from howto_ls.offline.example.importer import Importer
 from howto_ls.offline.example.instances import Instances
 from howto_ls.offline.example.layout import example_that_parses
 from howto_ls.offline.example.mined import MAX_CANDIDATES, Mined
-from howto_ls.offline.example.reading import function_of, only_under_type_checking
+from howto_ls.offline.example.reading import (
+    exported_names,
+    function_of,
+    only_under_type_checking,
+)
 from howto_ls.offline.example.shapes import Shapes
 from howto_ls.offline.example.stubs import Stubs
 from howto_ls.offline.example.values import Values
@@ -86,7 +90,16 @@ def _candidates(
         yield example.for_type_checking(parents[0] if parents else node)
         return
     if isinstance(node, ast.Module):
-        yield example.for_module(node)
+        written = example.for_module(node)
+        members = _member_examples(draft, node)
+        defines = any(
+            isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) for n in node.body
+        )
+        if defines or not members:
+            yield written
+        yield from members
+        if not defines and members:
+            yield written
         return
     if isinstance(node, ast.ClassDef):
         written = example.for_class(node, main_method(node, method_calls(symbol.path)))
@@ -137,35 +150,62 @@ def _variants(
     return [text for text in written_variants if text not in found]
 
 
+MAX_MEMBER_EXAMPLES = 3
+"""Examples of the functions a module offers that are candidates for the module's own."""
+
+
+def _member_examples(draft: Draft, tree: ast.Module) -> list[str]:
+    """For a module that offers functions it imports (a package's ``__init__``), up to
+    :data:`MAX_MEMBER_EXAMPLES` of their own examples, each importing the function from this
+    module: using what a package offers is what its guide shows."""
+    if any(isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) for n in tree.body):
+        return []
+    found: list[str] = []
+    for name in exported_names(tree):
+        if len(found) == MAX_MEMBER_EXAMPLES:
+            break
+        text = _function_example_as(draft, ast.Name(name), name)
+        if text is not None and text not in found:
+            found.append(text)
+    return found
+
+
 def _alias_called(draft: Draft, node: ast.Assign | ast.AnnAssign) -> list[str]:
     """For a name bound to a function or a wrapper of one (:mod:`~howto_ls.offline.example.
     aliased`): the function's own example calling the name instead; empty otherwise."""
+    symbol = draft.symbol
+    reference = aliased_reference(node.value)
+    if reference is None or symbol.qualname != draft.top:
+        return []
+    called = _function_example_as(draft, reference, symbol.qualname)
+    return [called] if called is not None else []
+
+
+def _function_example_as(draft: Draft, reference: ast.expr, name: str) -> str | None:
+    """The example of the function ``reference`` names in the symbol's module, calling it as
+    ``name`` imported from the symbol's module; None when it names no project function or its
+    example does not import it by its own name."""
     from howto_ls.symbols import list_symbols  # the symbol lister reads examples' modules
 
     symbol = draft.symbol
-    reference = aliased_reference(node.value)
-    found = (
-        find_function(reference, draft.source, symbol.module, symbol.path)
-        if reference is not None and symbol.qualname == draft.top
-        else None
-    )
+    found = find_function(reference, draft.source, symbol.module, symbol.path)
     if found is None:
-        return []
+        return None
     function, text, module, path = found
     root = import_root(path, module)
     if root is None:
-        return []
+        return None
     try:
         listed = list_symbols(text, path, root)
     except HowtoError:
-        return []
+        return None
     own = next((s for s in listed if s.qualname == function.name), None)
     if own is None:
-        return []
+        return None
     written = build_example(own, function, text)
-    alias_import = f"from {draft.import_path} import {draft.top}"
-    called = called_as(written, function.name, alias_import, symbol.qualname)
-    return [called] if called != written else []
+    alias_import = f"from {draft.import_path} import {name.split('.', maxsplit=1)[0]}"
+    called = called_as(written, function.name, alias_import, name)
+    return called if alias_import in called.splitlines() else None
 
 
 def _with_written(mined: list[str], written: str) -> list[str]:
