@@ -229,6 +229,131 @@ def _receiver_of(body: list[ast.stmt], index: int, printed: ast.expr) -> tuple[s
     return None
 
 
+def changed_arguments(code: str, shown: str) -> list[str]:
+    """For an example whose last statement is a bare function call, or ``print(name)`` after
+    ``name = function(...)``, and whose run showed None, a blank line or nothing: examples that
+    print, after the call, an argument the call may have changed in place (a name it was
+    given, or a list, dict or set literal first bound to a name): a function that returns None
+    often fills what it is given. At most :data:`MAX_FOLLOW_UPS`; none when ``code`` does not
+    parse or has no such call."""
+    if shown not in (demonstration.NONE, demonstration.BLANK, ""):
+        return []
+    try:
+        tree = astutil.parse(code)
+    except (SyntaxError, ValueError):
+        return []
+    body = tree.body
+    if not body:
+        return []
+    last = body[-1]
+    call_index = len(body) - 1
+    printed = _printed(last)
+    if isinstance(printed, ast.Name):
+        found = _assigned_call(body, printed.id)
+        if found is None:
+            return []
+        call_index = found
+    elif not (isinstance(last, ast.Expr) and isinstance(last.value, ast.Call)):
+        return []
+    statement = body[call_index]
+    call = statement.value if isinstance(statement, ast.Expr | ast.Assign) else None
+    if not isinstance(call, ast.Call) or isinstance(call.func, ast.Attribute):
+        return []
+    lines = code.splitlines()
+    taken = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    arguments = [(None, a) for a in call.args] + [(k.arg, k.value) for k in call.keywords]
+    written: list[str] = []
+    for keyword, argument in arguments:
+        if len(written) == MAX_FOLLOW_UPS:
+            break
+        if isinstance(argument, ast.Name):
+            text = _with_shown(lines, statement, argument.id)
+        elif isinstance(argument, ast.List | ast.Dict | ast.Set) and argument.end_lineno:
+            name = keyword if keyword and keyword not in taken else "value"
+            if name in taken:
+                continue
+            text = _with_hoisted(lines, statement, argument, name)
+        else:
+            continue
+        if text is not None and text not in written:
+            written.append(text)
+    return written
+
+
+def _assigned_call(body: list[ast.stmt], name: str) -> int | None:
+    """The index of the statement ``name = call(...)`` before the last one, when nothing
+    between reads ``name``."""
+    for index in range(len(body) - 2, -1, -1):
+        statement = body[index]
+        if isinstance(statement, ast.Assign):
+            targets = [t.id for t in statement.targets if isinstance(t, ast.Name)]
+            if targets == [name] and len(statement.targets) == 1:
+                between = body[index + 1 : -1]
+                if any(
+                    isinstance(n, ast.Name) and n.id == name for s in between for n in ast.walk(s)
+                ):
+                    return None
+                return index if isinstance(statement.value, ast.Call) else None
+    return None
+
+
+def _with_shown(lines: list[str], statement: ast.stmt, name: str) -> str | None:
+    """``lines`` with the call ``statement`` made bare, a last ``print`` left out and
+    ``print(name)`` last."""
+    kept = list(lines)
+    first = statement.lineno
+    kept[first - 1] = re.sub(r"^[A-Za-z_]\w*\s*=\s*", "", kept[first - 1])
+    return _finished(kept, name)
+
+
+def _with_hoisted(
+    lines: list[str], statement: ast.stmt, literal: ast.expr, name: str
+) -> str | None:
+    """``lines`` with ``literal`` (an argument of the call ``statement``) first bound to
+    ``name`` on a line of its own before the statement, passed as ``name``, and printed
+    after the call."""
+    if literal.end_lineno is None or literal.end_col_offset is None:
+        return None
+    encoded = [line.encode("utf-8") for line in lines]
+    start = (literal.lineno - 1, literal.col_offset)
+    end = (literal.end_lineno - 1, literal.end_col_offset)
+    if start[0] == end[0]:
+        text = encoded[start[0]][start[1] : end[1]].decode("utf-8", "replace")
+        row = encoded[start[0]]
+        encoded[start[0]] = row[: start[1]] + name.encode() + row[end[1] :]
+    else:
+        pieces = [encoded[start[0]][start[1] :], *encoded[start[0] + 1 : end[0]]]
+        pieces.append(encoded[end[0]][: end[1]])
+        text = b"\n".join(pieces).decode("utf-8", "replace")
+        merged = encoded[start[0]][: start[1]] + name.encode() + encoded[end[0]][end[1] :]
+        encoded[start[0] : end[0] + 1] = [merged]
+    kept = [line.decode("utf-8", "replace") for line in encoded]
+    first = statement.lineno - 1
+    kept[first] = re.sub(r"^[A-Za-z_]\w*\s*=\s*", "", kept[first])
+    kept[first:first] = [f"{name} = {text}"]
+    return _finished(kept, name)
+
+
+def _finished(kept: list[str], name: str) -> str | None:
+    """The example from ``kept`` lines with its last statement dropped when it is a
+    ``print`` (of the result being replaced) and ``print(name)`` appended; None when it does
+    not parse."""
+    text = "\n".join(kept).rstrip("\n")
+    try:
+        tree = astutil.parse(text)
+    except (SyntaxError, ValueError):
+        return None
+    if len(tree.body) > 1 and _printed(tree.body[-1]) is not None:
+        cut = astutil.statement_start(tree.body[-1])[0] - 1
+        text = "\n".join(text.split("\n")[:cut]).rstrip("\n")
+    text = f"{text}\nprint({name})\n"
+    try:
+        astutil.parse(text)
+    except (SyntaxError, ValueError):
+        return None
+    return text
+
+
 def probe_program(code: str, subject: Subject) -> str:
     """The program that runs ``code`` up to (not including) the statement ``subject`` replaces
     and prints :data:`MARKER` followed by the JSON :class:`Facts` of ``subject.expression``."""

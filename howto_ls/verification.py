@@ -307,6 +307,20 @@ class Verifier:
         ):
             return []
         verdicts: list[Verdict] = []
+
+        def judged(code: str) -> Verdict | None:
+            """``code`` run and its verdict kept; None when it could not run."""
+            result = self._run(code, target, source, deadline, cancel)
+            if not isinstance(result, Demonstration):
+                return None
+            verdict = Verdict(first_index + len(verdicts), code, result, best.origin)
+            verdicts.append(verdict)
+            return verdict
+
+        for code in follow_up.changed_arguments(best.code, shown.shown):
+            verdict = judged(code)
+            if verdict is None or verdict.tier == DEMONSTRATES:
+                return verdicts
         for subject in follow_up.subjects(best.code, shown.shown):
             probe = self._run(
                 follow_up.probe_program(best.code, subject),
@@ -322,12 +336,8 @@ class Verifier:
             if facts is None:
                 continue
             for code in follow_up.follow_ups(best.code, subject, facts):
-                result = self._run(code, target, source, deadline, cancel)
-                if not isinstance(result, Demonstration):
-                    return verdicts
-                verdict = Verdict(first_index + len(verdicts), code, result, best.origin)
-                verdicts.append(verdict)
-                if verdict.tier == DEMONSTRATES:
+                verdict = judged(code)
+                if verdict is None or verdict.tier == DEMONSTRATES:
                     return verdicts
         return verdicts
 

@@ -47,6 +47,10 @@ PACKAGE = textwrap.dedent(
         box = Box()
         box.clear()
         return box
+
+
+    def merge(into, other):
+        into.update(other)
     """
 )
 
@@ -181,3 +185,34 @@ def test_an_object_that_only_empties_itself_is_not_emptied_by_a_follow_up(root: 
     ranking = verifier(root).rank([code], target(root, "cleared"), follow=True)
     assert ranking is not None
     assert all(".clear()" not in verdict.code for verdict in ranking.verdicts)
+
+
+def test_a_literal_the_call_may_fill_is_bound_to_a_name_first_and_printed_after() -> None:
+    code = 'from boxes import merge\n\nmerge(into={"a": 1}, other={\n    "b": 2,\n})\n'
+    first, second = follow_up.changed_arguments(code, "")
+    assert first == (
+        'from boxes import merge\n\ninto = {"a": 1}\nmerge(into=into, other={\n    "b": 2,\n})\n'
+        "print(into)\n"
+    )
+    assert second == (
+        'from boxes import merge\n\nother = {\n    "b": 2,\n}\nmerge(into={"a": 1}, other=other)\n'
+        "print(other)\n"
+    )
+
+
+def test_a_name_passed_to_a_call_that_returned_none_is_printed_instead_of_the_result() -> None:
+    code = "from boxes import merge\n\nd = {}\nresult = merge(d, {'k': 2})\nprint(result)\n"
+    written = follow_up.changed_arguments(code, demonstration.NONE)
+    assert written[0] == "from boxes import merge\n\nd = {}\nmerge(d, {'k': 2})\nprint(d)\n"
+    assert follow_up.changed_arguments(code, demonstration.REAL) == []
+    method = "from boxes import Box\n\nbox = Box()\nbox.put(item=[1])\n"
+    assert follow_up.changed_arguments(method, "") == []  # its object is the subject
+
+
+def test_a_real_run_shows_what_the_call_filled_in(root: Path) -> None:
+    code = (
+        'from boxes import merge\n\nresult = merge(into={"a": 1}, other={"b": 2})\nprint(result)\n'
+    )
+    ranking = verifier(root).rank([code], target(root, "merge"), follow=True)
+    assert ranking is not None and ranking.best.tier == DEMONSTRATES
+    assert ranking.best.code.endswith('merge(into=into, other={"b": 2})\nprint(into)\n')
