@@ -33,7 +33,7 @@ from pathlib import Path
 
 from howto_ls import examples_run, follow_up, sandbox
 from howto_ls.config import Settings
-from howto_ls.demonstration import Demonstration, Target, demonstrate
+from howto_ls.demonstration import BOUND_METHOD, CLASS, FUNCTION, Demonstration, Target, demonstrate
 from howto_ls.redact import redact
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,13 @@ DEFAULT_BUDGET = 20.0
 MIN_RUN_SECONDS = 1.0
 """A candidate is not started with less than this many seconds of the budget left: an
 interpreter with coverage takes about half a second to start."""
+
+FOLLOW_UP_ROUNDS = 2
+"""Rounds of follow-ups at most: a second round follows up the best follow-up (a class called,
+then what its object holds)."""
+
+_CALLABLE_SHOWN = frozenset({FUNCTION, BOUND_METHOD, CLASS})
+"""What a run showed that calling would take into the body it has not reached."""
 
 DEMONSTRATES = 2
 RUNS = 1
@@ -238,9 +245,13 @@ class Verifier:
                 continue
             verdicts.append(Verdict(index, code, shown))
         if follow and verdicts:
-            verdicts += self._follow_ups(
-                best_of(verdicts), target, source, len(verdicts), deadline, cancel
-            )
+            followed = best_of(verdicts)
+            for _ in range(FOLLOW_UP_ROUNDS):
+                found = self._follow_ups(followed, target, source, len(verdicts), deadline, cancel)
+                verdicts += found
+                if not found or best_of(verdicts).tier == DEMONSTRATES:
+                    break
+                followed = best_of(found)  # a class called: follow up what its object holds
         return Ranking(tuple(verdicts), time.monotonic() - start)
 
     def _run(
@@ -294,15 +305,16 @@ class Verifier:
         deadline: float,
         cancel: threading.Event | None,
     ) -> list[Verdict]:
-        """The verdicts of the follow-ups of ``best`` (:mod:`howto_ls.follow_up`) when it runs,
-        reaches the body and shows no result; indexed from ``first_index``; they stop at the
+        """The verdicts of the follow-ups of ``best`` (:mod:`howto_ls.follow_up`) when it runs
+        and shows no result, and either reaches the body or printed something that calling
+        would take there (a function, a class); indexed from ``first_index``; they stop at the
         first that demonstrates."""
         shown = best.demonstration
         if (
             shown is None
             or best.tier != RUNS
             or not shown.measured
-            or not shown.body_executed
+            or (not shown.body_executed and shown.shown not in _CALLABLE_SHOWN)
             or shown.asserted
         ):
             return []

@@ -51,6 +51,11 @@ PACKAGE = textwrap.dedent(
 
     def merge(into, other):
         into.update(other)
+
+
+    class Greeter:
+        def __init__(self):
+            self.greeting = "hello"
     """
 )
 
@@ -216,3 +221,14 @@ def test_a_real_run_shows_what_the_call_filled_in(root: Path) -> None:
     ranking = verifier(root).rank([code], target(root, "merge"), follow=True)
     assert ranking is not None and ranking.best.tier == DEMONSTRATES
     assert ranking.best.code.endswith('merge(into=into, other={"b": 2})\nprint(into)\n')
+
+
+def test_a_class_printed_is_built_then_what_its_object_holds_is_printed(root: Path) -> None:
+    code = "from boxes import Greeter\n\nprint(Greeter)\n"
+    ranking = verifier(root).rank([code], target(root, "Greeter"), follow=True)
+    assert ranking is not None and ranking.best.tier == DEMONSTRATES
+    assert [v.code.splitlines()[-1] for v in ranking.verdicts] == [
+        "print(Greeter)",
+        "print(Greeter())",
+        "print(Greeter().greeting)",
+    ]
