@@ -54,8 +54,11 @@ _ENDING = re.compile(
 )
 """Names of methods a follow-up does not call: they end, empty, block or change something."""
 
-_TELLING = re.compile(r"^(as_|to_|get_|keys$|values$|items$|copy$|describe|summary|render|format)")
-"""Names of methods that read the object out: tried first."""
+_TELLING = re.compile(
+    r"^(as_|to_|get_|getvalue$|keys$|values$|items$|copy$|describe|summary|render|format)"
+)
+"""Names of methods that read the object out: tried before flags (``closed``) and other
+methods."""
 
 _PROBE = """
 def __howto_probe(value):
@@ -229,55 +232,128 @@ def _receiver_of(body: list[ast.stmt], index: int, printed: ast.expr) -> tuple[s
     return None
 
 
-def changed_arguments(code: str, shown: str) -> list[str]:
-    """For an example whose last statement is a bare function call, or ``print(name)`` after
-    ``name = function(...)``, and whose run showed None, a blank line or nothing: examples that
-    print, after the call, an argument the call may have changed in place (a name it was
-    given, or a list, dict or set literal first bound to a name): a function that returns None
-    often fills what it is given. At most :data:`MAX_FOLLOW_UPS`; none when ``code`` does not
-    parse or has no such call."""
-    if shown not in (demonstration.NONE, demonstration.BLANK, ""):
+@dataclass(frozen=True)
+class ArgumentFollowUps:
+    """Follow-ups that print an argument after a call (:func:`changed_arguments`): ``probe``
+    runs the example up to the call, with the called function wrapped so that the run prints
+    :data:`MARKER` and the JSON list of the arguments the call changed (positions as strings,
+    keywords by name), by their repr (for a default repr, also their ``__dict__`` and, for a
+    stream, its position); ``candidates`` pairs each such key with the example printing
+    that argument."""
+
+    probe: str
+    candidates: tuple[tuple[str, str], ...]
+
+    def changed(self, stdout: str) -> list[str]:
+        """The candidates whose argument the probe run (its ``stdout``) says the call changed,
+        in order; none when the probe printed no list."""
+        for line in reversed(stdout.splitlines()):
+            if line.startswith(MARKER):
+                try:
+                    keys = json.loads(line[len(MARKER) :])
+                except ValueError:
+                    return []
+                if not isinstance(keys, list):
+                    return []
+                return [code for key, code in self.candidates if key in keys]
         return []
+
+
+_SPY = """
+def __howto_spy(function):
+    import json
+    def spy(*args, **kwargs):
+        def text(item):
+            try:
+                shown = repr(item)
+                if " at 0x" in shown:
+                    shown += repr(getattr(item, "__dict__", None))
+                    tell = getattr(item, "tell", None)
+                    shown += repr(tell()) if callable(tell) else ""
+                return shown
+            except Exception:
+                return None
+        before = [text(a) for a in args], {k: text(v) for k, v in kwargs.items()}
+        result = function(*args, **kwargs)
+        changed = [str(i) for i, a in enumerate(args) if text(a) != before[0][i]]
+        changed += [k for k, v in kwargs.items() if text(v) != before[1][k]]
+        print("\\n%s" + json.dumps(changed))
+        return result
+    return spy
+"""
+
+
+def changed_arguments(code: str, shown: str) -> ArgumentFollowUps | None:
+    """For an example whose last statement is a bare function call, or ``print(name)`` after
+    ``name = function(...)``, and whose run showed None, a blank line or nothing: follow-ups
+    that print, after the call, an argument the call changed in place (a name it was given, or
+    a list, dict or set literal or an object built in the call, first bound to a name). A
+    function that returns None often fills or writes to what it is given; the probe tells
+    which arguments it changed, so that an argument printed unchanged never passes for a
+    result (a second round of follow-ups reads an object printed as a default repr:
+    ``stream.getvalue()``). At most :data:`MAX_FOLLOW_UPS`; None when ``code`` does not parse
+    or has no such call."""
+    if shown not in (demonstration.NONE, demonstration.BLANK, ""):
+        return None
     try:
         tree = astutil.parse(code)
     except (SyntaxError, ValueError):
-        return []
+        return None
     body = tree.body
     if not body:
-        return []
+        return None
     last = body[-1]
     call_index = len(body) - 1
     printed = _printed(last)
     if isinstance(printed, ast.Name):
         found = _assigned_call(body, printed.id)
         if found is None:
-            return []
+            return None
         call_index = found
     elif not (isinstance(last, ast.Expr) and isinstance(last.value, ast.Call)):
-        return []
+        return None
     statement = body[call_index]
     call = statement.value if isinstance(statement, ast.Expr | ast.Assign) else None
     if not isinstance(call, ast.Call) or isinstance(call.func, ast.Attribute):
-        return []
+        return None
     lines = code.splitlines()
     taken = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
-    arguments = [(None, a) for a in call.args] + [(k.arg, k.value) for k in call.keywords]
-    written: list[str] = []
-    for keyword, argument in arguments:
+    arguments: list[tuple[str, str | None, ast.expr]]
+    arguments = [(str(i), None, a) for i, a in enumerate(call.args)]
+    arguments += [(k.arg or "", k.arg, k.value) for k in call.keywords]
+    written: list[tuple[str, str]] = []
+    for key, keyword, argument in arguments:
         if len(written) == MAX_FOLLOW_UPS:
             break
         if isinstance(argument, ast.Name):
             text = _with_shown(lines, statement, argument.id)
-        elif isinstance(argument, ast.List | ast.Dict | ast.Set) and argument.end_lineno:
+        elif isinstance(argument, ast.List | ast.Dict | ast.Set | ast.Call) and argument.end_lineno:
             name = keyword if keyword and keyword not in taken else "value"
             if name in taken:
                 continue
             text = _with_hoisted(lines, statement, argument, name)
         else:
             continue
-        if text is not None and text not in written:
-            written.append(text)
-    return written
+        if text is not None and text not in (w for _, w in written):
+            written.append((key, text))
+    probe = _spied(lines, statement, call) if written else None
+    return ArgumentFollowUps(probe, tuple(written)) if probe is not None else None
+
+
+def _spied(lines: list[str], statement: ast.stmt, call: ast.Call) -> str | None:
+    """The example's ``lines`` up to the end of ``statement`` with the function ``call`` calls
+    wrapped by the spy that reports changed arguments; None when its position is unknown."""
+    func = call.func
+    if func.end_lineno != func.lineno or func.end_col_offset is None:
+        return None
+    encoded = [line.encode("utf-8") for line in lines[: statement.end_lineno]]
+    row = encoded[func.lineno - 1]
+    wrapped = b"__howto_spy(" + row[func.col_offset : func.end_col_offset] + b")"
+    encoded[func.lineno - 1] = row[: func.col_offset] + wrapped + row[func.end_col_offset :]
+    first = astutil.statement_start(statement)[0] - 1
+    kept = [line.decode("utf-8", "replace") for line in encoded]
+    kept[first:first] = _SPY.replace("%s", MARKER).splitlines()
+    return "\n".join(kept) + "\n"
 
 
 def _assigned_call(body: list[ast.stmt], name: str) -> int | None:
@@ -406,8 +482,9 @@ def follow_ups(code: str, subject: Subject, facts: Facts) -> list[str]:
     (at most :data:`MAX_FOLLOW_UPS`, best guess first; none parses badly): a callable or class
     called with values for its required parameters (values by parameter name and annotation,
     as the offline writer chooses them, then a number, a list and a string); an object printed
-    itself when its repr shows a value, else its attributes that show one, then the results of
-    its methods that read it out."""
+    itself when its repr shows a value, else its attributes that show one (not flags), then
+    the results of its methods that read it out (``as_string()``, ``getvalue()``), then its
+    flags (``closed``), then its other methods."""
     expression = subject.expression
     shows: list[str] = []
     if facts.kind in ("callable", "class") and facts.parameters is not None:
@@ -416,12 +493,14 @@ def follow_ups(code: str, subject: Subject, facts: Facts) -> list[str]:
     elif facts.kind == "object":
         if subject.call is not None and demonstration.classify(facts.repr) == demonstration.REAL:
             shows.append(f"print({expression})")
-        for name, shown in facts.attributes:
-            if demonstration.classify(shown) == demonstration.REAL:
-                shows.append(f"print({_called(expression)}.{name})")
+        real = [n for n, r in facts.attributes if demonstration.classify(r) == demonstration.REAL]
+        flags = [n for n, r in facts.attributes if r in ("True", "False")]
         methods = [m for m in facts.methods if not _ENDING.match(m)]
-        methods.sort(key=lambda m: not _TELLING.match(m))
-        shows += [f"print({_called(expression)}.{m}())" for m in methods]
+        telling = [m for m in methods if _TELLING.match(m)]
+        shows += [f"print({_called(expression)}.{n})" for n in real if n not in flags]
+        shows += [f"print({_called(expression)}.{m}())" for m in telling]
+        shows += [f"print({_called(expression)}.{n})" for n in flags]
+        shows += [f"print({_called(expression)}.{m}())" for m in methods if m not in telling]
     written = []
     for show in dict.fromkeys(shows):
         text = _replaced(code, subject, show)

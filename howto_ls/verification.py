@@ -329,10 +329,14 @@ class Verifier:
             verdicts.append(verdict)
             return verdict
 
-        for code in follow_up.changed_arguments(best.code, shown.shown):
-            verdict = judged(code)
-            if verdict is None or verdict.tier == DEMONSTRATES:
-                return verdicts
+        arguments = follow_up.changed_arguments(best.code, shown.shown)
+        if arguments is not None:
+            probe = self._run(arguments.probe, target, source, deadline, cancel, traced=False)
+            changed = probe.stdout if isinstance(probe, examples_run.ExampleRun) else ""
+            for code in arguments.changed(changed):
+                verdict = judged(code)
+                if verdict is None or verdict.tier == DEMONSTRATES:
+                    return verdicts
         for subject in follow_up.subjects(best.code, shown.shown):
             probe = self._run(
                 follow_up.probe_program(best.code, subject),

@@ -53,6 +53,10 @@ PACKAGE = textwrap.dedent(
         into.update(other)
 
 
+    def dump(data, stream):
+        stream.write(str(data))
+
+
     class Greeter:
         def __init__(self):
             self.greeting = "hello"
@@ -194,7 +198,9 @@ def test_an_object_that_only_empties_itself_is_not_emptied_by_a_follow_up(root: 
 
 def test_a_literal_the_call_may_fill_is_bound_to_a_name_first_and_printed_after() -> None:
     code = 'from boxes import merge\n\nmerge(into={"a": 1}, other={\n    "b": 2,\n})\n'
-    first, second = follow_up.changed_arguments(code, "")
+    found = follow_up.changed_arguments(code, "")
+    assert found is not None
+    (_, first), (_, second) = found.candidates
     assert first == (
         'from boxes import merge\n\ninto = {"a": 1}\nmerge(into=into, other={\n    "b": 2,\n})\n'
         "print(into)\n"
@@ -203,15 +209,31 @@ def test_a_literal_the_call_may_fill_is_bound_to_a_name_first_and_printed_after(
         'from boxes import merge\n\nother = {\n    "b": 2,\n}\nmerge(into={"a": 1}, other=other)\n'
         "print(other)\n"
     )
+    assert "__howto_spy(merge)(into=" in found.probe
+    assert found.changed(f'x\n{follow_up.MARKER}["other"]\n') == [second]
+    assert found.changed("no marker\n") == []
+    assert found.changed(f"{follow_up.MARKER}{{}}\n") == []
 
 
 def test_a_name_passed_to_a_call_that_returned_none_is_printed_instead_of_the_result() -> None:
     code = "from boxes import merge\n\nd = {}\nresult = merge(d, {'k': 2})\nprint(result)\n"
-    written = follow_up.changed_arguments(code, demonstration.NONE)
-    assert written[0] == "from boxes import merge\n\nd = {}\nmerge(d, {'k': 2})\nprint(d)\n"
-    assert follow_up.changed_arguments(code, demonstration.REAL) == []
+    found = follow_up.changed_arguments(code, demonstration.NONE)
+    assert found is not None
+    assert found.candidates[0] == (
+        "0",
+        "from boxes import merge\n\nd = {}\nmerge(d, {'k': 2})\nprint(d)\n",
+    )
+    assert follow_up.changed_arguments(code, demonstration.REAL) is None
     method = "from boxes import Box\n\nbox = Box()\nbox.put(item=[1])\n"
-    assert follow_up.changed_arguments(method, "") == []  # its object is the subject
+    assert follow_up.changed_arguments(method, "") is None  # its object is the subject
+
+
+def test_an_argument_the_call_left_unchanged_is_not_printed(root: Path) -> None:
+    code = "from boxes import merge\n\nmerge(into={}, other={'b': 2})\n"
+    ranking = verifier(root).rank([code], target(root, "merge"), follow=True)
+    assert ranking is not None and ranking.best.tier == DEMONSTRATES
+    assert ranking.best.code.endswith("print(into)\n")
+    assert all(not v.code.endswith("print(other)\n") for v in ranking.verdicts)
 
 
 def test_a_real_run_shows_what_the_call_filled_in(root: Path) -> None:
@@ -232,3 +254,12 @@ def test_a_class_printed_is_built_then_what_its_object_holds_is_printed(root: Pa
         "print(Greeter())",
         "print(Greeter().greeting)",
     ]
+
+
+def test_a_stream_a_function_wrote_to_is_read_back(root: Path) -> None:
+    code = "import io\n\nfrom boxes import dump\n\ndump(data=[1], stream=io.StringIO())\n"
+    ranking = verifier(root).rank([code], target(root, "dump"), follow=True)
+    assert ranking is not None and ranking.best.tier == DEMONSTRATES
+    assert ranking.best.code.endswith(
+        "stream = io.StringIO()\ndump(data=[1], stream=stream)\nprint(stream.getvalue())\n"
+    )
