@@ -110,8 +110,25 @@ def __howto_probe(value):
                 shown = text(item)
                 if shown is not None:
                     facts["attributes"].append([name, shown])
+    if "__howto_before" in globals():
+        facts["changed"] = __howto_state(value) != __howto_before
     print("\\n%s" + json.dumps(facts))
 """
+
+_STATE = """
+def __howto_state(item):
+    try:
+        shown = repr(item)
+        if " at 0x" in shown:
+            shown += repr(getattr(item, "__dict__", None))
+            tell = getattr(item, "tell", None)
+            shown += repr(tell()) if callable(tell) else ""
+        return shown
+    except Exception:
+        return None
+"""
+"""Defines ``__howto_state(item)``: what tells whether a call changed an object (its repr; for
+a default repr, also its ``__dict__`` and, for a stream, its position)."""
 
 
 @dataclass(frozen=True)
@@ -140,6 +157,7 @@ class Facts:
     parameters: tuple[Parameter, ...] | None = None
     attributes: tuple[tuple[str, str], ...] = ()
     methods: tuple[str, ...] = ()
+    changed: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -148,11 +166,14 @@ class Subject:
     object a call ran on; ``statement`` is the 0-based index, in the example's top-level
     statements, of the ``print`` (or bare call) the follow-ups replace, and ``call`` the
     0-based index of the ``result = obj.method(...)`` statement turned into a bare call when the
-    subject is ``obj`` (None otherwise)."""
+    subject is ``obj`` (None otherwise). ``changed_by`` is the index of the call whose effect
+    on the subject (an object a method ran on) the follow-ups show: the probe then says
+    whether the call changed it at all (None: the subject is what the example printed)."""
 
     expression: str
     statement: int
     call: int | None = None
+    changed_by: int | None = None
 
 
 def subjects(code: str, shown: str) -> list[Subject]:
@@ -180,13 +201,13 @@ def subjects(code: str, shown: str) -> list[Subject]:
             if shown in (demonstration.NONE, demonstration.EMPTY, demonstration.BLANK, ""):
                 receiver = _receiver_of(body, index, printed)
                 if receiver is not None:
-                    found.append(Subject(receiver[0], index, receiver[1]))
+                    found.append(Subject(receiver[0], index, receiver[1], receiver[1]))
             return found
         if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
             func = statement.value.func
             last = index == len(body) - 1
             if last and isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-                found.append(Subject(func.value.id, len(body)))
+                found.append(Subject(func.value.id, len(body), changed_by=index))
             return found
     return found
 
@@ -263,16 +284,7 @@ _SPY = """
 def __howto_spy(function):
     import json
     def spy(*args, **kwargs):
-        def text(item):
-            try:
-                shown = repr(item)
-                if " at 0x" in shown:
-                    shown += repr(getattr(item, "__dict__", None))
-                    tell = getattr(item, "tell", None)
-                    shown += repr(tell()) if callable(tell) else ""
-                return shown
-            except Exception:
-                return None
+        text = __howto_state
         before = [text(a) for a in args], {k: text(v) for k, v in kwargs.items()}
         result = function(*args, **kwargs)
         changed = [str(i) for i, a in enumerate(args) if text(a) != before[0][i]]
@@ -352,7 +364,7 @@ def _spied(lines: list[str], statement: ast.stmt, call: ast.Call) -> str | None:
     encoded[func.lineno - 1] = row[: func.col_offset] + wrapped + row[func.end_col_offset :]
     first = astutil.statement_start(statement)[0] - 1
     kept = [line.decode("utf-8", "replace") for line in encoded]
-    kept[first:first] = _SPY.replace("%s", MARKER).splitlines()
+    kept[first:first] = [*_STATE.splitlines(), *_SPY.replace("%s", MARKER).splitlines()]
     return "\n".join(kept) + "\n"
 
 
@@ -436,6 +448,12 @@ def probe_program(code: str, subject: Subject) -> str:
     lines = _statement_lines(code)
     start = lines[subject.statement][0] if subject.statement < len(lines) else None
     head = code.splitlines()[: start - 1] if start is not None else code.splitlines()
+    if subject.changed_by is not None:
+        first = lines[subject.changed_by][0] - 1
+        head[first:first] = [
+            *_STATE.splitlines(),
+            f"__howto_before = __howto_state({subject.expression})",
+        ]
     return "\n".join(
         [*head, _PROBE.replace("%s", MARKER), f"__howto_probe({subject.expression})", ""]
     )
@@ -471,6 +489,7 @@ def parse_facts(stdout: str) -> Facts | None:
                 else tuple(Parameter(str(n), str(k), bool(d), str(a)) for n, k, d, a in parameters),
                 attributes=tuple((str(n), str(r)) for n, r in raw.get("attributes", [])),
                 methods=tuple(str(m) for m in raw.get("methods", [])),
+                changed=None if raw.get("changed") is None else bool(raw["changed"]),
             )
         except (ValueError, KeyError, TypeError):
             return None
@@ -490,7 +509,7 @@ def follow_ups(code: str, subject: Subject, facts: Facts) -> list[str]:
     if facts.kind in ("callable", "class") and facts.parameters is not None:
         for arguments in _argument_lists(facts.parameters):
             shows.append(f"print({_called(expression)}({arguments}))")
-    elif facts.kind == "object":
+    elif facts.kind == "object" and facts.changed is not False:
         if subject.call is not None and demonstration.classify(facts.repr) == demonstration.REAL:
             shows.append(f"print({expression})")
         real = [n for n, r in facts.attributes if demonstration.classify(r) == demonstration.REAL]

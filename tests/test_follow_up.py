@@ -36,6 +36,10 @@ PACKAGE = textwrap.dedent(
         def clear(self):
             self.items = []
 
+        def check(self):
+            if self._hidden < 0:
+                raise ValueError("broken")
+
 
     def make_box(item):
         box = Box()
@@ -91,12 +95,12 @@ def test_the_subject_is_what_the_last_print_shows() -> None:
 def test_after_none_the_object_the_method_ran_on_is_a_subject_too() -> None:
     code = "from boxes import Box\n\nbox = Box()\nresult = box.put(item=1)\nprint(result)\n"
     found = follow_up.subjects(code, demonstration.NONE)
-    assert found == [Subject("result", 3), Subject("box", 3, call=2)]
+    assert found == [Subject("result", 3), Subject("box", 3, call=2, changed_by=2)]
 
 
 def test_a_last_bare_method_call_is_followed_by_its_object() -> None:
     code = "from boxes import Box\n\nbox = Box()\nbox.put(item=1)\n"
-    assert follow_up.subjects(code, "") == [Subject("box", 3)]
+    assert follow_up.subjects(code, "") == [Subject("box", 3, changed_by=2)]
 
 
 def test_examples_that_show_a_result_or_do_not_parse_have_no_subject() -> None:
@@ -263,3 +267,11 @@ def test_a_stream_a_function_wrote_to_is_read_back(root: Path) -> None:
     assert ranking.best.code.endswith(
         "stream = io.StringIO()\ndump(data=[1], stream=stream)\nprint(stream.getvalue())\n"
     )
+
+
+def test_an_object_a_method_left_as_it_was_is_not_shown_as_its_result(root: Path) -> None:
+    code = "from boxes import Box\n\nbox = Box()\nbox.put(item=1)\n"
+    code += "result = box.check()\nprint(result)\n"
+    ranking = verifier(root).rank([code], target(root, "Box.check"), follow=True)
+    assert ranking is not None and ranking.best.tier == RUNS
+    assert [v.code for v in ranking.verdicts] == [code]  # box.items would show put's work
