@@ -28,6 +28,10 @@ from howto_ls.offline.example.tables import VALUES_BY_NAME, VALUES_BY_TYPE
 MARKER = "__howto_facts__:"
 """What starts the probe's line of JSON on standard output."""
 
+MANY_ITEMS = 1001
+"""Items a probe takes from an iterator at most: one that gives this many may be endless, and a
+follow-up prints only its first ten (``itertools.islice``)."""
+
 MAX_FOLLOW_UPS = 4
 """Follow-up examples written for one subject, at most."""
 
@@ -49,7 +53,7 @@ _ENDING = re.compile(
     r"^(clear|pop|popitem|remove|delete|discard|close|shutdown|reset|kill|terminate|stop|wait"
     r"|join|serve|run|start|sleep|exit|quit|send|write|flush|save|dump|unlink|truncate|cancel"
     r"|acquire|release|lock|unlock|detach|abort|destroy|drop|purge|commit|rollback|fork|spawn"
-    r"|listen|accept|connect|open|input|print|register|unregister|set|update|add|put|insert"
+    r"|listen|accept|connect|open|input|print|register|unregister|set|update|add|put|insert|throw"
     r"|append|extend|mainloop|forever|loop|interact|breakpoint|debug)(_|$)"
 )
 """Names of methods a follow-up does not call: they end, empty, block or change something."""
@@ -69,11 +73,22 @@ def __howto_probe(value):
         except Exception:
             return None
     facts = {"kind": "object", "repr": text(value) or "", "parameters": None,
-             "attributes": [], "methods": []}
+             "attributes": [], "methods": [], "items": None}
     if isinstance(value, type):
         facts["kind"] = "class"
     elif callable(value):
         facts["kind"] = "callable"
+    else:
+        import collections.abc, itertools
+        iterator = isinstance(value, collections.abc.Iterator)
+        default = " at 0x" in facts["repr"] or facts["repr"].startswith("<")
+        if iterator or (default and isinstance(value, collections.abc.Iterable)):
+            try:
+                facts["items"] = len(list(itertools.islice(iter(value), 1001)))
+            except Exception:
+                pass
+        if iterator:
+            facts["kind"] = "iterator"
     if callable(value):
         try:
             signature = inspect.signature(value)
@@ -158,6 +173,7 @@ class Facts:
     attributes: tuple[tuple[str, str], ...] = ()
     methods: tuple[str, ...] = ()
     changed: bool | None = None
+    items: int | None = None
 
 
 @dataclass(frozen=True)
@@ -490,6 +506,7 @@ def parse_facts(stdout: str) -> Facts | None:
                 attributes=tuple((str(n), str(r)) for n, r in raw.get("attributes", [])),
                 methods=tuple(str(m) for m in raw.get("methods", [])),
                 changed=None if raw.get("changed") is None else bool(raw["changed"]),
+                items=None if raw.get("items") is None else int(raw["items"]),
             )
         except (ValueError, KeyError, TypeError):
             return None
@@ -498,7 +515,9 @@ def parse_facts(stdout: str) -> Facts | None:
 
 def follow_ups(code: str, subject: Subject, facts: Facts) -> list[str]:
     """Examples that show more of ``subject`` than ``code`` does, given the probe's ``facts``
-    (at most :data:`MAX_FOLLOW_UPS`, best guess first; none parses badly): a callable or class
+    (at most :data:`MAX_FOLLOW_UPS`, best guess first; none parses badly): an iterator or a
+    lazy collection turned into a list (its first ten items when it may be endless); a callable
+    or class
     called with values for its required parameters (values by parameter name and annotation,
     as the offline writer chooses them, then a number, a list and a string); an object printed
     itself when its repr shows a value, else its attributes that show one (not flags), then
@@ -506,10 +525,15 @@ def follow_ups(code: str, subject: Subject, facts: Facts) -> list[str]:
     flags (``closed``), then its other methods."""
     expression = subject.expression
     shows: list[str] = []
+    if facts.items is not None and facts.items > 0:  # an iterator or a lazy collection
+        if facts.items < MANY_ITEMS:
+            shows.append(f"print(list({expression}))")
+        else:  # perhaps endless: its first items
+            shows.append(f"print(list(islice({expression}, 10)))")
     if facts.kind in ("callable", "class") and facts.parameters is not None:
         for arguments in _argument_lists(facts.parameters):
             shows.append(f"print({_called(expression)}({arguments}))")
-    elif facts.kind == "object" and facts.changed is not False:
+    elif facts.kind in ("object", "iterator") and facts.changed is not False:
         if subject.call is not None and demonstration.classify(facts.repr) == demonstration.REAL:
             shows.append(f"print({expression})")
         real = [n for n, r in facts.attributes if demonstration.classify(r) == demonstration.REAL]
@@ -523,6 +547,8 @@ def follow_ups(code: str, subject: Subject, facts: Facts) -> list[str]:
     written = []
     for show in dict.fromkeys(shows):
         text = _replaced(code, subject, show)
+        if text is not None and "islice(" in show:
+            text = f"from itertools import islice\n{text}"
         if text is not None and text != code:
             written.append(text)
         if len(written) == MAX_FOLLOW_UPS:

@@ -16,6 +16,17 @@ from howto_ls.verification import DEMONSTRATES, RUNS, Verifier
 
 PACKAGE = textwrap.dedent(
     """\
+    import itertools
+
+
+    def evens(limit):
+        return filter(lambda n: n % 2 == 0, range(limit))
+
+
+    def multiples(step):
+        return map(lambda n: n * step, itertools.count())
+
+
     def adder(n):
         def add(x):
             return x + n
@@ -275,3 +286,26 @@ def test_an_object_a_method_left_as_it_was_is_not_shown_as_its_result(root: Path
     ranking = verifier(root).rank([code], target(root, "Box.check"), follow=True)
     assert ranking is not None and ranking.best.tier == RUNS
     assert [v.code for v in ranking.verdicts] == [code]  # box.items would show put's work
+
+
+@pytest.mark.parametrize(
+    ("key", "code", "shown"),
+    [
+        ("evens", "from boxes import evens\n\nprint(evens(limit=5))\n", "list(evens(limit=5))"),
+        (
+            "multiples",
+            "from boxes import multiples\n\nresult = multiples(step=3)\nprint(result)\n",
+            "list(islice(result, 10))",
+        ),
+    ],
+)
+def test_an_iterator_is_listed_and_one_that_may_not_end_only_its_first_items(
+    root: Path, key: str, code: str, shown: str
+) -> None:
+    ranking = verifier(root).rank([code], target(root, key), follow=True)
+    assert ranking is not None and ranking.best.tier == DEMONSTRATES
+    assert ranking.best.code.splitlines()[-1] == f"print({shown})"
+    if "islice" in shown:
+        assert ranking.best.code.startswith("from itertools import islice\n")
+        assert ranking.best.demonstration is not None
+        assert "[0, 3, 6, 9, 12, 15, 18, 21, 24, 27]" in ranking.best.demonstration.run.stdout
