@@ -161,11 +161,14 @@ class Parameter:
 
 @dataclass(frozen=True)
 class Facts:
-    """What the probe found the subject to be: ``kind`` is ``callable``, ``class`` or
-    ``object``; ``repr`` its repr (at most 300 characters); ``parameters`` those of a callable or
-    class (None when :func:`inspect.signature` could not tell); ``attributes`` (name, repr) of an
-    object's public attributes; ``methods`` the names of its public methods callable without
-    arguments."""
+    """What the probe found the subject to be: ``kind`` is ``callable``, ``class``,
+    ``iterator`` or ``object``; ``repr`` its repr (at most 300 characters); ``parameters``
+    those of a callable or class (None when :func:`inspect.signature` could not tell);
+    ``attributes`` (name, repr) of an object's public attributes; ``methods`` the names of its
+    public methods callable without arguments; ``changed`` whether the call the subject
+    follows changed it (None: not asked); ``items`` how many items iterating over an iterator
+    or an iterable object with a default repr gave, counted up to :data:`MANY_ITEMS` (None: not
+    iterable, or iterating raised)."""
 
     kind: str
     repr: str
