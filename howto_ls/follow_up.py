@@ -133,17 +133,14 @@ def __howto_probe(value):
 _STATE = """
 def __howto_state(item):
     try:
-        shown = repr(item)
-        if " at 0x" in shown:
-            shown += repr(getattr(item, "__dict__", None))
-            tell = getattr(item, "tell", None)
-            shown += repr(tell()) if callable(tell) else ""
-        return shown
+        shown = repr(item) + repr(getattr(item, "__dict__", None))
+        tell = getattr(item, "tell", None)
+        return shown + (repr(tell()) if callable(tell) else "")
     except Exception:
         return None
 """
-"""Defines ``__howto_state(item)``: what tells whether a call changed an object (its repr; for
-a default repr, also its ``__dict__`` and, for a stream, its position)."""
+"""Defines ``__howto_state(item)``: what tells whether a call changed an object (its repr, its
+``__dict__`` and, for a stream, its position)."""
 
 
 @dataclass(frozen=True)
@@ -277,9 +274,8 @@ class ArgumentFollowUps:
     """Follow-ups that print an argument after a call (:func:`changed_arguments`): ``probe``
     runs the example up to the call, with the called function wrapped so that the run prints
     :data:`MARKER` and the JSON list of the arguments the call changed (positions as strings,
-    keywords by name), by their repr (for a default repr, also their ``__dict__`` and, for a
-    stream, its position); ``candidates`` pairs each such key with the example printing
-    that argument."""
+    keywords by name), by their repr, ``__dict__`` and, for a stream, position; ``candidates``
+    pairs each such key with the example printing that argument."""
 
     probe: str
     candidates: tuple[tuple[str, str], ...]
@@ -516,16 +512,18 @@ def parse_facts(stdout: str) -> Facts | None:
     return None
 
 
-def follow_ups(code: str, subject: Subject, facts: Facts) -> list[str]:
+def follow_ups(code: str, subject: Subject, facts: Facts, *, effect_only: bool = True) -> list[str]:
     """Examples that show more of ``subject`` than ``code`` does, given the probe's ``facts``
     (at most :data:`MAX_FOLLOW_UPS`, best guess first; none parses badly): an iterator or a
     lazy collection turned into a list (its first ten items when it may be endless); a callable
-    or class
-    called with values for its required parameters (values by parameter name and annotation,
-    as the offline writer chooses them, then a number, a list and a string); an object printed
-    itself when its repr shows a value, else its attributes that show one (not flags), then
-    the results of its methods that read it out (``as_string()``, ``getvalue()``), then its
-    flags (``closed``), then its other methods."""
+    or class called with values for its required parameters (values by parameter name and
+    annotation, as the offline writer chooses them, then a number, a list and a string); an
+    object printed itself when its repr shows a value, else its attributes that show one (not
+    flags), then the results of its methods that read it out (``as_string()``,
+    ``getvalue()``), then its flags (``closed``), then its other methods. With
+    ``effect_only`` (showing what a method did), an object the followed call left as it was
+    (``facts.changed`` False) gets none: its state is not that call's result; without it
+    (showing a class or module: what an object holds is what the class made)."""
     expression = subject.expression
     shows: list[str] = []
     if facts.items is not None and facts.items > 0:  # an iterator or a lazy collection
@@ -536,7 +534,7 @@ def follow_ups(code: str, subject: Subject, facts: Facts) -> list[str]:
     if facts.kind in ("callable", "class") and facts.parameters is not None:
         for arguments in _argument_lists(facts.parameters):
             shows.append(f"print({_called(expression)}({arguments}))")
-    elif facts.kind in ("object", "iterator") and facts.changed is not False:
+    elif facts.kind in ("object", "iterator") and (facts.changed is not False or not effect_only):
         if subject.call is not None and demonstration.classify(facts.repr) == demonstration.REAL:
             shows.append(f"print({expression})")
         real = [n for n, r in facts.attributes if demonstration.classify(r) == demonstration.REAL]

@@ -34,6 +34,7 @@ from pathlib import Path
 from howto_ls import examples_run, follow_up, sandbox
 from howto_ls.config import Settings
 from howto_ls.demonstration import BOUND_METHOD, CLASS, FUNCTION, Demonstration, Target, demonstrate
+from howto_ls.model import SymbolKind
 from howto_ls.redact import redact
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,11 @@ DEFAULT_BUDGET = 20.0
 MIN_RUN_SECONDS = 1.0
 """A candidate is not started with less than this many seconds of the budget left: an
 interpreter with coverage takes about half a second to start."""
+
+_STATE_SHOWS = frozenset({SymbolKind.CLASS.value, SymbolKind.MODULE.value})
+"""Kinds of symbol whose examples may show what an object holds after any call: the object is
+what the class (the module) made; for a method or function only a change the call made shows
+what it did."""
 
 FOLLOW_UP_ROUNDS = 2
 """Rounds of follow-ups at most: a second round follows up the best follow-up (a class called,
@@ -351,7 +357,8 @@ class Verifier:
             facts = follow_up.parse_facts(probe.stdout)
             if facts is None:
                 continue
-            for code in follow_up.follow_ups(best.code, subject, facts):
+            effect_only = target.kind not in _STATE_SHOWS
+            for code in follow_up.follow_ups(best.code, subject, facts, effect_only=effect_only):
                 verdict = judged(code)
                 if verdict is None or verdict.tier == DEMONSTRATES:
                     return verdicts

@@ -309,3 +309,15 @@ def test_an_iterator_is_listed_and_one_that_may_not_end_only_its_first_items(
         assert ranking.best.code.startswith("from itertools import islice\n")
         assert ranking.best.demonstration is not None
         assert "[0, 3, 6, 9, 12, 15, 18, 21, 24, 27]" in ranking.best.demonstration.run.stdout
+
+
+def test_a_class_may_show_what_its_object_holds_after_a_call_that_changed_nothing(
+    root: Path,
+) -> None:
+    code = "from boxes import Greeter\n\ngreeter = Greeter()\nresult = greeter.__init__()\n"
+    code += "print(result)\n"
+    ranking = verifier(root).rank(
+        [code], Target(root / "boxes" / "__init__.py", "Greeter", kind="class"), follow=True
+    )
+    assert ranking is not None and ranking.best.tier == DEMONSTRATES
+    assert ranking.best.code.endswith("greeter.__init__()\nprint(greeter.greeting)\n")
