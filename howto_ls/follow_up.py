@@ -228,6 +228,30 @@ def subjects(code: str, shown: str) -> list[Subject]:
     return found
 
 
+def failing_call_subject(code: str) -> Subject | None:
+    """For an example that fails, ending with ``print(f(...))`` where ``f`` is a name the
+    example bound itself (a callable a call returned: ``add = adder(1)``): ``f`` as the
+    subject, so that a probe (which runs the example up to that line) can tell what it takes.
+    None otherwise, or when ``code`` does not parse."""
+    try:
+        tree = astutil.parse(code)
+    except (SyntaxError, ValueError):
+        return None
+    if not tree.body:
+        return None
+    printed = _printed(tree.body[-1])
+    if not (isinstance(printed, ast.Call) and isinstance(printed.func, ast.Name)):
+        return None
+    name = printed.func.id
+    bound = any(
+        isinstance(t, ast.Name) and t.id == name
+        for statement in tree.body[:-1]
+        if isinstance(statement, ast.Assign)
+        for t in statement.targets
+    )
+    return Subject(name, len(tree.body) - 1) if bound else None
+
+
 def _printed(statement: ast.stmt) -> ast.expr | None:
     """The one argument of a ``print(argument)`` statement, else None."""
     if not (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)):

@@ -313,17 +313,26 @@ class Verifier:
     ) -> list[Verdict]:
         """The verdicts of the follow-ups of ``best`` (:mod:`howto_ls.follow_up`) when it runs
         and shows no result, and either reaches the body or printed something that calling
-        would take there (a function, a class); indexed from ``first_index``; they stop at the
-        first that demonstrates."""
+        would take there (a function, a class), or when it fails in a last ``print(f(...))``
+        of a callable ``f`` it was handed (the probe, which stops before that line, runs);
+        indexed from ``first_index``; they stop at the first that demonstrates."""
         shown = best.demonstration
-        if (
-            shown is None
-            or best.tier != RUNS
+        if shown is None:
+            return []
+        if shown.run.status == examples_run.FAILS:
+            failed = follow_up.failing_call_subject(best.code)
+            subjects = [failed] if failed is not None else []
+            arguments = None
+        elif (
+            best.tier != RUNS
             or not shown.measured
             or (not shown.body_executed and shown.shown not in _CALLABLE_SHOWN)
             or shown.asserted
         ):
             return []
+        else:
+            subjects = follow_up.subjects(best.code, shown.shown)
+            arguments = follow_up.changed_arguments(best.code, shown.shown)
         verdicts: list[Verdict] = []
 
         def judged(code: str) -> Verdict | None:
@@ -335,7 +344,6 @@ class Verifier:
             verdicts.append(verdict)
             return verdict
 
-        arguments = follow_up.changed_arguments(best.code, shown.shown)
         if arguments is not None:
             probe = self._run(arguments.probe, target, source, deadline, cancel, traced=False)
             changed = probe.stdout if isinstance(probe, examples_run.ExampleRun) else ""
@@ -343,7 +351,7 @@ class Verifier:
                 verdict = judged(code)
                 if verdict is None or verdict.tier == DEMONSTRATES:
                     return verdicts
-        for subject in follow_up.subjects(best.code, shown.shown):
+        for subject in subjects:
             probe = self._run(
                 follow_up.probe_program(best.code, subject),
                 target,

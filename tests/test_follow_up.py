@@ -12,7 +12,7 @@ import pytest
 from howto_ls import demonstration, follow_up
 from howto_ls.demonstration import Target
 from howto_ls.follow_up import Facts, Parameter, Subject
-from howto_ls.verification import DEMONSTRATES, RUNS, Verifier
+from howto_ls.verification import DEMONSTRATES, FAILS, RUNS, Verifier
 
 PACKAGE = textwrap.dedent(
     """\
@@ -321,3 +321,15 @@ def test_a_class_may_show_what_its_object_holds_after_a_call_that_changed_nothin
     )
     assert ranking is not None and ranking.best.tier == DEMONSTRATES
     assert ranking.best.code.endswith("greeter.__init__()\nprint(greeter.greeting)\n")
+
+
+def test_a_returned_callable_that_fails_on_the_value_given_is_called_with_others(
+    root: Path,
+) -> None:
+    code = 'from boxes import adder\n\nresult = adder(n=1)\nprint(result("example"))\n'
+    assert follow_up.failing_call_subject(code) == Subject("result", 2)
+    assert follow_up.failing_call_subject("from boxes import adder\n\nprint(adder(1))\n") is None
+    ranking = verifier(root).rank([code], target(root, "adder"), follow=True)
+    assert ranking is not None and ranking.verdicts[0].tier == FAILS
+    assert ranking.best.tier == DEMONSTRATES
+    assert ranking.best.code.endswith("result = adder(n=1)\nprint(result(1))\n")
