@@ -5,11 +5,13 @@ from __future__ import annotations
 import ast
 import dataclasses
 import re
+import sys
 
 from howto_ls.astutil import own_nodes
 from howto_ls.model import Parameter
 from howto_ls.offline import parameter_uses
 from howto_ls.offline.aliases import find_alias
+from howto_ls.offline.aliases import imported_names as _imported_names
 from howto_ls.offline.analysis import code, top_level_class
 from howto_ls.offline.doctypes import documented_type
 from howto_ls.offline.example.annotation_text import (
@@ -365,6 +367,10 @@ class Values(Part):
 
     def value_for_type(self, annotation: str, name: str) -> str | None:
         head, _, inner = annotation.partition("[")
+        imported = self._imported_as(head.strip())
+        if imported is not None:  # ``dt.timedelta``, ``dt_datetime``: what the module imports
+            annotation = imported + annotation[len(head) :]
+            head = imported
         head = head.rsplit(".", 1)[-1]
         inner = inner[:-1] if inner.endswith("]") else inner
         if head in {"str", "Any", "object", "AnyStr"} or head.endswith("Str"):
@@ -449,6 +455,20 @@ class Values(Part):
         if head in VALUES_BY_TYPE:
             return VALUES_BY_TYPE[head]
         return None
+
+    def _imported_as(self, dotted_name: str) -> str | None:
+        """The standard-library name ``dotted_name`` means through the imports of the module
+        being built (``dt.timedelta`` after ``import datetime as dt``: ``datetime.timedelta``;
+        ``dt_datetime`` after ``from datetime import datetime as dt_datetime``:
+        ``datetime.datetime``); None when its first part names no import, or a project's."""
+        first, dot, rest = dotted_name.partition(".")
+        target = _imported_names(
+            self.draft.here_source, self.draft.here_module, self.draft.here_filename
+        ).get(first)
+        if target is None or target[0].split(".", 1)[0] not in sys.stdlib_module_names:
+            return None
+        module, imported = target
+        return ".".join(part for part in (module, imported, rest) if part)
 
     def _private_protocol(self, annotation: str) -> str | None:
         """An object of the shape of the private protocol ``annotation`` names (``_Client``,
