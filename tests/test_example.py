@@ -1056,7 +1056,7 @@ def test_a_name_binding_more_arguments_than_the_function_is_printed(tmp_path: Pa
     assert example.endswith("print(eight)\n")  # double's own example would pass a second value
 
 
-IMMUTABLE = '''
+IMMUTABLE = """
 class Source(str):
     def __init__(self, _: str) -> None:
         super().__init__()
@@ -1080,7 +1080,7 @@ class Word(str):
 
 class Marked(Source):
     pass
-'''
+"""
 
 
 def test_a_class_whose_new_takes_other_names_than_its_init_is_built_by_position(
@@ -1097,7 +1097,7 @@ def test_a_class_whose_new_takes_other_names_than_its_init_is_built_by_position(
         assert run_example(tmp_path, example).strip() == printed
 
 
-TOKENS = '''
+TOKENS = """
 class Token:
     def __init__(self, value):
         self.value = value
@@ -1117,7 +1117,7 @@ def _group_matching(tlist, kind):
 
 def group_upper(tlist):
     return _group_matching(tlist, str.upper)
-'''
+"""
 
 
 def test_a_parameter_passed_on_gets_the_class_the_function_it_reaches_uses_it_as(
@@ -1128,7 +1128,7 @@ def test_a_parameter_passed_on_gets_the_class_the_function_it_reaches_uses_it_as
     assert run_example(tmp_path, example) == "0\n"
 
 
-ALIASED_STANDARD = '''
+ALIASED_STANDARD = """
 import datetime as dt
 import typing as t
 from datetime import datetime as dt_datetime
@@ -1144,7 +1144,7 @@ def year_of(moment: dt_datetime) -> int:
 
 def half(number: t.SupportsFloat) -> float:
     return float(number) / 2
-'''
+"""
 
 
 def test_a_standard_class_imported_under_another_name_gets_a_real_value(tmp_path: Path) -> None:

@@ -223,3 +223,40 @@ def test_lambdas_take_what_the_calls_pass() -> None:
         assert use is not None
         found = guess(use)
         assert found is not None and found.expression == "lambda *args, **kwargs: None"
+
+
+CACHES = """\
+import time
+
+
+class Cache:
+    def __init__(self, maxsize, getsizeof=None):
+        if maxsize < 0:
+            raise ValueError("maxsize must be non-negative")
+        self.maxsize = maxsize
+        self.items = {}
+
+
+class TimedCache(Cache):
+    def __init__(self, maxsize, timer=time.monotonic, getsizeof=None):
+        super().__init__(maxsize, getsizeof)
+        self.timer = timer
+
+
+class TTLCache(TimedCache):
+    def __init__(self, maxsize, ttl, timer=time.monotonic, getsizeof=None):
+        TimedCache.__init__(self, maxsize, timer, getsizeof)
+        self.ttl = ttl
+
+    def clear(self):
+        self.items.clear()
+        return self.maxsize
+"""
+
+
+def test_what_a_base_class_does_with_a_parameter_handed_to_it_counts(tmp_path: Path) -> None:
+    expected = {"TimedCache": "TimedCache(maxsize=1)", "TTLCache.clear": "maxsize=1"}
+    for qualname, call in expected.items():
+        _, example = example_for(tmp_path, qualname, CACHES)
+        assert call in example, example
+        run_example(tmp_path, example)

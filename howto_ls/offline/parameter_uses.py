@@ -30,7 +30,7 @@ from typing import cast
 
 from howto_ls.astutil import own_nodes, parse
 from howto_ls.offline.aliases import imported_names
-from howto_ls.offline.analysis import FunctionNode
+from howto_ls.offline.analysis import FunctionNode, find_method, top_level_class
 from howto_ls.offline.index import file_text
 from howto_ls.project import lies_under, module_file
 
@@ -418,10 +418,15 @@ def _passed(node: ast.Name, call: ast.Call, scope: Scope | None, depth: int) -> 
             return Use(number="int")
     if scope is None or depth >= MAX_DEPTH:
         return None
-    target = _callee(callee, scope)
-    if target is None:
-        return None
-    function, receiver = target
+    inherited = _base_method(callee, scope)
+    if inherited is not None:  # ``super().__init__(x)``: the base's code, as the base sees it
+        function, receiver, base = inherited
+        scope = replace(scope, owner=base)
+    else:
+        target = _callee(callee, scope)
+        if target is None:
+            return None
+        function, receiver = target
     names = _parameter_names(function)[receiver:]
     if function.args.vararg is not None or function.args.kwarg is not None:
         return None  # ``*args``/``**kwargs`` pass it on further
@@ -471,6 +476,52 @@ def _callee(callee: ast.expr, scope: Scope) -> tuple[FunctionNode, int] | None:
     text = file_text(path)
     found = _top_function(text, target[1]) if text is not None else None
     return (found, 0) if found is not None else None
+
+
+def _base_method(callee: ast.expr, scope: Scope) -> tuple[FunctionNode, int, ast.ClassDef] | None:
+    """The method of a base class of the scope's class that ``callee`` calls, how many leading
+    parameters the call does not fill and that base: ``super().name`` (the first base, in
+    method resolution order, of this module that defines ``name``; 1) or ``Base.name`` called
+    on ``self`` (0: ``self`` is passed). Only classes of the scope's module are read."""
+    if scope.owner is None or not isinstance(callee, ast.Attribute):
+        return None
+    holder = callee.value
+    if (
+        isinstance(holder, ast.Call)
+        and isinstance(holder.func, ast.Name)
+        and holder.func.id == "super"
+    ):
+        return _inherited(scope.owner, callee.attr, scope.source, 0)
+    if isinstance(holder, ast.Name) and holder.id in _base_names(scope.owner):
+        base = top_level_class(scope.source, holder.id)
+        found = find_method(base, callee.attr) if base is not None else None
+        if base is not None and isinstance(found, ast.FunctionDef):
+            return found, 0, base
+    return None
+
+
+def _base_names(owner: ast.ClassDef) -> set[str]:
+    return {b.id for b in owner.bases if isinstance(b, ast.Name)}
+
+
+def _inherited(
+    owner: ast.ClassDef, name: str, source: str, depth: int
+) -> tuple[FunctionNode, int, ast.ClassDef] | None:
+    """Method ``name`` of the first base of ``owner`` (depth first, three deep) of ``source``
+    that defines it, with 1 leading parameter unfilled and that base."""
+    if depth >= 3:
+        return None
+    for base_name in (b.id for b in owner.bases if isinstance(b, ast.Name)):
+        base = top_level_class(source, base_name)
+        if base is None or base is owner:
+            continue
+        found = find_method(base, name)
+        if isinstance(found, ast.FunctionDef):
+            return found, 1, base
+        deeper = _inherited(base, name, source, depth + 1)
+        if deeper is not None:
+            return deeper
+    return None
 
 
 def project_function(name: str, scope: Scope) -> FunctionNode | None:

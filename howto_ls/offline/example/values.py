@@ -12,7 +12,7 @@ from howto_ls.model import Parameter
 from howto_ls.offline import parameter_uses
 from howto_ls.offline.aliases import find_alias
 from howto_ls.offline.aliases import imported_names as _imported_names
-from howto_ls.offline.analysis import code, top_level_class
+from howto_ls.offline.analysis import code, parse_module, top_level_class
 from howto_ls.offline.doctypes import documented_type
 from howto_ls.offline.example.annotation_text import (
     MAPPING_TYPES,
@@ -217,12 +217,18 @@ class Values(Part):
         """A value for the unannotated ``param`` of ``function`` (a class means its
         constructor) that supports what the code does with it, when the value its name gives
         does not; None otherwise."""
-        function = function_of(function)
+        definition, function = function, function_of(function)
         if function is None:
             return None
         name = param.name.lower().lstrip("_")
         named = next((v for p, v in VALUES_BY_NAME if re.search(p, name)), '"example"')
-        owner = self.draft.owner_class if function is self.draft.node else None
+        owner = (
+            definition  # its constructor's ``super().__init__(...)`` is followed
+            if isinstance(definition, ast.ClassDef)
+            else self.draft.owner_class
+            if function is self.draft.node
+            else self._class_of(function)
+        )
         found = parameter_uses.value_for(
             function, param.name, named, self.calls.parameter_scope(owner)
         )
@@ -230,6 +236,22 @@ class Values(Part):
             return None
         self.draft.imports.extend(found.imports)
         return self._use(found.expression)
+
+    def _class_of(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.ClassDef | None:
+        """The class of the module being built that ``function`` is a method of (found by
+        name and line: trees of one text may be separate parses); None for a function."""
+        owner = self.calls.owner_of(function)
+        if owner is not None:
+            return owner
+        tree = parse_module(self.draft.here_source)
+        for statement in tree.body if tree is not None else ():
+            if isinstance(statement, ast.ClassDef) and any(
+                isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)
+                and (s.name, s.lineno) == (function.name, function.lineno)
+                for s in statement.body
+            ):
+                return statement
+        return None
 
     def _alias_value(self, param: Parameter, annotation: str, depth: int) -> str | None:
         """A value for an annotation naming a type alias, NewType or TypeVar: the first of what
@@ -461,7 +483,7 @@ class Values(Part):
         being built (``dt.timedelta`` after ``import datetime as dt``: ``datetime.timedelta``;
         ``dt_datetime`` after ``from datetime import datetime as dt_datetime``:
         ``datetime.datetime``); None when its first part names no import, or a project's."""
-        first, dot, rest = dotted_name.partition(".")
+        first, _, rest = dotted_name.partition(".")
         target = _imported_names(
             self.draft.here_source, self.draft.here_module, self.draft.here_filename
         ).get(first)
