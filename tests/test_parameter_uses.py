@@ -151,6 +151,16 @@ def load(data):
 def shout(text):
     """A string supports everything done here: unchanged."""
     return text.upper() + "!"
+
+
+def positional_count(sigspec):
+    """One attribute no builtin value has: the standard class that has it."""
+    return sum(1 for p in sigspec.parameters.values() if p.kind == p.POSITIONAL_OR_KEYWORD)
+
+
+def hour_of(when):
+    """The attributes of a moment."""
+    return when.astimezone(when.tzinfo).hour
 '''
 
 EXPECTED = {
@@ -175,6 +185,8 @@ EXPECTED = {
     "wait": ("wait(timeout=5.0)", "9.0\n"),
     "load": ('load(data=io.StringIO("example\\n"))', "example\n\n"),
     "shout": ('shout(text="Hello, world")', "HELLO, WORLD!\n"),
+    "positional_count": ("sigspec=inspect.signature(", "1\n"),
+    "hour_of": ("when=datetime.datetime(2024, 1, 1, 12, 0", "12\n"),
 }
 
 

@@ -18,9 +18,11 @@ from __future__ import annotations
 import ast
 import collections.abc
 import contextlib
+import datetime
 import functools
 import http.cookiejar
 import http.cookies
+import inspect
 import io
 import logging
 from collections.abc import Callable, Iterator
@@ -742,9 +744,14 @@ def _standard(use: Use, name: str) -> Iterator[Candidate]:
         own = use.attributes - set(dir(object))
         short = name.replace("_", "").lower()
         named = len(short) >= 3 and short in type(value).__name__.lower()
-        if len(own) >= 2 or named:
+        if len(own) >= 2 or named or (own and not own & _BUILTIN_ATTRIBUTES):
             yield value, Guess(text, imports)
 
+
+_BUILTIN_ATTRIBUTES = frozenset(
+    name for kind in (str, bytes, int, float, list, tuple, dict, set) for name in dir(kind)
+)
+"""Attributes of builtin values: one of these alone says too little to pick a library class."""
 
 _STANDARD: tuple[tuple[Callable[[], object], str, tuple[str, ...]], ...] = (
     (
@@ -758,4 +765,23 @@ _STANDARD: tuple[tuple[Callable[[], object], str, tuple[str, ...]], ...] = (
         'logging.getLogger("example")',
         ("import logging",),
     ),
+    (
+        lambda: inspect.signature(_signed),
+        "inspect.signature(lambda value, *args, flag=True, **kwargs: None)",
+        ("import inspect",),
+    ),
+    (
+        lambda: datetime.datetime(2024, 1, 1, 12, 0, tzinfo=datetime.timezone.utc),
+        "datetime.datetime(2024, 1, 1, 12, 0, tzinfo=datetime.timezone.utc)",
+        ("import datetime",),
+    ),
+    (
+        lambda: datetime.timedelta(seconds=5),
+        "datetime.timedelta(seconds=5)",
+        ("import datetime",),
+    ),
 )
+
+
+def _signed(value: object, *args: object, flag: bool = True, **kwargs: object) -> None:
+    """A function with a parameter of each kind, whose signature stands in for one."""
