@@ -146,6 +146,48 @@ class Reply:
 
     def close(self) -> None:
         self.raw.close()
+
+
+class Cache:
+    """Keys put in by ``__setitem__``; ``pop`` of a key not there raises ``KeyError``."""
+
+    def __init__(self, maxsize=10):
+        self.maxsize = maxsize
+        self._data = {}
+
+    def __setitem__(self, key, value):
+        self._data[key] = value
+
+    def pop(self, key):
+        if key in self._data:
+            return self._data.pop(key)
+        raise KeyError(key)
+
+    def popitem(self):
+        try:
+            key = next(iter(self._data))
+        except StopIteration:
+            raise KeyError("the cache is empty") from None
+        return key, self._data.pop(key)
+
+
+class Table:
+    """Keys put in by ``append(key, item)``; ``item`` of a key not there raises."""
+
+    def __init__(self) -> None:
+        self._map: dict[str, int] = {}
+        self._items: list[object] = []
+
+    def append(self, key: str, item: object) -> Table:
+        self._map[key] = len(self._items)
+        self._items.append(item)
+        return self
+
+    def item(self, key: str) -> object:
+        index = self._map.get(key)
+        if index is None:
+            raise LookupError(key)
+        return self._items[index]
 '''
 
 
@@ -291,3 +333,18 @@ def test_public_attributes_left_none_for_the_caller_are_assigned_first(
     for line in assigned:
         assert line in text, text
     assert "reason" not in text  # left None, but nothing uses it
+
+
+@pytest.mark.parametrize(
+    ("qualname", "first", "then"),
+    [
+        ("Cache.pop", 'cache["example"] = 1', 'cache.pop(key="example")'),
+        ("Table.item", 'table.append("example", 1)', 'table.item(key="example")'),
+        ("Cache.popitem", 'cache["example"] = 1', "cache.popitem()"),
+    ],
+)
+def test_the_key_a_method_looks_up_is_put_in_first(
+    tmp_path: Path, qualname: str, first: str, then: str
+) -> None:
+    text = example(tmp_path, qualname)
+    assert first in text and then in text and text.index(first) < text.index(then), text

@@ -13,6 +13,10 @@ Three rules, each from what the code itself checks or uses:
 - **A context manager that only closes** (``__enter__`` returns ``self``, ``__exit__`` only calls
   ``self.close()``, as requests' ``Response`` and ``Session``): the example builds the object
   without ``with``, since closing an object that never opened anything can fail.
+- **Key before lookup**: the method looks one of its parameters up in the object's contents
+  (``self[key]``, ``self._map.pop(key)``, ``key in self``); the example puts that key in
+  first, through the class's adder (``cache["example"] = 1``), and looks the same key up;
+  a ``pop`` method that takes no key (``popitem()``) gets any item put in first.
 - **Set before read**: the method reads an attribute the constructor does not set (or sets to
   None and the method refuses None), which another method sets (httpx's ``Timer.sync_start``
   before ``sync_elapsed``); the example calls that method first, or, when ``__exit__`` sets it,
@@ -218,6 +222,51 @@ def assigned_first(owner: ast.ClassDef, method: FunctionNode) -> list[tuple[str,
         if value is not None:
             found.append((name, value))
     return found
+
+
+_LOOKUPS = frozenset({"get", "pop", "remove", "index", "__getitem__", "__delitem__"})
+"""Methods of a container that look an item up by the key (or item) they are given."""
+
+
+def looked_up_key(method: FunctionNode) -> str | None:
+    """The required parameter ``method`` looks up in its own object's contents: ``self[key]``,
+    ``del self._map[key]``, ``key in self``, ``self._data.pop(key)`` (the lookups of
+    :data:`_LOOKUPS`); None when it looks none up. Such a method fails (``KeyError``) or finds
+    nothing on an object built empty unless the key was put in first."""
+    required = [
+        p.name
+        for p in parameters_of(method)[1:]
+        if p.default is None and p.kind in {"positional_only", "positional_or_keyword"}
+    ]
+    for node in own_nodes(method):
+        looked_up: ast.expr | None = None
+        if isinstance(node, ast.Subscript) and _receiver(node.value) is not None:
+            looked_up = node.slice
+        elif (
+            isinstance(node, ast.Compare)
+            and len(node.ops) == 1
+            and isinstance(node.ops[0], ast.In | ast.NotIn)
+            and _receiver(node.comparators[0]) is not None
+        ):
+            looked_up = node.left
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in _LOOKUPS
+            and _receiver(node.func.value) is not None
+            and node.args
+        ):
+            looked_up = node.args[0]
+        if isinstance(looked_up, ast.Name) and looked_up.id in required:
+            return looked_up.id
+    return None
+
+
+def takes_any_item(method: FunctionNode) -> bool:
+    """Whether ``method`` takes an item out of its object without being told which
+    (``popitem()``, ``pop()``, ``popleft()``: a ``pop`` method with no required parameter),
+    which an object built empty has none of."""
+    return method.name.startswith("pop") and _required_count(method) == 0
 
 
 def _value_by_use(chain: list[FunctionNode], name: str) -> str | None:
