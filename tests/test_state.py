@@ -179,9 +179,14 @@ class Table:
         self._items: list[object] = []
 
     def append(self, key: str, item: object) -> Table:
+        if key in self._map:
+            raise KeyError(f"{key} is already there")
         self._map[key] = len(self._items)
         self._items.append(item)
         return self
+
+    def __setitem__(self, key: str, item: object) -> None:
+        self.append(key, item)
 
     def item(self, key: str) -> object:
         index = self._map.get(key)
@@ -339,7 +344,7 @@ def test_public_attributes_left_none_for_the_caller_are_assigned_first(
     ("qualname", "first", "then"),
     [
         ("Cache.pop", 'cache["example"] = 1', 'cache.pop(key="example")'),
-        ("Table.item", 'table.append("example", 1)', 'table.item(key="example")'),
+        ("Table.item", 'table["example"] = 1', 'table.item(key="example")'),
         ("Cache.popitem", 'cache["example"] = 1', "cache.popitem()"),
     ],
 )
@@ -348,3 +353,8 @@ def test_the_key_a_method_looks_up_is_put_in_first(
 ) -> None:
     text = example(tmp_path, qualname)
     assert first in text and then in text and text.index(first) < text.index(then), text
+
+
+def test_a_method_that_puts_the_key_in_itself_gets_no_key_first(tmp_path: Path) -> None:
+    text = example(tmp_path, "Table.append")  # it refuses a key already there
+    assert "table[" not in text, text

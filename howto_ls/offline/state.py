@@ -238,6 +238,8 @@ def looked_up_key(method: FunctionNode) -> str | None:
         for p in parameters_of(method)[1:]
         if p.default is None and p.kind in {"positional_only", "positional_or_keyword"}
     ]
+    if not required or _puts(method) or any(method.name.endswith(a) for a in _PUTS):
+        return None  # it puts the key in itself: one already there may be refused
     for node in own_nodes(method):
         looked_up: ast.expr | None = None
         if isinstance(node, ast.Subscript) and _receiver(node.value) is not None:
@@ -260,6 +262,30 @@ def looked_up_key(method: FunctionNode) -> str | None:
         if isinstance(looked_up, ast.Name) and looked_up.id in required:
             return looked_up.id
     return None
+
+
+_PUTS = frozenset({"append", "add", "insert", "put", "set", "setdefault", "update", "__setitem__"})
+"""Methods that put an item in a container."""
+
+
+def _puts(method: FunctionNode) -> bool:
+    """Whether ``method`` puts something in its object's contents: ``self[k] = v``,
+    ``self._map[k] = v``, ``self._value.append(k, v)`` (the methods of :data:`_PUTS`)."""
+    for node in own_nodes(method):
+        if (
+            isinstance(node, ast.Subscript)
+            and isinstance(node.ctx, ast.Store)
+            and _receiver(node.value) is not None
+        ):
+            return True
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in _PUTS
+            and _receiver(node.func.value) is not None
+        ):
+            return True
+    return False
 
 
 def takes_any_item(method: FunctionNode) -> bool:
