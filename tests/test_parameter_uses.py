@@ -272,3 +272,29 @@ def test_what_a_base_class_does_with_a_parameter_handed_to_it_counts(tmp_path: P
         _, example = example_for(tmp_path, qualname, CACHES)
         assert call in example, example
         run_example(tmp_path, example)
+
+
+RETRIES = """\
+class Retrier:
+    def __init__(self, attempts, on_retry, label):
+        self.attempts = attempts
+        self.on_retry = on_retry
+        self.label = label
+
+    def rename(self, label):
+        self.label = label
+
+    def run(self):
+        for attempt in range(self.attempts - 1):
+            self.on_retry(attempt)
+        return self.label.upper()
+"""
+
+
+def test_what_the_methods_do_with_the_attribute_a_constructor_stores_counts(
+    tmp_path: Path,
+) -> None:
+    _, example = example_for(tmp_path, "Retrier.run", RETRIES)
+    assert "attempts=1, on_retry=lambda attempt: None" in example, example
+    assert 'label="example"' in example  # set by another method too: not read from its uses
+    assert run_example(tmp_path, example) == "EXAMPLE\n"

@@ -244,7 +244,68 @@ def use_of(
                 and subscript.slice.id in loop_targets
             ):
                 use = replace(use, mapping=True)
+    stored = _stored_use(function, name, scope, depth)
+    if stored is not None:
+        use, found = _merged(use, stored), True
     return use if found and use != Use() else None
+
+
+def _stored_use(function: FunctionNode, name: str, scope: Scope | None, depth: int) -> Use | None:
+    """What the other methods of the scope's class do with ``self.attr`` when ``function`` is
+    its ``__init__`` and stores the parameter ``name`` there (``self.maxsize = maxsize``) and
+    no other method sets it: ``self.attr - 1`` needs a number, ``self.attr.read()`` a
+    stream. None when nothing is stored, or nothing tells."""
+    if scope is None or scope.owner is None or function.name != "__init__" or depth > 0:
+        return None
+    stored = {
+        target.attr
+        for node in own_nodes(function)
+        if isinstance(node, ast.Assign)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == name
+        for target in node.targets
+        if isinstance(target, ast.Attribute) and _is_self_attribute(target)
+    }
+    methods = [
+        m
+        for m in scope.owner.body
+        if isinstance(m, ast.FunctionDef | ast.AsyncFunctionDef) and m is not function
+    ]
+    for method in methods:  # an attribute another method sets holds other values too
+        for node in own_nodes(method):
+            if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+                stored.discard(node.attr)
+    use, found = Use(), False
+    for method in methods if stored else ():
+        parents = _parents(method)
+        for node in own_nodes(method):
+            if not (
+                _is_self_attribute(node)
+                and isinstance(node, ast.Attribute)
+                and node.attr in stored
+                and isinstance(node.ctx, ast.Load)
+            ):
+                continue
+            parent = parents.get(node)
+            if parent is None or (
+                isinstance(parent, ast.Call)
+                and isinstance(parent.func, ast.Name)
+                and parent.func.id in {"isinstance", "hasattr", "callable", "type"}
+            ):
+                continue  # a check of its kind: it takes several
+            step = _step(node, parent, parents, method, scope, MAX_DEPTH - 1)
+            if step is not None:
+                use, found = _merged(use, step), True
+    return use if found else None
+
+
+def _is_self_attribute(node: ast.AST) -> bool:
+    """Whether ``node`` is ``self.<name>``."""
+    return (
+        isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "self"
+    )
 
 
 def _type_check(test: ast.AST, name: str) -> bool:
@@ -306,7 +367,7 @@ def _checked_type(node: ast.Name, parent: ast.AST, parents: dict[ast.AST, ast.AS
 
 
 def _step(
-    node: ast.Name,
+    node: ast.Name | ast.Attribute,
     parent: ast.AST,
     parents: dict[ast.AST, ast.AST],
     function: FunctionNode,
@@ -409,7 +470,7 @@ def _number(node: ast.expr) -> str | None:
     return None
 
 
-def _passed(node: ast.Name, call: ast.Call, scope: Scope | None, depth: int) -> Use | None:
+def _passed(node: ast.expr, call: ast.Call, scope: Scope | None, depth: int) -> Use | None:
     """What a call does with ``node`` passed to it: ``callable(x)``, ``range(x)``, or (with
     a scope, one call deep) what the project function called does with its parameter."""
     callee = call.func
