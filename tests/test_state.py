@@ -148,6 +148,29 @@ class Reply:
         self.raw.close()
 
 
+class CallState:
+    """An outcome left None by the constructor, set by ``set_result``."""
+
+    def __init__(self, attempt: int) -> None:
+        self.attempt = attempt
+        self.outcome = None
+
+    def set_result(self, value):
+        self.outcome, self.finished = value, True
+
+
+class RetryIfResult:
+    """Refuses a state whose outcome is not set yet."""
+
+    def __init__(self, predicate) -> None:
+        self.predicate = predicate
+
+    def __call__(self, retry_state: "CallState") -> bool:
+        if retry_state.outcome is None:
+            raise RuntimeError("called before the outcome was set")
+        return self.predicate(retry_state.outcome)
+
+
 class Cache:
     """Keys put in by ``__setitem__``; ``pop`` of a key not there raises ``KeyError``."""
 
@@ -358,3 +381,11 @@ def test_the_key_a_method_looks_up_is_put_in_first(
 def test_a_method_that_puts_the_key_in_itself_gets_no_key_first(tmp_path: Path) -> None:
     text = example(tmp_path, "Table.append")  # it refuses a key already there
     assert "table[" not in text, text
+
+
+def test_an_argument_whose_attribute_the_code_refuses_as_none_gets_it_set_first(
+    tmp_path: Path,
+) -> None:
+    text = example(tmp_path, "RetryIfResult.__call__")
+    first, then = "retry_state.set_result(", "(retry_state=retry_state)"
+    assert first in text and then in text and text.index(first) < text.index(then), text

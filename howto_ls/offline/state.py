@@ -17,6 +17,9 @@ Three rules, each from what the code itself checks or uses:
   (``self[key]``, ``self._map.pop(key)``, ``key in self``); the example puts that key in
   first, through the class's adder (``cache["example"] = 1``), and looks the same key up;
   a ``pop`` method that takes no key (``popitem()``) gets any item put in first.
+- **Set before read, of an argument**: the function refuses an argument whose attribute is
+  None (``if retry_state.outcome is None: raise``); the example calls the method of the
+  argument's class that sets it (``retry_state.set_result(1)``) after building it.
 - **Set before read**: the method reads an attribute the constructor does not set (or sets to
   None and the method refuses None), which another method sets (httpx's ``Timer.sync_start``
   before ``sync_elapsed``); the example calls that method first, or, when ``__exit__`` sets it,
@@ -288,6 +291,45 @@ def _puts(method: FunctionNode) -> bool:
     return False
 
 
+def refused_none(function: FunctionNode, name: str) -> list[str]:
+    """The attributes of the parameter ``name`` that ``function`` refuses to run with None:
+    ``if name.outcome is None: raise ...`` and ``assert name.outcome is not None``."""
+    found: list[str] = []
+    for node in own_nodes(function):
+        test: ast.expr | None = None
+        if (isinstance(node, ast.Assert) and compares_to_none(node.test, ast.IsNot)) or (
+            isinstance(node, ast.If)
+            and node.body
+            and isinstance(node.body[0], ast.Raise)
+            and compares_to_none(node.test, ast.Is)
+        ):
+            test = node.test
+        left = test.left if isinstance(test, ast.Compare) else None
+        if (
+            isinstance(left, ast.Attribute)
+            and isinstance(left.value, ast.Name)
+            and left.value.id == name
+            and left.attr not in found
+        ):
+            found.append(left.attr)
+    return found
+
+
+def setter_of(owner: ast.ClassDef, attribute: str) -> FunctionNode | None:
+    """The public method of ``owner`` (not its constructor) that sets ``self.<attribute>`` to
+    something other than None, taking the fewest required arguments (at most one); None when
+    no method does."""
+    setters = [
+        method
+        for name, method in methods_of(owner).items()
+        if not name.startswith("_")
+        and not _is_property(method)
+        and _stored_attributes(method).get(attribute) is True
+        and _required_count(method) <= 1
+    ]
+    return min(setters, key=lambda m: (_required_count(m), m.name)) if setters else None
+
+
 def takes_any_item(method: FunctionNode) -> bool:
     """Whether ``method`` takes an item out of its object without being told which
     (``popitem()``, ``pop()``, ``popleft()``: a ``pop`` method with no required parameter),
@@ -458,13 +500,17 @@ def _self_attributes(method: FunctionNode) -> Iterator[str]:
 
 
 def _stored_attributes(method: FunctionNode) -> dict[str, bool | None]:
-    """``self.name`` the method assigns: name -> None when it only assigns None, else True."""
+    """``self.name`` the method assigns (``self.a, self.b = x, y`` too): name -> None when it
+    only assigns None, else True."""
     found: dict[str, bool | None] = {}
     for node in own_nodes(method):
         targets: list[ast.expr] = []
         value: ast.expr | None = None
         if isinstance(node, ast.Assign):
             targets, value = node.targets, node.value
+            if len(targets) == 1 and isinstance(targets[0], ast.Tuple):
+                targets = list(targets[0].elts)  # each set to an item of the value
+                value = None
         elif isinstance(node, ast.AnnAssign | ast.AugAssign):
             targets, value = [node.target], node.value
         for target in targets:

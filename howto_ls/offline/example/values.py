@@ -12,7 +12,7 @@ from howto_ls.model import Parameter
 from howto_ls.offline import parameter_uses
 from howto_ls.offline.aliases import find_alias
 from howto_ls.offline.aliases import imported_names as _imported_names
-from howto_ls.offline.analysis import code, parse_module, top_level_class
+from howto_ls.offline.analysis import code, parameters_of, parse_module, top_level_class
 from howto_ls.offline.doctypes import documented_type
 from howto_ls.offline.example.annotation_text import (
     MAPPING_TYPES,
@@ -35,6 +35,7 @@ from howto_ls.offline.example.tables import (
 )
 from howto_ls.offline.example.words import snake_case
 from howto_ls.offline.narrowing import narrowed_class
+from howto_ls.offline.state import refused_none, setter_of
 from howto_ls.project import public_import_path
 from howto_ls.usage import is_abstract
 
@@ -133,6 +134,7 @@ class Values(Part):
             built = self.instances.built(annotation, depth)
             if built is not None and depth == 0:
                 self.draft.bound[annotation] = self._bind(param.name, built)
+                self._set_first(definition, param.name, annotation)
                 return self.draft.bound[annotation]
             if built is not None:
                 return built
@@ -346,6 +348,38 @@ class Values(Part):
                 self.draft.scope = outer
                 self.draft.expanding.discard(alias.name)
         return "object"
+
+    def _set_first(self, definition: ast.AST | None, name: str, annotation: str) -> None:
+        """Call, on the object just bound for the parameter ``name`` of ``definition``, the
+        method of its class (``annotation``) that sets an attribute the code refuses as None
+        (:func:`howto_ls.offline.state.refused_none`, :func:`~howto_ls.offline.state.
+        setter_of`): ``retry_state.set_result(1)`` before ``if retry_state.outcome is None:
+        raise``."""
+        function = function_of(definition)
+        refused = refused_none(function, name) if function is not None else []
+        head = annotation.strip("'\"")
+        if not refused or "." in head or "[" in head:
+            return
+        class_node = top_level_class(self.draft.here_source, head)
+        foreign = None if class_node is not None else self.classes._foreign_class(head)
+        class_node = foreign.node if foreign is not None else class_node
+        if class_node is None:
+            return
+        variable = self.draft.bound[annotation]
+        for attribute in refused:
+            setter = setter_of(class_node, attribute)
+            if setter is None:
+                continue
+            outer = self.draft.scope
+            if foreign is not None:
+                self.draft.scope = foreign  # its parameters as its own module names them
+            try:
+                arguments = self.arguments.for_call(
+                    parameters_of(setter), 1, callee=setter.name, function=setter
+                )
+            finally:
+                self.draft.scope = outer
+            self.draft.setup.append(f"{variable}.{setter.name}({arguments})")
 
     def _bind(self, name: str, expression: str) -> str:
         """Assign ``expression`` to a fresh variable named after ``name`` in the setup."""
