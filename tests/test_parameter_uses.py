@@ -298,3 +298,25 @@ def test_what_the_methods_do_with_the_attribute_a_constructor_stores_counts(
     assert "attempts=1, on_retry=lambda attempt: None" in example, example
     assert 'label="example"' in example  # set by another method too: not read from its uses
     assert run_example(tmp_path, example) == "EXAMPLE\n"
+
+
+CURRY = """\
+class curry:
+    def __init__(self, *args, **kwargs):
+        if not args:
+            raise TypeError("curry() takes at least one argument")
+        func, args = args[0], args[1:]
+        if not callable(func):
+            raise TypeError("Input must be callable")
+        self.func = func
+        self.args = args
+
+    def __call__(self, *args):
+        return self.func(*self.args, *args)
+"""
+
+
+def test_the_first_item_of_star_args_gets_a_value_that_survives_its_use(tmp_path: Path) -> None:
+    _, example = example_for(tmp_path, "curry.__call__", CURRY)
+    assert "curry_obj = curry(lambda *args: None)" in example, example
+    assert run_example(tmp_path, example) == "None\n"

@@ -367,7 +367,7 @@ def _checked_type(node: ast.Name, parent: ast.AST, parents: dict[ast.AST, ast.AS
 
 
 def _step(
-    node: ast.Name | ast.Attribute,
+    node: ast.Name | ast.Attribute | ast.Subscript,
     parent: ast.AST,
     parents: dict[ast.AST, ast.AST],
     function: FunctionNode,
@@ -641,6 +641,43 @@ def _either(left: Use | None, right: Use | None) -> Use | None:
 
 
 # -- values ----------------------------------------------------------------------------------------
+
+
+def first_item_use(function: FunctionNode, star: str, scope: Scope | None = None) -> Use | None:
+    """What ``function`` does with the first item of its ``*star`` parameter: ``star[0]``
+    itself, or a name bound to it (``func = args[0]``, ``func, rest = args[0], args[1:]``);
+    None when nothing tells."""
+    parents = _parents(function)
+    use, found = Use(), False
+    for node in own_nodes(function):
+        if not (
+            isinstance(node, ast.Subscript)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == star
+            and isinstance(node.slice, ast.Constant)
+            and node.slice.value == 0
+            and isinstance(node.ctx, ast.Load)
+        ):
+            continue
+        parent = parents.get(node)
+        target: ast.expr | None = None
+        if isinstance(parent, ast.Assign) and len(parent.targets) == 1:
+            target = parent.targets[0]
+        elif isinstance(parent, ast.Tuple) and isinstance(parents.get(parent), ast.Assign):
+            assign = parents[parent]
+            assert isinstance(assign, ast.Assign)
+            outer = assign.targets[0] if len(assign.targets) == 1 else None
+            if isinstance(outer, ast.Tuple) and len(outer.elts) == len(parent.elts):
+                target = outer.elts[parent.elts.index(node)]
+        if isinstance(target, ast.Name):
+            step = use_of(function, target.id, scope, 1)
+        elif parent is not None:
+            step = _step(node, parent, parents, function, scope, 1)
+        else:
+            step = None
+        if step is not None:
+            use, found = _merged(use, step), True
+    return use if found and use != Use() else None
 
 
 def value_for(
