@@ -153,6 +153,16 @@ def shout(text):
     return text.upper() + "!"
 
 
+def longest(lines, measure):
+    """Given as ``key=`` to a standard function that calls it: a function of one item."""
+    return max(lines, key=measure)
+
+
+def transformed(transform, items):
+    """Given to ``map``: a function of one item, whose result is used."""
+    return list(map(transform, items))
+
+
 def positional_count(sigspec):
     """One attribute no builtin value has: the standard class that has it."""
     return sum(1 for p in sigspec.parameters.values() if p.kind == p.POSITIONAL_OR_KEYWORD)
@@ -186,6 +196,8 @@ EXPECTED = {
     "load": ('load(data=io.StringIO("example\\n"))', "example\n\n"),
     "shout": ('shout(text="Hello, world")', "HELLO, WORLD!\n"),
     "positional_count": ("sigspec=inspect.signature(", "1\n"),
+    "longest": ("measure=lambda value: value", "example\n"),
+    "transformed": ("transform=lambda value: value", "['example']\n"),
     "hour_of": ("when=datetime.datetime(2024, 1, 1, 12, 0", "12\n"),
 }
 
