@@ -211,6 +211,13 @@ class Table:
     def __setitem__(self, key: str, item: object) -> None:
         self.append(key, item)
 
+    def remove(self, key: str) -> object:
+        index = self._map.pop(key, None)
+        if index is None:
+            raise LookupError(key)
+        item, self._items[index] = self._items[index], None
+        return item
+
     def item(self, key: str) -> object:
         index = self._map.get(key)
         if index is None:
@@ -369,6 +376,7 @@ def test_public_attributes_left_none_for_the_caller_are_assigned_first(
         ("Cache.pop", 'cache["example"] = 1', 'cache.pop(key="example")'),
         ("Table.item", 'table["example"] = 1', 'table.item(key="example")'),
         ("Cache.popitem", 'cache["example"] = 1', "cache.popitem()"),
+        ("Table.remove", 'table["example"] = 1', 'table.remove(key="example")'),
     ],
 )
 def test_the_key_a_method_looks_up_is_put_in_first(

@@ -241,7 +241,8 @@ def looked_up_key(method: FunctionNode) -> str | None:
         for p in parameters_of(method)[1:]
         if p.default is None and p.kind in {"positional_only", "positional_or_keyword"}
     ]
-    if not required or _puts(method) or any(method.name.endswith(a) for a in _PUTS):
+    puts = _PUTS - {"setdefault"}  # which keeps a key already there
+    if not required or _puts(method, required) or any(method.name.endswith(a) for a in puts):
         return None  # it puts the key in itself: one already there may be refused
     for node in own_nodes(method):
         looked_up: ast.expr | None = None
@@ -271,22 +272,27 @@ _PUTS = frozenset({"append", "add", "insert", "put", "set", "setdefault", "updat
 """Methods that put an item in a container."""
 
 
-def _puts(method: FunctionNode) -> bool:
-    """Whether ``method`` puts something in its object's contents: ``self[k] = v``,
-    ``self._map[k] = v``, ``self._value.append(k, v)`` (the methods of :data:`_PUTS`)."""
+def _puts(method: FunctionNode, names: list[str]) -> bool:
+    """Whether ``method`` puts one of its parameters ``names`` in its object's contents as a
+    key: ``self[k] = v``, ``self._map[k] = v``, ``self._value.append(k, v)`` (the methods of
+    :data:`_PUTS`)."""
     for node in own_nodes(method):
+        key: ast.expr | None = None
         if (
             isinstance(node, ast.Subscript)
             and isinstance(node.ctx, ast.Store)
             and _receiver(node.value) is not None
         ):
-            return True
-        if (
+            key = node.slice
+        elif (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
             and node.func.attr in _PUTS
             and _receiver(node.func.value) is not None
+            and node.args
         ):
+            key = node.args[0]
+        if isinstance(key, ast.Name) and key.id in names:
             return True
     return False
 
