@@ -171,6 +171,19 @@ class RetryIfResult:
         return self.predicate(retry_state.outcome)
 
 
+class Params:
+    """Immutable: ``__setitem__`` refuses, ``get`` of a key not there gives None."""
+
+    def __init__(self) -> None:
+        self._items: dict[str, str] = {}
+
+    def __setitem__(self, key: str, value: str) -> None:
+        raise RuntimeError("Params are immutable. Use `params.set(key, value)`.")
+
+    def get(self, key: str) -> str | None:
+        return self._items.get(key)
+
+
 class Cache:
     """Keys put in by ``__setitem__``; ``pop`` of a key not there raises ``KeyError``."""
 
@@ -389,6 +402,11 @@ def test_the_key_a_method_looks_up_is_put_in_first(
 def test_a_method_that_puts_the_key_in_itself_gets_no_key_first(tmp_path: Path) -> None:
     text = example(tmp_path, "Table.append")  # it refuses a key already there
     assert "table[" not in text, text
+
+
+def test_an_adder_that_only_raises_is_not_used_to_put_the_key_in(tmp_path: Path) -> None:
+    text = example(tmp_path, "Params.get")  # runs: ``example`` checks that
+    assert "params[" not in text, text
 
 
 def test_an_argument_whose_attribute_the_code_refuses_as_none_gets_it_set_first(

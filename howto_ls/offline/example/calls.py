@@ -7,7 +7,7 @@ import dataclasses
 import re
 from collections.abc import Sequence
 
-from howto_ls.astutil import is_generator, own_nodes
+from howto_ls.astutil import is_docstring, is_generator, own_nodes
 from howto_ls.model import Parameter
 from howto_ls.offline import parameter_uses
 from howto_ls.offline.analysis import FunctionNode, code, is_receiver, method_kind, parameters_of
@@ -36,6 +36,14 @@ from howto_ls.usage import short_decorator_names as short_decorators
 
 _KEYED_ADDERS = ("__setitem__", "append", "add", "put", "set")
 """Methods that put a value under a key, in the order one is chosen."""
+
+
+def _refuses(method: FunctionNode) -> bool:
+    """Whether ``method`` ends by raising whatever it is given (an immutable class's
+    ``__setitem__`` that says to use another method)."""
+    body = [s for s in method.body if not is_docstring(s)]
+    return bool(body) and isinstance(body[-1], ast.Raise)
+
 
 _ASYNC_ITER = re.compile(r"\b(AsyncResult|AsyncGenerator|AsyncIterator|AsyncIterable)\b")
 
@@ -150,7 +158,7 @@ class Calls(Part):
                 return
         for name in _KEYED_ADDERS:
             adder = self.classes.inherited_method(owner, name)
-            if adder is None or adder is node:
+            if adder is None or adder is node or _refuses(adder):
                 continue
             taken = [
                 p
