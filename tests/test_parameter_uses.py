@@ -153,14 +153,9 @@ def shout(text):
     return text.upper() + "!"
 
 
-def longest(lines, measure):
-    """Given as ``key=`` to a standard function that calls it: a function of one item."""
-    return max(lines, key=measure)
-
-
-def transformed(transform, items):
-    """Given to ``map``: a function of one item, whose result is used."""
-    return list(map(transform, items))
+def outer_by_keyword(settings):
+    """Passes the parameter on by keyword: what the function it is passed to does counts."""
+    return _copy(settings=settings)
 
 
 def positional_count(sigspec):
@@ -196,8 +191,7 @@ EXPECTED = {
     "load": ('load(data=io.StringIO("example\\n"))', "example\n\n"),
     "shout": ('shout(text="Hello, world")', "HELLO, WORLD!\n"),
     "positional_count": ("sigspec=inspect.signature(", "1\n"),
-    "longest": ("measure=lambda value: value", "example\n"),
-    "transformed": ("transform=lambda value: value", "['example']\n"),
+    "outer_by_keyword": ('outer_by_keyword(settings={"key": "value"})', "{'key': 'value'}\n"),
     "hour_of": ("when=datetime.datetime(2024, 1, 1, 12, 0", "12\n"),
 }
 

@@ -51,10 +51,6 @@ _NUMERIC_OPERATORS = (
 _NUMBER_NEIGHBOUR_OPERATORS = (ast.Add, ast.Mod, ast.BitAnd, ast.BitOr, ast.BitXor)
 _ORDERING = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
 _NUMBER_BUILTINS = frozenset({"range", "abs", "round", "divmod", "chr", "hex", "oct", "bin"})
-# functions that call their first argument, with how many arguments (``map``: one per iterable)
-_CALLING = {"map": 1, "filter": 1, "reduce": 2, "filterfalse": 1, "takewhile": 1, "dropwhile": 1}
-# functions that call their ``key=`` argument with one item
-_KEYED = frozenset({"sorted", "sort", "min", "max", "groupby", "nlargest", "nsmallest"})
 
 
 @dataclass(frozen=True)
@@ -477,21 +473,15 @@ def _number(node: ast.expr) -> str | None:
 
 
 def _passed(node: ast.expr, call: ast.Call, scope: Scope | None, depth: int) -> Use | None:
-    """What a call does with ``node`` passed to it: ``callable(x)``, ``range(x)``, ``map(x,
-    items)``, ``sorted(items, key=x)`` (the standard functions that call it), or (with a scope,
-    one call deep) what the project function called does with its parameter."""
+    """What a call does with ``node`` passed to it (by position or keyword): ``callable(x)``,
+    ``range(x)``, or (with a scope, one call deep) what the project function called does
+    with its parameter."""
     callee = call.func
     if isinstance(callee, ast.Name) and call.args and call.args[0] is node:
         if callee.id == "callable":
             return Use(callable_checked=True)
         if callee.id in _NUMBER_BUILTINS:
             return Use(number="int")
-    called = callee.id if isinstance(callee, ast.Name) else getattr(callee, "attr", "")
-    if called in _CALLING and call.args and call.args[0] is node:
-        count = max(len(call.args) - 1 if called == "map" else _CALLING[called], 1)
-        return Use(calls=(count,), returns=True, argument_names=("",) * count)
-    if called in _KEYED and any(k.arg == "key" and k.value is node for k in call.keywords):
-        return Use(calls=(1,), returns=True, argument_names=("",))
     if scope is None or depth >= MAX_DEPTH:
         return None
     inherited = _base_method(callee, scope)
