@@ -1085,3 +1085,102 @@ def test_a_module_that_only_offers_imported_functions_shows_one_of_them(tmp_path
     assert "result = shout(text=" in example and "print(result)" in example
     _, example = example_for(tmp_path, "", source + "\n\ndef own() -> int:\n    return 1\n")
     assert "client.own()" in example  # a module with functions of its own shows those
+
+
+IMMUTABLE = """
+class Source(str):
+    def __init__(self, _: str) -> None:
+        super().__init__()
+        self.index = 0
+
+    def current(self) -> str:
+        return self[self.index]
+
+
+class Word(str):
+    def __new__(cls, kind: int, value: str) -> "Word":
+        return super().__new__(cls, value)
+
+    def __init__(self, kind: int, _: str) -> None:
+        super().__init__()
+        self.kind = kind
+
+    def shout(self) -> str:
+        return self.upper()
+
+
+class Marked(Source):
+    pass
+"""
+
+
+def test_a_class_whose_new_takes_other_names_than_its_init_is_built_by_position(
+    tmp_path: Path,
+) -> None:
+    expected = {
+        "Source.current": ('Source("example")', "e"),
+        "Word.shout": ('Word(1, "example")', "EXAMPLE"),
+        "Marked": ('Marked("example")', "0"),
+    }
+    for qualname, (call, printed) in expected.items():
+        _, example = example_for(tmp_path, qualname, IMMUTABLE)
+        assert call in example, example
+        assert run_example(tmp_path, example).strip() == printed
+
+
+TOKENS = """
+class Token:
+    def __init__(self, value):
+        self.value = value
+
+
+class TokenList(Token):
+    def __init__(self, tokens=None):
+        self.tokens = tokens or []
+        super().__init__("".join(t.value for t in self.tokens))
+
+
+def _group_matching(tlist, kind):
+    for token in tlist.tokens:
+        token.value = kind(token.value)
+    return len(tlist.tokens)
+
+
+def group_upper(tlist):
+    return _group_matching(tlist, str.upper)
+"""
+
+
+def test_a_parameter_passed_on_gets_the_class_the_function_it_reaches_uses_it_as(
+    tmp_path: Path,
+) -> None:
+    _, example = example_for(tmp_path, "group_upper", TOKENS)
+    assert "tlist = TokenList()" in example, example
+    assert run_example(tmp_path, example) == "0\n"
+
+
+ALIASED_STANDARD = """
+import datetime as dt
+import typing as t
+from datetime import datetime as dt_datetime
+
+
+def microseconds(value: dt.timedelta) -> int:
+    return value.days * 86400000000 + value.seconds * 1000000 + value.microseconds
+
+
+def year_of(moment: dt_datetime) -> int:
+    return moment.year
+
+
+def half(number: t.SupportsFloat) -> float:
+    return float(number) / 2
+"""
+
+
+def test_a_standard_class_imported_under_another_name_gets_a_real_value(tmp_path: Path) -> None:
+    printed = {"microseconds": "5000000", "year_of": "2024", "half": "0.5"}
+    for qualname, expected in printed.items():
+        _, example = example_for(tmp_path, qualname, ALIASED_STANDARD)
+        assert "fill in" not in example, example
+        assert run_example(tmp_path, example).strip() == expected

@@ -151,6 +151,21 @@ def load(data):
 def shout(text):
     """A string supports everything done here: unchanged."""
     return text.upper() + "!"
+
+
+def outer_by_keyword(settings):
+    """Passes the parameter on by keyword: what the function it is passed to does counts."""
+    return _copy(settings=settings)
+
+
+def positional_count(sigspec):
+    """One attribute no builtin value has: the standard class that has it."""
+    return sum(1 for p in sigspec.parameters.values() if p.kind == p.POSITIONAL_OR_KEYWORD)
+
+
+def hour_of(when):
+    """The attributes of a moment."""
+    return when.astimezone(when.tzinfo).hour
 '''
 
 EXPECTED = {
@@ -175,6 +190,9 @@ EXPECTED = {
     "wait": ("wait(timeout=5.0)", "9.0\n"),
     "load": ('load(data=io.StringIO("example\\n"))', "example\n\n"),
     "shout": ('shout(text="Hello, world")', "HELLO, WORLD!\n"),
+    "positional_count": ("sigspec=inspect.signature(", "1\n"),
+    "outer_by_keyword": ('outer_by_keyword(settings={"key": "value"})', "{'key': 'value'}\n"),
+    "hour_of": ("when=datetime.datetime(2024, 1, 1, 12, 0", "12\n"),
 }
 
 
@@ -223,3 +241,88 @@ def test_lambdas_take_what_the_calls_pass() -> None:
         assert use is not None
         found = guess(use)
         assert found is not None and found.expression == "lambda *args, **kwargs: None"
+
+
+CACHES = """\
+import time
+
+
+class Cache:
+    def __init__(self, maxsize, getsizeof=None):
+        if maxsize < 0:
+            raise ValueError("maxsize must be non-negative")
+        self.maxsize = maxsize
+        self.items = {}
+
+
+class TimedCache(Cache):
+    def __init__(self, maxsize, timer=time.monotonic, getsizeof=None):
+        super().__init__(maxsize, getsizeof)
+        self.timer = timer
+
+
+class TTLCache(TimedCache):
+    def __init__(self, maxsize, ttl, timer=time.monotonic, getsizeof=None):
+        TimedCache.__init__(self, maxsize, timer, getsizeof)
+        self.ttl = ttl
+
+    def clear(self):
+        self.items.clear()
+        return self.maxsize
+"""
+
+
+def test_what_a_base_class_does_with_a_parameter_handed_to_it_counts(tmp_path: Path) -> None:
+    expected = {"TimedCache": "TimedCache(maxsize=1)", "TTLCache.clear": "maxsize=1"}
+    for qualname, call in expected.items():
+        _, example = example_for(tmp_path, qualname, CACHES)
+        assert call in example, example
+        run_example(tmp_path, example)
+
+
+RETRIES = """\
+class Retrier:
+    def __init__(self, attempts, on_retry, label):
+        self.attempts = attempts
+        self.on_retry = on_retry
+        self.label = label
+
+    def rename(self, label):
+        self.label = label
+
+    def run(self):
+        for attempt in range(self.attempts - 1):
+            self.on_retry(attempt)
+        return self.label.upper()
+"""
+
+
+def test_what_the_methods_do_with_the_attribute_a_constructor_stores_counts(
+    tmp_path: Path,
+) -> None:
+    _, example = example_for(tmp_path, "Retrier.run", RETRIES)
+    assert "attempts=1, on_retry=lambda attempt: None" in example, example
+    assert 'label="example"' in example  # set by another method too: not read from its uses
+    assert run_example(tmp_path, example) == "EXAMPLE\n"
+
+
+CURRY = """\
+class curry:
+    def __init__(self, *args, **kwargs):
+        if not args:
+            raise TypeError("curry() takes at least one argument")
+        func, args = args[0], args[1:]
+        if not callable(func):
+            raise TypeError("Input must be callable")
+        self.func = func
+        self.args = args
+
+    def __call__(self, *args):
+        return self.func(*self.args, *args)
+"""
+
+
+def test_the_first_item_of_star_args_gets_a_value_that_survives_its_use(tmp_path: Path) -> None:
+    _, example = example_for(tmp_path, "curry.__call__", CURRY)
+    assert "curry_obj = curry(lambda *args: None)" in example, example
+    assert run_example(tmp_path, example) == "None\n"

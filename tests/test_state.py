@@ -146,6 +146,96 @@ class Reply:
 
     def close(self) -> None:
         self.raw.close()
+
+
+class CallState:
+    """An outcome left None by the constructor, set by ``set_result``."""
+
+    def __init__(self, attempt: int) -> None:
+        self.attempt = attempt
+        self.outcome = None
+
+    def set_result(self, value):
+        self.outcome, self.finished = value, True
+
+
+class RetryIfResult:
+    """Refuses a state whose outcome is not set yet."""
+
+    def __init__(self, predicate) -> None:
+        self.predicate = predicate
+
+    def __call__(self, retry_state: "CallState") -> bool:
+        if retry_state.outcome is None:
+            raise RuntimeError("called before the outcome was set")
+        return self.predicate(retry_state.outcome)
+
+
+class Params:
+    """Immutable: ``__setitem__`` refuses, ``get`` of a key not there gives None."""
+
+    def __init__(self) -> None:
+        self._items: dict[str, str] = {}
+
+    def __setitem__(self, key: str, value: str) -> None:
+        raise RuntimeError("Params are immutable. Use `params.set(key, value)`.")
+
+    def get(self, key: str) -> str | None:
+        return self._items.get(key)
+
+
+class Cache:
+    """Keys put in by ``__setitem__``; ``pop`` of a key not there raises ``KeyError``."""
+
+    def __init__(self, maxsize=10):
+        self.maxsize = maxsize
+        self._data = {}
+
+    def __setitem__(self, key, value):
+        self._data[key] = value
+
+    def pop(self, key):
+        if key in self._data:
+            return self._data.pop(key)
+        raise KeyError(key)
+
+    def popitem(self):
+        try:
+            key = next(iter(self._data))
+        except StopIteration:
+            raise KeyError("the cache is empty") from None
+        return key, self._data.pop(key)
+
+
+class Table:
+    """Keys put in by ``append(key, item)``; ``item`` of a key not there raises."""
+
+    def __init__(self) -> None:
+        self._map: dict[str, int] = {}
+        self._items: list[object] = []
+
+    def append(self, key: str, item: object) -> Table:
+        if key in self._map:
+            raise KeyError(f"{key} is already there")
+        self._map[key] = len(self._items)
+        self._items.append(item)
+        return self
+
+    def __setitem__(self, key: str, item: object) -> None:
+        self.append(key, item)
+
+    def remove(self, key: str) -> object:
+        index = self._map.pop(key, None)
+        if index is None:
+            raise LookupError(key)
+        item, self._items[index] = self._items[index], None
+        return item
+
+    def item(self, key: str) -> object:
+        index = self._map.get(key)
+        if index is None:
+            raise LookupError(key)
+        return self._items[index]
 '''
 
 
@@ -291,3 +381,37 @@ def test_public_attributes_left_none_for_the_caller_are_assigned_first(
     for line in assigned:
         assert line in text, text
     assert "reason" not in text  # left None, but nothing uses it
+
+
+@pytest.mark.parametrize(
+    ("qualname", "first", "then"),
+    [
+        ("Cache.pop", 'cache["example"] = 1', 'cache.pop(key="example")'),
+        ("Table.item", 'table["example"] = 1', 'table.item(key="example")'),
+        ("Cache.popitem", 'cache["example"] = 1', "cache.popitem()"),
+        ("Table.remove", 'table["example"] = 1', 'table.remove(key="example")'),
+    ],
+)
+def test_the_key_a_method_looks_up_is_put_in_first(
+    tmp_path: Path, qualname: str, first: str, then: str
+) -> None:
+    text = example(tmp_path, qualname)
+    assert first in text and then in text and text.index(first) < text.index(then), text
+
+
+def test_a_method_that_puts_the_key_in_itself_gets_no_key_first(tmp_path: Path) -> None:
+    text = example(tmp_path, "Table.append")  # it refuses a key already there
+    assert "table[" not in text, text
+
+
+def test_an_adder_that_only_raises_is_not_used_to_put_the_key_in(tmp_path: Path) -> None:
+    text = example(tmp_path, "Params.get")  # runs: ``example`` checks that
+    assert "params[" not in text, text
+
+
+def test_an_argument_whose_attribute_the_code_refuses_as_none_gets_it_set_first(
+    tmp_path: Path,
+) -> None:
+    text = example(tmp_path, "RetryIfResult.__call__")
+    first, then = "retry_state.set_result(", "(retry_state=retry_state)"
+    assert first in text and then in text and text.index(first) < text.index(then), text

@@ -18,9 +18,11 @@ from __future__ import annotations
 import ast
 import collections.abc
 import contextlib
+import datetime
 import functools
 import http.cookiejar
 import http.cookies
+import inspect
 import io
 import logging
 from collections.abc import Callable, Iterator
@@ -30,7 +32,7 @@ from typing import cast
 
 from howto_ls.astutil import own_nodes, parse
 from howto_ls.offline.aliases import imported_names
-from howto_ls.offline.analysis import FunctionNode
+from howto_ls.offline.analysis import FunctionNode, find_method, top_level_class
 from howto_ls.offline.index import file_text
 from howto_ls.project import lies_under, module_file
 
@@ -242,7 +244,68 @@ def use_of(
                 and subscript.slice.id in loop_targets
             ):
                 use = replace(use, mapping=True)
+    stored = _stored_use(function, name, scope, depth)
+    if stored is not None:
+        use, found = _merged(use, stored), True
     return use if found and use != Use() else None
+
+
+def _stored_use(function: FunctionNode, name: str, scope: Scope | None, depth: int) -> Use | None:
+    """What the other methods of the scope's class do with ``self.attr`` when ``function`` is
+    its ``__init__`` and stores the parameter ``name`` there (``self.maxsize = maxsize``) and
+    no other method sets it: ``self.attr - 1`` needs a number, ``self.attr.read()`` a
+    stream. None when nothing is stored, or nothing tells."""
+    if scope is None or scope.owner is None or function.name != "__init__" or depth > 0:
+        return None
+    stored = {
+        target.attr
+        for node in own_nodes(function)
+        if isinstance(node, ast.Assign)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == name
+        for target in node.targets
+        if isinstance(target, ast.Attribute) and _is_self_attribute(target)
+    }
+    methods = [
+        m
+        for m in scope.owner.body
+        if isinstance(m, ast.FunctionDef | ast.AsyncFunctionDef) and m is not function
+    ]
+    for method in methods:  # an attribute another method sets holds other values too
+        for node in own_nodes(method):
+            if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+                stored.discard(node.attr)
+    use, found = Use(), False
+    for method in methods if stored else ():
+        parents = _parents(method)
+        for node in own_nodes(method):
+            if not (
+                _is_self_attribute(node)
+                and isinstance(node, ast.Attribute)
+                and node.attr in stored
+                and isinstance(node.ctx, ast.Load)
+            ):
+                continue
+            parent = parents.get(node)
+            if parent is None or (
+                isinstance(parent, ast.Call)
+                and isinstance(parent.func, ast.Name)
+                and parent.func.id in {"isinstance", "hasattr", "callable", "type"}
+            ):
+                continue  # a check of its kind: it takes several
+            step = _step(node, parent, parents, method, scope, MAX_DEPTH - 1)
+            if step is not None:
+                use, found = _merged(use, step), True
+    return use if found else None
+
+
+def _is_self_attribute(node: ast.AST) -> bool:
+    """Whether ``node`` is ``self.<name>``."""
+    return (
+        isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "self"
+    )
 
 
 def _type_check(test: ast.AST, name: str) -> bool:
@@ -304,7 +367,7 @@ def _checked_type(node: ast.Name, parent: ast.AST, parents: dict[ast.AST, ast.AS
 
 
 def _step(
-    node: ast.Name,
+    node: ast.Name | ast.Attribute | ast.Subscript,
     parent: ast.AST,
     parents: dict[ast.AST, ast.AST],
     function: FunctionNode,
@@ -331,6 +394,8 @@ def _step(
         )
     if isinstance(parent, ast.Call):
         return _passed(node, parent, scope, depth)
+    if isinstance(parent, ast.keyword) and isinstance(call := parents.get(parent), ast.Call):
+        return _passed(node, call, scope, depth)  # passed by keyword: ``f(key=x)``
     if isinstance(parent, ast.BinOp):
         other = parent.right if parent.left is node else parent.left
         number = _number(other)
@@ -407,9 +472,10 @@ def _number(node: ast.expr) -> str | None:
     return None
 
 
-def _passed(node: ast.Name, call: ast.Call, scope: Scope | None, depth: int) -> Use | None:
-    """What a call does with ``node`` passed to it: ``callable(x)``, ``range(x)``, or (with
-    a scope, one call deep) what the project function called does with its parameter."""
+def _passed(node: ast.expr, call: ast.Call, scope: Scope | None, depth: int) -> Use | None:
+    """What a call does with ``node`` passed to it (by position or keyword): ``callable(x)``,
+    ``range(x)``, or (with a scope, one call deep) what the project function called does
+    with its parameter."""
     callee = call.func
     if isinstance(callee, ast.Name) and call.args and call.args[0] is node:
         if callee.id == "callable":
@@ -418,10 +484,15 @@ def _passed(node: ast.Name, call: ast.Call, scope: Scope | None, depth: int) -> 
             return Use(number="int")
     if scope is None or depth >= MAX_DEPTH:
         return None
-    target = _callee(callee, scope)
-    if target is None:
-        return None
-    function, receiver = target
+    inherited = _base_method(callee, scope)
+    if inherited is not None:  # ``super().__init__(x)``: the base's code, as the base sees it
+        function, receiver, base = inherited
+        scope = replace(scope, owner=base)
+    else:
+        target = _callee(callee, scope)
+        if target is None:
+            return None
+        function, receiver = target
     names = _parameter_names(function)[receiver:]
     if function.args.vararg is not None or function.args.kwarg is not None:
         return None  # ``*args``/``**kwargs`` pass it on further
@@ -471,6 +542,52 @@ def _callee(callee: ast.expr, scope: Scope) -> tuple[FunctionNode, int] | None:
     text = file_text(path)
     found = _top_function(text, target[1]) if text is not None else None
     return (found, 0) if found is not None else None
+
+
+def _base_method(callee: ast.expr, scope: Scope) -> tuple[FunctionNode, int, ast.ClassDef] | None:
+    """The method of a base class of the scope's class that ``callee`` calls, how many leading
+    parameters the call does not fill and that base: ``super().name`` (the first base, in
+    method resolution order, of this module that defines ``name``; 1) or ``Base.name`` called
+    on ``self`` (0: ``self`` is passed). Only classes of the scope's module are read."""
+    if scope.owner is None or not isinstance(callee, ast.Attribute):
+        return None
+    holder = callee.value
+    if (
+        isinstance(holder, ast.Call)
+        and isinstance(holder.func, ast.Name)
+        and holder.func.id == "super"
+    ):
+        return _inherited(scope.owner, callee.attr, scope.source, 0)
+    if isinstance(holder, ast.Name) and holder.id in _base_names(scope.owner):
+        base = top_level_class(scope.source, holder.id)
+        found = find_method(base, callee.attr) if base is not None else None
+        if base is not None and isinstance(found, ast.FunctionDef):
+            return found, 0, base
+    return None
+
+
+def _base_names(owner: ast.ClassDef) -> set[str]:
+    return {b.id for b in owner.bases if isinstance(b, ast.Name)}
+
+
+def _inherited(
+    owner: ast.ClassDef, name: str, source: str, depth: int
+) -> tuple[FunctionNode, int, ast.ClassDef] | None:
+    """Method ``name`` of the first base of ``owner`` (depth first, three deep) of ``source``
+    that defines it, with 1 leading parameter unfilled and that base."""
+    if depth >= 3:
+        return None
+    for base_name in (b.id for b in owner.bases if isinstance(b, ast.Name)):
+        base = top_level_class(source, base_name)
+        if base is None or base is owner:
+            continue
+        found = find_method(base, name)
+        if isinstance(found, ast.FunctionDef):
+            return found, 1, base
+        deeper = _inherited(base, name, source, depth + 1)
+        if deeper is not None:
+            return deeper
+    return None
 
 
 def project_function(name: str, scope: Scope) -> FunctionNode | None:
@@ -527,6 +644,43 @@ def _either(left: Use | None, right: Use | None) -> Use | None:
 
 
 # -- values ----------------------------------------------------------------------------------------
+
+
+def first_item_use(function: FunctionNode, star: str, scope: Scope | None = None) -> Use | None:
+    """What ``function`` does with the first item of its ``*star`` parameter: ``star[0]``
+    itself, or a name bound to it (``func = args[0]``, ``func, rest = args[0], args[1:]``);
+    None when nothing tells."""
+    parents = _parents(function)
+    use, found = Use(), False
+    for node in own_nodes(function):
+        if not (
+            isinstance(node, ast.Subscript)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == star
+            and isinstance(node.slice, ast.Constant)
+            and node.slice.value == 0
+            and isinstance(node.ctx, ast.Load)
+        ):
+            continue
+        parent = parents.get(node)
+        target: ast.expr | None = None
+        if isinstance(parent, ast.Assign) and len(parent.targets) == 1:
+            target = parent.targets[0]
+        elif isinstance(parent, ast.Tuple) and isinstance(parents.get(parent), ast.Assign):
+            assign = parents[parent]
+            assert isinstance(assign, ast.Assign)
+            outer = assign.targets[0] if len(assign.targets) == 1 else None
+            if isinstance(outer, ast.Tuple) and len(outer.elts) == len(parent.elts):
+                target = outer.elts[parent.elts.index(node)]
+        if isinstance(target, ast.Name):
+            step = use_of(function, target.id, scope, 1)
+        elif parent is not None:
+            step = _step(node, parent, parents, function, scope, 1)
+        else:
+            step = None
+        if step is not None:
+            use, found = _merged(use, step), True
+    return use if found and use != Use() else None
 
 
 def value_for(
@@ -691,9 +845,14 @@ def _standard(use: Use, name: str) -> Iterator[Candidate]:
         own = use.attributes - set(dir(object))
         short = name.replace("_", "").lower()
         named = len(short) >= 3 and short in type(value).__name__.lower()
-        if len(own) >= 2 or named:
+        if len(own) >= 2 or named or (own and not own & _BUILTIN_ATTRIBUTES):
             yield value, Guess(text, imports)
 
+
+_BUILTIN_ATTRIBUTES = frozenset(
+    name for kind in (str, bytes, int, float, list, tuple, dict, set) for name in dir(kind)
+)
+"""Attributes of builtin values: one of these alone says too little to pick a library class."""
 
 _STANDARD: tuple[tuple[Callable[[], object], str, tuple[str, ...]], ...] = (
     (
@@ -707,4 +866,23 @@ _STANDARD: tuple[tuple[Callable[[], object], str, tuple[str, ...]], ...] = (
         'logging.getLogger("example")',
         ("import logging",),
     ),
+    (
+        lambda: inspect.signature(_signed),
+        "inspect.signature(lambda value, *args, flag=True, **kwargs: None)",
+        ("import inspect",),
+    ),
+    (
+        lambda: datetime.datetime(2024, 1, 1, 12, 0, tzinfo=datetime.timezone.utc),
+        "datetime.datetime(2024, 1, 1, 12, 0, tzinfo=datetime.timezone.utc)",
+        ("import datetime",),
+    ),
+    (
+        lambda: datetime.timedelta(seconds=5),
+        "datetime.timedelta(seconds=5)",
+        ("import datetime",),
+    ),
 )
+
+
+def _signed(value: object, *args: object, flag: bool = True, **kwargs: object) -> None:
+    """A function with a parameter of each kind, whose signature stands in for one."""

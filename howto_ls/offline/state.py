@@ -13,6 +13,13 @@ Three rules, each from what the code itself checks or uses:
 - **A context manager that only closes** (``__enter__`` returns ``self``, ``__exit__`` only calls
   ``self.close()``, as requests' ``Response`` and ``Session``): the example builds the object
   without ``with``, since closing an object that never opened anything can fail.
+- **Key before lookup**: the method looks one of its parameters up in the object's contents
+  (``self[key]``, ``self._map.pop(key)``, ``key in self``); the example puts that key in
+  first, through the class's adder (``cache["example"] = 1``), and looks the same key up;
+  a ``pop`` method that takes no key (``popitem()``) gets any item put in first.
+- **Set before read, of an argument**: the function refuses an argument whose attribute is
+  None (``if retry_state.outcome is None: raise``); the example calls the method of the
+  argument's class that sets it (``retry_state.set_result(1)``) after building it.
 - **Set before read**: the method reads an attribute the constructor does not set (or sets to
   None and the method refuses None), which another method sets (httpx's ``Timer.sync_start``
   before ``sync_elapsed``); the example calls that method first, or, when ``__exit__`` sets it,
@@ -220,6 +227,122 @@ def assigned_first(owner: ast.ClassDef, method: FunctionNode) -> list[tuple[str,
     return found
 
 
+_LOOKUPS = frozenset({"get", "pop", "remove", "index", "__getitem__", "__delitem__"})
+"""Methods of a container that look an item up by the key (or item) they are given."""
+
+
+def looked_up_key(method: FunctionNode) -> str | None:
+    """The required parameter ``method`` looks up in its own object's contents: ``self[key]``,
+    ``del self._map[key]``, ``key in self``, ``self._data.pop(key)`` (the lookups of
+    :data:`_LOOKUPS`); None when it looks none up. Such a method fails (``KeyError``) or finds
+    nothing on an object built empty unless the key was put in first."""
+    required = [
+        p.name
+        for p in parameters_of(method)[1:]
+        if p.default is None and p.kind in {"positional_only", "positional_or_keyword"}
+    ]
+    puts = _PUTS - {"setdefault"}  # which keeps a key already there
+    if not required or _puts(method, required) or any(method.name.endswith(a) for a in puts):
+        return None  # it puts the key in itself: one already there may be refused
+    for node in own_nodes(method):
+        looked_up: ast.expr | None = None
+        if isinstance(node, ast.Subscript) and _receiver(node.value) is not None:
+            looked_up = node.slice
+        elif (
+            isinstance(node, ast.Compare)
+            and len(node.ops) == 1
+            and isinstance(node.ops[0], ast.In | ast.NotIn)
+            and _receiver(node.comparators[0]) is not None
+        ):
+            looked_up = node.left
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in _LOOKUPS
+            and _receiver(node.func.value) is not None
+            and node.args
+        ):
+            looked_up = node.args[0]
+        if isinstance(looked_up, ast.Name) and looked_up.id in required:
+            return looked_up.id
+    return None
+
+
+_PUTS = frozenset({"append", "add", "insert", "put", "set", "setdefault", "update", "__setitem__"})
+"""Methods that put an item in a container."""
+
+
+def _puts(method: FunctionNode, names: list[str]) -> bool:
+    """Whether ``method`` puts one of its parameters ``names`` in its object's contents as a
+    key: ``self[k] = v``, ``self._map[k] = v``, ``self._value.append(k, v)`` (the methods of
+    :data:`_PUTS`)."""
+    for node in own_nodes(method):
+        key: ast.expr | None = None
+        if (
+            isinstance(node, ast.Subscript)
+            and isinstance(node.ctx, ast.Store)
+            and _receiver(node.value) is not None
+        ):
+            key = node.slice
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in _PUTS
+            and _receiver(node.func.value) is not None
+            and node.args
+        ):
+            key = node.args[0]
+        if isinstance(key, ast.Name) and key.id in names:
+            return True
+    return False
+
+
+def refused_none(function: FunctionNode, name: str) -> list[str]:
+    """The attributes of the parameter ``name`` that ``function`` refuses to run with None:
+    ``if name.outcome is None: raise ...`` and ``assert name.outcome is not None``."""
+    found: list[str] = []
+    for node in own_nodes(function):
+        test: ast.expr | None = None
+        if (isinstance(node, ast.Assert) and compares_to_none(node.test, ast.IsNot)) or (
+            isinstance(node, ast.If)
+            and node.body
+            and isinstance(node.body[0], ast.Raise)
+            and compares_to_none(node.test, ast.Is)
+        ):
+            test = node.test
+        left = test.left if isinstance(test, ast.Compare) else None
+        if (
+            isinstance(left, ast.Attribute)
+            and isinstance(left.value, ast.Name)
+            and left.value.id == name
+            and left.attr not in found
+        ):
+            found.append(left.attr)
+    return found
+
+
+def setter_of(owner: ast.ClassDef, attribute: str) -> FunctionNode | None:
+    """The public method of ``owner`` (not its constructor) that sets ``self.<attribute>`` to
+    something other than None, taking the fewest required arguments (at most one); None when
+    no method does."""
+    setters = [
+        method
+        for name, method in methods_of(owner).items()
+        if not name.startswith("_")
+        and not _is_property(method)
+        and _stored_attributes(method).get(attribute) is True
+        and _required_count(method) <= 1
+    ]
+    return min(setters, key=lambda m: (_required_count(m), m.name)) if setters else None
+
+
+def takes_any_item(method: FunctionNode) -> bool:
+    """Whether ``method`` takes an item out of its object without being told which
+    (``popitem()``, ``pop()``, ``popleft()``: a ``pop`` method with no required parameter),
+    which an object built empty has none of."""
+    return method.name.startswith("pop") and _required_count(method) == 0
+
+
 def _value_by_use(chain: list[FunctionNode], name: str) -> str | None:
     """An expression for ``self.<name>`` from how ``chain`` uses it (see
     :func:`assigned_first`), or None when it is not used in a way None refuses."""
@@ -383,13 +506,17 @@ def _self_attributes(method: FunctionNode) -> Iterator[str]:
 
 
 def _stored_attributes(method: FunctionNode) -> dict[str, bool | None]:
-    """``self.name`` the method assigns: name -> None when it only assigns None, else True."""
+    """``self.name`` the method assigns (``self.a, self.b = x, y`` too): name -> None when it
+    only assigns None, else True."""
     found: dict[str, bool | None] = {}
     for node in own_nodes(method):
         targets: list[ast.expr] = []
         value: ast.expr | None = None
         if isinstance(node, ast.Assign):
             targets, value = node.targets, node.value
+            if len(targets) == 1 and isinstance(targets[0], ast.Tuple):
+                targets = list(targets[0].elts)  # each set to an item of the value
+                value = None
         elif isinstance(node, ast.AnnAssign | ast.AugAssign):
             targets, value = [node.target], node.value
         for target in targets:

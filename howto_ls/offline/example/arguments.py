@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 
 from howto_ls.astutil import own_nodes, parse
 from howto_ls.model import Parameter
-from howto_ls.offline import call_literals
+from howto_ls.offline import call_literals, parameter_uses
 from howto_ls.offline.aliases import find_alias
 from howto_ls.offline.aliases import imported_names as _imported_names
 from howto_ls.offline.analysis import FunctionNode, find_method, is_receiver, parse_module
@@ -23,7 +23,7 @@ from howto_ls.offline.example.annotation_text import (
 )
 from howto_ls.offline.example.foreign import import_root, project_file_text
 from howto_ls.offline.example.part import Part
-from howto_ls.offline.example.reading import initializer
+from howto_ls.offline.example.reading import function_of, initializer
 from howto_ls.offline.example.tables import VALUES_BY_TYPE
 from howto_ls.offline.required import Code, Demand, demand
 from howto_ls.offline.state import methods_of
@@ -405,7 +405,7 @@ class Arguments(Part):
             if value in self.draft.constant_imports:
                 self.draft.imports.append(self.draft.constant_imports[value])
         if required.star:
-            parts = self._with_positionals(signature, chosen, callee, depth) or parts
+            parts = self._with_positionals(signature, chosen, callee, depth, function) or parts
         if not parts and literals:
             written = [p for p in usable if p.name in literals]
             for param in written[:3]:
@@ -473,18 +473,38 @@ class Arguments(Part):
         code = Code(tree, self.draft.here_module, self.draft.here_filename, self.draft.here_root)
         return demand(located[1], code, located[0])
 
+    def _first_item(self, star: str, function: ast.AST | None) -> list[str]:
+        """A value for the first item of ``*star`` that survives what ``function`` does with
+        it (``func = args[0]; if not callable(func): raise``: a function), as a one-item
+        list; empty when its code tells nothing or a string already fits."""
+        node = function_of(function)
+        if node is None:
+            return []
+        owner = self.calls.owner_of(node)
+        use = parameter_uses.first_item_use(node, star, self.calls.parameter_scope(owner))
+        if use is None or use.fits_text('"example"'):
+            return []
+        found = parameter_uses.guess(use)
+        if found is None:
+            return []
+        self.draft.imports.extend(found.imports)
+        return [found.expression]
+
     def _with_positionals(
         self,
         signature: Sequence[Parameter],
         chosen: Mapping[str, str],
         callee: str | None,
         depth: int,
+        function: ast.AST | None = None,
     ) -> list[str]:
         """The arguments of a call whose ``*args`` needs at least one: the parameters before
         it by position (their default when ``chosen`` leaves them out), then the extra
         positional literals of the project's own calls of ``callee``, else one value for an
-        element, then the keyword-only parameters ``chosen`` gives. Empty when a required
-        parameter before it has no value."""
+        element (one that survives what ``function``, the definition called, does with
+        ``args[0]``: :func:`howto_ls.offline.parameter_uses.first_item_use`), then the
+        keyword-only parameters ``chosen`` gives. Empty when a required parameter before it
+        has no value."""
         star = next((p for p in signature if p.kind == "var_positional"), None)
         if star is None:
             return []
@@ -499,6 +519,8 @@ class Arguments(Part):
             if rest and all(r is not None for r in rest) and bound is not None:
                 extra = [str(r) for r in rest]
                 break
+        if not extra and not star.annotation:
+            extra = self._first_item(star.name, function)
         if not extra:
             element = Parameter(name=star.name.rstrip("s") or "value", annotation=star.annotation)
             extra = [self.values.value(element, depth)]

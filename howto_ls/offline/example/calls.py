@@ -3,23 +3,26 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
 from collections.abc import Sequence
 
-from howto_ls.astutil import is_generator, own_nodes
+from howto_ls.astutil import is_docstring, is_generator, own_nodes
 from howto_ls.model import Parameter
 from howto_ls.offline import parameter_uses
 from howto_ls.offline.analysis import FunctionNode, code, is_receiver, method_kind, parameters_of
 from howto_ls.offline.environ import required_variables
-from howto_ls.offline.example.annotation_text import primary_type
+from howto_ls.offline.example.annotation_text import primary_type, union_members
 from howto_ls.offline.example.part import Part
 from howto_ls.offline.example.reading import top_level_function
 from howto_ls.offline.example.tables import EXCEPTION_HANDLING_LINES, VALUES_BY_TYPE
 from howto_ls.offline.example.words import snake_case
 from howto_ls.offline.state import (
     assigned_first,
+    looked_up_key,
     preparation,
     reached,
+    takes_any_item,
 )
 from howto_ls.usage import (
     ASYNC_CONTEXT_MANAGER_DECORATORS,
@@ -30,6 +33,17 @@ from howto_ls.usage import (
     returns_value,
 )
 from howto_ls.usage import short_decorator_names as short_decorators
+
+_KEYED_ADDERS = ("__setitem__", "append", "add", "put", "set")
+"""Methods that put a value under a key, in the order one is chosen."""
+
+
+def _refuses(method: FunctionNode) -> bool:
+    """Whether ``method`` ends by raising whatever it is given (an immutable class's
+    ``__setitem__`` that says to use another method)."""
+    body = [s for s in method.body if not is_docstring(s)]
+    return bool(body) and isinstance(body[-1], ast.Raise)
+
 
 _ASYNC_ITER = re.compile(r"\b(AsyncResult|AsyncGenerator|AsyncIterator|AsyncIterable)\b")
 
@@ -124,6 +138,56 @@ class Calls(Part):
                 return candidate
         return None
 
+    def _put_key(self, owner: ast.ClassDef, node: FunctionNode, variable: str) -> None:
+        """Put in ``variable`` (an instance of ``owner``, just built) the key ``node`` looks up
+        (:func:`howto_ls.offline.state.looked_up_key`), or any item for a method that takes
+        one out (:func:`howto_ls.offline.state.takes_any_item`), through the class's
+        ``__setitem__`` or an adder taking a key and a value (its own or a project base's),
+        and have the call pass that key: ``cache["example"] = 1`` before
+        ``cache.pop(key="example")``."""
+        key = looked_up_key(node)
+        if key is None and not takes_any_item(node):
+            return
+        if key is not None:
+            param = next(p for p in parameters_of(node) if p.name == key)
+            if key in self.draft.presets or (
+                param.annotation
+                and not {"str", "Any", "Hashable", "object"}
+                & {a.rsplit(".", 1)[-1] for a in union_members(param.annotation)}
+            ):
+                return
+        for name in _KEYED_ADDERS:
+            adder = self.classes.inherited_method(owner, name)
+            if adder is None or adder is node or _refuses(adder):
+                continue
+            taken = [
+                p
+                for p in parameters_of(adder)[1:]
+                if p.kind in {"positional_only", "positional_or_keyword"}
+            ]
+            required = [p for p in taken if p.default is None]
+            if len(required) > 2 or len(taken) < 2:
+                continue
+            value = self._content_value(taken[1])
+            line = (
+                f'{variable}["example"] = {value}'
+                if name == "__setitem__"
+                else f'{variable}.{name}("example", {value})'
+            )
+            self.draft.body.append(line)
+            if key is not None:
+                self.draft.presets[key] = '"example"'
+            return
+
+    def _content_value(self, param: Parameter) -> str:
+        """What the example puts in a container for its adder's value parameter ``param``:
+        1 unless its annotation asks for something else."""
+        if not param.annotation or {"Any", "object", "int"} & {
+            a.partition("[")[0].rsplit(".", 1)[-1] for a in union_members(param.annotation)
+        }:
+            return "1"
+        return self.values.value(dataclasses.replace(param, default=None), 1)
+
     def _use_call(self, call: str, node: FunctionNode | None, loop_name: str = "item") -> None:
         returns = code(node.returns, 200) if node is not None and node.returns is not None else ""
         is_async = isinstance(node, ast.AsyncFunctionDef)
@@ -172,6 +236,8 @@ class Calls(Part):
             if value.startswith("io."):
                 self.draft.imports.append("import io")
             self.draft.body.append(f"{variable}.{attribute} = {value}")
+        if owner is not None:
+            self._put_key(owner, node, variable)
         prepared = preparation(owner, node) if owner is not None else None
         if prepared is None:
             return

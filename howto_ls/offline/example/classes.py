@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
 
 from howto_ls.astutil import own_nodes
@@ -39,6 +40,7 @@ from howto_ls.offline.example.words import plain_snake_case
 from howto_ls.offline.fields import declared_fields, zipped_attribute
 from howto_ls.offline.index import index_of
 from howto_ls.offline.offers import NOT_INDEXED, indexed_offer
+from howto_ls.offline.parameter_uses import use_of
 from howto_ls.offline.standin import called_methods, implements
 from howto_ls.offline.state import reached
 from howto_ls.usage import is_abstract, is_exception
@@ -54,6 +56,21 @@ _ABBREVIATIONS = {
     "cj": "cookiejar",
     "jar": "cookiejar",
 }
+
+
+_IMMUTABLE_BUILTINS = frozenset({"str", "int", "float", "complex", "bytes", "tuple", "frozenset"})
+
+
+def _names(function: FunctionNode) -> list[str]:
+    """The names of ``function``'s parameters after its first (``self``, ``cls``)."""
+    return [p.name for p in parameters_of(function)[1:]]
+
+
+def _by_position(param: Parameter) -> Parameter:
+    """``param`` passed by position: a named parameter becomes positional-only."""
+    if param.kind != "positional_or_keyword":
+        return param
+    return dataclasses.replace(param, kind="positional_only")
 
 
 def _covers(offered: frozenset[str], used: set[str]) -> bool:
@@ -132,7 +149,9 @@ class Classes(Part):
     def duck_classes(self, name: str, function: ast.AST | None = None) -> list[str]:
         """Project classes an unannotated parameter ``name`` of ``function`` (by default the
         symbol; a class means its constructor) is used as: those offering the attributes its
-        code reads, sets or calls on it (``r.headers``, ``r.register_hook(...)``), best first:
+        code reads, sets or calls on it (``r.headers``, ``r.register_hook(...)``), or the
+        project function it is passed to does (:func:`howto_ls.offline.parameter_uses.use_of`,
+        one call deep), best first:
         most of those attributes (at least two thirds; code may also set some), then fewest
         attributes in all (the most specific)."""
         node = function_of(self.draft.node if function is None else function)
@@ -145,6 +164,10 @@ class Classes(Part):
             for n in own_nodes(node)
             if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == name
         }
+        owner = self.draft.owner_class if node is function_of(self.draft.node) else None
+        passed_on = use_of(node, name, self.calls.parameter_scope(owner))
+        if passed_on is not None:  # what the project functions it is passed to read on it
+            used |= passed_on.attributes
         if not used:
             return []
         names = set(top_level_class_names(self.draft.here_source))
@@ -390,6 +413,8 @@ class Classes(Part):
                 return declared
         init = find_method(class_node, "__init__") or find_method(class_node, "__new__")
         if init is not None:
+            if init.name == "__init__" and self._new_refuses(class_node, init, source):
+                return [_by_position(p) for p in parameters_of(init)]
             return parameters_of(init)
         bases = [dotted(b) or "" for b in class_node.bases]
         if is_dataclass(decorator_names(class_node)) or any(
@@ -416,6 +441,38 @@ class Classes(Part):
             if found:
                 return found
         return []
+
+    def _new_refuses(
+        self, class_node: ast.ClassDef, init: FunctionNode, source: str | None, depth: int = 0
+    ) -> bool:
+        """Whether the ``__new__`` that building ``class_node`` calls with ``init``'s arguments
+        refuses them by keyword: one of an immutable builtin base (``class Source(str)``,
+        whose ``__init__`` takes ``_``: ``str()`` takes no such keyword) or one naming its
+        parameters otherwise than ``init`` does. Bases are followed in method resolution
+        order, in the class's module (``source``) or the project modules it imports them
+        from, three deep."""
+        new = find_method(class_node, "__new__")
+        if new is not None:
+            return _names(new) != _names(init)
+        if depth >= 3:
+            return False
+        for base in class_node.bases:
+            name = dotted(base.value if isinstance(base, ast.Subscript) else base) or ""
+            if name in _IMMUTABLE_BUILTINS or name.removeprefix("builtins.") in _IMMUTABLE_BUILTINS:
+                return True
+            parent = top_level_class(source or self.draft.source, name) if "." not in name else None
+            if parent is not None and parent is not class_node:
+                if self._new_refuses(parent, init, source, depth + 1):
+                    return True
+            elif parent is None and (foreign := self._foreign_class(name)) is not None:
+                outer, self.draft.scope = self.draft.scope, foreign
+                try:
+                    refused = self._new_refuses(foreign.node, init, foreign.source, depth + 1)
+                finally:
+                    self.draft.scope = outer
+                if refused:
+                    return True
+        return False
 
     def _declared_fields(
         self, class_node: ast.ClassDef, source: str | None = None

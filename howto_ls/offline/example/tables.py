@@ -65,5 +65,12 @@ VALUES_BY_TYPE: dict[str, str] = {
     "Messages": "messages",
     "None": "None",
     "complex": "1j",
+    # the protocols of ``typing`` and ``collections.abc`` a builtin value satisfies
+    "SupportsInt": "1",
+    "SupportsIndex": "1",
+    "SupportsFloat": "1.0",
+    "SupportsAbs": "1",
+    "Sized": '["example"]',
+    "Hashable": '"example"',
 }
 """The value an example passes for a parameter annotated with a builtin type (or ``Any``)."""

@@ -5,12 +5,14 @@ from __future__ import annotations
 import ast
 import dataclasses
 import re
+import sys
 
 from howto_ls.astutil import own_nodes
 from howto_ls.model import Parameter
 from howto_ls.offline import parameter_uses
 from howto_ls.offline.aliases import find_alias
-from howto_ls.offline.analysis import code, top_level_class
+from howto_ls.offline.aliases import imported_names as _imported_names
+from howto_ls.offline.analysis import code, parameters_of, parse_module, top_level_class
 from howto_ls.offline.doctypes import documented_type
 from howto_ls.offline.example.annotation_text import (
     MAPPING_TYPES,
@@ -33,6 +35,7 @@ from howto_ls.offline.example.tables import (
 )
 from howto_ls.offline.example.words import snake_case
 from howto_ls.offline.narrowing import narrowed_class
+from howto_ls.offline.state import refused_none, setter_of
 from howto_ls.project import public_import_path
 from howto_ls.usage import is_abstract
 
@@ -131,6 +134,7 @@ class Values(Part):
             built = self.instances.built(annotation, depth)
             if built is not None and depth == 0:
                 self.draft.bound[annotation] = self._bind(param.name, built)
+                self._set_first(definition, param.name, annotation)
                 return self.draft.bound[annotation]
             if built is not None:
                 return built
@@ -215,12 +219,18 @@ class Values(Part):
         """A value for the unannotated ``param`` of ``function`` (a class means its
         constructor) that supports what the code does with it, when the value its name gives
         does not; None otherwise."""
-        function = function_of(function)
+        definition, function = function, function_of(function)
         if function is None:
             return None
         name = param.name.lower().lstrip("_")
         named = next((v for p, v in VALUES_BY_NAME if re.search(p, name)), '"example"')
-        owner = self.draft.owner_class if function is self.draft.node else None
+        owner = (
+            definition  # its constructor's ``super().__init__(...)`` is followed
+            if isinstance(definition, ast.ClassDef)
+            else self.draft.owner_class
+            if function is self.draft.node
+            else self._class_of(function)
+        )
         found = parameter_uses.value_for(
             function, param.name, named, self.calls.parameter_scope(owner)
         )
@@ -228,6 +238,22 @@ class Values(Part):
             return None
         self.draft.imports.extend(found.imports)
         return self._use(found.expression)
+
+    def _class_of(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.ClassDef | None:
+        """The class of the module being built that ``function`` is a method of (found by
+        name and line: trees of one text may be separate parses); None for a function."""
+        owner = self.calls.owner_of(function)
+        if owner is not None:
+            return owner
+        tree = parse_module(self.draft.here_source)
+        for statement in tree.body if tree is not None else ():
+            if isinstance(statement, ast.ClassDef) and any(
+                isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)
+                and (s.name, s.lineno) == (function.name, function.lineno)
+                for s in statement.body
+            ):
+                return statement
+        return None
 
     def _alias_value(self, param: Parameter, annotation: str, depth: int) -> str | None:
         """A value for an annotation naming a type alias, NewType or TypeVar: the first of what
@@ -323,6 +349,38 @@ class Values(Part):
                 self.draft.expanding.discard(alias.name)
         return "object"
 
+    def _set_first(self, definition: ast.AST | None, name: str, annotation: str) -> None:
+        """Call, on the object just bound for the parameter ``name`` of ``definition``, the
+        method of its class (``annotation``) that sets an attribute the code refuses as None
+        (:func:`howto_ls.offline.state.refused_none`, :func:`~howto_ls.offline.state.
+        setter_of`): ``retry_state.set_result(1)`` before ``if retry_state.outcome is None:
+        raise``."""
+        function = function_of(definition)
+        refused = refused_none(function, name) if function is not None else []
+        head = annotation.strip("'\"")
+        if not refused or "." in head or "[" in head:
+            return
+        class_node = top_level_class(self.draft.here_source, head)
+        foreign = None if class_node is not None else self.classes._foreign_class(head)
+        class_node = foreign.node if foreign is not None else class_node
+        if class_node is None:
+            return
+        variable = self.draft.bound[annotation]
+        for attribute in refused:
+            setter = setter_of(class_node, attribute)
+            if setter is None:
+                continue
+            outer = self.draft.scope
+            if foreign is not None:
+                self.draft.scope = foreign  # its parameters as its own module names them
+            try:
+                arguments = self.arguments.for_call(
+                    parameters_of(setter), 1, callee=setter.name, function=setter
+                )
+            finally:
+                self.draft.scope = outer
+            self.draft.setup.append(f"{variable}.{setter.name}({arguments})")
+
     def _bind(self, name: str, expression: str) -> str:
         """Assign ``expression`` to a fresh variable named after ``name`` in the setup."""
         base = snake_case(name)
@@ -365,6 +423,10 @@ class Values(Part):
 
     def value_for_type(self, annotation: str, name: str) -> str | None:
         head, _, inner = annotation.partition("[")
+        imported = self._imported_as(head.strip())
+        if imported is not None:  # ``dt.timedelta``, ``dt_datetime``: what the module imports
+            annotation = imported + annotation[len(head) :]
+            head = imported
         head = head.rsplit(".", 1)[-1]
         inner = inner[:-1] if inner.endswith("]") else inner
         if head in {"str", "Any", "object", "AnyStr"} or head.endswith("Str"):
@@ -449,6 +511,20 @@ class Values(Part):
         if head in VALUES_BY_TYPE:
             return VALUES_BY_TYPE[head]
         return None
+
+    def _imported_as(self, dotted_name: str) -> str | None:
+        """The standard-library name ``dotted_name`` means through the imports of the module
+        being built (``dt.timedelta`` after ``import datetime as dt``: ``datetime.timedelta``;
+        ``dt_datetime`` after ``from datetime import datetime as dt_datetime``:
+        ``datetime.datetime``); None when its first part names no import, or a project's."""
+        first, _, rest = dotted_name.partition(".")
+        target = _imported_names(
+            self.draft.here_source, self.draft.here_module, self.draft.here_filename
+        ).get(first)
+        if target is None or target[0].split(".", 1)[0] not in sys.stdlib_module_names:
+            return None
+        module, imported = target
+        return ".".join(part for part in (module, imported, rest) if part)
 
     def _private_protocol(self, annotation: str) -> str | None:
         """An object of the shape of the private protocol ``annotation`` names (``_Client``,
