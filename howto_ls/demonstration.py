@@ -3,10 +3,11 @@
 An example demonstrates when (a) it runs (:mod:`howto_ls.examples_run`, in the sandbox), (b) the
 run executes at least one line of the symbol's own body, measured by coverage.py inside the
 sandbox (:mod:`howto_ls.tracing`), and (c) it shows a result: a line of standard output that is
-not ``None``, not an empty value (``[]``, ``{}``, ``''``, ``set()``, ``()``) and not the default
-repr of a function, class, module or object (``<function f at 0x…>``, ``<class 'x.Y'>``,
-``<x.Y object at 0x…>``, ``<bound method …>``), or an ``assert`` statement of the example that
-ran. Printing anything at all satisfies none of this by itself.
+not ``None`` (nor a list or tuple of ``None`` alone), not an empty value (``[]``, ``{}``,
+``''``, ``set()``, ``()``) and not the default repr of a function, class, module or object
+(``<function f at 0x…>``, ``<class 'x.Y'>``, ``<x.Y object at 0x…>``, ``<bound method …>``),
+or an ``assert`` statement of the example that ran. Printing anything at all satisfies none of
+this by itself.
 
 The symbol's *body* (:func:`body_lines`) is, for a function, method or property, the statements
 of its body (its docstring left out); for a class, those of its methods' bodies (of its own
@@ -68,6 +69,9 @@ _DEFAULT_REPRS = (
 _LONGEST = 2000
 """Characters of a line looked at: a longer one is a result."""
 _PUNCTUATION = re.compile(r"^[\s\[\](){},]*$")
+_NONES = re.compile(r"^[\[(]\s*None(?:\s*,\s*None)*\s*,?\s*[\])]$")
+"""A list or tuple of nothing but None (``[None, None]``): what a function that returns nothing
+gave for each item."""
 _LEFT_OUT = re.compile(r"^\[\.\.\. \d+ bytes of output left out \.\.\.\]$")
 
 
@@ -222,7 +226,7 @@ def classify(line: str) -> str:
         return REAL  # no bare None, empty value or repr is that long
     label = _LABEL.match(text)
     value = text[label.end() :] if label else text
-    if value == "None":
+    if value == "None" or _NONES.match(value):
         return NONE
     if value in _EMPTY_VALUES:
         return EMPTY

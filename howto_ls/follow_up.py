@@ -228,6 +228,27 @@ def subjects(code: str, shown: str) -> list[Subject]:
     return found
 
 
+_SILENT_FUNCTION = re.compile(r"lambda \*args(?:, \*\*kwargs)?: None\b")
+"""The functions the offline writer passes where a parameter takes one and it knows no better:
+they return None, so what the code makes of their results shows nothing."""
+
+LIVELY_FUNCTIONS = ("lambda x: x * 2", "lambda *args: args")
+"""Functions a follow-up passes instead, in turn: one that changes what it is given, and one
+that returns the arguments it was called with (any number of them)."""
+
+
+def with_lively_functions(code: str, shown: str) -> list[str]:
+    """For an example that passes the writer's silent placeholder functions
+    (``lambda *args: None``) and whose run showed no result (None, an empty value, a function,
+    a default repr, nothing) or failed: the example with each of :data:`LIVELY_FUNCTIONS` in
+    their place, so that what the code does with a function's results shows."""
+    if not _SILENT_FUNCTION.search(code):
+        return []
+    if shown == demonstration.REAL:
+        return []
+    return [_SILENT_FUNCTION.sub(function, code) for function in LIVELY_FUNCTIONS]
+
+
 def failing_call_subject(code: str) -> Subject | None:
     """For an example that fails, ending with ``print(f(...))`` where ``f`` is a name the
     example bound itself (a callable a call returned: ``add = adder(1)``): ``f`` as the

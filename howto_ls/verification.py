@@ -314,15 +314,18 @@ class Verifier:
         """The verdicts of the follow-ups of ``best`` (:mod:`howto_ls.follow_up`) when it runs
         and shows no result, and either reaches the body or printed something that calling
         would take there (a function, a class), or when it fails in a last ``print(f(...))``
-        of a callable ``f`` it was handed (the probe, which stops before that line, runs);
+        of a callable ``f`` it was handed (the probe, which stops before that line, runs); in
+        both cases first with lively functions in place of the writer's silent placeholders;
         indexed from ``first_index``; they stop at the first that demonstrates."""
         shown = best.demonstration
         if shown is None:
             return []
+        lively: list[str] = []
         if shown.run.status == examples_run.FAILS:
             failed = follow_up.failing_call_subject(best.code)
             subjects = [failed] if failed is not None else []
             arguments = None
+            lively = follow_up.with_lively_functions(best.code, "")
         elif (
             best.tier != RUNS
             or not shown.measured
@@ -333,6 +336,7 @@ class Verifier:
         else:
             subjects = follow_up.subjects(best.code, shown.shown)
             arguments = follow_up.changed_arguments(best.code, shown.shown)
+            lively = follow_up.with_lively_functions(best.code, shown.shown)
         verdicts: list[Verdict] = []
 
         def judged(code: str) -> Verdict | None:
@@ -344,6 +348,10 @@ class Verifier:
             verdicts.append(verdict)
             return verdict
 
+        for code in lively:
+            verdict = judged(code)
+            if verdict is None or verdict.tier == DEMONSTRATES:
+                return verdicts
         if arguments is not None:
             probe = self._run(arguments.probe, target, source, deadline, cancel, traced=False)
             changed = probe.stdout if isinstance(probe, examples_run.ExampleRun) else ""

@@ -27,6 +27,10 @@ PACKAGE = textwrap.dedent(
         return map(lambda n: n * step, itertools.count())
 
 
+    def apply_all(func, items):
+        return [func(item) for item in items]
+
+
     def adder(n):
         def add(x):
             return x + n
@@ -333,3 +337,26 @@ def test_a_returned_callable_that_fails_on_the_value_given_is_called_with_others
     assert ranking is not None and ranking.verdicts[0].tier == FAILS
     assert ranking.best.tier == DEMONSTRATES
     assert ranking.best.code.endswith("result = adder(n=1)\nprint(result(1))\n")
+
+
+def test_silent_placeholder_functions_are_swapped_for_lively_ones() -> None:
+    code = "from boxes import apply_all\n\nprint(apply_all(func=lambda *args: None, items=[1]))\n"
+    assert follow_up.with_lively_functions(code, demonstration.NONE) == [
+        "from boxes import apply_all\n\nprint(apply_all(func=lambda x: x * 2, items=[1]))\n",
+        "from boxes import apply_all\n\nprint(apply_all(func=lambda *args: args, items=[1]))\n",
+    ]
+    assert follow_up.with_lively_functions(code, demonstration.REAL) == []
+    assert follow_up.with_lively_functions("print(1)\n", demonstration.NONE) == []
+
+
+def test_a_function_given_a_silent_placeholder_shows_what_it_does_with_a_lively_one(
+    root: Path,
+) -> None:
+    code = (
+        "from boxes import apply_all\n\nprint(apply_all(func=lambda *args: None, items=[1, 2]))\n"
+    )
+    ranking = verifier(root).rank([code], target(root, "apply_all"), follow=True)
+    assert ranking is not None and ranking.best.tier == DEMONSTRATES
+    assert "func=lambda x: x * 2" in ranking.best.code
+    assert ranking.best.demonstration is not None
+    assert "[2, 4]" in ranking.best.demonstration.run.stdout
