@@ -5,14 +5,22 @@ An example that ends with ``print(value)`` and printed a function object, ``None
 value or an object's default repr (:mod:`howto_ls.demonstration`) ran the code but does not show
 what the code does. The *subject* of the follow-up (:func:`subjects`) is the printed expression,
 or, when it printed None or nothing after ``result = obj.method(...)`` or a bare call, the
-object the method ran on and the arguments the call may have changed. A *probe* run
-(:func:`probe_program`, in the sandbox like every example) executes the example up to that
-print and reports, as one JSON line, what the subject is (:class:`Facts`): for a callable, its
-parameters (:func:`inspect.signature`); for an object, its repr, the public attributes whose
-repr shows a value, and its public methods that take no argument and whose names do not say
-they end, clear or wait for something. :func:`follow_ups` writes the examples that call the
-callable with values for its required parameters, or print those attributes and method results.
-Nothing here runs code: :mod:`howto_ls.verification` runs the probe and the follow-ups.
+object the method ran on. A *probe* run (:func:`probe_program`, in the sandbox like every
+example) executes the example up to that print and reports, as one JSON line, what the subject
+is (:class:`Facts`): for a callable, its parameters (:func:`inspect.signature`); for an
+iterator or a lazy collection, how many items it gives; for an object, its repr, the public
+attributes whose repr shows a value, its public methods that take no argument and whose names
+do not say they end, clear or change something, and whether the call it follows changed it at
+all. :func:`follow_ups` writes the examples that call the callable with values for its required
+parameters, list the items, or print those attributes and method results (an object a method
+left as it was is not shown as that method's result).
+
+Three more kinds need no facts of the subject: :func:`changed_arguments` prints an argument a
+function that returned None changed in place (a spy in the probe tells which it changed);
+:func:`with_lively_functions` swaps the writer's placeholder ``lambda *args: None`` for
+functions whose results show; :func:`failing_call_subject` probes a returned callable whose
+call in the last ``print`` failed. Nothing here runs code: :mod:`howto_ls.verification` runs
+the probes and the follow-ups, in what is left of a symbol's time budget, for two rounds at most.
 """
 
 from __future__ import annotations
