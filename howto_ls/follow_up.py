@@ -570,7 +570,8 @@ def follow_ups(code: str, subject: Subject, facts: Facts, *, effect_only: bool =
     (at most :data:`MAX_FOLLOW_UPS`, best guess first; none parses badly): an iterator or a
     lazy collection turned into a list (its first ten items when it may be endless); a callable
     or class called with values for its required parameters (values by parameter name and
-    annotation, as the offline writer chooses them, then a number, a list and a string); an
+    annotation, as the offline writer chooses them, then a number, a list and a string; with
+    one argument, each of those in turn, when its signature is unknown); an
     object printed itself when its repr shows a value, else its attributes that show one (not
     flags), then the results of its methods that read it out (``as_string()``,
     ``getvalue()``), then its flags (``closed``), then its other methods. With
@@ -584,9 +585,11 @@ def follow_ups(code: str, subject: Subject, facts: Facts, *, effect_only: bool =
             shows.append(f"print(list({expression}))")
         else:  # perhaps endless: its first items
             shows.append(f"print(list(islice({expression}, 10)))")
-    if facts.kind in ("callable", "class") and facts.parameters is not None:
-        for arguments in _argument_lists(facts.parameters):
-            shows.append(f"print({_called(expression)}({arguments}))")
+    if facts.kind in ("callable", "class"):
+        known = facts.parameters
+        # no signature (a builtin): one argument of each kind
+        lists = list(_FALLBACKS) if known is None else _argument_lists(known)
+        shows += [f"print({_called(expression)}({arguments}))" for arguments in lists]
     elif facts.kind in ("object", "iterator") and (facts.changed is not False or not effect_only):
         if subject.call is not None and demonstration.classify(facts.repr) == demonstration.REAL:
             shows.append(f"print({expression})")

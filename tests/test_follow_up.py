@@ -360,3 +360,10 @@ def test_a_function_given_a_silent_placeholder_shows_what_it_does_with_a_lively_
     assert "func=lambda x: x * 2" in ranking.best.code
     assert ranking.best.demonstration is not None
     assert "[2, 4]" in ranking.best.demonstration.run.stdout
+
+
+def test_a_callable_without_a_signature_is_tried_with_one_argument_of_each_kind() -> None:
+    code = "from boxes import getter\n\nprint(getter)\n"
+    facts = Facts("callable", "operator.itemgetter(0)", None)
+    written = [w.splitlines()[-1] for w in follow_up.follow_ups(code, Subject("getter", 2), facts)]
+    assert written == ["print(getter(1))", "print(getter([1, 2, 3]))", 'print(getter("example"))']
