@@ -92,14 +92,11 @@ def _candidates(
     if isinstance(node, ast.Module):
         written = example.for_module(node)
         members = _member_examples(draft, node)
-        defines = any(
-            isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) for n in node.body
-        )
-        if defines or not members:
-            yield written
-        yield from members
-        if not defines and members:
-            yield written
+        first = next(members, None)  # built only when the module offers no code of its own
+        if first is not None:
+            yield first
+            yield from members
+        yield written
         return
     if isinstance(node, ast.ClassDef):
         written = example.for_class(node, main_method(node, method_calls(symbol.path)))
@@ -154,20 +151,21 @@ MAX_MEMBER_EXAMPLES = 3
 """Examples of the functions a module offers that are candidates for the module's own."""
 
 
-def _member_examples(draft: Draft, tree: ast.Module) -> list[str]:
+def _member_examples(draft: Draft, tree: ast.Module) -> Iterator[str]:
     """For a module that offers functions it imports (a package's ``__init__``), up to
     :data:`MAX_MEMBER_EXAMPLES` of their own examples, each importing the function from this
-    module: using what a package offers is what its guide shows."""
+    module, built one at a time: using what a package offers is what its guide shows. None
+    for a module that defines functions or classes itself."""
     if any(isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) for n in tree.body):
-        return []
+        return
     found: list[str] = []
     for name in exported_names(tree):
         if len(found) == MAX_MEMBER_EXAMPLES:
-            break
+            return
         text = _function_example_as(draft, ast.Name(name), name)
         if text is not None and text not in found:
             found.append(text)
-    return found
+            yield text
 
 
 def _alias_called(draft: Draft, node: ast.Assign | ast.AnnAssign) -> list[str]:

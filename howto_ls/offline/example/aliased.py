@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from howto_ls.astutil import parse
+from howto_ls.astutil import parse, parse_shared
 from howto_ls.offline.aliases import imported_names
 from howto_ls.offline.example.foreign import import_root, project_file_text
 from howto_ls.project import module_file
@@ -124,7 +124,7 @@ def _in_module(module: str, name: str, root: Path, depth: int) -> Definition | N
 def _top_function(source: str, name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
     """The function ``name`` defined at the top level of ``source`` (the last definition)."""
     try:
-        tree = parse(source)
+        tree = parse_shared(source)
     except SyntaxError:
         return None
     found = None
@@ -139,7 +139,7 @@ def _top_function(source: str, name: str) -> ast.FunctionDef | ast.AsyncFunction
 def _imports_module(source: str, head: str) -> bool:
     """Whether ``source`` has an ``import head`` or ``import head.sub`` at its top level."""
     try:
-        tree = parse(source)
+        tree = parse_shared(source)
     except SyntaxError:
         return False
     return any(
@@ -152,7 +152,7 @@ def _imports_module(source: str, head: str) -> bool:
 def _star_imports(source: str, module: str, filename: str) -> list[str]:
     """The absolute modules ``source`` imports everything from (``from .m import *``)."""
     try:
-        tree = parse(source)
+        tree = parse_shared(source)
     except SyntaxError:
         return []
     package = module if filename == "__init__.py" else module.rpartition(".")[0]
