@@ -223,33 +223,15 @@ class Verifier:
                 source = target.path.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError):
                 return None
-        paths = examples_run.import_roots(self.root)
         start = time.monotonic()
         deadline = start + self.budget
         verdicts: list[Verdict] = []
         for index, code in enumerate(candidates):
-            left = deadline - time.monotonic()
-            stopped = cancel is not None and cancel.is_set()
             done = bool(enough is not None and verdicts and verdicts[-1].tier >= enough)
-            if stopped or done or left < MIN_RUN_SECONDS:
-                verdicts.append(Verdict(index, code, None))
-                continue
-            try:
-                shown = demonstrate(
-                    code,
-                    target,
-                    source=source,
-                    python=self.python,
-                    timeout=min(self.run_timeout, left),
-                    paths=paths,
-                    isolation=self.isolation,
-                    cancel=cancel,
-                )
-            except (sandbox.SandboxError, OSError) as exc:  # the sandbox broke, not the example
-                _say_once(f"examples are not verified: {exc}")
-                verdicts.append(Verdict(index, code, None))
-                continue
-            verdicts.append(Verdict(index, code, shown))
+            shown = None if done else self._run(code, target, source, deadline, cancel)
+            verdicts.append(
+                Verdict(index, code, shown if isinstance(shown, Demonstration) else None)
+            )
         if follow and verdicts:
             followed = best_of(verdicts)
             for _ in range(FOLLOW_UP_ROUNDS):
@@ -277,7 +259,7 @@ class Verifier:
         left = deadline - time.monotonic()
         if left < MIN_RUN_SECONDS or (cancel is not None and cancel.is_set()):
             return None
-        paths = examples_run.import_roots(self.root)
+        paths = examples_run.import_roots(self.root)  # a few stat calls, next to a run
         try:
             if not traced:
                 return examples_run.run_example(
