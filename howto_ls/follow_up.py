@@ -29,6 +29,7 @@ import ast
 import json
 import re
 from dataclasses import dataclass
+from keyword import iskeyword
 
 from howto_ls import astutil, demonstration
 from howto_ls.offline.example.tables import VALUES_BY_NAME, VALUES_BY_TYPE
@@ -542,27 +543,40 @@ def _statement_lines(code: str) -> list[tuple[int, int]]:
 
 def parse_facts(stdout: str) -> Facts | None:
     """The :class:`Facts` a probe run printed on ``stdout``, None when it printed none (it
-    failed before the probe) or they do not read as the probe writes them."""
+    failed before the probe) or they do not read as the probe writes them. Names that are not
+    identifiers (any string ``setattr`` was given) are dropped: follow-ups write them into
+    code."""
     for line in reversed(stdout.splitlines()):
         if not line.startswith(MARKER):
             continue
         try:
             raw = json.loads(line[len(MARKER) :])
             parameters = raw.get("parameters")
+            if parameters is not None and not all(_is_name(entry[0]) for entry in parameters):
+                parameters = None  # a name no call can spell: the signature is of no use
             return Facts(
                 kind=str(raw["kind"]),
                 repr=str(raw.get("repr", "")),
                 parameters=None
                 if parameters is None
                 else tuple(Parameter(str(n), str(k), bool(d), str(a)) for n, k, d, a in parameters),
-                attributes=tuple((str(n), str(r)) for n, r in raw.get("attributes", [])),
-                methods=tuple(str(m) for m in raw.get("methods", [])),
+                attributes=tuple(
+                    (str(n), str(r)) for n, r in raw.get("attributes", []) if _is_name(n)
+                ),
+                methods=tuple(str(m) for m in raw.get("methods", []) if _is_name(m)),
                 changed=None if raw.get("changed") is None else bool(raw["changed"]),
                 items=None if raw.get("items") is None else int(raw["items"]),
             )
         except (ValueError, KeyError, TypeError):
             return None
     return None
+
+
+def _is_name(text: object) -> bool:
+    """Whether ``text`` can be written after a dot (an identifier, not a keyword): a name the
+    probe found with ``dir()`` may be any string ``setattr`` was given, and follow-ups write
+    names into code."""
+    return isinstance(text, str) and text.isidentifier() and not iskeyword(text)
 
 
 def follow_ups(code: str, subject: Subject, facts: Facts, *, effect_only: bool = True) -> list[str]:

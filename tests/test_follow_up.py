@@ -4,6 +4,7 @@ default repr."""
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 
@@ -367,3 +368,24 @@ def test_a_callable_without_a_signature_is_tried_with_one_argument_of_each_kind(
     facts = Facts("callable", "operator.itemgetter(0)", None)
     written = [w.splitlines()[-1] for w in follow_up.follow_ups(code, Subject("getter", 2), facts)]
     assert written == ["print(getter(1))", "print(getter([1, 2, 3]))", 'print(getter("example"))']
+
+
+def test_names_no_code_can_spell_are_never_written_into_a_follow_up() -> None:
+    odd = 'x); __import__("os").system("id"); (y'
+    line = follow_up.MARKER + json.dumps(
+        {
+            "kind": "object",
+            "repr": "<X object at 0x1>",
+            "attributes": [[odd, "1"], ["size", "3"], ["class", "2"]],
+            "methods": [odd, "as_text"],
+            "parameters": None,
+        }
+    )
+    facts = follow_up.parse_facts(line)
+    assert facts is not None
+    assert facts.attributes == (("size", "3"),) and facts.methods == ("as_text",)
+    called = follow_up.MARKER + json.dumps(
+        {"kind": "callable", "repr": "f", "parameters": [[odd, "KEYWORD_ONLY", False, ""]]}
+    )
+    parsed = follow_up.parse_facts(called)
+    assert parsed is not None and parsed.parameters is None
