@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from howto_ls import examples_run, follow_up, sandbox
+from howto_ls import argument_search, examples_run, follow_up, sandbox
 from howto_ls.config import Settings
 from howto_ls.demonstration import BOUND_METHOD, CLASS, FUNCTION, Demonstration, Target, demonstrate
 from howto_ls.model import SymbolKind
@@ -303,11 +303,16 @@ class Verifier:
         if shown is None:
             return []
         lively: list[str] = []
+        searched: argument_search.Search | None = None
         if shown.run.status == examples_run.FAILS:
             failed = follow_up.failing_call_subject(best.code)
             subjects = [failed] if failed is not None else []
             arguments = None
             lively = follow_up.with_lively_functions(best.code, "")
+            line = argument_search.failing_line(shown.run.output)
+            if line is not None:
+                values = argument_search.pool(shown.run.detail, source, target.line)
+                searched = argument_search.search(best.code, line, values)
         elif (
             best.tier != RUNS
             or not shown.measured
@@ -338,6 +343,13 @@ class Verifier:
             probe = self._run(arguments.probe, target, source, deadline, cancel, traced=False)
             changed = probe.stdout if isinstance(probe, examples_run.ExampleRun) else ""
             for code in arguments.changed(changed):
+                verdict = judged(code)
+                if verdict is None or verdict.tier == DEMONSTRATES:
+                    return verdicts
+        if searched is not None:
+            tried = self._run(searched.program, target, source, deadline, cancel, traced=False)
+            ran = tried.stdout if isinstance(tried, examples_run.ExampleRun) else ""
+            for code in argument_search.chosen(searched, ran):
                 verdict = judged(code)
                 if verdict is None or verdict.tier == DEMONSTRATES:
                     return verdicts

@@ -1,0 +1,357 @@
+"""Mend a failing example by trying other values for the literals it passes: one sandboxed run
+tries many, and the ones that run are kept.
+
+An example the offline writer wrote fails most often because a placeholder is a value the code
+rejects: ``date(raw="example")`` ("Invalid RFC 3339 string"), ``get_locale("example")``,
+``validate_bounds("example")`` ("Please select between '()', '(]', '[)', or '[]'"). The values
+the code accepts are usually in sight: quoted in the error message, written as literals in the
+code itself, or one of a few common formats (a date, a TOML or JSON document, a locale).
+
+:func:`search` finds the statement the traceback names (or the nearest earlier one that passes
+literals), its *slots* (each literal argument of a call in it: a constant, a list, tuple, set
+or dict of constants, a lambda) and writes *variants*: the example with one slot given another
+value from :func:`pool`. Its program runs the statements before that statement once, then each
+variant's rest of the example in a copy of the globals, with its output captured and a timer
+of :data:`VARIANT_SECONDS`, and prints :data:`MARKER` followed by the JSON list of the variants
+that ran to the end and whether the last line they printed shows a value (not None, an empty
+value or a default repr). :func:`chosen` reads that list: the variants to run in full (in the
+sandbox, with coverage) and rank like any candidate. Nothing here runs code:
+:mod:`howto_ls.verification` runs the program, in what is left of a symbol's time budget.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from howto_ls import astutil
+
+MARKER = "__howto_search__:"
+"""What starts the search program's line of JSON on standard output."""
+
+MAX_VARIANTS = 400
+"""Variants one search program tries at most."""
+
+VARIANT_SECONDS = 0.25
+"""Seconds one variant may run in the search program before it is stopped."""
+
+KEPT = 2
+"""Variants :func:`chosen` returns at most: each is then run in full, with coverage."""
+
+ENOUGH_SHOWN = 4
+"""The search program stops after this many variants ran and showed a value."""
+
+MAX_CODE_LITERALS = 80
+"""String literals of the symbol's module :func:`pool` offers at most (nearest first)."""
+
+LITERAL_CHARS = 60
+"""Longest string literal of the code (or quoted in an error) offered as a value, characters."""
+
+COMMON_VALUES: tuple[str, ...] = (
+    # documents and formats code parses
+    '"2024-01-31"',
+    '"12:30:00"',
+    '"2024-01-31T12:30:00"',
+    '"2024-01-31T12:30:00+00:00"',
+    '"title = \\"example\\"\\n"',
+    '"a = 1\\n"',
+    '\'{"key": "value"}\'',
+    '"hello world"',
+    '"en"',
+    '"en_US"',
+    '"1.2.3"',
+    '"https://example.com"',
+    '"user@example.com"',
+    '"a,b,c"',
+    '"key"',
+    '"name"',
+    '"x"',
+    '""',
+    # numbers, flags and collections
+    "1",
+    "0",
+    "2",
+    "3",
+    "10",
+    "-1",
+    "0.5",
+    "True",
+    "False",
+    "None",
+    "[1, 2, 3]",
+    '["a", "b", "c"]',
+    "(1, 2)",
+    '{"key": "value"}',
+    '{"a": 1, "b": 2}',
+    "[]",
+    "{}",
+    'b"data"',
+    # functions and types
+    "lambda x: x * 2",
+    "lambda *args, **kwargs: args",
+    "str",
+    "int",
+    "dict",
+)
+"""Values every search offers after the error's and the code's own (Python source)."""
+
+_QUOTED = re.compile(r"""'([^'\n]{1,60})'|"([^"\n]{1,60})\"""")
+
+_TELLING = """
+def __howto_telling(text):
+    import re
+    lines = [line for line in text.splitlines() if line.strip()]
+    if not lines:
+        return False
+    last = lines[-1].strip()
+    if last in ("None", "[]", "{}", "()", "''", '""', "set()", "b''", "frozenset()"):
+        return False
+    return not re.match(r"<.*( at 0x[0-9a-f]+|function |class |bound method |module )", last)
+"""
+
+_SEARCH = """
+def __howto_search(variants):
+    import contextlib, io, json, signal
+    class Late(BaseException):
+        pass
+    def late(*args):
+        raise Late()
+    signal.signal(signal.SIGALRM, late)
+    base = dict(globals())
+    found = []
+    shown = 0
+    for index, text in enumerate(variants):
+        out = io.StringIO()
+        try:
+            code = compile(text, "<variant>", "exec")
+            signal.setitimer(signal.ITIMER_REAL, %(seconds)s)
+            try:
+                with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+                    exec(code, dict(base))
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+        except BaseException:
+            continue
+        telling = __howto_telling(out.getvalue())
+        found.append([index, telling])
+        shown += telling
+        if shown >= %(enough)s:
+            break
+    print("\\n%(marker)s" + json.dumps(found))
+"""
+
+
+@dataclass(frozen=True)
+class Search:
+    """A search for one failing example: ``program`` (runs the example's statements before the
+    varied one, then tries each variant) and ``variants`` (each a whole example, in the order
+    the program tries them)."""
+
+    program: str
+    variants: tuple[str, ...]
+
+
+def failing_line(output: str, name: str = "example.py") -> int | None:
+    """The 1-based line of the example's own top-level frame (``File ".../example.py", line N,
+    in <module>``) in a traceback in ``output``, the last such frame; None when there is none."""
+    pattern = re.compile(rf'File "[^"\n]*[/\\]{re.escape(name)}", line (\d+), in <module>')
+    found = pattern.findall(output)
+    return int(found[-1]) if found else None
+
+
+def quoted_values(detail: str) -> list[str]:
+    """The strings quoted in an error's ``detail`` line, as Python string literals, in order
+    and each once: the values a message lists as accepted (``Please select between '()',
+    '(]'``)."""
+    values: list[str] = []
+    for match in _QUOTED.finditer(detail):
+        literal = _literal(match.group(1) if match.group(1) is not None else match.group(2))
+        if literal not in values:
+            values.append(literal)
+    return values
+
+
+def code_literals(source: str, near: int | None = None) -> list[str]:
+    """The short one-line string literals of the module ``source`` (docstrings left out), as
+    Python string literals, nearest to the 1-based line ``near`` first (the top of the module
+    first when None); at most :data:`MAX_CODE_LITERALS`. [] when ``source`` does not parse."""
+    try:
+        tree = astutil.parse_shared(source)
+    except (SyntaxError, ValueError):
+        return []
+    documented = {
+        id(node)
+        for owner in ast.walk(tree)
+        if isinstance(owner, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        for node in [astutil.docstring_node(owner)]
+        if node is not None
+    }
+    found: dict[str, int] = {}
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+            continue
+        text = node.value
+        if id(node) in documented or not text.strip() or "\n" in text:
+            continue
+        if len(text) > LITERAL_CHARS:
+            continue
+        distance = abs(node.lineno - near) if near is not None else node.lineno
+        literal = _literal(text)
+        found[literal] = min(distance, found.get(literal, distance))
+    return sorted(found, key=lambda literal: found[literal])[:MAX_CODE_LITERALS]
+
+
+def pool(detail: str, source: str, near: int | None) -> list[str]:
+    """The values a search tries, as Python source, best first and each once: the strings
+    quoted in the error's ``detail``, the string literals of the symbol's module ``source``
+    (nearest the symbol's 1-based line ``near`` first), then :data:`COMMON_VALUES`."""
+    return list(
+        dict.fromkeys([*quoted_values(detail), *code_literals(source, near), *COMMON_VALUES])
+    )
+
+
+def search(code: str, line: int, values: list[str]) -> Search | None:
+    """The :class:`Search` of ``code``, which failed at the 1-based ``line``: the statement
+    there, or the nearest earlier statement with slots, given each of ``values`` (Python
+    source) in each of its slots, values first (all slots get the first value before any gets
+    the second), at most :data:`MAX_VARIANTS`. None when ``code`` does not parse, ``line`` is
+    not in a top-level statement or no statement up to it has a slot."""
+    try:
+        tree = astutil.parse(code)
+    except (SyntaxError, ValueError):
+        return None
+    failing = next(
+        (
+            index
+            for index, statement in enumerate(tree.body)
+            if astutil.statement_start(statement)[0] <= line <= (statement.end_lineno or 0)
+        ),
+        None,
+    )
+    if failing is None:
+        return None
+    for index in range(failing, -1, -1):
+        statement = tree.body[index]
+        slots = list(_slots(statement))
+        if slots:
+            break
+    else:
+        return None
+    lines = code.splitlines(keepends=True)
+    start = astutil.statement_start(statement)[0]
+    head = "".join(lines[: start - 1])
+    rest = "".join(lines[start - 1 :])
+    variants: list[str] = []
+    for value in values:
+        for slot in slots:
+            if len(variants) >= MAX_VARIANTS:
+                break
+            if value == slot.text:
+                continue
+            varied = _replaced(rest, slot, value, start)
+            if varied is not None:
+                variants.append(varied)
+    if not variants:
+        return None
+    program = "".join(
+        [
+            head,
+            "\n" if head and not head.endswith("\n") else "",
+            _TELLING,
+            _SEARCH % {"seconds": VARIANT_SECONDS, "enough": ENOUGH_SHOWN, "marker": MARKER},
+            f"__howto_search({variants!r})\n",
+        ]
+    )
+    return Search(program, tuple(head + variant for variant in variants))
+
+
+def chosen(found: Search, stdout: str, keep: int = KEPT) -> list[str]:
+    """The variants of ``found`` that ran to the end in its program (whose output is
+    ``stdout``), those that showed a value first, then in the order tried; at most ``keep``.
+    [] when the program printed no result (it failed or was stopped first)."""
+    for text in reversed(stdout.splitlines()):
+        if not text.startswith(MARKER):
+            continue
+        try:
+            raw = json.loads(text[len(MARKER) :])
+            ran = [(int(index), bool(telling)) for index, telling in raw]
+        except (ValueError, TypeError):
+            return []
+        ran = [entry for entry in ran if 0 <= entry[0] < len(found.variants)]
+        ran.sort(key=lambda entry: not entry[1])  # stable: the order tried among equals
+        return [found.variants[index] for index, _ in ran[:keep]]
+    return []
+
+
+def _literal(text: str) -> str:
+    """``text`` as a Python string literal, in double quotes as the examples write them where
+    it can be (no quote, backslash or unprintable character in it)."""
+    if text.isprintable() and '"' not in text and "\\" not in text:
+        return f'"{text}"'
+    return repr(text)
+
+
+@dataclass(frozen=True)
+class _Slot:
+    """A literal argument: its source ``text``, the keyword it is passed as ("" by position),
+    and its 1-based start and end lines with 0-based UTF-8 byte columns (as :mod:`ast` gives)."""
+
+    text: str
+    keyword: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+def _slots(statement: ast.stmt) -> Iterator[_Slot]:
+    """The slots of ``statement``: literal arguments of the calls in it, not ``print``'s."""
+    for node in ast.walk(statement):
+        if not isinstance(node, ast.Call):
+            continue
+        if isinstance(node.func, ast.Name) and node.func.id == "print":
+            continue
+        passed = [("", argument) for argument in node.args]
+        passed += [(k.arg, k.value) for k in node.keywords if k.arg is not None]
+        for keyword, argument in passed:
+            if _is_literal(argument) and argument.end_lineno is not None:
+                yield _Slot(
+                    ast.unparse(argument),
+                    keyword,
+                    argument.lineno,
+                    argument.col_offset,
+                    argument.end_lineno,
+                    argument.end_col_offset or 0,
+                )
+
+
+def _is_literal(node: ast.expr) -> bool:
+    """Whether ``node`` is a value written out: a constant (not a docstring-like long text), a
+    list, tuple, set or dict of constants, or a lambda."""
+    if isinstance(node, ast.Constant):
+        return not (isinstance(node.value, str) and "\n" in node.value.strip())
+    if isinstance(node, ast.List | ast.Tuple | ast.Set):
+        return all(isinstance(item, ast.Constant) for item in node.elts)
+    if isinstance(node, ast.Dict):
+        return all(isinstance(item, ast.Constant) for item in [*node.keys, *node.values] if item)
+    return isinstance(node, ast.Lambda)
+
+
+def _replaced(rest: str, slot: _Slot, value: str, start: int) -> str | None:
+    """``rest`` (the example from its line ``start``) with ``slot`` replaced by ``value``;
+    None when the result does not parse."""
+    lines = rest.splitlines(keepends=True)
+    first, last = slot.line - start, slot.end_line - start
+    if not (0 <= first <= last < len(lines)):
+        return None
+    head = lines[first].encode()[: slot.column].decode(errors="replace")
+    tail = lines[last].encode()[slot.end_column :].decode(errors="replace")
+    varied = "".join([*lines[:first], head, value, tail, *lines[last + 1 :]])
+    try:
+        astutil.parse(varied)
+    except (SyntaxError, ValueError):
+        return None
+    return varied

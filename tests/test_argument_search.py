@@ -1,0 +1,223 @@
+"""Mending a failing example by trying other values: the values come from the error message,
+the code's own literals and common formats, one sandboxed run tries them, and the variants that
+ran are run in full and ranked like any candidate."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from howto_ls import argument_search, examples_run
+from howto_ls.argument_search import MARKER, Search
+from howto_ls.demonstration import Target
+from howto_ls.verification import DEMONSTRATES, FAILS, Verifier
+
+PACKAGE = textwrap.dedent(
+    """\
+    import datetime
+
+    BOUNDS = ("()", "(]", "[)", "[]")
+    UNITS = {"seconds": 1, "minutes": 60, "hours": 3600}
+
+
+    def validate_bounds(bounds):
+        if bounds not in BOUNDS:
+            raise ValueError("Invalid bounds. Please select between '()', '(]', '[)', or '[]'.")
+        return {"left": bounds[0], "right": bounds[1]}
+
+
+    def parse_day(raw):
+        return datetime.date.fromisoformat(raw)
+
+
+    def to_seconds(amount, unit):
+        return amount * UNITS[unit]
+
+
+    def announce(message):
+        if message != "ready":
+            raise ValueError("not ready")
+        print("announced:", message)
+
+
+    def never(value):
+        raise RuntimeError("no value is ever accepted")
+
+    """
+)
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'units'\n", encoding="utf-8")
+    (tmp_path / "units").mkdir()
+    (tmp_path / "units" / "__init__.py").write_text(PACKAGE, encoding="utf-8")
+    return tmp_path
+
+
+def verifier(root: Path) -> Verifier:
+    found = Verifier(root)
+    if found.problem() is not None:
+        pytest.skip(f"examples cannot run here: {found.problem()}")
+    return found
+
+
+def target(root: Path, key: str) -> Target:
+    return Target(root / "units" / "__init__.py", key, None, "function")
+
+
+def test_the_failing_line_is_the_example_s_own_top_level_frame() -> None:
+    output = textwrap.dedent(
+        """\
+        Traceback (most recent call last):
+          File "<string>", line 107, in <module>
+          File "<frozen runpy>", line 88, in _run_code
+          File "/tmp/howto-example-x/example.py", line 4, in <module>
+            result = parse(text="example")
+          File "/tmp/project/pkg/parser.py", line 12, in parse
+            raise ValueError("bad")
+        ValueError: bad
+        """
+    )
+    assert argument_search.failing_line(output) == 4
+    assert argument_search.failing_line("ValueError: bad\n") is None
+
+
+def test_values_quoted_in_the_error_come_first_then_the_code_s_then_common_ones() -> None:
+    detail = "ValueError: Invalid bounds. Please select between '()', '(]', or \"[]\"."
+    assert argument_search.quoted_values(detail) == ['"()"', '"(]"', '"[]"']
+    values = argument_search.pool(detail, PACKAGE, near=None)
+    assert values[:3] == ['"()"', '"(]"', '"[]"']
+    assert '"hours"' in values and '"[)"' in values
+    assert values.index('"hours"') < values.index('"2024-01-31"')
+    assert len(values) == len(set(values))
+
+
+def test_the_code_s_literals_nearest_the_symbol_come_first() -> None:
+    source = 'FAR = "far"\n\n\n\n\n\ndef f(x):\n    return x == "near"\n'
+    assert argument_search.code_literals(source, near=7)[:2] == ['"near"', '"far"']
+    assert argument_search.code_literals("def broken(:\n") == []
+    documented = 'def f(x):\n    """Say hello."""\n    return x == "hello"\n'
+    assert argument_search.code_literals(documented) == ['"hello"']
+
+
+def test_each_literal_argument_of_the_failing_statement_is_varied_values_first() -> None:
+    code = (
+        "from units import to_seconds\n\n"
+        'result = to_seconds(amount=1, unit="example")\nprint(result)\n'
+    )
+    found = argument_search.search(code, 3, ['"hours"', "2"])
+    assert found is not None
+    assert [v.splitlines()[2] for v in found.variants] == [
+        'result = to_seconds(amount="hours", unit="example")',
+        'result = to_seconds(amount=1, unit="hours")',
+        'result = to_seconds(amount=2, unit="example")',
+        "result = to_seconds(amount=1, unit=2)",
+    ]
+    assert all(v.endswith("print(result)\n") for v in found.variants)
+
+
+def test_a_failing_line_without_literals_varies_the_nearest_earlier_statement() -> None:
+    code = 'from units import parse_day\n\nday = parse_day("example")\nprint(day.year)\n'
+    found = argument_search.search(code, 4, ['"2024-01-31"'])
+    assert found is not None
+    assert found.variants == (
+        'from units import parse_day\n\nday = parse_day("2024-01-31")\nprint(day.year)\n',
+    )
+    assert argument_search.search("print(1 +)\n", 1, ["1"]) is None
+    assert argument_search.search("import units\n", 1, ["1"]) is None
+    assert argument_search.search("x = units.f(1)\n", 9, ["2"]) is None
+
+
+def test_print_s_own_arguments_and_long_texts_are_not_slots() -> None:
+    code = 'print("a label")\nprint(f("""\n    a\n    b\n"""))\n'
+    assert argument_search.search(code, 1, ['"x"']) is None
+    assert argument_search.search(code, 2, ['"x"']) is None
+
+
+def test_non_ascii_text_before_a_slot_keeps_the_columns_right() -> None:
+    code = 'from units import to_seconds\n\nprint("été", to_seconds(1, "example"))\n'
+    found = argument_search.search(code, 3, ['"hours"'])
+    assert found is not None
+    assert found.variants[-1].splitlines()[2] == 'print("été", to_seconds(1, "hours"))'
+
+
+def test_chosen_prefers_variants_that_showed_a_value_and_reads_only_the_marker() -> None:
+    found = Search("", ("a", "b", "c"))
+    stdout = f"noise\n{MARKER}[[0, false], [2, true], [7, true]]\n"
+    assert argument_search.chosen(found, stdout) == ["c", "a"]
+    assert argument_search.chosen(found, "no marker\n") == []
+    assert argument_search.chosen(found, f"{MARKER}not json\n") == []
+    assert argument_search.chosen(found, f"{MARKER}[[0]]\n") == []
+
+
+@pytest.mark.parametrize(
+    ("key", "code", "fixed"),
+    [
+        (
+            "validate_bounds",
+            'from units import validate_bounds\n\nprint(validate_bounds(bounds="example"))\n',
+            'print(validate_bounds(bounds="()"))',
+        ),
+        (
+            "parse_day",
+            'from units import parse_day\n\nresult = parse_day(raw="example")\nprint(result)\n',
+            'result = parse_day(raw="2024-01-31")',
+        ),
+        (
+            "to_seconds",
+            'from units import to_seconds\n\nprint(to_seconds(amount=2, unit="example"))\n',
+            'print(to_seconds(amount=2, unit="seconds"))',
+        ),
+        (
+            "announce",
+            'from units import announce\n\nannounce(message="example")\n',
+            'announce(message="ready")',
+        ),
+    ],
+)
+def test_a_real_search_mends_a_value_the_code_rejects(
+    root: Path, key: str, code: str, fixed: str
+) -> None:
+    ranking = verifier(root).rank([code], target(root, key), follow=True)
+    assert ranking is not None
+    assert ranking.verdicts[0].tier == FAILS
+    best = ranking.best
+    assert best.tier == DEMONSTRATES and best.origin == 0
+    assert fixed in best.code.splitlines()
+
+
+def test_a_search_that_finds_nothing_leaves_the_failure_as_it_was(root: Path) -> None:
+    code = 'from units import never\n\nprint(never(value="example"))\n'
+    ranking = verifier(root).rank([code], target(root, "never"), follow=True)
+    assert ranking is not None
+    assert ranking.best.tier == FAILS and ranking.best.index == 0
+
+
+def test_a_variant_that_hangs_is_stopped_and_the_others_still_tried(root: Path) -> None:
+    code = "import time\n\ntime.sleep(100)\nprint(int('x'))\n"
+    found = argument_search.search(code, 3, ["30", "0"])
+    assert found is not None
+    run = examples_run.run_example(
+        found.program,
+        python=verifier(root).python,
+        timeout=10,
+        paths=examples_run.import_roots(root),
+    )
+    assert run.ok
+    assert argument_search.chosen(found, run.stdout) == []  # the rest still fails on int('x')
+    mended = argument_search.search(
+        "import time\n\ntime.sleep(100)\nprint('slept')\n", 3, ["30", "0"]
+    )
+    assert mended is not None
+    run = examples_run.run_example(
+        mended.program,
+        python=verifier(root).python,
+        timeout=10,
+        paths=examples_run.import_roots(root),
+    )
+    assert argument_search.chosen(mended, run.stdout) == [
+        "import time\n\ntime.sleep(0)\nprint('slept')\n"
+    ]
