@@ -56,7 +56,7 @@ COMMON_VALUES: tuple[str, ...] = (
     '"12:30:00"',
     '"2024-01-31T12:30:00"',
     '"2024-01-31T12:30:00+00:00"',
-    '"title = \\"example\\"\\n"',
+    "'title = \"example\"\\n'",
     '"a = 1\\n"',
     '\'{"key": "value"}\'',
     '"hello world"',
@@ -268,10 +268,11 @@ def search(code: str, line: int, values: list[str]) -> Search | None:
     return Search(program, tuple(head + variant for variant in variants))
 
 
-def chosen(found: Search, stdout: str, keep: int = KEPT) -> list[str]:
+def chosen(found: Search, stdout: str, keep: int = KEPT, *, shown_only: bool = False) -> list[str]:
     """The variants of ``found`` that ran to the end in its program (whose output is
-    ``stdout``), those that showed a value first, then in the order tried; at most ``keep``.
-    [] when the program printed no result (it failed or was stopped first)."""
+    ``stdout``), those that showed a value first, then in the order tried; at most ``keep``;
+    with ``shown_only``, only those that showed a value (mending an example that ran but showed
+    nothing). [] when the program printed no result (it failed or was stopped first)."""
     for text in reversed(stdout.splitlines()):
         if not text.startswith(MARKER):
             continue
@@ -281,6 +282,8 @@ def chosen(found: Search, stdout: str, keep: int = KEPT) -> list[str]:
         except (ValueError, TypeError):
             return []
         ran = [entry for entry in ran if 0 <= entry[0] < len(found.variants)]
+        if shown_only:
+            ran = [entry for entry in ran if entry[1]]
         ran.sort(key=lambda entry: not entry[1])  # stable: the order tried among equals
         return [found.variants[index] for index, _ in ran[:keep]]
     return []

@@ -33,7 +33,17 @@ from pathlib import Path
 
 from howto_ls import argument_search, examples_run, follow_up, sandbox
 from howto_ls.config import Settings
-from howto_ls.demonstration import BOUND_METHOD, CLASS, FUNCTION, Demonstration, Target, demonstrate
+from howto_ls.demonstration import (
+    BLANK,
+    BOUND_METHOD,
+    CLASS,
+    EMPTY,
+    FUNCTION,
+    NONE,
+    Demonstration,
+    Target,
+    demonstrate,
+)
 from howto_ls.model import SymbolKind
 from howto_ls.redact import redact
 
@@ -60,6 +70,11 @@ then what its object holds)."""
 
 _CALLABLE_SHOWN = frozenset({FUNCTION, BOUND_METHOD, CLASS})
 """What a run showed that calling would take into the body it has not reached."""
+
+_SEARCHED = frozenset({NONE, EMPTY, BLANK, ""})
+"""What a run that reached the body showed (None, an empty value, a blank line, nothing) that
+other values for its literals may turn into a result (:mod:`howto_ls.argument_search`), once
+the follow-ups did not."""
 
 DEMONSTRATES = 2
 RUNS = 1
@@ -297,8 +312,12 @@ class Verifier:
         and shows no result, and either reaches the body or printed something that calling
         would take there (a function, a class), or when it fails in a last ``print(f(...))``
         of a callable ``f`` it was handed (the probe, which stops before that line, runs); in
-        both cases first with lively functions in place of the writer's silent placeholders;
-        indexed from ``first_index``; they stop at the first that demonstrates."""
+        both cases first with lively functions in place of the writer's silent placeholders.
+        An example that fails is first mended with other values for its literals
+        (:mod:`howto_ls.argument_search`, from the statement the traceback names); one that
+        reached the body and showed None, an empty value or a blank line gets that search last,
+        keeping only variants that showed a value. Indexed from ``first_index``; they stop at
+        the first that demonstrates."""
         shown = best.demonstration
         if shown is None:
             return []
@@ -324,6 +343,9 @@ class Verifier:
             subjects = follow_up.subjects(best.code, shown.shown)
             arguments = follow_up.changed_arguments(best.code, shown.shown)
             lively = follow_up.with_lively_functions(best.code, shown.shown)
+            if shown.shown in _SEARCHED and shown.body_executed:
+                values = argument_search.pool("", source, target.line)
+                searched = argument_search.search(best.code, _last_line(best.code), values)
         verdicts: list[Verdict] = []
 
         def judged(code: str) -> Verdict | None:
@@ -346,13 +368,23 @@ class Verifier:
                 verdict = judged(code)
                 if verdict is None or verdict.tier == DEMONSTRATES:
                     return verdicts
-        if searched is not None:
+        failing = shown.run.status == examples_run.FAILS
+
+        def searched_variants() -> bool:
+            """The variants the search kept judged; whether to stop (one demonstrates, or
+            time is up)."""
+            if searched is None:
+                return False
             tried = self._run(searched.program, target, source, deadline, cancel, traced=False)
             ran = tried.stdout if isinstance(tried, examples_run.ExampleRun) else ""
-            for code in argument_search.chosen(searched, ran):
+            for code in argument_search.chosen(searched, ran, shown_only=not failing):
                 verdict = judged(code)
                 if verdict is None or verdict.tier == DEMONSTRATES:
-                    return verdicts
+                    return True
+            return False
+
+        if failing and searched_variants():  # a value the code rejects: mend it first
+            return verdicts
         for subject in subjects:
             probe = self._run(
                 follow_up.probe_program(best.code, subject),
@@ -372,6 +404,8 @@ class Verifier:
                 verdict = judged(code)
                 if verdict is None or verdict.tier == DEMONSTRATES:
                     return verdicts
+        if not failing:
+            searched_variants()
         return verdicts
 
     async def rank_async(
@@ -403,6 +437,12 @@ class Verifier:
             cancel.set()
             await asyncio.wait([work])
             raise
+
+
+def _last_line(code: str) -> int:
+    """The number of ``code``'s last line (1-based): where a search for other values starts
+    looking back for literals."""
+    return max(1, len(code.rstrip("\n").splitlines()))
 
 
 def verifier_for(settings: Settings, root: Path) -> Verifier | None:

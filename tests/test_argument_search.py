@@ -12,7 +12,7 @@ import pytest
 from howto_ls import argument_search, examples_run
 from howto_ls.argument_search import MARKER, Search
 from howto_ls.demonstration import Target
-from howto_ls.verification import DEMONSTRATES, FAILS, Verifier
+from howto_ls.verification import DEMONSTRATES, FAILS, RUNS, Verifier
 
 PACKAGE = textwrap.dedent(
     """\
@@ -40,6 +40,12 @@ PACKAGE = textwrap.dedent(
         if message != "ready":
             raise ValueError("not ready")
         print("announced:", message)
+
+
+    def describe(kind):
+        if kind == "example":
+            return ""
+        return f"{kind} has {UNITS.get(kind, 0)} seconds"
 
 
     def never(value):
@@ -221,3 +227,19 @@ def test_a_variant_that_hangs_is_stopped_and_the_others_still_tried(root: Path) 
     assert argument_search.chosen(mended, run.stdout) == [
         "import time\n\ntime.sleep(0)\nprint('slept')\n"
     ]
+
+
+def test_a_run_that_shows_an_empty_text_is_mended_with_a_value_that_shows_one(root: Path) -> None:
+    code = 'from units import describe\n\nprint(describe(kind="example"))\n'
+    ranking = verifier(root).rank([code], target(root, "describe"), follow=True)
+    assert ranking is not None
+    assert ranking.verdicts[0].tier == RUNS
+    best = ranking.best
+    assert best.tier == DEMONSTRATES and best.origin == 0
+    assert 'print(describe(kind="example"))' not in best.code.splitlines()
+
+
+def test_without_follow_ups_nothing_is_searched(root: Path) -> None:
+    code = 'from units import parse_day\n\nprint(parse_day(raw="example"))\n'
+    ranking = verifier(root).rank([code], target(root, "parse_day"))
+    assert ranking is not None and len(ranking.verdicts) == 1
