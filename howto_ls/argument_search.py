@@ -98,6 +98,9 @@ COMMON_VALUES: tuple[str, ...] = (
 )
 """Values every search offers after the error's and the code's own (Python source)."""
 
+_FILL_IN = re.compile(r"^\s*# fill in:[^\n]*")
+"""The note the offline writer puts after a placeholder (``x = ...  # fill in: a Path``)."""
+
 _QUOTED = re.compile(r"""'([^'\n]{1,60})'|"([^"\n]{1,60})\"""")
 
 _TELLING = """
@@ -299,7 +302,8 @@ def _literal(text: str) -> str:
 
 @dataclass(frozen=True)
 class _Slot:
-    """A literal argument: its source ``text``, the keyword it is passed as ("" by position),
+    """A literal argument: its source ``text``, the keyword it is passed as ("" by position;
+    the name for an assigned value),
     and its 1-based start and end lines with 0-based UTF-8 byte columns (as :mod:`ast` gives)."""
 
     text: str
@@ -311,7 +315,24 @@ class _Slot:
 
 
 def _slots(statement: ast.stmt) -> Iterator[_Slot]:
-    """The slots of ``statement``: literal arguments of the calls in it, not ``print``'s."""
+    """The slots of ``statement``: the value of ``name = literal`` (a placeholder such as
+    ``encoder = ...``), and the literal arguments of the calls in it, not ``print``'s."""
+    if (
+        isinstance(statement, ast.Assign)
+        and len(statement.targets) == 1
+        and isinstance(statement.targets[0], ast.Name)
+        and _is_literal(statement.value)
+    ):
+        value = statement.value
+        yield _Slot(
+            ast.unparse(value),
+            statement.targets[0].id,
+            value.lineno,
+            value.col_offset,
+            value.end_lineno or value.lineno,
+            value.end_col_offset or 0,
+        )
+        return
     for node in ast.walk(statement):
         if not isinstance(node, ast.Call):
             continue
@@ -352,6 +373,7 @@ def _replaced(rest: str, slot: _Slot, value: str, start: int) -> str | None:
         return None
     head = lines[first].encode()[: slot.column].decode(errors="replace")
     tail = lines[last].encode()[slot.end_column :].decode(errors="replace")
+    tail = _FILL_IN.sub("", tail)  # the writer's note on a placeholder no longer applies
     varied = "".join([*lines[:first], head, value, tail, *lines[last + 1 :]])
     try:
         astutil.parse(varied)

@@ -137,6 +137,15 @@ def test_a_failing_line_without_literals_varies_the_nearest_earlier_statement() 
     assert argument_search.search("x = units.f(1)\n", 9, ["2"]) is None
 
 
+def test_a_placeholder_assigned_to_a_name_is_a_slot() -> None:
+    code = "from units import parse_day\n\nraw = ...  # fill in: a date\nprint(parse_day(raw))\n"
+    found = argument_search.search(code, 4, ['"2024-01-31"'])
+    assert found is not None
+    assert found.variants == (
+        'from units import parse_day\n\nraw = "2024-01-31"\nprint(parse_day(raw))\n',
+    )
+
+
 def test_print_s_own_arguments_and_long_texts_are_not_slots() -> None:
     code = 'print("a label")\nprint(f("""\n    a\n    b\n"""))\n'
     assert argument_search.search(code, 1, ['"x"']) is None
