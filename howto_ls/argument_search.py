@@ -12,10 +12,10 @@ literals), its *slots* (each literal argument of a call in it: a constant, a lis
 or dict of constants, a lambda) and writes *variants*: the example with one slot given another
 value from :func:`pool`. Its program runs the statements before that statement once, then each
 variant's rest of the example in a copy of the globals, with its output captured and a timer
-of :data:`VARIANT_SECONDS`, and prints :data:`MARKER` followed by the JSON list of the variants
-that ran to the end and whether the last line they printed shows a value (not None, an empty
-value or a default repr). :func:`chosen` reads that list: the variants to run in full (in the
-sandbox, with coverage) and rank like any candidate. Nothing here runs code:
+of :data:`VARIANT_SECONDS`, and for each variant that ran to the end prints :data:`MARKER`
+followed by the JSON pair of its index and whether the last line it printed shows a value (not
+None, an empty value or a default repr). :func:`chosen` reads those lines: the variants to run
+in full (in the sandbox, with coverage) and rank like any candidate. Nothing here runs code:
 :mod:`howto_ls.verification` runs the program, in what is left of a symbol's time budget.
 """
 
@@ -124,7 +124,6 @@ def __howto_search(variants):
         raise Late()
     signal.signal(signal.SIGALRM, late)
     base = dict(globals())
-    found = []
     shown = 0
     for index, text in enumerate(variants):
         out = io.StringIO()
@@ -139,11 +138,10 @@ def __howto_search(variants):
         except BaseException:
             continue
         telling = __howto_telling(out.getvalue())
-        found.append([index, telling])
+        print("\\n%(marker)s" + json.dumps([index, telling]), flush=True)
         shown += telling
         if shown >= %(enough)s:
             break
-    print("\\n%(marker)s" + json.dumps(found))
 """
 
 
@@ -273,23 +271,23 @@ def search(code: str, line: int, values: list[str]) -> Search | None:
 
 def chosen(found: Search, stdout: str, keep: int = KEPT, *, shown_only: bool = False) -> list[str]:
     """The variants of ``found`` that ran to the end in its program (whose output is
-    ``stdout``), those that showed a value first, then in the order tried; at most ``keep``;
-    with ``shown_only``, only those that showed a value (mending an example that ran but showed
-    nothing). [] when the program printed no result (it failed or was stopped first)."""
-    for text in reversed(stdout.splitlines()):
+    ``stdout``: one :data:`MARKER` line per variant that ran, so a program stopped part way
+    still tells what it found), those that showed a value first, then in the order tried; at
+    most ``keep``; with ``shown_only``, only those that showed a value (mending an example that
+    ran but showed nothing). Lines that do not read as the program writes them are skipped."""
+    ran: list[tuple[int, bool]] = []
+    for text in stdout.splitlines():
         if not text.startswith(MARKER):
             continue
         try:
-            raw = json.loads(text[len(MARKER) :])
-            ran = [(int(index), bool(telling)) for index, telling in raw]
+            index, telling = json.loads(text[len(MARKER) :])
         except (ValueError, TypeError):
-            return []
-        ran = [entry for entry in ran if 0 <= entry[0] < len(found.variants)]
-        if shown_only:
-            ran = [entry for entry in ran if entry[1]]
-        ran.sort(key=lambda entry: not entry[1])  # stable: the order tried among equals
-        return [found.variants[index] for index, _ in ran[:keep]]
-    return []
+            continue
+        known = isinstance(index, int) and 0 <= index < len(found.variants)
+        if known and (telling or not shown_only):
+            ran.append((index, bool(telling)))
+    ran.sort(key=lambda entry: not entry[1])  # stable: the order tried among equals
+    return [found.variants[index] for index, _ in ran[:keep]]
 
 
 def _literal(text: str) -> str:

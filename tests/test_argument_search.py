@@ -161,11 +161,12 @@ def test_non_ascii_text_before_a_slot_keeps_the_columns_right() -> None:
 
 def test_chosen_prefers_variants_that_showed_a_value_and_reads_only_the_marker() -> None:
     found = Search("", ("a", "b", "c"))
-    stdout = f"noise\n{MARKER}[[0, false], [2, true], [7, true]]\n"
+    stdout = f"noise\n{MARKER}[0, false]\n{MARKER}[2, true]\n{MARKER}[7, true]\n"
     assert argument_search.chosen(found, stdout) == ["c", "a"]
+    assert argument_search.chosen(found, stdout, shown_only=True) == ["c"]
     assert argument_search.chosen(found, "no marker\n") == []
-    assert argument_search.chosen(found, f"{MARKER}not json\n") == []
-    assert argument_search.chosen(found, f"{MARKER}[[0]]\n") == []
+    assert argument_search.chosen(found, f"{MARKER}not json\n{MARKER}[1, true]\n") == ["b"]
+    assert argument_search.chosen(found, f'{MARKER}[0]\n{MARKER}["0", true]\n') == []
 
 
 @pytest.mark.parametrize(
