@@ -122,19 +122,23 @@ def __howto_search(variants):
         pass
     def late(*args):
         raise Late()
-    signal.signal(signal.SIGALRM, late)
+    timed = hasattr(signal, "setitimer")  # not on Windows: the run's own limit still holds
+    if timed:
+        signal.signal(signal.SIGALRM, late)
     base = dict(globals())
     shown = 0
     for index, text in enumerate(variants):
         out = io.StringIO()
         try:
             code = compile(text, "<variant>", "exec")
-            signal.setitimer(signal.ITIMER_REAL, %(seconds)s)
+            if timed:
+                signal.setitimer(signal.ITIMER_REAL, %(seconds)s)
             try:
                 with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
                     exec(code, dict(base))
             finally:
-                signal.setitimer(signal.ITIMER_REAL, 0)
+                if timed:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
         except BaseException:
             continue
         telling = __howto_telling(out.getvalue())
