@@ -218,12 +218,14 @@ def pool(detail: str, source: str, near: int | None) -> list[str]:
     )
 
 
-def search(code: str, line: int, values: list[str]) -> Search | None:
-    """The :class:`Search` of ``code``, which failed at the 1-based ``line``: the statement
-    there, or the nearest earlier statement with slots, given each of ``values`` (Python
-    source) in each of its slots, values first (all slots get the first value before any gets
-    the second), at most :data:`MAX_VARIANTS`. None when ``code`` does not parse, ``line`` is
-    not in a top-level statement or no statement up to it has a slot."""
+def search(code: str, line: int, values: list[str], detail: str = "") -> Search | None:
+    """The :class:`Search` of ``code``, which failed at the 1-based ``line`` with the error
+    line ``detail`` ("" for an example that ran but showed nothing): first the statement there
+    in another form where the error says the form is wrong (:func:`_reformed`), then the
+    statement there, or the nearest earlier statement with slots, given each of ``values``
+    (Python source) in each of its slots, values first (all slots get the first value before
+    any gets the second); at most :data:`MAX_VARIANTS`. None when ``code`` does not parse,
+    ``line`` is not in a top-level statement or there is nothing to vary."""
     try:
         tree = astutil.parse(code)
     except (SyntaxError, ValueError):
@@ -238,27 +240,30 @@ def search(code: str, line: int, values: list[str]) -> Search | None:
     )
     if failing is None:
         return None
+    varied, slots = failing, []
     for index in range(failing, -1, -1):
-        statement = tree.body[index]
-        slots = list(_slots(statement))
+        slots = list(_slots(tree.body[index]))
         if slots:
+            varied = index
             break
-    else:
-        return None
     lines = code.splitlines(keepends=True)
-    start = astutil.statement_start(statement)[0]
+    start = astutil.statement_start(tree.body[varied])[0]
     head = "".join(lines[: start - 1])
     rest = "".join(lines[start - 1 :])
     variants: list[str] = []
+    for span, text in _reformed(tree.body[failing], detail):
+        reformed = _replaced(rest, span, text, start)
+        if reformed is not None:
+            variants.append(reformed)
     for value in values:
         for slot in slots:
             if len(variants) >= MAX_VARIANTS:
                 break
             if value == slot.text:
                 continue
-            varied = _replaced(rest, slot, value, start)
-            if varied is not None:
-                variants.append(varied)
+            replaced = _replaced(rest, slot, value, start)
+            if replaced is not None:
+                variants.append(replaced)
     if not variants:
         return None
     program = "".join(
@@ -271,6 +276,44 @@ def search(code: str, line: int, values: list[str]) -> Search | None:
         ]
     )
     return Search(program, tuple(head + variant for variant in variants))
+
+
+def _reformed(statement: ast.stmt, detail: str) -> list[tuple[_Slot, str]]:
+    """Spans of ``statement`` (as :class:`_Slot`) to write in another form, with the text to
+    put there, where the error ``detail`` says the form is wrong: a method-like call without
+    arguments of what is not callable (``obj.args()``: "'tuple' object is not
+    callable", an attribute the writer took for a method) becomes the attribute itself; a loop
+    over what is not iterable (``for item in f(x):``: "'bool' object is not iterable")
+    becomes a print of it."""
+    forms: list[tuple[_Slot, str]] = []
+    if "is not callable" in detail:
+        for node in ast.walk(statement):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and not node.args
+                and not node.keywords
+            ):
+                forms.append((_span(node), ast.unparse(node.func)))
+    if (
+        "is not iterable" in detail
+        and isinstance(statement, ast.For)
+        and isinstance(statement.iter, ast.Call)
+    ):
+        forms.append((_span(statement), f"print({ast.unparse(statement.iter)})"))
+    return forms
+
+
+def _span(node: ast.expr | ast.stmt) -> _Slot:
+    """``node``'s span as a :class:`_Slot`."""
+    return _Slot(
+        ast.unparse(node),
+        "",
+        node.lineno,
+        node.col_offset,
+        node.end_lineno or node.lineno,
+        node.end_col_offset or 0,
+    )
 
 
 def chosen(found: Search, stdout: str, keep: int = KEPT, *, shown_only: bool = False) -> list[str]:

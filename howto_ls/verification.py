@@ -331,7 +331,7 @@ class Verifier:
             line = argument_search.failing_line(shown.run.output)
             if line is not None:
                 values = argument_search.pool(shown.run.detail, source, target.line)
-                searched = argument_search.search(best.code, line, values)
+                searched = argument_search.search(best.code, line, values, shown.run.detail)
         elif (
             best.tier != RUNS
             or not shown.measured

@@ -48,6 +48,16 @@ PACKAGE = textwrap.dedent(
         return f"{kind} has {UNITS.get(kind, 0)} seconds"
 
 
+    class Window:
+        def __init__(self, size):
+            self.size = size
+            self.shape = (size, size)
+
+
+    def is_even(number):
+        return number % 2 == 0
+
+
     def never(value):
         raise RuntimeError("no value is ever accepted")
 
@@ -144,6 +154,41 @@ def test_a_placeholder_assigned_to_a_name_is_a_slot() -> None:
     assert found.variants == (
         'from units import parse_day\n\nraw = "2024-01-31"\nprint(parse_day(raw))\n',
     )
+
+
+@pytest.mark.parametrize(
+    ("key", "code", "fixed"),
+    [
+        (
+            "Window",
+            "from units import Window\n\nwindow = Window(size=2)\nresult = window.shape()\n"
+            "print(result)\n",
+            "result = window.shape",
+        ),
+        (
+            "is_even",
+            "from units import is_even\n\nfor item in is_even(number=4):\n    print(item)\n",
+            "print(is_even(number=4))",
+        ),
+    ],
+)
+def test_a_call_in_a_form_the_error_says_is_wrong_is_written_in_the_right_one(
+    root: Path, key: str, code: str, fixed: str
+) -> None:
+    ranking = verifier(root).rank([code], target(root, key), follow=True)
+    assert ranking is not None
+    assert ranking.verdicts[0].tier == FAILS
+    assert ranking.best.tier == DEMONSTRATES
+    assert fixed in ranking.best.code.splitlines()
+
+
+def test_forms_are_changed_only_where_the_error_says_so() -> None:
+    code = "from units import Window\n\nwindow = Window(size=2)\nprint(window.shape())\n"
+    assert argument_search.search(code, 4, [], "ValueError: bad size") is None
+    found = argument_search.search(code, 4, [], "TypeError: 'tuple' object is not callable")
+    assert found is not None and found.variants[0].endswith("print(window.shape)\n")
+    built = "from units import Window\n\nwindow = Window\nprint(window())\n"
+    assert argument_search.search(built, 4, [], "TypeError: 'str' object is not callable") is None
 
 
 def test_print_s_own_arguments_and_long_texts_are_not_slots() -> None:
