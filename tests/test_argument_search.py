@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -452,3 +453,16 @@ def test_the_last_line_is_where_the_last_statement_ends() -> None:
     assert argument_search.last_line("x = 1\nprint(f(\n    x))\n\n# done\n") == 3
     assert argument_search.last_line("# nothing\n") is None
     assert argument_search.last_line("print(1 +)\n") is None
+
+
+def test_a_search_that_hangs_leaves_time_to_run_what_it_found(root: Path) -> None:
+    code = 'from units import pick\n\nprint(pick(mode="example"))\n'
+    started = time.monotonic()
+    ranking = Verifier(root, run_timeout=10, budget=10).rank(
+        [code], target(root, "pick"), follow=True
+    )
+    assert ranking is not None
+    assert time.monotonic() - started < 12
+    best = ranking.best
+    assert best.tier == DEMONSTRATES
+    assert 'print(pick(mode="fast"))' in best.code.splitlines()
