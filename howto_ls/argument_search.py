@@ -8,15 +8,20 @@ the code accepts are usually in sight: quoted in the error message, written as l
 code itself, or one of a few common formats (a date, a TOML or JSON document, a locale).
 
 :func:`search` finds the statement the traceback names (or the nearest earlier one that passes
-literals), its *slots* (each literal argument of a call in it: a constant, a list, tuple, set
-or dict of constants, a lambda) and writes *variants*: the example with one slot given another
-value from :func:`pool`. Its program runs the statements before that statement once, then each
-variant's rest of the example in a copy of the globals, with its output captured and a timer
-of :data:`VARIANT_SECONDS`, and for each variant that ran to the end prints :data:`MARKER`
-followed by the JSON pair of its index and whether the last line it printed shows a value (not
-None, an empty value or a default repr). :func:`chosen` reads those lines: the variants to run
-in full (in the sandbox, with coverage) and rank like any candidate. Nothing here runs code:
-:mod:`howto_ls.verification` runs the program, in what is left of a symbol's time budget.
+literals), its *slots* (each literal argument of a call in it, or the value of ``name =
+literal``: a constant, a list, tuple, set or dict of constants, a lambda) and writes
+*variants*: the example with one slot given another value from :func:`pool` (only values
+written out, so a variant never runs code the example did not hold). Its program runs the
+statements before that statement once, then each variant's rest of the example in a copy of
+the globals, with its output captured and a timer of :data:`VARIANT_SECONDS`, and for each
+variant that ran to the end (or left by ``sys.exit(0)``) writes to the standard output it
+started with a line of the search's own marker (:data:`MARKER` with a random token) followed
+by the JSON pair of its index and whether the last line it printed shows a value (not None, an
+empty value or a default repr). :func:`chosen` reads those lines: the variants to run in full
+(in the sandbox, with coverage) and rank like any candidate. A variant that defeats the timer
+(it ignores SIGALRM) or ends the process leaves the lines written before it. Nothing here runs
+code: :mod:`howto_ls.verification` runs the program, in the sandbox, in half of what is left of
+a symbol's time budget.
 """
 
 from __future__ import annotations
@@ -24,13 +29,15 @@ from __future__ import annotations
 import ast
 import json
 import re
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from howto_ls import astutil
 
 MARKER = "__howto_search__:"
-"""What starts the search program's line of JSON on standard output."""
+"""What starts the search program's line of JSON on standard output; each :func:`search`
+puts a random token before the colon, so an example printing this text cannot pass for it."""
 
 MAX_VARIANTS = 400
 """Variants one search program tries at most."""
@@ -101,6 +108,9 @@ COMMON_VALUES: tuple[str, ...] = (
 _FILL_IN = re.compile(r"^\s*# fill in:[^\n]*")
 """The note the offline writer puts after a placeholder (``x = ...  # fill in: a Path``)."""
 
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+"""One line of Python source with its end, as the tokenizer ends lines."""
+
 _QUOTED = re.compile(r"""'([^'\n]{1,60})'|"([^"\n]{1,60})\"""")
 
 _TELLING = """
@@ -117,14 +127,13 @@ def __howto_telling(text):
 
 _SEARCH = """
 def __howto_search(variants):
-    import contextlib, io, json, signal
+    import contextlib, io, json, os, signal
     class Late(BaseException):
         pass
     def late(*args):
         raise Late()
     timed = hasattr(signal, "setitimer")  # not on Windows: the run's own limit still holds
-    if timed:
-        signal.signal(signal.SIGALRM, late)
+    report = os.dup(1)  # still there when a variant closes or replaces standard output
     base = dict(globals())
     shown = 0
     for index, text in enumerate(variants):
@@ -132,17 +141,21 @@ def __howto_search(variants):
         try:
             code = compile(text, "<variant>", "exec")
             if timed:
+                signal.signal(signal.SIGALRM, late)  # again: a variant may set its own
                 signal.setitimer(signal.ITIMER_REAL, %(seconds)s)
             try:
                 with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
                     exec(code, dict(base))
+            except SystemExit as stop:
+                if stop.code not in (None, 0):
+                    raise
             finally:
                 if timed:
                     signal.setitimer(signal.ITIMER_REAL, 0)
+            telling = __howto_telling(out.getvalue())
         except BaseException:
             continue
-        telling = __howto_telling(out.getvalue())
-        print("\\n%(marker)s" + json.dumps([index, telling]), flush=True)
+        os.write(report, ("\\n%(marker)s" + json.dumps([index, telling]) + "\\n").encode())
         shown += telling
         if shown >= %(enough)s:
             break
@@ -152,11 +165,13 @@ def __howto_search(variants):
 @dataclass(frozen=True)
 class Search:
     """A search for one failing example: ``program`` (runs the example's statements before the
-    varied one, then tries each variant) and ``variants`` (each a whole example, in the order
-    the program tries them)."""
+    varied one, then tries each variant), ``variants`` (each a whole example, in the order
+    the program tries them) and ``marker`` (what starts each line the program reports a
+    variant with: :data:`MARKER` with this search's own token)."""
 
     program: str
     variants: tuple[str, ...]
+    marker: str = MARKER
 
 
 def failing_line(output: str, name: str = "example.py") -> int | None:
@@ -170,13 +185,30 @@ def failing_line(output: str, name: str = "example.py") -> int | None:
 def quoted_values(detail: str) -> list[str]:
     """The strings quoted in an error's ``detail`` line, as Python string literals, in order
     and each once: the values a message lists as accepted (``Please select between '()',
-    '(]'``)."""
+    '(]'``). A quoted text with a backslash is offered as Python reads it first (messages quote
+    with ``repr``: ``'C:\\\\new'`` is ``C:\\new``), then as written."""
     values: list[str] = []
     for match in _QUOTED.finditer(detail):
-        literal = _literal(match.group(1) if match.group(1) is not None else match.group(2))
-        if literal not in values:
-            values.append(literal)
+        quote = "'" if match.group(1) is not None else '"'
+        text = match.group(1) if match.group(1) is not None else match.group(2)
+        read = _read(quote + text + quote) if "\\" in text else None
+        for found in ([] if read is None else [read]) + [text]:
+            literal = _literal(found)
+            if literal not in values:
+                values.append(literal)
     return values
+
+
+def _read(literal: str) -> str | None:
+    """The text of the Python string ``literal``; None when it is not one."""
+    try:
+        tree = astutil.parse(literal)
+    except (SyntaxError, ValueError):
+        return None
+    read = tree.body[0] if len(tree.body) == 1 else None
+    if isinstance(read, ast.Expr) and isinstance(read.value, ast.Constant):
+        return read.value.value if isinstance(read.value.value, str) else None
+    return None
 
 
 def code_literals(source: str, near: int | None = None) -> list[str]:
@@ -220,62 +252,78 @@ def pool(detail: str, source: str, near: int | None) -> list[str]:
 
 def search(code: str, line: int, values: list[str], detail: str = "") -> Search | None:
     """The :class:`Search` of ``code``, which failed at the 1-based ``line`` with the error
-    line ``detail`` ("" for an example that ran but showed nothing): first the statement there
-    in another form where the error says the form is wrong (:func:`_reformed`), then the
-    statement there, or the nearest earlier statement with slots, given each of ``values``
-    (Python source) in each of its slots, values first (all slots get the first value before
-    any gets the second); at most :data:`MAX_VARIANTS`. None when ``code`` does not parse,
-    ``line`` is not in a top-level statement or there is nothing to vary."""
+    line ``detail`` ("" for an example that ran but showed nothing): first the statements
+    there (more than one when ``;`` joins them) in another form where the error says the form
+    is wrong (:func:`_reformed`); then those statements, or the nearest earlier statement with
+    slots, given each of ``values`` in each of its slots, values first (all slots get the
+    first value before any gets the second); at most :data:`MAX_VARIANTS`. A value is Python
+    source for a value written out (:func:`_is_literal`, or a name such as ``str``); others
+    are left out, so a variant only ever passes another value. None when ``code`` does not
+    parse, ``line`` is not in a top-level statement or there is nothing to vary."""
     try:
         tree = astutil.parse(code)
     except (SyntaxError, ValueError):
         return None
-    failing = next(
-        (
-            index
-            for index, statement in enumerate(tree.body)
-            if astutil.statement_start(statement)[0] <= line <= (statement.end_lineno or 0)
-        ),
-        None,
-    )
-    if failing is None:
+    there = [
+        index
+        for index, statement in enumerate(tree.body)
+        if astutil.statement_start(statement)[0] <= line <= (statement.end_lineno or 0)
+    ]
+    if not there:
         return None
-    varied, slots = failing, []
-    for index in range(failing, -1, -1):
-        slots = list(_slots(tree.body[index]))
-        if slots:
-            varied = index
-            break
-    lines = code.splitlines(keepends=True)
-    start = astutil.statement_start(tree.body[varied])[0]
+    slots = [slot for index in there for slot in _slots(tree.body[index])]
+    first = there[0]
+    while not slots and first > 0:
+        first -= 1
+        slots = list(_slots(tree.body[first]))
+    if not slots:
+        first = there[0]  # only other forms of the failing statements, if any
+    lines = _lines(code)
+    start = astutil.statement_start(tree.body[first])[0]
     head = "".join(lines[: start - 1])
     rest = "".join(lines[start - 1 :])
     variants: list[str] = []
-    for span, text in _reformed(tree.body[failing], detail):
-        reformed = _replaced(rest, span, text, start)
-        if reformed is not None:
-            variants.append(reformed)
+    for index in there:
+        for span, text in _reformed(tree.body[index], detail):
+            reformed = _replaced(rest, span, text, start)
+            if reformed is not None:
+                variants.append(reformed)
     for value in values:
+        written = _value(value)
+        if written is None:
+            continue
         for slot in slots:
             if len(variants) >= MAX_VARIANTS:
                 break
-            if value == slot.text:
+            if written == slot.text:
                 continue
             replaced = _replaced(rest, slot, value, start)
             if replaced is not None:
                 variants.append(replaced)
     if not variants:
         return None
+    marker = f"{MARKER[:-3]}_{secrets.token_hex(8)}__:"
     program = "".join(
         [
             head,
-            "\n" if head and not head.endswith("\n") else "",
+            "\n" if head and not head.endswith(("\n", "\r")) else "",
             _TELLING,
-            _SEARCH % {"seconds": VARIANT_SECONDS, "enough": ENOUGH_SHOWN, "marker": MARKER},
+            _SEARCH % {"seconds": VARIANT_SECONDS, "enough": ENOUGH_SHOWN, "marker": marker},
             f"__howto_search({variants!r})\n",
         ]
     )
-    return Search(program, tuple(head + variant for variant in variants))
+    return Search(program, tuple(head + variant for variant in variants), marker)
+
+
+def last_line(code: str) -> int | None:
+    """The 1-based line where the last top-level statement of ``code`` ends: where a search of
+    an example that ran but showed nothing starts looking back for slots; None when ``code``
+    does not parse or has no statement."""
+    try:
+        tree = astutil.parse(code)
+    except (SyntaxError, ValueError):
+        return None
+    return tree.body[-1].end_lineno if tree.body else None
 
 
 def _reformed(statement: ast.stmt, detail: str) -> list[tuple[_Slot, str]]:
@@ -317,17 +365,18 @@ def _span(node: ast.expr | ast.stmt) -> _Slot:
 
 
 def chosen(found: Search, stdout: str, keep: int = KEPT, *, shown_only: bool = False) -> list[str]:
-    """The variants of ``found`` that ran to the end in its program (whose output is
-    ``stdout``: one :data:`MARKER` line per variant that ran, so a program stopped part way
-    still tells what it found), those that showed a value first, then in the order tried; at
-    most ``keep``; with ``shown_only``, only those that showed a value (mending an example that
-    ran but showed nothing). Lines that do not read as the program writes them are skipped."""
+    """The variants of ``found`` that ran to the end in its program, read from the program's
+    ``stdout`` (one line starting with ``found.marker`` per variant that ran, so a program
+    stopped part way still tells what it found): those that showed a value first, then in the
+    order tried; at most ``keep``; with ``shown_only``, only those that showed a value (mending
+    an example that ran but showed nothing). Lines that do not read as the program writes them
+    are skipped."""
     ran: list[tuple[int, bool]] = []
     for text in stdout.splitlines():
-        if not text.startswith(MARKER):
+        if not text.startswith(found.marker):
             continue
         try:
-            index, telling = json.loads(text[len(MARKER) :])
+            index, telling = json.loads(text[len(found.marker) :])
         except (ValueError, TypeError):
             continue
         known = isinstance(index, int) and 0 <= index < len(found.variants)
@@ -335,6 +384,28 @@ def chosen(found: Search, stdout: str, keep: int = KEPT, *, shown_only: bool = F
             ran.append((index, bool(telling)))
     ran.sort(key=lambda entry: not entry[1])  # stable: the order tried among equals
     return [found.variants[index] for index, _ in ran[:keep]]
+
+
+def _lines(code: str) -> list[str]:
+    """``code``'s lines with their ends, split where Python's tokenizer ends a line (``\\n``,
+    ``\\r\\n``, ``\\r``), so their numbers are those of :mod:`ast`: :meth:`str.splitlines`
+    also splits at a form feed, ``\\x85`` or U+2028 inside a string or a comment."""
+    return _LINE.findall(code)
+
+
+def _value(value: str) -> str | None:
+    """``value`` (Python source) written as :func:`ast.unparse` writes it, to compare with a
+    slot's text; None when it is not one value written out (:func:`_is_literal`) or a name."""
+    try:
+        tree = astutil.parse(value)
+    except (SyntaxError, ValueError):
+        return None
+    if len(tree.body) != 1 or not isinstance(tree.body[0], ast.Expr):
+        return None
+    node = tree.body[0].value
+    if not (isinstance(node, ast.Name) or _is_literal(node)):
+        return None
+    return ast.unparse(node)
 
 
 def _literal(text: str) -> str:
@@ -398,21 +469,29 @@ def _slots(statement: ast.stmt) -> Iterator[_Slot]:
 
 
 def _is_literal(node: ast.expr) -> bool:
-    """Whether ``node`` is a value written out: a constant (not a docstring-like long text), a
-    list, tuple, set or dict of constants, or a lambda."""
+    """Whether ``node`` is a value written out: a constant (not a docstring-like long text) or
+    a signed number, a list, tuple, set or dict of those, or a lambda."""
     if isinstance(node, ast.Constant):
         return not (isinstance(node.value, str) and "\n" in node.value.strip())
     if isinstance(node, ast.List | ast.Tuple | ast.Set):
-        return all(isinstance(item, ast.Constant) for item in node.elts)
+        return all(_is_constant(item) for item in node.elts)
     if isinstance(node, ast.Dict):
-        return all(isinstance(item, ast.Constant) for item in [*node.keys, *node.values] if item)
-    return isinstance(node, ast.Lambda)
+        return all(_is_constant(item) for item in [*node.keys, *node.values] if item)
+    return isinstance(node, ast.Lambda) or _is_constant(node)
+
+
+def _is_constant(node: ast.expr) -> bool:
+    """Whether ``node`` is a constant, or a number with its sign (``-1``, ``+0.5``)."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+        operand = node.operand
+        return isinstance(operand, ast.Constant) and type(operand.value) in (int, float, complex)
+    return isinstance(node, ast.Constant)
 
 
 def _replaced(rest: str, slot: _Slot, value: str, start: int) -> str | None:
     """``rest`` (the example from its line ``start``) with ``slot`` replaced by ``value``;
     None when the result does not parse."""
-    lines = rest.splitlines(keepends=True)
+    lines = _lines(rest)
     first, last = slot.line - start, slot.end_line - start
     if not (0 <= first <= last < len(lines)):
         return None

@@ -266,14 +266,16 @@ class Verifier:
         cancel: threading.Event | None,
         *,
         traced: bool = True,
+        share: float = 1.0,
     ) -> Demonstration | examples_run.ExampleRun | None:
         """One run of ``code`` against ``target`` in what is left before ``deadline`` (a
-        :func:`time.monotonic` time): its demonstration, or with ``traced`` False its plain run;
-        None when no time is left, the run was cancelled before it started or the sandbox
-        broke."""
+        :func:`time.monotonic` time), or in the ``share`` (0 to 1) of it: its demonstration, or
+        with ``traced`` False its plain run; None when no time is left, the run was cancelled
+        before it started or the sandbox broke."""
         left = deadline - time.monotonic()
         if left < MIN_RUN_SECONDS or (cancel is not None and cancel.is_set()):
             return None
+        left *= share
         paths = examples_run.import_roots(self.root)  # a few stat calls, next to a run
         try:
             if not traced:
@@ -343,9 +345,10 @@ class Verifier:
             subjects = follow_up.subjects(best.code, shown.shown)
             arguments = follow_up.changed_arguments(best.code, shown.shown)
             lively = follow_up.with_lively_functions(best.code, shown.shown)
-            if shown.shown in _SEARCHED and shown.body_executed:
+            end = argument_search.last_line(best.code)
+            if shown.shown in _SEARCHED and shown.body_executed and end is not None:
                 values = argument_search.pool("", source, target.line)
-                searched = argument_search.search(best.code, _last_line(best.code), values)
+                searched = argument_search.search(best.code, end, values)
         verdicts: list[Verdict] = []
 
         def judged(code: str) -> Verdict | None:
@@ -375,7 +378,9 @@ class Verifier:
             time is up)."""
             if searched is None:
                 return False
-            tried = self._run(searched.program, target, source, deadline, cancel, traced=False)
+            tried = self._run(  # half the time left: the rest runs what it found
+                searched.program, target, source, deadline, cancel, traced=False, share=0.5
+            )
             ran = tried.stdout if isinstance(tried, examples_run.ExampleRun) else ""
             for code in argument_search.chosen(searched, ran, shown_only=not failing):
                 verdict = judged(code)
@@ -437,12 +442,6 @@ class Verifier:
             cancel.set()
             await asyncio.wait([work])
             raise
-
-
-def _last_line(code: str) -> int:
-    """The number of ``code``'s last line (1-based): where a search for other values starts
-    looking back for literals."""
-    return max(1, len(code.rstrip("\n").splitlines()))
 
 
 def verifier_for(settings: Settings, root: Path) -> Verifier | None:

@@ -4,7 +4,9 @@ ran are run in full and ranked like any candidate."""
 
 from __future__ import annotations
 
+import ast
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -60,6 +62,16 @@ PACKAGE = textwrap.dedent(
 
     def never(value):
         raise RuntimeError("no value is ever accepted")
+
+
+    def pick(mode):
+        if mode == "slow":  # a timer cannot stop it: only the run's own limit does
+            import signal, time
+            signal.signal(signal.SIGALRM, signal.SIG_IGN)
+            time.sleep(60)
+        if mode != "fast":
+            raise ValueError("Use 'fast' or 'slow'.")
+        return "picked " + mode
 
     """
 )
@@ -298,3 +310,204 @@ def test_without_follow_ups_nothing_is_searched(root: Path) -> None:
     code = 'from units import parse_day\n\nprint(parse_day(raw="example"))\n'
     ranking = verifier(root).rank([code], target(root, "parse_day"))
     assert ranking is not None and len(ranking.verdicts) == 1
+
+
+def run_search(root: Path, found: Search, timeout: float = 10) -> examples_run.ExampleRun:
+    return examples_run.run_example(
+        found.program,
+        python=verifier(root).python,
+        timeout=timeout,
+        paths=examples_run.import_roots(root),
+    )
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        's = "a\u2028b\x85c"\nprint(int("x"))\n',
+        's = "a\x0cb"  # a form feed in a string\nprint(int("x"))\n',
+        "\x0cimport os\r\nprint(int('x'))\r\n",
+        "import os\rprint(int('x'))\r",
+    ],
+)
+def test_lines_are_counted_as_python_counts_them(code: str) -> None:
+    found = argument_search.search(code, 2, ['"5"'])
+    assert found is not None
+    (variant,) = found.variants
+    assert variant == code.replace("'x'", '"5"').replace('"x"', '"5"')
+    compile(found.program, "example.py", "exec")
+
+
+def test_statements_joined_by_a_semicolon_are_all_varied() -> None:
+    found = argument_search.search('import os; a = int("x"); b = str("y")\n', 1, ['"5"'])
+    assert found is not None
+    assert found.variants == (
+        'import os; a = int("5"); b = str("y")\n',
+        'import os; a = int("x"); b = str("5")\n',
+    )
+
+
+def test_the_failing_line_in_a_block_or_a_function_the_example_defines_is_found() -> None:
+    code = textwrap.dedent(
+        """\
+        from units import parse_day
+
+        def main():
+            with open(__file__) as handle:
+                for _ in range(1):
+                    return parse_day("example")
+
+        print(main())
+        """
+    )
+    found = argument_search.search(code, 8, ['"2024-01-31"'])
+    assert found is not None
+    assert found.variants == (
+        code.replace("range(1)", 'range("2024-01-31")'),
+        code.replace('"example"', '"2024-01-31"'),
+    )
+    output = (
+        'File "/tmp/x/example.py", line 8, in <module>\n'
+        '  File "/tmp/x/example.py", line 6, in main\n'
+    )
+    assert argument_search.failing_line(output) == 8
+
+
+def test_a_value_is_only_ever_a_value_written_out() -> None:
+    code = 'from units import to_seconds\n\nprint(to_seconds(1, "example"))\n'
+    hostile = [
+        '1), __import__("os").system("touch pwned"), (2',
+        '__import__("os")',
+        "1; import os",
+        "open('x', 'w')",
+        "-1",
+        "str",
+        "'example'",
+    ]
+    found = argument_search.search(code, 3, hostile)
+    assert found is not None
+    assert [v.splitlines()[2] for v in found.variants] == [
+        'print(to_seconds(-1, "example"))',
+        "print(to_seconds(1, -1))",
+        'print(to_seconds(str, "example"))',
+        "print(to_seconds(1, str))",
+        "print(to_seconds('example', \"example\"))",  # "example" itself is not tried again
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'say "hi"',
+        "C:\\path\\new",
+        'end"""',
+        "tab\there",
+        "\ud800 lone",
+        "é ü 字",
+        "{x!r}",
+        "x" * 60,
+    ],
+)
+def test_odd_texts_in_the_error_or_the_code_become_literals_of_the_same_text(text: str) -> None:
+    for values in (
+        argument_search.quoted_values(f"ValueError: expected {text!r}"),
+        argument_search.code_literals(f"CHOICE = {text!r}\n"),
+    ):
+        assert ast.literal_eval(values[0]) == text
+        found = argument_search.search('x = 1\nprint(int("x"))\n', 2, values)
+        assert found is not None
+        compile(found.program, "example.py", "exec")
+        assert ast.literal_eval(found.variants[0].splitlines()[1][10:-2]) == text
+
+
+def test_a_marker_the_example_prints_itself_is_not_read(root: Path) -> None:
+    code = f"print({MARKER!r} + '[0, true]')\nx = 1\nprint(int('a') if x else 1)\n"
+    found = argument_search.search(code, 3, ['"b"'])
+    assert found is not None and found.marker != MARKER
+    assert found.marker.startswith(MARKER[:-3]) and found.marker.endswith("__:")
+    run = run_search(root, found)
+    assert f"{MARKER}[0, true]" in run.stdout
+    assert argument_search.chosen(found, run.stdout) == []
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "sys.stdout.close()",
+        "os.close(1)",
+        "sys.stdout = None",
+        "builtins.print = lambda *args, **kwargs: None",
+        "signal.signal(signal.SIGALRM, lambda *args: None)",
+        "raise KeyboardInterrupt",
+        "sys.setrecursionlimit(100); (lambda f: f(f))(lambda f: f(f))",
+        "bytearray(1 << 40)",
+        "print('y' * 5_000_000)",
+        "threading.Thread(target=lambda: [print('late') for _ in range(1000)]).start()",
+    ],
+)
+def test_a_variant_that_misbehaves_does_not_stop_the_others(root: Path, hostile: str) -> None:
+    code = textwrap.dedent(
+        f"""\
+        import builtins, os, signal, sys, threading, time
+        mode = "example"
+        if mode == "bad":
+            {hostile}
+        if mode == "hang":
+            time.sleep(60)
+        print({{"example": None}}.get(mode, mode))
+        """
+    )
+    found = argument_search.search(code, 2, ['"bad"', '"hang"', '"good"'])
+    assert found is not None
+    run = run_search(root, found)
+    assert run.ok or run.status == examples_run.FAILS, run.detail
+    ran = [v.splitlines()[1] for v in argument_search.chosen(found, run.stdout, keep=3)]
+    assert 'mode = "good"' in ran and 'mode = "hang"' not in ran
+
+
+def test_a_variant_that_exits_with_success_ran(root: Path) -> None:
+    code = "import sys\nstatus = 3\nsys.exit(status)\n"
+    found = argument_search.search(code, 2, ["0", "None", "1"])
+    assert found is not None
+    run = run_search(root, found)
+    assert [v.splitlines()[1] for v in argument_search.chosen(found, run.stdout)] == [
+        "status = 0",
+        "status = None",
+    ]
+
+
+def test_a_search_stopped_by_the_run_s_limit_still_tells_what_ran(root: Path) -> None:
+    code = textwrap.dedent(
+        """\
+        import signal, time
+        mode = "example"
+        if mode == "slow":
+            signal.signal(signal.SIGALRM, signal.SIG_IGN)
+            time.sleep(60)
+        print(mode)
+        """
+    )
+    found = argument_search.search(code, 2, ['"fast"', '"slow"', '"late"'])
+    assert found is not None
+    run = run_search(root, found, timeout=3)
+    assert run.status == examples_run.TIMEOUT
+    assert argument_search.chosen(found, run.stdout) == [code.replace('"example"', '"fast"')]
+
+
+def test_the_last_line_is_where_the_last_statement_ends() -> None:
+    assert argument_search.last_line("x = 1\nprint(f(\n    x))\n\n# done\n") == 3
+    assert argument_search.last_line("# nothing\n") is None
+    assert argument_search.last_line("print(1 +)\n") is None
+
+
+def test_a_search_that_hangs_leaves_time_to_run_what_it_found(root: Path) -> None:
+    code = 'from units import pick\n\nprint(pick(mode="example"))\n'
+    started = time.monotonic()
+    ranking = Verifier(root, run_timeout=10, budget=10).rank(
+        [code], target(root, "pick"), follow=True
+    )
+    assert ranking is not None
+    assert time.monotonic() - started < 12
+    best = ranking.best
+    assert best.tier == DEMONSTRATES
+    assert 'print(pick(mode="fast"))' in best.code.splitlines()
