@@ -191,7 +191,9 @@ def is_abstract(node: ast.ClassDef) -> bool:
 
 
 def has_setter(owner: ast.ClassDef | None, name: str) -> bool:
-    """Whether ``owner`` declares ``@<name>.setter``."""
+    """Whether ``owner`` declares ``@<name>.setter`` that may set it: a setter whose body
+    only raises (``raise AttributeError("attribute 'major' is readonly")``) declares the
+    property read-only and does not count."""
     if owner is None:
         return False
     for statement in owner.body:
@@ -202,9 +204,16 @@ def has_setter(owner: ast.ClassDef | None, name: str) -> bool:
                     and decorator.attr == "setter"
                     and isinstance(decorator.value, ast.Name)
                     and decorator.value.id == name
+                    and not only_raises(statement)
                 ):
                     return True
     return False
+
+
+def only_raises(node: FunctionNode) -> bool:
+    """Whether the body of ``node`` (its docstring aside) is one ``raise`` statement."""
+    body = [s for s in node.body if not astutil.is_docstring(s)]
+    return len(body) == 1 and isinstance(body[0], ast.Raise)
 
 
 def returns_value(node: FunctionNode) -> bool:

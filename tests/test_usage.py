@@ -72,6 +72,15 @@ class Counter:
     def value(self, new: int) -> None:
         self._value = new
 
+    @property
+    def start(self) -> int:
+        return self._value
+
+    @start.setter
+    def start(self, new: int) -> None:
+        """Refuse: the start is fixed."""
+        raise AttributeError("attribute 'start' is readonly")
+
 
 def outer(n: int) -> int:
     def inner(x: int) -> int:
@@ -139,6 +148,16 @@ def test_property_with_a_setter_is_read_and_assigned(tmp_path: Path) -> None:
     text = example(tmp_path, "Counter.value")
     assert "print(counter.value)" in text and "counter.value = 1" in text
     assert "counter.value(" not in text
+
+
+def test_a_property_whose_setter_only_raises_is_read_only(tmp_path: Path) -> None:
+    text = example(tmp_path, "Counter.start")
+    assert "print(counter.start)" in text and "counter.start =" not in text
+    symbol, source = _symbol(tmp_path, "Counter.start")
+    assert usage_in_module(source, "Counter.start").protocol is Protocol.PROPERTY
+    assert "assign a new value" not in user_message(
+        GuideRequest(symbol=symbol, module_source=source)
+    )
 
 
 def test_module_variable_is_read_not_called(tmp_path: Path) -> None:
