@@ -241,9 +241,10 @@ _SILENT_FUNCTION = re.compile(r"lambda \*args(?:, \*\*kwargs)?: None\b")
 """The functions the offline writer passes where a parameter takes one and it knows no better:
 they return None, so what the code makes of their results shows nothing."""
 
-LIVELY_FUNCTIONS = ("lambda x: x * 2", "lambda *args: args")
+LIVELY_FUNCTIONS = ("lambda x: x * 2", "lambda *args, **kwargs: args or kwargs")
 """Functions a follow-up passes instead, in turn: one that changes what it is given, and one
-that returns the arguments it was called with (any number of them)."""
+that returns the arguments it was called with (any number of them, by position or, when none
+is, by keyword: code that calls its hooks with keywords gets an answer too)."""
 
 
 def with_lively_functions(code: str, shown: str) -> list[str]:

@@ -32,6 +32,10 @@ PACKAGE = textwrap.dedent(
         return [func(item) for item in items]
 
 
+    def notify(callback):
+        return callback(key="k", value=1)
+
+
     def adder(n):
         def add(x):
             return x + n
@@ -344,7 +348,8 @@ def test_silent_placeholder_functions_are_swapped_for_lively_ones() -> None:
     code = "from boxes import apply_all\n\nprint(apply_all(func=lambda *args: None, items=[1]))\n"
     assert follow_up.with_lively_functions(code, demonstration.NONE) == [
         "from boxes import apply_all\n\nprint(apply_all(func=lambda x: x * 2, items=[1]))\n",
-        "from boxes import apply_all\n\nprint(apply_all(func=lambda *args: args, items=[1]))\n",
+        "from boxes import apply_all\n\n"
+        "print(apply_all(func=lambda *args, **kwargs: args or kwargs, items=[1]))\n",
     ]
     assert follow_up.with_lively_functions(code, demonstration.REAL) == []
     assert follow_up.with_lively_functions("print(1)\n", demonstration.NONE) == []
@@ -361,6 +366,17 @@ def test_a_function_given_a_silent_placeholder_shows_what_it_does_with_a_lively_
     assert "func=lambda x: x * 2" in ranking.best.code
     assert ranking.best.demonstration is not None
     assert "[2, 4]" in ranking.best.demonstration.run.stdout
+
+
+def test_a_placeholder_the_code_calls_with_keywords_is_swapped_for_one_that_takes_them(
+    root: Path,
+) -> None:
+    code = "from boxes import notify\n\nprint(notify(callback=lambda *args: None))\n"
+    ranking = verifier(root).rank([code], target(root, "notify"), follow=True)
+    assert ranking is not None and ranking.verdicts[0].tier == FAILS
+    assert ranking.best.tier == DEMONSTRATES
+    assert ranking.best.demonstration is not None
+    assert "{'key': 'k', 'value': 1}" in ranking.best.demonstration.run.stdout
 
 
 def test_a_callable_without_a_signature_is_tried_with_one_argument_of_each_kind() -> None:
