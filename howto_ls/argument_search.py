@@ -332,7 +332,9 @@ def _reformed(statement: ast.stmt, detail: str) -> list[tuple[_Slot, str]]:
     arguments of what is not callable (``obj.args()``: "'tuple' object is not
     callable", an attribute the writer took for a method) becomes the attribute itself; a loop
     over what is not iterable (``for item in f(x):``: "'bool' object is not iterable")
-    becomes a print of it."""
+    becomes a print of it; a call with keywords where the error is about a keyword argument
+    ("takes no keyword arguments", "got some positional-only arguments passed as keyword
+    arguments") passes them by position, in the order written."""
     forms: list[tuple[_Slot, str]] = []
     if "is not callable" in detail:
         for node in ast.walk(statement):
@@ -343,6 +345,14 @@ def _reformed(statement: ast.stmt, detail: str) -> list[tuple[_Slot, str]]:
                 and not node.keywords
             ):
                 forms.append((_span(node), ast.unparse(node.func)))
+    if "keyword argument" in detail:  # "takes no keyword arguments", "positional-only..."
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Call) and node.keywords:
+                if any(k.arg is None for k in node.keywords):
+                    continue
+                passed = [*node.args, *(k.value for k in node.keywords)]
+                called = f"{ast.unparse(node.func)}({', '.join(map(ast.unparse, passed))})"
+                forms.append((_span(node), called))
     if (
         "is not iterable" in detail
         and isinstance(statement, ast.For)

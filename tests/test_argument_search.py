@@ -60,6 +60,10 @@ PACKAGE = textwrap.dedent(
         return number % 2 == 0
 
 
+    def scale(value, /, factor=2):
+        return value * factor
+
+
     def never(value):
         raise RuntimeError("no value is ever accepted")
 
@@ -182,6 +186,11 @@ def test_a_placeholder_assigned_to_a_name_is_a_slot() -> None:
             "from units import is_even\n\nfor item in is_even(number=4):\n    print(item)\n",
             "print(is_even(number=4))",
         ),
+        (
+            "scale",
+            "from units import scale\n\nprint(scale(value=3))\n",
+            "print(scale(3))",
+        ),
     ],
 )
 def test_a_call_in_a_form_the_error_says_is_wrong_is_written_in_the_right_one(
@@ -199,6 +208,10 @@ def test_forms_are_changed_only_where_the_error_says_so() -> None:
     assert argument_search.search(code, 4, [], "ValueError: bad size") is None
     found = argument_search.search(code, 4, [], "TypeError: 'tuple' object is not callable")
     assert found is not None and found.variants[0].endswith("print(window.shape)\n")
+    keywords = "import math\n\nprint(math.gcd(a=12, b=18))\n"
+    detail = "TypeError: math.gcd() takes no keyword arguments"
+    found = argument_search.search(keywords, 3, [], detail)
+    assert found is not None and found.variants[0].endswith("print(math.gcd(12, 18))\n")
     built = "from units import Window\n\nwindow = Window\nprint(window())\n"
     assert argument_search.search(built, 4, [], "TypeError: 'str' object is not callable") is None
 
