@@ -42,6 +42,10 @@ puts a random token before the colon, so an example printing this text cannot pa
 MAX_VARIANTS = 400
 """Variants one search program tries at most."""
 
+MAX_SLOTS = 6
+"""Slots one search varies at most: those of the failing statement, then of the statements
+before it, nearest first."""
+
 VARIANT_SECONDS = 0.25
 """Seconds one variant may run in the search program before it is stopped."""
 
@@ -254,8 +258,10 @@ def search(code: str, line: int, values: list[str], detail: str = "") -> Search 
     """The :class:`Search` of ``code``, which failed at the 1-based ``line`` with the error
     line ``detail`` ("" for an example that ran but showed nothing): first the statements
     there (more than one when ``;`` joins them) in another form where the error says the form
-    is wrong (:func:`_reformed`); then those statements, or the nearest earlier statement with
-    slots, given each of ``values`` in each of its slots, values first (all slots get the
+    is wrong (:func:`_reformed`); then the slots of those statements and of the statements
+    before them (nearest first, at most :data:`MAX_SLOTS`) given each of ``values``: values
+    of a slot's own kind first (a text for a text), then, in the failing statements' slots and
+    in placeholders (``...``) only, the others; within each, values first (all slots get the
     first value before any gets the second); at most :data:`MAX_VARIANTS`. A value is Python
     source for a value written out (:func:`_is_literal`, or a name such as ``str``); others
     are left out, so a variant only ever passes another value. None when ``code`` does not
@@ -272,12 +278,16 @@ def search(code: str, line: int, values: list[str], detail: str = "") -> Search 
     if not there:
         return None
     slots = [slot for index in there for slot in _slots(tree.body[index])]
+    failing = len(slots)  # the slots of the failing statements come first
     first = there[0]
-    while not slots and first > 0:
-        first -= 1
-        slots = list(_slots(tree.body[first]))
-    if not slots:
-        first = there[0]  # only other forms of the failing statements, if any
+    for index in range(there[0] - 1, -1, -1):  # earlier statements, nearest first
+        if len(slots) >= MAX_SLOTS:
+            break
+        earlier = list(_slots(tree.body[index]))
+        if earlier:
+            slots += earlier
+            first = index
+    slots = slots[:MAX_SLOTS]
     lines = _lines(code)
     start = astutil.statement_start(tree.body[first])[0]
     head = "".join(lines[: start - 1])
@@ -288,18 +298,21 @@ def search(code: str, line: int, values: list[str], detail: str = "") -> Search 
             reformed = _replaced(rest, span, text, start)
             if reformed is not None:
                 variants.append(reformed)
-    for value in values:
-        written = _value(value)
-        if written is None:
-            continue
-        for slot in slots:
-            if len(variants) >= MAX_VARIANTS:
-                break
-            if written == slot.text:
+    written = [(value, _value(value)) for value in values]
+    for same_kind in (True, False):  # a value of the slot's own kind first: "data.txt", not 0
+        for value, kept in written:
+            if kept is None:
                 continue
-            replaced = _replaced(rest, slot, value, start)
-            if replaced is not None:
-                variants.append(replaced)
+            for number, slot in enumerate(slots):
+                if len(variants) >= MAX_VARIANTS:
+                    break
+                if kept == slot.text or (_kind(kept) == _kind(slot.text)) != same_kind:
+                    continue
+                if not same_kind and number >= failing and slot.text != "...":
+                    continue  # set-up before the failing line keeps the kind it was given
+                replaced = _replaced(rest, slot, value, start)
+                if replaced is not None:
+                    variants.append(replaced)
     if not variants:
         return None
     marker = f"{MARKER[:-3]}_{secrets.token_hex(8)}__:"
@@ -416,6 +429,21 @@ def _value(value: str) -> str | None:
     if not (isinstance(node, ast.Name) or _is_literal(node)):
         return None
     return ast.unparse(node)
+
+
+def _kind(text: str) -> str:
+    """The kind of the value ``text`` (as :func:`ast.unparse` writes it) for ordering: the
+    type's name of a constant (``str``, ``int``, ``bool``...), the node's name otherwise
+    (``List``, ``Dict``, ``Lambda``, ``Name``)."""
+    try:
+        node = astutil.parse_expression(text)
+    except (SyntaxError, ValueError):
+        return ""
+    if isinstance(node, ast.Constant):
+        return type(node.value).__name__
+    if isinstance(node, ast.UnaryOp) and isinstance(node.operand, ast.Constant):
+        return type(node.operand.value).__name__  # -1
+    return type(node).__name__
 
 
 def _literal(text: str) -> str:
