@@ -7,23 +7,22 @@ rejects: ``date(raw="example")`` ("Invalid RFC 3339 string"), ``get_locale("exam
 the code accepts are usually in sight: quoted in the error message, written as literals in the
 code itself, or one of a few common formats (a date, a TOML or JSON document, a locale).
 
-:func:`search` finds the statement the traceback names and the set-up statements before it,
-their *slots* (each literal argument of a call, or the value of ``name = literal``: a
-constant, a list, tuple, set or dict of constants, a lambda) and writes *variants*: the
-example with one slot given another value from :func:`pool` (only values written out, so a
-variant never runs code the example did not hold; a value of the slot's own kind first, and
-set-up slots keep their kind), after the failing statement in the form the error asks for
-where it says the form is wrong (an attribute called, a loop over what is not iterable,
-keywords refused). Its program runs the statements before the first varied one once, then each variant's rest of the example in a copy of
-the globals, with its output captured and a timer of :data:`VARIANT_SECONDS`, and for each
-variant that ran to the end (or left by ``sys.exit(0)``) writes to the standard output it
-started with a line of the search's own marker (:data:`MARKER` with a random token) followed
-by the JSON pair of its index and whether the last line it printed shows a value (not None, an
-empty value or a default repr). :func:`chosen` reads those lines: the variants to run in full
-(in the sandbox, with coverage) and rank like any candidate. A variant that defeats the timer
-(it ignores SIGALRM) or ends the process leaves the lines written before it. Nothing here runs
-code: :mod:`howto_ls.verification` runs the program, in the sandbox, in half of what is left of
-a symbol's time budget.
+:func:`search` finds the statement the traceback names and the set-up statements before it, their
+*slots* (each literal argument of a call, or the value of ``name = literal``: a constant, a list,
+tuple, set or dict of constants, a lambda) and writes *variants*: the example with one slot given
+another value from :func:`pool` (only values written out, so a variant never runs code the example
+did not hold; a value of the slot's own kind first, and set-up slots keep their kind), after the
+failing statement in the form the error asks for where it says the form is wrong (an attribute
+called, a loop over what is not iterable, keywords refused). Its program runs the statements before
+the first varied one once, then each variant's rest of the example in a copy of the globals, with
+its output captured and a timer of :data:`VARIANT_SECONDS`, and for each variant that ran to the end
+(or left by ``sys.exit(0)``) writes to the standard output it started with a line of the search's
+own marker (:data:`MARKER` with a random token) followed by the JSON pair of its index and whether
+the last line it printed shows a value (not None, an empty value or a default repr). :func:`chosen`
+reads those lines: the variants to run in full (in the sandbox, with coverage) and rank like any
+candidate. A variant that defeats the timer (it ignores SIGALRM) or ends the process leaves the
+lines written before it. Nothing here runs code: :mod:`howto_ls.verification` runs the program, in
+the sandbox, in half of what is left of a symbol's time budget.
 """
 
 from __future__ import annotations
