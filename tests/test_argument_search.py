@@ -14,7 +14,7 @@ import pytest
 from howto_ls import argument_search, examples_run
 from howto_ls.argument_search import MARKER, Search
 from howto_ls.demonstration import Target
-from howto_ls.verification import DEMONSTRATES, FAILS, RUNS, Verifier
+from howto_ls.verification import DEMONSTRATES, FAILS, RUNS, Verdict, Verifier
 
 PACKAGE = textwrap.dedent(
     """\
@@ -98,6 +98,15 @@ def verifier(root: Path) -> Verifier:
 
 def target(root: Path, key: str) -> Target:
     return Target(root / "units" / "__init__.py", key, None, "function")
+
+
+def best_after_failing(root: Path, key: str, code: str) -> Verdict:
+    """The best verdict for ``code`` (an example of ``key``) with follow-ups, after checking
+    that ``code`` itself fails."""
+    ranking = verifier(root).rank([code], target(root, key), follow=True)
+    assert ranking is not None
+    assert ranking.verdicts[0].tier == FAILS
+    return ranking.best
 
 
 def test_the_failing_line_is_the_example_s_own_top_level_frame() -> None:
@@ -212,11 +221,9 @@ def test_a_placeholder_assigned_to_a_name_is_a_slot() -> None:
 def test_a_call_in_a_form_the_error_says_is_wrong_is_written_in_the_right_one(
     root: Path, key: str, code: str, fixed: str
 ) -> None:
-    ranking = verifier(root).rank([code], target(root, key), follow=True)
-    assert ranking is not None
-    assert ranking.verdicts[0].tier == FAILS
-    assert ranking.best.tier == DEMONSTRATES
-    assert fixed in ranking.best.code.splitlines()
+    best = best_after_failing(root, key, code)
+    assert best.tier == DEMONSTRATES
+    assert fixed in best.code.splitlines()
 
 
 def test_forms_are_changed_only_where_the_error_says_so() -> None:
@@ -283,10 +290,7 @@ def test_chosen_prefers_variants_that_showed_a_value_and_reads_only_the_marker()
 def test_a_real_search_mends_a_value_the_code_rejects(
     root: Path, key: str, code: str, fixed: str
 ) -> None:
-    ranking = verifier(root).rank([code], target(root, key), follow=True)
-    assert ranking is not None
-    assert ranking.verdicts[0].tier == FAILS
-    best = ranking.best
+    best = best_after_failing(root, key, code)
     assert best.tier == DEMONSTRATES and best.origin == 0
     assert fixed in best.code.splitlines()
 
@@ -302,24 +306,14 @@ def test_a_variant_that_hangs_is_stopped_and_the_others_still_tried(root: Path) 
     code = "import time\n\ntime.sleep(100)\nprint(int('x'))\n"
     found = argument_search.search(code, 3, ["30", "0"])
     assert found is not None
-    run = examples_run.run_example(
-        found.program,
-        python=verifier(root).python,
-        timeout=10,
-        paths=examples_run.import_roots(root),
-    )
+    run = run_search(root, found)
     assert run.ok
     assert argument_search.chosen(found, run.stdout) == []  # the rest still fails on int('x')
     mended = argument_search.search(
         "import time\n\ntime.sleep(100)\nprint('slept')\n", 3, ["30", "0"]
     )
     assert mended is not None
-    run = examples_run.run_example(
-        mended.program,
-        python=verifier(root).python,
-        timeout=10,
-        paths=examples_run.import_roots(root),
-    )
+    run = run_search(root, mended)
     assert argument_search.chosen(mended, run.stdout) == [
         "import time\n\ntime.sleep(0)\nprint('slept')\n"
     ]
